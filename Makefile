@@ -1,0 +1,30 @@
+# The two entry points of the README: `make demo` and `make test`.
+# Each creates .venv with what it needs; nothing else must be installed.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+.PHONY: demo test lint bench install
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/smpcheck kvm unmap-nolock-2013 --mm tso || test $$? -eq 1
+
+test: $(STAMP)
+	$(BIN)/ruff check smpcheck tests bench examples
+	$(BIN)/mypy smpcheck
+	$(BIN)/pytest -q -n0 2>/dev/null || $(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check smpcheck tests bench examples
+	$(BIN)/mypy smpcheck
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
