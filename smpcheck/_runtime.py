@@ -1,0 +1,359 @@
+"""The runtime: each CPU function runs in its own greenlet; shared accesses become ops.
+
+Model code calls kernel primitives; each primitive builds an :class:`Op` and
+hands it to :func:`issue`.  If the graph being replayed already holds the
+event at that CPU's next position, the runtime answers at once from the graph
+(replay, checking that the CPU asks for the same thing); otherwise the CPU
+pauses and the op becomes *pending*, for the explorer to add and branch on.
+
+The CPUs never share Python state: all they share is in the execution graph,
+so re-running one CPU with the same answers reproduces it exactly.  This module
+knows nothing of memory models or of how executions are enumerated.
+"""
+
+from __future__ import annotations
+
+import linecache
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+
+import greenlet
+
+from smpcheck.errors import UsageError
+from smpcheck.events import NO_SOURCE, Event, Source
+from smpcheck.graph import ExecutionGraph
+from smpcheck.memory import Field, Loc, NullDeref, Obj, Ref, Spec
+from smpcheck.values import NO_DEPS, Deps, EventId, Val, deps_of, raw
+
+__smp_engine__ = True
+
+BLOCK = object()  # an RMW update's answer meaning "this CPU must wait" (lock held)
+
+
+@dataclass
+class Op:
+    """What a CPU asks for next: the event(s) to add and how to answer it.
+
+    ``kind``: R, W, RMW, F, A (kmalloc), D (kfree), B (a spin loop cannot end),
+    E (the CPU function returned), ERR (BUG_ON, assertion, NULL dereference),
+    BOUND (a loop or event bound was hit).  For RMW, ``update(old)`` gives the
+    value to write, None for no write (a failed cmpxchg) or BLOCK (wait); the
+    read is tagged ``tags`` when it writes, ``ftags`` when it does not.
+    ``vtags(value)`` tags a read by the value it reads (spin_is_locked).
+    ``await_ok(value)``, on a read, says whether the value lets the CPU go on.
+    """
+
+    kind: str
+    loc: Loc | None = None
+    value: Any = None
+    tags: frozenset[str] = frozenset()
+    wtags: frozenset[str] = frozenset()
+    ftags: frozenset[str] | None = None
+    vtags: Callable[[Any], frozenset[str]] | None = None
+    update: Callable[[Any], Any] | None = None
+    await_ok: Callable[[Any], bool] | None = None
+    addr: Deps = NO_DEPS
+    data: Deps = NO_DEPS
+    ctrl: Deps = NO_DEPS
+    obj: Obj | None = None
+    spec: Spec | None = None
+    text: str = ""
+    message: str = ""
+    src: Source = NO_SOURCE
+
+
+@dataclass
+class Cpu:
+    """One CPU: its function, its greenlet, and the answers it has been given."""
+
+    tid: int
+    fn: Callable[[], Any]
+    glet: greenlet.greenlet | None = None
+    pos: int = 0
+    fed: list[tuple[EventId, Any]] = field(default_factory=list)
+    ctrl: Deps = NO_DEPS
+    pending: Op | None = None
+    state: str = "new"  # new, paused, done, blocked, stopped
+    loops: dict[Any, list[int]] = field(default_factory=dict)
+    relaxed: bool = False
+    preempt: int = 0
+    irqs_off: int = 0
+    rcu_nesting: int = 0
+    source_override: Source | None = None
+
+
+class Diverged(Exception):
+    """Replay asked for another event than the graph holds: the model is not deterministic."""
+
+
+class ModelRaised(Exception):
+    """Model code raised an exception that is not a finding (a bug in the model)."""
+
+    def __init__(self, exc: BaseException, src: Source) -> None:
+        super().__init__(f"{type(exc).__name__}: {exc}")
+        self.exc = exc
+        self.src = src
+
+
+class Run:
+    """The CPUs of one model, driven against one execution graph at a time."""
+
+    def __init__(self, fns: list[Callable[[], Any]], loop_bound: int = 8,
+                 max_events: int = 2000) -> None:
+        self.cpus = [Cpu(i, fn) for i, fn in enumerate(fns)]
+        self.graph: ExecutionGraph | None = None
+        self.heap: dict[EventId, Obj] = {}
+        self.loop_bound = loop_bound
+        self.max_events = max_events
+        self.warnings: list[tuple[Cpu, Op]] = []
+        self.main = greenlet.getcurrent()
+
+    # -- driving CPUs against a graph -------------------------------------------
+    def sync(self, g: ExecutionGraph) -> None:
+        """Bring every CPU to the end of its events in ``g``, replaying where needed."""
+        self.graph = g
+        for i, cpu in enumerate(self.cpus):
+            if not _agrees(cpu, g):
+                cpu = self._restart(i)
+            self.advance(cpu)
+
+    def advance(self, cpu: Cpu) -> None:
+        """Run ``cpu`` until it asks for an event the graph does not hold."""
+        g = self.graph
+        assert g is not None
+        if cpu.state == "new":
+            cpu.glet = greenlet.greenlet(self._body(cpu), parent=self.main)
+            cpu.glet.smp_cpu = cpu
+            cpu.state = "paused"
+            cpu.glet.switch()
+        elif cpu.state == "paused" and cpu.pending is not None and g.has((cpu.tid, cpu.pos)):
+            op, cpu.pending = cpu.pending, None
+            answer = self._answer(cpu, op)
+            if cpu.state == "paused":
+                assert cpu.glet is not None
+                cpu.glet.switch(answer)
+
+    def _restart(self, i: int) -> Cpu:
+        old = self.cpus[i]
+        if old.glet is not None and not old.glet.dead:
+            old.glet.throw(greenlet.GreenletExit)
+        self.cpus[i] = Cpu(i, old.fn)
+        return self.cpus[i]
+
+    def _body(self, cpu: Cpu) -> Callable[[], None]:
+        def run() -> None:
+            try:
+                ret = cpu.fn()
+            except (AssertionError, NullDeref) as exc:
+                self.submit(cpu, _error_op(exc))
+                return
+            except (greenlet.GreenletExit, Diverged, UsageError):
+                raise
+            except Exception as exc:  # a bug in the model: report it with its line
+                raise ModelRaised(exc, _raise_site(exc.__traceback__)) from exc
+            self.submit(cpu, Op("E", value=raw(ret), text="return"))
+
+        return run
+
+    # -- the CPU side ----------------------------------------------------------
+    def submit(self, cpu: Cpu, op: Op) -> Any:
+        """On the CPU's greenlet: answer ``op`` from the graph, or pause until the explorer has."""
+        if op.src is NO_SOURCE:
+            op.src = cpu.source_override or user_source()
+        op.ctrl = cpu.ctrl
+        if cpu.pos >= self.max_events and op.kind not in ("E", "ERR", "BOUND"):
+            op = Op("BOUND", message=f"CPU {cpu.tid} passed {self.max_events} events "
+                    "(raise --max-events, or does a loop lack cpu_relax()?)", src=op.src)
+        g = self.graph
+        assert g is not None
+        if g.has((cpu.tid, cpu.pos)):
+            answer = self._answer(cpu, op)
+            if cpu.state == "blocked":  # it waits forever in this graph
+                self.main.switch(None)
+            return answer
+        cpu.pending = op
+        return self.main.switch(None)
+
+    def _answer(self, cpu: Cpu, op: Op) -> Any:
+        g = self.graph
+        assert g is not None
+        ev = g.event((cpu.tid, cpu.pos))
+        if not _matches(op, ev):
+            raise Diverged(f"{op.src}: CPU {cpu.tid} asked for {op.kind} {op.loc or ''} "
+                           f"where the execution being replayed has {ev}")
+        return self.consume(cpu, g, ev)
+
+    def consume(self, cpu: Cpu, g: ExecutionGraph, ev: Event) -> Any:
+        """Move the CPU past ``ev`` (an RMW's write and a blocking marker too); its answer."""
+        cpu.pos = ev.idx + 1
+        answer: Any = None
+        if ev.kind == "R":
+            value = g.read_value(ev.id)
+            cpu.fed.append((ev.id, value))
+            if ev.rmw and g.has((cpu.tid, cpu.pos)):
+                self._pass(cpu, g.event((cpu.tid, cpu.pos)))
+            answer = Val(value, frozenset({ev.id}))
+        else:
+            cpu.fed.append((ev.id, None))
+            if ev.kind == "A":
+                answer = Ref(ev.obj)
+            elif ev.kind in "EB":
+                cpu.state = "done" if ev.kind == "E" else "blocked"
+        nxt = (cpu.tid, cpu.pos)
+        if ev.kind == "R" and g.has(nxt) and g.event(nxt).kind == "B":
+            self._pass(cpu, g.event(nxt))
+            cpu.state = "blocked"
+        return answer
+
+    def _pass(self, cpu: Cpu, ev: Event) -> None:
+        cpu.fed.append((ev.id, None))
+        cpu.pos = ev.idx + 1
+
+    def heap_object(self, eid: EventId, spec: Spec, name: str) -> Obj:
+        """The object allocated by event ``eid`` (the same object in every replay)."""
+        obj = self.heap.get(eid)
+        if obj is None:
+            obj = Obj(f"{name}@P{eid[0]}:{eid[1]}", spec, heap=True, alloc_event=eid)
+            self.heap[eid] = obj
+        return obj
+
+    def finish(self) -> None:
+        """Kill every CPU greenlet (end of exploration)."""
+        for i in range(len(self.cpus)):
+            self._restart(i)
+
+
+def _agrees(cpu: Cpu, g: ExecutionGraph) -> bool:
+    """Whether what ``cpu`` was told so far is a prefix of what ``g`` says."""
+    if cpu.state == "new":
+        return True
+    evs = g.threads[cpu.tid]
+    if len(cpu.fed) > len(evs):
+        return False
+    for i, (eid, value) in enumerate(cpu.fed):
+        ev = evs[i]
+        if ev is None or ev.id != eid:
+            return False
+        if ev.kind == "R":
+            got = g.read_value(ev.id)
+            if type(got) is not type(value) or not bool(got == value):
+                return False
+    return cpu.state == "paused" or len(cpu.fed) == len(evs)
+
+
+def _matches(op: Op, ev: Event) -> bool:
+    kind = {"RMW": "R", "BOUND": "B"}.get(op.kind, op.kind)
+    if kind != ev.kind:
+        return False
+    if op.kind in ("R", "W", "RMW"):
+        return op.loc == ev.loc and (op.kind != "W" or _eq(op.value, ev.value))
+    return True
+
+
+def _eq(a: Any, b: Any) -> bool:
+    try:
+        return type(a) is type(b) and bool(a == b)
+    except Exception:
+        return False
+
+
+def _error_op(exc: BaseException) -> Op:
+    src = _raise_site(exc.__traceback__)
+    if isinstance(exc, NullDeref):
+        return Op("ERR", text="null-deref", message="NULL pointer dereference", src=src)
+    return Op("ERR", text="assertion", message=str(exc) or "assertion failed", src=src)
+
+
+def _raise_site(tb: TracebackType | None) -> Source:
+    """The innermost model frame of a traceback."""
+    site = NO_SOURCE
+    while tb is not None:
+        f = tb.tb_frame
+        if not f.f_globals.get("__smp_engine__"):
+            path = f.f_code.co_filename
+            site = Source(path, tb.tb_lineno, linecache.getline(path, tb.tb_lineno).strip())
+        tb = tb.tb_next
+    return site
+
+
+# --------------------------------------------------------------------------
+# The one accessor: the CPU running model code
+# --------------------------------------------------------------------------
+
+_current_run: Run | None = None
+
+
+def set_run(run: Run | None) -> None:
+    global _current_run
+    _current_run = run
+
+
+def current() -> tuple[Run, Cpu]:
+    """The run and CPU executing the caller; a usage error outside a run."""
+    run = _current_run
+    cpu = getattr(greenlet.getcurrent(), "smp_cpu", None)
+    if run is None or cpu is None:
+        raise UsageError("kernel primitives can only be called by a CPU function of a model "
+                         "being checked (run it with `smpcheck check MODEL.py`)")
+    return run, cpu
+
+
+def issue(op: Op) -> Any:
+    """Hand ``op`` to the running CPU and return its answer."""
+    run, cpu = current()
+    return run.submit(cpu, op)
+
+
+def warn(op: Op) -> None:
+    """A WARN_ON that fired: noted for the explorer, the CPU goes on."""
+    run, cpu = current()
+    if op.src is NO_SOURCE:
+        op.src = cpu.source_override or user_source()
+    run.warnings.append((cpu, op))
+
+
+def add_control_deps(deps: Deps) -> None:
+    """A branch on tracked values: later events of this CPU depend on them."""
+    cpu = getattr(greenlet.getcurrent(), "smp_cpu", None)
+    if cpu is not None:
+        cpu.ctrl = cpu.ctrl | deps
+
+
+# --------------------------------------------------------------------------
+# Plain accesses through pointers (C's -> and [])
+# --------------------------------------------------------------------------
+
+
+def member_read(ref: Ref, deps: Deps = NO_DEPS) -> Any:
+    """``p->f`` / ``p[i]``: a pointer for aggregates, a plain load for scalars."""
+    if not isinstance(ref._spec(), Field):
+        return Val(ref, deps) if deps else ref
+    loc = ref._loc()
+    return issue(Op("R", loc=loc, addr=deps, text=str(loc)))
+
+
+def plain_store(ref: Ref, value: Any, deps: Deps = NO_DEPS) -> None:
+    """``p->f = v``: a plain store."""
+    loc = ref._loc()
+    issue(Op("W", loc=loc, value=raw(value), addr=deps, data=deps_of(value),
+             text=f"{loc} = {raw(value)}"))
+
+
+# --------------------------------------------------------------------------
+# Source lines for the report
+# --------------------------------------------------------------------------
+
+
+def user_source() -> Source:
+    """The model source line that led to the current primitive call."""
+    f: Any = sys._getframe(1)
+    while f is not None and f.f_globals.get("__smp_engine__"):
+        f = f.f_back
+    if f is None:
+        return NO_SOURCE
+    path = f.f_code.co_filename
+    line = f.f_lineno
+    return Source(path, line, linecache.getline(path, line).strip())

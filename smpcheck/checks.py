@@ -1,0 +1,110 @@
+"""Checks run on every complete execution: KASAN-like memory errors, data races,
+and the model's final-state condition."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from smpcheck.findings import Kind, Result, Violation
+from smpcheck.graph import ExecutionGraph
+from smpcheck.memory import Loc
+from smpcheck.model import Model, final_state
+from smpcheck.models.base import MemoryModel
+from smpcheck.view import View
+
+
+class Checker:
+    """Judges each complete execution; reports findings through ``report``."""
+
+    def __init__(self, model: Model, mm: MemoryModel, globals_: dict[str, Loc],
+                 report: Any) -> None:
+        self.model = model
+        self.mm = mm
+        self.globals = globals_
+        self.report = report
+        self.satisfied = 0
+        self.witness: ExecutionGraph | None = None
+
+    def __call__(self, g: ExecutionGraph, result: Result) -> None:
+        view = View(g)
+        self.memory_errors(g, view)
+        self.data_races(g, view)
+        self.condition(g, result)
+
+    # -- KASAN-like ---------------------------------------------------------------
+    def memory_errors(self, g: ExecutionGraph, view: View) -> None:
+        frees: dict[int, list[int]] = {}
+        for i, ev in enumerate(view.events):
+            if ev.kind == "D" and ev.obj is not None:
+                frees.setdefault(id(ev.obj), []).append(i)
+        if not frees:
+            return
+        hb = self.mm.happens_before(view) | view.po
+        for ids in frees.values():
+            if len(ids) > 1:
+                a, b = view.events[ids[0]], view.events[ids[1]]
+                self.report(Violation(Kind.DOUBLE_FREE, f"{b.op}: already freed by {a.op} "
+                                      f"on CPU {a.tid}", b.tid, b.src, g.copy(), (a.id, b.id)))
+        for i, ev in enumerate(view.events):
+            if ev.kind not in "RW" or ev.loc is None or id(ev.loc.obj) not in frees:
+                continue
+            for f in frees[id(ev.loc.obj)]:
+                if not hb.has(i, f):
+                    free = view.events[f]
+                    msg = (f"{_access_text(ev)} {ev.loc} on CPU {ev.tid} is not ordered before "
+                           f"{free.op} on CPU {free.tid}")
+                    self.report(Violation(Kind.USE_AFTER_FREE, msg, ev.tid, ev.src, g.copy(),
+                                          (ev.id, free.id)))
+                    break
+
+    # -- races ----------------------------------------------------------------------
+    def data_races(self, g: ExecutionGraph, view: View) -> None:
+        for i, j in self.mm.races(view):
+            a, b = view.events[i], view.events[j]
+            later = b if (b.src.line, b.tid) >= (a.src.line, a.tid) else a
+            other = a if later is b else b
+            msg = (f"data race on {a.loc}: {_access_text(a)} on CPU {a.tid} (line {a.src.line}) "
+                   f"and {_access_text(b)} on CPU {b.tid} (line {b.src.line}), "
+                   "at least one plain, not ordered")
+            self.report(Violation(Kind.DATA_RACE, msg, later.tid, later.src, g.copy(),
+                                  (other.id, later.id)))
+
+    # -- the final-state condition ------------------------------------------------
+    def condition(self, g: ExecutionGraph, result: Result) -> None:
+        cond = self.model.condition
+        state = final_state(g, self.model, self.globals)
+        flt = self.model.compiled_filter
+        if flt is not None and not flt.holds_in(state):
+            return
+        key = state.key()
+        result.outcomes[key] = result.outcomes.get(key, 0) + 1
+        if cond is None:
+            return
+        holds = cond.holds_in(state)
+        if holds:
+            result.positive += 1
+        else:
+            result.negative += 1
+        if cond.quantifier == "exists" and holds and self.witness is None:
+            self.witness = g.copy()
+        bad = (cond.quantifier == "~exists" and holds) or (cond.quantifier == "forall"
+                                                           and not holds)
+        if bad:
+            what = "is reachable" if cond.quantifier == "~exists" else "does not hold"
+            self.report(Violation(Kind.CONDITION, f"{cond.quantifier} ({cond.text}): the "
+                                  f"proposition {what} in this execution", None, None, g.copy()))
+
+    def finish(self, result: Result) -> None:
+        """After the exploration: an ``exists`` never satisfied is a finding."""
+        cond = self.model.condition
+        if cond is None:
+            return
+        result.condition = f"{cond.quantifier} ({cond.text})"
+        if cond.quantifier == "exists" and result.positive == 0 and not result.incomplete:
+            self.report(Violation(Kind.CONDITION, f"exists ({cond.text}): no execution "
+                                  "satisfies the proposition", None, None, None))
+
+
+def _access_text(ev: Any) -> str:
+    kind = "write" if ev.kind == "W" else "read"
+    return kind if ev.marked else f"plain {kind}"

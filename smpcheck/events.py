@@ -1,0 +1,120 @@
+"""Event labels: one per memory access, fence, allocation or CPU state change.
+
+Event kinds (``Event.kind``):
+
+* ``R`` read, ``W`` write.  Read-modify-writes are a read and a write of the same
+  location at consecutive positions, both with ``rmw=True``; a failed RMW is a
+  read alone, tagged ``RMW``.
+* ``F`` fence (``tags`` holds one herd fence tag: ``MB``, ``rmb``, ``wmb``,
+  ``before-atomic``, ``rcu-lock``, ``sync-rcu``...).
+* ``A`` allocation, ``D`` deallocation (kfree) of ``obj``.
+* ``B`` the CPU blocked (a spin loop or lock wait that cannot end with the
+  values read); ``E`` the CPU finished, with its return value in ``value``.
+
+Access tags follow the herd names of linux-kernel.def and lock.cat: ``ONCE``,
+``RELEASE``, ``ACQUIRE``, ``MB``, ``NORETURN``, ``RMW``, ``LKR``, ``LKW``,
+``UL``, ``LF``, ``RL``, ``RU``.  An access with none of the marking tags is plain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from smpcheck.memory import Loc, Obj
+from smpcheck.values import NO_DEPS, Deps, EventId
+
+INIT_TID = -1
+
+MARKING_TAGS = frozenset({"ONCE", "RELEASE", "ACQUIRE", "MB", "NORETURN", "RMW", "LKR",
+                          "LKW", "UL", "LF", "RL", "RU", "INIT"})
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where an event comes from in the model: file, line and that line's text."""
+
+    path: str
+    line: int
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+NO_SOURCE = Source("<smpcheck>", 0, "")
+
+
+@dataclass(frozen=True, eq=False)
+class Event:
+    """One event of an execution graph; ``id`` is (cpu, position in program order)."""
+
+    id: EventId
+    kind: str
+    loc: Loc | None = None
+    value: Any = None
+    tags: frozenset[str] = frozenset()
+    rmw: bool = False
+    addr: Deps = NO_DEPS
+    data: Deps = NO_DEPS
+    ctrl: Deps = NO_DEPS
+    obj: Obj | None = None
+    op: str = ""
+    src: Source = NO_SOURCE
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def tid(self) -> int:
+        return self.id[0]
+
+    @property
+    def idx(self) -> int:
+        return self.id[1]
+
+    @property
+    def is_read(self) -> bool:
+        return self.kind == "R"
+
+    @property
+    def is_write(self) -> bool:
+        return self.kind == "W"
+
+    @property
+    def is_access(self) -> bool:
+        return self.kind in "RW"
+
+    @property
+    def is_init(self) -> bool:
+        return self.id[0] == INIT_TID
+
+    @property
+    def marked(self) -> bool:
+        return bool(self.tags & MARKING_TAGS)
+
+    @property
+    def is_marker(self) -> bool:
+        """Blocked/finished markers: CPU states, not memory events."""
+        return self.kind in "BE"
+
+    def same_action(self, other: Event) -> bool:
+        """Whether a re-executed CPU asked for the same event (determinism check)."""
+        return (self.kind == other.kind and self.loc == other.loc and self.tags == other.tags
+                and _same_value(self.value, other.value) and self.obj is other.obj)
+
+    def __repr__(self) -> str:
+        where = f" {self.loc}" if self.loc is not None else ""
+        val = f"={self.value}" if self.kind == "W" else ""
+        return f"{self.kind}{self.id}{where}{val}"
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b) and type(a) is type(b)
+    except Exception:  # pragma: no cover - values are ints and pointers
+        return False
+
+
+def init_event(index: int, loc: Loc) -> Event:
+    """The initial write of ``loc`` (herd's IW), numbered ``index`` among locations."""
+    return Event((INIT_TID, index), "W", loc, loc.obj.init_value(loc.path), frozenset({"INIT"}),
+                 op=f"{loc} = {loc.obj.init_value(loc.path)}")

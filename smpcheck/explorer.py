@@ -1,0 +1,351 @@
+"""Stateless exploration of execution graphs, each consistent execution exactly once.
+
+The algorithm follows TruSt (Kokologiannakis, Marmanis, Gladstein, Vafeiadis,
+POPL 2022).  Events are added one at a time, always for the lowest-numbered CPU
+that has one to add.  A read is tried against every write of its location
+already in the graph (*forward* choices); a write is tried at every coherence
+position, and may also *revisit* an earlier read of its location: the read
+then reads from the new write and everything added after the read that the
+write does not depend on is removed.  A revisit happens only when the removed
+part was added *maximally* (each removed read read, and each removed write was
+placed, coherence-latest), which makes the graph it leads to reachable from one
+parent only: no execution is visited twice, and no consistent one is missed.
+
+Spin loops are awaits (Kokologiannakis and Vafeiadis, FMCAD 2021): a CPU whose
+loop iteration read values that keep it waiting *blocks* in that graph rather
+than adding another iteration; a later write revisits the wait's reads.  An
+execution where some CPU stays blocked is counted as *blocked*, unless the
+reads it waits on are the final values of their locations, in which case the
+wait can never end: a deadlock or an endless wait.
+
+The memory model is consulted through one call (``inconsistency``) after every
+change, so inconsistent prefixes are cut at once.  The only thing the
+exploration asks of a model besides is ``track_dependencies``: which part of a
+revisiting write's past must be kept (its (po | rf) prefix, or under the LKMM
+only what it depends on).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from smpcheck._runtime import BLOCK, Cpu, Op, Run
+from smpcheck.events import Event
+from smpcheck.findings import Kind, Result, Violation
+from smpcheck.graph import ExecutionGraph, Locations
+from smpcheck.models.base import MemoryModel
+from smpcheck.values import EventId
+from smpcheck.view import View
+
+
+@dataclass
+class Settings:
+    """One object holding every bound and switch of an exploration."""
+
+    max_executions: int | None = None
+    timeout: float | None = None
+    loop_bound: int = 8
+    max_events: int = 2000
+    all_violations: bool = False
+
+
+@dataclass
+class Outcome:
+    """A complete execution handed to the checks, with its dense view."""
+
+    graph: ExecutionGraph
+    view: View
+
+
+@dataclass
+class Explorer:
+    """Explores every execution of ``cpus`` under ``mm``; ``on_complete`` checks each one."""
+
+    cpus: list[Callable[[], Any]]
+    mm: MemoryModel
+    settings: Settings = field(default_factory=Settings)
+    on_complete: Callable[[ExecutionGraph, Result], None] | None = None
+    on_progress: Callable[[Result], None] | None = None
+
+    def explore(self, result: Result) -> Result:
+        """Run the exploration, filling in ``result``."""
+        self.result = result
+        self.locs = Locations()
+        self.run = Run(self.cpus, self.settings.loop_bound, self.settings.max_events)
+        self.stack: list[ExecutionGraph] = [ExecutionGraph(len(self.cpus), self.locs)]
+        self.seen_violations: set[Any] = set()
+        start = time.monotonic()
+        from smpcheck import _runtime
+
+        _runtime.set_run(self.run)
+        try:
+            while self.stack:
+                if self._over_budget(start):
+                    break
+                g = self.stack.pop()
+                self.run.sync(g)
+                self._extend(g)
+                if result.violations and not self.settings.all_violations:
+                    result.stopped_early = True
+                    break
+                if self.on_progress is not None:
+                    result.elapsed_s = time.monotonic() - start
+                    self.on_progress(result)
+        finally:
+            _runtime.set_run(None)
+            self.run.finish()
+        result.elapsed_s = time.monotonic() - start
+        return result
+
+    def _over_budget(self, start: float) -> bool:
+        s, r = self.settings, self.result
+        if s.max_executions is not None and r.executions + r.blocked >= s.max_executions:
+            r.incomplete.append(f"stopped after {s.max_executions} executions (--max-executions)")
+            return True
+        if s.timeout is not None and time.monotonic() - start > s.timeout:
+            r.incomplete.append(f"stopped after {s.timeout:g} s (--timeout)")
+            return True
+        return False
+
+    # -- one graph: add events until a choice or the end --------------------------
+    def _extend(self, g: ExecutionGraph) -> None:
+        while True:
+            cpu = self._next_cpu()
+            if cpu is None:
+                self._complete(g)
+                return
+            op = cpu.pending
+            assert op is not None
+            self._drain_warnings(g)
+            handler = self._handlers.get(op.kind)
+            if handler is None:
+                self._add_simple(g, cpu, op)
+            elif not handler(self, g, cpu, op):
+                return
+            if not self._consistent(g):
+                return
+            self.run.advance(cpu)
+
+    def _drain_warnings(self, g: ExecutionGraph) -> None:
+        for cpu, op in self.run.warnings:
+            self.report(Violation(Kind.WARNING, op.message, cpu.tid, op.src, g.copy()))
+        self.run.warnings.clear()
+
+    def _next_cpu(self) -> Cpu | None:
+        for cpu in self.run.cpus:
+            if cpu.pending is not None:
+                return cpu
+        return None
+
+    def _consistent(self, g: ExecutionGraph) -> bool:
+        return self.mm.inconsistency(View(g)) is None
+
+    @staticmethod
+    def _event(tid: int, pos: int, op: Op, kind: str, **kw: Any) -> Event:
+        fields: dict[str, Any] = dict(
+            kind=kind, loc=op.loc, value=op.value, tags=op.tags, addr=op.addr,
+            data=op.data, ctrl=op.ctrl, obj=op.obj, op=op.text, src=op.src)
+        fields.update(kw)
+        return Event((tid, pos), **fields)
+
+    def _add_simple(self, g: ExecutionGraph, cpu: Cpu, op: Op) -> None:
+        """Fences, frees and the CPU's end: one event, no choice."""
+        g.add(self._event(cpu.tid, cpu.pos, op, op.kind))
+
+    def _block(self, g: ExecutionGraph, cpu: Cpu, op: Op) -> bool:
+        """A spin loop whose last iteration only read: wait on those reads."""
+        g.add(self._event(cpu.tid, cpu.pos, op, "B", value=None,
+                          extra={"waits": op.value, "lock": False}))
+        return True
+
+    def _alloc(self, g: ExecutionGraph, cpu: Cpu, op: Op) -> bool:
+        assert op.spec is not None
+        obj = self.run.heap_object((cpu.tid, cpu.pos), op.spec, op.text or "kmalloc")
+        g.add(self._event(cpu.tid, cpu.pos, op, "A", obj=obj))
+        return True
+
+    def _stop(self, g: ExecutionGraph, cpu: Cpu, op: Op) -> bool:
+        """An error or a bound: report it, and go no further in this graph."""
+        if op.kind == "BOUND":
+            msg = f"{op.src}: {op.message}"
+            if msg not in self.result.incomplete:
+                self.result.incomplete.append(msg)
+            return False
+        kind = {"null-deref": Kind.NULL_DEREF, "bad-free": Kind.BAD_FREE}.get(op.text,
+                                                                            Kind.ASSERTION)
+        self.report(Violation(kind, op.message, cpu.tid, op.src, g.copy()))
+        return False
+
+    def report(self, v: Violation) -> None:
+        """Record a finding once per kind and place."""
+        key = v.key()
+        if key in self.seen_violations:
+            return
+        self.seen_violations.add(key)
+        if v.kind == Kind.WARNING:
+            self.result.warnings.append(v)
+        else:
+            self.result.violations.append(v)
+
+    # -- reads: one child per write it may read from --------------------------------
+    def _read(self, g: ExecutionGraph, cpu: Cpu, op: Op) -> bool:
+        assert op.loc is not None
+        children = []
+        for w in g.co_order(op.loc):
+            child = g.copy()
+            self._add_read(child, cpu.tid, cpu.pos, op, w)
+            view = View(child)
+            if self.mm.inconsistency(view) is None:
+                children.append(child)
+            elif not (child.event((cpu.tid, cpu.pos)).rmw
+                      and self.mm.inconsistency(view, atomicity=False) is None):
+                continue
+            children.extend(self._revisits_of_rmw(child, (cpu.tid, cpu.pos)))
+        self._push(children)
+        return False
+
+    def _add_read(self, g: ExecutionGraph, tid: int, pos: int, op: Op, w: EventId,
+                  replace: bool = False) -> None:
+        """Add (or, revisiting, replace) the read of ``op`` at ``pos`` reading from ``w``,
+        with an RMW's write, or a marker if the CPU must wait."""
+        value = g.event(w).value
+        outcome = op.update(value) if op.update is not None else None
+        success = op.kind == "RMW" and outcome is not None and outcome is not BLOCK
+        tags = op.tags if success or op.ftags is None else op.ftags
+        if op.vtags is not None:
+            tags = tags | op.vtags(value)
+        read = self._event(tid, pos, op, "R", value=None, tags=tags, rmw=success,
+                           extra={"op": op})
+        if replace:
+            g.threads[tid][pos] = read
+        else:
+            g.add(read)
+        g.rf[read.id] = w
+        if success:
+            write = self._event(tid, pos + 1, op, "W", value=outcome, tags=op.wtags, rmw=True,
+                                data=op.data | frozenset({read.id}))
+            g.add(write)
+            g.co_insert(write.id, w)
+        elif outcome is BLOCK or (op.await_ok is not None and not op.await_ok(value)):
+            g.add(self._event(tid, pos + 1, op, "B", value=None, tags=frozenset(),
+                              extra={"waits": (read.id,), "lock": outcome is BLOCK}))
+
+    # -- writes: every coherence position, then revisits ---------------------------
+    def _write(self, g: ExecutionGraph, cpu: Cpu, op: Op) -> bool:
+        wev = self._event(cpu.tid, cpu.pos, op, "W")
+        assert op.loc is not None
+        children = []
+        for after in g.co_order(op.loc):
+            child = g.copy()
+            child.add(wev)
+            child.co_insert(wev.id, after)
+            if self._consistent(child):
+                children.append(child)
+                children.extend(self._revisits(child, wev.id))
+        self._push(children)
+        return False
+
+    def _revisits_of_rmw(self, g: ExecutionGraph, rid: EventId) -> list[ExecutionGraph]:
+        wid = (rid[0], rid[1] + 1)
+        if g.has(wid) and g.event(wid).rmw:
+            return self._revisits(g, wid)
+        return []
+
+    def _push(self, children: list[ExecutionGraph]) -> None:
+        self.stack.extend(reversed(children))
+
+    def _revisits(self, g: ExecutionGraph, w: EventId) -> list[ExecutionGraph]:
+        """Graphs where an earlier read of the location reads from ``w`` instead."""
+        wev = g.event(w)
+        keep = g.dep_prefix(w) if self.mm.track_dependencies else g.porf_prefix(w)
+        succ = None if wev.rmw else next(iter(g.co_after(w)), None)
+        out: list[ExecutionGraph] = []
+        for r in list(g.events()):
+            if r.kind != "R" or r.loc != wev.loc or r.id in keep or r.id in g.frozen:
+                continue
+            if r.tid == wev.tid and r.idx < wev.idx:
+                continue
+            doomed = {e.id for e in g.events() if g.stamp[e.id] > g.stamp[r.id]} - keep
+            if succ is not None and succ in doomed:
+                continue
+            if not all(self._maximal(g, e, keep, w) for e in doomed | {r.id}):
+                continue
+            out.extend(self._revisit(g, r.id, w, doomed, keep))
+        return out
+
+    def _maximal(self, g: ExecutionGraph, e: EventId, keep: set[EventId], w: EventId) -> bool:
+        """Whether ``e`` was added taking the coherence-latest write among those added
+        before it and those the revisit keeps: then removing it loses nothing that
+        another branch of the exploration does not cover."""
+        if e in g.frozen:
+            return False
+        ev = g.event(e)
+        if ev.kind not in "RW":
+            return True
+        assert ev.loc is not None
+        mine = g.stamp[e]
+
+        def before(x: EventId) -> bool:
+            return x != w and (x[0] < 0 or x in keep or g.stamp[x] < mine)
+
+        src = g.rf[e] if ev.kind == "R" else e
+        if ev.kind == "R" and not before(src):
+            return False  # e reads from a write added after it: it was revisited
+        order = g.co_order(ev.loc)
+        return not any(before(x) for x in order[order.index(src) + 1:])
+
+    def _revisit(self, g: ExecutionGraph, r: EventId, w: EventId, doomed: set[EventId],
+                 keep: set[EventId]) -> list[ExecutionGraph]:
+        """``r`` reads from ``w``; ``doomed`` goes; ``keep`` (w's prefix) is frozen."""
+        child = g.copy()
+        child.remove(doomed)
+        op: Op = child.event(r).extra["op"]
+        wid = (r[0], r[1] + 1)
+        if child.has(wid):  # the write of an RMW that now reads elsewhere
+            child.remove({wid})
+        self._add_read(child, r[0], r[1], op, w, replace=True)
+        child.frozen |= keep
+        if not self._consistent(child):
+            return []
+        return [child, *self._revisits_of_rmw(child, r)]
+
+    # -- the end of an execution ---------------------------------------------------
+    def _complete(self, g: ExecutionGraph) -> None:
+        blocked = [t for t in g.threads if t and t[-1] is not None and t[-1].kind == "B"]
+        if blocked:
+            stuck = [t[-1] for t in blocked if t[-1] is not None
+                     and all(g.rf.get(r) == g.co_max(g.event(r).loc)  # type: ignore[arg-type]
+                             for r in t[-1].extra.get("waits", ()))]
+            if len(stuck) < len(blocked):
+                self.result.blocked += 1
+                return
+            self._report_stuck(g, stuck)
+            self.result.blocked += 1
+            return
+        self.result.executions += 1
+        if self.on_complete is not None:
+            self.on_complete(g, self.result)
+
+    def _report_stuck(self, g: ExecutionGraph, stuck: list[Event]) -> None:
+        locks = [b for b in stuck if b.extra.get("lock")]
+        b = (locks or stuck)[0]
+        wait = g.event(b.extra["waits"][0])
+        if locks:
+            msg = (f"deadlock: CPU {b.tid} waits forever for {wait.loc}"
+                   + (f" (with CPU {', '.join(str(x.tid) for x in stuck if x is not b)})"
+                      if len(stuck) > 1 else ""))
+            kind = Kind.DEADLOCK
+        else:
+            msg = (f"CPU {b.tid} waits forever: {wait.loc} keeps the value "
+                   f"{g.read_value(wait.id)}, and no later write changes it")
+            kind = Kind.ENDLESS_WAIT
+        self.report(Violation(kind, msg, b.tid, wait.src, g.copy(),
+                              tuple(x.extra["waits"][0] for x in stuck)))
+
+    _handlers: ClassVar[dict[str, Callable[[Explorer, ExecutionGraph, Cpu, Op], bool]]] = {
+        "R": _read, "RMW": _read, "W": _write, "A": _alloc, "B": _block, "ERR": _stop,
+        "BOUND": _stop,
+    }

@@ -1,0 +1,203 @@
+"""The execution graph: events per CPU in program order, reads-from, coherence.
+
+One :class:`ExecutionGraph` is one (partial) execution.  It records, besides
+``po``, ``rf`` and ``co``, the order in which the explorer added events (their
+*stamps*) and which events may no longer be revisited (``frozen``).  Memory models read a graph through
+:class:`~smpcheck.view.View`, which numbers its events densely.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from smpcheck.errors import InternalError
+from smpcheck.events import INIT_TID, Event, init_event
+from smpcheck.memory import Loc
+from smpcheck.values import EventId
+
+
+class Locations:
+    """Every location an exploration has touched, each with its initial write."""
+
+    def __init__(self) -> None:
+        self.index: dict[Loc, int] = {}
+        self.inits: list[Event] = []
+
+    def init_of(self, loc: Loc) -> Event:
+        i = self.index.get(loc)
+        if i is None:
+            i = len(self.inits)
+            self.index[loc] = i
+            self.inits.append(init_event(i, loc))
+        return self.inits[i]
+
+
+class ExecutionGraph:
+    """Events, program order, reads-from and coherence order of one execution."""
+
+    __slots__ = ("threads", "rf", "co", "stamp", "clock", "frozen", "locs")
+
+    def __init__(self, nthreads: int, locs: Locations) -> None:
+        self.threads: list[list[Event | None]] = [[] for _ in range(nthreads)]
+        self.rf: dict[EventId, EventId] = {}
+        self.co: dict[Loc, list[EventId]] = {}
+        self.stamp: dict[EventId, int] = {}
+        self.clock = 0
+        self.frozen: set[EventId] = set()
+        self.locs = locs
+
+    def copy(self) -> ExecutionGraph:
+        g = ExecutionGraph.__new__(ExecutionGraph)
+        g.threads = [list(t) for t in self.threads]
+        g.rf = dict(self.rf)
+        g.co = {loc: list(ws) for loc, ws in self.co.items()}
+        g.stamp = dict(self.stamp)
+        g.clock = self.clock
+        g.frozen = set(self.frozen)
+        g.locs = self.locs
+        return g
+
+    # -- lookup -------------------------------------------------------------
+    def event(self, eid: EventId) -> Event:
+        tid, idx = eid
+        if tid == INIT_TID:
+            return self.locs.inits[idx]
+        ev = self.threads[tid][idx]
+        if ev is None:
+            raise InternalError(f"no event {eid} in the graph")
+        return ev
+
+    def has(self, eid: EventId) -> bool:
+        tid, idx = eid
+        if tid == INIT_TID:
+            return True
+        t = self.threads[tid]
+        return idx < len(t) and t[idx] is not None
+
+    def events(self) -> Iterator[Event]:
+        """Every event of the CPUs (not the initial writes), CPU by CPU in program order."""
+        for t in self.threads:
+            for ev in t:
+                if ev is not None:
+                    yield ev
+
+    def last(self, tid: int) -> Event | None:
+        t = self.threads[tid]
+        return t[-1] if t else None
+
+    def init_of(self, loc: Loc) -> Event:
+        return self.locs.init_of(loc)
+
+    def read_value(self, read: EventId) -> Any:
+        return self.event(self.rf[read]).value
+
+    # -- coherence ----------------------------------------------------------
+    def co_order(self, loc: Loc) -> list[EventId]:
+        """The writes to ``loc`` in coherence order, the initial write first."""
+        return [self.init_of(loc).id, *self.co.get(loc, ())]
+
+    def co_max(self, loc: Loc) -> EventId:
+        ws = self.co.get(loc)
+        return ws[-1] if ws else self.init_of(loc).id
+
+    def co_after(self, w: EventId) -> list[EventId]:
+        """The writes coherence-after ``w``."""
+        ev = self.event(w)
+        assert ev.loc is not None
+        order = self.co_order(ev.loc)
+        return order[order.index(w) + 1:]
+
+    def co_insert(self, w: EventId, after: EventId) -> None:
+        """Place write ``w`` immediately after ``after`` (possibly the initial write)."""
+        loc = self.event(w).loc
+        assert loc is not None
+        ws = self.co.setdefault(loc, [])
+        pos = 0 if after[0] == INIT_TID else ws.index(after) + 1
+        ws.insert(pos, w)
+
+    # -- growing and cutting ------------------------------------------------
+    def add(self, ev: Event) -> None:
+        """Append ``ev`` at its program-order position (filling a hole if there is one)."""
+        tid, idx = ev.id
+        t = self.threads[tid]
+        if idx == len(t):
+            t.append(ev)
+        elif idx < len(t) and t[idx] is None:
+            t[idx] = ev
+        else:
+            raise InternalError(f"cannot add {ev} at position {idx} of CPU {tid}")
+        self.stamp[ev.id] = self.clock
+        self.clock += 1
+
+    def remove(self, doomed: set[EventId]) -> None:
+        """Delete events (a backward revisit), keeping each CPU's list without trailing holes."""
+        for tid, idx in doomed:
+            self.threads[tid][idx] = None
+            self.stamp.pop((tid, idx), None)
+            self.rf.pop((tid, idx), None)
+            self.frozen.discard((tid, idx))
+        for t in self.threads:
+            while t and t[-1] is None:
+                t.pop()
+        for loc, ws in self.co.items():
+            self.co[loc] = [w for w in ws if w not in doomed]
+
+    # -- prefixes -------------------------------------------------------------
+    def porf_prefix(self, eid: EventId) -> set[EventId]:
+        """Events (po | rf)*-before ``eid``, including it; initial writes left out."""
+        seen: set[EventId] = set()
+        todo = [eid]
+        upto: dict[int, int] = {}
+        while todo:
+            tid, idx = todo.pop()
+            if tid == INIT_TID or upto.get(tid, -1) >= idx:
+                continue
+            start = upto.get(tid, -1) + 1
+            upto[tid] = idx
+            for i in range(start, idx + 1):
+                ev = self.threads[tid][i]
+                if ev is None:
+                    continue
+                seen.add(ev.id)
+                src = self.rf.get(ev.id)
+                if src is not None:
+                    todo.append(src)
+        return seen
+
+    def dep_prefix(self, eid: EventId) -> set[EventId]:
+        """Events ``eid`` needs to exist as it is: (dependencies | rf | rmw)*-before it.
+
+        Program order alone does not count: under the LKMM a write may be kept
+        while an earlier, independent read of its CPU changes value.
+        """
+        seen: set[EventId] = set()
+        todo = [eid]
+        while todo:
+            e = todo.pop()
+            if e in seen or e[0] == INIT_TID:
+                continue
+            seen.add(e)
+            ev = self.event(e)
+            todo.extend(ev.addr)
+            todo.extend(ev.data)
+            todo.extend(ev.ctrl)
+            src = self.rf.get(e)
+            if src is not None:
+                todo.append(src)
+            if ev.rmw and ev.is_write:
+                todo.append((e[0], e[1] - 1))
+        return seen
+
+    def validate(self) -> None:
+        """Check the graph's invariants (debugging aid)."""
+        for ev in self.events():
+            if ev.is_read and ev.id not in self.rf:
+                raise InternalError(f"read {ev} has no rf")
+            src = self.rf.get(ev.id)
+            if src is not None and self.event(src).loc != ev.loc:
+                raise InternalError(f"read {ev} reads from another location")
+        for loc, ws in self.co.items():
+            for w in ws:
+                if self.event(w).loc != loc:
+                    raise InternalError(f"co of {loc} holds {w}")

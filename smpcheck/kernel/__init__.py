@@ -1,0 +1,25 @@
+"""The kernel API that model code calls, named and ordered as in the kernel.
+
+``from smpcheck.kernel import *`` gives every primitive, each in a module named
+after its kernel header (compiler, barrier, atomic, bitops, spinlock, mutex,
+preempt, irqflags, rcupdate, slab, bug, processor).
+"""
+
+from smpcheck.kernel.atomic import *  # noqa: F403
+from smpcheck.kernel.barrier import *  # noqa: F403
+from smpcheck.kernel.bitops import *  # noqa: F403
+from smpcheck.kernel.bug import *  # noqa: F403
+from smpcheck.kernel.compiler import *  # noqa: F403
+from smpcheck.kernel.irqflags import *  # noqa: F403
+from smpcheck.kernel.mutex import *  # noqa: F403
+from smpcheck.kernel.pointers import addr  # noqa: F401
+from smpcheck.kernel.preempt import *  # noqa: F403
+from smpcheck.kernel.processor import *  # noqa: F403
+from smpcheck.kernel.rcupdate import *  # noqa: F403
+from smpcheck.kernel.slab import *  # noqa: F403
+from smpcheck.kernel.spinlock import *  # noqa: F403
+
+_MODULES = ("atomic", "barrier", "bitops", "bug", "compiler", "irqflags", "mutex", "pointers",
+            "preempt", "processor", "rcupdate", "slab", "spinlock")
+__all__ = [name for mod in _MODULES
+           for name in __import__(f"smpcheck.kernel.{mod}", fromlist=["__all__"]).__all__]

@@ -1,0 +1,55 @@
+"""Building blocks of the kernel primitives: marked loads, stores, RMWs and fences."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from smpcheck._runtime import Op, issue
+from smpcheck.memory import Loc
+from smpcheck.values import Deps, deps_of, locate, raw
+
+__smp_engine__ = True
+
+
+def where(x: Any) -> tuple[Loc, Deps]:
+    """The location a primitive's first argument designates, and its address dependency."""
+    ref, deps = locate(x)
+    return ref._loc(), deps
+
+
+def load(x: Any, tags: frozenset[str], name: str) -> Any:
+    loc, deps = where(x)
+    return issue(Op("R", loc=loc, tags=tags, addr=deps, text=f"{name}({loc})"))
+
+
+def store(x: Any, value: Any, tags: frozenset[str], name: str) -> None:
+    loc, deps = where(x)
+    issue(Op("W", loc=loc, value=raw(value), tags=tags, addr=deps, data=deps_of(value),
+             text=f"{name}({loc}, {raw(value)})"))
+
+
+def rmw(x: Any, update: Callable[[Any], Any], tags: frozenset[str], name: str,
+        args: tuple[Any, ...] = (), ftags: frozenset[str] | None = None,
+        wtags: frozenset[str] | None = None) -> Any:
+    """A read-modify-write; ``update(old)`` is the new value or None (no write)."""
+    loc, deps = where(x)
+    data: Deps = frozenset().union(*(deps_of(a) for a in args)) if args else frozenset()
+    shown = ", ".join([str(loc), *(str(raw(a)) for a in args)])
+    return issue(Op("RMW", loc=loc, tags=tags | {"RMW"}, wtags=(wtags or tags) | {"RMW"},
+                    ftags=None if ftags is None else ftags | {"RMW"}, update=update,
+                    addr=deps, data=data, text=f"{name}({shown})"))
+
+
+def fence(tag: str, name: str) -> None:
+    issue(Op("F", tags=frozenset({tag}), text=f"{name}()"))
+
+
+ONCE = frozenset({"ONCE"})
+ACQUIRE = frozenset({"ACQUIRE"})
+RELEASE = frozenset({"RELEASE"})
+MB = frozenset({"MB"})
+NORETURN = frozenset({"NORETURN"})
+PLAIN: frozenset[str] = frozenset()
+
+ORDERINGS = {"": MB, "_relaxed": ONCE, "_acquire": ACQUIRE, "_release": RELEASE}

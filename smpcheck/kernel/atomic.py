@@ -1,0 +1,303 @@
+"""<linux/atomic.h> and <asm/cmpxchg.h>: atomic_t operations, xchg and cmpxchg.
+
+Orderings follow the kernel (and linux-kernel.def): the plain name is fully
+ordered when it returns a value, ``_relaxed`` is unordered, ``_acquire`` and
+``_release`` order one side; value-less operations (``atomic_inc``) are
+unordered (herd tag NORETURN).  A failed cmpxchg writes nothing and orders
+nothing.
+
+Deviation: C's ``atomic_try_cmpxchg(v, &old, new)`` updates ``old`` in place;
+here it returns ``(ok, old)``.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from typing import Any
+
+from smpcheck.kernel._ops import ACQUIRE as _ACQ
+from smpcheck.kernel._ops import (
+    MB,
+    NORETURN,
+    ORDERINGS,
+    load,
+    rmw,
+    store,
+)
+from smpcheck.kernel._ops import ONCE as _ONCE
+from smpcheck.kernel._ops import RELEASE as _REL
+from smpcheck.values import raw
+
+__smp_engine__ = True
+
+Fn = Callable[..., Any]
+
+
+def atomic_read(v: Any) -> Any:
+    """READ_ONCE of the counter."""
+    return load(v, _ONCE, "atomic_read")
+
+
+def atomic_set(v: Any, i: Any) -> None:
+    """WRITE_ONCE of the counter."""
+    store(v, i, _ONCE, "atomic_set")
+
+
+def atomic_read_acquire(v: Any) -> Any:
+    return load(v, _ACQ, "atomic_read_acquire")
+
+
+def atomic_set_release(v: Any, i: Any) -> None:
+    store(v, i, _REL, "atomic_set_release")
+
+
+def _noreturn(name: str, op: Callable[[Any, Any], Any], unary: bool = False) -> Fn:
+    if unary:
+        def f1(v: Any) -> None:
+            rmw(v, lambda old: op(old, 1), NORETURN, name)
+        f1.__name__ = name
+        return f1
+
+    def f2(i: Any, v: Any) -> None:
+        rmw(v, lambda old: op(old, raw(i)), NORETURN, name, (i,))
+    f2.__name__ = name
+    return f2
+
+
+def _returning(name: str, op: Callable[[Any, Any], Any], tags: frozenset[str],
+               fetch: bool, unary: bool = False) -> Fn:
+    """atomic_*_return (new value) or atomic_fetch_* (old value)."""
+    if unary:
+        def f1(v: Any) -> Any:
+            old = rmw(v, lambda o: op(o, 1), tags, name)
+            return old if fetch else op(old, 1)
+        f1.__name__ = name
+        return f1
+
+    def f2(i: Any, v: Any) -> Any:
+        old = rmw(v, lambda o: op(o, raw(i)), tags, name, (i,))
+        return old if fetch else op(old, i)
+    f2.__name__ = name
+    return f2
+
+
+def _andnot(a: Any, b: Any) -> Any:
+    return a & ~b
+
+
+atomic_add = _noreturn("atomic_add", operator.add)
+atomic_sub = _noreturn("atomic_sub", operator.sub)
+atomic_and = _noreturn("atomic_and", operator.and_)
+atomic_or = _noreturn("atomic_or", operator.or_)
+atomic_xor = _noreturn("atomic_xor", operator.xor)
+atomic_andnot = _noreturn("atomic_andnot", _andnot)
+atomic_inc = _noreturn("atomic_inc", operator.add, unary=True)
+atomic_dec = _noreturn("atomic_dec", operator.sub, unary=True)
+
+_S = ORDERINGS
+atomic_add_return = _returning("atomic_add_return", operator.add, _S[""], False)
+atomic_add_return_relaxed = _returning("atomic_add_return_relaxed", operator.add,
+                                       _S["_relaxed"], False)
+atomic_add_return_acquire = _returning("atomic_add_return_acquire", operator.add,
+                                       _S["_acquire"], False)
+atomic_add_return_release = _returning("atomic_add_return_release", operator.add,
+                                       _S["_release"], False)
+atomic_sub_return = _returning("atomic_sub_return", operator.sub, _S[""], False)
+atomic_sub_return_relaxed = _returning("atomic_sub_return_relaxed", operator.sub,
+                                       _S["_relaxed"], False)
+atomic_sub_return_acquire = _returning("atomic_sub_return_acquire", operator.sub,
+                                       _S["_acquire"], False)
+atomic_sub_return_release = _returning("atomic_sub_return_release", operator.sub,
+                                       _S["_release"], False)
+atomic_inc_return = _returning("atomic_inc_return", operator.add, _S[""], False, True)
+atomic_inc_return_relaxed = _returning("atomic_inc_return_relaxed", operator.add,
+                                       _S["_relaxed"], False, True)
+atomic_inc_return_acquire = _returning("atomic_inc_return_acquire", operator.add,
+                                       _S["_acquire"], False, True)
+atomic_inc_return_release = _returning("atomic_inc_return_release", operator.add,
+                                       _S["_release"], False, True)
+atomic_dec_return = _returning("atomic_dec_return", operator.sub, _S[""], False, True)
+atomic_dec_return_relaxed = _returning("atomic_dec_return_relaxed", operator.sub,
+                                       _S["_relaxed"], False, True)
+atomic_dec_return_acquire = _returning("atomic_dec_return_acquire", operator.sub,
+                                       _S["_acquire"], False, True)
+atomic_dec_return_release = _returning("atomic_dec_return_release", operator.sub,
+                                       _S["_release"], False, True)
+
+atomic_fetch_add = _returning("atomic_fetch_add", operator.add, _S[""], True)
+atomic_fetch_add_relaxed = _returning("atomic_fetch_add_relaxed", operator.add,
+                                      _S["_relaxed"], True)
+atomic_fetch_add_acquire = _returning("atomic_fetch_add_acquire", operator.add,
+                                      _S["_acquire"], True)
+atomic_fetch_add_release = _returning("atomic_fetch_add_release", operator.add,
+                                      _S["_release"], True)
+atomic_fetch_sub = _returning("atomic_fetch_sub", operator.sub, _S[""], True)
+atomic_fetch_sub_relaxed = _returning("atomic_fetch_sub_relaxed", operator.sub,
+                                      _S["_relaxed"], True)
+atomic_fetch_sub_acquire = _returning("atomic_fetch_sub_acquire", operator.sub,
+                                      _S["_acquire"], True)
+atomic_fetch_sub_release = _returning("atomic_fetch_sub_release", operator.sub,
+                                      _S["_release"], True)
+atomic_fetch_inc = _returning("atomic_fetch_inc", operator.add, _S[""], True, True)
+atomic_fetch_inc_relaxed = _returning("atomic_fetch_inc_relaxed", operator.add,
+                                      _S["_relaxed"], True, True)
+atomic_fetch_dec = _returning("atomic_fetch_dec", operator.sub, _S[""], True, True)
+atomic_fetch_dec_relaxed = _returning("atomic_fetch_dec_relaxed", operator.sub,
+                                      _S["_relaxed"], True, True)
+atomic_fetch_and = _returning("atomic_fetch_and", operator.and_, _S[""], True)
+atomic_fetch_or = _returning("atomic_fetch_or", operator.or_, _S[""], True)
+atomic_fetch_xor = _returning("atomic_fetch_xor", operator.xor, _S[""], True)
+atomic_fetch_andnot = _returning("atomic_fetch_andnot", _andnot, _S[""], True)
+
+
+def _xchg(name: str, tags: frozenset[str]) -> Fn:
+    def f(p: Any, new: Any) -> Any:
+        return rmw(p, lambda old: raw(new), tags, name, (new,))
+    f.__name__ = name
+    return f
+
+
+def _cmpxchg(name: str, tags: frozenset[str]) -> Fn:
+    def f(p: Any, old: Any, new: Any) -> Any:
+        expect, value = raw(old), raw(new)
+        return rmw(p, lambda cur: value if cur == expect else None, tags, name, (old, new),
+                   ftags=tags)
+    f.__name__ = name
+    return f
+
+
+xchg = _xchg("xchg", MB)
+xchg_relaxed = _xchg("xchg_relaxed", _ONCE)
+xchg_acquire = _xchg("xchg_acquire", _ACQ)
+xchg_release = _xchg("xchg_release", _REL)
+cmpxchg = _cmpxchg("cmpxchg", MB)
+cmpxchg_relaxed = _cmpxchg("cmpxchg_relaxed", _ONCE)
+cmpxchg_acquire = _cmpxchg("cmpxchg_acquire", _ACQ)
+cmpxchg_release = _cmpxchg("cmpxchg_release", _REL)
+atomic_xchg = _xchg("atomic_xchg", MB)
+atomic_xchg_relaxed = _xchg("atomic_xchg_relaxed", _ONCE)
+atomic_xchg_acquire = _xchg("atomic_xchg_acquire", _ACQ)
+atomic_xchg_release = _xchg("atomic_xchg_release", _REL)
+atomic_cmpxchg = _cmpxchg("atomic_cmpxchg", MB)
+atomic_cmpxchg_relaxed = _cmpxchg("atomic_cmpxchg_relaxed", _ONCE)
+atomic_cmpxchg_acquire = _cmpxchg("atomic_cmpxchg_acquire", _ACQ)
+atomic_cmpxchg_release = _cmpxchg("atomic_cmpxchg_release", _REL)
+
+
+def _try(cas: Fn) -> Fn:
+    def f(v: Any, old: Any, new: Any) -> tuple[bool, Any]:
+        cur = cas(v, old, new)
+        return bool(cur == old), cur
+    f.__name__ = "try_" + cas.__name__
+    return f
+
+
+atomic_try_cmpxchg = _try(atomic_cmpxchg)
+atomic_try_cmpxchg_relaxed = _try(atomic_cmpxchg_relaxed)
+atomic_try_cmpxchg_acquire = _try(atomic_cmpxchg_acquire)
+atomic_try_cmpxchg_release = _try(atomic_cmpxchg_release)
+try_cmpxchg = _try(cmpxchg)
+
+
+def atomic_dec_and_test(v: Any) -> Any:
+    """Fully ordered decrement; true when the counter reached zero."""
+    return atomic_dec_return(v) == 0
+
+
+def atomic_inc_and_test(v: Any) -> Any:
+    return atomic_inc_return(v) == 0
+
+
+def atomic_sub_and_test(i: Any, v: Any) -> Any:
+    return atomic_sub_return(i, v) == 0
+
+
+def atomic_add_negative(i: Any, v: Any) -> Any:
+    return atomic_add_return(i, v) < 0
+
+
+def atomic_add_unless(v: Any, a: Any, u: Any) -> Any:
+    """Add ``a`` unless the counter is ``u``; true if it added (fully ordered then)."""
+    av, uv = raw(a), raw(u)
+    old = rmw(v, lambda o: None if o == uv else o + av, MB, "atomic_add_unless", (a, u),
+              ftags=MB)
+    return old != u
+
+
+def atomic_inc_not_zero(v: Any) -> Any:
+    return atomic_add_unless(v, 1, 0)
+
+__all__ = [
+    "atomic_read",
+    "atomic_set",
+    "atomic_read_acquire",
+    "atomic_set_release",
+    "atomic_add",
+    "atomic_sub",
+    "atomic_and",
+    "atomic_or",
+    "atomic_xor",
+    "atomic_andnot",
+    "atomic_inc",
+    "atomic_dec",
+    "atomic_add_return",
+    "atomic_add_return_relaxed",
+    "atomic_add_return_acquire",
+    "atomic_add_return_release",
+    "atomic_sub_return",
+    "atomic_sub_return_relaxed",
+    "atomic_sub_return_acquire",
+    "atomic_sub_return_release",
+    "atomic_inc_return",
+    "atomic_inc_return_relaxed",
+    "atomic_inc_return_acquire",
+    "atomic_inc_return_release",
+    "atomic_dec_return",
+    "atomic_dec_return_relaxed",
+    "atomic_dec_return_acquire",
+    "atomic_dec_return_release",
+    "atomic_fetch_add",
+    "atomic_fetch_add_relaxed",
+    "atomic_fetch_add_acquire",
+    "atomic_fetch_add_release",
+    "atomic_fetch_sub",
+    "atomic_fetch_sub_relaxed",
+    "atomic_fetch_sub_acquire",
+    "atomic_fetch_sub_release",
+    "atomic_fetch_inc",
+    "atomic_fetch_inc_relaxed",
+    "atomic_fetch_dec",
+    "atomic_fetch_dec_relaxed",
+    "atomic_fetch_and",
+    "atomic_fetch_or",
+    "atomic_fetch_xor",
+    "atomic_fetch_andnot",
+    "xchg",
+    "xchg_relaxed",
+    "xchg_acquire",
+    "xchg_release",
+    "cmpxchg",
+    "cmpxchg_relaxed",
+    "cmpxchg_acquire",
+    "cmpxchg_release",
+    "atomic_xchg",
+    "atomic_xchg_relaxed",
+    "atomic_xchg_acquire",
+    "atomic_xchg_release",
+    "atomic_cmpxchg",
+    "atomic_cmpxchg_relaxed",
+    "atomic_cmpxchg_acquire",
+    "atomic_cmpxchg_release",
+    "atomic_try_cmpxchg",
+    "atomic_try_cmpxchg_relaxed",
+    "atomic_try_cmpxchg_acquire",
+    "atomic_try_cmpxchg_release",
+    "try_cmpxchg",
+    "atomic_dec_and_test",
+    "atomic_inc_and_test",
+    "atomic_sub_and_test",
+    "atomic_add_negative",
+    "atomic_add_unless",
+    "atomic_inc_not_zero",
+]

@@ -1,0 +1,27 @@
+"""<linux/preempt.h>: preemption control (a per-CPU count and a compiler barrier)."""
+
+from __future__ import annotations
+
+from smpcheck._runtime import Op, current, issue
+
+__smp_engine__ = True
+
+
+def preempt_disable() -> None:
+    """This CPU is not descheduled until the matching preempt_enable()."""
+    _, cpu = current()
+    cpu.preempt += 1
+    issue(Op("F", tags=frozenset({"barrier"}), text="preempt_disable()"))
+
+
+def preempt_enable() -> None:
+    _, cpu = current()
+    if cpu.preempt <= 0:
+        issue(Op("ERR", text="assertion", message="preempt_enable() without preempt_disable()"))
+    cpu.preempt -= 1
+    issue(Op("F", tags=frozenset({"barrier"}), text="preempt_enable()"))
+
+__all__ = [
+    "preempt_disable",
+    "preempt_enable",
+]

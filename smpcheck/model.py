@@ -1,0 +1,160 @@
+"""A model: CPU functions over shared state, and what must hold at the end.
+
+A model file is Python; it declares shared objects (:mod:`smpcheck.memory`), one
+function per CPU, and a ``MODEL = Model(...)``::
+
+    x = Var(0)
+    y = Var(0)
+
+    def P0():
+        WRITE_ONCE(x, 1)
+        return {"r0": READ_ONCE(y)}
+
+    def P1():
+        WRITE_ONCE(y, 1)
+        return {"r0": READ_ONCE(x)}
+
+    MODEL = Model("SB", [P0, P1], exists="0:r0=0 /\\\\ 1:r0=0")
+
+A CPU's return value gives its registers: a dict names them, anything else is
+register ``ret``.  Conditions have herd7's meanings: ``exists`` holds when some
+execution satisfies the proposition, ``not_exists`` (herd's ``~exists``) when
+none does, ``forall`` when all do; ``filter`` drops executions before the
+condition is judged.  A condition is a herd-syntax string or a Python callable
+taking the :class:`FinalState`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from smpcheck.errors import UsageError
+from smpcheck.graph import ExecutionGraph
+from smpcheck.memory import Loc, Ref
+
+
+class FinalState:
+    """Registers of each CPU and final values of memory, for conditions.
+
+    ``state.reg(1, "r0")`` or ``state.P1.r0``; ``state.mem("x")`` or ``state.x``.
+    """
+
+    def __init__(self, regs: list[dict[str, Any]], mem: dict[str, Any],
+                 cpu_names: list[str]) -> None:
+        self.regs = regs
+        self.memory = mem
+        self._names = {name: i for i, name in enumerate(cpu_names)}
+
+    def reg(self, cpu: int, name: str) -> Any:
+        try:
+            return self.regs[cpu][name]
+        except (IndexError, KeyError):
+            raise KeyError(f"{cpu}:{name}") from None
+
+    def mem(self, name: str) -> Any:
+        return self.memory[name]
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name in self._names:
+            return _Regs(self.regs[self._names[name]])
+        if name in self.memory:
+            return self.memory[name]
+        raise AttributeError(f"no CPU or location called {name!r}")
+
+    def key(self) -> tuple[Any, ...]:
+        """A hashable summary: equal keys mean equal final states."""
+        regs = tuple(tuple(sorted((k, _plain(v)) for k, v in r.items())) for r in self.regs)
+        mem = tuple(sorted((k, _plain(v)) for k, v in self.memory.items()))
+        return (regs, mem)
+
+
+class _Regs:
+    def __init__(self, regs: dict[str, Any]) -> None:
+        self._regs = regs
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._regs[name]
+        except KeyError:
+            raise AttributeError(f"no register {name!r}") from None
+
+
+def _plain(v: Any) -> Any:
+    return str(v) if isinstance(v, Ref) else v
+
+
+@dataclass
+class Condition:
+    """A final-state condition: quantifier (exists, ~exists, forall) and a proposition."""
+
+    quantifier: str
+    test: Callable[[FinalState], bool]
+    text: str
+
+    def holds_in(self, state: FinalState) -> bool:
+        return bool(self.test(state))
+
+
+@dataclass
+class Model:
+    """CPU functions over shared state, a final-state condition, a name and a description."""
+
+    name: str
+    cpus: list[Callable[[], Any]]
+    exists: str | Callable[[FinalState], bool] | None = None
+    not_exists: str | Callable[[FinalState], bool] | None = None
+    forall: str | Callable[[FinalState], bool] | None = None
+    filter: str | Callable[[FinalState], bool] | None = None
+    description: str = ""
+    cpu_names: list[str] = field(default_factory=list)
+    path: str = "<model>"
+    compiled: Condition | None = None
+    compiled_filter: Condition | None = None
+    locations: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.cpus:
+            raise UsageError(f"model {self.name!r} has no CPU functions", self.path)
+        if not self.cpu_names:
+            self.cpu_names = [getattr(fn, "__name__", f"P{i}") for i, fn in enumerate(self.cpus)]
+        given = [(q, c) for q, c in (("exists", self.exists), ("~exists", self.not_exists),
+                                     ("forall", self.forall)) if c is not None]
+        if len(given) > 1:
+            raise UsageError("a model has at most one of exists, not_exists and forall",
+                             self.path)
+        if given and self.compiled is None:
+            self.compiled = compile_condition(given[0][0], given[0][1], self.path)
+        if self.filter is not None and self.compiled_filter is None:
+            self.compiled_filter = compile_condition("filter", self.filter, self.path)
+
+    @property
+    def condition(self) -> Condition | None:
+        return self.compiled
+
+
+def compile_condition(quantifier: str, cond: str | Callable[[FinalState], bool],
+                      path: str) -> Condition:
+    """A Condition from a herd-syntax string or a callable."""
+    if callable(cond):
+        text = getattr(cond, "__doc__", None) or getattr(cond, "__name__", "condition")
+        return Condition(quantifier, cond, text)
+    from smpcheck.conditions import compile_prop
+
+    return Condition(quantifier, compile_prop(cond, path), cond)
+
+
+def final_state(g: ExecutionGraph, model: Model, globals_: dict[str, Loc]) -> FinalState:
+    """The registers and final memory values of a complete execution."""
+    regs: list[dict[str, Any]] = []
+    for t in g.threads:
+        last = t[-1] if t else None
+        ret = last.value if last is not None and last.kind == "E" else None
+        regs.append(ret if isinstance(ret, dict) else ({} if ret is None else {"ret": ret}))
+    mem = {}
+    for name, loc in globals_.items():
+        mem[name] = g.event(g.co_max(loc)).value
+    return FinalState(regs, mem, model.cpu_names)

@@ -1,0 +1,35 @@
+"""One call that checks a model: explore every execution under a memory model, judge each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from smpcheck._runtime import Diverged, ModelRaised
+from smpcheck.checks import Checker
+from smpcheck.errors import UsageError
+from smpcheck.explorer import Explorer, Settings
+from smpcheck.findings import Result
+from smpcheck.memory import Loc
+from smpcheck.model import Model
+from smpcheck.models import get_model
+
+
+def verify(model: Model, globals_: dict[str, Loc] | None = None, mm: str = "sc",
+           settings: Settings | None = None,
+           progress: Callable[[Result], None] | None = None) -> Result:
+    """Check ``model`` under memory model ``mm``; bad models raise UsageError."""
+    memory_model = get_model(mm)
+    result = Result(model.name, memory_model.name)
+    explorer = Explorer(model.cpus, memory_model, settings or Settings(), on_progress=progress)
+    checker = Checker(model, memory_model, globals_ or {}, explorer.report)
+    explorer.on_complete = checker
+    try:
+        explorer.explore(result)
+    except Diverged as exc:
+        raise UsageError(f"{exc}; is the model deterministic (no shared Python state, no "
+                         "randomness), and does it use values it read only as values?",
+                         model.path) from None
+    except ModelRaised as exc:
+        raise UsageError(f"the model raised {exc}", exc.src.path, exc.src.line) from None
+    checker.finish(result)
+    return result

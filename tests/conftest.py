@@ -1,0 +1,19 @@
+"""Shared test helpers: where the shared test data lives."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("SMPCHECK_SHARED", REPO.parent / "shared"))
+LKMM = SHARED / "lkmm"
+
+
+def need_lkmm() -> Path:
+    """The kernel's LKMM data directory, or skip the test saying why."""
+    if not LKMM.is_dir():
+        pytest.skip(f"test data {LKMM} is absent (set SMPCHECK_SHARED to its parent)")
+    return LKMM

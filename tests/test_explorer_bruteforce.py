@@ -1,0 +1,34 @@
+"""The explorer against brute force: same number of (rf, co) classes, same final states."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+
+from smpcheck import Settings, verify
+from tests.programs import as_model, programs, sc_classes
+
+
+def explore(prog: list[Any], mm: str) -> tuple[int, set[Any]]:
+    model, names = as_model(prog)
+    result = verify(model, names, mm, Settings(all_violations=True))
+    assert result.blocked == 0
+    return result.executions, set(result.outcomes)
+
+
+def brute_finals(finals: set[Any]) -> set[Any]:
+    out = set()
+    for regs, mem in finals:
+        out.add((tuple(tuple(sorted(r)) for r in regs),
+                 tuple(sorted((f"v{i}", v) for i, v in enumerate(mem)))))
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(programs())
+def test_sc_matches_brute_force(prog: list[Any]) -> None:
+    classes, finals = sc_classes(prog)
+    count, outcomes = explore(prog, "sc")
+    assert count == len(classes)
+    assert outcomes == brute_finals(finals)
