@@ -1,0 +1,120 @@
+"""An interpreter for herd's cat language, judging one execution at a time.
+
+It reads the model files herd7 reads -- the Linux-kernel memory model
+(``linux-kernel.cfg`` naming ``linux-kernel.bell``, ``linux-kernel.cat`` and
+``lock.cat``), herd-style models such as smpcheck's own ``sc.cat`` and
+``x86tso.cat`` -- and says, for one complete candidate execution supplied by
+the explorer, which checks fail and which flags fire.  It never enumerates
+executions.
+
+Loading::
+
+    model = load_config_model(".../lkmm/linux-kernel.cfg")      # bell, cat, variants
+    model = load_model("linux-kernel.cat", search_path=[dir], bell=".../linux-kernel.bell",
+                       variants={"lkmmv2"})
+    model = load_model("x86tso.cat")                              # smpcheck's own
+    result = model.check(execution, resolver=pin_to_execution(execution))
+    result.consistent, result.failed, result.flags, result.relation("hb")
+
+Loading parses (cached per file and modification time), resolves includes and
+compiles the model to closures over a slot array; ``check`` only evaluates.
+
+The execution
+-------------
+A dict. Event numbers are 0..n-1; an event set is an ``int`` bit mask (or an
+iterable of event numbers), a relation a :class:`~smpcheck.relation.Rel` (or
+an iterable of pairs).  Keys:
+
+``n``
+    number of events (initial writes included).
+``R``, ``W``, ``IW`` (required)
+    reads; writes, initial writes included; the initial writes (one per
+    location).  As in herd's engine, lock events are *not* in R and W (nor in
+    ``M``, ``rmw``, ``RMW``): LKR, LF, RL, RU, LKW and UL are given as their
+    own sets and lock.cat (or smpcheck's sc.cat / x86tso.cat) adds them.
+    ``srcu_read_lock`` is a read, ``srcu_read_unlock`` a write;
+    ``synchronize_srcu`` is neither (an event with a location, tagged
+    ``sync-srcu``).
+``po``, ``rf`` (required)
+    program order (transitive, within each CPU; initial writes in none);
+    reads-from for every read, lock reads included (that is how a resolver
+    pins lock.cat's choices).
+``loc`` or ``location``, ``int`` or ``thread`` (required)
+    same-location equivalence over memory events, or one location key per
+    event (None for fences); same-CPU relation, or one CPU id per event (None
+    for initial writes).  ``int`` holds the identity; ``ext`` is ``~int``.
+``co`` (optional, give it)
+    coherence: per location a total order of its writes, initial write first,
+    LKW and UL included.  smpcheck's ``cos.cat`` keeps it, restricted to the
+    model's ``W`` at that point (lock.cat merges UL afterwards), and checks it
+    contains ``co0`` (check ``co-order``); without ``co`` every coherence
+    order is tried.
+``F``, ``FW``, ``B``, ``RMW``, ``addr``, ``data``, ``ctrl``, ``rmw``, ``amo``
+    fences; final writes (only of locations the final condition reads, never
+    of locks: lock.cat flags ``lock-final``); branches; events of RMW
+    instructions, a failed cmpxchg's lone read included (default: the
+    events of ``rmw``); dependencies; read->write pairs of RMW instructions
+    (not of spin_lock).  Absent ones are empty.
+``LKR``, ``LKW``, ``UL``, ``LF``, ``RL``, ``RU``
+    lock events (spin_lock read and write, spin_unlock, failed trylock,
+    spin_is_locked returning true / false); absent ones are empty.
+``MFENCE``, ``SFENCE``, ``LFENCE``
+    x86 fences, for x86 models (smp_mb() is an MFENCE on x86).
+``tags``
+    ``{tag: events}`` for annotations, named as in ``linux-kernel.def``:
+    ``ONCE``, ``RELEASE``, ``ACQUIRE``, ``MB``, ``NORETURN``, ``wmb``,
+    ``rmb``, ``barrier``, ``rcu-lock``, ``rcu-unlock``, ``sync-rcu``,
+    ``before-atomic``, ``after-atomic``, ``after-spinlock``,
+    ``after-unlock-lock``, ``after-srcu-read-unlock``, ``srcu-lock``,
+    ``srcu-unlock``, ``sync-srcu``.  An ``enum`` binds each of its tags'
+    event sets under the capitalised tag (``'rcu-lock`` -> ``Rcu-lock``,
+    ``'MB`` -> ``MB``); a set given directly under that name wins.
+``values``
+    optional, one value per event, for ``different-values`` (SRCU checks).
+
+Derived when absent: ``M = R | W``, ``ext``, ``_``, ``id``, ``emptyset``.
+Defined by smpcheck's ``stdlib.cat`` before every model: ``po-loc``,
+``rfe``, ``rfi``, ``fencerel(S) = (po & (_ * S)) ; po``, ``ctrlcfence``,
+``co0``; by ``cos.cat``: ``co``, ``coi``, ``coe``, ``fr``, ``fri``, ``fre``.
+Any other name a model uses must be bound by the model, or passed to
+``load_model(base_names=...)`` and supplied in the execution.
+
+``with x from S``
+    runs the rest of the model once per element of S and passes if any run
+    passes.  A resolver ``(name, alternatives) -> value | None | REJECT`` may
+    pin the choice; :func:`pin_to_execution` pins lock.cat's ``rfe-lf`` /
+    ``rf-ru`` and cos.cat's ``co`` to the execution's own rf and co.
+
+Results
+-------
+:class:`CatResult`: ``consistent`` (no check failed), ``failed`` (names of
+failed checks, e.g. ``happens-before``; an unnamed check is named by its
+source text), ``flags`` (flagged checks that fired, e.g. ``data-race``),
+``undefined`` (failed ``requires``), ``witnesses`` (the checked value of each
+failure / flag), ``relation(name)``, ``set(name)``, ``value(name)``, ``env``.
+
+Errors in model files are :class:`~smpcheck.errors.UsageError` naming
+file:line:column.  Not supported: instruction-level ``match``, ``let rec ...
+when``, ``with`` inside procedures or ``forall``, herd's scope primitives
+(``tag2scope``, ``narrower``/``wider``).
+"""
+
+from smpcheck.cat.defs import MacroDef, expand_macro, parse_defs, read_defs
+from smpcheck.cat.evaluate import REJECT, CatResult, Execution, Resolver, pin_to_execution
+from smpcheck.cat.model import (
+    MODELS_DIR,
+    CatConfig,
+    CatModel,
+    load_config_model,
+    load_model,
+    read_config,
+)
+from smpcheck.cat.parser import parse
+from smpcheck.cat.stdlib import BASE_NAMES, DERIVED, OPTIONAL, REQUIRED
+
+__all__ = [
+    "BASE_NAMES", "DERIVED", "MODELS_DIR", "OPTIONAL", "REJECT", "REQUIRED",
+    "CatConfig", "CatModel", "CatResult", "Execution", "MacroDef", "Resolver",
+    "expand_macro", "load_config_model", "load_model", "parse", "parse_defs",
+    "pin_to_execution", "read_config", "read_defs",
+]

@@ -1,0 +1,328 @@
+"""herd macro files (``linux-kernel.def``): how C primitives become events.
+
+Each line is ``NAME(PARAMS) BODY`` (``//`` starts a comment).  BODY is an
+expression, e.g. ``__load{ONCE}(X)`` or ``__atomic_op_return{MB}(X,+,V) == 0``,
+or a statement block ``{ __store{ONCE}(X,V); __fence{MB}; }``.  Calls of
+``__``-names are primitives, with their ``{tag,...}`` annotations; other
+calls use earlier macros (``atomic_read(X) READ_ONCE(*X)``).
+:func:`expand_macro` inlines those, so a litmus translator sees primitives
+only and needs no list of kernel macros of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+from smpcheck.errors import UsageError
+
+# -- the def-body syntax --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DParam:
+    """A use of a macro parameter (``X``)."""
+
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True, slots=True)
+class DInt:
+    """An integer constant."""
+
+    value: int
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+@dataclass(frozen=True, slots=True)
+class DOp:
+    """An operator passed as an argument (``+`` in ``__atomic_op(X,+,V)``)."""
+
+    symbol: str
+
+    def __str__(self) -> str:
+        return self.symbol
+
+
+@dataclass(frozen=True, slots=True)
+class DDeref:
+    """``*e``."""
+
+    arg: DExpr
+
+    def __str__(self) -> str:
+        return f"*{self.arg}"
+
+
+@dataclass(frozen=True, slots=True)
+class DPrim:
+    """A primitive ``__name{TAG,...}(args)``; ``name`` keeps its ``__``."""
+
+    name: str
+    tags: tuple[str, ...]
+    args: tuple[DExpr, ...] | None
+
+    def __str__(self) -> str:
+        tags = "{" + ",".join(self.tags) + "}" if self.tags else ""
+        args = "" if self.args is None else "(" + ",".join(map(str, self.args)) + ")"
+        return f"{self.name}{tags}{args}"
+
+
+@dataclass(frozen=True, slots=True)
+class DCall:
+    """A call of another macro."""
+
+    name: str
+    args: tuple[DExpr, ...]
+
+    def __str__(self) -> str:
+        return f"{self.name}(" + ",".join(map(str, self.args)) + ")"
+
+
+@dataclass(frozen=True, slots=True)
+class DCompare:
+    """``left OP right`` (``== 0``, ``< 0``): the macro's value is a test."""
+
+    op: str
+    left: DExpr
+    right: DExpr
+
+    def __str__(self) -> str:
+        return f"{self.left} {self.op} {self.right}"
+
+
+DExpr = DParam | DInt | DOp | DDeref | DPrim | DCall | DCompare
+
+
+@dataclass(frozen=True, slots=True)
+class MacroDef:
+    """One macro: parameters and body (an expression, or statements if ``block``)."""
+
+    name: str
+    params: tuple[str, ...]
+    body: tuple[DExpr, ...]
+    block: bool
+    line: int
+
+    @property
+    def expr(self) -> DExpr:
+        """The body of an expression macro."""
+        if self.block:
+            raise ValueError(f"{self.name} is a statement macro")
+        return self.body[0]
+
+    def primitives(self) -> list[DPrim]:
+        """The primitives the body calls directly, in order."""
+        out: list[DPrim] = []
+        for e in self.body:
+            _collect(e, out)
+        return out
+
+
+def _collect(e: DExpr, out: list[DPrim]) -> None:
+    if isinstance(e, DPrim):
+        out.append(e)
+        for a in e.args or ():
+            _collect(a, out)
+    elif isinstance(e, DCall):
+        for a in e.args:
+            _collect(a, out)
+    elif isinstance(e, DDeref):
+        _collect(e.arg, out)
+    elif isinstance(e, DCompare):
+        _collect(e.left, out)
+        _collect(e.right, out)
+
+
+# -- parsing --------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"\s*(?:(?P<num>\d+)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+                    r"|(?P<tags>\{[A-Za-z0-9_,\- ]*\}(?=\s*[(;,)]|\s*$))"
+                    r"|(?P<sym>==|!=|<=|>=|&~|[-+*&|^<>(){};,~!]))")
+_COMPARE = frozenset({"==", "!=", "<", ">", "<=", ">="})
+_OPERATORS = frozenset({"+", "-", "&", "|", "^", "&~", "*"})
+
+
+class _DefParser:
+    def __init__(self, text: str, path: str, line: int, params: tuple[str, ...]) -> None:
+        self.path = path
+        self.line = line
+        self.params = params
+        self.toks: list[tuple[str, str]] = []
+        pos = 0
+        while pos < len(text):
+            if text[pos:].strip() == "":
+                break
+            m = _TOKEN.match(text, pos)
+            if m is None or m.end() == pos:
+                raise self.error(f"unexpected {text[pos:].strip()[:12]!r}")
+            kind = m.lastgroup or "sym"
+            self.toks.append((kind, m.group(kind).strip()))
+            pos = m.end()
+        self.toks.append(("eof", ""))
+        self.i = 0
+
+    def error(self, message: str) -> UsageError:
+        return UsageError(message, self.path, self.line)
+
+    def peek(self) -> tuple[str, str]:
+        return self.toks[self.i]
+
+    def take(self, text: str | None = None) -> tuple[str, str]:
+        tok = self.toks[self.i]
+        if text is not None and tok[1] != text:
+            raise self.error(f"expected {text!r}, found {tok[1] or 'end of line'!r}")
+        self.i += 1
+        return tok
+
+    def body(self) -> tuple[tuple[DExpr, ...], bool]:
+        if self.peek()[1] == "{":
+            self.take("{")
+            stmts: list[DExpr] = []
+            while self.peek()[1] != "}":
+                stmts.append(self.expr())
+                self.take(";")
+            self.take("}")
+            out: tuple[tuple[DExpr, ...], bool] = (tuple(stmts), True)
+        else:
+            out = ((self.expr(),), False)
+        if self.peek()[0] != "eof":
+            raise self.error(f"unexpected {self.peek()[1]!r} after the macro body")
+        return out
+
+    def expr(self) -> DExpr:
+        left = self.term()
+        if self.peek()[1] in _COMPARE:
+            op = self.take()[1]
+            return DCompare(op, left, self.term())
+        return left
+
+    def term(self) -> DExpr:
+        kind, text = self.take()
+        if kind == "num":
+            return DInt(int(text))
+        if text == "*":
+            return DDeref(self.term())
+        if text == "(":
+            inner = self.expr()
+            self.take(")")
+            return inner
+        if kind != "name":
+            raise self.error(f"unexpected {text or 'end of line'!r} in macro body")
+        if text.startswith("__"):
+            tags: tuple[str, ...] = ()
+            if self.peek()[0] == "tags":
+                spelled = self.take()[1][1:-1]
+                tags = tuple(t.strip() for t in spelled.split(",") if t.strip())
+            args = self.args() if self.peek()[1] == "(" else None
+            return DPrim(text, tags, args)
+        if self.peek()[1] == "(":
+            return DCall(text, self.args() or ())
+        if text in self.params:
+            return DParam(text)
+        raise self.error(f"unknown name {text!r} (not a parameter of the macro)")
+
+    def args(self) -> tuple[DExpr, ...]:
+        self.take("(")
+        out: list[DExpr] = []
+        while self.peek()[1] != ")":
+            kind, text = self.peek()
+            nxt = self.toks[self.i + 1][1]
+            if kind == "sym" and text in _OPERATORS and nxt in (",", ")"):
+                self.take()
+                out.append(DOp(text))
+            else:
+                out.append(self.expr())
+            if self.peek()[1] != ")":
+                self.take(",")
+        self.take(")")
+        return tuple(out)
+
+
+_HEAD = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*\(([^)]*)\)\s*(.*)$")
+
+
+def parse_defs(text: str, path: str = "<defs>") -> dict[str, MacroDef]:
+    """The macros of a ``.def`` text, by name (in file order)."""
+    table: dict[str, MacroDef] = {}
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = raw.split("//", 1)[0].strip()
+        if not line:
+            continue
+        m = _HEAD.match(line)
+        if m is None:
+            raise UsageError("expected 'NAME(PARAMS) BODY'", path, lineno)
+        name, params_text, body_text = m.groups()
+        params = tuple(p.strip() for p in params_text.split(",") if p.strip())
+        if not body_text:
+            raise UsageError(f"macro {name} has no body", path, lineno)
+        body, block = _DefParser(body_text, path, lineno, params).body()
+        table[name] = MacroDef(name, params, body, block, lineno)
+    return table
+
+
+def read_defs(path: str | os.PathLike[str]) -> dict[str, MacroDef]:
+    """Parse a ``.def`` file (e.g. linux-kernel.def)."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return parse_defs(fh.read(), os.fspath(path))
+    except OSError as e:
+        raise UsageError(f"cannot read {path}: {e.strerror}", os.fspath(path)) from None
+
+
+# -- expansion ------------------------------------------------------------------------
+
+
+def _subst(e: DExpr, env: dict[str, DExpr], table: dict[str, MacroDef],
+           depth: int) -> list[DExpr]:
+    """``e`` with parameters replaced and macro calls inlined (a block call
+    yields its statements)."""
+    if isinstance(e, DParam):
+        return [env.get(e.name, e)]
+    if isinstance(e, DDeref):
+        return [DDeref(_one(e.arg, env, table, depth))]
+    if isinstance(e, DPrim):
+        args = None if e.args is None else tuple(_one(a, env, table, depth) for a in e.args)
+        return [DPrim(e.name, e.tags, args)]
+    if isinstance(e, DCompare):
+        return [DCompare(e.op, _one(e.left, env, table, depth), _one(e.right, env, table, depth))]
+    if isinstance(e, DCall):
+        callee = table.get(e.name)
+        if callee is None:
+            raise KeyError(e.name)
+        if len(callee.params) != len(e.args) or depth > 50:
+            raise ValueError(f"bad call of {e.name}")
+        inner = {p: _one(a, env, table, depth) for p, a in zip(callee.params, e.args, strict=True)}
+        out: list[DExpr] = []
+        for stmt in callee.body:
+            out.extend(_subst(stmt, inner, table, depth + 1))
+        return out
+    return [e]
+
+
+def _one(e: DExpr, env: dict[str, DExpr], table: dict[str, MacroDef], depth: int) -> DExpr:
+    out = _subst(e, env, table, depth)
+    if len(out) != 1:
+        raise ValueError("a statement macro used as a value")
+    return out[0]
+
+
+def expand_macro(table: dict[str, MacroDef], name: str) -> MacroDef:
+    """``table[name]`` with every macro call inlined: its body holds primitives only."""
+    mdef = table[name]
+    try:
+        body: list[DExpr] = []
+        for stmt in mdef.body:
+            body.extend(_subst(stmt, {}, table, 0))
+    except KeyError as e:
+        raise UsageError(f"macro {name} uses undefined macro {e.args[0]}", None,
+                         mdef.line) from None
+    except ValueError as e:
+        raise UsageError(f"macro {name}: {e}", None, mdef.line) from None
+    return MacroDef(mdef.name, mdef.params, tuple(body), mdef.block, mdef.line)

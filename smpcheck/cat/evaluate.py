@@ -1,0 +1,295 @@
+"""Run a compiled model over one candidate execution.
+
+:class:`Execution` turns the caller's dict of base sets and relations into
+values; :func:`run` executes the program's steps, forking at each
+``with x from S`` (one run per element of S, unless a resolver pins the
+choice); :class:`CatResult` says which checks failed and which flags fired.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from smpcheck.cat import values as V
+from smpcheck.cat.compiler import ROOT, WithStep, apply
+from smpcheck.cat.program import Program, capitalise
+from smpcheck.cat.values import EMPTY, CatTypeError, Value
+from smpcheck.errors import UsageError
+from smpcheck.relation import Rel
+
+_SPECIAL_KEYS = frozenset({"n", "tags", "values", "location", "thread"})
+_RELATION_NAMES = frozenset({"po", "rf", "co", "addr", "data", "ctrl", "rmw", "amo", "loc",
+                             "int", "ext", "id"})
+
+
+class _Reject:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "REJECT"
+
+
+#: A resolver returns this when no alternative of a ``with`` fits the execution.
+REJECT: Any = _Reject()
+
+Resolver = Callable[[str, list[Value]], Value | None]
+
+
+def _to_value(name: str, v: Any, n: int) -> Value:
+    if isinstance(v, Rel):
+        if v.n != n:
+            raise UsageError(f"execution relation {name!r} is over {v.n} events, not n={n}")
+        return v
+    if isinstance(v, int) and not isinstance(v, bool):
+        if v < 0 or v >> n:
+            raise UsageError(f"execution set {name!r} has events outside 0..{n - 1}")
+        return v
+    if isinstance(v, Iterable):
+        items = list(v)
+        if items and all(isinstance(x, tuple) for x in items) or \
+                (not items and name in _RELATION_NAMES):
+            try:
+                return Rel.from_pairs(n, items)
+            except (IndexError, TypeError, ValueError):
+                raise UsageError(f"execution relation {name!r} has bad pairs") from None
+        mask = 0
+        for x in items:
+            if not isinstance(x, int) or not 0 <= x < n:
+                raise UsageError(f"execution set {name!r} has a bad event {x!r}")
+            mask |= 1 << x
+        return mask
+    raise UsageError(f"execution entry {name!r} must be a set mask, events, pairs or a Rel")
+
+
+def _equivalence(n: int, keys: Any, what: str) -> Rel:
+    if len(keys) != n:
+        raise UsageError(f"execution {what!r} must give one entry per event ({n})")
+    rows = []
+    for k in keys:
+        rows.append(0 if k is None else
+                    sum(1 << j for j, other in enumerate(keys) if other == k))
+    return Rel(n, rows)
+
+
+class Execution:
+    """The base sets and relations of one candidate execution, as cat values."""
+
+    __slots__ = ("n", "full", "base", "tags", "loc", "event_values")
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        n = data.get("n")
+        if not isinstance(n, int) or n < 0:
+            raise UsageError("the execution needs 'n', the number of events")
+        self.n = n
+        self.full = (1 << n) - 1
+        base = {k: _to_value(k, v, n) for k, v in data.items() if k not in _SPECIAL_KEYS}
+        if "loc" not in base and "location" in data:
+            base["loc"] = _equivalence(n, data["location"], "location")
+        if "int" not in base and "thread" in data:
+            threads = data["thread"]
+            rel = _equivalence(n, threads, "thread")
+            base["int"] = Rel(n, [r | 1 << i for i, r in enumerate(rel.rows)])
+        self._derive(base)
+        self.base = base
+        loc = base.get("loc")
+        self.loc = loc if isinstance(loc, Rel) else Rel(n)
+        self.tags: Mapping[str, Any] = data.get("tags") or {}
+        self.event_values = data.get("values")
+
+    def _derive(self, base: dict[str, Value]) -> None:
+        n = self.n
+        base.setdefault("_", self.full)
+        base.setdefault("emptyset", 0)
+        base.setdefault("id", Rel.identity(n))
+        if "M" not in base and "R" in base and "W" in base:
+            base["M"] = base["R"] | base["W"]
+        if "ext" not in base and "int" in base:
+            base["ext"] = V.complement(base["int"], n)
+        for name in ("addr", "data", "ctrl", "rmw", "amo"):
+            base.setdefault(name, Rel(n))
+        if "RMW" not in base:
+            rmw = base["rmw"]
+            base["RMW"] = rmw.domain() | rmw.range()
+        for name in ("F", "FW", "B", "LKR", "LKW", "UL", "LF", "RL", "RU", "MFENCE",
+                     "SFENCE", "LFENCE", "SRCU"):
+            base.setdefault(name, 0)
+
+    def get(self, name: str) -> Value | None:
+        """The base value named ``name``, or None when the execution lacks it."""
+        return self.base.get(name)
+
+    def tag_set(self, tag: str) -> int:
+        """The events carrying ``tag``: the set given under the capitalised name
+        (e.g. ``Rcu-lock``) if any, else ``tags[tag]``, else empty."""
+        given = self.base.get(capitalise(tag))
+        if isinstance(given, int):
+            return given
+        v = self.tags.get(tag, 0)
+        return int(_to_value(f"tags[{tag!r}]", v, self.n))
+
+
+class Runtime:
+    """Mutable state of one evaluation (forked at ``with``)."""
+
+    __slots__ = ("g", "n", "full", "exe", "failed", "flags", "undefined", "witnesses",
+                 "stop_on_failure", "stopped")
+
+    def __init__(self, g: list[Value], exe: Execution, stop_on_failure: bool) -> None:
+        self.g = g
+        self.exe = exe
+        self.n = exe.n
+        self.full = exe.full
+        self.failed: list[str] = []
+        self.flags: list[str] = []
+        self.undefined: list[str] = []
+        self.witnesses: dict[str, Value] = {}
+        self.stop_on_failure = stop_on_failure
+        self.stopped = False
+
+    def apply(self, fn: Value, arg: Value) -> Value:
+        """Call a cat function (used by built-ins such as map)."""
+        return apply(self, fn, arg)
+
+    def fork(self) -> Runtime:
+        other = Runtime(list(self.g), self.exe, self.stop_on_failure)
+        other.failed = list(self.failed)
+        other.flags = list(self.flags)
+        other.undefined = list(self.undefined)
+        other.witnesses = dict(self.witnesses)
+        other.stopped = self.stopped
+        return other
+
+
+def run(prog: Program, rt: Runtime, resolver: Resolver | None, start: int = 0) -> Runtime:
+    """Run the program's steps from ``start``; returns the final runtime state."""
+    steps = prog.steps
+    for i in range(start, len(steps)):
+        st = steps[i]
+        if type(st) is WithStep:
+            return _run_with(prog, rt, st, i, resolver)
+        st(rt, ROOT)  # type: ignore[operator]
+        if rt.stopped:
+            return rt
+    return rt
+
+
+def _run_with(prog: Program, rt: Runtime, st: WithStep, i: int,
+              resolver: Resolver | None) -> Runtime:
+    try:
+        alts = V.elements(st.code(rt, ROOT), rt.n)
+    except CatTypeError as e:
+        raise UsageError(f"with {st.var} from ...: {e}", None, st.line) from None
+    if resolver is not None and alts:
+        pick = resolver(st.var, alts)
+        if pick is REJECT:
+            alts = []
+        elif pick is not None:
+            alts = [pick]
+    if not alts:
+        rt.failed.append(f"with {st.var}")
+        rt.stopped = True
+        return rt
+    best: Runtime | None = None
+    for alt in alts:
+        sub = rt.fork() if len(alts) > 1 else rt
+        sub.g[st.slot] = alt
+        res = run(prog, sub, resolver, i + 1)
+        if not res.failed:
+            return res
+        if best is None or len(res.failed) < len(best.failed):
+            best = res
+    assert best is not None
+    return best  # every alternative fails: report the one closest to passing
+
+
+@dataclass
+class CatResult:
+    """The verdict of a model on one execution.
+
+    ``consistent`` is False when a check failed (``failed`` names them, e.g.
+    ``happens-before``); ``flags`` names the flagged checks that fired (e.g.
+    ``data-race``: reported, not a reason for inconsistency); ``undefined`` the
+    failed ``requires`` checks.  :meth:`relation` gives any named relation of
+    the model's final environment, for explanations."""
+
+    consistent: bool
+    failed: list[str]
+    flags: list[str]
+    undefined: list[str]
+    n: int
+    witnesses: dict[str, Value] = field(repr=False)
+    _g: list[Value] = field(repr=False)
+    _names: dict[str, int] = field(repr=False)
+
+    @property
+    def env(self) -> dict[str, Value]:
+        """Every name bound at the end of the run (its latest binding)."""
+        return {name: self._g[slot] for name, slot in self._names.items()}
+
+    def value(self, name: str) -> Value:
+        """The value bound to ``name`` (KeyError if the model never binds it)."""
+        return self._g[self._names[name]]
+
+    def relation(self, name: str) -> Rel:
+        """The relation bound to ``name`` (e.g. ``"hb"``), as a Rel."""
+        v = self.value(name)
+        if v is EMPTY:
+            return Rel(self.n)
+        if not isinstance(v, Rel):
+            raise TypeError(f"{name} is a {V.kind_of(v)}, not a relation")
+        return v
+
+    def set(self, name: str) -> int:
+        """The event set bound to ``name`` (e.g. ``"Marked"``), as a bit mask."""
+        v = self.value(name)
+        if v is EMPTY:
+            return 0
+        if type(v) is not int:
+            raise TypeError(f"{name} is a {V.kind_of(v)}, not an event set")
+        return int(v)
+
+
+def evaluate(prog: Program, data: Mapping[str, Any] | Execution,
+             resolver: Resolver | None = None, stop_on_failure: bool = False) -> CatResult:
+    """Run ``prog`` on one execution and collect the verdict."""
+    exe = data if isinstance(data, Execution) else Execution(data)
+    g: list[Value] = [None] * len(prog.slot_names)
+    for name, slot in prog.base_slots.items():
+        g[slot] = exe.get(name)
+    rt = run(prog, Runtime(g, exe, stop_on_failure), resolver)
+    names = dict(prog.base_slots)
+    names.update(prog.globals)
+    return CatResult(not rt.failed, rt.failed, rt.flags, rt.undefined, exe.n, rt.witnesses,
+                     rt.g, names)
+
+
+def pin_to_execution(data: Mapping[str, Any]) -> Resolver:
+    """A resolver that pins each ``with x from S`` to the execution's own choice.
+
+    An alternative fits when it is contained in the execution's ``rf | co``
+    (lock.cat's ``rfe-lf`` / ``rf-ru`` are rf edges; cos.cat's ``co`` is co).
+    One fitting alternative is chosen; if several fit, the largest is chosen
+    when it contains the others, else all are tried; if none fits the
+    execution is rejected (unless it gives no ``co``, then all are tried).
+    """
+    n = data["n"]
+    rf = _to_value("rf", data.get("rf", ()), n)
+    has_co = "co" in data
+    target = V.union(rf, _to_value("co", data["co"], n), n) if has_co else rf
+
+    def resolve(name: str, alternatives: list[Value]) -> Value | None:
+        fits = [a for a in alternatives
+                if type(a) in (Rel, V.Pair) or a is EMPTY
+                if V.is_empty(V.diff(V.as_rel(a, n), target, n))]
+        if len(fits) == 1:
+            return fits[0]
+        if not fits:
+            return REJECT if has_co else None
+        biggest = max(fits, key=lambda a: sum(map(int.bit_count, V.as_rel(a, n).rows)))
+        big = V.as_rel(biggest, n)
+        if all(V.is_empty(V.diff(V.as_rel(a, n), big, n)) for a in fits):
+            return biggest
+        return None
+    return resolve

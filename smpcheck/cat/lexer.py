@@ -1,0 +1,154 @@
+"""Tokens of herd's cat language.
+
+Identifiers start with a letter and go on with letters, digits, ``_``, ``.``
+and ``-`` (so ``po-loc`` is one name); ``'name`` is a tag, ``"text"`` a
+string, ``0`` the empty relation and ``_`` the universe.  Comments are
+OCaml's ``(* ... *)`` (nested) and ``//`` to the end of the line.  Every
+token records its 1-based line and column and its offset in the text, so
+that errors point at the user's file and check names can quote source text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from smpcheck.errors import UsageError
+
+KEYWORDS = frozenset({
+    "let", "rec", "and", "in", "fun", "match", "with", "end", "try", "if",
+    "then", "else", "include", "acyclic", "irreflexive", "empty", "flag",
+    "requires", "undefined_unless", "as", "show", "unshow", "procedure",
+    "call", "forall", "do", "from", "enum", "instructions", "default",
+    "begin", "debug", "subset", "when",
+})
+
+# Longest first: the scanner tries these in order.
+SYMBOLS = (
+    "^-1", "||", "++", "->", "(", ")", "[", "]", "{", "}", "|", "&", "\\",
+    ";", "*", "+", "?", "~", ",", "=", "_",
+)
+
+_IDENT_REST = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One token: ``kind`` is IDENT, TAG, STRING, ZERO, EOF, a keyword or a symbol."""
+
+    kind: str
+    text: str
+    line: int
+    col: int
+    offset: int
+
+
+class _Scanner:
+    def __init__(self, text: str, path: str) -> None:
+        self.text = text
+        self.path = path
+        self.pos = 0
+        self.line = 1
+        self.line_start = 0
+
+    def error(self, message: str, pos: int | None = None) -> UsageError:
+        pos = self.pos if pos is None else pos
+        line = self.text.count("\n", 0, pos) + 1
+        col = pos - (self.text.rfind("\n", 0, pos) + 1) + 1
+        return UsageError(message, self.path, line, col)
+
+    def advance(self, count: int) -> None:
+        text = self.text
+        end = self.pos + count
+        nl = text.count("\n", self.pos, end)
+        if nl:
+            self.line += nl
+            self.line_start = text.rfind("\n", self.pos, end) + 1
+        self.pos = end
+
+    def skip_blanks(self) -> None:
+        text = self.text
+        while self.pos < len(text):
+            ch = text[self.pos]
+            if ch in " \t\r\n\f":
+                self.advance(1)
+            elif text.startswith("(*", self.pos):
+                self.skip_comment()
+            elif text.startswith("//", self.pos):
+                end = text.find("\n", self.pos)
+                self.advance((len(text) if end < 0 else end) - self.pos)
+            else:
+                return
+
+    def skip_comment(self) -> None:
+        start = self.pos
+        depth = 0
+        text = self.text
+        while self.pos < len(text):
+            if text.startswith("(*", self.pos):
+                depth += 1
+                self.advance(2)
+            elif text.startswith("*)", self.pos):
+                depth -= 1
+                self.advance(2)
+                if depth == 0:
+                    return
+            else:
+                self.advance(1)
+        raise self.error("unterminated comment (* ... *)", start)
+
+    def token(self, kind: str, length: int) -> Token:
+        tok = Token(kind, self.text[self.pos:self.pos + length], self.line,
+                    self.pos - self.line_start + 1, self.pos)
+        self.advance(length)
+        return tok
+
+    def next_token(self) -> Token:
+        self.skip_blanks()
+        text = self.text
+        if self.pos >= len(text):
+            return Token("EOF", "", self.line, self.pos - self.line_start + 1, self.pos)
+        ch = text[self.pos]
+        if ch.isalpha():
+            length = self.ident_length(self.pos)
+            word = text[self.pos:self.pos + length]
+            return self.token(word if word in KEYWORDS else "IDENT", length)
+        if ch == "'":
+            if self.pos + 1 < len(text) and text[self.pos + 1].isalpha():
+                return self.token("TAG", 1 + self.ident_length(self.pos + 1))
+            raise self.error("a tag is a quote followed by a name, as in 'release")
+        if ch == '"':
+            end = text.find('"', self.pos + 1)
+            if end < 0 or "\n" in text[self.pos:end]:
+                raise self.error("unterminated string")
+            return self.token("STRING", end + 1 - self.pos)
+        if ch == "0" and not (self.pos + 1 < len(text) and text[self.pos + 1].isalnum()):
+            return self.token("ZERO", 1)
+        if ch == "^" and not text.startswith("^-1", self.pos):
+            raise self.error("unexpected '^': the only power operator is ^-1 (inverse)")
+        for sym in SYMBOLS:
+            if text.startswith(sym, self.pos):
+                if sym == "_" and self.pos + 1 < len(text) and \
+                        text[self.pos + 1] in _IDENT_REST:
+                    break
+                return self.token(sym, len(sym))
+        raise self.error(f"unexpected character {ch!r}")
+
+    def ident_length(self, start: int) -> int:
+        text = self.text
+        end = start + 1
+        while end < len(text) and text[end] in _IDENT_REST:
+            if text[end] == "-" and text.startswith("->", end):
+                break
+            end += 1
+        return end - start
+
+
+def tokenize(text: str, path: str = "<string>") -> list[Token]:
+    """The tokens of ``text``, ending with an EOF token; UsageError on bad input."""
+    scanner = _Scanner(text, path)
+    out: list[Token] = []
+    while True:
+        tok = scanner.next_token()
+        out.append(tok)
+        if tok.kind == "EOF":
+            return out

@@ -1,0 +1,297 @@
+"""Compile the instructions of a model into a :class:`Program`.
+
+Includes are resolved while compiling (through a loader callback, each file at
+most once, as herd does), ``if variant`` blocks are decided at load time, and
+checks become steps that record their outcome in the run-time state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from smpcheck.cat import syntax as S
+from smpcheck.cat import values as V
+from smpcheck.cat.compiler import (
+    Code,
+    Compiler,
+    Frame,
+    Loader,
+    Procedure,
+    Scope,
+    Step,
+    WithStep,
+    check_test,
+    destructure,
+    fixpoint,
+    pattern_names,
+)
+from smpcheck.cat.values import EMPTY, CatTypeError, Value
+from smpcheck.errors import UsageError
+
+
+@dataclass
+class Program:
+    """A compiled model: top-level steps and what the model declares."""
+
+    steps: list[Step | WithStep]
+    slot_names: list[str]
+    globals: dict[str, int]
+    base_slots: dict[str, int]
+    enums: dict[str, tuple[str, ...]]
+    instruction_classes: dict[str, list[str]]
+    check_names: list[tuple[str, str]]
+
+
+def capitalise(tag: str) -> str:
+    """The name of the event set of a tag: ``'rcu-lock`` -> ``Rcu-lock``."""
+    return tag[:1].upper() + tag[1:]
+
+
+class ProgramCompiler(Compiler):
+    """Adds instructions (let, checks, enum, with, procedures...) to Compiler."""
+
+    def compile(self, files: list[S.CatFile]) -> Program:
+        steps: list[Step | WithStep] = []
+        for cat in files:
+            self.file(cat, steps)
+        return Program(steps, self.slot_names, dict(self.globals), dict(self.base_slots),
+                       dict(self.enums), self.instruction_classes, self.check_names)
+
+    def file(self, cat: S.CatFile, steps: list[Step | WithStep]) -> None:
+        saved = self.path
+        self.path = cat.path
+        try:
+            self.block(cat.body, None, steps)
+        finally:
+            self.path = saved
+
+    def block(self, body: tuple[S.Instr, ...], scope: Scope | None,
+              steps: list[Step | WithStep]) -> None:
+        for ins in body:
+            method = getattr(self, "i_" + type(ins).__name__)
+            method(ins, scope, steps)
+
+    def body_steps(self, body: tuple[S.Instr, ...], scope: Scope) -> list[Step]:
+        steps: list[Step | WithStep] = []
+        self.block(body, scope, steps)
+        out: list[Step] = []
+        for st in steps:
+            if isinstance(st, WithStep):
+                raise UsageError("'with ... from' is only supported at the top level of a model",
+                                 self.path, st.line)
+            out.append(st)
+        return out
+
+    # -- bindings ---------------------------------------------------------------
+
+    def targets(self, names: tuple[str | None, ...], scope: Scope | None) -> list[int]:
+        """Fresh storage for newly bound names: global slots or frame indexes."""
+        if scope is None:
+            out = []
+            for name in names:
+                slot = self.new_slot(name or "_")
+                if name is not None:
+                    self.globals[name] = slot
+                out.append(slot)
+            return out
+        return [scope.add(name) for name in names]
+
+    @staticmethod
+    def storer(scope: Scope | None) -> Any:
+        if scope is None:
+            return lambda rt, f: rt.g
+        return lambda rt, f: f.vals
+
+    def i_Let(self, ins: S.Let, scope: Scope | None, steps: list[Step | WithStep]) -> None:
+        if ins.rec:
+            self.let_rec(ins, scope, steps)
+            return
+        codes = [(b.pattern, self.expr(b.expr, scope)) for b in ins.bindings]
+        slots = [self.targets(pattern_names(b.pattern), scope) for b in ins.bindings]
+        store = self.storer(scope)
+        where = self.located(ins)
+        if len(codes) == 1 and not isinstance(codes[0][0], tuple):
+            code, slot = codes[0][1], slots[0][0]
+
+            def simple(rt: Any, f: Frame) -> None:
+                store(rt, f)[slot] = code(rt, f)
+            steps.append(simple)
+            return
+
+        def step(rt: Any, f: Frame) -> None:
+            out = store(rt, f)
+            try:
+                vals = [destructure(p, c(rt, f)) for p, c in codes]
+            except CatTypeError as e:
+                raise where(e) from None
+            for group, vs in zip(slots, vals, strict=True):
+                for slot, v in zip(group, vs, strict=True):
+                    out[slot] = v
+        steps.append(step)
+
+    def let_rec(self, ins: S.Let, scope: Scope | None, steps: list[Step | WithStep]) -> None:
+        for b in ins.bindings:
+            if isinstance(b.pattern, tuple):
+                raise self.error("let rec binds names, not tuples", b)
+        slots = [self.targets((b.pattern,), scope)[0] for b in ins.bindings]  # type: ignore[arg-type]
+        codes = [self.expr(b.expr, scope) for b in ins.bindings]
+        funs = [isinstance(b.expr, S.Fun) for b in ins.bindings]
+        store = self.storer(scope)
+        where = self.located(ins)
+
+        def step(rt: Any, f: Frame) -> None:
+            out = store(rt, f)
+            for slot in slots:
+                out[slot] = EMPTY
+            fixpoint(rt, f, out, slots, codes, funs, where)
+        steps.append(step)
+
+    # -- checks -----------------------------------------------------------------
+
+    def i_Check(self, ins: S.Check, scope: Scope | None, steps: list[Step | WithStep]) -> None:
+        code = self.expr(ins.expr, scope)
+        name = ins.name or f"{ins.test} {ins.text}"
+        self.check_names.append((ins.mode, name))
+        test, negated, mode = ins.test, ins.negated, ins.mode
+        where = self.located(ins)
+
+        def step(rt: Any, f: Frame) -> None:
+            v = code(rt, f)
+            try:
+                ok = check_test(test, v)
+            except CatTypeError as e:
+                raise where(e) from None
+            if negated:
+                ok = not ok
+            if mode == "check":
+                if not ok:
+                    rt.failed.append(name)
+                    rt.witnesses[name] = v
+                    if rt.stop_on_failure:
+                        rt.stopped = True
+            elif mode == "flag":
+                if ok:
+                    rt.flags.append(name)
+                    rt.witnesses[name] = v
+            elif not ok:
+                rt.undefined.append(name)
+                rt.witnesses[name] = v
+        steps.append(step)
+
+    # -- declarations -------------------------------------------------------------
+
+    def i_Enum(self, ins: S.Enum, scope: Scope | None, steps: list[Step | WithStep]) -> None:
+        if scope is not None:
+            raise self.error("enum is only allowed at the top level", ins)
+        self.tags.update(ins.tags)
+        self.enums[ins.name] = ins.tags
+        tagset = frozenset(V.Tag(t) for t in ins.tags)
+        enum_slot = self.targets((ins.name,), None)[0]
+        pairs = [(t, self.targets((capitalise(t),), None)[0]) for t in ins.tags]
+
+        def step(rt: Any, f: Frame) -> None:
+            g = rt.g
+            g[enum_slot] = tagset
+            for tag, slot in pairs:
+                g[slot] = rt.exe.tag_set(tag)
+        steps.append(step)
+
+    def i_Instructions(self, ins: S.Instructions, scope: Scope | None,
+                       steps: list[Step | WithStep]) -> None:
+        names = [a.name for a in ins.args if isinstance(a, S.Var)]
+        self.instruction_classes.setdefault(ins.cls, []).extend(names)
+
+    def i_Show(self, ins: S.Show, scope: Scope | None, steps: list[Step | WithStep]) -> None:
+        """show/unshow only choose what pictures display."""
+
+    def i_Debug(self, ins: S.Debug, scope: Scope | None, steps: list[Step | WithStep]) -> None:
+        """debug prints in herd; nothing here."""
+
+    def i_Include(self, ins: S.Include, scope: Scope | None,
+                  steps: list[Step | WithStep]) -> None:
+        if scope is not None:
+            raise self.error("include is only allowed at the top level", ins)
+        cat = self.loader(ins.filename, self.path, ins.line, ins.col)
+        if cat is not None:
+            self.file(cat, steps)
+
+    def i_IfVariant(self, ins: S.IfVariant, scope: Scope | None,
+                    steps: list[Step | WithStep]) -> None:
+        self.block(ins.then if ins.variant in self.variants else ins.other, scope, steps)
+
+    # -- with, procedures, forall -------------------------------------------------
+
+    def i_WithFrom(self, ins: S.WithFrom, scope: Scope | None,
+                   steps: list[Step | WithStep]) -> None:
+        code = self.expr(ins.expr, scope)
+        if scope is not None:
+            raise self.error("'with ... from' is only supported at the top level", ins)
+        slot = self.targets((ins.var,), None)[0]
+        steps.append(WithStep(ins.var, code, slot, ins.line))
+
+    def i_Procedure(self, ins: S.Procedure, scope: Scope | None,
+                    steps: list[Step | WithStep]) -> None:
+        if scope is not None:
+            raise self.error("procedures are only allowed at the top level", ins)
+        inner = Scope(None)
+        for name in pattern_names(ins.param):
+            inner.add(name)
+        slot = self.targets((ins.name,), None)[0]
+        proc = Procedure(ins.param, self.body_steps(ins.body, inner), inner, ins.name)
+
+        def step(rt: Any, f: Frame) -> None:
+            rt.g[slot] = proc
+        steps.append(step)
+
+    def i_Call(self, ins: S.Call, scope: Scope | None, steps: list[Step | WithStep]) -> None:
+        fn = self.var(S.Var(ins.line, ins.col, ins.name), scope)
+        arg = self.expr(ins.arg, scope)
+        where = self.located(ins)
+
+        def step(rt: Any, f: Frame) -> None:
+            proc = fn(rt, f)
+            if type(proc) is not Procedure:
+                raise where(CatTypeError(f"{ins.name} is not a procedure"))
+            try:
+                vals = destructure(proc.param, arg(rt, f))
+            except CatTypeError as e:
+                raise where(e) from None
+            frame = Frame(vals + [None] * (proc.scope.size - len(vals)))
+            run_steps(proc.steps, rt, frame)
+        steps.append(step)
+
+    def i_Forall(self, ins: S.Forall, scope: Scope | None,
+                 steps: list[Step | WithStep]) -> None:
+        code = self.expr(ins.expr, scope)
+        inner = Scope(scope)
+        inner.add(ins.var)
+        body = self.body_steps(ins.body, inner)
+        where = self.located(ins)
+
+        def step(rt: Any, f: Frame) -> None:
+            try:
+                elems = V.elements(code(rt, f), rt.n)
+            except CatTypeError as e:
+                raise where(e) from None
+            for elem in elems:
+                frame = Frame([elem] + [None] * (inner.size - 1), f)
+                run_steps(body, rt, frame)
+        steps.append(step)
+
+
+def run_steps(steps: list[Step], rt: Any, frame: Frame) -> None:
+    """Run body steps (no ``with``) until done or stopped."""
+    for st in steps:
+        st(rt, frame)
+        if rt.stopped:
+            return
+
+
+def compile_program(files: list[S.CatFile], loader: Loader, variants: frozenset[str],
+                    base_names: frozenset[str]) -> Program:
+    """Compile parsed files (stdlib first, then bell, then the model) into a Program."""
+    return ProgramCompiler(loader, variants, base_names).compile(files)
+
+
+__all__ = ["Program", "compile_program", "capitalise", "run_steps", "Code", "Value"]
