@@ -15,6 +15,7 @@ from typing import Any
 from smpcheck.cat import values as V
 from smpcheck.cat.compiler import ROOT, WithStep, apply
 from smpcheck.cat.program import Program, capitalise
+from smpcheck.cat.stdlib import REQUIRED
 from smpcheck.cat.values import EMPTY, CatTypeError, Value
 from smpcheck.errors import UsageError
 from smpcheck.relation import Rel
@@ -66,11 +67,11 @@ def _to_value(name: str, v: Any, n: int) -> Value:
 def _equivalence(n: int, keys: Any, what: str) -> Rel:
     if len(keys) != n:
         raise UsageError(f"execution {what!r} must give one entry per event ({n})")
-    rows = []
-    for k in keys:
-        rows.append(0 if k is None else
-                    sum(1 << j for j, other in enumerate(keys) if other == k))
-    return Rel(n, rows)
+    classes: dict[Any, int] = {}
+    for j, k in enumerate(keys):
+        if k is not None:
+            classes[k] = classes.get(k, 0) | 1 << j
+    return Rel(n, [0 if k is None else classes[k] for k in keys])
 
 
 class Execution:
@@ -258,6 +259,11 @@ def evaluate(prog: Program, data: Mapping[str, Any] | Execution,
     g: list[Value] = [None] * len(prog.slot_names)
     for name, slot in prog.base_slots.items():
         g[slot] = exe.get(name)
+    missing = sorted(name for name, slot in prog.base_slots.items()
+                     if g[slot] is None and name in REQUIRED)
+    if missing:
+        raise UsageError("the execution does not give " + ", ".join(map(repr, missing))
+                         + ", which the model reads (see smpcheck.cat)")
     rt = run(prog, Runtime(g, exe, stop_on_failure), resolver)
     names = dict(prog.base_slots)
     names.update(prog.globals)

@@ -149,6 +149,9 @@ def tokenize(text: str, path: str = "<string>") -> list[Token]:
     out: list[Token] = []
     while True:
         tok = scanner.next_token()
+        if tok.kind == "EOF" and out and "\n" not in out[-1].text:
+            last = out[-1]  # report a premature end right after the last token
+            tok = Token("EOF", "", last.line, last.col + len(last.text), tok.offset)
         out.append(tok)
         if tok.kind == "EOF":
             return out
