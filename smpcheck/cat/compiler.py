@@ -105,7 +105,7 @@ def destructure(p: S.Pattern, v: Value) -> list[Value]:
     if type(v) is V.Pair and len(p) == 2:
         return [V.Event(v.src), V.Event(v.dst)]
     if type(v) is not tuple or len(v) != len(p):
-        raise CatTypeError(f"expected a tuple of {len(p)} values, got a {V.kind_of(v)}")
+        raise CatTypeError(f"expected a tuple of {len(p)} values, got {V.a_kind(v)}")
     return list(v)
 
 
@@ -118,7 +118,7 @@ def apply(rt: Any, fn: Value, arg: Value) -> Value:
         if len(fn.bound) + 1 < fn.arity:
             return V.Builtin(fn.name, fn.fn, fn.arity, fn.bound + (arg,))
         return fn.fn(rt, *fn.bound, arg)
-    raise CatTypeError(f"a {V.kind_of(fn)} is not a function")
+    raise CatTypeError(f"{V.a_kind(fn)} is not a function")
 
 
 def _test(test: str, v: Value) -> bool:
@@ -127,7 +127,7 @@ def _test(test: str, v: Value) -> bool:
     if v is EMPTY:
         return True
     if type(v) is not Rel:
-        raise CatTypeError(f"{test} needs a relation, got a {V.kind_of(v)}")
+        raise CatTypeError(f"{test} needs a relation, got {V.a_kind(v)}")
     if test == "acyclic":
         return find_cycle(v) is None
     return not any(r >> i & 1 for i, r in enumerate(v.rows))
@@ -379,7 +379,7 @@ class Compiler:
         def code(rt: Any, f: Frame) -> Value:
             v = subject(rt, f)
             if type(v) is not V.Tag:
-                raise where(CatTypeError(f"match on tags got a {V.kind_of(v)}"))
+                raise where(CatTypeError(f"match on tags got {V.a_kind(v)}"))
             branch = table.get(v.name, default)
             if branch is None:
                 raise where(CatTypeError(f"no clause matches tag '{v.name}"))
@@ -473,7 +473,7 @@ def _split(v: Value, n: int) -> tuple[Value, Value]:
     if t is frozenset:
         first = min(v, key=V.order_key)
         return first, v - {first}
-    raise CatTypeError(f"match on sets got a {V.kind_of(v)}")
+    raise CatTypeError(f"match on sets got {V.a_kind(v)}")
 
 
 def fixpoint(rt: Any, frame: Frame, store: list[Value], slots: Sequence[int],
@@ -505,7 +505,7 @@ def _cond_in(a: Value, b: Value, n: int) -> bool:
         return bool(V.as_set(b) >> a.index & 1)
     if type(a) is V.Pair:
         return V.as_rel(b, n).has(a.src, a.dst)
-    raise CatTypeError(f"'in' needs an element and a set, got a {V.kind_of(a)}")
+    raise CatTypeError(f"'in' needs an element and a set, got {V.a_kind(a)}")
 
 
 def _cond_subset(a: Value, b: Value, n: int) -> bool:

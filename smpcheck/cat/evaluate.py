@@ -239,7 +239,7 @@ class CatResult:
         if v is EMPTY:
             return Rel(self.n)
         if not isinstance(v, Rel):
-            raise TypeError(f"{name} is a {V.kind_of(v)}, not a relation")
+            raise TypeError(f"{name} is {V.a_kind(v)}, not a relation")
         return v
 
     def set(self, name: str) -> int:
@@ -248,7 +248,7 @@ class CatResult:
         if v is EMPTY:
             return 0
         if type(v) is not int:
-            raise TypeError(f"{name} is a {V.kind_of(v)}, not an event set")
+            raise TypeError(f"{name} is {V.a_kind(v)}, not an event set")
         return int(v)
 
 
@@ -271,7 +271,7 @@ def evaluate(prog: Program, data: Mapping[str, Any] | Execution,
                      rt.g, names)
 
 
-def pin_to_execution(data: Mapping[str, Any]) -> Resolver:
+def pin_to_execution(data: Mapping[str, Any] | Execution) -> Resolver:
     """A resolver that pins each ``with x from S`` to the execution's own choice.
 
     An alternative fits when it is contained in the execution's ``rf | co``
@@ -280,10 +280,12 @@ def pin_to_execution(data: Mapping[str, Any]) -> Resolver:
     when it contains the others, else all are tried; if none fits the
     execution is rejected (unless it gives no ``co``, then all are tried).
     """
-    n = data["n"]
-    rf = _to_value("rf", data.get("rf", ()), n)
-    has_co = "co" in data
-    target = V.union(rf, _to_value("co", data["co"], n), n) if has_co else rf
+    exe = data if isinstance(data, Execution) else Execution(data)
+    n = exe.n
+    rf = exe.get("rf")
+    co = exe.get("co")
+    has_co = co is not None
+    target = V.union(V.as_rel(rf or EMPTY, n), co, n) if has_co else V.as_rel(rf or EMPTY, n)
 
     def resolve(name: str, alternatives: list[Value]) -> Value | None:
         fits = [a for a in alternatives

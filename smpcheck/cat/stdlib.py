@@ -158,7 +158,7 @@ def _singlestep(rt: Any, r: Value) -> Value:
 
 def _tag2instrs(rt: Any, tag: Value) -> Value:
     if type(tag) is not V.Tag:
-        raise CatTypeError(f"tag2instrs takes a tag, got a {V.kind_of(tag)}")
+        raise CatTypeError(f"tag2instrs takes a tag, got {V.a_kind(tag)}")
     return rt.exe.tag_set(tag.name)
 
 

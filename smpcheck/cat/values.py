@@ -108,7 +108,7 @@ def as_set(v: Value) -> int:
         return 0
     if t is Event:
         return 1 << int(v.index)
-    raise CatTypeError(f"expected an event set, got a {kind_of(v)}")
+    raise CatTypeError(f"expected an event set, got {a_kind(v)}")
 
 
 def as_rel(v: Value, n: int) -> Rel:
@@ -123,7 +123,7 @@ def as_rel(v: Value, n: int) -> Rel:
         rows = [0] * n
         rows[v.src] = 1 << v.dst
         return mk_rel(n, tuple(rows))
-    raise CatTypeError(f"expected a relation, got a {kind_of(v)}")
+    raise CatTypeError(f"expected a relation, got {a_kind(v)}")
 
 
 def _promote(v: Value, n: int) -> Value:
@@ -135,11 +135,17 @@ def _promote(v: Value, n: int) -> Value:
     return v
 
 
+def a_kind(v: Value) -> str:
+    """``kind_of(v)`` with its article: "an event set", "a relation"."""
+    kind = kind_of(v)
+    return ("an " if kind[0] in "aeiou" else "a ") + kind
+
+
 def _pair_kinds(a: Value, b: Value, n: int, op: str) -> tuple[Value, Value]:
     a = _promote(a, n)
     b = _promote(b, n)
     if type(a) is not type(b):
-        raise CatTypeError(f"'{op}' between a {kind_of(a)} and a {kind_of(b)}")
+        raise CatTypeError(f"'{op}' between {a_kind(a)} and {a_kind(b)}")
     return a, b
 
 
@@ -240,7 +246,7 @@ def complement(a: Value, n: int) -> Value:
         return full & ~as_set(a)
     if t is Rel or t is Pair:
         return mk_rel(n, tuple([full & ~r for r in as_rel(a, n).rows]))
-    raise CatTypeError(f"cannot complement a {kind_of(a)}")
+    raise CatTypeError(f"cannot complement {a_kind(a)}")
 
 
 def plus(a: Value, n: int) -> Value:
@@ -299,7 +305,7 @@ def add(elem: Value, s: Value, n: int) -> Value:
         return frozenset((elem,))
     if ts is frozenset:
         return s | {elem}
-    raise CatTypeError(f"'++' adds an element to a set, not to a {kind_of(s)}")
+    raise CatTypeError(f"'++' adds an element to a set, not to {a_kind(s)}")
 
 
 def is_empty(a: Value) -> bool:
@@ -311,7 +317,7 @@ def is_empty(a: Value) -> bool:
         return not a
     if a is EMPTY:
         return True
-    raise CatTypeError(f"cannot test a {kind_of(a)} for emptiness")
+    raise CatTypeError(f"cannot test {a_kind(a)} for emptiness")
 
 
 def elements(v: Value, n: int) -> list[Value]:
@@ -325,7 +331,7 @@ def elements(v: Value, n: int) -> list[Value]:
         return [Pair(a, b) for a, r in enumerate(v.rows) for b in bits(r)]
     if t is frozenset:
         return sorted(v, key=order_key)
-    raise CatTypeError(f"expected a set, got a {kind_of(v)}")
+    raise CatTypeError(f"expected a set, got {a_kind(v)}")
 
 
 def from_elements(items: Iterable[Value], n: int) -> Value:

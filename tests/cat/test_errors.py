@@ -89,7 +89,7 @@ def test_errors_at_run_time_name_the_line(tmp_path: Path) -> None:
     path.write_text("let a = po | R\n")
     with pytest.raises(UsageError) as info:
         load_model(path).check(dict(BASE))
-    assert info.value.line == 1 and "between a relation and a event set" in info.value.message
+    assert info.value.line == 1 and "between a relation and an event set" in info.value.message
 
 
 def test_execution_missing_a_base_name(tmp_path: Path) -> None:

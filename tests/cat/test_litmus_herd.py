@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from smpcheck.cat import CatModel, load_config_model, read_defs
+from smpcheck.cat import CatModel, load_config_model, pin_to_execution, read_defs
 from smpcheck.cat.defs import MacroDef
 from smpcheck.litmus import CTest, parse_litmus_file
-from tests.cat.litmus_brute import judge
+from tests.cat.litmus_brute import candidates, judge
 from tests.conftest import LKMM, need_lkmm
 
 
@@ -54,3 +54,20 @@ def test_same_verdict_and_counts_as_herd(lkmm: tuple[CatModel, dict[str, MacroDe
     assert (outcome.positive, outcome.negative) == (int(row["positive"]), int(row["negative"]))
     assert sorted(outcome.flags) == sorted(f for f in row["flags"].split(";") if f)
     assert test.expected in (None, outcome.verdict)
+
+
+LOCK_TESTS = [r for r in ROWS if "lock" in r["test"] or "sil" in r["test"]]
+
+
+@pytest.mark.parametrize("row", LOCK_TESTS, ids=[r["test"] for r in LOCK_TESTS])
+def test_unpinned_with_gives_the_same_verdicts(lkmm: tuple[CatModel, dict[str, MacroDef]],
+                                               row: dict[str, str]) -> None:
+    """Without a resolver lock.cat tries every rf choice for LF/RL/RU reads;
+    consistency and flags must not change."""
+    model, table = lkmm
+    test = parse_litmus_file(Path(need_lkmm()) / row["file"])
+    assert isinstance(test, CTest)
+    for cand in candidates(test, table):
+        pinned = model.check(cand.execution, resolver=pin_to_execution(cand.execution))
+        free = model.check(cand.execution)
+        assert (pinned.consistent, pinned.flags) == (free.consistent, free.flags)
