@@ -37,6 +37,7 @@ from smpcheck.events import Event
 from smpcheck.findings import Kind, Result, Violation
 from smpcheck.graph import ExecutionGraph, Locations
 from smpcheck.models.base import MemoryModel
+from smpcheck.replay import Guide
 from smpcheck.values import EventId
 from smpcheck.view import View
 
@@ -69,6 +70,7 @@ class Explorer:
     settings: Settings = field(default_factory=Settings)
     on_complete: Callable[[ExecutionGraph, Result], None] | None = None
     on_progress: Callable[[Result], None] | None = None
+    guide: Guide | None = None  # replay: keep only graphs agreeing with a recording
 
     def explore(self, result: Result) -> Result:
         """Run the exploration, filling in ``result``."""
@@ -135,6 +137,8 @@ class Explorer:
         self.run.warnings.clear()
 
     def _next_cpu(self) -> Cpu | None:
+        if self.guide is not None:
+            return self.guide.next_cpu(self.run.cpus)
         for cpu in self.run.cpus:
             if cpu.pending is not None:
                 return cpu
@@ -255,6 +259,8 @@ class Explorer:
         return []
 
     def _push(self, children: list[ExecutionGraph]) -> None:
+        if self.guide is not None:
+            children = [c for c in children if self.guide.accept(c)]
         self.stack.extend(reversed(children))
 
     def _revisits(self, g: ExecutionGraph, w: EventId) -> list[ExecutionGraph]:

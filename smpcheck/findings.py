@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from smpcheck.events import Source
@@ -11,7 +11,7 @@ from smpcheck.graph import ExecutionGraph
 from smpcheck.values import EventId
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """The closed set of things smpcheck reports."""
 
     ASSERTION = "assertion"          # assert / BUG_ON
@@ -48,7 +48,7 @@ class Violation:
                 if self.kind == Kind.CONDITION else None)
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     SAFE = "safe"
     VIOLATION = "violation"
     INCOMPLETE = "incomplete"

@@ -2,7 +2,8 @@
 
 One :class:`ExecutionGraph` is one (partial) execution.  It records, besides
 ``po``, ``rf`` and ``co``, the order in which the explorer added events (their
-*stamps*) and which events may no longer be revisited (``frozen``).  Memory models read a graph through
+*stamps*) and which events may no longer be revisited (``frozen``).  Memory models
+read a graph through
 :class:`~smpcheck.view.View`, which numbers its events densely.
 """
 

@@ -312,7 +312,7 @@ def _access(ref: Ref) -> Any:
     if isinstance(ref._spec(), Field):
         from smpcheck import _runtime
 
-        return _runtime.plain_load(ref)
+        return _runtime.member_read(ref)
     return ref
 
 

@@ -140,7 +140,7 @@ def compile_condition(quantifier: str, cond: str | Callable[[FinalState], bool],
                       path: str) -> Condition:
     """A Condition from a herd-syntax string or a callable."""
     if callable(cond):
-        text = getattr(cond, "__doc__", None) or getattr(cond, "__name__", "condition")
+        text = str(getattr(cond, "__doc__", None) or getattr(cond, "__name__", "condition"))
         return Condition(quantifier, cond, text)
     from smpcheck.conditions import compile_prop
 

@@ -12,15 +12,20 @@ from smpcheck.findings import Result
 from smpcheck.memory import Loc
 from smpcheck.model import Model
 from smpcheck.models import get_model
+from smpcheck.replay import Guide
 
 
 def verify(model: Model, globals_: dict[str, Loc] | None = None, mm: str = "sc",
            settings: Settings | None = None,
-           progress: Callable[[Result], None] | None = None) -> Result:
-    """Check ``model`` under memory model ``mm``; bad models raise UsageError."""
+           progress: Callable[[Result], None] | None = None,
+           guide: Guide | None = None) -> Result:
+    """Check ``model`` under memory model ``mm``; bad models raise UsageError.
+
+    With ``guide`` only the recorded execution is explored (``--replay``)."""
     memory_model = get_model(mm)
     result = Result(model.name, memory_model.name)
-    explorer = Explorer(model.cpus, memory_model, settings or Settings(), on_progress=progress)
+    explorer = Explorer(model.cpus, memory_model, settings or Settings(), on_progress=progress,
+                        guide=guide)
     checker = Checker(model, memory_model, globals_ or {}, explorer.report)
     explorer.on_complete = checker
     try:

@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given, settings
 
 from smpcheck import Settings, verify
-from tests.programs import as_model, programs, sc_classes
+from tests.programs import as_model, programs, sc_classes, tso_classes
 
 
 def explore(prog: list[Any], mm: str) -> tuple[int, set[Any]]:
@@ -30,5 +30,14 @@ def brute_finals(finals: set[Any]) -> set[Any]:
 def test_sc_matches_brute_force(prog: list[Any]) -> None:
     classes, finals = sc_classes(prog)
     count, outcomes = explore(prog, "sc")
+    assert count == len(classes)
+    assert outcomes == brute_finals(finals)
+
+
+@settings(max_examples=60, deadline=None)
+@given(programs())
+def test_tso_matches_brute_force_store_buffers(prog: list[Any]) -> None:
+    classes, finals = tso_classes(prog)
+    count, outcomes = explore(prog, "tso")
     assert count == len(classes)
     assert outcomes == brute_finals(finals)

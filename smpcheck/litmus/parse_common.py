@@ -80,6 +80,16 @@ def parse_litmus_file(path: str | Path) -> CTest | X86Test:
     return parse_litmus(text, str(path))
 
 
+def parse_prop(text: str, path: str = "<condition>") -> Prop:
+    """A herd proposition on its own, e.g. ``0:r0=0 /\\ x=1`` (a model's condition)."""
+    parser = _FileParser(text, path)
+    prop = parser._prop()
+    tok = parser.ts.peek()
+    if tok.kind != EOF:
+        parser.ts.error(tok, f"unexpected {tok.describe()} after the proposition")
+    return prop
+
+
 class _FileParser:
     """One parse of one file."""
 

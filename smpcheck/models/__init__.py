@@ -33,24 +33,21 @@ def model_names() -> list[str]:
     return sorted(_REGISTRY)
 
 
+BUILTIN = {"sc": "smpcheck.models.sc:SC", "tso": "smpcheck.models.tso:TSO",
+           "lkmm": "smpcheck.models.lkmm:LKMM"}
+
+
 def _load_builtins() -> None:
     if _REGISTRY:
         return
-    from smpcheck.models import sc
+    import importlib
 
-    register("sc", sc.SC)
-    try:
-        from smpcheck.models import tso
-
-        register("tso", tso.TSO)
-    except ImportError:  # pragma: no cover - while a model is being written
-        pass
-    try:
-        from smpcheck.models import lkmm
-
-        register("lkmm", lkmm.LKMM)
-    except ImportError:  # pragma: no cover
-        pass
+    for name, where in BUILTIN.items():
+        module, cls = where.split(":")
+        try:
+            register(name, getattr(importlib.import_module(module), cls))
+        except ImportError:  # pragma: no cover - a model still being written
+            continue
 
 
 __all__ = ["MemoryModel", "get_model", "model_names", "register"]

@@ -2,8 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from smpcheck.events import Event
+from smpcheck.linearize import linearize
 from smpcheck.relation import Rel
+from smpcheck.values import EventId
 from smpcheck.view import View
+
+
+@dataclass(frozen=True)
+class Step:
+    """One row of a counterexample: a CPU executes ``event``, or (``visible``) a store
+    it buffered earlier reaches memory."""
+
+    event: Event
+    visible: bool = False
+    note: str = ""
 
 
 class MemoryModel:
@@ -33,6 +49,13 @@ class MemoryModel:
     def happens_before(self, view: View) -> Rel:
         """Order that makes one access certainly precede another (use-after-free check)."""
         raise NotImplementedError
+
+    def timeline(self, view: View, prefer: Sequence[tuple[int, int]] = ()) -> list[Step]:
+        """The execution's events in an order consistent with it, for the report.
+
+        The default orders by ``happens_before`` and program order; ``prefer`` lists
+        pairs of view indices to put in that order where the execution allows."""
+        return order_steps(view, self.happens_before(view) | view.po, prefer)
 
     def races(self, view: View) -> list[tuple[int, int]]:
         """Pairs of conflicting accesses, at least one plain, that are not ordered."""
@@ -65,3 +88,22 @@ def unordered_conflicts(view: View, hb: Rel) -> list[tuple[int, int]]:
         if not hb.has(i, j) and not hb.has(j, i):
             out.append((i, j))
     return out
+
+
+def order_steps(view: View, order: Rel, prefer: Sequence[tuple[int, int]] = ()) -> list[Step]:
+    """The CPU events of ``view`` (markers too) linearized along ``order``."""
+    g = view.g
+    events = [ev for ev in g.events()]
+    idx = {ev.id: i for i, ev in enumerate(events)}
+    edges: list[tuple[EventId, EventId]] = []
+    for t in g.threads:
+        evs = [e for e in t if e is not None]
+        edges.extend((evs[i].id, evs[i + 1].id) for i in range(len(evs) - 1))
+    for a, b in order.pairs():
+        ea, eb = view.events[a], view.events[b]
+        if not ea.is_init and not eb.is_init:
+            edges.append((ea.id, eb.id))
+    key = {ev.id: (ev.tid, ev.idx) for ev in events}
+    pref = [(view.events[a].id, view.events[b].id) for a, b in prefer]
+    ordered = linearize([ev.id for ev in events], edges, key, pref)
+    return [Step(events[idx[e]]) for e in ordered]

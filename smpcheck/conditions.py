@@ -1,0 +1,66 @@
+"""Final-state propositions in herd's syntax, evaluated over a FinalState.
+
+``0:r0=1 /\\ x=2`` : register r0 of CPU 0 is 1 and location x ends as 2;
+``1:r0=x`` : the register holds the address of x; ``[x]=[y]`` compares two
+locations' final values.  Unknown registers or locations are usage errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from smpcheck.errors import UsageError
+from smpcheck.litmus.parse_common import parse_prop
+from smpcheck.litmus.syntax import LocRef, Name, Num, PAnd, PEq, PFalse, PImplies, PNot, POr, Prop
+from smpcheck.memory import Ref
+from smpcheck.model import FinalState
+
+
+def compile_prop(text: str, path: str = "<condition>") -> Callable[[FinalState], bool]:
+    """A predicate over final states from a herd proposition."""
+    prop = parse_prop(text, path)
+
+    def test(state: FinalState) -> bool:
+        return holds(prop, state, path)
+
+    return test
+
+
+def holds(prop: Prop, state: FinalState, path: str = "<condition>") -> bool:
+    """Whether ``prop`` is true in ``state``."""
+    if isinstance(prop, PEq):
+        return _equal(_value_of(prop.loc, state, path), prop.value, state, path)
+    if isinstance(prop, PAnd):
+        return all(holds(p, state, path) for p in prop.items)
+    if isinstance(prop, POr):
+        return any(holds(p, state, path) for p in prop.items)
+    if isinstance(prop, PNot):
+        return not holds(prop.prop, state, path)
+    if isinstance(prop, PImplies):
+        return not holds(prop.left, state, path) or holds(prop.right, state, path)
+    return not isinstance(prop, PFalse)
+
+
+def _value_of(loc: LocRef, state: FinalState, path: str) -> Any:
+    try:
+        if loc.thread is None:
+            return state.mem(loc.name)
+        return state.reg(loc.thread, loc.name)
+    except KeyError:
+        what = loc.name if loc.thread is None else f"{loc.thread}:{loc.name}"
+        raise UsageError(f"the condition names {what}, which the model does not have",
+                         path, loc.line) from None
+
+
+def _equal(actual: Any, expected: Num | Name | LocRef, state: FinalState, path: str) -> bool:
+    if isinstance(expected, Num):
+        if isinstance(actual, Ref):
+            return expected.value == 0 and actual == 0
+        return bool(actual == expected.value)
+    if isinstance(expected, Name):
+        if expected.id in ("NULL", "0"):
+            return isinstance(actual, Ref) and actual._obj is None
+        return (isinstance(actual, Ref) and actual._obj is not None
+                and actual._obj.name == expected.id and not actual._path)
+    return bool(actual == _value_of(expected, state, path))

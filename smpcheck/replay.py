@@ -1,0 +1,54 @@
+"""Replaying a recorded execution: the explorer, guided to the recorded choices only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from smpcheck._runtime import Cpu
+from smpcheck.errors import UsageError
+from smpcheck.graph import ExecutionGraph
+
+
+class Guide:
+    """Accepts only graphs that agree with a recorded execution (a replay token)."""
+
+    def __init__(self, token: dict[str, Any], path: str) -> None:
+        try:
+            self.events = {(int(t), int(i)): (k, loc) for t, i, k, loc in token["events"]}
+            self.rf: dict[str, str] = dict(token["rf"])
+            self.co: dict[str, list[str]] = {k: list(v) for k, v in token["co"].items()}
+        except (KeyError, TypeError, ValueError) as exc:
+            raise UsageError(f"not a replay token: {exc}", path) from None
+        self.path = path
+
+    def next_cpu(self, cpus: list[Cpu]) -> Cpu | None:
+        """The CPU to run next: one whose next event was recorded, else one that stops."""
+        waiting = [c for c in cpus if c.pending is not None]
+        for c in waiting:
+            if (c.tid, c.pos) in self.events:
+                return c
+        for c in waiting:
+            assert c.pending is not None
+            if c.pending.kind in ("ERR", "E", "B", "BOUND"):
+                return c
+        return None
+
+    def accept(self, g: ExecutionGraph) -> bool:
+        def name(eid: tuple[int, int]) -> str:
+            return f"init:{g.locs.inits[eid[1]].loc}" if eid[0] < 0 else f"{eid[0]}:{eid[1]}"
+
+        for ev in g.events():
+            rec = self.events.get(ev.id)
+            if rec is None:
+                return ev.kind in "EB"
+            if rec[0] != ev.kind or rec[1] != (str(ev.loc) if ev.loc is not None else None):
+                return False
+            src = g.rf.get(ev.id)
+            if src is not None and self.rf.get(name(ev.id)) != name(src):
+                return False
+        for loc, ws in g.co.items():
+            want = self.co.get(str(loc), [])
+            got = [name(w) for w in ws]
+            if [w for w in want if w in got] != got:
+                return False
+        return True

@@ -1,0 +1,49 @@
+"""The text report: verdict, findings with their tables, and the numbers explored."""
+
+from __future__ import annotations
+
+from smpcheck.findings import Result, Status, Violation
+from smpcheck.model import Model
+from smpcheck.models.base import MemoryModel
+from smpcheck.report.table import render_table, rows_for
+
+
+def render_result(result: Result, model: Model, mm: MemoryModel, all_findings: bool = False,
+                  width: int = 80) -> str:
+    """The whole report for one check."""
+    out = [f"{model.name} under {mm.name}: {result.status.value}"]
+    shown = result.violations if all_findings else result.violations[:1]
+    for v in shown:
+        out.append("")
+        out.append(render_violation(v, model, mm, width))
+    if result.warnings:
+        out.append("")
+        for w in result.warnings:
+            out.append(f"warning: {w.message} at {w.src}")
+    if result.condition and not result.violations:
+        out.append(f"condition {result.condition}: {result.positive} of "
+                   f"{result.positive + result.negative} executions satisfy it")
+    out.append("")
+    out.append(summary_line(result))
+    for why in result.incomplete:
+        out.append(f"incomplete: {why}")
+    if result.status == Status.SAFE:
+        out.append("every execution of this bounded configuration was checked")
+    elif result.stopped_early:
+        out.append("stopped at the first violation (--all to keep exploring)")
+    return "\n".join(out)
+
+
+def render_violation(v: Violation, model: Model, mm: MemoryModel, width: int = 80) -> str:
+    where = f" ({v.src.path}:{v.src.line})" if v.src and v.src.line else ""
+    head = f"{v.kind.value}: {v.message}{where}"
+    rows = rows_for(v, mm)
+    if not rows:
+        return head
+    return head + "\n\n" + render_table(rows, model.cpu_names, width)
+
+
+def summary_line(result: Result) -> str:
+    rate = result.executions / result.elapsed_s if result.elapsed_s > 0 else 0.0
+    return (f"{result.executions} executions explored, {result.blocked} blocked, "
+            f"{result.elapsed_s:.2f} s ({rate:.0f} executions/s)")
