@@ -27,6 +27,7 @@ class View:
         self.events: list[Event] = inits + body
         self.n = len(self.events)
         self.index: dict[EventId, int] = {ev.id: i for i, ev in enumerate(self.events)}
+        self._tags: dict[str, int] = {}
 
     def of(self, eid: EventId) -> int:
         return self.index[eid]
@@ -35,8 +36,15 @@ class View:
         """The set of events satisfying a predicate on events."""
         return mask_of(i for i, ev in enumerate(self.events) if pred(ev))  # type: ignore[operator]
 
-    def tagged(self, tag: str) -> int:
-        return self.where(lambda ev: tag in ev.tags)
+    def tagged(self, *tags: str) -> int:
+        """Events carrying any of ``tags`` (herd's annotations, e.g. ONCE, MB, rcu-lock)."""
+        out = 0
+        for tag in tags:
+            m = self._tags.get(tag)
+            if m is None:
+                m = self._tags[tag] = self.where(lambda ev, t=tag: t in ev.tags)
+            out |= m
+        return out
 
     # -- sets -------------------------------------------------------------------
     @cached_property

@@ -1,0 +1,421 @@
+"""The Linux-kernel memory model (tools/memory-model, variant lkmmv2), written in Python.
+
+This follows the model's published definition: Alglave, Maranget, McKenney,
+Parri and Stern, "Frightening small children and disconcerting grown-ups"
+(ASPLOS 2018), and the kernel's explanation.txt, which define it as relations
+over an execution:
+
+* ``ppo`` (preserved program order): dependencies into writes, address
+  dependencies into reads, fences, acquire and release, unlock+lock;
+* ``hb`` (happens-before) = ``ppo | rfe | prop-internal`` over marked accesses,
+  which must be acyclic;
+* ``pb`` (propagates-before): strong fences (smp_mb, grace periods, full RMWs)
+  make a write visible before later events, acyclic;
+* ``rb`` (RCU-before): grace periods against read-side critical sections,
+  irreflexive;
+* coherence per location and RMW atomicity;
+* for plain (unmarked) accesses, the visibility relations that decide which
+  conflicting pairs are data races (reported as findings, not inconsistency).
+
+A relation is computed lazily, once per execution view, in :class:`LkmmRelations`;
+names follow the model's so each can be checked against explanation.txt.
+Under the LKMM an execution may have (po | rf) cycles (load buffering), so the
+explorer keeps only a revisiting write's dependencies (``track_dependencies``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cached_property
+
+from smpcheck.models.base import MemoryModel, Step, order_steps
+from smpcheck.relation import Rel
+from smpcheck.view import View
+
+
+class LkmmRelations:
+    """The LKMM's sets and relations for one execution view."""
+
+    def __init__(self, v: View) -> None:
+        self.v = v
+        self.n = v.n
+
+    # -- helpers -------------------------------------------------------------------
+    def ident(self, s: int) -> Rel:
+        return Rel.identity(self.n, s)
+
+    def fencerel(self, s: int) -> Rel:
+        """Pairs separated in program order by an event of ``s``."""
+        po = self.v.po
+        return po.restrict(None, s).seq(po)
+
+    @cached_property
+    def all(self) -> int:
+        return (1 << self.n) - 1
+
+    def fence_set(self, tag: str) -> int:
+        return self.v.tagged(tag) & self.v.F
+
+    # -- sets (linux-kernel.bell, lock.cat) -----------------------------------------
+    @cached_property
+    def rmw(self) -> Rel:
+        return self.v.rmw
+
+    @cached_property
+    def failed_rmw(self) -> int:
+        rmw_ev = self.v.tagged("RMW") & self.v.M
+        return rmw_ev & ~(self.rmw.domain() | self.rmw.range())
+
+    @cached_property
+    def acquire(self) -> int:
+        v = self.v
+        return (v.tagged("ACQUIRE") & ~v.W & ~self.failed_rmw) | v.tagged("LKR")
+
+    @cached_property
+    def release(self) -> int:
+        v = self.v
+        return (v.tagged("RELEASE") & ~v.R & ~self.failed_rmw) | v.tagged("UL")
+
+    @cached_property
+    def mb_acc(self) -> int:
+        """Accesses and fences with full ordering (the bell's ``Mb``)."""
+        return self.v.tagged("MB") & ~self.failed_rmw
+
+    @cached_property
+    def noreturn(self) -> int:
+        return self.v.tagged("NORETURN") & ~self.v.W
+
+    @cached_property
+    def rmw_set(self) -> int:
+        """Events of RMW instructions (herd's ``RMW``)."""
+        return self.v.tagged("RMW") & self.v.M
+
+    @cached_property
+    def marked(self) -> int:
+        v = self.v
+        return (self.all & ~v.M) | v.IW | v.tagged(
+            "ONCE", "RELEASE", "ACQUIRE", "MB", "RMW", "LKR", "LKW", "UL", "LF", "RL", "RU",
+            "srcu-lock", "srcu-unlock")
+
+    @cached_property
+    def plain(self) -> int:
+        return self.v.M & ~self.marked
+
+    # -- dependencies carried through plain accesses ---------------------------------
+    @cached_property
+    def carry_dep(self) -> Rel:
+        v = self.v
+        not_unlock = self.all & ~v.tagged("srcu-unlock")
+        return v.data.restrict(None, not_unlock).seq(v.rf & v.int).star()
+
+    @cached_property
+    def addr(self) -> Rel:
+        return self.carry_dep.seq(self.v.addr)
+
+    @cached_property
+    def data(self) -> Rel:
+        return self.carry_dep.seq(self.v.data)
+
+    @cached_property
+    def ctrl(self) -> Rel:
+        return self.carry_dep.seq(self.v.ctrl)
+
+    # -- basic relations ----------------------------------------------------------------
+    @cached_property
+    def rfe(self) -> Rel:
+        return self.v.rf & self.v.ext
+
+    @cached_property
+    def rfi(self) -> Rel:
+        return self.v.rf & self.v.int
+
+    @cached_property
+    def acq_po(self) -> Rel:
+        return self.v.po.restrict(self.acquire, self.v.M)
+
+    @cached_property
+    def po_rel(self) -> Rel:
+        return self.v.po.restrict(self.v.M, self.release)
+
+    @cached_property
+    def po_unlock_lock_po(self) -> Rel:
+        v = self.v
+        ul, lkr = v.tagged("UL"), v.tagged("LKR")
+        return v.po.restrict(None, ul).seq((v.po | v.rf).restrict(ul, lkr)).seq(v.po)
+
+    @cached_property
+    def r4rmb(self) -> int:
+        return self.v.R & ~self.noreturn
+
+    @cached_property
+    def rmb(self) -> Rel:
+        return self.fencerel(self.fence_set("rmb")).restrict(self.r4rmb, self.r4rmb)
+
+    @cached_property
+    def wmb(self) -> Rel:
+        v = self.v
+        return self.fencerel(self.fence_set("wmb")).restrict(v.W, v.W)
+
+    @cached_property
+    def mb(self) -> Rel:
+        v = self.v
+        m, po, rmw_ev = v.M, v.po, self.rmw_set
+        po_opt = po.opt()
+        parts = [
+            self.fencerel(self.mb_acc).restrict(m, m),
+            po.restrict(m, self.mb_acc & v.R),
+            po.restrict(self.mb_acc & v.W, m),
+            self.fencerel(self.fence_set("before-atomic")).restrict(m, rmw_ev).seq(po_opt)
+            .restrict(None, m),
+            po_opt.restrict(m, rmw_ev).seq(self.fencerel(self.fence_set("after-atomic")))
+            .restrict(None, m),
+            po_opt.restrict(m, v.tagged("LKW")).seq(
+                self.fencerel(self.fence_set("after-spinlock"))).restrict(None, m),
+            self.po_unlock_lock_po.restrict(m, self.fence_set("after-unlock-lock")).seq(po)
+            .restrict(None, m),
+            po_opt.restrict(m, v.tagged("srcu-unlock")).seq(
+                self.fencerel(self.fence_set("after-srcu-read-unlock"))).restrict(None, m),
+        ]
+        out = parts[0]
+        for p in parts[1:]:
+            out = out | p
+        return out
+
+    @cached_property
+    def gp(self) -> Rel:
+        po = self.v.po
+        sync = self.fence_set("sync-rcu") | self.sync_srcu
+        return po.restrict(None, sync).seq(po.opt())
+
+    @cached_property
+    def sync_srcu(self) -> int:
+        return self.v.tagged("sync-srcu")
+
+    @cached_property
+    def strong_fence0(self) -> Rel:
+        return self.mb | self.gp
+
+    @cached_property
+    def nonrw_fence(self) -> Rel:
+        return self.strong_fence0 | self.po_rel | self.acq_po
+
+    @cached_property
+    def fence0(self) -> Rel:
+        return self.nonrw_fence | self.wmb | self.rmb
+
+    # -- preserved program order, happens-before, propagation -------------------------
+    @cached_property
+    def ppo(self) -> Rel:
+        v = self.v
+        dep = self.addr | self.data
+        rwdep = (dep | self.ctrl).restrict(None, v.W)
+        overwrite = v.co | v.fr
+        to_w = rwdep | (overwrite & v.int) | self.addr.restrict(None, self.plain).seq(self.wmb)
+        to_r = self.addr.restrict(None, v.R) | dep.restrict(None, self.marked).seq(self.rfi)
+        return to_r | to_w | (self.fence0 & v.int) | (self.po_unlock_lock_po & v.int)
+
+    @cached_property
+    def rmw_sequence(self) -> Rel:
+        return self.v.rf.seq(self.rmw).star()
+
+    def a_cumul(self, r: Rel) -> Rel:
+        return self.rfe.restrict(None, self.marked).opt().seq(r)
+
+    @cached_property
+    def cumul_fence(self) -> Rel:
+        mk = self.marked
+        core = self.a_cumul(self.strong_fence0 | self.po_rel) | self.wmb | self.po_unlock_lock_po
+        return core.restrict(mk, mk).seq(self.rmw_sequence)
+
+    @cached_property
+    def prop(self) -> Rel:
+        v, mk = self.v, self.marked
+        overwrite_ext = (v.co | v.fr) & v.ext
+        return (overwrite_ext.opt().restrict(mk, None).seq(self.cumul_fence.star())
+                .restrict(None, mk).seq(self.rfe.opt()).restrict(None, mk))
+
+    @cached_property
+    def hb(self) -> Rel:
+        v, mk = self.v, self.marked
+        prop_int = (self.prop - Rel.identity(self.n)) & v.int
+        return (self.ppo | self.rfe | prop_int).restrict(mk, mk)
+
+    @cached_property
+    def hb_star(self) -> Rel:
+        return self.hb.star()
+
+    @cached_property
+    def pb(self) -> Rel:
+        return (self.prop.seq(self.strong_fence0).seq(self.hb_star)
+                .restrict(None, self.marked))
+
+    @cached_property
+    def pb_star(self) -> Rel:
+        return self.pb.star()
+
+    # -- RCU -----------------------------------------------------------------------------
+    @cached_property
+    def rcu_rscs(self) -> Rel:
+        """Matching rcu_read_lock / rcu_read_unlock pairs (nested ones matched inner first)."""
+        pairs = []
+        stacks: dict[int, list[int]] = {}
+        for i, ev in enumerate(self.v.events):
+            if ev.kind != "F":
+                continue
+            if "rcu-lock" in ev.tags:
+                stacks.setdefault(ev.tid, []).append(i)
+            elif "rcu-unlock" in ev.tags and stacks.get(ev.tid):
+                pairs.append((stacks[ev.tid].pop(), i))
+        return Rel.from_pairs(self.n, pairs)
+
+    @cached_property
+    def srcu_rscs(self) -> Rel:
+        v = self.v
+        lock, unlock = v.tagged("srcu-lock") & v.R, v.tagged("srcu-unlock") & v.W
+        carry = v.data.restrict(None, self.all & ~unlock).seq(v.rf).star()
+        return carry.restrict(lock, None).seq(v.data).restrict(None, unlock) & v.loc
+
+    @cached_property
+    def rcu_link(self) -> Rel:
+        po = self.v.po
+        return po.opt().seq(self.hb_star).seq(self.pb_star).seq(self.prop).seq(po)
+
+    @cached_property
+    def rcu_order(self) -> Rel:
+        link, loc = self.rcu_link, self.v.loc
+        rcu_gp = self.ident(self.fence_set("sync-rcu"))
+        srcu_gp = self.ident(self.sync_srcu)
+        rscsi, srscsi = self.rcu_rscs.inverse(), self.srcu_rscs.inverse()
+        base = (rcu_gp | srcu_gp | rcu_gp.seq(link).seq(rscsi)
+                | (srcu_gp.seq(link).seq(srscsi) & loc) | rscsi.seq(link).seq(rcu_gp)
+                | (srscsi.seq(link).seq(srcu_gp) & loc))
+        order = base
+        while True:  # least fixpoint of the recursive definition
+            mid = link.seq(order).seq(link)
+            nxt = (base | rcu_gp.seq(mid).seq(rscsi) | (srcu_gp.seq(mid).seq(srscsi) & loc)
+                   | rscsi.seq(mid).seq(rcu_gp) | (srscsi.seq(mid).seq(srcu_gp) & loc)
+                   | order.seq(link).seq(order))
+            if nxt == order:
+                return order
+            order = nxt
+
+    @cached_property
+    def rcu_fence(self) -> Rel:
+        po = self.v.po
+        return po.seq(self.rcu_order).seq(po.opt())
+
+    @cached_property
+    def rb(self) -> Rel:
+        return (self.prop.seq(self.rcu_fence).seq(self.hb_star).seq(self.pb_star)
+                .restrict(None, self.marked))
+
+    @cached_property
+    def has_rcu(self) -> bool:
+        v = self.v
+        return bool(v.tagged("sync-rcu", "sync-srcu"))
+
+    # -- after RCU: fence and strong-fence include rcu-fence ------------------------------
+    @cached_property
+    def fence(self) -> Rel:
+        return self.fence0 | self.rcu_fence if self.has_rcu else self.fence0
+
+    @cached_property
+    def strong_fence(self) -> Rel:
+        return self.strong_fence0 | self.rcu_fence if self.has_rcu else self.strong_fence0
+
+    # -- plain accesses ----------------------------------------------------------------------
+    @cached_property
+    def xbstar(self) -> Rel:
+        rb = self.rb if self.has_rcu else Rel(self.n)
+        return (self.hb | self.pb | rb).star()
+
+    @cached_property
+    def vis(self) -> Rel:
+        v, mk = self.v, self.marked
+        tail = self.strong_fence.restrict(None, mk).seq(self.xbstar) | (self.xbstar & v.int)
+        return self.cumul_fence.star().seq(self.rfe.opt()).restrict(None, mk).seq(tail)
+
+    @cached_property
+    def bounds(self) -> dict[str, Rel]:
+        mk = self.marked
+        rmb_fr = self.fencerel(self.fence_set("rmb"))
+        not_noreturn = self.all & ~self.noreturn
+        return {
+            "w_pre": self.ident(mk).seq((self.addr | self.fence).opt()),
+            "r_pre": self.ident(mk).seq((self.addr | self.nonrw_fence
+                                         | rmb_fr.restrict(self.r4rmb, not_noreturn)).opt()),
+            "w_post": self.fence.opt().restrict(None, mk).seq(self.rmw_sequence),
+            "r_post": (self.nonrw_fence | rmb_fr.restrict(not_noreturn, self.r4rmb)).opt()
+            .restrict(None, mk),
+        }
+
+    @cached_property
+    def vis_sets(self) -> tuple[Rel, Rel, Rel]:
+        b, sf, xb = self.bounds, self.strong_fence, self.xbstar
+        ww_vis = self.fence | sf.seq(xb).seq(b["w_pre"]) | b["w_post"].seq(self.vis).seq(
+            b["w_pre"])
+        wr_vis = self.fence | sf.seq(xb).seq(b["r_pre"]) | b["w_post"].seq(self.vis).seq(
+            b["r_pre"])
+        rw_xbstar = self.fence | b["r_post"].seq(xb).seq(b["w_pre"])
+        return ww_vis, wr_vis, rw_xbstar
+
+    @cached_property
+    def pre_race(self) -> Rel:
+        v = self.v
+        return v.ext & (Rel.product(self.n, self.plain, v.M)
+                        | Rel.product(self.n, v.M & ~v.IW, self.plain))
+
+    def plain_incoherent(self) -> bool:
+        v = self.v
+        ww_vis, wr_vis, rw_xbstar = self.vis_sets
+        pr = self.pre_race
+        bad = ((pr & v.rf & rw_xbstar.inverse()) | (pr & v.fr & wr_vis.inverse())
+               | (pr & v.co & ww_vis.inverse()))
+        return not bad.is_empty()
+
+    def races(self) -> Rel:
+        v = self.v
+        ww_vis, wr_vis, rw_xbstar = self.vis_sets
+        pr, mk = self.pre_race, self.marked
+        ww_nonrace = (ww_vis & (Rel.product(self.n, mk, v.W) | rw_xbstar)
+                      & (Rel.product(self.n, v.W, mk) | wr_vis))
+        ww_race = (pr & v.co) - ww_nonrace
+        wr_race = ((pr & v.co.opt().seq(v.rf)) - wr_vis) - rw_xbstar.inverse()
+        rw_race = (pr & v.fr) - rw_xbstar
+        return ww_race | wr_race | rw_race
+
+
+class LKMM(MemoryModel):
+    """The Linux-kernel memory model (lkmmv2)."""
+
+    name = "lkmm"
+    track_dependencies = True
+
+    def axioms(self, view: View) -> str | None:
+        if not (view.po_loc | view.rf | view.co | view.fr).is_acyclic():
+            return "coherence"
+        rel = LkmmRelations(view)
+        if not rel.hb.is_acyclic():
+            return "happens-before"
+        if not rel.pb.is_acyclic():
+            return "propagation"
+        if rel.has_rcu and not rel.rb.is_irreflexive():
+            return "rcu"
+        if rel.plain and rel.plain_incoherent():
+            return "plain-coherence"
+        return None
+
+    def happens_before(self, view: View) -> Rel:
+        rel = LkmmRelations(view)
+        return rel.xbstar | view.po
+
+    def races(self, view: View) -> list[tuple[int, int]]:
+        rel = LkmmRelations(view)
+        if not rel.plain:
+            return []
+        return sorted({(min(a, b), max(a, b)) for a, b in rel.races().pairs()})
+
+    def timeline(self, view: View, prefer: Sequence[tuple[int, int]] = ()) -> list[Step]:
+        rel = LkmmRelations(view)
+        rb = rel.rb if rel.has_rcu else Rel(view.n)
+        return order_steps(view, rel.hb | rel.pb | rb | view.co, prefer)
