@@ -338,6 +338,10 @@ class Explorer:
     def _report_stuck(self, g: ExecutionGraph, stuck: list[Event]) -> None:
         locks = [b for b in stuck if b.extra.get("lock")]
         b = (locks or stuck)[0]
+        if not b.extra.get("waits"):  # a spin loop that reads nothing: nothing can end it
+            msg = f"CPU {b.tid} waits forever: its spin loop reads no shared memory"
+            self.report(Violation(Kind.ENDLESS_WAIT, msg, b.tid, b.src, g.copy(), (b.id,)))
+            return
         wait = g.event(b.extra["waits"][0])
         if locks:
             msg = (f"deadlock: CPU {b.tid} waits forever for {wait.loc}"
@@ -349,7 +353,7 @@ class Explorer:
                    f"{g.read_value(wait.id)}, and no later write changes it")
             kind = Kind.ENDLESS_WAIT
         self.report(Violation(kind, msg, b.tid, wait.src, g.copy(),
-                              tuple(x.extra["waits"][0] for x in stuck)))
+                              tuple(x.extra["waits"][0] for x in stuck if x.extra.get("waits"))))
 
     _handlers: ClassVar[dict[str, Callable[[Explorer, ExecutionGraph, Cpu, Op], bool]]] = {
         "R": _read, "RMW": _read, "W": _write, "A": _alloc, "B": _block, "ERR": _stop,
