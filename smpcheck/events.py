@@ -13,7 +13,8 @@ Event kinds (``Event.kind``):
 
 Access tags follow the herd names of linux-kernel.def and lock.cat: ``ONCE``,
 ``RELEASE``, ``ACQUIRE``, ``MB``, ``NORETURN``, ``RMW``, ``LKR``, ``LKW``,
-``UL``, ``LF``, ``RL``, ``RU``.  An access with none of the marking tags is plain.
+``UL``, ``LF``, ``RL``, ``RU``, ``srcu-lock``, ``srcu-unlock``.  An access with none
+of the marking tags is plain.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from smpcheck.values import NO_DEPS, Deps, EventId
 INIT_TID = -1
 
 MARKING_TAGS = frozenset({"ONCE", "RELEASE", "ACQUIRE", "MB", "NORETURN", "RMW", "LKR",
-                          "LKW", "UL", "LF", "RL", "RU", "INIT"})
+                          "LKW", "UL", "LF", "RL", "RU", "INIT", "srcu-lock", "srcu-unlock"})
 
 
 @dataclass(frozen=True)

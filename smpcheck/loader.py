@@ -40,7 +40,9 @@ for _name in ("READ_ONCE", "WRITE_ONCE", "smp_load_acquire", "smp_store_release"
               "atomic_inc", "atomic_dec", "atomic_inc_return", "atomic_dec_return",
               "atomic_fetch_inc", "atomic_fetch_dec", "atomic_xchg", "atomic_cmpxchg",
               "atomic_try_cmpxchg", "atomic_dec_and_test", "atomic_inc_and_test",
-              "atomic_add_unless", "atomic_inc_not_zero", "kfree"):
+              "atomic_add_unless", "atomic_inc_not_zero", "kfree", "srcu_read_lock",
+              "srcu_read_unlock", "srcu_down_read", "srcu_up_read", "synchronize_srcu",
+              "synchronize_srcu_expedited"):
     LOCATION_ARG[_name] = 0
 for _name in ("atomic_add", "atomic_sub", "atomic_and", "atomic_or", "atomic_xor",
               "atomic_andnot", "atomic_add_return", "atomic_sub_return", "atomic_fetch_add",

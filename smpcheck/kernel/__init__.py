@@ -2,7 +2,7 @@
 
 ``from smpcheck.kernel import *`` gives every primitive, each in a module named
 after its kernel header (compiler, barrier, atomic, bitops, spinlock, mutex,
-preempt, irqflags, rcupdate, slab, bug, processor).
+preempt, irqflags, rcupdate, srcu, slab, bug, processor).
 """
 
 from smpcheck.kernel.atomic import *  # noqa: F403
@@ -18,8 +18,9 @@ from smpcheck.kernel.processor import *  # noqa: F403
 from smpcheck.kernel.rcupdate import *  # noqa: F403
 from smpcheck.kernel.slab import *  # noqa: F403
 from smpcheck.kernel.spinlock import *  # noqa: F403
+from smpcheck.kernel.srcu import *  # noqa: F403
 
 _MODULES = ("atomic", "barrier", "bitops", "bug", "compiler", "irqflags", "mutex", "pointers",
-            "preempt", "processor", "rcupdate", "slab", "spinlock")
+            "preempt", "processor", "rcupdate", "slab", "spinlock", "srcu")
 __all__ = [name for mod in _MODULES
            for name in __import__(f"smpcheck.kernel.{mod}", fromlist=["__all__"]).__all__]

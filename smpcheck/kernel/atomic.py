@@ -149,6 +149,35 @@ atomic_fetch_and = _returning("atomic_fetch_and", operator.and_, _S[""], True)
 atomic_fetch_or = _returning("atomic_fetch_or", operator.or_, _S[""], True)
 atomic_fetch_xor = _returning("atomic_fetch_xor", operator.xor, _S[""], True)
 atomic_fetch_andnot = _returning("atomic_fetch_andnot", _andnot, _S[""], True)
+atomic_fetch_inc_acquire = _returning("atomic_fetch_inc_acquire",
+                                      operator.add, _S["_acquire"], True, True)
+atomic_fetch_inc_release = _returning("atomic_fetch_inc_release",
+                                      operator.add, _S["_release"], True, True)
+atomic_fetch_dec_acquire = _returning("atomic_fetch_dec_acquire",
+                                      operator.sub, _S["_acquire"], True, True)
+atomic_fetch_dec_release = _returning("atomic_fetch_dec_release",
+                                      operator.sub, _S["_release"], True, True)
+atomic_fetch_and_relaxed = _returning("atomic_fetch_and_relaxed",
+                                      operator.and_, _S["_relaxed"], True)
+atomic_fetch_and_acquire = _returning("atomic_fetch_and_acquire",
+                                      operator.and_, _S["_acquire"], True)
+atomic_fetch_and_release = _returning("atomic_fetch_and_release",
+                                      operator.and_, _S["_release"], True)
+atomic_fetch_or_relaxed = _returning("atomic_fetch_or_relaxed", operator.or_, _S["_relaxed"], True)
+atomic_fetch_or_acquire = _returning("atomic_fetch_or_acquire", operator.or_, _S["_acquire"], True)
+atomic_fetch_or_release = _returning("atomic_fetch_or_release", operator.or_, _S["_release"], True)
+atomic_fetch_xor_relaxed = _returning("atomic_fetch_xor_relaxed",
+                                      operator.xor, _S["_relaxed"], True)
+atomic_fetch_xor_acquire = _returning("atomic_fetch_xor_acquire",
+                                      operator.xor, _S["_acquire"], True)
+atomic_fetch_xor_release = _returning("atomic_fetch_xor_release",
+                                      operator.xor, _S["_release"], True)
+atomic_fetch_andnot_relaxed = _returning("atomic_fetch_andnot_relaxed",
+                                         _andnot, _S["_relaxed"], True)
+atomic_fetch_andnot_acquire = _returning("atomic_fetch_andnot_acquire",
+                                         _andnot, _S["_acquire"], True)
+atomic_fetch_andnot_release = _returning("atomic_fetch_andnot_release",
+                                         _andnot, _S["_release"], True)
 
 
 def _xchg(name: str, tags: frozenset[str]) -> Fn:
@@ -215,6 +244,18 @@ def atomic_sub_and_test(i: Any, v: Any) -> Any:
 
 def atomic_add_negative(i: Any, v: Any) -> Any:
     return atomic_add_return(i, v) < 0
+
+
+def atomic_add_negative_relaxed(i: Any, v: Any) -> Any:
+    return atomic_add_return_relaxed(i, v) < 0
+
+
+def atomic_add_negative_acquire(i: Any, v: Any) -> Any:
+    return atomic_add_return_acquire(i, v) < 0
+
+
+def atomic_add_negative_release(i: Any, v: Any) -> Any:
+    return atomic_add_return_release(i, v) < 0
 
 
 def atomic_add_unless(v: Any, a: Any, u: Any) -> Any:
@@ -300,4 +341,23 @@ __all__ = [
     "atomic_add_negative",
     "atomic_add_unless",
     "atomic_inc_not_zero",
+    "atomic_fetch_inc_acquire",
+    "atomic_fetch_inc_release",
+    "atomic_fetch_dec_acquire",
+    "atomic_fetch_dec_release",
+    "atomic_fetch_and_relaxed",
+    "atomic_fetch_and_acquire",
+    "atomic_fetch_and_release",
+    "atomic_fetch_or_relaxed",
+    "atomic_fetch_or_acquire",
+    "atomic_fetch_or_release",
+    "atomic_fetch_xor_relaxed",
+    "atomic_fetch_xor_acquire",
+    "atomic_fetch_xor_release",
+    "atomic_fetch_andnot_relaxed",
+    "atomic_fetch_andnot_acquire",
+    "atomic_fetch_andnot_release",
+    "atomic_add_negative_relaxed",
+    "atomic_add_negative_acquire",
+    "atomic_add_negative_release",
 ]

@@ -33,6 +33,12 @@ def synchronize_rcu() -> None:
     fence("sync-rcu", "synchronize_rcu")
 
 
+def synchronize_rcu_expedited() -> None:
+    """synchronize_rcu(), faster in the kernel; the same event (herd: F[sync-rcu])."""
+    might_sleep("synchronize_rcu_expedited")
+    fence("sync-rcu", "synchronize_rcu_expedited")
+
+
 def rcu_dereference(p: Any) -> Any:
     """Load an RCU-protected pointer (herd: R[ONCE]; dependencies order what follows)."""
     return load(p, ONCE, "rcu_dereference")
@@ -46,6 +52,7 @@ __all__ = [
     "rcu_read_lock",
     "rcu_read_unlock",
     "synchronize_rcu",
+    "synchronize_rcu_expedited",
     "rcu_dereference",
     "rcu_assign_pointer",
 ]
