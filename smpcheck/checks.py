@@ -78,6 +78,8 @@ class Checker:
             return
         key = state.key()
         result.outcomes[key] = result.outcomes.get(key, 0) + 1
+        if self.model.observe_only and key not in result.witnesses:
+            result.witnesses[key] = g.copy()
         if cond is None:
             return
         holds = cond.holds_in(state)
@@ -85,6 +87,8 @@ class Checker:
             result.positive += 1
         else:
             result.negative += 1
+        if self.model.observe_only:
+            return
         if cond.quantifier == "exists" and holds and self.witness is None:
             self.witness = g.copy()
         bad = (cond.quantifier == "~exists" and holds) or (cond.quantifier == "forall"
@@ -100,7 +104,8 @@ class Checker:
         if cond is None:
             return
         result.condition = f"{cond.quantifier} ({cond.text})"
-        if cond.quantifier == "exists" and result.positive == 0 and not result.incomplete:
+        if (cond.quantifier == "exists" and result.positive == 0 and not result.incomplete
+                and not self.model.observe_only):
             self.report(Violation(Kind.CONDITION, f"exists ({cond.text}): no execution "
                                   "satisfies the proposition", None, None, None))
 

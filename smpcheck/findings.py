@@ -68,6 +68,7 @@ class Result:
     warnings: list[Violation] = field(default_factory=list)
     incomplete: list[str] = field(default_factory=list)  # why the bound does not cover all
     outcomes: dict[Any, int] = field(default_factory=dict)  # final state -> executions
+    witnesses: dict[Any, ExecutionGraph] = field(default_factory=dict)  # observe_only models
     positive: int = 0  # executions satisfying the condition (herd's Positive)
     negative: int = 0
     condition: str | None = None

@@ -101,7 +101,12 @@ class Condition:
 
 @dataclass
 class Model:
-    """CPU functions over shared state, a final-state condition, a name and a description."""
+    """CPU functions over shared state, a final-state condition, a name and a description.
+
+    ``observe_only`` (litmus tests) makes the condition an observation: its
+    positive and negative executions are counted and one execution is kept per
+    final state (``Result.witnesses``), but it is never reported as a finding.
+    """
 
     name: str
     cpus: list[Callable[[], Any]]
@@ -115,6 +120,7 @@ class Model:
     compiled: Condition | None = None
     compiled_filter: Condition | None = None
     locations: list[str] = field(default_factory=list)
+    observe_only: bool = False
 
     def __post_init__(self) -> None:
         if not self.cpus:

@@ -1,0 +1,86 @@
+"""The functions a C litmus test may call: linux-kernel.def's macros, as kernel API calls.
+
+Each macro of the kernel's ``tools/memory-model/linux-kernel.def`` maps to the
+function of the same name in :mod:`smpcheck.kernel`, which emits the events
+(and herd tags) that the def file gives it.  A :class:`Macro` also says how
+each argument is passed, following the def file's bodies:
+
+``l``
+    a location written as an lvalue: ``READ_ONCE(*x)``, ``WRITE_ONCE(*x, v)``
+    (the def's ``__load{ONCE}(X)``); the translator passes the pointer ``x``.
+``p``
+    a pointer: ``smp_load_acquire(x)``, ``spin_lock(l)``, ``atomic_inc(v)``,
+    ``xchg(x, v)`` (the def's ``__load{ACQUIRE}(*X)``, ``__lock(X)``...).
+``v``
+    a value.
+
+One addition beyond the def file: ``cpu_relax()``, which marks a ``while``
+loop's iteration as a spin-wait (see :mod:`smpcheck.kernel.processor`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import smpcheck.kernel as kernel
+
+
+@dataclass(frozen=True)
+class Macro:
+    """A callable macro: its kernel function, argument kinds (``l``/``p``/``v``), and
+    whether it gives a value."""
+
+    name: str
+    fn: Callable[..., Any]
+    roles: str
+    returns: bool
+
+
+_ORDERS = ("", "_relaxed", "_acquire", "_release")
+
+_GROUPS: list[tuple[str, str, bool]] = [
+    ("READ_ONCE rcu_dereference", "l", True),
+    ("WRITE_ONCE rcu_assign_pointer smp_store_mb", "lv", False),
+    ("smp_load_acquire atomic_read atomic_read_acquire spin_trylock spin_is_locked "
+     "srcu_read_lock srcu_down_read", "p", True),
+    ("smp_store_release atomic_set atomic_set_release srcu_read_unlock srcu_up_read",
+     "pv", False),
+    ("smp_mb smp_rmb smp_wmb smp_mb__before_atomic smp_mb__after_atomic "
+     "smp_mb__after_spinlock smp_mb__after_unlock_lock smp_mb__after_srcu_read_unlock "
+     "barrier rcu_read_lock rcu_read_unlock synchronize_rcu synchronize_rcu_expedited "
+     "cpu_relax", "", False),
+    ("spin_lock spin_unlock synchronize_srcu synchronize_srcu_expedited atomic_inc atomic_dec",
+     "p", False),
+    ("atomic_add atomic_sub atomic_and atomic_or atomic_xor atomic_andnot", "vp", False),
+    ("atomic_sub_and_test", "vp", True),
+    ("atomic_dec_and_test atomic_inc_and_test", "p", True),
+    ("atomic_add_unless", "pvv", True),
+]
+for _o in _ORDERS:
+    _GROUPS += [
+        (f"xchg{_o} atomic_xchg{_o}", "pv", True),
+        (f"cmpxchg{_o} atomic_cmpxchg{_o}", "pvv", True),
+        (f"atomic_add_return{_o} atomic_sub_return{_o} atomic_fetch_add{_o} "
+         f"atomic_fetch_sub{_o} atomic_fetch_and{_o} atomic_fetch_or{_o} atomic_fetch_xor{_o} "
+         f"atomic_fetch_andnot{_o} atomic_add_negative{_o}", "vp", True),
+        (f"atomic_inc_return{_o} atomic_dec_return{_o} atomic_fetch_inc{_o} "
+         f"atomic_fetch_dec{_o}", "p", True),
+    ]
+
+MACROS: dict[str, Macro] = {
+    name: Macro(name, getattr(kernel, name), roles, returns)
+    for names, roles, returns in _GROUPS for name in names.split()
+}
+"""Every function a C litmus test may call, by name."""
+
+
+def describe(macro: Macro) -> str:
+    """``xchg(x, v)``: how a macro is called, for error messages."""
+    words = {"l": "*x", "p": "x", "v": "v"}
+    args = []
+    for i, role in enumerate(macro.roles):
+        word = words[role]
+        args.append(word if role != "v" or macro.roles.count("v") == 1 else f"v{i}")
+    return f"{macro.name}({', '.join(args)})"

@@ -1,0 +1,156 @@
+"""``smpcheck litmus FILE... [--mm lkmm|tso|sc] [--compare sc,tso,lkmm] [--table]``.
+
+Prints herd7's output for each file (:mod:`.herd_output`); the memory model
+defaults to the LKMM for C tests and x86-TSO for X86 tests.  ``--compare``
+prints the final states each model allows side by side and, for each state
+that some model forbids, the CPU-column table of an execution reaching it
+under the first model that allows it.  ``--table`` adds the table of an
+execution satisfying the condition's proposition.  Exit status 0, or 2 when
+a file is bad (the others are still checked); bounds that cut the
+exploration short are reported on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from smpcheck.errors import EXIT_OK, EXIT_USAGE, UsageError
+from smpcheck.findings import Kind, Violation
+from smpcheck.litmus.herd_output import herd_text
+from smpcheck.litmus.run import LitmusRun, State, load_litmus, run_litmus, state_order
+from smpcheck.litmus.translate import render_prop
+from smpcheck.models import get_model, model_names
+from smpcheck.report.table import render_table, rows_for
+
+
+def register(subparsers: Any, common: Callable[..., None]) -> None:
+    """Add the ``litmus`` subcommand."""
+    p = subparsers.add_parser("litmus", help="check litmus tests (C, X86, X86_64) and print "
+                              "herd7's output")
+    p.add_argument("files", nargs="+", metavar="FILE", help="litmus files")
+    common(p, default_mm=None)
+    p.add_argument("--compare", metavar="MM,MM,...", help="compare the final states the "
+                   "given memory models allow, e.g. sc,tso,lkmm")
+    p.add_argument("--table", action="store_true", help="also print the CPU-column table of "
+                   "an execution satisfying the condition")
+    p.set_defaults(func=cmd_litmus)
+
+
+def cmd_litmus(args: argparse.Namespace) -> int:
+    """Check each file; exit 2 if any could not be checked."""
+    from smpcheck.cli import settings_from
+
+    models = _models(args)
+    status = EXIT_OK
+    reports: list[dict[str, Any]] = []
+    for path in args.files:
+        try:
+            test, text = load_litmus(path)
+            runs = [run_litmus(test, mm, copy.copy(settings_from(args)), text)
+                    for mm in (models or [args.mm])]
+        except UsageError as exc:
+            print(f"smpcheck: error: {exc}", file=sys.stderr)
+            status = EXIT_USAGE
+            continue
+        for run in runs:
+            _warn(run)
+        if args.json:
+            reports.extend(run_dict(run) for run in runs)
+        elif models:
+            print(compare_text(runs, args.width) + "\n")
+        else:
+            print(herd_text(runs[0]) + "\n")
+            if args.table:
+                print(witness_text(runs[0], args.width) + "\n")
+    if args.json:
+        print(json.dumps(reports, indent=2))
+    return status
+
+
+def _models(args: argparse.Namespace) -> list[str]:
+    known = model_names()
+    chosen = [m.strip() for m in args.compare.split(",") if m.strip()] if args.compare else []
+    for mm in chosen + ([args.mm] if args.mm else []):
+        if mm not in known:
+            raise UsageError(f"unknown memory model {mm!r} (known: {', '.join(known)})")
+    if args.compare and not chosen:
+        raise UsageError("--compare needs memory models, e.g. --compare sc,tso,lkmm")
+    return chosen
+
+
+def _warn(run: LitmusRun) -> None:
+    for why in run.result.incomplete:
+        print(f"smpcheck: warning: {run.test.name} under {run.mm} is incomplete: {why}",
+              file=sys.stderr)
+    for finding in run.findings:
+        print(f"smpcheck: warning: {run.test.name} under {run.mm}: {finding}", file=sys.stderr)
+
+
+def run_dict(run: LitmusRun) -> dict[str, Any]:
+    """A run as JSON: verdict, counts, states, flags, bounds."""
+    r = run.result
+    return {"test": run.test.name, "file": run.test.path, "memory_model": run.mm,
+            "verdict": run.verdict, "positive": run.positive, "negative": run.negative,
+            "states": [run.show_state(s) for s in run.sorted_states()],
+            "flags": run.flags, "findings": run.findings, "executions": r.executions,
+            "blocked": r.blocked, "elapsed_s": round(r.elapsed_s, 4),
+            "incomplete": list(r.incomplete)}
+
+
+# ------------------------------------------------------------------- tables
+
+
+def execution_table(run: LitmusRun, state: State, width: int) -> str:
+    """The CPU-column table of the kept execution reaching ``state``."""
+    v = Violation(Kind.CONDITION, "", None, None, run.witnesses[state])
+    return render_table(rows_for(v, get_model(run.mm)), run.model.cpu_names, width)
+
+
+def witness_text(run: LitmusRun, width: int = 80) -> str:
+    """A table of an execution satisfying the condition's proposition, if there is one."""
+    prop = render_prop(run.test.condition.prop)
+    for state in run.sorted_states():
+        if state in run.witnesses and run.satisfies(state):
+            return (f"An execution under {run.mm} where {prop} holds "
+                    f"({run.show_state(state)}):\n\n" + execution_table(run, state, width))
+    return f"No execution under {run.mm} satisfies {prop}."
+
+
+def compare_text(runs: list[LitmusRun], width: int = 80) -> str:
+    """The states each model allows, side by side, then witnesses of the differences."""
+    test = runs[0].test
+    states = sorted({s for run in runs for s in run.states}, key=state_order)
+    first = next(run for run in runs if run.states)
+    shown = {s: first.show_state(s) for s in states}
+    left = max([len("final state"), *(len(t) for t in shown.values())])
+    cols = [max(len(run.mm), len(run.verdict)) for run in runs]
+
+    def row(mark: str, label: str, cells: list[str]) -> str:
+        return (f"{mark} {label.ljust(left)}  "
+                + "  ".join(c.rjust(w) for c, w in zip(cells, cols, strict=True))).rstrip()
+
+    lines = [f"{test.name}: {test.condition.quantifier} ({render_prop(test.condition.prop)})",
+             "", row(" ", "final state", [run.mm for run in runs])]
+    for s in states:
+        holder = next(run for run in runs if s in run.states)
+        mark = "*" if holder.satisfies(s) else " "
+        lines.append(row(mark, shown[s], [str(run.states.get(s, "-")) for run in runs]))
+    lines.append(row(" ", "executions", [str(run.result.executions) for run in runs]))
+    lines.append(row(" ", "verdict", [run.verdict for run in runs]))
+    lines.append("(*: the proposition holds; a number: executions reaching the state; "
+                 "-: not allowed)")
+    for s in states:
+        absent = [run.mm for run in runs if s not in run.states]
+        if absent:
+            holder = next(run for run in runs if s in run.states)
+            lines += ["", f"{shown[s]} is allowed by {holder.mm}, not by {', '.join(absent)}:",
+                      "", execution_table(holder, s, width)]
+    return "\n".join(lines)
+
+
+__all__ = ["cmd_litmus", "compare_text", "register", "run_dict", "witness_text"]

@@ -1,0 +1,147 @@
+"""Checking a litmus test: parse, translate, explore every execution, observe the states.
+
+:func:`check_litmus` runs a test under one memory model and returns a
+:class:`LitmusRun`: the explorer's :class:`~smpcheck.findings.Result` (every
+execution, not only up to a first witness), the final states projected on the
+locations herd prints, how many executions reach each, and herd's verdict::
+
+    run = check_litmus("SB+poonceonces.litmus", "lkmm")
+    run.verdict, run.positive, run.negative      # 'Sometimes', 1, 3
+    run.states                                   # {(0, 0): 1, (0, 1): 1, ...}
+
+The default memory model is the LKMM for C tests and x86-TSO for X86 tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from smpcheck.explorer import Settings
+from smpcheck.findings import Kind, Result
+from smpcheck.graph import ExecutionGraph
+from smpcheck.litmus.parse_common import parse_litmus
+from smpcheck.litmus.syntax import CTest, LitmusError, LocRef, X86Test
+from smpcheck.litmus.translate import observed, render_loc, translate
+from smpcheck.memory import Loc
+from smpcheck.model import Model, final_state
+from smpcheck.verify import verify
+
+LitmusTest = CTest | X86Test
+State = tuple[Any, ...]
+
+
+def default_mm(test: LitmusTest) -> str:
+    """``lkmm`` for C tests, ``tso`` for X86 and X86_64 tests."""
+    return "lkmm" if isinstance(test, CTest) else "tso"
+
+
+def load_litmus(path: str | Path) -> tuple[LitmusTest, str]:
+    """Read and parse a litmus file; its tree and its text."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise LitmusError(f"not a UTF-8 text file ({exc.reason})", str(path)) from None
+    except OSError as exc:
+        raise LitmusError(f"cannot read litmus file: {exc.strerror or exc}", str(path)) from None
+    return parse_litmus(text, str(path)), text
+
+
+@dataclass
+class LitmusRun:
+    """One litmus test checked under one memory model."""
+
+    test: LitmusTest
+    model: Model
+    names: dict[str, Loc]
+    mm: str
+    result: Result
+    observed: list[LocRef]
+    states: dict[State, int] = field(default_factory=dict)
+    witnesses: dict[State, ExecutionGraph] = field(default_factory=dict)
+
+    @property
+    def positive(self) -> int:
+        """Executions where the condition's proposition holds."""
+        return self.result.positive
+
+    @property
+    def negative(self) -> int:
+        return self.result.negative
+
+    @property
+    def verdict(self) -> str:
+        """herd's Observation: Never (no execution satisfies the proposition), Always
+        (every one does) or Sometimes."""
+        if self.positive == 0:
+            return "Never"
+        return "Always" if self.negative == 0 else "Sometimes"
+
+    @property
+    def flags(self) -> list[str]:
+        """herd's flags: ``data-race`` when some execution has one."""
+        return ["data-race"] if any(v.kind == Kind.DATA_RACE
+                                    for v in self.result.violations) else []
+
+    @property
+    def findings(self) -> list[str]:
+        """Other findings (deadlocks, endless waits, ...), which herd has no line for."""
+        return [f"{v.kind.value}: {v.message}" for v in self.result.violations
+                if v.kind != Kind.DATA_RACE]
+
+    def show_state(self, state: State) -> str:
+        """``0:r0=0; 1:r0=1; x=2;`` as herd prints a final state."""
+        return " ".join(f"{render_loc(loc)}={value};"
+                        for loc, value in zip(self.observed, state, strict=True))
+
+    def sorted_states(self) -> list[State]:
+        return sorted(self.states, key=state_order)
+
+    def satisfies(self, state: State) -> bool:
+        """Whether the condition's proposition holds in executions reaching ``state``."""
+        g = self.witnesses[state]
+        cond = self.model.condition
+        assert cond is not None
+        return cond.holds_in(final_state(g, self.model, self.names))
+
+
+def state_order(state: State) -> tuple[tuple[int, Any], ...]:
+    """herd's order of final states: by value, location by location (numbers first)."""
+    return tuple((0, v) if isinstance(v, int) else (1, str(v)) for v in state)
+
+
+def run_litmus(test: LitmusTest, mm: str | None = None, settings: Settings | None = None,
+               text: str | None = None) -> LitmusRun:
+    """Check a parsed test under ``mm`` (default by its kind), exploring every execution."""
+    mm = mm or default_mm(test)
+    model, names = translate(test, text)
+    settings = settings or Settings()
+    settings.all_violations = True
+    result = verify(model, names, mm, settings)
+    run = LitmusRun(test, model, names, mm, result, observed(test))
+    for key, count in result.outcomes.items():
+        state = _project(key, run.observed)
+        run.states[state] = run.states.get(state, 0) + count
+        if key in result.witnesses:
+            run.witnesses.setdefault(state, result.witnesses[key])
+    return run
+
+
+def check_litmus(path: str | Path, mm: str | None = None,
+                 settings: Settings | None = None) -> LitmusRun:
+    """Parse, translate and check a litmus file."""
+    test, text = load_litmus(path)
+    return run_litmus(test, mm, settings, text)
+
+
+def _project(key: tuple[Any, ...], locs: list[LocRef]) -> State:
+    """The values of ``locs`` in a final state (:meth:`FinalState.key` layout)."""
+    regs, mem = key
+    reg_maps = [dict(r) for r in regs]
+    memory = dict(mem)
+    out = []
+    for loc in locs:
+        value = memory.get(loc.name) if loc.thread is None else reg_maps[loc.thread].get(loc.name)
+        out.append(0 if value == "NULL" or value is None else value)
+    return tuple(out)
