@@ -20,7 +20,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check smpcheck tests bench examples
 	$(BIN)/mypy smpcheck
-	$(BIN)/pytest -q -n0 2>/dev/null || $(BIN)/pytest -q
+	$(BIN)/pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check smpcheck tests bench examples

@@ -46,7 +46,7 @@ class Checker:
                 self.report(Violation(Kind.DOUBLE_FREE, f"{b.op}: already freed by {a.op} "
                                       f"on CPU {a.tid}", b.tid, b.src, g.copy(), (a.id, b.id)))
         for i, ev in enumerate(view.events):
-            if ev.kind not in "RW" or ev.loc is None or id(ev.loc.obj) not in frees:
+            if ev.kind not in "RW" or ev.is_init or ev.loc is None or id(ev.loc.obj) not in frees:
                 continue
             for f in frees[id(ev.loc.obj)]:
                 if not hb.has(i, f):

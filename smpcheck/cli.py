@@ -46,6 +46,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("smpcheck: interrupted", file=sys.stderr)
         return EXIT_INCOMPLETE
+    except BrokenPipeError:  # output piped into a command that stopped reading
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception:  # pragma: no cover - a bug of ours
         traceback.print_exc()
         print("smpcheck internal bug, please report (with the model and the command)",

@@ -147,6 +147,15 @@ class Explorer:
     def _consistent(self, g: ExecutionGraph) -> bool:
         return self.mm.inconsistency(View(g)) is None
 
+    def _repairable(self, g: ExecutionGraph) -> bool:
+        """Whether a write just added may still revisit although its graph is inconsistent.
+
+        An RMW placed against another RMW breaks atomicity until it revisits that
+        RMW's read.  Under a dependency-tracking model a write can fill a hole in
+        program order, hb-before events already present that read an older value,
+        until it revisits them."""
+        return self.mm.track_dependencies or self.mm.inconsistency(View(g), False) is None
+
     @staticmethod
     def _event(tid: int, pos: int, op: Op, kind: str, **kw: Any) -> Event:
         fields: dict[str, Any] = dict(
@@ -201,11 +210,9 @@ class Explorer:
         for w in g.co_order(op.loc):
             child = g.copy()
             self._add_read(child, cpu.tid, cpu.pos, op, w)
-            view = View(child)
-            if self.mm.inconsistency(view) is None:
+            if self._consistent(child):
                 children.append(child)
-            elif not (child.event((cpu.tid, cpu.pos)).rmw
-                      and self.mm.inconsistency(view, atomicity=False) is None):
+            elif not (child.event((cpu.tid, cpu.pos)).rmw and self._repairable(child)):
                 continue
             children.extend(self._revisits_of_rmw(child, (cpu.tid, cpu.pos)))
         self._push(children)
@@ -248,7 +255,9 @@ class Explorer:
             child.co_insert(wev.id, after)
             if self._consistent(child):
                 children.append(child)
-                children.extend(self._revisits(child, wev.id))
+            elif not self._repairable(child):
+                continue
+            children.extend(self._revisits(child, wev.id))
         self._push(children)
         return False
 

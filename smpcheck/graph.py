@@ -167,7 +167,7 @@ class ExecutionGraph:
         return seen
 
     def dep_prefix(self, eid: EventId) -> set[EventId]:
-        """Events ``eid`` needs to exist as it is: (dependencies | rf | rmw)*-before it.
+        """Events ``eid`` needs to exist as it is: (dependencies | rf | rmw)* around it.
 
         Program order alone does not count: under the LKMM a write may be kept
         while an earlier, independent read of its CPU changes value.
@@ -186,8 +186,8 @@ class ExecutionGraph:
             src = self.rf.get(e)
             if src is not None:
                 todo.append(src)
-            if ev.rmw and ev.is_write:
-                todo.append((e[0], e[1] - 1))
+            if ev.rmw:  # an RMW's read and write stand or fall together
+                todo.append((e[0], e[1] - 1) if ev.is_write else (e[0], e[1] + 1))
         return seen
 
     def validate(self) -> None:

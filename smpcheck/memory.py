@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+__smp_engine__ = True  # frames here are not model code (see _runtime.user_source)
+
 Path = tuple[str | int, ...]
 
 
@@ -129,8 +131,12 @@ class Struct(metaclass=StructMeta):
 
 
 def Var(init: Any = 0, kind: str = "int") -> Any:  # noqa: N802 - reads as a declaration
-    """Declare a global scalar (``int x = init;``) and give the pointer to it."""
-    return Ref(Obj("var", Field(init, kind)))
+    """Declare a global (``int x = init;``) and give the pointer to it.
+
+    ``init`` is an initial value, or a declaration such as ``Array(2, 0)`` or
+    ``SpinLock()``."""
+    spec = init if isinstance(init, Spec) else Field(init, kind)
+    return Ref(Obj("var", spec))
 
 
 # --------------------------------------------------------------------------

@@ -20,6 +20,8 @@ from typing import Any
 
 from smpcheck.memory import Ref, as_ref
 
+__smp_engine__ = True  # frames here are not model code (see _runtime.user_source)
+
 EventId = tuple[int, int]
 Deps = frozenset[EventId]
 NO_DEPS: Deps = frozenset()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from smpcheck._runtime import BLOCK, Op, current, issue
+from smpcheck._runtime import BLOCK, Op, add_control_deps, current, issue
 from smpcheck.kernel._ops import where
 from smpcheck.kernel.irqflags import (
     local_irq_disable,
@@ -21,6 +21,7 @@ from smpcheck.kernel.irqflags import (
     local_irq_save,
 )
 from smpcheck.memory import Field
+from smpcheck.values import deps_of
 
 __smp_engine__ = True
 
@@ -36,8 +37,10 @@ def SpinLock() -> Field:  # noqa: N802 - a declaration
 
 def _acquire(lock: Any, name: str) -> None:
     loc, deps = where(lock)
-    issue(Op("RMW", loc=loc, tags=LKR, wtags=LKW, ftags=LF, addr=deps,
-             update=lambda old: 1 if old == 0 else BLOCK, text=f"{name}({loc})"))
+    old = issue(Op("RMW", loc=loc, tags=LKR, wtags=LKW, ftags=LF, addr=deps,
+                   update=lambda old: 1 if old == 0 else BLOCK, text=f"{name}({loc})"))
+    # Acquiring is a loop until the lock word reads 0: what follows depends on that read.
+    add_control_deps(deps_of(old))
 
 
 def spin_lock(lock: Any) -> None:

@@ -406,8 +406,12 @@ class LKMM(MemoryModel):
         return None
 
     def happens_before(self, view: View) -> Rel:
+        """Executes-before (hb | pb | rb), grace periods and program order."""
         rel = LkmmRelations(view)
-        return rel.xbstar | view.po
+        order = rel.xbstar | view.po
+        if rel.has_rcu:
+            order = order | rel.rcu_fence
+        return order.plus()
 
     def races(self, view: View) -> list[tuple[int, int]]:
         rel = LkmmRelations(view)

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 from smpcheck.models.base import MemoryModel
+from smpcheck.models.rcu import with_grace_periods
 from smpcheck.relation import Rel
 from smpcheck.view import View
 
 
 class SC(MemoryModel):
-    """SC (Lamport 1979) as an axiom: ``acyclic(po | rf | co | fr)``, RMWs atomic."""
+    """SC (Lamport 1979) as an axiom: ``acyclic(po | rf | co | fr)``, RMWs atomic, and
+    no grace period inside an RCU read-side critical section."""
 
     name = "sc"
 
     def axioms(self, view: View) -> str | None:
-        if not (view.po | view.rf | view.co | view.fr).is_acyclic():
+        order = view.po | view.rf | view.co | view.fr
+        if not order.is_acyclic():
             return "sc"
+        if with_grace_periods(view, order) is None:
+            return "rcu"
         return None
 
     def happens_before(self, view: View) -> Rel:
-        return (view.po | view.rf | view.co | view.fr).plus()
+        order = with_grace_periods(view, view.po | view.rf | view.co | view.fr)
+        return order if order is not None else Rel(view.n)

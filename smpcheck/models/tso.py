@@ -22,6 +22,7 @@ from functools import cached_property
 
 from smpcheck.linearize import linearize
 from smpcheck.models.base import MemoryModel, Step
+from smpcheck.models.rcu import with_grace_periods
 from smpcheck.relation import Rel
 from smpcheck.view import View
 
@@ -68,12 +69,16 @@ class TSO(MemoryModel):
     def axioms(self, view: View) -> str | None:
         if not (view.po_loc | view.rf | view.co | view.fr).is_acyclic():
             return "coherence"
-        if not TsoRelations(view).ghb.is_acyclic():
+        ghb = TsoRelations(view).ghb
+        if not ghb.is_acyclic():
             return "tso"
+        if with_grace_periods(view, ghb) is None:
+            return "rcu"
         return None
 
     def happens_before(self, view: View) -> Rel:
-        return TsoRelations(view).ghb.plus()
+        order = with_grace_periods(view, TsoRelations(view).ghb)
+        return order.plus() if order is not None else Rel(view.n)
 
     def timeline(self, view: View, prefer: Sequence[tuple[int, int]] = ()) -> list[Step]:
         """Rows with each buffered store's drain to memory as a row of its own.
