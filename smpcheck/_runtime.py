@@ -83,6 +83,7 @@ class Cpu:
     irqs_off: int = 0
     rcu_nesting: int = 0
     source_override: Source | None = None
+    ghost: dict[Any, int] = field(default_factory=dict)  # model bookkeeping, not memory
 
 
 class Diverged(Exception):

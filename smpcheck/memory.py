@@ -58,6 +58,7 @@ class Array(Spec):
 
     n: int
     of: Any = 0
+    values: tuple[Any, ...] | None = None  # per-element initial values (a list override)
 
     @property
     def elem(self) -> Spec:
@@ -66,7 +67,8 @@ class Array(Spec):
     def leaves(self, path: Path = ()) -> Iterator[tuple[Path, Any]]:
         elem = self.elem
         for i in range(self.n):
-            yield from elem.leaves(path + (i,))
+            spec = elem if self.values is None else as_spec(self.values[i], like=elem)
+            yield from spec.leaves(path + (i,))
 
 
 class StructMeta(type):
@@ -108,6 +110,10 @@ def as_spec(value: Any, like: Spec | None = None) -> Spec:
         return StructSpec(value)
     if isinstance(value, dict) and isinstance(like, StructSpec):
         return StructSpec(like.stype, value)
+    if isinstance(value, (list, tuple)) and isinstance(like, Array):
+        if len(value) != like.n:
+            raise ValueError(f"{len(value)} initial values for an array of {like.n}")
+        return Array(like.n, like.of, tuple(value))
     if isinstance(like, Field):
         return Field(value, like.kind)
     return Field(value)
@@ -307,6 +313,17 @@ class Ref:
         if not self._path or not isinstance(self._path[-1], int):
             raise TypeError(f"pointer arithmetic on {self}, which is not an array element")
         return Ref(self._obj, self._path[:-1] + (self._path[-1] + int(other),), self._tag)
+
+    def __sub__(self, other: Any) -> int:
+        """``spte - sp->spt``: the index of an element, from the array or another element."""
+        if isinstance(other, Ref) and other._obj is self._obj and self._path:
+            last = self._path[-1]
+            if isinstance(last, int) and other._path == self._path[:-1]:
+                return last
+            if (isinstance(last, int) and other._path[:-1] == self._path[:-1]
+                    and other._path and isinstance(other._path[-1], int)):
+                return last - other._path[-1]
+        raise TypeError(f"pointer difference {self} - {other}: not elements of one array")
 
 
 def _as_index(index: Any) -> int | str:

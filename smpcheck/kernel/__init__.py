@@ -12,7 +12,7 @@ from smpcheck.kernel.bug import *  # noqa: F403
 from smpcheck.kernel.compiler import *  # noqa: F403
 from smpcheck.kernel.irqflags import *  # noqa: F403
 from smpcheck.kernel.mutex import *  # noqa: F403
-from smpcheck.kernel.pointers import addr  # noqa: F401
+from smpcheck.kernel.pointers import addr, container_of  # noqa: F401
 from smpcheck.kernel.preempt import *  # noqa: F403
 from smpcheck.kernel.processor import *  # noqa: F403
 from smpcheck.kernel.rcupdate import *  # noqa: F403

@@ -27,6 +27,13 @@ def kmalloc(what: Any, flags: Any = None) -> Any:
 kzalloc = kmalloc
 
 
+def preallocated(ref: Any) -> Any:
+    """Mark a declared object as kmalloc'd before the CPUs start (the initial state), so
+    that the model may kfree it: ``sp = preallocated(kvm_mmu_page(...))``."""
+    ref._obj.heap = True
+    return ref
+
+
 def kfree(p: Any) -> None:
     """Free an object kmalloc returned; NULL is ignored."""
     ref, deps = locate(p)
@@ -40,4 +47,5 @@ __all__ = [
     "kmalloc",
     "kzalloc",
     "kfree",
+    "preallocated",
 ]

@@ -24,4 +24,4 @@ class SC(MemoryModel):
 
     def happens_before(self, view: View) -> Rel:
         order = with_grace_periods(view, view.po | view.rf | view.co | view.fr)
-        return order if order is not None else Rel(view.n)
+        return order.plus() if order is not None else Rel(view.n)

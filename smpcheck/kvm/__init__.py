@@ -1,0 +1,12 @@
+"""The KVM MMU model library: arch/x86/kvm/mmu.c designs as executable models.
+
+* :mod:`.mmu_39`: Linux 3.9's rmaps, sptes and shadow-page zapping;
+* :mod:`.unmap_nolock_2013`: the April 2013 proposal to unmap a deleted
+  memslot's rmaps without mmu_lock (``being_unmapped_rmap``);
+* :mod:`.fast_invalidate_311`: what Linux 3.11 merged instead (generation numbers);
+* :mod:`.rmap_aging_615`: Linux 6.15's lockless rmap walks for aging.
+
+Each design is a :class:`~smpcheck.kvm.registry.KvmModel` with scenarios and
+switches; ``smpcheck kvm list`` shows them.  The modules are loaded through the
+model rewrites (:mod:`smpcheck.loader`), so they read like the kernel's C.
+"""

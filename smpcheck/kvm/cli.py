@@ -1,0 +1,129 @@
+"""``smpcheck kvm list | check MODEL | matrix``: the KVM MMU model library.
+
+``check`` has the exit statuses and JSON of ``smpcheck check``; ``matrix``
+prints a verdict for every model x scenario x memory model x variant that
+matters, with the executions and time of each cell.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from smpcheck.errors import EXIT_OK, UsageError
+
+
+def register(subparsers: Any, common: Callable[..., None]) -> None:
+    """Add the ``kvm`` subcommand and its own subcommands."""
+    p = subparsers.add_parser("kvm", help="the KVM MMU designs (2013, 3.11, 6.15)")
+    sub = p.add_subparsers(title="kvm commands")
+    ls = sub.add_parser("list", help="models, scenarios and switches")
+    ls.set_defaults(func=cmd_list)
+    c = sub.add_parser("check", help="check one model and scenario")
+    c.add_argument("model", help="a model name (smpcheck kvm list)")
+    c.add_argument("--scenario", help="a scenario of the model (default: its first)")
+    c.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="a switch setting (repeatable)")
+    common(c, default_mm="sc")
+    c.set_defaults(func=cmd_check)
+    m = sub.add_parser("matrix", help="verdicts of every model x scenario x memory model "
+                       "x variant")
+    m.add_argument("--mm", default="sc,tso,lkmm", help="memory models (default sc,tso,lkmm)")
+    m.add_argument("--model", action="append", help="only these models (repeatable)")
+    m.add_argument("--timeout", type=float, default=60.0, metavar="S",
+                   help="seconds per cell (default 60; a cell cut short is incomplete)")
+    m.add_argument("--json", action="store_true", help="print the cells as JSON")
+    m.set_defaults(func=cmd_matrix)
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+
+def parse_sets(items: list[str]) -> dict[str, str]:
+    out = {}
+    for item in items:
+        name, eq, value = item.partition("=")
+        if not eq or not name or not value:
+            raise UsageError(f"--set takes NAME=VALUE, not {item!r}")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from smpcheck.kvm.registry import models
+
+    for m in models():
+        print(f"{m.name}: {m.description}")
+        print(f"  follows {m.follows}")
+        print("  scenarios:")
+        for s in m.scenarios:
+            print(f"    {s.name:12} {s.description}")
+        if m.switches:
+            print("  switches (--set NAME=VALUE, default first):")
+            for sw in m.switches:
+                print(f"    {sw.name} = {' | '.join(sw.choices)}")
+                print(f"        {sw.meaning}")
+        print()
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from smpcheck.cli import run_and_report
+    from smpcheck.kvm.registry import get
+
+    design = get(args.model)
+    model, names = design.build(args.scenario, parse_sets(args.set))
+    if not args.json:
+        setting = design.settings(parse_sets(args.set))
+        shown = ", ".join(f"{k}={v}" for k, v in setting.items()) or "no switches"
+        print(f"{model.name} under {args.mm}  ({shown})\n{design.follows}\n")
+    return run_and_report(model, names, args)
+
+
+def cmd_matrix(args: argparse.Namespace) -> int:
+    from smpcheck.kvm.registry import models
+
+    mms = [m.strip() for m in args.mm.split(",") if m.strip()]
+    cells = []
+    for design in models():
+        if args.model and design.name not in args.model:
+            continue
+        for scenario in design.scenarios:
+            for variant in design.variants:
+                for mm in mms:
+                    cell = run_cell(design, scenario.name, variant, mm, args.timeout)
+                    cells.append(cell)
+                    if not args.json:
+                        print(cell_line(cell), flush=True)
+    if args.json:
+        print(json.dumps(cells, indent=2))
+    return EXIT_OK
+
+
+def run_cell(design: Any, scenario: str, variant: Mapping[str, str], mm: str,
+             timeout: float) -> dict[str, Any]:
+    """One verdict: the scenario with the variant's switches under ``mm``."""
+    from smpcheck.explorer import Settings
+    from smpcheck.verify import verify
+
+    model, names = design.build(scenario, variant)
+    start = time.monotonic()
+    result = verify(model, names, mm, Settings(timeout=timeout))
+    first = result.violations[0] if result.violations else None
+    return {"model": design.name, "scenario": scenario, "variant": dict(variant), "mm": mm,
+            "verdict": str(result.status), "executions": result.executions,
+            "blocked": result.blocked, "seconds": round(time.monotonic() - start, 2),
+            "finding": f"{first.kind}: {first.message}" if first else ""}
+
+
+def cell_line(cell: Mapping[str, Any]) -> str:
+    variant = ",".join(f"{k}={v}" for k, v in cell["variant"].items()) or "defaults"
+    line = (f"{cell['model']:18} {cell['scenario']:11} {cell['mm']:5} {variant:60} "
+            f"{cell['verdict']:10} {cell['executions']:>7} ex {cell['seconds']:>7.2f} s")
+    return line + (f"  {cell['finding'][:90]}" if cell["finding"] else "")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(1)

@@ -1,0 +1,369 @@
+"""The 2013 proposal: unmap a deleted memslot's rmaps without mmu_lock.
+
+"KVM: MMU: fast zap all shadow pages" v3, patch 08/15 "KVM: MMU: allow unmap
+invalid rmap out of mmu-lock" (April 2013), on Linux 3.9's mmu.c
+(:mod:`smpcheck.kvm.mmu_39`).  The patch text is not at hand; this follows the
+design as the thread describes it, and each choice it leaves open is a switch:
+
+* the unmapper (memslot deletion: slots_lock held, mmu_lock not), for each rmap
+  of the slot: preempt_disable(); publish ``kvm->arch.being_unmapped_rmap =
+  rmapp``; for each entry clear the spte, then reset the entry with
+  pte_list_clear_concurrently() (a sentinel: no compaction, no free); publish
+  NULL; preempt_enable().  Afterwards the slot's descs are freed (under
+  mmu_lock here: the kernel frees them after the slot is gone from the
+  memslots, which orders the free after every lock holder's walk);
+* the locked side (zap of a shadow page, mmu-notifier unmap; both hold
+  mmu_lock): rmap_remove() of an spte of the invalid slot resets the entry,
+  then ``retry: if (kvm->arch.being_unmapped_rmap == rmapp) goto retry;``;
+  a zap's kvm_mmu_commit_zap_page() later frees the shadow page.
+
+Accesses the proposal makes to words another CPU changes concurrently
+(being_unmapped_rmap, rmap entries in its walks) are ACCESS_ONCE, as it must
+for its ordering argument to be about single accesses at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from smpcheck.kernel import (
+    READ_ONCE,
+    WRITE_ONCE,
+    addr,
+    cpu_relax,
+    preallocated,
+    preempt_disable,
+    preempt_enable,
+    smp_mb,
+    spin_lock,
+    spin_unlock,
+)
+from smpcheck.kvm import mmu_39
+from smpcheck.kvm.mmu_39 import (
+    KVM_MEMSLOT_INVALID,
+    PAGE_SHIFT,
+    PT_ACCESSED_MASK,
+    PT_DIRTY_MASK,
+    PT_PAGE_TABLE_LEVEL,
+    PT_PRESENT_MASK,
+    PT_WRITABLE_MASK,
+    PTE_LIST_EXT,
+    Patches,
+    __gfn_to_rmap,
+    apply_patches,
+    drop_spte,
+    install_memslots,
+    kvm_memory_slot,
+    kvm_mmu_commit_zap_page,
+    kvm_mmu_page,
+    kvm_mmu_prepare_zap_page,
+    kvm_t,
+    kvm_unmap_rmapp,
+    mmu_free_pte_list_desc,
+    mmu_spte_clear_track_bits,
+    pfn_reports,
+    pte_list_desc,
+    pte_list_remove,
+    rmap_get_first,
+    rmap_get_next,
+    rmap_iterator,
+    slot_geometry,
+)
+from smpcheck.kvm.registry import Built, KvmModel, Scenario, Switch, globals_of
+from smpcheck.memory import NULL, Field, Obj, Ref
+from smpcheck.model import FinalState, Model
+
+# The sentinel a cleared entry holds (skip-marker): a pointer to nothing, never NULL.
+PTE_LIST_SPTE_SKIP = Ref(Obj("PTE_LIST_SPTE_SKIP", Field(0)))
+
+design: dict[str, str] = {}
+
+
+def ONCE(p: Any) -> Any:  # noqa: N802 - reads as the macro
+    """``ACCESS_ONCE(*p)``."""
+    return READ_ONCE(p[0])
+
+
+def cleared_entry() -> Any:
+    return PTE_LIST_SPTE_SKIP if design["sentinel"] == "skip-marker" else NULL
+
+
+# -- the proposal's functions ----------------------------------------------------------
+def pte_list_clear_concurrently(spte: Any, pte_list: Any) -> None:
+    """Reset the entry holding ``spte`` to the sentinel, in place."""
+    head = READ_ONCE(pte_list[0])
+    if not head:
+        return
+    if not (head & 1):
+        if head == spte:
+            WRITE_ONCE(pte_list[0], cleared_entry())
+        return
+    desc = head & ~1
+    while desc:
+        for i in range(PTE_LIST_EXT):
+            if READ_ONCE(desc.sptes[i]) == spte:
+                WRITE_ONCE(desc.sptes[i], cleared_entry())
+                return
+        desc = READ_ONCE(desc.more)
+
+
+def rmap_remove_invalid(kvm: Any, spte: Any, rmapp: Any) -> None:
+    """rmap_remove() of an spte of an invalid memslot, under mmu_lock."""
+    if design["locked_remove"] == "pte_list_remove":
+        pte_list_remove(spte, rmapp)
+    else:
+        pte_list_clear_concurrently(spte, rmapp)
+    if design["fence_before_check"] == "smp_mb":
+        smp_mb()
+    while READ_ONCE(kvm.arch.being_unmapped_rmap) == rmapp:     # retry: ... goto retry;
+        cpu_relax()
+
+
+def kvm_unmap_rmapp_invalid(kvm: Any, rmapp: Any) -> int:
+    """kvm_unmap_rmapp() of an invalid slot's rmap: entries stay in place as sentinels,
+    so the walk steps over them instead of re-reading the head until it empties."""
+    need_tlb_flush = 0
+    it = rmap_iterator()
+    sptep = rmap_get_first(ONCE(rmapp), it, ONCE)
+    while sptep:
+        if sptep != PTE_LIST_SPTE_SKIP:
+            drop_spte(kvm, sptep)
+            need_tlb_flush = 1
+        sptep = rmap_get_next(it, ONCE)
+    return need_tlb_flush
+
+
+def unmap_rmapp_nolock(kvm: Any, rmapp: Any) -> None:
+    """Unmap one rmap of the invalid slot without mmu_lock."""
+    preempt_disable()
+    WRITE_ONCE(kvm.arch.being_unmapped_rmap, rmapp)
+    if design["fence_after_publish"] == "smp_mb":
+        smp_mb()
+    it = rmap_iterator()
+    sptep = rmap_get_first(ONCE(rmapp), it, ONCE)
+    while sptep:
+        if sptep != PTE_LIST_SPTE_SKIP:
+            mmu_spte_clear_track_bits(sptep)
+            pte_list_clear_concurrently(sptep, rmapp)
+        sptep = rmap_get_next(it, ONCE)
+    WRITE_ONCE(kvm.arch.being_unmapped_rmap, NULL)
+    preempt_enable()
+
+
+def unmap_memslot_rmap_nolock(kvm: Any, slot: Any) -> None:
+    """Every rmap of the slot, then free its descs."""
+    base = slot_geometry(slot, "base_gfn")
+    for i in range(slot_geometry(slot, "npages")):
+        unmap_rmapp_nolock(kvm, __gfn_to_rmap(base + i, PT_PAGE_TABLE_LEVEL, slot))
+    kvm_free_memslot_rmap_descs(kvm, slot)
+
+
+def kvm_free_memslot_rmap_descs(kvm: Any, slot: Any) -> None:
+    """Free the slot's descs; an entry still naming an spte is an spte lost."""
+    spin_lock(kvm.mmu_lock)
+    base = slot_geometry(slot, "base_gfn")
+    for i in range(slot_geometry(slot, "npages")):
+        rmapp = __gfn_to_rmap(base + i, PT_PAGE_TABLE_LEVEL, slot)
+        head = rmapp[0]
+        if head & 1:
+            desc = head & ~1
+            while desc:
+                for j in range(PTE_LIST_EXT):
+                    entry = desc.sptes[j]
+                    assert_not_lost(entry, i)
+                more = desc.more
+                mmu_free_pte_list_desc(desc)
+                desc = more
+        else:
+            assert_not_lost(head, i)
+        rmapp[0] = 0
+    spin_unlock(kvm.mmu_lock)
+
+
+def assert_not_lost(entry: Any, index: int) -> None:
+    assert not entry or entry == PTE_LIST_SPTE_SKIP, (
+        f"spte lost: rmap {index} of the deleted slot still holds {entry}")
+
+
+# -- the lock holders --------------------------------------------------------------------
+def zap_shadow_page(kvm: Any, sp: Any) -> None:
+    """kvm_mmu_zap_page-style caller: prepare and commit under mmu_lock."""
+    invalid_list: list[Any] = []
+    spin_lock(kvm.mmu_lock)
+    kvm_mmu_prepare_zap_page(kvm, sp, invalid_list)
+    kvm_mmu_commit_zap_page(kvm, invalid_list)
+    spin_unlock(kvm.mmu_lock)
+
+
+def kvm_mmu_notifier_invalidate_page(kvm: Any, slot: Any, gfn: int) -> None:
+    """The notifier's unmap of one gfn (kvm_unmap_hva -> kvm_handle_hva), under mmu_lock."""
+    spin_lock(kvm.mmu_lock)
+    kvm_unmap_rmapp(kvm, __gfn_to_rmap(gfn, PT_PAGE_TABLE_LEVEL, slot), slot)
+    spin_unlock(kvm.mmu_lock)
+
+
+# -- scenarios ---------------------------------------------------------------------------
+def spte_value(pfn: int) -> int:
+    """A present, writable, accessed and dirty last-level spte for ``pfn`` (no volatile
+    bits: 3.9 clears it with a plain store)."""
+    return (pfn << PAGE_SHIFT | PT_PRESENT_MASK | PT_WRITABLE_MASK | PT_ACCESSED_MASK
+            | PT_DIRTY_MASK)
+
+
+def shadow_page(gfns: list[int]) -> Any:
+    """A shadow page whose sptes map ``gfns`` (gfn i -> pfn i + 1)."""
+    spt = [spte_value(g + 1) for g in gfns] + [0] * (2 - len(gfns))
+    return preallocated(kvm_mmu_page(spt=spt, gfns=gfns + [0] * (2 - len(gfns))))
+
+
+def setup(settings: Mapping[str, str], heads: list[Any]) -> tuple[Any, Any]:
+    """The kvm and its one memslot, already KVM_MEMSLOT_INVALID (deletion has begun),
+    with the given rmap heads; the design's switches installed."""
+    design.clear()
+    design.update(settings)
+    apply_patches(Patches(spte_clear_xchg=settings["spte_clear"] == "xchg",
+                          rmap_remove_invalid=rmap_remove_invalid,
+                          unmap_rmapp_invalid=kvm_unmap_rmapp_invalid))
+    kvm = kvm_t()
+    rmap = [list(heads) + [0] * (mmu_39.NPAGES - len(heads))]
+    slot = kvm_memory_slot(base_gfn=0, npages=len(heads), flags=KVM_MEMSLOT_INVALID,
+                           arch={"rmap": rmap})
+    install_memslots(kvm, [slot])
+    return kvm, slot
+
+
+def expect(pages: dict[str, Any], live: list[str], transitions: dict[int, int]
+           ) -> Callable[[FinalState], bool]:
+    """The checks: every spte of a page not freed is non-present, and each pfn's
+    accessed and dirty are reported once per present-to-non-present transition."""
+
+    def holds(state: FinalState) -> bool:
+        for name in live:
+            for j in range(2):
+                if state.memory[f"{name}.spt[{j}]"] & PT_PRESENT_MASK:
+                    return False
+        for pfn, n in transitions.items():
+            for what in ("accessed", "dirty"):
+                if sum(r.get(f"{what}_{pfn}", 0) for r in state.regs) != n:
+                    return False
+        return True
+
+    holds.__doc__ = ("no present spte left in " + (", ".join(live) or "no live page")
+                     + "; accessed and dirty reported once per cleared spte")
+    return holds
+
+
+def build_core(settings: Mapping[str, str]) -> Built:
+    sp = shadow_page([0])
+    kvm, slot = setup(settings, [addr(sp.spt[0])])
+
+    def unmapper() -> Any:
+        unmap_memslot_rmap_nolock(kvm, slot)
+        return pfn_reports()
+
+    def zapper() -> Any:
+        zap_shadow_page(kvm, sp)
+        return pfn_reports()
+
+    model = Model("unmap-nolock-2013 core", [unmapper, zapper],
+                  forall=expect({"sp": sp}, [], {1: 1}), cpu_names=["unmapper", "zapper"])
+    return globals_of(model, kvm=kvm, slot=slot, sp=sp)
+
+
+def build_desc_chain(settings: Mapping[str, str]) -> Built:
+    sp0, sp1 = shadow_page([0, 0]), shadow_page([0, 0])
+    d1 = preallocated(pte_list_desc(sptes=[addr(sp1.spt[1]), NULL, NULL]))
+    d0 = preallocated(pte_list_desc(sptes=[addr(sp0.spt[0]), addr(sp0.spt[1]),
+                                           addr(sp1.spt[0])], more=d1))
+    kvm, slot = setup(settings, [d0 | 1])
+
+    def unmapper() -> Any:
+        unmap_memslot_rmap_nolock(kvm, slot)
+        return pfn_reports()
+
+    def zapper() -> Any:
+        zap_shadow_page(kvm, sp1)
+        return pfn_reports()
+
+    model = Model("unmap-nolock-2013 desc-chain", [unmapper, zapper],
+                  forall=expect({"sp0": sp0, "sp1": sp1}, ["sp0"], {1: 4}),
+                  cpu_names=["unmapper", "zapper"])
+    return globals_of(model, kvm=kvm, slot=slot, sp0=sp0, sp1=sp1, desc0=d0, desc1=d1)
+
+
+def build_two_rmaps(settings: Mapping[str, str]) -> Built:
+    sp = shadow_page([0, 1])
+    kvm, slot = setup(settings, [addr(sp.spt[0]), addr(sp.spt[1])])
+
+    def unmapper() -> Any:
+        unmap_memslot_rmap_nolock(kvm, slot)
+        return pfn_reports()
+
+    def zapper() -> Any:
+        zap_shadow_page(kvm, sp)
+        return pfn_reports()
+
+    model = Model("unmap-nolock-2013 two-rmaps", [unmapper, zapper],
+                  forall=expect({"sp": sp}, [], {1: 1, 2: 1}),
+                  cpu_names=["unmapper", "zapper"])
+    return globals_of(model, kvm=kvm, slot=slot, sp=sp)
+
+
+def build_notifier(settings: Mapping[str, str]) -> Built:
+    sp = shadow_page([0])
+    kvm, slot = setup(settings, [addr(sp.spt[0])])
+
+    def unmapper() -> Any:
+        unmap_memslot_rmap_nolock(kvm, slot)
+        return pfn_reports()
+
+    def notifier() -> Any:
+        kvm_mmu_notifier_invalidate_page(kvm, slot, 0)
+        return pfn_reports()
+
+    model = Model("unmap-nolock-2013 notifier", [unmapper, notifier],
+                  forall=expect({"sp": sp}, ["sp"], {1: 1}),
+                  cpu_names=["unmapper", "notifier"])
+    return globals_of(model, kvm=kvm, slot=slot, sp=sp)
+
+
+MODEL = KvmModel(
+    name="unmap-nolock-2013",
+    follows="Linux 3.9 arch/x86/kvm/mmu.c with the April 2013 proposal "
+            "(fast zap all shadow pages v3, 08/15)",
+    description="memslot deletion unmaps the slot's rmaps without mmu_lock, publishing "
+                "the rmap it works on in kvm->arch.being_unmapped_rmap; lock holders spin "
+                "while it names theirs before freeing shadow pages",
+    scenarios=(
+        Scenario("core", "one rmap holding one spte of one shadow page; the unmapper "
+                 "vs a zap of that page", build_core),
+        Scenario("desc-chain", "one rmap with 4 sptes in two descs from two shadow pages; "
+                 "the unmapper vs a zap of one page", build_desc_chain),
+        Scenario("two-rmaps", "a shadow page with sptes in two rmaps of the slot; the "
+                 "unmapper vs a zap of that page", build_two_rmaps),
+        Scenario("notifier", "the unmapper vs the mmu-notifier unmap of one gfn",
+                 build_notifier),
+    ),
+    switches=(
+        Switch("fence_after_publish", ("none", "smp_mb"), "a full barrier between the "
+               "unmapper's store to being_unmapped_rmap and its reads of the rmap"),
+        Switch("fence_before_check", ("none", "smp_mb"), "a full barrier between the "
+               "locked side's entry reset and its read of being_unmapped_rmap"),
+        Switch("spte_clear", ("xchg", "as-3.9"), "how the spte is cleared: always xchg, or "
+               "3.9's plain store when the spte has no volatile bits"),
+        Switch("sentinel", ("skip-marker", "null"), "what a cleared entry holds: a "
+               "marker the walks skip, or NULL (the 3.9 iterators stop at NULL)"),
+        Switch("locked_remove", ("clear-concurrently", "pte_list_remove"), "how the "
+               "locked side removes an entry of the invalid slot's rmap: reset in place, "
+               "or 3.9's compacting pte_list_remove()"),
+    ),
+    variants=({}, {"fence_after_publish": "smp_mb"}, {"fence_before_check": "smp_mb"},
+              {"fence_after_publish": "smp_mb", "fence_before_check": "smp_mb"},
+              {"fence_after_publish": "smp_mb", "fence_before_check": "smp_mb",
+               "spte_clear": "as-3.9"},
+              {"fence_after_publish": "smp_mb", "fence_before_check": "smp_mb",
+               "sentinel": "null"},
+              {"fence_after_publish": "smp_mb", "fence_before_check": "smp_mb",
+               "locked_remove": "pte_list_remove"}),
+)
