@@ -357,4 +357,4 @@ def user_source() -> Source:
         return NO_SOURCE
     path = f.f_code.co_filename
     line = f.f_lineno
-    return Source(path, line, linecache.getline(path, line).strip())
+    return Source(path, line, linecache.getline(path, line).strip(), f.f_code.co_name)

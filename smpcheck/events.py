@@ -38,6 +38,7 @@ class Source:
     path: str
     line: int
     text: str
+    func: str = ""  # the enclosing function, for tables over several files
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}"

@@ -39,6 +39,7 @@ from smpcheck.kernel import (
     xchg,
 )
 from smpcheck.kernel.spinlock import SpinLock  # noqa: F401 - a declaration
+from smpcheck.kvm.access import plain_load
 from smpcheck.memory import NULL, Array, Field, Struct
 
 # -- constants (arch/x86/kvm/mmu.h, mmu.c, kvm_host.h) -------------------------
@@ -362,11 +363,6 @@ class rmap_iterator:
     def __init__(self) -> None:
         self.desc: Any = NULL
         self.pos = 0
-
-
-def plain_load(p: Any) -> Any:
-    """``*p``: how 3.9 reads rmap entries (under mmu_lock)."""
-    return p[0]
 
 
 def rmap_get_first(rmap: Any, iter: rmap_iterator, load: Callable[[Any], Any] = plain_load

@@ -40,6 +40,7 @@ from smpcheck.kernel import (
     spin_unlock,
 )
 from smpcheck.kvm import mmu_39
+from smpcheck.kvm.access import ONCE
 from smpcheck.kvm.mmu_39 import (
     KVM_MEMSLOT_INVALID,
     PAGE_SHIFT,
@@ -78,11 +79,6 @@ from smpcheck.model import FinalState, Model
 PTE_LIST_SPTE_SKIP = Ref(Obj("PTE_LIST_SPTE_SKIP", Field(0)))
 
 design: dict[str, str] = {}
-
-
-def ONCE(p: Any) -> Any:  # noqa: N802 - reads as the macro
-    """``ACCESS_ONCE(*p)``."""
-    return READ_ONCE(p[0])
 
 
 def cleared_entry() -> Any:
@@ -274,8 +270,9 @@ def build_core(settings: Mapping[str, str]) -> Built:
 def build_desc_chain(settings: Mapping[str, str]) -> Built:
     sp0, sp1 = shadow_page([0, 0]), shadow_page([0, 0])
     d1 = preallocated(pte_list_desc(sptes=[addr(sp1.spt[1]), NULL, NULL]))
-    d0 = preallocated(pte_list_desc(sptes=[addr(sp0.spt[0]), addr(sp0.spt[1]),
-                                           addr(sp1.spt[0])], more=d1))
+    # The zapped page's spte first: an entry reset to NULL there ends a 3.9 walk early.
+    d0 = preallocated(pte_list_desc(sptes=[addr(sp1.spt[0]), addr(sp0.spt[0]),
+                                           addr(sp0.spt[1])], more=d1))
     kvm, slot = setup(settings, [d0 | 1])
 
     def unmapper() -> Any:

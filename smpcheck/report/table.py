@@ -32,7 +32,8 @@ class Row:
     kind: str = ""
     value: Any = None
     note: str = ""
-    suffix: str = ""  # what it read or wrote, kept when the code is cut to fit
+    suffix: str = ""  # what it read or wrote
+    func: str = ""    # the function the line is in
 
     @property
     def full(self) -> str:
@@ -80,7 +81,7 @@ def _preferred_order(v: Violation, view: View) -> list[tuple[int, int]]:
 def _row(g: ExecutionGraph, step: Step, prev: Step | None) -> Row | None:
     ev = step.event
     src = ev.src
-    text = src.text or ev.op
+    text = _code(src.text) or ev.op
     if step.visible:
         return Row(ev.tid, f"({ev.loc} = {show(ev.value)} reaches memory)", None, None,
                    event=ev.id, kind="visible", value=ev.value)
@@ -89,7 +90,7 @@ def _row(g: ExecutionGraph, step: Step, prev: Step | None) -> Row | None:
     if ev.kind == "W" and ev.rmw and prev is not None and prev.event.id == (ev.tid, ev.idx - 1):
         return None  # shown with its read
     row = Row(ev.tid, text, src.line or None, src.path, event=ev.id, kind=ev.kind,
-              note=step.note)
+              note=step.note, func=src.func)
     if ev.kind == "R":
         row.value = g.read_value(ev.id)
         row.suffix = f"  -> {show(row.value)}"
@@ -99,7 +100,7 @@ def _row(g: ExecutionGraph, step: Step, prev: Step | None) -> Row | None:
         if ev.rmw:
             row.text = f"({ev.loc} = {shown} written)"
         elif shown not in text:
-            row.suffix = f"  [{ev.loc} = {shown}]"
+            row.suffix = f"  [= {shown}]" if str(ev.loc) in text else f"  [{ev.loc} = {shown}]"
     elif ev.kind == "A":
         row.suffix = f"  -> {ev.obj}"
     elif ev.kind == "B":
@@ -109,27 +110,49 @@ def _row(g: ExecutionGraph, step: Step, prev: Step | None) -> Row | None:
     return row
 
 
+def _code(line: str) -> str:
+    """A source line without its trailing comment."""
+    code, sep, _ = line.partition("  #")
+    return code.rstrip() if sep else line
+
+
 def render_table(rows: list[Row], cpu_names: list[str], width: int = 80) -> str:
-    """Lay rows out in CPU columns; columns share ``width`` (at least 24 each)."""
+    """Lay rows out in CPU columns; columns share ``width`` (at least 24 each).
+
+    A cell too long for its column wraps onto continuation lines rather than losing
+    text.  When the rows come from several files (a model library), line numbers
+    alone are ambiguous: a CPU's column names the function, ``drop_spte():``, each
+    time it changes."""
     cpus = sorted({r.cpu for r in rows} | set(range(len(cpu_names))))
     ncol = max(1, len(cpus))
     colw = max(24, (width - 3) // ncol - 2)
     col = {c: i for i, c in enumerate(cpus)}
-    lines = ["   " + "  ".join(_fit(f"CPU {c} ({cpu_names[c]})" if c < len(cpu_names)
-                                       else f"CPU {c}", "", colw).ljust(colw) for c in cpus)]
+    lines = ["   " + "  ".join(_wrap(f"CPU {c} ({cpu_names[c]})" if c < len(cpu_names)
+                                        else f"CPU {c}", colw)[0].ljust(colw) for c in cpus)]
     lines.append("   " + "  ".join("-" * colw for _ in cpus))
+    several = len({r.path for r in rows if r.path}) > 1
+    where: dict[int, str] = {}
+
+    def emit(cpu: int, text: str, mark: bool) -> None:
+        for k, part in enumerate(_wrap(text, colw)):
+            cells = [""] * ncol
+            cells[col[cpu]] = part
+            lead = "=> " if mark and k == 0 else "   "
+            lines.append(lead + "  ".join(c.ljust(colw) for c in cells).rstrip())
+
     for r in rows:
-        cells = [""] * ncol
+        if several and r.func and r.line and where.get(r.cpu) != r.func:
+            where[r.cpu] = r.func
+            emit(r.cpu, f"{r.func}():", False)
         num = f"{r.line:>3}: " if r.line else "     "
-        cells[col[r.cpu]] = _fit(num + r.text, r.suffix, colw)
-        lines.append(("=> " if r.mark else "   ") + "  ".join(c.ljust(colw) for c in cells)
-                     .rstrip())
+        emit(r.cpu, num + r.full, r.mark)
     return "\n".join(line.rstrip() for line in lines)
 
 
-def _fit(code: str, suffix: str, w: int) -> str:
-    """``code + suffix`` in ``w`` columns, cutting the code (never the value) if need be."""
-    if len(code) + len(suffix) <= w:
-        return code + suffix
-    room = max(8, w - len(suffix))
-    return (code[: room - 3] + "..." + suffix)[:w]
+def _wrap(text: str, w: int) -> list[str]:
+    """``text`` in lines of at most ``w`` columns, continuations indented."""
+    import textwrap
+
+    out = textwrap.wrap(text, w, subsequent_indent="       ", break_on_hyphens=False,
+                        drop_whitespace=True)
+    return out or [""]
