@@ -8,7 +8,7 @@ from typing import Any
 from smpcheck.findings import Kind, Result, Violation
 from smpcheck.graph import ExecutionGraph
 from smpcheck.memory import Loc
-from smpcheck.model import Model, final_state
+from smpcheck.model import Model, Unmet, final_state
 from smpcheck.models.base import MemoryModel
 from smpcheck.view import View
 
@@ -95,8 +95,11 @@ class Checker:
                                                            and not holds)
         if bad:
             what = "is reachable" if cond.quantifier == "~exists" else "does not hold"
-            self.report(Violation(Kind.CONDITION, f"{cond.quantifier} ({cond.text}): the "
-                                  f"proposition {what} in this execution", None, None, g.copy()))
+            why = cond.test(state)
+            detail = (why.reason if isinstance(why, Unmet)
+                      else f"the proposition {what} in this execution")
+            self.report(Violation(Kind.CONDITION, f"{cond.quantifier} ({cond.text}): {detail}",
+                                  None, None, g.copy()))
 
     def finish(self, result: Result) -> None:
         """After the exploration: an ``exists`` never satisfied is a finding."""

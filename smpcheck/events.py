@@ -41,7 +41,17 @@ class Source:
     func: str = ""  # the enclosing function, for tables over several files
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}"
+        return f"{shown_path(self.path)}:{self.line}"
+
+
+def shown_path(path: str) -> str:
+    """A path as reports print it: relative to the working directory when inside it."""
+    import os
+
+    if not os.path.isabs(path):
+        return path
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
 
 
 NO_SOURCE = Source("<smpcheck>", 0, "")

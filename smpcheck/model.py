@@ -87,6 +87,16 @@ def _plain(v: Any) -> Any:
     return str(v) if isinstance(v, Ref) else v
 
 
+class Unmet:
+    """What a condition callable may return instead of False: why it fails."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def __bool__(self) -> bool:
+        return False
+
+
 @dataclass
 class Condition:
     """A final-state condition: quantifier (exists, ~exists, forall) and a proposition."""

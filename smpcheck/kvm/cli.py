@@ -37,6 +37,7 @@ def register(subparsers: Any, common: Callable[..., None]) -> None:
                        "x variant")
     m.add_argument("--mm", default="sc,tso,lkmm", help="memory models (default sc,tso,lkmm)")
     m.add_argument("--model", action="append", help="only these models (repeatable)")
+    m.add_argument("--scenario", action="append", help="only these scenarios (repeatable)")
     m.add_argument("--timeout", type=float, default=60.0, metavar="S",
                    help="seconds per cell (default 60; a cell cut short is incomplete)")
     m.add_argument("--json", action="store_true", help="print the cells as JSON")
@@ -113,8 +114,12 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     for design in models():
         if args.model and design.name not in args.model:
             continue
-        for scenario in design.scenarios:
-            for variant in design.variants:
+        for variant in design.variants:
+            if not args.json:
+                print(f"{design.name}, {variant_label(variant)}:", flush=True)
+            for scenario in design.scenarios:
+                if args.scenario and scenario.name not in args.scenario:
+                    continue
                 for mm in mms:
                     cell = run_cell(design, scenario.name, variant, mm, args.timeout)
                     cells.append(cell)
@@ -123,6 +128,10 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(cells, indent=2))
     return EXIT_OK
+
+
+def variant_label(variant: Mapping[str, str]) -> str:
+    return " ".join(f"{k}={v}" for k, v in variant.items()) or "as shipped (defaults)"
 
 
 def run_cell(design: Any, scenario: str, variant: Mapping[str, str], mm: str,
@@ -142,10 +151,12 @@ def run_cell(design: Any, scenario: str, variant: Mapping[str, str], mm: str,
 
 
 def cell_line(cell: Mapping[str, Any]) -> str:
-    variant = ",".join(f"{k}={v}" for k, v in cell["variant"].items()) or "defaults"
-    line = (f"{cell['model']:18} {cell['scenario']:11} {cell['mm']:5} {variant:60} "
-            f"{cell['verdict']:10} {cell['executions']:>7} ex {cell['seconds']:>7.2f} s")
-    return line + (f"  {cell['finding'][:90]}" if cell["finding"] else "")
+    """A matrix row; the finding, if any, on the next line."""
+    line = (f"  {cell['scenario']:11} {cell['mm']:5} {cell['verdict']:10} "
+            f"{cell['executions']:>6} ex {cell['seconds']:>6.2f} s")
+    if cell["finding"]:
+        line += "\n      " + cell["finding"][:72]
+    return line
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -35,7 +35,7 @@ def render_result(result: Result, model: Model, mm: MemoryModel, all_findings: b
 
 
 def render_violation(v: Violation, model: Model, mm: MemoryModel, width: int = 80) -> str:
-    where = f" ({v.src.path}:{v.src.line})" if v.src and v.src.line else ""
+    where = f" ({v.src})" if v.src and v.src.line else ""
     head = f"{v.kind.value}: {v.message}{where}"
     rows = rows_for(v, mm)
     if not rows:
