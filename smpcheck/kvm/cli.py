@@ -38,6 +38,8 @@ def register(subparsers: Any, common: Callable[..., None]) -> None:
     m.add_argument("--mm", default="sc,tso,lkmm", help="memory models (default sc,tso,lkmm)")
     m.add_argument("--model", action="append", help="only these models (repeatable)")
     m.add_argument("--scenario", action="append", help="only these scenarios (repeatable)")
+    m.add_argument("--variant", action="append", metavar="NAME=VALUE[,NAME=VALUE]",
+                   help="only the variants with these settings (repeatable)")
     m.add_argument("--timeout", type=float, default=60.0, metavar="S",
                    help="seconds per cell (default 60; a cell cut short is incomplete)")
     m.add_argument("--json", action="store_true", help="print the cells as JSON")
@@ -115,6 +117,8 @@ def cmd_matrix(args: argparse.Namespace) -> int:
         if args.model and design.name not in args.model:
             continue
         for variant in design.variants:
+            if args.variant and not any(_has(variant, v) for v in args.variant):
+                continue
             if not args.json:
                 print(f"{design.name}, {variant_label(variant)}:", flush=True)
             for scenario in design.scenarios:
@@ -128,6 +132,10 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(cells, indent=2))
     return EXIT_OK
+
+
+def _has(variant: Mapping[str, str], wanted: str) -> bool:
+    return all(variant.get(k) == v for k, v in parse_sets(wanted.split(",")).items())
 
 
 def variant_label(variant: Mapping[str, str]) -> str:
