@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from smpcheck._runtime import Cpu
+from smpcheck import _runtime
+from smpcheck._runtime import Cpu, Diverged, Run
 from smpcheck.errors import UsageError
 from smpcheck.graph import ExecutionGraph
 
@@ -52,3 +53,23 @@ class Guide:
             if [w for w in want if w in got] != got:
                 return False
         return True
+
+
+def rerun(cpus: list[Any], g: ExecutionGraph, loop_bound: int, max_events: int) -> None:
+    """Run fresh copies of the CPUs against the complete execution ``g``.
+
+    A deterministic model asks for exactly the events ``g`` holds; anything else
+    raises :class:`Diverged`.  The explorer re-runs a CPU only when a read it made
+    changes, so this catches models whose Python state (a module-level counter,
+    ``random``) makes a CPU that is never re-run behave differently."""
+    run = Run(cpus, loop_bound, max_events)
+    _runtime.set_run(run)
+    try:
+        run.sync(g)
+        for cpu in run.cpus:
+            if cpu.pending is not None:
+                raise Diverged(f"CPU {cpu.tid} asked for {cpu.pending.kind} after the end of "
+                               "the execution being replayed", cpu.pending.src, cpu.tid)
+    finally:
+        _runtime.set_run(None)
+        run.finish()

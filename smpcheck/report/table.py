@@ -2,12 +2,17 @@
 
 This is the layout reviewers draw by hand in mail.  Each cell is the model's
 source line (with its line number) and the value read or written, e.g.
-``12: r = READ_ONCE(being_unmapped_rmap)  -> NULL``.  The rows that matter to
-the finding are marked ``=>``.  Two CPUs fit in 80 columns.
+``12: r = READ_ONCE(being_unmapped_rmap)  -> NULL`` for a load and
+``13: WRITE_ONCE(kvm->gp, p)  <- foo@P0:0`` for a store whose code does not end
+with the value.  Under x86-TSO a store the CPU buffers is noted ``(buffered)``
+and a row ``(x = 1 reaches memory)`` says when it drains.  The rows that matter
+to the finding are marked ``=>``.  Two CPUs fit in 80 columns.
 """
 
 from __future__ import annotations
 
+import io
+import tokenize
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,7 +85,7 @@ def _preferred_order(v: Violation, view: View) -> list[tuple[int, int]]:
 def _row(g: ExecutionGraph, step: Step, prev: Step | None) -> Row | None:
     ev = step.event
     src = ev.src
-    text = src.text or ev.op
+    text = code_of(src.text) or ev.op
     if step.visible:
         return Row(ev.tid, f"({ev.loc} = {show(ev.value)} reaches memory)", None, None,
                    event=ev.id, kind="visible", value=ev.value)
@@ -98,8 +103,8 @@ def _row(g: ExecutionGraph, step: Step, prev: Step | None) -> Row | None:
         shown = show(ev.value)
         if ev.rmw:
             row.text = f"({ev.loc} = {shown} written)"
-        elif shown not in text:
-            row.suffix = f"  [{ev.loc} = {shown}]"
+        elif not states_value(text, shown):
+            row.suffix = f"  <- {shown}"
     elif ev.kind == "A":
         row.suffix = f"  -> {ev.obj}"
     elif ev.kind == "B":
@@ -109,11 +114,31 @@ def _row(g: ExecutionGraph, step: Step, prev: Step | None) -> Row | None:
     return row
 
 
+def code_of(line: str) -> str:
+    """A source line without its trailing comment."""
+    if "#" not in line:
+        return line
+    try:
+        toks = list(tokenize.generate_tokens(io.StringIO(line).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return line
+    for tok in toks:
+        if tok.type == tokenize.COMMENT:
+            return line[: tok.start[1]].rstrip()
+    return line
+
+
+def states_value(code: str, shown: str) -> bool:
+    """Whether a store's code ends with the value it stores (``WRITE_ONCE(x, 1)``,
+    ``p.a = 1``), so that the row need not repeat it."""
+    return code.endswith((f", {shown})", f"= {shown}"))
+
+
 def render_table(rows: list[Row], cpu_names: list[str], width: int = 80) -> str:
     """Lay rows out in CPU columns; columns share ``width`` (at least 24 each)."""
     cpus = sorted({r.cpu for r in rows} | set(range(len(cpu_names))))
     ncol = max(1, len(cpus))
-    colw = max(24, (width - 3) // ncol - 2)
+    colw = max(24, (width - 3 - 2 * (ncol - 1)) // ncol)
     col = {c: i for i, c in enumerate(cpus)}
     lines = ["   " + "  ".join(_fit(f"CPU {c} ({cpu_names[c]})" if c < len(cpu_names)
                                        else f"CPU {c}", "", colw).ljust(colw) for c in cpus)]
