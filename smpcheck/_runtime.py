@@ -306,6 +306,11 @@ def set_run(run: Run | None) -> None:
     _current_run = run
 
 
+def current_graph() -> ExecutionGraph | None:
+    """The graph the current run is driving its CPUs against, if a run is active."""
+    return None if _current_run is None else _current_run.graph
+
+
 def current() -> tuple[Run, Cpu]:
     """The run and CPU executing the caller; a usage error outside a run."""
     run = _current_run

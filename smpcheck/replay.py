@@ -23,16 +23,31 @@ class Guide:
         self.path = path
 
     def next_cpu(self, cpus: list[Cpu]) -> Cpu | None:
-        """The CPU to run next: one whose next event was recorded, else one that stops."""
+        """The CPU to run next: one whose next event was recorded, preferring one whose
+        recorded read can already read from its recorded write (a read added before its
+        write exists could only read an older value, and the replay would miss the
+        execution), else one that stops."""
         waiting = [c for c in cpus if c.pending is not None]
-        for c in waiting:
-            if (c.tid, c.pos) in self.events:
+        recorded = [c for c in waiting if (c.tid, c.pos) in self.events]
+        g = _runtime.current_graph()
+        for c in recorded:
+            if g is None or self._source_present(g, (c.tid, c.pos)):
                 return c
+        if recorded:
+            return recorded[0]
         for c in waiting:
             assert c.pending is not None
             if c.pending.kind in ("ERR", "E", "B", "BOUND"):
                 return c
         return None
+
+    def _source_present(self, g: ExecutionGraph, eid: tuple[int, int]) -> bool:
+        """Whether the write the recorded read ``eid`` reads from is in ``g`` already."""
+        src = self.rf.get(f"{eid[0]}:{eid[1]}")
+        if src is None or src.startswith("init:"):
+            return True
+        tid, idx = (int(x) for x in src.split(":"))
+        return g.has((tid, idx))
 
     def accept(self, g: ExecutionGraph) -> bool:
         def name(eid: tuple[int, int]) -> str:

@@ -35,7 +35,7 @@ def result_dict(result: Result, model: Model, mm: MemoryModel,
 def violation_dict(v: Violation, mm: MemoryModel) -> dict[str, Any]:
     trace = [{"cpu": r.cpu, "line": r.line, "file": r.path, "text": r.text,
               "value": json_value(r.value), "kind": r.kind,
-              "failing": r.mark} for r in rows_for(v, mm)]
+              "loc": r.loc, "note": r.note, "failing": r.mark} for r in rows_for(v, mm)]
     return {"kind": v.kind.value, "message": v.message, "cpu": v.cpu,
             "line": v.line, "file": v.src.path if v.src else None, "trace": trace,
             "replay": replay_token(v.graph) if v.graph is not None else None}

@@ -38,6 +38,7 @@ class Row:
     value: Any = None
     note: str = ""
     suffix: str = ""  # what it read or wrote, kept when the code is cut to fit
+    loc: str | None = None  # the location read or written
 
     @property
     def full(self) -> str:
@@ -88,13 +89,13 @@ def _row(g: ExecutionGraph, step: Step, prev: Step | None) -> Row | None:
     text = code_of(src.text) or ev.op
     if step.visible:
         return Row(ev.tid, f"({ev.loc} = {show(ev.value)} reaches memory)", None, None,
-                   event=ev.id, kind="visible", value=ev.value)
+                   event=ev.id, kind="visible", value=ev.value, loc=str(ev.loc))
     if ev.kind == "E":
         return None
     if ev.kind == "W" and ev.rmw and prev is not None and prev.event.id == (ev.tid, ev.idx - 1):
         return None  # shown with its read
     row = Row(ev.tid, text, src.line or None, src.path, event=ev.id, kind=ev.kind,
-              note=step.note)
+              note=step.note, loc=None if ev.loc is None else str(ev.loc))
     if ev.kind == "R":
         row.value = g.read_value(ev.id)
         row.suffix = f"  -> {show(row.value)}"
