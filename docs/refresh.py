@@ -30,7 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 MARK = re.compile(r"^<!-- \$ smpcheck (?P<args>.*?) -->\n```text\n(?P<out>.*?)```\n",
                   re.M | re.S)
 TIMING = [
-    (re.compile(r"\b\d+\.\d+ s\b"), "T s"),
+    (re.compile(r" *\b\d+\.\d+ s\b"), " T s"),
     (re.compile(r"\(\d+ executions/s\)"), "(R executions/s)"),
     (re.compile(r"(?m)^Time (\S+) [\d.]+$"), r"Time \1 T"),
 ]

@@ -87,7 +87,14 @@ class Cpu:
 
 
 class Diverged(Exception):
-    """Replay asked for another event than the graph holds: the model is not deterministic."""
+    """Replay asked for another event than the graph holds: the model is not deterministic.
+
+    ``src`` is the model line that asked."""
+
+    def __init__(self, message: str, src: Source = NO_SOURCE, tid: int | None = None) -> None:
+        super().__init__(message)
+        self.src = src
+        self.tid = tid
 
 
 class ModelRaised(Exception):
@@ -183,8 +190,8 @@ class Run:
         assert g is not None
         ev = g.event((cpu.tid, cpu.pos))
         if not _matches(op, ev):
-            raise Diverged(f"{op.src}: CPU {cpu.tid} asked for {op.kind} {op.loc or ''} "
-                           f"where the execution being replayed has {ev}")
+            raise Diverged(f"CPU {cpu.tid} asked for {_asked(op)} where the execution being "
+                           f"replayed has {ev}", op.src, cpu.tid)
         return self.consume(cpu, g, ev)
 
     def consume(self, cpu: Cpu, g: ExecutionGraph, ev: Event) -> Any:
@@ -245,6 +252,14 @@ def _agrees(cpu: Cpu, g: ExecutionGraph) -> bool:
     return cpu.state == "paused" or len(cpu.fed) == len(evs)
 
 
+def _asked(op: Op) -> str:
+    """An op as a replay divergence names it."""
+    if op.kind == "E":
+        return "to return"
+    what = op.kind + (f" {op.loc}" if op.loc is not None else "")
+    return what + (f" = {op.value}" if op.kind == "W" else "")
+
+
 def _matches(op: Op, ev: Event) -> bool:
     kind = {"RMW": "R", "BOUND": "B"}.get(op.kind, op.kind)
     if kind != ev.kind:
@@ -290,6 +305,11 @@ _current_run: Run | None = None
 def set_run(run: Run | None) -> None:
     global _current_run
     _current_run = run
+
+
+def current_graph() -> ExecutionGraph | None:
+    """The graph the current run is driving its CPUs against, if a run is active."""
+    return None if _current_run is None else _current_run.graph
 
 
 def current() -> tuple[Run, Cpu]:

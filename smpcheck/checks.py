@@ -1,15 +1,33 @@
 """Checks run on every complete execution: KASAN-like memory errors, data races,
-and the model's final-state condition."""
+and the model's final-state condition.
+
+Data races are found under every memory model, with the model's own order: two
+accesses of one location from different CPUs, at least one a write and at least
+one plain, that the model's race order does not order.  Under the LKMM that is
+the LKMM's definition (tools/memory-model); under sc and tso the order is
+program order and reads-from between marked accesses, transitively closed.  A
+plain race is a bug in the C program whatever the hardware, since the compiler
+may tear, fuse or invent plain accesses; so a plain counter increment without a
+lock is a data race under sc too.  Marked accesses (READ_ONCE, atomics...) never
+race.
+
+A final-state condition failing points at the line of the model file where the
+condition is stated (it belongs to no CPU).
+"""
 
 from __future__ import annotations
 
+import linecache
 from typing import Any
 
+from smpcheck.conditions import mentioned
+from smpcheck.events import Source
 from smpcheck.findings import Kind, Result, Violation
 from smpcheck.graph import ExecutionGraph
 from smpcheck.memory import Loc
 from smpcheck.model import Model, Unmet, final_state
 from smpcheck.models.base import MemoryModel
+from smpcheck.values import EventId
 from smpcheck.view import View
 
 
@@ -24,8 +42,11 @@ class Checker:
         self.report = report
         self.satisfied = 0
         self.witness: ExecutionGraph | None = None
+        self.first: ExecutionGraph | None = None  # re-run to check determinism
 
     def __call__(self, g: ExecutionGraph, result: Result) -> None:
+        if self.first is None:
+            self.first = g.copy()
         view = View(g)
         self.memory_errors(g, view)
         self.data_races(g, view)
@@ -99,7 +120,8 @@ class Checker:
             detail = (why.reason if isinstance(why, Unmet)
                       else f"the proposition {what} in this execution")
             self.report(Violation(Kind.CONDITION, f"{cond.quantifier} ({cond.text}): {detail}",
-                                  None, None, g.copy()))
+                                  None, self.condition_src(), g.copy(),
+                                  self.condition_events(g)))
 
     def finish(self, result: Result) -> None:
         """After the exploration: an ``exists`` never satisfied is a finding."""
@@ -110,7 +132,30 @@ class Checker:
         if (cond.quantifier == "exists" and result.positive == 0 and not result.incomplete
                 and not self.model.observe_only):
             self.report(Violation(Kind.CONDITION, f"exists ({cond.text}): no execution "
-                                  "satisfies the proposition", None, None, None))
+                                  "satisfies the proposition", None, self.condition_src(), None))
+
+    def condition_events(self, g: ExecutionGraph) -> tuple[EventId, ...]:
+        """The events that decide the condition: every read of a CPU whose register it
+        names, and the last write of each location it names (a string condition only)."""
+        cond = self.model.condition
+        if cond is None or callable(cond.source):
+            return ()
+        refs = mentioned(cond.text, self.model.path)
+        cpus = {r.thread for r in refs if r.thread is not None}
+        out = [ev.id for t in cpus if t < len(g.threads) for ev in g.threads[t]
+               if ev is not None and ev.kind == "R"]
+        for r in refs:
+            loc = self.globals.get(r.name) if r.thread is None else None
+            if loc is not None and not g.event(g.co_max(loc)).is_init:
+                out.append(g.co_max(loc))
+        return tuple(out)
+
+    def condition_src(self) -> Source | None:
+        """Where the model file states its condition."""
+        line = self.model.condition_line
+        if line is None:
+            return None
+        return Source(self.model.path, line, linecache.getline(self.model.path, line).strip())
 
 
 def _access_text(ev: Any) -> str:

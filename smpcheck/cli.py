@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(title="commands")
     c = sub.add_parser("check", help="check a model file (Python)")
     c.add_argument("model", help="the model file, MODEL.py")
-    _common(c, default_mm="sc")
+    _common(c, default_mm=None)
     c.add_argument("--replay", metavar="FILE", help="re-run the execution recorded in a "
                    "--json report instead of exploring")
     c.set_defaults(func=cmd_check)
@@ -81,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _common(p: argparse.ArgumentParser, default_mm: str | None) -> None:
     p.add_argument("--mm", default=default_mm, help="memory model: sc, tso or lkmm "
-                   f"(default {default_mm or 'by file type'})")
+                   f"(default {default_mm or 'sc, or by file type, or the recorded one'})")
     p.add_argument("--json", action="store_true", help="print a JSON report")
     p.add_argument("--all", action="store_true", help="report every distinct violation, "
                    "not only the first")
@@ -115,7 +115,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     guide = None
     if args.replay:
         guide, recorded_mm = load_replay(args.replay)
-        args.mm = args.mm if "--mm" in sys.argv else recorded_mm
+        args.mm = args.mm or recorded_mm
+    args.mm = args.mm or "sc"
     return run_and_report(model, names, args, guide)
 
 

@@ -27,6 +27,26 @@ def compile_prop(text: str, path: str = "<condition>") -> Callable[[FinalState],
     return test
 
 
+def mentioned(text: str, path: str = "<condition>") -> list[LocRef]:
+    """The registers and locations a herd proposition names, in order."""
+    out: list[LocRef] = []
+
+    def walk(p: Prop) -> None:
+        if isinstance(p, PEq):
+            out.extend(x for x in (p.loc, p.value) if isinstance(x, LocRef))
+        elif isinstance(p, (PAnd, POr)):
+            for item in p.items:
+                walk(item)
+        elif isinstance(p, PNot):
+            walk(p.prop)
+        elif isinstance(p, PImplies):
+            walk(p.left)
+            walk(p.right)
+
+    walk(parse_prop(text, path))
+    return out
+
+
 def holds(prop: Prop, state: FinalState, path: str = "<condition>") -> bool:
     """Whether ``prop`` is true in ``state``."""
     if isinstance(prop, PEq):

@@ -353,7 +353,7 @@ class Explorer:
             return
         wait = g.event(b.extra["waits"][0])
         if locks:
-            msg = (f"deadlock: CPU {b.tid} waits forever for {wait.loc}"
+            msg = (f"CPU {b.tid} waits forever for {wait.loc}"
                    + (f" (with CPU {', '.join(str(x.tid) for x in stuck if x is not b)})"
                       if len(stuck) > 1 else ""))
             kind = Kind.DEADLOCK

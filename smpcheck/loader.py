@@ -148,17 +148,29 @@ def exec_module(path: str, name: str | None = None) -> types.ModuleType:
     sys.modules[mod.__name__] = mod
     try:
         exec(code, mod.__dict__)
-    except UsageError:
-        raise
+    except UsageError as exc:
+        raise _placed(exc, str(p)) from None
     except Exception as exc:
         raise _error_in(exc, str(p)) from None
     return mod
 
 
-def _error_in(exc: BaseException, path: str) -> UsageError:
+def _user_line(exc: BaseException, path: str) -> int | None:
+    """The innermost line of ``path`` in the traceback of ``exc``."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == path]
-    line = frames[-1].lineno if frames else None
-    return UsageError(f"{type(exc).__name__}: {exc}", path, line)
+    return frames[-1].lineno if frames else None
+
+
+def _error_in(exc: BaseException, path: str) -> UsageError:
+    return UsageError(f"{type(exc).__name__}: {exc}", path, _user_line(exc, path))
+
+
+def _placed(exc: UsageError, path: str) -> UsageError:
+    """A usage error raised while the model file ran (e.g. by ``Model(...)``) that names
+    no file of its own points at the model file's line that caused it."""
+    if exc.path is not None and not exc.path.startswith("<"):
+        return exc
+    return UsageError(exc.message, path, _user_line(exc, path))
 
 
 def load_model(path: str) -> tuple[Model, dict[str, Loc]]:
@@ -168,9 +180,25 @@ def load_model(path: str) -> tuple[Model, dict[str, Loc]]:
     if not isinstance(model, Model):
         raise UsageError("the model file defines no MODEL = Model(...)", path)
     model.path = path
+    model.condition_line = condition_line(Path(path).read_text(), path)
     if not model.description:
         model.description = (mod.__doc__ or "").strip()
     return model, name_globals(vars(mod))
+
+
+def condition_line(source: str, path: str) -> int | None:
+    """The line of the final-state condition (``exists=``, ``not_exists=``, ``forall=``)
+    in the file's ``Model(...)`` call, or of that call; None if there is none."""
+    found: int | None = None
+    for node in ast.walk(ast.parse(source, path)):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id == "Model"):
+            continue
+        found = found or node.lineno
+        for kw in node.keywords:
+            if kw.arg in ("exists", "not_exists", "forall"):
+                return kw.value.lineno
+    return found
 
 
 def name_globals(namespace: dict[str, Any]) -> dict[str, Loc]:

@@ -104,6 +104,7 @@ class Condition:
     quantifier: str
     test: Callable[[FinalState], bool]
     text: str
+    source: str | Callable[[FinalState], bool] = ""  # as the model gave it
 
     def holds_in(self, state: FinalState) -> bool:
         return bool(self.test(state))
@@ -131,6 +132,7 @@ class Model:
     compiled_filter: Condition | None = None
     locations: list[str] = field(default_factory=list)
     observe_only: bool = False
+    condition_line: int | None = None  # where the file states the condition (loader)
 
     def __post_init__(self) -> None:
         if not self.cpus:
@@ -157,10 +159,10 @@ def compile_condition(quantifier: str, cond: str | Callable[[FinalState], bool],
     """A Condition from a herd-syntax string or a callable."""
     if callable(cond):
         text = str(getattr(cond, "__doc__", None) or getattr(cond, "__name__", "condition"))
-        return Condition(quantifier, cond, text)
+        return Condition(quantifier, cond, text, cond)
     from smpcheck.conditions import compile_prop
 
-    return Condition(quantifier, compile_prop(cond, path), cond)
+    return Condition(quantifier, compile_prop(cond, path), cond, cond)
 
 
 def final_state(g: ExecutionGraph, model: Model, globals_: dict[str, Loc]) -> FinalState:

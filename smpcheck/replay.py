@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from smpcheck._runtime import Cpu
+from smpcheck import _runtime
+from smpcheck._runtime import Cpu, Diverged, Run
 from smpcheck.errors import UsageError
 from smpcheck.graph import ExecutionGraph
 
@@ -22,16 +23,31 @@ class Guide:
         self.path = path
 
     def next_cpu(self, cpus: list[Cpu]) -> Cpu | None:
-        """The CPU to run next: one whose next event was recorded, else one that stops."""
+        """The CPU to run next: one whose next event was recorded, preferring one whose
+        recorded read can already read from its recorded write (a read added before its
+        write exists could only read an older value, and the replay would miss the
+        execution), else one that stops."""
         waiting = [c for c in cpus if c.pending is not None]
-        for c in waiting:
-            if (c.tid, c.pos) in self.events:
+        recorded = [c for c in waiting if (c.tid, c.pos) in self.events]
+        g = _runtime.current_graph()
+        for c in recorded:
+            if g is None or self._source_present(g, (c.tid, c.pos)):
                 return c
+        if recorded:
+            return recorded[0]
         for c in waiting:
             assert c.pending is not None
             if c.pending.kind in ("ERR", "E", "B", "BOUND"):
                 return c
         return None
+
+    def _source_present(self, g: ExecutionGraph, eid: tuple[int, int]) -> bool:
+        """Whether the write the recorded read ``eid`` reads from is in ``g`` already."""
+        src = self.rf.get(f"{eid[0]}:{eid[1]}")
+        if src is None or src.startswith("init:"):
+            return True
+        tid, idx = (int(x) for x in src.split(":"))
+        return g.has((tid, idx))
 
     def accept(self, g: ExecutionGraph) -> bool:
         def name(eid: tuple[int, int]) -> str:
@@ -52,3 +68,23 @@ class Guide:
             if [w for w in want if w in got] != got:
                 return False
         return True
+
+
+def rerun(cpus: list[Any], g: ExecutionGraph, loop_bound: int, max_events: int) -> None:
+    """Run fresh copies of the CPUs against the complete execution ``g``.
+
+    A deterministic model asks for exactly the events ``g`` holds; anything else
+    raises :class:`Diverged`.  The explorer re-runs a CPU only when a read it made
+    changes, so this catches models whose Python state (a module-level counter,
+    ``random``) makes a CPU that is never re-run behave differently."""
+    run = Run(cpus, loop_bound, max_events)
+    _runtime.set_run(run)
+    try:
+        run.sync(g)
+        for cpu in run.cpus:
+            if cpu.pending is not None:
+                raise Diverged(f"CPU {cpu.tid} asked for {cpu.pending.kind} after the end of "
+                               "the execution being replayed", cpu.pending.src, cpu.tid)
+    finally:
+        _runtime.set_run(None)
+        run.finish()

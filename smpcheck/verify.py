@@ -7,12 +7,13 @@ from collections.abc import Callable
 from smpcheck._runtime import Diverged, ModelRaised
 from smpcheck.checks import Checker
 from smpcheck.errors import UsageError
+from smpcheck.events import NO_SOURCE
 from smpcheck.explorer import Explorer, Settings
 from smpcheck.findings import Result
 from smpcheck.memory import Loc
 from smpcheck.model import Model
 from smpcheck.models import get_model
-from smpcheck.replay import Guide
+from smpcheck.replay import Guide, rerun
 
 
 def verify(model: Model, globals_: dict[str, Loc] | None = None, mm: str = "sc",
@@ -28,13 +29,31 @@ def verify(model: Model, globals_: dict[str, Loc] | None = None, mm: str = "sc",
                         guide=guide)
     checker = Checker(model, memory_model, globals_ or {}, explorer.report)
     explorer.on_complete = checker
+    s = explorer.settings
     try:
         explorer.explore(result)
+        if checker.first is not None and guide is None:
+            rerun(model.cpus, checker.first, s.loop_bound, s.max_events)
     except Diverged as exc:
-        raise UsageError(f"{exc}; is the model deterministic (no shared Python state, no "
-                         "randomness), and does it use values it read only as values?",
-                         model.path) from None
+        path, line = _divergence_site(exc, model)
+        raise UsageError(f"nondeterministic model: {exc}; a CPU function must do the same "
+                         "thing every time it is given the same values (no module-level "
+                         "Python state that changes, no randomness)", path, line) from None
     except ModelRaised as exc:
         raise UsageError(f"the model raised {exc}", exc.src.path, exc.src.line) from None
+    except UsageError as exc:
+        if exc.path is not None and not exc.path.startswith("<"):
+            raise
+        raise UsageError(exc.message, model.path, model.condition_line) from None
     checker.finish(result)
     return result
+
+
+def _divergence_site(exc: Diverged, model: Model) -> tuple[str, int | None]:
+    """The model line that asked for a different event, else the CPU function's ``def``."""
+    if exc.src is not NO_SOURCE:
+        return exc.src.path, exc.src.line
+    code = getattr(model.cpus[exc.tid], "__code__", None) if exc.tid is not None else None
+    if code is None:
+        return model.path, None
+    return code.co_filename, code.co_firstlineno

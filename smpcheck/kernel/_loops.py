@@ -38,7 +38,8 @@ def _smp_loop_head(site: tuple[str, int]) -> bool:
                      text="spin", src=src))
         if state[0] > run.loop_bound:
             issue(Op("BOUND", src=src, message=f"loop ran {run.loop_bound} iterations "
-                     "(--loop-bound); a spin-wait loop must call cpu_relax()"))
+                     "(--loop-bound): raise --loop-bound if it ends later; a spin-wait "
+                     "loop must call cpu_relax()"))
     state[1] = len(cpu.fed)
     cpu.relaxed = False
     return True

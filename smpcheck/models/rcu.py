@@ -48,10 +48,11 @@ def with_grace_periods(view: View, order: Rel) -> Rel | None:
     return _solve(order.plus(), pairs)
 
 
-def _solve(order: Rel, pairs: list[tuple[tuple[int, int], int]]) -> Rel | None:
-    closure = _force(order, pairs)
-    if closure is None:
+def _solve(closure: Rel, pairs: list[tuple[tuple[int, int], int]]) -> Rel | None:
+    forced = _force(closure, pairs)
+    if forced is None:
         return None
+    closure = forced
     for (lock, unlock), s in pairs:
         if not (closure.has(unlock, s) or closure.has(s, lock)):
             for a, b in ((unlock, s), (s, lock)):  # try both sides of the grace period

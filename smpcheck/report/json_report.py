@@ -34,11 +34,20 @@ def result_dict(result: Result, model: Model, mm: MemoryModel,
 
 def violation_dict(v: Violation, mm: MemoryModel) -> dict[str, Any]:
     trace = [{"cpu": r.cpu, "line": r.line, "file": r.path, "text": r.text,
-              "value": None if r.value is None else show(r.value), "kind": r.kind,
-              "failing": r.mark} for r in rows_for(v, mm)]
+              "value": json_value(r.value), "kind": r.kind,
+              "loc": r.loc, "note": r.note, "failing": r.mark} for r in rows_for(v, mm)]
     return {"kind": v.kind.value, "message": v.message, "cpu": v.cpu,
             "line": v.line, "file": v.src.path if v.src else None, "trace": trace,
             "replay": replay_token(v.graph) if v.graph is not None else None}
+
+
+def json_value(value: Any) -> int | str | None:
+    """A value read or written: a JSON number when it is an integer, else as shown."""
+    if value is None:
+        return None
+    if isinstance(value, int):  # bool too: as the table prints it, 0 or 1
+        return int(value)
+    return show(value)
 
 
 def replay_token(g: ExecutionGraph) -> dict[str, Any]:

@@ -2,12 +2,17 @@
 
 This is the layout reviewers draw by hand in mail.  Each cell is the model's
 source line (with its line number) and the value read or written, e.g.
-``12: r = READ_ONCE(being_unmapped_rmap)  -> NULL``.  The rows that matter to
-the finding are marked ``=>``.  Two CPUs fit in 80 columns.
+``12: r = READ_ONCE(being_unmapped_rmap)  -> NULL`` for a load and
+``13: WRITE_ONCE(kvm->gp, p)  <- foo@P0:0`` for a store whose code does not end
+with the value.  Under x86-TSO a store the CPU buffers is noted ``(buffered)``
+and a row ``(x = 1 reaches memory)`` says when it drains.  The rows that matter
+to the finding are marked ``=>``.  Two CPUs fit in 80 columns.
 """
 
 from __future__ import annotations
 
+import io
+import tokenize
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +39,7 @@ class Row:
     note: str = ""
     suffix: str = ""  # what it read or wrote
     func: str = ""    # the function the line is in
+    loc: str | None = None  # the location read or written
 
     @property
     def full(self) -> str:
@@ -81,16 +87,16 @@ def _preferred_order(v: Violation, view: View) -> list[tuple[int, int]]:
 def _row(g: ExecutionGraph, step: Step, prev: Step | None) -> Row | None:
     ev = step.event
     src = ev.src
-    text = _code(src.text) or ev.op
+    text = code_of(src.text) or ev.op
     if step.visible:
         return Row(ev.tid, f"({ev.loc} = {show(ev.value)} reaches memory)", None, None,
-                   event=ev.id, kind="visible", value=ev.value)
+                   event=ev.id, kind="visible", value=ev.value, loc=str(ev.loc))
     if ev.kind == "E":
         return None
     if ev.kind == "W" and ev.rmw and prev is not None and prev.event.id == (ev.tid, ev.idx - 1):
         return None  # shown with its read
     row = Row(ev.tid, text, src.line or None, src.path, event=ev.id, kind=ev.kind,
-              note=step.note, func=src.func)
+              note=step.note, func=src.func, loc=None if ev.loc is None else str(ev.loc))
     if ev.kind == "R":
         row.value = g.read_value(ev.id)
         row.suffix = f"  -> {show(row.value)}"
@@ -99,8 +105,8 @@ def _row(g: ExecutionGraph, step: Step, prev: Step | None) -> Row | None:
         shown = show(ev.value)
         if ev.rmw:
             row.text = f"({ev.loc} = {shown} written)"
-        elif shown not in text:
-            row.suffix = f"  [= {shown}]" if str(ev.loc) in text else f"  [{ev.loc} = {shown}]"
+        elif not states_value(text, shown):
+            row.suffix = f"  <- {shown}"
     elif ev.kind == "A":
         row.suffix = f"  -> {ev.obj}"
     elif ev.kind == "B":
@@ -110,10 +116,24 @@ def _row(g: ExecutionGraph, step: Step, prev: Step | None) -> Row | None:
     return row
 
 
-def _code(line: str) -> str:
+def code_of(line: str) -> str:
     """A source line without its trailing comment."""
-    code, sep, _ = line.partition("  #")
-    return code.rstrip() if sep else line
+    if "#" not in line:
+        return line
+    try:
+        toks = list(tokenize.generate_tokens(io.StringIO(line).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return line
+    for tok in toks:
+        if tok.type == tokenize.COMMENT:
+            return line[: tok.start[1]].rstrip()
+    return line
+
+
+def states_value(code: str, shown: str) -> bool:
+    """Whether a store's code ends with the value it stores (``WRITE_ONCE(x, 1)``,
+    ``p.a = 1``), so that the row need not repeat it."""
+    return code.endswith((f", {shown})", f"= {shown}"))
 
 
 def render_table(rows: list[Row], cpu_names: list[str], width: int = 80) -> str:
@@ -125,7 +145,7 @@ def render_table(rows: list[Row], cpu_names: list[str], width: int = 80) -> str:
     time it changes."""
     cpus = sorted({r.cpu for r in rows} | set(range(len(cpu_names))))
     ncol = max(1, len(cpus))
-    colw = max(24, (width - 3) // ncol - 2)
+    colw = max(24, (width - 3 - 2 * (ncol - 1)) // ncol)
     col = {c: i for i, c in enumerate(cpus)}
     lines = ["   " + "  ".join(_wrap(f"CPU {c} ({cpu_names[c]})" if c < len(cpu_names)
                                         else f"CPU {c}", colw)[0].ljust(colw) for c in cpus)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from smpcheck.findings import Result, Status, Violation
 from smpcheck.model import Model
 from smpcheck.models.base import MemoryModel
@@ -36,7 +38,8 @@ def render_result(result: Result, model: Model, mm: MemoryModel, all_findings: b
 
 def render_violation(v: Violation, model: Model, mm: MemoryModel, width: int = 80) -> str:
     where = f" ({v.src})" if v.src and v.src.line else ""
-    head = f"{v.kind.value}: {v.message}{where}"
+    head = textwrap.fill(f"{v.kind.value}: {v.message}{where}", width, subsequent_indent="  ",
+                         break_long_words=False, break_on_hyphens=False)
     rows = rows_for(v, mm)
     if not rows:
         return head
@@ -45,5 +48,6 @@ def render_violation(v: Violation, model: Model, mm: MemoryModel, width: int = 8
 
 def summary_line(result: Result) -> str:
     rate = result.executions / result.elapsed_s if result.elapsed_s > 0 else 0.0
-    return (f"{result.executions} executions explored, {result.blocked} blocked, "
+    runs = "execution" if result.executions == 1 else "executions"
+    return (f"{result.executions} {runs} explored, {result.blocked} blocked, "
             f"{result.elapsed_s:.2f} s ({rate:.0f} executions/s)")

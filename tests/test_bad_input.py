@@ -1,0 +1,229 @@
+"""Bad input through the CLI: a message naming the user's file and line, exit status 2
+(3 for a bound), and never a traceback from the engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.cli_helpers import Outcome, line_of, smpcheck, write_model
+
+HEAD = "from smpcheck import *\n\n"
+
+
+def check(path: Path | str, *extra: str) -> Outcome:
+    res = smpcheck("check", path, *extra)
+    assert "Traceback" not in res.err and "Traceback" not in res.out
+    assert "internal bug" not in res.err
+    return res
+
+
+def usage_error(path: Path | str, *extra: str) -> str:
+    """The one-line error of a bad input; checks the exit status and that it is alone."""
+    res = check(path, *extra)
+    assert res.code == 2, res
+    assert res.out == ""
+    assert res.err.startswith("smpcheck: error: ")
+    return res.err.strip()
+
+
+def test_model_that_raises_names_its_own_line(tmp_path: Path) -> None:
+    path = write_model(tmp_path, HEAD + '''x = Var(0)
+
+
+def P0():
+    r = READ_ONCE(x)
+    return {"r": 10 // r}
+
+
+MODEL = Model("raises", [P0])
+''')
+    err = usage_error(path)
+    assert f"{path}:{line_of(path, '10 // r')}:" in err
+    assert "ZeroDivisionError" in err
+
+
+def test_model_that_raises_in_a_helper_names_the_helper_line(tmp_path: Path) -> None:
+    path = write_model(tmp_path, HEAD + '''x = Var(0)
+
+
+def lookup(table, key):
+    return table[key]
+
+
+def P0():
+    return {"r": lookup({}, READ_ONCE(x))}
+
+
+MODEL = Model("raises", [P0])
+''')
+    err = usage_error(path)
+    assert f"{path}:{line_of(path, 'return table[key]')}:" in err and "KeyError" in err
+
+
+def test_model_file_that_raises_at_import(tmp_path: Path) -> None:
+    path = write_model(tmp_path, HEAD + "x = Var(0)\ny = undefined_name\n")
+    err = usage_error(path)
+    assert f"{path}:{line_of(path, 'undefined_name')}:" in err and "NameError" in err
+
+
+COUNTER = HEAD + '''x = Var(0)
+y = Var(0)
+calls = [0]
+
+
+def P0():
+    calls[0] += 1                    # Python state shared between runs
+    r = READ_ONCE(y)
+    if calls[0] == 1:
+        WRITE_ONCE(x, 1)
+    return {"r": r}
+
+
+def P1():
+    WRITE_ONCE(y, 1)
+
+
+MODEL = Model("nondeterministic", [P0, P1])
+'''
+
+RANDOM = HEAD + '''import random
+
+x = Var(0)
+
+
+def P0():
+    WRITE_ONCE(x, random.randrange(10 ** 9))
+
+
+def P1():
+    return {"r": READ_ONCE(x)}
+
+
+MODEL = Model("random", [P0, P1])
+'''
+
+
+@pytest.mark.parametrize(("source", "line"), [(COUNTER, "def P0():"),
+                                              (RANDOM, "random.randrange")])
+def test_nondeterministic_model(tmp_path: Path, source: str, line: str) -> None:
+    path = write_model(tmp_path, source)
+    for mm in ("sc", "tso", "lkmm"):
+        err = usage_error(path, "--mm", mm)
+        assert "nondeterministic" in err
+        assert f"{path}:{line_of(path, line)}:" in err
+
+
+def test_module_state_that_does_not_change_is_fine(tmp_path: Path) -> None:
+    path = write_model(tmp_path, HEAD + '''x = Var(0)
+TABLE = {0: 5, 1: 6}
+
+
+def P0():
+    WRITE_ONCE(x, 1)
+
+
+def P1():
+    return {"r": TABLE[READ_ONCE(x)]}
+
+
+MODEL = Model("lookup", [P0, P1])
+''')
+    assert check(path).code == 0
+
+
+def test_file_without_model(tmp_path: Path) -> None:
+    path = write_model(tmp_path, HEAD + "x = Var(0)\n\n\ndef P0():\n    pass\n")
+    err = usage_error(path)
+    assert str(path) in err and "MODEL" in err
+
+
+def test_model_without_cpu_functions(tmp_path: Path) -> None:
+    path = write_model(tmp_path, HEAD + 'x = Var(0)\n\nMODEL = Model("empty", [])\n')
+    err = usage_error(path)
+    assert f"{path}:{line_of(path, 'MODEL =')}:" in err and "no CPU functions" in err
+
+
+def test_condition_naming_an_unknown_location(tmp_path: Path) -> None:
+    path = write_model(tmp_path, HEAD + '''x = Var(0)
+
+
+def P0():
+    WRITE_ONCE(x, 1)
+
+
+MODEL = Model("c", [P0],
+              exists="z=1")
+''')
+    err = usage_error(path)
+    assert f"{path}:{line_of(path, 'exists=')}:" in err and "z" in err
+
+
+def test_syntax_error(tmp_path: Path) -> None:
+    path = write_model(tmp_path, HEAD + "x = Var(0)\n\ndef P0(:\n    pass\n")
+    err = usage_error(path)
+    assert f"{path}:{line_of(path, 'def P0(:')}:" in err and "syntax error" in err
+
+
+LOOPS = {
+    "read-loop": '''def P0():
+    while True:
+        READ_ONCE(x)
+''',
+    "no-memory": '''def P0():
+    n = 0
+    while True:
+        n += 1
+''',
+    "long-loop": '''def P0():
+    i = 0
+    while i < 20:
+        WRITE_ONCE(x, i)
+        i += 1
+''',
+}
+
+
+@pytest.mark.parametrize("name", sorted(LOOPS))
+def test_unbounded_loop_is_incomplete_never_safe(tmp_path: Path, name: str) -> None:
+    path = write_model(tmp_path, HEAD + "x = Var(0)\n\n\n" + LOOPS[name]
+                       + '\n\nMODEL = Model("loop", [P0])\n')
+    res = check(path)
+    assert res.code == 3
+    assert "incomplete" in res.out and "safe" not in res.out
+    assert f"{path}:{line_of(path, 'while')}:" in res.out
+    assert "cpu_relax()" in res.out and "--loop-bound" in res.out
+    data = check(path, "--json").json()
+    assert data["verdict"] == "incomplete" and data["violations"] == []
+    assert data["incomplete"] and "--loop-bound" in data["incomplete"][0]
+
+
+def test_loop_bound_can_be_raised(tmp_path: Path) -> None:
+    path = write_model(tmp_path, HEAD + "x = Var(0)\n\n\n" + LOOPS["long-loop"]
+                       + '\n\nMODEL = Model("loop", [P0])\n')
+    assert check(path, "--loop-bound", "21").code == 0
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "nosuch.py"
+    err = usage_error(path)
+    assert str(path) in err and "No such file" in err
+
+
+def test_unknown_memory_model(tmp_path: Path) -> None:
+    path = write_model(tmp_path, HEAD + 'x = Var(0)\n\n\ndef P0():\n    pass\n\n\n'
+                       'MODEL = Model("m", [P0])\n')
+    err = usage_error(path, "--mm", "arm")
+    assert "arm" in err and "sc" in err and "tso" in err and "lkmm" in err
+
+
+def test_bad_replay_file(tmp_path: Path) -> None:
+    path = write_model(tmp_path, HEAD + 'x = Var(0)\n\n\ndef P0():\n    pass\n\n\n'
+                       'MODEL = Model("m", [P0])\n')
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    assert str(bad) in usage_error(path, "--replay", bad)
+    empty = tmp_path / "empty.json"
+    empty.write_text('{"violations": []}')
+    assert "no violation to replay" in usage_error(path, "--replay", empty)
