@@ -74,6 +74,7 @@ class Result:
     condition: str | None = None
     error: str | None = None
     stopped_early: bool = False  # stopped at the first violation
+    bound: str = ""  # what a complete verdict covers: CPUs and the loop bound
 
     @property
     def status(self) -> Status:

@@ -25,6 +25,9 @@ def verify(model: Model, globals_: dict[str, Loc] | None = None, mm: str = "sc",
     With ``guide`` only the recorded execution is explored (``--replay``)."""
     memory_model = get_model(mm)
     result = Result(model.name, memory_model.name)
+    loop_bound = (settings or Settings()).loop_bound
+    result.bound = (f"{len(model.cpus)} CPUs, the model's objects, loops other than spin "
+                    f"waits bounded at {loop_bound} iterations")
     explorer = Explorer(model.cpus, memory_model, settings or Settings(), on_progress=progress,
                         guide=guide)
     checker = Checker(model, memory_model, globals_ or {}, explorer.report)

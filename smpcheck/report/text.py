@@ -30,7 +30,8 @@ def render_result(result: Result, model: Model, mm: MemoryModel, all_findings: b
     for why in result.incomplete:
         out.append(f"incomplete: {why}")
     if result.status == Status.SAFE:
-        out.append("every execution of this bounded configuration was checked")
+        out.append("every execution of this bounded configuration was checked"
+                   + (f":\n  {result.bound}" if result.bound else ""))
     elif result.stopped_early:
         out.append("stopped at the first violation (--all to keep exploring)")
     return "\n".join(out)
