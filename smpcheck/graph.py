@@ -144,6 +144,19 @@ class ExecutionGraph:
         for loc, ws in self.co.items():
             self.co[loc] = [w for w in ws if w not in doomed]
 
+    def companion(self, read: EventId) -> EventId | None:
+        """What the explorer added right after ``read`` with it: an RMW's write, a failed
+        RMW's place holder, or the marker of a wait on it; None if nothing."""
+        nxt = (read[0], read[1] + 1)
+        if not self.has(nxt):
+            return None
+        ev = self.event(nxt)
+        if (ev.kind == "W" and ev.rmw) or ev.kind == "N":
+            return nxt
+        if ev.kind == "B" and ev.extra.get("waits") == (read,):
+            return nxt
+        return None
+
     # -- prefixes -------------------------------------------------------------
     def porf_prefix(self, eid: EventId) -> set[EventId]:
         """Events (po | rf)*-before ``eid``, including it; initial writes left out."""
@@ -186,8 +199,14 @@ class ExecutionGraph:
             src = self.rf.get(e)
             if src is not None:
                 todo.append(src)
-            if ev.rmw:  # an RMW's read and write stand or fall together
-                todo.append((e[0], e[1] - 1) if ev.is_write else (e[0], e[1] + 1))
+            if ev.loc is not None and ev.kind in "RW":
+                todo.extend(p.id for p in self.threads[e[0]][:e[1]]
+                            if p is not None and p.loc == ev.loc and p.kind in "RW")
+            if ev.rmw or ev.kind == "N":  # an RMW's read and write stand or fall together
+                todo.append((e[0], e[1] - 1) if ev.kind in "WN" else (e[0], e[1] + 1))
+            elif ev.kind == "R" and self.has((e[0], e[1] + 1)) \
+                    and self.event((e[0], e[1] + 1)).kind == "N":
+                todo.append((e[0], e[1] + 1))
         return seen
 
     def validate(self) -> None:
