@@ -22,7 +22,8 @@ The memory model is consulted through one call (``inconsistency``) after every
 change, so inconsistent prefixes are cut at once.  The only thing the
 exploration asks of a model besides is ``track_dependencies``: which part of a
 revisiting write's past must be kept (its (po | rf) prefix, or under the LKMM
-only what it depends on).
+only what it depends on, and the earlier events of its CPUs that the model's
+``keeps_order`` says are ordered before those).
 """
 
 from __future__ import annotations
@@ -277,7 +278,8 @@ class Explorer:
     def _revisits(self, g: ExecutionGraph, w: EventId) -> list[ExecutionGraph]:
         """Graphs where an earlier read of the location reads from ``w`` instead."""
         wev = g.event(w)
-        keep = g.dep_prefix(w) if self.mm.track_dependencies else g.porf_prefix(w)
+        keep = (g.dep_prefix(w, self.mm.keeps_order) if self.mm.track_dependencies
+                else g.porf_prefix(w))
         succ = None if wev.rmw else next(iter(g.co_after(w)), None)
         out: list[ExecutionGraph] = []
         for r in list(g.events()):
