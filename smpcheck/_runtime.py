@@ -201,8 +201,9 @@ class Run:
         if ev.kind == "R":
             value = g.read_value(ev.id)
             cpu.fed.append((ev.id, value))
-            if ev.rmw and g.has((cpu.tid, cpu.pos)):
-                self._pass(cpu, g.event((cpu.tid, cpu.pos)))
+            nxt_ev = g.event((cpu.tid, cpu.pos)) if g.has((cpu.tid, cpu.pos)) else None
+            if nxt_ev is not None and (ev.rmw or nxt_ev.kind == "N"):
+                self._pass(cpu, nxt_ev)
             answer = Val(value, frozenset({ev.id}))
         else:
             cpu.fed.append((ev.id, None))

@@ -8,6 +8,8 @@ Event kinds (``Event.kind``):
 * ``F`` fence (``tags`` holds one herd fence tag: ``MB``, ``rmb``, ``wmb``,
   ``before-atomic``, ``rcu-lock``, ``sync-rcu``...).
 * ``A`` allocation, ``D`` deallocation (kfree) of ``obj``.
+* ``N`` the place of a failed RMW's write (so that positions do not depend on
+  whether an RMW succeeds).
 * ``B`` the CPU blocked (a spin loop or lock wait that cannot end with the
   values read); ``E`` the CPU finished, with its return value in ``value``.
 
@@ -106,7 +108,7 @@ class Event:
     @property
     def is_marker(self) -> bool:
         """Blocked/finished markers: CPU states, not memory events."""
-        return self.kind in "BE"
+        return self.kind in "BEN"
 
     def same_action(self, other: Event) -> bool:
         """Whether a re-executed CPU asked for the same event (determinism check)."""

@@ -22,7 +22,8 @@ The memory model is consulted through one call (``inconsistency``) after every
 change, so inconsistent prefixes are cut at once.  The only thing the
 exploration asks of a model besides is ``track_dependencies``: which part of a
 revisiting write's past must be kept (its (po | rf) prefix, or under the LKMM
-only what it depends on).
+only what it depends on, and the earlier events of its CPUs that the model's
+``keeps_order`` says are ordered before those).
 """
 
 from __future__ import annotations
@@ -243,6 +244,8 @@ class Explorer:
         elif outcome is BLOCK or (op.await_ok is not None and not op.await_ok(value)):
             g.add(self._event(tid, pos + 1, op, "B", value=None, tags=frozenset(),
                               extra={"waits": (read.id,), "lock": outcome is BLOCK}))
+        elif op.kind == "RMW":  # a failed RMW keeps its write's place: positions stay put
+            g.add(self._event(tid, pos + 1, op, "N", value=None, tags=frozenset()))
 
     # -- writes: every coherence position, then revisits ---------------------------
     def _write(self, g: ExecutionGraph, cpu: Cpu, op: Op) -> bool:
@@ -262,8 +265,8 @@ class Explorer:
         return False
 
     def _revisits_of_rmw(self, g: ExecutionGraph, rid: EventId) -> list[ExecutionGraph]:
-        wid = (rid[0], rid[1] + 1)
-        if g.has(wid) and g.event(wid).rmw:
+        wid = g.companion(rid)
+        if wid is not None and g.event(wid).kind == "W":
             return self._revisits(g, wid)
         return []
 
@@ -275,7 +278,8 @@ class Explorer:
     def _revisits(self, g: ExecutionGraph, w: EventId) -> list[ExecutionGraph]:
         """Graphs where an earlier read of the location reads from ``w`` instead."""
         wev = g.event(w)
-        keep = g.dep_prefix(w) if self.mm.track_dependencies else g.porf_prefix(w)
+        keep = (g.dep_prefix(w, self.mm.keeps_order) if self.mm.track_dependencies
+                else g.porf_prefix(w))
         succ = None if wev.rmw else next(iter(g.co_after(w)), None)
         out: list[ExecutionGraph] = []
         for r in list(g.events()):
@@ -318,9 +322,9 @@ class Explorer:
         child = g.copy()
         child.remove(doomed)
         op: Op = child.event(r).extra["op"]
-        wid = (r[0], r[1] + 1)
-        if child.has(wid):  # the write of an RMW that now reads elsewhere
-            child.remove({wid})
+        companion = child.companion(r)
+        if companion is not None:  # an RMW's write (or its place) that now reads elsewhere
+            child.remove({companion})
         self._add_read(child, r[0], r[1], op, w, replace=True)
         child.frozen |= keep
         if not self._consistent(child):

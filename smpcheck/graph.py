@@ -9,7 +9,7 @@ read a graph through
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from smpcheck.errors import InternalError
@@ -144,6 +144,19 @@ class ExecutionGraph:
         for loc, ws in self.co.items():
             self.co[loc] = [w for w in ws if w not in doomed]
 
+    def companion(self, read: EventId) -> EventId | None:
+        """What the explorer added right after ``read`` with it: an RMW's write, a failed
+        RMW's place holder, or the marker of a wait on it; None if nothing."""
+        nxt = (read[0], read[1] + 1)
+        if not self.has(nxt):
+            return None
+        ev = self.event(nxt)
+        if (ev.kind == "W" and ev.rmw) or ev.kind == "N":
+            return nxt
+        if ev.kind == "B" and ev.extra.get("waits") == (read,):
+            return nxt
+        return None
+
     # -- prefixes -------------------------------------------------------------
     def porf_prefix(self, eid: EventId) -> set[EventId]:
         """Events (po | rf)*-before ``eid``, including it; initial writes left out."""
@@ -166,11 +179,15 @@ class ExecutionGraph:
                     todo.append(src)
         return seen
 
-    def dep_prefix(self, eid: EventId) -> set[EventId]:
-        """Events ``eid`` needs to exist as it is: (dependencies | rf | rmw)* around it.
+    def dep_prefix(self, eid: EventId,
+                   keeps_order: Callable[[Event, Event, list[Event]], bool]) -> set[EventId]:
+        """Events ``eid`` needs to exist as it is: (dependencies | rf | rmw | kept po)* around it.
 
         Program order alone does not count: under the LKMM a write may be kept
-        while an earlier, independent read of its CPU changes value.
+        while an earlier, independent read of its CPU changes value.  An earlier
+        event of the CPU is kept when ``keeps_order(earlier, later, between)`` says
+        the model orders it before a kept event (same location, a full fence...):
+        its choice is then tied to the kept event's, so it cannot be redone alone.
         """
         seen: set[EventId] = set()
         todo = [eid]
@@ -186,9 +203,27 @@ class ExecutionGraph:
             src = self.rf.get(e)
             if src is not None:
                 todo.append(src)
-            if ev.rmw:  # an RMW's read and write stand or fall together
-                todo.append((e[0], e[1] - 1) if ev.is_write else (e[0], e[1] + 1))
+            todo.extend(self._ordered_before(ev, keeps_order))
+            companion = self._rmw_partner(ev)
+            if companion is not None:  # an RMW's read and write stand or fall together
+                todo.append(companion)
         return seen
+
+    def _ordered_before(self, ev: Event,
+                        keeps_order: Callable[[Event, Event, list[Event]], bool]) -> list[EventId]:
+        t = [p for p in self.threads[ev.tid][:ev.idx] if p is not None]
+        return [p.id for i, p in enumerate(t) if keeps_order(p, ev, t[i + 1:])]
+
+    def _rmw_partner(self, ev: Event) -> EventId | None:
+        if ev.kind in "WN" and (ev.rmw or ev.kind == "N"):
+            return (ev.tid, ev.idx - 1)
+        if ev.kind == "R":
+            return self.companion(ev.id) if ev.rmw or self._failed_rmw(ev.id) else None
+        return None
+
+    def _failed_rmw(self, read: EventId) -> bool:
+        nxt = (read[0], read[1] + 1)
+        return self.has(nxt) and self.event(nxt).kind == "N"
 
     def validate(self) -> None:
         """Check the graph's invariants (debugging aid)."""

@@ -1,17 +1,24 @@
 """Brute-force enumeration of candidate executions, judged by a memory model's axioms.
 
-Each CPU function is run alone, with every read answered by each value it
-could see (values grow to a fixpoint), through the real kernel primitives, so
-events, tags and dependencies are exactly those the explorer records.  Traces
-are combined, every reads-from choice and every coherence order enumerated,
-and the graphs the model accepts are the executions.  This is herd's method;
-it is independent of the explorer's revisiting, which it checks.
+Each CPU function is run alone, with every read answered by each value its
+location could hold (per-location value sets grow to a fixpoint), through the
+real kernel primitives, so events, tags and dependencies are exactly those the
+explorer records.  Traces are combined, every reads-from choice and every
+coherence order enumerated, and the graphs the model accepts are the
+executions.  This is herd's method; it is independent of the explorer's
+revisiting, which it checks.
+
+Two cheap filters keep it small without changing the answer: a combination of
+traces is dropped when some read guessed a value no trace writes, and per
+location only (rf, co) choices that are coherent (``po-loc | rf | co | fr``
+acyclic, RMWs atomic) are combined, since every model requires both.  A
+program whose candidates still exceed ``limit`` raises :class:`CandidateLimit`.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import greenlet
@@ -21,10 +28,28 @@ from smpcheck._runtime import BLOCK, Cpu, Op, Run
 from smpcheck.events import Event
 from smpcheck.explorer import Explorer
 from smpcheck.graph import ExecutionGraph, Locations
+from smpcheck.memory import Loc
 from smpcheck.model import Model, final_state
 from smpcheck.models import get_model
-from smpcheck.values import Val
-from smpcheck.view import View
+from smpcheck.values import EventId, Val
+
+Trace = list[Event]
+Domains = dict[Loc, set[Any]]
+LocChoice = tuple[list[EventId], dict[EventId, EventId]]  # (co without init, rf)
+
+
+class CandidateLimit(Exception):
+    """The program has more candidate executions than the enumerator is allowed to try."""
+
+
+class _Budget:
+    def __init__(self, limit: int) -> None:
+        self.left = limit
+
+    def spend(self, n: int = 1) -> None:
+        self.left -= n
+        if self.left < 0:
+            raise CandidateLimit
 
 
 class _Tracer(Run):
@@ -34,101 +59,254 @@ class _Tracer(Run):
         super().__init__([fn])
         self.tid = tid
         self.guesses = list(guesses)
-        self.events: list[Event] = []
-        self.need_value: Any = None  # the location of a read with no guess left
+        self.events: Trace = []
+        self.need_value: Loc | None = None  # the location of a read with no guess left
+        self.failed = False  # the CPU stopped at an error (no execution)
 
     def submit(self, cpu: Cpu, op: Op) -> Any:
         op.ctrl = cpu.ctrl
-        pos = len(self.events)
         if op.kind in ("R", "RMW"):
-            if not self.guesses:
-                self.need_value = op.loc
-                self.main.switch(None)
-            value = self.guesses.pop(0)
-            outcome = op.update(value) if op.update is not None else None
-            assert outcome is not BLOCK
-            ok = op.kind == "RMW" and outcome is not None
-            tags = op.tags if ok or op.ftags is None else op.ftags
-            read = Explorer._event(self.tid, pos, op, "R", value=value, tags=tags, rmw=ok)
-            self.events.append(read)
-            if ok:
-                self.events.append(Explorer._event(self.tid, pos + 1, op, "W", value=outcome,
-                                                   tags=op.wtags, rmw=True,
-                                                   data=op.data | frozenset({read.id})))
-            return Val(value, frozenset({read.id}))
-        self.events.append(Explorer._event(self.tid, pos, op, op.kind))
+            return self._read(op)
+        if op.kind in ("ERR", "BOUND", "B"):
+            self.failed = True
+            self.main.switch(None)
+        self.events.append(Explorer._event(self.tid, len(self.events), op, op.kind))
         return None
 
+    def _read(self, op: Op) -> Any:
+        if not self.guesses:
+            self.need_value = op.loc
+            self.main.switch(None)
+        pos = len(self.events)
+        value = self.guesses.pop(0)
+        outcome = op.update(value) if op.update is not None else None
+        assert outcome is not BLOCK, "the enumerator does not model blocking RMWs"
+        ok = op.kind == "RMW" and outcome is not None
+        tags = op.tags if ok or op.ftags is None else op.ftags
+        read = Explorer._event(self.tid, pos, op, "R", value=value, tags=tags, rmw=ok)
+        self.events.append(read)
+        if ok:
+            self.events.append(Explorer._event(self.tid, pos + 1, op, "W", value=outcome,
+                                               tags=op.wtags, rmw=True,
+                                               data=op.data | frozenset({read.id})))
+        elif op.kind == "RMW":  # the explorer's place holder of a failed RMW's write
+            self.events.append(Explorer._event(self.tid, pos + 1, op, "N", value=None,
+                                               tags=frozenset()))
+        return Val(value, frozenset({read.id}))
 
-def traces(fn: Callable[[], Any], tid: int, domain: set[Any]) -> list[list[Event]]:
-    """Every event sequence of one CPU when its reads may return any value of ``domain``."""
+
+def traces(fn: Callable[[], Any], tid: int, domains: Domains,
+           locs: Locations, budget: _Budget) -> list[Trace]:
+    """Every complete event sequence of one CPU when a read of a location may return
+    any value of that location's domain (its initial value when it has none yet)."""
     out = []
     todo: list[list[Any]] = [[]]
     while todo:
+        budget.spend()
         guesses = todo.pop()
         tr = _Tracer(fn, tid, guesses)
         cpu = Cpu(tid, fn)
-        glet = greenlet.greenlet(fn, parent=tr.main)
+        glet = greenlet.greenlet(tr._body(cpu), parent=tr.main)
         glet.smp_cpu = cpu
         _runtime.set_run(tr)
         try:
             glet.switch()
+            if not glet.dead:
+                glet.throw(greenlet.GreenletExit)
         finally:
             _runtime.set_run(None)
         if tr.need_value is not None:
-            glet.throw(greenlet.GreenletExit)
-            todo.extend(guesses + [v] for v in sorted(domain, key=repr))
-        else:
+            loc = tr.need_value
+            values = domains.setdefault(loc, {locs.init_of(loc).value})
+            todo.extend(guesses + [v] for v in sorted(values, key=repr))
+        elif not tr.failed:
             out.append(tr.events)
     return out
 
 
-def executions(model: Model, names: dict[str, Any], mm_name: str) -> tuple[int, set[Any]]:
-    """The number of consistent executions and their final states."""
+def _all_traces(model: Model, locs: Locations, budget: _Budget) -> list[list[Trace]]:
+    """Each CPU's traces, with the value domains grown until no trace writes anything new.
+
+    A value that takes more rounds to appear than a combination has writes can only
+    come from a cycle of reads and writes that feed each other (values out of thin
+    air), which every model forbids: growing stops there."""
+    domains: Domains = {}
+    rounds = 0
+    while True:
+        per_cpu = [traces(fn, t, domains, locs, budget) for t, fn in enumerate(model.cpus)]
+        rounds += 1
+        if rounds > _max_writes(per_cpu):
+            return per_cpu
+        grown = False
+        for ev in itertools.chain.from_iterable(itertools.chain(*per_cpu)):
+            if ev.kind == "W":
+                assert ev.loc is not None
+                values = domains.setdefault(ev.loc, {locs.init_of(ev.loc).value})
+                if ev.value not in values:
+                    values.add(ev.value)
+                    grown = True
+        if not grown:
+            return per_cpu
+
+
+def _max_writes(per_cpu: list[list[Trace]]) -> int:
+    """The most write events a combination of traces can hold."""
+    return sum(max((sum(ev.kind == "W" for ev in tr) for tr in trs), default=0)
+               for trs in per_cpu)
+
+
+def executions(model: Model, names: dict[str, Any], mm_name: str,
+               limit: int = 100000) -> tuple[int, set[Any]]:
+    """The number of consistent executions and their final states.
+
+    Raises :class:`CandidateLimit` when more than about ``limit`` traces, coherent
+    (rf, co) choices and graphs would have to be tried."""
+    from smpcheck.view import View
+
     mm = get_model(mm_name)
-    domain: set[Any] = {0}
-    while True:  # grow the value domain until no trace writes anything new
-        per_cpu = [traces(fn, t, domain) for t, fn in enumerate(model.cpus)]
-        written = {e.value for tr in itertools.chain(*per_cpu) for e in tr if e.kind == "W"}
-        if written <= domain:
-            break
-        domain |= written
-    count, finals = 0, set()
+    budget = _Budget(limit)
     locs = Locations()
-    for combo in itertools.product(*per_cpu):
-        for g in _graphs(list(combo), locs):
+    count, finals = 0, set()
+    for combo in _combos(_all_traces(model, locs, budget), locs, budget):
+        for g in _graphs(combo, locs, budget):
+            budget.spend()
             if mm.inconsistency(View(g)) is None:
                 count += 1
                 finals.add(final_state(g, model, names).key())
     return count, finals
 
 
-def _graphs(threads: list[list[Event]], locs: Locations) -> Any:
-    """Every (rf, co) completion of fixed CPU traces whose reads see their guessed values."""
+# -- combining traces ------------------------------------------------------------------
+def _needs(tr: Trace, locs: Locations) -> set[tuple[Loc, Any]]:
+    """(location, value) pairs a trace reads that neither the initial value nor its own
+    earlier writes explain: some other CPU must write them."""
+    out: set[tuple[Loc, Any]] = set()
+    own: set[tuple[Loc, Any]] = set()
+    for ev in tr:
+        assert ev.loc is not None or ev.kind not in "RW"
+        if ev.kind == "R" and ev.loc is not None:
+            key = (ev.loc, ev.value)
+            if ev.value != locs.init_of(ev.loc).value and key not in own:
+                out.add(key)
+        elif ev.kind == "W" and ev.loc is not None:
+            own.add((ev.loc, ev.value))
+    return out
+
+
+def _provides(tr: Trace) -> set[tuple[Loc, Any]]:
+    return {(ev.loc, ev.value) for ev in tr if ev.kind == "W" and ev.loc is not None}
+
+
+def _combos(per_cpu: list[list[Trace]], locs: Locations,
+            budget: _Budget) -> Iterator[list[Trace]]:
+    """Combinations of one trace per CPU in which every guessed value is written somewhere."""
+    info = [[(tr, _needs(tr, locs), _provides(tr)) for tr in trs] for trs in per_cpu]
+    later: list[set[tuple[Loc, Any]]] = [set() for _ in range(len(info) + 1)]
+    for i in range(len(info) - 1, -1, -1):
+        later[i] = later[i + 1].union(*(p for _, _, p in info[i]))
+
+    def go(i: int, chosen: list[Trace], need: set[Any], have: set[Any]) -> Iterator[list[Trace]]:
+        budget.spend()
+        if not (need - have) <= later[i]:
+            return
+        if i == len(info):
+            yield list(chosen)
+            return
+        for tr, n, p in info[i]:
+            chosen.append(tr)
+            yield from go(i + 1, chosen, need | n, have | p)
+            chosen.pop()
+
+    yield from go(0, [], set(), set())
+
+
+def _graphs(threads: list[Trace], locs: Locations, budget: _Budget) -> Iterator[ExecutionGraph]:
+    """Every coherent (rf, co) completion of fixed CPU traces whose reads see their guesses."""
     g0 = ExecutionGraph(len(threads), locs)
-    reads, writes = [], {}
+    by_loc: dict[Loc, list[Event]] = {}
     for t in threads:
         for ev in t:
             g0.add(_clean(ev))
-            if ev.kind == "R":
-                reads.append(ev)
-            elif ev.kind == "W":
-                writes.setdefault(ev.loc, []).append(ev.id)
-    for loc in list(writes) + [r.loc for r in reads]:
-        g0.init_of(loc)
-    choices = []
-    for r in reads:
-        srcs = [w for w in g0.co_order(r.loc) if g0.event(w).value == r.value]
-        if not srcs:
-            return
-        choices.append(srcs)
-    cos = [list(itertools.permutations(ws)) for ws in writes.values()]
-    for rf in itertools.product(*choices):
-        for co in itertools.product(*cos):
-            g = g0.copy()
-            g.rf = {r.id: w for r, w in zip(reads, rf, strict=True)}
-            g.co = {loc: list(order) for loc, order in zip(writes, co, strict=True)}
-            yield g
+            if ev.kind in "RW" and ev.loc is not None:
+                by_loc.setdefault(ev.loc, []).append(ev)
+    per_loc = [(loc, _loc_choices(locs.init_of(loc), evs, budget)) for loc, evs in by_loc.items()]
+    for picks in itertools.product(*(choices for _, choices in per_loc)):
+        g = g0.copy()
+        for (loc, _), (co, rf) in zip(per_loc, picks, strict=True):
+            if co:
+                g.co[loc] = list(co)
+            g.rf.update(rf)
+        yield g
+
+
+def _loc_choices(init: Event, evs: list[Event], budget: _Budget) -> list[LocChoice]:
+    """The coherent (co, rf) choices for the accesses ``evs`` of one location."""
+    writes = [ev for ev in evs if ev.kind == "W"]
+    reads = [ev for ev in evs if ev.kind == "R"]
+    out: list[LocChoice] = []
+    for perm in _interleavings(writes):
+        budget.spend()
+        order = [init, *perm]
+        srcs = [[w.id for w in order if w.value == r.value] for r in reads]
+        for rf_pick in itertools.product(*srcs):
+            budget.spend()
+            rf = {r.id: w for r, w in zip(reads, rf_pick, strict=True)}
+            if _coherent(order, evs, rf):
+                out.append(([w.id for w in perm], rf))
+    return out
+
+
+def _interleavings(writes: list[Event]) -> Iterator[tuple[Event, ...]]:
+    """Orders of ``writes`` that keep each CPU's writes in program order (coherence
+    forbids any other)."""
+    if not writes:
+        yield ()
+        return
+    firsts: dict[int, Event] = {}
+    for w in writes:
+        firsts.setdefault(w.tid, w)
+    for w in firsts.values():
+        rest = [x for x in writes if x is not w]
+        for tail in _interleavings(rest):
+            yield (w, *tail)
+
+
+def _coherent(order: list[Event], evs: list[Event], rf: dict[EventId, EventId]) -> bool:
+    """``po-loc | rf | co | fr`` acyclic over one location, and each RMW atomic."""
+    pos = {w.id: i for i, w in enumerate(order)}
+    for ev in evs:
+        if ev.kind == "W" and ev.rmw and rf[(ev.tid, ev.idx - 1)] != order[pos[ev.id] - 1].id:
+            return False
+    succ: dict[Any, list[Any]] = {e.id: [] for e in [*order, *evs]}
+    for a, b in itertools.pairwise(order):
+        succ[a.id].append(b.id)
+    for r, w in rf.items():
+        succ[w].append(r)
+        if pos[w] + 1 < len(order):
+            succ[r].append(order[pos[w] + 1].id)
+    last: dict[int, EventId] = {}
+    for ev in evs:  # evs are in program order per CPU
+        if ev.tid in last:
+            succ[last[ev.tid]].append(ev.id)
+        last[ev.tid] = ev.id
+    return _acyclic(succ)
+
+
+def _acyclic(succ: dict[Any, list[Any]]) -> bool:
+    indeg = dict.fromkeys(succ, 0)
+    for outs in succ.values():
+        for b in outs:
+            indeg[b] += 1
+    ready = [n for n, d in indeg.items() if d == 0]
+    seen = 0
+    while ready:
+        n = ready.pop()
+        seen += 1
+        for b in succ[n]:
+            indeg[b] -= 1
+            if indeg[b] == 0:
+                ready.append(b)
+    return seen == len(succ)
 
 
 def _clean(ev: Event) -> Event:

@@ -33,6 +33,12 @@ class MemoryModel:
     name = "?"
     track_dependencies = False
 
+    def keeps_order(self, earlier: Event, later: Event, between: Sequence[Event]) -> bool:
+        """Whether ``earlier`` (of ``later``'s CPU, with ``between`` in program order
+        between them) is always ordered before ``later``, so that a revisit keeping
+        ``later`` must keep ``earlier`` too.  Used only when ``track_dependencies``."""
+        return True
+
     def inconsistency(self, view: View, atomicity: bool = True) -> str | None:
         """The name of an axiom the execution violates, or None if it is consistent.
 

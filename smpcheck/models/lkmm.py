@@ -28,9 +28,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cached_property
 
+from smpcheck.events import Event
 from smpcheck.models.base import MemoryModel, Step, order_steps
 from smpcheck.relation import Rel
 from smpcheck.view import View
+
+FULL_ORDER = frozenset({"MB", "sync-rcu", "sync-srcu"})  # tags of fully ordered events
+ORDERED_AFTER = frozenset({"ACQUIRE", "LKR"})  # what follows them stays after them
+ORDERED_BEFORE = frozenset({"RELEASE", "UL"})  # what precedes them stays before them
 
 
 class LkmmRelations:
@@ -390,6 +395,15 @@ class LKMM(MemoryModel):
 
     name = "lkmm"
     track_dependencies = True
+
+    def keeps_order(self, earlier: Event, later: Event, between: Sequence[Event]) -> bool:
+        """Same-location accesses (coherence), and anything a full fence, an acquire
+        or a release orders: these program-order pairs hold in every execution."""
+        if earlier.is_access and later.is_access and earlier.loc == later.loc:
+            return True
+        if earlier.tags & ORDERED_AFTER or later.tags & ORDERED_BEFORE:
+            return True
+        return any(ev.tags & FULL_ORDER for ev in (earlier, *between, later))
 
     def axioms(self, view: View) -> str | None:
         if not (view.po_loc | view.rf | view.co | view.fr).is_acyclic():

@@ -91,7 +91,7 @@ def _row(g: ExecutionGraph, step: Step, prev: Step | None) -> Row | None:
     if step.visible:
         return Row(ev.tid, f"({ev.loc} = {show(ev.value)} reaches memory)", None, None,
                    event=ev.id, kind="visible", value=ev.value, loc=str(ev.loc))
-    if ev.kind == "E":
+    if ev.kind in "EN":
         return None
     if ev.kind == "W" and ev.rmw and prev is not None and prev.event.id == (ev.tid, ev.idx - 1):
         return None  # shown with its read

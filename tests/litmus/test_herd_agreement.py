@@ -24,7 +24,7 @@ X86_ROWS = {row["file"]: row for row in x86_rows()}
 # Known core bug, not the translator's: under the LKMM a revisit keeps a CPU's
 # write past a spin_lock that now blocks (the explorer's dependency-prefix
 # revisits leave a hole in program order), so MP+porevlocks finds 1 positive.
-LKMM_KNOWN_BUGS = {"MP+porevlocks": "explorer: LKMM revisit keeps events past a lock wait"}
+LKMM_KNOWN_BUGS: dict[str, str] = {}  # test name -> why the explorer disagrees with herd7
 
 
 def _kernel_rows() -> dict[str, dict[str, str]]:
