@@ -42,7 +42,8 @@ for _name in ("READ_ONCE", "WRITE_ONCE", "smp_load_acquire", "smp_store_release"
               "atomic_try_cmpxchg", "atomic_dec_and_test", "atomic_inc_and_test",
               "atomic_add_unless", "atomic_inc_not_zero", "kfree", "srcu_read_lock",
               "srcu_read_unlock", "srcu_down_read", "srcu_up_read", "synchronize_srcu",
-              "synchronize_srcu_expedited"):
+              "synchronize_srcu_expedited", "atomic_long_read", "atomic_long_set",
+              "atomic_long_cmpxchg", "atomic_long_try_cmpxchg", "cmpxchg64"):
     LOCATION_ARG[_name] = 0
 for _name in ("atomic_add", "atomic_sub", "atomic_and", "atomic_or", "atomic_xor",
               "atomic_andnot", "atomic_add_return", "atomic_sub_return", "atomic_fetch_add",

@@ -229,6 +229,36 @@ atomic_try_cmpxchg_release = _try(atomic_cmpxchg_release)
 try_cmpxchg = _try(cmpxchg)
 
 
+# atomic_long_t (<linux/atomic/atomic-long.h>): the same operations on a long; the
+# model's locations have no width, so each is its atomic_t counterpart under its own name.
+def atomic_long_read(v: Any) -> Any:
+    return load(v, _ONCE, "atomic_long_read")
+
+
+def atomic_long_set(v: Any, i: Any) -> None:
+    store(v, i, _ONCE, "atomic_long_set")
+
+
+def atomic_long_read_acquire(v: Any) -> Any:
+    return load(v, _ACQ, "atomic_long_read_acquire")
+
+
+def atomic_long_set_release(v: Any, i: Any) -> None:
+    store(v, i, _REL, "atomic_long_set_release")
+
+
+atomic_long_cmpxchg = _cmpxchg("atomic_long_cmpxchg", MB)
+atomic_long_cmpxchg_relaxed = _cmpxchg("atomic_long_cmpxchg_relaxed", _ONCE)
+atomic_long_cmpxchg_acquire = _cmpxchg("atomic_long_cmpxchg_acquire", _ACQ)
+atomic_long_cmpxchg_release = _cmpxchg("atomic_long_cmpxchg_release", _REL)
+atomic_long_try_cmpxchg = _try(atomic_long_cmpxchg)
+atomic_long_try_cmpxchg_relaxed = _try(atomic_long_cmpxchg_relaxed)
+atomic_long_try_cmpxchg_acquire = _try(atomic_long_cmpxchg_acquire)
+atomic_long_try_cmpxchg_release = _try(atomic_long_cmpxchg_release)
+# cmpxchg64(): cmpxchg() of a u64 (fully ordered); the same without widths.
+cmpxchg64 = _cmpxchg("cmpxchg64", MB)
+
+
 def atomic_dec_and_test(v: Any) -> Any:
     """Fully ordered decrement; true when the counter reached zero."""
     return atomic_dec_return(v) == 0
@@ -360,4 +390,17 @@ __all__ = [
     "atomic_add_negative_relaxed",
     "atomic_add_negative_acquire",
     "atomic_add_negative_release",
+    "atomic_long_read",
+    "atomic_long_set",
+    "atomic_long_read_acquire",
+    "atomic_long_set_release",
+    "atomic_long_cmpxchg",
+    "atomic_long_cmpxchg_relaxed",
+    "atomic_long_cmpxchg_acquire",
+    "atomic_long_cmpxchg_release",
+    "atomic_long_try_cmpxchg",
+    "atomic_long_try_cmpxchg_relaxed",
+    "atomic_long_try_cmpxchg_acquire",
+    "atomic_long_try_cmpxchg_release",
+    "cmpxchg64",
 ]
