@@ -63,6 +63,13 @@ class MemoryModel:
         pairs of view indices to put in that order where the execution allows."""
         return order_steps(view, self.happens_before(view) | view.po, prefer)
 
+    def missing_order(self, view: View, pairs: Sequence[tuple[int, int]]
+                      ) -> dict[tuple[int, int], str]:
+        """For program-order pairs (a, b) of accesses, view indices: what would order a
+        before b where the model leaves them unordered (the report's notes).  SC and TSO
+        explain their orders with the store buffer instead: none here."""
+        return {}
+
     def races(self, view: View) -> list[tuple[int, int]]:
         """Pairs of conflicting accesses, at least one plain, that race.
 

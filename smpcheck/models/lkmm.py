@@ -390,6 +390,12 @@ class LkmmRelations:
         return ww_race | wr_race | rw_race
 
 
+_ACCESS = {"R": "load", "W": "store"}
+_WOULD_ORDER = {"WR": "smp_mb()", "WW": "smp_wmb() or release",
+                "RR": "smp_rmb(), acquire or address dependency",
+                "RW": "dependency, release or barrier"}
+
+
 class LKMM(MemoryModel):
     """The Linux-kernel memory model (lkmmv2)."""
 
@@ -432,6 +438,22 @@ class LKMM(MemoryModel):
         if not rel.plain:
             return []
         return sorted({(min(a, b), max(a, b)) for a, b in rel.races().pairs()})
+
+    def missing_order(self, view: View, pairs: Sequence[tuple[int, int]]
+                      ) -> dict[tuple[int, int], str]:
+        """Pairs that preserved program order (ppo) leaves unordered, with the barrier
+        or dependency that would order them."""
+        if not pairs:
+            return {}
+        ppo = LkmmRelations(view).ppo
+        out = {}
+        for a, b in pairs:
+            if not ppo.has(a, b):
+                first, then = view.events[a], view.events[b]
+                out[(a, b)] = (f"no {_WOULD_ORDER[first.kind + then.kind]} between the "
+                               f"{_ACCESS[first.kind]} at line {first.src.line} and this "
+                               f"{_ACCESS[then.kind]}")
+        return out
 
     def timeline(self, view: View, prefer: Sequence[tuple[int, int]] = ()) -> list[Step]:
         rel = LkmmRelations(view)

@@ -64,15 +64,36 @@ def rows_for(v: Violation, mm: MemoryModel) -> list[Row]:
     prefer = _preferred_order(v, view)
     rows = []
     steps = mm.timeline(view, prefer)
+    notes = _missing_order(v, view, mm)
     for i, step in enumerate(steps):
         row = _row(g, step, steps[i - 1] if i else None)
         if row is not None:
             row.mark = step.event.id in v.events and not step.visible
+            if row.mark and step.event.id in notes:
+                row.suffix += f"  ({notes[step.event.id]})"
             rows.append(row)
     if v.src is not None and v.cpu is not None and not v.events:
         rows.append(Row(v.cpu, v.src.text, v.src.line, v.src.path, mark=True, kind="error",
                         note=v.message))
     return rows
+
+
+def _missing_order(v: Violation, view: View, mm: MemoryModel) -> dict[EventId, str]:
+    """For each marked access: what the model says is missing between it and the
+    access before it on its CPU (to another location)."""
+    pairs = []
+    for e in v.events:
+        if e not in view.index:
+            continue
+        ev = view.events[view.index[e]]
+        if not ev.is_access:
+            continue
+        prev = [x for x in view.g.threads[ev.tid][: ev.idx] if x is not None and x.is_access
+                and not (x.rmw and x.kind == "W")]
+        if prev and prev[-1].loc != ev.loc:
+            pairs.append((view.index[prev[-1].id], view.index[e]))
+    found = mm.missing_order(view, pairs)
+    return {view.events[b].id: note for (_, b), note in found.items()}
 
 
 def _preferred_order(v: Violation, view: View) -> list[tuple[int, int]]:
