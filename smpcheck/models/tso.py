@@ -9,10 +9,17 @@ locked add) drain the buffer: full barriers.  As the kernel maps them on x86,
 ``smp_rmb``, ``smp_wmb``, acquire loads, release stores and ``barrier()`` are
 compiler barriers only: the hardware already orders what they promise.
 
-    ppo  = po \\ ([W \\ Locked] ; po ; [R \\ Locked])
-    fence = [W] ; po ; [MFENCE] ; po ; [R]
-    acyclic (ppo | fence | rfe | co | fr)      (global happens-before)
+    ppo    = ([M] ; po ; [M]) \\ ([W \\ Locked] ; po ; [R \\ Locked])
+    anchor = [M] ; po ; [MFENCE | rcu-unlock]  |  [MFENCE | rcu-lock] ; po ; [M]
+    acyclic (ppo | anchor | rfe | co | fr)     (global happens-before)
     acyclic (po-loc | rf | co | fr)            (coherence)
+
+Program order counts between memory accesses only: an event that is not an
+access (a compiler barrier such as ``barrier()``, ``preempt_disable()`` or
+``local_irq_disable()``, an allocation) orders nothing by its position, so a
+store and a later load stay reorderable across it.  A full fence orders every
+access before it before every access after it (``anchor``), and RCU read-side
+critical sections are anchored at their ends for the grace-period rule.
 """
 
 from __future__ import annotations
@@ -48,17 +55,20 @@ class TsoRelations:
     def ppo(self) -> Rel:
         v = self.v
         relaxed = Rel.product(v.n, v.W & ~self.locked, v.R & ~self.locked)
-        return v.po - relaxed
+        return v.po.restrict(v.M, v.M) - relaxed
 
     @cached_property
-    def fence(self) -> Rel:
+    def anchor(self) -> Rel:
+        """Full fences and the ends of RCU critical sections, tied into program order."""
         v = self.v
-        return v.po.restrict(v.W, self.mfence).seq(v.po.restrict(None, v.R))
+        rcu = lambda tag: v.where(lambda ev: ev.kind == "F" and tag in ev.tags)  # noqa: E731
+        return (v.po.restrict(v.M, self.mfence | rcu("rcu-unlock"))
+                | v.po.restrict(self.mfence | rcu("rcu-lock"), v.M))
 
     @cached_property
     def ghb(self) -> Rel:
         v = self.v
-        return self.ppo | self.fence | (v.rf & v.ext) | v.co | v.fr
+        return self.ppo | self.anchor | (v.rf & v.ext) | v.co | v.fr
 
 
 class TSO(MemoryModel):
@@ -77,8 +87,14 @@ class TSO(MemoryModel):
         return None
 
     def happens_before(self, view: View) -> Rel:
+        """Global happens-before, extended to the events that are not accesses (a
+        kfree) through program order: what precedes an event of a CPU precedes what
+        that CPU does after it."""
         order = with_grace_periods(view, TsoRelations(view).ghb)
-        return order.plus() if order is not None else Rel(view.n)
+        if order is None:
+            return Rel(view.n)
+        closure = order.plus()
+        return closure | closure.seq(view.po) | view.po
 
     def timeline(self, view: View, prefer: Sequence[tuple[int, int]] = ()) -> list[Step]:
         """Rows with each buffered store's drain to memory as a row of its own.
