@@ -1,22 +1,53 @@
-"""<linux/irqflags.h>: local interrupt control (a per-CPU state and a compiler barrier)."""
+"""<linux/irqflags.h>: local interrupt control (a per-CPU state and a compiler barrier).
+
+A CPU that may receive IPIs (:mod:`smpcheck.kernel.smp`) also publishes its state:
+entering an interrupts-off region (0 -> disabled) stores 1 to its irq word, leaving it
+stores 0 with release ordering.  Other CPUs' functions publish nothing (no events
+beyond the compiler barrier, as before).
+"""
 
 from __future__ import annotations
 
-from smpcheck._runtime import Op, current, issue
+from collections.abc import Callable
+from typing import Any
+
+from smpcheck._runtime import Cpu, Op, current, issue
+from smpcheck.kernel._ops import ONCE, RELEASE, store
 
 __smp_engine__ = True
+
+# A CPU function -> its irq word (a shared location), for CPUs that may receive IPIs.
+_irq_words: dict[Callable[[], Any], Any] = {}
+
+
+def _publish(cpu: Cpu, was_off: bool) -> None:
+    """Store the CPU's new interrupt state to its irq word when it changed."""
+    word = _irq_words.get(cpu.fn)
+    now_off = cpu.irqs_off > 0
+    if word is None or now_off == was_off:
+        return
+    if now_off:
+        store(word, 1, ONCE, "irq_off")
+        # the region's accesses follow the 1: a full barrier (see smpcheck.kernel.smp)
+        issue(Op("F", tags=frozenset({"MB"}), text="irq_off_mb()"))
+    else:
+        store(word, 0, RELEASE, "irq_on")
 
 
 def local_irq_disable() -> None:
     """No interrupt handler runs on this CPU until local_irq_enable()."""
     _, cpu = current()
+    was = cpu.irqs_off > 0
     cpu.irqs_off += 1
     issue(Op("F", tags=frozenset({"barrier"}), text="local_irq_disable()"))
+    _publish(cpu, was)
 
 
 def local_irq_enable() -> None:
     _, cpu = current()
+    was = cpu.irqs_off > 0
     cpu.irqs_off = 0
+    _publish(cpu, was)
     issue(Op("F", tags=frozenset({"barrier"}), text="local_irq_enable()"))
 
 
@@ -26,12 +57,15 @@ def local_irq_save() -> int:
     flags = cpu.irqs_off
     cpu.irqs_off += 1
     issue(Op("F", tags=frozenset({"barrier"}), text="local_irq_save()"))
+    _publish(cpu, flags > 0)
     return flags
 
 
 def local_irq_restore(flags: int) -> None:
     _, cpu = current()
+    was = cpu.irqs_off > 0
     cpu.irqs_off = flags
+    _publish(cpu, was)
     issue(Op("F", tags=frozenset({"barrier"}), text="local_irq_restore()"))
 
 

@@ -32,12 +32,17 @@ from smpcheck.kernel import (
     BUG,
     WARN_ON,
     addr,
+    clear_bit,
+    cmpxchg,
     container_of,
     kfree,
     kmalloc,
+    set_bit,
     smp_mb,
+    test_bit,
     xchg,
 )
+from smpcheck.kernel.smp import ack_flush, smp_call_function_many
 from smpcheck.kernel.spinlock import SpinLock  # noqa: F401 - a declaration
 from smpcheck.kvm.access import plain_load
 from smpcheck.memory import NULL, Array, Field, Struct
@@ -116,11 +121,13 @@ class Patches:
     ``rmap_remove_invalid``: rmap_remove() of an spte whose memslot is
     KVM_MEMSLOT_INVALID calls this instead of pte_list_remove().
     ``unmap_rmapp_invalid``: kvm_unmap_rmapp() of an invalid slot's rmap calls this.
+    ``ipi_wait``: smp_call_function_many(..., wait) of make_all_cpus_request().
     """
 
     spte_clear_xchg: bool = False
     rmap_remove_invalid: Callable[[Any, Any, Any], None] | None = None
     unmap_rmapp_invalid: Callable[[Any, Any], int] | None = None
+    ipi_wait: bool = True       # make_all_cpus_request waits for the IPI handlers
 
 
 patches = Patches()
@@ -454,21 +461,90 @@ def kvm_mmu_commit_zap_page(kvm: Any, invalid_list: list[Any]) -> None:
         kvm_mmu_free_page(sp)
 
 
-# -- remote requests (virt/kvm/kvm_main.c); vcpus come with the 3.11 model ------------------
+# -- vcpus and remote requests (include/linux/kvm_host.h, virt/kvm/kvm_main.c; 3.9 = 3.11) --
+OUTSIDE_GUEST_MODE = 0
+IN_GUEST_MODE = 1
+EXITING_GUEST_MODE = 2
+READING_SHADOW_PAGE_TABLES = 3
+KVM_REQ_TLB_FLUSH = 0
+KVM_REQ_MMU_RELOAD = 1      # 5 in the kernel: any bit will do
+
+
+class list_head(Struct):
+    next = Field(NULL, "ptr")
+    prev = Field(NULL, "ptr")
+
+
+class kvm_mmu(Struct):
+    root_hpa = Field(INVALID_PAGE, "ptr")   # __pa(root->spt): here &root->spt[0]
+
+
+class kvm_vcpu_arch(Struct):
+    mmu = kvm_mmu
+
+
+class kvm_vcpu(Struct):
+    cpu = -1            # fixed while a scenario runs (vcpu_load ran before): no event
+    mode = OUTSIDE_GUEST_MODE
+    requests = 0
+    arch = kvm_vcpu_arch
+
+
 _vcpus: dict[int, list[Any]] = {}
 
 
 def install_vcpus(kvm: Any, vcpus: list[Any]) -> None:
+    """The vcpus of ``kvm`` (kvm_for_each_vcpu); a scenario sets them before it runs."""
     _vcpus[id(kvm._obj)] = vcpus
 
 
+def set_initial(obj: Any, path: tuple[str, ...], value: Any) -> None:
+    """Give a declared object's member an initial value after the declaration (for
+    initial states that point both ways, such as a circular list)."""
+    overrides = obj._obj.spec.overrides
+    for key in path[:-1]:
+        overrides = overrides.setdefault(key, {})
+    overrides[path[-1]] = value
+
+
+def kvm_make_request(req: int, vcpu: Any) -> None:
+    set_bit(req, vcpu.requests)
+
+
+def kvm_check_request(req: int, vcpu: Any) -> bool:
+    if test_bit(req, vcpu.requests):
+        clear_bit(req, vcpu.requests)
+        return True
+    return False
+
+
+def kvm_vcpu_exiting_guest_mode(vcpu: Any) -> Any:
+    return cmpxchg(vcpu.mode, IN_GUEST_MODE, EXITING_GUEST_MODE)
+
+
+def make_all_cpus_request(kvm: Any, req: int) -> bool:
+    """kvm_main.c: set the request in every vcpu; IPI those not OUTSIDE_GUEST_MODE and
+    wait (cpus != NULL: the zalloc_cpumask_var failure path is not modelled)."""
+    _, me = current()
+    cpus = []
+    for vcpu in _vcpus.get(id(kvm._obj), []):
+        kvm_make_request(req, vcpu)
+        cpu = vcpu._obj.init_value(("cpu",))
+        smp_mb()        # Set ->requests bit before we read ->mode
+        if (cpu != -1 and cpu != me.tid
+                and kvm_vcpu_exiting_guest_mode(vcpu) != OUTSIDE_GUEST_MODE):
+            cpus.append(cpu)
+    if cpus:
+        smp_call_function_many(cpus, ack_flush, None, patches.ipi_wait)
+        return True
+    return False
+
+
 def kvm_flush_remote_tlbs(kvm: Any) -> None:
-    """IPI every vcpu not OUTSIDE_GUEST_MODE and wait: a no-op with no vcpus."""
-    for _vcpu in _vcpus.get(id(kvm._obj), []):
-        raise NotImplementedError("vcpus and IPIs: see the 3.11 model")
+    """kvm_main.c without kvm->tlbs_dirty (the shadow-paging sync count: none here)."""
+    smp_mb()
+    make_all_cpus_request(kvm, KVM_REQ_TLB_FLUSH)
 
 
 def kvm_reload_remote_mmus(kvm: Any) -> None:
-    for _vcpu in _vcpus.get(id(kvm._obj), []):
-        raise NotImplementedError("vcpus and IPIs: see the 3.11 model")
-
+    make_all_cpus_request(kvm, KVM_REQ_MMU_RELOAD)
