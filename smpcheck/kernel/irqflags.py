@@ -16,6 +16,8 @@ from smpcheck.kernel._ops import ONCE, RELEASE, store
 
 __smp_engine__ = True
 
+IRQ_OFF = frozenset({"irq-off"})  # the irq word's store of 1: see smpcheck.kernel.smp
+
 # A CPU function -> its irq word (a shared location), for CPUs that may receive IPIs.
 _irq_words: dict[Callable[[], Any], Any] = {}
 
@@ -27,9 +29,8 @@ def _publish(cpu: Cpu, was_off: bool) -> None:
     if word is None or now_off == was_off:
         return
     if now_off:
-        store(word, 1, ONCE, "irq_off")
-        # the region's accesses follow the 1: a full barrier (see smpcheck.kernel.smp)
-        issue(Op("F", tags=frozenset({"MB"}), text="irq_off_mb()"))
+        # Not a store in the buffer: CLI takes effect in program order (IRQ_OFF tag).
+        store(word, 1, ONCE | IRQ_OFF, "irq_off")
     else:
         store(word, 0, RELEASE, "irq_on")
 

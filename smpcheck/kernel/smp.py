@@ -34,14 +34,14 @@ Why this is the semantics, under SC, x86-TSO and the LKMM:
    sender's wait never ends, and the explorer reports it (endless wait), as a
    real sender would hang.
 
-The store of 1 is followed by a full barrier: it stands for the interrupt
-boundary, so the target's accesses inside the region are ordered after it (were
-the IPI delivered just before the region, the target's accesses after the
-handler's IRET, which is serializing, would see the sender's earlier stores).
-Its cost: under TSO a store before local_irq_disable() is never reordered with a
-load after it (CLI itself orders nothing), an under-approximation for such pairs;
-none of the modelled KVM code has one (vcpu_enter_guest() has its own smp_mb()
-there, the lockless walk opens with local_irq_disable()).
+The store of 1 is not an ordinary store: CLI changes the CPU's interrupt flag in
+program order, with nothing buffered, while earlier stores may still sit in the
+store buffer.  The memory models order it (the ``irq-off`` tag) before every
+later access of its CPU and after none of its earlier stores: so a sender that
+reads the 0 before it delivered its IPI before the region, and the region's
+accesses come after that delivery (and see what the sender stored before the
+IPI), while a store before local_irq_disable() can still pass a load after it,
+as on x86.
 
 What it does not give, an over-approximation: the target's accesses between the
 start of the interrupts-on stretch and the handler's delivery point are not forced

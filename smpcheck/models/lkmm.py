@@ -180,6 +180,10 @@ class LkmmRelations:
             .restrict(None, m),
             po_opt.restrict(m, v.tagged("srcu-unlock")).seq(
                 self.fencerel(self.fence_set("after-srcu-read-unlock"))).restrict(None, m),
+            # Not the LKMM's: the LKMM has no interrupts.  An irq word's store of 1
+            # (smpcheck.kernel.smp) is ordered before the CPU's later accesses as by a
+            # full barrier, since CLI takes effect in program order.
+            po.restrict(v.tagged("irq-off"), m),
         ]
         out = parts[0]
         for p in parts[1:]:

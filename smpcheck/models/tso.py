@@ -11,6 +11,8 @@ compiler barriers only: the hardware already orders what they promise.
 
     ppo    = ([M] ; po ; [M]) \\ ([W \\ Locked] ; po ; [R \\ Locked])
     anchor = [M] ; po ; [MFENCE | rcu-unlock]  |  [MFENCE | rcu-lock] ; po ; [M]
+    (an irq word's store of 1, tagged irq-off, is ordered before every later
+    access and after no earlier store: see smpcheck.kernel.smp)
     acyclic (ppo | anchor | rfe | co | fr)     (global happens-before)
     acyclic (po-loc | rf | co | fr)            (coherence)
 
@@ -52,10 +54,17 @@ class TsoRelations:
         return self.v.where(lambda ev: ev.kind == "F" and bool(ev.tags & FULL_FENCES))
 
     @cached_property
+    def irq_off(self) -> int:
+        """Stores of an irq word's 1 (CLI): in program order, not through the buffer."""
+        return self.v.where(lambda ev: "irq-off" in ev.tags)
+
+    @cached_property
     def ppo(self) -> Rel:
         v = self.v
         relaxed = Rel.product(v.n, v.W & ~self.locked, v.R & ~self.locked)
-        return v.po.restrict(v.M, v.M) - relaxed
+        past_buffer = Rel.product(v.n, v.W, self.irq_off)
+        return v.po.restrict(v.M, v.M) - relaxed - past_buffer | v.po.restrict(self.irq_off,
+                                                                              v.M)
 
     @cached_property
     def anchor(self) -> Rel:
@@ -109,7 +118,8 @@ def _tso_timeline(view: View, rel: TsoRelations, prefer: Sequence[tuple[int, int
     g = view.g
     events = list(g.events())
     by_id = {ev.id: ev for ev in events}
-    buffered = {ev.id for ev in events if ev.kind == "W" and not ev.tags & LOCKED_TAGS}
+    buffered = {ev.id for ev in events
+                if ev.kind == "W" and not ev.tags & LOCKED_TAGS and "irq-off" not in ev.tags}
 
     def drain(eid: tuple[int, int]) -> object:
         return ("drain", eid) if eid in buffered else eid
