@@ -74,6 +74,7 @@ class Result:
     condition: str | None = None
     error: str | None = None
     stopped_early: bool = False  # stopped at the first violation
+    flags: dict[str, int] = field(default_factory=dict)  # model flag -> executions raising it
 
     @property
     def status(self) -> Status:

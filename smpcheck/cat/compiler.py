@@ -150,6 +150,7 @@ class Compiler:
         self.check_names: list[tuple[str, str]] = []
         self.path = "<model>"
         self.in_try = 0
+        self.defining: set[str] = set()  # names of the non-recursive let being compiled
 
     # -- helpers ------------------------------------------------------------
 
@@ -187,7 +188,19 @@ class Compiler:
         if self.in_try:
             message = f"undefined name {name}"
             return _raiser(message)
+        if name in self.defining:
+            raise self.error(f"undefined name {name}: a let that uses the name it defines "
+                             f"needs 'let rec {name} = ...'", node)
         raise self.error(f"undefined name {name}", node)
+
+    def bindings(self, bindings: Any, scope: Scope | None) -> list[tuple[Any, Code]]:
+        """The (pattern, code) of a non-recursive let's bindings."""
+        outer = self.defining
+        self.defining = outer | {n for b in bindings for n in pattern_names(b.pattern) if n}
+        try:
+            return [(b.pattern, self.expr(b.expr, scope)) for b in bindings]
+        finally:
+            self.defining = outer
 
     def base(self, name: str, node: S.Node) -> Code:
         slot = self.base_slots.get(name)
@@ -333,7 +346,7 @@ class Compiler:
         inner = Scope(scope)
         if node.rec:
             return self.let_rec_in(node, inner)
-        codes = [(b.pattern, self.expr(b.expr, scope)) for b in node.bindings]
+        codes = self.bindings(node.bindings, scope)
         for b in node.bindings:
             for name in pattern_names(b.pattern):
                 inner.add(name)

@@ -57,6 +57,12 @@ class MemoryModel:
         pairs of view indices to put in that order where the execution allows."""
         return order_steps(view, self.happens_before(view) | view.po, prefer)
 
+    def flags(self, view: View) -> list[str]:
+        """Names of the model's flags (herd's ``flag``) a complete execution raises.
+
+        The built-in models report races as findings instead and raise none."""
+        return []
+
     def races(self, view: View) -> list[tuple[int, int]]:
         """Pairs of conflicting accesses, at least one plain, that are not ordered."""
         sync = view.rf.restrict(view.marked, view.marked)

@@ -48,8 +48,8 @@ def with_grace_periods(view: View, order: Rel) -> Rel | None:
     return _solve(order.plus(), pairs)
 
 
-def _solve(closure: Rel, pairs: list[tuple[tuple[int, int], int]]) -> Rel | None:
-    closure = _force(closure, pairs)
+def _solve(order: Rel, pairs: list[tuple[tuple[int, int], int]]) -> Rel | None:
+    closure = _force(order, pairs)
     if closure is None:
         return None
     for (lock, unlock), s in pairs:
