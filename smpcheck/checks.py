@@ -50,6 +50,8 @@ class Checker:
         view = View(g)
         self.memory_errors(g, view)
         self.data_races(g, view)
+        for flag in self.mm.flags(view):
+            result.flags[flag] = result.flags.get(flag, 0) + 1
         self.condition(g, result)
 
     # -- KASAN-like ---------------------------------------------------------------

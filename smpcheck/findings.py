@@ -75,6 +75,7 @@ class Result:
     error: str | None = None
     stopped_early: bool = False  # stopped at the first violation
     bound: str = ""  # what a complete verdict covers: CPUs and the loop bound
+    flags: dict[str, int] = field(default_factory=dict)  # model flag -> executions raising it
 
     @property
     def status(self) -> Status:

@@ -12,18 +12,19 @@ from smpcheck.explorer import Explorer, Settings
 from smpcheck.findings import Result
 from smpcheck.memory import Loc
 from smpcheck.model import Model
-from smpcheck.models import get_model
+from smpcheck.models import MemoryModel, get_model
 from smpcheck.replay import Guide, rerun
 
 
-def verify(model: Model, globals_: dict[str, Loc] | None = None, mm: str = "sc",
+def verify(model: Model, globals_: dict[str, Loc] | None = None, mm: str | MemoryModel = "sc",
            settings: Settings | None = None,
            progress: Callable[[Result], None] | None = None,
            guide: Guide | None = None) -> Result:
     """Check ``model`` under memory model ``mm``; bad models raise UsageError.
 
+    ``mm`` is a memory model's name or the model itself (e.g. a cat model).
     With ``guide`` only the recorded execution is explored (``--replay``)."""
-    memory_model = get_model(mm)
+    memory_model = mm if isinstance(mm, MemoryModel) else get_model(mm)
     result = Result(model.name, memory_model.name)
     loop_bound = (settings or Settings()).loop_bound
     result.bound = (f"{len(model.cpus)} CPUs, the model's objects, loops other than spin "

@@ -150,6 +150,7 @@ class Compiler:
         self.check_names: list[tuple[str, str]] = []
         self.path = "<model>"
         self.in_try = 0
+        self.defining: set[str] = set()  # names of the non-recursive let being compiled
 
     # -- helpers ------------------------------------------------------------
 
@@ -187,7 +188,19 @@ class Compiler:
         if self.in_try:
             message = f"undefined name {name}"
             return _raiser(message)
+        if name in self.defining:
+            raise self.error(f"undefined name {name}: a let that uses the name it defines "
+                             f"needs 'let rec {name} = ...'", node)
         raise self.error(f"undefined name {name}", node)
+
+    def bindings(self, bindings: Any, scope: Scope | None) -> list[tuple[Any, Code]]:
+        """The (pattern, code) of a non-recursive let's bindings."""
+        outer = self.defining
+        self.defining = outer | {n for b in bindings for n in pattern_names(b.pattern) if n}
+        try:
+            return [(b.pattern, self.expr(b.expr, scope)) for b in bindings]
+        finally:
+            self.defining = outer
 
     def base(self, name: str, node: S.Node) -> Code:
         slot = self.base_slots.get(name)
@@ -333,7 +346,7 @@ class Compiler:
         inner = Scope(scope)
         if node.rec:
             return self.let_rec_in(node, inner)
-        codes = [(b.pattern, self.expr(b.expr, scope)) for b in node.bindings]
+        codes = self.bindings(node.bindings, scope)
         for b in node.bindings:
             for name in pattern_names(b.pattern):
                 inner.add(name)
@@ -479,17 +492,21 @@ def _split(v: Value, n: int) -> tuple[Value, Value]:
 def fixpoint(rt: Any, frame: Frame, store: list[Value], slots: Sequence[int],
              codes: Sequence[Code], funs: Sequence[bool],
              where: Callable[[CatTypeError], UsageError]) -> None:
-    """Least fixpoint of ``let rec``: functions are bound once, the other
-    bindings start empty and are re-evaluated together until none changes."""
+    """The fixpoint of ``let rec``: functions are bound once, the other bindings
+    start empty and are re-evaluated in order, each seeing the values just
+    computed before it, until none changes.  The order matters where a binding is
+    not monotone (the bell file's ``unmatched = ... \\ domain(matched)``):
+    evaluating them all from the previous round's values would let ``matched``
+    take a pair that the same round's ``unmatched-po`` rules out."""
     for slot, code, is_fun in zip(slots, codes, funs, strict=True):
         if is_fun:
             store[slot] = code(rt, frame)
     todo = [(slot, code) for slot, code, is_fun in zip(slots, codes, funs, strict=True)
             if not is_fun]
     for _ in range(100_000):
-        new = [code(rt, frame) for _, code in todo]
         changed = False
-        for (slot, _), v in zip(todo, new, strict=True):
+        for slot, code in todo:
+            v = code(rt, frame)
             if not V.equal(store[slot], v):
                 changed = True
             store[slot] = v

@@ -107,7 +107,7 @@ class ProgramCompiler(Compiler):
         if ins.rec:
             self.let_rec(ins, scope, steps)
             return
-        codes = [(b.pattern, self.expr(b.expr, scope)) for b in ins.bindings]
+        codes = self.bindings(ins.bindings, scope)
         slots = [self.targets(pattern_names(b.pattern), scope) for b in ins.bindings]
         store = self.storer(scope)
         where = self.located(ins)

@@ -14,6 +14,7 @@ The default memory model is the LKMM for C tests and x86-TSO for X86 tests.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,11 +22,13 @@ from typing import Any
 from smpcheck.explorer import Settings
 from smpcheck.findings import Kind, Result
 from smpcheck.graph import ExecutionGraph
+from smpcheck.litmus.c_macros import Macro
 from smpcheck.litmus.parse_common import parse_litmus
 from smpcheck.litmus.syntax import CTest, LitmusError, LocRef, X86Test
 from smpcheck.litmus.translate import observed, render_loc, translate
 from smpcheck.memory import Loc
 from smpcheck.model import Model, final_state
+from smpcheck.models.base import MemoryModel
 from smpcheck.verify import verify
 
 LitmusTest = CTest | X86Test
@@ -80,9 +83,10 @@ class LitmusRun:
 
     @property
     def flags(self) -> list[str]:
-        """herd's flags: ``data-race`` when some execution has one."""
-        return ["data-race"] if any(v.kind == Kind.DATA_RACE
-                                    for v in self.result.violations) else []
+        """herd's flags: ``data-race`` when some execution has one, and the flags a
+        cat model raised (:meth:`~smpcheck.models.base.MemoryModel.flags`)."""
+        raced = any(v.kind == Kind.DATA_RACE for v in self.result.violations)
+        return sorted(set(self.result.flags) | ({"data-race"} if raced else set()))
 
     @property
     def findings(self) -> list[str]:
@@ -111,14 +115,24 @@ def state_order(state: State) -> tuple[tuple[int, Any], ...]:
     return tuple((0, v) if isinstance(v, int) else (1, str(v)) for v in state)
 
 
-def run_litmus(test: LitmusTest, mm: str | None = None, settings: Settings | None = None,
-               text: str | None = None) -> LitmusRun:
-    """Check a parsed test under ``mm`` (default by its kind), exploring every execution."""
+def run_litmus(test: LitmusTest, mm: str | MemoryModel | None = None,
+               settings: Settings | None = None, text: str | None = None,
+               macros: Mapping[str, Macro] | None = None) -> LitmusRun:
+    """Check a parsed test under ``mm`` (a name, default by the test's kind, or a
+    memory model such as a cat model), exploring every execution.  ``macros``
+    replaces the C macros of :mod:`.c_macros` (herd mode: those of a .def file)."""
     mm = mm or default_mm(test)
-    model, names = translate(test, text)
+    model, names = translate(test, text, macros)
     settings = settings or Settings()
     settings.all_violations = True
     result = verify(model, names, mm, settings)
+    return litmus_run(test, model, names, mm if isinstance(mm, str) else mm.name, result)
+
+
+def litmus_run(test: LitmusTest, model: Model, names: dict[str, Loc], mm: str,
+               result: Result) -> LitmusRun:
+    """The run of a translated test from the explorer's result: final states projected
+    on the locations herd prints."""
     run = LitmusRun(test, model, names, mm, result, observed(test))
     for key, count in result.outcomes.items():
         state = _project(key, run.observed)
@@ -128,7 +142,7 @@ def run_litmus(test: LitmusTest, mm: str | None = None, settings: Settings | Non
     return run
 
 
-def check_litmus(path: str | Path, mm: str | None = None,
+def check_litmus(path: str | Path, mm: str | MemoryModel | None = None,
                  settings: Settings | None = None) -> LitmusRun:
     """Parse, translate and check a litmus file."""
     test, text = load_litmus(path)

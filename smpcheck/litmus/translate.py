@@ -24,11 +24,12 @@ variable, a register the condition names that the thread lacks...) raise
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from smpcheck.conditions import holds
+from smpcheck.litmus.c_macros import Macro
 from smpcheck.litmus.syntax import (
     Call,
     CTest,
@@ -54,18 +55,20 @@ from smpcheck.model import Condition, FinalState, Model
 LitmusTest = CTest | X86Test
 
 
-def translate(test: LitmusTest, text: str | None = None) -> tuple[Model, dict[str, Loc]]:
+def translate(test: LitmusTest, text: str | None = None,
+              macros: Mapping[str, Macro] | None = None) -> tuple[Model, dict[str, Loc]]:
     """The model of a litmus test and its shared locations by name.
 
     ``text`` is the file's text (for the source lines of reports); by default
-    it is read from ``test.path`` when that file exists."""
+    it is read from ``test.path`` when that file exists.  ``macros`` are the
+    functions a C test may call (default :data:`.c_macros.MACROS`)."""
     from smpcheck.litmus.translate_c import translate_c
     from smpcheck.litmus.translate_x86 import translate_x86
 
     lines = SourceLines(test.path, text)
     try:
         if isinstance(test, CTest):
-            return translate_c(test, lines)
+            return translate_c(test, lines, macros)
         return translate_x86(test, lines)
     except RecursionError:
         raise LitmusError("the code is nested too deeply to translate", test.path) from None

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from smpcheck import _runtime
@@ -95,7 +95,8 @@ class _Return(Exception):
     """``return;`` unwinds the thread."""
 
 
-def translate_c(test: CTest, lines: SourceLines) -> tuple[Model, dict[str, Loc]]:
+def translate_c(test: CTest, lines: SourceLines,
+                macros: Mapping[str, Macro] | None = None) -> tuple[Model, dict[str, Loc]]:
     """The model of a C litmus test (see :func:`smpcheck.litmus.translate.translate`)."""
     memory = Memory(lines)
     kinds = _param_kinds(test, lines)
@@ -105,7 +106,9 @@ def translate_c(test: CTest, lines: SourceLines) -> tuple[Model, dict[str, Loc]]
     init_regs: list[dict[str, Any]] = [{} for _ in test.threads]
     for entry, value in init_registers(test, memory):
         init_regs[entry.thread or 0][entry.name] = value
-    threads = [ThreadCompiler(t, memory, lines, init_regs[i]) for i, t in enumerate(test.threads)]
+    table = MACROS if macros is None else macros
+    threads = [ThreadCompiler(t, memory, lines, init_regs[i], table)
+               for i, t in enumerate(test.threads)]
     cpus = [tc.cpu_function() for tc in threads]
 
     def check(loc: LocRef) -> None:
@@ -208,8 +211,9 @@ class ThreadCompiler:
     """Compiles one thread's statements into closures over a :class:`Frame`."""
 
     def __init__(self, thread: CThread, memory: Memory, lines: SourceLines,
-                 init: dict[str, Any]) -> None:
+                 init: dict[str, Any], macros: Mapping[str, Macro] = MACROS) -> None:
         self.thread = thread
+        self.macros = macros
         self.memory = memory
         self.lines = lines
         self.params = {p.name: memory.refs[p.name] for p in thread.params}
@@ -461,9 +465,9 @@ class ThreadCompiler:
         return lambda frame: then(frame) if truth(cond(frame)) else orelse(frame)
 
     def _call(self, e: Call, value: bool) -> Eval:
-        macro = MACROS.get(e.func)
+        macro = self.macros.get(e.func)
         if macro is None:
-            close = difflib.get_close_matches(e.func, list(MACROS), n=1)
+            close = difflib.get_close_matches(e.func, list(self.macros), n=1)
             hint = f"; did you mean {close[0]}?" if close else ""
             raise self.error(f"unknown function or macro {e.func!r} (not in linux-kernel.def)"
                              + hint, e.line, e.func)

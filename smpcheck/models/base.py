@@ -70,6 +70,12 @@ class MemoryModel:
         explain their orders with the store buffer instead: none here."""
         return {}
 
+    def flags(self, view: View) -> list[str]:
+        """Names of the model's flags (herd's ``flag``) a complete execution raises.
+
+        The built-in models report races as findings instead and raise none."""
+        return []
+
     def races(self, view: View) -> list[tuple[int, int]]:
         """Pairs of conflicting accesses, at least one plain, that race.
 

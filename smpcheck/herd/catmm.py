@@ -1,0 +1,200 @@
+"""A cat model (herd's model files, read by :mod:`smpcheck.cat`) as a memory model.
+
+:class:`CatMemoryModel` implements :class:`~smpcheck.models.base.MemoryModel`
+by handing each execution graph the explorer builds (complete or not) to the
+interpreted model: the graph's dense :class:`~smpcheck.view.View` becomes the
+execution dict :mod:`smpcheck.cat` documents, with the lock events in their own
+classes (``LKR``, ``LKW``, ``UL``, ``LF``, ``RL``, ``RU``) as herd's engine
+gives them, and every ``with x from S`` pinned to the graph's own rf and co.
+
+An execution is inconsistent when one of the model's checks fails (its name
+is the axiom reported); flags (``flag ~empty ... as name``) are
+:meth:`flags`, evaluated on complete executions only.  Races are the pairs of
+the ``data-race`` flag's witness relation when the model has one.
+
+Prefix closure: the explorer asks about partial graphs too, and drops a graph
+(and everything that extends it) once the model rejects it.  That is sound for
+models whose checks only get harder to pass as events are added -- the
+acyclicity and emptiness checks of sc.cat, x86tso.cat and linux-kernel.cat,
+whose relations grow with the graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from smpcheck.cat import CatModel, CatResult, Execution, pin_to_execution
+from smpcheck.events import Event
+from smpcheck.models.base import MemoryModel, unordered_conflicts
+from smpcheck.models.lkmm import LKMM
+from smpcheck.relation import Rel
+from smpcheck.view import View
+
+#: Lock event classes of lock.cat, by the tag the kernel API gives them.
+LOCK_CLASSES = ("LKR", "LKW", "UL", "LF", "RL", "RU")
+_LOCK_TAGS = frozenset(LOCK_CLASSES)
+_X86_FENCES = ("MFENCE", "SFENCE", "LFENCE")
+
+
+def _lock_class(ev: Event) -> str | None:
+    hit = ev.tags & _LOCK_TAGS
+    return next(iter(hit)) if hit else None
+
+
+def execution_of(view: View) -> dict[str, Any]:
+    """The execution dict of :mod:`smpcheck.cat` for one view of a graph."""
+    n = view.n
+    sets: dict[str, int] = {name: 0 for name in (*LOCK_CLASSES, *_X86_FENCES)}
+    tags: dict[str, int] = {}
+    reads = writes = fences = srcu = rmw_events = 0
+    location: list[Any] = []
+    for i, ev in enumerate(view.events):
+        bit = 1 << i
+        cls = _lock_class(ev)
+        if cls is not None:
+            sets[cls] |= bit
+        elif ev.kind == "R":
+            reads |= bit
+        elif ev.kind == "W":
+            writes |= bit
+        elif ev.kind == "F":
+            if "sync-srcu" in ev.tags:
+                srcu |= bit
+            else:
+                fences |= bit
+        if cls is None and "RMW" in ev.tags and ev.kind in "RW":
+            rmw_events |= bit
+        for tag in ev.tags:
+            tags[tag] = tags.get(tag, 0) | bit
+        located = ev.kind in "RW" or bit & srcu
+        location.append(ev.loc if located else None)
+    for name in _X86_FENCES:
+        sets[name] = tags.get(name, 0) & fences
+    sets["MFENCE"] |= tags.get("MB", 0) & fences  # smp_mb() is MFENCE on x86
+    rmw = rmw_pairs(view)
+    locks = sets["LKR"] | sets["LKW"]
+    rmw = rmw.restrict(~locks & ((1 << n) - 1), None)
+    return {"n": n, "R": reads, "W": writes, "IW": view.IW, "F": fences, "SRCU": srcu,
+            "RMW": rmw_events | rmw.domain() | rmw.range(), "po": view.po, "rf": view.rf,
+            "co": view.co, "location": location, "int": view.int, "rmw": rmw,
+            "addr": view.addr, "data": view.data, "ctrl": view.ctrl, "tags": tags,
+            "values": [_value(view, ev) for ev in view.events], **sets}
+
+
+def rmw_pairs(view: View) -> Rel:
+    """The read -> write pairs of RMWs (lock ones included) whose read is in the view.
+
+    Unlike ``View.rmw`` this tolerates a graph that lost an RMW's read but kept
+    its write, which a revisit can leave behind until the read is re-added."""
+    pairs = []
+    for i, ev in enumerate(view.events):
+        if ev.rmw and ev.kind == "W":
+            j = view.index.get((ev.tid, ev.idx - 1))
+            if j is not None:
+                pairs.append((j, i))
+    return Rel.from_pairs(view.n, pairs)
+
+
+def _value(view: View, ev: Event) -> Any:
+    if ev.kind == "R":
+        src = view.g.rf.get(ev.id)
+        return view.events[view.index[src]].value if src in view.index else None
+    return ev.value
+
+
+class CatMemoryModel(MemoryModel):
+    """A loaded cat model, judging the explorer's graphs (see the module docstring)."""
+
+    track_dependencies = True
+
+    def __init__(self, model: CatModel, name: str | None = None,
+                 track_dependencies: bool = True) -> None:
+        self.model = model
+        self.name = name or (model.title or model.path)
+        self.track_dependencies = track_dependencies
+        self._last: tuple[tuple[Any, ...], CatResult] | None = None
+
+    def keeps_order(self, earlier: Event, later: Event, between: Sequence[Event]) -> bool:
+        """The kernel model's rule (same location, full fences, acquire and release):
+        a cat model with dependencies is the LKMM's text here; keeping more would lose
+        load buffering, keeping less executions its fences forbid to reach."""
+        return LKMM.keeps_order(self, earlier, later, between)  # type: ignore[arg-type]
+
+    def judge(self, view: View) -> CatResult:
+        """The model's verdict on one view (the last one is remembered)."""
+        key = _signature(view)
+        if self._last is not None and self._last[0] == key:
+            return self._last[1]
+        exe = Execution(execution_of(view))
+        result = self.model.check(exe, resolver=pin_to_execution(exe))
+        self._last = (key, result)
+        return result
+
+    def inconsistency(self, view: View, atomicity: bool = True) -> str | None:
+        if atomicity and not (rmw_pairs(view) & view.fr.seq(view.co)).is_empty():
+            return "atomic"
+        return self.axioms(view)
+
+    def axioms(self, view: View) -> str | None:
+        if unlock_misplaced(view):
+            return "unlock-co"
+        result = self.judge(view)
+        return result.failed[0] if result.failed else None
+
+    def flags(self, view: View) -> list[str]:
+        """The model's flags that fire on this (complete, consistent) execution."""
+        return sorted(set(self.judge(view).flags))
+
+    def happens_before(self, view: View) -> Rel:
+        """The model's ``hb`` if it names one (with ``pb`` and ``rb``), else po | com."""
+        result = self.judge(view)
+        order = view.po | view.rf | view.co | view.fr
+        for name in ("hb", "pb", "rb", "ghb", "xb"):
+            try:
+                order = order | result.relation(name)
+            except (KeyError, TypeError):
+                continue
+        return order.plus()
+
+    def races(self, view: View) -> list[tuple[int, int]]:
+        result = self.judge(view)
+        if "data-race" not in result.flags:
+            return []
+        witness = result.witnesses.get("data-race")
+        if isinstance(witness, Rel):
+            return sorted({(min(a, b), max(a, b)) for a, b in witness.pairs()})
+        return unordered_conflicts(view, self.happens_before(view))
+
+
+def unlock_misplaced(view: View) -> bool:
+    """Whether some spin_unlock's write is not right after its own lock's write in co.
+
+    herd's engine (lock.cat: ``co = (co | critical | critical^-1 ; co)+``)
+    places each UL immediately after the LKW it matches, so the model never
+    sees the graph's own position of a UL; graphs differing only there must
+    not count twice."""
+    g = view.g
+    for loc, order in g.co.items():
+        for k, w in enumerate(order):
+            ev = g.event(w)
+            if "UL" not in ev.tags:
+                continue
+            prev = g.event(order[k - 1]) if k else None
+            if prev is None or "LKW" not in prev.tags or prev.tid != ev.tid \
+                    or prev.idx > ev.idx or not _no_lock_between(g, prev, ev, loc):
+                return True
+    return False
+
+
+def _no_lock_between(g: Any, lkw: Event, ul: Event, loc: Any) -> bool:
+    for ev in g.threads[ul.tid][lkw.idx + 1:ul.idx]:
+        if ev is not None and ev.loc == loc and ev.tags & {"LKW", "UL"}:
+            return False
+    return True
+
+
+def _signature(view: View) -> tuple[Any, ...]:
+    g = view.g
+    return (id(g), tuple(ev.id for ev in view.events), tuple(sorted(g.rf.items())),
+            tuple(tuple(g.co_order(loc)) for loc in sorted(g.co, key=str)))

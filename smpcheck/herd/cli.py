@@ -1,0 +1,116 @@
+"""``smpcheck-herd`` and ``smpcheck herd``: herd7's command line, herd7's output.
+
+Takes herd7's arguments (:mod:`smpcheck.herd.config`) and prints, for each
+litmus file, the block herd7 prints (:mod:`smpcheck.litmus.herd_output`)
+followed by a blank line, so that the kernel's tools/memory-model scripts
+(checklitmus.sh, judgelitmus.sh) can read it::
+
+    smpcheck-herd -conf linux-kernel.cfg litmus-tests/SB+poonceonces.litmus
+
+Exit status: 0 when every test was checked; 2 for bad input (an unknown
+option; a cat, bell, def, cfg or litmus file that is wrong or missing: the
+message names file:line), the other files being still checked when only a
+litmus file is at fault; 3 when a test hit ``-timeout`` (its block is not
+printed: a partial Observation would read as a verdict); 4 for an internal
+error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from smpcheck.errors import EXIT_INCOMPLETE, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError
+from smpcheck.herd import config
+from smpcheck.herd.config import HerdOptions, litmus_files, parse_options
+from smpcheck.herd.dot import execution_dot
+from smpcheck.herd.run import HerdOutcome, HerdSession
+from smpcheck.litmus.herd_output import herd_text
+from smpcheck.litmus.syntax import LitmusError
+
+PROG = "smpcheck-herd"
+
+
+def register(subparsers: Any, common: Callable[..., None]) -> None:
+    """Add ``smpcheck herd ARGS...`` (herd7's arguments, passed through)."""
+    p = subparsers.add_parser("herd", help="herd7's command line and output (cat models, "
+                              ".cfg/.def files)", prefix_chars="+", add_help=False)
+    p.add_argument("argv", nargs=argparse.REMAINDER, help="herd7's arguments")
+    p.set_defaults(func=lambda args: herd_command(list(args.argv)))
+
+
+def herd_command(argv: list[str]) -> int:
+    """Run herd7's command line ``argv``; the exit status (see the module docstring)."""
+    try:
+        return _main(argv)
+    except UsageError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return EXIT_INCOMPLETE
+    except Exception:  # pragma: no cover - a bug of ours
+        traceback.print_exc()
+        print("smpcheck internal bug, please report (with the model and the command)",
+              file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _main(argv: list[str]) -> int:
+    opts = parse_options(argv)
+    if opts.help:
+        print(f"usage: {PROG} [options] FILE.litmus|DIR ...\n\n{config.__doc__}")
+        return EXIT_OK
+    if opts.version:
+        from importlib.metadata import version
+
+        print(f"{PROG} {version('smpcheck')} (herd7-compatible output)")
+        return EXIT_OK
+    if not opts.files:
+        raise UsageError("no litmus file given (usage: smpcheck-herd -conf linux-kernel.cfg "
+                         "FILE.litmus ...)")
+    session = HerdSession(opts)
+    status = EXIT_OK
+    for path in litmus_files(opts.files):
+        try:
+            outcome = session.run(path)
+        except LitmusError as exc:
+            print(f"{PROG}: error: {exc}", file=sys.stderr)
+            status = max(status, EXIT_USAGE)
+            continue
+        status = max(status, _report(outcome, opts))
+    return status
+
+
+def _report(outcome: HerdOutcome, opts: HerdOptions) -> int:
+    run = outcome.run
+    name = run.test.name
+    if outcome.timed_out:
+        print(f"{PROG}: warning: test {name} stopped after {opts.timeout:g} s (-timeout); "
+              "no result printed", file=sys.stderr)
+        return EXIT_INCOMPLETE
+    for finding in run.findings:
+        print(f"{PROG}: warning: {name}: {finding}", file=sys.stderr)
+    print(herd_text(run) + "\n", flush=True)
+    _draw(outcome, opts)
+    return EXIT_OK
+
+
+def _draw(outcome: HerdOutcome, opts: HerdOptions) -> None:
+    if not outcome.graphs:
+        return
+    name = outcome.run.test.name
+    dots = [execution_dot(g, name, k) for k, (g, _) in enumerate(outcome.graphs)]
+    if opts.outdir is not None:
+        out = Path(opts.outdir)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            (out / f"{name}.dot").write_text("\n\n".join(dots) + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {out / (name + '.dot')}: {exc.strerror}") from None
+    else:
+        print("\n\n".join(dots) + "\n", flush=True)

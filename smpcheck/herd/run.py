@@ -1,0 +1,185 @@
+"""Running litmus tests the way herd7 does: under cat models, with a .def file's macros.
+
+:class:`HerdSession` holds what the options chose -- the cat model for C
+tests (from ``-conf``/``-model``/``-bell``/``-variant``) and the macros of
+the ``-macros`` file -- and :meth:`HerdSession.run` checks one litmus file
+with the explorer under that model::
+
+    session = HerdSession(parse_options(["-conf", "linux-kernel.cfg"]))
+    outcome = session.run("SB+poonceonces.litmus")
+    outcome.run.verdict, outcome.run.flags, outcome.graphs
+
+X86 tests use ``-model`` when given, else smpcheck's ``x86tso.cat`` (herd's
+default for X86 is its x86-TSO model).  C tests need a model: herd mode has
+no built-in one.  Models and macro files are loaded once per session.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from smpcheck._runtime import Diverged, ModelRaised
+from smpcheck.cat import load_model, read_defs
+from smpcheck.checks import Checker
+from smpcheck.errors import UsageError
+from smpcheck.explorer import Explorer, Settings
+from smpcheck.findings import Result
+from smpcheck.graph import ExecutionGraph
+from smpcheck.herd.catmm import CatMemoryModel
+from smpcheck.herd.config import HerdOptions
+from smpcheck.herd.defmacros import def_macros
+from smpcheck.litmus.c_macros import Macro
+from smpcheck.litmus.run import LitmusRun, LitmusTest, litmus_run, load_litmus
+from smpcheck.litmus.syntax import CTest
+from smpcheck.litmus.translate import translate
+from smpcheck.model import Model, final_state
+
+X86_DEFAULT_MODEL = "x86tso.cat"
+
+
+class _Settled(Exception):
+    """-speedcheck: the condition's verdict is known; stop exploring."""
+
+
+@dataclass
+class HerdOutcome:
+    """One litmus file checked: the run, whether it was cut short, the graphs to draw."""
+
+    run: LitmusRun
+    timed_out: bool = False
+    settled_early: bool = False
+    graphs: list[tuple[ExecutionGraph, bool]] = field(default_factory=list)  # (graph, prop)
+
+
+class HerdSession:
+    """The models and macros herd's options select, loaded on first use."""
+
+    def __init__(self, opts: HerdOptions) -> None:
+        self.opts = opts
+        self._models: dict[str, CatMemoryModel] = {}
+        self._macros: dict[str, Macro] | None = None
+
+    def model_for(self, test: LitmusTest) -> CatMemoryModel:
+        """The cat model a test runs under (loaded once per kind of test)."""
+        is_c = isinstance(test, CTest)
+        key = "C" if is_c else "X86"
+        hit = self._models.get(key)
+        if hit is not None:
+            return hit
+        name = self.opts.model
+        if name is None and is_c:
+            raise UsageError("no model for C litmus tests: give -conf linux-kernel.cfg or "
+                             "-model FILE.cat", test.path)
+        try:
+            cat = load_model(name or X86_DEFAULT_MODEL, self.opts.search_path, self.opts.bell,
+                             self.opts.variants)
+        except UsageError as exc:
+            if exc.path is not None:
+                raise
+            bell = self.opts.bell
+            attr = "bell" if bell is not None and repr(str(bell)) in exc.message else "model"
+            path, line = self.opts.origin(attr)
+            raise UsageError(exc.message, path, line) from None
+        mm = CatMemoryModel(cat, Path(cat.path).name)
+        self._models[key] = mm
+        return mm
+
+    def macros_for(self, test: LitmusTest) -> dict[str, Macro] | None:
+        """The -macros file's macros for C tests (None: smpcheck's kernel API names)."""
+        if not isinstance(test, CTest) or self.opts.macros is None:
+            return None
+        if self._macros is None:
+            try:
+                path = self._find(self.opts.macros)
+            except UsageError as exc:
+                where, line = self.opts.origin("macros")
+                raise UsageError(exc.message, where, line) from None
+            self._macros = def_macros(read_defs(path), path)
+        return self._macros
+
+    def _find(self, name: str) -> str:
+        if Path(name).is_file():
+            return name
+        for d in self.opts.search_path:
+            candidate = Path(d) / name
+            if candidate.is_file():
+                return str(candidate)
+        raise UsageError(f"cannot find macro file {name!r}; searched: "
+                         + ", ".join(self.opts.search_path or ["."]))
+
+    def run(self, path: str | Path) -> HerdOutcome:
+        """Check one litmus file under the session's model."""
+        test, text = load_litmus(path)
+        mm = self.model_for(test)
+        model, names = translate(test, text, self.macros_for(test))
+        settings = Settings(timeout=self.opts.timeout, all_violations=True)
+        result = Result(model.name, mm.name)
+        watch = self._explore(model, names, mm, settings, result)
+        return HerdOutcome(litmus_run(test, model, names, mm.name, result),
+                           bool(result.incomplete), watch.settled, watch.graphs)
+
+    def _explore(self, model: Model, names: dict[str, Any], mm: CatMemoryModel,
+                 settings: Settings, result: Result) -> _Watch:
+        explorer = Explorer(model.cpus, mm, settings)
+        checker = Checker(model, mm, names, explorer.report)
+        watch = _Watch(self.opts, model, names, checker)
+        explorer.on_complete = watch
+        start = time.monotonic()
+        try:
+            explorer.explore(result)
+        except _Settled:
+            watch.settled = True
+        except Diverged as exc:
+            raise UsageError(f"{exc}; the litmus interpreter is not deterministic",
+                             model.path) from None
+        except ModelRaised as exc:
+            raise UsageError(f"the test raised {exc}", exc.src.path, exc.src.line) from None
+        result.elapsed_s = time.monotonic() - start
+        checker.finish(result)
+        return watch
+
+
+class _Watch:
+    """Judges each complete execution; keeps graphs for -show; stops for -speedcheck."""
+
+    def __init__(self, opts: HerdOptions, model: Model, names: dict[str, Any],
+                 checker: Checker) -> None:
+        self.opts = opts
+        self.model = model
+        self.names = names
+        self.checker = checker
+        self.show = opts.show if opts.show != "none" or not opts.gv else "prop"
+        self.graphs: list[tuple[ExecutionGraph, bool]] = []
+        self.settled = False
+
+    def __call__(self, g: ExecutionGraph, result: Result) -> None:
+        self.checker(g, result)
+        cond = self.model.condition
+        if cond is None:
+            return
+        if self.show != "none":
+            holds = cond.holds_in(final_state(g, self.model, self.names))
+            if _shown(self.show, cond.quantifier, holds):
+                self.graphs.append((g.copy(), holds))
+        if self.opts.speedcheck != "false" and _settled(cond.quantifier, result):
+            raise _Settled
+
+
+def _shown(show: str, quantifier: str, holds: bool) -> bool:
+    if show == "all":
+        return True
+    if show == "prop":
+        return holds
+    if show == "neg":
+        return not holds
+    return holds != (quantifier == "~exists") if quantifier != "forall" else not holds
+
+
+def _settled(quantifier: str, result: Result) -> bool:
+    """Whether the condition's Ok/No is known from the executions seen so far."""
+    if quantifier == "forall":
+        return result.negative > 0
+    return result.positive > 0

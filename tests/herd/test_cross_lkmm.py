@@ -1,0 +1,64 @@
+"""The built-in LKMM (smpcheck/models/lkmm.py) against the kernel's own model files.
+
+The same explorer runs each test twice: under ``--mm lkmm`` with smpcheck's
+kernel API, and under linux-kernel.cfg's cat files interpreted by
+smpcheck.cat with linux-kernel.def's macros (herd mode).  Verdict,
+positive / negative counts, final states and flags must agree, on the
+kernel's 35 tests and on random programs over kernel primitives
+(tests/herd/litmus_gen.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from smpcheck.cat import load_config_model, read_defs
+from smpcheck.herd.catmm import CatMemoryModel
+from smpcheck.herd.defmacros import def_macros
+from smpcheck.litmus.parse_common import parse_litmus
+from smpcheck.litmus.run import LitmusRun, run_litmus
+from tests.conftest import LKMM, need_lkmm
+from tests.herd.litmus_gen import litmus_tests
+
+
+@pytest.fixture(scope="module")
+def herd_mode() -> tuple[CatMemoryModel, dict[str, Any]]:
+    root = need_lkmm()
+    cat = CatMemoryModel(load_config_model(root / "linux-kernel.cfg"), "linux-kernel.cat")
+    return cat, def_macros(read_defs(root / "linux-kernel.def"))
+
+
+def _summary(run: LitmusRun) -> tuple[Any, ...]:
+    return (run.verdict, run.positive, run.negative, dict(run.states), run.flags,
+            run.result.incomplete)
+
+
+def _both(text: str, path: str, mode: tuple[CatMemoryModel, dict[str, Any]]) -> None:
+    cat, macros = mode
+    test = parse_litmus(text, path)
+    interpreted = run_litmus(test, cat, None, text, macros)
+    builtin = run_litmus(test, "lkmm", None, text)
+    assert _summary(builtin) == _summary(interpreted), text
+
+
+def _kernel_files() -> list[Any]:
+    files = sorted((LKMM / "litmus-tests").glob("*.litmus"))
+    return [pytest.param(p, id=p.stem) for p in files] or \
+        [pytest.param(None, marks=pytest.mark.skip("shared litmus data absent"))]
+
+
+@pytest.mark.parametrize("path", _kernel_files())
+def test_kernel_tests_agree(path: Path, herd_mode: tuple[CatMemoryModel, dict[str, Any]]) -> None:
+    _both(path.read_text(), str(path), herd_mode)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.data_too_large])
+@given(text=litmus_tests())
+def test_random_programs_agree(herd_mode: tuple[CatMemoryModel, dict[str, Any]],
+                               text: str) -> None:
+    _both(text, "generated.litmus", herd_mode)
