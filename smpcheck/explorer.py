@@ -18,8 +18,9 @@ execution where some CPU stays blocked is counted as *blocked*, unless the
 reads it waits on are the final values of their locations, in which case the
 wait can never end: a deadlock or an endless wait.
 
-The memory model is consulted through one call (``inconsistency``) after every
-change, so inconsistent prefixes are cut at once.  The only thing the
+The memory model is consulted through one call (``inconsistency_after``) after
+every change, naming the events the change added, so inconsistent prefixes are
+cut at once and a model may check only what those events can break.  The only thing the
 exploration asks of a model besides is ``track_dependencies``: which part of a
 revisiting write's past must be kept (its (po | rf) prefix, or under the LKMM
 only what it depends on, and the earlier events of its CPUs that the model's
@@ -128,7 +129,7 @@ class Explorer:
                 self._add_simple(g, cpu, op)
             elif not handler(self, g, cpu, op):
                 return
-            if not self._consistent(g):
+            if not self._consistent(g, cpu.tid, cpu.pos):
                 return
             self.run.advance(cpu)
 
@@ -145,17 +146,20 @@ class Explorer:
                 return cpu
         return None
 
-    def _consistent(self, g: ExecutionGraph) -> bool:
-        return self.mm.inconsistency(View(g)) is None
+    def _consistent(self, g: ExecutionGraph, tid: int, pos: int) -> bool:
+        """Whether ``g`` is consistent, where only CPU ``tid``'s events from ``pos`` on
+        were added or changed since it last was."""
+        return self.mm.inconsistency_after(g, _added(g, tid, pos)) is None
 
-    def _repairable(self, g: ExecutionGraph) -> bool:
+    def _repairable(self, g: ExecutionGraph, tid: int, pos: int) -> bool:
         """Whether a write just added may still revisit although its graph is inconsistent.
 
         An RMW placed against another RMW breaks atomicity until it revisits that
         RMW's read.  Under a dependency-tracking model a write can fill a hole in
         program order, hb-before events already present that read an older value,
         until it revisits them."""
-        return self.mm.track_dependencies or self.mm.inconsistency(View(g), False) is None
+        return (self.mm.track_dependencies
+                or self.mm.inconsistency_after(g, _added(g, tid, pos), False) is None)
 
     @staticmethod
     def _event(tid: int, pos: int, op: Op, kind: str, **kw: Any) -> Event:
@@ -211,9 +215,10 @@ class Explorer:
         for w in g.co_order(op.loc):
             child = g.copy()
             self._add_read(child, cpu.tid, cpu.pos, op, w)
-            if self._consistent(child):
+            if self._consistent(child, cpu.tid, cpu.pos):
                 children.append(child)
-            elif not (child.event((cpu.tid, cpu.pos)).rmw and self._repairable(child)):
+            elif not (child.event((cpu.tid, cpu.pos)).rmw
+                      and self._repairable(child, cpu.tid, cpu.pos)):
                 continue
             children.extend(self._revisits_of_rmw(child, (cpu.tid, cpu.pos)))
         self._push(children)
@@ -256,9 +261,9 @@ class Explorer:
             child = g.copy()
             child.add(wev)
             child.co_insert(wev.id, after)
-            if self._consistent(child):
+            if self._consistent(child, cpu.tid, cpu.pos):
                 children.append(child)
-            elif not self._repairable(child):
+            elif not self._repairable(child, cpu.tid, cpu.pos):
                 continue
             children.extend(self._revisits(child, wev.id))
         self._push(children)
@@ -327,7 +332,7 @@ class Explorer:
             child.remove({companion})
         self._add_read(child, r[0], r[1], op, w, replace=True)
         child.frozen |= keep
-        if not self._consistent(child):
+        if not self._consistent(child, r[0], r[1]):
             return []
         return [child, *self._revisits_of_rmw(child, r)]
 
@@ -372,3 +377,10 @@ class Explorer:
         "R": _read, "RMW": _read, "W": _write, "A": _alloc, "B": _block, "ERR": _stop,
         "BOUND": _stop,
     }
+
+
+def _added(g: ExecutionGraph, tid: int, pos: int) -> list[EventId]:
+    """CPU ``tid``'s events from ``pos`` on: what one step of the explorer adds or changes
+    (a read with its RMW write or wait marker; a revisited read and what follows it)."""
+    t = g.threads[tid]
+    return [(tid, i) for i in range(pos, len(t)) if t[i] is not None]

@@ -22,12 +22,22 @@ class View:
 
     def __init__(self, g: ExecutionGraph) -> None:
         self.g = g
-        inits = [g.init_of(loc) for loc in sorted(_touched(g), key=lambda lc: g.locs.index[lc])]
-        body = [ev for ev in g.events() if not ev.is_marker]
-        self.events: list[Event] = inits + body
-        self.n = len(self.events)
-        self.index: dict[EventId, int] = {ev.id: i for i, ev in enumerate(self.events)}
         self._tags: dict[str, int] = {}
+
+    # -- the numbering, made on first use (a check that needs no relation costs nothing)
+    @cached_property
+    def events(self) -> list[Event]:
+        g = self.g
+        inits = [g.init_of(loc) for loc in sorted(_touched(g), key=lambda lc: g.locs.index[lc])]
+        return inits + [ev for ev in g.events() if not ev.is_marker]
+
+    @cached_property
+    def n(self) -> int:
+        return len(self.events)
+
+    @cached_property
+    def index(self) -> dict[EventId, int]:
+        return {ev.id: i for i, ev in enumerate(self.events)}
 
     def of(self, eid: EventId) -> int:
         return self.index[eid]

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from smpcheck.events import Event
+from smpcheck.graph import ExecutionGraph
 from smpcheck.linearize import linearize
 from smpcheck.relation import Rel
 from smpcheck.values import EventId
@@ -47,6 +48,15 @@ class MemoryModel:
         if atomicity and atomicity_violated(view):
             return "atomic"
         return self.axioms(view)
+
+    def inconsistency_after(self, g: ExecutionGraph, added: Sequence[EventId],
+                            atomicity: bool = True) -> str | None:
+        """``inconsistency(View(g), atomicity)``, for a ``g`` whose axioms (all but
+        RMW atomicity) held before the explorer added or changed the events ``added``
+        (and cut others).  The explorer checks every change through this call; the
+        default checks the whole graph, a model may check only what ``added`` can
+        break (see :mod:`smpcheck.models.cycles`)."""
+        return self.inconsistency(View(g), atomicity)
 
     def axioms(self, view: View) -> str | None:
         """The model's own axioms (all but RMW atomicity): the first violated, or None."""

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from smpcheck.events import Event
+from smpcheck.graph import ExecutionGraph
 from smpcheck.models.base import MemoryModel
+from smpcheck.models.cycles import (
+    Edges,
+    Successors,
+    any_on_cycle,
+    atomicity_broken,
+    needs_grace_periods,
+)
 from smpcheck.models.rcu import with_grace_periods
 from smpcheck.relation import Rel
+from smpcheck.values import EventId
 from smpcheck.view import View
 
 
@@ -22,6 +34,32 @@ class SC(MemoryModel):
             return "rcu"
         return None
 
+    def inconsistency_after(self, g: ExecutionGraph, added: Sequence[EventId],
+                            atomicity: bool = True) -> str | None:
+        """Only a cycle through an added event can be new (see models.cycles)."""
+        if atomicity and atomicity_broken(g):
+            return "atomic"
+        if any_on_cycle(g, added, sc_successors(Edges(g))):
+            return "sc"
+        if needs_grace_periods(g):
+            return self.axioms(View(g))
+        return None
+
     def happens_before(self, view: View) -> Rel:
         order = with_grace_periods(view, view.po | view.rf | view.co | view.fr)
         return order.plus() if order is not None else Rel(view.n)
+
+
+def sc_successors(edges: Edges) -> Successors:
+    """Successors in ``po | rf | co | fr``."""
+    g = edges.g
+
+    def succ(e: EventId) -> list[EventId]:
+        ev: Event = g.event(e)
+        out = edges.communication(ev)
+        nxt = edges.po_next(ev)
+        if nxt is not None:
+            out.append(nxt)
+        return out
+
+    return succ

@@ -20,10 +20,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cached_property
 
+from smpcheck.events import Event
+from smpcheck.graph import ExecutionGraph
 from smpcheck.linearize import linearize
 from smpcheck.models.base import MemoryModel, Step
+from smpcheck.models.cycles import (
+    Edges,
+    Successors,
+    any_on_cycle,
+    atomicity_broken,
+    coherence_successors,
+    needs_grace_periods,
+)
 from smpcheck.models.rcu import with_grace_periods
 from smpcheck.relation import Rel
+from smpcheck.values import EventId
 from smpcheck.view import View
 
 LOCKED_TAGS = frozenset({"RMW", "LKR", "LKW", "LF"})
@@ -76,6 +87,20 @@ class TSO(MemoryModel):
             return "rcu"
         return None
 
+    def inconsistency_after(self, g: ExecutionGraph, added: Sequence[EventId],
+                            atomicity: bool = True) -> str | None:
+        """Only a cycle through an added event can be new (see models.cycles)."""
+        if atomicity and atomicity_broken(g):
+            return "atomic"
+        edges = Edges(g)
+        if any_on_cycle(g, added, coherence_successors(edges)):
+            return "coherence"
+        if any_on_cycle(g, added, ghb_successors(edges)):
+            return "tso"
+        if needs_grace_periods(g):
+            return self.axioms(View(g))
+        return None
+
     def happens_before(self, view: View) -> Rel:
         order = with_grace_periods(view, TsoRelations(view).ghb)
         return order.plus() if order is not None else Rel(view.n)
@@ -87,6 +112,44 @@ class TSO(MemoryModel):
         buffer, coherence and the reads that saw the old value; a locked
         instruction or smp_mb() waits for the CPU's earlier drains."""
         return _tso_timeline(view, TsoRelations(view), prefer)
+
+
+def _plain(ev: Event, kind: str) -> bool:
+    """``ev`` is a ``kind`` access that is not locked (a buffered store, a plain load)."""
+    return ev.kind == kind and not ev.tags & LOCKED_TAGS
+
+
+def _buffered_past(a: Event, b: Event) -> bool:
+    """``b`` is a load that may pass the buffered store ``a``: ``(a, b)`` is not ppo."""
+    return _plain(b, "R")
+
+
+def _past_stores(a: Event, b: Event) -> bool:
+    return _plain(b, "W")
+
+
+def ghb_successors(edges: Edges) -> Successors:
+    """Successors in ``ppo | rfe | co | fr``, up to transitivity.
+
+    ppo is program order less (buffered store, plain load) pairs.  After a
+    buffered store the first event that is no plain load covers the rest; after
+    any other event, the next event covers the stores that follow, and the first
+    event that is no buffered store the rest (the stores do not reach the loads
+    after them).  ``fence`` pairs are ppo paths through the fence (``W ; MFENCE``
+    and ``MFENCE ; R`` are ppo), so reachability keeps them."""
+    g = edges.g
+
+    def succ(e: EventId) -> list[EventId]:
+        ev = g.event(e)
+        out = edges.communication(ev, internal_rf=False)
+        if _plain(ev, "W"):
+            nexts = [edges.po_next(ev, _buffered_past)]
+        else:
+            nexts = [edges.po_next(ev), edges.po_next(ev, _past_stores)]
+        out.extend(n for n in nexts if n is not None)
+        return out
+
+    return succ
 
 
 def _tso_timeline(view: View, rel: TsoRelations, prefer: Sequence[tuple[int, int]]) -> list[Step]:
