@@ -38,7 +38,7 @@ from smpcheck._runtime import BLOCK, Cpu, Op, Run
 from smpcheck.events import Event
 from smpcheck.findings import Kind, Result, Violation
 from smpcheck.graph import ExecutionGraph, Locations
-from smpcheck.models.base import MemoryModel
+from smpcheck.models.base import ATOMIC, MemoryModel
 from smpcheck.replay import Guide
 from smpcheck.values import EventId
 from smpcheck.view import View
@@ -147,19 +147,23 @@ class Explorer:
         return None
 
     def _consistent(self, g: ExecutionGraph, tid: int, pos: int) -> bool:
-        """Whether ``g`` is consistent, where only CPU ``tid``'s events from ``pos`` on
-        were added or changed since it last was."""
-        return self.mm.inconsistency_after(g, _added(g, tid, pos)) is None
+        return self._inconsistency(g, tid, pos) is None
 
-    def _repairable(self, g: ExecutionGraph, tid: int, pos: int) -> bool:
+    def _inconsistency(self, g: ExecutionGraph, tid: int, pos: int) -> str | None:
+        """The axiom ``g`` violates, if any, where only CPU ``tid``'s events from ``pos``
+        on were added or changed since it was consistent."""
+        return self.mm.inconsistency_after(g, _added(g, tid, pos))
+
+    def _repairable(self, g: ExecutionGraph, tid: int, pos: int, why: str) -> bool:
         """Whether a write just added may still revisit although its graph is inconsistent.
 
         An RMW placed against another RMW breaks atomicity until it revisits that
         RMW's read.  Under a dependency-tracking model a write can fill a hole in
         program order, hb-before events already present that read an older value,
-        until it revisits them."""
-        return (self.mm.track_dependencies
-                or self.mm.inconsistency_after(g, _added(g, tid, pos), False) is None)
+        until it revisits them.  ``why`` is the violated axiom: RMW atomicity is checked
+        first, so any other means the model's own axioms fail."""
+        return self.mm.track_dependencies or (
+            why == ATOMIC and self.mm.inconsistency_after(g, _added(g, tid, pos), False) is None)
 
     @staticmethod
     def _event(tid: int, pos: int, op: Op, kind: str, **kw: Any) -> Event:
@@ -215,10 +219,11 @@ class Explorer:
         for w in g.co_order(op.loc):
             child = g.copy()
             self._add_read(child, cpu.tid, cpu.pos, op, w)
-            if self._consistent(child, cpu.tid, cpu.pos):
+            why = self._inconsistency(child, cpu.tid, cpu.pos)
+            if why is None:
                 children.append(child)
             elif not (child.event((cpu.tid, cpu.pos)).rmw
-                      and self._repairable(child, cpu.tid, cpu.pos)):
+                      and self._repairable(child, cpu.tid, cpu.pos, why)):
                 continue
             children.extend(self._revisits_of_rmw(child, (cpu.tid, cpu.pos)))
         self._push(children)
@@ -261,9 +266,10 @@ class Explorer:
             child = g.copy()
             child.add(wev)
             child.co_insert(wev.id, after)
-            if self._consistent(child, cpu.tid, cpu.pos):
+            why = self._inconsistency(child, cpu.tid, cpu.pos)
+            if why is None:
                 children.append(child)
-            elif not self._repairable(child, cpu.tid, cpu.pos):
+            elif not self._repairable(child, cpu.tid, cpu.pos, why):
                 continue
             children.extend(self._revisits(child, wev.id))
         self._push(children)

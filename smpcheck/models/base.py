@@ -12,6 +12,8 @@ from smpcheck.relation import Rel
 from smpcheck.values import EventId
 from smpcheck.view import View
 
+ATOMIC = "atomic"  # the axiom every model checks first: RMWs are atomic
+
 
 @dataclass(frozen=True)
 class Step:
@@ -42,11 +44,12 @@ class MemoryModel:
 
     def inconsistency(self, view: View, atomicity: bool = True) -> str | None:
         """The name of an axiom the execution violates, or None if it is consistent.
+        RMW atomicity comes first: ``ATOMIC`` whenever it is violated.
 
         ``atomicity=False`` leaves out RMW atomicity: the explorer lets an RMW whose
         forward placement breaks it still revisit the RMW it overlaps."""
         if atomicity and atomicity_violated(view):
-            return "atomic"
+            return ATOMIC
         return self.axioms(view)
 
     def inconsistency_after(self, g: ExecutionGraph, added: Sequence[EventId],

@@ -16,72 +16,90 @@ coherence order, and a read's ``fr`` is the write coherence-after its source.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 
 from smpcheck.events import INIT_TID, Event
 from smpcheck.graph import ExecutionGraph
 from smpcheck.values import EventId
 
-Successors = Callable[[EventId], Iterable[EventId]]
-Skip = Callable[[Event, Event], bool]  # skip(from, to): ``to`` is no po-successor of ``from``
+Successors = Callable[[EventId], list[EventId]]
+PoStep = Callable[[list[Event | None], int, Event], list[EventId]]
+"""``po_step(thread, idx, ev)``: the program-order successors of ``ev`` that matter."""
 
 
-class Edges:
-    """The base relations of one graph as successor functions over event ids."""
+def po_next(t: list[Event | None], idx: int, skip: Callable[[Event], bool] | None = None
+            ) -> EventId | None:
+    """The first memory event (no marker) after position ``idx`` of CPU list ``t`` that
+    ``skip`` does not leave out."""
+    for i in range(idx + 1, len(t)):
+        nxt = t[i]
+        if nxt is None or nxt.kind in "BEN":
+            continue
+        if skip is None or not skip(nxt):
+            return nxt.id
+    return None
 
-    def __init__(self, g: ExecutionGraph) -> None:
-        self.g = g
-        self.readers: dict[EventId, list[EventId]] = {}
-        for r, w in g.rf.items():
-            self.readers.setdefault(w, []).append(r)
 
-    def co_next(self, w: EventId) -> EventId | None:
-        """The write immediately coherence-after ``w``."""
-        g = self.g
-        ws = g.co.get(g.event(w).loc)  # type: ignore[arg-type]
-        if not ws:
-            return None
-        if w[0] == INIT_TID:
-            return ws[0]
-        i = ws.index(w) + 1
-        return ws[i] if i < len(ws) else None
+def immediate_po(t: list[Event | None], idx: int, ev: Event) -> list[EventId]:
+    """``po`` up to transitivity: the next memory event."""
+    nxt = po_next(t, idx)
+    return [] if nxt is None else [nxt]
 
-    def po_next(self, ev: Event, skip: Skip | None = None) -> EventId | None:
-        """The first memory event (no marker) after ``ev`` in program order that
-        ``skip`` does not leave out."""
-        if ev.id[0] == INIT_TID:
-            return None
-        t = self.g.threads[ev.id[0]]
-        for i in range(ev.id[1] + 1, len(t)):
-            nxt = t[i]
-            if nxt is None or nxt.kind in "BEN":
-                continue
-            if skip is None or not skip(ev, nxt):
-                return nxt.id
-        return None
 
-    def communication(self, ev: Event, internal_rf: bool = True) -> list[EventId]:
-        """rf (all, or external only), co and fr successors of ``ev``."""
-        out: list[EventId] = []
-        if ev.kind == "W":
-            rs = self.readers.get(ev.id)
+def po_loc(t: list[Event | None], idx: int, ev: Event) -> list[EventId]:
+    """``po-loc`` up to transitivity: the next access of the same location."""
+    if ev.kind not in "RW":
+        return []
+    loc = ev.loc
+    nxt = po_next(t, idx, lambda b: b.kind not in "RW" or b.loc != loc)
+    return [] if nxt is None else [nxt]
+
+
+def successors(g: ExecutionGraph, po_step: PoStep, internal_rf: bool = True) -> Successors:
+    """Successors in ``po_step | rf | co | fr`` (rf external only unless
+    ``internal_rf``), each up to transitivity: the next write in coherence order,
+    and ``fr`` of a read is the write coherence-after its source."""
+    threads, inits, rf, co = g.threads, g.locs.inits, g.rf, g.co
+    readers: dict[EventId, list[EventId]] = {}
+    for r, src in rf.items():
+        readers.setdefault(src, []).append(r)
+
+    def succ(e: EventId) -> list[EventId]:
+        tid, idx = e
+        if tid == INIT_TID:
+            ev: Event = inits[idx]
+            out: list[EventId] = []
+        else:
+            t = threads[tid]
+            ev = t[idx]  # type: ignore[assignment]
+            out = po_step(t, idx, ev)
+        kind = ev.kind
+        if kind == "W":
+            rs = readers.get(e)
             if rs:
-                out.extend(rs if internal_rf else [r for r in rs if r[0] != ev.id[0]])
-            nxt = self.co_next(ev.id)
-        elif ev.kind == "R":
-            src = self.g.rf.get(ev.id)
-            nxt = self.co_next(src) if src is not None else None
+                out.extend(rs if internal_rf else [r for r in rs if r[0] != tid])
+            w = e
+        elif kind == "R":
+            src = rf.get(e)
+            if src is None:
+                return out
+            w = src
         else:
             return out
-        if nxt is not None:
-            out.append(nxt)
+        ws = co.get(ev.loc)  # type: ignore[arg-type]
+        if ws:
+            i = 0 if w[0] == INIT_TID else ws.index(w) + 1
+            if i < len(ws):
+                out.append(ws[i])
         return out
+
+    return succ
 
 
 def on_cycle(start: EventId, succ: Successors) -> bool:
     """Whether ``start`` reaches itself along ``succ``."""
     seen: set[EventId] = set()
-    todo = list(succ(start))
+    todo = succ(start)
     while todo:
         e = todo.pop()
         if e == start:
@@ -95,27 +113,6 @@ def on_cycle(start: EventId, succ: Successors) -> bool:
 def any_on_cycle(g: ExecutionGraph, added: Sequence[EventId], succ: Successors) -> bool:
     """Whether some event of ``added`` still in ``g`` lies on a cycle of ``succ``."""
     return any(g.has(e) and on_cycle(e, succ) for e in added)
-
-
-def same_location(a: Event, b: Event) -> bool:
-    """``b`` continues ``a``'s po-loc: a memory access of the same location."""
-    return b.kind in "RW" and b.loc == a.loc
-
-
-def coherence_successors(edges: Edges) -> Successors:
-    """Successors in ``po-loc | rf | co | fr`` (per-location coherence)."""
-    g = edges.g
-
-    def succ(e: EventId) -> list[EventId]:
-        ev = g.event(e)
-        out = edges.communication(ev)
-        if ev.kind in "RW":
-            nxt = edges.po_next(ev, lambda a, b: not same_location(a, b))
-            if nxt is not None:
-                out.append(nxt)
-        return out
-
-    return succ
 
 
 def atomicity_broken(g: ExecutionGraph) -> bool:

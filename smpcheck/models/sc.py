@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from smpcheck.events import Event
 from smpcheck.graph import ExecutionGraph
-from smpcheck.models.base import MemoryModel
+from smpcheck.models.base import ATOMIC, MemoryModel
 from smpcheck.models.cycles import (
-    Edges,
-    Successors,
     any_on_cycle,
     atomicity_broken,
+    immediate_po,
     needs_grace_periods,
+    successors,
 )
 from smpcheck.models.rcu import with_grace_periods
 from smpcheck.relation import Rel
@@ -38,8 +37,8 @@ class SC(MemoryModel):
                             atomicity: bool = True) -> str | None:
         """Only a cycle through an added event can be new (see models.cycles)."""
         if atomicity and atomicity_broken(g):
-            return "atomic"
-        if any_on_cycle(g, added, sc_successors(Edges(g))):
+            return ATOMIC
+        if any_on_cycle(g, added, successors(g, immediate_po)):
             return "sc"
         if needs_grace_periods(g):
             return self.axioms(View(g))
@@ -49,17 +48,3 @@ class SC(MemoryModel):
         order = with_grace_periods(view, view.po | view.rf | view.co | view.fr)
         return order.plus() if order is not None else Rel(view.n)
 
-
-def sc_successors(edges: Edges) -> Successors:
-    """Successors in ``po | rf | co | fr``."""
-    g = edges.g
-
-    def succ(e: EventId) -> list[EventId]:
-        ev: Event = g.event(e)
-        out = edges.communication(ev)
-        nxt = edges.po_next(ev)
-        if nxt is not None:
-            out.append(nxt)
-        return out
-
-    return succ

@@ -23,14 +23,14 @@ from functools import cached_property
 from smpcheck.events import Event
 from smpcheck.graph import ExecutionGraph
 from smpcheck.linearize import linearize
-from smpcheck.models.base import MemoryModel, Step
+from smpcheck.models.base import ATOMIC, MemoryModel, Step
 from smpcheck.models.cycles import (
-    Edges,
-    Successors,
     any_on_cycle,
     atomicity_broken,
-    coherence_successors,
     needs_grace_periods,
+    po_loc,
+    po_next,
+    successors,
 )
 from smpcheck.models.rcu import with_grace_periods
 from smpcheck.relation import Rel
@@ -91,11 +91,10 @@ class TSO(MemoryModel):
                             atomicity: bool = True) -> str | None:
         """Only a cycle through an added event can be new (see models.cycles)."""
         if atomicity and atomicity_broken(g):
-            return "atomic"
-        edges = Edges(g)
-        if any_on_cycle(g, added, coherence_successors(edges)):
+            return ATOMIC
+        if any_on_cycle(g, added, successors(g, po_loc)):
             return "coherence"
-        if any_on_cycle(g, added, ghb_successors(edges)):
+        if any_on_cycle(g, added, successors(g, ppo_step, internal_rf=False)):
             return "tso"
         if needs_grace_periods(g):
             return self.axioms(View(g))
@@ -119,37 +118,19 @@ def _plain(ev: Event, kind: str) -> bool:
     return ev.kind == kind and not ev.tags & LOCKED_TAGS
 
 
-def _buffered_past(a: Event, b: Event) -> bool:
-    """``b`` is a load that may pass the buffered store ``a``: ``(a, b)`` is not ppo."""
-    return _plain(b, "R")
+def ppo_step(t: list[Event | None], idx: int, ev: Event) -> list[EventId]:
+    """``ppo`` up to transitivity: program order less (buffered store, plain load) pairs.
 
-
-def _past_stores(a: Event, b: Event) -> bool:
-    return _plain(b, "W")
-
-
-def ghb_successors(edges: Edges) -> Successors:
-    """Successors in ``ppo | rfe | co | fr``, up to transitivity.
-
-    ppo is program order less (buffered store, plain load) pairs.  After a
-    buffered store the first event that is no plain load covers the rest; after
-    any other event, the next event covers the stores that follow, and the first
-    event that is no buffered store the rest (the stores do not reach the loads
-    after them).  ``fence`` pairs are ppo paths through the fence (``W ; MFENCE``
-    and ``MFENCE ; R`` are ppo), so reachability keeps them."""
-    g = edges.g
-
-    def succ(e: EventId) -> list[EventId]:
-        ev = g.event(e)
-        out = edges.communication(ev, internal_rf=False)
-        if _plain(ev, "W"):
-            nexts = [edges.po_next(ev, _buffered_past)]
-        else:
-            nexts = [edges.po_next(ev), edges.po_next(ev, _past_stores)]
-        out.extend(n for n in nexts if n is not None)
-        return out
-
-    return succ
+    After a buffered store, the first event that is no plain load covers the rest;
+    after any other event, the next event covers the stores that follow it, and
+    the first event that is no buffered store covers the rest (those stores do not
+    reach the loads after them).  ``fence`` pairs are ppo paths through the fence
+    (``W ; MFENCE`` and ``MFENCE ; R`` are ppo), so reachability keeps them."""
+    if _plain(ev, "W"):
+        nexts = [po_next(t, idx, lambda b: _plain(b, "R"))]
+    else:
+        nexts = [po_next(t, idx), po_next(t, idx, lambda b: _plain(b, "W"))]
+    return [n for n in nexts if n is not None]
 
 
 def _tso_timeline(view: View, rel: TsoRelations, prefer: Sequence[tuple[int, int]]) -> list[Step]:
