@@ -146,7 +146,12 @@ class Explorer:
                 return cpu
         return None
 
-    def _consistent(self, g: ExecutionGraph, tid: int, pos: int) -> bool:
+    def _consistent(self, g: ExecutionGraph, tid: int, pos: int, clean: bool = True) -> bool:
+        """Whether ``g`` is consistent; ``clean``: whether it was, but for RMW atomicity,
+        before CPU ``tid``'s events from ``pos`` on were added or changed (and others
+        cut).  When not, every event counts as changed."""
+        if not clean:
+            return self.mm.inconsistency_after(g, list(g.stamp)) is None
         return self._inconsistency(g, tid, pos) is None
 
     def _inconsistency(self, g: ExecutionGraph, tid: int, pos: int) -> str | None:
@@ -154,16 +159,18 @@ class Explorer:
         on were added or changed since it was consistent."""
         return self.mm.inconsistency_after(g, _added(g, tid, pos))
 
-    def _repairable(self, g: ExecutionGraph, tid: int, pos: int, why: str) -> bool:
-        """Whether a write just added may still revisit although its graph is inconsistent.
+    def _repairable(self, g: ExecutionGraph, tid: int, pos: int, why: str) -> tuple[bool, bool]:
+        """Whether a write just added may still revisit although its graph is inconsistent,
+        and whether the graph satisfies the model's own axioms (it is *clean*).
 
         An RMW placed against another RMW breaks atomicity until it revisits that
         RMW's read.  Under a dependency-tracking model a write can fill a hole in
         program order, hb-before events already present that read an older value,
         until it revisits them.  ``why`` is the violated axiom: RMW atomicity is checked
         first, so any other means the model's own axioms fail."""
-        return self.mm.track_dependencies or (
-            why == ATOMIC and self.mm.inconsistency_after(g, _added(g, tid, pos), False) is None)
+        clean = why == ATOMIC and self.mm.inconsistency_after(
+            g, _added(g, tid, pos), False) is None
+        return clean or self.mm.track_dependencies, clean
 
     @staticmethod
     def _event(tid: int, pos: int, op: Op, kind: str, **kw: Any) -> Event:
@@ -222,10 +229,14 @@ class Explorer:
             why = self._inconsistency(child, cpu.tid, cpu.pos)
             if why is None:
                 children.append(child)
-            elif not (child.event((cpu.tid, cpu.pos)).rmw
-                      and self._repairable(child, cpu.tid, cpu.pos, why)):
+                clean = True
+            elif not child.event((cpu.tid, cpu.pos)).rmw:
                 continue
-            children.extend(self._revisits_of_rmw(child, (cpu.tid, cpu.pos)))
+            else:
+                ok, clean = self._repairable(child, cpu.tid, cpu.pos, why)
+                if not ok:
+                    continue
+            children.extend(self._revisits_of_rmw(child, (cpu.tid, cpu.pos), clean))
         self._push(children)
         return False
 
@@ -267,18 +278,21 @@ class Explorer:
             child.add(wev)
             child.co_insert(wev.id, after)
             why = self._inconsistency(child, cpu.tid, cpu.pos)
+            ok, clean = (True, True) if why is None else self._repairable(
+                child, cpu.tid, cpu.pos, why)
             if why is None:
                 children.append(child)
-            elif not self._repairable(child, cpu.tid, cpu.pos, why):
+            elif not ok:
                 continue
-            children.extend(self._revisits(child, wev.id))
+            children.extend(self._revisits(child, wev.id, clean))
         self._push(children)
         return False
 
-    def _revisits_of_rmw(self, g: ExecutionGraph, rid: EventId) -> list[ExecutionGraph]:
+    def _revisits_of_rmw(self, g: ExecutionGraph, rid: EventId,
+                         clean: bool = True) -> list[ExecutionGraph]:
         wid = g.companion(rid)
         if wid is not None and g.event(wid).kind == "W":
-            return self._revisits(g, wid)
+            return self._revisits(g, wid, clean)
         return []
 
     def _push(self, children: list[ExecutionGraph]) -> None:
@@ -286,8 +300,9 @@ class Explorer:
             children = [c for c in children if self.guide.accept(c)]
         self.stack.extend(reversed(children))
 
-    def _revisits(self, g: ExecutionGraph, w: EventId) -> list[ExecutionGraph]:
-        """Graphs where an earlier read of the location reads from ``w`` instead."""
+    def _revisits(self, g: ExecutionGraph, w: EventId, clean: bool) -> list[ExecutionGraph]:
+        """Graphs where an earlier read of the location reads from ``w`` instead
+        (``clean``: ``g`` satisfies the model's axioms, see ``_consistent``)."""
         wev = g.event(w)
         keep = (g.dep_prefix(w, self.mm.keeps_order) if self.mm.track_dependencies
                 else g.porf_prefix(w))
@@ -303,7 +318,7 @@ class Explorer:
                 continue
             if not all(self._maximal(g, e, keep, w) for e in doomed | {r.id}):
                 continue
-            out.extend(self._revisit(g, r.id, w, doomed, keep))
+            out.extend(self._revisit(g, r.id, w, doomed, keep, clean))
         return out
 
     def _maximal(self, g: ExecutionGraph, e: EventId, keep: set[EventId], w: EventId) -> bool:
@@ -328,7 +343,7 @@ class Explorer:
         return not any(before(x) for x in order[order.index(src) + 1:])
 
     def _revisit(self, g: ExecutionGraph, r: EventId, w: EventId, doomed: set[EventId],
-                 keep: set[EventId]) -> list[ExecutionGraph]:
+                 keep: set[EventId], clean: bool) -> list[ExecutionGraph]:
         """``r`` reads from ``w``; ``doomed`` goes; ``keep`` (w's prefix) is frozen."""
         child = g.copy()
         child.remove(doomed)
@@ -338,7 +353,7 @@ class Explorer:
             child.remove({companion})
         self._add_read(child, r[0], r[1], op, w, replace=True)
         child.frozen |= keep
-        if not self._consistent(child, r[0], r[1]):
+        if not self._consistent(child, r[0], r[1], clean):
             return []
         return [child, *self._revisits_of_rmw(child, r)]
 

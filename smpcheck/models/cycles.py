@@ -136,3 +136,27 @@ def needs_grace_periods(g: ExecutionGraph) -> bool:
     """Whether RCU's grace-period rule may apply: both a read-side critical section
     and a grace period have been added (a superset after cuts)."""
     return "rcu-lock" in g.fence_tags and "sync-rcu" in g.fence_tags
+
+
+RCU_TAGS = frozenset({"rcu-lock", "rcu-unlock", "sync-rcu", "sync-srcu", "srcu-lock",
+                      "srcu-unlock"})
+
+
+def is_sink(g: ExecutionGraph, e: EventId) -> bool:
+    """Whether no edge of po, rf, co or fr (nor RCU's critical-section pairs) leaves ``e``:
+    nothing follows it in program order, and it is a coherence-latest write nobody
+    reads, or a read of the coherence-latest write.  Every relation an axiomatic model
+    builds from these by union, sequence, closure and intersection then has no edge
+    out of ``e`` either, so adding such an event closes no cycle and fills no
+    forbidden relation.  Markers are sinks; RCU's events are not (their critical
+    sections pair an unlock back to its lock)."""
+    ev = g.event(e)
+    if ev.kind in "BEN":
+        return True
+    if ev.tags & RCU_TAGS or po_next(g.threads[e[0]], e[1]) is not None:
+        return False
+    if ev.kind == "R":
+        return g.rf.get(e) == g.co_max(ev.loc)  # type: ignore[arg-type]
+    if ev.kind == "W":
+        return g.co_max(ev.loc) == e and e not in g.rf.values()  # type: ignore[arg-type]
+    return True

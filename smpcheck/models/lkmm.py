@@ -29,8 +29,11 @@ from collections.abc import Sequence
 from functools import cached_property
 
 from smpcheck.events import Event
-from smpcheck.models.base import MemoryModel, Step, order_steps
+from smpcheck.graph import ExecutionGraph
+from smpcheck.models.base import ATOMIC, MemoryModel, Step, order_steps
+from smpcheck.models.cycles import any_on_cycle, atomicity_broken, is_sink, po_loc, successors
 from smpcheck.relation import Rel
+from smpcheck.values import EventId
 from smpcheck.view import View
 
 FULL_ORDER = frozenset({"MB", "sync-rcu", "sync-srcu"})  # tags of fully ordered events
@@ -404,6 +407,17 @@ class LKMM(MemoryModel):
         if earlier.tags & ORDERED_AFTER or later.tags & ORDERED_BEFORE:
             return True
         return any(ev.tags & FULL_ORDER for ev in (earlier, *between, later))
+
+    def inconsistency_after(self, g: ExecutionGraph, added: Sequence[EventId],
+                            atomicity: bool = True) -> str | None:
+        """The whole-view check, skipped when the added events are sinks (nothing can
+        follow them in any relation), or cut short by a coherence cycle through them."""
+        broken = atomicity and atomicity_broken(g)
+        if not broken and all(is_sink(g, e) for e in added if g.has(e)):
+            return None
+        if any_on_cycle(g, added, successors(g, po_loc)):
+            return ATOMIC if broken else "coherence"
+        return ATOMIC if broken else self.axioms(View(g))
 
     def axioms(self, view: View) -> str | None:
         if not (view.po_loc | view.rf | view.co | view.fr).is_acyclic():
