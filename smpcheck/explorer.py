@@ -273,6 +273,7 @@ class Explorer:
         wev = self._event(cpu.tid, cpu.pos, op, "W")
         assert op.loc is not None
         children = []
+        keep: set[EventId] | None = None  # the same at every coherence position
         for after in g.co_order(op.loc):
             child = g.copy()
             child.add(wev)
@@ -284,7 +285,9 @@ class Explorer:
                 children.append(child)
             elif not ok:
                 continue
-            children.extend(self._revisits(child, wev.id, clean))
+            if keep is None:
+                keep = self._keep(child, wev.id)
+            children.extend(self._revisits(child, wev.id, clean, keep))
         self._push(children)
         return False
 
@@ -300,20 +303,33 @@ class Explorer:
             children = [c for c in children if self.guide.accept(c)]
         self.stack.extend(reversed(children))
 
-    def _revisits(self, g: ExecutionGraph, w: EventId, clean: bool) -> list[ExecutionGraph]:
+    def _keep(self, g: ExecutionGraph, w: EventId) -> set[EventId]:
+        """What a revisit by ``w`` keeps: its (po | rf) prefix, or what it depends on.
+        Neither depends on where ``w`` sits in coherence order."""
+        if self.mm.track_dependencies:
+            return g.dep_prefix(w, self.mm.keeps_order)
+        return g.porf_prefix(w)
+
+    def _revisits(self, g: ExecutionGraph, w: EventId, clean: bool,
+                  keep: set[EventId] | None = None) -> list[ExecutionGraph]:
         """Graphs where an earlier read of the location reads from ``w`` instead
-        (``clean``: ``g`` satisfies the model's axioms, see ``_consistent``)."""
+        (``clean``: ``g`` satisfies the model's axioms, see ``_consistent``; ``keep``:
+        ``_keep(g, w)`` if known)."""
         wev = g.event(w)
-        keep = (g.dep_prefix(w, self.mm.keeps_order) if self.mm.track_dependencies
-                else g.porf_prefix(w))
+        reads = [r for r in g.events() if r.kind == "R" and r.loc == wev.loc
+                 and r.id not in g.frozen and not (r.tid == wev.tid and r.idx < wev.idx)]
+        if not reads:
+            return []
+        if keep is None:
+            keep = self._keep(g, w)
         succ = None if wev.rmw else next(iter(g.co_after(w)), None)
         out: list[ExecutionGraph] = []
-        for r in list(g.events()):
-            if r.kind != "R" or r.loc != wev.loc or r.id in keep or r.id in g.frozen:
+        stamp = g.stamp
+        for r in reads:
+            if r.id in keep:
                 continue
-            if r.tid == wev.tid and r.idx < wev.idx:
-                continue
-            doomed = {e.id for e in g.events() if g.stamp[e.id] > g.stamp[r.id]} - keep
+            mine = stamp[r.id]
+            doomed = {e for e, s in stamp.items() if s > mine} - keep
             if succ is not None and succ in doomed:
                 continue
             if not all(self._maximal(g, e, keep, w) for e in doomed | {r.id}):

@@ -207,16 +207,18 @@ class ExecutionGraph:
             src = self.rf.get(e)
             if src is not None:
                 todo.append(src)
-            todo.extend(self._ordered_before(ev, keeps_order))
+            todo.extend(self._ordered_before(ev, keeps_order, seen))
             companion = self._rmw_partner(ev)
             if companion is not None:  # an RMW's read and write stand or fall together
                 todo.append(companion)
         return seen
 
-    def _ordered_before(self, ev: Event,
-                        keeps_order: Callable[[Event, Event, list[Event]], bool]) -> list[EventId]:
+    def _ordered_before(self, ev: Event, keeps_order: Callable[[Event, Event, list[Event]], bool],
+                        seen: set[EventId]) -> list[EventId]:
+        """The earlier events of ``ev``'s CPU, not yet ``seen``, that stay ordered before it."""
         t = [p for p in self.threads[ev.tid][:ev.idx] if p is not None]
-        return [p.id for i, p in enumerate(t) if keeps_order(p, ev, t[i + 1:])]
+        return [p.id for i, p in enumerate(t)
+                if p.id not in seen and keeps_order(p, ev, t[i + 1:])]
 
     def _rmw_partner(self, ev: Event) -> EventId | None:
         if ev.kind in "WN" and (ev.rmw or ev.kind == "N"):

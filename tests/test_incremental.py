@@ -55,8 +55,8 @@ def checked(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.mark.parametrize("mm", ["sc", "tso", "lkmm"])
 def test_random_programs(mm: str, checked: None) -> None:
-    @settings(max_examples=80, deadline=None)
-    @given(programs(max_cpus=3, max_len=4))
+    @settings(max_examples=60, deadline=None)
+    @given(programs())
     def run(prog: list[Any]) -> None:
         model, names = as_model(prog)
         verify(model, names, mm, Settings(all_violations=True))

@@ -18,10 +18,10 @@ compiler barriers only: the hardware already orders what they promise.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cached_property
 
 from smpcheck.events import Event
 from smpcheck.graph import ExecutionGraph
+from smpcheck.lazy import cached
 from smpcheck.linearize import linearize
 from smpcheck.models.base import ATOMIC, MemoryModel, Step
 from smpcheck.models.cycles import (
@@ -47,26 +47,26 @@ class TsoRelations:
     def __init__(self, view: View) -> None:
         self.v = view
 
-    @cached_property
+    @cached
     def locked(self) -> int:
         return self.v.where(lambda ev: bool(ev.tags & LOCKED_TAGS))
 
-    @cached_property
+    @cached
     def mfence(self) -> int:
         return self.v.where(lambda ev: ev.kind == "F" and bool(ev.tags & FULL_FENCES))
 
-    @cached_property
+    @cached
     def ppo(self) -> Rel:
         v = self.v
         relaxed = Rel.product(v.n, v.W & ~self.locked, v.R & ~self.locked)
         return v.po - relaxed
 
-    @cached_property
+    @cached
     def fence(self) -> Rel:
         v = self.v
         return v.po.restrict(v.W, self.mfence).seq(v.po.restrict(None, v.R))
 
-    @cached_property
+    @cached
     def ghb(self) -> Rel:
         v = self.v
         return self.ppo | self.fence | (v.rf & v.ext) | v.co | v.fr
