@@ -274,17 +274,19 @@ class Explorer:
         assert op.loc is not None
         children = []
         keep: set[EventId] | None = None  # the same at every coherence position
-        for after in g.co_order(op.loc):
-            child = g.copy()
-            child.add(wev)
-            child.co_insert(wev.id, after)
-            why = self._inconsistency(child, cpu.tid, cpu.pos)
+        scratch = g.copy()  # tried at each position; copied only where it is kept
+        scratch.add(wev)
+        before = g.co_order(op.loc)[1:]  # (registers the location's initial write)
+        for pos in range(len(before) + 1):
+            scratch.co[op.loc] = [*before[:pos], wev.id, *before[pos:]]
+            why = self._inconsistency(scratch, cpu.tid, cpu.pos)
             ok, clean = (True, True) if why is None else self._repairable(
-                child, cpu.tid, cpu.pos, why)
+                scratch, cpu.tid, cpu.pos, why)
+            if not ok:
+                continue
+            child = scratch.copy()
             if why is None:
                 children.append(child)
-            elif not ok:
-                continue
             if keep is None:
                 keep = self._keep(child, wev.id)
             children.extend(self._revisits(child, wev.id, clean, keep))

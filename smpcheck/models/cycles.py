@@ -96,23 +96,46 @@ def successors(g: ExecutionGraph, po_step: PoStep, internal_rf: bool = True) -> 
     return succ
 
 
-def on_cycle(start: EventId, succ: Successors) -> bool:
-    """Whether ``start`` reaches itself along ``succ``."""
+Closes = Callable[[Event, Event], bool]
+"""``closes(a, b)``, for ``a`` before ``b`` in one CPU's program order: the relation
+has the edge ``a -> b``, so reaching ``a`` from ``b`` closes a cycle."""
+
+
+def po_closes(a: Event, b: Event) -> bool:
+    return True
+
+
+def po_loc_closes(a: Event, b: Event) -> bool:
+    return a.kind in "RW" and b.kind in "RW" and a.loc == b.loc
+
+
+def on_cycle(g: ExecutionGraph, start: EventId, succ: Successors, closes: Closes) -> bool:
+    """Whether ``start`` reaches itself along ``succ``: back to it, or to an event
+    before it in program order that ``closes`` says has an edge to it."""
+    tid, idx = start
+    thread = g.threads[tid] if tid != INIT_TID else []
+    first = g.event(start)
     seen: set[EventId] = set()
     todo = succ(start)
     while todo:
         e = todo.pop()
         if e == start:
             return True
-        if e not in seen:
-            seen.add(e)
-            todo.extend(succ(e))
+        if e in seen:
+            continue
+        if e[0] == tid and e[1] < idx and closes(thread[e[1]], first):  # type: ignore[arg-type]
+            return True
+        seen.add(e)
+        todo.extend(succ(e))
     return False
 
 
-def any_on_cycle(g: ExecutionGraph, added: Sequence[EventId], succ: Successors) -> bool:
-    """Whether some event of ``added`` still in ``g`` lies on a cycle of ``succ``."""
-    return any(g.has(e) and on_cycle(e, succ) for e in added)
+def any_on_cycle(g: ExecutionGraph, added: Sequence[EventId], succ: Successors,
+                 closes: Closes) -> bool:
+    """Whether some memory event of ``added`` still in ``g`` lies on a cycle of ``succ``
+    (markers are in no relation)."""
+    return any(g.has(e) and g.event(e).kind not in "BEN" and on_cycle(g, e, succ, closes)
+               for e in added)
 
 
 def atomicity_broken(g: ExecutionGraph) -> bool:

@@ -31,7 +31,14 @@ from smpcheck.events import Event
 from smpcheck.graph import ExecutionGraph
 from smpcheck.lazy import cached
 from smpcheck.models.base import ATOMIC, MemoryModel, Step, order_steps
-from smpcheck.models.cycles import any_on_cycle, atomicity_broken, is_sink, po_loc, successors
+from smpcheck.models.cycles import (
+    any_on_cycle,
+    atomicity_broken,
+    is_sink,
+    po_loc,
+    po_loc_closes,
+    successors,
+)
 from smpcheck.relation import Rel
 from smpcheck.values import EventId
 from smpcheck.view import View
@@ -417,7 +424,7 @@ class LKMM(MemoryModel):
         broken = atomicity and atomicity_broken(g)
         if not broken and all(is_sink(g, e) for e in added if g.has(e)):
             return None
-        if any_on_cycle(g, added, successors(g, po_loc)):
+        if any_on_cycle(g, added, successors(g, po_loc), po_loc_closes):
             return ATOMIC if broken else "coherence"
         return ATOMIC if broken else self.ordering_axioms(View(g))
 

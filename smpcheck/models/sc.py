@@ -11,6 +11,7 @@ from smpcheck.models.cycles import (
     atomicity_broken,
     immediate_po,
     needs_grace_periods,
+    po_closes,
     successors,
 )
 from smpcheck.models.rcu import with_grace_periods
@@ -38,7 +39,7 @@ class SC(MemoryModel):
         """Only a cycle through an added event can be new (see models.cycles)."""
         if atomicity and atomicity_broken(g):
             return ATOMIC
-        if any_on_cycle(g, added, successors(g, immediate_po)):
+        if any_on_cycle(g, added, successors(g, immediate_po), po_closes):
             return "sc"
         if needs_grace_periods(g):
             return self.axioms(View(g))

@@ -29,6 +29,7 @@ from smpcheck.models.cycles import (
     atomicity_broken,
     needs_grace_periods,
     po_loc,
+    po_loc_closes,
     po_next,
     successors,
 )
@@ -92,9 +93,10 @@ class TSO(MemoryModel):
         """Only a cycle through an added event can be new (see models.cycles)."""
         if atomicity and atomicity_broken(g):
             return ATOMIC
-        if any_on_cycle(g, added, successors(g, po_loc)):
+        if any_on_cycle(g, added, successors(g, po_loc), po_loc_closes):
             return "coherence"
-        if any_on_cycle(g, added, successors(g, ppo_step, internal_rf=False)):
+        if any_on_cycle(g, added, successors(g, ppo_step, internal_rf=False),
+                        ppo_closes):
             return "tso"
         if needs_grace_periods(g):
             return self.axioms(View(g))
@@ -116,6 +118,11 @@ class TSO(MemoryModel):
 def _plain(ev: Event, kind: str) -> bool:
     """``ev`` is a ``kind`` access that is not locked (a buffered store, a plain load)."""
     return ev.kind == kind and not ev.tags & LOCKED_TAGS
+
+
+def ppo_closes(a: Event, b: Event) -> bool:
+    """``a`` before ``b`` in program order is a ppo pair."""
+    return not (_plain(a, "W") and _plain(b, "R"))
 
 
 def ppo_step(t: list[Event | None], idx: int, ev: Event) -> list[EventId]:
