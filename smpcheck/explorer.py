@@ -146,12 +146,7 @@ class Explorer:
                 return cpu
         return None
 
-    def _consistent(self, g: ExecutionGraph, tid: int, pos: int, clean: bool = True) -> bool:
-        """Whether ``g`` is consistent; ``clean``: whether it was, but for RMW atomicity,
-        before CPU ``tid``'s events from ``pos`` on were added or changed (and others
-        cut).  When not, every event counts as changed."""
-        if not clean:
-            return self.mm.inconsistency_after(g, list(g.stamp)) is None
+    def _consistent(self, g: ExecutionGraph, tid: int, pos: int) -> bool:
         return self._inconsistency(g, tid, pos) is None
 
     def _inconsistency(self, g: ExecutionGraph, tid: int, pos: int) -> str | None:
@@ -159,18 +154,16 @@ class Explorer:
         on were added or changed since it was consistent."""
         return self.mm.inconsistency_after(g, _added(g, tid, pos))
 
-    def _repairable(self, g: ExecutionGraph, tid: int, pos: int, why: str) -> tuple[bool, bool]:
-        """Whether a write just added may still revisit although its graph is inconsistent,
-        and whether the graph satisfies the model's own axioms (it is *clean*).
+    def _repairable(self, g: ExecutionGraph, tid: int, pos: int, why: str) -> bool:
+        """Whether a write just added may still revisit although its graph is inconsistent.
 
         An RMW placed against another RMW breaks atomicity until it revisits that
         RMW's read.  Under a dependency-tracking model a write can fill a hole in
         program order, hb-before events already present that read an older value,
         until it revisits them.  ``why`` is the violated axiom: RMW atomicity is checked
         first, so any other means the model's own axioms fail."""
-        clean = why == ATOMIC and self.mm.inconsistency_after(
-            g, _added(g, tid, pos), False) is None
-        return clean or self.mm.track_dependencies, clean
+        return self.mm.track_dependencies or (
+            why == ATOMIC and self.mm.inconsistency_after(g, _added(g, tid, pos), False) is None)
 
     @staticmethod
     def _event(tid: int, pos: int, op: Op, kind: str, **kw: Any) -> Event:
@@ -229,14 +222,10 @@ class Explorer:
             why = self._inconsistency(child, cpu.tid, cpu.pos)
             if why is None:
                 children.append(child)
-                clean = True
-            elif not child.event((cpu.tid, cpu.pos)).rmw:
+            elif not (child.event((cpu.tid, cpu.pos)).rmw
+                      and self._repairable(child, cpu.tid, cpu.pos, why)):
                 continue
-            else:
-                ok, clean = self._repairable(child, cpu.tid, cpu.pos, why)
-                if not ok:
-                    continue
-            children.extend(self._revisits_of_rmw(child, (cpu.tid, cpu.pos), clean))
+            children.extend(self._revisits_of_rmw(child, (cpu.tid, cpu.pos)))
         self._push(children)
         return False
 
@@ -280,24 +269,21 @@ class Explorer:
         for pos in range(len(before) + 1):
             scratch.co[op.loc] = [*before[:pos], wev.id, *before[pos:]]
             why = self._inconsistency(scratch, cpu.tid, cpu.pos)
-            ok, clean = (True, True) if why is None else self._repairable(
-                scratch, cpu.tid, cpu.pos, why)
-            if not ok:
+            if why is not None and not self._repairable(scratch, cpu.tid, cpu.pos, why):
                 continue
             child = scratch.copy()
             if why is None:
                 children.append(child)
             if keep is None:
                 keep = self._keep(child, wev.id)
-            children.extend(self._revisits(child, wev.id, clean, keep))
+            children.extend(self._revisits(child, wev.id, keep))
         self._push(children)
         return False
 
-    def _revisits_of_rmw(self, g: ExecutionGraph, rid: EventId,
-                         clean: bool = True) -> list[ExecutionGraph]:
+    def _revisits_of_rmw(self, g: ExecutionGraph, rid: EventId) -> list[ExecutionGraph]:
         wid = g.companion(rid)
         if wid is not None and g.event(wid).kind == "W":
-            return self._revisits(g, wid, clean)
+            return self._revisits(g, wid)
         return []
 
     def _push(self, children: list[ExecutionGraph]) -> None:
@@ -312,11 +298,10 @@ class Explorer:
             return g.dep_prefix(w, self.mm.keeps_order)
         return g.porf_prefix(w)
 
-    def _revisits(self, g: ExecutionGraph, w: EventId, clean: bool,
+    def _revisits(self, g: ExecutionGraph, w: EventId,
                   keep: set[EventId] | None = None) -> list[ExecutionGraph]:
         """Graphs where an earlier read of the location reads from ``w`` instead
-        (``clean``: ``g`` satisfies the model's axioms, see ``_consistent``; ``keep``:
-        ``_keep(g, w)`` if known)."""
+        (``keep``: ``_keep(g, w)`` if known)."""
         wev = g.event(w)
         reads = [r for r in g.events() if r.kind == "R" and r.loc == wev.loc
                  and r.id not in g.frozen and not (r.tid == wev.tid and r.idx < wev.idx)]
@@ -336,7 +321,7 @@ class Explorer:
                 continue
             if not all(self._maximal(g, e, keep, w) for e in doomed | {r.id}):
                 continue
-            out.extend(self._revisit(g, r.id, w, doomed, keep, clean))
+            out.extend(self._revisit(g, r.id, w, doomed, keep))
         return out
 
     def _maximal(self, g: ExecutionGraph, e: EventId, keep: set[EventId], w: EventId) -> bool:
@@ -361,7 +346,7 @@ class Explorer:
         return not any(before(x) for x in order[order.index(src) + 1:])
 
     def _revisit(self, g: ExecutionGraph, r: EventId, w: EventId, doomed: set[EventId],
-                 keep: set[EventId], clean: bool) -> list[ExecutionGraph]:
+                 keep: set[EventId]) -> list[ExecutionGraph]:
         """``r`` reads from ``w``; ``doomed`` goes; ``keep`` (w's prefix) is frozen."""
         child = g.copy()
         child.remove(doomed)
@@ -371,9 +356,18 @@ class Explorer:
             child.remove({companion})
         self._add_read(child, r[0], r[1], op, w, replace=True)
         child.frozen |= keep
-        if not self._consistent(child, r[0], r[1], clean):
+        if self.mm.inconsistency_after(child, self._revisit_changes(child, r, w)) is not None:
             return []
         return [child, *self._revisits_of_rmw(child, r)]
+
+    @staticmethod
+    def _revisit_changes(g: ExecutionGraph, r: EventId, w: EventId) -> list[EventId]:
+        """What a revisit changed relative to a consistent graph: ``r`` (with what follows
+        it), and ``w`` with its RMW read, the last step, which made the graph revisited
+        (it may have been inconsistent only through them).  Cutting events from a
+        consistent graph leaves a consistent one: every axiom is monotone in the events."""
+        wpos = w[1] - 1 if g.event(w).rmw else w[1]
+        return _added(g, r[0], r[1]) + _added(g, w[0], wpos)
 
     # -- the end of an execution ---------------------------------------------------
     def _complete(self, g: ExecutionGraph) -> None:

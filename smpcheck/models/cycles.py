@@ -138,6 +138,32 @@ def any_on_cycle(g: ExecutionGraph, added: Sequence[EventId], succ: Successors,
                for e in added)
 
 
+def has_cycle(g: ExecutionGraph, succ: Successors) -> bool:
+    """Whether ``succ`` has a cycle anywhere in ``g`` (one depth-first search; the
+    initial writes have no predecessor, so the CPUs' events are the roots)."""
+    state: dict[EventId, bool] = {}  # True while on the search path
+    for t in g.threads:
+        for ev in t:
+            if ev is None or ev.kind in "BEN" or ev.id in state:
+                continue
+            state[ev.id] = True
+            stack = [(ev.id, iter(succ(ev.id)))]
+            while stack:
+                node, it = stack[-1]
+                nxt = next(it, None)
+                if nxt is None:
+                    state[node] = False
+                    stack.pop()
+                    continue
+                on_path = state.get(nxt)
+                if on_path:
+                    return True
+                if on_path is None:
+                    state[nxt] = True
+                    stack.append((nxt, iter(succ(nxt))))
+    return False
+
+
 def atomicity_broken(g: ExecutionGraph) -> bool:
     """Some RMW's write is not immediately coherence-after the write its read read:
     another write sits between them (``rmw & (fr ; co)`` is not empty)."""

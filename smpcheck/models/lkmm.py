@@ -34,6 +34,8 @@ from smpcheck.models.base import ATOMIC, MemoryModel, Step, order_steps
 from smpcheck.models.cycles import (
     any_on_cycle,
     atomicity_broken,
+    has_cycle,
+    immediate_po,
     is_sink,
     po_loc,
     po_loc_closes,
@@ -46,6 +48,7 @@ from smpcheck.view import View
 FULL_ORDER = frozenset({"MB", "sync-rcu", "sync-srcu"})  # tags of fully ordered events
 ORDERED_AFTER = frozenset({"ACQUIRE", "LKR"})  # what follows them stays after them
 ORDERED_BEFORE = frozenset({"RELEASE", "UL"})  # what precedes them stays before them
+GRACE_PERIODS = frozenset({"sync-rcu", "sync-srcu"})  # the fences that make ``has_rcu``
 
 
 class LkmmRelations:
@@ -420,13 +423,24 @@ class LKMM(MemoryModel):
     def inconsistency_after(self, g: ExecutionGraph, added: Sequence[EventId],
                             atomicity: bool = True) -> str | None:
         """The whole-view check, skipped when the added events are sinks (nothing can
-        follow them in any relation), or cut short by a coherence cycle through them."""
+        follow them in any relation) or the execution is sequentially consistent, or
+        cut short by a coherence cycle through the added events.
+
+        Without grace periods every LKMM relation is included in the transitive
+        closure of ``po | rf | co | fr`` (hb's ppo, rfe and prop-int; pb; the
+        visibility relations of plain accesses), so an execution with no cycle there
+        satisfies every axiom.  Only RCU's rcu-order goes against program order
+        (from a critical section's unlock back to its lock)."""
         broken = atomicity and atomicity_broken(g)
         if not broken and all(is_sink(g, e) for e in added if g.has(e)):
             return None
         if any_on_cycle(g, added, successors(g, po_loc), po_loc_closes):
             return ATOMIC if broken else "coherence"
-        return ATOMIC if broken else self.ordering_axioms(View(g))
+        if broken:
+            return ATOMIC
+        if not g.fence_tags & GRACE_PERIODS and not has_cycle(g, successors(g, immediate_po)):
+            return None  # SC-consistent: see the docstring
+        return self.ordering_axioms(View(g))
 
     def axioms(self, view: View) -> str | None:
         if not (view.po_loc | view.rf | view.co | view.fr).is_acyclic():
