@@ -60,9 +60,14 @@ def successors(g: ExecutionGraph, po_step: PoStep, internal_rf: bool = True) -> 
     ``internal_rf``), each up to transitivity: the next write in coherence order,
     and ``fr`` of a read is the write coherence-after its source."""
     threads, inits, rf, co = g.threads, g.locs.inits, g.rf, g.co
-    readers: dict[EventId, list[EventId]] = {}
-    for r, src in rf.items():
-        readers.setdefault(src, []).append(r)
+    readers: dict[EventId, list[EventId]] = {}  # built when a write is first reached
+
+    def readers_of(w: EventId) -> list[EventId] | None:
+        if not readers:
+            readers[INIT_TID, -1] = []  # (never an event: marks the map as built)
+            for r, src in rf.items():
+                readers.setdefault(src, []).append(r)
+        return readers.get(w)
 
     def succ(e: EventId) -> list[EventId]:
         tid, idx = e
@@ -75,7 +80,7 @@ def successors(g: ExecutionGraph, po_step: PoStep, internal_rf: bool = True) -> 
             out = po_step(t, idx, ev)
         kind = ev.kind
         if kind == "W":
-            rs = readers.get(e)
+            rs = readers_of(e)
             if rs:
                 out.extend(rs if internal_rf else [r for r in rs if r[0] != tid])
             w = e
