@@ -19,9 +19,10 @@ reads it waits on are the final values of their locations, in which case the
 wait can never end: a deadlock or an endless wait.
 
 The memory model is consulted through one call (``inconsistency_after``) after
-every change, naming the events the change added, so inconsistent prefixes are
-cut at once and a model may check only what those events can break.  The only thing the
-exploration asks of a model besides is ``track_dependencies``: which part of a
+every change, naming the events the change added or changed, so inconsistent
+prefixes are cut at once and a model may check only what those events can
+break.  The only thing the exploration asks of a model besides is
+``track_dependencies``: which part of a
 revisiting write's past must be kept (its (po | rf) prefix, or under the LKMM
 only what it depends on, and the earlier events of its CPUs that the model's
 ``keeps_order`` says are ordered before those).
