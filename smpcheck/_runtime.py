@@ -168,13 +168,15 @@ class Run:
 
     # -- the CPU side ----------------------------------------------------------
     def submit(self, cpu: Cpu, op: Op) -> Any:
-        """On the CPU's greenlet: answer ``op`` from the graph, or pause until the explorer has."""
-        if op.src is NO_SOURCE:
-            op.src = cpu.source_override or user_source()
+        """On the CPU's greenlet: answer ``op`` from the graph, or pause until the explorer has.
+
+        The model line is looked up only for an op that becomes an event or diverges:
+        a replayed op is answered without it."""
         op.ctrl = cpu.ctrl
         if cpu.pos >= self.max_events and op.kind not in ("E", "ERR", "BOUND"):
             op = Op("BOUND", message=f"CPU {cpu.tid} passed {self.max_events} events "
-                    "(raise --max-events, or does a loop lack cpu_relax()?)", src=op.src)
+                    "(raise --max-events, or does a loop lack cpu_relax()?)",
+                    src=_source_of(cpu, op))
         g = self.graph
         assert g is not None
         if g.has((cpu.tid, cpu.pos)):
@@ -182,6 +184,7 @@ class Run:
             if cpu.state == "blocked":  # it waits forever in this graph
                 self.main.switch(None)
             return answer
+        op.src = _source_of(cpu, op)
         cpu.pending = op
         return self.main.switch(None)
 
@@ -190,6 +193,7 @@ class Run:
         assert g is not None
         ev = g.event((cpu.tid, cpu.pos))
         if not _matches(op, ev):
+            op.src = _source_of(cpu, op)
             raise Diverged(f"CPU {cpu.tid} asked for {_asked(op)} where the execution being "
                            f"replayed has {ev}", op.src, cpu.tid)
         return self.consume(cpu, g, ev)
@@ -233,6 +237,13 @@ class Run:
         """Kill every CPU greenlet (end of exploration)."""
         for i in range(len(self.cpus)):
             self._restart(i)
+
+
+def _source_of(cpu: Cpu, op: Op) -> Source:
+    """Where the model asked for ``op`` (called on the CPU's greenlet, inside ``submit``)."""
+    if op.src is not NO_SOURCE:
+        return op.src
+    return cpu.source_override or user_source()
 
 
 def _agrees(cpu: Cpu, g: ExecutionGraph) -> bool:

@@ -56,6 +56,8 @@ class Checker:
 
     # -- KASAN-like ---------------------------------------------------------------
     def memory_errors(self, g: ExecutionGraph, view: View) -> None:
+        if not any(ev.kind == "D" for ev in g.events()):
+            return
         frees: dict[int, list[int]] = {}
         for i, ev in enumerate(view.events):
             if ev.kind == "D" and ev.obj is not None:

@@ -18,9 +18,11 @@ execution where some CPU stays blocked is counted as *blocked*, unless the
 reads it waits on are the final values of their locations, in which case the
 wait can never end: a deadlock or an endless wait.
 
-The memory model is consulted through one call (``inconsistency``) after every
-change, so inconsistent prefixes are cut at once.  The only thing the
-exploration asks of a model besides is ``track_dependencies``: which part of a
+The memory model is consulted through one call (``inconsistency_after``) after
+every change, naming the events the change added or changed, so inconsistent
+prefixes are cut at once and a model may check only what those events can
+break.  The only thing the exploration asks of a model besides is
+``track_dependencies``: which part of a
 revisiting write's past must be kept (its (po | rf) prefix, or under the LKMM
 only what it depends on, and the earlier events of its CPUs that the model's
 ``keeps_order`` says are ordered before those).
@@ -37,7 +39,7 @@ from smpcheck._runtime import BLOCK, Cpu, Op, Run
 from smpcheck.events import Event
 from smpcheck.findings import Kind, Result, Violation
 from smpcheck.graph import ExecutionGraph, Locations
-from smpcheck.models.base import MemoryModel
+from smpcheck.models.base import ATOMIC, MemoryModel
 from smpcheck.replay import Guide
 from smpcheck.values import EventId
 from smpcheck.view import View
@@ -128,7 +130,7 @@ class Explorer:
                 self._add_simple(g, cpu, op)
             elif not handler(self, g, cpu, op):
                 return
-            if not self._consistent(g):
+            if not self._consistent(g, cpu.tid, cpu.pos):
                 return
             self.run.advance(cpu)
 
@@ -145,17 +147,24 @@ class Explorer:
                 return cpu
         return None
 
-    def _consistent(self, g: ExecutionGraph) -> bool:
-        return self.mm.inconsistency(View(g)) is None
+    def _consistent(self, g: ExecutionGraph, tid: int, pos: int) -> bool:
+        return self._inconsistency(g, tid, pos) is None
 
-    def _repairable(self, g: ExecutionGraph) -> bool:
+    def _inconsistency(self, g: ExecutionGraph, tid: int, pos: int) -> str | None:
+        """The axiom ``g`` violates, if any, where only CPU ``tid``'s events from ``pos``
+        on were added or changed since it was consistent."""
+        return self.mm.inconsistency_after(g, _added(g, tid, pos))
+
+    def _repairable(self, g: ExecutionGraph, tid: int, pos: int, why: str) -> bool:
         """Whether a write just added may still revisit although its graph is inconsistent.
 
         An RMW placed against another RMW breaks atomicity until it revisits that
         RMW's read.  Under a dependency-tracking model a write can fill a hole in
         program order, hb-before events already present that read an older value,
-        until it revisits them."""
-        return self.mm.track_dependencies or self.mm.inconsistency(View(g), False) is None
+        until it revisits them.  ``why`` is the violated axiom: RMW atomicity is checked
+        first, so any other means the model's own axioms fail."""
+        return self.mm.track_dependencies or (
+            why == ATOMIC and self.mm.inconsistency_after(g, _added(g, tid, pos), False) is None)
 
     @staticmethod
     def _event(tid: int, pos: int, op: Op, kind: str, **kw: Any) -> Event:
@@ -211,9 +220,11 @@ class Explorer:
         for w in g.co_order(op.loc):
             child = g.copy()
             self._add_read(child, cpu.tid, cpu.pos, op, w)
-            if self._consistent(child):
+            why = self._inconsistency(child, cpu.tid, cpu.pos)
+            if why is None:
                 children.append(child)
-            elif not (child.event((cpu.tid, cpu.pos)).rmw and self._repairable(child)):
+            elif not (child.event((cpu.tid, cpu.pos)).rmw
+                      and self._repairable(child, cpu.tid, cpu.pos, why)):
                 continue
             children.extend(self._revisits_of_rmw(child, (cpu.tid, cpu.pos)))
         self._push(children)
@@ -252,15 +263,21 @@ class Explorer:
         wev = self._event(cpu.tid, cpu.pos, op, "W")
         assert op.loc is not None
         children = []
-        for after in g.co_order(op.loc):
-            child = g.copy()
-            child.add(wev)
-            child.co_insert(wev.id, after)
-            if self._consistent(child):
-                children.append(child)
-            elif not self._repairable(child):
+        keep: set[EventId] | None = None  # the same at every coherence position
+        scratch = g.copy()  # tried at each position; copied only where it is kept
+        scratch.add(wev)
+        before = g.co_order(op.loc)[1:]  # (registers the location's initial write)
+        for pos in range(len(before) + 1):
+            scratch.co[op.loc] = [*before[:pos], wev.id, *before[pos:]]
+            why = self._inconsistency(scratch, cpu.tid, cpu.pos)
+            if why is not None and not self._repairable(scratch, cpu.tid, cpu.pos, why):
                 continue
-            children.extend(self._revisits(child, wev.id))
+            child = scratch.copy()
+            if why is None:
+                children.append(child)
+            if keep is None:
+                keep = self._keep(child, wev.id)
+            children.extend(self._revisits(child, wev.id, keep))
         self._push(children)
         return False
 
@@ -275,19 +292,32 @@ class Explorer:
             children = [c for c in children if self.guide.accept(c)]
         self.stack.extend(reversed(children))
 
-    def _revisits(self, g: ExecutionGraph, w: EventId) -> list[ExecutionGraph]:
-        """Graphs where an earlier read of the location reads from ``w`` instead."""
+    def _keep(self, g: ExecutionGraph, w: EventId) -> set[EventId]:
+        """What a revisit by ``w`` keeps: its (po | rf) prefix, or what it depends on.
+        Neither depends on where ``w`` sits in coherence order."""
+        if self.mm.track_dependencies:
+            return g.dep_prefix(w, self.mm.keeps_order)
+        return g.porf_prefix(w)
+
+    def _revisits(self, g: ExecutionGraph, w: EventId,
+                  keep: set[EventId] | None = None) -> list[ExecutionGraph]:
+        """Graphs where an earlier read of the location reads from ``w`` instead
+        (``keep``: ``_keep(g, w)`` if known)."""
         wev = g.event(w)
-        keep = (g.dep_prefix(w, self.mm.keeps_order) if self.mm.track_dependencies
-                else g.porf_prefix(w))
+        reads = [r for r in g.events() if r.kind == "R" and r.loc == wev.loc
+                 and r.id not in g.frozen and not (r.tid == wev.tid and r.idx < wev.idx)]
+        if not reads:
+            return []
+        if keep is None:
+            keep = self._keep(g, w)
         succ = None if wev.rmw else next(iter(g.co_after(w)), None)
         out: list[ExecutionGraph] = []
-        for r in list(g.events()):
-            if r.kind != "R" or r.loc != wev.loc or r.id in keep or r.id in g.frozen:
+        stamp = g.stamp
+        for r in reads:
+            if r.id in keep:
                 continue
-            if r.tid == wev.tid and r.idx < wev.idx:
-                continue
-            doomed = {e.id for e in g.events() if g.stamp[e.id] > g.stamp[r.id]} - keep
+            mine = stamp[r.id]
+            doomed = {e for e, s in stamp.items() if s > mine} - keep
             if succ is not None and succ in doomed:
                 continue
             if not all(self._maximal(g, e, keep, w) for e in doomed | {r.id}):
@@ -327,9 +357,18 @@ class Explorer:
             child.remove({companion})
         self._add_read(child, r[0], r[1], op, w, replace=True)
         child.frozen |= keep
-        if not self._consistent(child):
+        if self.mm.inconsistency_after(child, self._revisit_changes(child, r, w)) is not None:
             return []
         return [child, *self._revisits_of_rmw(child, r)]
+
+    @staticmethod
+    def _revisit_changes(g: ExecutionGraph, r: EventId, w: EventId) -> list[EventId]:
+        """What a revisit changed relative to a consistent graph: ``r`` (with what follows
+        it), and ``w`` with its RMW read, the last step, which made the graph revisited
+        (it may have been inconsistent only through them).  Cutting events from a
+        consistent graph leaves a consistent one: every axiom is monotone in the events."""
+        wpos = w[1] - 1 if g.event(w).rmw else w[1]
+        return _added(g, r[0], r[1]) + _added(g, w[0], wpos)
 
     # -- the end of an execution ---------------------------------------------------
     def _complete(self, g: ExecutionGraph) -> None:
@@ -372,3 +411,10 @@ class Explorer:
         "R": _read, "RMW": _read, "W": _write, "A": _alloc, "B": _block, "ERR": _stop,
         "BOUND": _stop,
     }
+
+
+def _added(g: ExecutionGraph, tid: int, pos: int) -> list[EventId]:
+    """CPU ``tid``'s events from ``pos`` on: what one step of the explorer adds or changes
+    (a read with its RMW write or wait marker; a revisited read and what follows it)."""
+    t = g.threads[tid]
+    return [(tid, i) for i in range(pos, len(t)) if t[i] is not None]

@@ -37,7 +37,7 @@ class Locations:
 class ExecutionGraph:
     """Events, program order, reads-from and coherence order of one execution."""
 
-    __slots__ = ("threads", "rf", "co", "stamp", "clock", "frozen", "locs")
+    __slots__ = ("threads", "rf", "co", "stamp", "clock", "frozen", "locs", "fence_tags")
 
     def __init__(self, nthreads: int, locs: Locations) -> None:
         self.threads: list[list[Event | None]] = [[] for _ in range(nthreads)]
@@ -47,6 +47,7 @@ class ExecutionGraph:
         self.clock = 0
         self.frozen: set[EventId] = set()
         self.locs = locs
+        self.fence_tags: frozenset[str] = frozenset()  # of every fence ever added (cuts too)
 
     def copy(self) -> ExecutionGraph:
         g = ExecutionGraph.__new__(ExecutionGraph)
@@ -57,6 +58,7 @@ class ExecutionGraph:
         g.clock = self.clock
         g.frozen = set(self.frozen)
         g.locs = self.locs
+        g.fence_tags = self.fence_tags
         return g
 
     # -- lookup -------------------------------------------------------------
@@ -130,6 +132,8 @@ class ExecutionGraph:
             raise InternalError(f"cannot add {ev} at position {idx} of CPU {tid}")
         self.stamp[ev.id] = self.clock
         self.clock += 1
+        if ev.kind == "F":
+            self.fence_tags |= ev.tags
 
     def remove(self, doomed: set[EventId]) -> None:
         """Delete events (a backward revisit), keeping each CPU's list without trailing holes."""
@@ -203,16 +207,18 @@ class ExecutionGraph:
             src = self.rf.get(e)
             if src is not None:
                 todo.append(src)
-            todo.extend(self._ordered_before(ev, keeps_order))
+            todo.extend(self._ordered_before(ev, keeps_order, seen))
             companion = self._rmw_partner(ev)
             if companion is not None:  # an RMW's read and write stand or fall together
                 todo.append(companion)
         return seen
 
-    def _ordered_before(self, ev: Event,
-                        keeps_order: Callable[[Event, Event, list[Event]], bool]) -> list[EventId]:
+    def _ordered_before(self, ev: Event, keeps_order: Callable[[Event, Event, list[Event]], bool],
+                        seen: set[EventId]) -> list[EventId]:
+        """The earlier events of ``ev``'s CPU, not yet ``seen``, that stay ordered before it."""
         t = [p for p in self.threads[ev.tid][:ev.idx] if p is not None]
-        return [p.id for i, p in enumerate(t) if keeps_order(p, ev, t[i + 1:])]
+        return [p.id for i, p in enumerate(t)
+                if p.id not in seen and keeps_order(p, ev, t[i + 1:])]
 
     def _rmw_partner(self, ev: Event) -> EventId | None:
         if ev.kind in "WN" and (ev.rmw or ev.kind == "N"):

@@ -65,6 +65,10 @@ class Rel:
     # -- set-like operators -------------------------------------------------
 
     def __or__(self, other: Rel) -> Rel:
+        if not any(other.rows):  # relations are immutable: share the operand
+            return self
+        if not any(self.rows):
+            return other
         return Rel(self.n, [a | b for a, b in zip(self.rows, other.rows, strict=True)])
 
     def __and__(self, other: Rel) -> Rel:
@@ -94,6 +98,8 @@ class Rel:
     def seq(self, other: Rel) -> Rel:
         """Sequential composition ``self ; other``."""
         orows = other.rows
+        if not any(orows):
+            return other
         out = []
         for r in self.rows:
             acc = 0
@@ -137,11 +143,13 @@ class Rel:
 
     def restrict(self, dom: int | None = None, rng: int | None = None) -> Rel:
         """``[dom] ; r ; [rng]``: keep pairs whose ends lie in the given sets."""
+        if dom == 0 or rng == 0:
+            return Rel(self.n)
         rows = self.rows
         if dom is not None:
-            rows = tuple(r if dom >> i & 1 else 0 for i, r in enumerate(rows))
+            rows = _rows_in(rows, dom, self.n)  # type: ignore[assignment]
         if rng is not None:
-            rows = tuple(r & rng for r in rows)
+            rows = [r & rng for r in rows]  # type: ignore[assignment]
         return Rel(self.n, rows)
 
     # -- queries ------------------------------------------------------------
@@ -175,6 +183,21 @@ class Rel:
 
     def is_acyclic(self) -> bool:
         return find_cycle(self) is None
+
+
+def _rows_in(rows: tuple[int, ...], dom: int, n: int) -> list[int]:
+    """``rows`` with those outside ``dom`` emptied, walking the smaller of ``dom`` and
+    its complement."""
+    off = ~dom & ((1 << n) - 1)
+    if off.bit_count() <= n // 2:
+        out = list(rows)
+        for i in bits(off):
+            out[i] = 0
+        return out
+    out = [0] * n
+    for i in bits(dom & ((1 << n) - 1)):
+        out[i] = rows[i]
+    return out
 
 
 def find_cycle(rel: Rel) -> list[int] | None:

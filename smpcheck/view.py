@@ -9,11 +9,10 @@ relations are the base ones of the papers and of herd: ``po``, ``rf``, ``co``,
 
 from __future__ import annotations
 
-from functools import cached_property
-
-from smpcheck.events import Event
+from smpcheck.events import INIT_TID, Event
 from smpcheck.graph import ExecutionGraph
-from smpcheck.relation import Rel, bits, mask_of
+from smpcheck.lazy import cached
+from smpcheck.relation import Rel, mask_of
 from smpcheck.values import EventId
 
 
@@ -22,12 +21,22 @@ class View:
 
     def __init__(self, g: ExecutionGraph) -> None:
         self.g = g
-        inits = [g.init_of(loc) for loc in sorted(_touched(g), key=lambda lc: g.locs.index[lc])]
-        body = [ev for ev in g.events() if not ev.is_marker]
-        self.events: list[Event] = inits + body
-        self.n = len(self.events)
-        self.index: dict[EventId, int] = {ev.id: i for i, ev in enumerate(self.events)}
         self._tags: dict[str, int] = {}
+
+    # -- the numbering, made on first use (a check that needs no relation costs nothing)
+    @cached
+    def events(self) -> list[Event]:
+        g = self.g
+        inits = [g.init_of(loc) for loc in sorted(_touched(g), key=lambda lc: g.locs.index[lc])]
+        return inits + [ev for ev in g.events() if not ev.is_marker]
+
+    @cached
+    def n(self) -> int:
+        return len(self.events)
+
+    @cached
+    def index(self) -> dict[EventId, int]:
+        return {ev.id: i for i, ev in enumerate(self.events)}
 
     def of(self, eid: EventId) -> int:
         return self.index[eid]
@@ -38,54 +47,71 @@ class View:
 
     def tagged(self, *tags: str) -> int:
         """Events carrying any of ``tags`` (herd's annotations, e.g. ONCE, MB, rcu-lock)."""
+        masks = self._tag_masks
         out = 0
         for tag in tags:
-            m = self._tags.get(tag)
-            if m is None:
-                m = self._tags[tag] = self.where(lambda ev, t=tag: t in ev.tags)
-            out |= m
+            out |= masks.get(tag, 0)
         return out
 
+    @cached
+    def _tag_masks(self) -> dict[str, int]:
+        """Every tag's set of events, in one pass."""
+        masks: dict[str, int] = {}
+        for i, ev in enumerate(self.events):
+            bit = 1 << i
+            for tag in ev.tags:
+                masks[tag] = masks.get(tag, 0) | bit
+        return masks
+
+    @cached
+    def _kind_masks(self) -> dict[str, int]:
+        """Every event kind's set of events, in one pass."""
+        masks: dict[str, int] = {}
+        for i, ev in enumerate(self.events):
+            masks[ev.kind] = masks.get(ev.kind, 0) | 1 << i
+        return masks
+
     # -- sets -------------------------------------------------------------------
-    @cached_property
+    @cached
     def R(self) -> int:  # noqa: N802 - herd's name
-        return self.where(lambda ev: ev.kind == "R")
+        return self._kind_masks.get("R", 0)
 
-    @cached_property
+    @cached
     def W(self) -> int:  # noqa: N802
-        return self.where(lambda ev: ev.kind == "W")
+        return self._kind_masks.get("W", 0)
 
-    @cached_property
+    @cached
     def M(self) -> int:  # noqa: N802
         return self.R | self.W
 
-    @cached_property
+    @cached
     def F(self) -> int:  # noqa: N802
-        return self.where(lambda ev: ev.kind == "F")
+        return self._kind_masks.get("F", 0)
 
-    @cached_property
+    @cached
     def IW(self) -> int:  # noqa: N802
         return self.where(lambda ev: ev.is_init)
 
-    @cached_property
+    @cached
     def marked(self) -> int:
         return self.where(lambda ev: ev.marked or ev.kind not in "RW")
 
     # -- relations ---------------------------------------------------------------
-    @cached_property
+    @cached
     def po(self) -> Rel:
+        events = self.events
         rows = [0] * self.n
-        prev: dict[int, int] = {}  # tid -> mask of earlier events
-        for i, ev in enumerate(self.events):
-            if ev.is_init:
+        later: dict[int, int] = {}  # tid -> mask of the events after this one
+        for i in range(self.n - 1, -1, -1):
+            tid = events[i].id[0]
+            if tid == INIT_TID:
                 continue
-            before = prev.get(ev.tid, 0)
-            for j in bits(before):
-                rows[j] |= 1 << i
-            prev[ev.tid] = before | (1 << i)
+            m = later.get(tid, 0)
+            rows[i] = m
+            later[tid] = m | 1 << i
         return Rel(self.n, rows)
 
-    @cached_property
+    @cached
     def rf(self) -> Rel:
         pairs = []
         for i, ev in enumerate(self.events):
@@ -94,7 +120,7 @@ class View:
                 pairs.append((self.index[src], i))
         return Rel.from_pairs(self.n, pairs)
 
-    @cached_property
+    @cached
     def co(self) -> Rel:
         rows = [0] * self.n
         for loc in self.g.co:
@@ -105,11 +131,11 @@ class View:
                 later |= 1 << i
         return Rel(self.n, rows)
 
-    @cached_property
+    @cached
     def fr(self) -> Rel:
         return self.rf.inverse().seq(self.co)
 
-    @cached_property
+    @cached
     def loc(self) -> Rel:
         groups: dict[object, int] = {}
         for i, ev in enumerate(self.events):
@@ -118,7 +144,7 @@ class View:
         rows = [groups.get(ev.loc, 0) if ev.kind in "RW" else 0 for ev in self.events]
         return Rel(self.n, rows)
 
-    @cached_property
+    @cached
     def int(self) -> Rel:
         groups: dict[int, int] = {}
         for i, ev in enumerate(self.events):
@@ -127,11 +153,11 @@ class View:
         rows = [groups[-1 - i if ev.is_init else ev.tid] for i, ev in enumerate(self.events)]
         return Rel(self.n, rows)
 
-    @cached_property
+    @cached
     def ext(self) -> Rel:
         return self.int.complement()
 
-    @cached_property
+    @cached
     def rmw(self) -> Rel:
         pairs = []
         for i, ev in enumerate(self.events):
@@ -147,19 +173,19 @@ class View:
                     pairs.append((self.index[d], i))
         return Rel.from_pairs(self.n, pairs)
 
-    @cached_property
+    @cached
     def addr(self) -> Rel:
         return self._deps("addr")
 
-    @cached_property
+    @cached
     def data(self) -> Rel:
         return self._deps("data")
 
-    @cached_property
+    @cached
     def ctrl(self) -> Rel:
         return self._deps("ctrl")
 
-    @cached_property
+    @cached
     def po_loc(self) -> Rel:
         return self.po & self.loc
 

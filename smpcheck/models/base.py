@@ -6,10 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from smpcheck.events import Event
+from smpcheck.graph import ExecutionGraph
 from smpcheck.linearize import linearize
 from smpcheck.relation import Rel
 from smpcheck.values import EventId
 from smpcheck.view import View
+
+ATOMIC = "atomic"  # the axiom every model checks first: RMWs are atomic
 
 
 @dataclass(frozen=True)
@@ -41,12 +44,22 @@ class MemoryModel:
 
     def inconsistency(self, view: View, atomicity: bool = True) -> str | None:
         """The name of an axiom the execution violates, or None if it is consistent.
+        RMW atomicity comes first: ``ATOMIC`` whenever it is violated.
 
         ``atomicity=False`` leaves out RMW atomicity: the explorer lets an RMW whose
         forward placement breaks it still revisit the RMW it overlaps."""
         if atomicity and atomicity_violated(view):
-            return "atomic"
+            return ATOMIC
         return self.axioms(view)
+
+    def inconsistency_after(self, g: ExecutionGraph, added: Sequence[EventId],
+                            atomicity: bool = True) -> str | None:
+        """``inconsistency(View(g), atomicity)``, for a ``g`` whose axioms (all but
+        RMW atomicity) held before the explorer added or changed the events ``added``
+        (and cut others).  The explorer checks every change through this call; the
+        default checks the whole graph, a model may check only what ``added`` can
+        break (see :mod:`smpcheck.models.cycles`)."""
+        return self.inconsistency(View(g), atomicity)
 
     def axioms(self, view: View) -> str | None:
         """The model's own axioms (all but RMW atomicity): the first violated, or None."""

@@ -26,16 +26,29 @@ explorer keeps only a revisiting write's dependencies (``track_dependencies``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cached_property
 
 from smpcheck.events import Event
-from smpcheck.models.base import MemoryModel, Step, order_steps
+from smpcheck.graph import ExecutionGraph
+from smpcheck.lazy import cached
+from smpcheck.models.base import ATOMIC, MemoryModel, Step, order_steps
+from smpcheck.models.cycles import (
+    any_on_cycle,
+    atomicity_broken,
+    has_cycle,
+    immediate_po,
+    is_sink,
+    po_loc,
+    po_loc_closes,
+    successors,
+)
 from smpcheck.relation import Rel
+from smpcheck.values import EventId
 from smpcheck.view import View
 
 FULL_ORDER = frozenset({"MB", "sync-rcu", "sync-srcu"})  # tags of fully ordered events
 ORDERED_AFTER = frozenset({"ACQUIRE", "LKR"})  # what follows them stays after them
 ORDERED_BEFORE = frozenset({"RELEASE", "UL"})  # what precedes them stays before them
+GRACE_PERIODS = frozenset({"sync-rcu", "sync-srcu"})  # the fences that make ``has_rcu``
 
 
 class LkmmRelations:
@@ -51,10 +64,12 @@ class LkmmRelations:
 
     def fencerel(self, s: int) -> Rel:
         """Pairs separated in program order by an event of ``s``."""
+        if not s:
+            return Rel(self.n)
         po = self.v.po
         return po.restrict(None, s).seq(po)
 
-    @cached_property
+    @cached
     def all(self) -> int:
         return (1 << self.n) - 1
 
@@ -62,106 +77,106 @@ class LkmmRelations:
         return self.v.tagged(tag) & self.v.F
 
     # -- sets (linux-kernel.bell, lock.cat) -----------------------------------------
-    @cached_property
+    @cached
     def rmw(self) -> Rel:
         return self.v.rmw
 
-    @cached_property
+    @cached
     def failed_rmw(self) -> int:
         rmw_ev = self.v.tagged("RMW") & self.v.M
         return rmw_ev & ~(self.rmw.domain() | self.rmw.range())
 
-    @cached_property
+    @cached
     def acquire(self) -> int:
         v = self.v
         return (v.tagged("ACQUIRE") & ~v.W & ~self.failed_rmw) | v.tagged("LKR")
 
-    @cached_property
+    @cached
     def release(self) -> int:
         v = self.v
         return (v.tagged("RELEASE") & ~v.R & ~self.failed_rmw) | v.tagged("UL")
 
-    @cached_property
+    @cached
     def mb_acc(self) -> int:
         """Accesses and fences with full ordering (the bell's ``Mb``)."""
         return self.v.tagged("MB") & ~self.failed_rmw
 
-    @cached_property
+    @cached
     def noreturn(self) -> int:
         return self.v.tagged("NORETURN") & ~self.v.W
 
-    @cached_property
+    @cached
     def rmw_set(self) -> int:
         """Events of RMW instructions (herd's ``RMW``)."""
         return self.v.tagged("RMW") & self.v.M
 
-    @cached_property
+    @cached
     def marked(self) -> int:
         v = self.v
         return (self.all & ~v.M) | v.IW | v.tagged(
             "ONCE", "RELEASE", "ACQUIRE", "MB", "RMW", "LKR", "LKW", "UL", "LF", "RL", "RU",
             "srcu-lock", "srcu-unlock")
 
-    @cached_property
+    @cached
     def plain(self) -> int:
         return self.v.M & ~self.marked
 
     # -- dependencies carried through plain accesses ---------------------------------
-    @cached_property
+    @cached
     def carry_dep(self) -> Rel:
         v = self.v
         not_unlock = self.all & ~v.tagged("srcu-unlock")
         return v.data.restrict(None, not_unlock).seq(v.rf & v.int).star()
 
-    @cached_property
+    @cached
     def addr(self) -> Rel:
         return self.carry_dep.seq(self.v.addr)
 
-    @cached_property
+    @cached
     def data(self) -> Rel:
         return self.carry_dep.seq(self.v.data)
 
-    @cached_property
+    @cached
     def ctrl(self) -> Rel:
         return self.carry_dep.seq(self.v.ctrl)
 
     # -- basic relations ----------------------------------------------------------------
-    @cached_property
+    @cached
     def rfe(self) -> Rel:
         return self.v.rf & self.v.ext
 
-    @cached_property
+    @cached
     def rfi(self) -> Rel:
         return self.v.rf & self.v.int
 
-    @cached_property
+    @cached
     def acq_po(self) -> Rel:
         return self.v.po.restrict(self.acquire, self.v.M)
 
-    @cached_property
+    @cached
     def po_rel(self) -> Rel:
         return self.v.po.restrict(self.v.M, self.release)
 
-    @cached_property
+    @cached
     def po_unlock_lock_po(self) -> Rel:
         v = self.v
         ul, lkr = v.tagged("UL"), v.tagged("LKR")
         return v.po.restrict(None, ul).seq((v.po | v.rf).restrict(ul, lkr)).seq(v.po)
 
-    @cached_property
+    @cached
     def r4rmb(self) -> int:
         return self.v.R & ~self.noreturn
 
-    @cached_property
+    @cached
     def rmb(self) -> Rel:
         return self.fencerel(self.fence_set("rmb")).restrict(self.r4rmb, self.r4rmb)
 
-    @cached_property
+    @cached
     def wmb(self) -> Rel:
         v = self.v
         return self.fencerel(self.fence_set("wmb")).restrict(v.W, v.W)
 
-    @cached_property
+    @cached
     def mb(self) -> Rel:
         v = self.v
         m, po, rmw_ev = v.M, v.po, self.rmw_set
@@ -190,30 +205,30 @@ class LkmmRelations:
             out = out | p
         return out
 
-    @cached_property
+    @cached
     def gp(self) -> Rel:
         po = self.v.po
         sync = self.fence_set("sync-rcu") | self.sync_srcu
         return po.restrict(None, sync).seq(po.opt())
 
-    @cached_property
+    @cached
     def sync_srcu(self) -> int:
         return self.v.tagged("sync-srcu")
 
-    @cached_property
+    @cached
     def strong_fence0(self) -> Rel:
         return self.mb | self.gp
 
-    @cached_property
+    @cached
     def nonrw_fence(self) -> Rel:
         return self.strong_fence0 | self.po_rel | self.acq_po
 
-    @cached_property
+    @cached
     def fence0(self) -> Rel:
         return self.nonrw_fence | self.wmb | self.rmb
 
     # -- preserved program order, happens-before, propagation -------------------------
-    @cached_property
+    @cached
     def ppo(self) -> Rel:
         v = self.v
         dep = self.addr | self.data
@@ -223,47 +238,47 @@ class LkmmRelations:
         to_r = self.addr.restrict(None, v.R) | dep.restrict(None, self.marked).seq(self.rfi)
         return to_r | to_w | (self.fence0 & v.int) | (self.po_unlock_lock_po & v.int)
 
-    @cached_property
+    @cached
     def rmw_sequence(self) -> Rel:
         return self.v.rf.seq(self.rmw).star()
 
     def a_cumul(self, r: Rel) -> Rel:
         return self.rfe.restrict(None, self.marked).opt().seq(r)
 
-    @cached_property
+    @cached
     def cumul_fence(self) -> Rel:
         mk = self.marked
         core = self.a_cumul(self.strong_fence0 | self.po_rel) | self.wmb | self.po_unlock_lock_po
         return core.restrict(mk, mk).seq(self.rmw_sequence)
 
-    @cached_property
+    @cached
     def prop(self) -> Rel:
         v, mk = self.v, self.marked
         overwrite_ext = (v.co | v.fr) & v.ext
         return (overwrite_ext.opt().restrict(mk, None).seq(self.cumul_fence.star())
                 .restrict(None, mk).seq(self.rfe.opt()).restrict(None, mk))
 
-    @cached_property
+    @cached
     def hb(self) -> Rel:
         v, mk = self.v, self.marked
         prop_int = (self.prop - Rel.identity(self.n)) & v.int
         return (self.ppo | self.rfe | prop_int).restrict(mk, mk)
 
-    @cached_property
+    @cached
     def hb_star(self) -> Rel:
         return self.hb.star()
 
-    @cached_property
+    @cached
     def pb(self) -> Rel:
         return (self.prop.seq(self.strong_fence0).seq(self.hb_star)
                 .restrict(None, self.marked))
 
-    @cached_property
+    @cached
     def pb_star(self) -> Rel:
         return self.pb.star()
 
     # -- RCU -----------------------------------------------------------------------------
-    @cached_property
+    @cached
     def rcu_rscs(self) -> Rel:
         """Matching rcu_read_lock / rcu_read_unlock pairs (nested ones matched inner first)."""
         pairs = []
@@ -277,19 +292,19 @@ class LkmmRelations:
                 pairs.append((stacks[ev.tid].pop(), i))
         return Rel.from_pairs(self.n, pairs)
 
-    @cached_property
+    @cached
     def srcu_rscs(self) -> Rel:
         v = self.v
         lock, unlock = v.tagged("srcu-lock") & v.R, v.tagged("srcu-unlock") & v.W
         carry = v.data.restrict(None, self.all & ~unlock).seq(v.rf).star()
         return carry.restrict(lock, None).seq(v.data).restrict(None, unlock) & v.loc
 
-    @cached_property
+    @cached
     def rcu_link(self) -> Rel:
         po = self.v.po
         return po.opt().seq(self.hb_star).seq(self.pb_star).seq(self.prop).seq(po)
 
-    @cached_property
+    @cached
     def rcu_order(self) -> Rel:
         link, loc = self.rcu_link, self.v.loc
         rcu_gp = self.ident(self.fence_set("sync-rcu"))
@@ -308,43 +323,43 @@ class LkmmRelations:
                 return order
             order = nxt
 
-    @cached_property
+    @cached
     def rcu_fence(self) -> Rel:
         po = self.v.po
         return po.seq(self.rcu_order).seq(po.opt())
 
-    @cached_property
+    @cached
     def rb(self) -> Rel:
         return (self.prop.seq(self.rcu_fence).seq(self.hb_star).seq(self.pb_star)
                 .restrict(None, self.marked))
 
-    @cached_property
+    @cached
     def has_rcu(self) -> bool:
         v = self.v
         return bool(v.tagged("sync-rcu", "sync-srcu"))
 
     # -- after RCU: fence and strong-fence include rcu-fence ------------------------------
-    @cached_property
+    @cached
     def fence(self) -> Rel:
         return self.fence0 | self.rcu_fence if self.has_rcu else self.fence0
 
-    @cached_property
+    @cached
     def strong_fence(self) -> Rel:
         return self.strong_fence0 | self.rcu_fence if self.has_rcu else self.strong_fence0
 
     # -- plain accesses ----------------------------------------------------------------------
-    @cached_property
+    @cached
     def xbstar(self) -> Rel:
         rb = self.rb if self.has_rcu else Rel(self.n)
         return (self.hb | self.pb | rb).star()
 
-    @cached_property
+    @cached
     def vis(self) -> Rel:
         v, mk = self.v, self.marked
         tail = self.strong_fence.restrict(None, mk).seq(self.xbstar) | (self.xbstar & v.int)
         return self.cumul_fence.star().seq(self.rfe.opt()).restrict(None, mk).seq(tail)
 
-    @cached_property
+    @cached
     def bounds(self) -> dict[str, Rel]:
         mk = self.marked
         rmb_fr = self.fencerel(self.fence_set("rmb"))
@@ -358,7 +373,7 @@ class LkmmRelations:
             .restrict(None, mk),
         }
 
-    @cached_property
+    @cached
     def vis_sets(self) -> tuple[Rel, Rel, Rel]:
         b, sf, xb = self.bounds, self.strong_fence, self.xbstar
         ww_vis = self.fence | sf.seq(xb).seq(b["w_pre"]) | b["w_post"].seq(self.vis).seq(
@@ -368,7 +383,7 @@ class LkmmRelations:
         rw_xbstar = self.fence | b["r_post"].seq(xb).seq(b["w_pre"])
         return ww_vis, wr_vis, rw_xbstar
 
-    @cached_property
+    @cached
     def pre_race(self) -> Rel:
         v = self.v
         return v.ext & (Rel.product(self.n, self.plain, v.M)
@@ -415,9 +430,35 @@ class LKMM(MemoryModel):
             return True
         return any(ev.tags & FULL_ORDER for ev in (earlier, *between, later))
 
+    def inconsistency_after(self, g: ExecutionGraph, added: Sequence[EventId],
+                            atomicity: bool = True) -> str | None:
+        """The whole-view check, skipped when the added events are sinks (nothing can
+        follow them in any relation) or the execution is sequentially consistent, or
+        cut short by a coherence cycle through the added events.
+
+        Without grace periods every LKMM relation is included in the transitive
+        closure of ``po | rf | co | fr`` (hb's ppo, rfe and prop-int; pb; the
+        visibility relations of plain accesses), so an execution with no cycle there
+        satisfies every axiom.  Only RCU's rcu-order goes against program order
+        (from a critical section's unlock back to its lock)."""
+        broken = atomicity and atomicity_broken(g)
+        if not broken and all(is_sink(g, e) for e in added if g.has(e)):
+            return None
+        if any_on_cycle(g, added, successors(g, po_loc), po_loc_closes):
+            return ATOMIC if broken else "coherence"
+        if broken:
+            return ATOMIC
+        if not g.fence_tags & GRACE_PERIODS and not has_cycle(g, successors(g, immediate_po)):
+            return None  # SC-consistent: see the docstring
+        return self.ordering_axioms(View(g))
+
     def axioms(self, view: View) -> str | None:
         if not (view.po_loc | view.rf | view.co | view.fr).is_acyclic():
             return "coherence"
+        return self.ordering_axioms(view)
+
+    def ordering_axioms(self, view: View) -> str | None:
+        """The axioms after coherence: happens-before, propagation, RCU, plain accesses."""
         rel = LkmmRelations(view)
         if not rel.hb.is_acyclic():
             return "happens-before"

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from smpcheck.models.base import MemoryModel
+from collections.abc import Sequence
+
+from smpcheck.graph import ExecutionGraph
+from smpcheck.models.base import ATOMIC, MemoryModel
+from smpcheck.models.cycles import (
+    any_on_cycle,
+    atomicity_broken,
+    immediate_po,
+    needs_grace_periods,
+    po_closes,
+    successors,
+)
 from smpcheck.models.rcu import with_grace_periods
 from smpcheck.relation import Rel
+from smpcheck.values import EventId
 from smpcheck.view import View
 
 
@@ -22,6 +34,18 @@ class SC(MemoryModel):
             return "rcu"
         return None
 
+    def inconsistency_after(self, g: ExecutionGraph, added: Sequence[EventId],
+                            atomicity: bool = True) -> str | None:
+        """Only a cycle through an added event can be new (see models.cycles)."""
+        if atomicity and atomicity_broken(g):
+            return ATOMIC
+        if any_on_cycle(g, added, successors(g, immediate_po), po_closes):
+            return "sc"
+        if needs_grace_periods(g):
+            return self.axioms(View(g))
+        return None
+
     def happens_before(self, view: View) -> Rel:
         order = with_grace_periods(view, view.po | view.rf | view.co | view.fr)
         return order.plus() if order is not None else Rel(view.n)
+

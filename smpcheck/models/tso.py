@@ -26,13 +26,25 @@ critical sections are anchored at their ends for the grace-period rule.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from functools import cached_property
+from collections.abc import Callable, Sequence
 
+from smpcheck.events import Event
+from smpcheck.graph import ExecutionGraph
+from smpcheck.lazy import cached
 from smpcheck.linearize import linearize
-from smpcheck.models.base import MemoryModel, Step
+from smpcheck.models.base import ATOMIC, MemoryModel, Step
+from smpcheck.models.cycles import (
+    any_on_cycle,
+    atomicity_broken,
+    needs_grace_periods,
+    po_loc,
+    po_loc_closes,
+    po_next,
+    successors,
+)
 from smpcheck.models.rcu import with_grace_periods
 from smpcheck.relation import Rel
+from smpcheck.values import EventId
 from smpcheck.view import View
 
 LOCKED_TAGS = frozenset({"RMW", "LKR", "LKW", "LF"})
@@ -45,28 +57,27 @@ class TsoRelations:
     def __init__(self, view: View) -> None:
         self.v = view
 
-    @cached_property
+    @cached
     def locked(self) -> int:
         return self.v.where(lambda ev: bool(ev.tags & LOCKED_TAGS))
 
-    @cached_property
+    @cached
     def mfence(self) -> int:
         return self.v.where(lambda ev: ev.kind == "F" and bool(ev.tags & FULL_FENCES))
 
-    @cached_property
+    @cached
     def irq_off(self) -> int:
         """Stores of an irq word's 1 (CLI): in program order, not through the buffer."""
         return self.v.where(lambda ev: "irq-off" in ev.tags)
 
-    @cached_property
+    @cached
     def ppo(self) -> Rel:
         v = self.v
-        relaxed = Rel.product(v.n, v.W & ~self.locked, v.R & ~self.locked)
-        past_buffer = Rel.product(v.n, v.W, self.irq_off)
-        return v.po.restrict(v.M, v.M) - relaxed - past_buffer | v.po.restrict(self.irq_off,
-                                                                              v.M)
+        buffered = v.W & ~self.locked & ~self.irq_off
+        relaxed = Rel.product(v.n, buffered, (v.R & ~self.locked) | self.irq_off)
+        return v.po.restrict(v.M, v.M) - relaxed
 
-    @cached_property
+    @cached
     def anchor(self) -> Rel:
         """Full fences and the ends of RCU critical sections, tied into program order."""
         v = self.v
@@ -74,7 +85,7 @@ class TsoRelations:
         return (v.po.restrict(v.M, self.mfence | rcu("rcu-unlock"))
                 | v.po.restrict(self.mfence | rcu("rcu-lock"), v.M))
 
-    @cached_property
+    @cached
     def ghb(self) -> Rel:
         v = self.v
         return self.ppo | self.anchor | (v.rf & v.ext) | v.co | v.fr
@@ -95,6 +106,20 @@ class TSO(MemoryModel):
             return "rcu"
         return None
 
+    def inconsistency_after(self, g: ExecutionGraph, added: Sequence[EventId],
+                            atomicity: bool = True) -> str | None:
+        """Only a cycle through an added event can be new (see models.cycles)."""
+        if atomicity and atomicity_broken(g):
+            return ATOMIC
+        if any_on_cycle(g, added, successors(g, po_loc), po_loc_closes):
+            return "coherence"
+        if any_on_cycle(g, added, successors(g, ppo_step, internal_rf=False),
+                        ppo_closes):
+            return "tso"
+        if needs_grace_periods(g):
+            return self.axioms(View(g))
+        return None
+
     def happens_before(self, view: View) -> Rel:
         """Global happens-before, extended to the events that are not accesses (a
         kfree) through program order: what precedes an event of a CPU precedes what
@@ -112,6 +137,57 @@ class TSO(MemoryModel):
         buffer, coherence and the reads that saw the old value; a locked
         instruction or smp_mb() waits for the CPU's earlier drains."""
         return _tso_timeline(view, TsoRelations(view), prefer)
+
+
+def ppo_closes(a: Event, b: Event) -> bool:
+    """``a`` before ``b`` in program order is a pair of ``ppo | anchor`` (pairs that
+    are so only through events between them are found by the search itself)."""
+    if _mfence(a):
+        return b.is_access
+    if not a.is_access:
+        return False
+    if _buffered(a):
+        return _mfence(b) or (b.is_access and not _passed_by_buffer(b))
+    return b.is_access or _mfence(b)
+
+
+def ppo_step(t: list[Event | None], idx: int, ev: Event) -> list[EventId]:
+    """``ppo | anchor`` up to transitivity, over accesses and full fences.
+
+    A buffered store reaches the first later access that is neither a plain load nor
+    an irq word's CLI store (that access reaches the rest), and the next full fence.
+    Any other access, and a full fence, reaches every later access: the next one,
+    and the first later one that is not a buffered store (which reaches what a
+    buffered store does not).  Other events (compiler barriers, allocations)
+    order nothing; RCU's anchors matter only with grace periods, which take the
+    whole-view check."""
+    if _buffered(ev):
+        nexts = [_next(t, idx, lambda b: b.is_access and not _passed_by_buffer(b)),
+                 _next(t, idx, _mfence)]
+    elif ev.is_access or _mfence(ev):
+        nexts = [_next(t, idx, lambda b: b.is_access),
+                 _next(t, idx, lambda b: b.is_access and not _buffered(b))]
+    else:
+        return []
+    return [n for n in nexts if n is not None]
+
+
+def _next(t: list[Event | None], idx: int, want: Callable[[Event], bool]) -> EventId | None:
+    return po_next(t, idx, lambda b: not want(b))
+
+
+def _mfence(ev: Event) -> bool:
+    return ev.kind == "F" and bool(ev.tags & FULL_FENCES)
+
+
+def _buffered(ev: Event) -> bool:
+    """A store that waits in the store buffer: not locked, not an irq word's CLI."""
+    return ev.kind == "W" and not ev.tags & LOCKED_TAGS and "irq-off" not in ev.tags
+
+
+def _passed_by_buffer(ev: Event) -> bool:
+    """What may run before an earlier buffered store drains: a plain load, a CLI."""
+    return (ev.kind == "R" and not ev.tags & LOCKED_TAGS) or "irq-off" in ev.tags
 
 
 def _tso_timeline(view: View, rel: TsoRelations, prefer: Sequence[tuple[int, int]]) -> list[Step]:

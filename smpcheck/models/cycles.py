@@ -1,0 +1,216 @@
+"""Cycles through the events just added, found on the execution graph itself.
+
+The explorer grows a consistent graph a few events at a time: it adds an event
+(a read with its RMW write, a write at one coherence position), or, revisiting,
+cuts events and gives one read a new source.  Cutting events only removes edges
+of po, rf, co and fr (what is left is a sub-relation of what was there), and
+every edge a change adds touches an event it added or changed.  So when the
+graph before the change had no cycle, a cycle after it goes through one of
+those events, and a depth-first search from each of them finds it without
+building a :class:`~smpcheck.view.View` of the whole graph.
+
+Reachability is all an acyclicity check needs, so each relation is walked only
+up to transitivity: the next event in program order, the next write in
+coherence order, and a read's ``fr`` is the write coherence-after its source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from smpcheck.events import INIT_TID, Event
+from smpcheck.graph import ExecutionGraph
+from smpcheck.values import EventId
+
+Successors = Callable[[EventId], list[EventId]]
+PoStep = Callable[[list[Event | None], int, Event], list[EventId]]
+"""``po_step(thread, idx, ev)``: the program-order successors of ``ev`` that matter."""
+
+
+def po_next(t: list[Event | None], idx: int, skip: Callable[[Event], bool] | None = None
+            ) -> EventId | None:
+    """The first memory event (no marker) after position ``idx`` of CPU list ``t`` that
+    ``skip`` does not leave out."""
+    for i in range(idx + 1, len(t)):
+        nxt = t[i]
+        if nxt is None or nxt.kind in "BEN":
+            continue
+        if skip is None or not skip(nxt):
+            return nxt.id
+    return None
+
+
+def immediate_po(t: list[Event | None], idx: int, ev: Event) -> list[EventId]:
+    """``po`` up to transitivity: the next memory event."""
+    nxt = po_next(t, idx)
+    return [] if nxt is None else [nxt]
+
+
+def po_loc(t: list[Event | None], idx: int, ev: Event) -> list[EventId]:
+    """``po-loc`` up to transitivity: the next access of the same location."""
+    if ev.kind not in "RW":
+        return []
+    loc = ev.loc
+    nxt = po_next(t, idx, lambda b: b.kind not in "RW" or b.loc != loc)
+    return [] if nxt is None else [nxt]
+
+
+def successors(g: ExecutionGraph, po_step: PoStep, internal_rf: bool = True) -> Successors:
+    """Successors in ``po_step | rf | co | fr`` (rf external only unless
+    ``internal_rf``), each up to transitivity: the next write in coherence order,
+    and ``fr`` of a read is the write coherence-after its source."""
+    threads, inits, rf, co = g.threads, g.locs.inits, g.rf, g.co
+    readers: dict[EventId, list[EventId]] = {}  # built when a write is first reached
+
+    def readers_of(w: EventId) -> list[EventId] | None:
+        if not readers:
+            readers[INIT_TID, -1] = []  # (never an event: marks the map as built)
+            for r, src in rf.items():
+                readers.setdefault(src, []).append(r)
+        return readers.get(w)
+
+    def succ(e: EventId) -> list[EventId]:
+        tid, idx = e
+        if tid == INIT_TID:
+            ev: Event = inits[idx]
+            out: list[EventId] = []
+        else:
+            t = threads[tid]
+            ev = t[idx]  # type: ignore[assignment]
+            out = po_step(t, idx, ev)
+        kind = ev.kind
+        if kind == "W":
+            rs = readers_of(e)
+            if rs:
+                out.extend(rs if internal_rf else [r for r in rs if r[0] != tid])
+            w = e
+        elif kind == "R":
+            src = rf.get(e)
+            if src is None:
+                return out
+            w = src
+        else:
+            return out
+        ws = co.get(ev.loc)  # type: ignore[arg-type]
+        if ws:
+            i = 0 if w[0] == INIT_TID else ws.index(w) + 1
+            if i < len(ws):
+                out.append(ws[i])
+        return out
+
+    return succ
+
+
+Closes = Callable[[Event, Event], bool]
+"""``closes(a, b)``, for ``a`` before ``b`` in one CPU's program order: the relation
+has the edge ``a -> b``, so reaching ``a`` from ``b`` closes a cycle."""
+
+
+def po_closes(a: Event, b: Event) -> bool:
+    return True
+
+
+def po_loc_closes(a: Event, b: Event) -> bool:
+    return a.kind in "RW" and b.kind in "RW" and a.loc == b.loc
+
+
+def on_cycle(g: ExecutionGraph, start: EventId, succ: Successors, closes: Closes) -> bool:
+    """Whether ``start`` reaches itself along ``succ``: back to it, or to an event
+    before it in program order that ``closes`` says has an edge to it."""
+    tid, idx = start
+    thread = g.threads[tid] if tid != INIT_TID else []
+    first = g.event(start)
+    seen: set[EventId] = set()
+    todo = succ(start)
+    while todo:
+        e = todo.pop()
+        if e == start:
+            return True
+        if e in seen:
+            continue
+        if e[0] == tid and e[1] < idx and closes(thread[e[1]], first):  # type: ignore[arg-type]
+            return True
+        seen.add(e)
+        todo.extend(succ(e))
+    return False
+
+
+def any_on_cycle(g: ExecutionGraph, added: Sequence[EventId], succ: Successors,
+                 closes: Closes) -> bool:
+    """Whether some memory event of ``added`` still in ``g`` lies on a cycle of ``succ``
+    (markers are in no relation)."""
+    return any(g.has(e) and g.event(e).kind not in "BEN" and on_cycle(g, e, succ, closes)
+               for e in added)
+
+
+def has_cycle(g: ExecutionGraph, succ: Successors) -> bool:
+    """Whether ``succ`` has a cycle anywhere in ``g`` (one depth-first search; the
+    initial writes have no predecessor, so the CPUs' events are the roots)."""
+    state: dict[EventId, bool] = {}  # True while on the search path
+    for t in g.threads:
+        for ev in t:
+            if ev is None or ev.kind in "BEN" or ev.id in state:
+                continue
+            state[ev.id] = True
+            stack = [(ev.id, iter(succ(ev.id)))]
+            while stack:
+                node, it = stack[-1]
+                nxt = next(it, None)
+                if nxt is None:
+                    state[node] = False
+                    stack.pop()
+                    continue
+                on_path = state.get(nxt)
+                if on_path:
+                    return True
+                if on_path is None:
+                    state[nxt] = True
+                    stack.append((nxt, iter(succ(nxt))))
+    return False
+
+
+def atomicity_broken(g: ExecutionGraph) -> bool:
+    """Some RMW's write is not immediately coherence-after the write its read read:
+    another write sits between them (``rmw & (fr ; co)`` is not empty)."""
+    for ws in g.co.values():
+        for i, w in enumerate(ws):
+            ev = g.event(w)
+            if not ev.rmw:
+                continue
+            src = g.rf.get((w[0], w[1] - 1))
+            if src is None:
+                continue
+            at = -1 if src[0] == INIT_TID else ws.index(src)
+            if i >= at + 2:
+                return True
+    return False
+
+
+def needs_grace_periods(g: ExecutionGraph) -> bool:
+    """Whether RCU's grace-period rule may apply: both a read-side critical section
+    and a grace period have been added (a superset after cuts)."""
+    return "rcu-lock" in g.fence_tags and "sync-rcu" in g.fence_tags
+
+
+RCU_TAGS = frozenset({"rcu-lock", "rcu-unlock", "sync-rcu", "sync-srcu", "srcu-lock",
+                      "srcu-unlock"})
+
+
+def is_sink(g: ExecutionGraph, e: EventId) -> bool:
+    """Whether no edge of po, rf, co or fr (nor RCU's critical-section pairs) leaves ``e``:
+    nothing follows it in program order, and it is a coherence-latest write nobody
+    reads, or a read of the coherence-latest write.  Every relation an axiomatic model
+    builds from these by union, sequence, closure and intersection then has no edge
+    out of ``e`` either, so adding such an event closes no cycle and fills no
+    forbidden relation.  Markers are sinks; RCU's events are not (their critical
+    sections pair an unlock back to its lock)."""
+    ev = g.event(e)
+    if ev.kind in "BEN":
+        return True
+    if ev.tags & RCU_TAGS or po_next(g.threads[e[0]], e[1]) is not None:
+        return False
+    if ev.kind == "R":
+        return g.rf.get(e) == g.co_max(ev.loc)  # type: ignore[arg-type]
+    if ev.kind == "W":
+        return g.co_max(ev.loc) == e and e not in g.rf.values()  # type: ignore[arg-type]
+    return True
