@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -83,8 +84,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     model, names = design.build(args.scenario, parse_sets(args.set))
     if not args.json:
         setting = design.settings(parse_sets(args.set))
-        shown = ", ".join(f"{k}={v}" for k, v in setting.items()) or "no switches"
-        print(f"{model.name} under {args.mm}  ({shown})\n{design.follows}\n")
+        shown = ", ".join(f"{k}={v}" for k, v in setting.items()) or "none"
+        print(textwrap.fill(f"{model.name} under {args.mm}; switches: {shown}", args.width,
+                            subsequent_indent="  "))
+        print(textwrap.fill(f"Follows {design.follows}.", args.width, subsequent_indent="  ")
+              + "\n")
     return run_and_report(model, names, args)
 
 

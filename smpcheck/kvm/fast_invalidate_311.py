@@ -16,7 +16,8 @@ Sources read (function bodies; names and the order of accesses follow them):
 * virt/kvm/kvm_main.c make_all_cpus_request(), kvm_flush_remote_tlbs(),
   kvm_reload_remote_mmus(), include/linux/kvm_host.h kvm_make_request() (set_bit),
   kvm_check_request() (test_bit + clear_bit), kvm_vcpu_exiting_guest_mode() (cmpxchg
-  IN_GUEST_MODE -> EXITING_GUEST_MODE): written in :mod:`smpcheck.kvm.mmu_39`.
+  IN_GUEST_MODE -> EXITING_GUEST_MODE): written in :mod:`smpcheck.kvm.mmu_39` from
+  the 3.x design as remembered, not checked against a stored copy of that version.
 
 IPIs are :mod:`smpcheck.kernel.smp` (its docstring gives the encoding and why it is
 faithful): a vcpu thread's interrupts-off regions are visible to the sender, which
