@@ -64,7 +64,6 @@ from smpcheck.kernel import (
     READ_ONCE,
     addr,
     container_of,
-    kfree,
     local_irq_disable,
     local_irq_enable,
     preallocated,
@@ -99,8 +98,8 @@ from smpcheck.kvm.mmu_39 import (
     is_last_spte,
     is_shadow_present_pte,
     kvm_check_request,
-    kvm_flush_remote_tlbs,
     kvm_memory_slot,
+    kvm_mmu_commit_zap_page,
     kvm_reload_remote_mmus,
     kvm_vcpu,
     list_head,
@@ -227,21 +226,6 @@ def kvm_mmu_prepare_zap_page(kvm: Any, sp: Any, invalid_list: list[Any]) -> int:
             kvm_reload_remote_mmus(kvm)
     sp.role.invalid = 1
     return ret
-
-
-def kvm_mmu_free_page(sp: Any) -> None:
-    kfree(sp)      # hlist_del, list_del (of an invalid list: CPU-local), free_page(spt)
-
-
-def kvm_mmu_commit_zap_page(kvm: Any, invalid_list: list[Any]) -> None:
-    if not invalid_list:
-        return
-    smp_mb()
-    kvm_flush_remote_tlbs(kvm)
-    while invalid_list:
-        sp = invalid_list.pop(0)
-        mmu_39.WARN_ON(not sp.role.invalid or sp.root_count)
-        kvm_mmu_free_page(sp)
 
 
 def cond_resched_lock(lock: Any) -> int:

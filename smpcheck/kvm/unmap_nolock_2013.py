@@ -250,20 +250,28 @@ def expect(live: list[str], transitions: dict[int, int]) -> Callable[[FinalState
     return holds
 
 
-def build_core(settings: Mapping[str, str]) -> Built:
-    sp = shadow_page([0])
-    kvm, slot = setup(settings, [addr(sp.spt[0])])
+def against_unmapper(scenario: str, kvm: Any, slot: Any, role: str,
+                     lock_holder: Callable[[], None], check: Callable[[FinalState], Any]
+                     ) -> Model:
+    """The unmapper on CPU 0, a lock holder (``role``) on CPU 1; each reports A/D."""
 
     def unmapper() -> Any:
         unmap_memslot_rmap_nolock(kvm, slot)
         return pfn_reports()
 
-    def zapper() -> Any:
-        zap_shadow_page(kvm, sp)
+    def holder() -> Any:
+        lock_holder()
         return pfn_reports()
 
-    model = Model("unmap-nolock-2013 core", [unmapper, zapper],
-                  forall=expect([], {1: 1}), cpu_names=["unmapper", "zapper"])
+    return Model(f"unmap-nolock-2013 {scenario}", [unmapper, holder], forall=check,
+                 cpu_names=["unmapper", role])
+
+
+def build_core(settings: Mapping[str, str]) -> Built:
+    sp = shadow_page([0])
+    kvm, slot = setup(settings, [addr(sp.spt[0])])
+    model = against_unmapper("core", kvm, slot, "zapper", lambda: zap_shadow_page(kvm, sp),
+                             expect([], {1: 1}))
     return globals_of(model, kvm=kvm, slot=slot, sp=sp)
 
 
@@ -274,54 +282,25 @@ def build_desc_chain(settings: Mapping[str, str]) -> Built:
     d0 = preallocated(pte_list_desc(sptes=[addr(sp1.spt[0]), addr(sp0.spt[0]),
                                            addr(sp0.spt[1])], more=d1))
     kvm, slot = setup(settings, [d0 | 1])
-
-    def unmapper() -> Any:
-        unmap_memslot_rmap_nolock(kvm, slot)
-        return pfn_reports()
-
-    def zapper() -> Any:
-        zap_shadow_page(kvm, sp1)
-        return pfn_reports()
-
-    model = Model("unmap-nolock-2013 desc-chain", [unmapper, zapper],
-                  forall=expect(["sp0"], {1: 4}),
-                  cpu_names=["unmapper", "zapper"])
+    model = against_unmapper("desc-chain", kvm, slot, "zapper",
+                             lambda: zap_shadow_page(kvm, sp1), expect(["sp0"], {1: 4}))
     return globals_of(model, kvm=kvm, slot=slot, sp0=sp0, sp1=sp1, desc0=d0, desc1=d1)
 
 
 def build_two_rmaps(settings: Mapping[str, str]) -> Built:
     sp = shadow_page([0, 1])
     kvm, slot = setup(settings, [addr(sp.spt[0]), addr(sp.spt[1])])
-
-    def unmapper() -> Any:
-        unmap_memslot_rmap_nolock(kvm, slot)
-        return pfn_reports()
-
-    def zapper() -> Any:
-        zap_shadow_page(kvm, sp)
-        return pfn_reports()
-
-    model = Model("unmap-nolock-2013 two-rmaps", [unmapper, zapper],
-                  forall=expect([], {1: 1, 2: 1}),
-                  cpu_names=["unmapper", "zapper"])
+    model = against_unmapper("two-rmaps", kvm, slot, "zapper",
+                             lambda: zap_shadow_page(kvm, sp), expect([], {1: 1, 2: 1}))
     return globals_of(model, kvm=kvm, slot=slot, sp=sp)
 
 
 def build_notifier(settings: Mapping[str, str]) -> Built:
     sp = shadow_page([0])
     kvm, slot = setup(settings, [addr(sp.spt[0])])
-
-    def unmapper() -> Any:
-        unmap_memslot_rmap_nolock(kvm, slot)
-        return pfn_reports()
-
-    def notifier() -> Any:
-        kvm_mmu_notifier_invalidate_page(kvm, slot, 0)
-        return pfn_reports()
-
-    model = Model("unmap-nolock-2013 notifier", [unmapper, notifier],
-                  forall=expect(["sp"], {1: 1}),
-                  cpu_names=["unmapper", "notifier"])
+    model = against_unmapper("notifier", kvm, slot, "notifier",
+                             lambda: kvm_mmu_notifier_invalidate_page(kvm, slot, 0),
+                             expect(["sp"], {1: 1}))
     return globals_of(model, kvm=kvm, slot=slot, sp=sp)
 
 
