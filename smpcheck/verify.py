@@ -27,8 +27,8 @@ def verify(model: Model, globals_: dict[str, Loc] | None = None, mm: str | Memor
     memory_model = mm if isinstance(mm, MemoryModel) else get_model(mm)
     result = Result(model.name, memory_model.name)
     loop_bound = (settings or Settings()).loop_bound
-    result.bound = (f"{len(model.cpus)} CPUs, the model's objects, loops other than spin "
-                    f"waits bounded at {loop_bound} iterations")
+    result.bound = (f"{len(model.cpus)} CPUs, the model's objects, other loops than "
+                    f"spin waits at most {loop_bound} iterations")
     explorer = Explorer(model.cpus, memory_model, settings or Settings(), on_progress=progress,
                         guide=guide)
     checker = Checker(model, memory_model, globals_ or {}, explorer.report)

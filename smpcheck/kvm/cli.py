@@ -102,7 +102,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     design = get("unmap-nolock-2013")
     fixed = {"fence_after_publish": "smp_mb", "fence_before_check": "smp_mb"}
-    print(f"{design.name}: {design.description}.\nFollows {design.follows}.\n")
+    print(textwrap.fill(f"{design.name}: {design.description}.", 80))
+    print(textwrap.fill(f"Follows {design.follows}.", 80) + "\n")
     for mm, setting, label in (("sc", {}, "as proposed"), ("tso", {}, "as proposed"),
                                ("tso", fixed, "with smp_mb on both sides")):
         model, names = design.build("core", setting)

@@ -23,8 +23,9 @@ def render_result(result: Result, model: Model, mm: MemoryModel, all_findings: b
         for w in result.warnings:
             out.append(f"warning: {w.message} at {w.src}")
     if result.condition and not result.violations:
-        out.append(f"condition {result.condition}: {result.positive} of "
-                   f"{result.positive + result.negative} executions satisfy it")
+        out.append(textwrap.fill(f"condition {result.condition}: {result.positive} of "
+                                 f"{result.positive + result.negative} executions satisfy it",
+                                 width, subsequent_indent="  "))
     out.append("")
     out.append(summary_line(result))
     for why in result.incomplete:
