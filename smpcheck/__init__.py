@@ -1,6 +1,35 @@
 """smpcheck: exhaustive checking of lockless kernel designs.
 
-(The package manual is written as the package grows; see README.md.)
+Background.  Kernel reviewers argue about lockless code with hand-drawn
+interleavings.  smpcheck runs the design instead: every execution of a bounded
+configuration under SC (``sc``), x86-TSO (``tso``) or the Linux-kernel memory
+model (``lkmm``), and a counterexample as the CPU-column table of the mail.
+
+Writing a model.  A model file declares shared state (``Var``, ``Struct``,
+``Array``), one plain-Python function per CPU calling the kernel API under the
+kernel's names (``READ_ONCE``, ``smp_mb``, ``spin_lock``, ``kfree``...; see
+:mod:`smpcheck.kernel`), and ``MODEL = Model(name, [cpu functions], exists= |
+not_exists= | forall=, filter=)`` with herd7's meanings.  A field read through
+a pointer is a plain access; a marked access takes the location, as in C.
+
+Running.  ``smpcheck check MODEL.py --mm tso`` (exit 0 safe, 1 violation, 2 bad
+input, 3 incomplete); ``verify(model, names, "lkmm")`` from Python.  Litmus
+tests: ``smpcheck litmus``; herd7's command line: ``smpcheck-herd``; the KVM
+MMU library: ``smpcheck kvm list | check | matrix | demo``.
+
+Debugging.  ``--all`` lists every distinct finding; ``--json`` records each with
+a replay token that ``--replay FILE`` re-runs deterministically.  A model that
+behaves differently when re-run (module-level state, randomness) is reported
+as nondeterministic.
+
+Limits.  A verdict covers its configuration: its CPUs, its objects, and loops
+other than spin waits (``while cond: cpu_relax()``) bounded by ``--loop-bound``;
+passing a bound makes it incomplete, never safe.  Data races are reported
+under the LKMM only.
+
+Papers.  TruSt (Kokologiannakis et al., POPL 2022) for the explorer; awaits for
+spin loops (FMCAD 2021); x86-TSO (Owens, Sarkar, Sewell 2009); the LKMM
+(Alglave et al., ASPLOS 2018); herd's cat language (TOPLAS 2014).
 """
 
 from smpcheck.explorer import Settings
