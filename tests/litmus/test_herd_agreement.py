@@ -21,9 +21,8 @@ from smpcheck.models import model_names
 from tests.litmus.conftest import kernel_litmus_files, lkmm_dir, x86_rows
 
 X86_ROWS = {row["file"]: row for row in x86_rows()}
-# Known core bug, not the translator's: under the LKMM a revisit keeps a CPU's
-# write past a spin_lock that now blocks (the explorer's dependency-prefix
-# revisits leave a hole in program order), so MP+porevlocks finds 1 positive.
+# Tests where a known explorer bug makes the LKMM disagree with herd7 (none now:
+# MP+porevlocks agrees since LKMM revisits keep what the model always orders).
 LKMM_KNOWN_BUGS: dict[str, str] = {}  # test name -> why the explorer disagrees with herd7
 
 
