@@ -18,12 +18,12 @@ demo: $(STAMP)
 	$(BIN)/smpcheck kvm demo
 
 test: $(STAMP)
-	$(BIN)/ruff check smpcheck tests bench examples
+	$(BIN)/ruff check smpcheck tests bench examples docs
 	$(BIN)/mypy smpcheck
 	$(BIN)/pytest -q -n 2
 
 lint: $(STAMP)
-	$(BIN)/ruff check smpcheck tests bench examples
+	$(BIN)/ruff check smpcheck tests bench examples docs
 	$(BIN)/mypy smpcheck
 
 bench: $(STAMP)
