@@ -372,6 +372,8 @@ class Explorer:
 
     # -- the end of an execution ---------------------------------------------------
     def _complete(self, g: ExecutionGraph) -> None:
+        if self.mm.deferred_inconsistency(g) is not None:
+            return  # not an execution of the model
         blocked = [t for t in g.threads if t and t[-1] is not None and t[-1].kind == "B"]
         if blocked:
             stuck = [t[-1] for t in blocked if t[-1] is not None

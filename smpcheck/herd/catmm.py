@@ -26,9 +26,12 @@ from typing import Any
 
 from smpcheck.cat import CatModel, CatResult, Execution, pin_to_execution
 from smpcheck.events import Event
-from smpcheck.models.base import MemoryModel, unordered_conflicts
+from smpcheck.graph import ExecutionGraph
+from smpcheck.models.base import ATOMIC, MemoryModel, unordered_conflicts
+from smpcheck.models.cycles import any_on_cycle, atomicity_broken, po_loc, po_loc_closes, successors
 from smpcheck.models.lkmm import LKMM
 from smpcheck.relation import Rel
+from smpcheck.values import EventId
 from smpcheck.view import View
 
 #: Lock event classes of lock.cat, by the tag the kernel API gives them.
@@ -130,6 +133,21 @@ class CatMemoryModel(MemoryModel):
         result = self.model.check(exe, resolver=pin_to_execution(exe))
         self._last = (key, result)
         return result
+
+    def inconsistency_after(self, g: ExecutionGraph, added: Sequence[EventId],
+                            atomicity: bool = True) -> str | None:
+        """Atomicity and coherence as the explorer goes (cheap, and they cut most
+        prefixes that will never be executions); the interpreted model's axioms once
+        an execution is complete (:meth:`deferred_inconsistency`): evaluating the
+        whole cat model after every event costs more than the prefixes it cuts."""
+        if atomicity and atomicity_broken(g):
+            return ATOMIC
+        if any_on_cycle(g, added, successors(g, po_loc), po_loc_closes):
+            return "coherence"
+        return None
+
+    def deferred_inconsistency(self, g: ExecutionGraph) -> str | None:
+        return self.inconsistency(View(g))
 
     def inconsistency(self, view: View, atomicity: bool = True) -> str | None:
         if atomicity and not (rmw_pairs(view) & view.fr.seq(view.co)).is_empty():

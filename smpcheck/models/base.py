@@ -65,6 +65,15 @@ class MemoryModel:
         """The model's own axioms (all but RMW atomicity): the first violated, or None."""
         raise NotImplementedError
 
+    def deferred_inconsistency(self, g: ExecutionGraph) -> str | None:
+        """An axiom the model checks on complete executions only, or None.
+
+        A model whose ``inconsistency_after`` leaves axioms out (because they are
+        costly and rarely cut a prefix short) names a violated one here; the
+        explorer drops such an execution before counting or judging it.  Built-in
+        models check everything as they go."""
+        return None
+
     def happens_before(self, view: View) -> Rel:
         """Order that makes one access certainly precede another (use-after-free check)."""
         raise NotImplementedError
