@@ -71,13 +71,17 @@ def run(make: Callable[[], Model], mm: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--big", action="store_true", help="also inc 3x3 (slow)")
+    parser.add_argument("--only-big", action="store_true", help="inc 3x3 alone")
+    parser.add_argument("--mm", default=",".join(MODELS), help="memory models (sc,tso,lkmm)")
     args = parser.parse_args()
-    cases: list[Callable[[], Model]] = [lambda: inc(2, 2), lambda: inc(3, 2)]
-    if args.big:
+    cases: list[Callable[[], Model]] = [] if args.only_big else [lambda: inc(2, 2),
+                                                                  lambda: inc(3, 2)]
+    if args.big or args.only_big:
         cases.append(lambda: inc(3, 3))
-    cases += [sb, mp]
+    if not args.only_big:
+        cases += [sb, mp]
     for make in cases:
-        for mm in MODELS:
+        for mm in args.mm.split(","):
             print(run(make, mm), flush=True)
 
 
