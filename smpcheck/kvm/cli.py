@@ -61,17 +61,21 @@ def parse_sets(items: list[str]) -> dict[str, str]:
 def cmd_list(args: argparse.Namespace) -> int:
     from smpcheck.kvm.registry import models
 
+    def say(text: str, indent: int, hang: int = 2) -> None:
+        print(textwrap.fill(text, 80, initial_indent=" " * indent,
+                            subsequent_indent=" " * (indent + hang)))
+
     for m in models():
-        print(f"{m.name}: {m.description}")
-        print(f"  follows {m.follows}")
+        say(f"{m.name}: {m.description}", 0)
+        say(f"follows {m.follows}", 2)
         print("  scenarios:")
         for s in m.scenarios:
-            print(f"    {s.name:12} {s.description}")
+            say(f"{s.name:12} {s.description}", 4, 13)
         if m.switches:
             print("  switches (--set NAME=VALUE, default first):")
             for sw in m.switches:
-                print(f"    {sw.name} = {' | '.join(sw.choices)}")
-                print(f"        {sw.meaning}")
+                say(f"{sw.name} = {' | '.join(sw.choices)}", 4)
+                say(sw.meaning, 8)
         print()
     return EXIT_OK
 
