@@ -27,8 +27,8 @@ from typing import Any
 from smpcheck.cat import CatModel, CatResult, Execution, pin_to_execution
 from smpcheck.events import Event
 from smpcheck.graph import ExecutionGraph
-from smpcheck.models.base import ATOMIC, MemoryModel, unordered_conflicts
-from smpcheck.models.cycles import any_on_cycle, atomicity_broken, po_loc, po_loc_closes, successors
+from smpcheck.models.base import MemoryModel, unordered_conflicts
+from smpcheck.models.cycles import new_violation, po_loc, po_loc_closes, successors
 from smpcheck.models.lkmm import LKMM
 from smpcheck.relation import Rel
 from smpcheck.values import EventId
@@ -140,11 +140,8 @@ class CatMemoryModel(MemoryModel):
         prefixes that will never be executions); the interpreted model's axioms once
         an execution is complete (:meth:`deferred_inconsistency`): evaluating the
         whole cat model after every event costs more than the prefixes it cuts."""
-        if atomicity and atomicity_broken(g):
-            return ATOMIC
-        if any_on_cycle(g, added, successors(g, po_loc), po_loc_closes):
-            return "coherence"
-        return None
+        return new_violation(g, added, atomicity,
+                             [("coherence", successors(g, po_loc), po_loc_closes)])
 
     def deferred_inconsistency(self, g: ExecutionGraph) -> str | None:
         return self.inconsistency(View(g))

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 
 from smpcheck.events import INIT_TID, Event
 from smpcheck.graph import ExecutionGraph
+from smpcheck.models.base import ATOMIC
 from smpcheck.values import EventId
 
 Successors = Callable[[EventId], list[EventId]]
@@ -184,6 +185,19 @@ def atomicity_broken(g: ExecutionGraph) -> bool:
             if i >= at + 2:
                 return True
     return False
+
+
+def new_violation(g: ExecutionGraph, added: Sequence[EventId], atomicity: bool,
+                  checks: Sequence[tuple[str, Successors, Closes]]) -> str | None:
+    """The first axiom the change to ``added`` breaks: RMW atomicity (if asked), then
+    each ``(name, successors, closes)`` acyclicity check in order, by a cycle through
+    ``added``; None if none does.  Grace periods are the caller's (whole-view) case."""
+    if atomicity and atomicity_broken(g):
+        return ATOMIC
+    for name, succ, closes in checks:
+        if any_on_cycle(g, added, succ, closes):
+            return name
+    return None
 
 
 def needs_grace_periods(g: ExecutionGraph) -> bool:

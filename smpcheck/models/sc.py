@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from smpcheck.graph import ExecutionGraph
-from smpcheck.models.base import ATOMIC, MemoryModel
+from smpcheck.models.base import MemoryModel
 from smpcheck.models.cycles import (
-    any_on_cycle,
-    atomicity_broken,
     immediate_po,
     needs_grace_periods,
+    new_violation,
     po_closes,
     successors,
 )
@@ -37,13 +36,11 @@ class SC(MemoryModel):
     def inconsistency_after(self, g: ExecutionGraph, added: Sequence[EventId],
                             atomicity: bool = True) -> str | None:
         """Only a cycle through an added event can be new (see models.cycles)."""
-        if atomicity and atomicity_broken(g):
-            return ATOMIC
-        if any_on_cycle(g, added, successors(g, immediate_po), po_closes):
-            return "sc"
-        if needs_grace_periods(g):
+        found = new_violation(g, added, atomicity,
+                              [("sc", successors(g, immediate_po), po_closes)])
+        if found is None and needs_grace_periods(g):
             return self.axioms(View(g))
-        return None
+        return found
 
     def happens_before(self, view: View) -> Rel:
         order = with_grace_periods(view, view.po | view.rf | view.co | view.fr)

@@ -32,11 +32,10 @@ from smpcheck.events import Event
 from smpcheck.graph import ExecutionGraph
 from smpcheck.lazy import cached
 from smpcheck.linearize import linearize
-from smpcheck.models.base import ATOMIC, MemoryModel, Step
+from smpcheck.models.base import MemoryModel, Step
 from smpcheck.models.cycles import (
-    any_on_cycle,
-    atomicity_broken,
     needs_grace_periods,
+    new_violation,
     po_loc,
     po_loc_closes,
     po_next,
@@ -109,16 +108,12 @@ class TSO(MemoryModel):
     def inconsistency_after(self, g: ExecutionGraph, added: Sequence[EventId],
                             atomicity: bool = True) -> str | None:
         """Only a cycle through an added event can be new (see models.cycles)."""
-        if atomicity and atomicity_broken(g):
-            return ATOMIC
-        if any_on_cycle(g, added, successors(g, po_loc), po_loc_closes):
-            return "coherence"
-        if any_on_cycle(g, added, successors(g, ppo_step, internal_rf=False),
-                        ppo_closes):
-            return "tso"
-        if needs_grace_periods(g):
+        found = new_violation(g, added, atomicity, [
+            ("coherence", successors(g, po_loc), po_loc_closes),
+            ("tso", successors(g, ppo_step, internal_rf=False), ppo_closes)])
+        if found is None and needs_grace_periods(g):
             return self.axioms(View(g))
-        return None
+        return found
 
     def happens_before(self, view: View) -> Rel:
         """Global happens-before, extended to the events that are not accesses (a
