@@ -34,22 +34,26 @@ __smp_engine__ = True
 Fn = Callable[..., Any]
 
 
-def atomic_read(v: Any) -> Any:
-    """READ_ONCE of the counter."""
-    return load(v, _ONCE, "atomic_read")
+def _reader(name: str, tags: frozenset[str], doc: str) -> Fn:
+    def read(v: Any) -> Any:
+        return load(v, tags, name)
+
+    read.__name__, read.__doc__ = name, doc
+    return read
 
 
-def atomic_set(v: Any, i: Any) -> None:
-    """WRITE_ONCE of the counter."""
-    store(v, i, _ONCE, "atomic_set")
+def _setter(name: str, tags: frozenset[str], doc: str) -> Fn:
+    def set_(v: Any, i: Any) -> None:
+        store(v, i, tags, name)
+
+    set_.__name__, set_.__doc__ = name, doc
+    return set_
 
 
-def atomic_read_acquire(v: Any) -> Any:
-    return load(v, _ACQ, "atomic_read_acquire")
-
-
-def atomic_set_release(v: Any, i: Any) -> None:
-    store(v, i, _REL, "atomic_set_release")
+atomic_read = _reader("atomic_read", _ONCE, "READ_ONCE of the counter.")
+atomic_set = _setter("atomic_set", _ONCE, "WRITE_ONCE of the counter.")
+atomic_read_acquire = _reader("atomic_read_acquire", _ACQ, "An acquire load of the counter.")
+atomic_set_release = _setter("atomic_set_release", _REL, "A release store of the counter.")
 
 
 def _noreturn(name: str, op: Callable[[Any, Any], Any], unary: bool = False) -> Fn:
@@ -231,20 +235,12 @@ try_cmpxchg = _try(cmpxchg)
 
 # atomic_long_t (<linux/atomic/atomic-long.h>): the same operations on a long; the
 # model's locations have no width, so each is its atomic_t counterpart under its own name.
-def atomic_long_read(v: Any) -> Any:
-    return load(v, _ONCE, "atomic_long_read")
-
-
-def atomic_long_set(v: Any, i: Any) -> None:
-    store(v, i, _ONCE, "atomic_long_set")
-
-
-def atomic_long_read_acquire(v: Any) -> Any:
-    return load(v, _ACQ, "atomic_long_read_acquire")
-
-
-def atomic_long_set_release(v: Any, i: Any) -> None:
-    store(v, i, _REL, "atomic_long_set_release")
+atomic_long_read = _reader("atomic_long_read", _ONCE, "READ_ONCE of the long.")
+atomic_long_set = _setter("atomic_long_set", _ONCE, "WRITE_ONCE of the long.")
+atomic_long_read_acquire = _reader("atomic_long_read_acquire", _ACQ,
+                                   "An acquire load of the long.")
+atomic_long_set_release = _setter("atomic_long_set_release", _REL,
+                                  "A release store of the long.")
 
 
 atomic_long_cmpxchg = _cmpxchg("atomic_long_cmpxchg", MB)
