@@ -336,11 +336,6 @@ def __gfn_to_rmap(gfn: Any, level: Any, slot: Any) -> Any:
     return addr(slot.arch.rmap[level - PT_PAGE_TABLE_LEVEL][idx])
 
 
-def gfn_to_rmap(kvm: Any, gfn: Any, level: Any) -> Any:
-    slot = gfn_to_memslot(kvm, gfn)
-    return __gfn_to_rmap(gfn, level, slot)
-
-
 def page_header(spte: Any) -> Any:
     """``page_header(__pa(spte))``: the shadow page whose spt[] holds ``spte``."""
     return container_of(spte, kvm_mmu_page, "spt")
