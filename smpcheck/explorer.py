@@ -54,6 +54,7 @@ class Settings:
     loop_bound: int = 8
     max_events: int = 2000
     all_violations: bool = False
+    batch: int = 1  # complete executions judged together (deferred_inconsistencies)
 
 
 @dataclass
@@ -82,6 +83,7 @@ class Explorer:
         self.run = Run(self.cpus, self.settings.loop_bound, self.settings.max_events)
         self.stack: list[ExecutionGraph] = [ExecutionGraph(len(self.cpus), self.locs)]
         self.seen_violations: set[Any] = set()
+        self.unjudged: list[ExecutionGraph] = []  # complete, awaiting the model's verdict
         start = time.monotonic()
         from smpcheck import _runtime
 
@@ -99,6 +101,7 @@ class Explorer:
                 if self.on_progress is not None:
                     result.elapsed_s = time.monotonic() - start
                     self.on_progress(result)
+            self._judge_pending()
         finally:
             _runtime.set_run(None)
             self.run.finish()
@@ -372,7 +375,23 @@ class Explorer:
 
     # -- the end of an execution ---------------------------------------------------
     def _complete(self, g: ExecutionGraph) -> None:
-        if self.mm.deferred_inconsistency(g) is not None:
+        if self.settings.batch > 1:
+            self.unjudged.append(g.copy())
+            if len(self.unjudged) >= self.settings.batch:
+                self._judge_pending()
+            return
+        self._judged(g, self.mm.deferred_inconsistency(g))
+
+    def _judge_pending(self) -> None:
+        """Hand the waiting complete graphs to the model at once, then go on with each
+        (a batch is judged in about the time of one execution: smpcheck.cat.batch)."""
+        graphs, self.unjudged = self.unjudged, []
+        if graphs:
+            for g, why in zip(graphs, self.mm.deferred_inconsistencies(graphs), strict=True):
+                self._judged(g, why)
+
+    def _judged(self, g: ExecutionGraph, why: str | None) -> None:
+        if why is not None:
             return  # not an execution of the model
         blocked = [t for t in g.threads if t and t[-1] is not None and t[-1].kind == "B"]
         if blocked:

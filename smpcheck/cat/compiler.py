@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from smpcheck.cat import batch as B
 from smpcheck.cat import syntax as S
 from smpcheck.cat import values as V
 from smpcheck.cat.stdlib import BUILTINS
@@ -121,7 +122,11 @@ def apply(rt: Any, fn: Value, arg: Value) -> Value:
     raise CatTypeError(f"{V.a_kind(fn)} is not a function")
 
 
-def _test(test: str, v: Value) -> bool:
+def _test(test: str, v: Value) -> bool | int:
+    """Whether ``test`` holds of ``v``; for a batched ``v``, the mask of the executions
+    where it holds."""
+    if type(v) in B.BATCHED:
+        return _test_batched(test, v)
     if test == "empty":
         return V.is_empty(v)
     if v is EMPTY:
@@ -131,6 +136,16 @@ def _test(test: str, v: Value) -> bool:
     if test == "acyclic":
         return find_cycle(v) is None
     return not any(r >> i & 1 for i, r in enumerate(v.rows))
+
+
+def _test_batched(test: str, v: Value) -> int:
+    if test == "empty":
+        return int(v.all & ~B.nonempty(v))
+    if type(v) is not B.BRel:
+        raise CatTypeError(f"{test} needs a relation, got {V.a_kind(v)}")
+    if test == "acyclic":
+        return int(v.all & ~B.cyclic(v, len(v.rows)))
+    return int(v.all & ~B.reflexive(v))
 
 
 class Compiler:
@@ -290,10 +305,12 @@ class Compiler:
             dom = -1
             acc: Rel | None = None
             try:
-                for is_id, c in parts:
+                for k, (is_id, c) in enumerate(parts):
                     v = c(rt, f)
                     if v is EMPTY:
                         return EMPTY
+                    if type(v) in B.BATCHED:
+                        return _sequence_rest(rt, f, parts, k, v, dom, acc)
                     if is_id:
                         m = V.as_set(v)
                         if acc is None:
@@ -452,6 +469,36 @@ class Compiler:
         return code
 
 
+def _sequence_rest(rt: Any, f: Frame, parts: list[tuple[bool, Code]], k: int, v: Value,
+                   dom: int, acc: Value) -> Value:
+    """The rest of ``a ; [S] ; b`` from part ``k`` (whose value ``v`` is batched, or None
+    to evaluate it) once a batched value is met: the same steps through the generic
+    operators.  ``dom`` is the pending domain restriction (-1: none), ``acc`` the chain
+    so far (None: no relation yet)."""
+    n = rt.n
+    pending: Value = None if dom == -1 else dom
+    for is_id, c in parts[k:]:
+        if v is None:
+            v = c(rt, f)
+        if v is EMPTY:
+            return EMPTY
+        if is_id:
+            if acc is None:
+                pending = v if pending is None else V.inter(pending, v, n)
+            else:
+                acc = V.restrict(acc, None, v, n)
+        elif acc is None:
+            acc = v if pending is None else V.restrict(v, pending, None, n)
+        else:
+            acc = V.seq(acc, v, n)
+        if acc is EMPTY:
+            return EMPTY
+        v = None
+    if acc is None:
+        return V.toid(V.inter(pending, rt.full, n), n)
+    return acc
+
+
 def _local(depth: int, idx: int) -> Code:
     if depth == 0:
         return lambda rt, f: f.vals[idx]
@@ -507,7 +554,7 @@ def fixpoint(rt: Any, frame: Frame, store: list[Value], slots: Sequence[int],
         changed = False
         for slot, code in todo:
             v = code(rt, frame)
-            if not V.equal(store[slot], v):
+            if not V.same(store[slot], v):
                 changed = True
             store[slot] = v
         if not changed:

@@ -8,7 +8,7 @@ choice); :class:`CatResult` says which checks failed and which flags fired.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,6 +117,18 @@ class Execution:
                      "SFENCE", "LFENCE", "SRCU"):
             base.setdefault(name, 0)
 
+    def replacing(self, values: list[Any] | None, **relations: Rel) -> Execution:
+        """This execution with other ``rf``/``co`` (the same events; nothing derived
+        from them is stored) and other event values: cheap, for a batch of executions
+        sharing their events."""
+        other = Execution.__new__(Execution)
+        other.n, other.full, other.tags, other.loc = self.n, self.full, self.tags, self.loc
+        other.base = dict(self.base)
+        for name, rel in relations.items():
+            other.base[name] = _to_value(name, rel, self.n)
+        other.event_values = values
+        return other
+
     def get(self, name: str) -> Value | None:
         """The base value named ``name``, or None when the execution lacks it."""
         return self.base.get(name)
@@ -136,6 +148,7 @@ class Runtime:
 
     __slots__ = ("g", "n", "full", "exe", "failed", "flags", "undefined", "witnesses",
                  "stop_on_failure", "stopped")
+    batch_values: list[Any] | None = None  # a batch's values per execution (BatchRuntime)
 
     def __init__(self, g: list[Value], exe: Execution, stop_on_failure: bool) -> None:
         self.g = g
@@ -152,6 +165,24 @@ class Runtime:
     def apply(self, fn: Value, arg: Value) -> Value:
         """Call a cat function (used by built-ins such as map)."""
         return apply(self, fn, arg)
+
+    def record(self, mode: str, name: str, ok: bool | int, negated: bool, v: Value) -> None:
+        """The outcome of a check (``mode``: check, flag or requires) on value ``v``."""
+        if negated:
+            ok = not ok
+        if mode == "check":
+            if not ok:
+                self.failed.append(name)
+                self.witnesses[name] = v
+                if self.stop_on_failure:
+                    self.stopped = True
+        elif mode == "flag":
+            if ok:
+                self.flags.append(name)
+                self.witnesses[name] = v
+        elif not ok:
+            self.undefined.append(name)
+            self.witnesses[name] = v
 
     def fork(self) -> Runtime:
         other = Runtime(list(self.g), self.exe, self.stop_on_failure)
@@ -221,7 +252,7 @@ class CatResult:
     undefined: list[str]
     n: int
     witnesses: dict[str, Value] = field(repr=False)
-    _g: list[Value] = field(repr=False)
+    _g: Sequence[Value] = field(repr=False)
     _names: dict[str, int] = field(repr=False)
 
     @property
@@ -259,16 +290,21 @@ def evaluate(prog: Program, data: Mapping[str, Any] | Execution,
     g: list[Value] = [None] * len(prog.slot_names)
     for name, slot in prog.base_slots.items():
         g[slot] = exe.get(name)
-    missing = sorted(name for name, slot in prog.base_slots.items()
-                     if g[slot] is None and name in REQUIRED)
-    if missing:
-        raise UsageError("the execution does not give " + ", ".join(map(repr, missing))
-                         + ", which the model reads (see smpcheck.cat)")
+    missing_names(prog, g)
     rt = run(prog, Runtime(g, exe, stop_on_failure), resolver)
     names = dict(prog.base_slots)
     names.update(prog.globals)
     return CatResult(not rt.failed, rt.failed, rt.flags, rt.undefined, exe.n, rt.witnesses,
                      rt.g, names)
+
+
+def missing_names(prog: Program, g: list[Value]) -> None:
+    """Refuse an execution that lacks a required name the model reads."""
+    missing = sorted(name for name, slot in prog.base_slots.items()
+                     if g[slot] is None and name in REQUIRED)
+    if missing:
+        raise UsageError("the execution does not give " + ", ".join(map(repr, missing))
+                         + ", which the model reads (see smpcheck.cat)")
 
 
 def pin_to_execution(data: Mapping[str, Any] | Execution) -> Resolver:

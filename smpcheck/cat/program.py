@@ -162,21 +162,7 @@ class ProgramCompiler(Compiler):
                 ok = check_test(test, v)
             except CatTypeError as e:
                 raise where(e) from None
-            if negated:
-                ok = not ok
-            if mode == "check":
-                if not ok:
-                    rt.failed.append(name)
-                    rt.witnesses[name] = v
-                    if rt.stop_on_failure:
-                        rt.stopped = True
-            elif mode == "flag":
-                if ok:
-                    rt.flags.append(name)
-                    rt.witnesses[name] = v
-            elif not ok:
-                rt.undefined.append(name)
-                rt.witnesses[name] = v
+            rt.record(mode, name, ok, negated, v)
         steps.append(step)
 
     # -- declarations -------------------------------------------------------------

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from smpcheck.cat import batch as B
 from smpcheck.cat import values as V
 from smpcheck.cat.values import EMPTY, CatTypeError, Value
 from smpcheck.relation import Rel, bits
@@ -46,10 +47,14 @@ BASE_NAMES = REQUIRED | OPTIONAL | DERIVED
 
 
 def _domain(rt: Any, r: Value) -> Value:
+    if type(r) is B.BRel:
+        return B.domain(r)
     return 0 if r is EMPTY else V.as_rel(r, rt.n).domain()
 
 
 def _range(rt: Any, r: Value) -> Value:
+    if type(r) is B.BRel:
+        return B.range_of(r)
     return 0 if r is EMPTY else V.as_rel(r, rt.n).range()
 
 
@@ -143,11 +148,25 @@ def _values_filter(rt: Any, r: Value, same: bool) -> Value:
     rel = V.as_rel(r, rt.n)
     if not rel:
         return EMPTY
+    if rt.batch_values is not None:
+        return _values_filter_batch(rt.batch_values, rel, same)
     vals = rt.exe.event_values
     if vals is None:
         raise CatTypeError("comparing values needs the execution's 'values' (one per event)")
     keep = [(a, b) for a, b in rel.pairs() if (vals[a] == vals[b]) == same]
     return Rel.from_pairs(rt.n, keep)
+
+
+def _values_filter_batch(per_exe: list[Any], rel: Rel, same: bool) -> Value:
+    """The pairs of ``rel`` whose ends hold equal (or different) values, per execution."""
+    if any(vals is None for vals in per_exe):
+        raise CatTypeError("comparing values needs the execution's 'values' (one per event)")
+    rows: list[dict[int, int]] = [{} for _ in range(rel.n)]
+    for a, b in rel.pairs():
+        mask = sum(1 << e for e, vals in enumerate(per_exe) if (vals[a] == vals[b]) == same)
+        if mask:
+            rows[a][b] = mask
+    return B.rel_of(rows, (1 << len(per_exe)) - 1, rel.n)
 
 
 def _singlestep(rt: Any, r: Value) -> Value:

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from operator import and_, or_
 from typing import Any
 
+from smpcheck.cat import batch as B
+from smpcheck.cat.batch import BRel, BSet, NotBatchable
 from smpcheck.relation import Rel, bits
 
 
@@ -86,8 +88,14 @@ def mk_rel(n: int, rows: tuple[int, ...]) -> Rel:
 
 
 def kind_of(v: Value) -> str:
-    """A short name of the kind of ``v``, for error messages."""
+    """A short name of the kind of ``v``, for error messages.
+
+    Every type error names its operands' kinds through here, so one that meets a
+    batched value (:mod:`smpcheck.cat.batch`) becomes NotBatchable: judged one
+    execution at a time, the operation either works or raises the real error."""
     t = type(v)
+    if t is BSet or t is BRel:
+        raise NotBatchable("an operator on a value that differs between executions")
     if t is int:
         return "event set"
     if t is Rel:
@@ -160,6 +168,8 @@ def union(a: Value, b: Value, n: int) -> Value:
         return a | b
     if ta is Rel and type(b) is Rel:
         return mk_rel(n, tuple(map(or_, a.rows, b.rows)))
+    if _batched(a, b):
+        return _batch_op(a, b, n, "|", B.union)
     a, b = _pair_kinds(a, b, n, "|")
     if type(a) is frozenset:
         return a | b
@@ -176,6 +186,8 @@ def inter(a: Value, b: Value, n: int) -> Value:
     if ta is Rel and type(b) is Rel:
         rows = tuple(map(and_, a.rows, b.rows))
         return mk_rel(n, rows) if any(rows) else EMPTY
+    if _batched(a, b):
+        return _batch_op(a, b, n, "&", B.inter)
     a, b = _pair_kinds(a, b, n, "&")
     if type(a) is frozenset:
         return a & b
@@ -192,6 +204,8 @@ def diff(a: Value, b: Value, n: int) -> Value:
     if ta is Rel and type(b) is Rel:
         rows = tuple([x & ~y for x, y in zip(a.rows, b.rows, strict=True)])
         return mk_rel(n, rows) if any(rows) else EMPTY
+    if _batched(a, b):
+        return _batch_op(a, b, n, "\\", B.diff)
     a, b = _pair_kinds(a, b, n, "\\")
     if type(a) is frozenset:
         return a - b
@@ -202,6 +216,8 @@ def seq(a: Value, b: Value, n: int) -> Value:
     """``a ; b`` on relations."""
     if a is EMPTY or b is EMPTY:
         return EMPTY
+    if _batched(a, b):
+        return B.seq(_rel_or_batch(a, n), _rel_or_batch(b, n), n)
     ra = as_rel(a, n).rows
     rb = as_rel(b, n).rows
     out = []
@@ -217,10 +233,24 @@ def seq(a: Value, b: Value, n: int) -> Value:
     return mk_rel(n, tuple(out)) if some else EMPTY
 
 
+def restrict(r: Value, dom: Value, rng: Value, n: int) -> Value:
+    """``[dom] ; r ; [rng]`` (None: that side unrestricted)."""
+    if r is EMPTY or dom is EMPTY or rng is EMPTY:
+        return EMPTY
+    if type(r) is BRel or type(dom) is BSet or type(rng) is BSet:
+        return B.restrict(_rel_or_batch(r, n), dom if dom is None else _set_or_batch(dom),
+                          rng if rng is None else _set_or_batch(rng), n)
+    out = as_rel(r, n).restrict(None if dom is None else as_set(dom),
+                                None if rng is None else as_set(rng))
+    return out if any(out.rows) else EMPTY
+
+
 def product(a: Value, b: Value, n: int) -> Value:
     """``a * b``: the cartesian product of two event sets."""
     if a is EMPTY or b is EMPTY:
         return EMPTY
+    if _batched(a, b):
+        return B.product(_set_or_batch(a), _set_or_batch(b), n)
     left = as_set(a)
     right = as_set(b)
     if not left or not right:
@@ -232,6 +262,8 @@ def toid(a: Value, n: int) -> Value:
     """``[S]``: the identity on an event set."""
     if a is EMPTY:
         return EMPTY
+    if type(a) is BSet:
+        return B.toid(a, n)
     s = as_set(a)
     if not s:
         return EMPTY
@@ -246,6 +278,8 @@ def complement(a: Value, n: int) -> Value:
         return full & ~as_set(a)
     if t is Rel or t is Pair:
         return mk_rel(n, tuple([full & ~r for r in as_rel(a, n).rows]))
+    if t is BSet or t is BRel:
+        return B.complement(a, n)
     raise CatTypeError(f"cannot complement {a_kind(a)}")
 
 
@@ -253,6 +287,8 @@ def plus(a: Value, n: int) -> Value:
     """``a+``: transitive closure."""
     if a is EMPTY:
         return EMPTY
+    if type(a) is BRel:
+        return B.plus(a, n)
     rows = list(as_rel(a, n).rows)
     for k in range(n):
         rk = rows[k]
@@ -269,6 +305,8 @@ def opt(a: Value, n: int) -> Value:
     """``a?``: reflexive closure."""
     if a is EMPTY:
         return mk_rel(n, tuple([1 << i for i in range(n)]))
+    if type(a) is BRel:
+        return B.opt(a, n)
     return mk_rel(n, tuple([r | (1 << i) for i, r in enumerate(as_rel(a, n).rows)]))
 
 
@@ -281,6 +319,8 @@ def inverse(a: Value, n: int) -> Value:
     """``a^-1``."""
     if a is EMPTY:
         return EMPTY
+    if type(a) is BRel:
+        return B.inverse(a, n)
     rows = [0] * n
     for i, r in enumerate(as_rel(a, n).rows):
         bit = 1 << i
@@ -317,7 +357,7 @@ def is_empty(a: Value) -> bool:
         return not a
     if a is EMPTY:
         return True
-    raise CatTypeError(f"cannot test {a_kind(a)} for emptiness")
+    raise CatTypeError(f"cannot test {a_kind(a)} for emptiness")  # NotBatchable if batched
 
 
 def elements(v: Value, n: int) -> list[Value]:
@@ -352,6 +392,38 @@ def from_elements(items: Iterable[Value], n: int) -> Value:
     return frozenset(items)
 
 
+def same(a: Value, b: Value) -> bool:
+    """Whether ``a`` and ``b`` are the same value in every execution (batched or not):
+    batched values are lowered once uniform, so the forms are canonical."""
+    if type(a) in B.BATCHED or type(b) in B.BATCHED:
+        return type(a) is type(b) and bool(a == b)
+    return equal(a, b)
+
+
+def _batched(a: Value, b: Value) -> bool:
+    return type(a) in B.BATCHED or type(b) in B.BATCHED
+
+
+def _set_or_batch(v: Value) -> Value:
+    return v if type(v) is BSet else as_set(v)
+
+
+def _rel_or_batch(v: Value, n: int) -> Value:
+    return v if type(v) is BRel else as_rel(v, n)
+
+
+def _batch_op(a: Value, b: Value, n: int, op: str, on_rels: Callable[..., Value]) -> Value:
+    """``a op b`` where one side is batched: sets with sets, relations with relations."""
+    a, b = _promote(a, n), _promote(b, n)
+    set_a = type(a) is int or type(a) is BSet
+    set_b = type(b) is int or type(b) is BSet
+    if set_a and set_b:
+        return B.set_op(a, b, n, op)
+    if not set_a and not set_b and type(a) in (Rel, BRel) and type(b) in (Rel, BRel):
+        return on_rels(a, b, n)
+    raise CatTypeError(f"'{op}' between {a_kind(a)} and {a_kind(b)}")
+
+
 def order_key(v: Value) -> tuple[Any, ...]:
     """A sort key giving values a deterministic order."""
     t = type(v)
@@ -375,7 +447,10 @@ def order_key(v: Value) -> tuple[Any, ...]:
 
 
 def equal(a: Value, b: Value) -> bool:
-    """Value equality where EMPTY equals any empty set or relation."""
+    """Value equality where EMPTY equals any empty set or relation (a decision:
+    NotBatchable on batched values; see :func:`same`)."""
+    if type(a) in B.BATCHED or type(b) in B.BATCHED:
+        raise NotBatchable("comparing values that differ between executions")
     if a is EMPTY or b is EMPTY:
         other = b if a is EMPTY else a
         try:

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from smpcheck.cat import CatModel, CatResult, Execution, pin_to_execution
+from smpcheck.cat.batch_eval import evaluate_batch
 from smpcheck.events import Event
 from smpcheck.graph import ExecutionGraph
 from smpcheck.models.base import MemoryModel, unordered_conflicts
@@ -82,7 +83,7 @@ def execution_of(view: View) -> dict[str, Any]:
             "RMW": rmw_events | rmw.domain() | rmw.range(), "po": view.po, "rf": view.rf,
             "co": view.co, "location": location, "int": view.int, "rmw": rmw,
             "addr": view.addr, "data": view.data, "ctrl": view.ctrl, "tags": tags,
-            "values": [_value(view, ev) for ev in view.events], **sets}
+            "values": _values(view), **sets}
 
 
 def rmw_pairs(view: View) -> Rel:
@@ -117,6 +118,7 @@ class CatMemoryModel(MemoryModel):
         self.name = name or (model.title or model.path)
         self.track_dependencies = track_dependencies
         self._last: tuple[tuple[Any, ...], CatResult] | None = None
+        self._batch: dict[int, CatResult] = {}  # id(graph) -> verdict, for the last batch
 
     def keeps_order(self, earlier: Event, later: Event, between: Sequence[Event]) -> bool:
         """The kernel model's rule (same location, full fences, acquire and release):
@@ -125,7 +127,11 @@ class CatMemoryModel(MemoryModel):
         return LKMM.keeps_order(self, earlier, later, between)  # type: ignore[arg-type]
 
     def judge(self, view: View) -> CatResult:
-        """The model's verdict on one view (the last one is remembered)."""
+        """The model's verdict on one view (the last one, and the last batch's, are
+        remembered)."""
+        hit = self._batch.get(id(view.g))
+        if hit is not None:
+            return hit
         key = _signature(view)
         if self._last is not None and self._last[0] == key:
             return self._last[1]
@@ -145,6 +151,30 @@ class CatMemoryModel(MemoryModel):
 
     def deferred_inconsistency(self, g: ExecutionGraph) -> str | None:
         return self.inconsistency(View(g))
+
+    def deferred_inconsistencies(self, graphs: Sequence[ExecutionGraph]) -> list[str | None]:
+        """One run of the model for the whole batch (:mod:`smpcheck.cat.batch`); the
+        verdicts stay available to :meth:`judge` until the next batch.  What depends
+        only on the events is computed once per shape of graph."""
+        shapes: dict[tuple[Any, ...], _Shape] = {}
+        out: list[str | None] = []
+        todo: list[tuple[int, Execution]] = []
+        for k, g in enumerate(graphs):
+            view = View(g)
+            key = _shape_key(view)
+            shape = shapes.get(key)
+            if shape is None:
+                shape = shapes[key] = _Shape(view)
+            why = shape.before_axioms(view)
+            out.append(why)
+            if why is None:
+                todo.append((k, shape.exe.replacing(_values(view), rf=view.rf, co=view.co)))
+        results = evaluate_batch(self.model.program, [exe for _, exe in todo])
+        self._batch = {}
+        for (k, _), result in zip(todo, results, strict=True):
+            self._batch[id(graphs[k])] = result
+            out[k] = result.failed[0] if result.failed else None
+        return out
 
     def inconsistency(self, view: View, atomicity: bool = True) -> str | None:
         if atomicity and not (rmw_pairs(view) & view.fr.seq(view.co)).is_empty():
@@ -180,6 +210,32 @@ class CatMemoryModel(MemoryModel):
         if isinstance(witness, Rel):
             return sorted({(min(a, b), max(a, b)) for a, b in witness.pairs()})
         return unordered_conflicts(view, self.happens_before(view))
+
+
+class _Shape:
+    """What the complete graphs with one list of events share: their execution
+    (rf and co aside), their RMW pairs and whether they unlock."""
+
+    def __init__(self, view: View) -> None:
+        self.exe = Execution(execution_of(view))
+        self.rmw = rmw_pairs(view)
+        self.unlocks = any("UL" in ev.tags for ev in view.events)
+
+    def before_axioms(self, view: View) -> str | None:
+        """What fails before the model runs: atomicity, or a UL out of its place."""
+        if self.rmw and not (self.rmw & view.fr.seq(view.co)).is_empty():
+            return "atomic"
+        return "unlock-co" if self.unlocks and unlock_misplaced(view) else None
+
+
+def _shape_key(view: View) -> tuple[Any, ...]:
+    """Everything of a view's events that its execution, rf and co aside, depends on."""
+    return tuple([(ev.id, ev.kind, ev.loc, ev.tags, ev.rmw, ev.addr, ev.data, ev.ctrl)
+                  for ev in view.events])
+
+
+def _values(view: View) -> list[Any]:
+    return [_value(view, ev) for ev in view.events]
 
 
 def unlock_misplaced(view: View) -> bool:

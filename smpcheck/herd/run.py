@@ -38,6 +38,7 @@ from smpcheck.litmus.translate import translate
 from smpcheck.model import Model, final_state
 
 X86_DEFAULT_MODEL = "x86tso.cat"
+BATCH = 4096  # complete executions per run of the cat model
 
 
 class _Settled(Exception):
@@ -115,7 +116,10 @@ class HerdSession:
         test, text = load_litmus(path)
         mm = self.model_for(test)
         model, names = translate(test, text, self.macros_for(test))
-        settings = Settings(timeout=self.opts.timeout, all_violations=True)
+        # Complete executions are judged in batches (smpcheck.cat.batch), except under
+        # -speedcheck, which wants each verdict as soon as its execution is found.
+        batch = 1 if self.opts.speedcheck != "false" else BATCH
+        settings = Settings(timeout=self.opts.timeout, all_violations=True, batch=batch)
         result = Result(model.name, mm.name)
         watch = self._explore(model, names, mm, settings, result)
         return HerdOutcome(litmus_run(test, model, names, mm.name, result),

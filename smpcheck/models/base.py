@@ -74,6 +74,11 @@ class MemoryModel:
         models check everything as they go."""
         return None
 
+    def deferred_inconsistencies(self, graphs: Sequence[ExecutionGraph]) -> list[str | None]:
+        """:meth:`deferred_inconsistency` of each of a batch of complete graphs (a model
+        that can judge many executions at once does it here)."""
+        return [self.deferred_inconsistency(g) for g in graphs]
+
     def happens_before(self, view: View) -> Rel:
         """Order that makes one access certainly precede another (use-after-free check)."""
         raise NotImplementedError
