@@ -375,8 +375,8 @@ class Explorer:
 
     # -- the end of an execution ---------------------------------------------------
     def _complete(self, g: ExecutionGraph) -> None:
-        if self.settings.batch > 1:
-            self.unjudged.append(g.copy())
+        if self.settings.batch > 1:  # nothing changes g once complete: no copy needed
+            self.unjudged.append(g)
             if len(self.unjudged) >= self.settings.batch:
                 self._judge_pending()
             return

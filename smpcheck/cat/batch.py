@@ -146,14 +146,26 @@ def stack(values: list[Any], n: int) -> Any:
             for i in bits(s):
                 m[i] |= 1 << e
         return set_of(m, all_)
-    rows: Rows = [{} for _ in range(n)]
-    for e, r in enumerate(values):
-        bit = 1 << e
-        for i, row in enumerate(r.rows):
-            d = rows[i]
-            for j in bits(row):
-                d[j] = d.get(j, 0) | bit
+    rows: Rows = []
+    for col in zip(*[r.rows for r in values], strict=True):  # row i in every execution
+        first_row = col[0]
+        if col.count(first_row) == len(col):
+            rows.append({j: all_ for j in bits(first_row)})
+            continue
+        d: dict[int, int] = {}
+        for row in set(col):
+            if row:
+                mask = _mask_where(col, row)
+                for j in bits(row):
+                    d[j] = d.get(j, 0) | mask
+        rows.append(d)
     return rel_of(rows, all_, n)
+
+
+def _mask_where(col: tuple[int, ...], value: int) -> int:
+    """The executions e where ``col[e] == value`` (one string pass: far cheaper than
+    OR-ing thousands of wide one-bit masks)."""
+    return int("".join(["1" if x == value else "0" for x in reversed(col)]), 2)
 
 
 # -- set and relation operators (one operand at least batched) ---------------------

@@ -12,7 +12,7 @@ pins it.  Executions the run cannot slice (a value-dependent ``match`` or
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from smpcheck.cat import batch as B
@@ -39,13 +39,13 @@ class BatchRuntime(Runtime):
     __slots__ = ("all", "alive", "fallback", "records", "batch_values")
 
     def __init__(self, g: list[Value], exe: Execution, all_: int,
-                 values: list[Any]) -> None:
+                 values: list[Callable[[], Any]]) -> None:
         super().__init__(g, exe, False)
         self.all = all_
         self.alive = all_  # executions not yet rejected by a with, nor set aside
         self.fallback = 0  # executions to judge one at a time
         self.records: list[tuple[str, str, int, Value]] = []  # (kind, name, mask, witness)
-        self.batch_values = values
+        self.batch_values = values  # each execution's values(), called on first use
 
     def record(self, mode: str, name: str, ok: bool | int, negated: bool, v: Value) -> None:
         holds = (self.all if ok else 0) if type(ok) is bool else int(ok)
@@ -135,7 +135,7 @@ def _group(prog: Program, exes: list[Execution]) -> list[CatResult]:
         vals = [exe.get(name) for exe in exes]
         g[slot] = None if vals[0] is None else B.stack(vals, n)
     missing_names(prog, g)
-    rt = BatchRuntime(g, first, (1 << len(exes)) - 1, [exe.event_values for exe in exes])
+    rt = BatchRuntime(g, first, (1 << len(exes)) - 1, [exe.values for exe in exes])
     try:
         _run(prog, rt, _target(first, exes))
     except NotBatchable:

@@ -117,10 +117,10 @@ class Execution:
                      "SFENCE", "LFENCE", "SRCU"):
             base.setdefault(name, 0)
 
-    def replacing(self, values: list[Any] | None, **relations: Rel) -> Execution:
+    def replacing(self, values: Callable[[], list[Any]] | None, **relations: Rel) -> Execution:
         """This execution with other ``rf``/``co`` (the same events; nothing derived
-        from them is stored) and other event values: cheap, for a batch of executions
-        sharing their events."""
+        from them is stored) and other event values, computed on first use: cheap, for a
+        batch of executions sharing their events."""
         other = Execution.__new__(Execution)
         other.n, other.full, other.tags, other.loc = self.n, self.full, self.tags, self.loc
         other.base = dict(self.base)
@@ -128,6 +128,13 @@ class Execution:
             other.base[name] = _to_value(name, rel, self.n)
         other.event_values = values
         return other
+
+    def values(self) -> list[Any] | None:
+        """One value per event (``values`` of the execution), or None if not given."""
+        v = self.event_values
+        if callable(v):
+            v = self.event_values = v()
+        return v
 
     def get(self, name: str) -> Value | None:
         """The base value named ``name``, or None when the execution lacks it."""

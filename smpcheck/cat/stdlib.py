@@ -150,15 +150,16 @@ def _values_filter(rt: Any, r: Value, same: bool) -> Value:
         return EMPTY
     if rt.batch_values is not None:
         return _values_filter_batch(rt.batch_values, rel, same)
-    vals = rt.exe.event_values
+    vals = rt.exe.values()
     if vals is None:
         raise CatTypeError("comparing values needs the execution's 'values' (one per event)")
     keep = [(a, b) for a, b in rel.pairs() if (vals[a] == vals[b]) == same]
     return Rel.from_pairs(rt.n, keep)
 
 
-def _values_filter_batch(per_exe: list[Any], rel: Rel, same: bool) -> Value:
+def _values_filter_batch(getters: list[Any], rel: Rel, same: bool) -> Value:
     """The pairs of ``rel`` whose ends hold equal (or different) values, per execution."""
+    per_exe = [get() for get in getters]
     if any(vals is None for vals in per_exe):
         raise CatTypeError("comparing values needs the execution's 'values' (one per event)")
     rows: list[dict[int, int]] = [{} for _ in range(rel.n)]

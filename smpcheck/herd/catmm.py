@@ -21,6 +21,7 @@ whose relations grow with the graph.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -156,19 +157,17 @@ class CatMemoryModel(MemoryModel):
         """One run of the model for the whole batch (:mod:`smpcheck.cat.batch`); the
         verdicts stay available to :meth:`judge` until the next batch.  What depends
         only on the events is computed once per shape of graph."""
-        shapes: dict[tuple[Any, ...], _Shape] = {}
+        shapes = _Shapes()
         out: list[str | None] = []
         todo: list[tuple[int, Execution]] = []
         for k, g in enumerate(graphs):
             view = View(g)
-            key = _shape_key(view)
-            shape = shapes.get(key)
-            if shape is None:
-                shape = shapes[key] = _Shape(view)
+            shape = shapes.of(view)
             why = shape.before_axioms(view)
             out.append(why)
             if why is None:
-                todo.append((k, shape.exe.replacing(_values(view), rf=view.rf, co=view.co)))
+                values = functools.partial(_values, view)
+                todo.append((k, shape.exe.replacing(values, rf=view.rf, co=view.co)))
         results = evaluate_batch(self.model.program, [exe for _, exe in todo])
         self._batch = {}
         for (k, _), result in zip(todo, results, strict=True):
@@ -228,10 +227,30 @@ class _Shape:
         return "unlock-co" if self.unlocks and unlock_misplaced(view) else None
 
 
-def _shape_key(view: View) -> tuple[Any, ...]:
-    """Everything of a view's events that its execution, rf and co aside, depends on."""
-    return tuple([(ev.id, ev.kind, ev.loc, ev.tags, ev.rmw, ev.addr, ev.data, ev.ctrl)
-                  for ev in view.events])
+class _Shapes:
+    """The shapes of the graphs of one batch.  A graph's shape is known by everything
+    of its events that its execution (rf and co aside) depends on; each event is
+    numbered once (graphs of a batch share most Event objects), so a graph's key is
+    a tuple of small ints."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[tuple[Any, ...], int] = {}
+        self.by_event: dict[int, tuple[Event, int]] = {}  # id(event) -> (event, number)
+        self.shapes: dict[tuple[int, ...], _Shape] = {}
+
+    def of(self, view: View) -> _Shape:
+        key = tuple([self._number(ev) for ev in view.events])
+        shape = self.shapes.get(key)
+        if shape is None:
+            shape = self.shapes[key] = _Shape(view)
+        return shape
+
+    def _number(self, ev: Event) -> int:
+        hit = self.by_event.get(id(ev))
+        if hit is None or hit[0] is not ev:
+            part = (ev.id, ev.kind, ev.loc, ev.tags, ev.rmw, ev.addr, ev.data, ev.ctrl)
+            hit = self.by_event[id(ev)] = (ev, self.numbers.setdefault(part, len(self.numbers)))
+        return hit[1]
 
 
 def _values(view: View) -> list[Any]:
