@@ -60,8 +60,8 @@ an iterable of pairs).  Keys:
     contains ``co0`` (check ``co-order``); without ``co`` every coherence
     order is tried.
 ``F``, ``FW``, ``B``, ``RMW``, ``addr``, ``data``, ``ctrl``, ``rmw``, ``amo``
-    fences; final writes (only of locations the final condition reads, never
-    of locks: lock.cat flags ``lock-final``); branches; events of RMW
+    fences; final writes (the coherence-last write of each location the final
+    condition reads, a lock's included: lock.cat flags ``lock-final``); branches; events of RMW
     instructions, a failed cmpxchg's lone read included (default: the
     events of ``rmw``); dependencies; read->write pairs of RMW instructions
     (not of spin_lock).  Absent ones are empty.

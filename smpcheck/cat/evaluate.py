@@ -117,15 +117,15 @@ class Execution:
                      "SFENCE", "LFENCE", "SRCU"):
             base.setdefault(name, 0)
 
-    def replacing(self, values: Callable[[], list[Any]] | None, **relations: Rel) -> Execution:
-        """This execution with other ``rf``/``co`` (the same events; nothing derived
-        from them is stored) and other event values, computed on first use: cheap, for a
-        batch of executions sharing their events."""
+    def replacing(self, values: Callable[[], list[Any]] | None, **base: Rel | int) -> Execution:
+        """This execution with other ``rf``, ``co`` or ``FW`` (the same events; nothing
+        derived from those is stored) and other event values, computed on first use:
+        cheap, for a batch of executions sharing their events."""
         other = Execution.__new__(Execution)
         other.n, other.full, other.tags, other.loc = self.n, self.full, self.tags, self.loc
         other.base = dict(self.base)
-        for name, rel in relations.items():
-            other.base[name] = _to_value(name, rel, self.n)
+        for name, v in base.items():
+            other.base[name] = _to_value(name, v, self.n)
         other.event_values = values
         return other
 

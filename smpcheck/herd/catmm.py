@@ -47,8 +47,23 @@ def _lock_class(ev: Event) -> str | None:
     return next(iter(hit)) if hit else None
 
 
-def execution_of(view: View) -> dict[str, Any]:
-    """The execution dict of :mod:`smpcheck.cat` for one view of a graph."""
+def final_writes(view: View, observed: frozenset[Any]) -> int:
+    """``FW``: the coherence-last write of each location the final condition reads
+    (herd's final writes; a lock's included, which is what lock.cat's ``lock-final``
+    flags)."""
+    g = view.g
+    fw = 0
+    for loc in observed:
+        if loc in g.co:
+            i = view.index.get(g.co_max(loc))
+            if i is not None:
+                fw |= 1 << i
+    return fw
+
+
+def execution_of(view: View, observed: frozenset[Any] = frozenset()) -> dict[str, Any]:
+    """The execution dict of :mod:`smpcheck.cat` for one view of a graph; ``observed``:
+    the locations the final condition reads."""
     n = view.n
     sets: dict[str, int] = {name: 0 for name in (*LOCK_CLASSES, *_X86_FENCES)}
     tags: dict[str, int] = {}
@@ -80,7 +95,8 @@ def execution_of(view: View) -> dict[str, Any]:
     rmw = rmw_pairs(view)
     locks = sets["LKR"] | sets["LKW"]
     rmw = rmw.restrict(~locks & ((1 << n) - 1), None)
-    return {"n": n, "R": reads, "W": writes, "IW": view.IW, "F": fences, "SRCU": srcu,
+    return {"n": n, "R": reads, "W": writes, "IW": view.IW, "FW": final_writes(view, observed),
+            "F": fences, "SRCU": srcu,
             "RMW": rmw_events | rmw.domain() | rmw.range(), "po": view.po, "rf": view.rf,
             "co": view.co, "location": location, "int": view.int, "rmw": rmw,
             "addr": view.addr, "data": view.data, "ctrl": view.ctrl, "tags": tags,
@@ -120,6 +136,7 @@ class CatMemoryModel(MemoryModel):
         self.track_dependencies = track_dependencies
         self._last: tuple[tuple[Any, ...], CatResult] | None = None
         self._batch: dict[int, CatResult] = {}  # id(graph) -> verdict, for the last batch
+        self.observed: frozenset[Any] = frozenset()  # locations the final condition reads
 
     def keeps_order(self, earlier: Event, later: Event, between: Sequence[Event]) -> bool:
         """The kernel model's rule (same location, full fences, acquire and release):
@@ -136,7 +153,7 @@ class CatMemoryModel(MemoryModel):
         key = _signature(view)
         if self._last is not None and self._last[0] == key:
             return self._last[1]
-        exe = Execution(execution_of(view))
+        exe = Execution(execution_of(view, self.observed))
         result = self.model.check(exe, resolver=pin_to_execution(exe))
         self._last = (key, result)
         return result
@@ -167,7 +184,8 @@ class CatMemoryModel(MemoryModel):
             out.append(why)
             if why is None:
                 values = functools.partial(_values, view)
-                todo.append((k, shape.exe.replacing(values, rf=view.rf, co=view.co)))
+                fw = final_writes(view, self.observed)
+                todo.append((k, shape.exe.replacing(values, rf=view.rf, co=view.co, FW=fw)))
         results = evaluate_batch(self.model.program, [exe for _, exe in todo])
         self._batch = {}
         for (k, _), result in zip(todo, results, strict=True):
@@ -216,7 +234,7 @@ class _Shape:
     (rf and co aside), their RMW pairs and whether they unlock."""
 
     def __init__(self, view: View) -> None:
-        self.exe = Execution(execution_of(view))
+        self.exe = Execution(execution_of(view))  # rf, co and FW: per graph
         self.rmw = rmw_pairs(view)
         self.unlocks = any("UL" in ev.tags for ev in view.events)
 

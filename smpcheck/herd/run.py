@@ -31,6 +31,7 @@ from smpcheck.graph import ExecutionGraph
 from smpcheck.herd.catmm import CatMemoryModel
 from smpcheck.herd.config import HerdOptions
 from smpcheck.herd.defmacros import def_macros
+from smpcheck.litmus import syntax as L
 from smpcheck.litmus.c_macros import Macro
 from smpcheck.litmus.run import LitmusRun, LitmusTest, litmus_run, load_litmus
 from smpcheck.litmus.syntax import CTest
@@ -116,6 +117,7 @@ class HerdSession:
         test, text = load_litmus(path)
         mm = self.model_for(test)
         model, names = translate(test, text, self.macros_for(test))
+        mm.observed = frozenset(names[n] for n in observed_names(test) if n in names)
         # Complete executions are judged in batches (smpcheck.cat.batch), except under
         # -speedcheck, which wants each verdict as soon as its execution is found.
         batch = 1 if self.opts.speedcheck != "false" else BATCH
@@ -170,6 +172,22 @@ class _Watch:
                 self.graphs.append((g.copy(), holds))
         if self.opts.speedcheck != "false" and _settled(cond.quantifier, result):
             raise _Settled
+
+
+def observed_names(test: LitmusTest) -> set[str]:
+    """The shared locations whose final values the test reads (condition, filter and
+    ``locations``): herd's final writes ``FW`` are theirs."""
+    out = {loc.name for loc in test.locations if loc.thread is None}
+    todo = [test.condition.prop] + ([test.filter] if test.filter is not None else [])
+    while todo:
+        prop = todo.pop()
+        if isinstance(prop, L.PEq):
+            out.update(r.name for r in (prop.loc, prop.value)
+                       if isinstance(r, L.LocRef) and r.thread is None)
+        else:  # PNot (prop), PAnd and POr (items), PImplies (left, right); PTrue, PFalse
+            todo.extend(getattr(prop, "items", ()))
+            todo.extend(getattr(prop, a) for a in ("prop", "left", "right") if hasattr(prop, a))
+    return out
 
 
 def _shown(show: str, quantifier: str, holds: bool) -> bool:
