@@ -18,7 +18,11 @@ error.
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
+import subprocess
 import sys
+import tempfile
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -100,11 +104,42 @@ def _report(outcome: HerdOutcome, opts: HerdOptions) -> int:
     return EXIT_OK
 
 
+VIEWERS = ("gv", "xdg-open", "evince", "open")
+
+
+def view_dot(dot_text: str, name: str) -> bool:
+    """``-gv``: render the graphs with Graphviz's ``dot`` and open them in a viewer
+    ($SMPCHECK_VIEWER, else the first of gv, xdg-open, evince, open on the PATH),
+    as herd7 forks gv.  False, with a warning, when either is missing or fails:
+    the caller prints the DOT instead."""
+    dot = shutil.which("dot")
+    viewer = os.environ.get("SMPCHECK_VIEWER") or next(
+        (v for v in VIEWERS if shutil.which(v)), None)
+    if dot is None or viewer is None:
+        missing = "Graphviz's dot" if dot is None else "a viewer (gv, xdg-open, evince)"
+        print(f"{PROG}: warning: -gv needs {missing} (or set SMPCHECK_VIEWER); "
+              "printing the DOT graphs instead", file=sys.stderr)
+        return False
+    fd, out = tempfile.mkstemp(prefix=f"{name}-", suffix=".pdf")
+    os.close(fd)
+    try:
+        subprocess.run([dot, "-Tpdf", "-o", out], input=dot_text, text=True, check=True,
+                       capture_output=True)
+        subprocess.Popen([viewer, out], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        print(f"{PROG}: warning: -gv: {exc}; printing the DOT graphs instead",
+              file=sys.stderr)
+        return False
+    return True
+
+
 def _draw(outcome: HerdOutcome, opts: HerdOptions) -> None:
     if not outcome.graphs:
         return
     name = outcome.run.test.name
     dots = [execution_dot(g, name, k) for k, (g, _) in enumerate(outcome.graphs)]
+    if opts.gv and opts.outdir is None and view_dot("\n\n".join(dots) + "\n", name):
+        return
     if opts.outdir is not None:
         out = Path(opts.outdir)
         try:

@@ -19,8 +19,9 @@ herd spells them (one dash; ``--opt`` is accepted too)::
     -timeout S          stop a test after S seconds
     -o DIR              write the DOT graphs of -show into DIR/TEST.dot
     -show WHAT          executions to draw: none, all, prop, neg, cond (= wit)
-    -gv                 draw them (to standard output, as DOT: smpcheck runs
-                        no viewer)
+    -gv                 draw them: rendered by Graphviz's dot and opened in a
+                        viewer ($SMPCHECK_VIEWER, gv, xdg-open...); printed as
+                        DOT when either is missing
     -version, -help
 
 Command-line options win over the cfg file's.  Other arguments are litmus

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import time
 from pathlib import Path
 
 import pytest
@@ -24,10 +25,42 @@ def test_show_writes_dot_files(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert dot.count("digraph") == 1 and "label=fr" in dot and "(init)" in dot
 
 
-def test_gv_prints_dot_after_the_block(capsys: pytest.CaptureFixture[str]) -> None:
+def test_gv_without_graphviz_prints_dot_after_the_block(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path) -> None:
     root = need_lkmm()
+    monkeypatch.setenv("PATH", str(tmp_path))  # no dot, no viewer
     out = herd(capsys, "-conf", root / "linux-kernel.cfg", "-gv", root / SB)
     assert out.out.index("Observation") < out.out.index("digraph")
+    assert "-gv needs Graphviz's dot" in out.err
+
+
+def test_gv_renders_with_dot_and_opens_a_viewer(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path) -> None:
+    """A stand-in dot copies its input to the -o file; the viewer copies what it is
+    given to a place the test reads."""
+    root = need_lkmm()
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    seen = tmp_path / "seen.dot"
+    _script(bin_dir / "dot", 'while [ $# -gt 0 ]; do [ "$1" = -o ] && out=$2; shift; done\n'
+                             'cat > "$out"\n')
+    _script(bin_dir / "viewer", f'cp "$1" {seen}.part && mv {seen}.part {seen}\n')
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    monkeypatch.setenv("SMPCHECK_VIEWER", str(bin_dir / "viewer"))
+    out = herd(capsys, "-conf", root / "linux-kernel.cfg", "-gv", root / SB)
+    assert out.status == 0 and "digraph" not in out.out and not out.err
+    for _ in range(100):
+        if seen.exists():
+            break
+        time.sleep(0.05)
+    assert seen.read_text().count("digraph") == 1
+
+
+def _script(path: Path, body: str) -> None:
+    path.write_text("#!/bin/sh\n" + body)
+    path.chmod(0o755)
 
 
 def test_speedcheck_stops_at_the_first_witness(capsys: pytest.CaptureFixture[str]) -> None:
