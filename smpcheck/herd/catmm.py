@@ -253,22 +253,27 @@ class _Shapes:
 
     def __init__(self) -> None:
         self.numbers: dict[tuple[Any, ...], int] = {}
-        self.by_event: dict[int, tuple[Event, int]] = {}  # id(event) -> (event, number)
+        self.by_id: dict[int, int] = {}  # id(event) -> its number
+        self.events: list[Event] = []  # keeps numbered events alive: their ids stay theirs
         self.shapes: dict[tuple[int, ...], _Shape] = {}
 
     def of(self, view: View) -> _Shape:
-        key = tuple([self._number(ev) for ev in view.events])
-        shape = self.shapes.get(key)
+        get = self.by_id.get
+        key = [get(id(ev)) for ev in view.events]
+        if None in key:
+            key = [self._number(ev) for ev in view.events]
+        shape = self.shapes.get(tuple(key))  # type: ignore[arg-type]
         if shape is None:
-            shape = self.shapes[key] = _Shape(view)
+            shape = self.shapes[tuple(key)] = _Shape(view)  # type: ignore[arg-type]
         return shape
 
     def _number(self, ev: Event) -> int:
-        hit = self.by_event.get(id(ev))
-        if hit is None or hit[0] is not ev:
+        number = self.by_id.get(id(ev))
+        if number is None:
             part = (ev.id, ev.kind, ev.loc, ev.tags, ev.rmw, ev.addr, ev.data, ev.ctrl)
-            hit = self.by_event[id(ev)] = (ev, self.numbers.setdefault(part, len(self.numbers)))
-        return hit[1]
+            number = self.by_id[id(ev)] = self.numbers.setdefault(part, len(self.numbers))
+            self.events.append(ev)
+        return number
 
 
 def _values(view: View) -> list[Any]:
