@@ -25,6 +25,12 @@ that to each ``check`` and to ``pin_to_execution``.  With
 ``check(..., stop_on_failure=True)`` the run stops at the first failed check
 (herd's behaviour; the default goes on, to name every failed check).
 
+Many executions at once: ``evaluate_batch(model.program, executions)``
+(:mod:`smpcheck.cat.batch_eval`) gives each execution the verdict ``check``
+with ``pin_to_execution`` gives it, in one run of the model per group of
+executions with the same events (:mod:`smpcheck.cat.batch`: values that
+differ between them are bit-sliced).
+
 Validation: tests/cat runs linux-kernel.cat (via linux-kernel.cfg) on every
 candidate execution of the kernel's 35 litmus tests and smpcheck's x86tso.cat
 and sc.cat on 76 x86 tests; verdicts and execution counts equal herd7 7.58's.
