@@ -6,11 +6,14 @@ The model is loaded through linux-kernel.cfg (bell, lock.cat, variant
 lkmmv2) from ../shared/lkmm (or $SMPCHECK_SHARED/lkmm).  The main figure is
 a 10-event execution (MP with wmb/rmb, a release/acquire pair and a plain
 write); larger shapes show how the cost grows with the number of events.
+Last, executions of one shape judged one at a time against in one batch
+(smpcheck/cat/batch.py).
 """
 
 from __future__ import annotations
 
 import os
+import random
 import sys
 import time
 from pathlib import Path
@@ -19,7 +22,14 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from smpcheck.cat import CatModel, load_config_model, load_model, pin_to_execution  # noqa: E402
+from smpcheck.cat import (  # noqa: E402
+    CatModel,
+    Execution,
+    load_config_model,
+    load_model,
+    pin_to_execution,
+)
+from smpcheck.cat.batch_eval import evaluate_batch  # noqa: E402
 from tests.cat.builder import Builder  # noqa: E402
 
 SHARED = Path(os.environ.get("SMPCHECK_SHARED", REPO.parent / "shared"))
@@ -42,21 +52,38 @@ def ten_events() -> dict[str, Any]:
     return b.build()
 
 
-def wide(cpus: int, per_cpu: int) -> dict[str, Any]:
+def wide(cpus: int, per_cpu: int, rng: random.Random | None = None) -> dict[str, Any]:
     """``cpus`` CPUs each doing ``per_cpu`` ONCE accesses round-robin over 4
-    locations, with an smp_mb() in the middle; reads see the initial value."""
+    locations, with an smp_mb() in the middle; reads see the initial value, or
+    with ``rng`` a write of their location chosen at random."""
     b = Builder()
-    inits = {loc: b.init(loc) for loc in "abcd"}
+    writes = {loc: [b.init(loc)] for loc in "abcd"}
     for cpu in range(cpus):
         for k in range(per_cpu):
             loc = "abcd"[(cpu + k) % 4]
             if k == per_cpu // 2:
                 b.fence(cpu, "MB")
             if (cpu + k) % 2:
-                b.read(cpu, loc, inits[loc], "ONCE")
+                src = rng.choice(writes[loc]) if rng else writes[loc][0]
+                b.read(cpu, loc, src, "ONCE")
             else:
-                b.write(cpu, loc, "ONCE")
+                writes[loc].append(b.write(cpu, loc, "ONCE"))
     return b.build()
+
+
+def batch_rates(model: CatModel, size: int) -> tuple[float, float]:
+    """Executions judged per second, one at a time and in one batch, over ``size``
+    executions of one shape (6 CPUs x 6 accesses) whose reads read at random."""
+    rng = random.Random(1)
+    exes = [Execution(wide(6, 6, rng)) for _ in range(size)]
+    sample = exes[:100]
+    start = time.perf_counter()
+    for exe in sample:
+        model.check(exe, resolver=pin_to_execution(exe))
+    one = len(sample) / (time.perf_counter() - start)
+    start = time.perf_counter()
+    evaluate_batch(model.program, exes)
+    return one, size / (time.perf_counter() - start)
 
 
 def rate(model: CatModel, exe: dict[str, Any], seconds: float) -> tuple[float, bool]:
@@ -91,6 +118,10 @@ def main() -> None:
         per_s, ok = rate(load_model(name), ten_events(), seconds)
         print(f"{name:17} {cases[0][0]:30} n=10  {per_s:8.0f} evaluations/s"
               f"  ({1e3 / per_s:.3f} ms; consistent={ok})")
+    for size in (256, 4096):
+        one, batched = batch_rates(lkmm, size)
+        print(f"linux-kernel.cat  6x6 shape, rf at random: one at a time {one:7.0f}/s, "
+              f"in a batch of {size}: {batched:8.0f}/s ({batched / one:.0f}x)")
 
 
 if __name__ == "__main__":
