@@ -217,8 +217,9 @@ class Explorer:
     def _read(self, g: ExecutionGraph, cpu: Cpu, op: Op) -> bool:
         assert op.loc is not None
         children = []
-        for w in g.co_order(op.loc):
-            child = g.copy()
+        sources = g.co_order(op.loc)
+        for k, w in enumerate(sources):
+            child = _fresh(g, k == len(sources) - 1)
             self._add_read(child, cpu.tid, cpu.pos, op, w)
             why = self._inconsistency(child, cpu.tid, cpu.pos)
             if why is None:
@@ -264,15 +265,15 @@ class Explorer:
         assert op.loc is not None
         children = []
         keep: set[EventId] | None = None  # the same at every coherence position
-        scratch = g.copy()  # tried at each position; copied only where it is kept
-        scratch.add(wev)
         before = g.co_order(op.loc)[1:]  # (registers the location's initial write)
+        scratch = g  # tried at each position; copied only where it is kept
+        scratch.add(wev)
         for pos in range(len(before) + 1):
             scratch.co[op.loc] = [*before[:pos], wev.id, *before[pos:]]
             why = self._inconsistency(scratch, cpu.tid, cpu.pos)
             if why is not None and not self._repairable(scratch, cpu.tid, cpu.pos, why):
                 continue
-            child = scratch.copy()
+            child = _fresh(scratch, pos == len(before))
             if why is None:
                 children.append(child)
             if keep is None:
@@ -413,6 +414,12 @@ class Explorer:
         "R": _read, "RMW": _read, "W": _write, "A": _alloc, "B": _block, "ERR": _stop,
         "BOUND": _stop,
     }
+
+
+def _fresh(g: ExecutionGraph, last: bool) -> ExecutionGraph:
+    """A graph to change for one choice of a step: a copy of ``g``, or, for the step's
+    last choice, ``g`` itself, which the exploration has popped and needs no more."""
+    return g if last else g.copy()
 
 
 def _added(g: ExecutionGraph, tid: int, pos: int) -> list[EventId]:
