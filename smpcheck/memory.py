@@ -153,7 +153,7 @@ def Var(init: Any = 0, kind: str = "int") -> Any:  # noqa: N802 - reads as a dec
 class Obj:
     """One object in memory: a global declared by the model or a kmalloc'd block."""
 
-    __slots__ = ("name", "spec", "heap", "alloc_event", "__weakref__")
+    __slots__ = ("name", "spec", "heap", "alloc_event", "_locs", "__weakref__")
 
     def __init__(self, name: str, spec: Spec, heap: bool = False,
                  alloc_event: tuple[int, int] | None = None) -> None:
@@ -161,6 +161,15 @@ class Obj:
         self.spec = spec
         self.heap = heap
         self.alloc_event = alloc_event
+        self._locs: dict[Path, Loc] = {}
+
+    def loc(self, path: Path) -> Loc:
+        """The location at ``path`` inside this object: one Loc object per location,
+        so that the explorer's many dict lookups by location find it by identity."""
+        loc = self._locs.get(path)
+        if loc is None:
+            loc = self._locs[path] = Loc(self, path)
+        return loc
 
     def __repr__(self) -> str:
         return self.name
@@ -172,12 +181,24 @@ class Obj:
         raise KeyError(path)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Loc:
-    """One scalar memory location: an object and the field/index path inside it."""
+    """One scalar memory location: an object and the field/index path inside it
+    (:meth:`Obj.loc` gives the one Loc of each location)."""
 
     obj: Obj
     path: Path = ()
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.obj, self.path)))  # a dict key, often
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return self is other or (type(other) is Loc and self.obj is other.obj
+                                 and self.path == other.path)
 
     def __str__(self) -> str:
         return render_path(self.obj.name, self.path)
@@ -268,7 +289,7 @@ class Ref:
         spec = self._spec()
         if not isinstance(spec, Field):
             raise TypeError(f"{self} points to an aggregate, not to a scalar location")
-        return Loc(self._obj, self._path)
+        return self._obj.loc(self._path)
 
     def _member(self, key: str | int) -> Ref:
         """A pointer to member ``key`` (``&p->key`` or ``&p[key]``)."""
