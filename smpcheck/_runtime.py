@@ -31,6 +31,7 @@ from smpcheck.values import NO_DEPS, Deps, EventId, Val, deps_of, raw
 __smp_engine__ = True
 
 BLOCK = object()  # an RMW update's answer meaning "this CPU must wait" (lock held)
+_RESTART = object()  # sent to a paused CPU's greenlet: run the CPU function again
 
 
 @dataclass
@@ -98,6 +99,12 @@ class Diverged(Exception):
         self.tid = tid
 
 
+class _Restart(BaseException):
+    """Unwinds a CPU function so that its greenlet runs it again: reusing the greenlet
+    costs a tenth of killing it and starting another.  A BaseException, like
+    GreenletExit, so that model code catching Exception lets it through."""
+
+
 class ModelRaised(Exception):
     """Model code raised an exception that is not a finding (a bug in the model)."""
 
@@ -134,10 +141,13 @@ class Run:
         g = self.graph
         assert g is not None
         if cpu.state == "new":
-            cpu.glet = greenlet.greenlet(self._body(cpu), parent=self.main)
-            cpu.glet.smp_cpu = cpu
             cpu.state = "paused"
-            cpu.glet.switch()
+            if cpu.glet is None:
+                cpu.glet = greenlet.greenlet(self._body(cpu), parent=self.main)
+                cpu.glet.smp_cpu = cpu
+                cpu.glet.switch()
+            else:
+                cpu.glet.switch(_RESTART)
         elif cpu.state == "paused" and cpu.pending is not None and g.has((cpu.tid, cpu.pos)):
             op, cpu.pending = cpu.pending, None
             answer = self._answer(cpu, op)
@@ -146,26 +156,38 @@ class Run:
                 cpu.glet.switch(answer)
 
     def _restart(self, i: int) -> Cpu:
+        """A fresh state for CPU ``i``; its greenlet, if paused, is kept to run it again."""
         old = self.cpus[i]
+        cpu = self.cpus[i] = Cpu(i, old.fn)
         if old.glet is not None and not old.glet.dead:
-            old.glet.throw(greenlet.GreenletExit)
-        self.cpus[i] = Cpu(i, old.fn)
-        return self.cpus[i]
+            cpu.glet = old.glet
+            cpu.glet.smp_cpu = cpu
+        return cpu
 
     def _body(self, cpu: Cpu) -> Callable[[], None]:
+        """A CPU greenlet's function: ``cpu``'s, again each time the CPU restarts."""
         def run() -> None:
-            try:
-                ret = cpu.fn()
-            except (AssertionError, NullDeref) as exc:
-                self.submit(cpu, _error_op(exc))
-                return
-            except (greenlet.GreenletExit, Diverged, UsageError):
-                raise
-            except Exception as exc:  # a bug in the model: report it with its line
-                raise ModelRaised(exc, _raise_site(exc.__traceback__)) from exc
-            self.submit(cpu, Op("E", value=raw(ret), text="return"))
+            state = cpu
+            while True:
+                try:
+                    self._run_cpu(state)
+                    return
+                except _Restart:
+                    state = greenlet.getcurrent().smp_cpu  # (the restarted CPU's)
 
         return run
+
+    def _run_cpu(self, cpu: Cpu) -> None:
+        try:
+            ret = cpu.fn()
+        except (AssertionError, NullDeref) as exc:
+            self.submit(cpu, _error_op(exc))
+            return
+        except (greenlet.GreenletExit, Diverged, UsageError):
+            raise
+        except Exception as exc:  # a bug in the model: report it with its line
+            raise ModelRaised(exc, _raise_site(exc.__traceback__)) from exc
+        self.submit(cpu, Op("E", value=raw(ret), text="return"))
 
     # -- the CPU side ----------------------------------------------------------
     def submit(self, cpu: Cpu, op: Op) -> Any:
@@ -183,11 +205,18 @@ class Run:
         if g.has((cpu.tid, cpu.pos)):
             answer = self._answer(cpu, op)
             if cpu.state == "blocked":  # it waits forever in this graph
-                self.main.switch(None)
+                self._pause()
             return answer
         op.src = _source_of(cpu, op)
         cpu.pending = op
-        return self.main.switch(None)
+        return self._pause()
+
+    def _pause(self) -> Any:
+        """On a CPU's greenlet: hand control to the explorer; the answer it sends back."""
+        answer = self.main.switch(None)
+        if answer is _RESTART:
+            raise _Restart
+        return answer
 
     def _answer(self, cpu: Cpu, op: Op) -> Any:
         g = self.graph
@@ -237,8 +266,10 @@ class Run:
 
     def finish(self) -> None:
         """Kill every CPU greenlet (end of exploration)."""
-        for i in range(len(self.cpus)):
-            self._restart(i)
+        for i, old in enumerate(self.cpus):
+            if old.glet is not None and not old.glet.dead:
+                old.glet.throw(greenlet.GreenletExit)
+            self.cpus[i] = Cpu(i, old.fn)
 
 
 def _source_of(cpu: Cpu, op: Op) -> Source:
