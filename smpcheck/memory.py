@@ -164,8 +164,7 @@ class Obj:
         self._locs: dict[Path, Loc] = {}
 
     def loc(self, path: Path) -> Loc:
-        """The location at ``path`` inside this object: one Loc object per location,
-        so that the explorer's many dict lookups by location find it by identity."""
+        """The location at ``path`` inside this object (the one Loc object for it)."""
         loc = self._locs.get(path)
         if loc is None:
             loc = self._locs[path] = Loc(self, path)
@@ -183,22 +182,13 @@ class Obj:
 
 @dataclass(frozen=True, eq=False)
 class Loc:
-    """One scalar memory location: an object and the field/index path inside it
-    (:meth:`Obj.loc` gives the one Loc of each location)."""
+    """One scalar memory location: an object and the field/index path inside it.
+
+    :meth:`Obj.loc` makes the one Loc of each location, so Locs compare and hash by
+    identity, in C: the explorer looks locations up in dicts several times per event."""
 
     obj: Obj
     path: Path = ()
-    _hash: int = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_hash", hash((self.obj, self.path)))  # a dict key, often
-
-    def __hash__(self) -> int:
-        return self._hash
-
-    def __eq__(self, other: object) -> bool:
-        return self is other or (type(other) is Loc and self.obj is other.obj
-                                 and self.path == other.path)
 
     def __str__(self) -> str:
         return render_path(self.obj.name, self.path)
