@@ -289,17 +289,19 @@ def _agrees(cpu: Cpu, g: ExecutionGraph) -> bool:
     if n > len(evs):
         return False
     # Graphs copied from one another share their event objects, so comparing the lists
-    # (by identity, at C speed) settles most CPUs; events re-made with the same ids and
-    # kinds count too, and then replace the CPU's, for the next graph's fast path.
+    # (by identity, at C speed) settles most CPUs.  The same read object reads the same
+    # write then: the explorer sets a read's source only when it makes the read, and
+    # cuts a write only with every read of it.  Events re-made with the same ids and
+    # kinds agree if their reads' values do; they then replace the CPU's, for next time.
     if evs[:n] != fed:
         if not all(ev is not None and ev.id == old.id and ev.kind == old.kind
                    for ev, old in zip(evs[:n], fed, strict=True)):
             return False
+        for i, value in cpu.fed_reads:
+            got = g.read_value(evs[i].id)  # type: ignore[union-attr]
+            if type(got) is not type(value) or not bool(got == value):
+                return False
         fed[:] = evs[:n]  # type: ignore[assignment]  # (no holes: checked above)
-    for i, value in cpu.fed_reads:
-        got = g.read_value(evs[i].id)  # type: ignore[union-attr]
-        if type(got) is not type(value) or not bool(got == value):
-            return False
     return cpu.state == "paused" or n == len(evs)
 
 
