@@ -134,14 +134,12 @@ class View:
 
     def _sources(self) -> list[tuple[int, int]]:
         """Each read of the view with the write it reads from, as (read, write) numbers."""
-        rf, index = self.g.rf, self.index
+        index = self.index
         out = []
-        for i, ev in enumerate(self.events):
-            src = rf.get(ev.id)
-            if src is not None:
-                j = index.get(src)
-                if j is not None:
-                    out.append((i, j))
+        for r, src in self.g.rf.items():  # (the reads alone: rf has an entry per read)
+            i, j = index.get(r), index.get(src)
+            if i is not None and j is not None:
+                out.append((i, j))
         return out
 
     @cached
@@ -149,6 +147,8 @@ class View:
         rows = [0] * self.n
         index, init_of = self.index, self.g.init_of
         for loc, ws in self.g.co.items():
+            if not ws:  # (a location whose writes were all cut)
+                continue
             order = [index[w] for w in (init_of(loc).id, *ws) if w in index]
             later = 0
             for i in reversed(order):
