@@ -56,7 +56,7 @@ class Checker:
 
     # -- KASAN-like ---------------------------------------------------------------
     def memory_errors(self, g: ExecutionGraph, view: View) -> None:
-        if not any(ev.kind == "D" for ev in g.events()):
+        if not g.frees:  # (no kfree: nothing to look for, and no view to number)
             return
         frees: dict[int, list[int]] = {}
         for i, ev in enumerate(view.events):

@@ -67,9 +67,7 @@ class FinalState:
 
     def key(self) -> tuple[Any, ...]:
         """A hashable summary: equal keys mean equal final states."""
-        regs = tuple(tuple(sorted((k, _plain(v)) for k, v in r.items())) for r in self.regs)
-        mem = tuple(sorted((k, _plain(v)) for k, v in self.memory.items()))
-        return (regs, mem)
+        return tuple([_items(r) for r in self.regs]), _items(self.memory)
 
 
 class _Regs:
@@ -83,8 +81,9 @@ class _Regs:
             raise AttributeError(f"no register {name!r}") from None
 
 
-def _plain(v: Any) -> Any:
-    return str(v) if isinstance(v, Ref) else v
+def _items(values: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """A dict's items, sorted, pointers as text (list comprehensions: once per execution)."""
+    return tuple(sorted([(k, str(v) if isinstance(v, Ref) else v) for k, v in values.items()]))
 
 
 class Unmet:
