@@ -86,6 +86,36 @@ class Cpu:
     rcu_nesting: int = 0
     source_override: Source | None = None
     ghost: dict[Any, int] = field(default_factory=dict)  # model bookkeeping, not memory
+    step: Step | None = None  # where its answers so far lead in its op cache (if it has one)
+    synced: bool = True  # whether its greenlet (if any) is where this state says
+
+
+class Step:
+    """A node of a CPU's op cache: the op the CPU asks for after some answers, and
+    the node each next answer leads to.
+
+    A deterministic CPU function (one whose ``smp_deterministic`` attribute is true,
+    as the litmus C interpreter's are) asks for the same ops whenever it is given
+    the same answers, so once a sequence of answers has been run, the CPU need not
+    run it again: the explorer takes its ops from the cache, and the CPU's greenlet
+    runs (replaying its events first) only for answers the cache has not seen."""
+
+    __slots__ = ("op", "next")
+
+    def __init__(self) -> None:
+        self.op: Op | None = None
+        self.next: dict[Any, Step] = {}
+
+    def after(self, answer: Any) -> Step | None:
+        """The node the answer ``answer`` leads to (None if it cannot be a key)."""
+        key = None if answer is None else (type(answer), answer)
+        try:
+            nxt = self.next.get(key)
+            if nxt is None:
+                nxt = self.next[key] = Step()
+        except TypeError:  # an unhashable value: this run is not cached further
+            return None
+        return nxt
 
 
 class Diverged(Exception):
@@ -119,7 +149,9 @@ class Run:
 
     def __init__(self, fns: list[Callable[[], Any]], loop_bound: int = 8,
                  max_events: int = 2000) -> None:
-        self.cpus = [Cpu(i, fn) for i, fn in enumerate(fns)]
+        self.roots = [Step() if getattr(fn, "smp_deterministic", False) else None
+                      for fn in fns]
+        self.cpus = [Cpu(i, fn, step=self.roots[i]) for i, fn in enumerate(fns)]
         self.graph: ExecutionGraph | None = None
         self.heap: dict[EventId, Obj] = {}
         self.loop_bound = loop_bound
@@ -137,31 +169,63 @@ class Run:
             self.advance(cpu)
 
     def advance(self, cpu: Cpu) -> None:
-        """Run ``cpu`` until it asks for an event the graph does not hold."""
+        """Bring ``cpu`` to an op the graph does not hold: from its op cache if it can,
+        else by running it."""
         g = self.graph
         assert g is not None
         if cpu.state == "new":
             cpu.state = "paused"
-            if cpu.glet is None:
-                cpu.glet = greenlet.greenlet(self._body(cpu), parent=self.main)
-                cpu.glet.smp_cpu = cpu
-                cpu.glet.switch()
-            else:
-                cpu.glet.switch(_RESTART)
+            if not self._cached(cpu):
+                self._start(self._restart(cpu.tid) if cpu.fed else cpu)
         elif cpu.state == "paused" and cpu.pending is not None and g.has((cpu.tid, cpu.pos)):
             op, cpu.pending = cpu.pending, None
             answer = self._answer(cpu, op)
-            if cpu.state == "paused":
+            if cpu.state != "paused" or self._cached(cpu):
+                return
+            if cpu.synced:
                 assert cpu.glet is not None
                 cpu.glet.switch(answer)
+            else:  # run it from the start: its greenlet replays the graph's events
+                self._start(self._restart(cpu.tid))
+
+    def _cached(self, cpu: Cpu) -> bool:
+        """Move ``cpu`` through the graph's events and to its next op by its op cache
+        alone; whether that got it there (else it must run: the cache lacks an op)."""
+        g = self.graph
+        assert g is not None
+        at = (cpu.tid, cpu.pos)
+        step = cpu.step
+        while step is not None and step.op is not None:
+            cpu.synced = False  # (its greenlet, if any, stays behind)
+            if not g.has(at):
+                cpu.pending = step.op
+                return True
+            self._answer(cpu, step.op)
+            if cpu.state != "paused":
+                return True
+            at = (cpu.tid, cpu.pos)
+            step = cpu.step
+        return False
+
+    def _start(self, cpu: Cpu) -> None:
+        """Run a fresh ``cpu`` from the start of its function, on its greenlet."""
+        cpu.state = "paused"
+        cpu.synced = True
+        if cpu.glet is None:
+            cpu.glet = greenlet.greenlet(self._body(cpu), parent=self.main)
+            cpu.glet.smp_cpu = cpu
+            cpu.glet.switch()
+        else:
+            cpu.glet.switch(_RESTART)
 
     def _restart(self, i: int) -> Cpu:
         """A fresh state for CPU ``i``; its greenlet, if paused, is kept to run it again."""
         old = self.cpus[i]
-        cpu = self.cpus[i] = Cpu(i, old.fn)
+        cpu = self.cpus[i] = Cpu(i, old.fn, step=self.roots[i])
         if old.glet is not None and not old.glet.dead:
             cpu.glet = old.glet
             cpu.glet.smp_cpu = cpu
+            cpu.synced = False
         return cpu
 
     def _body(self, cpu: Cpu) -> Callable[[], None]:
@@ -202,6 +266,10 @@ class Run:
                     src=_source_of(cpu, op))
         g = self.graph
         assert g is not None
+        step = cpu.step
+        if step is not None and step.op is None:  # (the place is needed if it is reused)
+            op.src = _source_of(cpu, op)
+            step.op = op
         if g.has((cpu.tid, cpu.pos)):
             answer = self._answer(cpu, op)
             if cpu.state == "blocked":  # it waits forever in this graph
@@ -250,6 +318,8 @@ class Run:
         if ev.kind == "R" and g.has(nxt) and g.event(nxt).kind == "B":
             self._pass(cpu, g.event(nxt))
             cpu.state = "blocked"
+        if cpu.step is not None:
+            cpu.step = cpu.step.after(value if ev.kind == "R" else None)
         return answer
 
     def _pass(self, cpu: Cpu, ev: Event) -> None:
@@ -269,7 +339,7 @@ class Run:
         for i, old in enumerate(self.cpus):
             if old.glet is not None and not old.glet.dead:
                 old.glet.throw(greenlet.GreenletExit)
-            self.cpus[i] = Cpu(i, old.fn)
+            self.cpus[i] = Cpu(i, old.fn, step=self.roots[i])
 
 
 def _source_of(cpu: Cpu, op: Op) -> Source:
