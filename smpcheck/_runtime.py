@@ -64,6 +64,7 @@ class Op:
     text: str = ""
     message: str = ""
     src: Source = NO_SOURCE
+    made: Event | None = None  # the event the explorer made of it, to reuse (see Step)
 
 
 @dataclass

@@ -181,9 +181,18 @@ class Explorer:
                      op.obj if obj is _FROM_OP else obj, op.text, op.src,
                      {} if extra is None else extra)
 
+    def _made(self, tid: int, pos: int, op: Op, kind: str) -> Event:
+        """The event of ``op`` at ``pos`` of CPU ``tid`` with the op's own fields, made
+        once per op: a cached CPU's op comes back in every execution where the CPU
+        was given the same answers (events are immutable, so graphs may share one)."""
+        ev = op.made
+        if ev is None or ev.id != (tid, pos) or ev.kind != kind:
+            ev = op.made = self._event(tid, pos, op, kind)
+        return ev
+
     def _add_simple(self, g: ExecutionGraph, cpu: Cpu, op: Op) -> None:
         """Fences, frees and the CPU's end: one event, no choice."""
-        g.add(self._event(cpu.tid, cpu.pos, op, op.kind))
+        g.add(self._made(cpu.tid, cpu.pos, op, op.kind))
 
     def _block(self, g: ExecutionGraph, cpu: Cpu, op: Op) -> bool:
         """A spin loop whose last iteration only read: wait on those reads."""
@@ -268,7 +277,7 @@ class Explorer:
 
     # -- writes: every coherence position, then revisits ---------------------------
     def _write(self, g: ExecutionGraph, cpu: Cpu, op: Op) -> bool:
-        wev = self._event(cpu.tid, cpu.pos, op, "W")
+        wev = self._made(cpu.tid, cpu.pos, op, "W")
         assert op.loc is not None
         children = []
         keep: set[EventId] | None = None  # the same at every coherence position
