@@ -167,6 +167,8 @@ class Run:
         for i, cpu in enumerate(self.cpus):
             if not _agrees(cpu, g):
                 cpu = self._restart(i)
+            elif cpu.state != "new" and not g.has((cpu.tid, cpu.pos)):
+                continue  # (most CPUs: nothing to do, and advance() would find so)
             self.advance(cpu)
 
     def advance(self, cpu: Cpu) -> None:

@@ -64,14 +64,11 @@ def successors(g: ExecutionGraph, po_step: PoStep, internal_rf: bool = True) -> 
     ``internal_rf``), each up to transitivity: the next write in coherence order,
     and ``fr`` of a read is the write coherence-after its source."""
     threads, inits, rf, co = g.threads, g.locs.inits, g.rf, g.co
-    readers: dict[EventId, list[EventId]] = {}  # built when a write is first reached
 
-    def readers_of(w: EventId) -> list[EventId] | None:
-        if not readers:
-            readers[INIT_TID, -1] = []  # (never an event: marks the map as built)
-            for r, src in rf.items():
-                readers.setdefault(src, []).append(r)
-        return readers.get(w)
+    def readers_of(w: EventId) -> list[EventId]:
+        # (a search from the events just added reaches a write or two: scanning rf for
+        # each costs less than mapping every write to its readers)
+        return [r for r, src in rf.items() if src == w]
 
     def succ(e: EventId) -> list[EventId]:
         tid, idx = e
