@@ -302,28 +302,30 @@ class Run:
     def consume(self, cpu: Cpu, g: ExecutionGraph, ev: Event) -> Any:
         """Move the CPU past ``ev`` (an RMW's write and a blocking marker too); its answer."""
         cpu.pos = ev.idx + 1
-        answer: Any = None
-        if ev.kind == "R":
-            value = g.read_value(ev.id)
-            cpu.fed_reads.append((len(cpu.fed), value))
+        if ev.kind != "R":
             cpu.fed.append(ev)
-            nxt_ev = g.event((cpu.tid, cpu.pos)) if g.has((cpu.tid, cpu.pos)) else None
-            if nxt_ev is not None and (ev.rmw or nxt_ev.kind == "N"):
-                self._pass(cpu, nxt_ev)
-            answer = Val(value, frozenset({ev.id}))
-        else:
-            cpu.fed.append(ev)
+            answer: Any = None
             if ev.kind == "A":
                 answer = Ref(ev.obj)
             elif ev.kind in "EB":
                 cpu.state = "done" if ev.kind == "E" else "blocked"
-        nxt = (cpu.tid, cpu.pos)
-        if ev.kind == "R" and g.has(nxt) and g.event(nxt).kind == "B":
-            self._pass(cpu, g.event(nxt))
+            if cpu.step is not None:
+                cpu.step = cpu.step.after(None)
+            return answer
+        value = g.read_value(ev.id)
+        cpu.fed_reads.append((len(cpu.fed), value))
+        cpu.fed.append(ev)
+        t = g.threads[cpu.tid]
+        nxt = t[cpu.pos] if cpu.pos < len(t) else None
+        if nxt is not None and (ev.rmw or nxt.kind == "N"):
+            self._pass(cpu, nxt)
+            nxt = t[cpu.pos] if cpu.pos < len(t) else None
+        if nxt is not None and nxt.kind == "B":
+            self._pass(cpu, nxt)
             cpu.state = "blocked"
         if cpu.step is not None:
-            cpu.step = cpu.step.after(value if ev.kind == "R" else None)
-        return answer
+            cpu.step = cpu.step.after(value)
+        return Val(value, frozenset({ev.id}))
 
     def _pass(self, cpu: Cpu, ev: Event) -> None:
         cpu.fed.append(ev)

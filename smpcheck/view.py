@@ -147,13 +147,16 @@ class View:
         rows = [0] * self.n
         index, init_of = self.index, self.g.init_of
         for loc, ws in self.g.co.items():
-            if not ws:  # (a location whose writes were all cut)
-                continue
-            order = [index[w] for w in (init_of(loc).id, *ws) if w in index]
-            later = 0
-            for i in reversed(order):
-                rows[i] |= later
-                later |= 1 << i
+            later = 0  # the writes coherence-after the one at hand
+            for w in reversed(ws):
+                i = index.get(w)
+                if i is not None:
+                    rows[i] |= later
+                    later |= 1 << i
+            if later:
+                i = index.get(init_of(loc).id)
+                if i is not None:
+                    rows[i] |= later
         return Rel(self.n, rows)
 
     @cached
