@@ -31,6 +31,7 @@ from smpcheck.values import NO_DEPS, Deps, EventId, Val, deps_of, raw
 __smp_engine__ = True
 
 BLOCK = object()  # an RMW update's answer meaning "this CPU must wait" (lock held)
+_RESTART = object()  # sent to a paused CPU's greenlet: run the CPU function again
 
 
 @dataclass
@@ -63,6 +64,7 @@ class Op:
     text: str = ""
     message: str = ""
     src: Source = NO_SOURCE
+    made: Event | None = None  # the event the explorer made of it, to reuse (see Step)
 
 
 @dataclass
@@ -73,7 +75,8 @@ class Cpu:
     fn: Callable[[], Any]
     glet: greenlet.greenlet | None = None
     pos: int = 0
-    fed: list[tuple[EventId, Any]] = field(default_factory=list)
+    fed: list[Event] = field(default_factory=list)  # the graph's events it was given
+    fed_reads: list[tuple[int, Any]] = field(default_factory=list)  # (position, value)
     ctrl: Deps = NO_DEPS
     pending: Op | None = None
     state: str = "new"  # new, paused, done, blocked, stopped
@@ -84,6 +87,36 @@ class Cpu:
     rcu_nesting: int = 0
     source_override: Source | None = None
     ghost: dict[Any, int] = field(default_factory=dict)  # model bookkeeping, not memory
+    step: Step | None = None  # where its answers so far lead in its op cache (if it has one)
+    synced: bool = True  # whether its greenlet (if any) is where this state says
+
+
+class Step:
+    """A node of a CPU's op cache: the op the CPU asks for after some answers, and
+    the node each next answer leads to.
+
+    A deterministic CPU function (one whose ``smp_deterministic`` attribute is true,
+    as the litmus C interpreter's are) asks for the same ops whenever it is given
+    the same answers, so once a sequence of answers has been run, the CPU need not
+    run it again: the explorer takes its ops from the cache, and the CPU's greenlet
+    runs (replaying its events first) only for answers the cache has not seen."""
+
+    __slots__ = ("op", "next")
+
+    def __init__(self) -> None:
+        self.op: Op | None = None
+        self.next: dict[Any, Step] = {}
+
+    def after(self, answer: Any) -> Step | None:
+        """The node the answer ``answer`` leads to (None if it cannot be a key)."""
+        key = None if answer is None else (type(answer), answer)
+        try:
+            nxt = self.next.get(key)
+            if nxt is None:
+                nxt = self.next[key] = Step()
+        except TypeError:  # an unhashable value: this run is not cached further
+            return None
+        return nxt
 
 
 class Diverged(Exception):
@@ -95,6 +128,12 @@ class Diverged(Exception):
         super().__init__(message)
         self.src = src
         self.tid = tid
+
+
+class _Restart(BaseException):
+    """Unwinds a CPU function so that its greenlet runs it again: reusing the greenlet
+    costs a tenth of killing it and starting another.  A BaseException, like
+    GreenletExit, so that model code catching Exception lets it through."""
 
 
 class ModelRaised(Exception):
@@ -111,7 +150,9 @@ class Run:
 
     def __init__(self, fns: list[Callable[[], Any]], loop_bound: int = 8,
                  max_events: int = 2000) -> None:
-        self.cpus = [Cpu(i, fn) for i, fn in enumerate(fns)]
+        self.roots = [Step() if getattr(fn, "smp_deterministic", False) else None
+                      for fn in fns]
+        self.cpus = [Cpu(i, fn, step=self.roots[i]) for i, fn in enumerate(fns)]
         self.graph: ExecutionGraph | None = None
         self.heap: dict[EventId, Obj] = {}
         self.loop_bound = loop_bound
@@ -126,45 +167,94 @@ class Run:
         for i, cpu in enumerate(self.cpus):
             if not _agrees(cpu, g):
                 cpu = self._restart(i)
+            elif cpu.state != "new" and not g.has((cpu.tid, cpu.pos)):
+                continue  # (most CPUs: nothing to do, and advance() would find so)
             self.advance(cpu)
 
     def advance(self, cpu: Cpu) -> None:
-        """Run ``cpu`` until it asks for an event the graph does not hold."""
+        """Bring ``cpu`` to an op the graph does not hold: from its op cache if it can,
+        else by running it."""
         g = self.graph
         assert g is not None
         if cpu.state == "new":
-            cpu.glet = greenlet.greenlet(self._body(cpu), parent=self.main)
-            cpu.glet.smp_cpu = cpu
             cpu.state = "paused"
-            cpu.glet.switch()
+            if not self._cached(cpu):
+                self._start(self._restart(cpu.tid) if cpu.fed else cpu)
         elif cpu.state == "paused" and cpu.pending is not None and g.has((cpu.tid, cpu.pos)):
             op, cpu.pending = cpu.pending, None
             answer = self._answer(cpu, op)
-            if cpu.state == "paused":
+            if cpu.state != "paused" or self._cached(cpu):
+                return
+            if cpu.synced:
                 assert cpu.glet is not None
                 cpu.glet.switch(answer)
+            else:  # run it from the start: its greenlet replays the graph's events
+                self._start(self._restart(cpu.tid))
+
+    def _cached(self, cpu: Cpu) -> bool:
+        """Move ``cpu`` through the graph's events and to its next op by its op cache
+        alone; whether that got it there (else it must run: the cache lacks an op)."""
+        g = self.graph
+        assert g is not None
+        at = (cpu.tid, cpu.pos)
+        step = cpu.step
+        while step is not None and step.op is not None:
+            cpu.synced = False  # (its greenlet, if any, stays behind)
+            if not g.has(at):
+                cpu.pending = step.op
+                return True
+            self._answer(cpu, step.op)
+            if cpu.state != "paused":
+                return True
+            at = (cpu.tid, cpu.pos)
+            step = cpu.step
+        return False
+
+    def _start(self, cpu: Cpu) -> None:
+        """Run a fresh ``cpu`` from the start of its function, on its greenlet."""
+        cpu.state = "paused"
+        cpu.synced = True
+        if cpu.glet is None:
+            cpu.glet = greenlet.greenlet(self._body(cpu), parent=self.main)
+            cpu.glet.smp_cpu = cpu
+            cpu.glet.switch()
+        else:
+            cpu.glet.switch(_RESTART)
 
     def _restart(self, i: int) -> Cpu:
+        """A fresh state for CPU ``i``; its greenlet, if paused, is kept to run it again."""
         old = self.cpus[i]
+        cpu = self.cpus[i] = Cpu(i, old.fn, step=self.roots[i])
         if old.glet is not None and not old.glet.dead:
-            old.glet.throw(greenlet.GreenletExit)
-        self.cpus[i] = Cpu(i, old.fn)
-        return self.cpus[i]
+            cpu.glet = old.glet
+            cpu.glet.smp_cpu = cpu
+            cpu.synced = False
+        return cpu
 
     def _body(self, cpu: Cpu) -> Callable[[], None]:
+        """A CPU greenlet's function: ``cpu``'s, again each time the CPU restarts."""
         def run() -> None:
-            try:
-                ret = cpu.fn()
-            except (AssertionError, NullDeref) as exc:
-                self.submit(cpu, _error_op(exc))
-                return
-            except (greenlet.GreenletExit, Diverged, UsageError):
-                raise
-            except Exception as exc:  # a bug in the model: report it with its line
-                raise ModelRaised(exc, _raise_site(exc.__traceback__)) from exc
-            self.submit(cpu, Op("E", value=raw(ret), text="return"))
+            state = cpu
+            while True:
+                try:
+                    self._run_cpu(state)
+                    return
+                except _Restart:
+                    state = greenlet.getcurrent().smp_cpu  # (the restarted CPU's)
 
         return run
+
+    def _run_cpu(self, cpu: Cpu) -> None:
+        try:
+            ret = cpu.fn()
+        except (AssertionError, NullDeref) as exc:
+            self.submit(cpu, _error_op(exc))
+            return
+        except (greenlet.GreenletExit, Diverged, UsageError):
+            raise
+        except Exception as exc:  # a bug in the model: report it with its line
+            raise ModelRaised(exc, _raise_site(exc.__traceback__)) from exc
+        self.submit(cpu, Op("E", value=raw(ret), text="return"))
 
     # -- the CPU side ----------------------------------------------------------
     def submit(self, cpu: Cpu, op: Op) -> Any:
@@ -179,14 +269,25 @@ class Run:
                     src=_source_of(cpu, op))
         g = self.graph
         assert g is not None
+        step = cpu.step
+        if step is not None and step.op is None:  # (the place is needed if it is reused)
+            op.src = _source_of(cpu, op)
+            step.op = op
         if g.has((cpu.tid, cpu.pos)):
             answer = self._answer(cpu, op)
             if cpu.state == "blocked":  # it waits forever in this graph
-                self.main.switch(None)
+                self._pause()
             return answer
         op.src = _source_of(cpu, op)
         cpu.pending = op
-        return self.main.switch(None)
+        return self._pause()
+
+    def _pause(self) -> Any:
+        """On a CPU's greenlet: hand control to the explorer; the answer it sends back."""
+        answer = self.main.switch(None)
+        if answer is _RESTART:
+            raise _Restart
+        return answer
 
     def _answer(self, cpu: Cpu, op: Op) -> Any:
         g = self.graph
@@ -201,28 +302,33 @@ class Run:
     def consume(self, cpu: Cpu, g: ExecutionGraph, ev: Event) -> Any:
         """Move the CPU past ``ev`` (an RMW's write and a blocking marker too); its answer."""
         cpu.pos = ev.idx + 1
-        answer: Any = None
-        if ev.kind == "R":
-            value = g.read_value(ev.id)
-            cpu.fed.append((ev.id, value))
-            nxt_ev = g.event((cpu.tid, cpu.pos)) if g.has((cpu.tid, cpu.pos)) else None
-            if nxt_ev is not None and (ev.rmw or nxt_ev.kind == "N"):
-                self._pass(cpu, nxt_ev)
-            answer = Val(value, frozenset({ev.id}))
-        else:
-            cpu.fed.append((ev.id, None))
+        if ev.kind != "R":
+            cpu.fed.append(ev)
+            answer: Any = None
             if ev.kind == "A":
                 answer = Ref(ev.obj)
             elif ev.kind in "EB":
                 cpu.state = "done" if ev.kind == "E" else "blocked"
-        nxt = (cpu.tid, cpu.pos)
-        if ev.kind == "R" and g.has(nxt) and g.event(nxt).kind == "B":
-            self._pass(cpu, g.event(nxt))
+            if cpu.step is not None:
+                cpu.step = cpu.step.after(None)
+            return answer
+        value = g.read_value(ev.id)
+        cpu.fed_reads.append((len(cpu.fed), value))
+        cpu.fed.append(ev)
+        t = g.threads[cpu.tid]
+        nxt = t[cpu.pos] if cpu.pos < len(t) else None
+        if nxt is not None and (ev.rmw or nxt.kind == "N"):
+            self._pass(cpu, nxt)
+            nxt = t[cpu.pos] if cpu.pos < len(t) else None
+        if nxt is not None and nxt.kind == "B":
+            self._pass(cpu, nxt)
             cpu.state = "blocked"
-        return answer
+        if cpu.step is not None:
+            cpu.step = cpu.step.after(value)
+        return Val(value, frozenset({ev.id}))
 
     def _pass(self, cpu: Cpu, ev: Event) -> None:
-        cpu.fed.append((ev.id, None))
+        cpu.fed.append(ev)
         cpu.pos = ev.idx + 1
 
     def heap_object(self, eid: EventId, spec: Spec, name: str) -> Obj:
@@ -235,8 +341,10 @@ class Run:
 
     def finish(self) -> None:
         """Kill every CPU greenlet (end of exploration)."""
-        for i in range(len(self.cpus)):
-            self._restart(i)
+        for i, old in enumerate(self.cpus):
+            if old.glet is not None and not old.glet.dead:
+                old.glet.throw(greenlet.GreenletExit)
+            self.cpus[i] = Cpu(i, old.fn, step=self.roots[i])
 
 
 def _source_of(cpu: Cpu, op: Op) -> Source:
@@ -251,17 +359,25 @@ def _agrees(cpu: Cpu, g: ExecutionGraph) -> bool:
     if cpu.state == "new":
         return True
     evs = g.threads[cpu.tid]
-    if len(cpu.fed) > len(evs):
+    fed = cpu.fed
+    n = len(fed)
+    if n > len(evs):
         return False
-    for i, (eid, value) in enumerate(cpu.fed):
-        ev = evs[i]
-        if ev is None or ev.id != eid:
+    # Graphs copied from one another share their event objects, so comparing the lists
+    # (by identity, at C speed) settles most CPUs.  The same read object reads the same
+    # write then: the explorer sets a read's source only when it makes the read, and
+    # cuts a write only with every read of it.  Events re-made with the same ids and
+    # kinds agree if their reads' values do; they then replace the CPU's, for next time.
+    if evs[:n] != fed:
+        if not all(ev is not None and ev.id == old.id and ev.kind == old.kind
+                   for ev, old in zip(evs[:n], fed, strict=True)):
             return False
-        if ev.kind == "R":
-            got = g.read_value(ev.id)
+        for i, value in cpu.fed_reads:
+            got = g.read_value(evs[i].id)  # type: ignore[union-attr]
             if type(got) is not type(value) or not bool(got == value):
                 return False
-    return cpu.state == "paused" or len(cpu.fed) == len(evs)
+        fed[:] = evs[:n]  # type: ignore[assignment]  # (no holes: checked above)
+    return cpu.state == "paused" or n == len(evs)
 
 
 def _asked(op: Op) -> str:

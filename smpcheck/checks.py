@@ -25,10 +25,12 @@ from smpcheck.events import Source
 from smpcheck.findings import Kind, Result, Violation
 from smpcheck.graph import ExecutionGraph
 from smpcheck.memory import Loc
-from smpcheck.model import Model, Unmet, final_state
+from smpcheck.model import Model, Unmet, final_state, items_key
 from smpcheck.models.base import MemoryModel
 from smpcheck.values import EventId
 from smpcheck.view import View
+
+_REGS_KEYS = 4096  # register dicts whose key part is remembered
 
 
 class Checker:
@@ -43,6 +45,7 @@ class Checker:
         self.satisfied = 0
         self.witness: ExecutionGraph | None = None
         self.first: ExecutionGraph | None = None  # re-run to check determinism
+        self._regs_keys: dict[int, tuple[dict[str, Any], tuple[Any, ...]]] = {}
 
     def __call__(self, g: ExecutionGraph, result: Result) -> None:
         if self.first is None:
@@ -56,7 +59,7 @@ class Checker:
 
     # -- KASAN-like ---------------------------------------------------------------
     def memory_errors(self, g: ExecutionGraph, view: View) -> None:
-        if not any(ev.kind == "D" for ev in g.events()):
+        if not g.frees:  # (no kfree: nothing to look for, and no view to number)
             return
         frees: dict[int, list[int]] = {}
         for i, ev in enumerate(view.events):
@@ -101,7 +104,7 @@ class Checker:
         flt = self.model.compiled_filter
         if flt is not None and not flt.holds_in(state):
             return
-        key = state.key()
+        key = state.key(self._regs_key)
         result.outcomes[key] = result.outcomes.get(key, 0) + 1
         if self.model.observe_only and key not in result.witnesses:
             result.witnesses[key] = g.copy()
@@ -126,6 +129,19 @@ class Checker:
             self.report(Violation(Kind.CONDITION, f"{cond.quantifier} ({cond.text}): {detail}",
                                   None, self.condition_src(), g.copy(),
                                   self.condition_events(g)))
+
+    def _regs_key(self, regs: dict[str, Any]) -> tuple[Any, ...]:
+        """A CPU's part of a final-state key, remembered per register dict: a CPU's
+        return value is one object in every execution that gives it the same answers
+        (the dict is kept, so its id stays its own; a bounded memory)."""
+        hit = self._regs_keys.get(id(regs))
+        if hit is not None and hit[0] is regs:
+            return hit[1]
+        if len(self._regs_keys) >= _REGS_KEYS:
+            self._regs_keys.clear()
+        part = items_key(regs)
+        self._regs_keys[id(regs)] = (regs, part)
+        return part
 
     def finish(self, result: Result) -> None:
         """After the exploration: an ``exists`` never satisfied is a finding."""

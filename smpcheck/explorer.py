@@ -44,6 +44,8 @@ from smpcheck.replay import Guide
 from smpcheck.values import EventId
 from smpcheck.view import View
 
+_FROM_OP: Any = object()  # an event field left to the op's value
+
 
 @dataclass
 class Settings:
@@ -170,16 +172,30 @@ class Explorer:
             why == ATOMIC and self.mm.inconsistency_after(g, _added(g, tid, pos), False) is None)
 
     @staticmethod
-    def _event(tid: int, pos: int, op: Op, kind: str, **kw: Any) -> Event:
-        fields: dict[str, Any] = dict(
-            kind=kind, loc=op.loc, value=op.value, tags=op.tags, addr=op.addr,
-            data=op.data, ctrl=op.ctrl, obj=op.obj, op=op.text, src=op.src)
-        fields.update(kw)
-        return Event((tid, pos), **fields)
+    def _event(tid: int, pos: int, op: Op, kind: str, *, value: Any = _FROM_OP,
+               tags: frozenset[str] | None = None, rmw: bool = False,
+               data: frozenset[EventId] | None = None, obj: Any = _FROM_OP,
+               extra: dict[str, Any] | None = None) -> Event:
+        """The event of ``op`` at ``pos`` of CPU ``tid``: the op's fields unless given.
+        (Positional: one is made for every step of every execution.)"""
+        return Event((tid, pos), kind, op.loc, op.value if value is _FROM_OP else value,
+                     op.tags if tags is None else tags, rmw, op.addr,
+                     op.data if data is None else data, op.ctrl,
+                     op.obj if obj is _FROM_OP else obj, op.text, op.src,
+                     {} if extra is None else extra)
+
+    def _made(self, tid: int, pos: int, op: Op, kind: str) -> Event:
+        """The event of ``op`` at ``pos`` of CPU ``tid`` with the op's own fields, made
+        once per op: a cached CPU's op comes back in every execution where the CPU
+        was given the same answers (events are immutable, so graphs may share one)."""
+        ev = op.made
+        if ev is None or ev.id != (tid, pos) or ev.kind != kind:
+            ev = op.made = self._event(tid, pos, op, kind)
+        return ev
 
     def _add_simple(self, g: ExecutionGraph, cpu: Cpu, op: Op) -> None:
         """Fences, frees and the CPU's end: one event, no choice."""
-        g.add(self._event(cpu.tid, cpu.pos, op, op.kind))
+        g.add(self._made(cpu.tid, cpu.pos, op, op.kind))
 
     def _block(self, g: ExecutionGraph, cpu: Cpu, op: Op) -> bool:
         """A spin loop whose last iteration only read: wait on those reads."""
@@ -220,8 +236,9 @@ class Explorer:
     def _read(self, g: ExecutionGraph, cpu: Cpu, op: Op) -> bool:
         assert op.loc is not None
         children = []
-        for w in g.co_order(op.loc):
-            child = g.copy()
+        sources = g.co_order(op.loc)
+        for k, w in enumerate(sources):
+            child = _fresh(g, k == len(sources) - 1)
             self._add_read(child, cpu.tid, cpu.pos, op, w)
             why = self._inconsistency(child, cpu.tid, cpu.pos)
             if why is None:
@@ -263,24 +280,26 @@ class Explorer:
 
     # -- writes: every coherence position, then revisits ---------------------------
     def _write(self, g: ExecutionGraph, cpu: Cpu, op: Op) -> bool:
-        wev = self._event(cpu.tid, cpu.pos, op, "W")
+        wev = self._made(cpu.tid, cpu.pos, op, "W")
         assert op.loc is not None
         children = []
         keep: set[EventId] | None = None  # the same at every coherence position
-        scratch = g.copy()  # tried at each position; copied only where it is kept
-        scratch.add(wev)
         before = g.co_order(op.loc)[1:]  # (registers the location's initial write)
+        scratch = g  # tried at each position; copied only where it is kept
+        scratch.add(wev)
+        reads = self._revisitable(scratch, wev)  # the same at every position too
         for pos in range(len(before) + 1):
             scratch.co[op.loc] = [*before[:pos], wev.id, *before[pos:]]
             why = self._inconsistency(scratch, cpu.tid, cpu.pos)
             if why is not None and not self._repairable(scratch, cpu.tid, cpu.pos, why):
                 continue
-            child = scratch.copy()
+            child = _fresh(scratch, pos == len(before))
             if why is None:
                 children.append(child)
-            if keep is None:
-                keep = self._keep(child, wev.id)
-            children.extend(self._revisits(child, wev.id, keep))
+            if reads:  # (what a revisit keeps is computed only if one may happen)
+                if keep is None:
+                    keep = self._keep(child, wev.id)
+                children.extend(self._revisits(child, wev.id, keep, reads))
         self._push(children)
         return False
 
@@ -302,13 +321,13 @@ class Explorer:
             return g.dep_prefix(w, self.mm.keeps_order)
         return g.porf_prefix(w)
 
-    def _revisits(self, g: ExecutionGraph, w: EventId,
-                  keep: set[EventId] | None = None) -> list[ExecutionGraph]:
+    def _revisits(self, g: ExecutionGraph, w: EventId, keep: set[EventId] | None = None,
+                  reads: list[Event] | None = None) -> list[ExecutionGraph]:
         """Graphs where an earlier read of the location reads from ``w`` instead
-        (``keep``: ``_keep(g, w)`` if known)."""
+        (``keep``: ``_keep(g, w)``, and ``reads``: ``_revisitable(g, w)``, if known)."""
         wev = g.event(w)
-        reads = [r for r in g.events() if r.kind == "R" and r.loc == wev.loc
-                 and r.id not in g.frozen and not (r.tid == wev.tid and r.idx < wev.idx)]
+        if reads is None:
+            reads = self._revisitable(g, wev)
         if not reads:
             return []
         if keep is None:
@@ -327,6 +346,14 @@ class Explorer:
                 continue
             out.extend(self._revisit(g, r.id, w, doomed, keep))
         return out
+
+    @staticmethod
+    def _revisitable(g: ExecutionGraph, wev: Event) -> list[Event]:
+        """The reads of ``wev``'s location that it may revisit: not frozen, and not
+        before it on its own CPU."""
+        loc, tid, idx, frozen = wev.loc, wev.tid, wev.idx, g.frozen
+        return [r for t in g.threads for r in t if r is not None and r.kind == "R"
+                and r.loc is loc and r.id not in frozen and not (r.tid == tid and r.idx < idx)]
 
     def _maximal(self, g: ExecutionGraph, e: EventId, keep: set[EventId], w: EventId) -> bool:
         """Whether ``e`` was added taking the coherence-latest write among those added
@@ -432,6 +459,12 @@ class Explorer:
         "R": _read, "RMW": _read, "W": _write, "A": _alloc, "B": _block, "ERR": _stop,
         "BOUND": _stop,
     }
+
+
+def _fresh(g: ExecutionGraph, last: bool) -> ExecutionGraph:
+    """A graph to change for one choice of a step: a copy of ``g``, or, for the step's
+    last choice, ``g`` itself, which the exploration has popped and needs no more."""
+    return g if last else g.copy()
 
 
 def _added(g: ExecutionGraph, tid: int, pos: int) -> list[EventId]:

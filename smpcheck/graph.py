@@ -37,7 +37,8 @@ class Locations:
 class ExecutionGraph:
     """Events, program order, reads-from and coherence order of one execution."""
 
-    __slots__ = ("threads", "rf", "co", "stamp", "clock", "frozen", "locs", "fence_tags")
+    __slots__ = ("threads", "rf", "co", "stamp", "clock", "frozen", "locs", "fence_tags",
+                 "frees")
 
     def __init__(self, nthreads: int, locs: Locations) -> None:
         self.threads: list[list[Event | None]] = [[] for _ in range(nthreads)]
@@ -48,6 +49,7 @@ class ExecutionGraph:
         self.frozen: set[EventId] = set()
         self.locs = locs
         self.fence_tags: frozenset[str] = frozenset()  # of every fence ever added (cuts too)
+        self.frees = False  # whether a kfree was ever added (cuts too): checks skip if not
 
     def copy(self) -> ExecutionGraph:
         g = ExecutionGraph.__new__(ExecutionGraph)
@@ -59,6 +61,7 @@ class ExecutionGraph:
         g.frozen = set(self.frozen)
         g.locs = self.locs
         g.fence_tags = self.fence_tags
+        g.frees = self.frees
         return g
 
     # -- lookup -------------------------------------------------------------
@@ -134,6 +137,8 @@ class ExecutionGraph:
         self.clock += 1
         if ev.kind == "F":
             self.fence_tags |= ev.tags
+        elif ev.kind == "D":
+            self.frees = True
 
     def remove(self, doomed: set[EventId]) -> None:
         """Delete events (a backward revisit), keeping each CPU's list without trailing holes."""

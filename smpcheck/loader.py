@@ -215,7 +215,7 @@ def name_globals(namespace: dict[str, Any]) -> dict[str, Loc]:
         seen.add(id(obj))
         obj.name = var
         for path, _ in obj.spec.leaves():
-            locs[render_path(var, path)] = Loc(obj, path)
+            locs[render_path(var, path)] = obj.loc(path)
     return locs
 
 

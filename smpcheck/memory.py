@@ -153,7 +153,7 @@ def Var(init: Any = 0, kind: str = "int") -> Any:  # noqa: N802 - reads as a dec
 class Obj:
     """One object in memory: a global declared by the model or a kmalloc'd block."""
 
-    __slots__ = ("name", "spec", "heap", "alloc_event", "__weakref__")
+    __slots__ = ("name", "spec", "heap", "alloc_event", "_locs", "__weakref__")
 
     def __init__(self, name: str, spec: Spec, heap: bool = False,
                  alloc_event: tuple[int, int] | None = None) -> None:
@@ -161,6 +161,14 @@ class Obj:
         self.spec = spec
         self.heap = heap
         self.alloc_event = alloc_event
+        self._locs: dict[Path, Loc] = {}
+
+    def loc(self, path: Path) -> Loc:
+        """The location at ``path`` inside this object (the one Loc object for it)."""
+        loc = self._locs.get(path)
+        if loc is None:
+            loc = self._locs[path] = Loc(self, path)
+        return loc
 
     def __repr__(self) -> str:
         return self.name
@@ -172,9 +180,12 @@ class Obj:
         raise KeyError(path)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Loc:
-    """One scalar memory location: an object and the field/index path inside it."""
+    """One scalar memory location: an object and the field/index path inside it.
+
+    :meth:`Obj.loc` makes the one Loc of each location, so Locs compare and hash by
+    identity, in C: the explorer looks locations up in dicts several times per event."""
 
     obj: Obj
     path: Path = ()
@@ -268,7 +279,7 @@ class Ref:
         spec = self._spec()
         if not isinstance(spec, Field):
             raise TypeError(f"{self} points to an aggregate, not to a scalar location")
-        return Loc(self._obj, self._path)
+        return self._obj.loc(self._path)
 
     def _member(self, key: str | int) -> Ref:
         """A pointer to member ``key`` (``&p->key`` or ``&p[key]``)."""

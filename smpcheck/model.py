@@ -65,11 +65,12 @@ class FinalState:
             return self.memory[name]
         raise AttributeError(f"no CPU or location called {name!r}")
 
-    def key(self) -> tuple[Any, ...]:
-        """A hashable summary: equal keys mean equal final states."""
-        regs = tuple(tuple(sorted((k, _plain(v)) for k, v in r.items())) for r in self.regs)
-        mem = tuple(sorted((k, _plain(v)) for k, v in self.memory.items()))
-        return (regs, mem)
+    def key(self, regs_key: Callable[[dict[str, Any]], tuple[tuple[str, Any], ...]] | None = None
+            ) -> tuple[Any, ...]:
+        """A hashable summary: equal keys mean equal final states.  ``regs_key`` gives a
+        CPU's part (:func:`items_key` unless given: a caller may remember them)."""
+        of = regs_key or items_key
+        return tuple([of(r) for r in self.regs]), items_key(self.memory)
 
 
 class _Regs:
@@ -83,8 +84,9 @@ class _Regs:
             raise AttributeError(f"no register {name!r}") from None
 
 
-def _plain(v: Any) -> Any:
-    return str(v) if isinstance(v, Ref) else v
+def items_key(values: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """A dict's items, sorted, pointers as text (list comprehensions: once per execution)."""
+    return tuple(sorted([(k, str(v) if isinstance(v, Ref) else v) for k, v in values.items()]))
 
 
 class Unmet:

@@ -26,9 +26,23 @@ class View:
     # -- the numbering, made on first use (a check that needs no relation costs nothing)
     @cached
     def events(self) -> list[Event]:
+        return self._numbering[0]
+
+    @cached
+    def _numbering(self) -> tuple[list[Event], int]:
+        """The events in view order, and how many initial writes lead them."""
         g = self.g
-        inits = [g.init_of(loc) for loc in sorted(_touched(g), key=lambda lc: g.locs.index[lc])]
-        return inits + [ev for ev in g.events() if not ev.is_marker]
+        memory: list[Event] = []
+        touched = set()
+        for t in g.threads:  # (one pass: a view is made for every complete execution)
+            for ev in t:
+                if ev is not None and ev.kind not in "BEN":
+                    memory.append(ev)
+                    if ev.kind in "RW" and ev.loc is not None:
+                        touched.add(ev.loc)
+        index = g.locs.index
+        inits = [g.init_of(loc) for loc in sorted(touched, key=index.__getitem__)]
+        return inits + memory, len(inits)
 
     @cached
     def n(self) -> int:
@@ -90,7 +104,7 @@ class View:
 
     @cached
     def IW(self) -> int:  # noqa: N802
-        return self.where(lambda ev: ev.is_init)
+        return (1 << self._numbering[1]) - 1
 
     @cached
     def marked(self) -> int:
@@ -113,27 +127,46 @@ class View:
 
     @cached
     def rf(self) -> Rel:
-        pairs = []
-        for i, ev in enumerate(self.events):
-            src = self.g.rf.get(ev.id)
-            if src is not None and src in self.index:
-                pairs.append((self.index[src], i))
-        return Rel.from_pairs(self.n, pairs)
+        rows = [0] * self.n
+        for i, j in self._sources():
+            rows[j] |= 1 << i
+        return Rel(self.n, rows)
+
+    def _sources(self) -> list[tuple[int, int]]:
+        """Each read of the view with the write it reads from, as (read, write) numbers."""
+        index = self.index
+        out = []
+        for r, src in self.g.rf.items():  # (the reads alone: rf has an entry per read)
+            i, j = index.get(r), index.get(src)
+            if i is not None and j is not None:
+                out.append((i, j))
+        return out
 
     @cached
     def co(self) -> Rel:
         rows = [0] * self.n
-        for loc in self.g.co:
-            order = [self.index[w] for w in self.g.co_order(loc) if w in self.index]
-            later = 0
-            for i in reversed(order):
-                rows[i] |= later
-                later |= 1 << i
+        index, init_of = self.index, self.g.init_of
+        for loc, ws in self.g.co.items():
+            later = 0  # the writes coherence-after the one at hand
+            for w in reversed(ws):
+                i = index.get(w)
+                if i is not None:
+                    rows[i] |= later
+                    later |= 1 << i
+            if later:
+                i = index.get(init_of(loc).id)
+                if i is not None:
+                    rows[i] |= later
         return Rel(self.n, rows)
 
     @cached
     def fr(self) -> Rel:
-        return self.rf.inverse().seq(self.co)
+        """``rf^-1 ; co``: a read's row is the row in co of the write it reads."""
+        co = self.co.rows
+        rows = [0] * self.n
+        for i, j in self._sources():
+            rows[i] = co[j]
+        return Rel(self.n, rows)
 
     @cached
     def loc(self) -> Rel:
@@ -147,10 +180,11 @@ class View:
     @cached
     def int(self) -> Rel:
         groups: dict[int, int] = {}
+        inits = self._numbering[1]
         for i, ev in enumerate(self.events):
-            key = -1 - i if ev.is_init else ev.tid
+            key = -1 - i if i < inits else ev.id[0]
             groups[key] = groups.get(key, 0) | 1 << i
-        rows = [groups[-1 - i if ev.is_init else ev.tid] for i, ev in enumerate(self.events)]
+        rows = [groups[-1 - i if i < inits else ev.id[0]] for i, ev in enumerate(self.events)]
         return Rel(self.n, rows)
 
     @cached
@@ -189,6 +223,3 @@ class View:
     def po_loc(self) -> Rel:
         return self.po & self.loc
 
-
-def _touched(g: ExecutionGraph) -> set:
-    return {ev.loc for ev in g.events() if ev.loc is not None and ev.kind in "RW"}

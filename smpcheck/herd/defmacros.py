@@ -31,6 +31,7 @@ not define, stays available: it marks spin-wait loops.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -44,8 +45,6 @@ from smpcheck.litmus.translate_ops import BINARY, combine
 from smpcheck.values import deps_of, raw
 
 __smp_engine__ = True
-
-Env = dict[str, Any]
 
 #: Primitives whose first argument is an lvalue (the others take a pointer).
 _LVALUE_FIRST = frozenset({"__load", "__store"})
@@ -103,7 +102,10 @@ def _prims(body: tuple[D.DExpr, ...]) -> list[D.DPrim]:
     return out
 
 
-# -- evaluation -----------------------------------------------------------------------
+# -- evaluation: each macro body compiled once into closures over the call's arguments --
+
+Args = tuple[Any, ...]
+Code = Callable[[Args], Any]
 
 
 def _compile(mdef: D.MacroDef) -> Callable[..., Any]:
@@ -112,38 +114,59 @@ def _compile(mdef: D.MacroDef) -> Callable[..., Any]:
             known = ", ".join(sorted(_PRIMITIVES))
             raise UsageError(f"macro {mdef.name}: unknown primitive {prim.name} "
                              f"(known: {known})")
-    params, body, name = mdef.params, mdef.body, mdef.name
+    params, name = mdef.params, mdef.name
+    steps = [_code(stmt, params, name) for stmt in mdef.body]
 
     def call(*args: Any) -> Any:
-        env = dict(zip(params, args, strict=True))
+        if len(args) != len(params):
+            raise ValueError(f"{name} takes {len(params)} arguments, given {len(args)}")
         result: Any = None
-        for stmt in body:
-            result = _eval(stmt, env, name)
+        for step in steps:
+            result = step(args)
         return result
 
     call.__name__ = name
     return call
 
 
-def _eval(e: D.DExpr, env: Env, name: str) -> Any:
+def _fails(make: Callable[[], BaseException]) -> Code:
+    """Code raising what ``make`` makes: an error found while compiling is raised, as
+    before compiling, only when (and each time) the macro runs."""
+    def fail(args: Args) -> Any:
+        raise make()
+
+    return fail
+
+
+def _code(e: D.DExpr, params: tuple[str, ...], name: str) -> Code:
     if isinstance(e, D.DParam):
-        return env[e.name]
+        if e.name not in params:
+            return _fails(lambda: KeyError(e.name))
+        last = len(params) - 1 - params[::-1].index(e.name)  # (a repeated name: the last)
+        return operator.itemgetter(last)
     if isinstance(e, D.DInt):
-        return e.value
+        value = e.value
+        return lambda args: value
     if isinstance(e, D.DPrim):
-        return _PRIMITIVES[e.name](e, env, name)
+        try:
+            return _PRIMITIVES[e.name](e, params, name)
+        except UsageError as exc:
+            message = exc.message
+            return _fails(lambda: UsageError(message))
     if isinstance(e, D.DCompare):
-        return combine(BINARY[e.op], _eval(e.left, env, name), _eval(e.right, env, name))
+        if e.op not in BINARY:
+            return _fails(lambda: KeyError(e.op))
+        fn, left, right = BINARY[e.op], _code(e.left, params, name), _code(e.right, params, name)
+        return lambda args: combine(fn, left(args), right(args))
     if isinstance(e, D.DDeref):
-        return load(_eval(e.arg, env, name), frozenset(), name)
-    raise UsageError(f"macro {name}: cannot evaluate {e}")
+        arg = _code(e.arg, params, name)
+        return lambda args: load(arg(args), frozenset(), name)
+    return _fails(lambda: UsageError(f"macro {name}: cannot evaluate {e}"))
 
 
-def _lvalue(e: D.DExpr, env: Env, name: str) -> Any:
+def _lvalue(e: D.DExpr, params: tuple[str, ...], name: str) -> Code:
     """The pointer an lvalue argument designates (``X`` passed as ``*x``; ``*X``)."""
-    if isinstance(e, D.DDeref):
-        return _eval(e.arg, env, name)
-    return _eval(e, env, name)
+    return _code(e.arg if isinstance(e, D.DDeref) else e, params, name)
 
 
 def _args(p: D.DPrim, count: int, name: str) -> tuple[D.DExpr, ...]:
@@ -153,37 +176,62 @@ def _args(p: D.DPrim, count: int, name: str) -> tuple[D.DExpr, ...]:
     return args
 
 
-def _tags(p: D.DPrim) -> frozenset[str]:
-    return frozenset(p.tags)
+def _operands(p: D.DPrim, count: int, params: tuple[str, ...], name: str) -> list[Code]:
+    return [_code(a, params, name) for a in _args(p, count, name)]
 
 
-def _p_load(p: D.DPrim, env: Env, name: str) -> Any:
+Params = tuple[str, ...]
+
+
+def _p_load(p: D.DPrim, params: Params, name: str) -> Code:
     (x,) = _args(p, 1, name)
-    return load(_lvalue(x, env, name), _tags(p), name)
+    at, tags = _lvalue(x, params, name), frozenset(p.tags)
+    return lambda args: load(at(args), tags, name)
 
 
-def _p_store(p: D.DPrim, env: Env, name: str) -> None:
+def _p_store(p: D.DPrim, params: Params, name: str) -> Code:
     x, v = _args(p, 2, name)
-    store(_lvalue(x, env, name), _eval(v, env, name), _tags(p), name)
+    at, value, tags = _lvalue(x, params, name), _code(v, params, name), frozenset(p.tags)
+
+    def run(args: Args) -> None:
+        where_ = at(args)
+        store(where_, value(args), tags, name)
+
+    return run
 
 
-def _p_fence(p: D.DPrim, env: Env, name: str) -> None:
-    for tag in p.tags or ("barrier",):
-        fence(tag, name)
+def _p_fence(p: D.DPrim, params: Params, name: str) -> Code:
+    tags = p.tags or ("barrier",)
+
+    def run(args: Args) -> None:
+        for tag in tags:
+            fence(tag, name)
+
+    return run
 
 
-def _p_xchg(p: D.DPrim, env: Env, name: str) -> Any:
-    x, v = _args(p, 2, name)
-    new = _eval(v, env, name)
-    return rmw(_eval(x, env, name), lambda old: raw(new), _tags(p), name, (new,))
+def _p_xchg(p: D.DPrim, params: Params, name: str) -> Code:
+    x, v = _operands(p, 2, params, name)
+    tags = frozenset(p.tags)
+
+    def run(args: Args) -> Any:
+        new = v(args)
+        return rmw(x(args), lambda old: raw(new), tags, name, (new,))
+
+    return run
 
 
-def _p_cmpxchg(p: D.DPrim, env: Env, name: str) -> Any:
-    x, v, w = _args(p, 3, name)
-    expect, new = _eval(v, env, name), _eval(w, env, name)
-    want, value = raw(expect), raw(new)
-    return rmw(_eval(x, env, name), lambda cur: value if cur == want else None, _tags(p),
-               name, (expect, new), ftags=_tags(p))
+def _p_cmpxchg(p: D.DPrim, params: Params, name: str) -> Code:
+    x, v, w = _operands(p, 3, params, name)
+    tags = frozenset(p.tags)
+
+    def run(args: Args) -> Any:
+        expect, new = v(args), w(args)
+        want, value = raw(expect), raw(new)
+        return rmw(x(args), lambda cur: value if cur == want else None, tags, name,
+                   (expect, new), ftags=tags)
+
+    return run
 
 
 def _op_of(e: D.DExpr, name: str) -> Callable[[Any, Any], Any]:
@@ -192,75 +240,119 @@ def _op_of(e: D.DExpr, name: str) -> Callable[[Any, Any], Any]:
     return _OPS[e.symbol]
 
 
-def _atomic(p: D.DPrim, env: Env, name: str) -> tuple[Any, Any, Callable[[Any, Any], Any]]:
+def _atomic(p: D.DPrim, params: Params, name: str
+            ) -> tuple[Callable[[Args], tuple[Any, Any]], Callable[[Any, Any], Any]]:
+    """An atomic op's code, giving the old value and the amount, and its operator."""
     x, op, v = _args(p, 3, name)
     fn = _op_of(op, name)
-    amount = _eval(v, env, name)
-    old = rmw(_eval(x, env, name), lambda o: fn(o, raw(amount)), _tags(p), name, (amount,))
-    return old, amount, fn
+    at, amount_of, tags = _code(x, params, name), _code(v, params, name), frozenset(p.tags)
+
+    def run(args: Args) -> tuple[Any, Any]:
+        amount = amount_of(args)
+        return rmw(at(args), lambda o: fn(o, raw(amount)), tags, name, (amount,)), amount
+
+    return run, fn
 
 
-def _p_atomic_op(p: D.DPrim, env: Env, name: str) -> None:
-    _atomic(p, env, name)
+def _p_atomic_op(p: D.DPrim, params: Params, name: str) -> Code:
+    run, _ = _atomic(p, params, name)
+
+    def op(args: Args) -> None:
+        run(args)
+
+    return op
 
 
-def _p_atomic_op_return(p: D.DPrim, env: Env, name: str) -> Any:
-    old, amount, fn = _atomic(p, env, name)
-    return combine(fn, old, amount)
+def _p_atomic_op_return(p: D.DPrim, params: Params, name: str) -> Code:
+    run, fn = _atomic(p, params, name)
+
+    def op(args: Args) -> Any:
+        old, amount = run(args)
+        return combine(fn, old, amount)
+
+    return op
 
 
-def _p_atomic_fetch_op(p: D.DPrim, env: Env, name: str) -> Any:
-    return _atomic(p, env, name)[0]
+def _p_atomic_fetch_op(p: D.DPrim, params: Params, name: str) -> Code:
+    run, _ = _atomic(p, params, name)
+    return lambda args: run(args)[0]
 
 
-def _p_add_unless(p: D.DPrim, env: Env, name: str) -> Any:
-    x, v, w = _args(p, 3, name)
-    amount, unless = _eval(v, env, name), _eval(w, env, name)
-    a, u = raw(amount), raw(unless)
-    old = rmw(_eval(x, env, name), lambda o: None if o == u else o + a, _tags(p), name,
-              (amount, unless), ftags=_tags(p))
-    return combine(lambda o, b: int(o != b), old, unless)
+def _p_add_unless(p: D.DPrim, params: Params, name: str) -> Code:
+    x, v, w = _operands(p, 3, params, name)
+    tags = frozenset(p.tags)
+
+    def run(args: Args) -> Any:
+        amount, unless = v(args), w(args)
+        a, u = raw(amount), raw(unless)
+        old = rmw(x(args), lambda o: None if o == u else o + a, tags, name, (amount, unless),
+                  ftags=tags)
+        return combine(lambda o, b: int(o != b), old, unless)
+
+    return run
 
 
-def _p_lock(p: D.DPrim, env: Env, name: str) -> None:
-    (x,) = _args(p, 1, name)
-    loc, deps = where(_eval(x, env, name))
-    old = issue(Op("RMW", loc=loc, tags=frozenset({"LKR"}), wtags=frozenset({"LKW"}),
-                   ftags=frozenset({"LF"}), addr=deps,
-                   update=lambda o: 1 if o == 0 else BLOCK, text=f"{name}({loc})"))
-    add_control_deps(deps_of(old))
+def _p_lock(p: D.DPrim, params: Params, name: str) -> Code:
+    (x,) = _operands(p, 1, params, name)
+
+    def run(args: Args) -> None:
+        loc, deps = where(x(args))
+        old = issue(Op("RMW", loc=loc, tags=frozenset({"LKR"}), wtags=frozenset({"LKW"}),
+                       ftags=frozenset({"LF"}), addr=deps,
+                       update=lambda o: 1 if o == 0 else BLOCK, text=f"{name}({loc})"))
+        add_control_deps(deps_of(old))
+
+    return run
 
 
-def _p_unlock(p: D.DPrim, env: Env, name: str) -> None:
-    (x,) = _args(p, 1, name)
-    loc, deps = where(_eval(x, env, name))
-    issue(Op("W", loc=loc, value=0, tags=frozenset({"UL"}), addr=deps, text=f"{name}({loc})"))
+def _p_unlock(p: D.DPrim, params: Params, name: str) -> Code:
+    (x,) = _operands(p, 1, params, name)
+
+    def run(args: Args) -> None:
+        loc, deps = where(x(args))
+        issue(Op("W", loc=loc, value=0, tags=frozenset({"UL"}), addr=deps,
+                 text=f"{name}({loc})"))
+
+    return run
 
 
-def _p_trylock(p: D.DPrim, env: Env, name: str) -> Any:
-    (x,) = _args(p, 1, name)
-    loc, deps = where(_eval(x, env, name))
-    old = issue(Op("RMW", loc=loc, tags=frozenset({"LKR"}), wtags=frozenset({"LKW"}),
-                   ftags=frozenset({"LF"}), addr=deps,
-                   update=lambda o: 1 if o == 0 else None, text=f"{name}({loc})"))
-    return combine(lambda o: int(o == 0), old)
+def _p_trylock(p: D.DPrim, params: Params, name: str) -> Code:
+    (x,) = _operands(p, 1, params, name)
+
+    def run(args: Args) -> Any:
+        loc, deps = where(x(args))
+        old = issue(Op("RMW", loc=loc, tags=frozenset({"LKR"}), wtags=frozenset({"LKW"}),
+                       ftags=frozenset({"LF"}), addr=deps,
+                       update=lambda o: 1 if o == 0 else None, text=f"{name}({loc})"))
+        return combine(lambda o: int(o == 0), old)
+
+    return run
 
 
-def _p_islocked(p: D.DPrim, env: Env, name: str) -> Any:
-    (x,) = _args(p, 1, name)
-    loc, deps = where(_eval(x, env, name))
-    old = issue(Op("R", loc=loc, addr=deps, text=f"{name}({loc})",
-                   vtags=lambda v: frozenset({"RL" if v else "RU"})))
-    return combine(lambda o: int(o != 0), old)
+def _p_islocked(p: D.DPrim, params: Params, name: str) -> Code:
+    (x,) = _operands(p, 1, params, name)
+
+    def run(args: Args) -> Any:
+        loc, deps = where(x(args))
+        old = issue(Op("R", loc=loc, addr=deps, text=f"{name}({loc})",
+                       vtags=lambda v: frozenset({"RL" if v else "RU"})))
+        return combine(lambda o: int(o != 0), old)
+
+    return run
 
 
-def _p_srcu(p: D.DPrim, env: Env, name: str) -> None:
-    (x,) = _args(p, 1, name)
-    loc, deps = where(_eval(x, env, name))
-    issue(Op("F", loc=loc, tags=_tags(p), addr=deps, text=f"{name}({loc})"))
+def _p_srcu(p: D.DPrim, params: Params, name: str) -> Code:
+    (x,) = _operands(p, 1, params, name)
+    tags = frozenset(p.tags)
+
+    def run(args: Args) -> None:
+        loc, deps = where(x(args))
+        issue(Op("F", loc=loc, tags=tags, addr=deps, text=f"{name}({loc})"))
+
+    return run
 
 
-_PRIMITIVES: dict[str, Callable[[D.DPrim, Env, str], Any]] = {
+_PRIMITIVES: dict[str, Callable[[D.DPrim, Params, str], Code]] = {
     "__load": _p_load, "__store": _p_store, "__fence": _p_fence, "__xchg": _p_xchg,
     "__cmpxchg": _p_cmpxchg, "__atomic_op": _p_atomic_op,
     "__atomic_op_return": _p_atomic_op_return, "__atomic_fetch_op": _p_atomic_fetch_op,

@@ -31,7 +31,7 @@ def _smp_loop_head(site: tuple[str, int]) -> bool:
     if state[0] >= 2:
         g = run.graph
         assert g is not None
-        since = [g.event(eid) for eid, _ in cpu.fed[state[1]:]]
+        since = [g.event(ev.id) for ev in cpu.fed[state[1]:]]
         src = Source(site[0], site[1], _line(site))
         if cpu.relaxed and all(ev.kind in "RF" for ev in since):
             issue(Op("B", value=tuple(ev.id for ev in since if ev.kind == "R"),

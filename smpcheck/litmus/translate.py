@@ -124,7 +124,7 @@ class Memory:
 
     def names(self) -> dict[str, Loc]:
         """Each location by its variable name, as the loader names a model's globals."""
-        return {name: Loc(ref._obj, ()) for name, ref in self.refs.items()
+        return {name: ref._obj.loc(()) for name, ref in self.refs.items()
                 if ref._obj is not None}
 
     def value(self, value: InitValue | None, line: int) -> Any:

@@ -236,6 +236,7 @@ class ThreadCompiler:
             return {name: _final(frame.regs[name]) for name in names}
 
         cpu.__name__ = f"P{self.thread.index}"
+        cpu.smp_deterministic = True  # type: ignore[attr-defined]  # (see _runtime.Step)
         return cpu
 
     def error(self, message: str, line: int, word: str | None = None) -> LitmusError:

@@ -52,8 +52,11 @@ def po_loc(t: list[Event | None], idx: int, ev: Event) -> list[EventId]:
     if ev.kind not in "RW":
         return []
     loc = ev.loc
-    nxt = po_next(t, idx, lambda b: b.kind not in "RW" or b.loc != loc)
-    return [] if nxt is None else [nxt]
+    for i in range(idx + 1, len(t)):  # (po_next's loop, without a call per event: hot)
+        nxt = t[i]
+        if nxt is not None and nxt.kind in "RW" and nxt.loc == loc:
+            return [nxt.id]
+    return []
 
 
 def successors(g: ExecutionGraph, po_step: PoStep, internal_rf: bool = True) -> Successors:
@@ -61,14 +64,11 @@ def successors(g: ExecutionGraph, po_step: PoStep, internal_rf: bool = True) -> 
     ``internal_rf``), each up to transitivity: the next write in coherence order,
     and ``fr`` of a read is the write coherence-after its source."""
     threads, inits, rf, co = g.threads, g.locs.inits, g.rf, g.co
-    readers: dict[EventId, list[EventId]] = {}  # built when a write is first reached
 
-    def readers_of(w: EventId) -> list[EventId] | None:
-        if not readers:
-            readers[INIT_TID, -1] = []  # (never an event: marks the map as built)
-            for r, src in rf.items():
-                readers.setdefault(src, []).append(r)
-        return readers.get(w)
+    def readers_of(w: EventId) -> list[EventId]:
+        # (a search from the events just added reaches a write or two: scanning rf for
+        # each costs less than mapping every write to its readers)
+        return [r for r, src in rf.items() if src == w]
 
     def succ(e: EventId) -> list[EventId]:
         tid, idx = e
@@ -118,11 +118,13 @@ def po_loc_closes(a: Event, b: Event) -> bool:
 def on_cycle(g: ExecutionGraph, start: EventId, succ: Successors, closes: Closes) -> bool:
     """Whether ``start`` reaches itself along ``succ``: back to it, or to an event
     before it in program order that ``closes`` says has an edge to it."""
+    todo = succ(start)
+    if not todo:  # most added events: nothing leaves them yet
+        return False
     tid, idx = start
     thread = g.threads[tid] if tid != INIT_TID else []
     first = g.event(start)
     seen: set[EventId] = set()
-    todo = succ(start)
     while todo:
         e = todo.pop()
         if e == start:
@@ -140,8 +142,13 @@ def any_on_cycle(g: ExecutionGraph, added: Sequence[EventId], succ: Successors,
                  closes: Closes) -> bool:
     """Whether some memory event of ``added`` still in ``g`` lies on a cycle of ``succ``
     (markers are in no relation)."""
-    return any(g.has(e) and g.event(e).kind not in "BEN" and on_cycle(g, e, succ, closes)
-               for e in added)
+    threads = g.threads
+    for e in added:
+        t = threads[e[0]]
+        ev = t[e[1]] if e[1] < len(t) else None
+        if ev is not None and ev.kind not in "BEN" and on_cycle(g, e, succ, closes):
+            return True
+    return False
 
 
 def has_cycle(g: ExecutionGraph, succ: Successors) -> bool:
@@ -170,20 +177,41 @@ def has_cycle(g: ExecutionGraph, succ: Successors) -> bool:
     return False
 
 
-def atomicity_broken(g: ExecutionGraph) -> bool:
+def atomicity_broken(g: ExecutionGraph, added: Sequence[EventId] | None = None) -> bool:
     """Some RMW's write is not immediately coherence-after the write its read read:
-    another write sits between them (``rmw & (fr ; co)`` is not empty)."""
-    for ws in g.co.values():
-        for i, w in enumerate(ws):
-            ev = g.event(w)
-            if not ev.rmw:
-                continue
-            src = g.rf.get((w[0], w[1] - 1))
-            if src is None:
-                continue
-            at = -1 if src[0] == INIT_TID else ws.index(src)
-            if i >= at + 2:
-                return True
+    another write sits between them (``rmw & (fr ; co)`` is not empty).
+
+    Given ``added``, only their locations are looked at: a change breaks atomicity
+    only where it adds a write or gives an RMW's read a source (cutting events only
+    narrows the gaps), and the explorer changes graphs whose other locations keep it."""
+    co = g.co
+    if added is None:
+        return any(_gap_in(g, ws) for ws in co.values())
+    threads = g.threads
+    seen: set[object] = set()
+    for tid, idx in added:
+        t = threads[tid]
+        ev = t[idx] if idx < len(t) else None
+        if ev is None or ev.kind not in "RW" or ev.loc in seen:
+            continue
+        seen.add(ev.loc)
+        ws = co.get(ev.loc)  # type: ignore[arg-type]
+        if ws and _gap_in(g, ws):
+            return True
+    return False
+
+
+def _gap_in(g: ExecutionGraph, ws: list[EventId]) -> bool:
+    """Whether some RMW write of coherence order ``ws`` does not follow its read's source."""
+    for i, w in enumerate(ws):
+        if not g.event(w).rmw:
+            continue
+        src = g.rf.get((w[0], w[1] - 1))
+        if src is None:
+            continue
+        at = -1 if src[0] == INIT_TID else ws.index(src)
+        if i >= at + 2:
+            return True
     return False
 
 
@@ -192,7 +220,7 @@ def new_violation(g: ExecutionGraph, added: Sequence[EventId], atomicity: bool,
     """The first axiom the change to ``added`` breaks: RMW atomicity (if asked), then
     each ``(name, successors, closes)`` acyclicity check in order, by a cycle through
     ``added``; None if none does.  Grace periods are the caller's (whole-view) case."""
-    if atomicity and atomicity_broken(g):
+    if atomicity and atomicity_broken(g, added):
         return ATOMIC
     for name, succ, closes in checks:
         if any_on_cycle(g, added, succ, closes):

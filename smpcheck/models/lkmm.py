@@ -441,7 +441,7 @@ class LKMM(MemoryModel):
         visibility relations of plain accesses), so an execution with no cycle there
         satisfies every axiom.  Only RCU's rcu-order goes against program order
         (from a critical section's unlock back to its lock)."""
-        broken = atomicity and atomicity_broken(g)
+        broken = atomicity and atomicity_broken(g, added)
         if not broken and all(is_sink(g, e) for e in added if g.has(e)):
             return None
         if any_on_cycle(g, added, successors(g, po_loc), po_loc_closes):
