@@ -133,8 +133,14 @@ def _classes(prog: list[list[Instr]], tso: bool) -> tuple[set[Any], set[Any]]:
     finals: set[Any] = set()
     init_ids = tuple((-1, i) for i in range(nl))
 
+    seen: set[Any] = set()  # states already expanded: what follows a state is the same
+
     def go(cpus: tuple[_Cpu, ...], mem: tuple[int, ...], last_w: tuple[Any, ...],
            rf: frozenset[Any], co: tuple[tuple[Any, ...], ...]) -> None:
+        state = (cpus, mem, last_w, rf, co)
+        if state in seen:  # (without this, 3 CPUs of 3 stores under TSO take hours)
+            return
+        seen.add(state)
         moved = False
         for t, c in enumerate(cpus):
             if tso and c.buf:  # the oldest buffered store reaches memory
