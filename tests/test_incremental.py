@@ -38,7 +38,7 @@ def crosschecked(mm: MemoryModel) -> MemoryModel:
         def inconsistency_after(self, g: ExecutionGraph, added: Sequence[EventId],
                                 atomicity: bool = True) -> str | None:
             fast = super().inconsistency_after(g, added, atomicity)
-            full = self.inconsistency(View(g), atomicity)
+            full = self.prefix_inconsistency(View(g), atomicity)
             assert fast == full, (g.threads, g.rf, g.co, added)
             Crosschecked.calls += 1
             return fast

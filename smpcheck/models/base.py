@@ -52,10 +52,15 @@ class MemoryModel:
             return ATOMIC
         return self.axioms(view)
 
+    def prefix_inconsistency(self, view: View, atomicity: bool = True) -> str | None:
+        """What :meth:`inconsistency_after` answers for a graph: :meth:`inconsistency`
+        less the axioms the model judges on complete executions only."""
+        return self.inconsistency(view, atomicity)
+
     def inconsistency_after(self, g: ExecutionGraph, added: Sequence[EventId],
                             atomicity: bool = True) -> str | None:
-        """``inconsistency(View(g), atomicity)``, for a ``g`` whose axioms (all but
-        RMW atomicity) held before the explorer added or changed the events ``added``
+        """``prefix_inconsistency(View(g), atomicity)``, for a ``g`` whose axioms (all
+        but RMW atomicity) held before the explorer added or changed the events ``added``
         (and cut others).  The explorer checks every change through this call; the
         default checks the whole graph, a model may check only what ``added`` can
         break (see :mod:`smpcheck.models.cycles`)."""

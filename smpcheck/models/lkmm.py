@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from smpcheck.events import Event
 from smpcheck.graph import ExecutionGraph
 from smpcheck.lazy import cached
-from smpcheck.models.base import ATOMIC, MemoryModel, Step, order_steps
+from smpcheck.models.base import ATOMIC, MemoryModel, Step, atomicity_violated, order_steps
 from smpcheck.models.cycles import (
     any_on_cycle,
     atomicity_broken,
@@ -450,21 +450,39 @@ class LKMM(MemoryModel):
             return ATOMIC
         if not g.fence_tags & GRACE_PERIODS and not has_cycle(g, successors(g, immediate_po)):
             return None  # SC-consistent: see the docstring
-        return self.ordering_axioms(View(g))
+        return self.ordering_axioms(View(g), rcu=False)
 
-    def axioms(self, view: View) -> str | None:
+    def deferred_inconsistency(self, g: ExecutionGraph) -> str | None:
+        """RCU's axiom, on complete executions only.  rb is not monotone in the order
+        the explorer adds events: a critical section's unlock can make a prefix
+        inconsistent although a revisit of that prefix (a read before the grace
+        period reading a later write) is consistent, and under dependency tracking
+        no consistent parent leads there.  Cutting such prefixes lost executions
+        (tests/herd/test_cross_lkmm.py has one)."""
+        if not g.fence_tags & GRACE_PERIODS:
+            return None
+        rel = LkmmRelations(View(g))
+        return "rcu" if rel.has_rcu and not rel.rb.is_irreflexive() else None
+
+    def prefix_inconsistency(self, view: View, atomicity: bool = True) -> str | None:
+        if atomicity and atomicity_violated(view):
+            return ATOMIC
+        return self.axioms(view, rcu=False)
+
+    def axioms(self, view: View, rcu: bool = True) -> str | None:
         if not (view.po_loc | view.rf | view.co | view.fr).is_acyclic():
             return "coherence"
-        return self.ordering_axioms(view)
+        return self.ordering_axioms(view, rcu)
 
-    def ordering_axioms(self, view: View) -> str | None:
-        """The axioms after coherence: happens-before, propagation, RCU, plain accesses."""
+    def ordering_axioms(self, view: View, rcu: bool = True) -> str | None:
+        """The axioms after coherence: happens-before, propagation, RCU (unless
+        ``rcu`` is false), plain accesses."""
         rel = LkmmRelations(view)
         if not rel.hb.is_acyclic():
             return "happens-before"
         if not rel.pb.is_acyclic():
             return "propagation"
-        if rel.has_rcu and not rel.rb.is_irreflexive():
+        if rcu and rel.has_rcu and not rel.rb.is_irreflexive():
             return "rcu"
         if rel.plain and rel.plain_incoherent():
             return "plain-coherence"

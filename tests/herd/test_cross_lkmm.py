@@ -62,3 +62,43 @@ def test_kernel_tests_agree(path: Path, herd_mode: tuple[CatMemoryModel, dict[st
 def test_random_programs_agree(herd_mode: tuple[CatMemoryModel, dict[str, Any]],
                                text: str) -> None:
     _both(text, "generated.litmus", herd_mode)
+
+
+RCU_REVISIT = """C rcu-revisit
+
+{}
+
+P0(int *x, int *y)
+{
+	int r0;
+	int r1;
+	r0 = READ_ONCE(*y);
+	synchronize_rcu();
+	r1 = READ_ONCE(*x);
+}
+
+P1(int *x, int *y)
+{
+	rcu_read_lock();
+	WRITE_ONCE(*x, 1);
+	WRITE_ONCE(*y, 1);
+	rcu_read_unlock();
+	WRITE_ONCE(*y, 1);
+}
+
+exists (0:r0=0 /\\ 0:r1=0)
+"""
+
+
+def test_a_read_before_a_grace_period_revisited_by_a_write_after_the_section(
+        herd_mode: tuple[CatMemoryModel, dict[str, Any]]) -> None:
+    """Found by the random test.  By hand: r0 reads y's initial value, the y=1 in the
+    critical section or the one after it; if it reads either 1 the section began
+    before the grace period, so r1 reads x=1; otherwise r1 reads 0 or 1.  Four
+    executions, one with r0=0 and r1=0.  The built-in model cut the prefix where
+    r0 read the in-section y=1 and r1 read 0 (inconsistent once the section is
+    closed) and so never reached r0 reading the later y=1: it counted three."""
+    builtin = run_litmus(parse_litmus(RCU_REVISIT, "rcu-revisit.litmus"), "lkmm", None,
+                         RCU_REVISIT)
+    assert (builtin.positive, builtin.negative) == (1, 3)
+    _both(RCU_REVISIT, "rcu-revisit.litmus", herd_mode)
