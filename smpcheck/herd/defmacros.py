@@ -32,6 +32,7 @@ not define, stays available: it marks spin-wait loops.
 from __future__ import annotations
 
 import operator
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -40,7 +41,7 @@ from smpcheck.cat import defs as D
 from smpcheck.errors import UsageError
 from smpcheck.kernel import cpu_relax
 from smpcheck.kernel._ops import fence, load, rmw, store, where
-from smpcheck.litmus.c_macros import Macro
+from smpcheck.litmus.c_macros import Macro, MacroTable
 from smpcheck.litmus.translate_ops import BINARY, combine
 from smpcheck.values import deps_of, raw
 
@@ -57,7 +58,7 @@ _OPS: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
-def def_macros(table: dict[str, D.MacroDef], path: str | None = None) -> dict[str, Macro]:
+def def_macros(table: dict[str, D.MacroDef], path: str | None = None) -> MacroTable:
     """The callable macros of a def file's table (see the module docstring)."""
     out: dict[str, Macro] = {}
     for name in table:
@@ -69,7 +70,7 @@ def def_macros(table: dict[str, D.MacroDef], path: str | None = None) -> dict[st
             raise UsageError(exc.message, path, table[name].line) from None
         out[name] = Macro(name, fn, roles, not mdef.block)
     out.setdefault("cpu_relax", Macro("cpu_relax", cpu_relax, "", False))
-    return out
+    return MacroTable(out, os.path.basename(path) if path else "the macro file")
 
 
 # -- roles --------------------------------------------------------------------------

@@ -38,6 +38,15 @@ class Macro:
     returns: bool
 
 
+class MacroTable(dict[str, Macro]):
+    """The functions a C litmus test may call, by name; ``origin`` names where they
+    come from, for the message about a call to anything else."""
+
+    def __init__(self, macros: dict[str, Macro], origin: str) -> None:
+        super().__init__(macros)
+        self.origin = origin
+
+
 _ORDERS = ("", "_relaxed", "_acquire", "_release")
 
 _GROUPS: list[tuple[str, str, bool]] = [
@@ -69,10 +78,10 @@ for _o in _ORDERS:
          f"atomic_fetch_dec{_o}", "p", True),
     ]
 
-MACROS: dict[str, Macro] = {
+MACROS = MacroTable({
     name: Macro(name, getattr(kernel, name), roles, returns)
     for names, roles, returns in _GROUPS for name in names.split()
-}
+}, "smpcheck's kernel API, linux-kernel.def's names")
 """Every function a C litmus test may call, by name."""
 
 

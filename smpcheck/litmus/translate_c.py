@@ -470,8 +470,9 @@ class ThreadCompiler:
         if macro is None:
             close = difflib.get_close_matches(e.func, list(self.macros), n=1)
             hint = f"; did you mean {close[0]}?" if close else ""
-            raise self.error(f"unknown function or macro {e.func!r} (not in linux-kernel.def)"
-                             + hint, e.line, e.func)
+            origin = getattr(self.macros, "origin", "the macros")
+            raise self.error(f"unknown function or macro {e.func!r} (not in {origin})" + hint,
+                             e.line, e.func)
         if len(e.args) != len(macro.roles):
             n = len(macro.roles)
             raise self.error(f"{e.func} takes {n} argument{'s' if n != 1 else ''} "

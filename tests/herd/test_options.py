@@ -120,7 +120,7 @@ def test_a_def_file_is_the_source_of_macros(tmp_path: Path,
     small.write_text("READ_ONCE(X) __load{ONCE}(X)\nWRITE_ONCE(X,V) { __store{ONCE}(X,V); }\n")
     out = herd(capsys, "-conf", root / "linux-kernel.cfg", "-macros", small,
                root / "litmus-tests/SB+fencembonceonces.litmus")
-    assert out.status == 2 and "unknown function or macro 'smp_mb'" in out.err
+    assert out.status == 2 and "unknown function or macro 'smp_mb' (not in small.def)" in out.err
     out = herd(capsys, "-conf", root / "linux-kernel.cfg", "-macros", small, root / SB)
     assert "Observation SB+poonceonces Sometimes 1 3" in out.out
 

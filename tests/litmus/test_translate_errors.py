@@ -25,7 +25,8 @@ def _check(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str,
 
 C_CASES = {
     "unknown macro": ("P0(int *x) { int r0; r0 = READ_TWICE(*x); }\n" + SB_TAIL, "3:27:",
-                      ("unknown function or macro 'READ_TWICE'", "did you mean READ_ONCE")),
+                      ("unknown function or macro 'READ_TWICE' (not in smpcheck's kernel API",
+                       "did you mean READ_ONCE")),
     "undeclared variable": ("P0(int *x) { int r0; WRITE_ONCE(*z, 1); }\n" + SB_TAIL, "3:",
                             ("undeclared variable or register 'z'",)),
     "undeclared register": ("P0(int *x) { int r0; WRITE_ONCE(*x, r5); }\n" + SB_TAIL, "3:",
