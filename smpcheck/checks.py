@@ -37,8 +37,9 @@ class Checker:
     """Judges each complete execution; reports findings through ``report``."""
 
     def __init__(self, model: Model, mm: MemoryModel, globals_: dict[str, Loc],
-                 report: Any) -> None:
+                 report: Any, keep_witnesses: bool = True) -> None:
         self.model = model
+        self.keep_witnesses = keep_witnesses  # a graph per final state, for tables
         self.mm = mm
         self.globals = globals_
         self.report = report
@@ -106,7 +107,7 @@ class Checker:
             return
         key = state.key(self._regs_key)
         result.outcomes[key] = result.outcomes.get(key, 0) + 1
-        if self.model.observe_only and key not in result.witnesses:
+        if self.model.observe_only and self.keep_witnesses and key not in result.witnesses:
             result.witnesses[key] = g.copy()
         if cond is None:
             return
