@@ -31,11 +31,10 @@ from smpcheck.graph import ExecutionGraph
 from smpcheck.herd.catmm import CatMemoryModel
 from smpcheck.herd.config import HerdOptions
 from smpcheck.herd.defmacros import def_macros
-from smpcheck.litmus import syntax as L
 from smpcheck.litmus.c_macros import Macro
 from smpcheck.litmus.run import LitmusRun, LitmusTest, litmus_run, load_litmus
 from smpcheck.litmus.syntax import CTest
-from smpcheck.litmus.translate import translate
+from smpcheck.litmus.translate import prop_locations, translate
 from smpcheck.model import Model, final_state
 
 X86_DEFAULT_MODEL = "x86tso.cat"
@@ -179,17 +178,8 @@ class _Watch:
 def observed_names(test: LitmusTest) -> set[str]:
     """The shared locations whose final values the test reads (condition, filter and
     ``locations``): herd's final writes ``FW`` are theirs."""
-    out = {loc.name for loc in test.locations if loc.thread is None}
-    todo = [test.condition.prop] + ([test.filter] if test.filter is not None else [])
-    while todo:
-        prop = todo.pop()
-        if isinstance(prop, L.PEq):
-            out.update(r.name for r in (prop.loc, prop.value)
-                       if isinstance(r, L.LocRef) and r.thread is None)
-        else:  # PNot (prop), PAnd and POr (items), PImplies (left, right); PTrue, PFalse
-            todo.extend(getattr(prop, "items", ()))
-            todo.extend(getattr(prop, a) for a in ("prop", "left", "right") if hasattr(prop, a))
-    return out
+    refs = [*test.locations, *prop_locations(test.condition.prop), *prop_locations(test.filter)]
+    return {ref.name for ref in refs if ref.thread is None}
 
 
 def _shown(show: str, quantifier: str, holds: bool) -> bool:
