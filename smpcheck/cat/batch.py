@@ -21,7 +21,6 @@ Masks never hold 0 in a relation's row: absent pairs are absent keys.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from smpcheck.relation import Rel, bits
@@ -66,11 +65,6 @@ class BRel:
 
 BATCHED = (BSet, BRel)
 Rows = list[dict[int, int]]
-
-
-def batch_of(v: Any) -> int:
-    """The batch mask of a batched value."""
-    return int(v.all)
 
 
 def _mk_rel(n: int, rows: list[int]) -> Any:
@@ -427,8 +421,3 @@ def within(a: Any, target: Any, n: int, all_: int) -> int:
             if not ok:
                 return 0
     return ok
-
-
-def executions(mask: int) -> Iterator[int]:
-    """The executions of a mask, in order."""
-    return bits(mask)

@@ -30,7 +30,7 @@ from smpcheck.cat.evaluate import (
 from smpcheck.cat.program import Program
 from smpcheck.cat.values import EMPTY, CatTypeError, Value
 from smpcheck.errors import UsageError
-from smpcheck.relation import Rel
+from smpcheck.relation import Rel, bits
 
 
 class BatchRuntime(Runtime):
@@ -186,7 +186,7 @@ def _with(rt: BatchRuntime, st: WithStep, target: Value, has_co: bool) -> None:
     if any(type(a) is B.BRel for a in alts):
         raise NotBatchable("a with over alternatives that differ between executions")
     chosen: dict[int, int] = {}  # alternative -> executions choosing it
-    for e in B.executions(rt.alive):
+    for e in bits(rt.alive):
         pick = _pick([k for k, f in enumerate(fits) if f >> e & 1], alts, n)
         if pick is None:
             rt.set_aside(1 << e)
@@ -220,6 +220,6 @@ def _chosen_value(chosen: dict[int, int], alts: list[Value], n: int, all_: int) 
             continue
         for i, row in enumerate(V.as_rel(a, n).rows):
             d = rows[i]
-            for j in B.executions(row):
+            for j in bits(row):
                 d[j] = d.get(j, 0) | mask
     return B.rel_of(rows, all_, n)
