@@ -23,12 +23,8 @@ from smpcheck.cat.defs import MacroDef
 from smpcheck.cat.evaluate import CatResult
 from smpcheck.cat.values import EMPTY
 from smpcheck.relation import Rel
+from tests.cat.test_algebra import MASKS, RELS, N
 from tests.conftest import need_lkmm
-
-N = 5
-MASKS = st.integers(min_value=0, max_value=(1 << N) - 1)
-RELS = st.lists(st.tuples(st.integers(0, N - 1), st.integers(0, N - 1)), max_size=8).map(
-    lambda pairs: Rel.from_pairs(N, pairs))
 
 OPERATORS = """
 let u = a | b
