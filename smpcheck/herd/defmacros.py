@@ -48,6 +48,7 @@ from smpcheck.values import deps_of, raw
 __smp_engine__ = True
 
 #: Primitives whose first argument is an lvalue (the others take a pointer).
+_LKR, _LKW, _LF = frozenset({"LKR"}), frozenset({"LKW"}), frozenset({"LF"})
 _LVALUE_FIRST = frozenset({"__load", "__store"})
 _POINTER_FIRST = frozenset({"__xchg", "__cmpxchg", "__atomic_op", "__atomic_op_return",
                             "__atomic_fetch_op", "__atomic_add_unless", "__lock", "__unlock",
@@ -293,14 +294,18 @@ def _p_add_unless(p: D.DPrim, params: Params, name: str) -> Code:
     return run
 
 
+def _lock_rmw(x: Any, name: str, update: Callable[[Any], Any]) -> Any:
+    """spin_lock's and spin_trylock's RMW on the lock ``x`` (LKR / LKW, LF if it fails)."""
+    loc, deps = where(x)
+    return issue(Op("RMW", loc=loc, tags=_LKR, wtags=_LKW, ftags=_LF, addr=deps,
+                    update=update, text=f"{name}({loc})"))
+
+
 def _p_lock(p: D.DPrim, params: Params, name: str) -> Code:
     (x,) = _operands(p, 1, params, name)
 
     def run(args: Args) -> None:
-        loc, deps = where(x(args))
-        old = issue(Op("RMW", loc=loc, tags=frozenset({"LKR"}), wtags=frozenset({"LKW"}),
-                       ftags=frozenset({"LF"}), addr=deps,
-                       update=lambda o: 1 if o == 0 else BLOCK, text=f"{name}({loc})"))
+        old = _lock_rmw(x(args), name, lambda o: 1 if o == 0 else BLOCK)
         add_control_deps(deps_of(old))
 
     return run
@@ -321,10 +326,7 @@ def _p_trylock(p: D.DPrim, params: Params, name: str) -> Code:
     (x,) = _operands(p, 1, params, name)
 
     def run(args: Args) -> Any:
-        loc, deps = where(x(args))
-        old = issue(Op("RMW", loc=loc, tags=frozenset({"LKR"}), wtags=frozenset({"LKW"}),
-                       ftags=frozenset({"LF"}), addr=deps,
-                       update=lambda o: 1 if o == 0 else None, text=f"{name}({loc})"))
+        old = _lock_rmw(x(args), name, lambda o: 1 if o == 0 else None)
         return combine(lambda o: int(o == 0), old)
 
     return run
