@@ -22,6 +22,7 @@ import contextlib
 import io
 import os
 import re
+import resource
 import sys
 import tempfile
 import time
@@ -103,6 +104,8 @@ def main(argv: list[str]) -> int:
             vs = f"  herd7 {ref:.1f} s: {ref / wall:.2f}x" if ref else ""
             print(f"{kind:3s} ring {n:2d} CPUs  {wall:8.2f} s  {execs:6d} executions  "
                   f"{obs}{vs}", flush=True)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    print(f"peak memory of the process: {peak} MB")
     return 0
 
 
