@@ -18,7 +18,8 @@ this format: they take the verdict from the ``Observation`` line and look for
     Time SB 0.01
     Hash=...
 
-``Test`` says ``Required`` for a ``forall`` condition, ``Allowed`` otherwise.
+``Test`` says ``Required`` for a ``forall`` condition, ``Forbidden`` for
+``~exists``, ``Allowed`` for ``exists``.  Memory locations print as ``[x]``.
 ``Ok`` means the condition is validated (``exists``: some execution satisfies
 the proposition; ``~exists``: none does; ``forall``: all do), else ``No``.
 ``Positive``/``Negative`` count the executions that satisfy / do not satisfy
@@ -47,7 +48,7 @@ def herd_text(run: LitmusRun) -> str:
     else:
         shown_pos, shown_neg = pos, neg
         ok = pos > 0 if cond.quantifier == "exists" else neg == 0
-    kind = "Required" if cond.quantifier == "forall" else "Allowed"
+    kind = {"forall": "Required", "~exists": "Forbidden"}.get(cond.quantifier, "Allowed")
     lines = [f"Test {test.name} {kind}", f"States {len(states)}", *states,
              "Ok" if ok else "No", "Witnesses", f"Positive: {shown_pos} Negative: {shown_neg}"]
     lines += [f"Flag {flag}" for flag in run.flags]
