@@ -87,7 +87,7 @@ def execution_of(view: View, observed: frozenset[Any] = frozenset()) -> dict[str
             rmw_events |= bit
         for tag in ev.tags:
             tags[tag] = tags.get(tag, 0) | bit
-        located = ev.kind in "RW" or bit & srcu
+        located = ev.kind in "RW" or bit & srcu or cls == "UL"  # (an unmatched UL: a fence)
         location.append(ev.loc if located else None)
     for name in _X86_FENCES:
         sets[name] = tags.get(name, 0) & fences

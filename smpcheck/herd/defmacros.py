@@ -41,7 +41,7 @@ from smpcheck.cat import defs as D
 from smpcheck.errors import UsageError
 from smpcheck.kernel import cpu_relax
 from smpcheck.kernel._ops import fence, load, rmw, store, where
-from smpcheck.litmus.c_macros import Macro, MacroTable
+from smpcheck.litmus.c_macros import Macro, MacroTable, spin_unlock
 from smpcheck.litmus.translate_ops import BINARY, combine
 from smpcheck.values import deps_of, raw
 
@@ -315,9 +315,7 @@ def _p_unlock(p: D.DPrim, params: Params, name: str) -> Code:
     (x,) = _operands(p, 1, params, name)
 
     def run(args: Args) -> None:
-        loc, deps = where(x(args))
-        issue(Op("W", loc=loc, value=0, tags=frozenset({"UL"}), addr=deps,
-                 text=f"{name}({loc})"))
+        spin_unlock(x(args), name)
 
     return run
 

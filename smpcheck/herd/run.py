@@ -32,9 +32,15 @@ from smpcheck.herd.catmm import CatMemoryModel
 from smpcheck.herd.config import HerdOptions
 from smpcheck.herd.defmacros import def_macros
 from smpcheck.litmus.c_macros import Macro
-from smpcheck.litmus.run import LitmusRun, LitmusTest, litmus_run, load_litmus
+from smpcheck.litmus.run import (
+    LitmusRun,
+    LitmusTest,
+    litmus_run,
+    load_litmus,
+    observed_locations,
+)
 from smpcheck.litmus.syntax import CTest
-from smpcheck.litmus.translate import prop_locations, translate
+from smpcheck.litmus.translate import translate
 from smpcheck.model import Model, final_state
 
 X86_DEFAULT_MODEL = "x86tso.cat"
@@ -116,7 +122,7 @@ class HerdSession:
         test, text = load_litmus(path)
         mm = self.model_for(test)
         model, names = translate(test, text, self.macros_for(test))
-        mm.observed = frozenset(names[n] for n in observed_names(test) if n in names)
+        mm.observed = observed_locations(test, names)
         # Complete executions are judged in batches (smpcheck.cat.batch), except under
         # -speedcheck, which wants each verdict as soon as its execution is found.
         batch = 1 if self.opts.speedcheck != "false" else BATCH
@@ -173,13 +179,6 @@ class _Watch:
                 self.graphs.append((g.copy(), holds))
         if self.opts.speedcheck != "false" and _settled(cond.quantifier, result):
             raise _Settled
-
-
-def observed_names(test: LitmusTest) -> set[str]:
-    """The shared locations whose final values the test reads (condition, filter and
-    ``locations``): herd's final writes ``FW`` are theirs."""
-    refs = [*test.locations, *prop_locations(test.condition.prop), *prop_locations(test.filter)]
-    return {ref.name for ref in refs if ref.thread is None}
 
 
 def _shown(show: str, quantifier: str, holds: bool) -> bool:

@@ -14,8 +14,11 @@ each argument is passed, following the def file's bodies:
 ``v``
     a value.
 
-One addition beyond the def file: ``cpu_relax()``, which marks a ``while``
-loop's iteration as a spin-wait (see :mod:`smpcheck.kernel.processor`).
+rcu_read_lock() and rcu_read_unlock() are herd's fences alone (see
+:func:`_rcu_marker`), and spin_unlock() follows lock.cat on an unlock that
+matches no lock (:func:`spin_unlock`).  One addition beyond the def file:
+``cpu_relax()``, which marks a ``while`` loop's iteration as a spin-wait (see
+:mod:`smpcheck.kernel.processor`).
 """
 
 from __future__ import annotations
@@ -25,6 +28,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import smpcheck.kernel as kernel
+from smpcheck._runtime import Op, current, issue
+from smpcheck.kernel._ops import fence, where
+
+__smp_engine__ = True  # (the rcu markers issue events)
 
 
 @dataclass(frozen=True)
@@ -78,10 +85,50 @@ for _o in _ORDERS:
          f"atomic_fetch_dec{_o}", "p", True),
     ]
 
+
+
+UL = frozenset({"UL"})
+_LOCK_OR_UNLOCK = frozenset({"LKW", "UL"})
+
+
+def spin_unlock(lock: Any, name: str = "spin_unlock") -> None:
+    """spin_unlock() as herd7 runs it: a release store of 0 (UL) when the CPU's last
+    lock operation on ``lock`` acquired it, else a UL fence with the lock's location.
+
+    lock.cat matches an unlock with the CPU's spin_lock() just before it
+    (``critical``) and puts only matched unlocks in the coherence order, after
+    their lock; an unmatched one is written nowhere and read by no spin_lock()
+    (herd flags it, ``unmatched-unlock``).  A fence with a location is that: no
+    coherence or reads-from, while the models still count it as a release."""
+    loc, deps = where(lock)
+    _, cpu = current()
+    last = next((ev for ev in reversed(cpu.fed)
+                 if ev.loc is loc and ev.tags & _LOCK_OR_UNLOCK), None)
+    kind = "W" if last is not None and "LKW" in last.tags else "F"
+    issue(Op(kind, loc=loc, value=0, tags=UL, addr=deps, text=f"{name}({loc})"))
+
+
+def _rcu_marker(tag: str, name: str) -> Callable[[], None]:
+    """rcu_read_lock() or rcu_read_unlock() as herd7 runs them: the fence alone.
+
+    The kernel API's functions also keep the CPU's nesting count, so that an
+    unmatched rcu_read_unlock() or a synchronize_srcu() inside a section stops a
+    Python model's execution as a bug; herd7 runs such a test to its end and the
+    LKMM flags it (``unmatched-rcu-unlock``, ``invalid-sleep``)."""
+    def marker() -> None:
+        fence(tag, name)
+
+    marker.__name__ = name
+    return marker
+
+
 MACROS = MacroTable({
     name: Macro(name, getattr(kernel, name), roles, returns)
     for names, roles, returns in _GROUPS for name in names.split()
-}, "smpcheck's kernel API, linux-kernel.def's names")
+} | {name: Macro(name, _rcu_marker(tag, name), "", False)
+     for name, tag in (("rcu_read_lock", "rcu-lock"), ("rcu_read_unlock", "rcu-unlock"))}
+  | {"spin_unlock": Macro("spin_unlock", spin_unlock, "p", False)},
+    "smpcheck's kernel API, linux-kernel.def's names")
 """Every function a C litmus test may call, by name."""
 
 

@@ -25,9 +25,10 @@ from smpcheck.graph import ExecutionGraph
 from smpcheck.litmus.c_macros import Macro
 from smpcheck.litmus.parse_common import parse_litmus
 from smpcheck.litmus.syntax import CTest, LitmusError, LocRef, X86Test
-from smpcheck.litmus.translate import observed, render_loc, translate
+from smpcheck.litmus.translate import observed, prop_locations, render_loc, translate
 from smpcheck.memory import Loc
 from smpcheck.model import Model, final_state
+from smpcheck.models import get_model
 from smpcheck.models.base import MemoryModel
 from smpcheck.verify import verify
 
@@ -121,12 +122,20 @@ def run_litmus(test: LitmusTest, mm: str | MemoryModel | None = None,
     """Check a parsed test under ``mm`` (a name, default by the test's kind, or a
     memory model such as a cat model), exploring every execution.  ``macros``
     replaces the C macros of :mod:`.c_macros` (herd mode: those of a .def file)."""
-    mm = mm or default_mm(test)
+    memory_model = get_model(mm or default_mm(test)) if not isinstance(mm, MemoryModel) else mm
     model, names = translate(test, text, macros)
+    memory_model.observed = observed_locations(test, names)
     settings = settings or Settings()
     settings.all_violations = True
-    result = verify(model, names, mm, settings)
-    return litmus_run(test, model, names, mm if isinstance(mm, str) else mm.name, result)
+    result = verify(model, names, memory_model, settings)
+    return litmus_run(test, model, names, memory_model.name, result)
+
+
+def observed_locations(test: LitmusTest, names: dict[str, Loc]) -> frozenset[Loc]:
+    """The shared locations whose final values the test reads (condition, filter and
+    ``locations``): herd's final writes ``FW`` are theirs."""
+    refs = [*test.locations, *prop_locations(test.condition.prop), *prop_locations(test.filter)]
+    return frozenset(names[ref.name] for ref in refs if ref.thread is None and ref.name in names)
 
 
 def litmus_run(test: LitmusTest, model: Model, names: dict[str, Loc], mm: str,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from smpcheck.events import Event
 from smpcheck.graph import ExecutionGraph
@@ -35,6 +36,9 @@ class MemoryModel:
 
     name = "?"
     track_dependencies = False
+    #: The locations a litmus test's final condition reads (herd's final writes, for
+    #: the flags about them); set by whoever runs the test.
+    observed: frozenset[Any] = frozenset()
 
     def keeps_order(self, earlier: Event, later: Event, between: Sequence[Event]) -> bool:
         """Whether ``earlier`` (of ``later``'s CPU, with ``between`` in program order

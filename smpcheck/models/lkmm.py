@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from smpcheck.events import Event
 from smpcheck.graph import ExecutionGraph
 from smpcheck.lazy import cached
+from smpcheck.models import lkmm_flags
 from smpcheck.models.base import ATOMIC, MemoryModel, Step, atomicity_violated, order_steps
 from smpcheck.models.cycles import (
     any_on_cycle,
@@ -173,13 +174,20 @@ class LkmmRelations:
 
     @cached
     def wmb(self) -> Rel:
-        v = self.v
-        return self.fencerel(self.fence_set("wmb")).restrict(v.W, v.W)
+        w = self.v.W | self.lone_unlocks
+        return self.fencerel(self.fence_set("wmb")).restrict(w, w)
+
+    @cached
+    def lone_unlocks(self) -> int:
+        """spin_unlock()s that follow no lock on their CPU: fences with the lock's
+        location (lock.cat leaves them out of co and rf, :func:`c_macros.spin_unlock`),
+        which the model still counts as writes where fences order writes."""
+        return self.v.tagged("UL") & self.v.F
 
     @cached
     def mb(self) -> Rel:
         v = self.v
-        m, po, rmw_ev = v.M, v.po, self.rmw_set
+        m, po, rmw_ev = v.M | self.lone_unlocks, v.po, self.rmw_set
         po_opt = po.opt()
         parts = [
             self.fencerel(self.mb_acc).restrict(m, m),
@@ -300,13 +308,28 @@ class LkmmRelations:
         return carry.restrict(lock, None).seq(v.data).restrict(None, unlock) & v.loc
 
     @cached
+    def srcu_loc(self) -> Rel:
+        """Same location, synchronize_srcu() included: its event names its srcu_struct
+        (``View.loc`` relates accesses only)."""
+        groups: dict[object, int] = {}
+        located = []
+        for i, ev in enumerate(self.v.events):
+            has = ev.loc is not None and (ev.kind in "RW" or "sync-srcu" in ev.tags)
+            located.append(has)
+            if has:
+                groups[ev.loc] = groups.get(ev.loc, 0) | 1 << i
+        rows = [groups[ev.loc] if has else 0
+                for ev, has in zip(self.v.events, located, strict=True)]
+        return Rel(self.n, rows)
+
+    @cached
     def rcu_link(self) -> Rel:
         po = self.v.po
         return po.opt().seq(self.hb_star).seq(self.pb_star).seq(self.prop).seq(po)
 
     @cached
     def rcu_order(self) -> Rel:
-        link, loc = self.rcu_link, self.v.loc
+        link, loc = self.rcu_link, self.srcu_loc
         rcu_gp = self.ident(self.fence_set("sync-rcu"))
         srcu_gp = self.ident(self.sync_srcu)
         rscsi, srscsi = self.rcu_rscs.inverse(), self.srcu_rscs.inverse()
@@ -495,6 +518,12 @@ class LKMM(MemoryModel):
         if rel.has_rcu:
             order = order | rel.rcu_fence
         return order.plus()
+
+    def flags(self, view: View) -> list[str]:
+        """The flags of linux-kernel.bell, linux-kernel.cat and lock.cat that the
+        execution raises (:mod:`smpcheck.models.lkmm_flags`); data races are
+        :meth:`races`."""
+        return lkmm_flags.flags(LkmmRelations(view), self.observed)
 
     def races(self, view: View) -> list[tuple[int, int]]:
         rel = LkmmRelations(view)
