@@ -1,0 +1,91 @@
+"""Write the generated LKMM corpus and record herd7's output on each test.
+
+Run (needs herd7 on the PATH, and ../shared/lkmm or $SMPCHECK_SHARED/lkmm):
+
+    .venv/bin/python bench/lkmm_gen_record.py [--seed 1] [--count 500] [--timeout 20] [-j 2]
+
+Writes tests/data/lkmm-gen/G<seed>-<i>.litmus (tests/herd/lkmm_gen.py's
+``generate(seed, i)``) and tests/data/lkmm-gen/herd7.json: for each test the
+lines herd7 printed (``herd7 -I LKMM -conf linux-kernel.cfg FILE``), less
+``Time``, ``Hash`` and blank lines, or why there are none (herd7 ran out of
+time, or rejected the test).  The test suite reads these and never runs herd7
+(tests/herd/test_lkmm_gen.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.herd.lkmm_gen import generate  # noqa: E402
+
+SHARED = Path(os.environ.get("SMPCHECK_SHARED", REPO.parent / "shared")) / "lkmm"
+OUT = REPO / "tests" / "data" / "lkmm-gen"
+
+
+def herd_lines(path: Path, timeout: float, herd: str) -> dict[str, Any]:
+    """herd7's output lines on one file, or why there are none."""
+    cmd = [herd, "-I", str(SHARED), "-conf", "linux-kernel.cfg", str(path)]
+    start = time.monotonic()
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"timeout": timeout}
+    took = round(time.monotonic() - start, 2)
+    lines = [line for line in proc.stdout.splitlines()
+             if line and not line.startswith(("Time ", "Hash="))]
+    if proc.returncode != 0 or not any(line.startswith("Observation ") for line in lines):
+        why = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
+        return {"error": why[0] if why else f"exit status {proc.returncode}", "seconds": took}
+    return {"lines": lines, "seconds": took}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--count", type=int, default=500)
+    ap.add_argument("--timeout", type=float, default=20.0, help="seconds herd7 gets per test")
+    ap.add_argument("-j", "--jobs", type=int, default=2)
+    ap.add_argument("--herd", default="herd7")
+    ap.add_argument("--out", type=Path, default=OUT)
+    args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    for old in args.out.glob("*.litmus"):
+        old.unlink()
+    paths = []
+    for i in range(args.count):
+        text = generate(args.seed, i)
+        name = text.split("\n", 1)[0].split()[1]
+        path = args.out / f"{name}.litmus"
+        path.write_text(text)
+        paths.append(path)
+    version = subprocess.run([args.herd, "-version"], capture_output=True, text=True)
+    with ThreadPoolExecutor(args.jobs) as pool:
+        outputs = list(pool.map(lambda p: herd_lines(p, args.timeout, args.herd), paths))
+    record = {
+        "herd7": version.stdout.strip(),
+        "command": "herd7 -I LKMM -conf linux-kernel.cfg FILE",
+        "generator": f"tests/herd/lkmm_gen.py generate({args.seed}, i), i < {args.count}",
+        "timeout_s": args.timeout,
+        "tests": {p.stem: out for p, out in zip(paths, outputs, strict=True)},
+    }
+    (args.out / "herd7.json").write_text(json.dumps(record, indent=1) + "\n")
+    done = sum("lines" in out for out in outputs)
+    print(f"{done} of {len(paths)} tests recorded; "
+          f"{sum('timeout' in out for out in outputs)} timed out, "
+          f"{sum('error' in out for out in outputs)} rejected by herd7")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
