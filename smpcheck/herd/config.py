@@ -113,13 +113,22 @@ def parse_options(argv: list[str]) -> HerdOptions:
         else:
             given[VALUED[name]] = value
     if "conf" in given:
-        opts.conf = given["conf"]
+        opts.conf = _find_conf(given["conf"], opts.includes)
         opts.cfg = read_config(opts.conf)
         _apply_cfg(opts, opts.cfg)
     for key, value in given.items():
         _set(opts, key, value, None)
         opts.from_cfg.discard(key)
     return opts
+
+
+def _find_conf(name: str, includes: list[str]) -> str:
+    """The cfg file ``name`` as given, else in the first -I directory holding it (as
+    herd7 finds ``-I ../lkmm -conf linux-kernel.cfg``)."""
+    if os.path.isfile(name) or os.path.isabs(name):
+        return name
+    found = (os.path.join(d, name) for d in includes)
+    return next((path for path in found if os.path.isfile(path)), name)
 
 
 def cfg_line(path: str, keys: tuple[str, ...]) -> int | None:

@@ -35,7 +35,7 @@ def builtin_lines(path: Path) -> list[str]:
 
 def herd_session(lkmm: Path) -> HerdSession:
     """A session of ``smpcheck-herd -conf LKMM/linux-kernel.cfg``."""
-    return HerdSession(parse_options(["-conf", str(lkmm / "linux-kernel.cfg")]))
+    return HerdSession(parse_options(["-I", str(lkmm), "-conf", "linux-kernel.cfg"]))
 
 
 def herd_lines(path: Path, session: HerdSession) -> list[str]:
