@@ -38,9 +38,11 @@ class View:
             for ev in t:
                 if ev is not None and ev.kind not in "BEN":
                     memory.append(ev)
-                    if ev.kind in "RW" and ev.loc is not None:
+                    if ev.loc is not None and ev.kind in "RWF":  # (F: synchronize_srcu())
                         touched.add(ev.loc)
         index = g.locs.index
+        for loc in sorted(touched - index.keys(), key=str):  # named by fences alone
+            g.init_of(loc)
         inits = [g.init_of(loc) for loc in sorted(touched, key=index.__getitem__)]
         return inits + memory, len(inits)
 

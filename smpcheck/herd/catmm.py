@@ -54,10 +54,9 @@ def final_writes(view: View, observed: frozenset[Any]) -> int:
     g = view.g
     fw = 0
     for loc in observed:
-        if loc in g.co:
-            i = view.index.get(g.co_max(loc))
-            if i is not None:
-                fw |= 1 << i
+        i = view.index.get(g.co_max(loc))  # (the initial write if nothing writes it)
+        if i is not None:
+            fw |= 1 << i
     return fw
 
 

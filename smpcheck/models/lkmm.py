@@ -443,6 +443,7 @@ class LKMM(MemoryModel):
 
     name = "lkmm"
     track_dependencies = True
+    _last: LkmmRelations | None = None
 
     def keeps_order(self, earlier: Event, later: Event, between: Sequence[Event]) -> bool:
         """Same-location accesses (coherence), and anything a full fence, an acquire
@@ -513,20 +514,28 @@ class LKMM(MemoryModel):
 
     def happens_before(self, view: View) -> Rel:
         """Executes-before (hb | pb | rb), grace periods and program order."""
-        rel = LkmmRelations(view)
+        rel = self.relations(view)
         order = rel.xbstar | view.po
         if rel.has_rcu:
             order = order | rel.rcu_fence
         return order.plus()
 
+    def relations(self, view: View) -> LkmmRelations:
+        """The relations of ``view``; the last view's are kept, since the checks of a
+        complete execution (races, flags, use-after-free) ask for them in turn."""
+        last = self._last
+        if last is None or last.v is not view:
+            last = self._last = LkmmRelations(view)
+        return last
+
     def flags(self, view: View) -> list[str]:
         """The flags of linux-kernel.bell, linux-kernel.cat and lock.cat that the
         execution raises (:mod:`smpcheck.models.lkmm_flags`); data races are
         :meth:`races`."""
-        return lkmm_flags.flags(LkmmRelations(view), self.observed)
+        return lkmm_flags.flags(self.relations(view), self.observed)
 
     def races(self, view: View) -> list[tuple[int, int]]:
-        rel = LkmmRelations(view)
+        rel = self.relations(view)
         if not rel.plain:
             return []
         return sorted({(min(a, b), max(a, b)) for a, b in rel.races().pairs()})

@@ -15,12 +15,13 @@ bench/lkmm_gen_record.py) that reaches what the LKMM distinguishes:
 * xchg and cmpxchg (failing ones too: the expected value is not always
   there) and the atomic_* RMWs, each with its orderings;
 * spinlocks: spin_lock / spin_unlock, spin_trylock, spin_is_locked, an
-  unmatched spin_unlock now and then;
+  unmatched spin_unlock now and then, a condition on the lock's final value;
 * RCU: read-side sections (nested, and unmatched rcu_read_lock or
   rcu_read_unlock now and then), synchronize_rcu(_expedited),
   rcu_dereference / rcu_assign_pointer;
-* SRCU: srcu_read_lock / srcu_read_unlock (nested, overlapping, unmatched),
-  srcu_down_read / srcu_up_read, synchronize_srcu(_expedited), with one or two
+* SRCU: srcu_read_lock / srcu_read_unlock (nested, overlapping, unmatched,
+  unlocked twice or with another value), srcu_down_read / srcu_up_read,
+  synchronize_srcu(_expedited) (also inside an RCU section), with one or two
   srcu_structs.
 
 Each test has a theme that weights the statements it draws; the condition
@@ -290,8 +291,14 @@ class Cpu:
     def rcu(self) -> None:
         rng = self.rng
         shape = rng.choice(("section", "section", "nested", "sync", "deref", "publish",
-                            "unmatched-lock", "unmatched-unlock"))
-        if shape in ("section", "nested"):
+                            "unmatched-lock", "unmatched-unlock", "sleep"))
+        if shape == "sleep":  # synchronize_srcu() in an RCU section: invalid-sleep
+            self.shared.srcu = max(self.shared.srcu, 1)
+            self.emit("rcu_read_lock();")
+            self.block(self.simple, 1)
+            self.block(lambda: self.emit("synchronize_srcu(s);"), 1)
+            self.emit("rcu_read_unlock();")
+        elif shape in ("section", "nested"):
             self.emit("rcu_read_lock();")
             if shape == "nested":
                 self.block(self.simple, rng.randint(0, 1))
@@ -317,8 +324,15 @@ class Cpu:
         self.shared.srcu = max(self.shared.srcu, 1)
         ss = "s2" if self.shared.srcu == 2 and rng.random() < 0.4 else "s"
         shape = rng.choice(("section", "section", "nested", "overlap", "down-up", "sync",
-                            "sync", "unmatched-lock", "unmatched-unlock"))
-        if shape in ("section", "nested", "overlap", "down-up"):
+                            "sync", "unmatched-lock", "unmatched-unlock", "twice"))
+        if shape == "twice":  # two unlocks of one lock's value, the second maybe another
+            r = self.reg(read=ss)
+            self.emit(f"{r} = srcu_read_lock({ss});")
+            self.block(self.simple, 1)
+            self.emit(f"srcu_read_unlock({ss}, {r});")
+            self.emit(f"srcu_read_unlock({ss}, {rng.choice((r, r + ' + 1'))});")
+            self.events += 4
+        elif shape in ("section", "nested", "overlap", "down-up"):
             lock, unlock = (("srcu_down_read", "srcu_up_read") if shape == "down-up"
                             else ("srcu_read_lock", "srcu_read_unlock"))
             outer = self.reg(read=ss)
@@ -389,6 +403,8 @@ def _condition(rng: random.Random, cpus: list[Cpu], shared: Shared) -> str:
         if rng.random() < 0.3:
             choices = sorted(values - {"?"}) or ["1", "2"]
             atoms.append(f"{v}={rng.choice(choices + ['0'])}")
+    if shared.lock and rng.random() < 0.1:
+        atoms.append("l=0")  # a lock's final value: lock-final
     if not atoms:
         atoms = [f"{VARS[0]}={rng.choice('012')}"]
     chosen = rng.sample(atoms, min(len(atoms), rng.randint(1, 3)))
