@@ -432,6 +432,72 @@ class LkmmRelations:
         return ww_race | wr_race | rw_race
 
 
+#: Fences that order like smp_mb() after an event of the tagged kind before them
+#: (linux-kernel.cat's mb: after an RMW, a spin_lock()'s write, an srcu_read_unlock()).
+_FENCED_AFTER = {"after-atomic": "RMW", "after-spinlock": "LKW",
+                 "after-srcu-read-unlock": "srcu-unlock"}
+
+
+def conditionally_fenced(earlier: Event, later: Event, between: Sequence[Event]) -> bool:
+    """Whether linux-kernel.cat orders ``earlier`` before ``later`` (of one CPU, with
+    ``between`` in program order between them) by a fence that needs more than
+    itself: smp_mb__before_atomic() before an RMW up to ``later``, the ``after``
+    fences of :data:`_FENCED_AFTER` after their event from ``earlier`` on,
+    smp_mb__after_unlock_lock() after an unlock and a lock, an unlock then a lock
+    alone (ppo's po-unlock-lock-po), smp_rmb() between reads and smp_wmb() between
+    writes."""
+    seen: set[str] = set(earlier.tags)
+    before_atomic = unlocked = locked_after_unlock = False
+    for ev in between:
+        tags = ev.tags
+        if ev.kind == "F":
+            if "before-atomic" in tags:
+                before_atomic = True
+            if any(f in tags and need in seen for f, need in _FENCED_AFTER.items()):
+                return True
+            if "after-unlock-lock" in tags and locked_after_unlock:
+                return True
+            if "rmb" in tags and _reads_for_rmb(earlier, later):
+                return True
+            if "wmb" in tags and earlier.kind == later.kind == "W":
+                return True
+        elif before_atomic and "RMW" in tags:
+            return True
+        if "UL" in tags:
+            unlocked = True
+        elif "LKR" in tags and unlocked:
+            locked_after_unlock = True
+        seen |= tags
+    return locked_after_unlock or (before_atomic and "RMW" in later.tags)
+
+
+def _reads_for_rmb(earlier: Event, later: Event) -> bool:
+    """Both reads that smp_rmb() orders (not the read of a non-returning RMW)."""
+    return all(ev.kind == "R" and "NORETURN" not in ev.tags for ev in (earlier, later))
+
+
+def unlock_read_hidden(g: ExecutionGraph) -> bool:
+    """A spin_is_locked() that returns false (RU) reads an unlock of its own CPU that
+    a later unlock of the lock, before the read, hides.
+
+    lock.cat lets an RU read the latest unlock before it on its CPU, or any unlock
+    (or the initial value) of another CPU.  Coherence rules the rest out when the
+    later unlock is a write; an unlock that matches no lock is a fence here (no
+    coherence), so this rule is checked on its own."""
+    for t in g.threads:
+        latest: dict[object, EventId] = {}
+        for ev in t:
+            if ev is None:
+                continue
+            if "UL" in ev.tags:
+                latest[ev.loc] = ev.id
+            elif "RU" in ev.tags and ev.kind == "R":
+                src = g.rf.get(ev.id)
+                if src is not None and src[0] == ev.tid and latest.get(ev.loc) != src:
+                    return True
+    return False
+
+
 _ACCESS = {"R": "load", "W": "store"}
 _WOULD_ORDER = {"WR": "smp_mb()", "WW": "smp_wmb() or release",
                 "RR": "smp_rmb(), acquire or address dependency",
@@ -447,12 +513,19 @@ class LKMM(MemoryModel):
 
     def keeps_order(self, earlier: Event, later: Event, between: Sequence[Event]) -> bool:
         """Same-location accesses (coherence), and anything a full fence, an acquire
-        or a release orders: these program-order pairs hold in every execution."""
+        or a release orders: these program-order pairs hold in every execution.
+        So do those that a fence orders only around an RMW, a lock or an SRCU unlock
+        (smp_mb__before_atomic() and the like, :func:`conditionally_fenced`) and
+        those smp_rmb() or smp_wmb() order; keeping less lost executions that only a
+        revisit keeping them reaches (a read before smp_mb__before_atomic() and an
+        xchg, tests/herd/test_cross_lkmm.py)."""
         if earlier.is_access and later.is_access and earlier.loc == later.loc:
             return True
         if earlier.tags & ORDERED_AFTER or later.tags & ORDERED_BEFORE:
             return True
-        return any(ev.tags & FULL_ORDER for ev in (earlier, *between, later))
+        if any(ev.tags & FULL_ORDER for ev in (earlier, *between, later)):
+            return True
+        return conditionally_fenced(earlier, later, between)
 
     def inconsistency_after(self, g: ExecutionGraph, added: Sequence[EventId],
                             atomicity: bool = True) -> str | None:
@@ -482,7 +555,13 @@ class LKMM(MemoryModel):
         inconsistent although a revisit of that prefix (a read before the grace
         period reading a later write) is consistent, and under dependency tracking
         no consistent parent leads there.  Cutting such prefixes lost executions
-        (tests/herd/test_cross_lkmm.py has one)."""
+        (tests/herd/test_cross_lkmm.py has one).
+
+        Also lock.cat's reads-from of spin_is_locked() returning false, where an
+        unmatched spin_unlock() (a fence) hides its CPU's earlier unlocks
+        (:func:`unlock_read_hidden`)."""
+        if "UL" in g.fence_tags and unlock_read_hidden(g):
+            return "lock-rf"
         if not g.fence_tags & GRACE_PERIODS:
             return None
         rel = LkmmRelations(View(g))

@@ -36,8 +36,8 @@ PORF = ("herd7's missing executions have a (po | rf) cycle (load buffering throu
 LONE_UNLOCK = ("spin_is_locked() reading 0 from a spin_unlock() that matches no lock: "
                "lock.cat lets it (rf-ru), smpcheck's unmatched unlock is a fence nothing reads")
 KNOWN: dict[str, str] = {
-    **{name: PORF for name in ("G1-002", "G1-155", "G1-204", "G1-250", "G1-270", "G1-353",
-                               "G1-360", "G1-398", "G1-485")},
+    **{name: PORF for name in ("G1-002", "G1-155", "G1-204", "G1-250", "G1-270", "G1-276",
+                               "G1-353", "G1-360", "G1-398", "G1-485")},
     **{name: LONE_UNLOCK for name in ("G1-044", "G1-158", "G1-224", "G1-230", "G1-266",
                                       "G1-356", "G1-452", "G1-488", "G1-536")},
 }
