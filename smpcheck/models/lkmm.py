@@ -436,23 +436,32 @@ class LkmmRelations:
 #: (linux-kernel.cat's mb: after an RMW, a spin_lock()'s write, an srcu_read_unlock()).
 _FENCED_AFTER = {"after-atomic": "RMW", "after-spinlock": "LKW",
                  "after-srcu-read-unlock": "srcu-unlock"}
+#: Fences whose order needs more than themselves: kept whenever something after them is.
+_CONDITIONAL_FENCES = frozenset({"before-atomic", "after-unlock-lock", "rmb", "wmb",
+                                 *_FENCED_AFTER})
 
 
 def conditionally_fenced(earlier: Event, later: Event, between: Sequence[Event]) -> bool:
     """Whether linux-kernel.cat orders ``earlier`` before ``later`` (of one CPU, with
     ``between`` in program order between them) by a fence that needs more than
-    itself: smp_mb__before_atomic() before an RMW up to ``later``, the ``after``
-    fences of :data:`_FENCED_AFTER` after their event from ``earlier`` on,
+    itself: smp_mb__before_atomic() before the RMW ``later``, the ``after`` fences
+    of :data:`_FENCED_AFTER` after their event from ``earlier`` on,
     smp_mb__after_unlock_lock() after an unlock and a lock, an unlock then a lock
     alone (ppo's po-unlock-lock-po), smp_rmb() between reads and smp_wmb() between
-    writes."""
+    writes.  Such fences are kept themselves, as are the events each rule needs
+    (an RMW before an after-atomic fence is ordered by it; an unlock and a lock
+    are by the lock's acquire and their location): a revisit's kept events must
+    not depend on events that a later revisit may cut, which would leave them
+    frozen while no longer kept."""
+    if earlier.kind == "F" and earlier.tags & _CONDITIONAL_FENCES:
+        return True
     seen: set[str] = set(earlier.tags)
-    before_atomic = unlocked = locked_after_unlock = False
+    unlocked = locked_after_unlock = False
     for ev in between:
         tags = ev.tags
         if ev.kind == "F":
-            if "before-atomic" in tags:
-                before_atomic = True
+            if "before-atomic" in tags and "RMW" in later.tags:
+                return True
             if any(f in tags and need in seen for f, need in _FENCED_AFTER.items()):
                 return True
             if "after-unlock-lock" in tags and locked_after_unlock:
@@ -461,14 +470,12 @@ def conditionally_fenced(earlier: Event, later: Event, between: Sequence[Event])
                 return True
             if "wmb" in tags and earlier.kind == later.kind == "W":
                 return True
-        elif before_atomic and "RMW" in tags:
-            return True
         if "UL" in tags:
             unlocked = True
         elif "LKR" in tags and unlocked:
             locked_after_unlock = True
         seen |= tags
-    return locked_after_unlock or (before_atomic and "RMW" in later.tags)
+    return locked_after_unlock
 
 
 def _reads_for_rmb(earlier: Event, later: Event) -> bool:
@@ -518,7 +525,7 @@ class LKMM(MemoryModel):
         (smp_mb__before_atomic() and the like, :func:`conditionally_fenced`) and
         those smp_rmb() or smp_wmb() order; keeping less lost executions that only a
         revisit keeping them reaches (a read before smp_mb__before_atomic() and an
-        xchg, tests/herd/test_cross_lkmm.py)."""
+        atomic RMW, tests/herd/test_cross_lkmm.py)."""
         if earlier.is_access and later.is_access and earlier.loc == later.loc:
             return True
         if earlier.tags & ORDERED_AFTER or later.tags & ORDERED_BEFORE:
