@@ -8,6 +8,9 @@ must be the same.  Every fourth test is a quick slice; the others are marked
 slow (``-m 'not slow'`` runs the slice alone).  Tests herd7 did not finish are skipped,
 saying so.
 
+The kernel's 35 tests (herd7-results.csv) get the same check of their Observation
+and Flag lines.
+
 :data:`KNOWN` lists the tests where smpcheck is known to list fewer executions
 than herd7, with the reason; on those the test checks that smpcheck lists a
 subset (no state or flag herd7 lacks, counts no higher) and fails once the
@@ -16,6 +19,7 @@ outputs agree, so that the entry is removed.
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from typing import Any
@@ -133,3 +137,22 @@ def test_recorded_files_are_the_generators() -> None:
     for name in sorted(RECORD)[::25]:
         seed, index = re.fullmatch(r"G(\d+)-(\d+)", name).groups()  # type: ignore[union-attr]
         assert (DATA / f"{name}.litmus").read_text() == generate(int(seed), int(index))
+
+
+def _kernel_rows() -> list[Any]:
+    table = LKMM / "herd7-results.csv"
+    if not table.is_file():
+        return [pytest.param(None, marks=pytest.mark.skip("shared litmus data absent"))]
+    with table.open(newline="") as handle:
+        return [pytest.param(row, id=row["test"]) for row in csv.DictReader(handle)]
+
+
+@pytest.mark.parametrize("row", _kernel_rows())
+def test_kernel_tests_observation_lines(row: dict[str, str], session: HerdSession) -> None:
+    """Both paths print herd7-results.csv's Observation line and flags on the kernel's
+    35 tests."""
+    path = LKMM / row["file"]
+    for lines in (builtin_lines(path), herd_lines(path, session)):
+        assert [line for line in lines if line.startswith("Observation ")] == \
+            [row["observation_line"]]
+        assert ";".join(line[5:] for line in lines if line.startswith("Flag ")) == row["flags"]
