@@ -59,6 +59,7 @@ class Op:
     addr: Deps = NO_DEPS
     data: Deps = NO_DEPS
     ctrl: Deps = NO_DEPS
+    ctrl_closed: Deps = NO_DEPS  # of ``ctrl``: branches whose scope has ended (C's if)
     obj: Obj | None = None
     spec: Spec | None = None
     text: str = ""
@@ -78,6 +79,7 @@ class Cpu:
     fed: list[Event] = field(default_factory=list)  # the graph's events it was given
     fed_reads: list[tuple[int, Any]] = field(default_factory=list)  # (position, value)
     ctrl: Deps = NO_DEPS
+    ctrl_closed: Deps = NO_DEPS  # of ``ctrl``: the reads of if statements that have ended
     pending: Op | None = None
     state: str = "new"  # new, paused, done, blocked, stopped
     loops: dict[Any, list[int]] = field(default_factory=dict)
@@ -263,6 +265,7 @@ class Run:
         The model line is looked up only for an op that becomes an event or diverges:
         a replayed op is answered without it."""
         op.ctrl = cpu.ctrl
+        op.ctrl_closed = cpu.ctrl_closed
         if cpu.pos >= self.max_events and op.kind not in ("E", "ERR", "BOUND"):
             op = Op("BOUND", message=f"CPU {cpu.tid} passed {self.max_events} events "
                     "(raise --max-events, or does a loop lack cpu_relax()?)",
@@ -469,6 +472,8 @@ def add_control_deps(deps: Deps) -> None:
     cpu = getattr(greenlet.getcurrent(), "smp_cpu", None)
     if cpu is not None:
         cpu.ctrl = cpu.ctrl | deps
+        if cpu.ctrl_closed:
+            cpu.ctrl_closed = cpu.ctrl_closed - deps
 
 
 # --------------------------------------------------------------------------

@@ -47,6 +47,16 @@ from smpcheck.view import View
 _FROM_OP: Any = object()  # an event field left to the op's value
 
 
+def _extra(op: Op, extra: dict[str, Any] | None) -> dict[str, Any]:
+    """An event's ``extra``: the caller's, and the control dependencies whose branch
+    has ended (``ctrl_closed``: the CPU's position still depends on them, the
+    memory model's ``ctrl`` does not)."""
+    out = {} if extra is None else extra
+    if op.ctrl_closed:
+        out["ctrl_closed"] = op.ctrl_closed
+    return out
+
+
 @dataclass
 class Settings:
     """One object holding every bound and switch of an exploration."""
@@ -182,7 +192,7 @@ class Explorer:
                      op.tags if tags is None else tags, rmw, op.addr,
                      op.data if data is None else data, op.ctrl,
                      op.obj if obj is _FROM_OP else obj, op.text, op.src,
-                     {} if extra is None else extra)
+                     _extra(op, extra))
 
     def _made(self, tid: int, pos: int, op: Op, kind: str) -> Event:
         """The event of ``op`` at ``pos`` of CPU ``tid`` with the op's own fields, made

@@ -204,7 +204,10 @@ class View:
     def _deps(self, attr: str) -> Rel:
         pairs = []
         for i, ev in enumerate(self.events):
-            for d in getattr(ev, attr):
+            deps = getattr(ev, attr)
+            if attr == "ctrl" and "ctrl_closed" in ev.extra:  # (a C if has ended)
+                deps = deps - ev.extra["ctrl_closed"]
+            for d in deps:
                 if d in self.index:
                     pairs.append((self.index[d], i))
         return Rel.from_pairs(self.n, pairs)

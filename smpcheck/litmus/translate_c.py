@@ -328,11 +328,14 @@ class ThreadCompiler:
         src = self.source(s)
 
         def run(frame: Frame) -> None:
-            frame.cpu.source_override = src
+            cpu = frame.cpu
+            cpu.source_override = src
+            ctrl = cpu.ctrl
             if truth(self._guard(cond, frame, src.line)):
                 then(frame)
             else:
                 orelse(frame)
+            cpu.ctrl_closed = cpu.ctrl_closed | (cpu.ctrl - ctrl)  # herd7: ends with the if
 
         return run
 

@@ -163,3 +163,47 @@ def test_a_read_before_smp_mb__before_atomic_stays_when_a_later_write_revisits(
     builtin = run_litmus(parse_litmus(BEFORE_ATOMIC, "ba.litmus"), "lkmm", None, BEFORE_ATOMIC)
     assert (builtin.positive, builtin.negative) == (1, 5)
     _both(BEFORE_ATOMIC, "ba.litmus", herd_mode)
+
+
+CTRL_ENDS = """C ctrl-ends-with-if
+
+{}
+
+P0(int *x, spinlock_t *l)
+{
+	spin_lock(l);
+}
+
+P1(int *x, spinlock_t *l)
+{
+	spin_lock(l);
+	WRITE_ONCE(*x, 1);
+	spin_unlock(l);
+}
+
+P2(int *x, int *y, spinlock_t *l)
+{
+	int r0;
+	if (spin_trylock(l)) {
+		WRITE_ONCE(*y, 1);
+	}
+	r0 = xchg_relaxed(x, 1);
+}
+
+exists (2:r0=0)
+"""
+
+
+def test_a_control_dependency_ends_with_its_if_statement(
+        herd_mode: tuple[CatMemoryModel, dict[str, Any]]) -> None:
+    """herd7 7.58: ``Observation ctrl-ends-with-if Sometimes 2 2``.  The positive
+    execution missing before: P1 writes x=1 in its critical section, P0 takes the
+    lock after it and keeps it, P2's spin_trylock() fails reading P0's lock write and
+    P2's xchg_relaxed() reads x=0.  With the trylock's control dependency reaching
+    past the if to the xchg's write, that write came both after the failed trylock
+    (the dependency) and before it (prop: its coherence successor P1's x=1, P1's
+    unlock, P0's lock write read by the trylock): a happens-before cycle herd7 does
+    not have, since in its C a control dependency covers the if's branches only."""
+    builtin = run_litmus(parse_litmus(CTRL_ENDS, "ce.litmus"), "lkmm", None, CTRL_ENDS)
+    assert (builtin.positive, builtin.negative) == (2, 2)
+    _both(CTRL_ENDS, "ce.litmus", herd_mode)
