@@ -18,7 +18,8 @@ returns the registers.  The semantics:
 * values returned by primitives are :class:`~smpcheck.values.Val`, kept as they
   are; C operators combine them keeping their dependencies (data and address
   dependencies), and branching on one (``if``, ``while``, ``?:``, ``&&`` with
-  side effects) records a control dependency.
+  side effects) records a control dependency; an ``if``'s ends with the
+  statement, as in herd7.
 * ``while`` loops are instrumented as the loader instruments Python loops;
   a loop that carries no register computation from one iteration to the next
   is a spin-wait (as if it called cpu_relax()): an iteration that only reads
