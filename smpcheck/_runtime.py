@@ -24,6 +24,7 @@ import greenlet
 
 from smpcheck.errors import UsageError
 from smpcheck.events import NO_SOURCE, Event, Source
+from smpcheck.findings import Limit
 from smpcheck.graph import ExecutionGraph
 from smpcheck.memory import Field, Loc, NullDeref, Obj, Ref, Spec
 from smpcheck.values import NO_DEPS, Deps, EventId, Val, deps_of, raw
@@ -40,7 +41,8 @@ class Op:
 
     ``kind``: R, W, RMW, F, A (kmalloc), D (kfree), B (a spin loop cannot end),
     E (the CPU function returned), ERR (BUG_ON, assertion, NULL dereference),
-    BOUND (a loop or event bound was hit).  For RMW, ``update(old)`` gives the
+    BOUND (a loop or event bound was hit: ``text`` the :class:`Limit`, ``value`` its
+    value).  For RMW, ``update(old)`` gives the
     value to write, None for no write (a failed cmpxchg) or BLOCK (wait); the
     read is tagged ``tags`` when it writes, ``ftags`` when it does not.
     ``vtags(value)`` tags a read by the value it reads (spin_is_locked).
@@ -264,8 +266,7 @@ class Run:
         a replayed op is answered without it."""
         op.ctrl = cpu.ctrl
         if cpu.pos >= self.max_events and op.kind not in ("E", "ERR", "BOUND"):
-            op = Op("BOUND", message=f"CPU {cpu.tid} passed {self.max_events} events "
-                    "(raise --max-events, or does a loop lack cpu_relax()?)",
+            op = Op("BOUND", value=self.max_events, text=Limit.MAX_EVENTS,
                     src=_source_of(cpu, op))
         g = self.graph
         assert g is not None

@@ -37,11 +37,13 @@ def smpcheck(*args: str | Path) -> Outcome:
 
 
 def check_json(path: str | Path, mm: str, *extra: str) -> dict[str, Any]:
-    """``smpcheck check PATH --mm MM --json``: the report (exit status checked against it)."""
+    """``smpcheck check PATH --mm MM --json``: the report (exit status checked against it:
+    no verdict only for an incomplete run)."""
     res = smpcheck("check", path, "--mm", mm, "--json", *extra)
     assert "Traceback" not in res.err, res.err
     data = res.json()
-    assert res.code == {"safe": 0, "violation": 1, "error": 2, "incomplete": 3}[data["verdict"]]
+    assert res.code == data["exit"] == {"safe": 0, "violation": 1, None: 3}[data["verdict"]]
+    assert data["complete"] == (data["incomplete"] == []) != (data["verdict"] is None)
     return data
 
 

@@ -10,26 +10,33 @@ from smpcheck.findings import Result, Violation
 from smpcheck.graph import ExecutionGraph
 from smpcheck.model import Model
 from smpcheck.models.base import MemoryModel
+from smpcheck.report.limits import Options, incomplete_dicts
 from smpcheck.report.table import rows_for, show
 
 
-def result_dict(result: Result, model: Model, mm: MemoryModel,
-                all_findings: bool) -> dict[str, Any]:
+def result_dict(result: Result, model: Model, mm: MemoryModel, all_findings: bool,
+                options: Options) -> dict[str, Any]:
+    """The report of one check.  ``verdict`` is null for an incomplete run that found
+    nothing (``complete`` false, ``incomplete`` says why and how to lift it, naming the
+    command's ``options``); ``exit`` is the exit status."""
     shown = result.violations if all_findings else result.violations[:1]
+    verdict = result.verdict
     return {
         "model": model.name,
-        "verdict": result.status.value,
+        "verdict": None if verdict is None else verdict.value,
+        "complete": result.complete,
         "memory_model": mm.name,
         "executions": result.executions,
         "blocked": result.blocked,
         "elapsed_s": round(result.elapsed_s, 4),
         "bound": result.bound,
-        "incomplete": list(result.incomplete),
+        "incomplete": incomplete_dicts(result, options),
         "condition": result.condition,
         "positive": result.positive,
         "negative": result.negative,
         "violations": [violation_dict(v, mm) for v in shown],
         "warnings": [violation_dict(w, mm) for w in result.warnings],
+        "exit": result.exit_status,
     }
 
 
@@ -65,3 +72,11 @@ def replay_token(g: ExecutionGraph) -> dict[str, Any]:
 
 def dumps(data: dict[str, Any]) -> str:
     return json.dumps(data, indent=2)
+
+
+def error_dict(message: str, code: int, path: str | None = None, line: int | None = None,
+               column: int | None = None) -> dict[str, Any]:
+    """The document ``--json`` prints when no report could be made (bad input, an
+    interrupt, an internal error): what went wrong, where, and the exit status."""
+    return {"error": {"message": message, "file": path, "line": line, "column": column},
+            "complete": False, "exit": code}
