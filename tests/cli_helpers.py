@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from smpcheck.cli import main
+from smpcheck.cli import herd_main, main
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
@@ -33,6 +33,14 @@ def smpcheck(*args: str | Path) -> Outcome:
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main([str(a) for a in args])
+    return Outcome(code, out.getvalue(), err.getvalue())
+
+
+def herd(*args: str | Path) -> Outcome:
+    """``smpcheck-herd ARGS...`` with stdout and stderr captured."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = herd_main([str(a) for a in args])
     return Outcome(code, out.getvalue(), err.getvalue())
 
 

@@ -16,15 +16,18 @@ from smpcheck.report.table import rows_for, show
 
 def result_dict(result: Result, model: Model, mm: MemoryModel, all_findings: bool,
                 options: Options) -> dict[str, Any]:
-    """The report of one check.  ``verdict`` is null for an incomplete run that found
-    nothing (``complete`` false, ``incomplete`` says why and how to lift it, naming the
-    command's ``options``); ``exit`` is the exit status."""
+    """The report of one check.  ``complete`` is false when a bound cut the run short
+    (``incomplete`` says which and how to lift it, naming the command's ``options``);
+    ``verdict`` is then null unless a violation was found (it is real all the same).
+    ``stopped_early``: the run stopped at its first violation.  ``exit``: the exit
+    status."""
     shown = result.violations if all_findings else result.violations[:1]
     verdict = result.verdict
     return {
         "model": model.name,
         "verdict": None if verdict is None else verdict.value,
         "complete": result.complete,
+        "stopped_early": result.stopped_early,
         "memory_model": mm.name,
         "executions": result.executions,
         "blocked": result.blocked,

@@ -31,7 +31,7 @@ def advice(cut: Cut, options: Options) -> str:
     if opt is None:
         lift = "no option of this command raises it"
     elif cut.limit in (Limit.MAX_EXECUTIONS, Limit.TIMEOUT):
-        lift = f"raise {opt} (it is {value}), or leave it out, for a complete run"
+        lift = f"raise {opt} (it is {value}) so that the run can complete"
     else:
         lift = f"raise {opt} (it is {value}) if it ends later"
     if cut.limit == Limit.LOOP_BOUND:
