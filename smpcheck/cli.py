@@ -191,6 +191,17 @@ def positive_int(text: str) -> int:
     return value
 
 
+MAX_WIDTH = 10_000  # each line of a table is laid out at full width before it is trimmed
+
+
+def columns(text: str) -> int:
+    """``--width``: a number of columns, 1 to :data:`MAX_WIDTH`."""
+    value = positive_int(text)
+    if value > MAX_WIDTH:
+        raise argparse.ArgumentTypeError(f"takes at most {MAX_WIDTH} columns, not {text!r}")
+    return value
+
+
 def seconds(text: str) -> float:
     """An option's value that must be a finite number of seconds above 0."""
     try:
@@ -230,7 +241,7 @@ def _common(p: argparse.ArgumentParser, default_mm: str | None) -> None:
     p.add_argument("--all", action="store_true", help="report every distinct violation, "
                    "not only the first")
     add_bounds(p)
-    p.add_argument("--width", type=positive_int, default=80,
+    p.add_argument("--width", type=columns, default=80,
                    help="table width in columns (default 80)")
 
 
