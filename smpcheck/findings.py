@@ -84,15 +84,16 @@ class Cut:
 
     def __str__(self) -> str:
         n = shown_number(self.value)
+        s = "" if self.value == 1 else "s"
         if self.limit == Limit.MAX_EXECUTIONS:
-            return f"stopped after {n} execution{'' if self.value == 1 else 's'}"
+            return f"stopped after {n} execution{s}"
         if self.limit == Limit.TIMEOUT:
             return f"stopped after {n} s"
         where = f"{self.src}: " if self.src is not None else ""
         if self.limit == Limit.LOOP_BOUND:
-            return f"{where}a loop ran {n} iterations, the loop bound"
+            return f"{where}a loop ran {n} iteration{s}, the loop bound"
         cpu = f"CPU {self.cpu}" if self.cpu is not None else "a CPU"
-        return f"{where}{cpu} issued {n} events, the bound on one CPU's events"
+        return f"{where}{cpu} issued {n} event{s}, the bound on one CPU's events"
 
 
 def shown_number(value: int | float) -> str:

@@ -290,7 +290,7 @@ def test_loop_bound(tmp_path: Path, k: int, bound: int, herd_mode: bool) -> None
     assert res.code == 3
     assert_no_verdict_text(res.out)
     said = res.err if herd_mode else res.out
-    assert f"{path}:3: a loop ran {bound} iterations" in said
+    assert f"{path}:3: a loop ran {bound} iteration{'s' if bound > 1 else ''}" in said
     assert f"raise {option} (it is {bound})" in said
 
 
@@ -402,9 +402,22 @@ def test_engine_names_no_option(tmp_path: Path, options: Settings) -> None:
     assert "-" not in str(cut).replace(str(cut.src), "")
 
 
-def test_litmus_timeout(litmus: list[Path]) -> None:
+@pytest.mark.parametrize(("option", "value", "said"), [
+    ("--timeout", "0.5", "stopped after 0.5 s: raise --timeout (it is 0.5)"),
+    ("--max-events", "1", "issued 1 event, the bound on one CPU's events: raise "
+                          "--max-events (it is 1)")])
+def test_litmus_other_bounds(tmp_path: Path, option: str, value: str, said: str) -> None:
+    """SB's CPUs have two accesses each: one event per CPU cuts every execution; the
+    timeout runs with a clock that moves a second per reading."""
+    path = tmp_path / "SB.litmus"
+    path.write_text("C SB\n{}\nP0(int *x, int *y) { int r0; WRITE_ONCE(*x, 1); "
+                    "r0 = READ_ONCE(*y); }\nP1(int *x, int *y) { int r0; WRITE_ONCE(*y, 1); "
+                    "r0 = READ_ONCE(*x); }\nexists (0:r0=0 /\\ 1:r0=0)\n")
+    assert smpcheck("litmus", path).code == 0
     with mock.patch("smpcheck.explorer.time", FakeClock()):
-        res = smpcheck("litmus", litmus[0], "--timeout", "0.5")
+        res = smpcheck("litmus", path, option, value)
+        doc = smpcheck("litmus", path, option, value, "--json").json()
     assert res.code == 3
     assert_no_verdict_text(res.out)
-    assert "stopped after 0.5 s: raise --timeout (it is 0.5)" in res.out
+    assert said in res.out
+    assert (doc["exit"], doc["runs"][0]["verdict"], doc["runs"][0]["ok"]) == (3, None, None)
