@@ -41,7 +41,7 @@ class Op:
 
     ``kind``: R, W, RMW, F, A (kmalloc), D (kfree), B (a spin loop cannot end),
     E (the CPU function returned), ERR (BUG_ON, assertion, NULL dereference),
-    BOUND (a loop or event bound was hit: ``text`` the :class:`Limit`, ``value`` its
+    BOUND (a loop or event bound was hit; ``text``: which Limit, ``value``: its
     value).  For RMW, ``update(old)`` gives the
     value to write, None for no write (a failed cmpxchg) or BLOCK (wait); the
     read is tagged ``tags`` when it writes, ``ftags`` when it does not.

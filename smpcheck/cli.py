@@ -1,8 +1,10 @@
 """The command line: ``smpcheck check|litmus|kvm|herd ...``.
 
-Exit status: 0 complete and nothing found; 1 a violation; 2 bad input or an
-error in the model; 3 incomplete (a bound or the timeout was hit, nothing
-found); 4 an internal error of smpcheck.
+Exit status: 0 complete and nothing found; 1 a violation; 2 bad input (a bad
+option value too) or an error in the model; 3 incomplete: a bound or the timeout
+was hit and nothing found, so no verdict (or the run was interrupted); 4 an
+internal error of smpcheck.  Under ``--json`` every exit prints one JSON
+document: the report, or ``{"error": {...}, "exit": N}`` when there is none.
 """
 
 from __future__ import annotations
@@ -71,9 +73,9 @@ def fail(message: str, code: int, wants_json: bool, path: str | None = None,
          line: int | None = None, column: int | None = None, prog: str = "smpcheck") -> int:
     """Say why the command stops without a report (on stderr, and as a JSON document
     on stdout under ``--json``); ``code``, the exit status."""
-    where = str(UsageError("", path, line, column)).rstrip()
     label = "error" if code != EXIT_INCOMPLETE else "stopped"
-    print(f"{prog}: {label}: {where + ' ' if where else ''}{message}", file=sys.stderr)
+    shown = UsageError(message, path, line, column)  # (prints as path:line:column: message)
+    print(f"{prog}: {label}: {shown}", file=sys.stderr)
     if wants_json:
         from smpcheck.report.json_report import dumps, error_dict
 
