@@ -35,7 +35,8 @@ class Guide:
         self.events = record.events
         self.rf = record.rf
         self.co = record.co
-        self.rejected: list[str] = []
+        self.rejected: list[str] = []  # the model asked for other events than recorded
+        self.other_choices: list[str] = []  # a graph read from / placed other writes
         self.ends: list[ExecutionGraph] = []
 
     def next_cpu(self, cpus: list[Cpu]) -> Cpu | None:
@@ -71,10 +72,15 @@ class Guide:
         return g.has((tid, idx))
 
     def accept(self, g: ExecutionGraph) -> bool:
-        """Whether ``g`` may still grow into the recorded execution."""
-        why = self._events_differ(g, False) or self._rf_differs(g) or self._co_differs(g, False)
-        if why is not None and len(self.rejected) < 3:
-            self.rejected.append(why)
+        """Whether ``g`` may still grow into the recorded execution.  (The explorer shows
+        only graphs the memory model allows: a recorded choice it forbids is never seen.)"""
+        why = self._events_differ(g, False)
+        if why is not None:
+            self.rejected = self.rejected[:2] + [why]
+            return False
+        why = self._rf_differs(g) or self._co_differs(g, False)
+        if why is not None:
+            self.other_choices = self.other_choices[:2] + [why]
         return why is None
 
     def mismatch(self, g: ExecutionGraph) -> str | None:
@@ -136,7 +142,10 @@ def reproduce(model: Model, globals_: dict[str, Loc], mm: MemoryModel, settings:
     from smpcheck.verify import verify
 
     def fail(why: str) -> UsageError:
-        return UsageError(f"{DOES_NOT_REPRODUCE}: {why}", record.path)
+        return UsageError(f"{DOES_NOT_REPRODUCE}: {why}. The record fits this model, memory "
+                          "model and bound: if it is as smpcheck wrote it, the model does not "
+                          "do the same thing every time (does it read a file, the environment, "
+                          "random numbers?)", record.path)
 
     beyond = sorted({tid for tid, _ in record.events if tid >= len(model.cpus)})
     if beyond:
@@ -157,8 +166,7 @@ def reproduce(model: Model, globals_: dict[str, Loc], mm: MemoryModel, settings:
             return v
     raise fail(_why_not(guide, result.violations, record, mm) or
                "".join(result.incomplete[:1]) or
-               f"no execution of the model under {mm.name} follows the record (are its "
-               f"reads-from and coherence choices forbidden under {mm.name}?)")
+               f"no execution of the model under {mm.name} follows the record")
 
 
 def described(v: Violation) -> tuple[str, str, int | None, int | None]:
@@ -181,8 +189,12 @@ def _why_not(guide: Guide, found: list[Violation], record: Record,
             if axiom is not None:
                 return f"the recorded execution is forbidden under {mm.name} ({axiom})"
             return f"the recorded execution happens without the recorded violation ({want})"
-    return next((r for r in reasons if r is not None), None) or next(iter(guide.rejected),
-                                                                        None)
+    why = next((r for r in reasons if r is not None), None) or next(iter(guide.rejected), None)
+    if why is None and guide.other_choices:
+        why = (f"no execution under {mm.name} has the record's reads-from and coherence "
+               f"order: {mm.name} forbids them (the model's execution there: "
+               f"{guide.other_choices[0]})")
+    return why
 
 
 def _violation_text(kind: str, message: str, cpu: int | None, line: int | None) -> str:
