@@ -12,6 +12,7 @@ nothing about a model, memory model or bound other than its own.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from smpcheck.errors import UsageError
 from smpcheck.graph import ExecutionGraph
+from smpcheck.models import model_names
 from smpcheck.values import EventId
 
 if TYPE_CHECKING:
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
 
 EVENT_KINDS = frozenset("RWFADNBE")  # smpcheck.events: the kinds a graph's events have
 EXPLORATION_SETTINGS = ("loop_bound", "max_events")  # the Settings that change what is explored
+_FLAGS = {"loop_bound": "--loop-bound"}  # the options that set them
 _ID = re.compile(r"(0|[1-9][0-9]{0,8}):(0|[1-9][0-9]{0,8})")
 
 
@@ -96,7 +99,7 @@ class Fingerprint:
         for key in sorted(set(self.settings) | set(now.settings)):
             was, is_ = self.settings.get(key), now.settings.get(key)
             if was != is_:
-                flag = f" (--{key.replace('_', '-')} {was} replays it)" if was is not None else ""
+                flag = f" ({_FLAGS[key]} {was} replays it)" if key in _FLAGS and was else ""
                 out.append(f"recorded with {quoted(key)} {quoted(was)}, replayed with "
                            f"{quoted(is_)}{flag}")
         return out
@@ -177,11 +180,12 @@ def _user_file(module: types.ModuleType | None) -> Path | None:
     return None if any(path.is_relative_to(p) for p in _not_users()) else path
 
 
-def _not_users() -> list[Path]:
+@functools.cache
+def _not_users() -> tuple[Path, ...]:
     paths = sysconfig.get_paths()
     roots = [Path(paths[k]).resolve() for k in ("stdlib", "platstdlib", "purelib", "platlib")
              if k in paths]
-    return [Path(__file__).resolve().parent, *roots]
+    return (Path(__file__).resolve().parent, *roots)
 
 
 # -- reading a record back ----------------------------------------------------------------
@@ -263,6 +267,9 @@ class _Parser:
         where += ".replay"
         fp = self.fingerprint(self.field(token, "fingerprint", dict, where),
                               where + ".fingerprint")
+        if fp.memory_model not in model_names():
+            raise self.fail(where + ".fingerprint.memory_model", f"{quoted(fp.memory_model)} "
+                            f"is none of smpcheck's memory models ({', '.join(model_names())})")
         mm = data.get("memory_model", fp.memory_model)
         if mm != fp.memory_model:
             raise self.fail("the report", f"its memory_model {quoted(mm)} is not the one its "

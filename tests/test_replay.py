@@ -371,6 +371,7 @@ MALFORMED: list[tuple[list[Any], Any, str]] = [
     ([*R, "fingerprint", "settings"], {"loop_bound": "8"}, "is not an integer"),
     ([*R, "fingerprint", "modules"], [], "is not an object"),
     ([*R, "fingerprint", "model_sha256"], None, "is not a string"),
+    ([*R, "fingerprint", "memory_model"], "arm", "arm is none of smpcheck's memory models"),
     ([*R], [], "replay: [] is not an object"),
     ([*V, "kind"], 3, "kind: 3 is not a string"),
     ([*V, "cpu"], "0", "is not an integer or null"),
