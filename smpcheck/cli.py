@@ -140,6 +140,8 @@ def replay_and_report(args: argparse.Namespace) -> int:
     mm = get_model(args.mm or record.fingerprint.memory_model)
     settings = settings_from(args)
     now = fingerprint(model, mm.name, settings)
+    if now is None:  # (load_model gives every model its file)
+        raise UsageError("a replay needs a model file", args.model)
     record.check(now)
     v = reproduce(model, names, mm, settings, record)
     if args.json:

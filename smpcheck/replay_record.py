@@ -119,9 +119,13 @@ def _module_differences(was: dict[str, str], now: dict[str, str]) -> list[str]:
     return out
 
 
-def fingerprint(model: Model, memory_model: str, settings: Settings) -> Fingerprint:
-    """The fingerprint of a run of ``model`` (loaded from ``model.path``) under these."""
+def fingerprint(model: Model, memory_model: str, settings: Settings) -> Fingerprint | None:
+    """The fingerprint of a run of ``model`` under these; None if the model was not
+    loaded from a file (a KVM design built by the library): its records cannot be
+    replayed."""
     path = Path(model.path).resolve()
+    if not path.is_file():
+        return None
     return Fingerprint(smpcheck_version(), memory_model,
                        {k: getattr(settings, k) for k in EXPLORATION_SETTINGS},
                        str(path), _sha256(path),
@@ -265,6 +269,9 @@ class _Parser:
                      self.optional_int(v, "cpu", where), self.optional_int(v, "line", where))
         token = self.field(v, "replay", dict, where)
         where += ".replay"
+        if token.get("fingerprint", {}) is None:
+            raise self.fail(where, "it has no fingerprint: only the records of "
+                            "`smpcheck check MODEL.py --json` can be replayed")
         fp = self.fingerprint(self.field(token, "fingerprint", dict, where),
                               where + ".fingerprint")
         if fp.memory_model not in model_names():

@@ -233,6 +233,15 @@ def test_other_bound_or_version(tmp_path: Path, sb_tso: dict[str, Any]) -> None:
     refused(replay(EXAMPLES / "sb.py", bare, tmp_path), "no 'fingerprint'")
 
 
+def test_record_of_a_kvm_design(tmp_path: Path) -> None:
+    """A KVM design is built by the library, not loaded from a file: its JSON report
+    has replay records without a fingerprint, which --replay refuses."""
+    res = smpcheck("kvm", "check", "unmap-nolock-2013", "--scenario", "core", "--mm", "tso",
+                   "--json")
+    assert res.code == 1 and res.json()["violations"][0]["replay"]["fingerprint"] is None
+    refused(replay(EXAMPLES / "sb.py", res.json(), tmp_path), "it has no fingerprint")
+
+
 # -- an edited record does not reproduce ----------------------------------------------------
 def _token(report: dict[str, Any]) -> dict[str, Any]:
     token: dict[str, Any] = report["violations"][0]["replay"]
@@ -255,6 +264,11 @@ def _rf_key(r: dict[str, Any]) -> None:
     _token(r)["rf"]["1:0"] = "0:3"  # the reader reads NULL: it dereferences nothing
 
 
+def _rf_renamed(r: dict[str, Any]) -> None:
+    rf = _token(r)["rf"]
+    rf["1:2"] = rf.pop("1:1")  # the reader's second load, renamed to its end
+
+
 def _rf_init(r: dict[str, Any]) -> None:
     _token(r)["rf"]["1:0"] = "init:g.gp"
 
@@ -263,8 +277,8 @@ def _memory_model(r: dict[str, Any]) -> None:
     r["memory_model"] = "lkmm"  # the report's, not the record's
 
 
-@pytest.mark.parametrize("edit", [_swap_co, _kind, _location, _rf_key, _rf_init,
-                                  _memory_model])
+@pytest.mark.parametrize("edit", [_swap_co, _kind, _location, _rf_key, _rf_renamed,
+                                  _rf_init, _memory_model])
 def test_edited_record(tmp_path: Path, edit: Any) -> None:
     """uaf under sc: each edit names another execution, one the model does not have or
     one without the violation, or contradicts the rest of the record."""
