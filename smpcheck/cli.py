@@ -12,7 +12,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smpcheck.errors import (
     EXIT_INCOMPLETE,
@@ -24,6 +24,9 @@ from smpcheck.errors import (
 )
 from smpcheck.explorer import Settings
 from smpcheck.findings import Result, Status
+
+if TYPE_CHECKING:
+    from smpcheck.replay_record import Record
 
 EXIT_FOR = {Status.SAFE: EXIT_OK, Status.VIOLATION: EXIT_VIOLATION,
             Status.INCOMPLETE: EXIT_INCOMPLETE, Status.ERROR: EXIT_USAGE}
@@ -117,7 +120,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     return run_and_report(model, names, args)
 
 
-def load_replay(path: str) -> Any:
+def load_replay(path: str) -> Record:
     """The replay record in ``path`` (a ``--json`` report); a usage error if it is none."""
     from smpcheck.replay_record import load_record
 
@@ -154,7 +157,7 @@ def replay_and_report(args: argparse.Namespace) -> int:
     return EXIT_VIOLATION
 
 
-def run_and_report(model: Any, names: Any, args: argparse.Namespace, guide: Any = None) -> int:
+def run_and_report(model: Any, names: Any, args: argparse.Namespace) -> int:
     from smpcheck.models import get_model
     from smpcheck.report import render_result
     from smpcheck.report.json_report import dumps, result_dict
@@ -162,7 +165,7 @@ def run_and_report(model: Any, names: Any, args: argparse.Namespace, guide: Any 
 
     progress = live_progress() if sys.stderr.isatty() and not args.json else None
     try:
-        result = verify(model, names, args.mm, settings_from(args), progress, guide)
+        result = verify(model, names, args.mm, settings_from(args), progress)
     finally:
         if progress is not None:
             progress(None)
