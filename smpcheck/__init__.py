@@ -18,9 +18,11 @@ tests: ``smpcheck litmus``; herd7's command line: ``smpcheck-herd``; the KVM
 MMU library: ``smpcheck kvm list | check | matrix | demo``.
 
 Debugging.  ``--all`` lists every distinct finding; ``--json`` records each with
-a replay token that ``--replay FILE`` re-runs deterministically.  A model that
-behaves differently when re-run (module-level state, randomness) is reported
-as nondeterministic.
+a replay record (the execution, fingerprinted with the model's source, memory
+model, bounds and smpcheck's version) that ``--replay FILE`` runs again: it
+shows the violation again or says why not, and is never a verdict.  A model
+that behaves differently when re-run (module-level state, randomness) is
+reported as nondeterministic.
 
 Limits.  A verdict covers its configuration: its CPUs, its objects, and loops
 other than spin waits (``while cond: cpu_relax()``) bounded by ``--loop-bound``;

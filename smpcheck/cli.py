@@ -12,23 +12,26 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import json
 import math
 import os
 import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from smpcheck.errors import (
     EXIT_INCOMPLETE,
     EXIT_INTERNAL,
     EXIT_USAGE,
+    EXIT_VIOLATION,
     UsageError,
 )
 from smpcheck.explorer import Settings
 from smpcheck.findings import EXIT_FOR, Limit, Result
+
+if TYPE_CHECKING:
+    from smpcheck.replay_record import Record
 
 __all__ = ["EXIT_FOR", "OPTIONS", "build_parser", "herd_main", "main", "settings_from"]
 
@@ -267,30 +270,51 @@ def settings_from(args: argparse.Namespace) -> Settings:
 def cmd_check(args: argparse.Namespace) -> int:
     from smpcheck.loader import load_model
 
-    model, names = load_model(args.model)
-    guide = None
     if args.replay:
-        guide, recorded_mm = load_replay(args.replay)
-        args.mm = args.mm or recorded_mm
+        return replay_and_report(args)
+    model, names = load_model(args.model)
     args.mm = args.mm or "sc"
-    return run_and_report(model, names, args, guide)
+    return run_and_report(model, names, args)
 
 
-def load_replay(path: str) -> tuple[Any, str]:
-    from smpcheck.replay import Guide
+def load_replay(path: str) -> Record:
+    """The replay record in ``path`` (a ``--json`` report); a usage error if it is none."""
+    from smpcheck.replay_record import load_record
 
-    try:
-        with open(path) as f:
-            data = json.load(f)
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"cannot read the replay file: {exc}", path) from None
-    found = [v for v in data.get("violations", []) if v.get("replay")]
-    if not found:
-        raise UsageError("the report holds no violation to replay", path)
-    return Guide(found[0]["replay"], path), str(data.get("memory_model", "sc"))
+    return load_record(path)
 
 
-def run_and_report(model: Any, names: Any, args: argparse.Namespace, guide: Any = None) -> int:
+def replay_and_report(args: argparse.Namespace) -> int:
+    """``check --replay FILE``: the recorded violation shown again (exit 1), or a usage
+    error saying why the record does not fit the model or does not reproduce (exit 2).
+    A replay runs one recorded execution: it is never a verdict on the model."""
+    from smpcheck.loader import load_model
+    from smpcheck.models import get_model
+    from smpcheck.replay import reproduce
+    from smpcheck.replay_record import fingerprint
+    from smpcheck.report.json_report import dumps, replay_dict
+    from smpcheck.report.text import render_violation
+
+    record = load_replay(args.replay)
+    model, names = load_model(args.model)
+    mm = get_model(args.mm or record.fingerprint.memory_model)
+    settings = settings_from(args)
+    now = fingerprint(model, mm.name, settings)
+    if now is None:  # (load_model gives every model its file)
+        raise UsageError("a replay needs a model file", args.model)
+    record.check(now)
+    v = reproduce(model, names, mm, settings, record)
+    if args.json:
+        print(dumps(replay_dict(v, model, mm, now, args.replay)))
+    else:
+        print(f"{model.name} under {mm.name}: violation (replay of the counterexample "
+              f"recorded in {args.replay})\n\n{render_violation(v, model, mm, args.width)}\n\n"
+              "The recorded execution ran again and shows this violation again. A replay\n"
+              "runs that one execution only (run without --replay to check the model).")
+    return EXIT_VIOLATION
+
+
+def run_and_report(model: Any, names: Any, args: argparse.Namespace) -> int:
     from smpcheck.models import get_model
     from smpcheck.report import render_result
     from smpcheck.report.json_report import dumps, result_dict
@@ -298,13 +322,16 @@ def run_and_report(model: Any, names: Any, args: argparse.Namespace, guide: Any 
 
     progress = live_progress() if sys.stderr.isatty() and not args.json else None
     try:
-        result = verify(model, names, args.mm, settings_from(args), progress, guide)
+        result = verify(model, names, args.mm, settings_from(args), progress)
     finally:
         if progress is not None:
             progress(None)
     mm = get_model(args.mm)
     if args.json:
-        print(dumps(result_dict(result, model, mm, args.all, OPTIONS)))
+        from smpcheck.replay_record import fingerprint
+
+        print(dumps(result_dict(result, model, mm, args.all, OPTIONS,
+                                fingerprint(model, mm.name, settings_from(args)))))
     else:
         print(render_result(result, model, mm, args.all, args.width, options=OPTIONS))
     return result.exit_status

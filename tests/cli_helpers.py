@@ -50,6 +50,9 @@ def check_json(path: str | Path, mm: str, *extra: str) -> dict[str, Any]:
     res = smpcheck("check", path, "--mm", mm, "--json", *extra)
     assert "Traceback" not in res.err, res.err
     data = res.json()
+    if data.get("replay"):  # a replay shows its violation again, or fails: no check
+        assert res.code == data["exit"] == 1 and data["reproduced"], res
+        return data
     assert res.code == data["exit"] == {"safe": 0, "violation": 1, None: 3}[data["verdict"]]
     assert data["complete"] == (data["incomplete"] == []) != (data["verdict"] is None)
     return data
