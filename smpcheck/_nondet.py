@@ -6,7 +6,8 @@ random number or reads a clock breaks that silently: an execution is then checke
 or missed by luck.  So while a model is being checked, calls from CPU code to
 
 * the ``random`` module's functions, and ``random.Random()`` without a seed or
-  ``random.SystemRandom()`` made in CPU code,
+  ``random.SystemRandom()`` made in CPU code (their ``__init__`` is guarded, so
+  the classes stay themselves),
 * ``secrets``, ``os.urandom``, ``os.getrandom``, ``os.getpid``,
   ``uuid.uuid1``/``uuid4``,
 * the clocks: ``time.time``, ``monotonic``, ``perf_counter``, ``process_time``,
@@ -92,34 +93,29 @@ def _guard(what: str, original: Callable[..., Any]) -> Callable[..., Any]:
     return guarded
 
 
-class _Random(random.Random):
-    """random.Random while a model is checked: made in CPU code only with a seed."""
-
-    def __init__(self, x: Any = None) -> None:
-        if x is None:
-            _refuse("random.Random() (seeded from the system)")
-        super().__init__(x)
+_random_init = random.Random.__dict__["__init__"]
 
 
-class _SystemRandom(random.SystemRandom):
-    """random.SystemRandom while a model is checked: not in CPU code."""
+def _checked_random_init(self: random.Random, x: Any = None) -> None:
+    """random.Random.__init__ while a model is checked: in CPU code only with a seed,
+    and never for a SystemRandom.  (The class stays itself: ``isinstance`` holds.)"""
+    made = f"{type(self).__module__}.{type(self).__qualname__}()"
+    if isinstance(self, random.SystemRandom):
+        _refuse(made)
+    elif x is None:
+        _refuse(f"{made} (seeded from the system)")
+    _random_init(self, x)
 
-    def __init__(self, x: Any = None) -> None:
-        _refuse("random.SystemRandom()")
-        super().__init__(x)
 
-
-def _replacements() -> dict[tuple[ModuleType, str], Any]:
-    """(module, name) -> the guarded stand-in for every source this Python has."""
-    out: dict[tuple[ModuleType, str], Any] = {}
+def _replacements() -> dict[tuple[Any, str], Any]:
+    """(namespace, name) -> the guarded stand-in for every source this Python has."""
+    out: dict[tuple[Any, str], Any] = {}
     for mod, names in _SOURCES.items():
         for name in names:
             original = getattr(mod, name, None)
             if original is not None:
                 out[mod, name] = _guard(f"{mod.__name__}.{name}", original)
-    out[random, "Random"] = _Random
-    out[random, "SystemRandom"] = _SystemRandom
-    out[secrets, "SystemRandom"] = _SystemRandom
+    out[random.Random, "__init__"] = _checked_random_init
     return out
 
 
@@ -129,11 +125,12 @@ def refusing_nondeterminism(modules: Iterable[ModuleType]) -> Iterator[None]:
     ``modules`` are model modules whose own names for the sources are guarded too."""
     patched: list[tuple[Any, str, Any]] = []  # (namespace, name, original)
     stand_in = _replacements()
-    by_id = {id(getattr(mod, name)): new for (mod, name), new in stand_in.items()}
+    by_id = {id(getattr(mod, name)): new for (mod, name), new in stand_in.items()
+             if isinstance(mod, ModuleType)}
     try:
-        for (mod, name), new in stand_in.items():
-            patched.append((mod.__dict__, name, mod.__dict__[name]))
-            mod.__dict__[name] = new
+        for (owner, name), new in stand_in.items():
+            patched.append((owner, name, getattr(owner, name)))
+            setattr(owner, name, new)
         for mod in modules:
             ns = mod.__dict__
             for name, value in list(ns.items()):
@@ -143,5 +140,8 @@ def refusing_nondeterminism(modules: Iterable[ModuleType]) -> Iterator[None]:
                     ns[name] = new
         yield
     finally:
-        for ns, name, original in reversed(patched):
-            ns[name] = original
+        for owner, name, original in reversed(patched):
+            if isinstance(owner, dict):
+                owner[name] = original
+            else:
+                setattr(owner, name, original)

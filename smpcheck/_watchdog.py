@@ -125,7 +125,7 @@ class Watchdog:
             return
         if now - self.since >= self.stall:
             src = frame_source(frame)
-            self._stop(cpu, f"{src}: CPU function {cpu_name(cpu)} ran {now - self.since:.0f} s "
+            self._stop(cpu, f"{src}: CPU function {cpu_name(cpu)} ran {now - self.since:.1f} s "
                        "without reaching a kernel primitive (an endless loop?); smpcheck "
                        f"stops a CPU after {self.stall:g} s (SMPCHECK_STALL_S) and bounds "
                        "only while loops (--loop-bound)")
