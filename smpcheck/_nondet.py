@@ -40,7 +40,7 @@ from typing import Any
 
 import greenlet
 
-from smpcheck._runtime import ModelMisuse, cpu_name, current_run, frame_source
+from smpcheck._runtime import ModelMisuse, cpu_name, current_run, frame_source, refuse
 
 __smp_engine__ = True
 
@@ -78,8 +78,8 @@ def _refuse(what: str) -> None:
                              or f.f_code.co_filename.startswith(_STDLIB)):
         f = f.f_back
     src = frame_source(caller if f is None else f)
-    raise ModelMisuse(f"nondeterminism: CPU function {cpu_name(cpu)} calls {what} at {src}; "
-                      + _HINT, src)
+    refuse(cpu, ModelMisuse(f"nondeterminism: CPU function {cpu_name(cpu)} calls {what} at "
+                            f"{src}; {_HINT}", src))
 
 
 def _guard(what: str, original: Callable[..., Any]) -> Callable[..., Any]:

@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any
+from typing import Any, NoReturn
 
 import greenlet
 
@@ -176,6 +176,12 @@ class ModelMisuse(EngineExit):
         self.returned_in: tuple[ExecutionGraph, int] | None = None  # (graph, CPU) if known
 
 
+def refuse(cpu: Cpu, misuse: ModelMisuse) -> NoReturn:
+    """Raise ``misuse`` on ``cpu``; raised again if the model catches it and goes on."""
+    cpu.unwinding = misuse
+    raise misuse
+
+
 class ModelRaised(Exception):
     """Model code raised an exception that is not a finding (a bug in the model)."""
 
@@ -305,6 +311,9 @@ class Run:
         except (EngineExit, _Finish, Diverged, UsageError):
             raise
         except BaseException as exc:  # a bug in the model (or its exit): name its line
+            unwinding = greenlet.getcurrent().smp_cpu.unwinding
+            if unwinding is not None:  # (it caught what unwound it, then raised this)
+                raise unwinding from None
             src = raise_site(exc.__traceback__)
             raise ModelRaised(exc, def_site(cpu.fn) if src is NO_SOURCE else src) from exc
         unwinding = greenlet.getcurrent().smp_cpu.unwinding

@@ -255,6 +255,26 @@ def test_nondeterministic_source_is_refused_every_time(tmp_path: Path, draw: str
         assert "same whenever it is given the same values" in err
 
 
+@pytest.mark.parametrize("after", ["v = 0", "return {'v': 0}", "raise ValueError('v')"])
+def test_refusal_cannot_be_caught(tmp_path: Path, after: str) -> None:
+    path = write_model(tmp_path, HEAD + f'''import random
+
+x = Var(0)
+
+
+def P0():
+    try:
+        v = random.randint(0, 1)
+    except BaseException:
+        {after}
+    WRITE_ONCE(x, v)
+
+
+MODEL = Model("caught", [P0], not_exists="x=1")
+''')
+    assert "calls random.randint" in error_at(path, "random.randint(0, 1)")
+
+
 def test_the_brief_random_model_fails_every_run(tmp_path: Path) -> None:
     path = write_model(tmp_path, DRAWING.format(draw="random.randint(0, 1)"))
     for _ in range(20):

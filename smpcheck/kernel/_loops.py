@@ -16,7 +16,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from smpcheck._runtime import ModelMisuse, Op, cpu_name, issue, running
+from smpcheck._runtime import ModelMisuse, Op, cpu_name, issue, refuse, running
 from smpcheck.events import Source
 
 __smp_engine__ = True
@@ -76,10 +76,10 @@ def _smp_outer_store(name: str, site: tuple[str, int, int], owner: tuple[str, in
     else:
         what = f"the module variable {name} (global {name})"
     path, line, col = site
-    raise ModelMisuse(f"CPU function {cpu_name(now[1])} assigns {what}: Python state that "
-                      "smpcheck cannot see; CPUs may share only memory (make it a Var and "
-                      "use WRITE_ONCE/READ_ONCE), and a CPU's own state must be local",
-                      Source(path, line, _line((path, line))), col)
+    refuse(now[1], ModelMisuse(
+        f"CPU function {cpu_name(now[1])} assigns {what}: Python state that smpcheck cannot "
+        "see; CPUs may share only memory (make it a Var and use WRITE_ONCE/READ_ONCE), and "
+        "a CPU's own state must be local", Source(path, line, _line((path, line))), col))
 
 
 def _line(site: tuple[str, int]) -> str:
