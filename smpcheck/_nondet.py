@@ -27,6 +27,7 @@ are caught by re-running each CPU on the same values (:mod:`smpcheck.verify`).
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 import secrets
@@ -107,6 +108,7 @@ def _checked_random_init(self: random.Random, x: Any = None) -> None:
     _random_init(self, x)
 
 
+@functools.cache
 def _replacements() -> dict[tuple[Any, str], Any]:
     """(namespace, name) -> the guarded stand-in for every source this Python has."""
     out: dict[tuple[Any, str], Any] = {}
@@ -119,14 +121,20 @@ def _replacements() -> dict[tuple[Any, str], Any]:
     return out
 
 
+@functools.cache
+def _by_original() -> dict[int, Any]:
+    """id(a module's source function) -> its stand-in (the sources live for the process)."""
+    return {id(getattr(mod, name)): new for (mod, name), new in _replacements().items()
+            if isinstance(mod, ModuleType)}
+
+
 @contextmanager
 def refusing_nondeterminism(modules: Iterable[ModuleType]) -> Iterator[None]:
     """Within: CPU code calling a known source of nondeterminism is a usage error.
     ``modules`` are model modules whose own names for the sources are guarded too."""
     patched: list[tuple[Any, str, Any]] = []  # (namespace, name, original)
     stand_in = _replacements()
-    by_id = {id(getattr(mod, name)): new for (mod, name), new in stand_in.items()
-             if isinstance(mod, ModuleType)}
+    by_id = _by_original()
     try:
         for (owner, name), new in stand_in.items():
             patched.append((owner, name, getattr(owner, name)))

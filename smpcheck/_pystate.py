@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from smpcheck._runtime import ModelMisuse, Source
+from smpcheck.loader import engine_made
 
 __smp_engine__ = True
 
@@ -211,7 +212,7 @@ def _roots(modules: list[types.ModuleType], cpus: list[Any]) -> list[Root]:
                               _defined(mod, name)))
     for fn in cpus:
         code = getattr(fn, "__code__", None)
-        if code is None or getattr(fn, "smp_deterministic", False):
+        if code is None or engine_made(fn):
             continue
         roots.append(Root(f"the closure, defaults or attributes of CPU function "
                           f"{getattr(fn, '__name__', '?')}", _getter({"": fn}, ""),

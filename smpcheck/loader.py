@@ -268,6 +268,14 @@ def runtime_names() -> dict[str, Any]:
 REWRITTEN: set[str] = set()  # the modules run with the rewrites: model files, the library
 
 
+def engine_made(fn: Any) -> bool:
+    """Whether CPU function ``fn`` is smpcheck's own (the litmus interpreters'), not model
+    code: trusted to be deterministic and to keep no Python state."""
+    module = str(getattr(fn, "__module__", None) or "")
+    return getattr(fn, "smp_deterministic", False) or (
+        module.startswith("smpcheck.") and module not in REWRITTEN)
+
+
 def model_modules(fns: list[Any]) -> list[types.ModuleType]:
     """The rewritten modules that model code in ``fns`` can reach: the functions' own,
     and those their globals name, transitively."""

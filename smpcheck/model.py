@@ -171,6 +171,9 @@ def _check_cpu_function(fn: Any) -> None:
     if not callable(fn):
         raise UsageError(f"a CPU function must be a function, not {type(fn).__name__} "
                          f"{fn!r}")
+    code = getattr(fn, "__code__", None)
+    if code is not None and code.co_argcount == code.co_kwonlyargcount == 0:
+        return  # (the common case, without inspect's cost)
     try:
         inspect.signature(fn).bind()
     except TypeError as exc:

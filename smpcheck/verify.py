@@ -32,7 +32,7 @@ from smpcheck.events import NO_SOURCE, Source
 from smpcheck.explorer import Explorer, Settings
 from smpcheck.findings import Result
 from smpcheck.graph import ExecutionGraph
-from smpcheck.loader import model_modules
+from smpcheck.loader import engine_made, model_modules
 from smpcheck.memory import Loc
 from smpcheck.model import Model
 from smpcheck.models import MemoryModel, get_model
@@ -101,10 +101,8 @@ class Recheck:
         self.settings = settings
         self.state = state
         self.judge = judge
-        # CPUs the runtime trusts to be deterministic (the litmus interpreter's) are not
-        # re-run: they take their events from an op cache
-        self.plain = [tid for tid, fn in enumerate(model.cpus)
-                      if not getattr(fn, "smp_deterministic", False)]
+        # smpcheck's own CPU functions (the litmus interpreters') are not re-run
+        self.plain = [tid for tid, fn in enumerate(model.cpus) if not engine_made(fn)]
         self.seen: list[set[Any]] = [set() for _ in model.cpus]  # the values given
         self.previous: list[Any] = [None for _ in model.cpus]  # its events last time
         self.reruns = 0
@@ -179,7 +177,7 @@ def _own_modules(model: Model) -> list[Any]:
     like are guarded too, rewritten by the loader or not)."""
     import sys
 
-    names = {getattr(fn, "__module__", None) for fn in model.cpus}
+    names = {getattr(fn, "__module__", None) for fn in model.cpus if not engine_made(fn)}
     return [sys.modules[n] for n in sorted(n for n in names if n in sys.modules)]
 
 
