@@ -178,8 +178,12 @@ MODEL = Model("endless", [P0])
 '''
 
 
-def test_real_ctrl_c_is_interrupted_not_an_error(tmp_path: Path, sigint_default: None) -> None:
-    path = write_model(tmp_path, ENDLESS)
+@pytest.mark.parametrize("when", ["checking", "loading"])
+def test_real_ctrl_c_is_interrupted_not_an_error(tmp_path: Path, sigint_default: None,
+                                                 when: str) -> None:
+    source = ENDLESS if when == "checking" else ENDLESS.replace(
+        "MODEL = ", "for i in itertools.count():\n    pass\nMODEL = ")
+    path = write_model(tmp_path, source)
     timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
     timer.start()
     try:
