@@ -18,9 +18,11 @@ tests: ``smpcheck litmus``; herd7's command line: ``smpcheck-herd``; the KVM
 MMU library: ``smpcheck kvm list | check | matrix | demo``.
 
 Debugging.  ``--all`` lists every distinct finding; ``--json`` records each with
-a replay token that ``--replay FILE`` re-runs deterministically.  What smpcheck
-cannot see or repeat is an error at the model's line, not a verdict: CPU code
-calling ``random``, ``secrets``, ``os.urandom`` or a clock
+a replay record (the execution, fingerprinted with the model's source, memory
+model, bounds and smpcheck's version) that ``--replay FILE`` runs again: it
+shows the violation again or says why not, and is never a verdict.  What
+smpcheck cannot see or repeat is an error at the model's line, not a verdict:
+CPU code calling ``random``, ``secrets``, ``os.urandom`` or a clock
 (:mod:`smpcheck._nondet`), assigning ``global``/outer ``nonlocal`` variables or
 changing module-level lists, dicts, sets, objects or its own closure
 (:mod:`smpcheck._pystate`), returning unhashable registers, or raising anything

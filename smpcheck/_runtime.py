@@ -24,6 +24,7 @@ import greenlet
 
 from smpcheck.errors import UsageError
 from smpcheck.events import NO_SOURCE, Event, Source
+from smpcheck.findings import Cut, Limit
 from smpcheck.graph import ExecutionGraph
 from smpcheck.memory import Field, Loc, NullDeref, Obj, Ref, Spec
 from smpcheck.values import NO_DEPS, Deps, EventId, Val, deps_of, raw
@@ -40,7 +41,8 @@ class Op:
 
     ``kind``: R, W, RMW, F, A (kmalloc), D (kfree), B (a spin loop cannot end),
     E (the CPU function returned), ERR (BUG_ON, assertion, NULL dereference),
-    BOUND (a loop or event bound was hit).  For RMW, ``update(old)`` gives the
+    BOUND (a loop or event bound was hit; ``text``: which Limit, ``value``: its
+    value).  For RMW, ``update(old)`` gives the
     value to write, None for no write (a failed cmpxchg) or BLOCK (wait); the
     read is tagged ``tags`` when it writes, ``ftags`` when it does not.
     ``vtags(value)`` tags a read by the value it reads (spin_is_locked).
@@ -150,11 +152,11 @@ class _Finish(greenlet.GreenletExit):
 
 class Stop(EngineExit):
     """The check is stopped from outside the model (the timeout, a CPU that never
-    reaches a kernel primitive): the verdict is incomplete, for ``reason``."""
+    reaches a kernel primitive): the run is incomplete, cut by ``cut``."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    def __init__(self, cut: Cut) -> None:
+        super().__init__(str(cut))
+        self.cut = cut
 
 
 class Interrupted(EngineExit, KeyboardInterrupt):
@@ -341,8 +343,7 @@ class Run:
             raise cpu.unwinding        # a bare except, a finally calling a primitive)
         op.ctrl = cpu.ctrl
         if cpu.pos >= self.max_events and op.kind not in ("E", "ERR", "BOUND"):
-            op = Op("BOUND", message=f"CPU {cpu.tid} passed {self.max_events} events "
-                    "(raise --max-events, or does a loop lack cpu_relax()?)",
+            op = Op("BOUND", value=self.max_events, text=Limit.MAX_EVENTS,
                     src=_source_of(cpu, op))
         g = self.graph
         assert g is not None

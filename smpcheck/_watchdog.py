@@ -35,8 +35,10 @@ from typing import Any
 
 import greenlet
 
-from smpcheck._runtime import Interrupted, Stop, cpu_name, frame_source
+from smpcheck._runtime import Interrupted, Stop, frame_source
 from smpcheck.errors import UsageError
+from smpcheck.events import NO_SOURCE
+from smpcheck.findings import Cut, Limit
 
 __smp_engine__ = True
 
@@ -117,7 +119,8 @@ class Watchdog:
         now = _monotonic()
         cpu = getattr(greenlet.getcurrent(), "smp_cpu", None)
         if self.deadline is not None and now >= self.deadline:
-            self._stop(cpu, f"stopped after {self.timeout:g} s (--timeout)")
+            assert self.timeout is not None
+            self._stop(cpu, Cut(Limit.TIMEOUT, self.timeout))
         mark = None if cpu is None else (cpu, cpu.pos)
         if cpu is None or mark is None or self.seen is None \
                 or mark[0] is not self.seen[0] or mark[1] != self.seen[1]:
@@ -125,15 +128,13 @@ class Watchdog:
             return
         if now - self.since >= self.stall:
             src = frame_source(frame)
-            self._stop(cpu, f"{src}: CPU function {cpu_name(cpu)} ran {now - self.since:.1f} s "
-                       "without reaching a kernel primitive (an endless loop?); smpcheck "
-                       f"stops a CPU after {self.stall:g} s (SMPCHECK_STALL_S) and bounds "
-                       "only while loops (--loop-bound)")
+            self._stop(cpu, Cut(Limit.STALL, self.stall, None if src is NO_SOURCE else src,
+                                cpu.tid))
 
     @staticmethod
-    def _stop(cpu: Any, reason: str) -> None:
+    def _stop(cpu: Any, cut: Cut) -> None:
         """Raise a Stop here; a CPU it unwinds raises it again if its code goes on."""
-        stop = Stop(reason)
+        stop = Stop(cut)
         if cpu is not None:
             cpu.unwinding = stop
         raise stop

@@ -66,7 +66,7 @@ def verify(model: Model, globals_: dict[str, Loc] | None = None, mm: str | Memor
                 with Watchdog(s.timeout):
                     explorer.explore(result)
             except Stop as exc:
-                result.incomplete.append(exc.reason)
+                result.cut(exc.cut)
                 result.elapsed_s = time.monotonic() - start
             recheck.check_state(None)
     except Diverged as exc:

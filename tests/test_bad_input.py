@@ -196,8 +196,10 @@ def test_unbounded_loop_is_incomplete_never_safe(tmp_path: Path, name: str) -> N
     assert f"{path}:{line_of(path, 'while')}:" in res.out
     assert "cpu_relax()" in res.out and "--loop-bound" in res.out
     data = check(path, "--json").json()
-    assert data["verdict"] == "incomplete" and data["violations"] == []
-    assert data["incomplete"] and "--loop-bound" in data["incomplete"][0]
+    assert data["verdict"] is None and data["complete"] is False and data["violations"] == []
+    [cut] = data["incomplete"]
+    assert cut["limit"] == "loop-bound" and "--loop-bound" in cut["message"]
+    assert (cut["file"], cut["line"]) == (str(path), line_of(path, "while"))
 
 
 def test_loop_bound_can_be_raised(tmp_path: Path) -> None:

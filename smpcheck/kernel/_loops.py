@@ -18,6 +18,7 @@ from typing import Any
 
 from smpcheck._runtime import ModelMisuse, Op, cpu_name, issue, refuse, running
 from smpcheck.events import Source
+from smpcheck.findings import Limit
 
 __smp_engine__ = True
 
@@ -47,9 +48,7 @@ def _smp_loop_head(site: tuple[str, int]) -> bool:
             issue(Op("B", value=tuple(ev.id for ev in since if ev.kind == "R"),
                      text="spin", src=src))
         if state[0] > run.loop_bound:
-            issue(Op("BOUND", src=src, message=f"loop ran {run.loop_bound} iterations "
-                     "(--loop-bound): raise --loop-bound if it ends later; a spin-wait "
-                     "loop must call cpu_relax()"))
+            issue(Op("BOUND", value=run.loop_bound, text=Limit.LOOP_BOUND, src=src))
     state[1] = len(cpu.fed)
     cpu.relaxed = False
     return True
