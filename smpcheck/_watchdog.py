@@ -95,6 +95,8 @@ class Watchdog:
         self.seen: tuple[Any, int] | None = None  # (CPU, its position) at the last tick
         self.since = 0.0  # when the current CPU was first seen there
         self.old_handler: Any = None
+        self.old_timer = (0.0, 0.0)
+        self.start = 0.0
 
     def __enter__(self) -> Watchdog:
         if not _signals_usable():
@@ -102,7 +104,8 @@ class Watchdog:
         start = _monotonic()
         self.deadline = None if self.timeout is None else start + self.timeout
         self.old_handler = signal.signal(signal.SIGALRM, self._tick)
-        signal.setitimer(signal.ITIMER_REAL, TICK_S, TICK_S)
+        self.old_timer = signal.setitimer(signal.ITIMER_REAL, TICK_S, TICK_S)
+        self.start = start
         self.active = True
         return self
 
@@ -112,6 +115,10 @@ class Watchdog:
         self.active = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, self.old_handler)
+        delay, interval = self.old_timer  # (a timer someone else had set goes on)
+        if delay > 0:
+            left = delay - (_monotonic() - self.start)
+            signal.setitimer(signal.ITIMER_REAL, max(left, 1e-3), interval)
 
     def _tick(self, signum: int, frame: FrameType | None) -> None:
         if not self.active:

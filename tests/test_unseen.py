@@ -311,6 +311,14 @@ MODEL = Model("seeded", [P0], forall=lambda s: s.x == START + 1)
     assert check(path).code == 0
 
 
+def test_names_bound_to_sources_are_no_state_of_the_model(tmp_path: Path) -> None:
+    """The guard's stand-ins for ``from random import randint`` are not a change of the
+    model's Python state."""
+    path = write_model(tmp_path, DRAWING.format(draw="0"))
+    for mm in ("sc", "tso", "lkmm"):
+        assert check(path, "--mm", mm).code == 0
+
+
 FILE_DRAW = HEAD + '''import os
 
 x = Var(0)
@@ -676,3 +684,19 @@ def test_bad_stall_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     path = write_model(tmp_path, LOOPING.format(loop="pass"))
     res = check(path)
     assert res.code == 2 and "SMPCHECK_STALL_S" in res.err
+
+
+def test_a_timer_set_before_the_check_goes_on(tmp_path: Path) -> None:
+    """The watchdog borrows SIGALRM for the check and gives it back, with the timer."""
+    fired: list[int] = []
+    old = signal.signal(signal.SIGALRM, lambda signum, frame: fired.append(signum))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 30)
+        path = write_model(tmp_path, DRAWING.format(draw="0"))
+        assert check(path).code == 0
+        left, _ = signal.getitimer(signal.ITIMER_REAL)
+        assert 25 < left <= 30
+        assert fired == []
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
