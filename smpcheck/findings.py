@@ -67,6 +67,7 @@ class Limit(StrEnum):
     TIMEOUT = "timeout"                # seconds
     LOOP_BOUND = "loop-bound"          # iterations of a loop that is not a spin wait
     MAX_EVENTS = "max-events"          # events of one CPU in one execution
+    STALL = "stall"                    # seconds one CPU runs without a kernel primitive
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,8 @@ class Cut:
         if self.limit == Limit.LOOP_BOUND:
             return f"{where}a loop ran {n} iteration{s}, the loop bound"
         cpu = f"CPU {self.cpu}" if self.cpu is not None else "a CPU"
+        if self.limit == Limit.STALL:
+            return f"{where}{cpu} ran {n} s without reaching a kernel primitive"
         return f"{where}{cpu} issued {n} event{s}, the bound on one CPU's events"
 
 

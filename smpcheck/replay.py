@@ -7,6 +7,7 @@ itself is read and fingerprinted by :mod:`smpcheck.replay_record`.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -203,21 +204,24 @@ def _violation_text(kind: str, message: str, cpu: int | None, line: int | None) 
     return f"{quoted(kind)}: {quoted(message, 200)}{on}" + (f" at line {line}" if line else "")
 
 
-def rerun(cpus: list[Any], g: ExecutionGraph, loop_bound: int, max_events: int) -> None:
-    """Run fresh copies of the CPUs against the complete execution ``g``.
+def rerun(cpus: list[Any], g: ExecutionGraph, loop_bound: int, max_events: int,
+          tids: Collection[int] | None = None) -> None:
+    """Run fresh copies of the CPUs (or of CPUs ``tids``) against the complete execution
+    ``g``, in a run of their own.
 
     A deterministic model asks for exactly the events ``g`` holds; anything else
     raises :class:`Diverged`.  The explorer re-runs a CPU only when a read it made
     changes, so this catches models whose Python state (a module-level counter,
     ``random``) makes a CPU that is never re-run behave differently."""
     run = Run(cpus, loop_bound, max_events)
+    previous = _runtime.current_run()
     _runtime.set_run(run)
     try:
-        run.sync(g)
+        run.sync(g, tids)
         for cpu in run.cpus:
             if cpu.pending is not None:
                 raise Diverged(f"CPU {cpu.tid} asked for {cpu.pending.kind} after the end of "
                                "the execution being replayed", cpu.pending.src, cpu.tid)
     finally:
-        _runtime.set_run(None)
+        _runtime.set_run(previous)
         run.finish()

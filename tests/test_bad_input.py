@@ -105,13 +105,14 @@ MODEL = Model("random", [P0, P1])
 '''
 
 
-@pytest.mark.parametrize(("source", "line"), [(COUNTER, "def P0():"),
-                                              (RANDOM, "random.randrange")])
-def test_nondeterministic_model(tmp_path: Path, source: str, line: str) -> None:
+@pytest.mark.parametrize(("source", "line", "says"), [
+    (COUNTER, "calls[0] += 1", "Python state smpcheck cannot see"),
+    (RANDOM, "random.randrange", "nondeterminism: CPU function P0 calls random.randrange")])
+def test_nondeterministic_model(tmp_path: Path, source: str, line: str, says: str) -> None:
     path = write_model(tmp_path, source)
     for mm in ("sc", "tso", "lkmm"):
         err = usage_error(path, "--mm", mm)
-        assert "nondeterministic" in err
+        assert says in err
         assert f"{path}:{line_of(path, line)}:" in err
 
 

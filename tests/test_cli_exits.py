@@ -207,7 +207,9 @@ def test_argparse_error_document() -> None:
     assert "usage: smpcheck" in res.err
 
 
-INTERRUPTING = """from smpcheck import READ_ONCE, WRITE_ONCE, Model, Var
+INTERRUPTING = """import signal
+
+from smpcheck import READ_ONCE, WRITE_ONCE, Model, Var
 
 x = Var(0)
 
@@ -218,7 +220,8 @@ def P0():
 
 def P1():
     if READ_ONCE(x) == 1:
-        raise KeyboardInterrupt  # as if Ctrl-C came while this CPU ran
+        signal.raise_signal(signal.SIGINT)  # a real Ctrl-C while this CPU runs (a
+                                            # KeyboardInterrupt it raised is its error)
     return {}
 
 

@@ -38,6 +38,9 @@ def advice(cut: Cut, options: Options) -> str:
         return f"{lift}; a spin-wait loop must call cpu_relax()"
     if cut.limit == Limit.MAX_EVENTS:
         return f"{lift}; does a loop lack cpu_relax()?"
+    if cut.limit == Limit.STALL:  # (no option: the environment sets it, for any command)
+        return (f"an endless loop? smpcheck bounds only while loops; set SMPCHECK_STALL_S "
+                f"(it is {value}) if it ends later")
     return lift
 
 
