@@ -18,7 +18,9 @@ this format: they take the verdict from the ``Observation`` line and look for
     Time SB 0.01
     Hash=...
 
-``Test`` says ``Required`` for a ``forall`` condition, ``Allowed`` otherwise.
+``Test`` says ``Allowed`` for an ``exists`` condition, ``Forbidden`` for
+``~exists``, ``Required`` for ``forall``.  Memory locations are printed in
+brackets (``[x]=1``), as herd7 7.58 prints them.
 ``Ok`` means the condition is validated (``exists``: some execution satisfies
 the proposition; ``~exists``: none does; ``forall``: all do), else ``No``.
 ``Positive``/``Negative`` count the executions that satisfy / do not satisfy
@@ -35,6 +37,9 @@ import hashlib
 from smpcheck.litmus.run import LitmusRun
 from smpcheck.litmus.translate import render_prop
 
+TEST_KINDS = {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}
+"""The word after the name on herd's ``Test`` line, by quantifier."""
+
 
 def herd_text(run: LitmusRun) -> str:
     """The block herd7 prints for one test (without the trailing blank line)."""
@@ -47,7 +52,7 @@ def herd_text(run: LitmusRun) -> str:
     else:
         shown_pos, shown_neg = pos, neg
         ok = pos > 0 if cond.quantifier == "exists" else neg == 0
-    kind = "Required" if cond.quantifier == "forall" else "Allowed"
+    kind = TEST_KINDS[cond.quantifier]
     lines = [f"Test {test.name} {kind}", f"States {len(states)}", *states,
              "Ok" if ok else "No", "Witnesses", f"Positive: {shown_pos} Negative: {shown_neg}"]
     lines += [f"Flag {flag}" for flag in run.flags]

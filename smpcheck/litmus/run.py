@@ -25,7 +25,7 @@ from smpcheck.graph import ExecutionGraph
 from smpcheck.litmus.c_macros import Macro
 from smpcheck.litmus.parse_common import parse_litmus
 from smpcheck.litmus.syntax import CTest, LitmusError, LocRef, X86Test
-from smpcheck.litmus.translate import observed, render_loc, translate
+from smpcheck.litmus.translate import herd_loc, observed, translate
 from smpcheck.memory import Loc
 from smpcheck.model import Model, final_state
 from smpcheck.models.base import MemoryModel
@@ -95,8 +95,8 @@ class LitmusRun:
                 if v.kind != Kind.DATA_RACE]
 
     def show_state(self, state: State) -> str:
-        """``0:r0=0; 1:r0=1; x=2;`` as herd prints a final state."""
-        return " ".join(f"{render_loc(loc)}={value};"
+        """``0:r0=0; 1:r0=1; [x]=2;`` as herd prints a final state."""
+        return " ".join(f"{herd_loc(loc)}={value};"
                         for loc, value in zip(self.observed, state, strict=True))
 
     def sorted_states(self) -> list[State]:
