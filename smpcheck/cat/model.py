@@ -239,14 +239,16 @@ class CatConfig:
 
 
 def read_config(path: str | os.PathLike[str]) -> CatConfig:
-    """Read a herd cfg file: lines ``key value``; ``#`` starts a comment line."""
+    """Read a herd cfg file: lines ``key value``; ``#`` starts a comment line.
+
+    The files it names are kept as written: herd looks them up in the current
+    directory, then in the -I directories (smpcheck then in the cfg's own)."""
     path = os.fspath(path)
     try:
         with open(path, encoding="utf-8") as fh:
             lines = fh.read().splitlines()
     except OSError as e:
         raise UsageError(f"cannot read {path}: {e.strerror}", path) from None
-    base = os.path.dirname(os.path.abspath(path))
     found: dict[str, str] = {}
     options: dict[str, str] = {}
     variants: set[str] = set()
@@ -269,13 +271,8 @@ def read_config(path: str | os.PathLike[str]) -> CatConfig:
         else:
             options[key] = value
 
-    def rel(name: str | None) -> str | None:
-        if name is None:
-            return None
-        joined = os.path.join(base, name)
-        return joined if os.path.exists(joined) else name
-    return CatConfig(path, rel(found.get("model")), rel(found.get("bell")),
-                     rel(found.get("macros")), frozenset(variants), options)
+    return CatConfig(path, found.get("model"), found.get("bell"), found.get("macros"),
+                     frozenset(variants), options)
 
 
 def load_config_model(cfg_path: str | os.PathLike[str], search_path: Iterable[str] = (),

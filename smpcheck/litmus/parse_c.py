@@ -41,7 +41,7 @@ from smpcheck.litmus.syntax import (
 THREAD_RE = re.compile(r"P([0-9]{1,4})")
 """A thread name, in both formats."""
 
-CONDITION_WORDS = ("exists", "forall", "locations", "filter")
+CONDITION_WORDS = ("exists", "forall", "locations", "filter", "final")
 """Words that start the part after the threads."""
 
 TYPE_WORDS = frozenset({
