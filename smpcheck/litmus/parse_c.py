@@ -5,9 +5,10 @@ pointers, initialisers), assignments (also ``+=``-style and ``++``/``--``,
 rewritten as ``a = a + b``), calls, ``if``/``else``, ``while``, ``return``,
 braced blocks (flattened), and expressions with C's operators and
 precedence, calls, casts and parentheses.  Arrays, structures, ``for``,
-``do``, ``switch``, ``goto``, ``break`` and ``continue`` are rejected with a
-message saying so.  Which functions exist and what they mean is left to the
-translator.
+``do``, ``switch``, ``goto``, ``break`` and ``continue`` statements are
+rejected with a message saying so; as in herd, those words are names
+elsewhere (a register may be called ``continue``).  Which functions exist and
+what they mean is left to the translator.
 """
 
 from __future__ import annotations
@@ -53,6 +54,11 @@ KEYWORDS = frozenset({
     "if", "else", "while", "for", "do", "switch", "case", "default", "break",
     "continue", "goto", "return", "sizeof", "typedef",
 })
+"""C's statement keywords.  Only ``if``, ``else`` and ``while`` are reserved, as in
+herd: the others start a statement (``return``, or one smpcheck rejects naming
+it) but are names elsewhere, as registers such as ``continue`` are in herd."""
+RESERVED = frozenset({"if", "else", "while"})
+_ASSIGN_OPS = ("=", "++", "--", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>=")
 _BINARY_PRECEDENCE = {
     "||": 1, "&&": 2, "|": 3, "^": 4, "&": 5, "==": 6, "!=": 6,
     "<": 7, "<=": 7, ">": 7, ">=": 7, "<<": 8, ">>": 8,
@@ -152,7 +158,7 @@ class CParser:
         while ts.accept("*"):
             stars += 1
         name = ts.expect_ident(f"a {what}")
-        if name.text in KEYWORDS or name.text in TYPE_WORDS:
+        if name.text in RESERVED or name.text in TYPE_WORDS:
             ts.error(name, f"expected a {what}, found keyword {name.text!r}")
         if ts.peek().is_op("["):
             ts.error(ts.peek(), "arrays are not supported in litmus tests")
@@ -202,9 +208,9 @@ class CParser:
                     return [self._if()]
                 if tok.text == "while":
                     return [self._while()]
-                if tok.text == "return":
-                    return [self._return()]
-                if tok.text in KEYWORDS:
+                if tok.text in KEYWORDS and not ts.peek(1).is_op(*_ASSIGN_OPS):
+                    if tok.text == "return":
+                        return [self._return()]
                     self._unsupported(tok)
                 if self._is_declaration():
                     return list(self._declaration())
@@ -375,7 +381,7 @@ class CParser:
         if tok.kind == NUM:
             ts.advance()
             return Num(number_value(tok), tok.line)
-        if tok.kind == IDENT and tok.text not in KEYWORDS:
+        if tok.kind == IDENT and tok.text not in RESERVED:
             ts.advance()
             expr: Expr = Name(tok.text, tok.line)
             if ts.peek().is_op("("):
