@@ -39,6 +39,7 @@ from pathlib import Path
 from smpcheck.cat import read_config
 from smpcheck.cat.model import CatConfig
 from smpcheck.errors import UsageError
+from smpcheck.text import read_text
 
 #: Options that take a value, by herd's name -> the attribute of :class:`HerdOptions`.
 VALUED = {"conf": "conf", "model": "model", "cat": "model", "bell": "bell",
@@ -141,12 +142,12 @@ def cfg_line(path: str, keys: tuple[str, ...]) -> int | None:
     """The line of a cfg file that sets one of ``keys`` (the last one), if any."""
     found = None
     try:
-        with open(path, encoding="utf-8") as fh:
-            for lineno, raw in enumerate(fh, 1):
-                if raw.strip().partition(" ")[0] in keys:
-                    found = lineno
-    except OSError:
+        text = read_text(path)
+    except UsageError:
         return None
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        if raw.strip().partition(" ")[0] in keys:
+            found = lineno
     return found
 
 

@@ -54,6 +54,7 @@ from smpcheck.litmus.syntax import (
     Quantifier,
     X86Test,
 )
+from smpcheck.text import read_text
 
 _RESULT = re.compile(r"^[ \t]*\*?[ \t]*Result:[ \t]*(never|sometimes|always)\b",
                      re.MULTILINE | re.IGNORECASE)
@@ -70,13 +71,7 @@ def parse_litmus(text: str, path: str = "<string>") -> CTest | X86Test:
 
 def parse_litmus_file(path: str | Path) -> CTest | X86Test:
     """Read and parse a litmus file; unreadable files also raise :class:`LitmusError`."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise LitmusError(f"not a UTF-8 text file ({exc.reason})", str(path)) from None
-    except OSError as exc:
-        raise LitmusError(f"cannot read litmus file: {exc.strerror or exc}", str(path)) from None
-    return parse_litmus(text, str(path))
+    return parse_litmus(read_text(path, LitmusError, "litmus file"), str(path))
 
 
 def parse_prop(text: str, path: str = "<condition>") -> Prop:

@@ -29,6 +29,7 @@ from smpcheck.litmus.translate import herd_loc, observed, translate
 from smpcheck.memory import Loc
 from smpcheck.model import Model, final_state
 from smpcheck.models.base import MemoryModel
+from smpcheck.text import read_text
 from smpcheck.verify import verify
 
 LitmusTest = CTest | X86Test
@@ -42,12 +43,7 @@ def default_mm(test: LitmusTest) -> str:
 
 def load_litmus(path: str | Path) -> tuple[LitmusTest, str]:
     """Read and parse a litmus file; its tree and its text."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise LitmusError(f"not a UTF-8 text file ({exc.reason})", str(path)) from None
-    except OSError as exc:
-        raise LitmusError(f"cannot read litmus file: {exc.strerror or exc}", str(path)) from None
+    text = read_text(path, LitmusError, "litmus file")
     return parse_litmus(text, str(path)), text
 
 

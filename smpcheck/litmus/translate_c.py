@@ -83,6 +83,17 @@ Exec = Callable[["Frame"], None]
 RUNTIME_ERRORS = (TypeError, ValueError, ArithmeticError, AttributeError, IndexError, KeyError)
 
 
+HERD_C11 = frozenset({
+    "atomic_load_explicit", "atomic_store_explicit", "atomic_exchange_explicit",
+    "atomic_fetch_add_explicit", "atomic_fetch_sub_explicit", "atomic_fetch_or_explicit",
+    "atomic_fetch_xor_explicit", "atomic_fetch_and_explicit", "atomic_thread_fence",
+    "atomic_compare_exchange_weak", "atomic_compare_exchange_strong",
+    "atomic_compare_exchange_weak_explicit", "atomic_compare_exchange_strong_explicit",
+    "lock", "unlock", "mtx_lock", "mtx_unlock", "WCAS", "SCAS",
+})
+"""C11 primitives herd's C front end knows beside a .def file's macros."""
+
+
 class Frame:
     """One run of a thread: its registers and the CPU running it."""
 
@@ -464,6 +475,9 @@ class ThreadCompiler:
 
     def _call(self, e: Call, value: bool) -> Eval:
         macro = self.macros.get(e.func)
+        if macro is None and e.func in HERD_C11:
+            raise self.error(f"C11 atomics ({e.func}) are not supported: smpcheck reads the "
+                             "kernel's primitives (linux-kernel.def)", e.line, e.func)
         if macro is None:
             close = difflib.get_close_matches(e.func, list(self.macros), n=1)
             hint = f"; did you mean {close[0]}?" if close else ""
