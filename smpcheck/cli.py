@@ -25,6 +25,7 @@ from smpcheck.errors import (
 )
 from smpcheck.explorer import Settings
 from smpcheck.findings import Result, Status
+from smpcheck.text import printable_block
 
 EXIT_FOR = {Status.SAFE: EXIT_OK, Status.VIOLATION: EXIT_VIOLATION,
             Status.INCOMPLETE: EXIT_INCOMPLETE, Status.ERROR: EXIT_USAGE}
@@ -41,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.func(args)
         return code
     except UsageError as exc:
-        print(f"smpcheck: error: {exc}", file=sys.stderr)
+        print(printable_block(f"smpcheck: error: {exc}"), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("smpcheck: interrupted", file=sys.stderr)

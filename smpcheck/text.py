@@ -8,9 +8,10 @@ Showing: names and text taken from the user's files (a test's name, a model's
 name, a condition, a source line) are printed to terminals, written into DOT
 graphs and used to name files.  Each of those goes through one function here:
 
-* :func:`printable` for terminal output: control characters (escape
-  sequences that colour, retitle or clear a terminal, carriage returns,
-  backspaces, bidirectional overrides) become visible ``\\x1b``-style escapes;
+* :func:`printable` (a name, one field of a line) and :func:`printable_block`
+  (lines of text) for terminal output: control characters (escape sequences
+  that colour, retitle or clear a terminal, carriage returns, backspaces,
+  bidirectional overrides) become visible ``\\x1b``-style escapes;
 * :func:`dot_string` for the inside of a DOT ``"..."`` string;
 * :func:`file_stem` for a file name made from a name: one path component,
   never ``..`` nor absolute, of safe characters only.
@@ -25,6 +26,8 @@ import unicodedata
 from smpcheck.errors import UsageError
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_BLOCK_UNSAFE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _FILE_UNSAFE = re.compile(r"[^A-Za-z0-9_.+\-=,@]")
 
 
@@ -49,9 +52,16 @@ def read_text(path: str | os.PathLike[str], error: type[UsageError] = UsageError
 
 
 def printable(text: str) -> str:
-    """``text`` safe to print to a terminal: each control or direction-changing
-    character is shown as an escape (``\\x1b``, ``\\r``, ``\\u202e``)."""
+    """``text`` safe to print to a terminal as one field of one line (a name): each
+    control or direction-changing character, newlines included, is shown as an
+    escape (``\\x1b``, ``\\n``, ``\\u202e``)."""
     return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text
+
+
+def printable_block(text: str) -> str:
+    """``text`` safe to print to a terminal as lines: as :func:`printable`, but
+    newlines and tabs are kept."""
+    return _BLOCK_UNSAFE.sub(_escape, text) if _BLOCK_UNSAFE.search(text) else text
 
 
 def _escape(m: re.Match[str]) -> str:

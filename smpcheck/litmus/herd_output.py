@@ -36,6 +36,7 @@ import hashlib
 
 from smpcheck.litmus.run import LitmusRun
 from smpcheck.litmus.translate import render_prop
+from smpcheck.text import printable, printable_block
 
 TEST_KINDS = {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}
 """The word after the name on herd's ``Test`` line, by quantifier."""
@@ -53,14 +54,15 @@ def herd_text(run: LitmusRun) -> str:
         shown_pos, shown_neg = pos, neg
         ok = pos > 0 if cond.quantifier == "exists" else neg == 0
     kind = TEST_KINDS[cond.quantifier]
-    lines = [f"Test {test.name} {kind}", f"States {len(states)}", *states,
+    name = printable(test.name)
+    lines = [f"Test {name} {kind}", f"States {len(states)}", *states,
              "Ok" if ok else "No", "Witnesses", f"Positive: {shown_pos} Negative: {shown_neg}"]
     lines += [f"Flag {flag}" for flag in run.flags]
     lines += [f"Condition {cond.quantifier} ({render_prop(cond.prop)})",
-              f"Observation {test.name} {run.verdict} {pos} {neg}",
-              f"Time {test.name} {run.result.elapsed_s:.2f}",
+              f"Observation {name} {run.verdict} {pos} {neg}",
+              f"Time {name} {run.result.elapsed_s:.2f}",
               f"Hash={state_hash(states)}"]
-    return "\n".join(lines)
+    return printable_block("\n".join(lines))
 
 
 def state_hash(states: list[str]) -> str:
