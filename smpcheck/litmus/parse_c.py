@@ -49,6 +49,7 @@ TYPE_WORDS = frozenset({
     "int", "char", "short", "long", "unsigned", "signed", "void", "bool", "_Bool",
     "const", "volatile", "static", "struct", "union", "enum", "_Atomic",
     "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64",
+    "__int128", "__uint128", "atomic_int",
 })
 KEYWORDS = frozenset({
     "if", "else", "while", "for", "do", "switch", "case", "default", "break",
@@ -382,6 +383,9 @@ class CParser:
             ts.advance()
             return Num(number_value(tok), tok.line)
         if tok.kind == IDENT and tok.text not in RESERVED:
+            if tok.text.startswith("__") and ts.peek(1).is_op("{"):
+                ts.error(tok, f"herd's primitive {tok.text}{{...}} is not supported in test "
+                              "code: call the macros of the .def file (READ_ONCE, ...)")
             ts.advance()
             expr: Expr = Name(tok.text, tok.line)
             if ts.peek().is_op("("):

@@ -204,6 +204,8 @@ class _FileParser:
     def _tail(self, alternatives: str) -> tuple[tuple[LocRef, ...], Prop | None, Condition]:
         """``[locations [...]] [filter P] quantifier P [;]`` and the end of the file."""
         ts = self.ts
+        if ts.peek().is_word("regions", "scopes", "levels"):
+            ts.error(ts.peek(), f"herd's {ts.peek().text!r} declarations are not supported")
         locations: tuple[LocRef, ...] = ()
         if ts.peek().is_word("locations"):
             locations = self._locations()
