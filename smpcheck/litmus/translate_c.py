@@ -370,12 +370,18 @@ class ThreadCompiler:
         return run
 
     def _carries_state(self, s: While) -> bool:
-        """Whether an iteration computes a register from one the loop assigns."""
+        """Whether an iteration computes a register from one the loop assigns, or sets
+        one the condition reads without reading memory (``while (r == 1) r = 0;``)."""
         assigned = _assigned(s.body)
+        tested = set(_names_in(s.cond))
         for st in _walk(s.body):
             rhs = st.init if isinstance(st, Decl) else st.value if isinstance(st, Assign) \
                 else None
             if set(_names_in(rhs)) & assigned:
+                return True
+            target = st.name if isinstance(st, Decl) else \
+                st.target.id if isinstance(st, Assign) and isinstance(st.target, Name) else None
+            if target in tested and (rhs is None or _pure(rhs)):
                 return True
         return False
 
