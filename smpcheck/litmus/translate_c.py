@@ -483,7 +483,8 @@ class ThreadCompiler:
         macro = self.macros.get(e.func)
         if macro is None and e.func in HERD_C11:
             raise self.error(f"C11 atomics ({e.func}) are not supported: smpcheck reads the "
-                             "kernel's primitives (linux-kernel.def)", e.line, e.func)
+                             "kernel's primitives (READ_ONCE, smp_load_acquire, ...)", e.line,
+                             e.func)
         if macro is None:
             close = difflib.get_close_matches(e.func, list(self.macros), n=1)
             hint = f"; did you mean {close[0]}?" if close else ""

@@ -9,7 +9,8 @@ herd7 was.  Every line must be equal but ``Time`` (a measurement) and ``Hash``
 (herd's digest of its own representation of the test).  A case herd7 rejects
 must be rejected too: exit 2 and a message naming the file; so must a case
 named ``unsupported-*`` (herd7 reads it, smpcheck does not model it), with a
-message saying what is not supported.
+message saying what is not supported.  ``smpcheck litmus`` (its own LKMM and
+kernel API, no herd files) must print the same lines for each case.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_helpers import smpcheck
 from tests.conftest import need_lkmm
 from tests.herd.helpers import herd
 
@@ -51,6 +53,20 @@ def test_x86_tests(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.Monke
     out = herd(capsys, *[f"./{f}" for f in files])
     assert out.status == 0, out.err
     assert _lines(out.out) == _lines((DATA / "x86.herd7").read_text())
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+def test_case_with_smpcheck_litmus(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``smpcheck litmus`` (the built-in LKMM and kernel API) prints the same lines."""
+    recorded = case.with_suffix(".herd7").read_text()
+    monkeypatch.chdir(case.parent)
+    res = smpcheck("litmus", case.name)
+    if case.name.startswith("unsupported-") or _rejected(recorded):
+        assert res.code == 2 and res.out == ""
+        assert res.err.startswith(f"smpcheck: error: {case.name}:"), res.err
+    else:
+        assert res.code == 0, res.err
+        assert _lines(res.out) == _lines(recorded)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
