@@ -3,7 +3,7 @@ r"""What every litmus format shares: header, init block, locations, final condit
 A litmus file reads::
 
     ARCH NAME                       first line: C, X86 or X86_64, then the name
-    (* comments *) "description"    optional, in any order, with Key=Value lines
+    (* comments *) Key=Value ...    read as herd reads them (smpcheck.litmus.header)
     { init entries; }               the init block
     threads                         C functions (parse_c) or an X86 table (parse_x86)
     locations [x; 0:r1;]            optional
