@@ -44,7 +44,6 @@ _TEXNAME = re.compile(r"\([A-Za-z][A-Za-z0-9_/.\-]*\)[ \t\r]*")
 _DESCRIPTION = re.compile(r"\n?[ \t\r]*\"([^\"]*)\"[ \t\r]*")
 _KEY_VALUE = re.compile(r"([A-Za-z][A-Za-z0-9_/.\-]*)[ \t\r]*=[ \t\r]*([^\n\r]*)\r?\n")
 _SKIPPED = re.compile(r"[^\n{]+")
-_WORD = re.compile(r"[^ \t\r\n]*")
 
 
 @dataclass(frozen=True)
@@ -83,7 +82,7 @@ def read_header(ts: TokenStream, file_stem: str) -> Header:
 
 def _arch(ts: TokenStream, start: int) -> tuple[str, int]:
     m = _ARCH.match(ts.text, start)
-    word = m.group(1) if m else _WORD.match(ts.text, start).group()[:20]  # type: ignore[union-attr]
+    word = m.group(1) if m else _first_word(ts.text, start)
     arch = ARCHES.get(word.upper())
     if m is None or arch is None:
         if not word:
@@ -96,12 +95,21 @@ def _arch(ts: TokenStream, start: int) -> tuple[str, int]:
     return arch, m.end()
 
 
+def _first_word(text: str, start: int) -> str:
+    end = start
+    while end < len(text) and end - start < 20 and text[end] not in " \t\r\n":
+        end += 1
+    return text[start:end]
+
+
 def _name(ts: TokenStream, pos: int, arch: str, file_stem: str) -> tuple[str, int]:
     m = _NAME.match(ts.text, pos)
     if m is None:
         rest = ts.text[pos:].split("\n", 1)[0].strip()
         if not rest:
             ts.error_at(pos, f"missing test name after {arch!r} on the first line")
+        if ts.text[pos] not in " \t\r":
+            ts.error_at(pos, f"expected a blank between {arch!r} and the test name")
         ts.error_at(pos + ts.text[pos:].index(rest[0]),
                     f"bad test name {rest.split()[0][:40]!r}: a name is made of letters, "
                     "digits and _ / . - + [ ] :")
