@@ -29,6 +29,7 @@ from smpcheck.errors import (
 )
 from smpcheck.explorer import Settings
 from smpcheck.findings import EXIT_FOR, Limit, Result
+from smpcheck.text import printable_block
 
 if TYPE_CHECKING:
     from smpcheck.replay_record import Record
@@ -78,7 +79,7 @@ def fail(message: str, code: int, wants_json: bool, path: str | None = None,
     on stdout under ``--json``); ``code``, the exit status."""
     label = "error" if code != EXIT_INCOMPLETE else "stopped"
     shown = UsageError(message, path, line, column)  # (prints as path:line:column: message)
-    print(f"{prog}: {label}: {shown}", file=sys.stderr)
+    print(printable_block(f"{prog}: {label}: {shown}"), file=sys.stderr)
     if wants_json:
         from smpcheck.report.json_report import dumps, error_dict
 

@@ -3,13 +3,15 @@
 The options the kernel's tools/memory-model scripts pass to herd7, spelled as
 herd spells them (one dash; ``--opt`` is accepted too)::
 
-    -conf FILE.cfg      a configuration file: lines ``key value``, keys being
-                        option names (model, bell, macros, variant, ...);
-                        display keys (graph, squished, showevents...) are
-                        accepted and ignored
-    -model FILE.cat     the cat model (also -cat); searched in the -I
-                        directories, the cfg file's directory and smpcheck's
-                        own models (sc.cat, x86tso.cat)
+    -conf FILE.cfg      a configuration file, looked up as herd does in the
+                        current directory, then in the -I directories: lines
+                        ``key value``, keys being option names (model, bell,
+                        macros, variant, ...); display keys (graph, squished,
+                        showevents...) are accepted and ignored
+    -model FILE.cat     the cat model (also -cat); searched in the current
+                        directory, the -I directories, the cfg file's directory
+                        and smpcheck's own models (sc.cat, x86tso.cat); so are
+                        the bell and macro files
     -bell FILE.bell     a bell file run before the model
     -macros FILE.def    the C macros (linux-kernel.def)
     -I DIR              a directory to search for model and include files
@@ -41,6 +43,7 @@ from pathlib import Path
 from smpcheck.cat import read_config
 from smpcheck.cat.model import CatConfig
 from smpcheck.errors import UsageError
+from smpcheck.text import read_text
 
 #: Options that take a value, by herd's name -> the attribute of :class:`HerdOptions`.
 VALUED = {"conf": "conf", "model": "model", "cat": "model", "bell": "bell",
@@ -119,7 +122,7 @@ def parse_options(argv: list[str]) -> HerdOptions:
         else:
             given[VALUED[name]] = value
     if "conf" in given:
-        opts.conf = given["conf"]
+        opts.conf = find_file(given["conf"], opts.includes, "configuration file")
         opts.cfg = read_config(opts.conf)
         _apply_cfg(opts, opts.cfg)
     for key, value in given.items():
@@ -128,16 +131,29 @@ def parse_options(argv: list[str]) -> HerdOptions:
     return opts
 
 
+def find_file(name: str, dirs: list[str], what: str) -> str:
+    """Where herd finds a file it is given: as written (from the current directory),
+    else in each -I directory in order; a UsageError saying where it looked."""
+    if os.path.isfile(name) or os.path.isabs(name):
+        return name
+    for d in dirs:
+        candidate = os.path.join(d, name)
+        if os.path.isfile(candidate):
+            return candidate
+    searched = ", ".join([".", *dirs])
+    raise UsageError(f"cannot find {what} {name!r}; searched: {searched} (add -I DIR)")
+
+
 def cfg_line(path: str, keys: tuple[str, ...]) -> int | None:
     """The line of a cfg file that sets one of ``keys`` (the last one), if any."""
     found = None
     try:
-        with open(path, encoding="utf-8") as fh:
-            for lineno, raw in enumerate(fh, 1):
-                if raw.strip().partition(" ")[0] in keys:
-                    found = lineno
-    except OSError:
+        text = read_text(path)
+    except UsageError:
         return None
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        if raw.strip().partition(" ")[0] in keys:
+            found = lineno
     return found
 
 

@@ -32,6 +32,7 @@ from smpcheck.litmus.translate import render_prop
 from smpcheck.models import get_model, model_names
 from smpcheck.report.limits import Options, incomplete_dicts, incomplete_lines
 from smpcheck.report.table import render_table, rows_for
+from smpcheck.text import printable, printable_block
 
 
 def register(subparsers: Any, common: Callable[..., None]) -> None:
@@ -62,7 +63,7 @@ def cmd_litmus(args: argparse.Namespace) -> int:
             runs = [run_litmus(test, mm, copy.copy(settings_from(args)), text)
                     for mm in (models or [args.mm])]
         except UsageError as exc:
-            print(f"smpcheck: error: {exc}", file=sys.stderr)
+            print(printable_block(f"smpcheck: error: {exc}"), file=sys.stderr)
             errors.append({"message": exc.message, "file": exc.path, "line": exc.line,
                            "column": exc.column})
             status = max(status, EXIT_USAGE)
@@ -98,8 +99,10 @@ def _models(args: argparse.Namespace) -> list[str]:
 
 
 def _warn(run: LitmusRun) -> None:
+    name = printable(run.test.name)
     for finding in run.findings:
-        print(f"smpcheck: warning: {run.test.name} under {run.mm}: {finding}", file=sys.stderr)
+        print(printable_block(f"smpcheck: warning: {name} under {run.mm}: {finding}"),
+              file=sys.stderr)
 
 
 def run_dict(run: LitmusRun) -> dict[str, Any]:
@@ -131,12 +134,13 @@ def witness_text(run: LitmusRun, width: int = 80) -> str:
     prop = render_prop(run.test.condition.prop)
     for state in run.sorted_states():
         if state in run.witnesses and run.satisfies(state):
-            return (f"An execution under {run.mm} where {prop} holds "
-                    f"({run.show_state(state)}):\n\n" + execution_table(run, state, width))
+            return printable_block(f"An execution under {run.mm} where {prop} holds "
+                                   f"({run.show_state(state)}):\n\n"
+                                   + execution_table(run, state, width))
     if not run.result.complete:
         return (f"No execution visited under {run.mm} satisfies {prop}; the run was cut "
                 "short, so one may exist.")
-    return f"No execution under {run.mm} satisfies {prop}."
+    return printable_block(f"No execution under {run.mm} satisfies {prop}.")
 
 
 def compare_text(runs: list[LitmusRun], width: int, options: Options) -> str:
@@ -158,7 +162,8 @@ def compare_text(runs: list[LitmusRun], width: int, options: Options) -> str:
     def cell(run: LitmusRun, s: State) -> str:
         return str(run.states[s]) if s in run.states else "-" if run.result.complete else "?"
 
-    lines = [f"{test.name}: {test.condition.quantifier} ({render_prop(test.condition.prop)})",
+    lines = [f"{printable(test.name)}: {test.condition.quantifier} "
+             f"({render_prop(test.condition.prop)})",
              "", row(" ", "final state", [run.mm for run in runs])]
     for s in states:
         holder = next(run for run in runs if s in run.states)
@@ -179,7 +184,7 @@ def compare_text(runs: list[LitmusRun], width: int, options: Options) -> str:
             holder = next(run for run in runs if s in run.states)
             lines += ["", f"{shown[s]} is allowed by {holder.mm}, not by {', '.join(absent)}:",
                       "", execution_table(holder, s, width)]
-    return "\n".join(lines)
+    return printable_block("\n".join(lines))
 
 
 __all__ = ["cmd_litmus", "compare_text", "register", "run_dict", "witness_text"]

@@ -18,7 +18,9 @@ this format: they take the verdict from the ``Observation`` line and look for
     Time SB 0.01
     Hash=...
 
-``Test`` says ``Required`` for a ``forall`` condition, ``Allowed`` otherwise.
+``Test`` says ``Allowed`` for an ``exists`` condition, ``Forbidden`` for
+``~exists``, ``Required`` for ``forall``.  Memory locations are printed in
+brackets (``[x]=1``), as herd7 7.58 prints them.
 ``Ok`` means the condition is validated (``exists``: some execution satisfies
 the proposition; ``~exists``: none does; ``forall``: all do), else ``No``.
 ``Positive``/``Negative`` count the executions that satisfy / do not satisfy
@@ -38,6 +40,10 @@ import hashlib
 from smpcheck.litmus.run import LitmusRun
 from smpcheck.litmus.translate import render_prop
 from smpcheck.report.limits import Options, incomplete_lines
+from smpcheck.text import printable, printable_block
+
+TEST_KINDS = {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}
+"""The word after the name on herd's ``Test`` line, by quantifier."""
 
 
 def herd_text(run: LitmusRun, options: Options) -> str:
@@ -50,14 +56,15 @@ def herd_text(run: LitmusRun, options: Options) -> str:
     states = [run.show_state(s) for s in run.sorted_states()]
     pos, neg = run.positive, run.negative
     shown_pos, shown_neg = (neg, pos) if cond.quantifier == "~exists" else (pos, neg)
+    name = printable(test.name)
     lines = [_test_line(run), f"States {len(states)}", *states,
              "Ok" if run.ok else "No", "Witnesses", f"Positive: {shown_pos} Negative: {shown_neg}"]
     lines += [f"Flag {flag}" for flag in run.flags]
     lines += [f"Condition {cond.quantifier} ({render_prop(cond.prop)})",
-              f"Observation {test.name} {run.verdict} {pos} {neg}",
-              f"Time {test.name} {run.result.elapsed_s:.2f}",
+              f"Observation {name} {run.verdict} {pos} {neg}",
+              f"Time {name} {run.result.elapsed_s:.2f}",
               f"Hash={state_hash(states)}"]
-    return "\n".join(lines)
+    return printable_block("\n".join(lines))
 
 
 def incomplete_text(run: LitmusRun, options: Options) -> str:
@@ -69,16 +76,15 @@ def incomplete_text(run: LitmusRun, options: Options) -> str:
     runs = "execution" if r.executions == 1 else "executions"
     return "\n".join([
         _test_line(run),
-        f"Incomplete {test.name}: no verdict ({r.executions} {runs} visited, {r.blocked} "
-        "blocked)",
+        f"Incomplete {printable(test.name)}: no verdict ({r.executions} {runs} visited, "
+        f"{r.blocked} blocked)",
         *incomplete_lines(r, options, "  "),
         f"Condition {test.condition.quantifier} ({render_prop(test.condition.prop)})",
-        f"Time {test.name} {r.elapsed_s:.2f}"])
+        f"Time {printable(test.name)} {r.elapsed_s:.2f}"])
 
 
 def _test_line(run: LitmusRun) -> str:
-    kind = "Required" if run.test.condition.quantifier == "forall" else "Allowed"
-    return f"Test {run.test.name} {kind}"
+    return f"Test {printable(run.test.name)} {TEST_KINDS[run.test.condition.quantifier]}"
 
 
 def state_hash(states: list[str]) -> str:

@@ -25,10 +25,11 @@ from smpcheck.graph import ExecutionGraph
 from smpcheck.litmus.c_macros import Macro
 from smpcheck.litmus.parse_common import parse_litmus
 from smpcheck.litmus.syntax import CTest, LitmusError, LocRef, X86Test
-from smpcheck.litmus.translate import observed, render_loc, translate
+from smpcheck.litmus.translate import herd_loc, observed, translate
 from smpcheck.memory import Loc
 from smpcheck.model import Model, final_state
 from smpcheck.models.base import MemoryModel
+from smpcheck.text import read_text
 from smpcheck.verify import verify
 
 LitmusTest = CTest | X86Test
@@ -42,12 +43,7 @@ def default_mm(test: LitmusTest) -> str:
 
 def load_litmus(path: str | Path) -> tuple[LitmusTest, str]:
     """Read and parse a litmus file; its tree and its text."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise LitmusError(f"not a UTF-8 text file ({exc.reason})", str(path)) from None
-    except OSError as exc:
-        raise LitmusError(f"cannot read litmus file: {exc.strerror or exc}", str(path)) from None
+    text = read_text(path, LitmusError, "litmus file")
     return parse_litmus(text, str(path)), text
 
 
@@ -110,8 +106,8 @@ class LitmusRun:
                 if v.kind != Kind.DATA_RACE]
 
     def show_state(self, state: State) -> str:
-        """``0:r0=0; 1:r0=1; x=2;`` as herd prints a final state."""
-        return " ".join(f"{render_loc(loc)}={value};"
+        """``0:r0=0; 1:r0=1; [x]=2;`` as herd prints a final state."""
+        return " ".join(f"{herd_loc(loc)}={value};"
                         for loc, value in zip(self.observed, state, strict=True))
 
     def sorted_states(self) -> list[State]:

@@ -20,6 +20,7 @@ from smpcheck.findings import Violation
 from smpcheck.graph import ExecutionGraph
 from smpcheck.memory import Ref
 from smpcheck.models.base import MemoryModel, Step
+from smpcheck.text import printable_block
 from smpcheck.values import EventId
 from smpcheck.view import View
 
@@ -187,7 +188,7 @@ def render_table(rows: list[Row], cpu_names: list[str], width: int = 80) -> str:
             emit(r.cpu, f"{r.func}():", False)
         num = f"{r.line:>3}: " if r.line else "     "
         emit(r.cpu, num + r.full, r.mark)
-    return "\n".join(line.rstrip() for line in lines)
+    return printable_block("\n".join(line.rstrip() for line in lines))
 
 
 def _wrap(text: str, w: int) -> list[str]:

@@ -9,13 +9,14 @@ from smpcheck.model import Model
 from smpcheck.models.base import MemoryModel
 from smpcheck.report.limits import Options, incomplete_lines
 from smpcheck.report.table import render_table, rows_for
+from smpcheck.text import printable, printable_block
 
 
 def render_result(result: Result, model: Model, mm: MemoryModel, all_findings: bool = False,
                   width: int = 80, *, options: Options) -> str:
     """The whole report for one check; ``options`` names the command's option for each
     limit, for the advice on a run cut short."""
-    out = [f"{model.name} under {mm.name}: {verdict_text(result)}"]
+    out = [f"{printable(model.name)} under {mm.name}: {verdict_text(result)}"]
     shown = result.violations if all_findings else result.violations[:1]
     for v in shown:
         out.append("")
@@ -39,7 +40,7 @@ def render_result(result: Result, model: Model, mm: MemoryModel, all_findings: b
                    + (f":\n  {result.bound}" if result.bound else ""))
     elif result.stopped_early:
         out.append("stopped at the first violation (--all to keep exploring)")
-    return "\n".join(out)
+    return printable_block("\n".join(out))
 
 
 def verdict_text(result: Result) -> str:
@@ -54,8 +55,8 @@ def render_violation(v: Violation, model: Model, mm: MemoryModel, width: int = 8
                          break_long_words=False, break_on_hyphens=False)
     rows = rows_for(v, mm)
     if not rows:
-        return head
-    return head + "\n\n" + render_table(rows, model.cpu_names, width)
+        return printable_block(head)
+    return printable_block(head + "\n\n" + render_table(rows, model.cpu_names, width))
 
 
 def summary_line(result: Result) -> str:
