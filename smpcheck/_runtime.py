@@ -25,13 +25,22 @@ import greenlet
 from smpcheck.errors import UsageError
 from smpcheck.events import NO_SOURCE, Event, Source
 from smpcheck.graph import ExecutionGraph
-from smpcheck.memory import Field, Loc, NullDeref, Obj, Ref, Spec
+from smpcheck.memory import Field, Loc, NullDeref, Obj, Ref, Spec, is_poison
 from smpcheck.values import NO_DEPS, Deps, EventId, Val, deps_of, raw
 
 __smp_engine__ = True
 
 BLOCK = object()  # an RMW update's answer meaning "this CPU must wait" (lock held)
 _RESTART = object()  # sent to a paused CPU's greenlet: run the CPU function again
+
+
+class _Stopped:
+    def __repr__(self) -> str:
+        return "stopped"
+
+
+STOPPED = _Stopped()  # the end value of a CPU that read freed memory (see Run.consume)
+STOP_SRC = Source("<smpcheck>", 0, "", "stop")  # the source of the events a stopped CPU ends with
 
 
 @dataclass
@@ -89,6 +98,7 @@ class Cpu:
     ghost: dict[Any, int] = field(default_factory=dict)  # model bookkeeping, not memory
     step: Step | None = None  # where its answers so far lead in its op cache (if it has one)
     synced: bool = True  # whether its greenlet (if any) is where this state says
+    tail: list[Op] | None = None  # after reading freed memory: the ops it ends with
 
 
 class Step:
@@ -180,6 +190,8 @@ class Run:
             cpu.state = "paused"
             if not self._cached(cpu):
                 self._start(self._restart(cpu.tid) if cpu.fed else cpu)
+        elif cpu.state == "stopped":
+            self._wind_up(cpu, g)
         elif cpu.state == "paused" and cpu.pending is not None and g.has((cpu.tid, cpu.pos)):
             op, cpu.pending = cpu.pending, None
             answer = self._answer(cpu, op)
@@ -275,7 +287,7 @@ class Run:
             step.op = op
         if g.has((cpu.tid, cpu.pos)):
             answer = self._answer(cpu, op)
-            if cpu.state == "blocked":  # it waits forever in this graph
+            if cpu.state == "blocked" or cpu.tail is not None:  # it goes no further here
                 self._pause()
             return answer
         op.src = _source_of(cpu, op)
@@ -315,6 +327,9 @@ class Run:
         value = g.read_value(ev.id)
         cpu.fed_reads.append((len(cpu.fed), value))
         cpu.fed.append(ev)
+        if is_poison(value):
+            self._stop(cpu, g, ev)
+            return None
         t = g.threads[cpu.tid]
         nxt = t[cpu.pos] if cpu.pos < len(t) else None
         if nxt is not None and (ev.rmw or nxt.kind == "N"):
@@ -330,6 +345,37 @@ class Run:
     def _pass(self, cpu: Cpu, ev: Event) -> None:
         cpu.fed.append(ev)
         cpu.pos = ev.idx + 1
+
+    def _stop(self, cpu: Cpu, g: ExecutionGraph, read: Event) -> None:
+        """``cpu`` read freed memory (kfree's POISON): it runs no more model code, so
+        that no model computes with POISON.  What ``g`` already holds of it after the
+        read stays (under the LKMM, later events that do not depend on the read may
+        come first); it then ends its open RCU and SRCU read-side critical sections,
+        so that grace periods still bind the read, and finishes with ``STOPPED``."""
+        cpu.state = "stopped"
+        cpu.step = None
+        cpu.tail = _closing_ops(g, cpu.tid)
+        self._wind_up(cpu, g)
+
+    def _wind_up(self, cpu: Cpu, g: ExecutionGraph) -> None:
+        """Move a stopped ``cpu`` past what ``g`` holds of it (holes too: what it will
+        not do), its ending ops among them; the next of those is pending."""
+        t = g.threads[cpu.tid]
+        tail = cpu.tail
+        assert tail is not None
+        while cpu.pos < len(t):
+            ev = t[cpu.pos]
+            cpu.fed.append(ev)  # type: ignore[arg-type]  # (a hole: None, in order)
+            cpu.pos += 1
+            if ev is not None and ev.src is STOP_SRC:
+                if not tail or not _matches(tail[0], ev):
+                    raise Diverged(f"CPU {cpu.tid} stopped at a read of freed memory where the "
+                                   f"execution being replayed has {ev}", ev.src, cpu.tid)
+                tail.pop(0)
+        if tail:
+            cpu.pending = tail[0]
+        else:
+            cpu.state, cpu.pending = "done", None
 
     def heap_object(self, eid: EventId, spec: Spec, name: str) -> Obj:
         """The object allocated by event ``eid`` (the same object in every replay)."""
@@ -363,6 +409,8 @@ def _agrees(cpu: Cpu, g: ExecutionGraph) -> bool:
     n = len(fed)
     if n > len(evs):
         return False
+    if cpu.tail is not None:  # stopped: the very events (and holes) it was given
+        return evs[:n] == fed
     # Graphs copied from one another share their event objects, so comparing the lists
     # (by identity, at C speed) settles most CPUs.  The same read object reads the same
     # write then: the explorer sets a read's source only when it makes the read, and
@@ -378,6 +426,30 @@ def _agrees(cpu: Cpu, g: ExecutionGraph) -> bool:
                 return False
         fed[:] = evs[:n]  # type: ignore[assignment]  # (no holes: checked above)
     return cpu.state == "paused" or n == len(evs)
+
+
+def _closing_ops(g: ExecutionGraph, tid: int) -> list[Op]:
+    """What a CPU that stops in ``g`` ends with: an rcu_read_unlock() per RCU read-side
+    critical section it has open, an srcu_read_unlock() per SRCU one (a store of the
+    index its srcu_read_lock() read), and its end."""
+    mine = [ev for ev in g.threads[tid] if ev is not None and ev.src is not STOP_SRC]
+    depth = 0
+    for ev in mine:
+        if ev.kind == "F" and "rcu-lock" in ev.tags:
+            depth += 1
+        elif ev.kind == "F" and "rcu-unlock" in ev.tags and depth:
+            depth -= 1
+    ops = [Op("F", tags=frozenset({"rcu-unlock"}), text="rcu_read_unlock()", src=STOP_SRC)
+           for _ in range(depth)]
+    unlocked = {d for ev in g.events() if ev.kind == "W" and "srcu-unlock" in ev.tags
+                for d in ev.data}
+    for ev in mine:
+        if ev.kind == "R" and "srcu-lock" in ev.tags and ev.id not in unlocked:
+            ops.append(Op("W", loc=ev.loc, value=g.read_value(ev.id),
+                          tags=frozenset({"srcu-unlock"}), data=frozenset({ev.id}),
+                          text=f"srcu_read_unlock({ev.loc})", src=STOP_SRC))
+    ops.append(Op("E", value=STOPPED, text="stops", src=STOP_SRC))
+    return ops
 
 
 def _asked(op: Op) -> str:
