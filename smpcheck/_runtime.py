@@ -98,7 +98,8 @@ class Cpu:
     ghost: dict[Any, int] = field(default_factory=dict)  # model bookkeeping, not memory
     step: Step | None = None  # where its answers so far lead in its op cache (if it has one)
     synced: bool = True  # whether its greenlet (if any) is where this state says
-    tail: list[Op] | None = None  # after reading freed memory: the ops it ends with
+    poison: EventId | None = None  # the read of freed memory it got, if any
+    tail: list[Op] | None = None  # stopped (see Run.consume): the ops it ends with
 
 
 class Step:
@@ -259,13 +260,15 @@ class Run:
     def _run_cpu(self, cpu: Cpu) -> None:
         try:
             ret = cpu.fn()
-        except (AssertionError, NullDeref) as exc:
-            self.submit(cpu, _error_op(exc))
-            return
         except (greenlet.GreenletExit, Diverged, UsageError):
             raise
-        except Exception as exc:  # a bug in the model: report it with its line
-            raise ModelRaised(exc, _raise_site(exc.__traceback__)) from exc
+        except Exception as exc:
+            if cpu.poison is not None:  # what it did with freed memory's POISON
+                self._halt(cpu)
+            if isinstance(exc, (AssertionError, NullDeref)):
+                self.submit(cpu, _error_op(exc))
+                return
+            raise ModelRaised(exc, _raise_site(exc.__traceback__)) from exc  # a bug in it
         self.submit(cpu, Op("E", value=raw(ret), text="return"))
 
     # -- the CPU side ----------------------------------------------------------
@@ -275,6 +278,8 @@ class Run:
         The model line is looked up only for an op that becomes an event or diverges:
         a replayed op is answered without it."""
         op.ctrl = cpu.ctrl
+        if cpu.poison is not None and self._beyond_poison(cpu, op):
+            self._halt(cpu)
         if cpu.pos >= self.max_events and op.kind not in ("E", "ERR", "BOUND"):
             op = Op("BOUND", message=f"CPU {cpu.tid} passed {self.max_events} events "
                     "(raise --max-events, or does a loop lack cpu_relax()?)",
@@ -327,9 +332,6 @@ class Run:
         value = g.read_value(ev.id)
         cpu.fed_reads.append((len(cpu.fed), value))
         cpu.fed.append(ev)
-        if is_poison(value):
-            self._stop(cpu, g, ev)
-            return None
         t = g.threads[cpu.tid]
         nxt = t[cpu.pos] if cpu.pos < len(t) else None
         if nxt is not None and (ev.rmw or nxt.kind == "N"):
@@ -338,6 +340,11 @@ class Run:
         if nxt is not None and nxt.kind == "B":
             self._pass(cpu, nxt)
             cpu.state = "blocked"
+        if is_poison(value):
+            cpu.poison, cpu.step = ev.id, None
+            if not any(_done(e) for e in t[cpu.pos:]):  # (else it goes on: _beyond_poison)
+                self._stop(cpu, g)
+                return None
         if cpu.step is not None:
             cpu.step = cpu.step.after(value)
         return Val(value, frozenset({ev.id}))
@@ -346,12 +353,36 @@ class Run:
         cpu.fed.append(ev)
         cpu.pos = ev.idx + 1
 
-    def _stop(self, cpu: Cpu, g: ExecutionGraph, read: Event) -> None:
-        """``cpu`` read freed memory (kfree's POISON): it runs no more model code, so
-        that no model computes with POISON.  What ``g`` already holds of it after the
-        read stays (under the LKMM, later events that do not depend on the read may
-        come first); it then ends its open RCU and SRCU read-side critical sections,
-        so that grace periods still bind the read, and finishes with ``STOPPED``."""
+    def _beyond_poison(self, cpu: Cpu, op: Op) -> bool:
+        """Whether ``cpu``, which read freed memory (POISON), must stop before ``op``.
+
+        A CPU stops at a read of freed memory, so that no model computes with
+        POISON.  Under the LKMM, though, the execution may hold events of it after
+        the read that do not depend on it (a revisit kept them: they may take effect
+        first): it goes on through those, filling the places between them with what
+        it asks for as long as that does not depend on the read either, and stops at
+        the first op that does, at the first op past what the execution holds of it,
+        or where the model raises."""
+        g = self.graph
+        assert g is not None
+        t = g.threads[cpu.tid]
+        if cpu.pos < len(t) and t[cpu.pos] is not None:
+            return not _done(t[cpu.pos])
+        return (not any(_done(e) for e in t[cpu.pos:])
+                or cpu.poison in op.addr | op.data | op.ctrl)
+
+    def _halt(self, cpu: Cpu) -> None:
+        """On the CPU's greenlet: stop ``cpu`` (see :meth:`_stop`), for good."""
+        assert self.graph is not None
+        self._stop(cpu, self.graph)
+        while True:  # (until the CPU restarts, or the run ends)
+            self._pause()
+
+    def _stop(self, cpu: Cpu, g: ExecutionGraph) -> None:
+        """``cpu`` read freed memory (kfree's POISON): it runs no more model code.  What
+        ``g`` holds of it after this point stays; it then ends its open RCU and SRCU
+        read-side critical sections, so that grace periods still bind the read, and
+        finishes with ``STOPPED``."""
         cpu.state = "stopped"
         cpu.step = None
         cpu.tail = _closing_ops(g, cpu.tid)
@@ -426,6 +457,11 @@ def _agrees(cpu: Cpu, g: ExecutionGraph) -> bool:
                 return False
         fed[:] = evs[:n]  # type: ignore[assignment]  # (no holes: checked above)
     return cpu.state == "paused" or n == len(evs)
+
+
+def _done(ev: Event | None) -> bool:
+    """Whether ``ev`` is an event its CPU asked for (not a hole, not how it stopped)."""
+    return ev is not None and ev.src is not STOP_SRC
 
 
 def _closing_ops(g: ExecutionGraph, tid: int) -> list[Op]:
