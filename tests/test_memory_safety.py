@@ -163,6 +163,17 @@ def test_the_freeing_cpu_reads_its_own_poison(tmp_path: Path, mm: str) -> None:
     assert result.violations[0].line == line_of(path, "r = READ_ONCE(obj.a)")
 
 
+@pytest.mark.parametrize("mm", MODELS)
+def test_a_cpu_waiting_for_a_stopped_one_is_not_an_endless_wait(tmp_path: Path, mm: str) -> None:
+    """The reader stops at POISON before it sets the flag the freer then waits for: the
+    finding is the use-after-free, not the wait it leaves unended."""
+    path = write(tmp_path, "done = Var(0)\n\n\ndef P0():\n    r = READ_ONCE(obj.a)\n"
+                 "    WRITE_ONCE(done, 1)\n\n\ndef P1():\n    kfree(obj)\n"
+                 "    while READ_ONCE(done) != 1:\n        cpu_relax()\n\n\n"
+                 "MODEL = Model('wait', [P0, P1])\n")
+    assert kinds(run(path, mm)) == {Kind.USE_AFTER_FREE}
+
+
 def test_a_plain_read_racing_with_the_free_is_not_a_data_race(tmp_path: Path) -> None:
     """Under the LKMM: the plain read that may read the freed memory is a use-after-free,
     and kfree's marked POISON stores raise no data race of their own."""
