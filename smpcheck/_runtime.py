@@ -565,8 +565,11 @@ def issue(op: Op) -> Any:
 
 
 def warn(op: Op) -> None:
-    """A WARN_ON that fired: noted for the explorer, the CPU goes on."""
+    """A WARN_ON that fired: noted for the explorer, the CPU goes on (unless it read
+    freed memory: then it may be POISON that fired it, and the finding is that read)."""
     run, cpu = current()
+    if cpu.poison is not None:
+        return
     if op.src is NO_SOURCE:
         op.src = cpu.source_override or user_source()
     run.warnings.append((cpu, op))
