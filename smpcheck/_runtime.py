@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import linecache
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any
+from typing import Any, NoReturn
 
 import greenlet
 
 from smpcheck.errors import UsageError
 from smpcheck.events import NO_SOURCE, Event, Source
+from smpcheck.findings import Cut, Limit
 from smpcheck.graph import ExecutionGraph
 from smpcheck.memory import Field, Loc, NullDeref, Obj, Ref, Spec, is_poison
 from smpcheck.values import NO_DEPS, Deps, EventId, Val, deps_of, raw
@@ -49,7 +50,8 @@ class Op:
 
     ``kind``: R, W, RMW, F, A (kmalloc), D (kfree), B (a spin loop cannot end),
     E (the CPU function returned), ERR (BUG_ON, assertion, NULL dereference),
-    BOUND (a loop or event bound was hit).  For RMW, ``update(old)`` gives the
+    BOUND (a loop or event bound was hit; ``text``: which Limit, ``value``: its
+    value).  For RMW, ``update(old)`` gives the
     value to write, None for no write (a failed cmpxchg) or BLOCK (wait); the
     read is tagged ``tags`` when it writes, ``ftags`` when it does not.
     ``vtags(value)`` tags a read by the value it reads (spin_is_locked).
@@ -98,6 +100,7 @@ class Cpu:
     ghost: dict[Any, int] = field(default_factory=dict)  # model bookkeeping, not memory
     step: Step | None = None  # where its answers so far lead in its op cache (if it has one)
     synced: bool = True  # whether its greenlet (if any) is where this state says
+    unwinding: Any = None  # what unwinds its function (raised again if model code calls on)
     poison: EventId | None = None  # the read of freed memory it got, if any
     tail: list[Op] | None = None  # stopped (see Run.consume): the ops it ends with
 
@@ -141,19 +144,72 @@ class Diverged(Exception):
         self.tid = tid
 
 
-class _Restart(BaseException):
+class EngineExit(BaseException):
+    """The engine's own control flow through model code: never the model's doing, so
+    never reported as something the model raised.  A BaseException, like GreenletExit,
+    so that model code catching Exception lets it through."""
+
+
+class _Restart(EngineExit):
     """Unwinds a CPU function so that its greenlet runs it again: reusing the greenlet
-    costs a tenth of killing it and starting another.  A BaseException, like
-    GreenletExit, so that model code catching Exception lets it through."""
+    costs a tenth of killing it and starting another."""
+
+
+class _Finish(greenlet.GreenletExit):
+    """Unwinds a paused CPU function whose greenlet is being killed (at the end of a
+    run, or by the garbage collector): the GreenletExit the runtime throws, told apart
+    from one model code raises."""
+
+
+class Stop(EngineExit):
+    """The check is stopped from outside the model (the timeout, a CPU that never
+    reaches a kernel primitive): the run is incomplete, cut by ``cut``."""
+
+    def __init__(self, cut: Cut) -> None:
+        super().__init__(str(cut))
+        self.cut = cut
+
+
+class Interrupted(EngineExit, KeyboardInterrupt):
+    """A real Ctrl-C during a check (SIGINT), told apart from a KeyboardInterrupt that
+    model code raises."""
+
+
+class ModelMisuse(EngineExit):
+    """Model code did what a model may not (asked for a nondeterministic value, returned
+    registers smpcheck cannot compare, changed Python state shared between runs): a
+    usage error at ``src`` (``column`` if known), unwinding the CPU whatever it
+    catches but BaseException."""
+
+    def __init__(self, message: str, src: Source, column: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.src = src
+        self.column = column
+        self.returned_in: tuple[ExecutionGraph, int] | None = None  # (graph, CPU) if known
+
+
+def refuse(cpu: Cpu, misuse: ModelMisuse) -> NoReturn:
+    """Raise ``misuse`` on ``cpu``; raised again if the model catches it and goes on."""
+    cpu.unwinding = misuse
+    raise misuse
 
 
 class ModelRaised(Exception):
     """Model code raised an exception that is not a finding (a bug in the model)."""
 
     def __init__(self, exc: BaseException, src: Source) -> None:
-        super().__init__(f"{type(exc).__name__}: {exc}")
+        super().__init__(raised_text(exc))
         self.exc = exc
         self.src = src
+
+
+def raised_text(exc: BaseException) -> str:
+    """What model code raised, as an error message says it."""
+    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    if isinstance(exc, SystemExit):
+        return text + " (a model cannot exit: a CPU function returns its registers)"
+    return text
 
 
 class Run:
@@ -172,10 +228,13 @@ class Run:
         self.main = greenlet.getcurrent()
 
     # -- driving CPUs against a graph -------------------------------------------
-    def sync(self, g: ExecutionGraph) -> None:
-        """Bring every CPU to the end of its events in ``g``, replaying where needed."""
+    def sync(self, g: ExecutionGraph, tids: Collection[int] | None = None) -> None:
+        """Bring every CPU (or CPUs ``tids``) to the end of its events in ``g``, replaying
+        where needed."""
         self.graph = g
         for i, cpu in enumerate(self.cpus):
+            if tids is not None and i not in tids:
+                continue
             if not _agrees(cpu, g):
                 cpu = self._restart(i)
             elif cpu.state != "new" and not g.has((cpu.tid, cpu.pos)):
@@ -254,22 +313,44 @@ class Run:
                     return
                 except _Restart:
                     state = greenlet.getcurrent().smp_cpu  # (the restarted CPU's)
+                    state.unwinding = None
 
         return run
 
     def _run_cpu(self, cpu: Cpu) -> None:
         try:
             ret = cpu.fn()
-        except (greenlet.GreenletExit, Diverged, UsageError):
-            raise
-        except Exception as exc:
+        except (AssertionError, NullDeref) as exc:
             if cpu.poison is not None:  # what it did with freed memory's POISON
                 self._halt(cpu)
-            if isinstance(exc, (AssertionError, NullDeref)):
-                self.submit(cpu, _error_op(exc))
-                return
-            raise ModelRaised(exc, _raise_site(exc.__traceback__)) from exc  # a bug in it
-        self.submit(cpu, Op("E", value=raw(ret), text="return"))
+            self.submit(cpu, _error_op(exc))
+            return
+        except (EngineExit, _Finish, Diverged, UsageError):
+            raise
+        except BaseException as exc:  # a bug in the model (or its exit): name its line
+            unwinding = greenlet.getcurrent().smp_cpu.unwinding
+            if unwinding is not None:  # (it caught what unwound it, then raised this)
+                raise unwinding from None
+            if cpu.poison is not None and isinstance(exc, Exception):
+                self._halt(cpu)  # (what it did with freed memory's POISON)
+            src = raise_site(exc.__traceback__)
+            raise ModelRaised(exc, def_site(cpu.fn) if src is NO_SOURCE else src) from exc
+        unwinding = greenlet.getcurrent().smp_cpu.unwinding
+        if unwinding is not None:  # (the function caught what unwound it, and returned)
+            raise unwinding
+        if cpu.poison is not None:  # (it ends where it stopped: see _beyond_poison)
+            self._halt(cpu)
+        value = raw(ret)
+        why = _unhashable(value)
+        if why:
+            misuse = ModelMisuse(f"CPU function {cpu_name(cpu)} returns {why}: registers "
+                                 "must be hashable values (numbers, strings, tuples, "
+                                 "pointers) in a dict keyed by register names",
+                                 def_site(cpu.fn))
+            assert self.graph is not None
+            misuse.returned_in = (self.graph.copy(), cpu.tid)  # (to find the return line)
+            raise misuse
+        self.submit(cpu, Op("E", value=value, text="return"))
 
     # -- the CPU side ----------------------------------------------------------
     def submit(self, cpu: Cpu, op: Op) -> Any:
@@ -277,12 +358,13 @@ class Run:
 
         The model line is looked up only for an op that becomes an event or diverges:
         a replayed op is answered without it."""
+        if cpu.unwinding is not None:  # (model code went on after the engine unwound it:
+            raise cpu.unwinding        # a bare except, a finally calling a primitive)
         op.ctrl = cpu.ctrl
         if cpu.poison is not None and self._beyond_poison(cpu, op):
             self._halt(cpu)
         if cpu.pos >= self.max_events and op.kind not in ("E", "ERR", "BOUND"):
-            op = Op("BOUND", message=f"CPU {cpu.tid} passed {self.max_events} events "
-                    "(raise --max-events, or does a loop lack cpu_relax()?)",
+            op = Op("BOUND", value=self.max_events, text=Limit.MAX_EVENTS,
                     src=_source_of(cpu, op))
         g = self.graph
         assert g is not None
@@ -301,10 +383,16 @@ class Run:
 
     def _pause(self) -> Any:
         """On a CPU's greenlet: hand control to the explorer; the answer it sends back."""
-        answer = self.main.switch(None)
-        if answer is _RESTART:
-            raise _Restart
-        return answer
+        try:
+            answer = self.main.switch(None)
+        except greenlet.GreenletExit:  # (thrown in by finish() or the collector)
+            unwind: Any = _Finish
+        else:
+            if answer is not _RESTART:
+                return answer
+            unwind = _Restart
+        greenlet.getcurrent().smp_cpu.unwinding = unwind
+        raise unwind
 
     def _answer(self, cpu: Cpu, op: Op) -> Any:
         g = self.graph
@@ -312,7 +400,11 @@ class Run:
         ev = g.event((cpu.tid, cpu.pos))
         if not _matches(op, ev):
             op.src = _source_of(cpu, op)
-            raise Diverged(f"CPU {cpu.tid} asked for {_asked(op)} where the execution being "
+            if op.kind == ev.kind == "E":
+                raise Diverged(f"CPU {cpu.tid} returned {_bare(op.value)} where the execution "
+                               f"being replayed has it return {_bare(ev.value)}", op.src,
+                               cpu.tid)
+            raise Diverged(f"CPU {cpu.tid} asked {_asked(op)} where the execution being "
                            f"replayed has {ev}", op.src, cpu.tid)
         return self.consume(cpu, g, ev)
 
@@ -478,7 +570,7 @@ def _closing_ops(g: ExecutionGraph, tid: int) -> list[Op]:
     ops = [Op("F", tags=frozenset({"rcu-unlock"}), text="rcu_read_unlock()", src=STOP_SRC)
            for _ in range(depth)]
     unlocked = {d for ev in g.events() if ev.kind == "W" and "srcu-unlock" in ev.tags
-                for d in ev.data}
+                and _done(ev) for d in ev.data}
     for ev in mine:
         if ev.kind == "R" and "srcu-lock" in ev.tags and ev.id not in unlocked:
             ops.append(Op("W", loc=ev.loc, value=g.read_value(ev.id),
@@ -492,7 +584,7 @@ def _asked(op: Op) -> str:
     """An op as a replay divergence names it."""
     if op.kind == "E":
         return "to return"
-    what = op.kind + (f" {op.loc}" if op.loc is not None else "")
+    what = "for " + op.kind + (f" {op.loc}" if op.loc is not None else "")
     return what + (f" = {op.value}" if op.kind == "W" else "")
 
 
@@ -502,7 +594,41 @@ def _matches(op: Op, ev: Event) -> bool:
         return False
     if op.kind in ("R", "W", "RMW"):
         return op.loc == ev.loc and (op.kind != "W" or _eq(op.value, ev.value))
+    if op.kind == "E":  # the same registers: a rerun compares what a CPU returns too
+        return _eq(_bare(op.value), _bare(ev.value))
     return True
+
+
+def _bare(value: Any) -> Any:
+    """Registers without dependency tracking (comparing tracked values makes one)."""
+    return {k: raw(v) for k, v in value.items()} if isinstance(value, dict) else raw(value)
+
+
+def _unhashable(value: Any) -> str:
+    """Why a CPU's return value cannot be its registers ("" if it can)."""
+    regs = value if isinstance(value, dict) else {"ret": value}
+    for name, v in regs.items():
+        if not isinstance(name, str):
+            return f"a register named {name!r} (not a string)"
+        try:
+            hash(raw(v))
+        except Exception:
+            return f"{raw(v)!r} in register {name}, a {type(raw(v)).__name__}"
+    return ""
+
+
+def cpu_name(cpu: Cpu) -> str:
+    """The name of a CPU's function, as messages give it."""
+    return str(getattr(cpu.fn, "__name__", f"P{cpu.tid}"))
+
+
+def def_site(fn: Any) -> Source:
+    """Where a function is defined (its ``def`` line), for errors about it as a whole."""
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return NO_SOURCE
+    path, line = code.co_filename, code.co_firstlineno
+    return Source(path, line, linecache.getline(path, line).strip(), code.co_name)
 
 
 def _eq(a: Any, b: Any) -> bool:
@@ -513,13 +639,13 @@ def _eq(a: Any, b: Any) -> bool:
 
 
 def _error_op(exc: BaseException) -> Op:
-    src = _raise_site(exc.__traceback__)
+    src = raise_site(exc.__traceback__)
     if isinstance(exc, NullDeref):
         return Op("ERR", text="null-deref", message="NULL pointer dereference", src=src)
     return Op("ERR", text="assertion", message=str(exc) or "assertion failed", src=src)
 
 
-def _raise_site(tb: TracebackType | None) -> Source:
+def raise_site(tb: TracebackType | None) -> Source:
     """The innermost model frame of a traceback."""
     site = NO_SOURCE
     while tb is not None:
@@ -548,14 +674,41 @@ def current_graph() -> ExecutionGraph | None:
     return None if _current_run is None else _current_run.graph
 
 
+def current_run() -> Run | None:
+    """The run whose CPUs model code is driven against, if any."""
+    return _current_run
+
+
+def running() -> tuple[Run, Cpu] | None:
+    """The run and CPU executing the caller, or None outside a CPU function."""
+    run = _current_run
+    cpu = getattr(greenlet.getcurrent(), "smp_cpu", None)
+    return None if run is None or cpu is None else (run, cpu)
+
+
 def current() -> tuple[Run, Cpu]:
     """The run and CPU executing the caller; a usage error outside a run."""
     run = _current_run
     cpu = getattr(greenlet.getcurrent(), "smp_cpu", None)
     if run is None or cpu is None:
-        raise UsageError("kernel primitives can only be called by a CPU function of a model "
-                         "being checked (run it with `smpcheck check MODEL.py`)")
+        src = user_source()
+        raise UsageError(f"{_primitive_called()} is a kernel primitive: only a CPU function "
+                         "of a model being checked can call it (not module-level code, a "
+                         "condition, or Python outside `smpcheck check MODEL.py`); give "
+                         "shared objects their initial values with Var(...), Struct and "
+                         "Array instead", None if src is NO_SOURCE else src.path,
+                         src.line or None)
     return run, cpu
+
+
+def _primitive_called() -> str:
+    """The outermost engine function on the stack: the primitive model code called."""
+    f: Any = sys._getframe(1)
+    name = "this"
+    while f is not None and f.f_globals.get("__smp_engine__"):
+        name = f.f_code.co_name
+        f = f.f_back
+    return name
 
 
 def issue(op: Op) -> Any:
@@ -609,7 +762,11 @@ def plain_store(ref: Ref, value: Any, deps: Deps = NO_DEPS) -> None:
 
 def user_source() -> Source:
     """The model source line that led to the current primitive call."""
-    f: Any = sys._getframe(1)
+    return frame_source(sys._getframe(1))
+
+
+def frame_source(f: Any) -> Source:
+    """The line of the innermost model frame from frame ``f`` outwards."""
     while f is not None and f.f_globals.get("__smp_engine__"):
         f = f.f_back
     if f is None:

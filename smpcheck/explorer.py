@@ -37,7 +37,7 @@ from typing import Any, ClassVar
 
 from smpcheck._runtime import BLOCK, STOPPED, Cpu, Op, Run
 from smpcheck.events import Event
-from smpcheck.findings import Kind, Result, Violation
+from smpcheck.findings import Cut, Kind, Limit, Result, Violation
 from smpcheck.graph import ExecutionGraph, Locations
 from smpcheck.models.base import ATOMIC, MemoryModel
 from smpcheck.replay import Guide
@@ -113,10 +113,10 @@ class Explorer:
     def _over_budget(self, start: float) -> bool:
         s, r = self.settings, self.result
         if s.max_executions is not None and r.executions + r.blocked >= s.max_executions:
-            r.incomplete.append(f"stopped after {s.max_executions} executions (--max-executions)")
+            r.cut(Cut(Limit.MAX_EXECUTIONS, s.max_executions))
             return True
         if s.timeout is not None and time.monotonic() - start > s.timeout:
-            r.incomplete.append(f"stopped after {s.timeout:g} s (--timeout)")
+            r.cut(Cut(Limit.TIMEOUT, s.timeout))
             return True
         return False
 
@@ -211,10 +211,8 @@ class Explorer:
 
     def _stop(self, g: ExecutionGraph, cpu: Cpu, op: Op) -> bool:
         """An error or a bound: report it, and go no further in this graph."""
-        if op.kind == "BOUND":
-            msg = f"{op.src}: {op.message}"
-            if msg not in self.result.incomplete:
-                self.result.incomplete.append(msg)
+        if op.kind == "BOUND":  # text: the Limit, value: its value
+            self.result.cut(Cut(Limit(op.text), op.value, op.src, cpu.tid))
             return False
         kind = {"null-deref": Kind.NULL_DEREF, "bad-free": Kind.BAD_FREE}.get(op.text,
                                                                             Kind.ASSERTION)

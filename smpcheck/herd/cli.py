@@ -10,9 +10,10 @@ followed by a blank line, so that the kernel's tools/memory-model scripts
 Exit status: 0 when every test was checked; 2 for bad input (an unknown
 option; a cat, bell, def, cfg or litmus file that is wrong or missing: the
 message names file:line), the other files being still checked when only a
-litmus file is at fault; 3 when a test hit ``-timeout`` (its block is not
-printed: a partial Observation would read as a verdict); 4 for an internal
-error.
+litmus file is at fault; 3 when a bound cut a test short (``-timeout``, the
+loop bound ``-unroll``, the bound on one CPU's events): as herd7 on a timeout,
+its block is not printed, since a partial Observation would read as a verdict;
+stderr says what cut it and how to lift it.  4 for an internal error.
 """
 
 from __future__ import annotations
@@ -29,12 +30,14 @@ from pathlib import Path
 from typing import Any
 
 from smpcheck.errors import EXIT_INCOMPLETE, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError
+from smpcheck.findings import Limit
 from smpcheck.herd import config
 from smpcheck.herd.config import HerdOptions, litmus_files, parse_options
 from smpcheck.herd.dot import execution_dot
 from smpcheck.herd.run import HerdOutcome, HerdSession
 from smpcheck.litmus.herd_output import herd_text
 from smpcheck.litmus.syntax import LitmusError
+from smpcheck.report.limits import incomplete_lines
 
 PROG = "smpcheck-herd"
 
@@ -90,16 +93,22 @@ def _main(argv: list[str]) -> int:
     return status
 
 
+#: herd7's option for each limit smpcheck-herd has (none sets the events of one CPU,
+#: nor a number of executions).
+OPTIONS = {Limit.TIMEOUT: "-timeout", Limit.LOOP_BOUND: "-unroll"}
+
+
 def _report(outcome: HerdOutcome, opts: HerdOptions) -> int:
     run = outcome.run
     name = run.test.name
-    if outcome.timed_out:
-        print(f"{PROG}: warning: test {name} stopped after {opts.timeout:g} s (-timeout); "
-              "no result printed", file=sys.stderr)
+    if run.verdict is None:
+        for line in incomplete_lines(run.result, OPTIONS):
+            print(f"{PROG}: warning: test {name} {line}", file=sys.stderr)
+        print(f"{PROG}: warning: test {name}: no result printed (no verdict)", file=sys.stderr)
         return EXIT_INCOMPLETE
     for finding in run.findings:
         print(f"{PROG}: warning: {name}: {finding}", file=sys.stderr)
-    print(herd_text(run) + "\n", flush=True)
+    print(herd_text(run, OPTIONS) + "\n", flush=True)
     _draw(outcome, opts)
     return EXIT_OK
 

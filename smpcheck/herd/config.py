@@ -17,6 +17,9 @@ herd spells them (one dash; ``--opt`` is accepted too)::
     -speedcheck MODE    false (default), true or fast: stop a test as soon as
                         its condition is settled
     -timeout S          stop a test after S seconds
+    -unroll N           iterations a loop that is not a spin wait may run
+                        (default 8; herd7 drops the executions past its bound,
+                        smpcheck stops there: the test is incomplete, exit 3)
     -o DIR              write the DOT graphs of -show into DIR/TEST.dot
     -show WHAT          executions to draw: none, all, prop, neg, cond (= wit)
     -gv                 draw them: rendered by Graphviz's dot and opened in a
@@ -30,6 +33,7 @@ files, or directories whose ``*.litmus`` files are all run.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +45,8 @@ from smpcheck.errors import UsageError
 #: Options that take a value, by herd's name -> the attribute of :class:`HerdOptions`.
 VALUED = {"conf": "conf", "model": "model", "cat": "model", "bell": "bell",
           "macros": "macros", "I": "includes", "variant": "variants",
-          "speedcheck": "speedcheck", "timeout": "timeout", "o": "outdir", "show": "show"}
+          "speedcheck": "speedcheck", "timeout": "timeout", "unroll": "unroll", "o": "outdir",
+          "show": "show"}
 SWITCHES = frozenset({"gv", "version", "help"})
 SPEEDCHECK = ("false", "true", "fast")
 SHOW = ("none", "all", "prop", "neg", "cond", "wit")
@@ -59,6 +64,7 @@ class HerdOptions:
     variants: set[str] = field(default_factory=set)
     speedcheck: str = "false"
     timeout: float | None = None
+    unroll: int | None = None  # the loop bound (None: smpcheck's default)
     outdir: str | None = None
     show: str = "none"
     gv: bool = False
@@ -144,7 +150,7 @@ def _apply_cfg(opts: HerdOptions, cfg: CatConfig) -> None:
     opts.model, opts.bell, opts.macros = cfg.model, cfg.bell, cfg.macros
     opts.from_cfg = {k for k in ("model", "bell", "macros") if getattr(opts, k) is not None}
     opts.variants.update(cfg.variants)
-    for key in ("speedcheck", "timeout", "show"):
+    for key in ("speedcheck", "timeout", "unroll", "show"):
         if key in cfg.options:
             _set(opts, key, cfg.options[key], cfg.path)
     if "o" in cfg.options:
@@ -157,8 +163,16 @@ def _set(opts: HerdOptions, key: str, value: str, where: str | None) -> None:
             opts.timeout = float(value)
         except ValueError:
             raise UsageError(f"-timeout takes seconds, found {value!r}", where) from None
-        if opts.timeout <= 0:
-            raise UsageError(f"-timeout must be positive, found {value!r}", where)
+        if not math.isfinite(opts.timeout) or opts.timeout <= 0:
+            raise UsageError(f"-timeout takes a finite number of seconds above 0, found "
+                             f"{value!r}", where)
+    elif key == "unroll":
+        try:
+            opts.unroll = int(value)
+        except ValueError:
+            raise UsageError(f"-unroll takes a whole number, found {value!r}", where) from None
+        if opts.unroll < 1:
+            raise UsageError(f"-unroll takes a number of at least 1, found {value!r}", where)
     elif key == "speedcheck":
         if value not in SPEEDCHECK:
             raise UsageError(f"-speedcheck takes {', '.join(SPEEDCHECK)}, found {value!r}",

@@ -74,12 +74,27 @@ class LitmusRun:
         return self.result.negative
 
     @property
-    def verdict(self) -> str:
+    def verdict(self) -> str | None:
         """herd's Observation: Never (no execution satisfies the proposition), Always
-        (every one does) or Sometimes."""
+        (every one does) or Sometimes; None when the run was cut short (no verdict:
+        the counts cover only the executions visited)."""
+        if not self.result.complete:
+            return None
         if self.positive == 0:
             return "Never"
         return "Always" if self.negative == 0 else "Sometimes"
+
+    @property
+    def ok(self) -> bool | None:
+        """herd's Ok (True) or No (False): whether the condition is validated
+        (``exists``: some execution satisfies the proposition; ``~exists``: none does;
+        ``forall``: all do); None when the run was cut short."""
+        if self.verdict is None:
+            return None
+        quantifier = self.test.condition.quantifier
+        if quantifier == "~exists":
+            return self.positive == 0
+        return self.positive > 0 if quantifier == "exists" else self.negative == 0
 
     @property
     def flags(self) -> list[str]:

@@ -274,8 +274,9 @@ def make_model(test: LitmusTest, cpus: list[Callable[[], Any]], memory: Memory,
 
 
 def render_loc(loc: LocRef) -> str:
-    """``0:r0`` or ``x``, as herd prints locations."""
-    return loc.name if loc.thread is None else f"{loc.thread}:{loc.name}"
+    """``0:r0`` or ``[x]``, as herd7 prints locations (a shared one in brackets, its
+    address's contents)."""
+    return f"[{loc.name}]" if loc.thread is None else f"{loc.thread}:{loc.name}"
 
 
 def render_prop(prop: Prop) -> str:
@@ -293,8 +294,8 @@ def _render(prop: Prop, outer: int) -> str:
         return "false"
     if isinstance(prop, PEq):
         value = prop.value
-        shown = (render_loc(value) if value.thread is not None else f"[{value.name}]") \
-            if isinstance(value, LocRef) else str(getattr(value, "value", getattr(value, "id", "")))
+        shown = render_loc(value) if isinstance(value, LocRef) \
+            else str(getattr(value, "value", getattr(value, "id", "")))
         return f"{render_loc(prop.loc)}={shown}"
     prec = _PREC[type(prop)]
     if isinstance(prop, PNot) and isinstance(prop.prop, PEq):

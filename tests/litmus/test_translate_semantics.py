@@ -27,7 +27,7 @@ P1(atomic_t *v) { int r1; r1 = atomic_dec_and_test(v); }
 exists (v=3)
 """)
     assert (r.verdict, r.positive, r.negative) == ("Always", 3, 0)
-    assert states(r) == ["v=3;"]
+    assert states(r) == ["[v]=3;"]
 
 
 def test_cmpxchg_is_atomic() -> None:
@@ -117,7 +117,7 @@ P0(int *x) { WRITE_ONCE(*x, 1); }
 P1(int *x) { int r0; r0 = READ_ONCE(*x); }
 """
     r = run("C q1\n" + body + "locations [x]\nfilter (1:r0=1)\n~exists (1:r0=0)\n")
-    assert (r.positive, r.negative, states(r)) == (0, 1, ["1:r0=1; x=1;"])
+    assert (r.positive, r.negative, states(r)) == (0, 1, ["1:r0=1; [x]=1;"])
     r = run("C q2\n" + body + "forall (1:r0=0 \\/ 1:r0=1)\n")
     assert (r.verdict, r.positive, r.negative) == ("Always", 2, 0)
 
