@@ -26,13 +26,22 @@ from smpcheck.errors import UsageError
 from smpcheck.events import NO_SOURCE, Event, Source
 from smpcheck.findings import Cut, Limit
 from smpcheck.graph import ExecutionGraph
-from smpcheck.memory import Field, Loc, NullDeref, Obj, Ref, Spec
+from smpcheck.memory import Field, Loc, NullDeref, Obj, Ref, Spec, is_poison
 from smpcheck.values import NO_DEPS, Deps, EventId, Val, deps_of, raw
 
 __smp_engine__ = True
 
 BLOCK = object()  # an RMW update's answer meaning "this CPU must wait" (lock held)
 _RESTART = object()  # sent to a paused CPU's greenlet: run the CPU function again
+
+
+class _Stopped:
+    def __repr__(self) -> str:
+        return "stopped"
+
+
+STOPPED = _Stopped()  # the end value of a CPU that read freed memory (see Run.consume)
+STOP_SRC = Source("<smpcheck>", 0, "", "stop")  # the source of the events a stopped CPU ends with
 
 
 @dataclass
@@ -92,6 +101,8 @@ class Cpu:
     step: Step | None = None  # where its answers so far lead in its op cache (if it has one)
     synced: bool = True  # whether its greenlet (if any) is where this state says
     unwinding: Any = None  # what unwinds its function (raised again if model code calls on)
+    poison: EventId | None = None  # the read of freed memory it got, if any
+    tail: list[Op] | None = None  # stopped (see Run.consume): the ops it ends with
 
 
 class Step:
@@ -239,6 +250,8 @@ class Run:
             cpu.state = "paused"
             if not self._cached(cpu):
                 self._start(self._restart(cpu.tid) if cpu.fed else cpu)
+        elif cpu.state == "stopped":
+            self._wind_up(cpu, g)
         elif cpu.state == "paused" and cpu.pending is not None and g.has((cpu.tid, cpu.pos)):
             op, cpu.pending = cpu.pending, None
             answer = self._answer(cpu, op)
@@ -308,6 +321,8 @@ class Run:
         try:
             ret = cpu.fn()
         except (AssertionError, NullDeref) as exc:
+            if cpu.poison is not None:  # what it did with freed memory's POISON
+                self._halt(cpu)
             self.submit(cpu, _error_op(exc))
             return
         except (EngineExit, _Finish, Diverged, UsageError):
@@ -316,11 +331,15 @@ class Run:
             unwinding = greenlet.getcurrent().smp_cpu.unwinding
             if unwinding is not None:  # (it caught what unwound it, then raised this)
                 raise unwinding from None
+            if cpu.poison is not None and isinstance(exc, Exception):
+                self._halt(cpu)  # (what it did with freed memory's POISON)
             src = raise_site(exc.__traceback__)
             raise ModelRaised(exc, def_site(cpu.fn) if src is NO_SOURCE else src) from exc
         unwinding = greenlet.getcurrent().smp_cpu.unwinding
         if unwinding is not None:  # (the function caught what unwound it, and returned)
             raise unwinding
+        if cpu.poison is not None:  # (it ends where it stopped: see _beyond_poison)
+            self._halt(cpu)
         value = raw(ret)
         why = _unhashable(value)
         if why:
@@ -342,6 +361,8 @@ class Run:
         if cpu.unwinding is not None:  # (model code went on after the engine unwound it:
             raise cpu.unwinding        # a bare except, a finally calling a primitive)
         op.ctrl = cpu.ctrl
+        if cpu.poison is not None and self._beyond_poison(cpu, op):
+            self._halt(cpu)
         if cpu.pos >= self.max_events and op.kind not in ("E", "ERR", "BOUND"):
             op = Op("BOUND", value=self.max_events, text=Limit.MAX_EVENTS,
                     src=_source_of(cpu, op))
@@ -353,7 +374,7 @@ class Run:
             step.op = op
         if g.has((cpu.tid, cpu.pos)):
             answer = self._answer(cpu, op)
-            if cpu.state == "blocked":  # it waits forever in this graph
+            if cpu.state == "blocked" or cpu.tail is not None:  # it goes no further here
                 self._pause()
             return answer
         op.src = _source_of(cpu, op)
@@ -411,6 +432,11 @@ class Run:
         if nxt is not None and nxt.kind == "B":
             self._pass(cpu, nxt)
             cpu.state = "blocked"
+        if is_poison(value):
+            cpu.poison, cpu.step = ev.id, None
+            if not any(_done(e) for e in t[cpu.pos:]):  # (else it goes on: _beyond_poison)
+                self._stop(cpu, g)
+                return None
         if cpu.step is not None:
             cpu.step = cpu.step.after(value)
         return Val(value, frozenset({ev.id}))
@@ -418,6 +444,61 @@ class Run:
     def _pass(self, cpu: Cpu, ev: Event) -> None:
         cpu.fed.append(ev)
         cpu.pos = ev.idx + 1
+
+    def _beyond_poison(self, cpu: Cpu, op: Op) -> bool:
+        """Whether ``cpu``, which read freed memory (POISON), must stop before ``op``.
+
+        A CPU stops at a read of freed memory, so that no model computes with
+        POISON.  Under the LKMM, though, the execution may hold events of it after
+        the read that do not depend on it (a revisit kept them: they may take effect
+        first): it goes on through those, filling the places between them with what
+        it asks for as long as that does not depend on the read either, and stops at
+        the first op that does, at the first op past what the execution holds of it,
+        or where the model raises."""
+        g = self.graph
+        assert g is not None
+        t = g.threads[cpu.tid]
+        if cpu.pos < len(t) and t[cpu.pos] is not None:
+            return not _done(t[cpu.pos])
+        return (not any(_done(e) for e in t[cpu.pos:])
+                or cpu.poison in op.addr | op.data | op.ctrl)
+
+    def _halt(self, cpu: Cpu) -> None:
+        """On the CPU's greenlet: stop ``cpu`` (see :meth:`_stop`), for good."""
+        assert self.graph is not None
+        self._stop(cpu, self.graph)
+        while True:  # (until the CPU restarts, or the run ends)
+            self._pause()
+
+    def _stop(self, cpu: Cpu, g: ExecutionGraph) -> None:
+        """``cpu`` read freed memory (kfree's POISON): it runs no more model code.  What
+        ``g`` holds of it after this point stays; it then ends its open RCU and SRCU
+        read-side critical sections, so that grace periods still bind the read, and
+        finishes with ``STOPPED``."""
+        cpu.state = "stopped"
+        cpu.step = None
+        cpu.tail = _closing_ops(g, cpu.tid)
+        self._wind_up(cpu, g)
+
+    def _wind_up(self, cpu: Cpu, g: ExecutionGraph) -> None:
+        """Move a stopped ``cpu`` past what ``g`` holds of it (holes too: what it will
+        not do), its ending ops among them; the next of those is pending."""
+        t = g.threads[cpu.tid]
+        tail = cpu.tail
+        assert tail is not None
+        while cpu.pos < len(t):
+            ev = t[cpu.pos]
+            cpu.fed.append(ev)  # type: ignore[arg-type]  # (a hole: None, in order)
+            cpu.pos += 1
+            if ev is not None and ev.src is STOP_SRC:
+                if not tail or not _matches(tail[0], ev):
+                    raise Diverged(f"CPU {cpu.tid} stopped at a read of freed memory where the "
+                                   f"execution being replayed has {ev}", ev.src, cpu.tid)
+                tail.pop(0)
+        if tail:
+            cpu.pending = tail[0]
+        else:
+            cpu.state, cpu.pending = "done", None
 
     def heap_object(self, eid: EventId, spec: Spec, name: str) -> Obj:
         """The object allocated by event ``eid`` (the same object in every replay)."""
@@ -451,6 +532,8 @@ def _agrees(cpu: Cpu, g: ExecutionGraph) -> bool:
     n = len(fed)
     if n > len(evs):
         return False
+    if cpu.tail is not None:  # stopped: the very events (and holes) it was given
+        return evs[:n] == fed
     # Graphs copied from one another share their event objects, so comparing the lists
     # (by identity, at C speed) settles most CPUs.  The same read object reads the same
     # write then: the explorer sets a read's source only when it makes the read, and
@@ -466,6 +549,35 @@ def _agrees(cpu: Cpu, g: ExecutionGraph) -> bool:
                 return False
         fed[:] = evs[:n]  # type: ignore[assignment]  # (no holes: checked above)
     return cpu.state == "paused" or n == len(evs)
+
+
+def _done(ev: Event | None) -> bool:
+    """Whether ``ev`` is an event its CPU asked for (not a hole, not how it stopped)."""
+    return ev is not None and ev.src is not STOP_SRC
+
+
+def _closing_ops(g: ExecutionGraph, tid: int) -> list[Op]:
+    """What a CPU that stops in ``g`` ends with: an rcu_read_unlock() per RCU read-side
+    critical section it has open, an srcu_read_unlock() per SRCU one (a store of the
+    index its srcu_read_lock() read), and its end."""
+    mine = [ev for ev in g.threads[tid] if ev is not None and ev.src is not STOP_SRC]
+    depth = 0
+    for ev in mine:
+        if ev.kind == "F" and "rcu-lock" in ev.tags:
+            depth += 1
+        elif ev.kind == "F" and "rcu-unlock" in ev.tags and depth:
+            depth -= 1
+    ops = [Op("F", tags=frozenset({"rcu-unlock"}), text="rcu_read_unlock()", src=STOP_SRC)
+           for _ in range(depth)]
+    unlocked = {d for ev in g.events() if ev.kind == "W" and "srcu-unlock" in ev.tags
+                and _done(ev) for d in ev.data}
+    for ev in mine:
+        if ev.kind == "R" and "srcu-lock" in ev.tags and ev.id not in unlocked:
+            ops.append(Op("W", loc=ev.loc, value=g.read_value(ev.id),
+                          tags=frozenset({"srcu-unlock"}), data=frozenset({ev.id}),
+                          text=f"srcu_read_unlock({ev.loc})", src=STOP_SRC))
+    ops.append(Op("E", value=STOPPED, text="stops", src=STOP_SRC))
+    return ops
 
 
 def _asked(op: Op) -> str:
@@ -606,8 +718,11 @@ def issue(op: Op) -> Any:
 
 
 def warn(op: Op) -> None:
-    """A WARN_ON that fired: noted for the explorer, the CPU goes on."""
+    """A WARN_ON that fired: noted for the explorer, the CPU goes on (unless it read
+    freed memory: then it may be POISON that fired it, and the finding is that read)."""
     run, cpu = current()
+    if cpu.poison is not None:
+        return
     if op.src is NO_SOURCE:
         op.src = cpu.source_override or user_source()
     run.warnings.append((cpu, op))

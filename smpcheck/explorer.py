@@ -35,7 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from smpcheck._runtime import BLOCK, Cpu, Op, Run
+from smpcheck._runtime import BLOCK, STOPPED, Cpu, Op, Run
 from smpcheck.events import Event
 from smpcheck.findings import Cut, Kind, Limit, Result, Violation
 from smpcheck.graph import ExecutionGraph, Locations
@@ -419,7 +419,8 @@ class Explorer:
         if why is not None:
             return  # not an execution of the model
         blocked = [t for t in g.threads if t and t[-1] is not None and t[-1].kind == "B"]
-        if blocked:
+        if blocked and not any(t and t[-1] is not None and t[-1].value is STOPPED
+                               for t in g.threads):  # (else they may wait for it: judge it)
             stuck = [t[-1] for t in blocked if t[-1] is not None
                      and all(g.rf.get(r) == g.co_max(g.event(r).loc)  # type: ignore[arg-type]
                              for r in t[-1].extra.get("waits", ()))]

@@ -253,7 +253,7 @@ def _swap_co(r: dict[str, Any]) -> None:
 
 
 def _kind(r: dict[str, Any]) -> None:
-    _token(r)["events"][4][2] = "F"  # kfree(p) as a fence
+    _token(r)["events"][5][2] = "F"  # kfree(p) as a fence (after its POISON store)
 
 
 def _location(r: dict[str, Any]) -> None:
@@ -303,7 +303,7 @@ def test_record_moved_to_another_memory_model(tmp_path: Path,
 def test_uaf_record_is_what_the_edits_assume() -> None:
     token = _token(check_json(EXAMPLES / "uaf.py", "sc"))
     assert token["co"]["g.gp"] == ["0:2", "0:3"]
-    assert token["events"][1][:3] == [0, 1, "W"] and token["events"][4][:3] == [0, 4, "D"]
+    assert token["events"][1][:3] == [0, 1, "W"] and token["events"][5][:3] == [0, 5, "D"]
     assert token["rf"]["1:0"] == "0:2"
 
 

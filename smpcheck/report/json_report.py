@@ -9,6 +9,7 @@ from typing import Any
 from smpcheck.errors import EXIT_VIOLATION
 from smpcheck.findings import Result, Violation
 from smpcheck.graph import ExecutionGraph
+from smpcheck.memory import is_poison
 from smpcheck.model import Model
 from smpcheck.models.base import MemoryModel
 from smpcheck.replay_record import Fingerprint, token_of
@@ -68,6 +69,8 @@ def json_value(value: Any) -> int | str | None:
     """A value read or written: a JSON number when it is an integer, else as shown."""
     if value is None:
         return None
+    if is_poison(value):
+        return str(value)
     if isinstance(value, int):  # bool too: as the table prints it, 0 or 1
         return int(value)
     return show(value)
