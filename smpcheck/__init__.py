@@ -18,14 +18,23 @@ tests: ``smpcheck litmus``; herd7's command line: ``smpcheck-herd``; the KVM
 MMU library: ``smpcheck kvm list | check | matrix | demo``.
 
 Debugging.  ``--all`` lists every distinct finding; ``--json`` records each with
-a replay token that ``--replay FILE`` re-runs deterministically.  A model that
-behaves differently when re-run (module-level state, randomness) is reported
-as nondeterministic.
+a replay record (the execution, fingerprinted with the model's source, memory
+model, bounds and smpcheck's version) that ``--replay FILE`` runs again: it
+shows the violation again or says why not, and is never a verdict.  What
+smpcheck cannot see or repeat is an error at the model's line, not a verdict:
+CPU code calling ``random``, ``secrets``, ``os.urandom`` or a clock
+(:mod:`smpcheck._nondet`), assigning ``global``/outer ``nonlocal`` variables or
+changing module-level lists, dicts, sets, objects or its own closure
+(:mod:`smpcheck._pystate`), returning unhashable registers, or raising anything
+that is not a finding (``sys.exit()`` too); each CPU is re-run on each new
+sequence of values it is given and must behave the same (:mod:`smpcheck.verify`).
 
 Limits.  A verdict covers its configuration: its CPUs, its objects, and loops
 other than spin waits (``while cond: cpu_relax()``) bounded by ``--loop-bound``;
-passing a bound makes it incomplete, never safe.  Data races are reported
-under the LKMM only.
+passing a bound makes it incomplete, never safe.  ``--timeout`` holds inside
+pure-Python model code, and a CPU running ``SMPCHECK_STALL_S`` seconds (10)
+without reaching a kernel primitive makes the verdict incomplete
+(:mod:`smpcheck._watchdog`).  Data races are reported under the LKMM only.
 
 Papers.  TruSt (Kokologiannakis et al., POPL 2022) for the explorer; awaits for
 spin loops (FMCAD 2021); x86-TSO (Owens, Sarkar, Sewell 2009); the LKMM

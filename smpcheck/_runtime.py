@@ -15,17 +15,18 @@ from __future__ import annotations
 
 import linecache
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any
+from typing import Any, NoReturn
 
 import greenlet
 
 from smpcheck.errors import UsageError
 from smpcheck.events import NO_SOURCE, Event, Source
+from smpcheck.findings import Cut, Limit
 from smpcheck.graph import ExecutionGraph
-from smpcheck.memory import Field, Loc, NullDeref, Obj, Ref, Spec
+from smpcheck.memory import Field, Loc, NullDeref, Obj, Ref, Spec, is_poison
 from smpcheck.values import NO_DEPS, Deps, EventId, Val, deps_of, raw
 
 __smp_engine__ = True
@@ -34,13 +35,23 @@ BLOCK = object()  # an RMW update's answer meaning "this CPU must wait" (lock he
 _RESTART = object()  # sent to a paused CPU's greenlet: run the CPU function again
 
 
+class _Stopped:
+    def __repr__(self) -> str:
+        return "stopped"
+
+
+STOPPED = _Stopped()  # the end value of a CPU that read freed memory (see Run.consume)
+STOP_SRC = Source("<smpcheck>", 0, "", "stop")  # the source of the events a stopped CPU ends with
+
+
 @dataclass
 class Op:
     """What a CPU asks for next: the event(s) to add and how to answer it.
 
     ``kind``: R, W, RMW, F, A (kmalloc), D (kfree), B (a spin loop cannot end),
     E (the CPU function returned), ERR (BUG_ON, assertion, NULL dereference),
-    BOUND (a loop or event bound was hit).  For RMW, ``update(old)`` gives the
+    BOUND (a loop or event bound was hit; ``text``: which Limit, ``value``: its
+    value).  For RMW, ``update(old)`` gives the
     value to write, None for no write (a failed cmpxchg) or BLOCK (wait); the
     read is tagged ``tags`` when it writes, ``ftags`` when it does not.
     ``vtags(value)`` tags a read by the value it reads (spin_is_locked).
@@ -91,6 +102,9 @@ class Cpu:
     ghost: dict[Any, int] = field(default_factory=dict)  # model bookkeeping, not memory
     step: Step | None = None  # where its answers so far lead in its op cache (if it has one)
     synced: bool = True  # whether its greenlet (if any) is where this state says
+    unwinding: Any = None  # what unwinds its function (raised again if model code calls on)
+    poison: EventId | None = None  # the read of freed memory it got, if any
+    tail: list[Op] | None = None  # stopped (see Run.consume): the ops it ends with
 
 
 class Step:
@@ -132,19 +146,72 @@ class Diverged(Exception):
         self.tid = tid
 
 
-class _Restart(BaseException):
+class EngineExit(BaseException):
+    """The engine's own control flow through model code: never the model's doing, so
+    never reported as something the model raised.  A BaseException, like GreenletExit,
+    so that model code catching Exception lets it through."""
+
+
+class _Restart(EngineExit):
     """Unwinds a CPU function so that its greenlet runs it again: reusing the greenlet
-    costs a tenth of killing it and starting another.  A BaseException, like
-    GreenletExit, so that model code catching Exception lets it through."""
+    costs a tenth of killing it and starting another."""
+
+
+class _Finish(greenlet.GreenletExit):
+    """Unwinds a paused CPU function whose greenlet is being killed (at the end of a
+    run, or by the garbage collector): the GreenletExit the runtime throws, told apart
+    from one model code raises."""
+
+
+class Stop(EngineExit):
+    """The check is stopped from outside the model (the timeout, a CPU that never
+    reaches a kernel primitive): the run is incomplete, cut by ``cut``."""
+
+    def __init__(self, cut: Cut) -> None:
+        super().__init__(str(cut))
+        self.cut = cut
+
+
+class Interrupted(EngineExit, KeyboardInterrupt):
+    """A real Ctrl-C during a check (SIGINT), told apart from a KeyboardInterrupt that
+    model code raises."""
+
+
+class ModelMisuse(EngineExit):
+    """Model code did what a model may not (asked for a nondeterministic value, returned
+    registers smpcheck cannot compare, changed Python state shared between runs): a
+    usage error at ``src`` (``column`` if known), unwinding the CPU whatever it
+    catches but BaseException."""
+
+    def __init__(self, message: str, src: Source, column: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.src = src
+        self.column = column
+        self.returned_in: tuple[ExecutionGraph, int] | None = None  # (graph, CPU) if known
+
+
+def refuse(cpu: Cpu, misuse: ModelMisuse) -> NoReturn:
+    """Raise ``misuse`` on ``cpu``; raised again if the model catches it and goes on."""
+    cpu.unwinding = misuse
+    raise misuse
 
 
 class ModelRaised(Exception):
     """Model code raised an exception that is not a finding (a bug in the model)."""
 
     def __init__(self, exc: BaseException, src: Source) -> None:
-        super().__init__(f"{type(exc).__name__}: {exc}")
+        super().__init__(raised_text(exc))
         self.exc = exc
         self.src = src
+
+
+def raised_text(exc: BaseException) -> str:
+    """What model code raised, as an error message says it."""
+    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    if isinstance(exc, SystemExit):
+        return text + " (a model cannot exit: a CPU function returns its registers)"
+    return text
 
 
 class Run:
@@ -163,10 +230,13 @@ class Run:
         self.main = greenlet.getcurrent()
 
     # -- driving CPUs against a graph -------------------------------------------
-    def sync(self, g: ExecutionGraph) -> None:
-        """Bring every CPU to the end of its events in ``g``, replaying where needed."""
+    def sync(self, g: ExecutionGraph, tids: Collection[int] | None = None) -> None:
+        """Bring every CPU (or CPUs ``tids``) to the end of its events in ``g``, replaying
+        where needed."""
         self.graph = g
         for i, cpu in enumerate(self.cpus):
+            if tids is not None and i not in tids:
+                continue
             if not _agrees(cpu, g):
                 cpu = self._restart(i)
             elif cpu.state != "new" and not g.has((cpu.tid, cpu.pos)):
@@ -182,6 +252,8 @@ class Run:
             cpu.state = "paused"
             if not self._cached(cpu):
                 self._start(self._restart(cpu.tid) if cpu.fed else cpu)
+        elif cpu.state == "stopped":
+            self._wind_up(cpu, g)
         elif cpu.state == "paused" and cpu.pending is not None and g.has((cpu.tid, cpu.pos)):
             op, cpu.pending = cpu.pending, None
             answer = self._answer(cpu, op)
@@ -243,6 +315,7 @@ class Run:
                     return
                 except _Restart:
                     state = greenlet.getcurrent().smp_cpu  # (the restarted CPU's)
+                    state.unwinding = None
 
         return run
 
@@ -250,13 +323,36 @@ class Run:
         try:
             ret = cpu.fn()
         except (AssertionError, NullDeref) as exc:
+            if cpu.poison is not None:  # what it did with freed memory's POISON
+                self._halt(cpu)
             self.submit(cpu, _error_op(exc))
             return
-        except (greenlet.GreenletExit, Diverged, UsageError):
+        except (EngineExit, _Finish, Diverged, UsageError):
             raise
-        except Exception as exc:  # a bug in the model: report it with its line
-            raise ModelRaised(exc, _raise_site(exc.__traceback__)) from exc
-        self.submit(cpu, Op("E", value=raw(ret), text="return"))
+        except BaseException as exc:  # a bug in the model (or its exit): name its line
+            unwinding = greenlet.getcurrent().smp_cpu.unwinding
+            if unwinding is not None:  # (it caught what unwound it, then raised this)
+                raise unwinding from None
+            if cpu.poison is not None and isinstance(exc, Exception):
+                self._halt(cpu)  # (what it did with freed memory's POISON)
+            src = raise_site(exc.__traceback__)
+            raise ModelRaised(exc, def_site(cpu.fn) if src is NO_SOURCE else src) from exc
+        unwinding = greenlet.getcurrent().smp_cpu.unwinding
+        if unwinding is not None:  # (the function caught what unwound it, and returned)
+            raise unwinding
+        if cpu.poison is not None:  # (it ends where it stopped: see _beyond_poison)
+            self._halt(cpu)
+        value = raw(ret)
+        why = _unhashable(value)
+        if why:
+            misuse = ModelMisuse(f"CPU function {cpu_name(cpu)} returns {why}: registers "
+                                 "must be hashable values (numbers, strings, tuples, "
+                                 "pointers) in a dict keyed by register names",
+                                 def_site(cpu.fn))
+            assert self.graph is not None
+            misuse.returned_in = (self.graph.copy(), cpu.tid)  # (to find the return line)
+            raise misuse
+        self.submit(cpu, Op("E", value=value, text="return"))
 
     # -- the CPU side ----------------------------------------------------------
     def submit(self, cpu: Cpu, op: Op) -> Any:
@@ -264,11 +360,14 @@ class Run:
 
         The model line is looked up only for an op that becomes an event or diverges:
         a replayed op is answered without it."""
+        if cpu.unwinding is not None:  # (model code went on after the engine unwound it:
+            raise cpu.unwinding        # a bare except, a finally calling a primitive)
         op.ctrl = cpu.ctrl
         op.ctrl_closed = cpu.ctrl_closed
+        if cpu.poison is not None and self._beyond_poison(cpu, op):
+            self._halt(cpu)
         if cpu.pos >= self.max_events and op.kind not in ("E", "ERR", "BOUND"):
-            op = Op("BOUND", message=f"CPU {cpu.tid} passed {self.max_events} events "
-                    "(raise --max-events, or does a loop lack cpu_relax()?)",
+            op = Op("BOUND", value=self.max_events, text=Limit.MAX_EVENTS,
                     src=_source_of(cpu, op))
         g = self.graph
         assert g is not None
@@ -278,7 +377,7 @@ class Run:
             step.op = op
         if g.has((cpu.tid, cpu.pos)):
             answer = self._answer(cpu, op)
-            if cpu.state == "blocked":  # it waits forever in this graph
+            if cpu.state == "blocked" or cpu.tail is not None:  # it goes no further here
                 self._pause()
             return answer
         op.src = _source_of(cpu, op)
@@ -287,10 +386,16 @@ class Run:
 
     def _pause(self) -> Any:
         """On a CPU's greenlet: hand control to the explorer; the answer it sends back."""
-        answer = self.main.switch(None)
-        if answer is _RESTART:
-            raise _Restart
-        return answer
+        try:
+            answer = self.main.switch(None)
+        except greenlet.GreenletExit:  # (thrown in by finish() or the collector)
+            unwind: Any = _Finish
+        else:
+            if answer is not _RESTART:
+                return answer
+            unwind = _Restart
+        greenlet.getcurrent().smp_cpu.unwinding = unwind
+        raise unwind
 
     def _answer(self, cpu: Cpu, op: Op) -> Any:
         g = self.graph
@@ -298,7 +403,11 @@ class Run:
         ev = g.event((cpu.tid, cpu.pos))
         if not _matches(op, ev):
             op.src = _source_of(cpu, op)
-            raise Diverged(f"CPU {cpu.tid} asked for {_asked(op)} where the execution being "
+            if op.kind == ev.kind == "E":
+                raise Diverged(f"CPU {cpu.tid} returned {_bare(op.value)} where the execution "
+                               f"being replayed has it return {_bare(ev.value)}", op.src,
+                               cpu.tid)
+            raise Diverged(f"CPU {cpu.tid} asked {_asked(op)} where the execution being "
                            f"replayed has {ev}", op.src, cpu.tid)
         return self.consume(cpu, g, ev)
 
@@ -326,6 +435,11 @@ class Run:
         if nxt is not None and nxt.kind == "B":
             self._pass(cpu, nxt)
             cpu.state = "blocked"
+        if is_poison(value):
+            cpu.poison, cpu.step = ev.id, None
+            if not any(_done(e) for e in t[cpu.pos:]):  # (else it goes on: _beyond_poison)
+                self._stop(cpu, g)
+                return None
         if cpu.step is not None:
             cpu.step = cpu.step.after(value)
         return Val(value, frozenset({ev.id}))
@@ -333,6 +447,61 @@ class Run:
     def _pass(self, cpu: Cpu, ev: Event) -> None:
         cpu.fed.append(ev)
         cpu.pos = ev.idx + 1
+
+    def _beyond_poison(self, cpu: Cpu, op: Op) -> bool:
+        """Whether ``cpu``, which read freed memory (POISON), must stop before ``op``.
+
+        A CPU stops at a read of freed memory, so that no model computes with
+        POISON.  Under the LKMM, though, the execution may hold events of it after
+        the read that do not depend on it (a revisit kept them: they may take effect
+        first): it goes on through those, filling the places between them with what
+        it asks for as long as that does not depend on the read either, and stops at
+        the first op that does, at the first op past what the execution holds of it,
+        or where the model raises."""
+        g = self.graph
+        assert g is not None
+        t = g.threads[cpu.tid]
+        if cpu.pos < len(t) and t[cpu.pos] is not None:
+            return not _done(t[cpu.pos])
+        return (not any(_done(e) for e in t[cpu.pos:])
+                or cpu.poison in op.addr | op.data | op.ctrl)
+
+    def _halt(self, cpu: Cpu) -> None:
+        """On the CPU's greenlet: stop ``cpu`` (see :meth:`_stop`), for good."""
+        assert self.graph is not None
+        self._stop(cpu, self.graph)
+        while True:  # (until the CPU restarts, or the run ends)
+            self._pause()
+
+    def _stop(self, cpu: Cpu, g: ExecutionGraph) -> None:
+        """``cpu`` read freed memory (kfree's POISON): it runs no more model code.  What
+        ``g`` holds of it after this point stays; it then ends its open RCU and SRCU
+        read-side critical sections, so that grace periods still bind the read, and
+        finishes with ``STOPPED``."""
+        cpu.state = "stopped"
+        cpu.step = None
+        cpu.tail = _closing_ops(g, cpu.tid)
+        self._wind_up(cpu, g)
+
+    def _wind_up(self, cpu: Cpu, g: ExecutionGraph) -> None:
+        """Move a stopped ``cpu`` past what ``g`` holds of it (holes too: what it will
+        not do), its ending ops among them; the next of those is pending."""
+        t = g.threads[cpu.tid]
+        tail = cpu.tail
+        assert tail is not None
+        while cpu.pos < len(t):
+            ev = t[cpu.pos]
+            cpu.fed.append(ev)  # type: ignore[arg-type]  # (a hole: None, in order)
+            cpu.pos += 1
+            if ev is not None and ev.src is STOP_SRC:
+                if not tail or not _matches(tail[0], ev):
+                    raise Diverged(f"CPU {cpu.tid} stopped at a read of freed memory where the "
+                                   f"execution being replayed has {ev}", ev.src, cpu.tid)
+                tail.pop(0)
+        if tail:
+            cpu.pending = tail[0]
+        else:
+            cpu.state, cpu.pending = "done", None
 
     def heap_object(self, eid: EventId, spec: Spec, name: str) -> Obj:
         """The object allocated by event ``eid`` (the same object in every replay)."""
@@ -366,6 +535,8 @@ def _agrees(cpu: Cpu, g: ExecutionGraph) -> bool:
     n = len(fed)
     if n > len(evs):
         return False
+    if cpu.tail is not None:  # stopped: the very events (and holes) it was given
+        return evs[:n] == fed
     # Graphs copied from one another share their event objects, so comparing the lists
     # (by identity, at C speed) settles most CPUs.  The same read object reads the same
     # write then: the explorer sets a read's source only when it makes the read, and
@@ -383,11 +554,40 @@ def _agrees(cpu: Cpu, g: ExecutionGraph) -> bool:
     return cpu.state == "paused" or n == len(evs)
 
 
+def _done(ev: Event | None) -> bool:
+    """Whether ``ev`` is an event its CPU asked for (not a hole, not how it stopped)."""
+    return ev is not None and ev.src is not STOP_SRC
+
+
+def _closing_ops(g: ExecutionGraph, tid: int) -> list[Op]:
+    """What a CPU that stops in ``g`` ends with: an rcu_read_unlock() per RCU read-side
+    critical section it has open, an srcu_read_unlock() per SRCU one (a store of the
+    index its srcu_read_lock() read), and its end."""
+    mine = [ev for ev in g.threads[tid] if ev is not None and ev.src is not STOP_SRC]
+    depth = 0
+    for ev in mine:
+        if ev.kind == "F" and "rcu-lock" in ev.tags:
+            depth += 1
+        elif ev.kind == "F" and "rcu-unlock" in ev.tags and depth:
+            depth -= 1
+    ops = [Op("F", tags=frozenset({"rcu-unlock"}), text="rcu_read_unlock()", src=STOP_SRC)
+           for _ in range(depth)]
+    unlocked = {d for ev in g.events() if ev.kind == "W" and "srcu-unlock" in ev.tags
+                and _done(ev) for d in ev.data}
+    for ev in mine:
+        if ev.kind == "R" and "srcu-lock" in ev.tags and ev.id not in unlocked:
+            ops.append(Op("W", loc=ev.loc, value=g.read_value(ev.id),
+                          tags=frozenset({"srcu-unlock"}), data=frozenset({ev.id}),
+                          text=f"srcu_read_unlock({ev.loc})", src=STOP_SRC))
+    ops.append(Op("E", value=STOPPED, text="stops", src=STOP_SRC))
+    return ops
+
+
 def _asked(op: Op) -> str:
     """An op as a replay divergence names it."""
     if op.kind == "E":
         return "to return"
-    what = op.kind + (f" {op.loc}" if op.loc is not None else "")
+    what = "for " + op.kind + (f" {op.loc}" if op.loc is not None else "")
     return what + (f" = {op.value}" if op.kind == "W" else "")
 
 
@@ -397,7 +597,41 @@ def _matches(op: Op, ev: Event) -> bool:
         return False
     if op.kind in ("R", "W", "RMW"):
         return op.loc == ev.loc and (op.kind != "W" or _eq(op.value, ev.value))
+    if op.kind == "E":  # the same registers: a rerun compares what a CPU returns too
+        return _eq(_bare(op.value), _bare(ev.value))
     return True
+
+
+def _bare(value: Any) -> Any:
+    """Registers without dependency tracking (comparing tracked values makes one)."""
+    return {k: raw(v) for k, v in value.items()} if isinstance(value, dict) else raw(value)
+
+
+def _unhashable(value: Any) -> str:
+    """Why a CPU's return value cannot be its registers ("" if it can)."""
+    regs = value if isinstance(value, dict) else {"ret": value}
+    for name, v in regs.items():
+        if not isinstance(name, str):
+            return f"a register named {name!r} (not a string)"
+        try:
+            hash(raw(v))
+        except Exception:
+            return f"{raw(v)!r} in register {name}, a {type(raw(v)).__name__}"
+    return ""
+
+
+def cpu_name(cpu: Cpu) -> str:
+    """The name of a CPU's function, as messages give it."""
+    return str(getattr(cpu.fn, "__name__", f"P{cpu.tid}"))
+
+
+def def_site(fn: Any) -> Source:
+    """Where a function is defined (its ``def`` line), for errors about it as a whole."""
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return NO_SOURCE
+    path, line = code.co_filename, code.co_firstlineno
+    return Source(path, line, linecache.getline(path, line).strip(), code.co_name)
 
 
 def _eq(a: Any, b: Any) -> bool:
@@ -408,13 +642,13 @@ def _eq(a: Any, b: Any) -> bool:
 
 
 def _error_op(exc: BaseException) -> Op:
-    src = _raise_site(exc.__traceback__)
+    src = raise_site(exc.__traceback__)
     if isinstance(exc, NullDeref):
         return Op("ERR", text="null-deref", message="NULL pointer dereference", src=src)
     return Op("ERR", text="assertion", message=str(exc) or "assertion failed", src=src)
 
 
-def _raise_site(tb: TracebackType | None) -> Source:
+def raise_site(tb: TracebackType | None) -> Source:
     """The innermost model frame of a traceback."""
     site = NO_SOURCE
     while tb is not None:
@@ -443,14 +677,41 @@ def current_graph() -> ExecutionGraph | None:
     return None if _current_run is None else _current_run.graph
 
 
+def current_run() -> Run | None:
+    """The run whose CPUs model code is driven against, if any."""
+    return _current_run
+
+
+def running() -> tuple[Run, Cpu] | None:
+    """The run and CPU executing the caller, or None outside a CPU function."""
+    run = _current_run
+    cpu = getattr(greenlet.getcurrent(), "smp_cpu", None)
+    return None if run is None or cpu is None else (run, cpu)
+
+
 def current() -> tuple[Run, Cpu]:
     """The run and CPU executing the caller; a usage error outside a run."""
     run = _current_run
     cpu = getattr(greenlet.getcurrent(), "smp_cpu", None)
     if run is None or cpu is None:
-        raise UsageError("kernel primitives can only be called by a CPU function of a model "
-                         "being checked (run it with `smpcheck check MODEL.py`)")
+        src = user_source()
+        raise UsageError(f"{_primitive_called()} is a kernel primitive: only a CPU function "
+                         "of a model being checked can call it (not module-level code, a "
+                         "condition, or Python outside `smpcheck check MODEL.py`); give "
+                         "shared objects their initial values with Var(...), Struct and "
+                         "Array instead", None if src is NO_SOURCE else src.path,
+                         src.line or None)
     return run, cpu
+
+
+def _primitive_called() -> str:
+    """The outermost engine function on the stack: the primitive model code called."""
+    f: Any = sys._getframe(1)
+    name = "this"
+    while f is not None and f.f_globals.get("__smp_engine__"):
+        name = f.f_code.co_name
+        f = f.f_back
+    return name
 
 
 def issue(op: Op) -> Any:
@@ -460,8 +721,11 @@ def issue(op: Op) -> Any:
 
 
 def warn(op: Op) -> None:
-    """A WARN_ON that fired: noted for the explorer, the CPU goes on."""
+    """A WARN_ON that fired: noted for the explorer, the CPU goes on (unless it read
+    freed memory: then it may be POISON that fired it, and the finding is that read)."""
     run, cpu = current()
+    if cpu.poison is not None:
+        return
     if op.src is NO_SOURCE:
         op.src = cpu.source_override or user_source()
     run.warnings.append((cpu, op))
@@ -503,7 +767,11 @@ def plain_store(ref: Ref, value: Any, deps: Deps = NO_DEPS) -> None:
 
 def user_source() -> Source:
     """The model source line that led to the current primitive call."""
-    f: Any = sys._getframe(1)
+    return frame_source(sys._getframe(1))
+
+
+def frame_source(f: Any) -> Source:
+    """The line of the innermost model frame from frame ``f`` outwards."""
     while f is not None and f.f_globals.get("__smp_engine__"):
         f = f.f_back
     if f is None:

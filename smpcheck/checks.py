@@ -11,6 +11,12 @@ may tear, fuse or invent plain accesses; so a plain counter increment without a
 lock is a data race under sc too.  Marked accesses (READ_ONCE, atomics...) never
 race.
 
+Memory errors follow the memory model too: kfree() writes POISON to the object
+(smpcheck.kernel.slab), so a read of freed memory is one that reads POISON, in
+an execution the model allows, and a write to freed memory one coherence-after
+it.  A CPU that reads POISON stops there; the execution's other CPUs go on, and
+its final-state condition is not judged (that CPU has no registers).
+
 A final-state condition failing points at the line of the model file where the
 condition is stated (it belongs to no CPU).
 """
@@ -20,11 +26,12 @@ from __future__ import annotations
 import linecache
 from typing import Any
 
+from smpcheck._runtime import STOPPED
 from smpcheck.conditions import mentioned
-from smpcheck.events import Source
+from smpcheck.events import Event, Source
 from smpcheck.findings import Kind, Result, Violation
 from smpcheck.graph import ExecutionGraph
-from smpcheck.memory import Loc
+from smpcheck.memory import Loc, is_poison
 from smpcheck.model import Model, Unmet, final_state, items_key
 from smpcheck.models.base import MemoryModel
 from smpcheck.values import EventId
@@ -56,40 +63,42 @@ class Checker:
         self.data_races(g, view)
         for flag in self.mm.flags(view):
             result.flags[flag] = result.flags.get(flag, 0) + 1
-        self.condition(g, result)
+        if not any(t and t[-1] is not None and t[-1].value is STOPPED for t in g.threads):
+            self.condition(g, result)
 
     # -- KASAN-like ---------------------------------------------------------------
     def memory_errors(self, g: ExecutionGraph, view: View) -> None:
-        if not g.frees:  # (no kfree: nothing to look for, and no view to number)
+        """Double frees, and accesses of freed memory: reads of POISON, writes
+        coherence-after it (kfree's own POISON writes aside)."""
+        if not g.frees:  # (no kfree: nothing to look for)
             return
-        frees: dict[int, list[int]] = {}
-        for i, ev in enumerate(view.events):
+        frees: dict[int, list[Event]] = {}
+        for ev in g.events():
             if ev.kind == "D" and ev.obj is not None:
-                frees.setdefault(id(ev.obj), []).append(i)
-        if not frees:
-            return
-        hb = self.mm.happens_before(view) | view.po
-        for ids in frees.values():
-            if len(ids) > 1:
-                a, b = view.events[ids[0]], view.events[ids[1]]
+                frees.setdefault(id(ev.obj), []).append(ev)
+        for evs in frees.values():
+            if len(evs) > 1:
+                a, b = evs[0], evs[1]
                 self.report(Violation(Kind.DOUBLE_FREE, f"{b.op}: already freed by {a.op} "
                                       f"on CPU {a.tid}", b.tid, b.src, g.copy(), (a.id, b.id)))
-        for i, ev in enumerate(view.events):
-            if ev.kind not in "RW" or ev.is_init or ev.loc is None or id(ev.loc.obj) not in frees:
-                continue
-            for f in frees[id(ev.loc.obj)]:
-                if not hb.has(i, f):
-                    free = view.events[f]
-                    msg = (f"{_access_text(ev)} {ev.loc} on CPU {ev.tid} is not ordered before "
-                           f"{free.op} on CPU {free.tid}")
-                    self.report(Violation(Kind.USE_AFTER_FREE, msg, ev.tid, ev.src, g.copy(),
-                                          (ev.id, free.id)))
-                    break
+        for ev in g.events():
+            poison = _poison_before(g, ev)
+            if poison is not None:
+                free = _free_of(g, poison)
+                verb = "reads" if ev.kind == "R" else "writes"
+                where = (f"line {free.src.line}" if free.src.path == ev.src.path
+                         else str(free.src))
+                msg = (f"{_access_text(ev)} {ev.loc} on CPU {ev.tid} {verb} memory freed by "
+                       f"{free.op} on CPU {free.tid} at {where}")
+                self.report(Violation(Kind.USE_AFTER_FREE, msg, ev.tid, ev.src, g.copy(),
+                                      (ev.id, poison.id)))
 
     # -- races ----------------------------------------------------------------------
     def data_races(self, g: ExecutionGraph, view: View) -> None:
         for i, j in self.mm.races(view):
             a, b = view.events[i], view.events[j]
+            if is_poison(a.value) or is_poison(b.value):
+                continue  # an access racing with a kfree is a use-after-free, or none
             later = b if (b.src.line, b.tid) >= (a.src.line, a.tid) else a
             other = a if later is b else b
             msg = (f"data race on {a.loc}: {_access_text(a)} on CPU {a.tid} (line {a.src.line}) "
@@ -177,6 +186,30 @@ class Checker:
         if line is None:
             return None
         return Source(self.model.path, line, linecache.getline(self.model.path, line).strip())
+
+
+def _poison_before(g: ExecutionGraph, ev: Event) -> Event | None:
+    """The POISON write a read of freed memory reads, or that a write to freed memory
+    comes coherence-after; None for other accesses."""
+    if ev.kind == "R":
+        src = g.event(g.rf[ev.id])
+        return src if is_poison(src.value) else None
+    if ev.kind != "W" or ev.loc is None or is_poison(ev.value) or not ev.loc.obj.heap:
+        return None
+    order = g.co_order(ev.loc)
+    for w in reversed(order[:order.index(ev.id)]):
+        before = g.event(w)
+        if is_poison(before.value):
+            return before
+    return None
+
+
+def _free_of(g: ExecutionGraph, poison: Event) -> Event:
+    """The kfree (D event) that wrote ``poison``: the next free on its CPU."""
+    for ev in g.threads[poison.tid][poison.idx + 1:]:
+        if ev is not None and ev.kind == "D":
+            return ev
+    return poison
 
 
 def _access_text(ev: Any) -> str:

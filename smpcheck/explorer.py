@@ -35,9 +35,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from smpcheck._runtime import BLOCK, Cpu, Op, Run
+from smpcheck._runtime import BLOCK, STOPPED, Cpu, Op, Run
 from smpcheck.events import Event
-from smpcheck.findings import Kind, Result, Violation
+from smpcheck.findings import Cut, Kind, Limit, Result, Violation
 from smpcheck.graph import ExecutionGraph, Locations
 from smpcheck.models.base import ATOMIC, MemoryModel
 from smpcheck.replay import Guide
@@ -123,10 +123,10 @@ class Explorer:
     def _over_budget(self, start: float) -> bool:
         s, r = self.settings, self.result
         if s.max_executions is not None and r.executions + r.blocked >= s.max_executions:
-            r.incomplete.append(f"stopped after {s.max_executions} executions (--max-executions)")
+            r.cut(Cut(Limit.MAX_EXECUTIONS, s.max_executions))
             return True
         if s.timeout is not None and time.monotonic() - start > s.timeout:
-            r.incomplete.append(f"stopped after {s.timeout:g} s (--timeout)")
+            r.cut(Cut(Limit.TIMEOUT, s.timeout))
             return True
         return False
 
@@ -221,10 +221,8 @@ class Explorer:
 
     def _stop(self, g: ExecutionGraph, cpu: Cpu, op: Op) -> bool:
         """An error or a bound: report it, and go no further in this graph."""
-        if op.kind == "BOUND":
-            msg = f"{op.src}: {op.message}"
-            if msg not in self.result.incomplete:
-                self.result.incomplete.append(msg)
+        if op.kind == "BOUND":  # text: the Limit, value: its value
+            self.result.cut(Cut(Limit(op.text), op.value, op.src, cpu.tid))
             return False
         kind = {"null-deref": Kind.NULL_DEREF, "bad-free": Kind.BAD_FREE}.get(op.text,
                                                                             Kind.ASSERTION)
@@ -431,7 +429,8 @@ class Explorer:
         if why is not None:
             return  # not an execution of the model
         blocked = [t for t in g.threads if t and t[-1] is not None and t[-1].kind == "B"]
-        if blocked:
+        if blocked and not any(t and t[-1] is not None and t[-1].value is STOPPED
+                               for t in g.threads):  # (else they may wait for it: judge it)
             stuck = [t[-1] for t in blocked if t[-1] is not None
                      and all(g.rf.get(r) == g.co_max(g.event(r).loc)  # type: ignore[arg-type]
                              for r in t[-1].extra.get("waits", ()))]

@@ -11,6 +11,10 @@ smpcheck.kvm library) before it runs; line numbers are kept:
    value, never the NULL object itself).
 3. Every ``while`` loop reports each iteration to the runtime, which turns
    spin-waits into awaits and bounds the other loops.
+4. A statement assigning a name a function declares ``global`` or ``nonlocal`` first
+   asks the runtime whether it may: CPU code may not change Python state that
+   outlives its run (a usage error naming the line and column); module-level code
+   and set-up helpers may.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import importlib.util
 import sys
 import traceback
 import types
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -61,9 +66,42 @@ def _base_name(name: str) -> str:
     return name
 
 
+Owner = tuple[str, int] | None  # a nonlocal's function (name, first line); None: global
+
+
 class _Rewriter(ast.NodeTransformer):
     def __init__(self, path: str) -> None:
         self.path = path
+        self.scopes: list[ast.FunctionDef | ast.AsyncFunctionDef] = []  # enclosing defs
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:
+        return self._function(node)
+
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> ast.AST:
+        return self._function(node)
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.AST:
+        self.scopes.append(node)
+        self.generic_visit(node)
+        self.scopes.pop()
+        declared: dict[str, Owner] = {}  # name -> the owner the runtime is told
+        for stmt in _own_statements(node.body):
+            if isinstance(stmt, ast.Global):
+                declared.update((n, None) for n in stmt.names)
+            elif isinstance(stmt, ast.Nonlocal):
+                declared.update((n, self._owner(n)) for n in stmt.names)
+        if declared:
+            node.body = _check_outer_stores(node.body, declared, self.path)
+        return node
+
+    def _owner(self, name: str) -> Owner:
+        """The function whose variable ``name`` a ``nonlocal`` in the current one
+        names, as (its name, its first line): the runtime looks for it on the stack."""
+        for scope in reversed(self.scopes):
+            if name in _local_names(scope):
+                first = min([scope.lineno] + [d.lineno for d in scope.decorator_list])
+                return (scope.name, first)
+        return None
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
         self.generic_visit(node)
@@ -98,6 +136,93 @@ class _Rewriter(ast.NodeTransformer):
         return [enter, node]
 
 
+def _own_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements of a function body, nested blocks included, nested scopes not."""
+    for stmt in body:
+        yield stmt
+        if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            for block in _blocks(stmt):
+                yield from _own_statements(block)
+
+
+def _blocks(stmt: ast.stmt) -> list[list[ast.stmt]]:
+    """The statement lists directly inside ``stmt`` (bodies, else, handlers, cases)."""
+    out = [getattr(stmt, f) for f in ("body", "orelse", "finalbody")
+           if isinstance(getattr(stmt, f, None), list)]
+    out += [h.body for h in getattr(stmt, "handlers", [])]
+    out += [c.body for c in getattr(stmt, "cases", [])]
+    return out
+
+
+def _local_names(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """The names a function binds itself: its parameters and what its statements assign
+    (not those it declares global or nonlocal)."""
+    a = fn.args
+    names = {x.arg for x in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg]
+             if x is not None}
+    outer: set[str] = set()
+    for stmt in _own_statements(fn.body):
+        if isinstance(stmt, (ast.Global, ast.Nonlocal)):
+            outer.update(stmt.names)
+        names.update(n.id for n in _bound(stmt))
+    return names - outer
+
+
+def _bound(stmt: ast.stmt) -> list[ast.Name]:
+    """The names ``stmt`` itself binds or deletes (as Name nodes, for their columns)."""
+    if isinstance(stmt, ast.Assign):
+        targets: list[ast.AST] = list(stmt.targets)
+    elif isinstance(stmt, (ast.AugAssign, ast.For, ast.AsyncFor)) or (
+            isinstance(stmt, ast.AnnAssign) and stmt.value is not None):
+        targets = [stmt.target]
+    elif isinstance(stmt, ast.Delete):
+        targets = list(stmt.targets)
+    elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+        targets = [i.optional_vars for i in stmt.items if i.optional_vars is not None]
+    elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [ast.copy_location(ast.Name(stmt.name, ast.Store()), stmt)]
+    elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        return [ast.copy_location(ast.Name((a.asname or a.name).split(".")[0], ast.Store()),
+                                  stmt) for a in stmt.names]
+    else:
+        return []
+    return [n for t in targets for n in ast.walk(t)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))]
+
+
+def _check_outer_stores(body: list[ast.stmt], declared: dict[str, Owner],
+                        path: str) -> list[ast.stmt]:
+    """``body`` with a runtime check before each statement that assigns a declared
+    global or nonlocal name (in nested blocks too, not in nested scopes)."""
+    out: list[ast.stmt] = []
+    for stmt in body:
+        if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            for field in ("body", "orelse", "finalbody"):
+                block = getattr(stmt, field, None)
+                if isinstance(block, list):
+                    setattr(stmt, field, _check_outer_stores(block, declared, path))
+            for h in getattr(stmt, "handlers", []):
+                h.body = _check_outer_stores(h.body, declared, path)
+                if h.name in declared:
+                    h.body.insert(0, _store_check(h.name, declared[h.name], h, path))
+            for c in getattr(stmt, "cases", []):
+                c.body = _check_outer_stores(c.body, declared, path)
+        out.extend(_store_check(n.id, declared[n.id], n, path)
+                   for n in _bound(stmt) if n.id in declared)
+        out.append(stmt)
+    return out
+
+
+def _store_check(name: str, owner: Owner, at: ast.AST, path: str) -> ast.stmt:
+    """``_smp_outer_store(name, (path, line, column), owner)`` at ``at``'s place."""
+    line, col = getattr(at, "lineno", 0), getattr(at, "col_offset", -1) + 1
+    site = ast.Tuple([ast.Constant(path), ast.Constant(line), ast.Constant(col)], ast.Load())
+    call = ast.Call(ast.Name("_smp_outer_store", ast.Load()),
+                    [ast.Constant(name), site, ast.Constant(owner)],  # type: ignore[arg-type]
+                    [])
+    return ast.fix_missing_locations(ast.copy_location(ast.Expr(call), at))
+
+
 def _is_null(node: ast.expr) -> bool:
     return (isinstance(node, ast.Name) and node.id == "NULL") or (
         isinstance(node, ast.Constant) and node.value is None)
@@ -129,14 +254,52 @@ def rewrite(source: str, path: str) -> types.CodeType:
 
 def runtime_names() -> dict[str, Any]:
     """The helper names the rewritten code calls."""
-    from smpcheck.kernel._loops import _smp_loop_enter, _smp_loop_head, smp_addr
+    from smpcheck.kernel._loops import (
+        _smp_loop_enter,
+        _smp_loop_head,
+        _smp_outer_store,
+        smp_addr,
+    )
 
     return {"_smp_loop_enter": _smp_loop_enter, "_smp_loop_head": _smp_loop_head,
-            "_smp_addr": smp_addr}
+            "_smp_addr": smp_addr, "_smp_outer_store": _smp_outer_store}
+
+
+REWRITTEN: set[str] = set()  # the modules run with the rewrites: model files, the library
+
+
+def engine_made(fn: Any) -> bool:
+    """Whether CPU function ``fn`` is smpcheck's own (the litmus interpreters'), not model
+    code: trusted to be deterministic and to keep no Python state."""
+    module = str(getattr(fn, "__module__", None) or "")
+    return getattr(fn, "smp_deterministic", False) or (
+        module.startswith("smpcheck.") and module not in REWRITTEN)
+
+
+def model_modules(fns: list[Any]) -> list[types.ModuleType]:
+    """The rewritten modules that model code in ``fns`` can reach: the functions' own,
+    and those their globals name, transitively."""
+    todo = [getattr(fn, "__module__", None) for fn in fns]
+    seen: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name is None or name in seen or name not in REWRITTEN or name not in sys.modules:
+            continue
+        seen.add(name)
+        for value in list(vars(sys.modules[name]).values()):
+            if isinstance(value, types.ModuleType):
+                todo.append(value.__name__)
+            elif isinstance(value, (type, types.FunctionType)):
+                todo.append(getattr(value, "__module__", None))
+    return [sys.modules[name] for name in sorted(seen)]
 
 
 def exec_module(path: str, name: str | None = None) -> types.ModuleType:
-    """Run a model file as a module, with the rewrites; errors point at its lines."""
+    """Run a model file as a module, with the rewrites; errors point at its lines
+    (whatever the module-level code raises, an exit too: a real Ctrl-C only stops)."""
+    from smpcheck._runtime import Interrupted, raised_text
+    from smpcheck._watchdog import interrupts
+
     p = Path(path)
     try:
         source = p.read_text()
@@ -147,12 +310,16 @@ def exec_module(path: str, name: str | None = None) -> types.ModuleType:
     mod.__file__ = str(p)
     mod.__dict__.update(runtime_names())
     sys.modules[mod.__name__] = mod
+    REWRITTEN.add(mod.__name__)
     try:
-        exec(code, mod.__dict__)
+        with interrupts():
+            exec(code, mod.__dict__)
     except UsageError as exc:
         raise _placed(exc, str(p)) from None
-    except Exception as exc:
-        raise _error_in(exc, str(p)) from None
+    except Interrupted:
+        raise
+    except BaseException as exc:
+        raise UsageError(raised_text(exc), str(p), _user_line(exc, str(p))) from None
     return mod
 
 
@@ -160,10 +327,6 @@ def _user_line(exc: BaseException, path: str) -> int | None:
     """The innermost line of ``path`` in the traceback of ``exc``."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == path]
     return frames[-1].lineno if frames else None
-
-
-def _error_in(exc: BaseException, path: str) -> UsageError:
-    return UsageError(f"{type(exc).__name__}: {exc}", path, _user_line(exc, path))
 
 
 def _placed(exc: UsageError, path: str) -> UsageError:
@@ -241,6 +404,7 @@ class _RewritingLoader(importlib.machinery.SourceFileLoader):
 
     def exec_module(self, module: types.ModuleType) -> None:
         module.__dict__.update(runtime_names())
+        REWRITTEN.add(module.__name__)
         super().exec_module(module)
 
 

@@ -373,6 +373,30 @@ def as_ref(x: Any) -> Ref:
 NULL = Ref(None)
 
 
+class Poison(int):
+    """What kfree() leaves in every location of the object it frees (SLUB's
+    POISON_FREE byte, 0x6b, repeated).  To the memory model it is a value like any
+    other, written by a marked store; a read that gets it is a use-after-free (the
+    CPU stops there), a write coherence-after it too.  Arithmetic on it (an atomic
+    RMW's update) gives a plain int; it is told apart by its type, never its value."""
+
+    def __repr__(self) -> str:
+        return "POISON"
+
+    __str__ = __repr__
+
+    def __format__(self, spec: str) -> str:
+        return "POISON" if not spec else super().__format__(spec)
+
+
+POISON = Poison(0x6B6B6B6B6B6B6B6B)
+
+
+def is_poison(value: Any) -> bool:
+    """Whether ``value`` is what kfree() wrote (by type: an equal int is not)."""
+    return type(value) is Poison
+
+
 class NullDeref(Exception):
     """Raised by the memory layer when model code dereferences NULL."""
 

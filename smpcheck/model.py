@@ -26,13 +26,18 @@ taking the :class:`FinalState`.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from smpcheck._runtime import EngineExit, def_site, raise_site, raised_text
 from smpcheck.errors import UsageError
+from smpcheck.events import NO_SOURCE
 from smpcheck.graph import ExecutionGraph
 from smpcheck.memory import Loc, Ref
+
+__smp_engine__ = True  # (an error raised in FinalState names the condition's line)
 
 
 class FinalState:
@@ -139,6 +144,8 @@ class Model:
     def __post_init__(self) -> None:
         if not self.cpus:
             raise UsageError(f"model {self.name!r} has no CPU functions", self.path)
+        for fn in self.cpus:
+            _check_cpu_function(fn)
         if not self.cpu_names:
             self.cpu_names = [getattr(fn, "__name__", f"P{i}") for i, fn in enumerate(self.cpus)]
         given = [(q, c) for q, c in (("exists", self.exists), ("~exists", self.not_exists),
@@ -156,15 +163,59 @@ class Model:
         return self.compiled
 
 
+def _check_cpu_function(fn: Any) -> None:
+    """A CPU function is called with no arguments: one that needs some is a usage error
+    at its ``def`` line."""
+    site = def_site(fn)
+    where = (None, None) if site is NO_SOURCE else (site.path, site.line)
+    if not callable(fn):
+        raise UsageError(f"a CPU function must be a function, not {type(fn).__name__} "
+                         f"{fn!r}")
+    code = getattr(fn, "__code__", None)
+    if code is not None and code.co_argcount == code.co_kwonlyargcount == 0:
+        return  # (the common case, without inspect's cost)
+    try:
+        inspect.signature(fn).bind()
+    except TypeError as exc:
+        name = getattr(fn, "__name__", repr(fn))
+        raise UsageError(f"CPU function {name} cannot be called without arguments ({exc}): "
+                         "smpcheck calls each CPU function with none; give it defaults or "
+                         "bind them (functools.partial, a closure)", *where) from None
+    except ValueError:  # (no signature to inspect: a builtin; calling it will tell)
+        pass
+
+
 def compile_condition(quantifier: str, cond: str | Callable[[FinalState], bool],
                       path: str) -> Condition:
     """A Condition from a herd-syntax string or a callable."""
     if callable(cond):
         text = str(getattr(cond, "__doc__", None) or getattr(cond, "__name__", "condition"))
-        return Condition(quantifier, cond, text, cond)
+        return Condition(quantifier, _guarded(quantifier, cond), text, cond)
     from smpcheck.conditions import compile_prop
 
     return Condition(quantifier, compile_prop(cond, path), cond, cond)
+
+
+def _guarded(quantifier: str, cond: Callable[[FinalState], Any]) -> Callable[[FinalState], Any]:
+    """``cond``, with what it raises turned into a usage error at the line that raised
+    it (else the condition's own), and its answer into a bool (or an :class:`Unmet`)."""
+    def test(state: FinalState) -> Any:
+        try:
+            got = cond(state)
+            return got if isinstance(got, Unmet) else bool(got)
+        except (EngineExit, UsageError):
+            raise
+        except BaseException as exc:
+            src = raise_site(exc.__traceback__)
+            if src is NO_SOURCE:
+                src = def_site(cond)
+            raise UsageError(f"the {quantifier} condition raised {raised_text(exc)}; it is "
+                             "given the final state: state.reg(1, 'r0') or state.P1.r0 for "
+                             "a register, state.mem('x') or state.x for a location",
+                             None if src is NO_SOURCE else src.path, src.line or None
+                             ) from None
+
+    return test
 
 
 def final_state(g: ExecutionGraph, model: Model, globals_: dict[str, Loc]) -> FinalState:

@@ -69,14 +69,14 @@ class _Tracer(Run):
             return self._read(op)
         if op.kind in ("ERR", "BOUND", "B"):
             self.failed = True
-            self.main.switch(None)
+            self._pause()  # (unwinds as the runtime does when killed)
         self.events.append(Explorer._event(self.tid, len(self.events), op, op.kind))
         return None
 
     def _read(self, op: Op) -> Any:
         if not self.guesses:
             self.need_value = op.loc
-            self.main.switch(None)
+            self._pause()  # (unwinds as the runtime does when killed)
         pos = len(self.events)
         value = self.guesses.pop(0)
         outcome = op.update(value) if op.update is not None else None

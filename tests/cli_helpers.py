@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from smpcheck.cli import main
+from smpcheck.cli import herd_main, main
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
@@ -36,12 +36,25 @@ def smpcheck(*args: str | Path) -> Outcome:
     return Outcome(code, out.getvalue(), err.getvalue())
 
 
+def herd(*args: str | Path) -> Outcome:
+    """``smpcheck-herd ARGS...`` with stdout and stderr captured."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = herd_main([str(a) for a in args])
+    return Outcome(code, out.getvalue(), err.getvalue())
+
+
 def check_json(path: str | Path, mm: str, *extra: str) -> dict[str, Any]:
-    """``smpcheck check PATH --mm MM --json``: the report (exit status checked against it)."""
+    """``smpcheck check PATH --mm MM --json``: the report (exit status checked against it:
+    no verdict only for an incomplete run)."""
     res = smpcheck("check", path, "--mm", mm, "--json", *extra)
     assert "Traceback" not in res.err, res.err
     data = res.json()
-    assert res.code == {"safe": 0, "violation": 1, "error": 2, "incomplete": 3}[data["verdict"]]
+    if data.get("replay"):  # a replay shows its violation again, or fails: no check
+        assert res.code == data["exit"] == 1 and data["reproduced"], res
+        return data
+    assert res.code == data["exit"] == {"safe": 0, "violation": 1, None: 3}[data["verdict"]]
+    assert data["complete"] == (data["incomplete"] == []) != (data["verdict"] is None)
     return data
 
 

@@ -105,13 +105,14 @@ MODEL = Model("random", [P0, P1])
 '''
 
 
-@pytest.mark.parametrize(("source", "line"), [(COUNTER, "def P0():"),
-                                              (RANDOM, "random.randrange")])
-def test_nondeterministic_model(tmp_path: Path, source: str, line: str) -> None:
+@pytest.mark.parametrize(("source", "line", "says"), [
+    (COUNTER, "calls[0] += 1", "Python state smpcheck cannot see"),
+    (RANDOM, "random.randrange", "nondeterminism: CPU function P0 calls random.randrange")])
+def test_nondeterministic_model(tmp_path: Path, source: str, line: str, says: str) -> None:
     path = write_model(tmp_path, source)
     for mm in ("sc", "tso", "lkmm"):
         err = usage_error(path, "--mm", mm)
-        assert "nondeterministic" in err
+        assert says in err
         assert f"{path}:{line_of(path, line)}:" in err
 
 
@@ -195,8 +196,10 @@ def test_unbounded_loop_is_incomplete_never_safe(tmp_path: Path, name: str) -> N
     assert f"{path}:{line_of(path, 'while')}:" in res.out
     assert "cpu_relax()" in res.out and "--loop-bound" in res.out
     data = check(path, "--json").json()
-    assert data["verdict"] == "incomplete" and data["violations"] == []
-    assert data["incomplete"] and "--loop-bound" in data["incomplete"][0]
+    assert data["verdict"] is None and data["complete"] is False and data["violations"] == []
+    [cut] = data["incomplete"]
+    assert cut["limit"] == "loop-bound" and "--loop-bound" in cut["message"]
+    assert (cut["file"], cut["line"]) == (str(path), line_of(path, "while"))
 
 
 def test_loop_bound_can_be_raised(tmp_path: Path) -> None:

@@ -47,8 +47,8 @@ def test_exit_status_matches_verdict(name: str, mm: str, verdict: str, code: int
 def test_incomplete_at_max_executions_is_exit_3() -> None:
     res = smpcheck("check", EXAMPLES / "sb-mb.py", "--max-executions", "1", "--json")
     data = res.json()
-    assert res.code == 3 and data["verdict"] == "incomplete"
-    assert "--max-executions" in data["incomplete"][0]
+    assert res.code == 3 and data["verdict"] is None and data["complete"] is False
+    assert data["exit"] == 3 and "--max-executions" in data["incomplete"][0]["message"]
     text = smpcheck("check", EXAMPLES / "sb-mb.py", "--max-executions", "1").out
     assert "incomplete" in text and "every execution" not in text
 

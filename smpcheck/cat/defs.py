@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from smpcheck.errors import UsageError
+from smpcheck.text import read_text
 
 # -- the def-body syntax --------------------------------------------------------
 
@@ -150,32 +151,35 @@ _OPERATORS = frozenset({"+", "-", "&", "|", "^", "&~", "*"})
 
 
 class _DefParser:
-    def __init__(self, text: str, path: str, line: int, params: tuple[str, ...]) -> None:
+    def __init__(self, text: str, path: str, line: int, params: tuple[str, ...],
+                 col: int = 1) -> None:
         self.path = path
         self.line = line
         self.params = params
-        self.toks: list[tuple[str, str]] = []
+        self.toks: list[tuple[str, str, int]] = []  # kind, text, column
         pos = 0
         while pos < len(text):
             if text[pos:].strip() == "":
                 break
             m = _TOKEN.match(text, pos)
             if m is None or m.end() == pos:
-                raise self.error(f"unexpected {text[pos:].strip()[:12]!r}")
+                start = pos + len(text[pos:]) - len(text[pos:].lstrip())
+                raise UsageError(f"unexpected {text[pos:].strip()[:12]!r}", path, line,
+                                 col + start)
             kind = m.lastgroup or "sym"
-            self.toks.append((kind, m.group(kind).strip()))
+            self.toks.append((kind, m.group(kind).strip(), col + m.start(kind)))
             pos = m.end()
-        self.toks.append(("eof", ""))
+        self.toks.append(("eof", "", col + len(text.rstrip())))
         self.i = 0
 
     def error(self, message: str) -> UsageError:
-        return UsageError(message, self.path, self.line)
+        return UsageError(message, self.path, self.line, self.toks[self.i][2])
 
     def peek(self) -> tuple[str, str]:
-        return self.toks[self.i]
+        return self.toks[self.i][:2]
 
     def take(self, text: str | None = None) -> tuple[str, str]:
-        tok = self.toks[self.i]
+        tok = self.toks[self.i][:2]
         if text is not None and tok[1] != text:
             raise self.error(f"expected {text!r}, found {tok[1] or 'end of line'!r}")
         self.i += 1
@@ -204,7 +208,10 @@ class _DefParser:
         return left
 
     def term(self) -> DExpr:
-        kind, text = self.take()
+        kind, text = self.peek()
+        if kind not in ("name", "num") and text not in ("*", "("):
+            raise self.error(f"unexpected {text or 'end of line'!r} in macro body")
+        self.take()
         if kind == "num":
             return DInt(int(text))
         if text == "*":
@@ -213,8 +220,6 @@ class _DefParser:
             inner = self.expr()
             self.take(")")
             return inner
-        if kind != "name":
-            raise self.error(f"unexpected {text or 'end of line'!r} in macro body")
         if text.startswith("__"):
             tags: tuple[str, ...] = ()
             if self.peek()[0] == "tags":
@@ -252,28 +257,28 @@ def parse_defs(text: str, path: str = "<defs>") -> dict[str, MacroDef]:
     """The macros of a ``.def`` text, by name (in file order)."""
     table: dict[str, MacroDef] = {}
     for lineno, raw in enumerate(text.splitlines(), 1):
-        line = raw.split("//", 1)[0].strip()
-        if not line:
+        line = raw.split("//", 1)[0].rstrip()
+        if not line.strip():
             continue
         m = _HEAD.match(line)
         if m is None:
-            raise UsageError("expected 'NAME(PARAMS) BODY'", path, lineno)
+            raise UsageError("expected 'NAME(PARAMS) BODY'", path, lineno, 1)
         name, params_text, body_text = m.groups()
         params = tuple(p.strip() for p in params_text.split(",") if p.strip())
         if not body_text:
-            raise UsageError(f"macro {name} has no body", path, lineno)
-        body, block = _DefParser(body_text, path, lineno, params).body()
+            raise UsageError(f"macro {name} has no body", path, lineno, m.start(3) + 1)
+        try:
+            body, block = _DefParser(body_text, path, lineno, params, m.start(3) + 1).body()
+        except RecursionError:
+            raise UsageError(f"the body of macro {name} is nested too deeply", path,
+                             lineno) from None
         table[name] = MacroDef(name, params, body, block, lineno)
     return table
 
 
 def read_defs(path: str | os.PathLike[str]) -> dict[str, MacroDef]:
     """Parse a ``.def`` file (e.g. linux-kernel.def)."""
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return parse_defs(fh.read(), os.fspath(path))
-    except OSError as e:
-        raise UsageError(f"cannot read {path}: {e.strerror}", os.fspath(path)) from None
+    return parse_defs(read_text(path, what="macro file"), os.fspath(path))
 
 
 # -- expansion ------------------------------------------------------------------------
@@ -296,8 +301,11 @@ def _subst(e: DExpr, env: dict[str, DExpr], table: dict[str, MacroDef],
         callee = table.get(e.name)
         if callee is None:
             raise KeyError(e.name)
-        if len(callee.params) != len(e.args) or depth > 50:
-            raise ValueError(f"bad call of {e.name}")
+        if depth > 50:
+            raise ValueError(f"{e.name} calls itself (through more than 50 macros)")
+        if len(callee.params) != len(e.args):
+            raise ValueError(f"{e.name} takes {len(callee.params)} argument(s), "
+                             f"found {len(e.args)}")
         inner = {p: _one(a, env, table, depth) for p, a in zip(callee.params, e.args, strict=True)}
         out: list[DExpr] = []
         for stmt in callee.body:

@@ -22,6 +22,7 @@ from smpcheck.cat.parser import parse
 from smpcheck.cat.program import Program, compile_program
 from smpcheck.cat.stdlib import BASE_NAMES, LIBRARY
 from smpcheck.errors import UsageError
+from smpcheck.text import read_text
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 
@@ -41,8 +42,11 @@ def parse_path(path: str | os.PathLike[str]) -> S.CatFile:
     hit = _PARSED.get(key)
     if hit is not None and hit[0] == stamp:
         return hit[1]
-    with open(key, encoding="utf-8") as fh:
-        cat = parse(fh.read(), str(path))
+    text = read_text(key, what="model file")
+    try:
+        cat = parse(text, str(path))
+    except RecursionError:
+        raise UsageError("the model is nested too deeply to read", str(path)) from None
     _PARSED[key] = (stamp, cat)
     return cat
 
@@ -201,7 +205,10 @@ def load_model(cat_path: str | os.PathLike[str], search_path: Iterable[str] = ()
             cat = loader.load(os.path.abspath(path), None)
             if cat is not None:
                 files.append(cat)
-    program = compile_program(files, loader, variant_set, names)
+    try:
+        program = compile_program(files, loader, variant_set, names)
+    except RecursionError:
+        raise UsageError("the model is nested too deeply to compile", main) from None
     model = CatModel(main, files[-1].title if files else None, bell_path, variant_set,
                      program, loader.files)
     _MODELS[key] = model
@@ -239,14 +246,12 @@ class CatConfig:
 
 
 def read_config(path: str | os.PathLike[str]) -> CatConfig:
-    """Read a herd cfg file: lines ``key value``; ``#`` starts a comment line."""
+    """Read a herd cfg file: lines ``key value``; ``#`` starts a comment line.
+
+    The files it names are kept as written: herd looks them up in the current
+    directory, then in the -I directories (smpcheck then in the cfg's own)."""
     path = os.fspath(path)
-    try:
-        with open(path, encoding="utf-8") as fh:
-            lines = fh.read().splitlines()
-    except OSError as e:
-        raise UsageError(f"cannot read {path}: {e.strerror}", path) from None
-    base = os.path.dirname(os.path.abspath(path))
+    lines = read_text(path, what="configuration file").splitlines()
     found: dict[str, str] = {}
     options: dict[str, str] = {}
     variants: set[str] = set()
@@ -269,13 +274,8 @@ def read_config(path: str | os.PathLike[str]) -> CatConfig:
         else:
             options[key] = value
 
-    def rel(name: str | None) -> str | None:
-        if name is None:
-            return None
-        joined = os.path.join(base, name)
-        return joined if os.path.exists(joined) else name
-    return CatConfig(path, rel(found.get("model")), rel(found.get("bell")),
-                     rel(found.get("macros")), frozenset(variants), options)
+    return CatConfig(path, found.get("model"), found.get("bell"), found.get("macros"),
+                     frozenset(variants), options)
 
 
 def load_config_model(cfg_path: str | os.PathLike[str], search_path: Iterable[str] = (),

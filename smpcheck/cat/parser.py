@@ -2,14 +2,19 @@
 
 Operator precedence, loosest first: ``|``, ``++``, ``;``, ``\\``, ``&``, then
 the cartesian product ``*``; ``\\`` is left-associative, ``*`` does not
-associate, the others are right-associative (which does not change their
-meaning).  Prefix ``~`` and postfix ``*`` ``+`` ``?`` ``^-1`` bind tighter
-than any infix operator; application ``f x`` binds tighter still, and only
-a name (or an application) can be applied.  A ``*`` is the cartesian product
-when an operand follows it, the reflexive-transitive closure otherwise.
+associate, ``++`` is right-associative and ``|``, ``;``, ``&`` are read as one
+n-ary operation (so a 3,000-term sequence is no deeper than a short one).
+Prefix ``~`` and postfix ``*`` ``+`` ``?`` ``^-1`` bind tighter than any
+infix operator; application ``f x`` binds tighter still, and only a name (or
+an application) can be applied.  A ``*`` is the cartesian product when an
+operand follows it, the reflexive-transitive closure otherwise.  Nesting
+deeper than :data:`MAX_NESTING` levels is an error naming the spot.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from smpcheck.cat import syntax as S
 from smpcheck.cat.lexer import Token, tokenize
@@ -18,7 +23,9 @@ from smpcheck.errors import UsageError
 # Infix operators: token -> (precedence, right-associative)
 _INFIX = {"|": (1, True), "++": (2, True), ";": (3, True), "\\": (4, False),
           "&": (5, True), "*": (6, False)}
-_NARY = frozenset({"|", ";"})
+_NARY = frozenset({"|", ";", "&"})
+MAX_NESTING = 100
+"""Deepest nesting of expressions and instructions accepted."""
 _OPERAND_START = frozenset({"IDENT", "TAG", "ZERO", "_", "(", "[", "{", "~", "begin"})
 _ARG_START = _OPERAND_START - {"~"}
 _POSTFIX = {"+": "plus", "?": "opt", "^-1": "inv"}
@@ -46,6 +53,7 @@ class Parser:
         self.path = path
         self.toks = tokenize(text, path)
         self.i = 0
+        self.depth = 0
 
     # -- token helpers ------------------------------------------------------
 
@@ -96,6 +104,10 @@ class Parser:
         return " ".join(parts) if parts else None
 
     def instructions(self, stops: tuple[str, ...]) -> list[S.Instr]:
+        with self.nested():
+            return self._instructions(stops)
+
+    def _instructions(self, stops: tuple[str, ...]) -> list[S.Instr]:
         out: list[S.Instr] = []
         while self.tok.kind not in stops:
             out.append(self.instruction())
@@ -286,7 +298,22 @@ class Parser:
 
     # -- expressions ----------------------------------------------------------
 
+    @contextmanager
+    def nested(self) -> Iterator[None]:
+        """Guard one level of recursive descent against absurd nesting."""
+        self.depth += 1
+        try:
+            if self.depth > MAX_NESTING:
+                raise self.error(f"nested deeper than {MAX_NESTING} levels")
+            yield
+        finally:
+            self.depth -= 1
+
     def expr(self) -> S.Expr:
+        with self.nested():
+            return self._expr()
+
+    def _expr(self) -> S.Expr:
         tok = self.tok
         kind = tok.kind
         if kind == "let":
@@ -393,7 +420,11 @@ class Parser:
                 return left  # postfix star was handled by unary(); not infix here
             prec, right_assoc = info
             self.take()
-            right = self.binary(prec if right_assoc else prec + 1)
+            if right_assoc and op.kind not in _NARY:
+                with self.nested():
+                    right = self.binary(prec)
+            else:  # | ; & associate: read left to right, flattened by combine()
+                right = self.binary(prec + 1)
             if op.kind == "*" and self.tok.kind == "*" and self.peek().kind in _OPERAND_START:
                 raise self.error("the cartesian product '*' does not associate: "
                                  "add parentheses")
@@ -415,20 +446,25 @@ class Parser:
         tok = self.tok
         if tok.kind == "~":
             self.take()
-            return S.Unary(tok.line, tok.col, "comp", self.unary())
+            with self.nested():
+                return S.Unary(tok.line, tok.col, "comp", self.unary())
         if tok.kind not in _OPERAND_START:
             raise self.error(f"unexpected {_describe(tok)}: expected an expression")
         expr = self.application()
+        count = 0
         while True:
             kind = self.tok.kind
             if kind in _POSTFIX:
-                self.take()
-                expr = S.Unary(tok.line, tok.col, _POSTFIX[kind], expr)
+                op = _POSTFIX[kind]
             elif kind == "*" and self.peek().kind not in _OPERAND_START:
-                self.take()
-                expr = S.Unary(tok.line, tok.col, "star", expr)
+                op = "star"
             else:
                 return expr
+            count += 1
+            if count > MAX_NESTING:
+                raise self.error(f"more than {MAX_NESTING} postfix operators in a row")
+            self.take()
+            expr = S.Unary(tok.line, tok.col, op, expr)
 
     def application(self) -> S.Expr:
         tok = self.tok
@@ -436,8 +472,12 @@ class Parser:
             return self.simple()
         self.take()
         expr: S.Expr = S.Var(tok.line, tok.col, tok.text)
+        count = 0
         while self.tok.kind in _ARG_START:
             arg_tok = self.tok
+            count += 1
+            if count > MAX_NESTING:
+                raise self.error(f"more than {MAX_NESTING} arguments applied in a row")
             if arg_tok.kind == "IDENT":
                 self.take()
                 arg: S.Expr = S.Var(arg_tok.line, arg_tok.col, arg_tok.text)

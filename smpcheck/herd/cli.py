@@ -10,9 +10,12 @@ followed by a blank line, so that the kernel's tools/memory-model scripts
 Exit status: 0 when every test was checked; 2 for bad input (an unknown
 option; a cat, bell, def, cfg or litmus file that is wrong or missing: the
 message names file:line), the other files being still checked when only a
-litmus file is at fault; 3 when a test hit ``-timeout`` (its block is not
-printed: a partial Observation would read as a verdict); 4 for an internal
-error.
+litmus file is at fault; 3 when a bound cut a test short (``-timeout``, the
+loop bound ``-unroll``, the bound on one CPU's events): as herd7 on a timeout,
+its block is not printed, since a partial Observation would read as a verdict;
+stderr says what cut it and how to lift it.  4 for an internal error.
+``-o DIR`` writes DIR/NAME.dot, NAME being the test's name made a safe file name
+(:func:`smpcheck.text.file_stem`): never a path outside DIR.
 """
 
 from __future__ import annotations
@@ -29,12 +32,15 @@ from pathlib import Path
 from typing import Any
 
 from smpcheck.errors import EXIT_INCOMPLETE, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError
+from smpcheck.findings import Limit
 from smpcheck.herd import config
 from smpcheck.herd.config import HerdOptions, litmus_files, parse_options
 from smpcheck.herd.dot import execution_dot
 from smpcheck.herd.run import HerdOutcome, HerdSession
 from smpcheck.litmus.herd_output import herd_text
 from smpcheck.litmus.syntax import LitmusError
+from smpcheck.report.limits import incomplete_lines
+from smpcheck.text import file_stem, printable, printable_block
 
 PROG = "smpcheck-herd"
 
@@ -52,7 +58,7 @@ def herd_command(argv: list[str]) -> int:
     try:
         return _main(argv)
     except UsageError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(printable_block(f"{PROG}: error: {exc}"), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
@@ -83,23 +89,29 @@ def _main(argv: list[str]) -> int:
         try:
             outcome = session.run(path)
         except LitmusError as exc:
-            print(f"{PROG}: error: {exc}", file=sys.stderr)
+            print(printable_block(f"{PROG}: error: {exc}"), file=sys.stderr)
             status = max(status, EXIT_USAGE)
             continue
         status = max(status, _report(outcome, opts))
     return status
 
 
+#: herd7's option for each limit smpcheck-herd has (none sets the events of one CPU,
+#: nor a number of executions).
+OPTIONS = {Limit.TIMEOUT: "-timeout", Limit.LOOP_BOUND: "-unroll"}
+
+
 def _report(outcome: HerdOutcome, opts: HerdOptions) -> int:
     run = outcome.run
-    name = run.test.name
-    if outcome.timed_out:
-        print(f"{PROG}: warning: test {name} stopped after {opts.timeout:g} s (-timeout); "
-              "no result printed", file=sys.stderr)
+    name = printable(run.test.name)
+    if run.verdict is None:
+        for line in incomplete_lines(run.result, OPTIONS):
+            print(printable_block(f"{PROG}: warning: test {name} {line}"), file=sys.stderr)
+        print(f"{PROG}: warning: test {name}: no result printed (no verdict)", file=sys.stderr)
         return EXIT_INCOMPLETE
     for finding in run.findings:
-        print(f"{PROG}: warning: {name}: {finding}", file=sys.stderr)
-    print(herd_text(run) + "\n", flush=True)
+        print(printable_block(f"{PROG}: warning: {name}: {finding}"), file=sys.stderr)
+    print(herd_text(run, OPTIONS) + "\n", flush=True)
     _draw(outcome, opts)
     return EXIT_OK
 
@@ -120,7 +132,7 @@ def view_dot(dot_text: str, name: str) -> bool:
         print(f"{PROG}: warning: -gv needs {missing} (or set SMPCHECK_VIEWER); "
               "printing the DOT graphs instead", file=sys.stderr)
         return False
-    fd, out = tempfile.mkstemp(prefix=f"{name}-", suffix=".pdf")
+    fd, out = tempfile.mkstemp(prefix=f"{file_stem(name)}-", suffix=".pdf")
     os.close(fd)
     try:
         subprocess.run([dot, "-Tpdf", "-o", out], input=dot_text, text=True, check=True,
@@ -141,11 +153,11 @@ def _draw(outcome: HerdOutcome, opts: HerdOptions) -> None:
     if opts.gv and opts.outdir is None and view_dot("\n\n".join(dots) + "\n", name):
         return
     if opts.outdir is not None:
-        out = Path(opts.outdir)
+        out = Path(opts.outdir) / f"{file_stem(name)}.dot"  # never outside -o DIR
         try:
-            out.mkdir(parents=True, exist_ok=True)
-            (out / f"{name}.dot").write_text("\n\n".join(dots) + "\n", encoding="utf-8")
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text("\n\n".join(dots) + "\n", encoding="utf-8")
         except OSError as exc:
-            raise UsageError(f"cannot write {out / (name + '.dot')}: {exc.strerror}") from None
+            raise UsageError(f"cannot write {out}: {exc.strerror}") from None
     else:
         print("\n\n".join(dots) + "\n", flush=True)

@@ -3,13 +3,15 @@
 The options the kernel's tools/memory-model scripts pass to herd7, spelled as
 herd spells them (one dash; ``--opt`` is accepted too)::
 
-    -conf FILE.cfg      a configuration file: lines ``key value``, keys being
-                        option names (model, bell, macros, variant, ...);
-                        display keys (graph, squished, showevents...) are
-                        accepted and ignored
-    -model FILE.cat     the cat model (also -cat); searched in the -I
-                        directories, the cfg file's directory and smpcheck's
-                        own models (sc.cat, x86tso.cat)
+    -conf FILE.cfg      a configuration file, looked up as herd does in the
+                        current directory, then in the -I directories: lines
+                        ``key value``, keys being option names (model, bell,
+                        macros, variant, ...); display keys (graph, squished,
+                        showevents...) are accepted and ignored
+    -model FILE.cat     the cat model (also -cat); searched in the current
+                        directory, the -I directories, the cfg file's directory
+                        and smpcheck's own models (sc.cat, x86tso.cat); so are
+                        the bell and macro files
     -bell FILE.bell     a bell file run before the model
     -macros FILE.def    the C macros (linux-kernel.def)
     -I DIR              a directory to search for model and include files
@@ -17,6 +19,9 @@ herd spells them (one dash; ``--opt`` is accepted too)::
     -speedcheck MODE    false (default), true or fast: stop a test as soon as
                         its condition is settled
     -timeout S          stop a test after S seconds
+    -unroll N           iterations a loop that is not a spin wait may run
+                        (default 8; herd7 drops the executions past its bound,
+                        smpcheck stops there: the test is incomplete, exit 3)
     -o DIR              write the DOT graphs of -show into DIR/TEST.dot
     -show WHAT          executions to draw: none, all, prop, neg, cond (= wit)
     -gv                 draw them: rendered by Graphviz's dot and opened in a
@@ -30,6 +35,7 @@ files, or directories whose ``*.litmus`` files are all run.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,11 +43,13 @@ from pathlib import Path
 from smpcheck.cat import read_config
 from smpcheck.cat.model import CatConfig
 from smpcheck.errors import UsageError
+from smpcheck.text import read_text
 
 #: Options that take a value, by herd's name -> the attribute of :class:`HerdOptions`.
 VALUED = {"conf": "conf", "model": "model", "cat": "model", "bell": "bell",
           "macros": "macros", "I": "includes", "variant": "variants",
-          "speedcheck": "speedcheck", "timeout": "timeout", "o": "outdir", "show": "show"}
+          "speedcheck": "speedcheck", "timeout": "timeout", "unroll": "unroll", "o": "outdir",
+          "show": "show"}
 SWITCHES = frozenset({"gv", "version", "help"})
 SPEEDCHECK = ("false", "true", "fast")
 SHOW = ("none", "all", "prop", "neg", "cond", "wit")
@@ -59,6 +67,7 @@ class HerdOptions:
     variants: set[str] = field(default_factory=set)
     speedcheck: str = "false"
     timeout: float | None = None
+    unroll: int | None = None  # the loop bound (None: smpcheck's default)
     outdir: str | None = None
     show: str = "none"
     gv: bool = False
@@ -113,7 +122,7 @@ def parse_options(argv: list[str]) -> HerdOptions:
         else:
             given[VALUED[name]] = value
     if "conf" in given:
-        opts.conf = _find_conf(given["conf"], opts.includes)
+        opts.conf = find_file(given["conf"], opts.includes, "configuration file")
         opts.cfg = read_config(opts.conf)
         _apply_cfg(opts, opts.cfg)
     for key, value in given.items():
@@ -122,25 +131,29 @@ def parse_options(argv: list[str]) -> HerdOptions:
     return opts
 
 
-def _find_conf(name: str, includes: list[str]) -> str:
-    """The cfg file ``name`` as given, else in the first -I directory holding it (as
-    herd7 finds ``-I ../lkmm -conf linux-kernel.cfg``)."""
+def find_file(name: str, dirs: list[str], what: str) -> str:
+    """Where herd finds a file it is given: as written (from the current directory),
+    else in each -I directory in order; a UsageError saying where it looked."""
     if os.path.isfile(name) or os.path.isabs(name):
         return name
-    found = (os.path.join(d, name) for d in includes)
-    return next((path for path in found if os.path.isfile(path)), name)
+    for d in dirs:
+        candidate = os.path.join(d, name)
+        if os.path.isfile(candidate):
+            return candidate
+    searched = ", ".join([".", *dirs])
+    raise UsageError(f"cannot find {what} {name!r}; searched: {searched} (add -I DIR)")
 
 
 def cfg_line(path: str, keys: tuple[str, ...]) -> int | None:
     """The line of a cfg file that sets one of ``keys`` (the last one), if any."""
     found = None
     try:
-        with open(path, encoding="utf-8") as fh:
-            for lineno, raw in enumerate(fh, 1):
-                if raw.strip().partition(" ")[0] in keys:
-                    found = lineno
-    except OSError:
+        text = read_text(path)
+    except UsageError:
         return None
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        if raw.strip().partition(" ")[0] in keys:
+            found = lineno
     return found
 
 
@@ -153,7 +166,7 @@ def _apply_cfg(opts: HerdOptions, cfg: CatConfig) -> None:
     opts.model, opts.bell, opts.macros = cfg.model, cfg.bell, cfg.macros
     opts.from_cfg = {k for k in ("model", "bell", "macros") if getattr(opts, k) is not None}
     opts.variants.update(cfg.variants)
-    for key in ("speedcheck", "timeout", "show"):
+    for key in ("speedcheck", "timeout", "unroll", "show"):
         if key in cfg.options:
             _set(opts, key, cfg.options[key], cfg.path)
     if "o" in cfg.options:
@@ -166,8 +179,16 @@ def _set(opts: HerdOptions, key: str, value: str, where: str | None) -> None:
             opts.timeout = float(value)
         except ValueError:
             raise UsageError(f"-timeout takes seconds, found {value!r}", where) from None
-        if opts.timeout <= 0:
-            raise UsageError(f"-timeout must be positive, found {value!r}", where)
+        if not math.isfinite(opts.timeout) or opts.timeout <= 0:
+            raise UsageError(f"-timeout takes a finite number of seconds above 0, found "
+                             f"{value!r}", where)
+    elif key == "unroll":
+        try:
+            opts.unroll = int(value)
+        except ValueError:
+            raise UsageError(f"-unroll takes a whole number, found {value!r}", where) from None
+        if opts.unroll < 1:
+            raise UsageError(f"-unroll takes a number of at least 1, found {value!r}", where)
     elif key == "speedcheck":
         if value not in SPEEDCHECK:
             raise UsageError(f"-speedcheck takes {', '.join(SPEEDCHECK)}, found {value!r}",

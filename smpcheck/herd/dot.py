@@ -5,6 +5,8 @@ program order between consecutive events, and the communication relations
 herd draws: ``rf`` (red), ``co`` (blue, immediate edges only), ``fr``
 (orange).  Initial writes are left out, as the kernel's ``linux-kernel.cfg``
 asks (``showinitwrites false``); reads from them are labelled ``=0 (init)``.
+Every string taken from the test (its name, labels) is escaped
+(:func:`smpcheck.text.dot_string`): it can end neither a string nor the graph.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from smpcheck.events import Event
 from smpcheck.graph import ExecutionGraph
 from smpcheck.relation import Rel
+from smpcheck.text import dot_string
 from smpcheck.view import View
 
 _SHOWN_TAGS = ("ONCE", "RELEASE", "ACQUIRE", "MB", "NORETURN", "LKR", "LKW", "UL", "LF",
@@ -39,6 +42,7 @@ def _immediate(rel: Rel) -> Rel:
 def execution_dot(g: ExecutionGraph, title: str, index: int = 0) -> str:
     """The DOT text of one execution (``index`` numbers the executions of a test)."""
     view = View(g)
+    title = dot_string(title)
     lines = [f'digraph "{title}-{index}" {{', f'  label="{title} (execution {index})";',
              "  node [shape=none, fontsize=10]; edge [fontsize=9];"]
     shown = [i for i, ev in enumerate(view.events) if not ev.is_init]
@@ -50,7 +54,8 @@ def execution_dot(g: ExecutionGraph, title: str, index: int = 0) -> str:
         lines.append(f'  subgraph cluster_P{cpu} {{ label="P{cpu}";')
         for i in evs:
             ev = view.events[i]
-            lines.append(f'    e{i} [label="{names[i]}: {_label(ev, _value(view, i))}"];')
+            label = dot_string(f"{names[i]}: {_label(ev, _value(view, i))}")
+            lines.append(f'    e{i} [label="{label}"];')
         lines += [f"    e{a} -> e{b} [label=po];" for a, b in zip(evs, evs[1:], strict=False)]
         lines.append("  }")
     visible = set(shown)

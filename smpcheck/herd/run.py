@@ -53,10 +53,10 @@ class _Settled(Exception):
 
 @dataclass
 class HerdOutcome:
-    """One litmus file checked: the run, whether it was cut short, the graphs to draw."""
+    """One litmus file checked: the run, whether -speedcheck settled it early, the
+    graphs to draw.  Whether a bound cut it short is ``run.result.complete``."""
 
     run: LitmusRun
-    timed_out: bool = False
     settled_early: bool = False
     graphs: list[tuple[ExecutionGraph, bool]] = field(default_factory=list)  # (graph, prop)
 
@@ -127,10 +127,12 @@ class HerdSession:
         # -speedcheck, which wants each verdict as soon as its execution is found.
         batch = 1 if self.opts.speedcheck != "false" else BATCH
         settings = Settings(timeout=self.opts.timeout, all_violations=True, batch=batch)
+        if self.opts.unroll is not None:
+            settings.loop_bound = self.opts.unroll
         result = Result(model.name, mm.name)
         watch = self._explore(model, names, mm, settings, result)
-        return HerdOutcome(litmus_run(test, model, names, mm.name, result),
-                           bool(result.incomplete), watch.settled, watch.graphs)
+        return HerdOutcome(litmus_run(test, model, names, mm.name, result), watch.settled,
+                           watch.graphs)
 
     def _explore(self, model: Model, names: dict[str, Any], mm: CatMemoryModel,
                  settings: Settings, result: Result) -> _Watch:

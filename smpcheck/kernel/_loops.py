@@ -1,31 +1,42 @@
-"""Loop instrumentation inserted by the model loader into every ``while`` loop.
+"""Instrumentation the model loader inserts: every ``while`` loop, and assignments of
+names a function declares ``global`` or ``nonlocal``.
 
 ``while cond: body`` becomes ``_smp_loop_enter(site); while _smp_loop_head(site)
 and cond: body``.  At the head of each iteration after the first, the previous
 iteration is examined: if it called cpu_relax() and only read memory, the CPU
 is waiting for those reads to change, so it blocks (an await) instead of
 iterating again.  Any other loop runs at most ``--loop-bound`` iterations; going
-further stops that execution and makes the verdict incomplete.
+further stops that execution and makes the verdict incomplete.  A loop that runs
+outside a CPU function (module-level code building the initial state, a condition)
+is plain Python: it is no CPU's, so nothing bounds it.
 """
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
-from smpcheck._runtime import Op, current, issue
+from smpcheck._runtime import ModelMisuse, Op, cpu_name, issue, refuse, running
 from smpcheck.events import Source
+from smpcheck.findings import Limit
 
 __smp_engine__ = True
 
 
 def _smp_loop_enter(site: tuple[str, int]) -> None:
-    _, cpu = current()
+    now = running()
+    if now is None:
+        return
+    cpu = now[1]
     cpu.loops[site] = [0, len(cpu.fed)]
     cpu.relaxed = False
 
 
 def _smp_loop_head(site: tuple[str, int]) -> bool:
-    run, cpu = current()
+    now = running()
+    if now is None:
+        return True
+    run, cpu = now
     state = cpu.loops.setdefault(site, [0, len(cpu.fed)])
     state[0] += 1
     if state[0] >= 2:
@@ -37,12 +48,37 @@ def _smp_loop_head(site: tuple[str, int]) -> bool:
             issue(Op("B", value=tuple(ev.id for ev in since if ev.kind == "R"),
                      text="spin", src=src))
         if state[0] > run.loop_bound:
-            issue(Op("BOUND", src=src, message=f"loop ran {run.loop_bound} iterations "
-                     "(--loop-bound): raise --loop-bound if it ends later; a spin-wait "
-                     "loop must call cpu_relax()"))
+            issue(Op("BOUND", value=run.loop_bound, text=Limit.LOOP_BOUND, src=src))
     state[1] = len(cpu.fed)
     cpu.relaxed = False
     return True
+
+
+def _smp_outer_store(name: str, site: tuple[str, int, int], owner: tuple[str, int] | None
+                     ) -> None:
+    """Before a statement assigns ``name``, declared ``global`` (``owner`` None) or
+    ``nonlocal`` (``owner``: the function whose variable it is): on a CPU that is a
+    usage error, unless the variable's function is running on that CPU (then the
+    variable is the run's own)."""
+    now = running()
+    if now is None:
+        return
+    if owner is not None:
+        f: Any = sys._getframe(2)  # (the assigning function's caller, up to the CPU's start)
+        while f is not None:
+            code = f.f_code
+            if (code.co_name, code.co_firstlineno, code.co_filename) == (*owner, site[0]):
+                return
+            f = f.f_back
+        what = (f"{name}, a variable of {owner[0]}() that outlives the run "
+                f"(nonlocal {name})")
+    else:
+        what = f"the module variable {name} (global {name})"
+    path, line, col = site
+    refuse(now[1], ModelMisuse(
+        f"CPU function {cpu_name(now[1])} assigns {what}: Python state that smpcheck cannot "
+        "see; CPUs may share only memory (make it a Var and use WRITE_ONCE/READ_ONCE), and "
+        "a CPU's own state must be local", Source(path, line, _line((path, line))), col))
 
 
 def _line(site: tuple[str, int]) -> str:

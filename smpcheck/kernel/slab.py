@@ -1,9 +1,15 @@
 """<linux/slab.h>: kmalloc, kzalloc, kfree.
 
 Allocated memory is zeroed (kmalloc behaves as kzalloc here).  kfree of NULL
-does nothing; kfree of anything kmalloc did not return is a bad free; freeing
-twice, or accessing freed memory, is found by the checks after each execution
-(KASAN-like: under a weak model an access not ordered before the free counts).
+does nothing; kfree of anything kmalloc did not return is a bad free.
+
+To the memory model, kfree(p) is a marked store (herd's ONCE, as WRITE_ONCE) of
+``POISON`` to every location of the object, issued where the kfree is, then the
+free itself.  A read of freed memory may thus get POISON in exactly the
+executions the memory model allows, under every model and with no relation of
+its own: a read that gets it is a use-after-free (the CPU stops there), and so
+is a store that lands coherence-after it.  Freeing twice is a double free.  The
+checks after each execution report these (smpcheck.checks).
 """
 
 from __future__ import annotations
@@ -11,7 +17,8 @@ from __future__ import annotations
 from typing import Any
 
 from smpcheck._runtime import Op, issue
-from smpcheck.memory import Spec, StructMeta, as_spec
+from smpcheck.kernel._ops import ONCE
+from smpcheck.memory import POISON, Spec, StructMeta, as_spec
 from smpcheck.values import locate
 
 __smp_engine__ = True
@@ -35,15 +42,21 @@ def preallocated(ref: Any) -> Any:
 
 
 def kfree(p: Any) -> None:
-    """Free an object kmalloc returned; NULL is ignored."""
+    """Free an object kmalloc returned; NULL is ignored.  Every location of the object
+    is first written POISON (see the module's docstring), through ``p``."""
     ref, deps = locate(p)
-    if ref._obj is None:
+    obj = ref._obj
+    if obj is None:
         return
-    if not ref._obj.heap or ref._path or ref._tag:
+    if not obj.heap or ref._path or ref._tag:
         issue(Op("ERR", text="bad-free", message=f"kfree({ref}): not a pointer kmalloc returned"))
-    issue(Op("D", obj=ref._obj, addr=deps, text=f"kfree({ref})"))
+    for path, _ in obj.spec.leaves():
+        loc = obj.loc(path)
+        issue(Op("W", loc=loc, value=POISON, tags=ONCE, addr=deps, text=f"kfree({ref}): {loc}"))
+    issue(Op("D", obj=obj, addr=deps, text=f"kfree({ref})"))
 
 __all__ = [
+    "POISON",
     "kmalloc",
     "kzalloc",
     "kfree",

@@ -2,7 +2,10 @@
 
 ``check`` has the exit statuses and JSON of ``smpcheck check``; ``matrix``
 prints a verdict for every model x scenario x memory model x variant that
-matters, with the executions and time of each cell.
+matters, with the executions and time of each cell.  A cell cut short (by
+``--timeout``, the loop bound...) has no verdict: it says ``incomplete`` and what
+cut it, and ``matrix`` (like ``demo``) then exits 3; a name that selects nothing
+(``--model``, ``--scenario``, ``--variant``, ``--mm``) is an error, exit 2.
 """
 
 from __future__ import annotations
@@ -15,11 +18,13 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from smpcheck.errors import EXIT_OK, UsageError
+from smpcheck.errors import EXIT_INCOMPLETE, EXIT_OK, UsageError
 
 
 def register(subparsers: Any, common: Callable[..., None]) -> None:
     """Add the ``kvm`` subcommand and its own subcommands."""
+    from smpcheck.cli import add_bounds
+
     p = subparsers.add_parser("kvm", help="the KVM MMU designs (2013, 3.11, 6.15)")
     sub = p.add_subparsers(title="kvm commands")
     ls = sub.add_parser("list", help="models, scenarios and switches")
@@ -41,8 +46,7 @@ def register(subparsers: Any, common: Callable[..., None]) -> None:
     m.add_argument("--scenario", action="append", help="only these scenarios (repeatable)")
     m.add_argument("--variant", action="append", metavar="NAME=VALUE[,NAME=VALUE]",
                    help="only the variants with these settings (repeatable)")
-    m.add_argument("--timeout", type=float, default=60.0, metavar="S",
-                   help="seconds per cell (default 60; a cell cut short is incomplete)")
+    add_bounds(m, timeout=60.0, max_executions=False)
     m.add_argument("--json", action="store_true", help="print the cells as JSON")
     m.set_defaults(func=cmd_matrix)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
@@ -102,29 +106,31 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from smpcheck.kvm.registry import get
     from smpcheck.models import get_model
     from smpcheck.report import render_result
+    from smpcheck.report.text import verdict_text
     from smpcheck.verify import verify
 
     design = get("unmap-nolock-2013")
     fixed = {"fence_after_publish": "smp_mb", "fence_before_check": "smp_mb"}
     print(textwrap.fill(f"{design.name}: {design.description}.", 80))
     print(textwrap.fill(f"Follows {design.follows}.", 80) + "\n")
+    status = EXIT_OK
     for mm, setting, label in (("sc", {}, "as proposed"), ("tso", {}, "as proposed"),
                                ("tso", fixed, "with smp_mb on both sides")):
         model, names = design.build("core", setting)
         result = verify(model, names, mm, Settings())
-        print(f"== scenario core, {label}, under {mm}: {result.status}\n")
-        print(render_result(result, model, get_model(mm), False, 80) + "\n")
-    return EXIT_OK
+        print(f"== scenario core, {label}, under {mm}: {verdict_text(result)}\n")
+        print(render_result(result, model, get_model(mm), False, 80, options={}) + "\n")
+        if not result.complete:
+            status = EXIT_INCOMPLETE
+    return status
 
 
 def cmd_matrix(args: argparse.Namespace) -> int:
-    from smpcheck.kvm.registry import models
-
-    mms = [m.strip() for m in args.mm.split(",") if m.strip()]
+    """Every selected cell; exit 3 if one was cut short, else 0 (violations are what a
+    matrix shows, not a failure of it)."""
+    designs, mms = _selection(args)
     cells = []
-    for design in models():
-        if args.model and design.name not in args.model:
-            continue
+    for design in designs:
         for variant in design.variants:
             if args.variant and not any(_has(variant, v) for v in args.variant):
                 continue
@@ -134,13 +140,54 @@ def cmd_matrix(args: argparse.Namespace) -> int:
                 if args.scenario and scenario.name not in args.scenario:
                     continue
                 for mm in mms:
-                    cell = run_cell(design, scenario.name, variant, mm, args.timeout)
+                    cell = run_cell(design, scenario.name, variant, mm, settings_of(args))
                     cells.append(cell)
                     if not args.json:
                         print(cell_line(cell), flush=True)
+    status = EXIT_OK if all(cell["complete"] for cell in cells) else EXIT_INCOMPLETE
     if args.json:
-        print(json.dumps(cells, indent=2))
-    return EXIT_OK
+        print(json.dumps({"cells": cells, "complete": status == EXIT_OK, "exit": status},
+                         indent=2))
+    return status
+
+
+def settings_of(args: argparse.Namespace) -> Any:
+    from smpcheck.cli import settings_from
+
+    return settings_from(args)
+
+
+def _selection(args: argparse.Namespace) -> tuple[list[Any], list[str]]:
+    """The designs and memory models ``--model``, ``--scenario``, ``--variant`` and ``--mm``
+    select; a name that selects nothing is an error that lists the known ones."""
+    from smpcheck.kvm.registry import get, models
+    from smpcheck.models import get_model
+
+    mms = [m.strip() for m in args.mm.split(",") if m.strip()]
+    if not mms:
+        raise UsageError("--mm needs memory models, e.g. --mm sc,tso")
+    for mm in mms:
+        get_model(mm)
+    designs = [get(name) for name in args.model] if args.model else models()
+    scenarios = {s.name for d in designs for s in d.scenarios}
+    for name in args.scenario or []:
+        if name not in scenarios:
+            raise UsageError(f"no scenario {name!r} in {', '.join(d.name for d in designs)} "
+                             f"(scenarios: {', '.join(sorted(scenarios))})")
+    for wanted in args.variant or []:
+        _check_variant(wanted, designs)
+    return designs, mms
+
+
+def _check_variant(wanted: str, designs: list[Any]) -> None:
+    """``--variant NAME=VALUE,...`` must match a variant of a selected model."""
+    if any(_has(variant, wanted) for design in designs for variant in design.variants):
+        return
+    known = sorted({f"{sw.name}={'|'.join(sw.choices)}" for d in designs for sw in d.switches})
+    shown = "; ".join(f"{d.name}: " + ", ".join(variant_label(v) for v in d.variants)
+                      for d in designs)
+    raise UsageError(f"--variant {wanted!r} matches no variant (switches: "
+                     f"{', '.join(known) or 'none'}; variants: {shown})")
 
 
 def _has(variant: Mapping[str, str], wanted: str) -> bool:
@@ -152,27 +199,35 @@ def variant_label(variant: Mapping[str, str]) -> str:
 
 
 def run_cell(design: Any, scenario: str, variant: Mapping[str, str], mm: str,
-             timeout: float) -> dict[str, Any]:
-    """One verdict: the scenario with the variant's switches under ``mm``."""
-    from smpcheck.explorer import Settings
+             settings: Any) -> dict[str, Any]:
+    """One verdict: the scenario with the variant's switches under ``mm`` (``verdict``
+    null and ``incomplete`` the reasons when a bound cut it short)."""
+    from smpcheck.cli import OPTIONS
+    from smpcheck.report.limits import incomplete_dicts
     from smpcheck.verify import verify
 
     model, names = design.build(scenario, variant)
     start = time.monotonic()
-    result = verify(model, names, mm, Settings(timeout=timeout))
+    result = verify(model, names, mm, settings)
     first = result.violations[0] if result.violations else None
+    verdict = result.verdict
     return {"model": design.name, "scenario": scenario, "variant": dict(variant), "mm": mm,
-            "verdict": str(result.status), "executions": result.executions,
+            "verdict": None if verdict is None else verdict.value,
+            "complete": result.complete, "executions": result.executions,
             "blocked": result.blocked, "seconds": round(time.monotonic() - start, 2),
-            "finding": f"{first.kind}: {first.message}" if first else ""}
+            "finding": f"{first.kind}: {first.message}" if first else "",
+            "incomplete": incomplete_dicts(result, OPTIONS)}
 
 
 def cell_line(cell: Mapping[str, Any]) -> str:
-    """A matrix row; the finding, if any, on the next line."""
-    line = (f"  {cell['scenario']:11} {cell['mm']:5} {cell['verdict']:10} "
+    """A matrix row; the finding, if any, and what cut the cell short on the next lines."""
+    verdict = cell["verdict"] or "incomplete"
+    line = (f"  {cell['scenario']:11} {cell['mm']:5} {verdict:10} "
             f"{cell['executions']:>6} ex {cell['seconds']:>6.2f} s")
     if cell["finding"]:
         line += "\n      " + cell["finding"][:72]
+    for cut in cell["incomplete"]:
+        line += "\n      incomplete: " + cut["message"]
     return line
 
 

@@ -61,6 +61,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from smpcheck.kernel import (
+    POISON,
     READ_ONCE,
     addr,
     container_of,
@@ -421,7 +422,8 @@ def build_walker(settings: Mapping[str, str]) -> Built:
 
 def no_present_child_spte(state: FinalState) -> bool:
     """the root no longer points to the child"""
-    return not (state.memory["root.spt[0]"] & PT_PRESENT_MASK)
+    spte = state.memory["root.spt[0]"]
+    return spte is POISON or not (spte & PT_PRESENT_MASK)  # (freed, or not present)
 
 
 def build_enter_guest(settings: Mapping[str, str]) -> Built:

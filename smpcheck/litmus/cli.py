@@ -5,9 +5,14 @@ defaults to the LKMM for C tests and x86-TSO for X86 tests.  ``--compare``
 prints the final states each model allows side by side and, for each state
 that some model forbids, the CPU-column table of an execution reaching it
 under the first model that allows it.  ``--table`` adds the table of an
-execution satisfying the condition's proposition.  Exit status 0, or 2 when
-a file is bad (the others are still checked); bounds that cut the
-exploration short are reported on stderr.
+execution satisfying the condition's proposition.
+
+A run cut short by a bound (``--max-executions``, ``--timeout``, ``--loop-bound``,
+``--max-events``) has no verdict: its block says what cut it and how to lift
+it (:func:`~smpcheck.litmus.herd_output.incomplete_text`), ``--compare`` marks
+its column, and the exit status is 3.  Otherwise the exit status is 2 when a
+file is bad (the others are still checked), else 0.  ``--json`` prints
+``{"runs": [...], "errors": [...], "complete": ..., "exit": ...}``.
 """
 
 from __future__ import annotations
@@ -19,13 +24,15 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from smpcheck.errors import EXIT_OK, EXIT_USAGE, UsageError
+from smpcheck.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, UsageError
 from smpcheck.findings import Kind, Violation
 from smpcheck.litmus.herd_output import herd_text
 from smpcheck.litmus.run import LitmusRun, State, load_litmus, run_litmus, state_order
 from smpcheck.litmus.translate import render_prop
 from smpcheck.models import get_model, model_names
+from smpcheck.report.limits import Options, incomplete_dicts, incomplete_lines
 from smpcheck.report.table import render_table, rows_for
+from smpcheck.text import printable, printable_block
 
 
 def register(subparsers: Any, common: Callable[..., None]) -> None:
@@ -42,33 +49,41 @@ def register(subparsers: Any, common: Callable[..., None]) -> None:
 
 
 def cmd_litmus(args: argparse.Namespace) -> int:
-    """Check each file; exit 2 if any could not be checked."""
-    from smpcheck.cli import settings_from
+    """Check each file: exit 3 if a run was cut short, else 2 if a file could not be
+    checked, else 0."""
+    from smpcheck.cli import OPTIONS, settings_from
 
     models = _models(args)
     status = EXIT_OK
     reports: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
     for path in args.files:
         try:
             test, text = load_litmus(path)
             runs = [run_litmus(test, mm, copy.copy(settings_from(args)), text)
                     for mm in (models or [args.mm])]
         except UsageError as exc:
-            print(f"smpcheck: error: {exc}", file=sys.stderr)
-            status = EXIT_USAGE
+            print(printable_block(f"smpcheck: error: {exc}"), file=sys.stderr)
+            errors.append({"message": exc.message, "file": exc.path, "line": exc.line,
+                           "column": exc.column})
+            status = max(status, EXIT_USAGE)
             continue
         for run in runs:
             _warn(run)
+            if not run.result.complete:
+                status = EXIT_INCOMPLETE
         if args.json:
             reports.extend(run_dict(run) for run in runs)
         elif models:
-            print(compare_text(runs, args.width) + "\n")
+            print(compare_text(runs, args.width, OPTIONS) + "\n")
         else:
-            print(herd_text(runs[0]) + "\n")
+            print(herd_text(runs[0], OPTIONS) + "\n")
             if args.table:
                 print(witness_text(runs[0], args.width) + "\n")
     if args.json:
-        print(json.dumps(reports, indent=2))
+        print(json.dumps({"runs": reports, "errors": errors,
+                          "complete": all(r["complete"] for r in reports), "exit": status},
+                         indent=2))
     return status
 
 
@@ -84,22 +99,25 @@ def _models(args: argparse.Namespace) -> list[str]:
 
 
 def _warn(run: LitmusRun) -> None:
-    for why in run.result.incomplete:
-        print(f"smpcheck: warning: {run.test.name} under {run.mm} is incomplete: {why}",
-              file=sys.stderr)
+    name = printable(run.test.name)
     for finding in run.findings:
-        print(f"smpcheck: warning: {run.test.name} under {run.mm}: {finding}", file=sys.stderr)
+        print(printable_block(f"smpcheck: warning: {name} under {run.mm}: {finding}"),
+              file=sys.stderr)
 
 
 def run_dict(run: LitmusRun) -> dict[str, Any]:
-    """A run as JSON: verdict, counts, states, flags, bounds."""
+    """A run as JSON: verdict (null, with ``complete`` false and the reasons in
+    ``incomplete``, for a run cut short), counts, states, flags."""
+    from smpcheck.cli import OPTIONS
+
     r = run.result
     return {"test": run.test.name, "file": run.test.path, "memory_model": run.mm,
-            "verdict": run.verdict, "positive": run.positive, "negative": run.negative,
+            "verdict": run.verdict, "ok": run.ok, "complete": r.complete,
+            "positive": run.positive, "negative": run.negative,
             "states": [run.show_state(s) for s in run.sorted_states()],
             "flags": run.flags, "findings": run.findings, "executions": r.executions,
             "blocked": r.blocked, "elapsed_s": round(r.elapsed_s, 4),
-            "incomplete": list(r.incomplete)}
+            "incomplete": incomplete_dicts(r, OPTIONS)}
 
 
 # ------------------------------------------------------------------- tables
@@ -116,41 +134,57 @@ def witness_text(run: LitmusRun, width: int = 80) -> str:
     prop = render_prop(run.test.condition.prop)
     for state in run.sorted_states():
         if state in run.witnesses and run.satisfies(state):
-            return (f"An execution under {run.mm} where {prop} holds "
-                    f"({run.show_state(state)}):\n\n" + execution_table(run, state, width))
-    return f"No execution under {run.mm} satisfies {prop}."
+            return printable_block(f"An execution under {run.mm} where {prop} holds "
+                                   f"({run.show_state(state)}):\n\n"
+                                   + execution_table(run, state, width))
+    if not run.result.complete:
+        return (f"No execution visited under {run.mm} satisfies {prop}; the run was cut "
+                "short, so one may exist.")
+    return printable_block(f"No execution under {run.mm} satisfies {prop}.")
 
 
-def compare_text(runs: list[LitmusRun], width: int = 80) -> str:
-    """The states each model allows, side by side, then witnesses of the differences."""
+def compare_text(runs: list[LitmusRun], width: int, options: Options) -> str:
+    """The states each model allows, side by side, then witnesses of the differences.
+    A run cut short has no verdict, and a state it did not reach is not known to be
+    forbidden (``?``); ``options`` names the option that lifts each cut."""
     test = runs[0].test
     states = sorted({s for run in runs for s in run.states}, key=state_order)
-    first = next(run for run in runs if run.states)
+    first = next((run for run in runs if run.states), runs[0])
     shown = {s: first.show_state(s) for s in states}
     left = max([len("final state"), *(len(t) for t in shown.values())])
-    cols = [max(len(run.mm), len(run.verdict)) for run in runs]
+    verdicts = [run.verdict or "incomplete" for run in runs]
+    cols = [max(len(run.mm), len(v)) for run, v in zip(runs, verdicts, strict=True)]
 
     def row(mark: str, label: str, cells: list[str]) -> str:
         return (f"{mark} {label.ljust(left)}  "
                 + "  ".join(c.rjust(w) for c, w in zip(cells, cols, strict=True))).rstrip()
 
-    lines = [f"{test.name}: {test.condition.quantifier} ({render_prop(test.condition.prop)})",
+    def cell(run: LitmusRun, s: State) -> str:
+        return str(run.states[s]) if s in run.states else "-" if run.result.complete else "?"
+
+    lines = [f"{printable(test.name)}: {test.condition.quantifier} "
+             f"({render_prop(test.condition.prop)})",
              "", row(" ", "final state", [run.mm for run in runs])]
     for s in states:
         holder = next(run for run in runs if s in run.states)
         mark = "*" if holder.satisfies(s) else " "
-        lines.append(row(mark, shown[s], [str(run.states.get(s, "-")) for run in runs]))
+        lines.append(row(mark, shown[s], [cell(run, s) for run in runs]))
     lines.append(row(" ", "executions", [str(run.result.executions) for run in runs]))
-    lines.append(row(" ", "verdict", [run.verdict for run in runs]))
+    lines.append(row(" ", "verdict", verdicts))
+    cut = [run for run in runs if not run.result.complete]
     lines.append("(*: the proposition holds; a number: executions reaching the state; "
-                 "-: not allowed)")
+                 "-: not allowed" + ("; ?: not reached before the run was cut short)" if cut
+                                     else ")"))
+    for run in cut:
+        lines += [f"{run.mm}: incomplete, no verdict"]
+        lines += incomplete_lines(run.result, options, "  ")
     for s in states:
-        absent = [run.mm for run in runs if s not in run.states]
+        absent = [run.mm for run in runs if s not in run.states and run.result.complete]
         if absent:
             holder = next(run for run in runs if s in run.states)
             lines += ["", f"{shown[s]} is allowed by {holder.mm}, not by {', '.join(absent)}:",
                       "", execution_table(holder, s, width)]
-    return "\n".join(lines)
+    return printable_block("\n".join(lines))
 
 
 __all__ = ["cmd_litmus", "compare_text", "register", "run_dict", "witness_text"]

@@ -18,8 +18,9 @@ this format: they take the verdict from the ``Observation`` line and look for
     Time SB 0.01
     Hash=...
 
-``Test`` says ``Required`` for a ``forall`` condition, ``Forbidden`` for
-``~exists``, ``Allowed`` for ``exists``.  Memory locations print as ``[x]``.
+``Test`` says ``Allowed`` for an ``exists`` condition, ``Forbidden`` for
+``~exists``, ``Required`` for ``forall``.  Memory locations are printed in
+brackets (``[x]=1``), as herd7 7.58 prints them.
 ``Ok`` means the condition is validated (``exists``: some execution satisfies
 the proposition; ``~exists``: none does; ``forall``: all do), else ``No``.
 ``Positive``/``Negative`` count the executions that satisfy / do not satisfy
@@ -27,6 +28,9 @@ the condition as written (for ``~exists``, those where the proposition does
 *not* hold are positive); the ``Observation`` counts are always those of the
 proposition.  ``Hash`` is an MD5 digest of the final states (herd hashes its
 own representation, so the values differ from herd's).
+
+A run cut short (a bound, a timeout) has no verdict: its block says what cut it
+short instead of the lines above from ``States`` to ``Hash``.
 """
 
 from __future__ import annotations
@@ -35,28 +39,52 @@ import hashlib
 
 from smpcheck.litmus.run import LitmusRun
 from smpcheck.litmus.translate import render_prop
+from smpcheck.report.limits import Options, incomplete_lines
+from smpcheck.text import printable, printable_block
+
+TEST_KINDS = {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}
+"""The word after the name on herd's ``Test`` line, by quantifier."""
 
 
-def herd_text(run: LitmusRun) -> str:
-    """The block herd7 prints for one test (without the trailing blank line)."""
+def herd_text(run: LitmusRun, options: Options) -> str:
+    """The block herd7 prints for one test (without the trailing blank line); for a
+    run cut short, :func:`incomplete_text` instead."""
     test = run.test
     cond = test.condition
+    if run.verdict is None:
+        return incomplete_text(run, options)
     states = [run.show_state(s) for s in run.sorted_states()]
     pos, neg = run.positive, run.negative
-    if cond.quantifier == "~exists":
-        shown_pos, shown_neg, ok = neg, pos, pos == 0
-    else:
-        shown_pos, shown_neg = pos, neg
-        ok = pos > 0 if cond.quantifier == "exists" else neg == 0
-    kind = {"forall": "Required", "~exists": "Forbidden"}.get(cond.quantifier, "Allowed")
-    lines = [f"Test {test.name} {kind}", f"States {len(states)}", *states,
-             "Ok" if ok else "No", "Witnesses", f"Positive: {shown_pos} Negative: {shown_neg}"]
+    shown_pos, shown_neg = (neg, pos) if cond.quantifier == "~exists" else (pos, neg)
+    name = printable(test.name)
+    lines = [_test_line(run), f"States {len(states)}", *states,
+             "Ok" if run.ok else "No", "Witnesses", f"Positive: {shown_pos} Negative: {shown_neg}"]
     lines += [f"Flag {flag}" for flag in run.flags]
     lines += [f"Condition {cond.quantifier} ({render_prop(cond.prop)})",
-              f"Observation {test.name} {run.verdict} {pos} {neg}",
-              f"Time {test.name} {run.result.elapsed_s:.2f}",
+              f"Observation {name} {run.verdict} {pos} {neg}",
+              f"Time {name} {run.result.elapsed_s:.2f}",
               f"Hash={state_hash(states)}"]
-    return "\n".join(lines)
+    return printable_block("\n".join(lines))
+
+
+def incomplete_text(run: LitmusRun, options: Options) -> str:
+    """A run cut short: what cut it and how to lift it (``options``: the command's
+    option for each limit), and no verdict: no States, Ok/No, Witnesses, Observation
+    or Hash line, which a script would read as herd's answer."""
+    test = run.test
+    r = run.result
+    runs = "execution" if r.executions == 1 else "executions"
+    return "\n".join([
+        _test_line(run),
+        f"Incomplete {printable(test.name)}: no verdict ({r.executions} {runs} visited, "
+        f"{r.blocked} blocked)",
+        *incomplete_lines(r, options, "  "),
+        f"Condition {test.condition.quantifier} ({render_prop(test.condition.prop)})",
+        f"Time {printable(test.name)} {r.elapsed_s:.2f}"])
+
+
+def _test_line(run: LitmusRun) -> str:
+    return f"Test {printable(run.test.name)} {TEST_KINDS[run.test.condition.quantifier]}"
 
 
 def state_hash(states: list[str]) -> str:

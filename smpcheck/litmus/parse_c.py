@@ -5,9 +5,10 @@ pointers, initialisers), assignments (also ``+=``-style and ``++``/``--``,
 rewritten as ``a = a + b``), calls, ``if``/``else``, ``while``, ``return``,
 braced blocks (flattened), and expressions with C's operators and
 precedence, calls, casts and parentheses.  Arrays, structures, ``for``,
-``do``, ``switch``, ``goto``, ``break`` and ``continue`` are rejected with a
-message saying so.  Which functions exist and what they mean is left to the
-translator.
+``do``, ``switch``, ``goto``, ``break`` and ``continue`` statements are
+rejected with a message saying so; as in herd, those words are names
+elsewhere (a register may be called ``continue``).  Which functions exist and
+what they mean is left to the translator.
 """
 
 from __future__ import annotations
@@ -41,18 +42,24 @@ from smpcheck.litmus.syntax import (
 THREAD_RE = re.compile(r"P([0-9]{1,4})")
 """A thread name, in both formats."""
 
-CONDITION_WORDS = ("exists", "forall", "locations", "filter")
+CONDITION_WORDS = ("exists", "forall", "locations", "filter", "final")
 """Words that start the part after the threads."""
 
 TYPE_WORDS = frozenset({
     "int", "char", "short", "long", "unsigned", "signed", "void", "bool", "_Bool",
     "const", "volatile", "static", "struct", "union", "enum", "_Atomic",
     "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64",
+    "__int128", "__uint128", "atomic_int",
 })
 KEYWORDS = frozenset({
     "if", "else", "while", "for", "do", "switch", "case", "default", "break",
     "continue", "goto", "return", "sizeof", "typedef",
 })
+"""C's statement keywords.  Only ``if``, ``else`` and ``while`` are reserved, as in
+herd: the others start a statement (``return``, or one smpcheck rejects naming
+it) but are names elsewhere, as registers such as ``continue`` are in herd."""
+RESERVED = frozenset({"if", "else", "while"})
+_ASSIGN_OPS = ("=", "++", "--", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>=")
 _BINARY_PRECEDENCE = {
     "||": 1, "&&": 2, "|": 3, "^": 4, "&": 5, "==": 6, "!=": 6,
     "<": 7, "<=": 7, ">": 7, ">=": 7, "<<": 8, ">>": 8,
@@ -152,7 +159,7 @@ class CParser:
         while ts.accept("*"):
             stars += 1
         name = ts.expect_ident(f"a {what}")
-        if name.text in KEYWORDS or name.text in TYPE_WORDS:
+        if name.text in RESERVED or name.text in TYPE_WORDS:
             ts.error(name, f"expected a {what}, found keyword {name.text!r}")
         if ts.peek().is_op("["):
             ts.error(ts.peek(), "arrays are not supported in litmus tests")
@@ -202,9 +209,9 @@ class CParser:
                     return [self._if()]
                 if tok.text == "while":
                     return [self._while()]
-                if tok.text == "return":
-                    return [self._return()]
-                if tok.text in KEYWORDS:
+                if tok.text in KEYWORDS and not ts.peek(1).is_op(*_ASSIGN_OPS):
+                    if tok.text == "return":
+                        return [self._return()]
                     self._unsupported(tok)
                 if self._is_declaration():
                     return list(self._declaration())
@@ -375,7 +382,10 @@ class CParser:
         if tok.kind == NUM:
             ts.advance()
             return Num(number_value(tok), tok.line)
-        if tok.kind == IDENT and tok.text not in KEYWORDS:
+        if tok.kind == IDENT and tok.text not in RESERVED:
+            if tok.text.startswith("__") and ts.peek(1).is_op("{"):
+                ts.error(tok, f"herd's primitive {tok.text}{{...}} is not supported in test "
+                              "code: call the macros of the .def file (READ_ONCE, ...)")
             ts.advance()
             expr: Expr = Name(tok.text, tok.line)
             if ts.peek().is_op("("):

@@ -3,12 +3,13 @@ r"""What every litmus format shares: header, init block, locations, final condit
 A litmus file reads::
 
     ARCH NAME                       first line: C, X86 or X86_64, then the name
-    (* comments *) "description"    optional, in any order, with Key=Value lines
+    (* comments *) Key=Value ...    read as herd reads them (smpcheck.litmus.header)
     { init entries; }               the init block
     threads                         C functions (parse_c) or an X86 table (parse_x86)
     locations [x; 0:r1;]            optional
     filter PROP                     optional
-    exists PROP                     or ~exists / not exists / forall; optional ';'
+    exists PROP                     or ~exists / not exists / forall / final (exists);
+                                    optional ';'; none means 'forall (true)', as in herd
 
 Propositions follow herd: ``true``, ``false``, ``~P`` (or ``not P``),
 ``P /\ Q``, ``P \/ Q``, ``P => Q`` and parentheses; from loosest to
@@ -16,7 +17,7 @@ tightest ``\/``, ``/\``, ``=>`` (right-associative), ``~``.  An atom is
 ``loc = v``, ``loc == v`` or ``loc != v`` where ``loc`` is ``0:r0``, ``x``,
 ``[x]`` or ``*x``, and ``v`` a number, a variable (its address) or a
 location in brackets (``[y]``, ``*y``, ``1:r0``: its content).  Not
-supported: herd's ``with`` clauses, ``final`` / ``observed`` forms, arrays,
+supported: herd's ``with`` clauses, ``observed`` and ``cases`` forms, arrays,
 and typed ``locations`` entries.
 """
 
@@ -27,6 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
+from smpcheck.litmus.header import read_header
 from smpcheck.litmus.lexer import EOF, IDENT, NUM, Token, TokenStream, number_value
 from smpcheck.litmus.parse_c import CParser, is_thread_name, type_text
 from smpcheck.litmus.parse_x86 import X86Parser
@@ -52,10 +54,8 @@ from smpcheck.litmus.syntax import (
     Quantifier,
     X86Test,
 )
+from smpcheck.text import read_text
 
-_ARCHES = {"C": "C", "X86": "X86", "X86_64": "X86_64"}
-_BLANK = re.compile(r"[ \t\r\f\v]")
-_KEY_VALUE = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*[ \t]*=")
 _RESULT = re.compile(r"^[ \t]*\*?[ \t]*Result:[ \t]*(never|sometimes|always)\b",
                      re.MULTILINE | re.IGNORECASE)
 _CONDITION_HELP = "the final condition ('exists', '~exists' or 'forall')"
@@ -71,13 +71,7 @@ def parse_litmus(text: str, path: str = "<string>") -> CTest | X86Test:
 
 def parse_litmus_file(path: str | Path) -> CTest | X86Test:
     """Read and parse a litmus file; unreadable files also raise :class:`LitmusError`."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise LitmusError(f"not a UTF-8 text file ({exc.reason})", str(path)) from None
-    except OSError as exc:
-        raise LitmusError(f"cannot read litmus file: {exc.strerror or exc}", str(path)) from None
-    return parse_litmus(text, str(path))
+    return parse_litmus(read_text(path, LitmusError, "litmus file"), str(path))
 
 
 def parse_prop(text: str, path: str = "<condition>") -> Prop:
@@ -98,8 +92,9 @@ class _FileParser:
         self.ts = TokenStream(text, path)
 
     def parse(self) -> CTest | X86Test:
-        arch, name = self._first_line()
-        doc, description, info = self._header()
+        head = read_header(self.ts, Path(self.path).stem)
+        arch, name, doc, description, info = (head.arch, head.name, head.doc,
+                                               head.description, head.info)
         init = self._init()
         if arch == "C":
             threads = CParser(self.ts).threads()
@@ -114,45 +109,6 @@ class _FileParser:
         locations, filt, condition = self._tail("")
         return X86Test(name, "X86_64" if arch == "X86_64" else "X86", init, table, locations,
                        filt, condition, self.path, doc, description, info)
-
-    # --------------------------------------------------------------- header
-
-    def _first_line(self) -> tuple[str, str]:
-        ts = self.ts
-        text = ts.text
-        ts.pos = len(text) - len(text.lstrip("\ufeff \t\r\n\f\v"))
-        if ts.pos == len(text):
-            ts.error_at(0, "empty file: expected a first line such as 'C NAME' or "
-                                "'X86 NAME'")
-        line, start = ts.raw_line()
-        word = _BLANK.split(line, maxsplit=1)[0]
-        arch = _ARCHES.get(word.upper())
-        if arch is None:
-            ts.error_at(start, f"unknown architecture {word!r}: the first line must read "
-                               "'C NAME', 'X86 NAME' or 'X86_64 NAME'")
-        name = line[len(word):].strip()
-        if not name:
-            ts.error_at(start + len(word), f"missing test name after {word!r} on the first line")
-        return arch, name
-
-    def _header(self) -> tuple[str, str | None, tuple[tuple[str, str], ...]]:
-        """Comments, the quoted description and Key=Value lines, up to the init block."""
-        ts = self.ts
-        comments: list[str] = []
-        description: str | None = None
-        info: list[tuple[str, str]] = []
-        while True:
-            ts.skip_trivia(comments)
-            if ts.peek_char() == '"' and description is None:
-                description = ts.advance().text[1:-1]
-            elif _KEY_VALUE.match(ts.text, ts.pos):
-                line, _ = ts.raw_line()
-                key, value = line.split("=", 1)
-                info.append((key.strip(), value.strip()))
-            else:
-                break
-        doc = "\n".join(_trim_blank_lines(comment) for comment in comments)
-        return doc, description, tuple(info)
 
     # ----------------------------------------------------------- init block
 
@@ -248,6 +204,8 @@ class _FileParser:
     def _tail(self, alternatives: str) -> tuple[tuple[LocRef, ...], Prop | None, Condition]:
         """``[locations [...]] [filter P] quantifier P [;]`` and the end of the file."""
         ts = self.ts
+        if ts.peek().is_word("regions", "scopes", "levels"):
+            ts.error(ts.peek(), f"herd's {ts.peek().text!r} declarations are not supported")
         locations: tuple[LocRef, ...] = ()
         if ts.peek().is_word("locations"):
             locations = self._locations()
@@ -289,12 +247,13 @@ class _FileParser:
         quantifier: Quantifier
         if tok.is_word("exists", "forall"):
             quantifier = cast(Quantifier, tok.text)
+        elif tok.is_word("final"):  # herd's older spelling of exists
+            quantifier = "exists"
         elif (tok.is_op("~") or tok.is_word("not")) and ts.peek(1).is_word("exists"):
             ts.advance()
             quantifier = "~exists"
-        elif tok.kind == EOF:
-            ts.error(tok, f"missing final condition: expected {alternatives}{_CONDITION_HELP}, "
-                          "found end of file")
+        elif tok.kind == EOF:  # herd: no condition is 'forall (true)'
+            return Condition("forall", PTrue(tok.line), tok.line)
         else:
             ts.error(tok, f"expected {alternatives}{_CONDITION_HELP}, found {tok.describe()}")
         ts.advance()
@@ -398,15 +357,6 @@ class _FileParser:
 
 def _show(loc: LocRef) -> str:
     return loc.name if loc.thread is None else f"{loc.thread}:{loc.name}"
-
-
-def _trim_blank_lines(text: str) -> str:
-    lines = [line.rstrip() for line in text.split("\n")]
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    while lines and not lines[-1].strip():
-        lines.pop()
-    return "\n".join(lines)
 
 
 def _expected(doc: str) -> Expected | None:

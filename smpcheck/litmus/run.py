@@ -25,11 +25,12 @@ from smpcheck.graph import ExecutionGraph
 from smpcheck.litmus.c_macros import Macro
 from smpcheck.litmus.parse_common import parse_litmus
 from smpcheck.litmus.syntax import CTest, LitmusError, LocRef, X86Test
-from smpcheck.litmus.translate import observed, prop_locations, render_loc, translate
+from smpcheck.litmus.translate import herd_loc, observed, prop_locations, translate
 from smpcheck.memory import Loc
 from smpcheck.model import Model, final_state
 from smpcheck.models import get_model
 from smpcheck.models.base import MemoryModel
+from smpcheck.text import read_text
 from smpcheck.verify import verify
 
 LitmusTest = CTest | X86Test
@@ -43,12 +44,7 @@ def default_mm(test: LitmusTest) -> str:
 
 def load_litmus(path: str | Path) -> tuple[LitmusTest, str]:
     """Read and parse a litmus file; its tree and its text."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise LitmusError(f"not a UTF-8 text file ({exc.reason})", str(path)) from None
-    except OSError as exc:
-        raise LitmusError(f"cannot read litmus file: {exc.strerror or exc}", str(path)) from None
+    text = read_text(path, LitmusError, "litmus file")
     return parse_litmus(text, str(path)), text
 
 
@@ -75,12 +71,27 @@ class LitmusRun:
         return self.result.negative
 
     @property
-    def verdict(self) -> str:
+    def verdict(self) -> str | None:
         """herd's Observation: Never (no execution satisfies the proposition), Always
-        (every one does) or Sometimes."""
+        (every one does) or Sometimes; None when the run was cut short (no verdict:
+        the counts cover only the executions visited)."""
+        if not self.result.complete:
+            return None
         if self.positive == 0:
             return "Never"
         return "Always" if self.negative == 0 else "Sometimes"
+
+    @property
+    def ok(self) -> bool | None:
+        """herd's Ok (True) or No (False): whether the condition is validated
+        (``exists``: some execution satisfies the proposition; ``~exists``: none does;
+        ``forall``: all do); None when the run was cut short."""
+        if self.verdict is None:
+            return None
+        quantifier = self.test.condition.quantifier
+        if quantifier == "~exists":
+            return self.positive == 0
+        return self.positive > 0 if quantifier == "exists" else self.negative == 0
 
     @property
     def flags(self) -> list[str]:
@@ -96,8 +107,8 @@ class LitmusRun:
                 if v.kind != Kind.DATA_RACE]
 
     def show_state(self, state: State) -> str:
-        """``0:r0=0; 1:r0=1; x=2;`` as herd prints a final state."""
-        return " ".join(f"{render_loc(loc)}={value};"
+        """``0:r0=0; 1:r0=1; [x]=2;`` as herd prints a final state."""
+        return " ".join(f"{herd_loc(loc)}={value};"
                         for loc, value in zip(self.observed, state, strict=True))
 
     def sorted_states(self) -> list[State]:

@@ -224,17 +224,36 @@ def observed(test: LitmusTest) -> list[LocRef]:
     return sorted(seen.values(), key=lambda lc: (lc.thread is None, lc.thread or 0, lc.name))
 
 
+def declare_named(test: LitmusTest, memory: Memory) -> None:
+    """Declare the variables the condition, the filter and ``locations`` name (or
+    compare addresses with) that the test does not otherwise have: herd reads them
+    as variables that stay 0."""
+    for prop in (test.condition.prop, test.filter):
+        for loc in prop_locations(prop):
+            if loc.thread is None:
+                memory.declare(loc.name)
+        for name in prop_addresses(prop):
+            if name.id != "NULL":
+                memory.declare(name.id)
+    for loc in test.locations:
+        if loc.thread is None:
+            memory.declare(loc.name)
+
+
+def named_registers(test: LitmusTest) -> Iterator[LocRef]:
+    """The registers the condition, the filter and ``locations`` read."""
+    for loc in [*test.locations, *prop_locations(test.condition.prop),
+                *prop_locations(test.filter)]:
+        if loc.thread is not None:
+            yield loc
+
+
 def compile_conditions(test: LitmusTest, memory: Memory,
                        check: CheckLoc) -> tuple[Condition, Condition | None]:
     """The Model conditions of the test's final condition and filter, checked first."""
     for prop in (test.condition.prop, test.filter):
         for loc in prop_locations(prop):
             check(loc)
-        for name in prop_addresses(prop):
-            if name.id not in memory.refs and name.id not in ("NULL", "0"):
-                raise memory.lines.error(f"the condition compares with the address of "
-                                         f"{name.id}, which is not a shared variable",
-                                         name.line, name.id)
     for loc in test.locations:
         check(loc)
     cond = test.condition
@@ -274,36 +293,45 @@ def make_model(test: LitmusTest, cpus: list[Callable[[], Any]], memory: Memory,
 
 
 def render_loc(loc: LocRef) -> str:
-    """``0:r0`` or ``[x]``, as herd7 (7.58) prints locations in states and conditions."""
+    """``0:r0`` or ``x``, as a location is written in a test."""
+    return loc.name if loc.thread is None else f"{loc.thread}:{loc.name}"
+
+
+def herd_loc(loc: LocRef) -> str:
+    """``0:r0`` or ``[x]``: a location as herd7 prints it in states and conditions."""
     return f"[{loc.name}]" if loc.thread is None else f"{loc.thread}:{loc.name}"
 
 
 def render_prop(prop: Prop) -> str:
-    """A proposition in herd's syntax, parenthesised only where needed."""
-    return _render(prop, 0)
+    """A proposition as herd7 prints it: memory locations in brackets (``[x]=1``),
+    negations as ``not (...)``, ``a != b`` as ``not (a=b)``, parentheses only where
+    herd puts them: around a disjunction or implication inside a conjunction, an
+    implication inside a disjunction, a conjunction or disjunction inside an
+    implication."""
+    return _render(prop, None)
 
 
-_PREC = {POr: 1, PAnd: 2, PImplies: 3, PNot: 4}
+# herd's rule: which connectives need parentheses directly inside which.
+_PARENS = {PAnd: (POr, PImplies), POr: (PImplies,), PImplies: (PAnd, POr)}
 
 
-def _render(prop: Prop, outer: int) -> str:
+def _render(prop: Prop, above: type | None) -> str:
     if isinstance(prop, PTrue):
         return "true"
     if isinstance(prop, PFalse):
         return "false"
     if isinstance(prop, PEq):
         value = prop.value
-        shown = render_loc(value) if isinstance(value, LocRef) \
-            else str(getattr(value, "value", getattr(value, "id", "")))
-        return f"{render_loc(prop.loc)}={shown}"
-    prec = _PREC[type(prop)]
-    if isinstance(prop, PNot) and isinstance(prop.prop, PEq):
-        text = _render(prop.prop, prec).replace("=", "!=", 1)
-    elif isinstance(prop, PNot):
-        text = "~" + _render(prop.prop, prec)
-    elif isinstance(prop, PImplies):
-        text = f"{_render(prop.left, prec + 1)} => {_render(prop.right, prec)}"
+        if isinstance(value, LocRef):
+            shown = herd_loc(value)
+        else:
+            shown = str(value.value if isinstance(value, Num) else value.id)
+        return f"{herd_loc(prop.loc)}={shown}"
+    if isinstance(prop, PNot):
+        return f"not ({_render(prop.prop, None)})"
+    if isinstance(prop, PImplies):
+        text = f"{_render(prop.left, PImplies)} => {_render(prop.right, PImplies)}"
     else:
         sep = r" \/ " if isinstance(prop, POr) else r" /\ "
-        text = sep.join(_render(item, prec + 1) for item in prop.items)
-    return f"({text})" if prec <= outer and not isinstance(prop, PNot) else text
+        text = sep.join(_render(item, type(prop)) for item in prop.items)
+    return f"({text})" if above is not None and type(prop) in _PARENS[above] else text

@@ -65,9 +65,11 @@ from smpcheck.litmus.translate import (
     Memory,
     SourceLines,
     check_memory_loc,
+    declare_named,
     init_globals,
     init_registers,
     make_model,
+    named_registers,
 )
 from smpcheck.litmus.translate_ops import BINARY, UNARY, combine, pointer, truth
 from smpcheck.memory import Loc
@@ -80,6 +82,17 @@ Eval = Callable[["Frame"], Any]
 Exec = Callable[["Frame"], None]
 
 RUNTIME_ERRORS = (TypeError, ValueError, ArithmeticError, AttributeError, IndexError, KeyError)
+
+
+HERD_C11 = frozenset({
+    "atomic_load_explicit", "atomic_store_explicit", "atomic_exchange_explicit",
+    "atomic_fetch_add_explicit", "atomic_fetch_sub_explicit", "atomic_fetch_or_explicit",
+    "atomic_fetch_xor_explicit", "atomic_fetch_and_explicit", "atomic_thread_fence",
+    "atomic_compare_exchange_weak", "atomic_compare_exchange_strong",
+    "atomic_compare_exchange_weak_explicit", "atomic_compare_exchange_strong_explicit",
+    "lock", "unlock", "mtx_lock", "mtx_unlock", "WCAS", "SCAS",
+})
+"""C11 primitives herd's C front end knows beside a .def file's macros."""
 
 
 class Frame:
@@ -104,9 +117,13 @@ def translate_c(test: CTest, lines: SourceLines,
     init_globals(test, memory, kinds)
     for name, kind in kinds.items():
         memory.declare(name, kind)
+    declare_named(test, memory)
     init_regs: list[dict[str, Any]] = [{} for _ in test.threads]
     for entry, value in init_registers(test, memory):
         init_regs[entry.thread or 0][entry.name] = value
+    for loc in named_registers(test):  # herd: a register the thread never sets is 0
+        if loc.thread is not None and loc.thread < len(init_regs):
+            init_regs[loc.thread].setdefault(loc.name, 0)
     table = MACROS if macros is None else macros
     threads = [ThreadCompiler(t, memory, lines, init_regs[i], table)
                for i, t in enumerate(test.threads)]
@@ -118,34 +135,25 @@ def translate_c(test: CTest, lines: SourceLines,
         elif loc.thread >= len(threads):
             raise lines.error(f"the condition names {loc.thread}:{loc.name} but the test has "
                               f"no thread P{loc.thread}", loc.line, f"{loc.thread}:{loc.name}")
-        elif loc.name not in threads[loc.thread].registers:
-            raise lines.error(f"the condition names {loc.thread}:{loc.name}, but P{loc.thread} "
-                              f"has no register {loc.name}", loc.line, f"{loc.thread}:{loc.name}")
 
     return make_model(test, cpus, memory, check)
 
 
 def _param_kinds(test: CTest, lines: SourceLines) -> dict[str, str]:
-    """Each parameter's kind, checking that every thread gives it the same type."""
-    seen: dict[str, tuple[str, int]] = {}
-    typed = {e.name: e for e in test.init if e.thread is None and e.type_text}
+    """Each parameter's kind, from its type in the first thread that has it.
+
+    herd reads the types and checks none of them against each other (a thread
+    may take ``struct srcu_struct *s`` and another ``int *s``, the init block
+    may give ``int *x = y`` to a parameter ``int *x``), and neither does this."""
+    kinds: dict[str, str] = {}
     for thread in test.threads:
         for p in thread.params:
             if not p.type_text.endswith("*"):
                 raise lines.error(f"parameter {p.name} of P{thread.index} must be a pointer "
                                   f"('{p.type_text} *{p.name}'): threads receive the "
                                   "addresses of shared variables", p.line, p.name)
-            first = seen.setdefault(p.name, (p.type_text, thread.index))
-            if first[0] != p.type_text:
-                raise lines.error(f"parameter {p.name} is '{p.type_text}' in P{thread.index} "
-                                  f"but '{first[0]}' in P{first[1]}", p.line, p.name)
-            entry = typed.get(p.name)
-            base = p.type_text[:-1].strip()
-            if entry is not None and entry.type_text != base:
-                raise lines.error(f"parameter {p.name} of P{thread.index} is '{p.type_text}' "
-                                  f"but the init block declares '{entry.type_text} {p.name}'",
-                                  p.line, p.name)
-    return {name: _param_kind(t) for name, (t, _) in seen.items()}
+            kinds.setdefault(p.name, _param_kind(p.type_text))
+    return kinds
 
 
 def _param_kind(type_text: str) -> str:
@@ -366,12 +374,18 @@ class ThreadCompiler:
         return run
 
     def _carries_state(self, s: While) -> bool:
-        """Whether an iteration computes a register from one the loop assigns."""
+        """Whether an iteration computes a register from one the loop assigns, or sets
+        one the condition reads without reading memory (``while (r == 1) r = 0;``)."""
         assigned = _assigned(s.body)
+        tested = set(_names_in(s.cond))
         for st in _walk(s.body):
             rhs = st.init if isinstance(st, Decl) else st.value if isinstance(st, Assign) \
                 else None
             if set(_names_in(rhs)) & assigned:
+                return True
+            target = st.name if isinstance(st, Decl) else \
+                st.target.id if isinstance(st, Assign) and isinstance(st.target, Name) else None
+            if target in tested and (rhs is None or _pure(rhs)):
                 return True
         return False
 
@@ -471,6 +485,10 @@ class ThreadCompiler:
 
     def _call(self, e: Call, value: bool) -> Eval:
         macro = self.macros.get(e.func)
+        if macro is None and e.func in HERD_C11:
+            raise self.error(f"C11 atomics ({e.func}) are not supported: smpcheck reads the "
+                             "kernel's primitives (READ_ONCE, smp_load_acquire, ...)", e.line,
+                             e.func)
         if macro is None:
             close = difflib.get_close_matches(e.func, list(self.macros), n=1)
             hint = f"; did you mean {close[0]}?" if close else ""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from smpcheck.memory import NULL, Ref
@@ -39,6 +40,10 @@ def pointer(v: Any, what: str, line: int, lines: Any) -> Any:
     if isinstance(bare, int) and not isinstance(bare, bool) and bare == 0:
         deps = deps_of(v)
         return Val(NULL, deps) if deps else NULL
+    if isinstance(bare, Offset):
+        raise lines.error(f"{what}: accessing {bare} is not supported: herd makes it a "
+                          f"location of its own, smpcheck only moves a pointer by 0 "
+                          f"(the address dependency x + (r & 0))", line)
     raise lines.error(f"{what}: the value {bare!r} is not a pointer", line)
 
 
@@ -62,12 +67,47 @@ def _shift(op: Callable[[int, int], int]) -> Callable[[int, int], int]:
     return f
 
 
+@dataclass(frozen=True)
+class Offset:
+    """A pointer moved off its variable by ``by`` (herd's location ``x+1``): a value
+    smpcheck can hold, compare and print, but not access."""
+
+    ref: Ref
+    by: int
+
+    def __str__(self) -> str:
+        return f"{self.ref}{'+' if self.by > 0 else '-'}{abs(self.by)}"
+
+
+def _offset(op: Callable[[Any, Any], Any], sign: int) -> Callable[[Any, Any], Any]:
+    """``+`` or ``-``, which also move pointers: ``x + (r & 0)`` is ``x`` (how litmus
+    tests write an address dependency), ``x + 1`` an :class:`Offset`."""
+    def f(a: Any, b: Any) -> Any:
+        moved = _move(a, b, sign) if _is_int(b) else _move(b, a, 1) if sign > 0 else None
+        return op(a, b) if moved is None else moved
+
+    return f
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _move(p: Any, k: Any, sign: int) -> Any:
+    if not _is_int(k) or not isinstance(p, Ref | Offset):
+        return None
+    base, by = (p.ref, p.by) if isinstance(p, Offset) else (p, 0)
+    by += sign * k
+    return base if by == 0 else Offset(base, by)
+
+
 def _compare(op: Callable[[Any, Any], Any]) -> Callable[[Any, Any], int]:
     return lambda a, b: int(bool(op(a, b)))
 
 
 BINARY: dict[str, Callable[[Any, Any], Any]] = {
-    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": _cdiv, "%": _cmod,
+    "+": _offset(operator.add, 1), "-": _offset(operator.sub, -1), "*": operator.mul,
+    "/": _cdiv, "%": _cmod,
     "&": operator.and_, "|": operator.or_, "^": operator.xor,
     "<<": _shift(operator.lshift), ">>": _shift(operator.rshift),
     "==": _compare(operator.eq), "!=": _compare(operator.ne), "<": _compare(operator.lt),

@@ -42,6 +42,7 @@ from smpcheck.litmus.translate import (
     Memory,
     SourceLines,
     check_memory_loc,
+    declare_named,
     init_globals,
     init_registers,
     make_model,
@@ -102,6 +103,7 @@ def translate_x86(test: X86Test, lines: SourceLines) -> tuple[Model, dict[str, L
     """The model of an X86 / X86_64 litmus test."""
     memory = Memory(lines)
     init_globals(test, memory, {})
+    declare_named(test, memory)
     init_regs: list[dict[str, Any]] = [{} for _ in test.threads]
     for entry, value in init_registers(test, memory):
         if not is_register(entry.name):

@@ -89,7 +89,8 @@ class MemoryModel:
         return [self.deferred_inconsistency(g) for g in graphs]
 
     def happens_before(self, view: View) -> Rel:
-        """Order that makes one access certainly precede another (use-after-free check)."""
+        """Order that makes one access certainly precede another (the report's timeline;
+        use-after-free needs none: kfree's POISON stores are ordinary stores)."""
         raise NotImplementedError
 
     def timeline(self, view: View, prefer: Sequence[tuple[int, int]] = ()) -> list[Step]:

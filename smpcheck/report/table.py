@@ -16,10 +16,12 @@ import tokenize
 from dataclasses import dataclass
 from typing import Any
 
+from smpcheck.events import Event
 from smpcheck.findings import Violation
 from smpcheck.graph import ExecutionGraph
-from smpcheck.memory import Ref
+from smpcheck.memory import Ref, is_poison
 from smpcheck.models.base import MemoryModel, Step
+from smpcheck.text import printable_block
 from smpcheck.values import EventId
 from smpcheck.view import View
 
@@ -65,7 +67,10 @@ def rows_for(v: Violation, mm: MemoryModel) -> list[Row]:
     rows = []
     steps = mm.timeline(view, prefer)
     notes = _missing_order(v, view, mm)
+    focus = {g.event(e).loc for e in v.events if g.has(e)} - {None}
     for i, step in enumerate(steps):
+        if _hidden(g, step.event, focus):
+            continue
         row = _row(g, step, steps[i - 1] if i else None)
         if row is not None:
             row.mark = step.event.id in v.events and not step.visible
@@ -76,6 +81,16 @@ def rows_for(v: Violation, mm: MemoryModel) -> list[Row]:
         rows.append(Row(v.cpu, v.src.text, v.src.line, v.src.path, mark=True, kind="error",
                         note=v.message))
     return rows
+
+
+def _hidden(g: ExecutionGraph, ev: Event, focus: set[Any]) -> bool:
+    """kfree's POISON stores are shown for the locations the finding is about (``focus``),
+    and then stand for their kfree; else the kfree's row stands for them."""
+    if ev.kind == "W" and is_poison(ev.value):
+        return ev.loc not in focus
+    return ev.kind == "D" and any(
+        p is not None and p.loc is not None and p.loc in focus and p.loc.obj is ev.obj
+        and is_poison(p.value) for p in g.threads[ev.tid][:ev.idx])
 
 
 def _missing_order(v: Violation, view: View, mm: MemoryModel) -> dict[EventId, str]:
@@ -100,7 +115,7 @@ def _preferred_order(v: Violation, view: View) -> list[tuple[int, int]]:
     """Show a use-after-free's access after the free when the execution allows it."""
     if len(v.events) == 2 and all(e in view.index for e in v.events):
         a, b = (view.index[e] for e in v.events)
-        if view.events[b].kind == "D":
+        if view.events[b].kind == "D" or is_poison(view.events[b].value):
             return [(b, a)]
     return []
 
@@ -187,7 +202,7 @@ def render_table(rows: list[Row], cpu_names: list[str], width: int = 80) -> str:
             emit(r.cpu, f"{r.func}():", False)
         num = f"{r.line:>3}: " if r.line else "     "
         emit(r.cpu, num + r.full, r.mark)
-    return "\n".join(line.rstrip() for line in lines)
+    return printable_block("\n".join(line.rstrip() for line in lines))
 
 
 def _wrap(text: str, w: int) -> list[str]:

@@ -7,13 +7,16 @@ import textwrap
 from smpcheck.findings import Result, Status, Violation
 from smpcheck.model import Model
 from smpcheck.models.base import MemoryModel
+from smpcheck.report.limits import Options, incomplete_lines
 from smpcheck.report.table import render_table, rows_for
+from smpcheck.text import printable, printable_block
 
 
 def render_result(result: Result, model: Model, mm: MemoryModel, all_findings: bool = False,
-                  width: int = 80) -> str:
-    """The whole report for one check."""
-    out = [f"{model.name} under {mm.name}: {result.status.value}"]
+                  width: int = 80, *, options: Options) -> str:
+    """The whole report for one check; ``options`` names the command's option for each
+    limit, for the advice on a run cut short."""
+    out = [f"{printable(model.name)} under {mm.name}: {verdict_text(result)}"]
     shown = result.violations if all_findings else result.violations[:1]
     for v in shown:
         out.append("")
@@ -23,19 +26,27 @@ def render_result(result: Result, model: Model, mm: MemoryModel, all_findings: b
         for w in result.warnings:
             out.append(f"warning: {w.message} at {w.src}")
     if result.condition and not result.violations:
+        explored = "" if result.complete else " explored"
         out.append(textwrap.fill(f"condition {result.condition}: {result.positive} of "
-                                 f"{result.positive + result.negative} executions satisfy it",
-                                 width, subsequent_indent="  "))
+                                 f"{result.positive + result.negative} executions{explored} "
+                                 "satisfy it", width, subsequent_indent="  "))
     out.append("")
     out.append(summary_line(result))
-    for why in result.incomplete:
-        out.append(f"incomplete: {why}")
-    if result.status == Status.SAFE:
+    out.extend(textwrap.fill(line, width, subsequent_indent="  ", break_long_words=False,
+                             break_on_hyphens=False)
+               for line in incomplete_lines(result, options))
+    if result.verdict == Status.SAFE:
         out.append("every execution of this bounded configuration was checked"
                    + (f":\n  {result.bound}" if result.bound else ""))
     elif result.stopped_early:
         out.append("stopped at the first violation (--all to keep exploring)")
-    return "\n".join(out)
+    return printable_block("\n".join(out))
+
+
+def verdict_text(result: Result) -> str:
+    """The verdict as the report's first line states it: none for an incomplete run."""
+    verdict = result.verdict
+    return "incomplete, no verdict" if verdict is None else verdict.value
 
 
 def render_violation(v: Violation, model: Model, mm: MemoryModel, width: int = 80) -> str:
@@ -44,8 +55,8 @@ def render_violation(v: Violation, model: Model, mm: MemoryModel, width: int = 8
                          break_long_words=False, break_on_hyphens=False)
     rows = rows_for(v, mm)
     if not rows:
-        return head
-    return head + "\n\n" + render_table(rows, model.cpu_names, width)
+        return printable_block(head)
+    return printable_block(head + "\n\n" + render_table(rows, model.cpu_names, width))
 
 
 def summary_line(result: Result) -> str:

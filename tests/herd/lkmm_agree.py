@@ -15,6 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+from smpcheck.cli import OPTIONS as LITMUS_OPTIONS
+from smpcheck.herd.cli import OPTIONS as HERD_OPTIONS
 from smpcheck.herd.config import parse_options
 from smpcheck.herd.run import HerdSession
 from smpcheck.litmus.herd_output import herd_text
@@ -30,7 +32,7 @@ def shown(text: str) -> list[str]:
 
 def builtin_lines(path: Path) -> list[str]:
     """``smpcheck litmus FILE --mm lkmm``'s lines."""
-    return shown(herd_text(check_litmus(path, "lkmm")))
+    return shown(herd_text(check_litmus(path, "lkmm"), LITMUS_OPTIONS))
 
 
 def herd_session(lkmm: Path) -> HerdSession:
@@ -40,7 +42,7 @@ def herd_session(lkmm: Path) -> HerdSession:
 
 def herd_lines(path: Path, session: HerdSession) -> list[str]:
     """``smpcheck-herd -conf linux-kernel.cfg FILE``'s lines."""
-    return shown(herd_text(session.run(path).run))
+    return shown(herd_text(session.run(path).run, HERD_OPTIONS))
 
 
 def difference(expected: list[str], got: list[str]) -> str:

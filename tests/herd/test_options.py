@@ -135,14 +135,3 @@ def test_ring_generator_smoke(tmp_path: Path) -> None:
     assert [(k, n) for k, n, _ in files] == [("rcu", 6), ("mp", 6)]
     text = files[0][2].read_text()
     assert text.count("synchronize_rcu();") == 3 and text.count("rcu_read_lock();") == 3
-
-
-def test_conf_is_found_on_the_include_path(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    """``herd7 -I DIR -conf linux-kernel.cfg`` finds the cfg file in DIR, from anywhere."""
-    root = need_lkmm()
-    monkeypatch.chdir(tmp_path)
-    out = herd(capsys, "-I", root, "-conf", "linux-kernel.cfg", root / SB)
-    assert out.status == 0 and "Observation SB+poonceonces Sometimes 1 3" in out.out
-    missing = herd(capsys, "-conf", "linux-kernel.cfg", root / SB)
-    assert missing.status == 2 and "cannot read linux-kernel.cfg" in missing.err

@@ -82,8 +82,11 @@ def test_table_of_a_witness(sb: Path, capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_json(sb: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["litmus", str(sb), "--mm", "sc", "--json"]) == 0
-    (report,) = json.loads(capsys.readouterr().out)
+    doc = json.loads(capsys.readouterr().out)
+    assert (doc["complete"], doc["exit"], doc["errors"]) == (True, 0, [])
+    (report,) = doc["runs"]
     assert (report["verdict"], report["positive"], report["negative"]) == ("Never", 0, 3)
+    assert (report["ok"], report["complete"], report["incomplete"]) == (False, True, [])
 
 
 def test_bad_file_among_good_ones(sb: Path, tmp_path: Path,

@@ -24,11 +24,13 @@ def x86_text(rows: str, tail: str = "exists (1:EAX=0)", header: str = " P0 | P1 
 CASES = [
     # --- first line and lexing
     ("empty file", "  \n\n", 1, 1, "empty file: expected a first line such as 'C NAME'"),
-    ("unknown arch", "ARM t\n{}\n", 1, 1, "unknown architecture 'ARM'"),
+    ("unknown arch", "FOO t\n{}\n", 1, 1, "unknown architecture 'FOO'"),
+    ("herd arch", "AArch64 t\n{}\n", 1, 1, "AArch64 litmus tests are not supported"),
+    ("bad name", "C \xe9t\n{}\n", 1, 3, "bad test name '\xe9t': a name is made of letters"),
     ("no name", "C\n{}\n", 1, 2, "missing test name after 'C'"),
-    ("unterminated (* comment", "C t\n(* doc\n{}\n", 2, 1, "'(*' is never closed"),
+    ("unterminated (* comment", "C t\n(*\ndoc\n{}\n", 2, 1, "'(*' is never closed"),
     ("unterminated /* comment", c_text("\t/* oops"), 6, 2, "'/*' is never closed"),
-    ("unterminated string", 'X86 t\n"doc\n{}\n', 2, 1, "unterminated string"),
+    ("unterminated string", c_text(tail='exists (x=1) "doc'), 8, 14, "unterminated string"),
     ("bad character", c_text("\tr0 = 1 @ 2;"), 6, 9, "unexpected character '@'"),
     ("malformed number", c_text("\tr0 = 12ab;"), 6, 7, "malformed number '12ab'"),
     ("huge number", c_text("\tr0 = " + "9" * 100 + ";"), 6, 7, "number too long"),
@@ -53,17 +55,10 @@ CASES = [
      "expected ')' to close the '(' at line 6 column 7, found ';'"),
     ("unclosed proposition", c_text(tail="exists (x=1 /\\ y=2"), 9, 1,
      "expected ')' to close the '(' of the proposition at line 8 column 8, found end of file"),
-    # --- missing final condition
-    ("C test without condition", c_text(tail=""), 9, 1,
-     "missing final condition: expected another thread 'P1(...)' or the final condition"),
-    ("X86 test without condition", x86_text(" MOV [x],$1 | MOV EAX,[x] ;", tail=""), 6, 1,
-     "missing final condition: expected the final condition ('exists', '~exists' or "
-     "'forall')"),
+    # --- the final condition
     ("misspelt quantifier", c_text(tail="exist (x=1)"), 8, 1,
      "expected another thread 'P1(...)' or the final condition ('exists', '~exists' or "
      "'forall'), found 'exist'"),
-    ("locations without condition", c_text(tail="locations [x]"), 9, 1,
-     "missing final condition: expected the final condition"),
     ("unclosed locations", c_text(tail="locations [x; y\nexists (x=1)"), 9, 1,
      "expected ';' or ']' in the locations list, found 'exists'"),
     ("trailing junk", c_text(tail="exists (x=1) junk"), 8, 14,
