@@ -258,9 +258,6 @@ def test_a_reader_that_stops_ends_its_srcu_section(tmp_path: Path) -> None:
     assert unlock.data == {lock.id} and unlock.loc is lock.loc and end.value is STOPPED
 
 
-@pytest.mark.xfail(strict=True, reason="smpcheck's LKMM applies no SRCU grace period yet: "
-                   "rcu-order's '& loc' meets View.loc, which relates accesses only, never "
-                   "the sync-srcu fence (herd7 says Never for the litmus form)")
 def test_an_srcu_grace_period_still_binds_a_reader_that_stops(tmp_path: Path) -> None:
     assert run(write(tmp_path, SRCU.format(sync="synchronize_srcu(ss)")), "lkmm").violations == []
 
