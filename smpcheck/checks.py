@@ -55,6 +55,12 @@ class Checker:
         self.first: ExecutionGraph | None = None  # re-run to check determinism
         self._regs_keys: dict[int, tuple[dict[str, Any], tuple[Any, ...]]] = {}
 
+    def reset(self) -> None:
+        """Forget the executions judged so far (the explorer starts another pass)."""
+        self.satisfied = 0
+        self.witness = None
+        self.first = None
+
     def __call__(self, g: ExecutionGraph, result: Result) -> None:
         if self.first is None:
             self.first = g.copy()

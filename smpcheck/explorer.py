@@ -41,6 +41,7 @@ from smpcheck.findings import Cut, Kind, Limit, Result, Violation
 from smpcheck.graph import ExecutionGraph, Locations
 from smpcheck.models.base import ATOMIC, MemoryModel
 from smpcheck.replay import Guide
+from smpcheck.speculation import Domain, execution_key
 from smpcheck.values import EventId
 from smpcheck.view import View
 
@@ -67,6 +68,7 @@ class Settings:
     max_events: int = 2000
     all_violations: bool = False
     batch: int = 1  # complete executions judged together (deferred_inconsistencies)
+    max_passes: int = 8  # explorations while the values reads may speculate grow
 
 
 @dataclass
@@ -87,38 +89,74 @@ class Explorer:
     on_complete: Callable[[ExecutionGraph, Result], None] | None = None
     on_progress: Callable[[Result], None] | None = None
     guide: Guide | None = None  # replay: keep only graphs agreeing with a recording
+    on_restart: Callable[[], None] | None = None  # a new pass: forget what was judged
 
     def explore(self, result: Result) -> Result:
-        """Run the exploration, filling in ``result``."""
+        """Run the exploration, filling in ``result``.
+
+        When the memory model lets some read speculate (:mod:`smpcheck.speculation`),
+        the exploration runs again, speculating on the values the previous pass saw
+        written, until a pass sees no new value; ``result`` holds the last pass."""
         self.result = result
         self.locs = Locations()
         self.run = Run(self.cpus, self.settings.loop_bound, self.settings.max_events)
-        self.stack: list[ExecutionGraph] = [ExecutionGraph(len(self.cpus), self.locs)]
-        self.seen_violations: set[Any] = set()
-        self.unjudged: list[ExecutionGraph] = []  # complete, awaiting the model's verdict
+        self.domain = Domain()
+        self.speculating = False  # whether this pass lets reads speculate
+        self.could_speculate = False  # whether some read of this pass could have
+        self.seen_executions: set[Any] | None = None  # a speculating pass's executions
         start = time.monotonic()
         from smpcheck import _runtime
 
         _runtime.set_run(self.run)
         try:
-            while self.stack:
-                if self._over_budget(start):
+            for passes in range(1, self.settings.max_passes + 1):
+                known = self.domain.snapshot()
+                finished = self._pass(start)
+                if not finished or not self.could_speculate or self.guide is not None:
                     break
-                g = self.stack.pop()
-                self.run.sync(g)
-                self._extend(g)
-                if result.violations and not self.settings.all_violations:
-                    result.stopped_early = True
+                if self.speculating and self.domain.snapshot() == known:
+                    break  # the values are a fixpoint: this pass saw them all
+                if passes == self.settings.max_passes:
+                    result.incomplete.append(
+                        f"the values reads may take kept growing after {passes} passes "
+                        "(a cycle of dependencies producing new values)")
                     break
-                if self.on_progress is not None:
-                    result.elapsed_s = time.monotonic() - start
-                    self.on_progress(result)
-            self._judge_pending()
+                self._restart()
         finally:
             _runtime.set_run(None)
             self.run.finish()
         result.elapsed_s = time.monotonic() - start
         return result
+
+    def _pass(self, start: float) -> bool:
+        """One exploration from the empty graph; whether it ran to its end (it stops at a
+        bound, or at the first violation unless all are asked for)."""
+        result = self.result
+        self.stack: list[ExecutionGraph] = [ExecutionGraph(len(self.cpus), self.locs)]
+        self.seen_violations: set[Any] = set()
+        self.unjudged: list[ExecutionGraph] = []  # complete, awaiting the model's verdict
+        while self.stack:
+            if self._over_budget(start):
+                return False
+            g = self.stack.pop()
+            self.run.sync(g)
+            self._extend(g)
+            if result.violations and not self.settings.all_violations:
+                result.stopped_early = True
+                return False
+            if self.on_progress is not None:
+                result.elapsed_s = time.monotonic() - start
+                self.on_progress(result)
+        self._judge_pending()
+        return not (result.violations and not self.settings.all_violations)
+
+    def _restart(self) -> None:
+        """Prepare another pass, speculating on every value seen written so far."""
+        self.result.reset()
+        if self.on_restart is not None:
+            self.on_restart()
+        self.speculating = True
+        self.seen_executions = set()
 
     def _over_budget(self, start: float) -> bool:
         s, r = self.settings, self.result
@@ -146,6 +184,8 @@ class Explorer:
             elif not handler(self, g, cpu, op):
                 return
             if not self._consistent(g, cpu.tid, cpu.pos):
+                return
+            if g.spec and self._hopeless(g):
                 return
             self.run.advance(cpu)
 
@@ -243,7 +283,7 @@ class Explorer:
     # -- reads: one child per write it may read from --------------------------------
     def _read(self, g: ExecutionGraph, cpu: Cpu, op: Op) -> bool:
         assert op.loc is not None
-        children = []
+        children = self._speculations(g, cpu, op)
         sources = g.co_order(op.loc)
         for k, w in enumerate(sources):
             child = _fresh(g, k == len(sources) - 1)
@@ -258,11 +298,45 @@ class Explorer:
         self._push(children)
         return False
 
-    def _add_read(self, g: ExecutionGraph, tid: int, pos: int, op: Op, w: EventId,
-                  replace: bool = False) -> None:
-        """Add (or, revisiting, replace) the read of ``op`` at ``pos`` reading from ``w``,
-        with an RMW's write, or a marker if the CPU must wait."""
-        value = g.event(w).value
+    def _speculations(self, g: ExecutionGraph, cpu: Cpu, op: Op) -> list[ExecutionGraph]:
+        """Graphs where the read of ``op`` takes a value of the domain from a write not
+        added yet (:mod:`smpcheck.speculation`): only where the model says a read like
+        it may be part of a cycle, and never an RMW's (its write's coherence place
+        follows its source)."""
+        assert op.loc is not None
+        if op.kind != "R":
+            return []
+        probe = self._event(cpu.tid, cpu.pos, op, "R", value=None)
+        if not self.mm.speculates(probe, op.loc in self.domain.plain):
+            return []
+        self.could_speculate = True
+        if not self.speculating:
+            return []
+        out = []
+        for value in self.domain.candidates(op.loc, cpu.tid):
+            child = g.copy()
+            self._add_read(child, cpu.tid, cpu.pos, op, None, spec=value)
+            if self._inconsistency(child, cpu.tid, cpu.pos) is None:
+                out.append(child)
+        return out
+
+    def _hopeless(self, g: ExecutionGraph) -> bool:
+        """Whether some speculating read waits for a value no CPU still running writes."""
+        done = {t for t, evs in enumerate(g.threads) if evs and evs[-1] is not None
+                and evs[-1].kind == "E"}
+        for r, value in g.spec.items():
+            loc = g.event(r).loc
+            assert loc is not None
+            if not self.domain.writers(loc, value) - done - {r[0]}:
+                return True
+        return False
+
+    def _add_read(self, g: ExecutionGraph, tid: int, pos: int, op: Op, w: EventId | None,
+                  replace: bool = False, spec: Any = None) -> None:
+        """Add (or, revisiting, replace) the read of ``op`` at ``pos`` reading from ``w``
+        (or, with ``w`` None, speculating the value ``spec``), with an RMW's write, or a
+        marker if the CPU must wait."""
+        value = g.event(w).value if w is not None else spec
         outcome = op.update(value) if op.update is not None else None
         success = op.kind == "RMW" and outcome is not None and outcome is not BLOCK
         tags = op.tags if success or op.ftags is None else op.ftags
@@ -274,12 +348,17 @@ class Explorer:
             g.threads[tid][pos] = read
         else:
             g.add(read)
-        g.rf[read.id] = w
+        if w is None:
+            g.spec[read.id] = value
+        else:
+            g.rf[read.id] = w
         if success:
+            assert w is not None
             write = self._event(tid, pos + 1, op, "W", value=outcome, tags=op.wtags, rmw=True,
                                 data=op.data | frozenset({read.id}))
             g.add(write)
             g.co_insert(write.id, w)
+            self.domain.wrote(write)
         elif outcome is BLOCK or (op.await_ok is not None and not op.await_ok(value)):
             g.add(self._event(tid, pos + 1, op, "B", value=None, tags=frozenset(),
                               extra={"waits": (read.id,), "lock": outcome is BLOCK}))
@@ -290,6 +369,7 @@ class Explorer:
     def _write(self, g: ExecutionGraph, cpu: Cpu, op: Op) -> bool:
         wev = self._made(cpu.tid, cpu.pos, op, "W")
         assert op.loc is not None
+        self.domain.wrote(wev)
         children = []
         keep: set[EventId] | None = None  # the same at every coherence position
         before = g.co_order(op.loc)[1:]  # (registers the location's initial write)
@@ -304,12 +384,30 @@ class Explorer:
             child = _fresh(scratch, pos == len(before))
             if why is None:
                 children.append(child)
+                children.extend(self._resolutions(child, wev))
             if reads:  # (what a revisit keeps is computed only if one may happen)
                 if keep is None:
                     keep = self._keep(child, wev.id)
                 children.extend(self._revisits(child, wev.id, keep, reads))
         self._push(children)
         return False
+
+    def _resolutions(self, g: ExecutionGraph, wev: Event) -> list[ExecutionGraph]:
+        """Graphs where a read speculating ``wev``'s value on its location, on another
+        CPU, takes ``wev`` as its source (the graph where it goes on waiting is ``g``)."""
+        out = []
+        for r, value in g.spec.items():
+            if r[0] == wev.tid or g.event(r).loc is not wev.loc:
+                continue
+            if type(value) is not type(wev.value) or value != wev.value:
+                continue
+            child = g.copy()
+            del child.spec[r]
+            child.rf[r] = wev.id
+            if self.mm.inconsistency_after(child, [r, wev.id]) is None:
+                out.append(child)
+                out.extend(self._resolutions(child, wev))
+        return out
 
     def _revisits_of_rmw(self, g: ExecutionGraph, rid: EventId) -> list[ExecutionGraph]:
         wid = g.companion(rid)
@@ -360,8 +458,10 @@ class Explorer:
         """The reads of ``wev``'s location that it may revisit: not frozen, and not
         before it on its own CPU."""
         loc, tid, idx, frozen = wev.loc, wev.tid, wev.idx, g.frozen
+        spec = g.spec
         return [r for t in g.threads for r in t if r is not None and r.kind == "R"
-                and r.loc is loc and r.id not in frozen and not (r.tid == tid and r.idx < idx)]
+                and r.loc is loc and r.id not in frozen and not (r.tid == tid and r.idx < idx)
+                and r.id not in spec]
 
     def _maximal(self, g: ExecutionGraph, e: EventId, keep: set[EventId], w: EventId) -> bool:
         """Whether ``e`` was added taking the coherence-latest write among those added
@@ -378,6 +478,8 @@ class Explorer:
         def before(x: EventId) -> bool:
             return x != w and (x[0] < 0 or x in keep or g.stamp[x] < mine)
 
+        if ev.kind == "R" and e in g.spec:
+            return True  # a speculation: this pass's other paths cover the rest
         src = g.rf[e] if ev.kind == "R" else e
         if ev.kind == "R" and not before(src):
             return False  # e reads from a write added after it: it was revisited
@@ -397,7 +499,8 @@ class Explorer:
         child.frozen |= keep
         if self.mm.inconsistency_after(child, self._revisit_changes(child, r, w)) is not None:
             return []
-        return [child, *self._revisits_of_rmw(child, r)]
+        return [child, *self._resolutions(child, child.event(w)),
+                *self._revisits_of_rmw(child, r)]
 
     @staticmethod
     def _revisit_changes(g: ExecutionGraph, r: EventId, w: EventId) -> list[EventId]:
@@ -410,6 +513,13 @@ class Explorer:
 
     # -- the end of an execution ---------------------------------------------------
     def _complete(self, g: ExecutionGraph) -> None:
+        if g.spec:
+            return  # a read still waits for the value it speculated: not an execution
+        if self.seen_executions is not None:
+            key = execution_key(g)
+            if key in self.seen_executions:
+                return
+            self.seen_executions.add(key)
         if self.settings.batch > 1:  # nothing changes g once complete: no copy needed
             self.unjudged.append(g)
             if len(self.unjudged) >= self.settings.batch:

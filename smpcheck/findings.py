@@ -138,6 +138,11 @@ class Result:
         No) only for a complete run."""
         return not self.incomplete
 
+    def reset(self) -> None:
+        """Forget every count and finding (the exploration starts another pass)."""
+        fresh = Result(self.model, self.memory_model, bound=self.bound)
+        self.__dict__.update(fresh.__dict__)
+
     @property
     def status(self) -> Status:
         if self.error:

@@ -38,7 +38,7 @@ class ExecutionGraph:
     """Events, program order, reads-from and coherence order of one execution."""
 
     __slots__ = ("threads", "rf", "co", "stamp", "clock", "frozen", "locs", "fence_tags",
-                 "frees")
+                 "frees", "spec")
 
     def __init__(self, nthreads: int, locs: Locations) -> None:
         self.threads: list[list[Event | None]] = [[] for _ in range(nthreads)]
@@ -50,6 +50,9 @@ class ExecutionGraph:
         self.locs = locs
         self.fence_tags: frozenset[str] = frozenset()  # of every fence ever added (cuts too)
         self.frees = False  # whether a kfree was ever added (cuts too): checks skip if not
+        # reads that took a value from a write not yet in the graph (see explorer's
+        # speculation), each with that value, until a write of it becomes their source
+        self.spec: dict[EventId, Any] = {}
 
     def copy(self) -> ExecutionGraph:
         g = ExecutionGraph.__new__(ExecutionGraph)
@@ -62,6 +65,7 @@ class ExecutionGraph:
         g.locs = self.locs
         g.fence_tags = self.fence_tags
         g.frees = self.frees
+        g.spec = dict(self.spec) if self.spec else {}
         return g
 
     # -- lookup -------------------------------------------------------------
@@ -96,7 +100,10 @@ class ExecutionGraph:
         return self.locs.init_of(loc)
 
     def read_value(self, read: EventId) -> Any:
-        return self.event(self.rf[read]).value
+        src = self.rf.get(read)
+        if src is None:
+            return self.spec[read]
+        return self.event(src).value
 
     # -- coherence ----------------------------------------------------------
     def co_order(self, loc: Loc) -> list[EventId]:
@@ -146,6 +153,7 @@ class ExecutionGraph:
             self.threads[tid][idx] = None
             self.stamp.pop((tid, idx), None)
             self.rf.pop((tid, idx), None)
+            self.spec.pop((tid, idx), None)
             self.frozen.discard((tid, idx))
         for t in self.threads:
             while t and t[-1] is None:
@@ -239,7 +247,7 @@ class ExecutionGraph:
     def validate(self) -> None:
         """Check the graph's invariants (debugging aid)."""
         for ev in self.events():
-            if ev.is_read and ev.id not in self.rf:
+            if ev.is_read and ev.id not in self.rf and ev.id not in self.spec:
                 raise InternalError(f"read {ev} has no rf")
             src = self.rf.get(ev.id)
             if src is not None and self.event(src).loc != ev.loc:

@@ -57,6 +57,7 @@ def verify(model: Model, globals_: dict[str, Loc] | None = None, mm: str | Memor
     modules = model_modules(model.cpus)
     recheck = Recheck(model, s, PythonState(modules, model.cpus), checker)
     explorer.on_complete = recheck
+    explorer.on_restart = checker.reset
     start = time.monotonic()
     try:
         with ExitStack() as guards:

@@ -143,6 +143,12 @@ class CatMemoryModel(MemoryModel):
         load buffering, keeping less executions its fences forbid to reach."""
         return LKMM.keeps_order(self, earlier, later, between)  # type: ignore[arg-type]
 
+    def speculates(self, read: Event, plain_written: bool) -> bool:
+        """The kernel model's rule too (:meth:`LKMM.speculates`): with dependencies
+        tracked, a cycle through plain accesses; none without (sc.cat, x86tso.cat)."""
+        return self.track_dependencies and LKMM.speculates(
+            self, read, plain_written)  # type: ignore[arg-type]
+
     def judge(self, view: View) -> CatResult:
         """The model's verdict on one view (the last one, and the last batch's, are
         remembered)."""

@@ -142,6 +142,7 @@ class HerdSession:
         checker = Checker(model, mm, names, explorer.report, keep_witnesses=False)
         watch = _Watch(self.opts, model, names, checker)
         explorer.on_complete = watch
+        explorer.on_restart = watch.reset
         start = time.monotonic()
         try:
             explorer.explore(result)
@@ -169,6 +170,11 @@ class _Watch:
         self.show = opts.show if opts.show != "none" or not opts.gv else "prop"
         self.graphs: list[tuple[ExecutionGraph, bool]] = []
         self.settled = False
+
+    def reset(self) -> None:
+        """Forget what was judged (the explorer starts another pass)."""
+        self.checker.reset()
+        self.graphs.clear()
 
     def __call__(self, g: ExecutionGraph, result: Result) -> None:
         self.checker(g, result)

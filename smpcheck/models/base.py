@@ -46,6 +46,13 @@ class MemoryModel:
         ``later`` must keep ``earlier`` too.  Used only when ``track_dependencies``."""
         return True
 
+    def speculates(self, read: Event, plain_written: bool) -> bool:
+        """Whether ``read`` may be part of a consistent execution whose dependencies plus
+        reads-from form a cycle, so that the explorer must let it take a value from a
+        write not yet added (:mod:`smpcheck.speculation`); ``plain_written``: its
+        location has plain writes.  Never, for models that forbid (po | rf) cycles."""
+        return False
+
     def inconsistency(self, view: View, atomicity: bool = True) -> str | None:
         """The name of an axiom the execution violates, or None if it is consistent.
         RMW atomicity comes first: ``ATOMIC`` whenever it is violated.

@@ -534,6 +534,14 @@ class LKMM(MemoryModel):
             return True
         return conditionally_fenced(earlier, later, between)
 
+    def speculates(self, read: Event, plain_written: bool) -> bool:
+        """A cycle of dependencies and reads-from among marked accesses is a cycle in
+        happens-before (ppo holds dependencies into writes, and the orders the explorer
+        keeps; rfe is in hb), which the model forbids; one through a plain access is not,
+        since happens-before leaves plain accesses out.  Such a cycle passes through a
+        plain read, or through a read of a plain write."""
+        return plain_written or not read.marked
+
     def inconsistency_after(self, g: ExecutionGraph, added: Sequence[EventId],
                             atomicity: bool = True) -> str | None:
         """The whole-view check, skipped when the added events are sinks (nothing can
