@@ -592,6 +592,8 @@ def _asked(op: Op) -> str:
 
 
 def _matches(op: Op, ev: Event) -> bool:
+    if ev.extra.get("stopped"):  # the end of a CPU stopped at an error or bound
+        return op.kind in ("ERR", "BOUND")
     kind = {"RMW": "R", "BOUND": "B"}.get(op.kind, op.kind)
     if kind != ev.kind:
         return False

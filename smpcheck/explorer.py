@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from smpcheck._runtime import BLOCK, STOPPED, Cpu, Op, Run
@@ -117,9 +117,7 @@ class Explorer:
                 if self.speculating and self.domain.snapshot() == known:
                     break  # the values are a fixpoint: this pass saw them all
                 if passes == self.settings.max_passes:
-                    result.incomplete.append(
-                        f"the values reads may take kept growing after {passes} passes "
-                        "(a cycle of dependencies producing new values)")
+                    result.cut(Cut(Limit.VALUE_PASSES, passes))
                     break
                 self._restart()
         finally:
@@ -191,8 +189,16 @@ class Explorer:
 
     def _drain_warnings(self, g: ExecutionGraph) -> None:
         for cpu, op in self.run.warnings:
-            self.report(Violation(Kind.WARNING, op.message, cpu.tid, op.src, g.copy()))
+            self._found(g, cpu.tid, Violation(Kind.WARNING, op.message, cpu.tid, op.src, None))
         self.run.warnings.clear()
+
+    def _found(self, g: ExecutionGraph, tid: int, finding: Violation | Cut) -> None:
+        """Report what CPU ``tid`` ran into in ``g``; while a read speculates, only note
+        it: it is real once the speculation is resolved (:meth:`_complete`)."""
+        if g.spec:
+            g.notes = (*g.notes, (finding, g.last(tid)))
+        else:
+            self._found_now(g, finding)
 
     def _next_cpu(self) -> Cpu | None:
         if self.guide is not None:
@@ -260,14 +266,22 @@ class Explorer:
         return True
 
     def _stop(self, g: ExecutionGraph, cpu: Cpu, op: Op) -> bool:
-        """An error or a bound: report it, and go no further in this graph."""
+        """An error or a bound: report it, and go no further in this graph.  While a read
+        speculates, the CPU stops here and the others go on: the finding is noted, and
+        real only if the speculation comes true."""
+        finding: Violation | Cut
         if op.kind == "BOUND":  # text: the Limit, value: its value
-            self.result.cut(Cut(Limit(op.text), op.value, op.src, cpu.tid))
+            finding = Cut(Limit(op.text), op.value, op.src, cpu.tid)
+        else:
+            kind = {"null-deref": Kind.NULL_DEREF, "bad-free": Kind.BAD_FREE}.get(
+                op.text, Kind.ASSERTION)
+            finding = Violation(kind, op.message, cpu.tid, op.src, None)
+        speculating = bool(g.spec)
+        self._found(g, cpu.tid, finding)
+        if not speculating:
             return False
-        kind = {"null-deref": Kind.NULL_DEREF, "bad-free": Kind.BAD_FREE}.get(op.text,
-                                                                            Kind.ASSERTION)
-        self.report(Violation(kind, op.message, cpu.tid, op.src, g.copy()))
-        return False
+        g.add(self._event(cpu.tid, cpu.pos, op, "E", value=None, extra={"stopped": True}))
+        return True
 
     def report(self, v: Violation) -> None:
         """Record a finding once per kind and place."""
@@ -520,12 +534,30 @@ class Explorer:
             if key in self.seen_executions:
                 return
             self.seen_executions.add(key)
+        if g.notes and self._noted(g):
+            return
         if self.settings.batch > 1:  # nothing changes g once complete: no copy needed
             self.unjudged.append(g)
             if len(self.unjudged) >= self.settings.batch:
                 self._judge_pending()
             return
         self._judged(g, self.mm.deferred_inconsistency(g))
+
+    def _noted(self, g: ExecutionGraph) -> bool:
+        """Report the findings noted while reads speculated (those whose CPU's events
+        are still the ones they were made after); whether a CPU stopped at one, so that
+        ``g`` is not an execution (as it is not without speculation)."""
+        for finding, after in g.notes:
+            if after is not None and g.threads[after.tid][after.idx] is not after:
+                continue
+            self._found_now(g, finding)
+        return any(t and t[-1] is not None and t[-1].extra.get("stopped") for t in g.threads)
+
+    def _found_now(self, g: ExecutionGraph, finding: Violation | Cut) -> None:
+        if isinstance(finding, Cut):
+            self.result.cut(finding)
+        else:
+            self.report(replace(finding, graph=g.copy()))
 
     def _judge_pending(self) -> None:
         """Hand the waiting complete graphs to the model at once, then go on with each

@@ -68,6 +68,7 @@ class Limit(StrEnum):
     LOOP_BOUND = "loop-bound"          # iterations of a loop that is not a spin wait
     MAX_EVENTS = "max-events"          # events of one CPU in one execution
     STALL = "stall"                    # seconds one CPU runs without a kernel primitive
+    VALUE_PASSES = "value-passes"      # explorations while speculated values grow
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,9 @@ class Cut:
             return f"stopped after {n} execution{s}"
         if self.limit == Limit.TIMEOUT:
             return f"stopped after {n} s"
+        if self.limit == Limit.VALUE_PASSES:
+            return (f"the values reads may take kept growing after {n} passes (a cycle of "
+                    "dependencies through plain accesses producing new values)")
         where = f"{self.src}: " if self.src is not None else ""
         if self.limit == Limit.LOOP_BOUND:
             return f"{where}a loop ran {n} iteration{s}, the loop bound"

@@ -38,7 +38,7 @@ class ExecutionGraph:
     """Events, program order, reads-from and coherence order of one execution."""
 
     __slots__ = ("threads", "rf", "co", "stamp", "clock", "frozen", "locs", "fence_tags",
-                 "frees", "spec")
+                 "frees", "spec", "notes")
 
     def __init__(self, nthreads: int, locs: Locations) -> None:
         self.threads: list[list[Event | None]] = [[] for _ in range(nthreads)]
@@ -53,6 +53,9 @@ class ExecutionGraph:
         # reads that took a value from a write not yet in the graph (see explorer's
         # speculation), each with that value, until a write of it becomes their source
         self.spec: dict[EventId, Any] = {}
+        # findings made while a read speculated, each with the CPU's last event then:
+        # real only once the speculation is resolved and that event is still there
+        self.notes: tuple[tuple[Any, Event | None], ...] = ()
 
     def copy(self) -> ExecutionGraph:
         g = ExecutionGraph.__new__(ExecutionGraph)
@@ -66,6 +69,7 @@ class ExecutionGraph:
         g.fence_tags = self.fence_tags
         g.frees = self.frees
         g.spec = dict(self.spec) if self.spec else {}
+        g.notes = self.notes
         return g
 
     # -- lookup -------------------------------------------------------------

@@ -76,7 +76,7 @@ def _hashable(value: Any) -> Hashable | None:
         hash(value)
     except TypeError:
         return None
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 def execution_key(g: ExecutionGraph) -> tuple[Any, ...]:
