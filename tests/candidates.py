@@ -82,7 +82,7 @@ class _Tracer(Run):
         outcome = op.update(value) if op.update is not None else None
         if outcome is BLOCK or (op.await_ok is not None and not op.await_ok(value)):
             self.failed = True  # the CPU would wait here: blocked, not an execution
-            self.main.switch(None)
+            self._pause()
         ok = op.kind == "RMW" and outcome is not None
         tags = op.tags if ok or op.ftags is None else op.ftags
         read = Explorer._event(self.tid, pos, op, "R", value=value, tags=tags, rmw=ok)

@@ -528,7 +528,7 @@ class LKMM(MemoryModel):
         atomic RMW, tests/herd/test_cross_lkmm.py)."""
         if earlier.is_access and later.is_access and earlier.loc == later.loc:
             return True
-        if earlier.tags & ORDERED_AFTER or later.tags & ORDERED_BEFORE:
+        if _ordering(earlier) & ORDERED_AFTER or _ordering(later) & ORDERED_BEFORE:
             return True
         if any(ev.tags & FULL_ORDER for ev in (earlier, *between, later)):
             return True
