@@ -70,7 +70,7 @@ class Op:
     addr: Deps = NO_DEPS
     data: Deps = NO_DEPS
     ctrl: Deps = NO_DEPS
-    ctrl_closed: Deps = NO_DEPS  # of ``ctrl``: branches whose scope has ended (C's if)
+    branch: Deps = NO_DEPS  # every read branched on so far (Event.branch)
     obj: Obj | None = None
     spec: Spec | None = None
     text: str = ""
@@ -89,8 +89,8 @@ class Cpu:
     pos: int = 0
     fed: list[Event] = field(default_factory=list)  # the graph's events it was given
     fed_reads: list[tuple[int, Any]] = field(default_factory=list)  # (position, value)
-    ctrl: Deps = NO_DEPS
-    ctrl_closed: Deps = NO_DEPS  # of ``ctrl``: the reads of if statements that have ended
+    ctrl: Deps = NO_DEPS  # the reads of the branches whose scope the CPU is in
+    branch: Deps = NO_DEPS  # every read it branched on so far
     pending: Op | None = None
     state: str = "new"  # new, paused, done, blocked, stopped
     loops: dict[Any, list[int]] = field(default_factory=dict)
@@ -363,7 +363,7 @@ class Run:
         if cpu.unwinding is not None:  # (model code went on after the engine unwound it:
             raise cpu.unwinding        # a bare except, a finally calling a primitive)
         op.ctrl = cpu.ctrl
-        op.ctrl_closed = cpu.ctrl_closed
+        op.branch = cpu.branch
         if cpu.poison is not None and self._beyond_poison(cpu, op):
             self._halt(cpu)
         if cpu.pos >= self.max_events and op.kind not in ("E", "ERR", "BOUND"):
@@ -464,7 +464,7 @@ class Run:
         if cpu.pos < len(t) and t[cpu.pos] is not None:
             return not _done(t[cpu.pos])
         return (not any(_done(e) for e in t[cpu.pos:])
-                or cpu.poison in op.addr | op.data | op.ctrl)
+                or cpu.poison in op.addr | op.data | op.branch)
 
     def _halt(self, cpu: Cpu) -> None:
         """On the CPU's greenlet: stop ``cpu`` (see :meth:`_stop`), for good."""
@@ -734,12 +734,28 @@ def warn(op: Op) -> None:
 
 
 def add_control_deps(deps: Deps) -> None:
-    """A branch on tracked values: later events of this CPU depend on them."""
+    """A branch on tracked values: the events of this CPU in the branch's scope depend
+    on them (until :func:`ctrl_restore`), and whether later ones exist at all."""
     cpu = getattr(greenlet.getcurrent(), "smp_cpu", None)
     if cpu is not None:
         cpu.ctrl = cpu.ctrl | deps
-        if cpu.ctrl_closed:
-            cpu.ctrl_closed = cpu.ctrl_closed - deps
+        cpu.branch = cpu.branch | deps
+
+
+def ctrl_save() -> Deps:
+    """The control dependencies in force before an ``if`` or ``while``: the statement's
+    end restores them (:func:`ctrl_restore`), since a control dependency orders only
+    the statements the branch governs, not the code after it (the kernel's
+    memory-barriers.txt, and herd7's semantics of litmus C)."""
+    cpu = getattr(greenlet.getcurrent(), "smp_cpu", None)
+    return NO_DEPS if cpu is None else cpu.ctrl
+
+
+def ctrl_restore(saved: Deps) -> None:
+    """Leave the scope of the branches taken since :func:`ctrl_save` gave ``saved``."""
+    cpu = getattr(greenlet.getcurrent(), "smp_cpu", None)
+    if cpu is not None:
+        cpu.ctrl = saved
 
 
 # --------------------------------------------------------------------------

@@ -76,6 +76,10 @@ class Event:
     op: str = ""
     src: Source = NO_SOURCE
     extra: dict[str, Any] = field(default_factory=dict)
+    # every read the CPU branched on before this event, in or out of the branch's scope:
+    # whether the event exists, and where, follows from them (``ctrl``: only the
+    # branches whose scope holds it, the model's control dependency)
+    branch: Deps = NO_DEPS
 
     @property
     def tid(self) -> int:

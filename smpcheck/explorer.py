@@ -22,14 +22,19 @@ The memory model is consulted through one call (``inconsistency_after``) after
 every change, naming the events the change added or changed, so inconsistent
 prefixes are cut at once and a model may check only what those events can
 break.  The only thing the exploration asks of a model besides is
-``track_dependencies``: which part of a
-revisiting write's past must be kept (its (po | rf) prefix, or under the LKMM
-only what it depends on, and the earlier events of its CPUs that the model's
-``keeps_order`` says are ordered before those).
+``track_dependencies``: whether an execution may have a (po | rf) cycle (load
+buffering, under the LKMM).  Then a write may also revisit a read in its
+(po | rf) prefix that it does not depend on, keeping the prefix less that read
+and what depends on it (:class:`Keep`); such revisits have no unique parent, so
+the exploration counts each complete execution once by its digest.  A cycle
+through a dependency, which no revisit can close, is reached by speculation: a
+read takes a value from a write not added yet (:mod:`smpcheck.speculation`),
+where the model says such a cycle may be consistent (:meth:`speculates`).
 """
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -48,16 +53,6 @@ from smpcheck.view import View
 _FROM_OP: Any = object()  # an event field left to the op's value
 
 
-def _extra(op: Op, extra: dict[str, Any] | None) -> dict[str, Any]:
-    """An event's ``extra``: the caller's, and the control dependencies whose branch
-    has ended (``ctrl_closed``: the CPU's position still depends on them, the
-    memory model's ``ctrl`` does not)."""
-    out = {} if extra is None else extra
-    if op.ctrl_closed:
-        out["ctrl_closed"] = op.ctrl_closed
-    return out
-
-
 @dataclass
 class Settings:
     """One object holding every bound and switch of an exploration."""
@@ -69,6 +64,10 @@ class Settings:
     all_violations: bool = False
     batch: int = 1  # complete executions judged together (deferred_inconsistencies)
     max_passes: int = 8  # explorations while the values reads may speculate grow
+    # graphs a speculating pass may explore, per graph of the first pass (and at least
+    # SPECULATION_FLOOR): speculation multiplies the branches of every read it may
+    # apply to, and a model of many plain reads could otherwise run for hours
+    speculation_factor: int = 10
 
 
 @dataclass
@@ -103,7 +102,12 @@ class Explorer:
         self.domain = Domain()
         self.speculating = False  # whether this pass lets reads speculate
         self.could_speculate = False  # whether some read of this pass could have
-        self.seen_executions: set[Any] | None = None  # a speculating pass's executions
+        # Under a model with dependencies two paths may reach one execution (revisits
+        # through a cycle, speculation): each is counted once (smpcheck.speculation)
+        self.seen_executions: set[bytes] | None = set() if self.mm.track_dependencies \
+            else None
+        self.seen_violations: set[Any] = set()
+        self.first_pass = 0  # graphs the first pass explored
         start = time.monotonic()
         from smpcheck import _runtime
 
@@ -131,10 +135,15 @@ class Explorer:
         bound, or at the first violation unless all are asked for)."""
         result = self.result
         self.stack: list[ExecutionGraph] = [ExecutionGraph(len(self.cpus), self.locs)]
-        self.seen_violations: set[Any] = set()
         self.unjudged: list[ExecutionGraph] = []  # complete, awaiting the model's verdict
+        graphs = 0
+        budget = max(self.settings.speculation_factor * self.first_pass, SPECULATION_FLOOR)
         while self.stack:
             if self._over_budget(start):
+                return False
+            graphs += 1
+            if self.speculating and graphs > budget:
+                self._cut_speculation(budget)
                 return False
             g = self.stack.pop()
             self.run.sync(g)
@@ -146,10 +155,21 @@ class Explorer:
                 result.elapsed_s = time.monotonic() - start
                 self.on_progress(result)
         self._judge_pending()
+        if not self.speculating:
+            self.first_pass = graphs
         return not (result.violations and not self.settings.all_violations)
+
+    def _cut_speculation(self, budget: int) -> None:
+        """A speculating pass ran out of graphs: the counts are those of the last pass that
+        ended (a lower bound), the findings all those made, and the run incomplete."""
+        findings = (self.result.violations, self.result.warnings)
+        self.result.__dict__.update(self.counted.__dict__)
+        self.result.violations, self.result.warnings = findings
+        self.result.cut(Cut(Limit.SPECULATION, budget))
 
     def _restart(self) -> None:
         """Prepare another pass, speculating on every value seen written so far."""
+        self.counted = copy.copy(self.result)  # (what a pass cut short reports)
         self.result.reset()
         if self.on_restart is not None:
             self.on_restart()
@@ -238,7 +258,7 @@ class Explorer:
                      op.tags if tags is None else tags, rmw, op.addr,
                      op.data if data is None else data, op.ctrl,
                      op.obj if obj is _FROM_OP else obj, op.text, op.src,
-                     _extra(op, extra))
+                     {} if extra is None else extra, op.branch)
 
     def _made(self, tid: int, pos: int, op: Op, kind: str) -> Event:
         """The event of ``op`` at ``pos`` of CPU ``tid`` with the op's own fields, made
@@ -320,11 +340,7 @@ class Explorer:
         assert op.loc is not None
         if op.kind != "R":
             return []
-        probe = self._event(cpu.tid, cpu.pos, op, "R", value=None)
-        if not self.mm.speculates(probe, op.loc in self.domain.plain):
-            return []
-        self.could_speculate = True
-        if not self.speculating:
+        if not self.speculating or not self.domain.speculates(cpu.tid, op.src):
             return []
         out = []
         for value in self.domain.candidates(op.loc, cpu.tid):
@@ -333,6 +349,16 @@ class Explorer:
             if self._inconsistency(child, cpu.tid, cpu.pos) is None:
                 out.append(child)
         return out
+
+    def _wrote(self, g: ExecutionGraph, wev: Event) -> None:
+        """Under a model with dependencies, note the reads a write just added to ``g``
+        depends on through which a cycle may run (where reads of the next pass may
+        speculate)."""
+        if self.mm.track_dependencies and (wev.addr or wev.data or wev.branch):
+            for read in g.local_deps(wev.id):
+                if self.mm.speculates(read, wev):
+                    self.domain.may_cycle(read)
+                    self.could_speculate = True
 
     def _hopeless(self, g: ExecutionGraph) -> bool:
         """Whether some speculating read waits for a value no CPU still running writes."""
@@ -372,7 +398,7 @@ class Explorer:
                                 data=op.data | frozenset({read.id}))
             g.add(write)
             g.co_insert(write.id, w)
-            self.domain.wrote(write)
+            self._wrote(g, write)
         elif outcome is BLOCK or (op.await_ok is not None and not op.await_ok(value)):
             g.add(self._event(tid, pos + 1, op, "B", value=None, tags=frozenset(),
                               extra={"waits": (read.id,), "lock": outcome is BLOCK}))
@@ -383,12 +409,12 @@ class Explorer:
     def _write(self, g: ExecutionGraph, cpu: Cpu, op: Op) -> bool:
         wev = self._made(cpu.tid, cpu.pos, op, "W")
         assert op.loc is not None
-        self.domain.wrote(wev)
         children = []
-        keep: set[EventId] | None = None  # the same at every coherence position
+        keep: Keep | None = None  # the same at every coherence position
         before = g.co_order(op.loc)[1:]  # (registers the location's initial write)
         scratch = g  # tried at each position; copied only where it is kept
         scratch.add(wev)
+        self._wrote(scratch, wev)
         reads = self._revisitable(scratch, wev)  # the same at every position too
         for pos in range(len(before) + 1):
             scratch.co[op.loc] = [*before[:pos], wev.id, *before[pos:]]
@@ -434,14 +460,13 @@ class Explorer:
             children = [c for c in children if self.guide.accept(c)]
         self.stack.extend(reversed(children))
 
-    def _keep(self, g: ExecutionGraph, w: EventId) -> set[EventId]:
-        """What a revisit by ``w`` keeps: its (po | rf) prefix, or what it depends on.
-        Neither depends on where ``w`` sits in coherence order."""
-        if self.mm.track_dependencies:
-            return g.dep_prefix(w, self.mm.keeps_order)
-        return g.porf_prefix(w)
+    def _keep(self, g: ExecutionGraph, w: EventId) -> Keep:
+        """What a revisit by ``w`` keeps (:class:`Keep`): it does not depend on where
+        ``w`` sits in coherence order."""
+        porf = g.porf_prefix(w)
+        return Keep(porf, g.dep_prefix(w) if self.mm.track_dependencies else porf)
 
-    def _revisits(self, g: ExecutionGraph, w: EventId, keep: set[EventId] | None = None,
+    def _revisits(self, g: ExecutionGraph, w: EventId, keep: Keep | None = None,
                   reads: list[Event] | None = None) -> list[ExecutionGraph]:
         """Graphs where an earlier read of the location reads from ``w`` instead
         (``keep``: ``_keep(g, w)``, and ``reads``: ``_revisitable(g, w)``, if known)."""
@@ -456,15 +481,19 @@ class Explorer:
         out: list[ExecutionGraph] = []
         stamp = g.stamp
         for r in reads:
-            if r.id in keep:
+            kept = keep.for_read(g, r.id)
+            if kept is None:
                 continue
             mine = stamp[r.id]
-            doomed = {e for e, s in stamp.items() if s > mine} - keep
+            doomed = {e for e, s in stamp.items() if s > mine} - kept
             if succ is not None and succ in doomed:
                 continue
-            if not all(self._maximal(g, e, keep, w) for e in doomed | {r.id}):
+            if r.id in keep.porf:  # a cycle through r: no unique parent (dedup'd)
+                if any(e in g.frozen for e in doomed | {r.id}):
+                    continue
+            elif not all(self._maximal(g, e, kept, w) for e in doomed | {r.id}):
                 continue
-            out.extend(self._revisit(g, r.id, w, doomed, keep))
+            out.extend(self._revisit(g, r.id, w, doomed, kept))
         return out
 
     @staticmethod
@@ -489,8 +518,10 @@ class Explorer:
         assert ev.loc is not None
         mine = g.stamp[e]
 
-        def before(x: EventId) -> bool:
-            return x != w and (x[0] < 0 or x in keep or g.stamp[x] < mine)
+        later = g.porf_after(e, keep) if self.mm.track_dependencies else ()
+
+        def before(x: EventId) -> bool:  # (a kept event (po | rf)-after e came after it)
+            return x != w and (x[0] < 0 or g.stamp[x] < mine or (x in keep and x not in later))
 
         if ev.kind == "R" and e in g.spec:
             return True  # a speculation: this pass's other paths cover the rest
@@ -534,6 +565,8 @@ class Explorer:
             if key in self.seen_executions:
                 return
             self.seen_executions.add(key)
+        if self.mm.track_dependencies:
+            self.domain.executed(g)
         if g.notes and self._noted(g):
             return
         if self.settings.batch > 1:  # nothing changes g once complete: no copy needed
@@ -610,6 +643,33 @@ class Explorer:
         "R": _read, "RMW": _read, "W": _write, "A": _alloc, "B": _block, "ERR": _stop,
         "BOUND": _stop,
     }
+
+
+@dataclass
+class Keep:
+    """What a revisit by a write ``w`` keeps of the graph.
+
+    TruSt keeps ``w``'s (po | rf) prefix, and a read in it cannot be revisited by
+    ``w``: under SC and x86-TSO no execution has a (po | rf) cycle.  Under a model
+    with dependencies (the LKMM) an execution may have one, as long as ``w`` does not
+    depend on the read: then the revisit keeps the prefix less the read and what
+    depends on it (its program-order successors that do not depend on it stay, as
+    they would be issued the same whatever it reads).  ``deps`` is what ``w`` depends
+    on (its prefix itself when the model has no dependencies)."""
+
+    porf: set[EventId]
+    deps: set[EventId]
+
+    def for_read(self, g: ExecutionGraph, r: EventId) -> set[EventId] | None:
+        """What a revisit of read ``r`` by ``w`` keeps; None if ``w`` depends on ``r``."""
+        if r in self.deps:
+            return None
+        if r not in self.porf:
+            return self.porf
+        return self.porf - g.dependents(r, self.porf)
+
+
+SPECULATION_FLOOR = 10000
 
 
 def _fresh(g: ExecutionGraph, last: bool) -> ExecutionGraph:

@@ -69,6 +69,7 @@ class Limit(StrEnum):
     MAX_EVENTS = "max-events"          # events of one CPU in one execution
     STALL = "stall"                    # seconds one CPU runs without a kernel primitive
     VALUE_PASSES = "value-passes"      # explorations while speculated values grow
+    SPECULATION = "speculation"        # graphs a speculating pass may explore
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,10 @@ class Cut:
             return f"stopped after {n} execution{s}"
         if self.limit == Limit.TIMEOUT:
             return f"stopped after {n} s"
+        if self.limit == Limit.SPECULATION:
+            return (f"stopped after {n} graphs while reads speculated: executions whose "
+                    "dependencies and reads-from form a cycle (load buffering through a "
+                    "dependency or a plain access) are not all explored")
         if self.limit == Limit.VALUE_PASSES:
             return (f"the values reads may take kept growing after {n} passes (a cycle of "
                     "dependencies through plain accesses producing new values)")
@@ -143,8 +148,10 @@ class Result:
         return not self.incomplete
 
     def reset(self) -> None:
-        """Forget every count and finding (the exploration starts another pass)."""
-        fresh = Result(self.model, self.memory_model, bound=self.bound)
+        """Forget every count (the exploration starts another pass); the findings stay,
+        since each was found in an execution of the model."""
+        fresh = Result(self.model, self.memory_model, bound=self.bound,
+                       violations=self.violations, warnings=self.warnings)
         self.__dict__.update(fresh.__dict__)
 
     @property

@@ -9,7 +9,7 @@ read a graph through
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from smpcheck.errors import InternalError
@@ -200,16 +200,10 @@ class ExecutionGraph:
                     todo.append(src)
         return seen
 
-    def dep_prefix(self, eid: EventId,
-                   keeps_order: Callable[[Event, Event, list[Event]], bool]) -> set[EventId]:
-        """Events ``eid`` needs to exist as it is: (dependencies | rf | rmw | kept po)* around it.
-
-        Program order alone does not count: under the LKMM a write may be kept
-        while an earlier, independent read of its CPU changes value.  An earlier
-        event of the CPU is kept when ``keeps_order(earlier, later, between)`` says
-        the model orders it before a kept event (same location, a full fence...):
-        its choice is then tied to the kept event's, so it cannot be redone alone.
-        """
+    def dep_prefix(self, eid: EventId) -> set[EventId]:
+        """Events ``eid`` needs to exist as it is: (addr | data | branch | rf | rmw)* into
+        it.  Program order alone does not count: under the LKMM a write may be kept
+        while an earlier, independent read of its CPU changes value."""
         seen: set[EventId] = set()
         todo = [eid]
         while todo:
@@ -220,22 +214,74 @@ class ExecutionGraph:
             ev = self.event(e)
             todo.extend(ev.addr)
             todo.extend(ev.data)
-            todo.extend(ev.ctrl)
+            todo.extend(ev.branch)
             src = self.rf.get(e)
             if src is not None:
                 todo.append(src)
-            todo.extend(self._ordered_before(ev, keeps_order, seen))
             companion = self._rmw_partner(ev)
             if companion is not None:  # an RMW's read and write stand or fall together
                 todo.append(companion)
         return seen
 
-    def _ordered_before(self, ev: Event, keeps_order: Callable[[Event, Event, list[Event]], bool],
-                        seen: set[EventId]) -> list[EventId]:
-        """The earlier events of ``ev``'s CPU, not yet ``seen``, that stay ordered before it."""
-        t = [p for p in self.threads[ev.tid][:ev.idx] if p is not None]
-        return [p.id for i, p in enumerate(t)
-                if p.id not in seen and keeps_order(p, ev, t[i + 1:])]
+    def local_deps(self, w: EventId) -> list[Event]:
+        """The reads of ``w``'s CPU that ``w`` depends on (addresses, data, branches, and
+        through its own earlier writes it reads back), transitively."""
+        tid = w[0]
+        seen: set[EventId] = set()
+        out = []
+        todo = [w]
+        while todo:
+            e = todo.pop()
+            if e in seen or e[0] != tid:
+                continue
+            seen.add(e)
+            ev = self.event(e)
+            if ev.kind == "R" and e != w:
+                out.append(ev)
+            todo.extend(ev.addr | ev.data | ev.branch)
+            src = self.rf.get(e)
+            if src is not None:
+                todo.append(src)
+            companion = self._rmw_partner(ev)
+            if companion is not None and ev.kind != "R":
+                todo.append(companion)
+        return out
+
+    def porf_after(self, e: EventId, within: set[EventId]) -> set[EventId]:
+        """The events of ``within`` (po | rf)+-after ``e``."""
+        readers: dict[EventId, list[EventId]] = {}
+        for r, w in self.rf.items():
+            readers.setdefault(w, []).append(r)
+        out: set[EventId] = set()
+        todo = [e]
+        while todo:
+            tid, idx = todo.pop()
+            nxt = [(tid, i) for i in range(idx + 1, len(self.threads[tid]))
+                   if self.threads[tid][i] is not None][:1]
+            for x in nxt + readers.get((tid, idx), []):
+                if x not in out:
+                    out.add(x)
+                    todo.append(x)
+        return out & within
+
+    def dependents(self, r: EventId, within: set[EventId]) -> set[EventId]:
+        """``r`` and the events of ``within`` that depend on it: through addresses, data,
+        branches, reads-from, an RMW's two halves and wait markers, transitively."""
+        out = {r}
+        grew = True
+        order = sorted(within)  # (program order within a CPU: dependencies come first)
+        while grew:
+            grew = False
+            for e in order:
+                if e in out:
+                    continue
+                ev = self.event(e)
+                if (ev.addr & out or ev.data & out or ev.branch & out
+                        or self.rf.get(e) in out or self._rmw_partner(ev) in out
+                        or (ev.kind == "B" and out.intersection(ev.extra.get("waits", ())))):
+                    out.add(e)
+                    grew = True
+        return out
 
     def _rmw_partner(self, ev: Event) -> EventId | None:
         if ev.kind in "WN" and (ev.rmw or ev.kind == "N"):

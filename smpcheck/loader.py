@@ -73,6 +73,7 @@ class _Rewriter(ast.NodeTransformer):
     def __init__(self, path: str) -> None:
         self.path = path
         self.scopes: list[ast.FunctionDef | ast.AsyncFunctionDef] = []  # enclosing defs
+        self.saves = 0  # control-dependency scopes made (each its own local name)
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:
         return self._function(node)
@@ -133,7 +134,28 @@ class _Rewriter(ast.NodeTransformer):
         head = ast.Call(ast.Name("_smp_loop_head", ast.Load()), [site], [])
         node.test = ast.BoolOp(ast.And(), [head, node.test])
         ast.copy_location(enter, node)
-        return [enter, node]
+        return self._ctrl_scope([enter, node], node)
+
+    def visit_If(self, node: ast.If) -> list[ast.stmt]:
+        self.generic_visit(node)
+        return self._ctrl_scope([node], node)
+
+    def _ctrl_scope(self, stmts: list[ast.stmt], node: ast.stmt) -> list[ast.stmt]:
+        """In a function, ``stmts`` (an ``if`` or a loop) between a save and a restore of
+        the CPU's control dependencies: a branch orders only the statements it governs
+        (:func:`smpcheck._runtime.ctrl_save`)."""
+        if not self.scopes:
+            return stmts
+        self.saves += 1
+        name = f"_smp_ctrl_{self.saves}"
+        save = ast.Assign([ast.Name(name, ast.Store())],
+                          ast.Call(ast.Name("_smp_ctrl_save", ast.Load()), [], []))
+        restore = ast.Expr(ast.Call(ast.Name("_smp_ctrl_restore", ast.Load()),
+                                    [ast.Name(name, ast.Load())], []))
+        guarded = ast.Try(stmts, [], [], [restore])
+        for new in (save, restore, guarded):
+            ast.copy_location(new, node)
+        return [save, guarded]
 
 
 def _own_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
@@ -254,6 +276,7 @@ def rewrite(source: str, path: str) -> types.CodeType:
 
 def runtime_names() -> dict[str, Any]:
     """The helper names the rewritten code calls."""
+    from smpcheck._runtime import ctrl_restore, ctrl_save
     from smpcheck.kernel._loops import (
         _smp_loop_enter,
         _smp_loop_head,
@@ -262,7 +285,8 @@ def runtime_names() -> dict[str, Any]:
     )
 
     return {"_smp_loop_enter": _smp_loop_enter, "_smp_loop_head": _smp_loop_head,
-            "_smp_addr": smp_addr, "_smp_outer_store": _smp_outer_store}
+            "_smp_addr": smp_addr, "_smp_outer_store": _smp_outer_store,
+            "_smp_ctrl_save": ctrl_save, "_smp_ctrl_restore": ctrl_restore}
 
 
 REWRITTEN: set[str] = set()  # the modules run with the rewrites: model files, the library

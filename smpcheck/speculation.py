@@ -24,10 +24,11 @@ execution once by its reads-from and coherence (:func:`execution_key`).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Hashable
 from typing import Any
 
-from smpcheck.events import Event
+from smpcheck.events import Event, Source
 from smpcheck.graph import ExecutionGraph
 from smpcheck.memory import Loc
 
@@ -38,11 +39,19 @@ class Domain:
 
     def __init__(self) -> None:
         self.values: dict[Loc, dict[Any, set[int]]] = {}
-        self.plain: set[Loc] = set()
-        self.size = 0  # (location, value, CPU) triples recorded: growth shows as a change
+        self.sites: set[tuple[int, str, int]] = set()  # (CPU, file, line) of reads
+        self.size = 0  # (location, value, CPU) triples and sites: growth shows as a change
+
+    def executed(self, g: ExecutionGraph) -> None:
+        """Record the writes of a complete execution (the values of writes in graphs
+        that never complete are not values the program writes)."""
+        for t in g.threads:
+            for ev in t:
+                if ev is not None and ev.kind == "W":
+                    self.wrote(ev)
 
     def wrote(self, ev: Event) -> None:
-        """Record a write event the explorer added."""
+        """Record a write event of an execution."""
         assert ev.loc is not None
         by_value = self.values.setdefault(ev.loc, {})
         key = _hashable(ev.value)
@@ -52,9 +61,18 @@ class Domain:
         if ev.tid not in tids:
             tids.add(ev.tid)
             self.size += 1
-        if not ev.marked and ev.loc not in self.plain:
-            self.plain.add(ev.loc)
+
+    def may_cycle(self, read: Event) -> None:
+        """Record that ``read``'s place may be on a cycle the model allows (its CPU later
+        writes something that depends on it, with no order the model guarantees)."""
+        site = (read.tid, read.src.path, read.src.line)
+        if site not in self.sites:
+            self.sites.add(site)
             self.size += 1
+
+    def speculates(self, tid: int, src: Source) -> bool:
+        """Whether a read at ``src`` on CPU ``tid`` may speculate."""
+        return (tid, src.path, src.line) in self.sites
 
     def candidates(self, loc: Loc, tid: int) -> list[Any]:
         """The values a read of ``loc`` on CPU ``tid`` may speculate: written by another
@@ -79,8 +97,10 @@ def _hashable(value: Any) -> Hashable | None:
     return value
 
 
-def execution_key(g: ExecutionGraph) -> tuple[Any, ...]:
-    """A complete execution's identity: its reads-from and coherence orders (with the
-    CPUs deterministic, these fix every event)."""
-    return (tuple(sorted(g.rf.items())),
-            tuple(sorted(((id(loc), tuple(ws)) for loc, ws in g.co.items() if ws))))
+def execution_key(g: ExecutionGraph) -> bytes:
+    """A complete execution's identity: a digest of its reads-from and coherence orders
+    (with the CPUs deterministic, these fix every event); 16 bytes, so that an
+    exploration of millions of executions keeps them all."""
+    rf = sorted(g.rf.items())
+    co = sorted((id(loc), ws) for loc, ws in g.co.items() if ws)
+    return hashlib.blake2b(repr((rf, co)).encode(), digest_size=16).digest()

@@ -205,8 +205,6 @@ class View:
         pairs = []
         for i, ev in enumerate(self.events):
             deps = getattr(ev, attr)
-            if attr == "ctrl" and "ctrl_closed" in ev.extra:  # (a C if has ended)
-                deps = deps - ev.extra["ctrl_closed"]
             for d in deps:
                 if d in self.index:
                     pairs.append((self.index[d], i))

@@ -65,6 +65,7 @@ class _Tracer(Run):
 
     def submit(self, cpu: Cpu, op: Op) -> Any:
         op.ctrl = cpu.ctrl
+        op.branch = cpu.branch
         if op.kind in ("R", "RMW"):
             return self._read(op)
         if op.kind in ("ERR", "BOUND", "B"):
@@ -316,4 +317,4 @@ def _clean(ev: Event) -> Event:
     if ev.kind != "R":
         return ev
     return Event(ev.id, "R", ev.loc, None, ev.tags, ev.rmw, ev.addr, ev.data, ev.ctrl, ev.obj,
-                 ev.op, ev.src, ev.extra)
+                 ev.op, ev.src, ev.extra, ev.branch)

@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from smpcheck import _runtime
-from smpcheck._runtime import Cpu, current
+from smpcheck._runtime import Cpu, ctrl_restore, ctrl_save, current
 from smpcheck.events import Source
 from smpcheck.kernel._loops import _smp_loop_enter, _smp_loop_head
 from smpcheck.litmus.c_macros import MACROS, Macro, describe
@@ -337,14 +337,13 @@ class ThreadCompiler:
         src = self.source(s)
 
         def run(frame: Frame) -> None:
-            cpu = frame.cpu
-            cpu.source_override = src
-            ctrl = cpu.ctrl
+            frame.cpu.source_override = src
+            saved = ctrl_save()
             if truth(self._guard(cond, frame, src.line)):
                 then(frame)
             else:
                 orelse(frame)
-            cpu.ctrl_closed = cpu.ctrl_closed | (cpu.ctrl - ctrl)  # herd7: ends with the if
+            ctrl_restore(saved)
 
         return run
 
@@ -362,6 +361,7 @@ class ThreadCompiler:
 
         def run(frame: Frame) -> None:
             frame.cpu.source_override = src
+            saved = ctrl_save()
             _smp_loop_enter(site)
             while _smp_loop_head(site):
                 frame.cpu.relaxed = spin or frame.cpu.relaxed
@@ -370,6 +370,7 @@ class ThreadCompiler:
                 body(frame)
                 frame.cpu.relaxed = spin or frame.cpu.relaxed
                 frame.cpu.source_override = src
+            ctrl_restore(saved)
 
         return run
 

@@ -29,9 +29,9 @@ class Step:
 class MemoryModel:
     """A consistency predicate over execution graphs, plus the orders the checks need.
 
-    ``track_dependencies``: when False the model forbids (po | rf) cycles, and the
-    explorer keeps a write's whole (po | rf) prefix when it revisits a read; when
-    True (LKMM) only the write's dependencies and reads-from count.
+    ``track_dependencies``: when False the model forbids (po | rf) cycles, and a
+    revisiting write keeps its whole (po | rf) prefix; when True (LKMM) a write may
+    revisit a read of its prefix it does not depend on (see the explorer).
     """
 
     name = "?"
@@ -40,18 +40,13 @@ class MemoryModel:
     #: the flags about them); set by whoever runs the test.
     observed: frozenset[Any] = frozenset()
 
-    def keeps_order(self, earlier: Event, later: Event, between: Sequence[Event]) -> bool:
-        """Whether ``earlier`` (of ``later``'s CPU, with ``between`` in program order
-        between them) is always ordered before ``later``, so that a revisit keeping
-        ``later`` must keep ``earlier`` too.  Used only when ``track_dependencies``."""
+    def speculates(self, read: Event, write: Event) -> bool:
+        """Whether a consistent execution may have a cycle of dependencies and
+        reads-from through ``write``'s dependency on ``read`` (an earlier read of its
+        CPU), so that the explorer must let ``read`` take a value from a write not yet
+        added (:mod:`smpcheck.speculation`).  Asked only of models that track
+        dependencies: the others forbid every (po | rf) cycle."""
         return True
-
-    def speculates(self, read: Event, plain_written: bool) -> bool:
-        """Whether ``read`` may be part of a consistent execution whose dependencies plus
-        reads-from form a cycle, so that the explorer must let it take a value from a
-        write not yet added (:mod:`smpcheck.speculation`); ``plain_written``: its
-        location has plain writes.  Never, for models that forbid (po | rf) cycles."""
-        return False
 
     def inconsistency(self, view: View, atomicity: bool = True) -> str | None:
         """The name of an axiom the execution violates, or None if it is consistent.
