@@ -101,7 +101,6 @@ class Explorer:
         self.run = Run(self.cpus, self.settings.loop_bound, self.settings.max_events)
         self.domain = Domain()
         self.speculating = False  # whether this pass lets reads speculate
-        self.could_speculate = False  # whether some read of this pass could have
         # Under a model with dependencies two paths may reach one execution (revisits
         # through a cycle, speculation): each is counted once (smpcheck.speculation)
         self.seen_executions: set[bytes] | None = set() if self.mm.track_dependencies \
@@ -116,7 +115,7 @@ class Explorer:
             for passes in range(1, self.settings.max_passes + 1):
                 known = self.domain.snapshot()
                 finished = self._pass(start)
-                if not finished or not self.could_speculate or self.guide is not None:
+                if not finished or not self.domain.close() or self.guide is not None:
                     break
                 if self.speculating and self.domain.snapshot() == known:
                     break  # the values are a fixpoint: this pass saw them all
@@ -354,11 +353,11 @@ class Explorer:
         """Under a model with dependencies, note the reads a write just added to ``g``
         depends on through which a cycle may run (where reads of the next pass may
         speculate)."""
-        if self.mm.track_dependencies and (wev.addr or wev.data or wev.branch):
-            for read in g.local_deps(wev.id):
-                if self.mm.speculates(read, wev):
-                    self.domain.may_cycle(read)
-                    self.could_speculate = True
+        if self.mm.track_dependencies:
+            t = g.threads[wev.tid]
+            for read in g.local_deps(wev.id, self.mm.keeps_order):
+                between = [e for e in t[read.idx + 1:wev.idx] if e is not None]
+                self.domain.depends(read, wev, self.mm.speculates(read, wev, between))
 
     def _hopeless(self, g: ExecutionGraph) -> bool:
         """Whether some speculating read waits for a value no CPU still running writes."""
@@ -410,7 +409,7 @@ class Explorer:
         wev = self._made(cpu.tid, cpu.pos, op, "W")
         assert op.loc is not None
         children = []
-        keep: Keep | None = None  # the same at every coherence position
+        keep: set[EventId] | None = None  # the same at every coherence position
         before = g.co_order(op.loc)[1:]  # (registers the location's initial write)
         scratch = g  # tried at each position; copied only where it is kept
         scratch.add(wev)
@@ -444,6 +443,7 @@ class Explorer:
             child = g.copy()
             del child.spec[r]
             child.rf[r] = wev.id
+            child.spec_resolved = {**child.spec_resolved, r: wev.id}
             if self.mm.inconsistency_after(child, [r, wev.id]) is None:
                 out.append(child)
                 out.extend(self._resolutions(child, wev))
@@ -460,13 +460,14 @@ class Explorer:
             children = [c for c in children if self.guide.accept(c)]
         self.stack.extend(reversed(children))
 
-    def _keep(self, g: ExecutionGraph, w: EventId) -> Keep:
-        """What a revisit by ``w`` keeps (:class:`Keep`): it does not depend on where
-        ``w`` sits in coherence order."""
-        porf = g.porf_prefix(w)
-        return Keep(porf, g.dep_prefix(w) if self.mm.track_dependencies else porf)
+    def _keep(self, g: ExecutionGraph, w: EventId) -> set[EventId]:
+        """What a revisit by ``w`` keeps: its (po | rf) prefix, or what it depends on.
+        Neither depends on where ``w`` sits in coherence order."""
+        if self.mm.track_dependencies:
+            return g.dep_prefix(w, self.mm.keeps_order)
+        return g.porf_prefix(w)
 
-    def _revisits(self, g: ExecutionGraph, w: EventId, keep: Keep | None = None,
+    def _revisits(self, g: ExecutionGraph, w: EventId, keep: set[EventId] | None = None,
                   reads: list[Event] | None = None) -> list[ExecutionGraph]:
         """Graphs where an earlier read of the location reads from ``w`` instead
         (``keep``: ``_keep(g, w)``, and ``reads``: ``_revisitable(g, w)``, if known)."""
@@ -481,19 +482,17 @@ class Explorer:
         out: list[ExecutionGraph] = []
         stamp = g.stamp
         for r in reads:
-            kept = keep.for_read(g, r.id)
-            if kept is None:
+            if r.id in keep:
                 continue
             mine = stamp[r.id]
-            doomed = {e for e, s in stamp.items() if s > mine} - kept
+            doomed = {e for e, s in stamp.items() if s > mine} - keep
             if succ is not None and succ in doomed:
                 continue
-            if r.id in keep.porf:  # a cycle through r: no unique parent (dedup'd)
-                if any(e in g.frozen for e in doomed | {r.id}):
-                    continue
-            elif not all(self._maximal(g, e, kept, w) for e in doomed | {r.id}):
+            if _orphans(g, doomed):
                 continue
-            out.extend(self._revisit(g, r.id, w, doomed, kept))
+            if not all(self._maximal(g, e, keep, w) for e in doomed | {r.id}):
+                continue
+            out.extend(self._revisit(g, r.id, w, doomed, keep))
         return out
 
     @staticmethod
@@ -518,10 +517,8 @@ class Explorer:
         assert ev.loc is not None
         mine = g.stamp[e]
 
-        later = g.porf_after(e, keep) if self.mm.track_dependencies else ()
-
-        def before(x: EventId) -> bool:  # (a kept event (po | rf)-after e came after it)
-            return x != w and (x[0] < 0 or g.stamp[x] < mine or (x in keep and x not in later))
+        def before(x: EventId) -> bool:
+            return x != w and (x[0] < 0 or x in keep or g.stamp[x] < mine)
 
         if ev.kind == "R" and e in g.spec:
             return True  # a speculation: this pass's other paths cover the rest
@@ -645,31 +642,15 @@ class Explorer:
     }
 
 
-@dataclass
-class Keep:
-    """What a revisit by a write ``w`` keeps of the graph.
-
-    TruSt keeps ``w``'s (po | rf) prefix, and a read in it cannot be revisited by
-    ``w``: under SC and x86-TSO no execution has a (po | rf) cycle.  Under a model
-    with dependencies (the LKMM) an execution may have one, as long as ``w`` does not
-    depend on the read: then the revisit keeps the prefix less the read and what
-    depends on it (its program-order successors that do not depend on it stay, as
-    they would be issued the same whatever it reads).  ``deps`` is what ``w`` depends
-    on (its prefix itself when the model has no dependencies)."""
-
-    porf: set[EventId]
-    deps: set[EventId]
-
-    def for_read(self, g: ExecutionGraph, r: EventId) -> set[EventId] | None:
-        """What a revisit of read ``r`` by ``w`` keeps; None if ``w`` depends on ``r``."""
-        if r in self.deps:
-            return None
-        if r not in self.porf:
-            return self.porf
-        return self.porf - g.dependents(r, self.porf)
-
-
 SPECULATION_FLOOR = 10000
+
+
+def _orphans(g: ExecutionGraph, doomed: set[EventId]) -> bool:
+    """Whether cutting ``doomed`` would leave a read reading nothing: a speculation,
+    added before them, that one of them resolved (its place in the order of additions
+    is its speculation's, not its source's)."""
+    return bool(g.spec_resolved) and any(
+        src in doomed for r, src in g.spec_resolved.items() if r not in doomed)
 
 
 def _fresh(g: ExecutionGraph, last: bool) -> ExecutionGraph:

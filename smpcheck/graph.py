@@ -9,7 +9,7 @@ read a graph through
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from smpcheck.errors import InternalError
@@ -38,7 +38,7 @@ class ExecutionGraph:
     """Events, program order, reads-from and coherence order of one execution."""
 
     __slots__ = ("threads", "rf", "co", "stamp", "clock", "frozen", "locs", "fence_tags",
-                 "frees", "spec", "notes")
+                 "frees", "spec", "notes", "spec_resolved")
 
     def __init__(self, nthreads: int, locs: Locations) -> None:
         self.threads: list[list[Event | None]] = [[] for _ in range(nthreads)]
@@ -53,6 +53,7 @@ class ExecutionGraph:
         # reads that took a value from a write not yet in the graph (see explorer's
         # speculation), each with that value, until a write of it becomes their source
         self.spec: dict[EventId, Any] = {}
+        self.spec_resolved: dict[EventId, EventId] = {}  # speculations resolved: r -> w
         # findings made while a read speculated, each with the CPU's last event then:
         # real only once the speculation is resolved and that event is still there
         self.notes: tuple[tuple[Any, Event | None], ...] = ()
@@ -70,6 +71,7 @@ class ExecutionGraph:
         g.frees = self.frees
         g.spec = dict(self.spec) if self.spec else {}
         g.notes = self.notes
+        g.spec_resolved = self.spec_resolved
         return g
 
     # -- lookup -------------------------------------------------------------
@@ -158,6 +160,9 @@ class ExecutionGraph:
             self.stamp.pop((tid, idx), None)
             self.rf.pop((tid, idx), None)
             self.spec.pop((tid, idx), None)
+            if (tid, idx) in self.spec_resolved:
+                self.spec_resolved = {r: w for r, w in self.spec_resolved.items()
+                                      if r != (tid, idx)}
             self.frozen.discard((tid, idx))
         for t in self.threads:
             while t and t[-1] is None:
@@ -200,10 +205,16 @@ class ExecutionGraph:
                     todo.append(src)
         return seen
 
-    def dep_prefix(self, eid: EventId) -> set[EventId]:
-        """Events ``eid`` needs to exist as it is: (addr | data | branch | rf | rmw)* into
-        it.  Program order alone does not count: under the LKMM a write may be kept
-        while an earlier, independent read of its CPU changes value."""
+    def dep_prefix(self, eid: EventId,
+                   keeps_order: Callable[[Event, Event, list[Event]], bool]) -> set[EventId]:
+        """Events ``eid`` needs to exist as it is: (dependencies | rf | rmw | kept po)* around it.
+
+        Program order alone does not count: under the LKMM a write may be kept
+        while an earlier, independent read of its CPU changes value.  An earlier
+        event of the CPU is kept when ``keeps_order(earlier, later, between)`` says
+        the model orders it before a kept event (same location, a full fence...):
+        its choice is then tied to the kept event's, so it cannot be redone alone.
+        """
         seen: set[EventId] = set()
         todo = [eid]
         while todo:
@@ -218,21 +229,30 @@ class ExecutionGraph:
             src = self.rf.get(e)
             if src is not None:
                 todo.append(src)
+            todo.extend(self._ordered_before(ev, keeps_order, seen))
             companion = self._rmw_partner(ev)
             if companion is not None:  # an RMW's read and write stand or fall together
                 todo.append(companion)
         return seen
 
-    def local_deps(self, w: EventId) -> list[Event]:
-        """The reads of ``w``'s CPU that ``w`` depends on (addresses, data, branches, and
-        through its own earlier writes it reads back), transitively."""
+    def _ordered_before(self, ev: Event, keeps_order: Callable[[Event, Event, list[Event]], bool],
+                        seen: set[EventId]) -> list[EventId]:
+        """The earlier events of ``ev``'s CPU, not yet ``seen``, that stay ordered before it."""
+        t = [p for p in self.threads[ev.tid][:ev.idx] if p is not None]
+        return [p.id for i, p in enumerate(t)
+                if p.id not in seen and keeps_order(p, ev, t[i + 1:])]
+
+    def local_deps(self, w: EventId,
+                   keeps_order: Callable[[Event, Event, list[Event]], bool]) -> list[Event]:
+        """The reads of ``w``'s CPU that a revisit by ``w`` keeps (its dependency prefix
+        within its CPU: :meth:`dep_prefix`)."""
         tid = w[0]
         seen: set[EventId] = set()
         out = []
         todo = [w]
         while todo:
             e = todo.pop()
-            if e in seen or e[0] != tid:
+            if e in seen or e[0] != tid or not self.has(e):
                 continue
             seen.add(e)
             ev = self.event(e)
@@ -242,45 +262,10 @@ class ExecutionGraph:
             src = self.rf.get(e)
             if src is not None:
                 todo.append(src)
+            todo.extend(self._ordered_before(ev, keeps_order, seen))
             companion = self._rmw_partner(ev)
             if companion is not None and ev.kind != "R":
                 todo.append(companion)
-        return out
-
-    def porf_after(self, e: EventId, within: set[EventId]) -> set[EventId]:
-        """The events of ``within`` (po | rf)+-after ``e``."""
-        readers: dict[EventId, list[EventId]] = {}
-        for r, w in self.rf.items():
-            readers.setdefault(w, []).append(r)
-        out: set[EventId] = set()
-        todo = [e]
-        while todo:
-            tid, idx = todo.pop()
-            nxt = [(tid, i) for i in range(idx + 1, len(self.threads[tid]))
-                   if self.threads[tid][i] is not None][:1]
-            for x in nxt + readers.get((tid, idx), []):
-                if x not in out:
-                    out.add(x)
-                    todo.append(x)
-        return out & within
-
-    def dependents(self, r: EventId, within: set[EventId]) -> set[EventId]:
-        """``r`` and the events of ``within`` that depend on it: through addresses, data,
-        branches, reads-from, an RMW's two halves and wait markers, transitively."""
-        out = {r}
-        grew = True
-        order = sorted(within)  # (program order within a CPU: dependencies come first)
-        while grew:
-            grew = False
-            for e in order:
-                if e in out:
-                    continue
-                ev = self.event(e)
-                if (ev.addr & out or ev.data & out or ev.branch & out
-                        or self.rf.get(e) in out or self._rmw_partner(ev) in out
-                        or (ev.kind == "B" and out.intersection(ev.extra.get("waits", ())))):
-                    out.add(e)
-                    grew = True
         return out
 
     def _rmw_partner(self, ev: Event) -> EventId | None:

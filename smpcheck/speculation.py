@@ -32,15 +32,24 @@ from smpcheck.events import Event, Source
 from smpcheck.graph import ExecutionGraph
 from smpcheck.memory import Loc
 
+Site = tuple[int, str, int]  # (CPU, file, line) of an access
+
 
 class Domain:
-    """What the exploration saw written: per location, each value with the CPUs that
-    wrote it; which locations had plain writes; whether a read could speculate."""
+    """What the exploration saw: per location, each value written with the CPUs that
+    wrote it; and the program's *site graph*: an edge from a read's site to the site
+    of each write of its CPU that depends on it (marked when the model does not order
+    the two), and from each write's site to the reads of its location on other CPUs.
+    A read may need to speculate only where this graph has a cycle through it with a
+    marked edge (:meth:`close`): a cycle of the execution would run there."""
 
     def __init__(self) -> None:
         self.values: dict[Loc, dict[Any, set[int]]] = {}
-        self.sites: set[tuple[int, str, int]] = set()  # (CPU, file, line) of reads
-        self.size = 0  # (location, value, CPU) triples and sites: growth shows as a change
+        self.edges: dict[Site, dict[Site, bool]] = {}  # read site -> write site -> unordered
+        self.wrote_at: dict[Site, Loc] = {}
+        self.read_at: dict[Loc, set[Site]] = {}
+        self.sites: set[Site] = set()  # the read sites that may speculate
+        self.size = 0  # facts recorded: growth shows as a change
 
     def executed(self, g: ExecutionGraph) -> None:
         """Record the writes of a complete execution (the values of writes in graphs
@@ -62,13 +71,35 @@ class Domain:
             tids.add(ev.tid)
             self.size += 1
 
-    def may_cycle(self, read: Event) -> None:
-        """Record that ``read``'s place may be on a cycle the model allows (its CPU later
-        writes something that depends on it, with no order the model guarantees)."""
-        site = (read.tid, read.src.path, read.src.line)
-        if site not in self.sites:
-            self.sites.add(site)
+    def depends(self, read: Event, write: Event, unordered: bool) -> None:
+        """Record that ``write`` depends on the earlier ``read`` of its CPU (``unordered``:
+        the model does not order them)."""
+        assert read.loc is not None and write.loc is not None
+        r, w = _site(read), _site(write)
+        out = self.edges.setdefault(r, {})
+        if w not in out or (unordered and not out[w]):
+            out[w] = unordered or out.get(w, False)
             self.size += 1
+        if w not in self.wrote_at:
+            self.wrote_at[w] = write.loc
+        readers = self.read_at.setdefault(read.loc, set())
+        if r not in readers:
+            readers.add(r)
+            self.size += 1
+
+    def close(self) -> bool:
+        """Compute the read sites that may speculate: those on a cycle of the site graph
+        through an unordered edge; whether there are any."""
+        succ: dict[Site, set[Site]] = {}
+        for r, ws in self.edges.items():
+            succ.setdefault(r, set()).update(ws)
+        for w, loc in self.wrote_at.items():
+            succ.setdefault(w, set()).update(x for x in self.read_at.get(loc, ()) if x[0] != w[0])
+        comp = _components(succ)
+        cyclic = {comp[r] for r, ws in self.edges.items()
+                  for w, unordered in ws.items() if unordered and comp[r] == comp[w]}
+        self.sites = {r for r in self.edges if comp[r] in cyclic}
+        return bool(self.sites)
 
     def speculates(self, tid: int, src: Source) -> bool:
         """Whether a read at ``src`` on CPU ``tid`` may speculate."""
@@ -87,6 +118,53 @@ class Domain:
 
     def snapshot(self) -> int:
         return self.size
+
+
+def _site(ev: Event) -> Site:
+    return (ev.tid, ev.src.path, ev.src.line)
+
+
+def _components(succ: dict[Site, set[Site]]) -> dict[Site, int]:
+    """Strongly connected components (Tarjan, iterative): site -> component number;
+    a site alone on no cycle gets a component of its own."""
+    index: dict[Site, int] = {}
+    low: dict[Site, int] = {}
+    comp: dict[Site, int] = {}
+    stack: list[Site] = []
+    on: set[Site] = set()
+    counter = 0
+    for root in list(succ):
+        if root in index:
+            continue
+        work = [(root, iter(succ.get(root, ())))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on.add(root)
+        while work:
+            v, it = work[-1]
+            for w in it:
+                if w not in index:
+                    index[w] = low[w] = counter
+                    counter += 1
+                    stack.append(w)
+                    on.add(w)
+                    work.append((w, iter(succ.get(w, ()))))
+                    break
+                if w in on:
+                    low[v] = min(low[v], index[w])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[v])
+                if low[v] == index[v]:
+                    while True:
+                        x = stack.pop()
+                        on.discard(x)
+                        comp[x] = index[v]
+                        if x == v:
+                            break
+    return comp
 
 
 def _hashable(value: Any) -> Hashable | None:

@@ -137,10 +137,16 @@ class CatMemoryModel(MemoryModel):
         self._batch: dict[int, CatResult] = {}  # id(graph) -> verdict, for the last batch
         self.observed: frozenset[Any] = frozenset()  # locations the final condition reads
 
-    def speculates(self, read: Event, write: Event) -> bool:
+    def keeps_order(self, earlier: Event, later: Event, between: Sequence[Event]) -> bool:
+        """The kernel model's rule (same location, full fences, acquire and release):
+        a cat model with dependencies is the LKMM's text here; keeping more would lose
+        load buffering, keeping less executions its fences forbid to reach."""
+        return LKMM.keeps_order(self, earlier, later, between)  # type: ignore[arg-type]
+
+    def speculates(self, read: Event, write: Event, between: Sequence[Event]) -> bool:
         """The kernel model's rule too (:meth:`LKMM.speculates`): a cat model with
         dependencies is the LKMM's text here."""
-        return LKMM.speculates(self, read, write)  # type: ignore[arg-type]
+        return LKMM.speculates(self, read, write, between)  # type: ignore[arg-type]
 
     def judge(self, view: View) -> CatResult:
         """The model's verdict on one view (the last one, and the last batch's, are

@@ -40,7 +40,13 @@ class MemoryModel:
     #: the flags about them); set by whoever runs the test.
     observed: frozenset[Any] = frozenset()
 
-    def speculates(self, read: Event, write: Event) -> bool:
+    def keeps_order(self, earlier: Event, later: Event, between: Sequence[Event]) -> bool:
+        """Whether ``earlier`` (of ``later``'s CPU, with ``between`` in program order
+        between them) is always ordered before ``later``, so that a revisit keeping
+        ``later`` must keep ``earlier`` too.  Used only when ``track_dependencies``."""
+        return True
+
+    def speculates(self, read: Event, write: Event, between: Sequence[Event]) -> bool:
         """Whether a consistent execution may have a cycle of dependencies and
         reads-from through ``write``'s dependency on ``read`` (an earlier read of its
         CPU), so that the explorer must let ``read`` take a value from a write not yet

@@ -46,6 +46,9 @@ from smpcheck.relation import Rel
 from smpcheck.values import EventId
 from smpcheck.view import View
 
+FULL_ORDER = frozenset({"MB", "sync-rcu", "sync-srcu"})  # tags of fully ordered events
+ORDERED_AFTER = frozenset({"ACQUIRE", "LKR"})  # what follows them stays after them
+ORDERED_BEFORE = frozenset({"RELEASE", "UL"})  # what precedes them stays before them
 GRACE_PERIODS = frozenset({"sync-rcu", "sync-srcu"})  # the fences that make ``has_rcu``
 
 
@@ -429,6 +432,57 @@ class LkmmRelations:
         return ww_race | wr_race | rw_race
 
 
+#: Fences that order like smp_mb() after an event of the tagged kind before them
+#: (linux-kernel.cat's mb: after an RMW, a spin_lock()'s write, an srcu_read_unlock()).
+_FENCED_AFTER = {"after-atomic": "RMW", "after-spinlock": "LKW",
+                 "after-srcu-read-unlock": "srcu-unlock"}
+#: Fences whose order needs more than themselves: kept whenever something after them is.
+_CONDITIONAL_FENCES = frozenset({"before-atomic", "after-unlock-lock", "rmb", "wmb",
+                                 *_FENCED_AFTER})
+
+
+def conditionally_fenced(earlier: Event, later: Event, between: Sequence[Event]) -> bool:
+    """Whether linux-kernel.cat orders ``earlier`` before ``later`` (of one CPU, with
+    ``between`` in program order between them) by a fence that needs more than
+    itself: smp_mb__before_atomic() before the RMW ``later``, the ``after`` fences
+    of :data:`_FENCED_AFTER` after their event from ``earlier`` on,
+    smp_mb__after_unlock_lock() after an unlock and a lock, an unlock then a lock
+    alone (ppo's po-unlock-lock-po), smp_rmb() between reads and smp_wmb() between
+    writes.  Such fences are kept themselves, as are the events each rule needs
+    (an RMW before an after-atomic fence is ordered by it; an unlock and a lock
+    are by the lock's acquire and their location): a revisit's kept events must
+    not depend on events that a later revisit may cut, which would leave them
+    frozen while no longer kept."""
+    if earlier.kind == "F" and earlier.tags & _CONDITIONAL_FENCES:
+        return True
+    seen: set[str] = set(earlier.tags)
+    unlocked = locked_after_unlock = False
+    for ev in between:
+        tags = ev.tags
+        if ev.kind == "F":
+            if "before-atomic" in tags and "RMW" in later.tags:
+                return True
+            if any(f in tags and need in seen for f, need in _FENCED_AFTER.items()):
+                return True
+            if "after-unlock-lock" in tags and locked_after_unlock:
+                return True
+            if "rmb" in tags and _reads_for_rmb(earlier, later):
+                return True
+            if "wmb" in tags and earlier.kind == later.kind == "W":
+                return True
+        if "UL" in tags:
+            unlocked = True
+        elif "LKR" in tags and unlocked:
+            locked_after_unlock = True
+        seen |= tags
+    return locked_after_unlock
+
+
+def _reads_for_rmb(earlier: Event, later: Event) -> bool:
+    """Both reads that smp_rmb() orders (not the read of a non-returning RMW)."""
+    return all(ev.kind == "R" and "NORETURN" not in ev.tags for ev in (earlier, later))
+
+
 def unlock_read_hidden(g: ExecutionGraph) -> bool:
     """A spin_is_locked() that returns false (RU) reads an unlock of its own CPU that
     a later unlock of the lock, before the read, hides.
@@ -451,6 +505,15 @@ def unlock_read_hidden(g: ExecutionGraph) -> bool:
     return False
 
 
+def _ordering(ev: Event) -> frozenset[str]:
+    """The tags by which ``ev`` orders others: none for a failed RMW (a read tagged
+    RMW without its write), which the model leaves unordered (the bell's failed RMWs
+    are neither acquire, release nor Mb)."""
+    if ev.kind == "R" and not ev.rmw and "RMW" in ev.tags:
+        return frozenset()
+    return ev.tags
+
+
 _ACCESS = {"R": "load", "W": "store"}
 _WOULD_ORDER = {"WR": "smp_mb()", "WW": "smp_wmb() or release",
                 "RR": "smp_rmb(), acquire or address dependency",
@@ -464,14 +527,32 @@ class LKMM(MemoryModel):
     track_dependencies = True
     _last: LkmmRelations | None = None
 
-    def speculates(self, read: Event, write: Event) -> bool:
+    def keeps_order(self, earlier: Event, later: Event, between: Sequence[Event]) -> bool:
+        """Same-location accesses (coherence), and anything a full fence, an acquire
+        or a release orders: these program-order pairs hold in every execution.
+        So do those that a fence orders only around an RMW, a lock or an SRCU unlock
+        (smp_mb__before_atomic() and the like, :func:`conditionally_fenced`) and
+        those smp_rmb() or smp_wmb() order; keeping less lost executions that only a
+        revisit keeping them reaches (a read before smp_mb__before_atomic() and an
+        atomic RMW, tests/herd/test_cross_lkmm.py)."""
+        if earlier.is_access and later.is_access and earlier.loc == later.loc:
+            return True
+        if _ordering(earlier) & ORDERED_AFTER or _ordering(later) & ORDERED_BEFORE:
+            return True
+        if any(_ordering(ev) & FULL_ORDER for ev in (earlier, *between, later)):
+            return True
+        return conditionally_fenced(earlier, later, between)
+
+    def speculates(self, read: Event, write: Event, between: Sequence[Event]) -> bool:
         """An address, data or (in its scope) control dependency between marked accesses
-        is in ppo, hence in happens-before with rfe, which must be acyclic: a cycle may
-        pass only where one of the two is plain (happens-before leaves plain accesses
-        out), or the write depends on the read in another way (after the branch's
-        scope, through memory)."""
-        return not (read.marked and write.marked
-                    and read.id in write.addr | write.data | write.ctrl)
+        is in ppo, as is what :meth:`keeps_order` keeps, hence in happens-before with
+        rfe, which must be acyclic: a cycle may pass only where one of the two is plain
+        (happens-before leaves plain accesses out), or the write depends on the read in
+        another way (after the branch's scope, through memory)."""
+        if not (read.marked and write.marked):
+            return True
+        return read.id not in write.addr | write.data | write.ctrl and not self.keeps_order(
+            read, write, between)
 
     def inconsistency_after(self, g: ExecutionGraph, added: Sequence[EventId],
                             atomicity: bool = True) -> str | None:
