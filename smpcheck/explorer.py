@@ -642,7 +642,7 @@ class Explorer:
     }
 
 
-SPECULATION_FLOOR = 10000
+SPECULATION_FLOOR = 30000
 
 
 def _orphans(g: ExecutionGraph, doomed: set[EventId]) -> bool:

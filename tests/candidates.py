@@ -109,6 +109,8 @@ def traces(fn: Callable[[], Any], tid: int, domains: Domains,
         guesses = todo.pop()
         tr = _Tracer(fn, tid, guesses)
         cpu = Cpu(tid, fn)
+        cpu.fed = tr.events  # (what the CPU was given, as the runtime keeps it: the
+        #                        litmus spin_unlock() looks there for its lock)
         glet = greenlet.greenlet(tr._body(cpu), parent=tr.main)
         glet.smp_cpu = cpu
         _runtime.set_run(tr)

@@ -35,13 +35,18 @@ DATA = REPO / "tests" / "data" / "lkmm-gen"
 RECORD: dict[str, dict[str, Any]] = json.loads((DATA / "herd7.json").read_text())["tests"]
 SLICE = 4  # every SLICE-th test is in the quick slice
 
-PORF = ("herd7's missing executions have a (po | rf) cycle (load buffering through plain "
-        "accesses or dependencies): the explorer's, being fixed on main")
+PORF = ("herd7's missing executions have a (po | rf) cycle that the explorer's revisits "
+        "do not reach and its speculation does not cover")
+THIN_AIR = ("smpcheck lists more: herd7 solves a cycle of values symbolically (S21) or not "
+            "at all where smpcheck's speculation takes each value some execution writes")
 LONE_UNLOCK = ("spin_is_locked() reading 0 from a spin_unlock() that matches no lock: "
                "lock.cat lets it (rf-ru), smpcheck's unmatched unlock is a fence nothing reads")
+BUDGET = ("speculation on the reads of a possible cycle ran out of its budget: no verdict, "
+          "exit 3")
 KNOWN: dict[str, str] = {
-    **{name: PORF for name in ("G1-002", "G1-155", "G1-204", "G1-250", "G1-270", "G1-276",
-                               "G1-353", "G1-360", "G1-398", "G1-485")},
+    **{name: PORF for name in ("G1-002", "G1-276", "G1-398")},
+    **{name: THIN_AIR for name in ("G1-204", "G1-360")},
+    "G1-250": BUDGET,
     **{name: LONE_UNLOCK for name in ("G1-044", "G1-158", "G1-224", "G1-230", "G1-266",
                                       "G1-356", "G1-452", "G1-488", "G1-536")},
 }
@@ -87,6 +92,16 @@ def check_fewer(want: list[str], got: list[str]) -> None:
     assert pos <= hpos and neg <= hneg and pos + neg < hpos + hneg
 
 
+def check_more(want: list[str], got: list[str]) -> None:
+    """``got`` lists every concrete state of ``want`` and at least as many executions
+    (the safe side: no outcome herd7 allows is missing)."""
+    assert got != want, "smpcheck now agrees with herd7: remove the test from KNOWN"
+    symbolic = re.compile(r"=S\d+;")
+    assert {st for st in _states(want) if not symbolic.search(st)} <= _states(got)
+    (pos, neg), (hpos, hneg) = _counts(got), _counts(want)
+    assert pos + neg > hpos + hneg
+
+
 def _compare(name: str, run: Any) -> None:
     want = RECORD[name]["lines"]
     path = DATA / f"{name}.litmus"
@@ -94,8 +109,13 @@ def _compare(name: str, run: Any) -> None:
         got = run(path)
     except LitmusError as exc:
         pytest.skip(f"smpcheck does not parse {path.name}: {exc}")
-    if name in KNOWN:
+    if KNOWN.get(name) == PORF or KNOWN.get(name) == LONE_UNLOCK:
         check_fewer(want, got)
+    elif KNOWN.get(name) == THIN_AIR:
+        check_more(want, got)
+    elif KNOWN.get(name) == BUDGET:
+        assert not any(line.startswith("Observation ") for line in got), got
+        assert any(line.startswith("Incomplete ") for line in got), got
     else:
         assert got == want
 

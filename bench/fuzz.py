@@ -1,0 +1,75 @@
+"""The differential harness for as long as it is given: random litmus tests through
+every path, each disagreement printed.
+
+    .venv/bin/python bench/fuzz.py MINUTES [--seed N] [--herd7] [--cpus 3] [--steps 4]
+
+Each program (tests/diff/gen.py) runs through the explorer under sc, tso and lkmm,
+brute force under each, and the cat interpreter on ../shared/lkmm's model; with
+--herd7, herd7 itself too (it must be on PATH; ../shared/tools/build_herd7.sh builds
+it).  Prints programs run, programs per second, how many brute force could
+enumerate, and every disagreement with its test.  Exit status 1 if any.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
+
+from tests.diff.gen import litmus_tests  # noqa: E402
+from tests.diff.harness import brute, disagreements, herd7_lines  # noqa: E402
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("minutes", type=float)
+    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--herd7", action="store_true", help="compare with herd7 too")
+    p.add_argument("--cpus", type=int, default=3)
+    p.add_argument("--steps", type=int, default=4)
+    args = p.parse_args()
+    start = time.monotonic()
+    deadline = start + 60 * args.minutes
+    stats = {"programs": 0, "brute": 0, "disagreements": 0}
+
+    @seed(args.seed if args.seed is not None else random.randrange(2**32))
+    @settings(max_examples=10**9, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(litmus_tests(max_cpus=args.cpus, max_steps=args.steps))
+    def one(text: str) -> None:
+        if time.monotonic() > deadline:
+            raise _Done
+        stats["programs"] += 1
+        stats["brute"] += brute(text, "sc") is not None
+        herd = herd7_lines(text) if args.herd7 else None
+        try:
+            found = disagreements(text, herd7=herd)
+        except Exception as exc:  # a crash is a disagreement too
+            found = [f"{type(exc).__name__}: {exc}"]
+        if found:
+            stats["disagreements"] += 1
+            print("=" * 72, text, *found, sep="\n", flush=True)
+
+    with contextlib.suppress(_Done):
+        one()
+    elapsed = time.monotonic() - start
+    print(f"programs {stats['programs']} in {elapsed:.0f} s "
+          f"({stats['programs'] / elapsed:.2f}/s); brute force enumerated "
+          f"{stats['brute']}; disagreeing {stats['disagreements']}"
+          + ("; herd7 compared" if args.herd7 else ""))
+    return 1 if stats["disagreements"] else 0
+
+
+class _Done(Exception):
+    """The time is up."""
+
+
+if __name__ == "__main__":
+    sys.exit(main())
