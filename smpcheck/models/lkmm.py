@@ -25,7 +25,7 @@ explorer keeps only a revisiting write's dependencies (``track_dependencies``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from smpcheck.events import Event
 from smpcheck.graph import ExecutionGraph
@@ -505,6 +505,22 @@ def unlock_read_hidden(g: ExecutionGraph) -> bool:
     return False
 
 
+def _kept(earlier: Event, later: Event, between: Sequence[Event],
+          tags: Callable[[Event], frozenset[str]]) -> bool:
+    """:meth:`LKMM.keeps_order`'s rule, reading each event's ordering tags with ``tags``."""
+    if earlier.is_access and later.is_access and earlier.loc == later.loc:
+        return True
+    if tags(earlier) & ORDERED_AFTER or tags(later) & ORDERED_BEFORE:
+        return True
+    if any(tags(ev) & FULL_ORDER for ev in (earlier, *between, later)):
+        return True
+    return conditionally_fenced(earlier, later, between)
+
+
+def _tags(ev: Event) -> frozenset[str]:
+    return ev.tags
+
+
 def _ordering(ev: Event) -> frozenset[str]:
     """The tags by which ``ev`` orders others: none for a failed RMW (a read tagged
     RMW without its write), which the model leaves unordered (the bell's failed RMWs
@@ -534,14 +550,10 @@ class LKMM(MemoryModel):
         (smp_mb__before_atomic() and the like, :func:`conditionally_fenced`) and
         those smp_rmb() or smp_wmb() order; keeping less lost executions that only a
         revisit keeping them reaches (a read before smp_mb__before_atomic() and an
-        atomic RMW, tests/herd/test_cross_lkmm.py)."""
-        if earlier.is_access and later.is_access and earlier.loc == later.loc:
-            return True
-        if _ordering(earlier) & ORDERED_AFTER or _ordering(later) & ORDERED_BEFORE:
-            return True
-        if any(_ordering(ev) & FULL_ORDER for ev in (earlier, *between, later)):
-            return True
-        return conditionally_fenced(earlier, later, between)
+        atomic RMW, tests/herd/test_cross_lkmm.py).  A failed RMW's tags count here
+        (keeping it lost none); the model orders nothing by them, so
+        :meth:`speculates` leaves them out."""
+        return _kept(earlier, later, between, _tags)
 
     def speculates(self, read: Event, write: Event, between: Sequence[Event]) -> bool:
         """An address, data or (in its scope) control dependency between marked accesses
@@ -551,8 +563,8 @@ class LKMM(MemoryModel):
         another way (after the branch's scope, through memory)."""
         if not (read.marked and write.marked):
             return True
-        return read.id not in write.addr | write.data | write.ctrl and not self.keeps_order(
-            read, write, between)
+        return read.id not in write.addr | write.data | write.ctrl and not _kept(
+            read, write, between, _ordering)
 
     def inconsistency_after(self, g: ExecutionGraph, added: Sequence[EventId],
                             atomicity: bool = True) -> str | None:
