@@ -273,7 +273,16 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     if args.replay:
         return replay_and_report(args)
-    model, names = load_model(args.model)
+    from smpcheck._runtime import Stop
+    from smpcheck._watchdog import Watchdog
+
+    try:  # (--timeout bounds the model file's own module-level code too)
+        with Watchdog(args.timeout, stall=math.inf):
+            model, names = load_model(args.model)
+    except Stop:
+        return fail(f"stopped after {args.timeout:g} s (--timeout) while the model file's "
+                    "module-level code ran: no verdict", EXIT_INCOMPLETE, args.json,
+                    args.model)
     args.mm = args.mm or "sc"
     return run_and_report(model, names, args)
 

@@ -271,7 +271,10 @@ def rewrite(source: str, path: str) -> types.CodeType:
         raise UsageError(f"syntax error: {exc.msg}", path, exc.lineno, exc.offset) from None
     tree = _Rewriter(path).visit(tree)
     ast.fix_missing_locations(tree)
-    return compile(tree, path, "exec")
+    try:  # (the compiler finds more: a return outside a function, a misplaced nonlocal)
+        return compile(tree, path, "exec")
+    except SyntaxError as exc:
+        raise UsageError(f"syntax error: {exc.msg}", path, exc.lineno, exc.offset) from None
 
 
 def runtime_names() -> dict[str, Any]:
@@ -321,7 +324,7 @@ def model_modules(fns: list[Any]) -> list[types.ModuleType]:
 def exec_module(path: str, name: str | None = None) -> types.ModuleType:
     """Run a model file as a module, with the rewrites; errors point at its lines
     (whatever the module-level code raises, an exit too: a real Ctrl-C only stops)."""
-    from smpcheck._runtime import Interrupted, raised_text
+    from smpcheck._runtime import Interrupted, Stop, raised_text
     from smpcheck._watchdog import interrupts
 
     p = Path(path)
@@ -340,7 +343,7 @@ def exec_module(path: str, name: str | None = None) -> types.ModuleType:
             exec(code, mod.__dict__)
     except UsageError as exc:
         raise _placed(exc, str(p)) from None
-    except Interrupted:
+    except (Interrupted, Stop):  # (a real Ctrl-C; the --timeout's watchdog)
         raise
     except BaseException as exc:
         raise UsageError(raised_text(exc), str(p), _user_line(exc, str(p))) from None
