@@ -134,7 +134,7 @@ def _scan(ts: TokenStream, pos: int) -> tuple[list[tuple[str, str]], list[str], 
             info.append((kv.group(1), kv.group(2).strip()))
             pos = kv.end()
         elif text.startswith("(*", pos) and text[pos + 2:pos + 3] in ("", "\n", "{"):
-            end = _comment_end(ts, pos)
+            end = ts.ocaml_comment_end(pos)
             pieces.append(text[pos + 2:end - 2])
             pos = end
         else:
@@ -143,21 +143,6 @@ def _scan(ts: TokenStream, pos: int) -> tuple[list[tuple[str, str]], list[str], 
             pieces.append(_unwrap(skipped.group()))
             pos = skipped.end()
     return info, pieces, pos
-
-
-def _comment_end(ts: TokenStream, start: int) -> int:
-    """The offset after the ``*)`` closing the (nested) comment opened at ``start``."""
-    text, depth, pos = ts.text, 0, start
-    while True:
-        opening, closing = text.find("(*", pos), text.find("*)", pos)
-        if closing < 0:
-            ts.error_at(start, "unterminated comment: '(*' is never closed by '*)'")
-        if 0 <= opening < closing:
-            depth, pos = depth + 1, opening + 2
-        else:
-            depth, pos = depth - 1, closing + 2
-            if depth == 0:
-                return pos
 
 
 def _unwrap(line: str) -> str:

@@ -225,7 +225,7 @@ class TokenStream:
                     comments.append(text[pos + 2:end])
                 pos = end + 2
             elif not self.c_code and text.startswith("(*", pos):
-                end = self._ocaml_comment_end(pos)
+                end = self.ocaml_comment_end(pos)
                 if comments is not None:
                     comments.append(text[pos + 2:end - 2])
                 pos = end
@@ -233,7 +233,8 @@ class TokenStream:
                 break
         return pos
 
-    def _ocaml_comment_end(self, start: int) -> int:
+    def ocaml_comment_end(self, start: int) -> int:
+        """The offset after the ``*)`` closing the (nested) comment opened at ``start``."""
         depth, pos, text = 0, start, self.text
         while True:
             opening, closing = text.find("(*", pos), text.find("*)", pos)
