@@ -67,7 +67,7 @@ class Settings:
     # graphs a speculating pass may explore, per graph of the first pass (and at least
     # SPECULATION_FLOOR): speculation multiplies the branches of every read it may
     # apply to, and a model of many plain reads could otherwise run for hours
-    speculation_factor: int = 10
+    speculation_factor: int = 30
 
 
 @dataclass
@@ -342,7 +342,7 @@ class Explorer:
         if not self.speculating or not self.domain.speculates(cpu.tid, op.src):
             return []
         out = []
-        for value in self.domain.candidates(op.loc, cpu.tid):
+        for value in self.domain.candidates(op.loc, cpu.tid, op.src):
             child = g.copy()
             self._add_read(child, cpu.tid, cpu.pos, op, None, spec=value)
             if self._inconsistency(child, cpu.tid, cpu.pos) is None:
@@ -642,7 +642,7 @@ class Explorer:
     }
 
 
-SPECULATION_FLOOR = 30000
+SPECULATION_FLOOR = 60000
 
 
 def _orphans(g: ExecutionGraph, doomed: set[EventId]) -> bool:

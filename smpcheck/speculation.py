@@ -45,6 +45,8 @@ class Domain:
 
     def __init__(self) -> None:
         self.values: dict[Loc, dict[Any, set[int]]] = {}
+        self.value_sites: dict[Loc, dict[Any, set[Site]]] = {}  # the writes' sites
+        self.component: dict[Site, int] = {}  # a site's strongly connected component
         self.edges: dict[Site, dict[Site, bool]] = {}  # read site -> write site -> unordered
         self.wrote_at: dict[Site, Loc] = {}
         self.read_at: dict[Loc, set[Site]] = {}
@@ -70,6 +72,7 @@ class Domain:
         if ev.tid not in tids:
             tids.add(ev.tid)
             self.size += 1
+        self.value_sites.setdefault(ev.loc, {}).setdefault(key, set()).add(_site(ev))
 
     def depends(self, read: Event, write: Event, unordered: bool) -> None:
         """Record that ``write`` depends on the earlier ``read`` of its CPU (``unordered``:
@@ -95,7 +98,7 @@ class Domain:
             succ.setdefault(r, set()).update(ws)
         for w, loc in self.wrote_at.items():
             succ.setdefault(w, set()).update(x for x in self.read_at.get(loc, ()) if x[0] != w[0])
-        comp = _components(succ)
+        comp = self.component = _components(succ)
         cyclic = {comp[r] for r, ws in self.edges.items()
                   for w, unordered in ws.items() if unordered and comp[r] == comp[w]}
         self.sites = {r for r in self.edges if comp[r] in cyclic}
@@ -105,11 +108,16 @@ class Domain:
         """Whether a read at ``src`` on CPU ``tid`` may speculate."""
         return (tid, src.path, src.line) in self.sites
 
-    def candidates(self, loc: Loc, tid: int) -> list[Any]:
-        """The values a read of ``loc`` on CPU ``tid`` may speculate: written by another
-        CPU (its own later writes cannot feed it: coherence), in a stable order."""
-        by_value = self.values.get(loc, {})
-        return sorted((v for v, tids in by_value.items() if tids - {tid}), key=repr)
+    def candidates(self, loc: Loc, tid: int, src: Source) -> list[Any]:
+        """The values a read of ``loc`` at ``src`` on CPU ``tid`` may speculate: written by
+        another CPU (its own later writes cannot feed it: coherence) at a site on a
+        cycle with the read's (only such a write can close the cycle the speculation
+        is for), in a stable order."""
+        mine = self.component.get((tid, src.path, src.line))
+        by_site = self.value_sites.get(loc, {})
+        return sorted((v for v, sites in by_site.items()
+                       if any(s[0] != tid and self.component.get(s) == mine for s in sites)),
+                      key=repr)
 
     def writers(self, loc: Loc, value: Any) -> set[int]:
         """The CPUs seen writing ``value`` to ``loc``."""
