@@ -23,9 +23,9 @@ from typing import Any, NoReturn
 import greenlet
 
 from smpcheck.errors import UsageError
-from smpcheck.events import NO_SOURCE, Event, Source
 from smpcheck.findings import Cut, Limit
-from smpcheck.graph import ExecutionGraph
+from smpcheck.graph.events import NO_SOURCE, Event, Source
+from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.memory import Field, Loc, NullDeref, Obj, Ref, Spec, is_poison
 from smpcheck.values import NO_DEPS, Deps, EventId, Val, deps_of, raw
 

@@ -41,14 +41,14 @@ from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from smpcheck._runtime import BLOCK, STOPPED, Cpu, Op, Run
-from smpcheck.events import Event
 from smpcheck.findings import Cut, Kind, Limit, Result, Violation
-from smpcheck.graph import ExecutionGraph, Locations
+from smpcheck.graph.events import Event
+from smpcheck.graph.graph import ExecutionGraph, Locations
+from smpcheck.graph.view import View
 from smpcheck.models.base import ATOMIC, MemoryModel
 from smpcheck.replay import Guide
 from smpcheck.speculation import Domain, execution_key
 from smpcheck.values import EventId
-from smpcheck.view import View
 
 _FROM_OP: Any = object()  # an event field left to the op's value
 

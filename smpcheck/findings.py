@@ -7,8 +7,8 @@ from enum import StrEnum
 from typing import Any
 
 from smpcheck.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, EXIT_VIOLATION
-from smpcheck.events import Source
-from smpcheck.graph import ExecutionGraph
+from smpcheck.graph.events import Source
+from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.values import EventId
 
 

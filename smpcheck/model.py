@@ -33,8 +33,8 @@ from typing import Any
 
 from smpcheck._runtime import EngineExit, def_site, raise_site, raised_text
 from smpcheck.errors import UsageError
-from smpcheck.events import NO_SOURCE
-from smpcheck.graph import ExecutionGraph
+from smpcheck.graph.events import NO_SOURCE
+from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.memory import Loc, Ref
 
 __smp_engine__ = True  # (an error raised in FinalState names the condition's line)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from smpcheck import _runtime
 from smpcheck._runtime import Cpu, Diverged, Run
 from smpcheck.errors import UsageError
-from smpcheck.graph import ExecutionGraph
+from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.replay_record import Record, event_name, quoted
 
 if TYPE_CHECKING:

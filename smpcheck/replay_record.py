@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from smpcheck.errors import UsageError
-from smpcheck.graph import ExecutionGraph
+from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.models import model_names
 from smpcheck.values import EventId
 
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from smpcheck.explorer import Settings
     from smpcheck.model import Model
 
-EVENT_KINDS = frozenset("RWFADNBE")  # smpcheck.events: the kinds a graph's events have
+EVENT_KINDS = frozenset("RWFADNBE")  # smpcheck.graph.events: the kinds a graph's events have
 EXPLORATION_SETTINGS = ("loop_bound", "max_events")  # the Settings that change what is explored
 _FLAGS = {"loop_bound": "--loop-bound"}  # the options that set them
 _ID = re.compile(r"(0|[1-9][0-9]{0,8}):(0|[1-9][0-9]{0,8})")

@@ -28,8 +28,8 @@ import hashlib
 from collections.abc import Hashable
 from typing import Any
 
-from smpcheck.events import Event, Source
-from smpcheck.graph import ExecutionGraph
+from smpcheck.graph.events import Event, Source
+from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.memory import Loc
 
 Site = tuple[int, str, int]  # (CPU, file, line) of an access

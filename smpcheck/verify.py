@@ -28,10 +28,10 @@ from smpcheck._runtime import Diverged, ModelMisuse, ModelRaised, Stop
 from smpcheck._watchdog import Watchdog, interrupts
 from smpcheck.checks import Checker
 from smpcheck.errors import UsageError
-from smpcheck.events import NO_SOURCE, Source
 from smpcheck.explorer import Explorer, Settings
 from smpcheck.findings import Result
-from smpcheck.graph import ExecutionGraph
+from smpcheck.graph.events import NO_SOURCE, Source
+from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.loader import engine_made, model_modules
 from smpcheck.memory import Loc
 from smpcheck.model import Model

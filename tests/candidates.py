@@ -25,9 +25,9 @@ import greenlet
 
 from smpcheck import _runtime
 from smpcheck._runtime import BLOCK, Cpu, Op, Run
-from smpcheck.events import Event
 from smpcheck.explorer import Explorer
-from smpcheck.graph import ExecutionGraph, Locations
+from smpcheck.graph.events import Event
+from smpcheck.graph.graph import ExecutionGraph, Locations
 from smpcheck.memory import Loc
 from smpcheck.model import Model, final_state
 from smpcheck.models import get_model
@@ -166,7 +166,7 @@ def executions(model: Model, names: dict[str, Any], mm_name: str,
 
     Raises :class:`CandidateLimit` when more than about ``limit`` traces, coherent
     (rf, co) choices and graphs would have to be tried."""
-    from smpcheck.view import View
+    from smpcheck.graph.view import View
 
     mm = get_model(mm_name)
     budget = _Budget(limit)

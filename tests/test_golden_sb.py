@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from smpcheck.events import shown_path
+from smpcheck.graph.events import shown_path
 from tests.cli_helpers import EXAMPLES, line_of, smpcheck
 
 SB = EXAMPLES / "sb.py"

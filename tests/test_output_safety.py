@@ -43,7 +43,7 @@ def test_helpers_leave_no_control_character(name: str) -> None:
 @settings(max_examples=40, derandomize=True, deadline=None)
 @given(NASTY)
 def test_dot_title_cannot_end_the_graph(name: str) -> None:
-    from smpcheck.graph import ExecutionGraph, Locations
+    from smpcheck.graph.graph import ExecutionGraph, Locations
 
     dot = execution_dot(ExecutionGraph(1, Locations()), name)
     first = dot.splitlines()[0]

@@ -38,7 +38,7 @@ and sc.cat on 76 x86 tests; verdicts and execution counts equal herd7 7.58's.
 The execution
 -------------
 A dict. Event numbers are 0..n-1; an event set is an ``int`` bit mask (or an
-iterable of event numbers), a relation a :class:`~smpcheck.relation.Rel` (or
+iterable of event numbers), a relation a :class:`~smpcheck.graph.relation.Rel` (or
 an iterable of pairs).  Keys:
 
 ``n``

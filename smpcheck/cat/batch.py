@@ -9,7 +9,7 @@ there in execution e.  Every operator of cat is pointwise in the executions,
 so it is computed on the masks -- union is OR, intersection AND, ``a ; b``
 the OR over middle events of ANDs -- and the run costs about what one
 execution costs.  A value that is the same in every execution stays an
-ordinary ``int`` set or :class:`~smpcheck.relation.Rel` (results are lowered
+ordinary ``int`` set or :class:`~smpcheck.graph.relation.Rel` (results are lowered
 back as soon as they are uniform), so the part of the model that depends
 only on the events is computed as for one execution.
 
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from smpcheck.relation import Rel, bits
+from smpcheck.graph.relation import Rel, bits
 
 
 class NotBatchable(Exception):
@@ -401,7 +401,7 @@ def cyclic(a: BRel, n: int) -> int:
     closed = plus(a, n)
     if type(closed) is BRel:
         return reflexive(closed)
-    from smpcheck.relation import find_cycle
+    from smpcheck.graph.relation import find_cycle
 
     if type(closed) is Rel and find_cycle(closed) is not None:
         return int(a.all)

@@ -30,7 +30,7 @@ from smpcheck.cat.evaluate import (
 from smpcheck.cat.program import Program
 from smpcheck.cat.values import EMPTY, CatTypeError, Value
 from smpcheck.errors import UsageError
-from smpcheck.relation import Rel, bits
+from smpcheck.graph.relation import Rel, bits
 
 
 class BatchRuntime(Runtime):

@@ -20,7 +20,7 @@ from smpcheck.cat import values as V
 from smpcheck.cat.stdlib import BUILTINS
 from smpcheck.cat.values import EMPTY, CatTypeError, Value
 from smpcheck.errors import UsageError
-from smpcheck.relation import Rel, find_cycle
+from smpcheck.graph.relation import Rel, find_cycle
 
 Code = Callable[[Any, "Frame"], Value]
 Step = Callable[[Any, "Frame"], None]

@@ -18,7 +18,7 @@ from smpcheck.cat.program import Program, capitalise
 from smpcheck.cat.stdlib import REQUIRED
 from smpcheck.cat.values import EMPTY, CatTypeError, Value
 from smpcheck.errors import UsageError
-from smpcheck.relation import Rel
+from smpcheck.graph.relation import Rel
 
 _SPECIAL_KEYS = frozenset({"n", "tags", "values", "location", "thread"})
 _RELATION_NAMES = frozenset({"po", "rf", "co", "addr", "data", "ctrl", "rmw", "amo", "loc",

@@ -21,7 +21,7 @@ from typing import Any
 from smpcheck.cat import batch as B
 from smpcheck.cat import values as V
 from smpcheck.cat.values import EMPTY, CatTypeError, Value
-from smpcheck.relation import Rel, bits
+from smpcheck.graph.relation import Rel, bits
 
 # -- names of the execution ---------------------------------------------------
 

@@ -1,7 +1,7 @@
 """Run-time values of cat models and the operators over them.
 
 * an event set is an ``int`` bit mask (bit i: event i), as in
-  :mod:`smpcheck.relation`; a relation is a :class:`~smpcheck.relation.Rel`;
+  :mod:`smpcheck.graph.relation`; a relation is a :class:`~smpcheck.graph.relation.Rel`;
 * :data:`EMPTY` is the untyped empty value of ``0`` and ``{}``: it acts as the
   empty set or the empty relation, whichever its context needs;
 * :class:`Event` and :class:`Pair` are elements taken out of an event set or a
@@ -24,7 +24,7 @@ from typing import Any
 
 from smpcheck.cat import batch as B
 from smpcheck.cat.batch import BRel, BSet, NotBatchable
-from smpcheck.relation import Rel, bits
+from smpcheck.graph.relation import Rel, bits
 
 
 class CatTypeError(Exception):

@@ -2,7 +2,7 @@
 
 :class:`CatMemoryModel` implements :class:`~smpcheck.models.base.MemoryModel`
 by handing each execution graph the explorer builds (complete or not) to the
-interpreted model: the graph's dense :class:`~smpcheck.view.View` becomes the
+interpreted model: the graph's dense :class:`~smpcheck.graph.view.View` becomes the
 execution dict :mod:`smpcheck.cat` documents, with the lock events in their own
 classes (``LKR``, ``LKW``, ``UL``, ``LF``, ``RL``, ``RU``) as herd's engine
 gives them, and every ``with x from S`` pinned to the graph's own rf and co.
@@ -27,14 +27,14 @@ from typing import Any
 
 from smpcheck.cat import CatModel, CatResult, Execution, pin_to_execution
 from smpcheck.cat.batch_eval import evaluate_batch
-from smpcheck.events import Event
-from smpcheck.graph import ExecutionGraph
+from smpcheck.graph.events import Event
+from smpcheck.graph.graph import ExecutionGraph
+from smpcheck.graph.relation import Rel
+from smpcheck.graph.view import View
 from smpcheck.models.base import MemoryModel, unordered_conflicts
 from smpcheck.models.cycles import new_violation, po_loc, po_loc_closes, successors
 from smpcheck.models.lkmm import LKMM
-from smpcheck.relation import Rel
 from smpcheck.values import EventId
-from smpcheck.view import View
 
 #: Lock event classes of lock.cat, by the tag the kernel API gives them.
 LOCK_CLASSES = ("LKR", "LKW", "UL", "LF", "RL", "RU")

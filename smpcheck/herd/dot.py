@@ -11,11 +11,11 @@ Every string taken from the test (its name, labels) is escaped
 
 from __future__ import annotations
 
-from smpcheck.events import Event
-from smpcheck.graph import ExecutionGraph
-from smpcheck.relation import Rel
+from smpcheck.graph.events import Event
+from smpcheck.graph.graph import ExecutionGraph
+from smpcheck.graph.relation import Rel
+from smpcheck.graph.view import View
 from smpcheck.text import dot_string
-from smpcheck.view import View
 
 _SHOWN_TAGS = ("ONCE", "RELEASE", "ACQUIRE", "MB", "NORETURN", "LKR", "LKW", "UL", "LF",
                "RL", "RU", "srcu-lock", "srcu-unlock")

@@ -27,7 +27,7 @@ from smpcheck.checks import Checker
 from smpcheck.errors import UsageError
 from smpcheck.explorer import Explorer, Settings
 from smpcheck.findings import Result
-from smpcheck.graph import ExecutionGraph
+from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.herd.catmm import CatMemoryModel
 from smpcheck.herd.config import HerdOptions
 from smpcheck.herd.defmacros import def_macros

@@ -21,7 +21,7 @@ from typing import Any
 
 from smpcheck.explorer import Settings
 from smpcheck.findings import Kind, Result
-from smpcheck.graph import ExecutionGraph
+from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.litmus.c_macros import Macro
 from smpcheck.litmus.parse_common import parse_litmus
 from smpcheck.litmus.syntax import CTest, LitmusError, LocRef, X86Test

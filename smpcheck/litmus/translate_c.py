@@ -35,7 +35,7 @@ from typing import Any
 
 from smpcheck import _runtime
 from smpcheck._runtime import Cpu, ctrl_restore, ctrl_save, current
-from smpcheck.events import Source
+from smpcheck.graph.events import Source
 from smpcheck.kernel._loops import _smp_loop_enter, _smp_loop_head
 from smpcheck.litmus.c_macros import MACROS, Macro, describe
 from smpcheck.litmus.syntax import (

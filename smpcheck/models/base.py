@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from smpcheck.events import Event
-from smpcheck.graph import ExecutionGraph
-from smpcheck.linearize import linearize
-from smpcheck.relation import Rel
+from smpcheck.graph.events import Event
+from smpcheck.graph.graph import ExecutionGraph
+from smpcheck.graph.linearize import linearize
+from smpcheck.graph.relation import Rel
+from smpcheck.graph.view import View
 from smpcheck.values import EventId
-from smpcheck.view import View
 
 ATOMIC = "atomic"  # the axiom every model checks first: RMWs are atomic
 

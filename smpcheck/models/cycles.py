@@ -7,7 +7,7 @@ of po, rf, co and fr (what is left is a sub-relation of what was there), and
 every edge a change adds touches an event it added or changed.  So when the
 graph before the change had no cycle, a cycle after it goes through one of
 those events, and a depth-first search from each of them finds it without
-building a :class:`~smpcheck.view.View` of the whole graph.
+building a :class:`~smpcheck.graph.view.View` of the whole graph.
 
 Reachability is all an acyclicity check needs, so each relation is walked only
 up to transitivity: the next event in program order, the next write in
@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from smpcheck.events import INIT_TID, Event
-from smpcheck.graph import ExecutionGraph
+from smpcheck.graph.events import INIT_TID, Event
+from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.models.base import ATOMIC
 from smpcheck.values import EventId
 

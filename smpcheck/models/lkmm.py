@@ -27,9 +27,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from smpcheck.events import Event
-from smpcheck.graph import ExecutionGraph
-from smpcheck.lazy import cached
+from smpcheck.graph.events import Event
+from smpcheck.graph.graph import ExecutionGraph
+from smpcheck.graph.lazy import cached
+from smpcheck.graph.relation import Rel
+from smpcheck.graph.view import View
 from smpcheck.models import lkmm_flags
 from smpcheck.models.base import ATOMIC, MemoryModel, Step, atomicity_violated, order_steps
 from smpcheck.models.cycles import (
@@ -42,9 +44,7 @@ from smpcheck.models.cycles import (
     po_loc_closes,
     successors,
 )
-from smpcheck.relation import Rel
 from smpcheck.values import EventId
-from smpcheck.view import View
 
 FULL_ORDER = frozenset({"MB", "sync-rcu", "sync-srcu"})  # tags of fully ordered events
 ORDERED_AFTER = frozenset({"ACQUIRE", "LKR"})  # what follows them stays after them

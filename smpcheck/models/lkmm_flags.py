@@ -33,9 +33,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from smpcheck.events import Event
-from smpcheck.relation import Rel
-from smpcheck.view import View
+from smpcheck.graph.events import Event
+from smpcheck.graph.relation import Rel
+from smpcheck.graph.view import View
 
 if TYPE_CHECKING:
     from smpcheck.models.lkmm import LkmmRelations

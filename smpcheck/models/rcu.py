@@ -12,8 +12,8 @@ accesses before what follows the grace period (kfree), for the checks.
 
 from __future__ import annotations
 
-from smpcheck.relation import Rel
-from smpcheck.view import View
+from smpcheck.graph.relation import Rel
+from smpcheck.graph.view import View
 
 
 def critical_sections(view: View) -> list[tuple[int, int]]:

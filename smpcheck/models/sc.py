@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from smpcheck.graph import ExecutionGraph
+from smpcheck.graph.graph import ExecutionGraph
+from smpcheck.graph.relation import Rel
+from smpcheck.graph.view import View
 from smpcheck.models.base import MemoryModel
 from smpcheck.models.cycles import (
     immediate_po,
@@ -14,9 +16,7 @@ from smpcheck.models.cycles import (
     successors,
 )
 from smpcheck.models.rcu import with_grace_periods
-from smpcheck.relation import Rel
 from smpcheck.values import EventId
-from smpcheck.view import View
 
 
 class SC(MemoryModel):

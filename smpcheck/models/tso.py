@@ -28,10 +28,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from smpcheck.events import Event
-from smpcheck.graph import ExecutionGraph
-from smpcheck.lazy import cached
-from smpcheck.linearize import linearize
+from smpcheck.graph.events import Event
+from smpcheck.graph.graph import ExecutionGraph
+from smpcheck.graph.lazy import cached
+from smpcheck.graph.linearize import linearize
+from smpcheck.graph.relation import Rel
+from smpcheck.graph.view import View
 from smpcheck.models.base import MemoryModel, Step
 from smpcheck.models.cycles import (
     needs_grace_periods,
@@ -42,9 +44,7 @@ from smpcheck.models.cycles import (
     successors,
 )
 from smpcheck.models.rcu import with_grace_periods
-from smpcheck.relation import Rel
 from smpcheck.values import EventId
-from smpcheck.view import View
 
 LOCKED_TAGS = frozenset({"RMW", "LKR", "LKW", "LF"})
 FULL_FENCES = frozenset({"MB", "sync-rcu"})

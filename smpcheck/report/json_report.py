@@ -8,7 +8,7 @@ from typing import Any
 
 from smpcheck.errors import EXIT_VIOLATION
 from smpcheck.findings import Result, Violation
-from smpcheck.graph import ExecutionGraph
+from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.memory import is_poison
 from smpcheck.model import Model
 from smpcheck.models.base import MemoryModel

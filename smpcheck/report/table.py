@@ -16,14 +16,14 @@ import tokenize
 from dataclasses import dataclass
 from typing import Any
 
-from smpcheck.events import Event
 from smpcheck.findings import Violation
-from smpcheck.graph import ExecutionGraph
+from smpcheck.graph.events import Event
+from smpcheck.graph.graph import ExecutionGraph
+from smpcheck.graph.view import View
 from smpcheck.memory import Ref, is_poison
 from smpcheck.models.base import MemoryModel, Step
 from smpcheck.text import printable_block
 from smpcheck.values import EventId
-from smpcheck.view import View
 
 
 @dataclass

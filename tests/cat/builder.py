@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from smpcheck.relation import Rel
+from smpcheck.graph.relation import Rel
 
 #: herd's engine leaves lock events out of R and W (lock.cat adds them back).
 LOCK_CLASSES = frozenset({"LKR", "LKW", "UL", "LF", "RL", "RU"})

@@ -20,8 +20,8 @@ from typing import Any
 
 from smpcheck.cat import CatModel, pin_to_execution
 from smpcheck.cat import defs as D
+from smpcheck.graph.relation import Rel
 from smpcheck.litmus import syntax as L
-from smpcheck.relation import Rel
 
 
 class Unsupported(Exception):

@@ -1,4 +1,4 @@
-"""The interpreter's operators agree with smpcheck.relation on random inputs.
+"""The interpreter's operators agree with smpcheck.graph.relation on random inputs.
 
 Guards the evaluator's shortcuts: identities in sequences become domain and
 range restrictions, and empty results become the untyped EMPTY value.
@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smpcheck.cat import CatModel, load_model
-from smpcheck.relation import Rel
+from smpcheck.graph.relation import Rel
 
 N = 5
 MASKS = st.integers(min_value=0, max_value=(1 << N) - 1)

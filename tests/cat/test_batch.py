@@ -22,7 +22,7 @@ from smpcheck.cat.batch_eval import evaluate_batch
 from smpcheck.cat.defs import MacroDef
 from smpcheck.cat.evaluate import CatResult
 from smpcheck.cat.values import EMPTY
-from smpcheck.relation import Rel
+from smpcheck.graph.relation import Rel
 from tests.cat.test_algebra import MASKS, RELS, N
 from tests.conftest import need_lkmm
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from smpcheck.cat import REJECT, CatModel, CatResult, load_model
-from smpcheck.relation import Rel
+from smpcheck.graph.relation import Rel
 
 # Four events: 0 -> 1 -> 2 in program order on CPU 0 (a write, a fence, a
 # read of the same location), 3 an initial write read by 2.

@@ -105,7 +105,7 @@ def test_spin_is_locked_reading_unlock_breaks_coherence(lkmm: CatModel) -> None:
 def test_resolver_rejects_a_choice_the_model_cannot_make(lkmm: CatModel) -> None:
     exe = X.spin_is_locked(False)
     rf = exe["rf"]
-    from smpcheck.relation import Rel
+    from smpcheck.graph.relation import Rel
     # RL (event 8) claims to read the initial value: not an LKW, so no
     # alternative of rfe-lf fits and the execution is rejected.
     pairs = [(a, b) for a, b in rf.pairs() if b != 8] + [(0, 8)]

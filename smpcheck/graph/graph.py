@@ -4,7 +4,7 @@ One :class:`ExecutionGraph` is one (partial) execution.  It records, besides
 ``po``, ``rf`` and ``co``, the order in which the explorer added events (their
 *stamps*) and which events may no longer be revisited (``frozen``).  Memory models
 read a graph through
-:class:`~smpcheck.view.View`, which numbers its events densely.
+:class:`~smpcheck.graph.view.View`, which numbers its events densely.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from smpcheck.errors import InternalError
-from smpcheck.events import INIT_TID, Event, init_event
+from smpcheck.graph.events import INIT_TID, Event, init_event
 from smpcheck.memory import Loc
 from smpcheck.values import EventId
 

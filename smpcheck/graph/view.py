@@ -9,10 +9,10 @@ relations are the base ones of the papers and of herd: ``po``, ``rf``, ``co``,
 
 from __future__ import annotations
 
-from smpcheck.events import INIT_TID, Event
-from smpcheck.graph import ExecutionGraph
-from smpcheck.lazy import cached
-from smpcheck.relation import Rel, mask_of
+from smpcheck.graph.events import INIT_TID, Event
+from smpcheck.graph.graph import ExecutionGraph
+from smpcheck.graph.lazy import cached
+from smpcheck.graph.relation import Rel, mask_of
 from smpcheck.values import EventId
 
 
