@@ -46,8 +46,8 @@ from smpcheck.findings import Kind, Result, Status, Violation
 from smpcheck.kernel import *  # noqa: F403
 from smpcheck.kernel import __all__ as _kernel_names
 from smpcheck.loader import install_library_rewriting
-from smpcheck.memory import NULL, Array, Field, Struct, Var
-from smpcheck.model import FinalState, Model
+from smpcheck.model.model import FinalState, Model
+from smpcheck.model.objects import NULL, Array, Field, Struct, Var
 from smpcheck.verify import verify
 
 install_library_rewriting()

@@ -26,8 +26,8 @@ from smpcheck.errors import UsageError
 from smpcheck.findings import Cut, Limit
 from smpcheck.graph.events import NO_SOURCE, Event, Source
 from smpcheck.graph.graph import ExecutionGraph
-from smpcheck.memory import Field, Loc, NullDeref, Obj, Ref, Spec, is_poison
-from smpcheck.values import NO_DEPS, Deps, EventId, Val, deps_of, raw
+from smpcheck.model.objects import Field, Loc, NullDeref, Obj, Ref, Spec, is_poison
+from smpcheck.model.values import NO_DEPS, Deps, EventId, Val, deps_of, raw
 
 __smp_engine__ = True
 

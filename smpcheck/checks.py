@@ -27,15 +27,15 @@ import linecache
 from typing import Any
 
 from smpcheck._runtime import STOPPED
-from smpcheck.conditions import mentioned
 from smpcheck.findings import Kind, Result, Violation
 from smpcheck.graph.events import Event, Source
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.graph.view import View
-from smpcheck.memory import Loc, is_poison
-from smpcheck.model import Model, Unmet, final_state, items_key
+from smpcheck.model.model import Model, Unmet, final_state, items_key
+from smpcheck.model.objects import Loc, is_poison
+from smpcheck.model.propositions import mentioned
+from smpcheck.model.values import EventId
 from smpcheck.models.base import MemoryModel
-from smpcheck.values import EventId
 
 _REGS_KEYS = 4096  # register dicts whose key part is remembered
 

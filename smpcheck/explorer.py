@@ -45,10 +45,10 @@ from smpcheck.findings import Cut, Kind, Limit, Result, Violation
 from smpcheck.graph.events import Event
 from smpcheck.graph.graph import ExecutionGraph, Locations
 from smpcheck.graph.view import View
+from smpcheck.model.values import EventId
 from smpcheck.models.base import ATOMIC, MemoryModel
 from smpcheck.replay import Guide
 from smpcheck.speculation import Domain, execution_key
-from smpcheck.values import EventId
 
 _FROM_OP: Any = object()  # an event field left to the op's value
 

@@ -9,7 +9,7 @@ from typing import Any
 from smpcheck.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, EXIT_VIOLATION
 from smpcheck.graph.events import Source
 from smpcheck.graph.graph import ExecutionGraph
-from smpcheck.values import EventId
+from smpcheck.model.values import EventId
 
 
 class Kind(StrEnum):

@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from smpcheck.errors import UsageError
-from smpcheck.memory import Field, Loc, Obj, Ref, render_path
-from smpcheck.model import Model
+from smpcheck.model.model import Model
+from smpcheck.model.objects import Field, Loc, Obj, Ref, render_path
 
 # Primitive name -> index of its location argument.
 LOCATION_ARG: dict[str, int] = {"addr": 0}

@@ -20,8 +20,8 @@ from smpcheck.replay_record import Record, event_name, quoted
 if TYPE_CHECKING:
     from smpcheck.explorer import Settings
     from smpcheck.findings import Violation
-    from smpcheck.memory import Loc
-    from smpcheck.model import Model
+    from smpcheck.model.model import Model
+    from smpcheck.model.objects import Loc
     from smpcheck.models.base import MemoryModel
 
 DOES_NOT_REPRODUCE = "the recorded execution does not reproduce"

@@ -27,12 +27,12 @@ from typing import TYPE_CHECKING, Any
 
 from smpcheck.errors import UsageError
 from smpcheck.graph.graph import ExecutionGraph
+from smpcheck.model.values import EventId
 from smpcheck.models import model_names
-from smpcheck.values import EventId
 
 if TYPE_CHECKING:
     from smpcheck.explorer import Settings
-    from smpcheck.model import Model
+    from smpcheck.model.model import Model
 
 EVENT_KINDS = frozenset("RWFADNBE")  # smpcheck.graph.events: the kinds a graph's events have
 EXPLORATION_SETTINGS = ("loop_bound", "max_events")  # the Settings that change what is explored

@@ -30,7 +30,7 @@ from typing import Any
 
 from smpcheck.graph.events import Event, Source
 from smpcheck.graph.graph import ExecutionGraph
-from smpcheck.memory import Loc
+from smpcheck.model.objects import Loc
 
 Site = tuple[int, str, int]  # (CPU, file, line) of an access
 

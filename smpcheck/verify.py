@@ -33,8 +33,8 @@ from smpcheck.findings import Result
 from smpcheck.graph.events import NO_SOURCE, Source
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.loader import engine_made, model_modules
-from smpcheck.memory import Loc
-from smpcheck.model import Model
+from smpcheck.model.model import Model
+from smpcheck.model.objects import Loc
 from smpcheck.models import MemoryModel, get_model
 from smpcheck.replay import Guide, rerun
 

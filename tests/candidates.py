@@ -28,10 +28,10 @@ from smpcheck._runtime import BLOCK, Cpu, Op, Run
 from smpcheck.explorer import Explorer
 from smpcheck.graph.events import Event
 from smpcheck.graph.graph import ExecutionGraph, Locations
-from smpcheck.memory import Loc
-from smpcheck.model import Model, final_state
+from smpcheck.model.model import Model, final_state
+from smpcheck.model.objects import Loc
+from smpcheck.model.values import EventId, Val
 from smpcheck.models import get_model
-from smpcheck.values import EventId, Val
 
 Trace = list[Event]
 Domains = dict[Loc, set[Any]]

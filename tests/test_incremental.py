@@ -22,9 +22,9 @@ from smpcheck import Settings, verify
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.graph.view import View
 from smpcheck.litmus.run import check_litmus
+from smpcheck.model.values import EventId
 from smpcheck.models import get_model
 from smpcheck.models.base import MemoryModel
-from smpcheck.values import EventId
 from tests.litmus.conftest import kernel_litmus_files, lkmm_dir, x86_rows
 from tests.programs import as_model, programs
 

@@ -24,8 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from smpcheck.memory import Loc, Obj
-from smpcheck.values import NO_DEPS, Deps, EventId
+from smpcheck.model.objects import Loc, Obj
+from smpcheck.model.values import NO_DEPS, Deps, EventId
 
 INIT_TID = -1
 

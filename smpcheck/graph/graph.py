@@ -14,8 +14,8 @@ from typing import Any
 
 from smpcheck.errors import InternalError
 from smpcheck.graph.events import INIT_TID, Event, init_event
-from smpcheck.memory import Loc
-from smpcheck.values import EventId
+from smpcheck.model.objects import Loc
+from smpcheck.model.values import EventId
 
 
 class Locations:

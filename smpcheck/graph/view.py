@@ -13,7 +13,7 @@ from smpcheck.graph.events import INIT_TID, Event
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.graph.lazy import cached
 from smpcheck.graph.relation import Rel, mask_of
-from smpcheck.values import EventId
+from smpcheck.model.values import EventId
 
 
 class View:

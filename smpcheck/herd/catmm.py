@@ -31,10 +31,10 @@ from smpcheck.graph.events import Event
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.graph.relation import Rel
 from smpcheck.graph.view import View
+from smpcheck.model.values import EventId
 from smpcheck.models.base import MemoryModel, unordered_conflicts
 from smpcheck.models.cycles import new_violation, po_loc, po_loc_closes, successors
 from smpcheck.models.lkmm import LKMM
-from smpcheck.values import EventId
 
 #: Lock event classes of lock.cat, by the tag the kernel API gives them.
 LOCK_CLASSES = ("LKR", "LKW", "UL", "LF", "RL", "RU")

@@ -43,7 +43,7 @@ from smpcheck.kernel import cpu_relax
 from smpcheck.kernel._ops import fence, load, rmw, store, where
 from smpcheck.litmus.c_macros import Macro, MacroTable, spin_unlock
 from smpcheck.litmus.translate_ops import BINARY, combine
-from smpcheck.values import deps_of, raw
+from smpcheck.model.values import deps_of, raw
 
 __smp_engine__ = True
 

@@ -41,7 +41,7 @@ from smpcheck.litmus.run import (
 )
 from smpcheck.litmus.syntax import CTest
 from smpcheck.litmus.translate import translate
-from smpcheck.model import Model, final_state
+from smpcheck.model.model import Model, final_state
 
 X86_DEFAULT_MODEL = "x86tso.cat"
 BATCH = 1024  # complete executions per run of the cat model (as fast as 4096, less memory)

@@ -89,8 +89,8 @@ def _line(site: tuple[str, int]) -> str:
 
 def smp_addr(base: Any, key: Any) -> Any:
     """``&base->key`` / ``&base[key]``, keeping an address dependency of ``base``."""
-    from smpcheck.memory import as_ref
-    from smpcheck.values import Val, deps_of, raw
+    from smpcheck.model.objects import as_ref
+    from smpcheck.model.values import Val, deps_of, raw
 
     k = key if isinstance(key, str) else int(raw(key))
     if isinstance(base, Val):

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 from smpcheck._runtime import Op, issue
-from smpcheck.memory import Loc
-from smpcheck.values import Deps, deps_of, locate, raw
+from smpcheck.model.objects import Loc
+from smpcheck.model.values import Deps, deps_of, locate, raw
 
 __smp_engine__ = True
 

@@ -27,7 +27,7 @@ from smpcheck.kernel._ops import (
 )
 from smpcheck.kernel._ops import ONCE as _ONCE
 from smpcheck.kernel._ops import RELEASE as _REL
-from smpcheck.values import raw
+from smpcheck.model.values import raw
 
 __smp_engine__ = True
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from smpcheck.kernel._ops import ACQUIRE, MB, NORETURN, ONCE, RELEASE, load, rmw
-from smpcheck.values import raw
+from smpcheck.model.values import raw
 
 __smp_engine__ = True
 

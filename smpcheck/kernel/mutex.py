@@ -12,7 +12,7 @@ from typing import Any
 
 from smpcheck.kernel.sleep import might_sleep
 from smpcheck.kernel.spinlock import _acquire, spin_trylock, spin_unlock
-from smpcheck.memory import Field
+from smpcheck.model.objects import Field
 
 __smp_engine__ = True
 

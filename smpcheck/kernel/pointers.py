@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from smpcheck.memory import Ref
-from smpcheck.values import Val, locate
+from smpcheck.model.objects import Ref
+from smpcheck.model.values import Val, locate
 
 __smp_engine__ = True
 

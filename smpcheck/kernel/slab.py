@@ -18,8 +18,8 @@ from typing import Any
 
 from smpcheck._runtime import Op, issue
 from smpcheck.kernel._ops import ONCE
-from smpcheck.memory import POISON, Spec, StructMeta, as_spec
-from smpcheck.values import locate
+from smpcheck.model.objects import POISON, Spec, StructMeta, as_spec
+from smpcheck.model.values import locate
 
 __smp_engine__ = True
 

@@ -61,7 +61,7 @@ from smpcheck.errors import UsageError
 from smpcheck.kernel._ops import ACQUIRE, where
 from smpcheck.kernel.barrier import smp_mb
 from smpcheck.kernel.irqflags import _irq_words
-from smpcheck.memory import Var
+from smpcheck.model.objects import Var
 
 __smp_engine__ = True
 

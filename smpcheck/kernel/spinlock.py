@@ -20,8 +20,8 @@ from smpcheck.kernel.irqflags import (
     local_irq_restore,
     local_irq_save,
 )
-from smpcheck.memory import Field
-from smpcheck.values import deps_of
+from smpcheck.model.objects import Field
+from smpcheck.model.values import deps_of
 
 __smp_engine__ = True
 

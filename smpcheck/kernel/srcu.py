@@ -18,7 +18,7 @@ from typing import Any
 from smpcheck._runtime import Op, issue
 from smpcheck.kernel._ops import fence, load, store, where
 from smpcheck.kernel.sleep import might_sleep
-from smpcheck.memory import Field
+from smpcheck.model.objects import Field
 
 __smp_engine__ = True
 

@@ -110,7 +110,7 @@ from smpcheck.kvm.mmu_39 import (
     rmap_iterator,
 )
 from smpcheck.kvm.registry import Built, KvmModel, Scenario, Switch, globals_of
-from smpcheck.model import FinalState, Model
+from smpcheck.model.model import FinalState, Model
 
 PAGE_SIZE = 1 << PAGE_SHIFT
 PT_DIRECTORY_LEVEL = 2

@@ -18,7 +18,7 @@ bounds every scenario shares:
 
 An rmap head is an ``unsigned long``: 0 is empty, bit 0 clear a ``u64 *spte``,
 bit 0 set a ``struct pte_list_desc *`` | 1.  Pointers carry tag bits
-(:class:`smpcheck.memory.Ref`), so ``(unsigned long)desc | 1`` is written as is.
+(:class:`smpcheck.model.objects.Ref`), so ``(unsigned long)desc | 1`` is written as is.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from smpcheck.kernel import (
 from smpcheck.kernel.smp import ack_flush, smp_call_function_many
 from smpcheck.kernel.spinlock import SpinLock  # noqa: F401 - a declaration
 from smpcheck.kvm.access import plain_load
-from smpcheck.memory import NULL, Array, Field, Struct
+from smpcheck.model.objects import NULL, Array, Field, Struct
 
 # -- constants (arch/x86/kvm/mmu.h, mmu.c, kvm_host.h) -------------------------
 PAGE_SHIFT = 12

@@ -2,7 +2,7 @@
 
 A design module (one per kernel version or proposal) builds a :class:`KvmModel`:
 named scenarios, each a function from switch settings to a fresh
-:class:`~smpcheck.model.Model` and its named global locations, and the switches
+:class:`~smpcheck.model.model.Model` and its named global locations, and the switches
 (the choices a design leaves open), default first.
 """
 
@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from smpcheck.errors import UsageError
 from smpcheck.loader import name_globals
-from smpcheck.memory import Loc
-from smpcheck.model import Model
+from smpcheck.model.model import Model
+from smpcheck.model.objects import Loc
 
 Built = tuple[Model, dict[str, Loc]]
 

@@ -66,8 +66,8 @@ from smpcheck.kernel import (
 )
 from smpcheck.kernel.spinlock import SpinLock
 from smpcheck.kvm.registry import Built, KvmModel, Scenario, Switch, globals_of
-from smpcheck.memory import NULL, Array, Field, Struct
-from smpcheck.model import FinalState, Model
+from smpcheck.model.model import FinalState, Model
+from smpcheck.model.objects import NULL, Array, Field, Struct
 
 # -- constants (spte.h, mmu.c, kvm_host.h) ------------------------------------------
 PAGE_SHIFT = 12

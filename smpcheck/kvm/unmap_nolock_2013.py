@@ -72,8 +72,8 @@ from smpcheck.kvm.mmu_39 import (
     slot_geometry,
 )
 from smpcheck.kvm.registry import Built, KvmModel, Scenario, Switch, globals_of
-from smpcheck.memory import NULL, Field, Obj, Ref
-from smpcheck.model import FinalState, Model, Unmet
+from smpcheck.model.model import FinalState, Model, Unmet
+from smpcheck.model.objects import NULL, Field, Obj, Ref
 
 # The sentinel a cleared entry holds (skip-marker): a pointer to nothing, never NULL.
 PTE_LIST_SPTE_SKIP = Ref(Obj("PTE_LIST_SPTE_SKIP", Field(0)))

@@ -26,8 +26,8 @@ from smpcheck.litmus.c_macros import Macro
 from smpcheck.litmus.parse_common import parse_litmus
 from smpcheck.litmus.syntax import CTest, LitmusError, LocRef, X86Test
 from smpcheck.litmus.translate import herd_loc, observed, prop_locations, translate
-from smpcheck.memory import Loc
-from smpcheck.model import Model, final_state
+from smpcheck.model.model import Model, final_state
+from smpcheck.model.objects import Loc
 from smpcheck.models import get_model
 from smpcheck.models.base import MemoryModel
 from smpcheck.text import read_text

@@ -2,7 +2,7 @@
 
 :func:`translate` turns a parsed test (:class:`~smpcheck.litmus.syntax.CTest`
 or :class:`~smpcheck.litmus.syntax.X86Test`) into a
-:class:`~smpcheck.model.Model` and the names of its shared locations (as
+:class:`~smpcheck.model.model.Model` and the names of its shared locations (as
 :func:`smpcheck.loader.name_globals` gives them for a Python model), so the
 one explorer runs it under any memory model::
 
@@ -28,7 +28,6 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from smpcheck.conditions import holds
 from smpcheck.litmus.c_macros import Macro
 from smpcheck.litmus.syntax import (
     Call,
@@ -49,8 +48,9 @@ from smpcheck.litmus.syntax import (
     PTrue,
     X86Test,
 )
-from smpcheck.memory import NULL, Field, Loc, Obj, Ref
-from smpcheck.model import Condition, FinalState, Model
+from smpcheck.model.model import Condition, FinalState, Model
+from smpcheck.model.objects import NULL, Field, Loc, Obj, Ref
+from smpcheck.model.propositions import holds
 
 LitmusTest = CTest | X86Test
 

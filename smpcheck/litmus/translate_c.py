@@ -15,7 +15,7 @@ returns the registers.  The semantics:
   at 0 unless the init block says otherwise.
 * calls are linux-kernel.def's macros (:mod:`.c_macros`), made by the kernel
   API functions of the same names.
-* values returned by primitives are :class:`~smpcheck.values.Val`, kept as they
+* values returned by primitives are :class:`~smpcheck.model.values.Val`, kept as they
   are; C operators combine them keeping their dependencies (data and address
   dependencies), and branching on one (``if``, ``while``, ``?:``, ``&&`` with
   side effects) records a control dependency; an ``if``'s ends with the
@@ -72,9 +72,9 @@ from smpcheck.litmus.translate import (
     named_registers,
 )
 from smpcheck.litmus.translate_ops import BINARY, UNARY, combine, pointer, truth
-from smpcheck.memory import Loc
-from smpcheck.model import Model
-from smpcheck.values import Val, deps_of, raw
+from smpcheck.model.model import Model
+from smpcheck.model.objects import Loc
+from smpcheck.model.values import Val, deps_of, raw
 
 __smp_engine__ = True
 

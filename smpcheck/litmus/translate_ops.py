@@ -1,6 +1,6 @@
 """C operators over tracked values, for the litmus interpreters.
 
-Operands are plain values or :class:`~smpcheck.values.Val`; results carry the
+Operands are plain values or :class:`~smpcheck.model.values.Val`; results carry the
 union of the operands' dependencies, so a store of ``r0 + 1`` depends on the
 read of ``r0``.  Integer semantics are C's where Python differs: ``/`` and
 ``%`` truncate toward zero, comparisons and ``!`` give 0 or 1, a shift by a
@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from smpcheck.memory import NULL, Ref
-from smpcheck.values import Val, deps_of, raw
+from smpcheck.model.objects import NULL, Ref
+from smpcheck.model.values import Val, deps_of, raw
 
 __smp_engine__ = True
 

@@ -49,9 +49,9 @@ from smpcheck.litmus.translate import (
     prop_locations,
 )
 from smpcheck.litmus.translate_ops import combine, pointer, truth
-from smpcheck.memory import Loc
-from smpcheck.model import Model
-from smpcheck.values import raw
+from smpcheck.model.model import Model
+from smpcheck.model.objects import Loc
+from smpcheck.model.values import raw
 
 __smp_engine__ = True
 

@@ -11,7 +11,7 @@ from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.graph.linearize import linearize
 from smpcheck.graph.relation import Rel
 from smpcheck.graph.view import View
-from smpcheck.values import EventId
+from smpcheck.model.values import EventId
 
 ATOMIC = "atomic"  # the axiom every model checks first: RMWs are atomic
 

@@ -20,8 +20,8 @@ from collections.abc import Callable, Sequence
 
 from smpcheck.graph.events import INIT_TID, Event
 from smpcheck.graph.graph import ExecutionGraph
+from smpcheck.model.values import EventId
 from smpcheck.models.base import ATOMIC
-from smpcheck.values import EventId
 
 Successors = Callable[[EventId], list[EventId]]
 PoStep = Callable[[list[Event | None], int, Event], list[EventId]]

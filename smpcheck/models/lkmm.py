@@ -32,6 +32,7 @@ from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.graph.lazy import cached
 from smpcheck.graph.relation import Rel
 from smpcheck.graph.view import View
+from smpcheck.model.values import EventId
 from smpcheck.models import lkmm_flags
 from smpcheck.models.base import ATOMIC, MemoryModel, Step, atomicity_violated, order_steps
 from smpcheck.models.cycles import (
@@ -44,7 +45,6 @@ from smpcheck.models.cycles import (
     po_loc_closes,
     successors,
 )
-from smpcheck.values import EventId
 
 FULL_ORDER = frozenset({"MB", "sync-rcu", "sync-srcu"})  # tags of fully ordered events
 ORDERED_AFTER = frozenset({"ACQUIRE", "LKR"})  # what follows them stays after them

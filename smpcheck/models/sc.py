@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.graph.relation import Rel
 from smpcheck.graph.view import View
+from smpcheck.model.values import EventId
 from smpcheck.models.base import MemoryModel
 from smpcheck.models.cycles import (
     immediate_po,
@@ -16,7 +17,6 @@ from smpcheck.models.cycles import (
     successors,
 )
 from smpcheck.models.rcu import with_grace_periods
-from smpcheck.values import EventId
 
 
 class SC(MemoryModel):

@@ -34,6 +34,7 @@ from smpcheck.graph.lazy import cached
 from smpcheck.graph.linearize import linearize
 from smpcheck.graph.relation import Rel
 from smpcheck.graph.view import View
+from smpcheck.model.values import EventId
 from smpcheck.models.base import MemoryModel, Step
 from smpcheck.models.cycles import (
     needs_grace_periods,
@@ -44,7 +45,6 @@ from smpcheck.models.cycles import (
     successors,
 )
 from smpcheck.models.rcu import with_grace_periods
-from smpcheck.values import EventId
 
 LOCKED_TAGS = frozenset({"RMW", "LKR", "LKW", "LF"})
 FULL_FENCES = frozenset({"MB", "sync-rcu"})

@@ -9,8 +9,8 @@ from typing import Any
 from smpcheck.errors import EXIT_VIOLATION
 from smpcheck.findings import Result, Violation
 from smpcheck.graph.graph import ExecutionGraph
-from smpcheck.memory import is_poison
-from smpcheck.model import Model
+from smpcheck.model.model import Model
+from smpcheck.model.objects import is_poison
 from smpcheck.models.base import MemoryModel
 from smpcheck.replay_record import Fingerprint, token_of
 from smpcheck.report.limits import Options, incomplete_dicts

@@ -20,10 +20,10 @@ from smpcheck.findings import Violation
 from smpcheck.graph.events import Event
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.graph.view import View
-from smpcheck.memory import Ref, is_poison
+from smpcheck.model.objects import Ref, is_poison
+from smpcheck.model.values import EventId
 from smpcheck.models.base import MemoryModel, Step
 from smpcheck.text import printable_block
-from smpcheck.values import EventId
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """A model: CPU functions over shared state, and what must hold at the end.
 
-A model file is Python; it declares shared objects (:mod:`smpcheck.memory`), one
+A model file is Python; it declares shared objects (:mod:`smpcheck.model.objects`), one
 function per CPU, and a ``MODEL = Model(...)``::
 
     x = Var(0)
@@ -35,7 +35,7 @@ from smpcheck._runtime import EngineExit, def_site, raise_site, raised_text
 from smpcheck.errors import UsageError
 from smpcheck.graph.events import NO_SOURCE
 from smpcheck.graph.graph import ExecutionGraph
-from smpcheck.memory import Loc, Ref
+from smpcheck.model.objects import Loc, Ref
 
 __smp_engine__ = True  # (an error raised in FinalState names the condition's line)
 
@@ -191,7 +191,7 @@ def compile_condition(quantifier: str, cond: str | Callable[[FinalState], bool],
     if callable(cond):
         text = str(getattr(cond, "__doc__", None) or getattr(cond, "__name__", "condition"))
         return Condition(quantifier, _guarded(quantifier, cond), text, cond)
-    from smpcheck.conditions import compile_prop
+    from smpcheck.model.propositions import compile_prop
 
     return Condition(quantifier, compile_prop(cond, path), cond, cond)
 

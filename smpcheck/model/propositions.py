@@ -13,8 +13,8 @@ from typing import Any
 from smpcheck.errors import UsageError
 from smpcheck.litmus.parse_common import parse_prop
 from smpcheck.litmus.syntax import LocRef, Name, Num, PAnd, PEq, PFalse, PImplies, PNot, POr, Prop
-from smpcheck.memory import Ref
-from smpcheck.model import FinalState
+from smpcheck.model.model import FinalState
+from smpcheck.model.objects import Ref
 
 
 def compile_prop(text: str, path: str = "<condition>") -> Callable[[FinalState], bool]:

@@ -18,7 +18,7 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-from smpcheck.memory import Ref, as_ref
+from smpcheck.model.objects import Ref, as_ref
 
 __smp_engine__ = True  # frames here are not model code (see _runtime.user_source)
 
