@@ -42,12 +42,13 @@ spin loops (FMCAD 2021); x86-TSO (Owens, Sarkar, Sewell 2009); the LKMM
 """
 
 from smpcheck.explorer import Settings
-from smpcheck.findings import Kind, Result, Status, Violation
 from smpcheck.kernel import *  # noqa: F403
 from smpcheck.kernel import __all__ as _kernel_names
 from smpcheck.loader import install_library_rewriting
 from smpcheck.model.model import FinalState, Model
 from smpcheck.model.objects import NULL, Array, Field, Struct, Var
+from smpcheck.results.findings import Kind, Violation
+from smpcheck.results.result import Result, Status
 from smpcheck.verify import verify
 
 install_library_rewriting()

@@ -23,11 +23,11 @@ from typing import Any, NoReturn
 import greenlet
 
 from smpcheck.errors import UsageError
-from smpcheck.findings import Cut, Limit
 from smpcheck.graph.events import NO_SOURCE, Event, Source
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.model.objects import Field, Loc, NullDeref, Obj, Ref, Spec, is_poison
 from smpcheck.model.values import NO_DEPS, Deps, EventId, Val, deps_of, raw
+from smpcheck.results.result import Cut, Limit
 
 __smp_engine__ = True
 

@@ -37,8 +37,8 @@ import greenlet
 
 from smpcheck._runtime import Interrupted, Stop, frame_source
 from smpcheck.errors import UsageError
-from smpcheck.findings import Cut, Limit
 from smpcheck.graph.events import NO_SOURCE
+from smpcheck.results.result import Cut, Limit
 
 __smp_engine__ = True
 

@@ -27,7 +27,6 @@ import linecache
 from typing import Any
 
 from smpcheck._runtime import STOPPED
-from smpcheck.findings import Kind, Result, Violation
 from smpcheck.graph.events import Event, Source
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.graph.view import View
@@ -36,6 +35,8 @@ from smpcheck.model.objects import Loc, is_poison
 from smpcheck.model.propositions import mentioned
 from smpcheck.model.values import EventId
 from smpcheck.models.base import MemoryModel
+from smpcheck.results.findings import Kind, Violation
+from smpcheck.results.result import Result
 
 _REGS_KEYS = 4096  # register dicts whose key part is remembered
 

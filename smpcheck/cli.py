@@ -28,7 +28,7 @@ from smpcheck.errors import (
     UsageError,
 )
 from smpcheck.explorer import Settings
-from smpcheck.findings import EXIT_FOR, Limit, Result
+from smpcheck.results.result import EXIT_FOR, Limit, Result
 from smpcheck.text import printable_block
 
 if TYPE_CHECKING:

@@ -1,6 +1,6 @@
 """The three error families and their exit statuses.
 
-A verification finding is not an exception: it is a :class:`~smpcheck.findings.Violation`
+A verification finding is not an exception: it is a :class:`~smpcheck.results.findings.Violation`
 value in the result.  Exceptions are for the two other families:
 
 * :class:`UsageError` -- bad input (a model, litmus, cat, def or cfg file that is

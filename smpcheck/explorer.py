@@ -41,13 +41,14 @@ from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from smpcheck._runtime import BLOCK, STOPPED, Cpu, Op, Run
-from smpcheck.findings import Cut, Kind, Limit, Result, Violation
 from smpcheck.graph.events import Event
 from smpcheck.graph.graph import ExecutionGraph, Locations
 from smpcheck.graph.view import View
 from smpcheck.model.values import EventId
 from smpcheck.models.base import ATOMIC, MemoryModel
 from smpcheck.replay import Guide
+from smpcheck.results.findings import Kind, Violation
+from smpcheck.results.result import Cut, Limit, Result
 from smpcheck.speculation import Domain, execution_key
 
 _FROM_OP: Any = object()  # an event field left to the op's value

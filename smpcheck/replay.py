@@ -19,10 +19,10 @@ from smpcheck.replay_record import Record, event_name, quoted
 
 if TYPE_CHECKING:
     from smpcheck.explorer import Settings
-    from smpcheck.findings import Violation
     from smpcheck.model.model import Model
     from smpcheck.model.objects import Loc
     from smpcheck.models.base import MemoryModel
+    from smpcheck.results.findings import Violation
 
 DOES_NOT_REPRODUCE = "the recorded execution does not reproduce"
 _MARKERS = "EB"  # CPU-state events a record may leave out (a CPU ends or blocks)

@@ -29,7 +29,6 @@ from smpcheck._watchdog import Watchdog, interrupts
 from smpcheck.checks import Checker
 from smpcheck.errors import UsageError
 from smpcheck.explorer import Explorer, Settings
-from smpcheck.findings import Result
 from smpcheck.graph.events import NO_SOURCE, Source
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.loader import engine_made, model_modules
@@ -37,6 +36,7 @@ from smpcheck.model.model import Model
 from smpcheck.model.objects import Loc
 from smpcheck.models import MemoryModel, get_model
 from smpcheck.replay import Guide, rerun
+from smpcheck.results.result import Result
 
 
 def verify(model: Model, globals_: dict[str, Loc] | None = None, mm: str | MemoryModel = "sc",

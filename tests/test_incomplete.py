@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from smpcheck.explorer import Settings
-from smpcheck.findings import Limit
 from smpcheck.loader import load_model
+from smpcheck.results.result import Limit
 from smpcheck.verify import verify
 from tests.cli_helpers import herd, line_of, smpcheck
 from tests.litmus.conftest import kernel_litmus_files, lkmm_dir, x86_rows

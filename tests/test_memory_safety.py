@@ -20,9 +20,10 @@ from hypothesis import HealthCheck, given, settings
 
 from smpcheck._runtime import STOPPED
 from smpcheck.explorer import Settings
-from smpcheck.findings import Kind, Result
 from smpcheck.litmus.run import check_litmus
 from smpcheck.loader import load_model
+from smpcheck.results.findings import Kind
+from smpcheck.results.result import Result
 from smpcheck.verify import verify
 from tests.cli_helpers import line_of
 from tests.uaf_shapes import Shape, shapes, to_litmus, to_model

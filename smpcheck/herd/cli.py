@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 from smpcheck.errors import EXIT_INCOMPLETE, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError
-from smpcheck.findings import Limit
 from smpcheck.herd import config
 from smpcheck.herd.config import HerdOptions, litmus_files, parse_options
 from smpcheck.herd.dot import execution_dot
@@ -40,6 +39,7 @@ from smpcheck.herd.run import HerdOutcome, HerdSession
 from smpcheck.litmus.herd_output import herd_text
 from smpcheck.litmus.syntax import LitmusError
 from smpcheck.report.limits import incomplete_lines
+from smpcheck.results.result import Limit
 from smpcheck.text import file_stem, printable, printable_block
 
 PROG = "smpcheck-herd"

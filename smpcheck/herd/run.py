@@ -26,7 +26,6 @@ from smpcheck.cat import load_model, read_defs
 from smpcheck.checks import Checker
 from smpcheck.errors import UsageError
 from smpcheck.explorer import Explorer, Settings
-from smpcheck.findings import Result
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.herd.catmm import CatMemoryModel
 from smpcheck.herd.config import HerdOptions
@@ -42,6 +41,7 @@ from smpcheck.litmus.run import (
 from smpcheck.litmus.syntax import CTest
 from smpcheck.litmus.translate import translate
 from smpcheck.model.model import Model, final_state
+from smpcheck.results.result import Result
 
 X86_DEFAULT_MODEL = "x86tso.cat"
 BATCH = 1024  # complete executions per run of the cat model (as fast as 4096, less memory)

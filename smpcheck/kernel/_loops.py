@@ -17,8 +17,8 @@ import sys
 from typing import Any
 
 from smpcheck._runtime import ModelMisuse, Op, cpu_name, issue, refuse, running
-from smpcheck.findings import Limit
 from smpcheck.graph.events import Source
+from smpcheck.results.result import Limit
 
 __smp_engine__ = True
 

@@ -25,13 +25,13 @@ from collections.abc import Callable
 from typing import Any
 
 from smpcheck.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, UsageError
-from smpcheck.findings import Kind, Violation
 from smpcheck.litmus.herd_output import herd_text
 from smpcheck.litmus.run import LitmusRun, State, load_litmus, run_litmus, state_order
 from smpcheck.litmus.translate import render_prop
 from smpcheck.models import get_model, model_names
 from smpcheck.report.limits import Options, incomplete_dicts, incomplete_lines
 from smpcheck.report.table import render_table, rows_for
+from smpcheck.results.findings import Kind, Violation
 from smpcheck.text import printable, printable_block
 
 

@@ -1,7 +1,7 @@
 """Checking a litmus test: parse, translate, explore every execution, observe the states.
 
 :func:`check_litmus` runs a test under one memory model and returns a
-:class:`LitmusRun`: the explorer's :class:`~smpcheck.findings.Result` (every
+:class:`LitmusRun`: the explorer's :class:`~smpcheck.results.result.Result` (every
 execution, not only up to a first witness), the final states projected on the
 locations herd prints, how many executions reach each, and herd's verdict::
 
@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from smpcheck.explorer import Settings
-from smpcheck.findings import Kind, Result
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.litmus.c_macros import Macro
 from smpcheck.litmus.parse_common import parse_litmus
@@ -30,6 +29,8 @@ from smpcheck.model.model import Model, final_state
 from smpcheck.model.objects import Loc
 from smpcheck.models import get_model
 from smpcheck.models.base import MemoryModel
+from smpcheck.results.findings import Kind
+from smpcheck.results.result import Result
 from smpcheck.text import read_text
 from smpcheck.verify import verify
 

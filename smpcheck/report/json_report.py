@@ -7,7 +7,6 @@ import json
 from typing import Any
 
 from smpcheck.errors import EXIT_VIOLATION
-from smpcheck.findings import Result, Violation
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.model.model import Model
 from smpcheck.model.objects import is_poison
@@ -15,6 +14,8 @@ from smpcheck.models.base import MemoryModel
 from smpcheck.replay_record import Fingerprint, token_of
 from smpcheck.report.limits import Options, incomplete_dicts
 from smpcheck.report.table import rows_for, show
+from smpcheck.results.findings import Violation
+from smpcheck.results.result import Result
 
 
 def result_dict(result: Result, model: Model, mm: MemoryModel, all_findings: bool,

@@ -1,6 +1,6 @@
 """What cut a run short and how to lift it, in the words of the command that ran it.
 
-The engine records a :class:`~smpcheck.findings.Cut` (which bound, its value, the
+The engine records a :class:`~smpcheck.results.result.Cut` (which bound, its value, the
 model line); it names no option, because each command has its own: ``smpcheck``
 raises the loop bound with ``--loop-bound``, ``smpcheck-herd`` with herd7's
 ``-unroll``.  A command passes its :data:`Options` (limit -> option name) to the
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from smpcheck.findings import Cut, Limit, Result, shown_number
+from smpcheck.results.result import Cut, Limit, Result, shown_number
 
 #: The option of a command that sets each limit (a limit it lacks has no option there).
 Options = Mapping[Limit, str]

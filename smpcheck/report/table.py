@@ -16,13 +16,13 @@ import tokenize
 from dataclasses import dataclass
 from typing import Any
 
-from smpcheck.findings import Violation
 from smpcheck.graph.events import Event
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.graph.view import View
 from smpcheck.model.objects import Ref, is_poison
 from smpcheck.model.values import EventId
 from smpcheck.models.base import MemoryModel, Step
+from smpcheck.results.findings import Violation
 from smpcheck.text import printable_block
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import textwrap
 
-from smpcheck.findings import Result, Status, Violation
 from smpcheck.model.model import Model
 from smpcheck.models.base import MemoryModel
 from smpcheck.report.limits import Options, incomplete_lines
 from smpcheck.report.table import render_table, rows_for
+from smpcheck.results.findings import Violation
+from smpcheck.results.result import Result, Status
 from smpcheck.text import printable, printable_block
 
 

@@ -1,4 +1,5 @@
-"""Findings and results are values: the explorer returns them, reporters render them."""
+"""What one check returns: its findings, why it stopped short if it did (:class:`Cut`),
+its counts, and the status and verdict a report may state."""
 
 from __future__ import annotations
 
@@ -9,44 +10,7 @@ from typing import Any
 from smpcheck.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, EXIT_VIOLATION
 from smpcheck.graph.events import Source
 from smpcheck.graph.graph import ExecutionGraph
-from smpcheck.model.values import EventId
-
-
-class Kind(StrEnum):
-    """The closed set of things smpcheck reports."""
-
-    ASSERTION = "assertion"          # assert / BUG_ON
-    WARNING = "warning"              # WARN_ON (does not stop the CPU)
-    NULL_DEREF = "null-deref"
-    USE_AFTER_FREE = "use-after-free"
-    DOUBLE_FREE = "double-free"
-    BAD_FREE = "bad-free"            # kfree of something kmalloc did not return
-    DEADLOCK = "deadlock"            # CPUs wait for locks that are never released
-    ENDLESS_WAIT = "endless-wait"    # a spin loop whose condition can never change
-    DATA_RACE = "data-race"
-    CONDITION = "condition"          # the final-state condition (exists/forall) fails
-
-
-@dataclass
-class Violation:
-    """One finding: its kind, a message, where, and the execution that shows it."""
-
-    kind: Kind
-    message: str
-    cpu: int | None
-    src: Source | None
-    graph: ExecutionGraph | None
-    events: tuple[EventId, ...] = ()
-    notes: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def line(self) -> int | None:
-        return self.src.line if self.src else None
-
-    def key(self) -> tuple[Any, ...]:
-        """Duplicates are merged by kind and place."""
-        return (self.kind, self.src.path if self.src else None, self.line, self.message
-                if self.kind == Kind.CONDITION else None)
+from smpcheck.results.findings import Violation
 
 
 class Status(StrEnum):
