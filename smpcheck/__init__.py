@@ -23,9 +23,9 @@ model, bounds and smpcheck's version) that ``--replay FILE`` runs again: it
 shows the violation again or says why not, and is never a verdict.  What
 smpcheck cannot see or repeat is an error at the model's line, not a verdict:
 CPU code calling ``random``, ``secrets``, ``os.urandom`` or a clock
-(:mod:`smpcheck._nondet`), assigning ``global``/outer ``nonlocal`` variables or
+(:mod:`smpcheck._rt.nondet`), assigning ``global``/outer ``nonlocal`` variables or
 changing module-level lists, dicts, sets, objects or its own closure
-(:mod:`smpcheck._pystate`), returning unhashable registers, or raising anything
+(:mod:`smpcheck._rt.pystate`), returning unhashable registers, or raising anything
 that is not a finding (``sys.exit()`` too); each CPU is re-run on each new
 sequence of values it is given and must behave the same (:mod:`smpcheck.verify`).
 
@@ -34,17 +34,17 @@ other than spin waits (``while cond: cpu_relax()``) bounded by ``--loop-bound``;
 passing a bound makes it incomplete, never safe.  ``--timeout`` holds inside
 pure-Python model code, and a CPU running ``SMPCHECK_STALL_S`` seconds (10)
 without reaching a kernel primitive makes the verdict incomplete
-(:mod:`smpcheck._watchdog`).  Data races are reported under the LKMM only.
+(:mod:`smpcheck._rt.watchdog`).  Data races are reported under the LKMM only.
 
 Papers.  TruSt (Kokologiannakis et al., POPL 2022) for the explorer; awaits for
 spin loops (FMCAD 2021); x86-TSO (Owens, Sarkar, Sewell 2009); the LKMM
 (Alglave et al., ASPLOS 2018); herd's cat language (TOPLAS 2014).
 """
 
+from smpcheck._rt.loader import install_library_rewriting
 from smpcheck.explorer import Settings
 from smpcheck.kernel import *  # noqa: F403
 from smpcheck.kernel import __all__ as _kernel_names
-from smpcheck.loader import install_library_rewriting
 from smpcheck.model.model import FinalState, Model
 from smpcheck.model.objects import NULL, Array, Field, Struct, Var
 from smpcheck.results.findings import Kind, Violation

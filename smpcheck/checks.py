@@ -26,7 +26,7 @@ from __future__ import annotations
 import linecache
 from typing import Any
 
-from smpcheck._runtime import STOPPED
+from smpcheck._rt.runtime import STOPPED
 from smpcheck.graph.events import Event, Source
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.graph.view import View

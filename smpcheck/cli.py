@@ -269,12 +269,12 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from smpcheck.loader import load_model
+    from smpcheck._rt.loader import load_model
 
     if args.replay:
         return replay_and_report(args)
-    from smpcheck._runtime import Stop
-    from smpcheck._watchdog import Watchdog
+    from smpcheck._rt.runtime import Stop
+    from smpcheck._rt.watchdog import Watchdog
 
     try:  # (--timeout bounds the model file's own module-level code too)
         with Watchdog(args.timeout, stall=math.inf):
@@ -298,7 +298,7 @@ def replay_and_report(args: argparse.Namespace) -> int:
     """``check --replay FILE``: the recorded violation shown again (exit 1), or a usage
     error saying why the record does not fit the model or does not reproduce (exit 2).
     A replay runs one recorded execution: it is never a verdict on the model."""
-    from smpcheck.loader import load_model
+    from smpcheck._rt.loader import load_model
     from smpcheck.models import get_model
     from smpcheck.replay import reproduce
     from smpcheck.replay_record import fingerprint

@@ -40,7 +40,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
-from smpcheck._runtime import BLOCK, STOPPED, Cpu, Op, Run
+from smpcheck._rt.runtime import BLOCK, STOPPED, Cpu, Op, Run
 from smpcheck.graph.events import Event
 from smpcheck.graph.graph import ExecutionGraph, Locations
 from smpcheck.graph.view import View
@@ -109,7 +109,7 @@ class Explorer:
         self.seen_violations: set[Any] = set()
         self.first_pass = 0  # graphs the first pass explored
         start = time.monotonic()
-        from smpcheck import _runtime
+        from smpcheck._rt import runtime as _runtime
 
         _runtime.set_run(self.run)
         try:

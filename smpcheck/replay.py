@@ -11,8 +11,8 @@ from collections.abc import Collection
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from smpcheck import _runtime
-from smpcheck._runtime import Cpu, Diverged, Run
+from smpcheck._rt import runtime as _runtime
+from smpcheck._rt.runtime import Cpu, Diverged, Run
 from smpcheck.errors import UsageError
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.replay_record import Record, event_name, quoted

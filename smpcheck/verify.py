@@ -4,15 +4,15 @@ What smpcheck cannot see or repeat is an error, not a verdict.  While a model is
 checked:
 
 * calls of known sources of nondeterminism from CPU code are refused
-  (:mod:`smpcheck._nondet`);
+  (:mod:`smpcheck._rt.nondet`);
 * each CPU is re-run from scratch once for every new sequence of values it was
   given in a complete execution, and must ask for the same events and return the
   same registers (this catches sources that cannot be refused, such as ``id()``
   or the order of a set of objects, whenever they make a difference in the re-run);
 * the Python state model code can reach is fingerprinted before and compared after
-  re-runs and at the end (:mod:`smpcheck._pystate`);
+  re-runs and at the end (:mod:`smpcheck._rt.pystate`);
 * the timeout holds inside pure-Python model code, and a CPU that runs too long
-  without reaching a kernel primitive is stopped (:mod:`smpcheck._watchdog`).
+  without reaching a kernel primitive is stopped (:mod:`smpcheck._rt.watchdog`).
 """
 
 from __future__ import annotations
@@ -22,16 +22,16 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
 
-from smpcheck._nondet import refusing_nondeterminism
-from smpcheck._pystate import PythonState, Root, trace_run
-from smpcheck._runtime import Diverged, ModelMisuse, ModelRaised, Stop
-from smpcheck._watchdog import Watchdog, interrupts
+from smpcheck._rt.loader import engine_made, model_modules
+from smpcheck._rt.nondet import refusing_nondeterminism
+from smpcheck._rt.pystate import PythonState, Root, trace_run
+from smpcheck._rt.runtime import Diverged, ModelMisuse, ModelRaised, Stop
+from smpcheck._rt.watchdog import Watchdog, interrupts
 from smpcheck.checks import Checker
 from smpcheck.errors import UsageError
 from smpcheck.explorer import Explorer, Settings
 from smpcheck.graph.events import NO_SOURCE, Source
 from smpcheck.graph.graph import ExecutionGraph
-from smpcheck.loader import engine_made, model_modules
 from smpcheck.model.model import Model
 from smpcheck.model.objects import Loc
 from smpcheck.models import MemoryModel, get_model

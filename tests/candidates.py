@@ -23,8 +23,8 @@ from typing import Any
 
 import greenlet
 
-from smpcheck import _runtime
-from smpcheck._runtime import BLOCK, Cpu, Op, Run
+from smpcheck._rt import runtime as _runtime
+from smpcheck._rt.runtime import BLOCK, Cpu, Op, Run
 from smpcheck.explorer import Explorer
 from smpcheck.graph.events import Event
 from smpcheck.graph.graph import ExecutionGraph, Locations

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from smpcheck import Kind, Settings, verify
-from smpcheck.loader import load_model
+from smpcheck._rt.loader import load_model
 
 MODEL = '''
 from smpcheck import *

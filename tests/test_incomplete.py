@@ -20,8 +20,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from smpcheck._rt.loader import load_model
 from smpcheck.explorer import Settings
-from smpcheck.loader import load_model
 from smpcheck.results.result import Limit
 from smpcheck.verify import verify
 from tests.cli_helpers import herd, line_of, smpcheck

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from smpcheck import Kind, Settings, verify
-from smpcheck.loader import load_model
+from smpcheck._rt.loader import load_model
 
 MODEL = '''
 from smpcheck import *

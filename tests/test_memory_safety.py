@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from smpcheck._runtime import STOPPED
+from smpcheck._rt.loader import load_model
+from smpcheck._rt.runtime import STOPPED
 from smpcheck.explorer import Settings
 from smpcheck.litmus.run import check_litmus
-from smpcheck.loader import load_model
 from smpcheck.results.findings import Kind
 from smpcheck.results.result import Result
 from smpcheck.verify import verify

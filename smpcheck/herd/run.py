@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from smpcheck._runtime import Diverged, ModelRaised
+from smpcheck._rt.runtime import Diverged, ModelRaised
 from smpcheck.cat import load_model, read_defs
 from smpcheck.checks import Checker
 from smpcheck.errors import UsageError

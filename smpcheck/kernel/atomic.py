@@ -16,8 +16,8 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-from smpcheck.kernel._ops import ACQUIRE as _ACQ
-from smpcheck.kernel._ops import (
+from smpcheck._rt.ops import ACQUIRE as _ACQ
+from smpcheck._rt.ops import (
     MB,
     NORETURN,
     ORDERINGS,
@@ -25,8 +25,8 @@ from smpcheck.kernel._ops import (
     rmw,
     store,
 )
-from smpcheck.kernel._ops import ONCE as _ONCE
-from smpcheck.kernel._ops import RELEASE as _REL
+from smpcheck._rt.ops import ONCE as _ONCE
+from smpcheck._rt.ops import RELEASE as _REL
 from smpcheck.model.values import raw
 
 __smp_engine__ = True

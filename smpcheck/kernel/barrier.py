@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from smpcheck.kernel._ops import ACQUIRE, ONCE, RELEASE, fence, load, store
+from smpcheck._rt.ops import ACQUIRE, ONCE, RELEASE, fence, load, store
 
 __smp_engine__ = True
 

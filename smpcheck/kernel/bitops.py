@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from smpcheck.kernel._ops import ACQUIRE, MB, NORETURN, ONCE, RELEASE, load, rmw
+from smpcheck._rt.ops import ACQUIRE, MB, NORETURN, ONCE, RELEASE, load, rmw
 from smpcheck.model.values import raw
 
 __smp_engine__ = True

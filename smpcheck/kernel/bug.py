@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from smpcheck._runtime import Op, issue, warn
+from smpcheck._rt.runtime import Op, issue, warn
 
 __smp_engine__ = True
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from smpcheck._runtime import Cpu, Op, current, issue
-from smpcheck.kernel._ops import ONCE, RELEASE, store
+from smpcheck._rt.ops import ONCE, RELEASE, store
+from smpcheck._rt.runtime import Cpu, Op, current, issue
 
 __smp_engine__ = True
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from smpcheck._runtime import current
+from smpcheck._rt.runtime import current
 
 __smp_engine__ = True
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from smpcheck._runtime import Op, current, issue
-from smpcheck.kernel._ops import ONCE, RELEASE, fence, load, store
+from smpcheck._rt.ops import ONCE, RELEASE, fence, load, store
+from smpcheck._rt.runtime import Op, current, issue
 from smpcheck.kernel.sleep import might_sleep
 
 __smp_engine__ = True

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from smpcheck._runtime import Op, issue
-from smpcheck.kernel._ops import ONCE
+from smpcheck._rt.ops import ONCE
+from smpcheck._rt.runtime import Op, issue
 from smpcheck.model.objects import POISON, Spec, StructMeta, as_spec
 from smpcheck.model.values import locate
 

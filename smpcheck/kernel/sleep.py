@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from smpcheck._runtime import Op, current, issue
+from smpcheck._rt.runtime import Op, current, issue
 
 __smp_engine__ = True
 

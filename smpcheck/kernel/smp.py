@@ -56,9 +56,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from smpcheck._runtime import Op, current, issue
+from smpcheck._rt.ops import ACQUIRE, where
+from smpcheck._rt.runtime import Op, current, issue
 from smpcheck.errors import UsageError
-from smpcheck.kernel._ops import ACQUIRE, where
 from smpcheck.kernel.barrier import smp_mb
 from smpcheck.kernel.irqflags import _irq_words
 from smpcheck.model.objects import Var

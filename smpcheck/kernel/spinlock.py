@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from smpcheck._runtime import BLOCK, Op, add_control_deps, current, issue
-from smpcheck.kernel._ops import where
+from smpcheck._rt.ops import where
+from smpcheck._rt.runtime import BLOCK, Op, add_control_deps, current, issue
 from smpcheck.kernel.irqflags import (
     local_irq_disable,
     local_irq_enable,

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from smpcheck._runtime import Op, issue
-from smpcheck.kernel._ops import fence, load, store, where
+from smpcheck._rt.ops import fence, load, store, where
+from smpcheck._rt.runtime import Op, issue
 from smpcheck.kernel.sleep import might_sleep
 from smpcheck.model.objects import Field
 

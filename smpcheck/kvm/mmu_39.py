@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from smpcheck._runtime import current
+from smpcheck._rt.runtime import current
 from smpcheck.kernel import (
     BUG,
     WARN_ON,

@@ -12,8 +12,8 @@ import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from smpcheck._rt.loader import name_globals
 from smpcheck.errors import UsageError
-from smpcheck.loader import name_globals
 from smpcheck.model.model import Model
 from smpcheck.model.objects import Loc
 

@@ -41,7 +41,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from smpcheck._runtime import current
+from smpcheck._rt.runtime import current
 from smpcheck.kernel import (
     BUG_ON,
     READ_ONCE,

@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import smpcheck.kernel as kernel
-from smpcheck._runtime import Op, current, issue
-from smpcheck.kernel._ops import fence, where
+from smpcheck._rt.ops import fence, where
+from smpcheck._rt.runtime import Op, current, issue
 
 __smp_engine__ = True  # (the rcu markers issue events)
 

@@ -7,7 +7,7 @@ returns the registers.  The semantics:
 
 * a parameter ``x`` is the address of the shared variable ``x``; ``*x`` is
   that variable (a plain load or store, through
-  :func:`smpcheck._runtime.member_read` / ``plain_store``); ``&x`` of a shared
+  :func:`smpcheck._rt.runtime.member_read` / ``plain_store``); ``&x`` of a shared
   variable is its address too.  ``*e`` for any pointer value ``e`` works the
   same way, with an address dependency on what ``e`` was computed from.
 * registers are the thread's declared locals, the names it assigns (herd
@@ -33,10 +33,10 @@ import difflib
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from smpcheck import _runtime
-from smpcheck._runtime import Cpu, ctrl_restore, ctrl_save, current
+from smpcheck._rt import runtime as _runtime
+from smpcheck._rt.loops import _smp_loop_enter, _smp_loop_head
+from smpcheck._rt.runtime import Cpu, ctrl_restore, ctrl_save, current
 from smpcheck.graph.events import Source
-from smpcheck.kernel._loops import _smp_loop_enter, _smp_loop_head
 from smpcheck.litmus.c_macros import MACROS, Macro, describe
 from smpcheck.litmus.syntax import (
     AddrOf,

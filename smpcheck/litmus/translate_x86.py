@@ -33,9 +33,9 @@ from collections.abc import Callable
 from typing import Any
 
 import smpcheck.kernel as k
-from smpcheck._runtime import Cpu, current
+from smpcheck._rt.loops import _smp_loop_enter, _smp_loop_head
+from smpcheck._rt.runtime import Cpu, current
 from smpcheck.graph.events import Source
-from smpcheck.kernel._loops import _smp_loop_enter, _smp_loop_head
 from smpcheck.litmus.parse_x86 import is_register
 from smpcheck.litmus.syntax import Imm, Instr, LabelRef, LocRef, Mem, Operand, Reg, X86Test
 from smpcheck.litmus.translate import (

@@ -31,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from smpcheck._runtime import EngineExit, def_site, raise_site, raised_text
+from smpcheck._rt.runtime import EngineExit, def_site, raise_site, raised_text
 from smpcheck.errors import UsageError
 from smpcheck.graph.events import NO_SOURCE
 from smpcheck.graph.graph import ExecutionGraph

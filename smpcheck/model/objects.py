@@ -344,7 +344,7 @@ def _as_index(index: Any) -> int | str:
 def _access(ref: Ref) -> Any:
     """Member read: a pointer for aggregates, a plain load for scalars."""
     if isinstance(ref._spec(), Field):
-        from smpcheck import _runtime
+        from smpcheck._rt import runtime as _runtime
 
         return _runtime.member_read(ref)
     return ref
@@ -353,7 +353,7 @@ def _access(ref: Ref) -> Any:
 def _store(ref: Ref, value: Any) -> None:
     if not isinstance(ref._spec(), Field):
         raise TypeError(f"cannot assign to the aggregate {ref}")
-    from smpcheck import _runtime
+    from smpcheck._rt import runtime as _runtime
 
     _runtime.plain_store(ref, value)
 

@@ -39,7 +39,7 @@ def deps_of(x: Any) -> Deps:
 def _control(deps: Deps) -> None:
     """A branch on a tracked value: later events of this CPU depend on it."""
     if deps:
-        from smpcheck import _runtime
+        from smpcheck._rt import runtime as _runtime
 
         _runtime.add_control_deps(deps)
 
@@ -154,7 +154,7 @@ class Val:
 
 
 def _member_access(ptr: Val, key: Any) -> Any:
-    from smpcheck import _runtime
+    from smpcheck._rt import runtime as _runtime
 
     member = as_ref(ptr.v)._member(key if isinstance(key, str) else int(raw(key)))
     deps = ptr.deps | (NO_DEPS if isinstance(key, str) else deps_of(key))
@@ -162,7 +162,7 @@ def _member_access(ptr: Val, key: Any) -> Any:
 
 
 def _member_store(ptr: Val, key: Any, value: Any) -> None:
-    from smpcheck import _runtime
+    from smpcheck._rt import runtime as _runtime
 
     member = as_ref(ptr.v)._member(key if isinstance(key, str) else int(raw(key)))
     deps = ptr.deps | (NO_DEPS if isinstance(key, str) else deps_of(key))

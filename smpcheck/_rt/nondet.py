@@ -19,7 +19,7 @@ refuses only calls made on a CPU's greenlet by model code.  It is installed for
 the duration of one check and removed afterwards.  Names a model module bound
 with ``from random import randint`` are guarded too.  A seeded ``random.Random(7)``
 made in CPU code is deterministic and allowed; a generator made at module level
-and drawn from by CPU code is shared Python state (see :mod:`smpcheck._pystate`).
+and drawn from by CPU code is shared Python state (see :mod:`smpcheck._rt.pystate`).
 
 Sources that cannot be refused (``id()``, the order of a set of objects, files)
 are caught by re-running each CPU on the same values (:mod:`smpcheck.verify`).
@@ -41,7 +41,7 @@ from typing import Any
 
 import greenlet
 
-from smpcheck._runtime import ModelMisuse, cpu_name, current_run, frame_source, refuse
+from smpcheck._rt.runtime import ModelMisuse, cpu_name, current_run, frame_source, refuse
 
 __smp_engine__ = True
 

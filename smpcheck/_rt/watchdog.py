@@ -4,7 +4,7 @@ comes back.
 Model code is plain Python: a ``for`` loop over ``itertools.count()`` never calls
 the runtime, so no check between events can stop it.  While a model is being
 checked, a timer ticks every quarter second (``signal.setitimer``); its handler
-runs in whichever greenlet is current, and raises a :class:`~smpcheck._runtime.Stop`
+runs in whichever greenlet is current, and raises a :class:`~smpcheck._rt.runtime.Stop`
 there when
 
 * the ``--timeout`` has passed (on a CPU's greenlet or the explorer's), or
@@ -15,7 +15,7 @@ there when
 
 The runtime lets a Stop through model code and the verifier turns it into an
 incomplete result (exit 3).  A real Ctrl-C raises
-:class:`~smpcheck._runtime.Interrupted`, so that a KeyboardInterrupt the model
+:class:`~smpcheck._rt.runtime.Interrupted`, so that a KeyboardInterrupt the model
 raises itself is reported as the model's.  Where signals cannot be used (not the
 main thread, no ``setitimer``) nothing is installed, and the explorer's own check
 of the timeout between executions is all there is.  Pure C code (one huge
@@ -35,7 +35,7 @@ from typing import Any
 
 import greenlet
 
-from smpcheck._runtime import Interrupted, Stop, frame_source
+from smpcheck._rt.runtime import Interrupted, Stop, frame_source
 from smpcheck.errors import UsageError
 from smpcheck.graph.events import NO_SOURCE
 from smpcheck.results.result import Cut, Limit

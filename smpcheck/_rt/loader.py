@@ -143,7 +143,7 @@ class _Rewriter(ast.NodeTransformer):
     def _ctrl_scope(self, stmts: list[ast.stmt], node: ast.stmt) -> list[ast.stmt]:
         """In a function, ``stmts`` (an ``if`` or a loop) between a save and a restore of
         the CPU's control dependencies: a branch orders only the statements it governs
-        (:func:`smpcheck._runtime.ctrl_save`)."""
+        (:func:`smpcheck._rt.runtime.ctrl_save`)."""
         if not self.scopes:
             return stmts
         self.saves += 1
@@ -279,13 +279,13 @@ def rewrite(source: str, path: str) -> types.CodeType:
 
 def runtime_names() -> dict[str, Any]:
     """The helper names the rewritten code calls."""
-    from smpcheck._runtime import ctrl_restore, ctrl_save
-    from smpcheck.kernel._loops import (
+    from smpcheck._rt.loops import (
         _smp_loop_enter,
         _smp_loop_head,
         _smp_outer_store,
         smp_addr,
     )
+    from smpcheck._rt.runtime import ctrl_restore, ctrl_save
 
     return {"_smp_loop_enter": _smp_loop_enter, "_smp_loop_head": _smp_loop_head,
             "_smp_addr": smp_addr, "_smp_outer_store": _smp_outer_store,
@@ -324,8 +324,8 @@ def model_modules(fns: list[Any]) -> list[types.ModuleType]:
 def exec_module(path: str, name: str | None = None) -> types.ModuleType:
     """Run a model file as a module, with the rewrites; errors point at its lines
     (whatever the module-level code raises, an exit too: a real Ctrl-C only stops)."""
-    from smpcheck._runtime import Interrupted, Stop, raised_text
-    from smpcheck._watchdog import interrupts
+    from smpcheck._rt.runtime import Interrupted, Stop, raised_text
+    from smpcheck._rt.watchdog import interrupts
 
     p = Path(path)
     try:

@@ -7,7 +7,7 @@ it.  So a check takes a *fingerprint* of the Python state model code can reach
 before it explores, and compares it again after re-running CPUs and at the end:
 
 * the globals of each model module (a model file, the KVM library: the modules
-  :mod:`smpcheck.loader` rewrote), and the class attributes of their classes;
+  :mod:`smpcheck._rt.loader` rewrote), and the class attributes of their classes;
 * the closure cells, default arguments and attributes of their functions and of
   the CPU functions themselves;
 * inside those, lists, dicts, sets, deques and bytearrays, instances of the
@@ -19,7 +19,7 @@ Objects of other libraries are compared by identity too (their inside is not see
 A change is a usage error naming the variable; the line that made it is found by
 re-running the CPUs under a line tracer (:func:`find_change`), else the variable's
 definition is named.  ``global`` and ``nonlocal`` assignments in CPU code are
-refused where they happen (:mod:`smpcheck.kernel._loops`, ``_smp_outer_store``).
+refused where they happen (:mod:`smpcheck._rt.loops`, ``_smp_outer_store``).
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ import types
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from smpcheck._runtime import ModelMisuse, Source
-from smpcheck.loader import engine_made
+from smpcheck._rt.loader import engine_made
+from smpcheck._rt.runtime import ModelMisuse, Source
 
 __smp_engine__ = True
 

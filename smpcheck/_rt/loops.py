@@ -16,7 +16,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from smpcheck._runtime import ModelMisuse, Op, cpu_name, issue, refuse, running
+from smpcheck._rt.runtime import ModelMisuse, Op, cpu_name, issue, refuse, running
 from smpcheck.graph.events import Source
 from smpcheck.results.result import Limit
 

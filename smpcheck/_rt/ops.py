@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from smpcheck._runtime import Op, issue
+from smpcheck._rt.runtime import Op, issue
 from smpcheck.model.objects import Loc
 from smpcheck.model.values import Deps, deps_of, locate, raw
 
