@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from smpcheck.explorer import Settings  # noqa: E402
+from smpcheck.explore.explorer import Settings  # noqa: E402
+from smpcheck.explore.verify import verify  # noqa: E402
 from smpcheck.kvm.registry import KvmModel, models  # noqa: E402
-from smpcheck.verify import verify  # noqa: E402
 
 FIXED = {"unmap-nolock-2013": {"fence_after_publish": "smp_mb",
                                "fence_before_check": "smp_mb"}}

@@ -27,7 +27,7 @@ CPU code calling ``random``, ``secrets``, ``os.urandom`` or a clock
 changing module-level lists, dicts, sets, objects or its own closure
 (:mod:`smpcheck._rt.pystate`), returning unhashable registers, or raising anything
 that is not a finding (``sys.exit()`` too); each CPU is re-run on each new
-sequence of values it is given and must behave the same (:mod:`smpcheck.verify`).
+sequence of values it is given and must behave the same (:mod:`smpcheck.explore.verify`).
 
 Limits.  A verdict covers its configuration: its CPUs, its objects, and loops
 other than spin waits (``while cond: cpu_relax()``) bounded by ``--loop-bound``;
@@ -42,14 +42,14 @@ spin loops (FMCAD 2021); x86-TSO (Owens, Sarkar, Sewell 2009); the LKMM
 """
 
 from smpcheck._rt.loader import install_library_rewriting
-from smpcheck.explorer import Settings
+from smpcheck.explore.explorer import Settings
+from smpcheck.explore.verify import verify
 from smpcheck.kernel import *  # noqa: F403
 from smpcheck.kernel import __all__ as _kernel_names
 from smpcheck.model.model import FinalState, Model
 from smpcheck.model.objects import NULL, Array, Field, Struct, Var
 from smpcheck.results.findings import Kind, Violation
 from smpcheck.results.result import Result, Status
-from smpcheck.verify import verify
 
 install_library_rewriting()
 

@@ -27,12 +27,12 @@ from smpcheck.errors import (
     EXIT_VIOLATION,
     UsageError,
 )
-from smpcheck.explorer import Settings
+from smpcheck.explore.explorer import Settings
 from smpcheck.results.result import EXIT_FOR, Limit, Result
 from smpcheck.text import printable_block
 
 if TYPE_CHECKING:
-    from smpcheck.replay_record import Record
+    from smpcheck.explore.replay_record import Record
 
 __all__ = ["EXIT_FOR", "OPTIONS", "build_parser", "herd_main", "main", "settings_from"]
 
@@ -289,7 +289,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def load_replay(path: str) -> Record:
     """The replay record in ``path`` (a ``--json`` report); a usage error if it is none."""
-    from smpcheck.replay_record import load_record
+    from smpcheck.explore.replay_record import load_record
 
     return load_record(path)
 
@@ -299,9 +299,9 @@ def replay_and_report(args: argparse.Namespace) -> int:
     error saying why the record does not fit the model or does not reproduce (exit 2).
     A replay runs one recorded execution: it is never a verdict on the model."""
     from smpcheck._rt.loader import load_model
+    from smpcheck.explore.replay import reproduce
+    from smpcheck.explore.replay_record import fingerprint
     from smpcheck.models import get_model
-    from smpcheck.replay import reproduce
-    from smpcheck.replay_record import fingerprint
     from smpcheck.report.json_report import dumps, replay_dict
     from smpcheck.report.text import render_violation
 
@@ -325,10 +325,10 @@ def replay_and_report(args: argparse.Namespace) -> int:
 
 
 def run_and_report(model: Any, names: Any, args: argparse.Namespace) -> int:
+    from smpcheck.explore.verify import verify
     from smpcheck.models import get_model
     from smpcheck.report import render_result
     from smpcheck.report.json_report import dumps, result_dict
-    from smpcheck.verify import verify
 
     progress = live_progress() if sys.stderr.isatty() and not args.json else None
     try:
@@ -338,7 +338,7 @@ def run_and_report(model: Any, names: Any, args: argparse.Namespace) -> int:
             progress(None)
     mm = get_model(args.mm)
     if args.json:
-        from smpcheck.replay_record import fingerprint
+        from smpcheck.explore.replay_record import fingerprint
 
         print(dumps(result_dict(result, model, mm, args.all, OPTIONS,
                                 fingerprint(model, mm.name, settings_from(args)))))

@@ -25,7 +25,7 @@ import greenlet
 
 from smpcheck._rt import runtime as _runtime
 from smpcheck._rt.runtime import BLOCK, Cpu, Op, Run
-from smpcheck.explorer import Explorer
+from smpcheck.explore.explorer import Explorer
 from smpcheck.graph.events import Event
 from smpcheck.graph.graph import ExecutionGraph, Locations
 from smpcheck.model.model import Model, final_state

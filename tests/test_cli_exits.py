@@ -242,14 +242,15 @@ def test_interrupt_inside_the_model(tmp_path: Path) -> None:
 def test_interrupt_document(sb_litmus: Path, command: str) -> None:
     argv = (["litmus", str(sb_litmus)] if command == "litmus" else
             ["kvm", "matrix", "--model", "unmap-nolock-2013", "--scenario", "core", "--mm", "sc"])
-    target = "smpcheck.litmus.run.verify" if command == "litmus" else "smpcheck.verify.verify"
+    target = ("smpcheck.litmus.run.verify" if command == "litmus"
+              else "smpcheck.explore.verify.verify")
     with mock.patch(target, side_effect=KeyboardInterrupt):
         doc = the_document(smpcheck(*argv, "--json"))
     assert (doc["exit"], doc["complete"]) == (3, False)
 
 
 def test_internal_error_document(sb_litmus: Path) -> None:
-    with mock.patch("smpcheck.verify.verify", side_effect=RuntimeError("boom")):
+    with mock.patch("smpcheck.explore.verify.verify", side_effect=RuntimeError("boom")):
         res = smpcheck("check", EXAMPLES / "sb.py", "--json")
     assert res.code == 4 and "RuntimeError: boom" in res.err
     doc = json.loads(res.out)

@@ -21,9 +21,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from smpcheck._rt.loader import load_model
-from smpcheck.explorer import Settings
+from smpcheck.explore.explorer import Settings
+from smpcheck.explore.verify import verify
 from smpcheck.results.result import Limit
-from smpcheck.verify import verify
 from tests.cli_helpers import herd, line_of, smpcheck
 from tests.litmus.conftest import kernel_litmus_files, lkmm_dir, x86_rows
 
@@ -306,7 +306,7 @@ def test_herd_timeout(tmp_path: Path, litmus: list[Path]) -> None:
     advice names -timeout; the other tests are still printed."""
     cfg = lkmm_dir() / "linux-kernel.cfg"
     ok = herd("-conf", cfg, litmus[0])
-    with mock.patch("smpcheck.explorer.time", FakeClock()):
+    with mock.patch("smpcheck.explore.explorer.time", FakeClock()):
         res = herd("-conf", cfg, "-timeout", "0.5", litmus[0])
     assert (res.code, res.out) == (3, "")
     assert "stopped after 0.5 s: raise -timeout (it is 0.5)" in res.err
@@ -414,7 +414,7 @@ def test_litmus_other_bounds(tmp_path: Path, option: str, value: str, said: str)
                     "r0 = READ_ONCE(*y); }\nP1(int *x, int *y) { int r0; WRITE_ONCE(*y, 1); "
                     "r0 = READ_ONCE(*x); }\nexists (0:r0=0 /\\ 1:r0=0)\n")
     assert smpcheck("litmus", path).code == 0
-    with mock.patch("smpcheck.explorer.time", FakeClock()):
+    with mock.patch("smpcheck.explore.explorer.time", FakeClock()):
         res = smpcheck("litmus", path, option, value)
         doc = smpcheck("litmus", path, option, value, "--json").json()
     assert res.code == 3

@@ -48,7 +48,7 @@ def crosschecked(mm: MemoryModel) -> MemoryModel:
 
 @pytest.fixture
 def checked(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(sys.modules["smpcheck.verify"], "get_model",
+    monkeypatch.setattr(sys.modules["smpcheck.explore.verify"], "get_model",
                          lambda name: crosschecked(get_model(name)))
     yield
 

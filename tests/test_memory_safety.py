@@ -20,11 +20,11 @@ from hypothesis import HealthCheck, given, settings
 
 from smpcheck._rt.loader import load_model
 from smpcheck._rt.runtime import STOPPED
-from smpcheck.explorer import Settings
+from smpcheck.explore.explorer import Settings
+from smpcheck.explore.verify import verify
 from smpcheck.litmus.run import check_litmus
 from smpcheck.results.findings import Kind
 from smpcheck.results.result import Result
-from smpcheck.verify import verify
 from tests.cli_helpers import line_of
 from tests.uaf_shapes import Shape, shapes, to_litmus, to_model
 

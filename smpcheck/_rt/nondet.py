@@ -22,7 +22,7 @@ made in CPU code is deterministic and allowed; a generator made at module level
 and drawn from by CPU code is shared Python state (see :mod:`smpcheck._rt.pystate`).
 
 Sources that cannot be refused (``id()``, the order of a set of objects, files)
-are caught by re-running each CPU on the same values (:mod:`smpcheck.verify`).
+are caught by re-running each CPU on the same values (:mod:`smpcheck.explore.verify`).
 """
 
 from __future__ import annotations

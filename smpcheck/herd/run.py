@@ -23,9 +23,9 @@ from typing import Any
 
 from smpcheck._rt.runtime import Diverged, ModelRaised
 from smpcheck.cat import load_model, read_defs
-from smpcheck.checks import Checker
 from smpcheck.errors import UsageError
-from smpcheck.explorer import Explorer, Settings
+from smpcheck.explore.checks import Checker
+from smpcheck.explore.explorer import Explorer, Settings
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.herd.catmm import CatMemoryModel
 from smpcheck.herd.config import HerdOptions

@@ -9,7 +9,7 @@ free itself.  A read of freed memory may thus get POISON in exactly the
 executions the memory model allows, under every model and with no relation of
 its own: a read that gets it is a use-after-free (the CPU stops there), and so
 is a store that lands coherence-after it.  Freeing twice is a double free.  The
-checks after each execution report these (smpcheck.checks).
+checks after each execution report these (smpcheck.explore.checks).
 """
 
 from __future__ import annotations

@@ -102,12 +102,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """What `make demo` prints: is the 2013 design safe?"""
-    from smpcheck.explorer import Settings
+    from smpcheck.explore.explorer import Settings
+    from smpcheck.explore.verify import verify
     from smpcheck.kvm.registry import get
     from smpcheck.models import get_model
     from smpcheck.report import render_result
     from smpcheck.report.text import verdict_text
-    from smpcheck.verify import verify
 
     design = get("unmap-nolock-2013")
     fixed = {"fence_after_publish": "smp_mb", "fence_before_check": "smp_mb"}
@@ -203,8 +203,8 @@ def run_cell(design: Any, scenario: str, variant: Mapping[str, str], mm: str,
     """One verdict: the scenario with the variant's switches under ``mm`` (``verdict``
     null and ``incomplete`` the reasons when a bound cut it short)."""
     from smpcheck.cli import OPTIONS
+    from smpcheck.explore.verify import verify
     from smpcheck.report.limits import incomplete_dicts
-    from smpcheck.verify import verify
 
     model, names = design.build(scenario, variant)
     start = time.monotonic()

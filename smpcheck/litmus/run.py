@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from smpcheck.explorer import Settings
+from smpcheck.explore.explorer import Settings
+from smpcheck.explore.verify import verify
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.litmus.c_macros import Macro
 from smpcheck.litmus.parse_common import parse_litmus
@@ -32,7 +33,6 @@ from smpcheck.models.base import MemoryModel
 from smpcheck.results.findings import Kind
 from smpcheck.results.result import Result
 from smpcheck.text import read_text
-from smpcheck.verify import verify
 
 LitmusTest = CTest | X86Test
 State = tuple[Any, ...]

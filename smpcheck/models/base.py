@@ -50,7 +50,7 @@ class MemoryModel:
         """Whether a consistent execution may have a cycle of dependencies and
         reads-from through ``write``'s dependency on ``read`` (an earlier read of its
         CPU), so that the explorer must let ``read`` take a value from a write not yet
-        added (:mod:`smpcheck.speculation`).  Asked only of models that track
+        added (:mod:`smpcheck.explore.speculation`).  Asked only of models that track
         dependencies: the others forbid every (po | rf) cycle."""
         return True
 

@@ -7,11 +7,11 @@ import json
 from typing import Any
 
 from smpcheck.errors import EXIT_VIOLATION
+from smpcheck.explore.replay_record import Fingerprint, token_of
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.model.model import Model
 from smpcheck.model.objects import is_poison
 from smpcheck.models.base import MemoryModel
-from smpcheck.replay_record import Fingerprint, token_of
 from smpcheck.report.limits import Options, incomplete_dicts
 from smpcheck.report.table import rows_for, show
 from smpcheck.results.findings import Violation

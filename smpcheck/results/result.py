@@ -25,7 +25,7 @@ EXIT_FOR = {Status.SAFE: EXIT_OK, Status.VIOLATION: EXIT_VIOLATION,
 
 
 class Limit(StrEnum):
-    """The bounds that can cut an exploration short (:class:`~smpcheck.explorer.Settings`)."""
+    """The bounds that can cut an exploration short (see ``Settings``)."""
 
     MAX_EXECUTIONS = "max-executions"  # executions (and blocked ones) visited
     TIMEOUT = "timeout"                # seconds

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from smpcheck.cat import load_config_model, read_defs
-from smpcheck.explorer import Settings
+from smpcheck.explore.explorer import Settings
 from smpcheck.herd.catmm import CatMemoryModel
 from smpcheck.herd.defmacros import def_macros
 from smpcheck.litmus.parse_common import parse_litmus

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from smpcheck.explorer import Settings
+from smpcheck.explore.explorer import Settings
 from smpcheck.litmus.run import check_litmus
 from smpcheck.models import model_names
 from tests.litmus.conftest import kernel_litmus_files, lkmm_dir, x86_rows

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from smpcheck.errors import UsageError
-from smpcheck.explorer import Settings
+from smpcheck.explore.explorer import Settings
 from smpcheck.litmus import parse_litmus
 from smpcheck.litmus.run import run_litmus
 from tests.litmus.test_parse_fuzz import INLINE_C, INLINE_X86, mutants

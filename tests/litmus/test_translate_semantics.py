@@ -6,7 +6,7 @@ semantics (mostly under SC, where they are easy to derive by hand).
 
 from __future__ import annotations
 
-from smpcheck.explorer import Settings
+from smpcheck.explore.explorer import Settings
 from smpcheck.litmus import parse_litmus
 from smpcheck.litmus.run import LitmusRun, run_litmus
 

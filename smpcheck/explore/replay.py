@@ -2,7 +2,7 @@
 
 A replay is not a check: it either shows the recorded violation again, in the
 recorded execution, or says why it does not (:func:`reproduce`).  The record
-itself is read and fingerprinted by :mod:`smpcheck.replay_record`.
+itself is read and fingerprinted by :mod:`smpcheck.explore.replay_record`.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 from smpcheck._rt import runtime as _runtime
 from smpcheck._rt.runtime import Cpu, Diverged, Run
 from smpcheck.errors import UsageError
+from smpcheck.explore.replay_record import Record, event_name, quoted
 from smpcheck.graph.graph import ExecutionGraph
-from smpcheck.replay_record import Record, event_name, quoted
 
 if TYPE_CHECKING:
-    from smpcheck.explorer import Settings
+    from smpcheck.explore.explorer import Settings
     from smpcheck.model.model import Model
     from smpcheck.model.objects import Loc
     from smpcheck.models.base import MemoryModel
@@ -140,7 +140,7 @@ def reproduce(model: Model, globals_: dict[str, Loc], mm: MemoryModel, settings:
               record: Record) -> Violation:
     """The recorded violation, shown again by the recorded execution of ``model``; a usage
     error that says why if the execution or its violation does not recur."""
-    from smpcheck.verify import verify
+    from smpcheck.explore.verify import verify
 
     def fail(why: str) -> UsageError:
         return UsageError(f"{DOES_NOT_REPRODUCE}: {why}. The record fits this model, memory "

@@ -28,7 +28,7 @@ buffering, under the LKMM).  Then a write may also revisit a read in its
 and what depends on it (:class:`Keep`); such revisits have no unique parent, so
 the exploration counts each complete execution once by its digest.  A cycle
 through a dependency, which no revisit can close, is reached by speculation: a
-read takes a value from a write not added yet (:mod:`smpcheck.speculation`),
+read takes a value from a write not added yet (:mod:`smpcheck.explore.speculation`),
 where the model says such a cycle may be consistent (:meth:`speculates`).
 """
 
@@ -41,15 +41,15 @@ from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from smpcheck._rt.runtime import BLOCK, STOPPED, Cpu, Op, Run
+from smpcheck.explore.replay import Guide
+from smpcheck.explore.speculation import Domain, execution_key
 from smpcheck.graph.events import Event
 from smpcheck.graph.graph import ExecutionGraph, Locations
 from smpcheck.graph.view import View
 from smpcheck.model.values import EventId
 from smpcheck.models.base import ATOMIC, MemoryModel
-from smpcheck.replay import Guide
 from smpcheck.results.findings import Kind, Violation
 from smpcheck.results.result import Cut, Limit, Result
-from smpcheck.speculation import Domain, execution_key
 
 _FROM_OP: Any = object()  # an event field left to the op's value
 
@@ -94,7 +94,7 @@ class Explorer:
     def explore(self, result: Result) -> Result:
         """Run the exploration, filling in ``result``.
 
-        When the memory model lets some read speculate (:mod:`smpcheck.speculation`),
+        When the memory model lets some read speculate (:mod:`smpcheck.explore.speculation`),
         the exploration runs again, speculating on the values the previous pass saw
         written, until a pass sees no new value; ``result`` holds the last pass."""
         self.result = result
@@ -103,7 +103,7 @@ class Explorer:
         self.domain = Domain()
         self.speculating = False  # whether this pass lets reads speculate
         # Under a model with dependencies two paths may reach one execution (revisits
-        # through a cycle, speculation): each is counted once (smpcheck.speculation)
+        # through a cycle, speculation): each is counted once (smpcheck.explore.speculation)
         self.seen_executions: set[bytes] | None = set() if self.mm.track_dependencies \
             else None
         self.seen_violations: set[Any] = set()
@@ -334,7 +334,7 @@ class Explorer:
 
     def _speculations(self, g: ExecutionGraph, cpu: Cpu, op: Op) -> list[ExecutionGraph]:
         """Graphs where the read of ``op`` takes a value of the domain from a write not
-        added yet (:mod:`smpcheck.speculation`): only where the model says a read like
+        added yet (:mod:`smpcheck.explore.speculation`): only where the model says a read like
         it may be part of a cycle, and never an RMW's (its write's coherence place
         follows its source)."""
         assert op.loc is not None

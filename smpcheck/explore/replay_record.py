@@ -31,7 +31,7 @@ from smpcheck.model.values import EventId
 from smpcheck.models import model_names
 
 if TYPE_CHECKING:
-    from smpcheck.explorer import Settings
+    from smpcheck.explore.explorer import Settings
     from smpcheck.model.model import Model
 
 EVENT_KINDS = frozenset("RWFADNBE")  # smpcheck.graph.events: the kinds a graph's events have
@@ -189,7 +189,7 @@ def _not_users() -> tuple[Path, ...]:
     paths = sysconfig.get_paths()
     roots = [Path(paths[k]).resolve() for k in ("stdlib", "platstdlib", "purelib", "platlib")
              if k in paths]
-    return (Path(__file__).resolve().parent, *roots)
+    return (Path(__file__).resolve().parents[1], *roots)  # (smpcheck itself)
 
 
 # -- reading a record back ----------------------------------------------------------------

@@ -27,15 +27,15 @@ from smpcheck._rt.nondet import refusing_nondeterminism
 from smpcheck._rt.pystate import PythonState, Root, trace_run
 from smpcheck._rt.runtime import Diverged, ModelMisuse, ModelRaised, Stop
 from smpcheck._rt.watchdog import Watchdog, interrupts
-from smpcheck.checks import Checker
 from smpcheck.errors import UsageError
-from smpcheck.explorer import Explorer, Settings
+from smpcheck.explore.checks import Checker
+from smpcheck.explore.explorer import Explorer, Settings
+from smpcheck.explore.replay import Guide, rerun
 from smpcheck.graph.events import NO_SOURCE, Source
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.model.model import Model
 from smpcheck.model.objects import Loc
 from smpcheck.models import MemoryModel, get_model
-from smpcheck.replay import Guide, rerun
 from smpcheck.results.result import Result
 
 
