@@ -96,7 +96,7 @@ def _asks_json(argv: list[str]) -> bool:
 
 def herd_main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``smpcheck-herd``: herd7's command line."""
-    from smpcheck.herd.cli import herd_command
+    from smpcheck.cli.herd import herd_command
 
     with pipe_safe_stdout():
         return herd_command(list(sys.argv[1:] if argv is None else argv))
@@ -253,7 +253,7 @@ def _common(p: argparse.ArgumentParser, default_mm: str | None) -> None:
 
 def _extra_commands(sub: Any) -> None:
     """Subcommands that live in their own modules."""
-    for module in ("smpcheck.litmus.cli", "smpcheck.kvm.cli", "smpcheck.herd.cli"):
+    for module in ("smpcheck.cli.litmus", "smpcheck.cli.kvm", "smpcheck.cli.herd"):
         try:
             mod = __import__(module, fromlist=["register"])
         except ImportError:

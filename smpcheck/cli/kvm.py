@@ -23,7 +23,7 @@ from smpcheck.errors import EXIT_INCOMPLETE, EXIT_OK, UsageError
 
 def register(subparsers: Any, common: Callable[..., None]) -> None:
     """Add the ``kvm`` subcommand and its own subcommands."""
-    from smpcheck.cli import add_bounds
+    from smpcheck.cli.main import add_bounds
 
     p = subparsers.add_parser("kvm", help="the KVM MMU designs (2013, 3.11, 6.15)")
     sub = p.add_subparsers(title="kvm commands")
@@ -85,7 +85,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from smpcheck.cli import run_and_report
+    from smpcheck.cli.main import run_and_report
     from smpcheck.kvm.registry import get
 
     design = get(args.model)
@@ -152,7 +152,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
 
 
 def settings_of(args: argparse.Namespace) -> Any:
-    from smpcheck.cli import settings_from
+    from smpcheck.cli.main import settings_from
 
     return settings_from(args)
 
@@ -202,7 +202,7 @@ def run_cell(design: Any, scenario: str, variant: Mapping[str, str], mm: str,
              settings: Any) -> dict[str, Any]:
     """One verdict: the scenario with the variant's switches under ``mm`` (``verdict``
     null and ``incomplete`` the reasons when a bound cut it short)."""
-    from smpcheck.cli import OPTIONS
+    from smpcheck.cli.main import OPTIONS
     from smpcheck.explore.verify import verify
     from smpcheck.report.limits import incomplete_dicts
 

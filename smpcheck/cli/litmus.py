@@ -51,7 +51,7 @@ def register(subparsers: Any, common: Callable[..., None]) -> None:
 def cmd_litmus(args: argparse.Namespace) -> int:
     """Check each file: exit 3 if a run was cut short, else 2 if a file could not be
     checked, else 0."""
-    from smpcheck.cli import OPTIONS, settings_from
+    from smpcheck.cli.main import OPTIONS, settings_from
 
     models = _models(args)
     status = EXIT_OK
@@ -108,7 +108,7 @@ def _warn(run: LitmusRun) -> None:
 def run_dict(run: LitmusRun) -> dict[str, Any]:
     """A run as JSON: verdict (null, with ``complete`` false and the reasons in
     ``incomplete``, for a run cut short), counts, states, flags."""
-    from smpcheck.cli import OPTIONS
+    from smpcheck.cli.main import OPTIONS
 
     r = run.result
     return {"test": run.test.name, "file": run.test.path, "memory_model": run.mm,
