@@ -27,7 +27,6 @@ import subprocess
 import sys
 import tempfile
 import traceback
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +44,7 @@ from smpcheck.text import file_stem, printable, printable_block
 PROG = "smpcheck-herd"
 
 
-def register(subparsers: Any, common: Callable[..., None]) -> None:
+def register(subparsers: Any) -> None:
     """Add ``smpcheck herd ARGS...`` (herd7's arguments, passed through)."""
     p = subparsers.add_parser("herd", help="herd7's command line and output (cat models, "
                               ".cfg/.def files)", prefix_chars="+", add_help=False)

@@ -21,9 +21,9 @@ import argparse
 import copy
 import json
 import sys
-from collections.abc import Callable
 from typing import Any
 
+from smpcheck.cli.common import OPTIONS, add_common, settings_from
 from smpcheck.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, UsageError
 from smpcheck.litmus.herd_output import herd_text
 from smpcheck.litmus.run import LitmusRun, State, load_litmus, run_litmus, state_order
@@ -35,12 +35,12 @@ from smpcheck.results.findings import Kind, Violation
 from smpcheck.text import printable, printable_block
 
 
-def register(subparsers: Any, common: Callable[..., None]) -> None:
+def register(subparsers: Any) -> None:
     """Add the ``litmus`` subcommand."""
     p = subparsers.add_parser("litmus", help="check litmus tests (C, X86, X86_64) and print "
                               "herd7's output")
     p.add_argument("files", nargs="+", metavar="FILE", help="litmus files")
-    common(p, default_mm=None)
+    add_common(p, default_mm=None)
     p.add_argument("--compare", metavar="MM,MM,...", help="compare the final states the "
                    "given memory models allow, e.g. sc,tso,lkmm")
     p.add_argument("--table", action="store_true", help="also print the CPU-column table of "
@@ -51,8 +51,6 @@ def register(subparsers: Any, common: Callable[..., None]) -> None:
 def cmd_litmus(args: argparse.Namespace) -> int:
     """Check each file: exit 3 if a run was cut short, else 2 if a file could not be
     checked, else 0."""
-    from smpcheck.cli.main import OPTIONS, settings_from
-
     models = _models(args)
     status = EXIT_OK
     reports: list[dict[str, Any]] = []
@@ -108,8 +106,6 @@ def _warn(run: LitmusRun) -> None:
 def run_dict(run: LitmusRun) -> dict[str, Any]:
     """A run as JSON: verdict (null, with ``complete`` false and the reasons in
     ``incomplete``, for a run cut short), counts, states, flags."""
-    from smpcheck.cli.main import OPTIONS
-
     r = run.result
     return {"test": run.test.name, "file": run.test.path, "memory_model": run.mm,
             "verdict": run.verdict, "ok": run.ok, "complete": r.complete,
