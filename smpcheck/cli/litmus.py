@@ -1,6 +1,6 @@
 """``smpcheck litmus FILE... [--mm lkmm|tso|sc] [--compare sc,tso,lkmm] [--table]``.
 
-Prints herd7's output for each file (:mod:`.herd_output`); the memory model
+Prints herd7's output for each file (:mod:`smpcheck.report.herd`); the memory model
 defaults to the LKMM for C tests and x86-TSO for X86 tests.  ``--compare``
 prints the final states each model allows side by side and, for each state
 that some model forbids, the CPU-column table of an execution reaching it
@@ -9,7 +9,7 @@ execution satisfying the condition's proposition.
 
 A run cut short by a bound (``--max-executions``, ``--timeout``, ``--loop-bound``,
 ``--max-events``) has no verdict: its block says what cut it and how to lift
-it (:func:`~smpcheck.litmus.herd_output.incomplete_text`), ``--compare`` marks
+it (:func:`~smpcheck.report.herd.incomplete_text`), ``--compare`` marks
 its column, and the exit status is 3.  Otherwise the exit status is 2 when a
 file is bad (the others are still checked), else 0.  ``--json`` prints
 ``{"runs": [...], "errors": [...], "complete": ..., "exit": ...}``.
@@ -25,10 +25,10 @@ from typing import Any
 
 from smpcheck.cli.common import OPTIONS, add_common, settings_from
 from smpcheck.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, UsageError
-from smpcheck.litmus.herd_output import herd_text
 from smpcheck.litmus.run import LitmusRun, State, load_litmus, run_litmus, state_order
 from smpcheck.litmus.translate import render_prop
 from smpcheck.models import get_model, model_names
+from smpcheck.report.herd import herd_text
 from smpcheck.report.limits import Options, incomplete_dicts, incomplete_lines
 from smpcheck.report.table import render_table, rows_for
 from smpcheck.results.findings import Kind, Violation

@@ -27,7 +27,6 @@ from smpcheck.errors import UsageError
 from smpcheck.explore.checks import Checker
 from smpcheck.explore.explorer import Explorer, Settings
 from smpcheck.graph.graph import ExecutionGraph
-from smpcheck.herd.catmm import CatMemoryModel
 from smpcheck.herd.config import HerdOptions
 from smpcheck.herd.defmacros import def_macros
 from smpcheck.litmus.c_macros import Macro
@@ -41,6 +40,7 @@ from smpcheck.litmus.run import (
 from smpcheck.litmus.syntax import CTest
 from smpcheck.litmus.translate import translate
 from smpcheck.model.model import Model, final_state
+from smpcheck.models.cat import CatMemoryModel
 from smpcheck.results.result import Result
 
 X86_DEFAULT_MODEL = "x86tso.cat"
