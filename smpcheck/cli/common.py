@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from typing import NoReturn, TextIO
 
 from smpcheck.errors import EXIT_INCOMPLETE, UsageError
-from smpcheck.explore.explorer import Settings
 from smpcheck.results.result import Limit
+from smpcheck.settings import LOOP_BOUND, MAX_EVENTS, Settings
 from smpcheck.text import printable_block
 
 __all__ = ["OPTIONS", "BadArguments", "Parser", "add_bounds", "add_common", "columns", "fail",
@@ -153,15 +153,13 @@ def add_bounds(p: argparse.ArgumentParser, timeout: float | None = None,
     p.add_argument("--timeout", type=seconds, default=timeout, metavar="S",
                    help="stop after S seconds (the run is then incomplete: no verdict)"
                    + (f"; default {timeout:g}" if timeout is not None else ""))
-    p.add_argument("--loop-bound", type=positive_int, default=Settings.loop_bound,
-                   metavar="N", help="iterations a loop that is not a spin-wait may run "
-                   f"(default {Settings.loop_bound})")
+    p.add_argument("--loop-bound", type=positive_int, metavar="N", help="iterations a loop "
+                   f"that is not a spin-wait may run (default {LOOP_BOUND})")
     # The event bound is a real bound of every run (a CPU that issues more events stops
     # there, and the run is incomplete), so the advice on hitting it names an option
     # that raises it rather than one no command has.
-    p.add_argument("--max-events", type=positive_int, default=Settings.max_events,
-                   metavar="N", help="events one CPU may issue in an execution "
-                   f"(default {Settings.max_events})")
+    p.add_argument("--max-events", type=positive_int, metavar="N", help="events one CPU "
+                   f"may issue in an execution (default {MAX_EVENTS})")
 
 
 def add_common(p: argparse.ArgumentParser, default_mm: str | None) -> None:
@@ -178,7 +176,9 @@ def add_common(p: argparse.ArgumentParser, default_mm: str | None) -> None:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    """The exploration's settings from the options of :func:`add_bounds` and ``--all``."""
-    return Settings(max_executions=getattr(args, "max_executions", None),
-                    timeout=args.timeout, loop_bound=args.loop_bound,
-                    max_events=args.max_events, all_violations=getattr(args, "all", False))
+    """The exploration's settings from the options of :func:`add_bounds` and ``--all``
+    (a bound not given: its ``SMPCHECK_*`` variable's value, else its default)."""
+    return Settings.from_environment(max_executions=getattr(args, "max_executions", None),
+                                     timeout=args.timeout, loop_bound=args.loop_bound,
+                                     max_events=args.max_events,
+                                     all_violations=getattr(args, "all", False))

@@ -100,12 +100,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """What `make demo` prints: is the 2013 design safe?"""
-    from smpcheck.explore.explorer import Settings
     from smpcheck.explore.verify import verify
     from smpcheck.kvm.registry import get
     from smpcheck.models import get_model
     from smpcheck.report import render_result
     from smpcheck.report.text import verdict_text
+    from smpcheck.settings import Settings
 
     design = get("unmap-nolock-2013")
     fixed = {"fence_after_publish": "smp_mb", "fence_before_check": "smp_mb"}

@@ -18,7 +18,6 @@ file is bad (the others are still checked), else 0.  ``--json`` prints
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import sys
 from typing import Any
@@ -58,7 +57,7 @@ def cmd_litmus(args: argparse.Namespace) -> int:
     for path in args.files:
         try:
             test, text = load_litmus(path)
-            runs = [run_litmus(test, mm, copy.copy(settings_from(args)), text)
+            runs = [run_litmus(test, mm, settings_from(args), text)
                     for mm in (models or [args.mm])]
         except UsageError as exc:
             print(printable_block(f"smpcheck: error: {exc}"), file=sys.stderr)
