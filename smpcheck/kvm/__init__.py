@@ -8,5 +8,10 @@
 
 Each design is a :class:`~smpcheck.kvm.registry.KvmModel` with scenarios and
 switches; ``smpcheck kvm list`` shows them.  The modules are loaded through the
-model rewrites (:mod:`smpcheck._rt.loader`), so they read like the kernel's C.
+model rewrites (:mod:`smpcheck._rt.loader`), so they read like the kernel's C:
+importing this package installs them for its modules.
 """
+
+from smpcheck._rt.loader import install_library_rewriting
+
+install_library_rewriting(__name__)

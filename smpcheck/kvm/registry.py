@@ -12,10 +12,9 @@ import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from smpcheck._rt.loader import name_globals
 from smpcheck.errors import UsageError
 from smpcheck.model.model import Model
-from smpcheck.model.objects import Loc
+from smpcheck.model.objects import Loc, name_globals
 
 Built = tuple[Model, dict[str, Loc]]
 

@@ -41,7 +41,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from smpcheck._rt.runtime import current
 from smpcheck.kernel import (
     BUG_ON,
     READ_ONCE,
@@ -64,6 +63,8 @@ from smpcheck.kernel import (
     spin_unlock,
     xchg,
 )
+from smpcheck.kernel.ghost import ghost_add, ghost_state
+from smpcheck.kernel.preempt import preempt_count
 from smpcheck.kernel.spinlock import SpinLock
 from smpcheck.kvm.registry import Built, KvmModel, Scenario, Switch, globals_of
 from smpcheck.model.model import FinalState, Model
@@ -249,8 +250,7 @@ def mmu_spte_clear_track_bits(kvm: Any, sptep: Any) -> Any:
 
 # -- the rmap lock (6.15) ----------------------------------------------------------------
 def lockdep_assert_preemption_disabled() -> None:
-    _, cpu = current()
-    assert cpu.preempt > 0, "__kvm_rmap_lock() with preemption enabled"
+    assert preempt_count() > 0, "__kvm_rmap_lock() with preemption enabled"
 
 
 def __kvm_rmap_lock(rmap_head: Any) -> Any:
@@ -625,14 +625,11 @@ def kvm_unmap_gfn_range(kvm: Any, range: kvm_gfn_range) -> None:
 
 def kvm_set_page_dirty(pfn: int) -> None:
     """The fault's folio is marked dirty when the writable spte is made (6.13+)."""
-    _, cpu = current()
-    key = f"dirty_{pfn}"
-    cpu.ghost[key] = cpu.ghost.get(key, 0) + 1
+    ghost_add(f"dirty_{pfn}")
 
 
 def ghost() -> dict[str, int]:
-    _, cpu = current()
-    return dict(cpu.ghost)
+    return ghost_state()
 
 
 # -- scenarios ----------------------------------------------------------------------------
