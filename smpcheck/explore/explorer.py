@@ -309,6 +309,7 @@ class Explorer:
             why = self._inconsistency(child, cpu.tid, cpu.pos)
             if why is None:
                 children.append(child)
+                children.extend(self._rmw_resolutions(child, (cpu.tid, cpu.pos)))
             elif not (child.event((cpu.tid, cpu.pos)).rmw
                       and self._repairable(child, cpu.tid, cpu.pos, why)):
                 continue
@@ -319,15 +320,18 @@ class Explorer:
     def _speculations(self, g: ExecutionGraph, cpu: Cpu, op: Op) -> list[ExecutionGraph]:
         """Graphs where the read of ``op`` takes a value of the domain from a write not
         added yet (:mod:`smpcheck.explore.speculation`): only where the model says a read like
-        it may be part of a cycle, and never an RMW's (its write's coherence place
-        follows its source)."""
+        it may be part of a cycle.  An RMW speculates only values that make it fail (a
+        failed trylock or cmpxchg is a plain read); a successful one's write takes its
+        coherence place from its source, which must be known."""
         assert op.loc is not None
-        if op.kind != "R":
+        if op.kind not in ("R", "RMW"):
             return []
         if not self.speculating or not self.domain.speculates(cpu.tid, op.src):
             return []
         out = []
         for value in self.domain.candidates(op.loc, cpu.tid, op.src):
+            if op.kind == "RMW" and not _fails(op, value):
+                continue
             child = g.copy()
             self._add_read(child, cpu.tid, cpu.pos, op, None, spec=value)
             if self._inconsistency(child, cpu.tid, cpu.pos) is None:
@@ -434,6 +438,15 @@ class Explorer:
                 out.extend(self._resolutions(child, wev))
         return out
 
+    def _rmw_resolutions(self, g: ExecutionGraph, rid: EventId) -> list[ExecutionGraph]:
+        """:meth:`_resolutions` by the write of the RMW whose read is ``rid``, if it wrote."""
+        if not g.spec:
+            return []
+        wid = g.companion(rid)
+        if wid is None or g.event(wid).kind != "W":
+            return []
+        return self._resolutions(g, g.event(wid))
+
     def _revisits_of_rmw(self, g: ExecutionGraph, rid: EventId) -> list[ExecutionGraph]:
         wid = g.companion(rid)
         if wid is not None and g.event(wid).kind == "W":
@@ -527,7 +540,7 @@ class Explorer:
         if self.mm.inconsistency_after(child, self._revisit_changes(child, r, w)) is not None:
             return []
         return [child, *self._resolutions(child, child.event(w)),
-                *self._revisits_of_rmw(child, r)]
+                *self._rmw_resolutions(child, r), *self._revisits_of_rmw(child, r)]
 
     @staticmethod
     def _revisit_changes(g: ExecutionGraph, r: EventId, w: EventId) -> list[EventId]:
@@ -649,3 +662,9 @@ def _added(g: ExecutionGraph, tid: int, pos: int) -> list[EventId]:
     (a read with its RMW write or wait marker; a revisited read and what follows it)."""
     t = g.threads[tid]
     return [(tid, i) for i in range(pos, len(t)) if t[i] is not None]
+
+
+def _fails(op: Op, value: Any) -> bool:
+    """Whether the RMW ``op`` reading ``value`` fails without waiting (no write, no wait)."""
+    return op.update is not None and op.update(value) is None and (
+        op.await_ok is None or op.await_ok(value))

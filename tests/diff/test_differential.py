@@ -59,7 +59,22 @@ def test_three_cpus_agree_everywhere(text: str) -> None:
     "\tr1 = atomic_dec_return_relaxed(ref);\n}\n"
     "P2(int *ref, int *y)\n{\n\tint r0;\n\tr0 = atomic_dec_return_relaxed(ref);\n}\n"
     "exists (0:r3=1 /\\ 1:r1=0)\n",
-], ids=["lb-acquire-ctrl", "lb-plain-data", "ctrl-scope", "dec-wmb"])
+    # a failed trylock reads a lock taken after a read of its CPU's later write: the
+    # trylock speculates failing (herd7: Sometimes 1 1; smpcheck once said Never 0 1)
+    "C trylock-lb\n{}\nP0(spinlock_t *l, int *a)\n{\n\tint r0;\n"
+    "\tr0 = atomic_add_return_acquire(1, a);\n\tspin_lock(l);\n}\n"
+    "P1(spinlock_t *l, int *a, int *y)\n{\n\tint r0;\n\tr0 = spin_trylock(l);\n"
+    "\tif (r0)\n\t\tWRITE_ONCE(*y, 1);\n\tatomic_inc(a);\n}\n"
+    "exists (0:r0=2 /\\ 1:r0=0)\n\n",
+    # the same with a third CPU locking first: the lock's write that resolves the
+    # speculation is placed by a revisit (herd7: Sometimes 2 2; smpcheck once 1 2)
+    "C trylock-lb-relock\n{}\nP0(spinlock_t *l, int *a)\n{\n\tint r0;\n"
+    "\tr0 = atomic_add_return_acquire(1, a);\n\tspin_lock(l);\n}\n"
+    "P1(spinlock_t *l, int *a, int *y)\n{\n\tint r0;\n\tr0 = spin_trylock(l);\n"
+    "\tif (r0)\n\t\tWRITE_ONCE(*y, 1);\n\tatomic_inc(a);\n}\nP2(spinlock_t *l)\n"
+    "{\n\tspin_lock(l);\n\tspin_unlock(l);\n}\nexists (0:r0=2 /\\ 1:r0=0)\n\n",
+], ids=["lb-acquire-ctrl", "lb-plain-data", "ctrl-scope", "dec-wmb", "trylock-lb",
+        "trylock-lb-relock"])
 def test_shapes_once_missed(text: str) -> None:
     """Shapes the explorer used to miss executions of (each found by this harness or
     a reviewer, with herd7's verdict in the comment)."""
