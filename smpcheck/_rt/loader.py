@@ -27,6 +27,7 @@ import sys
 import traceback
 import types
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -371,10 +372,24 @@ def load_model(path: str) -> tuple[Model, dict[str, Loc]]:
     if not isinstance(model, Model):
         raise UsageError("the model file defines no MODEL = Model(...)", path)
     model.path = path
+    model.recipe = ModelFile(path)
     model.condition_line = condition_line(Path(path).read_text(), path)
     if not model.description:
         model.description = (mod.__doc__ or "").strip()
     return model, name_globals(vars(mod))
+
+
+@dataclass(frozen=True)
+class ModelFile:
+    """How another process builds a model file's model again (-j): from its path."""
+
+    path: str
+
+    def build(self, mm: str) -> tuple[Model, dict[str, Loc], Any]:
+        from smpcheck.models import get_model
+
+        model, names = load_model(self.path)
+        return model, names, get_model(mm)
 
 
 def condition_line(source: str, path: str) -> int | None:

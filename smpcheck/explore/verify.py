@@ -46,13 +46,34 @@ def verify(model: Model, globals_: dict[str, Loc] | None = None, mm: str | Memor
     """Check ``model`` under memory model ``mm``; bad models raise UsageError.
 
     ``mm`` is a memory model's name or the model itself (e.g. a cat model).
-    With ``guide`` only the recorded execution is explored (``--replay``)."""
+    With ``guide`` only the recorded execution is explored (``--replay``).  With
+    ``settings.jobs`` above 1 (or ``settings.ray``) the exploration is split across
+    processes where the model can be built again in them
+    (:mod:`smpcheck.explore.parallel`): the same result as in one process."""
     memory_model = mm if isinstance(mm, MemoryModel) else get_model(mm)
-    result = Result(model.name, memory_model.name)
     s = settings or Settings()
+    if guide is None and (s.jobs > 1 or s.ray or s.split_depth is not None):
+        from smpcheck.explore.parallel import verify_parallel
+
+        parallel = verify_parallel(model, globals_ or {}, memory_model, s, progress)
+        if parallel is not None:
+            return parallel
+    result, _, checker = explore(model, globals_, memory_model, s, progress, guide)
+    checker.finish(result)
+    return result
+
+
+def explore(model: Model, globals_: dict[str, Loc] | None, memory_model: MemoryModel,
+            s: Settings, progress: Callable[[Result], None] | None = None,
+            guide: Guide | None = None, split: Any = None
+            ) -> tuple[Result, Explorer, Checker]:
+    """One exploration (of the part of the tree ``split`` names, if given), every
+    execution judged, without the conclusions drawn at the end (Checker.finish)."""
+    result = Result(model.name, memory_model.name)
     result.bound = (f"{len(model.cpus)} CPUs, the model's objects, other loops than "
                     f"spin waits at most {s.loop_bound} iterations")
-    explorer = Explorer(model.cpus, memory_model, s, on_progress=progress, guide=guide)
+    explorer = Explorer(model.cpus, memory_model, s, on_progress=progress, guide=guide,
+                        split=split)
     checker = Checker(model, memory_model, globals_ or {}, explorer.report)
     modules = model_modules(model.cpus)
     recheck = Recheck(model, s, PythonState(modules, model.cpus), checker)
@@ -86,8 +107,7 @@ def verify(model: Model, globals_: dict[str, Loc] | None = None, mm: str | Memor
         if exc.path is not None and not exc.path.startswith("<"):
             raise
         raise UsageError(exc.message, model.path, model.condition_line) from None
-    checker.finish(result)
-    return result
+    return result, explorer, checker
 
 
 class Recheck:
