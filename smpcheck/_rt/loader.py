@@ -20,6 +20,7 @@ smpcheck.kvm library) before it runs; line numbers are kept:
 from __future__ import annotations
 
 import ast
+import hashlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
@@ -372,8 +373,9 @@ def load_model(path: str) -> tuple[Model, dict[str, Loc]]:
     if not isinstance(model, Model):
         raise UsageError("the model file defines no MODEL = Model(...)", path)
     model.path = path
-    model.recipe = ModelFile(path)
-    model.condition_line = condition_line(Path(path).read_text(), path)
+    source = Path(path).read_text()
+    model.recipe = ModelFile(path, hashlib.sha256(source.encode()).hexdigest())
+    model.condition_line = condition_line(source, path)
     if not model.description:
         model.description = (mod.__doc__ or "").strip()
     return model, name_globals(vars(mod))
@@ -381,9 +383,11 @@ def load_model(path: str) -> tuple[Model, dict[str, Loc]]:
 
 @dataclass(frozen=True)
 class ModelFile:
-    """How another process builds a model file's model again (-j): from its path."""
+    """How another process builds a model file's model again (-j): from its path (the
+    digest of its text tells a changed file from the one a process built before)."""
 
     path: str
+    sha256: str = ""
 
     def build(self, mm: str) -> tuple[Model, dict[str, Loc], Any]:
         from smpcheck.models import get_model

@@ -3,22 +3,24 @@
 The exploration is a depth-first walk of a tree: each node is a graph popped from the
 explorer's stack, its children the graphs its last step pushed (a read's sources, a
 write's coherence places and revisits), in the order the walk takes them.  A node is
-named by its *path*, the index of each child taken from the root, so paths in
+named by its *path*, the index of the child taken at each choice from the root, so paths in
 lexicographic order are the walk's order.  The walk is deterministic (the CPUs must
 be), so every process that builds the model again walks the same tree.
 
+A node with one child is no choice: the child has its parent's path, so a path is
+the choices made, and the nodes of one path a chain from the first to the next choice.
 A *work unit* is a path.  :func:`split_tree` walks the tree down to a depth ``k`` and
 lists the nodes at depth ``k`` and the leaves above it: their subtrees partition the
 leaves, so the units together explore exactly the executions of one process, each
 once.  A unit's process walks from the root along its path (a :class:`Split` keeps
-only the child the path names at each step above it), then the whole subtree.
+only the child the path names at each choice above it), then the whole subtree.
 
 The units' results are merged in the walk's order (:func:`merge`): counts and final
 states add up, findings are merged by kind and place keeping the first, and a run
 that stops at its first violation stops at the first unit that found one, with the
 counts of the units before it and of that unit up to it: what one process reports.
 Findings and witnesses are executions of other processes: each is made again here by
-walking its node's path alone (:func:`_again`), so the report holds this process's
+walking its node's path alone (:class:`_Again`), so the report holds this process's
 graph, the same as one process would have found.
 
 Where splitting cannot give the same answer the run is made in one process: a model
@@ -33,6 +35,8 @@ starting processes would cost more.
 from __future__ import annotations
 
 import os
+import pickle
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -66,8 +70,8 @@ def default_jobs() -> int:
 class Split:
     """Hooks an :class:`Explorer` calls at each pop and push (its ``split``).
 
-    ``follow``: keep only the child the path names at each node above its end, then
-    walk everything below it (``exact``: nothing below it).  ``depth``: walk down to
+    ``follow``: keep only the child the path names at each choice above its end, then
+    walk everything below it (``exact``: nothing past the next choice).  ``depth``: walk down to
     that depth only, listing the units (:attr:`units`).  Findings and witnesses are
     noted with the path of the node whose step made them."""
 
@@ -103,12 +107,16 @@ class Split:
         if here is None:
             raise InternalError("a push outside a step")
         d = len(here)
+        if len(children) == 1:  # no choice: the child is named as its parent
+            self.children += 1
+            self.paths.append(here)
+            return children
         if d < len(self.follow):
             i = self.follow[d]
             if i >= len(children):
                 raise InternalError(f"path {self.follow} leaves the tree at depth {d}")
             picked = [(i, children[i])]
-        elif self.exact and d >= len(self.follow):
+        elif self.exact:
             picked = []
         else:
             picked = list(enumerate(children))
@@ -195,9 +203,12 @@ _BUILT: dict[Any, tuple[Model, dict[str, Loc], MemoryModel]] = {}  # per process
 
 
 def _build(recipe: Any, mm: str) -> tuple[Model, dict[str, Loc], MemoryModel]:
+    """The model of ``recipe`` under ``mm``, built once per process (one at a time: a
+    model file's module has one name, and a long-lived worker serves many runs)."""
     key = (recipe, mm)
     built = _BUILT.get(key)
     if built is None:
+        _BUILT.clear()
         built = _BUILT[key] = recipe.build(mm)
     return built
 
@@ -363,6 +374,24 @@ def run_processes(jobs: int) -> Runner:
     return runner
 
 
+def run_here(tasks: list[Task], stop: Callable[[int, UnitResult], bool]
+             ) -> Iterator[UnitResult]:
+    """Run tasks one after the other in this process, each task and result sent through
+    pickle as to another process (a fine split at ``-j 1``: tests, debugging)."""
+    from smpcheck._rt.loader import REWRITTEN
+
+    saved = {name: sys.modules[name] for name in REWRITTEN if name in sys.modules}
+    try:
+        for i, task in enumerate(tasks):
+            u = pickle.loads(pickle.dumps(run_unit(pickle.loads(pickle.dumps(task)))))
+            yield u
+            if stop(i, u):
+                break
+    finally:  # (the model built again took its module's name: give the name back)
+        _BUILT.clear()
+        sys.modules.update(saved)
+
+
 def run_ray(address: str) -> Runner:
     """Run tasks as Ray tasks on the cluster at ``address`` (``auto``, ``ray://host:port``
     or a head's ``host:port``), results in order."""
@@ -413,7 +442,8 @@ def verify_parallel(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: 
     deadline = time.time() + s.timeout if s.timeout is not None else None
     unit_s = replace(one, max_passes=1, batch=1)
     tasks = [Task(model.recipe, mm.name, unit_s, u, deadline) for u in units]
-    runner = runner or (run_ray(s.ray) if s.ray else run_processes(s.jobs))
+    runner = runner or (run_ray(s.ray) if s.ray else
+                        run_processes(s.jobs) if s.jobs > 1 else run_here)
     result = Result(model.name, mm.name)
     stop = _stopper(s.all_violations)
     merged = merge(runner(tasks, stop), result, s.all_violations)

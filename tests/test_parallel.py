@@ -1,0 +1,154 @@
+"""-j: one exploration split into work units gives what one process gives.
+
+The oracle is the run in one process: the same executions (counts, final states
+and how many executions reach each, in the same order), the same verdict, the
+same findings with the same counterexample executions, the same bounds hit.
+Small programs are split finely (``split_depth``) so that every merge path runs:
+most cases through the in-process runner (each task and result pickled as to
+another process, the model built again from its recipe), a few through real
+worker processes.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from smpcheck._rt.loader import load_model
+from smpcheck.errors import UsageError
+from smpcheck.explore.explorer import Settings
+from smpcheck.explore.parallel import split_tree, verify_parallel
+from smpcheck.explore.replay_record import token_of
+from smpcheck.explore.verify import verify
+from smpcheck.litmus.parse_common import parse_litmus
+from smpcheck.litmus.run import run_litmus
+from smpcheck.models import get_model
+from smpcheck.results.result import Cut, Limit, Result
+from tests.diff.gen import litmus_tests
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted(glob.glob(str(ROOT / "examples" / "*.py")))
+
+
+def summary(r: Result) -> dict[str, Any]:
+    """Everything a report shows of a result but the time, executions by token."""
+    def found(vs: list[Any]) -> list[Any]:
+        return [(v.key(), v.message, v.cpu, v.events,
+                 token_of(v.graph) if v.graph is not None else None) for v in vs]
+
+    return {"status": r.status, "executions": r.executions, "blocked": r.blocked,
+            "outcomes": [(k, n) for k, n in r.outcomes.items()],
+            "positive": r.positive, "negative": r.negative, "flags": r.flags,
+            "incomplete": r.incomplete, "stopped_early": r.stopped_early,
+            "violations": found(r.violations), "warnings": found(r.warnings),
+            "witnesses": {k: token_of(g) for k, g in r.witnesses.items()},
+            "condition": r.condition}
+
+
+def split_result(model: Any, names: Any, mm: str, s: Settings) -> Result:
+    """The run split at ``s.split_depth``; in one process only where one process would
+    explore again with reads speculating (a pass over every unit's values)."""
+    r = verify_parallel(model, names, get_model(mm), s)
+    if r is None:
+        first = verify(model, names, mm, replace(s, split_depth=None, jobs=1, max_passes=1))
+        assert Cut(Limit.VALUE_PASSES, 1) in first.incomplete, "the run was not split"
+        r = verify(model, names, mm, replace(s, split_depth=None, jobs=1))
+    return r
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: Path(p).stem)
+@pytest.mark.parametrize("mm", ["sc", "tso", "lkmm"])
+def test_examples_split_finely_match_one_process(path: str, mm: str) -> None:
+    model, names = load_model(path)
+    for all_violations in (False, True):
+        one = summary(verify(model, names, mm, Settings(all_violations=all_violations)))
+        for depth in (1, 3) if mm != "lkmm" else (2,):  # (lkmm: slower, fewer)
+            s = Settings(all_violations=all_violations, split_depth=depth)
+            assert summary(split_result(model, names, mm, s)) == one, (depth, all_violations)
+
+
+def _litmus(text: str, mm: str, s: Settings) -> Any:
+    test = parse_litmus(text, "gen.litmus")
+    run = run_litmus(test, mm, s, text)
+    return run, summary(run.result)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(litmus_tests(max_cpus=3, max_steps=3), st.sampled_from(["sc", "tso", "lkmm"]),
+       st.integers(1, 5))
+def test_generated_litmus_split_matches_one_process(text: str, mm: str, depth: int) -> None:
+    one_run, one = _litmus(text, mm, Settings())
+    split_run, split = _litmus(text, mm, Settings(split_depth=depth))
+    if split_run.result.elapsed_s == 0.0 and not one_run.result.complete:
+        pytest.skip("cut short")
+    assert split == one
+    assert split_run.states == one_run.states and split_run.verdict == one_run.verdict
+
+
+def test_units_partition_the_executions() -> None:
+    """Each unit alone explores its own executions: together, each execution once."""
+    model, names = load_model(str(ROOT / "examples" / "peterson.py"))
+    mm = get_model("tso")
+    units = split_tree(model, mm, Settings(), 3)
+    assert len(units) > 4 and units == sorted(units)
+    assert all(not a == b[:len(a)] for a, b in zip(units, units[1:], strict=False))
+    whole = verify(model, names, mm, Settings(all_violations=True))
+    r = split_result(model, names, "tso", Settings(all_violations=True, split_depth=3))
+    assert (r.executions, r.blocked) == (whole.executions, whole.blocked)
+
+
+def test_error_in_the_model_is_the_same(tmp_path: Path) -> None:
+    """A model that raises in some executions: the same usage error as one process."""
+    f = tmp_path / "raises.py"
+    f.write_text("from smpcheck import READ_ONCE, WRITE_ONCE, Model, Var\n"
+                 "x = Var(0)\ny = Var(0)\n"
+                 "def P0():\n    WRITE_ONCE(x, 1)\n    WRITE_ONCE(y, 1)\n"
+                 "def P1():\n    a = READ_ONCE(y)\n    b = READ_ONCE(x)\n"
+                 "    if a == 1 and b == 1:\n        raise ValueError('boom')\n"
+                 "MODEL = Model('raises', [P0, P1])\n")
+    model, names = load_model(str(f))
+    with pytest.raises(UsageError) as one:
+        verify(model, names, "sc", Settings())
+    with pytest.raises(UsageError) as split:
+        split_result(model, names, "sc", Settings(split_depth=2))
+    assert (str(split.value), split.value.line) == (str(one.value), one.value.line)
+
+
+def test_loop_bound_cut_is_incomplete_as_in_one_process(tmp_path: Path) -> None:
+    f = tmp_path / "loop.py"
+    f.write_text("from smpcheck import READ_ONCE, WRITE_ONCE, Model, Var\n"
+                 "x = Var(0)\n"
+                 "def P0():\n    WRITE_ONCE(x, 1)\n    WRITE_ONCE(x, 2)\n"
+                 "def P1():\n    n = 0\n    while READ_ONCE(x) != 2:\n        n += 1\n"
+                 "    return {'n': n}\n"
+                 "MODEL = Model('loop', [P0, P1])\n")
+    model, names = load_model(str(f))
+    s = Settings(loop_bound=1, all_violations=True)
+    one = verify(model, names, "sc", s)
+    split = split_result(model, names, "sc", replace(s, split_depth=2))
+    assert not one.complete and one.exit_status == 3
+    assert summary(split) == summary(one)
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 1, reason="needs processes")
+def test_worker_processes_match_one_process() -> None:
+    """Real worker processes (forkserver), a model file and a litmus test."""
+    model, names = load_model(str(ROOT / "examples" / "peterson.py"))
+    for mm, all_violations in (("tso", True), ("sc", False)):
+        s = Settings(all_violations=all_violations)
+        one = summary(verify(model, names, mm, s))
+        two = verify(model, names, mm, replace(s, jobs=2, split_depth=3))
+        assert summary(two) == one
+    text = (ROOT.parent / "shared" / "lkmm" / "litmus-tests" /
+            "IRIW+fencembonceonces+OnceOnce.litmus").read_text()
+    one_run, one = _litmus(text, "lkmm", Settings())
+    two_run, two = _litmus(text, "lkmm", Settings(jobs=2, split_depth=4))
+    assert two == one and two_run.states == one_run.states
