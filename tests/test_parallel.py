@@ -99,7 +99,7 @@ def test_units_partition_the_executions() -> None:
     mm = get_model("tso")
     units = split_tree(model, mm, Settings(), 3)
     assert len(units) > 4 and units == sorted(units)
-    assert all(not a == b[:len(a)] for a, b in zip(units, units[1:], strict=False))
+    assert all(a != b[:len(a)] for a, b in zip(units, units[1:], strict=False))
     whole = verify(model, names, mm, Settings(all_violations=True))
     r = split_result(model, names, "tso", Settings(all_violations=True, split_depth=3))
     assert (r.executions, r.blocked) == (whole.executions, whole.blocked)
