@@ -53,8 +53,8 @@ from smpcheck.results.findings import Violation
 from smpcheck.results.result import Cut, Limit, Result
 
 Path = tuple[int, ...]
-PROBE = 500  # executions explored in one process before the run is split
-UNITS_PER_JOB = 16  # units wanted per process: enough to even out unequal subtrees
+PROBE = 200  # executions explored in one process before the run is split
+UNITS_PER_JOB = 8  # units wanted per process: enough to even out unequal subtrees
 MAX_DEPTH = 64
 
 
@@ -185,6 +185,7 @@ class UnitResult:
     error: tuple[str, str | None, int | None, int | None] | None = None  # a UsageError
     executed: set[bytes] | None = None  # execution digests (models with dependencies)
     sites: tuple[Any, Any, Any] | None = None  # the domain's site graph, locations named
+    cpu_s: float = 0.0  # processor time the unit took (bench/jobs.py)
 
 
 @dataclass(frozen=True)
@@ -215,9 +216,20 @@ def _build(recipe: Any, mm: str) -> tuple[Model, dict[str, Loc], MemoryModel]:
 
 def run_unit(task: Task) -> UnitResult:
     """Explore one unit (in a worker process or a Ray task)."""
+    try:
+        model, names, mm = _build(task.recipe, task.mm)
+    except UsageError as exc:
+        return UnitResult(task.path, error=(exc.message, exc.path, exc.line, exc.column))
+    return explore_unit(model, names, mm, task)
+
+
+def explore_unit(model: Model, names: dict[str, Loc], mm: MemoryModel, task: Task
+                 ) -> UnitResult:
+    """Explore one unit of the model built in this process."""
     from smpcheck.explore.verify import explore
 
     out = UnitResult(task.path)
+    start = time.process_time()
     s = task.settings
     if task.deadline is not None:
         left = task.deadline - time.time()
@@ -227,7 +239,6 @@ def run_unit(task: Task) -> UnitResult:
             return out
         s = replace(s, timeout=left)
     try:
-        model, names, mm = _build(task.recipe, task.mm)
         split = Split(follow=task.path)
         result, explorer, _ = explore(model, names, mm, s, split=split)
     except UsageError as exc:
@@ -235,6 +246,7 @@ def run_unit(task: Task) -> UnitResult:
         return out
     split.note(result)
     _fill(out, result, split, explorer, task.settings.timeout)
+    out.cpu_s = time.process_time() - start
     return out
 
 
@@ -347,46 +359,133 @@ def _add_sites(domain: Domain, sites: tuple[Any, Any, Any]) -> None:
 
 
 # -- running the units ---------------------------------------------------------------------
-Runner = Callable[[list[Task], Callable[[int, UnitResult], bool]], Iterator[UnitResult]]
+Stop = Callable[[int, UnitResult], bool]  # after unit i: whether the rest is not needed
+Local = Callable[[Task], UnitResult]  # run a unit in this process
+Runner = Callable[[list[Task], Stop, Local], Iterator[UnitResult]]
 
 
 def run_processes(jobs: int) -> Runner:
-    """Run tasks on ``jobs`` worker processes (forkserver: each starts from a process
-    that has imported smpcheck, never from this one's state), results in order."""
-    def runner(tasks: list[Task], stop: Callable[[int, UnitResult], bool]
-               ) -> Iterator[UnitResult]:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["smpcheck.explore.parallel", "smpcheck.explore.verify"])
-        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx) as pool:
-            futures = [pool.submit(run_unit, t) for t in tasks]
-            try:
-                for i, f in enumerate(futures):
-                    u = f.result()
-                    yield u
-                    if stop(i, u):
-                        break
-            finally:
-                for f in futures:
-                    f.cancel()
+    """Run tasks on ``jobs`` processes: this one and ``jobs - 1`` workers (forkserver:
+    each starts from a process that has imported smpcheck, never from this one's
+    state).  This process runs units while the workers start, then takes the units no
+    worker has taken yet; results come in order."""
+    def runner(tasks: list[Task], stop: Stop, local: Local) -> Iterator[UnitResult]:
+        if jobs < 2 or len(tasks) < 2:
+            yield from _in_order((local(t) for t in tasks), stop)
+            return
+        workers = _Workers(min(jobs - 1, len(tasks) - 1), tasks[0])
+        try:
+            yield from _in_order(_with_workers(tasks, workers, local), stop)
+        finally:
+            workers.close()
     return runner
 
 
-def run_here(tasks: list[Task], stop: Callable[[int, UnitResult], bool]
-             ) -> Iterator[UnitResult]:
+class _Workers:
+    """A pool of worker processes started in the background, each with the model built
+    (until then :attr:`pool` is None)."""
+
+    def __init__(self, n: int, first: Task) -> None:
+        import threading
+
+        self.pool: Any = None
+        self.closed = False
+        self.lock = threading.Lock()
+        self.ready = threading.Event()
+        threading.Thread(target=self._start, args=(n, first), daemon=True).start()
+
+    def _start(self, n: int, first: Task) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        try:
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["smpcheck.explore.parallel",
+                                        "smpcheck.explore.verify"])
+            pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx)
+            pool.submit(_build_only, first.recipe, first.mm).result()
+        except Exception:  # (no workers: this process runs every unit)
+            pool = None
+        with self.lock:
+            self.pool = pool
+            if self.closed:
+                self._stop()
+        self.ready.set()
+
+    def close(self) -> None:
+        with self.lock:
+            self.closed = True
+            self._stop()
+
+    def _stop(self) -> None:
+        if self.pool is not None:
+            for proc in list(getattr(self.pool, "_processes", {}).values()):
+                proc.terminate()  # (a unit no longer needed: do not wait for it)
+            self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _build_only(recipe: Any, mm: str) -> None:
+    _build(recipe, mm)
+
+
+def _with_workers(tasks: list[Task], workers: _Workers, local: Local
+                  ) -> Iterator[UnitResult]:
+    """Each task's result in order: run here until the workers are up, then shared."""
+    i = 0
+    while i < len(tasks) and not workers.ready.is_set():
+        yield local(tasks[i])
+        i += 1
+    rest = tasks[i:]
+    if not rest:
+        return
+    if workers.pool is None:
+        yield from (local(t) for t in rest)
+        return
+    futures = [workers.pool.submit(run_unit, t) for t in rest]
+    try:
+        yield from _shared(rest, futures, local)
+    finally:
+        for f in futures:
+            f.cancel()
+
+
+def _shared(tasks: list[Task], futures: list[Any], local: Local) -> Iterator[UnitResult]:
+    """Each task's result in order; a task no worker has started is run here (from the
+    front while the next result is not started, else from the back while waiting)."""
+    results: list[UnitResult | None] = [None] * len(tasks)
+    back = len(tasks) - 1
+    for i, f in enumerate(futures):
+        while results[i] is None:
+            if f.cancel():
+                results[i] = local(tasks[i])
+            elif f.done() or back <= i:
+                results[i] = f.result()
+            else:
+                if futures[back].cancel():
+                    results[back] = local(tasks[back])
+                back -= 1
+        done = results[i]
+        assert done is not None
+        yield done
+
+
+def _in_order(units: Iterable[UnitResult], stop: Stop) -> Iterator[UnitResult]:
+    for i, u in enumerate(units):
+        yield u
+        if stop(i, u):
+            return
+
+
+def run_here(tasks: list[Task], stop: Stop, local: Local) -> Iterator[UnitResult]:
     """Run tasks one after the other in this process, each task and result sent through
-    pickle as to another process (a fine split at ``-j 1``: tests, debugging)."""
+    pickle as to another process, the model built again from its recipe (a fine split
+    at ``-j 1``: tests, debugging)."""
     from smpcheck._rt.loader import REWRITTEN
 
     saved = {name: sys.modules[name] for name in REWRITTEN if name in sys.modules}
     try:
-        for i, task in enumerate(tasks):
-            u = pickle.loads(pickle.dumps(run_unit(pickle.loads(pickle.dumps(task)))))
-            yield u
-            if stop(i, u):
-                break
+        yield from _in_order((pickle.loads(pickle.dumps(run_unit(pickle.loads(
+            pickle.dumps(t))))) for t in tasks), stop)
     finally:  # (the model built again took its module's name: give the name back)
         _BUILT.clear()
         sys.modules.update(saved)
@@ -395,8 +494,7 @@ def run_here(tasks: list[Task], stop: Callable[[int, UnitResult], bool]
 def run_ray(address: str) -> Runner:
     """Run tasks as Ray tasks on the cluster at ``address`` (``auto``, ``ray://host:port``
     or a head's ``host:port``), results in order."""
-    def runner(tasks: list[Task], stop: Callable[[int, UnitResult], bool]
-               ) -> Iterator[UnitResult]:
+    def runner(tasks: list[Task], stop: Stop, local: Local) -> Iterator[UnitResult]:
         try:
             import ray
         except ImportError:
@@ -406,11 +504,7 @@ def run_ray(address: str) -> Runner:
         remote = ray.remote(run_unit)
         refs = [remote.remote(t) for t in tasks]
         try:
-            for i, ref in enumerate(refs):
-                u = ray.get(ref)
-                yield u
-                if stop(i, u):
-                    break
+            yield from _in_order((ray.get(ref) for ref in refs), stop)
         finally:
             for ref in refs:
                 ray.cancel(ref)
@@ -446,7 +540,8 @@ def verify_parallel(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: 
                         run_processes(s.jobs) if s.jobs > 1 else run_here)
     result = Result(model.name, mm.name)
     stop = _stopper(s.all_violations)
-    merged = merge(runner(tasks, stop), result, s.all_violations)
+    merged = merge(runner(tasks, stop, lambda t: explore_unit(model, globals_, mm, t)),
+                   result, s.all_violations)
     if merged.sequential is not None:
         return None
     _finish(model, globals_, mm, one, merged)
