@@ -31,6 +31,7 @@ from smpcheck.litmus.parse_common import parse_litmus
 from smpcheck.litmus.run import run_litmus
 from smpcheck.models import get_model
 from smpcheck.results.result import Cut, Limit, Result
+from tests.cli_helpers import smpcheck
 from tests.diff.gen import litmus_tests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,3 +153,29 @@ def test_worker_processes_match_one_process() -> None:
     one_run, one = _litmus(text, "lkmm", Settings())
     two_run, two = _litmus(text, "lkmm", Settings(jobs=2, split_depth=4))
     assert two == one and two_run.states == one_run.states
+
+
+def _no_times(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.startswith("Time "))
+
+
+def test_litmus_files_split_by_file(tmp_path: Path) -> None:
+    """``smpcheck litmus -j 2`` over several files (one bad): the same output, messages
+    and exit status as ``-j 1``, in the files' order."""
+    bad = tmp_path / "bad.litmus"
+    bad.write_text("C bad\n{\n}\nP0(int *x) { WRITE_ONCE(*x, ; }\nexists (x=1)\n")
+    tests = ROOT.parent / "shared" / "lkmm" / "litmus-tests"
+    files = [tests / "SB+poonceonces.litmus", bad, tests / "MP+poonceonces.litmus",
+             tests / "LB+poonceonces.litmus"]
+    for extra in ([], ["--json"]):
+        one = smpcheck("litmus", "-j", "1", *extra, *files)
+        two = smpcheck("litmus", "-j", "2", *extra, *files)
+        assert (two.code, two.err) == (one.code, one.err) and one.code == 2
+        if extra:
+            strip = [{k: v for k, v in r.items() if k != "elapsed_s"}
+                     for r in one.json()["runs"]]
+            assert [{k: v for k, v in r.items() if k != "elapsed_s"}
+                    for r in two.json()["runs"]] == strip
+            assert two.json()["errors"] == one.json()["errors"]
+        else:
+            assert _no_times(two.out) == _no_times(one.out)

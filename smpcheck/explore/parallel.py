@@ -511,6 +511,21 @@ def run_ray(address: str) -> Runner:
     return runner
 
 
+def map_ordered(fn: Callable[[Any], Any], items: list[Any], jobs: int) -> Iterator[Any]:
+    """``fn`` of each item, in order, on up to ``jobs`` worker processes (``fn`` and the
+    items must pickle: a module's function, plain values); here if ``jobs`` < 2.
+    Used to split many files by file."""
+    if jobs < 2 or len(items) < 2:
+        yield from map(fn, items)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(items)), mp_context=ctx) as pool:
+        yield from pool.map(fn, items)
+
+
 # -- the whole run ----------------------------------------------------------------------------
 def verify_parallel(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: Settings,
                     progress: Callable[[Result], None] | None = None,
