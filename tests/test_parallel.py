@@ -179,3 +179,18 @@ def test_litmus_files_split_by_file(tmp_path: Path) -> None:
             assert two.json()["errors"] == one.json()["errors"]
         else:
             assert _no_times(two.out) == _no_times(one.out)
+
+
+KERNEL_TESTS = sorted(glob.glob(str(ROOT.parent / "shared" / "lkmm" / "litmus-tests" /
+                                    "*.litmus")))
+
+
+@pytest.mark.parametrize("path", KERNEL_TESTS, ids=lambda p: Path(p).stem)
+def test_kernel_litmus_tests_split_match_one_process(path: str) -> None:
+    """The kernel's tests under the LKMM (pointers in registers and final states, RCU,
+    locks), split at two choices: the same states, witnesses and verdict."""
+    text = Path(path).read_text()
+    one_run, one = _litmus(text, "lkmm", Settings())
+    split_run, split = _litmus(text, "lkmm", Settings(split_depth=2))
+    assert split == one
+    assert split_run.states == one_run.states and split_run.verdict == one_run.verdict

@@ -629,7 +629,7 @@ class _Again:
         raise InternalError(f"a finding of another process ({key}) is not found again")
 
     def witness(self, key: Any, path: Path) -> Any:
-        r = self._walk(path)
-        if key not in r.witnesses:
-            raise InternalError("a witness of another process is not found again")
-        return r.witnesses[key]
+        for mine, g in self._walk(path).witnesses.items():
+            if _portable(mine) == key:  # (keys as the units sent them)
+                return g
+        raise InternalError("a witness of another process is not found again")
