@@ -28,8 +28,8 @@ with no recipe to build it again (:attr:`Model.recipe`), ``--max-executions`` (a
 bound on the walk's order), a replay, and, under the LKMM, a run whose reads must
 speculate (a second pass over values all units saw) or in which two units reach one
 execution (revisits through a cycle); both are rare, and found from what the units
-return.  A small run (:data:`PROBE` executions) is finished in one process first:
-starting processes would cost more.
+return.  This process explores units from the first, in order, and starts workers
+only once it has worked :data:`START_S`: a small run never starts one.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ from smpcheck.results.findings import Violation
 from smpcheck.results.result import Cut, Limit, Result
 
 Path = tuple[int, ...]
-PROBE = 200  # executions explored in one process before the run is split
+START_S = 0.1  # seconds this process explores units alone before workers are started
 UNITS_PER_JOB = 8  # units wanted per process: enough to even out unequal subtrees
 MAX_DEPTH = 64
 
@@ -364,20 +364,17 @@ Local = Callable[[Task], UnitResult]  # run a unit in this process
 Runner = Callable[[list[Task], Stop, Local], Iterator[UnitResult]]
 
 
-def run_processes(jobs: int) -> Runner:
+def run_processes(jobs: int, start_after: float = START_S) -> Runner:
     """Run tasks on ``jobs`` processes: this one and ``jobs - 1`` workers (forkserver:
     each starts from a process that has imported smpcheck, never from this one's
-    state).  This process runs units while the workers start, then takes the units no
-    worker has taken yet; results come in order."""
+    state).  This process runs units in order, starts the workers once it has worked
+    ``start_after`` seconds, goes on while they start, then takes the units no worker
+    has taken yet; results come in order."""
     def runner(tasks: list[Task], stop: Stop, local: Local) -> Iterator[UnitResult]:
-        if jobs < 2 or len(tasks) < 2:
+        if jobs < 2:
             yield from _in_order((local(t) for t in tasks), stop)
             return
-        workers = _Workers(min(jobs - 1, len(tasks) - 1), tasks[0])
-        try:
-            yield from _in_order(_with_workers(tasks, workers, local), stop)
-        finally:
-            workers.close()
+        yield from _in_order(_with_workers(tasks, jobs - 1, local, start_after), stop)
     return runner
 
 
@@ -428,25 +425,36 @@ def _build_only(recipe: Any, mm: str) -> None:
     _build(recipe, mm)
 
 
-def _with_workers(tasks: list[Task], workers: _Workers, local: Local
+def _with_workers(tasks: list[Task], most: int, local: Local, start_after: float
                   ) -> Iterator[UnitResult]:
     """Each task's result in order: run here until the workers are up, then shared."""
+    began = time.monotonic()
+    workers: _Workers | None = None
     i = 0
-    while i < len(tasks) and not workers.ready.is_set():
-        yield local(tasks[i])
-        i += 1
-    rest = tasks[i:]
-    if not rest:
-        return
-    if workers.pool is None:
-        yield from (local(t) for t in rest)
-        return
-    futures = [workers.pool.submit(run_unit, t) for t in rest]
     try:
-        yield from _shared(rest, futures, local)
+        while i < len(tasks):
+            if workers is None and len(tasks) - i > 1 and \
+                    time.monotonic() - began >= start_after:
+                workers = _Workers(min(most, len(tasks) - i - 1), tasks[i])
+            if workers is not None and workers.ready.is_set():
+                break
+            yield local(tasks[i])
+            i += 1
+        rest = tasks[i:]
+        if not rest:
+            return
+        if workers is None or workers.pool is None:
+            yield from (local(t) for t in rest)
+            return
+        futures = [workers.pool.submit(run_unit, t) for t in rest]
+        try:
+            yield from _shared(rest, futures, local)
+        finally:
+            for f in futures:
+                f.cancel()
     finally:
-        for f in futures:
-            f.cancel()
+        if workers is not None:
+            workers.close()
 
 
 def _shared(tasks: list[Task], futures: list[Any], local: Local) -> Iterator[UnitResult]:
@@ -532,18 +540,10 @@ def verify_parallel(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: 
                     runner: Runner | None = None) -> Result | None:
     """Check ``model`` with the exploration split (see the module's docstring); None when
     it must run in one process instead (the caller then runs it there)."""
-    from smpcheck.explore.verify import explore
-
     if model.recipe is None or s.max_executions is not None or _unnamed(mm):
         return None
     start = time.monotonic()
     one = replace(s, jobs=1, ray=None, split_depth=None)
-    if s.split_depth is None:  # a small run: one process is faster
-        probe, _, checker = explore(model, globals_, mm, replace(one, max_executions=PROBE),
-                                    progress)
-        if Cut(Limit.MAX_EXECUTIONS, PROBE) not in probe.incomplete:
-            checker.finish(probe)
-            return probe
     try:
         units = units_for(model, mm, one, s.jobs)
     except Exception:  # (what the model raises is reported by the run in one process)
@@ -551,8 +551,10 @@ def verify_parallel(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: 
     deadline = time.time() + s.timeout if s.timeout is not None else None
     unit_s = replace(one, max_passes=1, batch=1)
     tasks = [Task(model.recipe, mm.name, unit_s, u, deadline) for u in units]
-    runner = runner or (run_ray(s.ray) if s.ray else
-                        run_processes(s.jobs) if s.jobs > 1 else run_here)
+    # (workers start once this process has worked START_S: not at all for a small run;
+    # at once where the split is forced, so that tests see them)
+    runner = runner or (run_ray(s.ray) if s.ray else run_here if s.jobs < 2 else
+                        run_processes(s.jobs, START_S if s.split_depth is None else 0.0))
     result = Result(model.name, mm.name)
     stop = _stopper(s.all_violations)
     merged = merge(runner(tasks, stop, lambda t: explore_unit(model, globals_, mm, t)),
@@ -578,9 +580,11 @@ def _unnamed(mm: MemoryModel) -> bool:
 
 def _stopper(all_violations: bool) -> Callable[[int, UnitResult], bool]:
     """Whether the units after this one are not needed: one process stops at its first
-    violation (and at a model error)."""
+    violation (and at a model error); a unit whose reads must speculate sends the run
+    to one process."""
     def stop(i: int, u: UnitResult) -> bool:
-        return u.error is not None or (u.stopped_early and not all_violations)
+        return (u.error is not None or (u.stopped_early and not all_violations)
+                or any(c.limit == Limit.VALUE_PASSES for c in u.incomplete))
     return stop
 
 
