@@ -31,7 +31,7 @@ from smpcheck.litmus.parse_common import parse_litmus
 from smpcheck.litmus.run import run_litmus
 from smpcheck.models import get_model
 from smpcheck.results.result import Cut, Limit, Result
-from tests.cli_helpers import smpcheck
+from tests.cli_helpers import herd, smpcheck
 from tests.diff.gen import litmus_tests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -194,3 +194,16 @@ def test_kernel_litmus_tests_split_match_one_process(path: str) -> None:
     split_run, split = _litmus(text, "lkmm", Settings(split_depth=2))
     assert split == one
     assert split_run.states == one_run.states and split_run.verdict == one_run.verdict
+
+
+def test_herd_files_split_by_file() -> None:
+    """``smpcheck-herd -j 2`` over several files: herd7's blocks in the files' order,
+    the same messages and exit status as ``-j 1``."""
+    lkmm = ROOT.parent / "shared" / "lkmm"
+    files = [lkmm / "litmus-tests" / f"{name}.litmus" for name in
+             ("SB+poonceonces", "MP+pooncerelease+poacquireonce", "LB+poonceonces")]
+    common = ["-conf", lkmm / "linux-kernel.cfg", "-I", lkmm]
+    one = herd("-j", "1", *common, *files)
+    two = herd("-j", "2", *common, *files)
+    assert (two.code, two.err, _no_times(two.out)) == (one.code, one.err, _no_times(one.out))
+    assert one.code == 0 and one.out.count("\nObservation ") == 3
