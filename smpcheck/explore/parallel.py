@@ -28,8 +28,9 @@ with no recipe to build it again (:attr:`Model.recipe`), ``--max-executions`` (a
 bound on the walk's order), a replay, and, under the LKMM, a run whose reads must
 speculate (a second pass over values all units saw) or in which two units reach one
 execution (revisits through a cycle); both are rare, and found from what the units
-return.  This process explores units from the first, in order, and starts workers
-only once it has worked :data:`START_S`: a small run never starts one.
+return.  A run that ends within :data:`PROBE_S` in this process is not split; else
+this process starts the workers and explores units from the first, in order, while
+they start.
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ from smpcheck.results.findings import Violation
 from smpcheck.results.result import Cut, Limit, Result
 
 Path = tuple[int, ...]
-START_S = 0.1  # seconds this process explores units alone before workers are started
+PROBE_S = 0.05  # a run that ends within this many seconds is not split
+START_S = 0.0  # seconds this process explores units alone before workers are started
 UNITS_PER_JOB = 8  # units wanted per process: enough to even out unequal subtrees
 MAX_DEPTH = 64
 
@@ -544,6 +546,10 @@ def verify_parallel(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: 
         return None
     start = time.monotonic()
     one = replace(s, jobs=1, ray=None, split_depth=None)
+    if s.split_depth is None:  # a small run: one process is faster
+        probe = _probe(model, globals_, mm, one, progress)
+        if probe is not None:
+            return probe
     try:
         units = units_for(model, mm, one, s.jobs)
     except Exception:  # (what the model raises is reported by the run in one process)
@@ -551,10 +557,8 @@ def verify_parallel(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: 
     deadline = time.time() + s.timeout if s.timeout is not None else None
     unit_s = replace(one, max_passes=1, batch=1)
     tasks = [Task(model.recipe, mm.name, unit_s, u, deadline) for u in units]
-    # (workers start once this process has worked START_S: not at all for a small run;
-    # at once where the split is forced, so that tests see them)
     runner = runner or (run_ray(s.ray) if s.ray else run_here if s.jobs < 2 else
-                        run_processes(s.jobs, START_S if s.split_depth is None else 0.0))
+                        run_processes(s.jobs))
     result = Result(model.name, mm.name)
     stop = _stopper(s.all_violations)
     merged = merge(runner(tasks, stop, lambda t: explore_unit(model, globals_, mm, t)),
@@ -568,6 +572,21 @@ def verify_parallel(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: 
     if progress is not None:
         progress(result)
     return result
+
+
+def _probe(model: Model, globals_: dict[str, Loc], mm: MemoryModel, one: Settings,
+           progress: Callable[[Result], None] | None) -> Result | None:
+    """The run in this process if it ends within :data:`PROBE_S` (or the run's own
+    timeout, if shorter): what one process reports; None if it takes longer."""
+    from smpcheck.explore.verify import explore
+
+    box = PROBE_S if one.timeout is None else min(one.timeout, PROBE_S)
+    probe, _, checker = explore(model, globals_, mm, replace(one, timeout=box), progress)
+    if (one.timeout is None or one.timeout > PROBE_S) and any(
+            c.limit == Limit.TIMEOUT for c in probe.incomplete):
+        return None  # (cut by the probe's own time, not the run's)
+    checker.finish(probe)
+    return probe
 
 
 def _unnamed(mm: MemoryModel) -> bool:
