@@ -207,3 +207,25 @@ def test_herd_files_split_by_file() -> None:
     two = herd("-j", "2", *common, *files)
     assert (two.code, two.err, _no_times(two.out)) == (one.code, one.err, _no_times(one.out))
     assert one.code == 0 and one.out.count("\nObservation ") == 3
+
+
+def test_timeout_makes_the_split_run_incomplete(tmp_path: Path) -> None:
+    """A unit cut by --timeout makes the whole run incomplete (exit 3), the timeout
+    named with its own value, as in one process."""
+    f = tmp_path / "inc.py"
+    f.write_text("from smpcheck import READ_ONCE, WRITE_ONCE, Model, Var\nc = Var(0)\n"
+                 "def cpu():\n    for _ in range(3):\n        WRITE_ONCE(c, READ_ONCE(c) + 1)\n"
+                 "MODEL = Model('inc', [cpu, cpu, cpu])\n")
+    model, names = load_model(str(f))
+    r = verify(model, names, "sc", Settings(jobs=2, split_depth=2, timeout=0.3))
+    assert not r.complete and r.exit_status == 3 and r.verdict is None
+    assert Cut(Limit.TIMEOUT, 0.3) in r.incomplete
+
+
+def test_a_changed_model_file_is_an_error(tmp_path: Path) -> None:
+    f = tmp_path / "sb.py"
+    f.write_text((ROOT / "examples" / "sb.py").read_text())
+    model, names = load_model(str(f))
+    f.write_text(f.read_text() + "\n# changed\n")
+    with pytest.raises(UsageError, match="changed while it was being checked"):
+        split_result(model, names, "sc", Settings(split_depth=1))

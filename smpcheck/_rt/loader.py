@@ -393,6 +393,8 @@ class ModelFile:
         from smpcheck.models import get_model
 
         model, names = load_model(self.path)
+        if self.sha256 and model.recipe != self:
+            raise UsageError("the model file changed while it was being checked", self.path)
         return model, names, get_model(mm)
 
 
