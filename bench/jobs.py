@@ -21,8 +21,9 @@ from typing import Any
 
 from smpcheck._rt.loader import load_model
 from smpcheck.explore.explorer import Settings
-from smpcheck.explore.parallel import run_processes, verify_parallel
+from smpcheck.explore.parallel import verify_parallel
 from smpcheck.explore.verify import verify
+from smpcheck.explore.workers import run_processes
 from smpcheck.models import get_model
 from smpcheck.results.result import Result
 

@@ -53,7 +53,7 @@ def register(subparsers: Any, common: Callable[..., None]) -> None:
 def cmd_litmus(args: argparse.Namespace) -> int:
     """Check each file: exit 3 if a run was cut short, else 2 if a file could not be
     checked, else 0."""
-    from smpcheck.explore.parallel import map_ordered
+    from smpcheck.explore.workers import map_ordered
 
     models = _models(args)
     status = EXIT_OK
