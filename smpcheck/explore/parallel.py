@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -166,8 +166,8 @@ def verify_parallel(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: 
                         run_processes(s.jobs))
     result = Result(model.name, mm.name)
     stop = _stopper(s.all_violations)
-    merged = merge(runner(tasks, stop, lambda t: explore_unit(model, globals_, mm, t)),
-                   result, s.all_violations)
+    units = runner(tasks, stop, lambda t: explore_unit(model, globals_, mm, t))
+    merged = merge(_shown(units, result, start, progress), result, s.all_violations)
     if merged.sequential is not None:
         return None
     _finish(model, globals_, mm, one, merged)
@@ -177,6 +177,16 @@ def verify_parallel(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: 
     if progress is not None:
         progress(result)
     return result
+
+
+def _shown(units: Iterable[UnitResult], result: Result, start: float,
+           progress: Callable[[Result], None] | None) -> Iterator[UnitResult]:
+    """``units``, with the counts merged so far shown after each (live progress)."""
+    for u in units:
+        yield u
+        if progress is not None:
+            result.elapsed_s = time.monotonic() - start
+            progress(result)
 
 
 def _probe(model: Model, globals_: dict[str, Loc], mm: MemoryModel, one: Settings,
