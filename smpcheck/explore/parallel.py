@@ -166,8 +166,8 @@ def verify_parallel(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: 
                         run_processes(s.jobs))
     result = Result(model.name, mm.name)
     stop = _stopper(s.all_violations)
-    units = runner(tasks, stop, lambda t: explore_unit(model, globals_, mm, t))
-    merged = merge(_shown(units, result, start, progress), result, s.all_violations)
+    done = runner(tasks, stop, lambda t: explore_unit(model, globals_, mm, t))
+    merged = merge(_shown(done, result, start, progress), result, s.all_violations)
     if merged.sequential is not None:
         return None
     _finish(model, globals_, mm, one, merged)
