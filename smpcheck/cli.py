@@ -238,9 +238,7 @@ def add_bounds(p: argparse.ArgumentParser, timeout: float | None = None,
     p.add_argument("--max-events", type=positive_int, default=Settings.max_events,
                    metavar="N", help="events one CPU may issue in an execution "
                    f"(default {Settings.max_events})")
-    from smpcheck.explore.parallel import default_jobs
-
-    p.add_argument("-j", "--jobs", type=positive_int, default=default_jobs(), metavar="N",
+    p.add_argument("-j", "--jobs", type=positive_int, metavar="N",
                    help="processes exploring parts of one run (default: the number of "
                    "cores)")
     p.add_argument("--ray", metavar="ADDRESS", default=os.environ.get("SMPCHECK_RAY"),
@@ -271,10 +269,12 @@ def _extra_commands(sub: Any) -> None:
 
 def settings_from(args: argparse.Namespace) -> Settings:
     """The exploration's settings from the options of :func:`add_bounds` and ``--all``."""
+    from smpcheck.explore.parallel import default_jobs
+
     return Settings(max_executions=getattr(args, "max_executions", None),
                     timeout=args.timeout, loop_bound=args.loop_bound,
                     max_events=args.max_events, all_violations=getattr(args, "all", False),
-                    jobs=args.jobs, ray=args.ray)
+                    jobs=args.jobs or default_jobs(), ray=args.ray)
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -98,7 +98,7 @@ def test_units_partition_the_executions() -> None:
     """Each unit alone explores its own executions: together, each execution once."""
     model, names = load_model(str(ROOT / "examples" / "peterson.py"))
     mm = get_model("tso")
-    units = split_tree(model, mm, Settings(), 3)
+    units = split_tree(model, names, mm, Settings(), 3)
     assert len(units) > 4 and units == sorted(units)
     assert all(a != b[:len(a)] for a, b in zip(units, units[1:], strict=False))
     whole = verify(model, names, mm, Settings(all_violations=True))

@@ -39,6 +39,7 @@ from smpcheck.explore.units import (
     Split,
     Task,
     UnitResult,
+    Unsplit,
     explore_unit,
     portable,
     split_tree,
@@ -156,8 +157,8 @@ def verify_parallel(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: 
         if probe is not None:
             return probe
     try:
-        units = units_for(model, mm, one, s.jobs)
-    except Exception:  # (what the model raises is reported by the run in one process)
+        units = units_for(model, globals_, mm, one, s.jobs)
+    except (Unsplit, UsageError):  # (the run in one process reports it)
         return None
     deadline = time.time() + s.timeout if s.timeout is not None else None
     unit_s = replace(one, max_passes=1, batch=1)

@@ -111,26 +111,35 @@ class Split:
         self.current = None
 
 
-def split_tree(model: Model, mm: MemoryModel, settings: Settings, depth: int) -> list[Path]:
+def split_tree(model: Model, globals_: dict[str, Loc], mm: MemoryModel, settings: Settings,
+               depth: int) -> list[Path]:
     """The units of a split at ``depth``: the nodes there and the leaves above, in the
-    walk's order.  Nothing is judged here (each unit's process judges its own)."""
-    s = replace(settings, all_violations=True, max_passes=1, timeout=None,
-                max_executions=None)
+    walk's order (walked as a run is, under its guards and bounds; what the walk
+    finds is found again by the units)."""
+    from smpcheck.explore.verify import explore
+
+    s = replace(settings, all_violations=True, max_passes=1, max_executions=None)
     split = Split(depth=depth)
-    scratch = Result(model.name, mm.name)
-    Explorer(model.cpus, mm, s, split=split).explore(scratch)
+    scratch = explore(model, globals_, mm, s, split=split)[0]
+    if any(c.limit in (Limit.TIMEOUT, Limit.STALL) for c in scratch.incomplete):
+        raise Unsplit("the walk was cut short")  # (the run in one process says why)
     split.note(scratch)
     return split.units
 
 
-def units_for(model: Model, mm: MemoryModel, settings: Settings, jobs: int) -> list[Path]:
+class Unsplit(Exception):
+    """The tree could not be split: the run is made in one process."""
+
+
+def units_for(model: Model, globals_: dict[str, Loc], mm: MemoryModel, settings: Settings,
+              jobs: int) -> list[Path]:
     """A split with about :data:`UNITS_PER_JOB` units per process (or at the depth the
     settings force): the shallowest such depth."""
     if settings.split_depth is not None:
-        return split_tree(model, mm, settings, settings.split_depth)
+        return split_tree(model, globals_, mm, settings, settings.split_depth)
     units: list[Path] = [()]
     for depth in range(1, MAX_DEPTH + 1):
-        units = split_tree(model, mm, settings, depth)
+        units = split_tree(model, globals_, mm, settings, depth)
         if len(units) >= UNITS_PER_JOB * jobs or all(len(u) < depth for u in units):
             break
     return units
