@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-.PHONY: demo test lint bench install
+.PHONY: demo test test-ray lint bench install
 install: $(STAMP)
 
 demo: $(STAMP)
@@ -21,6 +21,11 @@ test: $(STAMP)
 	$(BIN)/ruff check smpcheck tests bench examples docs
 	$(BIN)/mypy smpcheck
 	$(BIN)/pytest -q -n 2
+
+# Ray (about 40 s and 300 MB to install) stays out of the default install.
+test-ray: $(STAMP)
+	$(BIN)/pip install -q -e '.[dev,ray]'
+	$(BIN)/pytest -q -rs tests/test_ray.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check smpcheck tests bench examples docs

@@ -34,6 +34,9 @@ class UsageError(SmpcheckError):
         self.line = line
         self.column = column
 
+    def __reduce__(self) -> tuple[object, ...]:  # (-j: raised in a worker process)
+        return (type(self), (self.message, self.path, self.line, self.column))
+
     def __str__(self) -> str:
         where = ""
         if self.path is not None:

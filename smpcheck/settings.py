@@ -45,6 +45,9 @@ class Settings:
     # SPECULATION_FLOOR): speculation multiplies the branches of every read it may
     # apply to, and a model of many plain reads could otherwise run for hours
     speculation_factor: int = 30
+    jobs: int = 1  # processes exploring parts of the tree (smpcheck.explore.parallel)
+    ray: str | None = None  # a Ray cluster's address: run the parts as Ray tasks
+    split_depth: int | None = None  # cut the tree at this depth (tests: a fine split)
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -56,7 +59,11 @@ class Settings:
                 if value is not None and not _seconds(value):
                     raise UsageError(f"Settings.timeout takes a finite number of seconds "
                                      f"above 0 (or None), not {value!r}")
-            elif not (value is None and f.name == "max_executions") and not _count(value):
+            elif f.name == "ray":
+                if value is not None and not (isinstance(value, str) and value):
+                    raise UsageError(f"Settings.ray takes a cluster address, not {value!r}")
+            elif not (value is None and f.name in ("max_executions", "split_depth")) \
+                    and not _count(value):
                 raise UsageError(f"Settings.{f.name} takes a whole number of at least 1, "
                                  f"not {value!r}")
 

@@ -20,6 +20,7 @@ library of model code, :func:`install_library_rewriting`) before it runs; line n
 from __future__ import annotations
 
 import ast
+import hashlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
@@ -27,6 +28,7 @@ import sys
 import traceback
 import types
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -371,10 +373,29 @@ def load_model(path: str) -> tuple[Model, dict[str, Loc]]:
     if not isinstance(model, Model):
         raise UsageError("the model file defines no MODEL = Model(...)", path)
     model.path = path
-    model.condition_line = condition_line(Path(path).read_text(), path)
+    source = Path(path).read_text()
+    model.recipe = ModelFile(path, hashlib.sha256(source.encode()).hexdigest())
+    model.condition_line = condition_line(source, path)
     if not model.description:
         model.description = (mod.__doc__ or "").strip()
     return model, name_globals(vars(mod))
+
+
+@dataclass(frozen=True)
+class ModelFile:
+    """How another process builds a model file's model again (-j): from its path (the
+    digest of its text tells a changed file from the one a process built before)."""
+
+    path: str
+    sha256: str = ""
+
+    def build(self, mm: str) -> tuple[Model, dict[str, Loc], Any]:
+        from smpcheck.models import get_model
+
+        model, names = load_model(self.path)
+        if self.sha256 and model.recipe != self:
+            raise UsageError("the model file changed while it was being checked", self.path)
+        return model, names, get_model(mm)
 
 
 def condition_line(source: str, path: str) -> int | None:

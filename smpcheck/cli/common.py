@@ -160,6 +160,12 @@ def add_bounds(p: argparse.ArgumentParser, timeout: float | None = None,
     # that raises it rather than one no command has.
     p.add_argument("--max-events", type=positive_int, metavar="N", help="events one CPU "
                    f"may issue in an execution (default {MAX_EVENTS})")
+    p.add_argument("-j", "--jobs", type=positive_int, metavar="N",
+                   help="processes exploring parts of one run (default: the number of "
+                   "cores)")
+    p.add_argument("--ray", metavar="ADDRESS", default=os.environ.get("SMPCHECK_RAY"),
+                   help="run the parts as Ray tasks on the cluster at ADDRESS (default "
+                   "$SMPCHECK_RAY; needs pip install 'smpcheck[ray]')")
 
 
 def add_common(p: argparse.ArgumentParser, default_mm: str | None) -> None:
@@ -178,7 +184,11 @@ def add_common(p: argparse.ArgumentParser, default_mm: str | None) -> None:
 def settings_from(args: argparse.Namespace) -> Settings:
     """The exploration's settings from the options of :func:`add_bounds` and ``--all``
     (a bound not given: its ``SMPCHECK_*`` variable's value, else its default)."""
+    from smpcheck.explore.parallel import default_jobs
+
     return Settings.from_environment(max_executions=getattr(args, "max_executions", None),
                                      timeout=args.timeout, loop_bound=args.loop_bound,
                                      max_events=args.max_events,
-                                     all_violations=getattr(args, "all", False))
+                                     all_violations=getattr(args, "all", False),
+                                     jobs=getattr(args, "jobs", None) or default_jobs(),
+                                     ray=getattr(args, "ray", None))

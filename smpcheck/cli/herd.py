@@ -21,6 +21,8 @@ stderr says what cut it and how to lift it.  4 for an internal error.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import os
 import shutil
 import subprocess
@@ -82,17 +84,36 @@ def _main(argv: list[str]) -> int:
     if not opts.files:
         raise UsageError("no litmus file given (usage: smpcheck-herd -conf linux-kernel.cfg "
                          "FILE.litmus ...)")
-    session = HerdSession(opts)
+    from smpcheck.explore.parallel import default_jobs
+    from smpcheck.explore.workers import map_ordered
+
+    files = litmus_files(opts.files)
+    jobs = (opts.jobs or default_jobs()) if len(files) > 1 else 1
     status = EXIT_OK
-    for path in litmus_files(opts.files):
+    for out, err, file_status in map_ordered(_herd_file, [(opts, f) for f in files], jobs):
+        sys.stdout.write(out)
+        sys.stderr.write(err)
+        sys.stdout.flush()
+        status = max(status, file_status)
+    return status
+
+
+_SESSION: list[HerdSession] = []  # this process's, for the options of its run
+
+
+def _herd_file(task: tuple[HerdOptions, Path]) -> tuple[str, str, int]:
+    """One file's output, messages and exit status (in a worker process with -j)."""
+    opts, path = task
+    if not _SESSION or _SESSION[0].opts != opts:
+        _SESSION[:] = [HerdSession(opts)]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
-            outcome = session.run(path)
+            status = _report(_SESSION[0].run(path), opts)
         except LitmusError as exc:
             print(printable_block(f"{PROG}: error: {exc}"), file=sys.stderr)
-            status = max(status, EXIT_USAGE)
-            continue
-        status = max(status, _report(outcome, opts))
-    return status
+            status = EXIT_USAGE
+    return out.getvalue(), err.getvalue(), status
 
 
 #: herd7's option for each limit smpcheck-herd has (none sets the events of one CPU,

@@ -18,6 +18,8 @@ file is bad (the others are still checked), else 0.  ``--json`` prints
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import sys
 from typing import Any
@@ -50,11 +52,37 @@ def register(subparsers: Any) -> None:
 def cmd_litmus(args: argparse.Namespace) -> int:
     """Check each file: exit 3 if a run was cut short, else 2 if a file could not be
     checked, else 0."""
+    from smpcheck.explore.workers import map_ordered
+
     models = _models(args)
     status = EXIT_OK
     reports: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
-    for path in args.files:
+    jobs = args.jobs if len(args.files) > 1 else 1  # (files split by file, one process each)
+    each = argparse.Namespace(**{**vars(args), "jobs": 1}) if jobs > 1 else args
+    for out, err, file_status, file_reports, file_errors in map_ordered(
+            _check_file, [(path, each, models) for path in args.files], jobs):
+        sys.stdout.write(out)
+        sys.stderr.write(err)
+        status = max(status, file_status)
+        reports.extend(file_reports)
+        errors.extend(file_errors)
+    if args.json:
+        print(json.dumps({"runs": reports, "errors": errors,
+                          "complete": all(r["complete"] for r in reports), "exit": status},
+                         indent=2))
+    return status
+
+
+def _check_file(task: tuple[str, argparse.Namespace, list[str]]
+                ) -> tuple[str, str, int, list[dict[str, Any]], list[dict[str, Any]]]:
+    """One file's output, messages, exit status, JSON runs and errors."""
+    path, args, models = task
+    status = EXIT_OK
+    reports: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
             test, text = load_litmus(path)
             runs = [run_litmus(test, mm, settings_from(args), text)
@@ -63,8 +91,7 @@ def cmd_litmus(args: argparse.Namespace) -> int:
             print(printable_block(f"smpcheck: error: {exc}"), file=sys.stderr)
             errors.append({"message": exc.message, "file": exc.path, "line": exc.line,
                            "column": exc.column})
-            status = max(status, EXIT_USAGE)
-            continue
+            return out.getvalue(), err.getvalue(), EXIT_USAGE, reports, errors
         for run in runs:
             _warn(run)
             if not run.result.complete:
@@ -77,11 +104,7 @@ def cmd_litmus(args: argparse.Namespace) -> int:
             print(herd_text(runs[0], OPTIONS) + "\n")
             if args.table:
                 print(witness_text(runs[0], args.width) + "\n")
-    if args.json:
-        print(json.dumps({"runs": reports, "errors": errors,
-                          "complete": all(r["complete"] for r in reports), "exit": status},
-                         indent=2))
-    return status
+    return out.getvalue(), err.getvalue(), status, reports, errors
 
 
 def _models(args: argparse.Namespace) -> list[str]:

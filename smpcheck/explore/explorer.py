@@ -74,6 +74,7 @@ class Explorer:
     on_progress: Callable[[Result], None] | None = None
     guide: Guide | None = None  # replay: keep only graphs agreeing with a recording
     on_restart: Callable[[], None] | None = None  # a new pass: forget what was judged
+    split: Any = None  # -j: the part of the tree to explore (smpcheck.explore.parallel.Split)
 
     def explore(self, result: Result) -> Result:
         """Run the exploration, filling in ``result``.
@@ -121,6 +122,8 @@ class Explorer:
         self.stack: list[ExecutionGraph] = [ExecutionGraph(len(self.cpus), self.locs)]
         self.unjudged: list[ExecutionGraph] = []  # complete, awaiting the model's verdict
         graphs = 0
+        if self.split is not None:
+            self.split.start()
         budget = max(self.settings.speculation_factor * self.first_pass, SPECULATION_FLOOR)
         while self.stack:
             if self._over_budget(start):
@@ -130,6 +133,8 @@ class Explorer:
                 self._cut_speculation(budget)
                 return False
             g = self.stack.pop()
+            if self.split is not None and not self.split.popped(result):
+                continue  # (outside this process's part of the tree)
             self.run.sync(g)
             self._extend(g)
             if result.violations and not self.settings.all_violations:
@@ -456,6 +461,8 @@ class Explorer:
     def _push(self, children: list[ExecutionGraph]) -> None:
         if self.guide is not None:
             children = [c for c in children if self.guide.accept(c)]
+        if self.split is not None:
+            children = self.split.pushed(children)
         self.stack.extend(reversed(children))
 
     def _keep(self, g: ExecutionGraph, w: EventId) -> set[EventId]:

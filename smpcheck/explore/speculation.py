@@ -183,10 +183,15 @@ def _hashable(value: Any) -> Hashable | None:
     return value
 
 
+_INIT = (-1, -1)  # any initial write, in execution_key
+
+
 def execution_key(g: ExecutionGraph) -> bytes:
     """A complete execution's identity: a digest of its reads-from and coherence orders
     (with the CPUs deterministic, these fix every event); 16 bytes, so that an
-    exploration of millions of executions keeps them all."""
-    rf = sorted(g.rf.items())
-    co = sorted((id(loc), ws) for loc, ws in g.co.items() if ws)
+    exploration of millions of executions keeps them all.  The same in every process
+    (-j): a read's location names its initial write, and each location's writes are
+    its own, so neither initial writes' numbers nor locations enter it."""
+    rf = sorted([(r, w if w[0] >= 0 else _INIT) for r, w in g.rf.items()])
+    co = sorted([ws for ws in g.co.values() if ws])
     return hashlib.blake2b(repr((rf, co)).encode(), digest_size=16).digest()

@@ -69,13 +69,37 @@ def verify(model: Model, globals_: dict[str, Loc] | None = None, mm: str | Memor
     ``judge`` wraps the checker in an observer of each complete execution (herd
     mode: graphs to draw, -speedcheck), which may stop the run with :class:`Settled`;
     ``keep_witnesses`` false keeps no graph per final state; ``subject`` is what
-    an error calls the model ("the test raised ...")."""
+    an error calls the model ("the test raised ...").
+    With ``settings.jobs`` above 1 (or ``settings.ray``) the exploration is split across
+    processes where the model can be built again in them
+    (:mod:`smpcheck.explore.parallel`): the same result as in one process."""
     memory_model = mm if isinstance(mm, MemoryModel) else get_model(mm)
-    result = Result(model.name, memory_model.name)
     s = settings or Settings()
+    if guide is None and judge is None and (s.jobs > 1 or s.ray or s.split_depth is not None):
+        from smpcheck.explore.parallel import verify_parallel
+
+        parallel = verify_parallel(model, globals_ or {}, memory_model, s, progress)
+        if parallel is not None:
+            return parallel
+    result, _, checker = explore(model, globals_, memory_model, s, progress, guide,
+                                 judge=judge, keep_witnesses=keep_witnesses, subject=subject)
+    checker.finish(result)
+    return result
+
+
+def explore(model: Model, globals_: dict[str, Loc] | None, memory_model: MemoryModel,
+            s: Settings, progress: Callable[[Result], None] | None = None,
+            guide: Guide | None = None, split: Any = None, *,
+            judge: Callable[[Checker], Judge] | None = None, keep_witnesses: bool = True,
+            subject: str = "model") -> tuple[Result, Explorer, Checker]:
+    """One exploration (of the part of the tree ``split`` names, if given), every
+    execution judged, without the conclusions drawn at the end (Checker.finish);
+    the other arguments as :func:`verify`'s."""
+    result = Result(model.name, memory_model.name)
     result.bound = (f"{len(model.cpus)} CPUs, the model's objects, other loops than "
                     f"spin waits at most {s.loop_bound} iterations")
-    explorer = Explorer(model.cpus, memory_model, s, on_progress=progress, guide=guide)
+    explorer = Explorer(model.cpus, memory_model, s, on_progress=progress, guide=guide,
+                        split=split)
     checker = Checker(model, memory_model, globals_ or {}, explorer.report,
                       keep_witnesses=keep_witnesses)
     judging: Judge = checker if judge is None else judge(checker)
@@ -116,8 +140,7 @@ def verify(model: Model, globals_: dict[str, Loc] | None = None, mm: str | Memor
         if exc.path is not None and not exc.path.startswith("<"):
             raise
         raise UsageError(exc.message, model.path, model.condition_line) from None
-    checker.finish(result)
-    return result
+    return result, explorer, checker
 
 
 class Recheck:

@@ -27,6 +27,8 @@ herd spells them (one dash; ``--opt`` is accepted too)::
     -gv                 draw them: rendered by Graphviz's dot and opened in a
                         viewer ($SMPCHECK_VIEWER, gv, xdg-open...); printed as
                         DOT when either is missing
+    -j N                processes checking the files, one file each (smpcheck's own;
+                        default: the number of cores)
     -version, -help
 
 Command-line options win over the cfg file's.  Other arguments are litmus
@@ -49,7 +51,7 @@ from smpcheck.text import read_text
 VALUED = {"conf": "conf", "model": "model", "cat": "model", "bell": "bell",
           "macros": "macros", "I": "includes", "variant": "variants",
           "speedcheck": "speedcheck", "timeout": "timeout", "unroll": "unroll", "o": "outdir",
-          "show": "show"}
+          "show": "show", "j": "jobs"}
 SWITCHES = frozenset({"gv", "version", "help"})
 SPEEDCHECK = ("false", "true", "fast")
 SHOW = ("none", "all", "prop", "neg", "cond", "wit")
@@ -70,6 +72,7 @@ class HerdOptions:
     unroll: int | None = None  # the loop bound (None: smpcheck's default)
     outdir: str | None = None
     show: str = "none"
+    jobs: int | None = None  # -j (None: the number of cores)
     gv: bool = False
     version: bool = False
     help: bool = False
@@ -189,6 +192,10 @@ def _set(opts: HerdOptions, key: str, value: str, where: str | None) -> None:
             raise UsageError(f"-unroll takes a whole number, found {value!r}", where) from None
         if opts.unroll < 1:
             raise UsageError(f"-unroll takes a number of at least 1, found {value!r}", where)
+    elif key == "jobs":
+        if not value.isdigit() or int(value) < 1:
+            raise UsageError(f"-j takes a number of at least 1, found {value!r}", where)
+        opts.jobs = int(value)
     elif key == "speedcheck":
         if value not in SPEEDCHECK:
             raise UsageError(f"-speedcheck takes {', '.join(SPEEDCHECK)}, found {value!r}",

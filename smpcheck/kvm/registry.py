@@ -81,7 +81,23 @@ class KvmModel:
     def build(self, scenario: str | None, given: Mapping[str, str]) -> Built:
         """A fresh model of ``scenario`` with the switches ``given`` (others default)."""
         model, names = self.scenario(scenario).build(self.settings(given))
+        model.recipe = KvmCell(self.name, scenario, tuple(sorted(given.items())))
         return model, names
+
+
+@dataclass(frozen=True)
+class KvmCell:
+    """How another process builds a scenario's model again (-j)."""
+
+    design: str
+    scenario: str | None
+    given: tuple[tuple[str, str], ...]
+
+    def build(self, mm: str) -> tuple[Model, dict[str, Loc], object]:
+        from smpcheck.models import get_model
+
+        model, names = get(self.design).build(self.scenario, dict(self.given))
+        return model, names, get_model(mm)
 
 
 def globals_of(model: Model, **objects: object) -> Built:

@@ -137,9 +137,26 @@ def run_litmus(test: LitmusTest, mm: str | MemoryModel | None = None,
     memory_model = get_model(mm or default_mm(test)) if not isinstance(mm, MemoryModel) else mm
     model, names = translate(test, text, macros)
     memory_model.observed = observed_locations(test, names)
+    if macros is None and text is not None:
+        model.recipe = LitmusText(text, test.path)
     settings = replace(settings or Settings(), all_violations=True)
     result = verify(model, names, memory_model, settings)
     return litmus_run(test, model, names, memory_model.name, result)
+
+
+@dataclass(frozen=True)
+class LitmusText:
+    """How another process builds a litmus test's model again (-j): from its text."""
+
+    text: str
+    path: str
+
+    def build(self, mm: str) -> tuple[Model, dict[str, Loc], MemoryModel]:
+        test = parse_litmus(self.text, self.path)
+        model, names = translate(test, self.text, None)
+        memory_model = get_model(mm)
+        memory_model.observed = observed_locations(test, names)
+        return model, names, memory_model
 
 
 def observed_locations(test: LitmusTest, names: dict[str, Loc]) -> frozenset[Loc]:

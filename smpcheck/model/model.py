@@ -140,6 +140,8 @@ class Model:
     locations: list[str] = field(default_factory=list)
     observe_only: bool = False
     condition_line: int | None = None  # where the file states the condition (loader)
+    # how another process builds this model again (-j): see smpcheck.explore.parallel
+    recipe: Any = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.cpus:

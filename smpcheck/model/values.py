@@ -70,6 +70,9 @@ class Val:
         object.__setattr__(self, "v", v)
         object.__setattr__(self, "deps", deps)
 
+    def __reduce__(self) -> tuple[Any, ...]:  # (-j: final states cross processes)
+        return (Val, (self.v, self.deps))
+
     def __repr__(self) -> str:
         return repr(self.v)
 

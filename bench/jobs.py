@@ -1,0 +1,102 @@
+"""-j: one exploration split across processes, against one process.
+
+Run as ``.venv/bin/python bench/jobs.py [--mm sc] [--jobs 2] [--shape 4,2,1]``.  The
+model: CPUs incrementing one counter with ``READ_ONCE``/``WRITE_ONCE`` (the shape
+gives each CPU's increments; 4,2,1 has 9,723 executions under sc).  Prints each
+run's executions, wall time and processor time, whether the results agree, the
+speedup by the wall clock and by the processor time of the busiest process (what
+the wall clock gives on idle cores; on a shared machine, whose scheduler shares
+the cores between sessions, more processes get no more time), and the load average.
+Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from smpcheck._rt.loader import load_model
+from smpcheck.explore.explorer import Settings
+from smpcheck.explore.parallel import verify_parallel
+from smpcheck.explore.verify import verify
+from smpcheck.explore.workers import run_processes
+from smpcheck.models import get_model
+from smpcheck.results.result import Result
+
+MODEL = """\
+from smpcheck import READ_ONCE, WRITE_ONCE, Model, Var
+
+c = Var(0)
+
+
+def make(n):
+    def cpu():
+        for _ in range(n):
+            WRITE_ONCE(c, READ_ONCE(c) + 1)
+    return cpu
+
+
+MODEL = Model("inc {shape}", [make(n) for n in ({shape},)])
+"""
+
+
+def run_split(model: Any, names: Any, mm: str, jobs: int) -> tuple[Result, float, float]:
+    """The run at ``-j jobs``: its result, this process's processor time, and the
+    processor time of the units the workers ran."""
+    remote: list[float] = []
+    runner = run_processes(jobs)
+
+    def counted(tasks: Any, stop: Any, local: Any) -> Any:
+        for u in runner(tasks, stop, lambda t: _local(local, t)):
+            if not getattr(u, "_local", False):
+                remote.append(u.cpu_s)
+            yield u
+
+    start = time.process_time()
+    r = verify_parallel(model, names, get_model(mm), Settings(jobs=jobs), runner=counted)
+    assert r is not None
+    return r, time.process_time() - start, sum(remote)
+
+
+def _local(local: Any, task: Any) -> Any:
+    u = local(task)
+    u._local = True
+    return u
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--mm", default="sc")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--shape", default="4,2,1")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "inc.py"
+        path.write_text(MODEL.format(shape=args.shape))
+        model, names = load_model(str(path))
+        wall, cpu = time.monotonic(), time.process_time()
+        one = verify(model, names, args.mm, Settings())
+        wall, cpu = time.monotonic() - wall, time.process_time() - cpu
+        print(f"{model.name} under {args.mm}, -j 1: {one.executions} executions, "
+              f"{wall:.2f} s ({cpu:.2f} s of processor time)")
+        wall2 = time.monotonic()
+        two, here, workers = run_split(model, names, args.mm, args.jobs)
+        wall2 = time.monotonic() - wall2
+        print(f"{model.name} under {args.mm}, -j {args.jobs}: {two.executions} executions, "
+              f"{wall2:.2f} s (processor time: {here:.2f} s here, {workers:.2f} s in "
+              f"{args.jobs - 1} worker{'s' if args.jobs > 2 else ''})")
+    same = (one.status, one.executions, one.blocked, list(one.outcomes.items())) == (
+        two.status, two.executions, two.blocked, list(two.outcomes.items()))
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    busiest = max(here, workers / max(1, args.jobs - 1))
+    print(f"same result: {same}; speedup -j {args.jobs}: {wall / wall2:.2f}x wall clock, "
+          f"{cpu / busiest:.2f}x by processor time of the busiest process "
+          f"(load average {load} on {os.cpu_count()} cores)")
+
+
+if __name__ == "__main__":
+    main()

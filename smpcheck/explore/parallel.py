@@ -1,0 +1,274 @@
+"""One exploration split across processes (``-j N``) or Ray tasks (``--ray ADDRESS``).
+
+The exploration's tree is cut into work units, paths of choices whose subtrees
+partition its executions (:mod:`smpcheck.explore.units`), run by worker processes,
+this process or Ray tasks (:mod:`smpcheck.explore.workers`).
+
+The units' results are merged in the walk's order (:func:`merge`): counts and final
+states add up, findings are merged by kind and place keeping the first, and a run
+that stops at its first violation stops at the first unit that found one, with the
+counts of the units before it and of that unit up to it: what one process reports.
+Findings and witnesses are executions of other processes: each is made again here by
+walking its node's path alone (:class:`_Again`), so the report holds this process's
+graph, the same as one process would have found.
+
+Where splitting cannot give the same answer the run is made in one process: a model
+with no recipe to build it again (:attr:`Model.recipe`), ``--max-executions`` (a
+bound on the walk's order), a replay, a memory model another process cannot get by
+its name (a cat model), and, under the LKMM, a run whose reads must speculate (a
+second pass over values all units saw) or in which two units reach one execution
+(revisits through a cycle); both are rare, and found from what the units return.
+A run that ends within :data:`PROBE_S` in this process is not split; else this
+process starts the workers and explores units from the first, in order, while they
+start.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from smpcheck.errors import InternalError, UsageError
+from smpcheck.explore.explorer import Settings
+from smpcheck.explore.speculation import Domain, Site
+from smpcheck.explore.units import (
+    Path,
+    Split,
+    Task,
+    UnitResult,
+    Unsplit,
+    explore_unit,
+    portable,
+    split_tree,
+    units_for,
+)
+from smpcheck.explore.workers import Runner, run_here, run_processes, run_ray
+from smpcheck.model.model import Model
+from smpcheck.model.objects import Loc
+from smpcheck.models import MemoryModel, get_model
+from smpcheck.results.findings import Violation
+from smpcheck.results.result import Limit, Result
+
+PROBE_S = 0.05  # a run that ends within this many seconds is not split
+
+__all__ = ["default_jobs", "merge", "split_tree", "verify_parallel"]
+
+
+def default_jobs() -> int:
+    """The processes ``-j`` defaults to: the cores this process may run on."""
+    count = getattr(os, "process_cpu_count", None)
+    if count is not None:
+        return max(1, count() or 1)
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)  # (macOS)
+
+
+# -- the merge --------------------------------------------------------------------------------
+@dataclass
+class Merged:
+    """The merged result, and the node of each finding and witness to make again."""
+
+    result: Result
+    violations: list[tuple[Any, Path]] = field(default_factory=list)
+    warnings: list[tuple[Any, Path]] = field(default_factory=list)
+    witnesses: dict[Any, Path] = field(default_factory=dict)
+    sequential: str | None = None  # why the run must be made in one process instead
+
+
+def merge(units: Iterable[UnitResult], result: Result, all_violations: bool) -> Merged:
+    """Add up ``units``, in the walk's order, into ``result`` as one process would have
+    counted them (see the module's docstring)."""
+    m = Merged(result)
+    keys: set[Any] = set()
+    executed: set[bytes] = set()
+    domain: Domain | None = None
+    for u in units:
+        if u.error is not None:
+            raise UsageError(*u.error)
+        result.executions += u.executions
+        result.blocked += u.blocked
+        result.positive += u.positive
+        result.negative += u.negative
+        _add(result.outcomes, u.outcomes)
+        _add(result.flags, u.flags)
+        for cut in u.incomplete:
+            if cut.limit == Limit.VALUE_PASSES:
+                m.sequential = "reads may speculate"
+            else:
+                result.cut(cut)
+        for mine, theirs in ((m.violations, u.violations), (m.warnings, u.warnings)):
+            for key, path in theirs:
+                if key not in keys:
+                    keys.add(key)
+                    mine.append((key, path))
+        for key, path in u.witnesses.items():
+            m.witnesses.setdefault(key, path)
+        if u.executed is not None:
+            if not executed.isdisjoint(u.executed):
+                m.sequential = "two units reached one execution"
+            executed |= u.executed
+        if u.sites is not None:
+            domain = domain or Domain()
+            _add_sites(domain, u.sites)
+        if u.stopped_early and not all_violations:
+            result.stopped_early = True
+            break
+    if domain is not None and result.complete and not result.stopped_early \
+            and domain.close():  # (one process would explore again, speculating)
+        m.sequential = "reads may speculate"
+    return m
+
+
+def _add(into: dict[Any, int], counts: dict[Any, int]) -> None:
+    for key, n in counts.items():
+        into[key] = into.get(key, 0) + n
+
+
+def _add_sites(domain: Domain, sites: tuple[Any, Any, Any]) -> None:
+    """Add a unit's site graph (locations named) to ``domain``: enough for ``close``."""
+    edges, wrote_at, read_at = sites
+    for r, ws in edges.items():
+        out = domain.edges.setdefault(r, {})
+        for w, unordered in ws.items():
+            out[w] = out.get(w, False) or unordered
+    wrote: dict[Site, Any] = domain.wrote_at
+    wrote.update(wrote_at)
+    read: dict[Any, set[Site]] = domain.read_at
+    for loc, rs in read_at.items():
+        read.setdefault(loc, set()).update(rs)
+
+
+# -- the whole run ----------------------------------------------------------------------------
+def verify_parallel(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: Settings,
+                    progress: Callable[[Result], None] | None = None,
+                    runner: Runner | None = None) -> Result | None:
+    """Check ``model`` with the exploration split (see the module's docstring); None when
+    it must run in one process instead (the caller then runs it there)."""
+    if model.recipe is None or s.max_executions is not None or _unnamed(mm):
+        return None
+    start = time.monotonic()
+    one = replace(s, jobs=1, ray=None, split_depth=None)
+    if s.split_depth is None:  # a small run: one process is faster
+        probe = _probe(model, globals_, mm, one, progress)
+        if probe is not None:
+            return probe
+    try:
+        units = units_for(model, globals_, mm, one, s.jobs)
+    except (Unsplit, UsageError):  # (the run in one process reports it)
+        return None
+    deadline = time.time() + s.timeout if s.timeout is not None else None
+    unit_s = replace(one, max_passes=1, batch=1)
+    tasks = [Task(model.recipe, mm.name, unit_s, u, deadline) for u in units]
+    runner = runner or (run_ray(s.ray) if s.ray else run_here if s.jobs < 2 else
+                        run_processes(s.jobs))
+    result = Result(model.name, mm.name)
+    stop = _stopper(s.all_violations)
+    done = runner(tasks, stop, lambda t: explore_unit(model, globals_, mm, t))
+    merged = merge(_shown(done, result, start, progress), result, s.all_violations)
+    if merged.sequential is not None:
+        return None
+    _finish(model, globals_, mm, one, merged)
+    result.elapsed_s = time.monotonic() - start
+    result.bound = (f"{len(model.cpus)} CPUs, the model's objects, other loops than "
+                    f"spin waits at most {s.loop_bound} iterations")
+    if progress is not None:
+        progress(result)
+    return result
+
+
+def _shown(units: Iterable[UnitResult], result: Result, start: float,
+           progress: Callable[[Result], None] | None) -> Iterator[UnitResult]:
+    """``units``, with the counts merged so far shown after each (live progress)."""
+    for u in units:
+        yield u
+        if progress is not None:
+            result.elapsed_s = time.monotonic() - start
+            progress(result)
+
+
+def _probe(model: Model, globals_: dict[str, Loc], mm: MemoryModel, one: Settings,
+           progress: Callable[[Result], None] | None) -> Result | None:
+    """The run in this process if it ends within :data:`PROBE_S` (or the run's own
+    timeout, if shorter): what one process reports; None if it takes longer."""
+    from smpcheck.explore.verify import explore
+
+    box = PROBE_S if one.timeout is None else min(one.timeout, PROBE_S)
+    probe, _, checker = explore(model, globals_, mm, replace(one, timeout=box), progress)
+    if (one.timeout is None or one.timeout > PROBE_S) and any(
+            c.limit == Limit.TIMEOUT for c in probe.incomplete):
+        return None  # (cut by the probe's own time, not the run's)
+    checker.finish(probe)
+    return probe
+
+
+def _unnamed(mm: MemoryModel) -> bool:
+    """Whether another process cannot get ``mm`` by its name (e.g. a cat model)."""
+    try:
+        return type(get_model(mm.name)) is not type(mm)
+    except UsageError:
+        return True
+
+
+def _stopper(all_violations: bool) -> Callable[[int, UnitResult], bool]:
+    """Whether the units after this one are not needed: one process stops at its first
+    violation (and at a model error); a unit whose reads must speculate sends the run
+    to one process."""
+    def stop(i: int, u: UnitResult) -> bool:
+        return (u.error is not None or (u.stopped_early and not all_violations)
+                or any(c.limit == Limit.VALUE_PASSES for c in u.incomplete))
+    return stop
+
+
+def _finish(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: Settings,
+            merged: Merged) -> None:
+    """Make each finding and witness again in this process, then draw the run's
+    conclusions (Checker.finish)."""
+    from smpcheck.explore.checks import Checker
+
+    result = merged.result
+    again = _Again(model, globals_, mm, s)
+    result.violations = [again.finding(k, p) for k, p in merged.violations]
+    result.warnings = [again.finding(k, p) for k, p in merged.warnings]
+    result.witnesses = {k: again.witness(k, p) for k, p in merged.witnesses.items()}
+
+    def report(v: Violation) -> None:
+        if all(v.key() != w.key() for w in result.violations):
+            result.violations.append(v)
+
+    Checker(model, mm, globals_, report).finish(result)
+
+
+class _Again:
+    """Findings and witnesses made again by walking one node's path alone."""
+
+    def __init__(self, model: Model, globals_: dict[str, Loc], mm: MemoryModel,
+                 s: Settings) -> None:
+        self.args = (model, globals_, mm, replace(s, all_violations=True, timeout=None))
+        self.results: dict[Path, Result] = {}
+
+    def _walk(self, path: Path) -> Result:
+        from smpcheck.explore.verify import explore
+
+        hit = self.results.get(path)
+        if hit is None:
+            model, globals_, mm, s = self.args
+            hit = explore(model, globals_, mm, s, split=Split(follow=path, exact=True))[0]
+            self.results[path] = hit
+        return hit
+
+    def finding(self, key: Any, path: Path) -> Violation:
+        r = self._walk(path)
+        for v in (*r.violations, *r.warnings):
+            if v.key() == key:
+                return v
+        raise InternalError(f"a finding of another process ({key}) is not found again")
+
+    def witness(self, key: Any, path: Path) -> Any:
+        for mine, g in self._walk(path).witnesses.items():
+            if portable(mine) == key:  # (keys as the units sent them)
+                return g
+        raise InternalError("a witness of another process is not found again")

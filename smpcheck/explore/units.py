@@ -1,0 +1,268 @@
+"""Work units of one exploration: a path of choices in its tree, explored by any process.
+
+The exploration is a depth-first walk of a tree: each node is a graph popped from the
+explorer's stack, its children the graphs its last step pushed (a read's sources, a
+write's coherence places and revisits), in the order the walk takes them.  A node is
+named by its *path*, the index of the child taken at each choice from the root, so
+paths in lexicographic order are the walk's order.  A node with one child is no
+choice: the child has its parent's path, so the nodes of one path are a chain from
+one choice to the next.  The walk is deterministic (the CPUs must be), so every
+process that builds the model again (:attr:`Model.recipe`) walks the same tree.
+
+:func:`split_tree` walks the tree down to a depth ``k`` and lists the nodes at depth
+``k`` and the leaves above it: their subtrees partition the leaves, so the units
+together explore exactly the executions of one process, each once.  A unit's
+process walks from the root along its path (a :class:`Split` keeps only the child
+the path names at each choice above it), then the whole subtree, and returns a
+:class:`UnitResult`: counts, final states, and findings and witnesses as the paths
+of the nodes that made them, nothing that only its own process can hold.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from smpcheck.errors import InternalError, UsageError
+from smpcheck.explore.explorer import Explorer, Settings
+from smpcheck.model.model import Model
+from smpcheck.model.objects import Loc, Ref
+from smpcheck.model.values import Val
+from smpcheck.models import MemoryModel
+from smpcheck.results.result import Cut, Limit, Result
+
+Path = tuple[int, ...]
+UNITS_PER_JOB = 8  # units wanted per process: enough to even out unequal subtrees
+MAX_DEPTH = 64
+
+
+# -- the part of the tree one exploration walks -------------------------------------------
+class Split:
+    """Hooks an :class:`Explorer` calls at each pop and push (its ``split``).
+
+    ``follow``: keep only the child the path names at each choice above its end, then
+    walk everything below it (``exact``: nothing past the next choice).  ``depth``: walk down to
+    that depth only, listing the units (:attr:`units`).  Findings and witnesses are
+    noted with the path of the node whose step made them."""
+
+    def __init__(self, follow: Path = (), depth: int | None = None, exact: bool = False):
+        self.follow = follow
+        self.depth = depth
+        self.exact = exact
+        self.units: list[Path] = []
+        self.found: dict[int, list[Path]] = {}  # id(result list) -> path of each entry
+        self.witnessed: dict[Any, Path] = {}
+        self.start()
+
+    def start(self) -> None:
+        """A pass begins at the root."""
+        self.paths: list[Path] = [()]
+        self.current: Path | None = None
+        self.children = 0
+
+    def popped(self, result: Result) -> bool:
+        """The walk pops its next node: whether to extend it (else it is a unit)."""
+        self.note(result)
+        path = self.paths.pop()
+        if self.depth is not None and len(path) >= self.depth:
+            self.units.append(path)
+            self.current = None
+            return False
+        self.current, self.children = path, 0
+        return True
+
+    def pushed(self, children: list[Any]) -> list[Any]:
+        """The children the current node's step made: those this walk takes."""
+        here = self.current
+        if here is None:
+            raise InternalError("a push outside a step")
+        d = len(here)
+        if len(children) == 1:  # no choice: the child is named as its parent
+            self.children += 1
+            self.paths.append(here)
+            return children
+        if d < len(self.follow):
+            i = self.follow[d]
+            if i >= len(children):
+                raise InternalError(f"path {self.follow} leaves the tree at depth {d}")
+            picked = [(i, children[i])]
+        elif self.exact:
+            picked = []
+        else:
+            picked = list(enumerate(children))
+        self.children += len(children)
+        self.paths.extend(reversed([(*here, i) for i, _ in picked]))
+        return [c for _, c in picked]
+
+    def note(self, result: Result) -> None:
+        """Credit what ``result`` gained since the last call to the current node; in
+        ``depth`` mode, list that node as a unit if it was a leaf."""
+        here = self.current
+        if here is None:
+            return
+        for found in (result.violations, result.warnings):
+            paths = self.found.setdefault(id(found), [])
+            paths.extend([here] * (len(found) - len(paths)))
+        for key in result.witnesses:
+            self.witnessed.setdefault(key, here)
+        if self.depth is not None and self.children == 0:
+            self.units.append(here)
+        self.current = None
+
+
+def split_tree(model: Model, globals_: dict[str, Loc], mm: MemoryModel, settings: Settings,
+               depth: int) -> list[Path]:
+    """The units of a split at ``depth``: the nodes there and the leaves above, in the
+    walk's order (walked as a run is, under its guards and bounds; what the walk
+    finds is found again by the units)."""
+    from smpcheck.explore.verify import explore
+
+    s = replace(settings, all_violations=True, max_passes=1, max_executions=None)
+    split = Split(depth=depth)
+    scratch = explore(model, globals_, mm, s, split=split)[0]
+    if any(c.limit in (Limit.TIMEOUT, Limit.STALL) for c in scratch.incomplete):
+        raise Unsplit("the walk was cut short")  # (the run in one process says why)
+    split.note(scratch)
+    return split.units
+
+
+class Unsplit(Exception):
+    """The tree could not be split: the run is made in one process."""
+
+
+def units_for(model: Model, globals_: dict[str, Loc], mm: MemoryModel, settings: Settings,
+              jobs: int) -> list[Path]:
+    """A split with about :data:`UNITS_PER_JOB` units per process (or at the depth the
+    settings force): the shallowest such depth."""
+    if settings.split_depth is not None:
+        return split_tree(model, globals_, mm, settings, settings.split_depth)
+    units: list[Path] = [()]
+    for depth in range(1, MAX_DEPTH + 1):
+        units = split_tree(model, globals_, mm, settings, depth)
+        if len(units) >= UNITS_PER_JOB * jobs or all(len(u) < depth for u in units):
+            break
+    return units
+
+
+# -- what a unit's process returns ----------------------------------------------------------
+@dataclass
+class UnitResult:
+    """A unit's counts and findings, in terms every process shares (no graphs)."""
+
+    path: Path
+    executions: int = 0
+    blocked: int = 0
+    outcomes: dict[Any, int] = field(default_factory=dict)
+    positive: int = 0
+    negative: int = 0
+    flags: dict[str, int] = field(default_factory=dict)
+    incomplete: list[Cut] = field(default_factory=list)
+    violations: list[tuple[Any, Path]] = field(default_factory=list)  # (key, node)
+    warnings: list[tuple[Any, Path]] = field(default_factory=list)
+    witnesses: dict[Any, Path] = field(default_factory=dict)
+    stopped_early: bool = False
+    error: tuple[str, str | None, int | None, int | None] | None = None  # a UsageError
+    executed: set[bytes] | None = None  # execution digests (models with dependencies)
+    sites: tuple[Any, Any, Any] | None = None  # the domain's site graph, locations named
+    cpu_s: float = 0.0  # processor time the unit took (bench/jobs.py)
+
+
+@dataclass(frozen=True)
+class Task:
+    """What a process needs to explore one unit: how to build the model, under which
+    memory model, with which bounds, and the unit; ``deadline`` is wall-clock time."""
+
+    recipe: Any
+    mm: str
+    settings: Settings
+    path: Path
+    deadline: float | None = None
+
+
+BUILT: dict[Any, tuple[Model, dict[str, Loc], MemoryModel]] = {}  # per process
+
+
+def build(recipe: Any, mm: str) -> tuple[Model, dict[str, Loc], MemoryModel]:
+    """The model of ``recipe`` under ``mm``, built once per process (one at a time: a
+    model file's module has one name, and a long-lived worker serves many runs)."""
+    key = (recipe, mm)
+    built = BUILT.get(key)
+    if built is None:
+        BUILT.clear()
+        built = BUILT[key] = recipe.build(mm)
+    return built
+
+
+def forget_built() -> None:
+    """Forget the model built in this process."""
+    BUILT.clear()
+
+
+def run_unit(task: Task) -> UnitResult:
+    """Explore one unit (in a worker process or a Ray task)."""
+    try:
+        model, names, mm = build(task.recipe, task.mm)
+    except UsageError as exc:
+        return UnitResult(task.path, error=(exc.message, exc.path, exc.line, exc.column))
+    return explore_unit(model, names, mm, task)
+
+
+def explore_unit(model: Model, names: dict[str, Loc], mm: MemoryModel, task: Task
+                 ) -> UnitResult:
+    """Explore one unit of the model built in this process."""
+    from smpcheck.explore.verify import explore
+
+    out = UnitResult(task.path)
+    start = time.process_time()
+    s = task.settings
+    if task.deadline is not None:
+        left = task.deadline - time.time()
+        if left <= 0:
+            assert s.timeout is not None
+            out.incomplete.append(Cut(Limit.TIMEOUT, s.timeout))
+            return out
+        s = replace(s, timeout=left)
+    try:
+        split = Split(follow=task.path)
+        result, explorer, _ = explore(model, names, mm, s, split=split)
+    except UsageError as exc:
+        out.error = (exc.message, exc.path, exc.line, exc.column)
+        return out
+    split.note(result)
+    _fill(out, result, split, explorer, task.settings.timeout)
+    out.cpu_s = time.process_time() - start
+    return out
+
+
+def _fill(out: UnitResult, result: Result, split: Split, explorer: Explorer,
+          timeout: float | None) -> None:
+    out.executions, out.blocked = result.executions, result.blocked
+    out.outcomes = {portable(k): n for k, n in result.outcomes.items()}
+    out.flags = result.flags
+    out.positive, out.negative = result.positive, result.negative
+    out.incomplete = [Cut(c.limit, timeout) if c.limit == Limit.TIMEOUT and timeout else c
+                      for c in result.incomplete]
+    out.stopped_early = result.stopped_early
+    for mine, found in ((out.violations, result.violations),
+                        (out.warnings, result.warnings)):
+        mine.extend(zip([v.key() for v in found], split.found.get(id(found), []),
+                        strict=True))
+    out.witnesses = {portable(k): split.witnessed[k] for k in result.witnesses}
+    if explorer.seen_executions is not None:
+        out.executed = explorer.seen_executions
+        d = explorer.domain
+        out.sites = (d.edges, {s: str(loc) for s, loc in d.wrote_at.items()},
+                     {str(loc): sites for loc, sites in d.read_at.items()})
+
+
+def portable(value: Any) -> Any:
+    """A final state's key as another process can hold it: pointers by their names
+    (the objects they point to are this process's)."""
+    if isinstance(value, tuple):
+        return tuple([portable(v) for v in value])
+    if isinstance(value, Val):
+        return Val(portable(value.v), value.deps)
+    if isinstance(value, Ref):
+        return str(value)
+    return value

@@ -1,0 +1,231 @@
+"""-j: one exploration split into work units gives what one process gives.
+
+The oracle is the run in one process: the same executions (counts, final states
+and how many executions reach each, in the same order), the same verdict, the
+same findings with the same counterexample executions, the same bounds hit.
+Small programs are split finely (``split_depth``) so that every merge path runs:
+most cases through the in-process runner (each task and result pickled as to
+another process, the model built again from its recipe), a few through real
+worker processes.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from smpcheck._rt.loader import load_model
+from smpcheck.errors import UsageError
+from smpcheck.explore.explorer import Settings
+from smpcheck.explore.parallel import split_tree, verify_parallel
+from smpcheck.explore.replay_record import token_of
+from smpcheck.explore.verify import verify
+from smpcheck.litmus.parse_common import parse_litmus
+from smpcheck.litmus.run import run_litmus
+from smpcheck.models import get_model
+from smpcheck.results.result import Cut, Limit, Result
+from tests.cli_helpers import herd, smpcheck
+from tests.diff.gen import litmus_tests
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted(glob.glob(str(ROOT / "examples" / "*.py")))
+
+
+def summary(r: Result) -> dict[str, Any]:
+    """Everything a report shows of a result but the time, executions by token."""
+    def found(vs: list[Any]) -> list[Any]:
+        return [(v.key(), v.message, v.cpu, v.events,
+                 token_of(v.graph) if v.graph is not None else None) for v in vs]
+
+    return {"status": r.status, "executions": r.executions, "blocked": r.blocked,
+            "outcomes": [(k, n) for k, n in r.outcomes.items()],
+            "positive": r.positive, "negative": r.negative, "flags": r.flags,
+            "incomplete": r.incomplete, "stopped_early": r.stopped_early,
+            "violations": found(r.violations), "warnings": found(r.warnings),
+            "witnesses": {k: token_of(g) for k, g in r.witnesses.items()},
+            "condition": r.condition}
+
+
+def split_result(model: Any, names: Any, mm: str, s: Settings) -> Result:
+    """The run split at ``s.split_depth``; in one process only where one process would
+    explore again with reads speculating (a pass over every unit's values)."""
+    r = verify_parallel(model, names, get_model(mm), s)
+    if r is None:
+        first = verify(model, names, mm, replace(s, split_depth=None, jobs=1, max_passes=1))
+        assert Cut(Limit.VALUE_PASSES, 1) in first.incomplete, "the run was not split"
+        r = verify(model, names, mm, replace(s, split_depth=None, jobs=1))
+    return r
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: Path(p).stem)
+@pytest.mark.parametrize("mm", ["sc", "tso", "lkmm"])
+def test_examples_split_finely_match_one_process(path: str, mm: str) -> None:
+    model, names = load_model(path)
+    for all_violations in (False, True):
+        one = summary(verify(model, names, mm, Settings(all_violations=all_violations)))
+        for depth in (1, 3) if mm != "lkmm" else (2,):  # (lkmm: slower, fewer)
+            s = Settings(all_violations=all_violations, split_depth=depth)
+            assert summary(split_result(model, names, mm, s)) == one, (depth, all_violations)
+
+
+def _litmus(text: str, mm: str, s: Settings) -> Any:
+    test = parse_litmus(text, "gen.litmus")
+    run = run_litmus(test, mm, s, text)
+    return run, summary(run.result)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(litmus_tests(max_cpus=3, max_steps=3), st.sampled_from(["sc", "tso", "lkmm"]),
+       st.integers(1, 5))
+def test_generated_litmus_split_matches_one_process(text: str, mm: str, depth: int) -> None:
+    one_run, one = _litmus(text, mm, Settings())
+    split_run, split = _litmus(text, mm, Settings(split_depth=depth))
+    if split_run.result.elapsed_s == 0.0 and not one_run.result.complete:
+        pytest.skip("cut short")
+    assert split == one
+    assert split_run.states == one_run.states and split_run.verdict == one_run.verdict
+
+
+def test_units_partition_the_executions() -> None:
+    """Each unit alone explores its own executions: together, each execution once."""
+    model, names = load_model(str(ROOT / "examples" / "peterson.py"))
+    mm = get_model("tso")
+    units = split_tree(model, names, mm, Settings(), 3)
+    assert len(units) > 4 and units == sorted(units)
+    assert all(a != b[:len(a)] for a, b in zip(units, units[1:], strict=False))
+    whole = verify(model, names, mm, Settings(all_violations=True))
+    r = split_result(model, names, "tso", Settings(all_violations=True, split_depth=3))
+    assert (r.executions, r.blocked) == (whole.executions, whole.blocked)
+
+
+def test_error_in_the_model_is_the_same(tmp_path: Path) -> None:
+    """A model that raises in some executions: the same usage error as one process."""
+    f = tmp_path / "raises.py"
+    f.write_text("from smpcheck import READ_ONCE, WRITE_ONCE, Model, Var\n"
+                 "x = Var(0)\ny = Var(0)\n"
+                 "def P0():\n    WRITE_ONCE(x, 1)\n    WRITE_ONCE(y, 1)\n"
+                 "def P1():\n    a = READ_ONCE(y)\n    b = READ_ONCE(x)\n"
+                 "    if a == 1 and b == 1:\n        raise ValueError('boom')\n"
+                 "MODEL = Model('raises', [P0, P1])\n")
+    model, names = load_model(str(f))
+    with pytest.raises(UsageError) as one:
+        verify(model, names, "sc", Settings())
+    with pytest.raises(UsageError) as split:
+        split_result(model, names, "sc", Settings(split_depth=2))
+    assert (str(split.value), split.value.line) == (str(one.value), one.value.line)
+
+
+def test_loop_bound_cut_is_incomplete_as_in_one_process(tmp_path: Path) -> None:
+    f = tmp_path / "loop.py"
+    f.write_text("from smpcheck import READ_ONCE, WRITE_ONCE, Model, Var\n"
+                 "x = Var(0)\n"
+                 "def P0():\n    WRITE_ONCE(x, 1)\n    WRITE_ONCE(x, 2)\n"
+                 "def P1():\n    n = 0\n    while READ_ONCE(x) != 2:\n        n += 1\n"
+                 "    return {'n': n}\n"
+                 "MODEL = Model('loop', [P0, P1])\n")
+    model, names = load_model(str(f))
+    s = Settings(loop_bound=1, all_violations=True)
+    one = verify(model, names, "sc", s)
+    split = split_result(model, names, "sc", replace(s, split_depth=2))
+    assert not one.complete and one.exit_status == 3
+    assert summary(split) == summary(one)
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 1, reason="needs processes")
+def test_worker_processes_match_one_process() -> None:
+    """Real worker processes (forkserver), a model file and a litmus test."""
+    model, names = load_model(str(ROOT / "examples" / "peterson.py"))
+    for mm, all_violations in (("tso", True), ("sc", False)):
+        s = Settings(all_violations=all_violations)
+        one = summary(verify(model, names, mm, s))
+        two = verify(model, names, mm, replace(s, jobs=2, split_depth=3))
+        assert summary(two) == one
+    text = (ROOT.parent / "shared" / "lkmm" / "litmus-tests" /
+            "IRIW+fencembonceonces+OnceOnce.litmus").read_text()
+    one_run, one = _litmus(text, "lkmm", Settings())
+    two_run, two = _litmus(text, "lkmm", Settings(jobs=2, split_depth=4))
+    assert two == one and two_run.states == one_run.states
+
+
+def _no_times(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.startswith("Time "))
+
+
+def test_litmus_files_split_by_file(tmp_path: Path) -> None:
+    """``smpcheck litmus -j 2`` over several files (one bad): the same output, messages
+    and exit status as ``-j 1``, in the files' order."""
+    bad = tmp_path / "bad.litmus"
+    bad.write_text("C bad\n{\n}\nP0(int *x) { WRITE_ONCE(*x, ; }\nexists (x=1)\n")
+    tests = ROOT.parent / "shared" / "lkmm" / "litmus-tests"
+    files = [tests / "SB+poonceonces.litmus", bad, tests / "MP+poonceonces.litmus",
+             tests / "LB+poonceonces.litmus"]
+    for extra in ([], ["--json"]):
+        one = smpcheck("litmus", "-j", "1", *extra, *files)
+        two = smpcheck("litmus", "-j", "2", *extra, *files)
+        assert (two.code, two.err) == (one.code, one.err) and one.code == 2
+        if extra:
+            strip = [{k: v for k, v in r.items() if k != "elapsed_s"}
+                     for r in one.json()["runs"]]
+            assert [{k: v for k, v in r.items() if k != "elapsed_s"}
+                    for r in two.json()["runs"]] == strip
+            assert two.json()["errors"] == one.json()["errors"]
+        else:
+            assert _no_times(two.out) == _no_times(one.out)
+
+
+KERNEL_TESTS = sorted(glob.glob(str(ROOT.parent / "shared" / "lkmm" / "litmus-tests" /
+                                    "*.litmus")))
+
+
+@pytest.mark.parametrize("path", KERNEL_TESTS, ids=lambda p: Path(p).stem)
+def test_kernel_litmus_tests_split_match_one_process(path: str) -> None:
+    """The kernel's tests under the LKMM (pointers in registers and final states, RCU,
+    locks), split at two choices: the same states, witnesses and verdict."""
+    text = Path(path).read_text()
+    one_run, one = _litmus(text, "lkmm", Settings())
+    split_run, split = _litmus(text, "lkmm", Settings(split_depth=2))
+    assert split == one
+    assert split_run.states == one_run.states and split_run.verdict == one_run.verdict
+
+
+def test_herd_files_split_by_file() -> None:
+    """``smpcheck-herd -j 2`` over several files: herd7's blocks in the files' order,
+    the same messages and exit status as ``-j 1``."""
+    lkmm = ROOT.parent / "shared" / "lkmm"
+    files = [lkmm / "litmus-tests" / f"{name}.litmus" for name in
+             ("SB+poonceonces", "MP+pooncerelease+poacquireonce", "LB+poonceonces")]
+    common = ["-conf", lkmm / "linux-kernel.cfg", "-I", lkmm]
+    one = herd("-j", "1", *common, *files)
+    two = herd("-j", "2", *common, *files)
+    assert (two.code, two.err, _no_times(two.out)) == (one.code, one.err, _no_times(one.out))
+    assert one.code == 0 and one.out.count("\nObservation ") == 3
+
+
+def test_timeout_makes_the_split_run_incomplete(tmp_path: Path) -> None:
+    """A unit cut by --timeout makes the whole run incomplete (exit 3), the timeout
+    named with its own value, as in one process."""
+    f = tmp_path / "inc.py"
+    f.write_text("from smpcheck import READ_ONCE, WRITE_ONCE, Model, Var\nc = Var(0)\n"
+                 "def cpu():\n    for _ in range(3):\n        WRITE_ONCE(c, READ_ONCE(c) + 1)\n"
+                 "MODEL = Model('inc', [cpu, cpu, cpu])\n")
+    model, names = load_model(str(f))
+    r = verify(model, names, "sc", Settings(jobs=2, split_depth=2, timeout=0.3))
+    assert not r.complete and r.exit_status == 3 and r.verdict is None
+    assert Cut(Limit.TIMEOUT, 0.3) in r.incomplete
+
+
+def test_a_changed_model_file_is_an_error(tmp_path: Path) -> None:
+    f = tmp_path / "sb.py"
+    f.write_text((ROOT / "examples" / "sb.py").read_text())
+    model, names = load_model(str(f))
+    f.write_text(f.read_text() + "\n# changed\n")
+    with pytest.raises(UsageError, match="changed while it was being checked"):
+        split_result(model, names, "sc", Settings(split_depth=1))
