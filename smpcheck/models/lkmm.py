@@ -27,10 +27,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from smpcheck.graph.events import Event
+from smpcheck.graph.events import MARKING_TAGS, Event
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.graph.lazy import cached
-from smpcheck.graph.relation import Rel
+from smpcheck.graph.relation import Rel, bits
 from smpcheck.graph.view import View
 from smpcheck.model.values import EventId
 from smpcheck.models import lkmm_flags
@@ -323,16 +323,45 @@ class LkmmRelations:
         return Rel(self.n, rows)
 
     @cached
+    def rcu_ends(self) -> int:
+        """The events rcu-order relates: grace periods and the ends of critical sections."""
+        rscs, srscs = self.rcu_rscs, self.srcu_rscs
+        return (self.fence_set("sync-rcu") | self.sync_srcu | rscs.domain() | rscs.range()
+                | srscs.domain() | srscs.range())
+
+    @cached
     def rcu_link(self) -> Rel:
-        po = self.v.po
-        return po.opt().seq(self.hb_star).seq(self.pb_star).seq(self.prop).seq(po)
+        """rcu-link between :attr:`rcu_ends` only: every use in rcu-order composes it with
+        relations between them (and restricting first makes each sequence cheap)."""
+        po, ends = self.v.po, self.rcu_ends
+        return (po.opt().restrict(ends, None).seq(self.hb_star).seq(self.pb_star)
+                .seq(self.prop).seq(po).restrict(None, ends))
+
+    @cached
+    def rcu_small(self) -> tuple[_Projection, Rel, Rel]:
+        """rcu-order and rcu-link among :attr:`rcu_ends` alone (rcu-order relates nothing
+        else), numbered densely: a few events instead of the whole execution."""
+        small = _Projection(list(bits(self.rcu_ends)))
+        return small, self._rcu_order(small), small.of(self.rcu_link)
 
     @cached
     def rcu_order(self) -> Rel:
-        link, loc = self.rcu_link, self.srcu_loc
-        rcu_gp = self.ident(self.fence_set("sync-rcu"))
-        srcu_gp = self.ident(self.sync_srcu)
-        rscsi, srscsi = self.rcu_rscs.inverse(), self.srcu_rscs.inverse()
+        small, order, _ = self.rcu_small
+        return small.expand(order, self.n)
+
+    def rcu_violated(self) -> bool:
+        """Whether rb is reflexive: ``rb = prop ; po ; rcu-order ; po? ; hb* ; pb* ;
+        [Marked]``, and prop starts at marked events, so rb relates an event to itself
+        exactly when some ``rcu-order`` pair (a, b) has ``rcu-link`` from b back to a;
+        both among :attr:`rcu_ends`."""
+        _, order, link = self.rcu_small
+        return not order.seq(link).is_irreflexive()
+
+    def _rcu_order(self, small: _Projection) -> Rel:
+        link, loc = small.of(self.rcu_link), small.of(self.srcu_loc)
+        rcu_gp = Rel.identity(small.k, small.mask(self.fence_set("sync-rcu")))
+        srcu_gp = Rel.identity(small.k, small.mask(self.sync_srcu))
+        rscsi, srscsi = small.of(self.rcu_rscs).inverse(), small.of(self.srcu_rscs).inverse()
         base = (rcu_gp | srcu_gp | rcu_gp.seq(link).seq(rscsi)
                 | (srcu_gp.seq(link).seq(srscsi) & loc) | rscsi.seq(link).seq(rcu_gp)
                 | (srscsi.seq(link).seq(srcu_gp) & loc))
@@ -432,6 +461,30 @@ class LkmmRelations:
         return ww_race | wr_race | rw_race
 
 
+class _Projection:
+    """Relations among a few events (``ends``, in increasing order) renumbered 0..k-1."""
+
+    def __init__(self, ends: list[int]) -> None:
+        self.ends = ends
+        self.k = len(ends)
+
+    def mask(self, s: int) -> int:
+        """The set ``s`` (over the execution's events) among the few, renumbered."""
+        return sum(1 << j for j, e in enumerate(self.ends) if s >> e & 1)
+
+    def of(self, r: Rel) -> Rel:
+        """``r`` restricted to the few, renumbered."""
+        return Rel(self.k, [self.mask(r.rows[e]) for e in self.ends])
+
+    def expand(self, r: Rel, n: int) -> Rel:
+        """A relation among the few back over all ``n`` events."""
+        rows = [0] * n
+        ends = self.ends
+        for j, row in enumerate(r.rows):
+            rows[ends[j]] = sum(1 << ends[i] for i in bits(row))
+        return Rel(n, rows)
+
+
 #: Fences that order like smp_mb() after an event of the tagged kind before them
 #: (linux-kernel.cat's mb: after an RMW, a spin_lock()'s write, an srcu_read_unlock()).
 _FENCED_AFTER = {"after-atomic": "RMW", "after-spinlock": "LKW",
@@ -517,6 +570,11 @@ def _kept(earlier: Event, later: Event, between: Sequence[Event],
     return conditionally_fenced(earlier, later, between)
 
 
+def _plain(ev: Event) -> bool:
+    """A plain (unmarked) access of a CPU."""
+    return ev.kind in "RW" and not ev.tags & MARKING_TAGS
+
+
 def _tags(ev: Event) -> frozenset[str]:
     return ev.tags
 
@@ -576,7 +634,9 @@ class LKMM(MemoryModel):
         closure of ``po | rf | co | fr`` (hb's ppo, rfe and prop-int; pb; the
         visibility relations of plain accesses), so an execution with no cycle there
         satisfies every axiom.  Only RCU's rcu-order goes against program order
-        (from a critical section's unlock back to its lock)."""
+        (from a critical section's unlock back to its lock), and only the plain
+        accesses' axiom reads it before the execution is complete (hb and pb, without
+        RCU's fence, stay inside that closure)."""
         broken = atomicity and atomicity_broken(g, added)
         if not broken and all(is_sink(g, e) for e in added if g.has(e)):
             return None
@@ -584,9 +644,12 @@ class LKMM(MemoryModel):
             return ATOMIC if broken else "coherence"
         if broken:
             return ATOMIC
-        if not g.fence_tags & GRACE_PERIODS and not has_cycle(g, successors(g, immediate_po)):
+        if has_cycle(g, successors(g, immediate_po)):
+            return self.ordering_axioms(View(g), rcu=False)
+        if not g.fence_tags & GRACE_PERIODS or not any(_plain(ev) for ev in g.events()):
             return None  # SC-consistent: see the docstring
-        return self.ordering_axioms(View(g), rcu=False)
+        rel = LkmmRelations(View(g))
+        return "plain-coherence" if rel.plain and rel.plain_incoherent() else None
 
     def deferred_inconsistency(self, g: ExecutionGraph) -> str | None:
         """RCU's axiom, on complete executions only.  rb is not monotone in the order
@@ -604,7 +667,7 @@ class LKMM(MemoryModel):
         if not g.fence_tags & GRACE_PERIODS:
             return None
         rel = LkmmRelations(View(g))
-        return "rcu" if rel.has_rcu and not rel.rb.is_irreflexive() else None
+        return "rcu" if rel.has_rcu and rel.rcu_violated() else None
 
     def prefix_inconsistency(self, view: View, atomicity: bool = True) -> str | None:
         if atomicity and atomicity_violated(view):
@@ -624,7 +687,7 @@ class LKMM(MemoryModel):
             return "happens-before"
         if not rel.pb.is_acyclic():
             return "propagation"
-        if rcu and rel.has_rcu and not rel.rb.is_irreflexive():
+        if rcu and rel.has_rcu and rel.rcu_violated():
             return "rcu"
         if rel.plain and rel.plain_incoherent():
             return "plain-coherence"
