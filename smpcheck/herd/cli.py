@@ -29,18 +29,15 @@ import tempfile
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smpcheck.errors import EXIT_INCOMPLETE, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError
-from smpcheck.herd import config
-from smpcheck.herd.config import HerdOptions, litmus_files, parse_options
-from smpcheck.herd.dot import execution_dot
-from smpcheck.herd.run import HerdOutcome, HerdSession
-from smpcheck.litmus.herd_output import herd_text
-from smpcheck.litmus.syntax import LitmusError
-from smpcheck.report.limits import incomplete_lines
 from smpcheck.results.result import Limit
 from smpcheck.text import file_stem, printable, printable_block
+
+if TYPE_CHECKING:  # (imported where used: ``smpcheck --help`` registers this command)
+    from smpcheck.herd.config import HerdOptions
+    from smpcheck.herd.run import HerdOutcome
 
 PROG = "smpcheck-herd"
 
@@ -71,6 +68,11 @@ def herd_command(argv: list[str]) -> int:
 
 
 def _main(argv: list[str]) -> int:
+    from smpcheck.herd import config
+    from smpcheck.herd.config import litmus_files, parse_options
+    from smpcheck.herd.run import HerdSession
+    from smpcheck.litmus.syntax import LitmusError
+
     opts = parse_options(argv)
     if opts.help:
         print(f"usage: {PROG} [options] FILE.litmus|DIR ...\n\n{config.__doc__}")
@@ -102,6 +104,9 @@ OPTIONS = {Limit.TIMEOUT: "-timeout", Limit.LOOP_BOUND: "-unroll"}
 
 
 def _report(outcome: HerdOutcome, opts: HerdOptions) -> int:
+    from smpcheck.litmus.herd_output import herd_text
+    from smpcheck.report.limits import incomplete_lines
+
     run = outcome.run
     name = printable(run.test.name)
     if run.verdict is None:
@@ -146,6 +151,8 @@ def view_dot(dot_text: str, name: str) -> bool:
 
 
 def _draw(outcome: HerdOutcome, opts: HerdOptions) -> None:
+    from smpcheck.herd.dot import execution_dot
+
     if not outcome.graphs:
         return
     name = outcome.run.test.name
