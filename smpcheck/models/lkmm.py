@@ -41,6 +41,7 @@ from smpcheck.models.cycles import (
     has_cycle,
     immediate_po,
     is_sink,
+    po_closes,
     po_loc,
     po_loc_closes,
     successors,
@@ -570,6 +571,17 @@ def _kept(earlier: Event, later: Event, between: Sequence[Event],
     return conditionally_fenced(earlier, later, between)
 
 
+#: Tags of the events some flag is about (with plain accesses): RCU, SRCU and locks.
+_FLAGGED = frozenset({"rcu-lock", "rcu-unlock", *lkmm_flags.LOCK_OPS})
+
+
+def _quiet(g: ExecutionGraph) -> bool:
+    """Whether ``g`` has no plain access and no RCU, SRCU or lock event: then it has
+    no data race and raises no flag (each is about such events), which this one pass
+    over the events tells without the execution's relations."""
+    return not any(ev.tags & _FLAGGED or _plain(ev) for ev in g.events())
+
+
 def _plain(ev: Event) -> bool:
     """A plain (unmarked) access of a CPU."""
     return ev.kind in "RW" and not ev.tags & MARKING_TAGS
@@ -633,19 +645,24 @@ class LKMM(MemoryModel):
         Without grace periods every LKMM relation is included in the transitive
         closure of ``po | rf | co | fr`` (hb's ppo, rfe and prop-int; pb; the
         visibility relations of plain accesses), so an execution with no cycle there
-        satisfies every axiom.  Only RCU's rcu-order goes against program order
-        (from a critical section's unlock back to its lock), and only the plain
+        satisfies every axiom.  When there was none before the change (``g.acyclic``),
+        a new one goes through the events changed, as under SC.  Only RCU's rcu-order
+        goes against program order (from a critical section's unlock back to its
+        lock), and only the plain
         accesses' axiom reads it before the execution is complete (hb and pb, without
         RCU's fence, stay inside that closure)."""
         broken = atomicity and atomicity_broken(g, added)
         if not broken and all(is_sink(g, e) for e in added if g.has(e)):
-            return None
+            return None  # (g.acyclic stays true: a sink closes no cycle)
+        was_acyclic, g.acyclic = g.acyclic, False
         if any_on_cycle(g, added, successors(g, po_loc), po_loc_closes):
             return ATOMIC if broken else "coherence"
         if broken:
             return ATOMIC
-        if has_cycle(g, successors(g, immediate_po)):
+        order = successors(g, immediate_po)
+        if any_on_cycle(g, added, order, po_closes) if was_acyclic else has_cycle(g, order):
             return self.ordering_axioms(View(g), rcu=False)
+        g.acyclic = True
         if not g.fence_tags & GRACE_PERIODS or not any(_plain(ev) for ev in g.events()):
             return None  # SC-consistent: see the docstring
         rel = LkmmRelations(View(g))
@@ -713,9 +730,13 @@ class LKMM(MemoryModel):
         """The flags of linux-kernel.bell, linux-kernel.cat and lock.cat that the
         execution raises (:mod:`smpcheck.models.lkmm_flags`); data races are
         :meth:`races`."""
+        if _quiet(view.g):
+            return []
         return lkmm_flags.flags(self.relations(view), self.observed)
 
     def races(self, view: View) -> list[tuple[int, int]]:
+        if _quiet(view.g):
+            return []
         rel = self.relations(view)
         if not rel.plain:
             return []
