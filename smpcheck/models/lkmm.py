@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from smpcheck.graph.events import MARKING_TAGS, Event
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.graph.lazy import cached
-from smpcheck.graph.relation import Rel, bits
+from smpcheck.graph.relation import Rel, bits, mask_of
 from smpcheck.graph.view import View
 from smpcheck.model.values import EventId
 from smpcheck.models import lkmm_flags
@@ -355,23 +355,61 @@ class LkmmRelations:
         [Marked]``, and prop starts at marked events, so rb relates an event to itself
         exactly when some ``rcu-order`` pair (a, b) has ``rcu-link`` from b back to a;
         both among :attr:`rcu_ends`."""
+        if self._rcu_surely_kept():
+            return False
         _, order, link = self.rcu_small
         return not order.seq(link).is_irreflexive()
 
-    def _rcu_order(self, small: _Projection) -> Rel:
-        link, loc = small.of(self.rcu_link), small.of(self.srcu_loc)
+    def _rcu_surely_kept(self) -> bool:
+        """A cheap sufficient condition for :meth:`rcu_violated` to be false.
+
+        rcu-link lies in ``(po | rf | co | fr)+`` (hb, pb and prop without rcu-fence
+        do, and it ends with po), and rcu-order grows with rcu-link, so the same
+        fixpoint and check over that closure (among :attr:`rcu_ends`, reached by a
+        search from each) over-approximate the real ones: when it finds no cycle,
+        RCU's axiom holds.  (SRCU's location condition is left to the exact check.)"""
+        if self.sync_srcu or self.srcu_rscs:
+            return False
+        v = self.v
+        small = _Projection(list(bits(self.rcu_ends)))
+        rows = (v.po | v.rf | v.co | v.fr).rows
+        reach = []
+        for e in small.ends:
+            seen, todo = 0, rows[e]
+            while todo:
+                seen |= todo
+                nxt = 0
+                for j in bits(todo):
+                    nxt |= rows[j]
+                todo = nxt & ~seen
+            reach.append(small.mask(seen))
+        link = Rel(small.k, reach)
+        return self._rcu_order(small, link).seq(link).is_irreflexive()
+
+    def _rcu_order(self, small: _Projection, link: Rel | None = None) -> Rel:
+        """rcu-order among the few events of ``small``, with ``link`` as rcu-link
+        (default: the real one)."""
+        if link is None:
+            link = small.of(self.rcu_link)
         rcu_gp = Rel.identity(small.k, small.mask(self.fence_set("sync-rcu")))
+        rscsi = small.of(self.rcu_rscs).inverse()
+        srcu = self.sync_srcu or self.srcu_rscs  # (else every SRCU term is empty)
+        loc = small.of(self.srcu_loc) if srcu else Rel(small.k)
         srcu_gp = Rel.identity(small.k, small.mask(self.sync_srcu))
-        rscsi, srscsi = small.of(self.rcu_rscs).inverse(), small.of(self.srcu_rscs).inverse()
-        base = (rcu_gp | srcu_gp | rcu_gp.seq(link).seq(rscsi)
-                | (srcu_gp.seq(link).seq(srscsi) & loc) | rscsi.seq(link).seq(rcu_gp)
-                | (srscsi.seq(link).seq(srcu_gp) & loc))
+        srscsi = small.of(self.srcu_rscs).inverse()
+
+        def srcu_terms(mid: Rel) -> Rel:
+            if not srcu:
+                return Rel(small.k)
+            return (srcu_gp.seq(mid).seq(srscsi) | srscsi.seq(mid).seq(srcu_gp)) & loc
+
+        base = (rcu_gp | srcu_gp | rcu_gp.seq(link).seq(rscsi) | rscsi.seq(link).seq(rcu_gp)
+                | srcu_terms(link))
         order = base
         while True:  # least fixpoint of the recursive definition
             mid = link.seq(order).seq(link)
-            nxt = (base | rcu_gp.seq(mid).seq(rscsi) | (srcu_gp.seq(mid).seq(srscsi) & loc)
-                   | rscsi.seq(mid).seq(rcu_gp) | (srscsi.seq(mid).seq(srcu_gp) & loc)
-                   | order.seq(link).seq(order))
+            nxt = (base | rcu_gp.seq(mid).seq(rscsi) | rscsi.seq(mid).seq(rcu_gp)
+                   | srcu_terms(mid) | order.seq(link).seq(order))
             if nxt == order:
                 return order
             order = nxt
@@ -468,10 +506,15 @@ class _Projection:
     def __init__(self, ends: list[int]) -> None:
         self.ends = ends
         self.k = len(ends)
+        self.among = mask_of(ends)
+        self.bit = {e: 1 << j for j, e in enumerate(ends)}
 
     def mask(self, s: int) -> int:
         """The set ``s`` (over the execution's events) among the few, renumbered."""
-        return sum(1 << j for j, e in enumerate(self.ends) if s >> e & 1)
+        out = 0
+        for e in bits(s & self.among):
+            out |= self.bit[e]
+        return out
 
     def of(self, r: Rel) -> Rel:
         """``r`` restricted to the few, renumbered."""
