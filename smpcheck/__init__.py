@@ -41,14 +41,52 @@ spin loops (FMCAD 2021); x86-TSO (Owens, Sarkar, Sewell 2009); the LKMM
 (Alglave et al., ASPLOS 2018); herd's cat language (TOPLAS 2014).
 """
 
-from smpcheck.explore.verify import verify
-from smpcheck.kernel import *  # noqa: F403
-from smpcheck.kernel import __all__ as _kernel_names
-from smpcheck.model.model import FinalState, Model
-from smpcheck.model.objects import NULL, Array, Field, Struct, Var
-from smpcheck.results.findings import Kind, Violation
-from smpcheck.results.result import Result, Status
-from smpcheck.settings import Settings
+import importlib
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["NULL", "Array", "Field", "FinalState", "Kind", "Model", "Result", "Settings",
-           "Status", "Struct", "Var", "Violation", "verify", *_kernel_names]
+if TYPE_CHECKING:  # (at run time each name is imported on first use: see __getattr__)
+    from smpcheck.explore.verify import verify as verify
+    from smpcheck.kernel import *  # noqa: F403
+    from smpcheck.model.model import FinalState as FinalState
+    from smpcheck.model.model import Model as Model
+    from smpcheck.model.objects import NULL as NULL
+    from smpcheck.model.objects import Array as Array
+    from smpcheck.model.objects import Field as Field
+    from smpcheck.model.objects import Struct as Struct
+    from smpcheck.model.objects import Var as Var
+    from smpcheck.results.findings import Kind as Kind
+    from smpcheck.results.findings import Violation as Violation
+    from smpcheck.results.result import Result as Result
+    from smpcheck.results.result import Status as Status
+    from smpcheck.settings import Settings as Settings
+
+#: Where each public name outside smpcheck.kernel lives.  Importing ``smpcheck`` (which
+#: every command does, ``smpcheck --version`` too) loads none of them: a name's module is
+#: imported the first time the name is asked for.
+_HOMES = {"Settings": "smpcheck.settings", "verify": "smpcheck.explore.verify",
+          "FinalState": "smpcheck.model.model", "Model": "smpcheck.model.model",
+          "NULL": "smpcheck.model.objects", "Array": "smpcheck.model.objects",
+          "Field": "smpcheck.model.objects", "Struct": "smpcheck.model.objects",
+          "Var": "smpcheck.model.objects", "Kind": "smpcheck.results.findings",
+          "Violation": "smpcheck.results.findings", "Result": "smpcheck.results.result",
+          "Status": "smpcheck.results.result"}
+
+
+def __getattr__(name: str) -> Any:
+    """A public name (or ``__all__``), imported on first use."""
+    if name.startswith("__") and name != "__all__":
+        raise AttributeError(name)
+    home = _HOMES.get(name)
+    kernel = importlib.import_module(home or "smpcheck.kernel")
+    if name == "__all__":
+        value: Any = [*sorted(_HOMES), *kernel.__all__]
+    elif home is None and name not in kernel.__all__:
+        raise AttributeError(f"module 'smpcheck' has no attribute {name!r}")
+    else:
+        value = getattr(kernel, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__getattr__("__all__")})

@@ -30,18 +30,15 @@ import sys
 import tempfile
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smpcheck.errors import EXIT_INCOMPLETE, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError
-from smpcheck.herd import config
-from smpcheck.herd.config import HerdOptions, litmus_files, parse_options
-from smpcheck.herd.run import HerdOutcome, HerdSession
-from smpcheck.litmus.syntax import LitmusError
-from smpcheck.report.dot import execution_dot
-from smpcheck.report.herd import herd_text
-from smpcheck.report.limits import incomplete_lines
 from smpcheck.results.result import Limit
 from smpcheck.text import file_stem, printable, printable_block
+
+if TYPE_CHECKING:  # (imported where used: ``smpcheck --help`` registers this command)
+    from smpcheck.herd.config import HerdOptions
+    from smpcheck.herd.run import HerdOutcome, HerdSession
 
 PROG = "smpcheck-herd"
 
@@ -72,6 +69,8 @@ def herd_command(argv: list[str]) -> int:
 
 
 def _main(argv: list[str]) -> int:
+    from smpcheck.herd import config
+    from smpcheck.herd.config import litmus_files, parse_options
     opts = parse_options(argv)
     if opts.help:
         print(f"usage: {PROG} [options] FILE.litmus|DIR ...\n\n{config.__doc__}")
@@ -103,6 +102,9 @@ _SESSION: list[HerdSession] = []  # this process's, for the options of its run
 
 def _herd_file(task: tuple[HerdOptions, Path]) -> tuple[str, str, int]:
     """One file's output, messages and exit status (in a worker process with -j)."""
+    from smpcheck.herd.run import HerdSession
+    from smpcheck.litmus.syntax import LitmusError
+
     opts, path = task
     if not _SESSION or _SESSION[0].opts != opts:
         _SESSION[:] = [HerdSession(opts)]
@@ -122,6 +124,9 @@ OPTIONS = {Limit.TIMEOUT: "-timeout", Limit.LOOP_BOUND: "-unroll"}
 
 
 def _report(outcome: HerdOutcome, opts: HerdOptions) -> int:
+    from smpcheck.report.herd import herd_text
+    from smpcheck.report.limits import incomplete_lines
+
     run = outcome.run
     name = printable(run.test.name)
     if run.verdict is None:
@@ -166,6 +171,8 @@ def view_dot(dot_text: str, name: str) -> bool:
 
 
 def _draw(outcome: HerdOutcome, opts: HerdOptions) -> None:
+    from smpcheck.report.dot import execution_dot
+
     if not outcome.graphs:
         return
     name = outcome.run.test.name

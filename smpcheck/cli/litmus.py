@@ -22,18 +22,15 @@ import contextlib
 import io
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smpcheck.cli.common import OPTIONS, add_common, settings_from
 from smpcheck.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, UsageError
-from smpcheck.litmus.run import LitmusRun, State, load_litmus, run_litmus, state_order
-from smpcheck.litmus.translate import render_prop
-from smpcheck.models import get_model, model_names
-from smpcheck.report.herd import herd_text
-from smpcheck.report.limits import Options, incomplete_dicts, incomplete_lines
-from smpcheck.report.table import render_table, rows_for
-from smpcheck.results.findings import Kind, Violation
 from smpcheck.text import printable, printable_block
+
+if TYPE_CHECKING:  # (imported where used: ``smpcheck --help`` registers this command)
+    from smpcheck.litmus.run import LitmusRun, State
+    from smpcheck.report.limits import Options
 
 
 def register(subparsers: Any) -> None:
@@ -77,6 +74,9 @@ def cmd_litmus(args: argparse.Namespace) -> int:
 def _check_file(task: tuple[str, argparse.Namespace, list[str]]
                 ) -> tuple[str, str, int, list[dict[str, Any]], list[dict[str, Any]]]:
     """One file's output, messages, exit status, JSON runs and errors."""
+    from smpcheck.litmus.run import load_litmus, run_litmus
+    from smpcheck.report.herd import herd_text
+
     path, args, models = task
     status = EXIT_OK
     reports: list[dict[str, Any]] = []
@@ -108,6 +108,8 @@ def _check_file(task: tuple[str, argparse.Namespace, list[str]]
 
 
 def _models(args: argparse.Namespace) -> list[str]:
+    from smpcheck.models import model_names
+
     known = model_names()
     chosen = [m.strip() for m in args.compare.split(",") if m.strip()] if args.compare else []
     for mm in chosen + ([args.mm] if args.mm else []):
@@ -128,6 +130,8 @@ def _warn(run: LitmusRun) -> None:
 def run_dict(run: LitmusRun) -> dict[str, Any]:
     """A run as JSON: verdict (null, with ``complete`` false and the reasons in
     ``incomplete``, for a run cut short), counts, states, flags."""
+    from smpcheck.report.limits import incomplete_dicts
+
     r = run.result
     return {"test": run.test.name, "file": run.test.path, "memory_model": run.mm,
             "verdict": run.verdict, "ok": run.ok, "complete": r.complete,
@@ -143,12 +147,18 @@ def run_dict(run: LitmusRun) -> dict[str, Any]:
 
 def execution_table(run: LitmusRun, state: State, width: int) -> str:
     """The CPU-column table of the kept execution reaching ``state``."""
+    from smpcheck.models import get_model
+    from smpcheck.report.table import render_table, rows_for
+    from smpcheck.results.findings import Kind, Violation
+
     v = Violation(Kind.CONDITION, "", None, None, run.witnesses[state])
     return render_table(rows_for(v, get_model(run.mm)), run.model.cpu_names, width)
 
 
 def witness_text(run: LitmusRun, width: int = 80) -> str:
     """A table of an execution satisfying the condition's proposition, if there is one."""
+    from smpcheck.litmus.translate import render_prop
+
     prop = render_prop(run.test.condition.prop)
     for state in run.sorted_states():
         if state in run.witnesses and run.satisfies(state):
@@ -165,6 +175,10 @@ def compare_text(runs: list[LitmusRun], width: int, options: Options) -> str:
     """The states each model allows, side by side, then witnesses of the differences.
     A run cut short has no verdict, and a state it did not reach is not known to be
     forbidden (``?``); ``options`` names the option that lifts each cut."""
+    from smpcheck.litmus.run import state_order
+    from smpcheck.litmus.translate import render_prop
+    from smpcheck.report.limits import incomplete_lines
+
     test = runs[0].test
     states = sorted({s for run in runs for s in run.states}, key=state_order)
     first = next((run for run in runs if run.states), runs[0])

@@ -38,10 +38,9 @@ import copy
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from smpcheck._rt.runtime import BLOCK, STOPPED, Cpu, Op, Run
-from smpcheck.explore.replay import Guide
 from smpcheck.explore.speculation import Domain, execution_key
 from smpcheck.graph.events import Event
 from smpcheck.graph.graph import ExecutionGraph, Locations
@@ -51,6 +50,9 @@ from smpcheck.models.base import ATOMIC, MemoryModel
 from smpcheck.results.findings import Kind, Violation
 from smpcheck.results.result import Cut, Limit, Result
 from smpcheck.settings import Settings
+
+if TYPE_CHECKING:  # (replay is imported by whoever replays: not by every run)
+    from smpcheck.explore.replay import Guide
 
 _FROM_OP: Any = object()  # an event field left to the op's value
 

@@ -21,7 +21,6 @@ import sysconfig
 import types
 from collections import Counter
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +40,8 @@ _ID = re.compile(r"(0|[1-9][0-9]{0,8}):(0|[1-9][0-9]{0,8})")
 
 
 def smpcheck_version() -> str:
+    from importlib import metadata  # (not light: only records need it)
+
     try:
         return metadata.version("smpcheck")
     except metadata.PackageNotFoundError:  # pragma: no cover - run from a source tree

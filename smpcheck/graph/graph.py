@@ -38,7 +38,7 @@ class ExecutionGraph:
     """Events, program order, reads-from and coherence order of one execution."""
 
     __slots__ = ("threads", "rf", "co", "stamp", "clock", "frozen", "locs", "fence_tags",
-                 "frees", "spec", "notes", "spec_resolved")
+                 "frees", "spec", "notes", "spec_resolved", "acyclic")
 
     def __init__(self, nthreads: int, locs: Locations) -> None:
         self.threads: list[list[Event | None]] = [[] for _ in range(nthreads)]
@@ -57,6 +57,10 @@ class ExecutionGraph:
         # findings made while a read speculated, each with the CPU's last event then:
         # real only once the speculation is resolved and that event is still there
         self.notes: tuple[tuple[Any, Event | None], ...] = ()
+        # whether (po | rf | co | fr) had no cycle when a memory model last checked the
+        # graph (False: not known); a model may then look for cycles through what the
+        # explorer changed since, as for SC (smpcheck.models.cycles)
+        self.acyclic = True
 
     def copy(self) -> ExecutionGraph:
         g = ExecutionGraph.__new__(ExecutionGraph)
@@ -72,6 +76,7 @@ class ExecutionGraph:
         g.spec = dict(self.spec) if self.spec else {}
         g.notes = self.notes
         g.spec_resolved = self.spec_resolved
+        g.acyclic = self.acyclic
         return g
 
     # -- lookup -------------------------------------------------------------

@@ -27,10 +27,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from smpcheck.graph.events import Event
+from smpcheck.graph.events import MARKING_TAGS, Event
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.graph.lazy import cached
-from smpcheck.graph.relation import Rel
+from smpcheck.graph.relation import Rel, bits, mask_of
 from smpcheck.graph.view import View
 from smpcheck.model.values import EventId
 from smpcheck.models import lkmm_flags
@@ -41,6 +41,7 @@ from smpcheck.models.cycles import (
     has_cycle,
     immediate_po,
     is_sink,
+    po_closes,
     po_loc,
     po_loc_closes,
     successors,
@@ -323,25 +324,92 @@ class LkmmRelations:
         return Rel(self.n, rows)
 
     @cached
+    def rcu_ends(self) -> int:
+        """The events rcu-order relates: grace periods and the ends of critical sections."""
+        rscs, srscs = self.rcu_rscs, self.srcu_rscs
+        return (self.fence_set("sync-rcu") | self.sync_srcu | rscs.domain() | rscs.range()
+                | srscs.domain() | srscs.range())
+
+    @cached
     def rcu_link(self) -> Rel:
-        po = self.v.po
-        return po.opt().seq(self.hb_star).seq(self.pb_star).seq(self.prop).seq(po)
+        """rcu-link between :attr:`rcu_ends` only: every use in rcu-order composes it with
+        relations between them (and restricting first makes each sequence cheap)."""
+        po, ends = self.v.po, self.rcu_ends
+        return (po.opt().restrict(ends, None).seq(self.hb_star).seq(self.pb_star)
+                .seq(self.prop).seq(po).restrict(None, ends))
+
+    @cached
+    def rcu_small(self) -> tuple[_Projection, Rel, Rel]:
+        """rcu-order and rcu-link among :attr:`rcu_ends` alone (rcu-order relates nothing
+        else), numbered densely: a few events instead of the whole execution."""
+        small = _Projection(list(bits(self.rcu_ends)))
+        return small, self._rcu_order(small), small.of(self.rcu_link)
 
     @cached
     def rcu_order(self) -> Rel:
-        link, loc = self.rcu_link, self.srcu_loc
-        rcu_gp = self.ident(self.fence_set("sync-rcu"))
-        srcu_gp = self.ident(self.sync_srcu)
-        rscsi, srscsi = self.rcu_rscs.inverse(), self.srcu_rscs.inverse()
-        base = (rcu_gp | srcu_gp | rcu_gp.seq(link).seq(rscsi)
-                | (srcu_gp.seq(link).seq(srscsi) & loc) | rscsi.seq(link).seq(rcu_gp)
-                | (srscsi.seq(link).seq(srcu_gp) & loc))
+        small, order, _ = self.rcu_small
+        return small.expand(order, self.n)
+
+    def rcu_violated(self) -> bool:
+        """Whether rb is reflexive: ``rb = prop ; po ; rcu-order ; po? ; hb* ; pb* ;
+        [Marked]``, and prop starts at marked events, so rb relates an event to itself
+        exactly when some ``rcu-order`` pair (a, b) has ``rcu-link`` from b back to a;
+        both among :attr:`rcu_ends`."""
+        if self._rcu_surely_kept():
+            return False
+        _, order, link = self.rcu_small
+        return not order.seq(link).is_irreflexive()
+
+    def _rcu_surely_kept(self) -> bool:
+        """A cheap sufficient condition for :meth:`rcu_violated` to be false.
+
+        rcu-link lies in ``(po | rf | co | fr)+`` (hb, pb and prop without rcu-fence
+        do, and it ends with po), and rcu-order grows with rcu-link, so the same
+        fixpoint and check over that closure (among :attr:`rcu_ends`, reached by a
+        search from each) over-approximate the real ones: when it finds no cycle,
+        RCU's axiom holds.  (SRCU's location condition is left to the exact check.)"""
+        if self.sync_srcu or self.srcu_rscs:
+            return False
+        v = self.v
+        small = _Projection(list(bits(self.rcu_ends)))
+        rows = (v.po | v.rf | v.co | v.fr).rows
+        reach = []
+        for e in small.ends:
+            seen, todo = 0, rows[e]
+            while todo:
+                seen |= todo
+                nxt = 0
+                for j in bits(todo):
+                    nxt |= rows[j]
+                todo = nxt & ~seen
+            reach.append(small.mask(seen))
+        link = Rel(small.k, reach)
+        return self._rcu_order(small, link).seq(link).is_irreflexive()
+
+    def _rcu_order(self, small: _Projection, link: Rel | None = None) -> Rel:
+        """rcu-order among the few events of ``small``, with ``link`` as rcu-link
+        (default: the real one)."""
+        if link is None:
+            link = small.of(self.rcu_link)
+        rcu_gp = Rel.identity(small.k, small.mask(self.fence_set("sync-rcu")))
+        rscsi = small.of(self.rcu_rscs).inverse()
+        srcu = self.sync_srcu or self.srcu_rscs  # (else every SRCU term is empty)
+        loc = small.of(self.srcu_loc) if srcu else Rel(small.k)
+        srcu_gp = Rel.identity(small.k, small.mask(self.sync_srcu))
+        srscsi = small.of(self.srcu_rscs).inverse()
+
+        def srcu_terms(mid: Rel) -> Rel:
+            if not srcu:
+                return Rel(small.k)
+            return (srcu_gp.seq(mid).seq(srscsi) | srscsi.seq(mid).seq(srcu_gp)) & loc
+
+        base = (rcu_gp | srcu_gp | rcu_gp.seq(link).seq(rscsi) | rscsi.seq(link).seq(rcu_gp)
+                | srcu_terms(link))
         order = base
         while True:  # least fixpoint of the recursive definition
             mid = link.seq(order).seq(link)
-            nxt = (base | rcu_gp.seq(mid).seq(rscsi) | (srcu_gp.seq(mid).seq(srscsi) & loc)
-                   | rscsi.seq(mid).seq(rcu_gp) | (srscsi.seq(mid).seq(srcu_gp) & loc)
-                   | order.seq(link).seq(order))
+            nxt = (base | rcu_gp.seq(mid).seq(rscsi) | rscsi.seq(mid).seq(rcu_gp)
+                   | srcu_terms(mid) | order.seq(link).seq(order))
             if nxt == order:
                 return order
             order = nxt
@@ -432,6 +500,35 @@ class LkmmRelations:
         return ww_race | wr_race | rw_race
 
 
+class _Projection:
+    """Relations among a few events (``ends``, in increasing order) renumbered 0..k-1."""
+
+    def __init__(self, ends: list[int]) -> None:
+        self.ends = ends
+        self.k = len(ends)
+        self.among = mask_of(ends)
+        self.bit = {e: 1 << j for j, e in enumerate(ends)}
+
+    def mask(self, s: int) -> int:
+        """The set ``s`` (over the execution's events) among the few, renumbered."""
+        out = 0
+        for e in bits(s & self.among):
+            out |= self.bit[e]
+        return out
+
+    def of(self, r: Rel) -> Rel:
+        """``r`` restricted to the few, renumbered."""
+        return Rel(self.k, [self.mask(r.rows[e]) for e in self.ends])
+
+    def expand(self, r: Rel, n: int) -> Rel:
+        """A relation among the few back over all ``n`` events."""
+        rows = [0] * n
+        ends = self.ends
+        for j, row in enumerate(r.rows):
+            rows[ends[j]] = sum(1 << ends[i] for i in bits(row))
+        return Rel(n, rows)
+
+
 #: Fences that order like smp_mb() after an event of the tagged kind before them
 #: (linux-kernel.cat's mb: after an RMW, a spin_lock()'s write, an srcu_read_unlock()).
 _FENCED_AFTER = {"after-atomic": "RMW", "after-spinlock": "LKW",
@@ -517,6 +614,22 @@ def _kept(earlier: Event, later: Event, between: Sequence[Event],
     return conditionally_fenced(earlier, later, between)
 
 
+#: Tags of the events some flag is about (with plain accesses): RCU, SRCU and locks.
+_FLAGGED = frozenset({"rcu-lock", "rcu-unlock", *lkmm_flags.LOCK_OPS})
+
+
+def _quiet(g: ExecutionGraph) -> bool:
+    """Whether ``g`` has no plain access and no RCU, SRCU or lock event: then it has
+    no data race and raises no flag (each is about such events), which this one pass
+    over the events tells without the execution's relations."""
+    return not any(ev.tags & _FLAGGED or _plain(ev) for ev in g.events())
+
+
+def _plain(ev: Event) -> bool:
+    """A plain (unmarked) access of a CPU."""
+    return ev.kind in "RW" and not ev.tags & MARKING_TAGS
+
+
 def _tags(ev: Event) -> frozenset[str]:
     return ev.tags
 
@@ -575,18 +688,28 @@ class LKMM(MemoryModel):
         Without grace periods every LKMM relation is included in the transitive
         closure of ``po | rf | co | fr`` (hb's ppo, rfe and prop-int; pb; the
         visibility relations of plain accesses), so an execution with no cycle there
-        satisfies every axiom.  Only RCU's rcu-order goes against program order
-        (from a critical section's unlock back to its lock)."""
+        satisfies every axiom.  When there was none before the change (``g.acyclic``),
+        a new one goes through the events changed, as under SC.  Only RCU's rcu-order
+        goes against program order (from a critical section's unlock back to its
+        lock), and only the plain
+        accesses' axiom reads it before the execution is complete (hb and pb, without
+        RCU's fence, stay inside that closure)."""
         broken = atomicity and atomicity_broken(g, added)
         if not broken and all(is_sink(g, e) for e in added if g.has(e)):
-            return None
+            return None  # (g.acyclic stays true: a sink closes no cycle)
+        was_acyclic, g.acyclic = g.acyclic, False
         if any_on_cycle(g, added, successors(g, po_loc), po_loc_closes):
             return ATOMIC if broken else "coherence"
         if broken:
             return ATOMIC
-        if not g.fence_tags & GRACE_PERIODS and not has_cycle(g, successors(g, immediate_po)):
+        order = successors(g, immediate_po)
+        if any_on_cycle(g, added, order, po_closes) if was_acyclic else has_cycle(g, order):
+            return self.ordering_axioms(View(g), rcu=False)
+        g.acyclic = True
+        if not g.fence_tags & GRACE_PERIODS or not any(_plain(ev) for ev in g.events()):
             return None  # SC-consistent: see the docstring
-        return self.ordering_axioms(View(g), rcu=False)
+        rel = LkmmRelations(View(g))
+        return "plain-coherence" if rel.plain and rel.plain_incoherent() else None
 
     def deferred_inconsistency(self, g: ExecutionGraph) -> str | None:
         """RCU's axiom, on complete executions only.  rb is not monotone in the order
@@ -604,7 +727,7 @@ class LKMM(MemoryModel):
         if not g.fence_tags & GRACE_PERIODS:
             return None
         rel = LkmmRelations(View(g))
-        return "rcu" if rel.has_rcu and not rel.rb.is_irreflexive() else None
+        return "rcu" if rel.has_rcu and rel.rcu_violated() else None
 
     def prefix_inconsistency(self, view: View, atomicity: bool = True) -> str | None:
         if atomicity and atomicity_violated(view):
@@ -624,7 +747,7 @@ class LKMM(MemoryModel):
             return "happens-before"
         if not rel.pb.is_acyclic():
             return "propagation"
-        if rcu and rel.has_rcu and not rel.rb.is_irreflexive():
+        if rcu and rel.has_rcu and rel.rcu_violated():
             return "rcu"
         if rel.plain and rel.plain_incoherent():
             return "plain-coherence"
@@ -650,9 +773,13 @@ class LKMM(MemoryModel):
         """The flags of linux-kernel.bell, linux-kernel.cat and lock.cat that the
         execution raises (:mod:`smpcheck.models.lkmm_flags`); data races are
         :meth:`races`."""
+        if _quiet(view.g):
+            return []
         return lkmm_flags.flags(self.relations(view), self.observed)
 
     def races(self, view: View) -> list[tuple[int, int]]:
+        if _quiet(view.g):
+            return []
         rel = self.relations(view)
         if not rel.plain:
             return []

@@ -138,8 +138,8 @@ def flags(rel: LkmmRelations, observed: frozenset[Any] = frozenset()) -> list[st
         "invalid-sleep": lambda: bool(rcu_lock) and invalid_sleep(rel),
         "srcu-bad-value-match": lambda: any_srcu and srcu_bad_value(rel),
         "mixed-accesses": lambda: bool(rel.plain) and mixed_accesses(rel),
-        "mixed-lock-accesses": lambda: mixed_lock_accesses(rel),
-        "unmatched-unlock": lambda: unmatched_unlock(rel),
+        "mixed-lock-accesses": lambda: bool(v.tagged(*LOCK_OPS)) and mixed_lock_accesses(rel),
+        "unmatched-unlock": lambda: bool(v.tagged("UL")) and unmatched_unlock(rel),
         "lock-final": lambda: bool(observed) and lock_final(rel, observed),
     }
     return sorted(name for name, check in checks.items() if check())
