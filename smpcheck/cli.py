@@ -176,8 +176,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = Parser(prog="smpcheck", description="Check every execution of a "
                "lockless kernel design under SC, x86-TSO or the LKMM.")
     sub = p.add_subparsers(title="commands")
-    c = sub.add_parser("check", help="check a model file (Python)")
-    c.add_argument("model", help="the model file, MODEL.py")
+    c = sub.add_parser("check", help="check a model file (Python or C)")
+    c.add_argument("model", help="the model file, MODEL.py or MODEL.c")
+    c.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME[=VALUE]",
+                   help="define a macro for a C model, as cc does")
     _common(c, default_mm=None)
     c.add_argument("--replay", metavar="FILE", help="re-run the execution recorded in a "
                    "--json report instead of exploring")
@@ -269,7 +271,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from smpcheck._rt.loader import load_model
+    from smpcheck.c import load_any
 
     if args.replay:
         return replay_and_report(args)
@@ -278,7 +280,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     try:  # (--timeout bounds the model file's own module-level code too)
         with Watchdog(args.timeout, stall=math.inf):
-            model, names = load_model(args.model)
+            model, names = load_any(args.model, args.defines)
     except Stop:
         return fail(f"stopped after {args.timeout:g} s (--timeout) while the model file's "
                     "module-level code ran: no verdict", EXIT_INCOMPLETE, args.json,
@@ -298,7 +300,7 @@ def replay_and_report(args: argparse.Namespace) -> int:
     """``check --replay FILE``: the recorded violation shown again (exit 1), or a usage
     error saying why the record does not fit the model or does not reproduce (exit 2).
     A replay runs one recorded execution: it is never a verdict on the model."""
-    from smpcheck._rt.loader import load_model
+    from smpcheck.c import load_any
     from smpcheck.explore.replay import reproduce
     from smpcheck.explore.replay_record import fingerprint
     from smpcheck.models import get_model
@@ -306,7 +308,7 @@ def replay_and_report(args: argparse.Namespace) -> int:
     from smpcheck.report.text import render_violation
 
     record = load_replay(args.replay)
-    model, names = load_model(args.model)
+    model, names = load_any(args.model, args.defines)
     mm = get_model(args.mm or record.fingerprint.memory_model)
     settings = settings_from(args)
     now = fingerprint(model, mm.name, settings)

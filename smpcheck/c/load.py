@@ -25,7 +25,7 @@ from smpcheck.errors import UsageError
 from smpcheck.model.model import Condition, Model
 from smpcheck.model.objects import NULL, Array, Field, Loc, Obj, Ref, Spec, StructMeta, as_spec
 
-__all__ = ["load_c_model"]
+__all__ = ["load_any", "load_c_model"]
 
 _CLAUSE = re.compile(r"^[ \t]*(~[ \t]*exists|exists|forall|filter|locations)\b", re.MULTILINE)
 _CPU = re.compile(r"P(\d+)")
@@ -325,3 +325,16 @@ def _leading_comment(text: str) -> str:
 
 
 _ = (StructMeta,)  # (re-exported layouts are StructMeta classes)
+
+
+def load_any(path: str, defines: list[str] | None = None) -> tuple[Model, dict[str, Loc]]:
+    """A model file of either kind: C (``.c``, with ``-D`` specs as cc takes them) or
+    Python (which takes no ``-D``)."""
+    from smpcheck._rt.loader import load_model
+    from smpcheck.c.preprocess import parse_define
+
+    if path.endswith(".c"):
+        return load_c_model(path, dict(parse_define(d) for d in defines or ()))
+    if defines:
+        raise UsageError(f"-D {defines[0]}: -D applies to C models (FILE.c) only", path)
+    return load_model(path)

@@ -377,7 +377,8 @@ class FunctionTranslator:
     def _goto_loop(self, label: c_ast.Label, rest: list[c_ast.Node]) -> list[ast.stmt]:
         """``L: s; rest`` with ``goto L`` in it: a loop whose ``continue`` is the goto."""
         items = ([label.stmt] if label.stmt is not None else []) + rest
-        spin = all(_spin_wait(None, it) for it in items)
+        last = next(k for k, it in enumerate(items) if _gotos([it], label.name))
+        spin = all(_spin_wait(None, it) for it in items[:last + 1])
         self.loops.append(_Loop("goto", _relax(spin), label.name))
         body = self.stmts(items)
         self.loops.pop()
