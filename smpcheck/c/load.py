@@ -305,7 +305,7 @@ def _condition(clause: str, line: int, path: str) -> dict[str, Any]:
         key = {"exists": "exists", "~exists": "not_exists", "forall": "forall"}[q]
         shown = re.sub(r"^.*?\b(exists|forall)\b\s*", "", text.split("filter")[-1]
                        if filt is not None else text)
-        shown = shown.rstrip(";").strip()
+        shown = _unwrap(shown.rstrip(";").strip())
         out[key] = shown
         out["compiled"] = Condition(q, lambda s: holds(prop, s, path), shown, shown)
     if filt is not None:
@@ -314,6 +314,18 @@ def _condition(clause: str, line: int, path: str) -> dict[str, Any]:
         out["compiled_filter"] = Condition("filter", lambda s: holds(fprop, s, path),
                                            "filter", "filter")
     return out
+
+
+def _unwrap(text: str) -> str:
+    """``text`` without parentheses around all of it (the report adds its own)."""
+    if not (text.startswith("(") and text.endswith(")")):
+        return text
+    depth = 0
+    for k, ch in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth == 0 and k < len(text) - 1:
+            return text
+    return text[1:-1].strip()
 
 
 def _leading_comment(text: str) -> str:
