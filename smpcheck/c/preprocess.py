@@ -221,6 +221,8 @@ class Preprocessor:
     def _substitute(self, macro: Macro, args: list[list[str]], path: str,
                     line: int) -> list[str]:
         params = macro.params or ()
+        if macro.variadic and len(args) == len(params) - 1:
+            args = args + [[]]  # (no variable arguments)
         if macro.variadic and len(args) >= len(params):
             head = args[:len(params) - 1]
             rest: list[str] = []

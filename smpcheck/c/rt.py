@@ -10,7 +10,7 @@ from typing import Any
 
 from smpcheck.kernel.pointers import container_of
 from smpcheck.litmus.translate_ops import BINARY, combine
-from smpcheck.model.objects import NULL, Ref
+from smpcheck.model.objects import NULL, NullDeref, Ref
 from smpcheck.model.values import Val, deps_of, raw
 
 __smp_engine__ = True
@@ -45,11 +45,45 @@ def c_null(v: Any) -> Any:
     return v
 
 
+class Container(Ref):
+    """What ``container_of()`` gives for a pointer that is in no such member: a list
+    head, as list iteration computes it for its end.  C gets a pointer to no real
+    object, used only as ``&pos->member``, which gives ``ptr`` back; so here."""
+
+    __slots__ = ("_inner", "_member_name")
+
+    def __init__(self, inner: Ref, member: str) -> None:
+        super().__init__(None)
+        object.__setattr__(self, "_inner", inner)
+        object.__setattr__(self, "_member_name", member)
+
+    def _member(self, key: str | int) -> Ref:
+        if key == self._member_name:
+            return self._inner  # type: ignore[no-any-return]
+        if self._inner._obj is None:
+            raise NullDeref(self)  # (container_of(NULL, ...)->key: a NULL dereference)
+        raise TypeError(f"container_of({self._inner}, ..., {self._member_name}) points to "
+                        "no object of that type: only &pos->"
+                        f"{self._member_name} may be used")
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __str__(self) -> str:
+        return f"container_of({self._inner}, {self._member_name})"
+
+    __repr__ = __str__
+
+
 def c_container_of(ptr: Any, member: str) -> Any:
     """``container_of(ptr, type, member)``: only the member's name is needed."""
-    if raw(ptr) == 0 and not isinstance(raw(ptr), Ref):
-        ptr = NULL
-    return container_of(ptr, None, member)
+    ref, deps = raw(ptr), deps_of(ptr)
+    if not isinstance(ref, Ref):
+        ref = NULL if ref == 0 else ref
+    if isinstance(ref, Ref) and (ref._obj is None or member not in ref._path):
+        out: Any = Container(ref, member)
+        return Val(out, deps) if deps else out
+    return container_of(Val(ref, deps) if deps else ref, None, member)
 
 
 def c_first_or_null(head: Any, first: Any, member: str) -> Any:

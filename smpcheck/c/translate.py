@@ -604,7 +604,8 @@ class FunctionTranslator:
         special = self._special_call(name, args, e)
         if special is not None:
             return special
-        if name not in self.scope.functions and name not in self.scope.api:
+        if name not in self.scope.functions and name not in self.scope.api \
+                and name not in RENAME and name not in FREES:
             known = sorted(self.scope.functions | self.scope.api)
             close = difflib.get_close_matches(name, known, n=1)
             hint = f"; did you mean {close[0]}?" if close else ""
