@@ -261,8 +261,9 @@ class _Builder:
         entries = sorted((int(m.group(1)), n) for n in self.functions
                          if (m := _CPU.fullmatch(n)))
         if not entries:
+            end = max(1, len(Path(path).read_text(encoding="utf-8").splitlines()))
             raise UsageError("the file defines no CPU function: write void P0(void) { ... }, "
-                             "P1, ... (as in a litmus test)", path)
+                             "P1, ... (as in a litmus test)", path, end)
         for k, (i, name) in enumerate(entries):
             if i != k:
                 raise self.error(f"CPU functions must be P0, P1, ... without a gap: P{k} is "

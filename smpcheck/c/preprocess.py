@@ -81,6 +81,7 @@ class Preprocessor:
         lines = strip_comments(text).split("\n")
         out: list[str] = []
         stack: list[list[bool]] = []  # per open #if: [taking now, taken before]
+        opened: list[int] = []  # the line of each open #if
         pending: list[str] = []  # ordinary lines waiting for expansion
         i = 0
         while i < len(lines):
@@ -95,7 +96,10 @@ class Preprocessor:
             if line.lstrip().startswith("#"):
                 out.extend(self._expand_block(pending, path, len(out) + 1))
                 pending = []
+                depth = len(stack)
                 self._directive(line.lstrip()[1:].strip(), stack, active, path, start + 1)
+                del opened[len(stack):]
+                opened.extend([start + 1] * (len(stack) - depth))
                 out.extend([""] * joined)
             elif active:
                 pending.append(line)
@@ -104,7 +108,7 @@ class Preprocessor:
                 out.extend([""] * joined)
         out.extend(self._expand_block(pending, path, len(out) + 1))
         if stack:
-            raise UsageError("#if without #endif", path, len(lines))
+            raise UsageError("#if without #endif", path, opened[-1], 1)
         return "\n".join(out)
 
     # -- directives ----------------------------------------------------------

@@ -598,6 +598,8 @@ class FunctionTranslator:
         if not isinstance(e.name, c_ast.ID):
             raise Unsupported("calls through function pointers are not supported", e)
         name = e.name.name
+        if name in self.locals or name in self.scope.globals:
+            raise Unsupported("calls through function pointers are not supported", e)
         args = list(e.args.exprs) if e.args is not None else []
         if drop_last:
             args = args[:-1]

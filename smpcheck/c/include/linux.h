@@ -49,6 +49,11 @@ struct rcu_head { void *__smp_next; };
 #define __exit
 #define __user
 #define __percpu
+#define __attribute__(x)
+#define __aligned(x)
+#define __packed
+#define __cacheline_aligned
+#define ____cacheline_aligned
 #define GFP_KERNEL 0
 #define GFP_ATOMIC 0
 #define GFP_NOWAIT 0
