@@ -55,9 +55,27 @@ def _load(text: str, path: str, defines: dict[str, str]) -> tuple[Model, dict[st
     check_extensions(body, path)
     unit = f'# 1 "{HEADER}"\n{header}\n# 1 "{path}"\n{body}\n'
     ast_ = parse_c(unit, path)
+    show_without_comments(path, text)
+    show_without_comments(str(HEADER), header_text)
     built = _Builder(path).build(ast_)
     model = built.model(path, clause, clause_line, defines)
     return model, built.names()
+
+
+def show_without_comments(path: str, text: str) -> None:
+    """Let reports show the file's lines without their comments: the line cache the
+    runtime reads source lines from gets them so (for as long as the file is as now)."""
+    import linecache
+    import os
+
+    from smpcheck.c.preprocess import strip_comments
+
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return
+    lines = [ln.rstrip() + "\n" for ln in strip_comments(text).split("\n")]
+    linecache.cache[path] = (stat.st_size, stat.st_mtime, lines, path)
 
 
 def split_clause(text: str) -> tuple[str, str, int]:

@@ -152,6 +152,9 @@ class FunctionTranslator:
                   else ()):
             if isinstance(p, c_ast.EllipsisParam):
                 raise Unsupported("variadic functions are not supported", p)
+            if not isinstance(p, c_ast.Decl | c_ast.Typename):
+                raise Unsupported("an old-style (K&R) parameter list: give each parameter "
+                                  "its type", p)
             if p.name is None:
                 if isinstance(p, c_ast.Typename) and _is_void(p.type):
                     continue
@@ -211,7 +214,14 @@ class FunctionTranslator:
             self, "_s_" + type(s).__name__, None)
         if method is None:
             raise Unsupported(f"{_describe(s)} is not supported", s)
-        return [_at(x, s.coord) for x in method(s)]
+        try:
+            made = method(s)
+        except (AttributeError, TypeError, ValueError, KeyError, IndexError) as exc:
+            # (a shape of syntax tree the translator does not expect: still the user's
+            # statement to point at, never a traceback)
+            raise Unsupported(f"cannot translate this statement ({type(exc).__name__}: "
+                              f"{exc})", s) from None
+        return [_at(x, s.coord) for x in made]
 
     def _s_Compound(self, s: c_ast.Compound) -> list[ast.stmt]:
         return self.block(s)
