@@ -20,11 +20,34 @@ from smpcheck.model.objects import NULL, Array, Field, Spec, Struct, StructMeta
 
 __all__ = ["CTypeError", "Layouts", "c_int", "field_name"]
 
+def _kernel(name: str, *args: Any) -> Any:
+    """A declaration from smpcheck.kernel by name, for the types of the primitive
+    families that version has (wait queues, seqcounts, refcounts...)."""
+    def make() -> Any:
+        import smpcheck.kernel as kernel
+
+        decl = getattr(kernel, name, None)
+        if decl is None:
+            raise CTypeError(f"this smpcheck.kernel has no {name}: the primitives of "
+                             "this type are not available", None)
+        return decl(*args) if not isinstance(decl, StructMeta) else decl
+
+    return make
+
+
 SPECIAL_TYPEDEFS = {
     "spinlock_t": SpinLock, "raw_spinlock_t": SpinLock,
     "atomic_t": lambda: Field(0, "atomic"), "atomic_long_t": lambda: Field(0, "atomic"),
+    "atomic64_t": lambda: Field(0, "atomic"),
+    "wait_queue_head_t": _kernel("wait_queue_head_t"), "seqcount_t": _kernel("SeqCount"),
+    "seqlock_t": _kernel("seqlock_t"), "refcount_t": _kernel("RefCount", 0),
+    "rwlock_t": _kernel("RwLock"),
 }
-SPECIAL_STRUCTS = {"mutex": Mutex, "srcu_struct": SrcuStruct}
+SPECIAL_STRUCTS = {"mutex": Mutex, "srcu_struct": SrcuStruct,
+                   "rw_semaphore": _kernel("RwSemaphore")}
+HANDLE_STRUCTS = frozenset({"wait_queue_entry", "task_struct"})
+"""Types smpcheck.kernel gives values of (DEFINE_WAIT's entry, a task): a local of
+one holds that value, and ``&local`` is the value."""
 
 
 class CTypeError(Exception):
@@ -109,7 +132,12 @@ class Layouts:
             inner = t.type
             if isinstance(inner, c_ast.IdentifierType):
                 special = SPECIAL_TYPEDEFS.get(inner.names[-1])
-                return special() if special is not None else Field(0)
+                if special is None:
+                    return Field(0)
+                try:
+                    return special()
+                except CTypeError as exc:
+                    raise CTypeError(exc.message, t) from None
             if isinstance(inner, c_ast.Struct):
                 return self.struct(inner)
             if isinstance(inner, c_ast.Enum):
@@ -121,7 +149,10 @@ class Layouts:
     def struct(self, s: c_ast.Struct) -> Spec | StructMeta:
         name = s.name
         if name in SPECIAL_STRUCTS:
-            return SPECIAL_STRUCTS[name]()
+            try:
+                return SPECIAL_STRUCTS[name]()
+            except CTypeError as exc:
+                raise CTypeError(exc.message, s) from None
         if name is None:
             if s.decls is None:
                 raise CTypeError("an anonymous struct without members", s)

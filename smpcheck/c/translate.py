@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 from pycparser import c_ast
 
-from smpcheck.c.layout import CTypeError, Layouts, c_int, field_name
+from smpcheck.c.layout import HANDLE_STRUCTS, CTypeError, Layouts, c_int, field_name
 
 __all__ = ["FunctionTranslator", "Scope", "Unsupported", "py_name"]
 
@@ -49,8 +49,15 @@ LVALUE_ARGS: dict[str, tuple[int, ...]] = {
     "READ_ONCE": (0,), "WRITE_ONCE": (0,), "rcu_dereference": (0,),
     "rcu_dereference_protected": (0,), "rcu_dereference_raw": (0,),
     "rcu_access_pointer": (0,), "rcu_assign_pointer": (0,), "smp_store_mb": (0,),
-    "srcu_dereference": (0,),
+    "srcu_dereference": (0,), "wait_event": (0,), "wait_event_interruptible": (0,),
+    "wait_event_killable": (0,),
 }
+# Calls whose argument is a C condition the primitive re-tests (index, the name it uses).
+COND_ARGS: dict[str, tuple[int, str | None]] = {
+    "wait_event": (1, None), "wait_event_interruptible": (1, None),
+    "wait_event_killable": (1, None), "smp_cond_load_acquire": (1, "VAL"),
+    "smp_cond_load_relaxed": (1, "VAL"), "atomic_cond_read_acquire": (1, "VAL"),
+    "atomic_cond_read_relaxed": (1, "VAL")}
 # Calls that drop arguments the Python API does not take (lockdep conditions, flags).
 KEEP_ARGS = {"rcu_dereference_protected": 1, "rcu_dereference_raw": 1,
              "rcu_access_pointer": 1, "srcu_dereference": 1}
@@ -179,7 +186,9 @@ class FunctionTranslator:
         return _at(fdef, decl.coord)
 
     def _regs(self) -> ast.expr:
-        names = sorted({d for d in self.locals})
+        names = sorted(n for n, t in self.locals.items()
+                       if self.L.struct_of(t) not in HANDLE_STRUCTS
+                       and self.L.struct_of(self.L.pointee(t)) not in HANDLE_STRUCTS)
         keys: list[ast.expr | None] = [ast.Constant(n) for n in names]
         return _call("_c_regs", ast.Dict(keys, [_name(py_name(n)) for n in names]))
 
@@ -246,6 +255,9 @@ class FunctionTranslator:
         t = d.type
         self.locals[d.name] = t
         target = ast.Name(py_name(d.name), ast.Store())
+        if self.L.struct_of(t) in HANDLE_STRUCTS:
+            return [ast.Assign([target], self.expr(d.init) if d.init is not None
+                               else _name("NULL"))]
         if self.L.is_aggregate(t):
             r = self.L.resolve(t)
             if isinstance(r, c_ast.ArrayDecl) and not self.L.is_aggregate(r.type):
@@ -543,6 +555,9 @@ class FunctionTranslator:
 
     def _address(self, inner: c_ast.Node) -> ast.expr:
         if isinstance(inner, c_ast.ID):
+            if inner.name in self.locals and \
+                    self.L.struct_of(self.locals[inner.name]) in HANDLE_STRUCTS:
+                return _name(py_name(inner.name))  # (DEFINE_WAIT's entry: a value)
             if inner.name in self.locals:
                 raise Unsupported(f"the address of local variable {inner.name}: only "
                                   "shared objects (globals, kmalloc'd) have addresses", inner)
@@ -626,20 +641,39 @@ class FunctionTranslator:
         if name in KEEP_ARGS:
             args = args[:KEEP_ARGS[name]]
         lv = LVALUE_ARGS.get(name, ())
+        cond = COND_ARGS.get(name)
         out: list[ast.expr] = []
         for i, a in enumerate(args):
             if i in lv:
                 out.append(self._location(a, name))
+            elif cond is not None and i == cond[0]:
+                out.append(self._condition(a, cond[1]))
             else:
                 out.append(self.expr(a))
         target = RENAME.get(name, FREES.get(name, name))
         return ast.Call(_name(py_name(target)), out, [])
 
+    def _condition(self, a: c_ast.Node, var: str | None) -> ast.expr:
+        """A condition argument (``wait_event(wq, cond)``, ``smp_cond_load_acquire(p,
+        VAL ...)``): a function the primitive calls each time it tests it."""
+        saved = self.locals.get(var) if var else None
+        if var:
+            self.locals[var] = c_ast.TypeDecl(var, [], None, c_ast.IdentifierType(["int"]))
+        try:
+            body = self.expr(a)
+        finally:
+            if var and saved is None:
+                self.locals.pop(var, None)
+            elif var:
+                self.locals[var] = saved
+        params = [ast.arg(py_name(var))] if var else []
+        return ast.Lambda(ast.arguments([], params, None, [], [], None, []), body)
+
     def _location(self, a: c_ast.Node, name: str) -> ast.expr:
         if isinstance(a, c_ast.ID) and a.name in self.locals:
             raise Unsupported(f"{name}() of local variable {a.name}: only shared memory "
                               "(globals, members through pointers) is marked", a)
-        return _at(_call("addr", self.lvalue(a, ast.Load())), a.coord)
+        return _at(self._address(a), a.coord)
 
     def _special_call(self, name: str, args: list[c_ast.Node],
                       e: c_ast.FuncCall) -> ast.expr | None:

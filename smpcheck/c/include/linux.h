@@ -33,6 +33,12 @@ struct srcu_struct { int __smp_srcu; };
 struct list_head { struct list_head *next, *prev; };
 struct hlist_node { struct hlist_node *next, **pprev; };
 struct rcu_head { void *__smp_next; };
+typedef long long atomic64_t;
+typedef int rwlock_t;
+typedef int seqlock_t;
+struct rw_semaphore { int __smp_rwsem; };
+struct wait_queue_entry { int __smp_entry; };
+struct task_struct { int __smp_task; };
 
 #define true 1
 #define false 0
@@ -76,6 +82,14 @@ struct rcu_head { void *__smp_next; };
 #define LIST_HEAD_INIT(name) { &(name), &(name) }
 #define LIST_HEAD(name) struct list_head name = LIST_HEAD_INIT(name)
 #define ARRAY_SIZE(a) __smp_array_size(a)
+#define DECLARE_WAIT_QUEUE_HEAD(name) wait_queue_head_t name
+#define DEFINE_WAIT(name) struct wait_queue_entry name = DEFINE_WAIT()
+#define current get_current()
+#define DEFINE_SEQLOCK(x) seqlock_t x
+#define SEQCNT_ZERO(name) 0
+#define REFCOUNT_INIT(n) (n)
+#define DEFINE_RWLOCK(x) rwlock_t x
+#define DECLARE_RWSEM(x) struct rw_semaphore x
 
 #define container_of(ptr, type, member) ((type *)__smp_container_of(ptr, #member))
 #define list_entry(ptr, type, member) container_of(ptr, type, member)
