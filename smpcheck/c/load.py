@@ -303,6 +303,9 @@ class _Builder:
         doc = _leading_comment(Path(path).read_text(encoding="utf-8"))
         model = Model(name, cpus, description=doc, path=path, **kwargs)
         model.condition_line = clause_line or None
+        if defines:  # (a replay record holds them: another -D is another design)
+            model.fingerprint_inputs = {  # type: ignore[attr-defined]
+                "-D": " ".join(f"{k}={v}" for k, v in sorted(defines.items()))}
         return model
 
 

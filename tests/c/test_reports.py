@@ -41,9 +41,13 @@ def test_json_trace_names_the_c_file_and_replays(tmp_path: Path) -> None:
     record.write_text(json.dumps(data))
     again = smpcheck("check", path, "--replay", record)
     assert again.code == 1 and "use-after-free" in again.out, again
-    fenced = smpcheck("check", path, "-D", "FENCE_AFTER_PUBLISH", "-D", "FENCE_BEFORE_CHECK",
-                      "--replay", record)
-    assert fenced.code == 2, fenced  # that execution is not one of the fenced design's
+    fenced = smpcheck("check", path, "-D", "FENCE_AFTER_PUBLISH", "--replay", record)
+    assert fenced.code == 2 and "-D" in fenced.err, fenced  # another design: refused
+    one = smpcheck("check", path, "-D", "FENCE_BEFORE_CHECK", "--mm", "tso", "--json")
+    record.write_text(one.out)
+    assert smpcheck("check", path, "-D", "FENCE_BEFORE_CHECK", "--replay", record).code == 1
+    other = smpcheck("check", path, "-D", "FENCE_AFTER_PUBLISH", "--replay", record)
+    assert other.code == 2 and "-D" in other.err, other
 
 
 def test_header_functions_show_their_own_lines(tmp_path: Path) -> None:
