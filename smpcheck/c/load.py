@@ -43,7 +43,10 @@ def load_c_model(path: str, defines: Mapping[str, str] | None = None
     try:
         return _load(text, path, dict(defines or {}))
     except RecursionError:
-        raise UsageError("the code is nested too deeply to translate", path) from None
+        from smpcheck.c.parse import deepest_line
+
+        raise UsageError("the code is nested too deeply to translate", path,
+                         deepest_line(text, path)) from None
 
 
 def _load(text: str, path: str, defines: dict[str, str]) -> tuple[Model, dict[str, Loc]]:
@@ -264,7 +267,13 @@ class _Builder:
         REWRITTEN.add(mod.__name__)
         for file, defs in by_file.items():
             tree = ast.Module(body=defs, type_ignores=[])
-            exec(rewrite_tree(tree, file), ns)  # noqa: S102 - our own translation
+            try:
+                code = rewrite_tree(tree, file)
+            except UsageError as exc:  # (Python's limits on the translation, at the line)
+                raise UsageError("the statements nest too deeply for smpcheck (it takes "
+                                 "about ten levels of if, while and for)", exc.path,
+                                 exc.line) from None
+            exec(code, ns)  # noqa: S102 - our own translation
         self.module = mod
         self.scope = scope
 

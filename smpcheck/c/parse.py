@@ -16,7 +16,7 @@ from pycparser import c_ast, c_parser
 
 from smpcheck.errors import UsageError
 
-__all__ = ["HEADER", "check_extensions", "parse_c"]
+__all__ = ["HEADER", "check_extensions", "deepest_line", "parse_c"]
 
 HEADER = Path(__file__).parent / "include" / "linux.h"
 """The bundled header: the kernel's types and list functions, read before the file."""
@@ -98,7 +98,25 @@ def parse_c(text: str, path: str) -> c_ast.FileAST:
         raise UsageError(_message(m.group(4)), m.group(1) or path, int(m.group(2)),
                          col) from None
     except RecursionError:
-        raise UsageError("the code is nested too deeply to parse", path) from None
+        raise UsageError("the code is nested too deeply to parse", path,
+                         deepest_line(text, path)) from None
+
+
+def deepest_line(text: str, path: str) -> int:
+    """The line of ``path`` in preprocessed ``text`` where brackets nest deepest."""
+    depth = best = 0
+    where, line, file = 1, 1, ""
+    for raw in text.split("\n"):
+        m = re.match(r'# (\d+) "(.*)"$', raw)
+        if m:
+            line, file = int(m.group(1)), m.group(2)
+            continue
+        for ch in raw:
+            depth += 1 if ch in "([{" else -1 if ch in ")]}" else 0
+            if depth > best and file in ("", path):
+                best, where = depth, line
+        line += 1
+    return where
 
 
 def _message(msg: str) -> str:

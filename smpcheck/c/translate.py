@@ -18,6 +18,7 @@ go to the model's functions, the bundled header's, or :mod:`smpcheck.kernel`.
 from __future__ import annotations
 
 import ast
+import copy
 import difflib
 import keyword
 from collections.abc import Callable, Iterator
@@ -214,9 +215,26 @@ class FunctionTranslator:
             if isinstance(item, c_ast.Label) and _gotos(items[i:], item.name):
                 out.extend(self._goto_loop(item, items[i + 1:]))
                 return out
+            ahead = next((k for k in range(i + 1, len(items))
+                          if isinstance(items[k], c_ast.Label)
+                          and _gotos([item], items[k].name)), None)
+            if ahead is not None:
+                out.extend(self._goto_ahead(items[i:ahead], items[ahead].name))
+                i = ahead
+                continue
             out.extend(self.stmt(item))
             i += 1
         return out
+
+    def _goto_ahead(self, items: list[c_ast.Node], label: str) -> list[ast.stmt]:
+        """``...goto L...; L:``: the statements up to the label in a one-pass loop whose
+        ``break`` is the goto (kernel error paths: ``goto out;``)."""
+        self.loops.append(_Loop("ahead", label=label))
+        body = self.stmts(items)
+        self.loops.pop()
+        coord = items[0].coord
+        body.append(_at(ast.Break(), coord))
+        return [_at(ast.While(ast.Constant(True), body, []), coord)]
 
     def stmt(self, s: c_ast.Node) -> list[ast.stmt]:
         method: Callable[[Any], list[ast.stmt]] | None = getattr(
@@ -343,10 +361,11 @@ class FunctionTranslator:
         return [ast.Return(self.expr(s.expr) if s.expr is not None else None)]
 
     def _s_Break(self, s: c_ast.Break) -> list[ast.stmt]:
-        loop = next((lp for lp in reversed(self.loops) if lp.kind != "goto"), None)
+        loop = next((lp for lp in reversed(self.loops) if lp.kind in ("loop", "switch")),
+                    None)
         if loop is None:
             raise Unsupported("break outside a loop or switch", s)
-        if any(lp.kind == "goto" for lp in self.loops[self.loops.index(loop):]):
+        if any(lp.kind in ("goto", "ahead") for lp in self.loops[self.loops.index(loop):]):
             raise Unsupported("break across a goto label", s)
         if loop.kind == "switch":
             raise Unsupported("break inside a nested statement of a switch case (only a "
@@ -357,7 +376,7 @@ class FunctionTranslator:
         loop = next((lp for lp in reversed(self.loops) if lp.kind == "loop"), None)
         if loop is None or self.loops[-1] is not loop:
             raise Unsupported("continue outside a loop (or across a goto label or switch)", s)
-        return list(loop.on_continue) + [ast.Continue()]
+        return list(copy.deepcopy(loop.on_continue)) + [ast.Continue()]
 
     def _s_While(self, s: c_ast.While) -> list[ast.stmt]:
         spin = _spin_wait(s.cond, s.stmt)
@@ -390,11 +409,13 @@ class FunctionTranslator:
 
     def _s_Goto(self, s: c_ast.Goto) -> list[ast.stmt]:
         loop = self.loops[-1] if self.loops else None
+        if loop is not None and loop.kind == "ahead" and loop.label == s.name:
+            return [ast.Break()]
         if loop is None or loop.kind != "goto" or loop.label != s.name:
-            raise Unsupported(f"goto {s.name}: only a jump back to a label before it in "
-                              "the same or an enclosing block, outside any loop in "
-                              "between, is supported (retry: ... goto retry;)", s)
-        return list(loop.on_continue) + [ast.Continue()]
+            raise Unsupported(f"goto {s.name}: only a jump to a label of the same or an "
+                              "enclosing block, with no loop or switch in between, is "
+                              "supported (retry: ... goto retry; or goto out; ... out:)", s)
+        return list(copy.deepcopy(loop.on_continue)) + [ast.Continue()]
 
     def _goto_loop(self, label: c_ast.Label, rest: list[c_ast.Node]) -> list[ast.stmt]:
         """``L: s; rest`` with ``goto L`` in it: a loop whose ``continue`` is the goto."""

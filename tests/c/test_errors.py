@@ -27,7 +27,8 @@ CASES = {
     "address of local": ("\tint r = 0; WRITE_ONCE(x, *(&r));", "r)", "address of local"),
     "READ_ONCE of local": ("\tint r = 0; r = READ_ONCE(r);", "r)", "local variable r"),
     "unknown function": ("\tsmp_mbb();", "smp_mbb", "did you mean smp_mb"),
-    "forward goto": ("\tgoto out;\nout:\n\t;", "goto", "goto out"),
+    "goto out of a loop": ("\twhile (READ_ONCE(x))\n\t\tgoto out;\nout:\n\t;", "goto",
+                           "goto out"),
     "fallthrough": ("\tswitch (x) { case 0: x = 1; case 1: x = 2; break; }", "case 0",
                     "falls through"),
     "float": ("\tint r = 1.5;", "1.5", "floating-point"),
@@ -139,3 +140,21 @@ def test_bad_define_and_define_on_python(tmp_path: Path) -> None:
     py.write_text("from smpcheck import Model\ndef P0():\n    pass\nMODEL = Model('m', [P0])\n")
     res = smpcheck("check", py, "-D", "X")
     assert res.code == 2 and "C models" in res.err
+
+
+def test_goto_out_and_goto_retry(tmp_path: Path) -> None:
+    """The kernel's two goto idioms: an error path jumping ahead, a retry jumping back."""
+    path = tmp_path / "g.c"
+    path.write_text(
+        "int x, y, tries;\nDEFINE_SPINLOCK(l);\n"
+        "static int take(int v)\n{\n\tint ret = -1;\n\n\tspin_lock(&l);\n"
+        "\tif (READ_ONCE(x) != v)\n\t\tgoto out;\n\tWRITE_ONCE(y, v);\n\tret = 0;\n"
+        "out:\n\tspin_unlock(&l);\n\treturn ret;\n}\n"
+        "void P0(void)\n{\n\tint r0;\n\n"
+        "retry:\n\ttries = tries + 1;\n\tr0 = take(1);\n\tif (r0 && tries < 3)\n"
+        "\t\tgoto retry;\n}\n"
+        "void P1(void) { WRITE_ONCE(x, 1); }\n"
+        "forall ((0:r0=0 /\\ y=1) \\/ (0:r0=-1 /\\ tries=3 /\\ y=0))\n")
+    res = smpcheck("check", path, "--json")
+    assert res.code == 0, res
+    assert res.json()["executions"] >= 2
