@@ -9,9 +9,12 @@ front end must give the explorer the events the litmus interpreter gives it.
 from __future__ import annotations
 
 import csv
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from smpcheck.c import load_c_model
 from smpcheck.explore.explorer import Settings
@@ -19,6 +22,7 @@ from smpcheck.explore.verify import verify
 from smpcheck.litmus.run import check_litmus
 from tests.c.litmus_to_c import litmus_to_c
 from tests.conftest import LKMM
+from tests.diff.gen import litmus_tests
 
 TESTS = sorted((LKMM / "litmus-tests").glob("*.litmus")) if LKMM.is_dir() else []
 
@@ -44,3 +48,23 @@ def test_litmus_test_as_c_model(path: Path, tmp_path: Path) -> None:
     for mm in ("sc", "tso"):
         run = check_litmus(path, mm)
         assert _as_c(path, tmp_path, mm) == (run.positive, run.negative), mm
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(litmus_tests(max_cpus=3, max_steps=3), st.sampled_from(["sc", "tso", "lkmm"]))
+def test_generated_litmus_test_as_c_model(text: str, mm: str) -> None:
+    """Generated tests of every access kind the kernel's use (tests/diff/gen.py): the
+    C front end and the litmus front end count the same positive and negative
+    executions."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "gen.litmus"
+        path.write_text(text)
+        run = check_litmus(path, mm)
+        assume(not run.result.incomplete)
+        c = Path(tmp) / "gen.c"
+        c.write_text(litmus_to_c(path))
+        model, names = load_c_model(str(c))
+        r = verify(model, names, mm, Settings(all_violations=True))
+        assume(not r.incomplete)
+        assert (r.positive, r.negative) == (run.positive, run.negative), (text, mm)
