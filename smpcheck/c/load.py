@@ -81,6 +81,12 @@ def show_without_comments(path: str, text: str) -> None:
     linecache.cache[path] = (stat.st_size, stat.st_mtime, lines, path)
 
 
+def _api_names() -> set[str]:
+    from smpcheck import kernel
+
+    return set(kernel.__all__)
+
+
 def split_clause(text: str) -> tuple[str, str, int]:
     """The code, the final clause (``exists``, ``forall``... to the end) and its line.
     The clause starts at the first such word opening a line outside any brace."""
@@ -117,11 +123,17 @@ class _Builder:
                 self._external(ext)
             self._objects()
             self._module()
-        except Unsupported as exc:
-            raise self.error(exc.message, exc.node) from None
-        except CTypeError as exc:
-            raise self.error(exc.message, exc.node) from None
+        except (Unsupported, CTypeError) as exc:
+            raise self._placed(self.error(exc.message, exc.node)) from None
         return self
+
+    def _placed(self, err: UsageError) -> UsageError:
+        """An error inside smpcheck's header is one of the file's declarations that
+        conflicts with it: said at the file's first line, with the header's place."""
+        if err.path != str(HEADER):
+            return err
+        return UsageError(f"{err.message} (in smpcheck's header {HEADER.name}:{err.line}: "
+                          "a name of this file conflicts with it)", self.path, 1)
 
     def _external(self, ext: c_ast.Node) -> None:
         if isinstance(ext, c_ast.Typedef):
@@ -141,6 +153,9 @@ class _Builder:
             if ext.name in self.globals and self.globals[ext.name].init is not None \
                     and ext.init is not None:
                 raise self.error(f"global {ext.name} is defined twice", ext)
+            if ext.name in self.functions or ext.name in _api_names():
+                raise self.error(f"global {ext.name} has the name of a function of the "
+                                 "kernel API or of smpcheck's header: rename it", ext)
             if ext.name not in self.globals or ext.init is not None:
                 self.globals[ext.name] = ext
         elif not isinstance(ext, c_ast.Pragma):
