@@ -43,9 +43,11 @@ __all__ = ["FunctionTranslator", "Scope", "Unsupported", "py_name"]
 
 # Primitives that only read: a loop of these (and branches on them) is a spin-wait.
 READS = {"READ_ONCE", "smp_load_acquire", "atomic_read", "atomic_read_acquire",
-         "atomic_long_read", "rcu_dereference", "rcu_access_pointer", "spin_is_locked",
-         "test_bit", "barrier", "cpu_relax", "smp_rmb", "smp_mb",
-         "rcu_dereference_protected", "list_empty"}
+         "atomic_long_read", "atomic64_read", "rcu_dereference", "rcu_access_pointer",
+         "spin_is_locked", "test_bit", "barrier", "cpu_relax", "smp_rmb", "smp_mb",
+         "rcu_dereference_protected", "list_empty", "read_seqcount_begin",
+         "read_seqcount_retry", "raw_read_seqcount", "read_seqbegin", "read_seqretry",
+         "refcount_read", "waitqueue_active", "smp_acquire__after_ctrl_dep"}
 
 
 @dataclass
@@ -293,14 +295,14 @@ class FunctionTranslator(ExprTranslator):
         return list(copy.deepcopy(loop.on_continue)) + [ast.Continue()]
 
     def _s_While(self, s: c_ast.While) -> list[ast.stmt]:
-        spin = _spin_wait(s.cond, s.stmt)
+        spin = _spin_wait([s.cond, s.stmt], set(self.locals), s.cond)
         self.loops.append(_Loop("loop", _relax(spin)))
         body = self.block(s.stmt) + _relax(spin)
         self.loops.pop()
         return [ast.While(self.expr(s.cond), body or [ast.Pass()], [])]
 
     def _s_DoWhile(self, s: c_ast.DoWhile) -> list[ast.stmt]:
-        spin = _spin_wait(s.cond, s.stmt)
+        spin = _spin_wait([s.cond, s.stmt], set(self.locals), s.cond)
         check = at(ast.If(ast.UnaryOp(ast.Not(), self.expr(s.cond)), [ast.Break()], []),
                     s.cond.coord)
         self.loops.append(_Loop("loop", _relax(spin) + [check]))
@@ -311,7 +313,7 @@ class FunctionTranslator(ExprTranslator):
     def _s_For(self, s: c_ast.For) -> list[ast.stmt]:
         init = self.stmt(s.init) if s.init is not None else []
         step = self.stmt(s.next) if s.next is not None else []
-        spin = _spin_wait(s.cond, s.stmt) and s.next is None
+        spin = s.next is None and _spin_wait([s.cond, s.stmt], set(self.locals), s.cond)
         cond = self.expr(s.cond) if s.cond is not None else ast.Constant(True)
         self.loops.append(_Loop("loop", _relax(spin) + step))
         body = self.block(s.stmt) + _relax(spin) + step
@@ -335,7 +337,8 @@ class FunctionTranslator(ExprTranslator):
         """``L: s; rest`` with ``goto L`` in it: a loop whose ``continue`` is the goto."""
         items = ([label.stmt] if label.stmt is not None else []) + rest
         last = next(k for k, it in enumerate(items) if _gotos([it], label.name))
-        spin = all(_spin_wait(None, it) for it in items[:last + 1])
+        region = c_ast.Compound(items[:last + 1])
+        spin = _spin_wait([region], set(self.locals), region)
         self.loops.append(_Loop("goto", _relax(spin), label.name))
         body = self.stmts(items)
         self.loops.pop()
@@ -407,17 +410,41 @@ def _all(node: c_ast.Node) -> Iterator[c_ast.Node]:
         yield from _all(child)
 
 
-def _spin_wait(cond: c_ast.Node | None, body: c_ast.Node | None) -> bool:
-    """Whether a loop only reads: no assignment, no call but to reading primitives.
-    Such a loop is a spin-wait (as if it called cpu_relax())."""
-    for part in (cond, body):
-        for n in _all(part) if part is not None else ():
-            if isinstance(n, c_ast.Assignment | c_ast.Decl | c_ast.Return | c_ast.Break):
+def _reads_memory(e: c_ast.Node, local: set[str]) -> bool:
+    """Whether evaluating ``e`` may read shared memory (a call, a global, a member)."""
+    return any(isinstance(n, c_ast.FuncCall | c_ast.StructRef | c_ast.ArrayRef)
+               or (isinstance(n, c_ast.UnaryOp) and n.op == "*")
+               or (isinstance(n, c_ast.ID) and n.name not in local) for n in _all(e))
+
+
+def _spin_wait(parts: list[c_ast.Node | None], local: set[str],
+               tested: c_ast.Node | None = None) -> bool:
+    """Whether an iteration of a loop only reads shared memory and carries no state to
+    the next, as :mod:`smpcheck.litmus.translate_c` decides for litmus loops: it calls
+    only reading primitives, stores nothing but locals, computes no local from one the
+    loop assigns, and sets none that ``tested`` (the condition) reads to a value read
+    from no memory.  Such a loop is a spin-wait (as if it called cpu_relax())."""
+    nodes = [n for p in parts if p is not None for n in _all(p)]
+    assigned: dict[str, list[c_ast.Node | None]] = {}
+    for n in nodes:
+        if isinstance(n, c_ast.FuncCall) and not (
+                isinstance(n.name, c_ast.ID) and n.name.name in READS):
+            return False
+        if isinstance(n, c_ast.UnaryOp) and n.op in ("p++", "++", "p--", "--"):
+            return False
+        if isinstance(n, c_ast.Assignment):
+            if n.op != "=" or not (isinstance(n.lvalue, c_ast.ID) and n.lvalue.name in local):
                 return False
-            if isinstance(n, c_ast.UnaryOp) and n.op in ("p++", "++", "p--", "--"):
+            assigned.setdefault(n.lvalue.name, []).append(n.rvalue)
+        elif isinstance(n, c_ast.Decl) and n.name is not None:
+            assigned.setdefault(n.name, []).append(n.init)
+    names = {n.name for n in _all(tested) if isinstance(n, c_ast.ID)} if tested else set()
+    for target, values in assigned.items():
+        for v in values:
+            if v is not None and any(isinstance(m, c_ast.ID) and m.name in assigned
+                                     for m in _all(v)):
                 return False
-            if isinstance(n, c_ast.FuncCall) and not (
-                    isinstance(n.name, c_ast.ID) and n.name.name in READS):
+            if target in names and (v is None or not _reads_memory(v, local)):
                 return False
     return True
 

@@ -158,3 +158,22 @@ def test_goto_out_and_goto_retry(tmp_path: Path) -> None:
     res = smpcheck("check", path, "--json")
     assert res.code == 0, res
     assert res.json()["executions"] >= 2
+
+
+@pytest.mark.parametrize(("loop", "code"), [
+    ("while (!READ_ONCE(x))\n\t\t;", 0),                       # only reads: a spin-wait
+    ("do {\n\t\tr = READ_ONCE(x);\n\t} while (!r);", 0),        # a local set from memory
+    ("retry:\n\tif (!READ_ONCE(x))\n\t\tgoto retry;", 0),       # the goto form
+    ("do {\n\t\tr = r + READ_ONCE(x);\n\t} while (!r);", 3),    # carries r: bounded
+    ("while (!READ_ONCE(x))\n\t\tn++;", 3),                    # counts: bounded
+    ("while (!READ_ONCE(x))\n\t\ty = 1;", 3),                  # stores: bounded
+])
+def test_loops_that_only_read_are_spin_waits(tmp_path: Path, loop: str, code: int) -> None:
+    """A loop whose iterations only read and carry nothing is an await (complete); one
+    that stores or carries state is bounded by --loop-bound (incomplete here, as the
+    waiter may read 0 past the bound)."""
+    path = tmp_path / "spin.c"
+    path.write_text(f"int x, y;\nvoid P0(void)\n{{\n\tint r = 0, n = 0;\n\n\t{loop}\n}}\n"
+                    "void P1(void) { WRITE_ONCE(x, 1); }\n")
+    res = smpcheck("check", path, "--loop-bound", "3")
+    assert res.code == code, res
