@@ -60,8 +60,12 @@ class CTypeError(Exception):
 
 
 def field_name(name: str) -> str:
-    """A C member name as a Struct field (a leading underscore would hide it)."""
-    return "c" + name if name.startswith("_") else name
+    """A C member name as a Struct field: a leading underscore would hide it, and
+    ``v`` and ``deps`` are the attributes of a value read from memory
+    (:class:`~smpcheck.model.values.Val`), so these get a ``c``/``_`` added."""
+    if name.startswith("_"):
+        return "c" + name
+    return name + "_" if name in ("v", "deps") else name
 
 
 def c_int(text: str) -> int:

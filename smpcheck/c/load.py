@@ -17,17 +17,17 @@ from typing import Any
 
 from pycparser import c_ast
 
+from smpcheck.c.clause import condition_args, split_clause
 from smpcheck.c.layout import CTypeError, Layouts, field_name
 from smpcheck.c.parse import HEADER, check_extensions, parse_c
 from smpcheck.c.preprocess import Preprocessor
 from smpcheck.c.translate import FunctionTranslator, Scope, Unsupported, py_name
 from smpcheck.errors import UsageError
-from smpcheck.model.model import Condition, Model
+from smpcheck.model.model import Model
 from smpcheck.model.objects import NULL, Array, Field, Loc, Obj, Ref, Spec, StructMeta, as_spec
 
 __all__ = ["load_any", "load_c_model"]
 
-_CLAUSE = re.compile(r"^[ \t]*(~[ \t]*exists|exists|forall|filter|locations)\b", re.MULTILINE)
 _CPU = re.compile(r"P(\d+)")
 
 
@@ -81,23 +81,17 @@ def show_without_comments(path: str, text: str) -> None:
     linecache.cache[path] = (stat.st_size, stat.st_mtime, lines, path)
 
 
+def _designated(d: c_ast.Node) -> c_ast.Node:
+    """The index expression of ``[i] =`` (pycparser 3 wraps it in an ArrayDesignator)."""
+    if type(d).__name__ == "ArrayDesignator":
+        return d.children()[0][1]
+    return d
+
+
 def _api_names() -> set[str]:
     from smpcheck import kernel
 
     return set(kernel.__all__)
-
-
-def split_clause(text: str) -> tuple[str, str, int]:
-    """The code, the final clause (``exists``, ``forall``... to the end) and its line.
-    The clause starts at the first such word opening a line outside any brace."""
-    depth = 0
-    for m in _CLAUSE.finditer(text):
-        before = text[:m.start()]
-        stripped = re.sub(r"/\*.*?\*/|//[^\n]*", "", before, flags=re.DOTALL)
-        depth = stripped.count("{") - stripped.count("}")
-        if depth == 0:
-            return before, text[m.start():], before.count("\n") + 1
-    return text, "", 0
 
 
 class _Builder:
@@ -137,6 +131,9 @@ class _Builder:
 
     def _external(self, ext: c_ast.Node) -> None:
         if isinstance(ext, c_ast.Typedef):
+            inner = ext.type.type if isinstance(ext.type, c_ast.TypeDecl) else None
+            if isinstance(inner, c_ast.Struct) and inner.name is None and inner.decls:
+                inner.name = ext.name  # (typedef struct { ... } foo_t: named foo_t)
             self.layouts.note(ext)
             self.layouts.typedefs[ext.name] = ext.type
         elif isinstance(ext, c_ast.FuncDef):
@@ -192,7 +189,9 @@ class _Builder:
             k = 0
             for item in init.exprs:
                 if isinstance(item, c_ast.NamedInitializer):
-                    k = self.layouts.const(item.name[0])
+                    if len(item.name) != 1:
+                        raise Unsupported("a nested designator", item.name[-1])
+                    k = self.layouts.const(_designated(item.name[0]))
                     item = item.expr
                 if not 0 <= k < spec.n:
                     raise Unsupported(f"initialiser index {k} out of the array of {spec.n}",
@@ -323,7 +322,7 @@ class _Builder:
         suffix = " ".join(f"-D {k}" + (f"={v}" if v != "1" else "")
                           for k, v in sorted(defines.items()))
         name = Path(path).stem + (f" ({suffix})" if suffix else "")
-        kwargs = _condition(clause, clause_line, path)
+        kwargs = condition_args(clause, clause_line, path)
         doc = _leading_comment(Path(path).read_text(encoding="utf-8"))
         model = Model(name, cpus, description=doc, path=path, **kwargs)
         model.condition_line = clause_line or None
@@ -331,47 +330,6 @@ class _Builder:
             model.fingerprint_inputs = {  # type: ignore[attr-defined]
                 "-D": " ".join(f"{k}={v}" for k, v in sorted(defines.items()))}
         return model
-
-
-def _condition(clause: str, line: int, path: str) -> dict[str, Any]:
-    """The Model arguments of the final clause (herd's syntax, as in a litmus test)."""
-    if not clause.strip():
-        return {}
-    from smpcheck.litmus.parse_common import _FileParser
-    from smpcheck.model.propositions import holds
-
-    parser = _FileParser("\n" * (line - 1) + clause, path)
-    _locations, filt, cond = parser._tail("")
-    out: dict[str, Any] = {}
-    lines = clause.strip().splitlines()
-    text = " ".join(x.strip() for x in lines)
-    if cond is not None:
-        prop = cond.prop
-        q = cond.quantifier
-        key = {"exists": "exists", "~exists": "not_exists", "forall": "forall"}[q]
-        shown = re.sub(r"^.*?\b(exists|forall)\b\s*", "", text.split("filter")[-1]
-                       if filt is not None else text)
-        shown = _unwrap(shown.rstrip(";").strip())
-        out[key] = shown
-        out["compiled"] = Condition(q, lambda s: holds(prop, s, path), shown, shown)
-    if filt is not None:
-        fprop = filt
-        out["filter"] = "filter"
-        out["compiled_filter"] = Condition("filter", lambda s: holds(fprop, s, path),
-                                           "filter", "filter")
-    return out
-
-
-def _unwrap(text: str) -> str:
-    """``text`` without parentheses around all of it (the report adds its own)."""
-    if not (text.startswith("(") and text.endswith(")")):
-        return text
-    depth = 0
-    for k, ch in enumerate(text):
-        depth += {"(": 1, ")": -1}.get(ch, 0)
-        if depth == 0 and k < len(text) - 1:
-            return text
-    return text[1:-1].strip()
 
 
 def _leading_comment(text: str) -> str:

@@ -69,6 +69,8 @@ struct task_struct { int __smp_task; };
 #define might_sleep() ((void)0)
 #define BUILD_BUG_ON(cond) ((void)0)
 #define printk(...) ((void)0)
+#define assert(cond) BUG_ON(!(cond))
+#define kfree_rcu(p, rhf) kfree_rcu(p)
 #define pr_info(...) ((void)0)
 #define pr_debug(...) ((void)0)
 #define pr_err(...) ((void)0)
@@ -102,6 +104,15 @@ struct task_struct { int __smp_task; };
 #define list_for_each_entry(pos, head, member) \
 	for (pos = __smp_container_of((head)->next, #member); &pos->member != (head); \
 	     pos = __smp_container_of(pos->member.next, #member))
+#define list_for_each_entry_safe(pos, n, head, member) \
+	for (pos = __smp_container_of((head)->next, #member), \
+	     n = __smp_container_of(pos->member.next, #member); \
+	     &pos->member != (head); \
+	     pos = n, n = __smp_container_of(n->member.next, #member))
+#define list_next_entry(pos, member) __smp_container_of((pos)->member.next, #member)
+#define list_last_entry(ptr, type, member) list_entry((ptr)->prev, type, member)
+#define list_first_entry_or_null(ptr, type, member) \
+	(!list_empty(ptr) ? list_first_entry(ptr, type, member) : NULL)
 #define list_for_each_entry_rcu(pos, head, member, ...) \
 	for (pos = __smp_container_of(rcu_dereference((head)->next), #member); \
 	     &pos->member != (head); \
@@ -143,6 +154,17 @@ static inline void list_del(struct list_head *entry)
 	__list_del(entry->prev, entry->next);
 	entry->next = NULL;
 	entry->prev = NULL;
+}
+
+static inline void list_del_init(struct list_head *entry)
+{
+	__list_del(entry->prev, entry->next);
+	INIT_LIST_HEAD(entry);
+}
+
+static inline int list_is_last(const struct list_head *list, const struct list_head *head)
+{
+	return list->next == head;
 }
 
 static inline int list_empty(const struct list_head *head)
