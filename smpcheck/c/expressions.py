@@ -40,7 +40,7 @@ class Unsupported(Exception):
 
 # Calls whose arguments are lvalues (the kernel macros that take ``x``, not ``&x``).
 LVALUE_ARGS: dict[str, tuple[int, ...]] = {
-    "READ_ONCE": (0,), "WRITE_ONCE": (0,), "rcu_dereference": (0,),
+    "READ_ONCE": (0,), "WRITE_ONCE": (0,), "ACCESS_ONCE": (0,), "rcu_dereference": (0,),
     "rcu_dereference_protected": (0,), "rcu_dereference_raw": (0,),
     "rcu_access_pointer": (0,), "rcu_assign_pointer": (0,), "smp_store_mb": (0,),
     "srcu_dereference": (0,), "wait_event": (0,), "wait_event_interruptible": (0,),
@@ -56,7 +56,8 @@ COND_ARGS: dict[str, tuple[int, str | None]] = {
 KEEP_ARGS = {"rcu_dereference_protected": 1, "rcu_dereference_raw": 1,
              "rcu_access_pointer": 1, "srcu_dereference": 1}
 RENAME = {"rcu_dereference_protected": "READ_ONCE", "rcu_dereference_raw": "rcu_dereference",
-          "rcu_access_pointer": "READ_ONCE", "srcu_dereference": "rcu_dereference"}
+          "rcu_access_pointer": "READ_ONCE", "srcu_dereference": "rcu_dereference",
+          "ACCESS_ONCE": "READ_ONCE", "__smp_min": "_c_min", "__smp_max": "_c_max"}
 # Calls whose last argument is a local the call assigns (C macros).
 ASSIGNS_LAST = {"spin_lock_irqsave", "local_irq_save"}
 TRY_CMPXCHG = ("try_cmpxchg", "atomic_try_cmpxchg", "atomic_long_try_cmpxchg")
@@ -339,8 +340,9 @@ class ExprTranslator:
                 out.append(self._condition(a, cond[1]))
             else:
                 out.append(self.expr(a))
-        target = RENAME.get(name, FREES.get(name, name))
-        return ast.Call(name_of(py_name(target)), out, [])
+        if name in RENAME or name in FREES:  # (our helpers and API names: as they are)
+            return ast.Call(name_of(RENAME.get(name, FREES.get(name, name))), out, [])
+        return ast.Call(name_of(py_name(name)), out, [])
 
     def _condition(self, a: c_ast.Node, var: str | None) -> ast.expr:
         """A condition argument (``wait_event(wq, cond)``, ``smp_cond_load_acquire(p,

@@ -91,6 +91,16 @@ def c_first_or_null(head: Any, first: Any, member: str) -> Any:
     return NULL if raw(first) == raw(head) else container_of(first, None, member)
 
 
+def c_min(a: Any, b: Any) -> Any:
+    """The kernel's ``min(a, b)``: each argument evaluated once."""
+    return combine(min, a, b)
+
+
+def c_max(a: Any, b: Any) -> Any:
+    """The kernel's ``max(a, b)``: each argument evaluated once."""
+    return combine(max, a, b)
+
+
 def c_regs(regs: dict[str, Any]) -> dict[str, Any]:
     """A CPU's registers for the final state: its locals, bare, booleans as 0/1."""
     out = {}
@@ -110,5 +120,6 @@ NAMES: dict[str, Any] = {
     "_c_div": c_div, "_c_mod": c_mod, "_c_not": c_not, "_c_bool": c_bool,
     "_c_null": c_null, "_c_container_of": c_container_of,
     "_c_first_or_null": c_first_or_null, "_c_regs": c_regs, "_c_try": c_try,
+    "_c_min": c_min, "_c_max": c_max,
 }
 """The helpers by the names translated code calls them."""

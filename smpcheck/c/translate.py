@@ -218,6 +218,14 @@ class FunctionTranslator(ExprTranslator):
         return [ast.Assign([target], v)]
 
     def _s_Assignment(self, s: c_ast.Assignment) -> list[ast.stmt]:
+        if isinstance(s.lvalue, c_ast.FuncCall) and isinstance(s.lvalue.name, c_ast.ID) \
+                and s.lvalue.name.name == "ACCESS_ONCE" and s.op == "=":
+            # (ACCESS_ONCE(x) = v: the kernel before 4.15 wrote WRITE_ONCE so)
+            args = s.lvalue.args.exprs if s.lvalue.args is not None else []
+            if len(args) != 1:
+                raise Unsupported("ACCESS_ONCE takes one argument", s.lvalue)
+            return [ast.Expr(call("WRITE_ONCE", self._location(args[0], "ACCESS_ONCE"),
+                                  self.expr(s.rvalue)))]
         if s.op == "=" and isinstance(s.rvalue, c_ast.Assignment):
             chain, value = [s.lvalue], s.rvalue
             while isinstance(value, c_ast.Assignment) and value.op == "=":

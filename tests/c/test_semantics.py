@@ -78,6 +78,11 @@ PROGRAMS = {
         "\tok2 = try_cmpxchg(&x, &old, 9);\n"
         "\tspin_lock_irqsave(&l, flags);\n\tx = x + 1;\n\tspin_unlock_irqrestore(&l, flags);\n}\n",
         "ok1=0 /\\ seen=5 /\\ ok2=1 /\\ x=10"),
+    "ACCESS_ONCE, min and max": (
+        "int x = 3, y, lo, hi;\n"
+        "void P0(void)\n{\n\tACCESS_ONCE(y) = ACCESS_ONCE(x) + 1;\n"
+        "\tlo = min(READ_ONCE(x), y);\n\thi = max(x, 7);\n}\n",
+        "y=4 /\\ lo=3 /\\ hi=7"),
 }
 
 

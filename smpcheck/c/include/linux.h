@@ -70,6 +70,8 @@ struct task_struct { int __smp_task; };
 #define BUILD_BUG_ON(cond) ((void)0)
 #define printk(...) ((void)0)
 #define assert(cond) BUG_ON(!(cond))
+#define min(a, b) __smp_min(a, b)
+#define max(a, b) __smp_max(a, b)
 #define kfree_rcu(p, rhf) kfree_rcu(p)
 #define pr_info(...) ((void)0)
 #define pr_debug(...) ((void)0)
