@@ -93,6 +93,7 @@ class Layouts:
         self.structs: dict[str, c_ast.Struct] = {}
         self.classes: dict[str, StructMeta] = {}
         self.enums: dict[str, int] = {}
+        self.building: set[str] = set()  # structs being laid out (one inside itself)
 
     # -- declarations --------------------------------------------------------
     def note(self, node: c_ast.Node) -> None:
@@ -166,7 +167,13 @@ class Layouts:
             defn = self.structs.get(name)
             if defn is None:
                 raise CTypeError(f"struct {name} is used but never defined", s)
-            cls = self.classes[name] = self._build(name, defn)
+            if name in self.building:
+                raise CTypeError(f"struct {name} contains itself (a pointer to it may)", s)
+            self.building.add(name)
+            try:
+                cls = self.classes[name] = self._build(name, defn)
+            finally:
+                self.building.discard(name)
         return cls
 
     def _build(self, name: str, s: c_ast.Struct) -> StructMeta:

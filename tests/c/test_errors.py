@@ -120,6 +120,8 @@ def test_errors_after_a_multiline_macro_call_keep_their_line(tmp_path: Path) -> 
     ("#frob\nvoid P0(void) { }\n", 1, "#frob"),
     ("union u { int a; } v;\nvoid P0(void) { }\n", 1, "unions"),
     ("struct s { int a : 3; } v;\nvoid P0(void) { }\n", 1, "bit-fields"),
+    ("struct s { int a;\n struct s in; } v;\nvoid P0(void) { }\n", 2, "contains itself"),
+    ("int a[0];\nvoid P0(void) { }\n", 1, "array size 0"),
     ("int x;\nvoid P0(void) { }\nexists (0:r9=1 /\\\n", 4, "found end of file"),
     ("int x;\nvoid init(void) { BUG_ON(1); }\nvoid P0(void) { }\n", 2, "init()"),
 ])
