@@ -185,41 +185,50 @@ class _Builder:
         if not isinstance(init, c_ast.InitList):
             raise Unsupported("an aggregate needs a braced initialiser", init)
         if isinstance(spec, Array):
-            elems: list[Spec] = [spec.elem] * spec.n
-            k = 0
-            for item in init.exprs:
-                if isinstance(item, c_ast.NamedInitializer):
-                    if len(item.name) != 1:
-                        raise Unsupported("a nested designator", item.name[-1])
-                    k = self.layouts.const(_designated(item.name[0]))
-                    item = item.expr
-                if not 0 <= k < spec.n:
-                    raise Unsupported(f"initialiser index {k} out of the array of {spec.n}",
-                                      item)
-                elems[k] = self._initial(spec.elem, item)
-                k += 1
-            return Array(spec.n, spec.of, tuple(elems))
+            return self._initial_array(spec, init)
         if isinstance(spec, StructSpec):
-            fields = list(spec.stype._fields)  # type: ignore[attr-defined]
-            overrides: dict[str, Any] = {}
-            k = 0
-            for item in init.exprs:
-                if isinstance(item, c_ast.NamedInitializer):
-                    if len(item.name) != 1 or not isinstance(item.name[0], c_ast.ID):
-                        raise Unsupported("a nested designator", item)
-                    name = field_name(item.name[0].name)
-                    if name not in fields:
-                        raise Unsupported(f"struct {spec.stype.__name__} has no member "
-                                          f"{item.name[0].name}", item)
-                    k = fields.index(name)
-                    item = item.expr
-                if k >= len(fields):
-                    raise Unsupported("more initialisers than members", item)
-                sub = spec.stype._fields[fields[k]]  # type: ignore[attr-defined]
-                overrides[fields[k]] = self._initial(as_spec(sub), item)
-                k += 1
-            return StructSpec(spec.stype, overrides)
+            return self._initial_struct(spec, init)
         raise Unsupported("this object cannot have an initialiser", init)
+
+    def _initial_array(self, spec: Array, init: c_ast.InitList) -> Spec:
+        """An array's elements, in order or by ``[i] =``."""
+        elems: list[Spec] = [spec.elem] * spec.n
+        k = 0
+        for item in init.exprs:
+            if isinstance(item, c_ast.NamedInitializer):
+                if len(item.name) != 1:
+                    raise Unsupported("a nested designator", item.name[-1])
+                k = self.layouts.const(_designated(item.name[0]))
+                item = item.expr
+            if not 0 <= k < spec.n:
+                raise Unsupported(f"initialiser index {k} out of the array of {spec.n}", item)
+            elems[k] = self._initial(spec.elem, item)
+            k += 1
+        return Array(spec.n, spec.of, tuple(elems))
+
+    def _initial_struct(self, spec: Any, init: c_ast.InitList) -> Spec:
+        """A struct's members, in order or by ``.member =``."""
+        from smpcheck.model.objects import StructSpec
+
+        fields = list(spec.stype._fields)
+        overrides: dict[str, Any] = {}
+        k = 0
+        for item in init.exprs:
+            if isinstance(item, c_ast.NamedInitializer):
+                if len(item.name) != 1 or not isinstance(item.name[0], c_ast.ID):
+                    raise Unsupported("a nested designator", item)
+                name = field_name(item.name[0].name)
+                if name not in fields:
+                    raise Unsupported(f"struct {spec.stype.__name__} has no member "
+                                      f"{item.name[0].name}", item)
+                k = fields.index(name)
+                item = item.expr
+            if k >= len(fields):
+                raise Unsupported("more initialisers than members", item)
+            sub = spec.stype._fields[fields[k]]
+            overrides[fields[k]] = self._initial(as_spec(sub), item)
+            k += 1
+        return StructSpec(spec.stype, overrides)
 
     def _value(self, e: c_ast.Node, pointer: bool) -> Any:
         """A constant initial value: a number, NULL, or the address of a global."""

@@ -13,6 +13,7 @@ defines NAME as 1, ``-D NAME=VALUE`` as VALUE, as cc takes them.
 from __future__ import annotations
 
 import ast
+import operator
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -196,12 +197,16 @@ class Preprocessor:
                hidden: frozenset[str] = frozenset()) -> list[str]:
         """``toks`` with every macro expanded (a macro is not expanded inside itself)."""
         out: list[str] = []
+        pending = 0  # newlines a call over several lines took, given back at its line's end
         k = 0
         while k < len(toks):
             tok = toks[k]
             macro = self.macros.get(tok)
             if macro is None or tok in hidden:
                 out.append(tok)
+                if tok == "\n" and pending:
+                    out.extend(["\n"] * pending)
+                    pending = 0
                 k += 1
                 continue
             if macro.params is None:
@@ -218,60 +223,60 @@ class Preprocessor:
             args, end, newlines = _arguments(toks, j, path, line)
             body = self._substitute(macro, args, path, line)
             out.extend(self.expand(body, path, line, hidden | {tok}))
-            out.extend(["\n"] * newlines)
+            pending += newlines + toks[k + 1:j].count("\n")
             k = end
-        return out
+        return out + ["\n"] * pending
 
     def _substitute(self, macro: Macro, args: list[list[str]], path: str,
                     line: int) -> list[str]:
-        params = macro.params or ()
-        if macro.variadic and len(args) == len(params) - 1:
-            args = args + [[]]  # (no variable arguments)
-        if macro.variadic and len(args) >= len(params):
-            head = args[:len(params) - 1]
-            rest: list[str] = []
-            for n, a in enumerate(args[len(params) - 1:]):
-                rest += ([","] if n else []) + a
-            args = head + [rest]
-        if args == [[]] and not params:
-            args = []
-        if len(args) != len(params):
-            raise UsageError(f"macro {macro.name} takes {len(params)} argument"
-                             f"{'s' if len(params) != 1 else ''}, given {len(args)}", path, line)
-        bound = dict(zip(params, args, strict=True))
+        """The body of ``macro`` with its arguments in (``#`` and ``##`` applied)."""
+        bound = _bind(macro, args, path, line)
         body = list(macro.body)
         out: list[str] = []
         k = 0
         while k < len(body):
             tok = body[k]
-            if tok == "#" and k + 1 < len(body):
-                nxt = _next_significant(body, k + 1)
-                if nxt is not None and body[nxt] in bound:
-                    text = "".join(_trim(bound[body[nxt]])).replace("\\", "\\\\")
-                    out.append('"' + text.replace('"', '\\"') + '"')
-                    k = nxt + 1
-                    continue
-            if tok == "##":
+            nxt = _next_significant(body, k + 1)
+            if tok == "#" and nxt is not None and body[nxt] in bound:
+                text = "".join(_trim(bound[body[nxt]])).replace("\\", "\\\\")
+                out.append('"' + text.replace('"', '\\"') + '"')
+                k = nxt + 1
+            elif tok == "##":
                 while out and out[-1].isspace():
                     out.pop()
-                nxt = _next_significant(body, k + 1)
                 if nxt is None:
                     break
-                right = bound.get(body[nxt], [body[nxt]])
-                right = _trim(right)
+                right = _trim(bound.get(body[nxt], [body[nxt]]))
                 left = out.pop() if out else ""
                 out.extend(tokens(left + (right[0] if right else "")) + right[1:])
                 k = nxt + 1
-                continue
-            if tok in bound:
-                nxt = _next_significant(body, k + 1)
-                raw = nxt is not None and body[nxt] == "##"
-                out.extend(_trim(bound[tok]) if raw else
-                           self.expand(_trim(bound[tok]), path, line))
             else:
-                out.append(tok)
-            k += 1
+                if tok in bound:
+                    raw = nxt is not None and body[nxt] == "##"
+                    out.extend(_trim(bound[tok]) if raw else
+                               self.expand(_trim(bound[tok]), path, line))
+                else:
+                    out.append(tok)
+                k += 1
         return out
+
+
+def _bind(macro: Macro, args: list[list[str]], path: str, line: int) -> dict[str, list[str]]:
+    """Each parameter of ``macro`` with its argument (``__VA_ARGS__`` the rest)."""
+    params = macro.params or ()
+    if macro.variadic and len(args) == len(params) - 1:
+        args = args + [[]]  # (no variable arguments)
+    if macro.variadic and len(args) >= len(params):
+        rest: list[str] = []
+        for n, a in enumerate(args[len(params) - 1:]):
+            rest += ([","] if n else []) + a
+        args = args[:len(params) - 1] + [rest]
+    if args == [[]] and not params:
+        args = []
+    if len(args) != len(params):
+        raise UsageError(f"macro {macro.name} takes {len(params)} argument"
+                         f"{'s' if len(params) != 1 else ''}, given {len(args)}", path, line)
+    return dict(zip(params, args, strict=True))
 
 
 def _arguments(toks: list[str], open_at: int, path: str,
@@ -320,7 +325,7 @@ def _next_significant(toks: list[str], k: int) -> int | None:
     return k if k < len(toks) else None
 
 
-_PY_OPS = {"&&": " and ", "||": " or ", "!": " not ", "/": "//"}
+_PY_OPS = {"&&": " and ", "||": " or ", "/": "//"}
 _ALLOWED = (ast.Expression, ast.BoolOp, ast.BinOp, ast.UnaryOp, ast.Compare, ast.Constant,
             ast.And, ast.Or, ast.Not, ast.Add, ast.Sub, ast.Mult, ast.FloorDiv, ast.Mod,
             ast.BitAnd, ast.BitOr, ast.BitXor, ast.LShift, ast.RShift, ast.Invert, ast.USub,
@@ -328,13 +333,19 @@ _ALLOWED = (ast.Expression, ast.BoolOp, ast.BinOp, ast.UnaryOp, ast.Compare, ast
 
 
 def _evaluate(toks: list[str], path: str, line: int) -> int:
-    """An ``#if`` expression's value: integers, C operators, names left over as 0."""
+    """An ``#if`` expression's value: integers, C operators (C's division), names left
+    over as 0."""
     parts: list[str] = []
-    for tok in toks:
+    for n, tok in enumerate(toks):
+        unary = n == 0 or not re.fullmatch(r"\w+|\)", toks[n - 1])
         if re.fullmatch(r"[A-Za-z_]\w*", tok):
             parts.append("0")
         elif re.fullmatch(r"\d\w*", tok):
             parts.append(_c_int(tok, path, line))
+        elif tok == "+" and unary:
+            continue  # (C's unary plus does nothing; Python's stands for ! below)
+        elif tok == "!":
+            parts.append("+")  # (binds as tightly as C's !; read back as logical not)
         else:
             parts.append(_PY_OPS.get(tok, tok))
     text = " ".join(parts)
@@ -342,9 +353,47 @@ def _evaluate(toks: list[str], path: str, line: int) -> int:
         tree = ast.parse(text, mode="eval")
         if not all(isinstance(n, _ALLOWED) for n in ast.walk(tree)):
             raise SyntaxError(text)
-        return int(eval(compile(tree, "<#if>", "eval"), {"__builtins__": {}}))  # noqa: S307
-    except (SyntaxError, ValueError, ArithmeticError, TypeError):
+        return int(_value(tree.body))
+    except (SyntaxError, ValueError, ArithmeticError, TypeError, RecursionError):
         raise UsageError(f"cannot evaluate #if {' '.join(toks)}", path, line) from None
+
+
+def _value(node: ast.expr) -> int:
+    """A checked ``#if`` syntax tree's value, with C's integer semantics."""
+    if isinstance(node, ast.Constant):
+        return int(node.value)  # type: ignore[arg-type]
+    if isinstance(node, ast.UnaryOp):
+        v = _value(node.operand)
+        return {ast.UAdd: int(not v), ast.USub: -v, ast.Invert: ~v}[type(node.op)]
+    if isinstance(node, ast.BoolOp):
+        if isinstance(node.op, ast.And):
+            return int(all(_value(v) for v in node.values))
+        return int(any(_value(v) for v in node.values))
+    if isinstance(node, ast.Compare):
+        left = _value(node.left)
+        for op, right_node in zip(node.ops, node.comparators, strict=True):
+            right = _value(right_node)
+            if not _COMPARE[type(op)](left, right):
+                return 0
+            left = right
+        return 1
+    assert isinstance(node, ast.BinOp)
+    a, b = _value(node.left), _value(node.right)
+    if isinstance(node.op, ast.FloorDiv | ast.Mod):
+        if b == 0:
+            raise ZeroDivisionError("division by zero")
+        q = abs(a) // abs(b) * (1 if (a >= 0) == (b >= 0) else -1)
+        return q if isinstance(node.op, ast.FloorDiv) else a - b * q
+    if isinstance(node.op, ast.LShift | ast.RShift) and not 0 <= b < 64:
+        raise ValueError("shift count out of range")
+    return int(_ARITH[type(node.op)](a, b))
+
+
+_COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt,
+            ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge}
+_ARITH = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+          ast.BitAnd: operator.and_, ast.BitOr: operator.or_, ast.BitXor: operator.xor,
+          ast.LShift: operator.lshift, ast.RShift: operator.rshift}
 
 
 def _c_int(tok: str, path: str, line: int) -> str:
