@@ -34,6 +34,11 @@ def run_init(init: Any, builder: Any, path: str) -> None:
         raise UsageError("init() did not run to its end in one execution (a loop past "
                          "--loop-bound or a wait: init runs alone)", path)
     g = next(iter(result.witnesses.values()))
+    for ev in g.events():
+        if ev.kind == "D":  # (a freed object is not a value the initial state can hold)
+            raise UsageError(f"init() frees {ev.obj}: the initial state holds objects, not "
+                             "freed ones; free it in a CPU function", ev.src.path or path,
+                             ev.src.line or None)
     values: dict[Obj, dict[tuple[Any, ...], Any]] = {}
     for loc in g.co:
         values.setdefault(loc.obj, {})[loc.path] = g.event(g.co_max(loc)).value

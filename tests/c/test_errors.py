@@ -124,6 +124,8 @@ def test_errors_after_a_multiline_macro_call_keep_their_line(tmp_path: Path) -> 
     ("int a[0];\nvoid P0(void) { }\n", 1, "array size 0"),
     ("int x;\nvoid P0(void) { }\nexists (0:r9=1 /\\\n", 4, "found end of file"),
     ("int x;\nvoid init(void) { BUG_ON(1); }\nvoid P0(void) { }\n", 2, "init()"),
+    ("struct foo { int a; };\nvoid init(void)\n{\n\tstruct foo *p = kzalloc(sizeof(*p), 0);"
+     "\n\tkfree(p);\n}\nvoid P0(void) { }\n", 5, "init() frees"),
 ])
 def test_file_level_errors(tmp_path: Path, text: str, line: int, says: str) -> None:
     path = tmp_path / "f.c"
