@@ -58,6 +58,10 @@ KEEP_ARGS = {"rcu_dereference_protected": 1, "rcu_dereference_raw": 1,
 RENAME = {"rcu_dereference_protected": "READ_ONCE", "rcu_dereference_raw": "rcu_dereference",
           "rcu_access_pointer": "READ_ONCE", "srcu_dereference": "rcu_dereference",
           "ACCESS_ONCE": "READ_ONCE", "__smp_min": "_c_min", "__smp_max": "_c_max"}
+# Stores whose value arguments (after the location) are stored to it.
+STORES = frozenset({"WRITE_ONCE", "rcu_assign_pointer", "smp_store_release", "smp_store_mb",
+                    "xchg", "xchg_relaxed", "xchg_acquire", "xchg_release", "cmpxchg",
+                    "cmpxchg_relaxed", "cmpxchg_acquire", "cmpxchg_release"})
 # Calls whose last argument is a local the call assigns (C macros).
 ASSIGNS_LAST = {"spin_lock_irqsave", "local_irq_save"}
 TRY_CMPXCHG = ("try_cmpxchg", "atomic_try_cmpxchg", "atomic_long_try_cmpxchg")
@@ -340,9 +344,18 @@ class ExprTranslator:
                 out.append(self._condition(a, cond[1]))
             else:
                 out.append(self.expr(a))
+        if name in STORES and len(args) > 1 and self._stores_pointer(name, args[0]):
+            out[1:] = [call("_c_null", v) for v in out[1:]]  # (0 stored as a pointer: NULL)
         if name in RENAME or name in FREES:  # (our helpers and API names: as they are)
             return ast.Call(name_of(RENAME.get(name, FREES.get(name, name))), out, [])
         return ast.Call(name_of(py_name(name)), out, [])
+
+    def _stores_pointer(self, name: str, target: c_ast.Node) -> bool:
+        """Whether the location a store primitive writes holds a pointer."""
+        t = self.type_of(target)
+        if name not in LVALUE_ARGS:  # (the primitive takes &location)
+            t = self.L.pointee(t)
+        return self._is_pointer(t)
 
     def _condition(self, a: c_ast.Node, var: str | None) -> ast.expr:
         """A condition argument (``wait_event(wq, cond)``, ``smp_cond_load_acquire(p,
