@@ -257,9 +257,11 @@ class _Builder:
                           "global (&x, &s.f, &a[i])", e)
 
     # -- the module -------------------------------------------------------------
-    def _module(self) -> None:
+    def _new_module(self) -> tuple[types.ModuleType, dict[str, Any]]:
+        """The module the translation runs in, holding the kernel API (also returned)
+        and the helpers translated code calls."""
         from smpcheck import kernel
-        from smpcheck._rt.loader import REWRITTEN, rewrite_tree, runtime_names
+        from smpcheck._rt.loader import runtime_names
         from smpcheck.c.rt import NAMES
 
         api = {n: getattr(kernel, n) for n in kernel.__all__}
@@ -267,12 +269,16 @@ class _Builder:
         stem = re.sub(r"\W", "_", Path(self.path).stem)
         mod = types.ModuleType(f"smpcheck_cmodel_{stem}")
         mod.__file__ = self.path
+        mod.__dict__.update(api)
+        mod.__dict__.update(runtime_names())
+        mod.__dict__.update(NAMES)
+        return mod, api
+
+    def _module(self) -> None:
+        from smpcheck._rt.loader import REWRITTEN, rewrite_tree
+
+        mod, api = self._new_module()
         ns = mod.__dict__
-        ns.update(api)
-        ns.update(runtime_names())
-        ns.update(NAMES)
-        for name, cls in self.layouts.classes.items():
-            ns[f"_c_struct_{name}"] = cls
         scope = Scope(self.layouts, {n: d.type for n, d in self.globals.items()},
                       set(self.functions), set(api))
         for name in self.globals:
