@@ -56,6 +56,7 @@ COUNTER_RACE = at("data-race", "counter[0] = counter[0] + 1")
 LOST = at("condition", "forall=")
 UAF = at("use-after-free", 'return {"a": READ_ONCE(p.a)}')
 ABBA = at("deadlock", ("spin_lock(B)", 1), ("spin_lock(A)", 2))  # second acquisitions
+HANDSHAKE_UAF = at("use-after-free", "xchg(sptep, 0)")
 
 # example -> memory model -> the findings of ``--all`` (empty: safe).
 EXPECT: dict[str, dict[str, list[Finding]]] = {
@@ -72,6 +73,7 @@ EXPECT: dict[str, dict[str, list[Finding]]] = {
     "uaf-rcu": {"sc": [], "tso": [], "lkmm": []},
     "abba": {m: [ABBA] for m in MODELS},
     "endless-wait": {m: [at("endless-wait", "while READ_ONCE(state) != 1:")] for m in MODELS},
+    "handshake": {"sc": [], "tso": [HANDSHAKE_UAF], "lkmm": [HANDSHAKE_UAF]},
 }
 
 CASES = [(name, mm) for name in EXPECT for mm in MODELS]

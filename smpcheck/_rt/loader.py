@@ -271,6 +271,11 @@ def rewrite(source: str, path: str) -> types.CodeType:
         tree = ast.parse(source, path)
     except SyntaxError as exc:
         raise UsageError(f"syntax error: {exc.msg}", path, exc.lineno, exc.offset) from None
+    return rewrite_tree(tree, path)
+
+
+def rewrite_tree(tree: ast.Module, path: str) -> types.CodeType:
+    """Compile a model's syntax tree (one the C front end built) with the rewrites."""
     tree = _Rewriter(path).visit(tree)
     ast.fix_missing_locations(tree)
     try:  # (the compiler finds more: a return outside a function, a misplaced nonlocal)
@@ -450,4 +455,5 @@ def install_library_rewriting(package: str) -> None:
         sys.meta_path.insert(0, _LibraryFinder(package))
 
 
-__all__ = ["Field", "exec_module", "install_library_rewriting", "load_model", "rewrite"]
+__all__ = ["Field", "exec_module", "install_library_rewriting", "load_model", "rewrite",
+           "rewrite_tree"]

@@ -22,8 +22,10 @@ __all__ = ["cmd_check", "register", "replay_and_report", "run_and_report"]
 
 def register(subparsers: Any) -> None:
     """Add the ``check`` subcommand."""
-    c = subparsers.add_parser("check", help="check a model file (Python)")
-    c.add_argument("model", help="the model file, MODEL.py")
+    c = subparsers.add_parser("check", help="check a model file (Python or C)")
+    c.add_argument("model", help="the model file, MODEL.py or MODEL.c")
+    c.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME[=VALUE]",
+                   help="define a macro for a C model, as cc does")
     add_common(c, default_mm=None)
     c.add_argument("--replay", metavar="FILE", help="re-run the execution recorded in a "
                    "--json report instead of exploring")
@@ -31,7 +33,7 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from smpcheck._rt.loader import load_model
+    from smpcheck.c import load_any
 
     if args.replay:
         return replay_and_report(args)
@@ -40,7 +42,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     try:  # (--timeout bounds the model file's own module-level code too)
         with Watchdog(args.timeout, stall=math.inf):
-            model, names = load_model(args.model)
+            model, names = load_any(args.model, args.defines)
     except Stop:
         return fail(f"stopped after {args.timeout:g} s (--timeout) while the model file's "
                     "module-level code ran: no verdict", EXIT_INCOMPLETE, args.json,
@@ -60,7 +62,7 @@ def replay_and_report(args: argparse.Namespace) -> int:
     """``check --replay FILE``: the recorded violation shown again (exit 1), or a usage
     error saying why the record does not fit the model or does not reproduce (exit 2).
     A replay runs one recorded execution: it is never a verdict on the model."""
-    from smpcheck._rt.loader import load_model
+    from smpcheck.c import load_any
     from smpcheck.explore.replay import reproduce
     from smpcheck.explore.replay_record import fingerprint
     from smpcheck.models import get_model
@@ -68,7 +70,7 @@ def replay_and_report(args: argparse.Namespace) -> int:
     from smpcheck.report.text import render_violation
 
     record = load_replay(args.replay)
-    model, names = load_model(args.model)
+    model, names = load_any(args.model, args.defines)
     mm = get_model(args.mm or record.fingerprint.memory_model)
     settings = settings_from(args)
     now = fingerprint(model, mm.name, settings)
