@@ -253,7 +253,8 @@ def _common(p: argparse.ArgumentParser, default_mm: str | None) -> None:
 
 def _extra_commands(sub: Any) -> None:
     """Subcommands that live in their own modules."""
-    for module in ("smpcheck.litmus.cli", "smpcheck.kvm.cli", "smpcheck.herd.cli"):
+    for module in ("smpcheck.litmus.cli", "smpcheck.kvm.cli", "smpcheck.herd.cli",
+                   "smpcheck.cli_barriers"):
         try:
             mod = __import__(module, fromlist=["register"])
         except ImportError:

@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from smpcheck.explore.explorer import Settings
 from smpcheck.explore.verify import verify
 from smpcheck.model.model import Model
+from smpcheck.model.objects import Loc
 from smpcheck.models import get_model
 from smpcheck.results.findings import Kind, Violation
 from smpcheck.results.result import Result, Status
+
+Built = tuple[Model, dict[str, Loc]]
 
 
 @dataclass
@@ -88,55 +91,27 @@ class PythonSubject(Subject):
         return _model_verdict(mm, self.model, result)
 
 
-class KvmSubject(Subject):
-    """A KVM design's scenario with switch settings; barrier switches are sites too."""
+class BuiltSubject(Subject):
+    """A design built afresh for each check from switch settings (a KVM design's
+    scenario): ``build(settings)`` gives its model and named globals; ``barrier_switches``
+    lists (name, value set, value when weakened, line in ``file``)."""
 
-    default_mms = ("sc", "tso")
-
-    def __init__(self, name: str, scenario: str | None, sets: Mapping[str, str]) -> None:
-        import inspect
-
-        from smpcheck.kvm.registry import get
-
-        self.design = get(name)
-        self.scenario = self.design.scenario(scenario).name
-        self.sets = self.design.settings(sets)
-        module = _design_module(self.design)
-        self.file = inspect.getsourcefile(module) or name
-        self.source = inspect.getsource(module)
-        self.name = f"{self.design.name} {self.scenario}"
+    def __init__(self, name: str, file: str, build: Callable[[Mapping[str, str]], Built],
+                 barrier_switches: list[tuple[str, str, str, int]],
+                 default_mms: tuple[str, ...] = ("sc", "tso")) -> None:
+        self.name = name
+        self.file = file
+        self.build = build
+        self.barrier_switches = barrier_switches
+        self.default_mms = default_mms
 
     def check(self, mm: str, settings: Settings, switches: Mapping[str, str] | None = None
               ) -> Verdict:
-        model, names = self.design.build(self.scenario, {**self.sets, **(switches or {})})
+        model, names = self.build(switches or {})
         return _model_verdict(mm, model, verify(model, names, mm, copy.copy(settings)))
 
     def switches(self) -> list[tuple[str, str, str, int]]:
-        out = []
-        for sw in self.design.switches:
-            value = self.sets[sw.name]
-            if "none" in sw.choices and value != "none" and value.startswith("smp_"):
-                out.append((sw.name, value, "none", _line_of(self.source, f'"{sw.name}"')))
-        return out
-
-
-def _design_module(design: Any) -> Any:
-    import sys
-
-    from smpcheck.kvm import registry
-
-    for name in registry._MODULES:
-        mod = sys.modules.get(name)
-        if mod is not None and getattr(mod, "MODEL", None) is design:
-            return mod
-    raise LookupError(design.name)
-
-
-def _line_of(source: str, needle: str) -> int:
-    for i, text in enumerate(source.splitlines(), 1):
-        if needle in text and "Switch(" in text:
-            return i
-    return 0
+        return self.barrier_switches
 
 
 class LitmusSubject(Subject):
@@ -190,11 +165,8 @@ def _litmus_witness(run: Any, want: bool) -> Violation | None:
     return None
 
 
-def subject_for(target: str, scenario: str | None = None,
-                sets: Mapping[str, str] | None = None) -> Subject:
-    """The subject ``target`` names: ``kvm:NAME``, a ``.litmus`` file, or a model file."""
-    if target.startswith("kvm:"):
-        return KvmSubject(target[4:], scenario, sets or {})
+def subject_for(target: str) -> Subject:
+    """The subject a file names: a ``.litmus`` test, or a Python model file."""
     if target.endswith(".litmus"):
         return LitmusSubject(target)
     return PythonSubject(target)

@@ -36,23 +36,27 @@ from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.model.model import Model
 from smpcheck.model.objects import Loc
 from smpcheck.models import MemoryModel, get_model
+from smpcheck.results.findings import Violation
 from smpcheck.results.result import Result
 
 
 def verify(model: Model, globals_: dict[str, Loc] | None = None, mm: str | MemoryModel = "sc",
            settings: Settings | None = None,
            progress: Callable[[Result], None] | None = None,
-           guide: Guide | None = None) -> Result:
+           guide: Guide | None = None,
+           on_violation: Callable[[Violation], None] | None = None) -> Result:
     """Check ``model`` under memory model ``mm``; bad models raise UsageError.
 
     ``mm`` is a memory model's name or the model itself (e.g. a cat model).
-    With ``guide`` only the recorded execution is explored (``--replay``)."""
+    With ``guide`` only the recorded execution is explored (``--replay``);
+    ``on_violation`` sees every finding of every execution, before duplicates merge."""
     memory_model = mm if isinstance(mm, MemoryModel) else get_model(mm)
     result = Result(model.name, memory_model.name)
     s = settings or Settings()
     result.bound = (f"{len(model.cpus)} CPUs, the model's objects, other loops than "
                     f"spin waits at most {s.loop_bound} iterations")
-    explorer = Explorer(model.cpus, memory_model, s, on_progress=progress, guide=guide)
+    explorer = Explorer(model.cpus, memory_model, s, on_progress=progress, guide=guide,
+                        on_violation=on_violation)
     checker = Checker(model, memory_model, globals_ or {}, explorer.report)
     modules = model_modules(model.cpus)
     recheck = Recheck(model, s, PythonState(modules, model.cpus), checker)
