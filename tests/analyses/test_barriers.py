@@ -70,10 +70,19 @@ _FENCES = ("", "smp_mb();", "smp_mb();", "smp_mb();", "smp_rmb();", "smp_wmb();"
            "smp_mb__before_atomic();")
 
 
+_WEAK_READS = ("READ_ONCE(*{v})", "*{v}", "rcu_dereference(*{v})", "smp_load_acquire({v})")
+_WEAK_WRITES = ("WRITE_ONCE(*{v}, 1);", "*{v} = 1;", "smp_store_release({v}, 1);",
+                "r9 = xchg_relaxed({v}, 1);")
+_WEAK_FENCES = ("", "", "", "smp_rmb();", "smp_wmb();", "smp_mb();")
+
+
 @st.composite
-def shapes(draw: st.DrawFn) -> str:
+def shapes(draw: st.DrawFn, ordered: bool = True) -> str:
     """A message-passing, store-buffering or load-buffering test whose primitives and
-    fences are drawn at random: the weak outcome depends on them."""
+    fences are drawn at random: the weak outcome depends on them.  ``ordered``: draw
+    ordered forms more often (else mostly unordered ones, for designs to fix)."""
+    reads, writes, fences = ((_READS, _WRITES, _FENCES) if ordered
+                             else (_WEAK_READS, _WEAK_WRITES, _WEAK_FENCES))
     name = draw(st.sampled_from(sorted(_SHAPES)))
     p0, p1, weak = _SHAPES[name]
     out = ["C " + name, "", "{", "}", ""]
@@ -83,11 +92,11 @@ def shapes(draw: st.DrawFn) -> str:
         for k, acc in enumerate(accesses):
             kind, v = acc.split()
             if kind == "R":
-                out.append(f"\tr{reg} = {draw(st.sampled_from(_READS)).format(v=v)};")
+                out.append(f"\tr{reg} = {draw(st.sampled_from(reads)).format(v=v)};")
                 reg += 1
             else:
-                out.append("\t" + draw(st.sampled_from(_WRITES)).format(v=v))
-            if k == 0 and (fence := draw(st.sampled_from(_FENCES))):
+                out.append("\t" + draw(st.sampled_from(writes)).format(v=v))
+            if k == 0 and (fence := draw(st.sampled_from(fences))):
                 out.append("\t" + fence)
         out += ["}", ""]
     out.append(f"exists ({weak})")
