@@ -28,7 +28,7 @@ from smpcheck.errors import (
     UsageError,
 )
 from smpcheck.explore.explorer import Settings
-from smpcheck.results.result import EXIT_FOR, Limit, Result
+from smpcheck.results.result import EXIT_FOR, Limit, Result, Status
 from smpcheck.text import printable_block
 
 if TYPE_CHECKING:
@@ -182,6 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--replay", metavar="FILE", help="re-run the execution recorded in a "
                    "--json report instead of exploring")
     c.set_defaults(func=cmd_check)
+    from smpcheck.cli_barriers import add_check_options
+
+    add_check_options(c)
     _extra_commands(sub)
     return p
 
@@ -284,6 +287,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         return fail(f"stopped after {args.timeout:g} s (--timeout) while the model file's "
                     "module-level code ran: no verdict", EXIT_INCOMPLETE, args.json,
                     args.model)
+    if args.compare:
+        from smpcheck.cli_barriers import check_compare
+
+        return check_compare(model, names, args)
+    args.defaulted_mm = args.mm is None
     args.mm = args.mm or "sc"
     return run_and_report(model, names, args)
 
@@ -333,7 +341,12 @@ def run_and_report(model: Any, names: Any, args: argparse.Namespace) -> int:
 
     progress = live_progress() if sys.stderr.isatty() and not args.json else None
     try:
-        result = verify(model, names, args.mm, settings_from(args), progress)
+        if getattr(args, "shortest", False):
+            from smpcheck.analyses.shortest import shortest
+
+            result = shortest(model, names, args.mm, settings_from(args), progress)
+        else:
+            result = verify(model, names, args.mm, settings_from(args), progress)
     finally:
         if progress is not None:
             progress(None)
@@ -345,6 +358,9 @@ def run_and_report(model: Any, names: Any, args: argparse.Namespace) -> int:
                                 fingerprint(model, mm.name, settings_from(args)))))
     else:
         print(render_result(result, model, mm, args.all, args.width, options=OPTIONS))
+        if getattr(args, "defaulted_mm", False) and result.verdict == Status.SAFE:
+            print("safe under sc (the default) only: weak memory was not checked "
+                  "(--compare sc,tso,lkmm)")
     return result.exit_status
 
 

@@ -99,3 +99,36 @@ def cmd_barriers(args: argparse.Namespace) -> int:
           else barriers_text(subject.name, bases, answers, args.width))
     unknown = any(a.load_bearing is None for a in answers)
     return EXIT_INCOMPLETE if unknown else EXIT_OK
+
+
+def add_check_options(c: argparse.ArgumentParser) -> None:
+    """``check --compare`` and ``check --shortest``."""
+    c.add_argument("--compare", metavar="MM,MM,...", help="check under each memory model "
+                   "(e.g. sc,tso,lkmm): one verdict and witness per model, exit 1 if any fails")
+    c.add_argument("--shortest", action="store_true", help="explore every execution and "
+                   "show the violation with the fewest steps, then fewest reordered pairs")
+
+
+def check_compare(model: Any, names: Any, args: argparse.Namespace) -> int:
+    """``check --compare``: one run per memory model, one report."""
+    from smpcheck.analyses.compare import compare_models, exit_status
+    from smpcheck.cli import OPTIONS, settings_from
+    from smpcheck.explore.replay_record import fingerprint
+    from smpcheck.models import get_model, model_names
+    from smpcheck.report.analyses import compare_models_text
+    from smpcheck.report.json_report import dumps, result_dict
+
+    mms = [m.strip() for m in args.compare.split(",") if m.strip()]
+    known = model_names()
+    if not mms or any(m not in known for m in mms) or args.mm:
+        raise UsageError(f"--compare takes memory models from {', '.join(known)} "
+                         "(e.g. sc,tso,lkmm), and no --mm")
+    verdicts = compare_models(model, names, mms, settings_from(args), args.shortest)
+    status = exit_status(verdicts)
+    if args.json:
+        docs = [result_dict(v.result, model, get_model(v.mm), args.all, OPTIONS,
+                            fingerprint(model, v.mm, settings_from(args))) for v in verdicts]
+        print(dumps({"models": docs, "exit": status}))
+    else:
+        print(compare_models_text(model.name, verdicts, args.width, OPTIONS))
+    return status

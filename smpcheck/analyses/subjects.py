@@ -67,7 +67,7 @@ class Subject:
         return []
 
 
-def _model_verdict(mm: str, model: Model, result: Result) -> Verdict:
+def model_verdict(mm: str, model: Model, result: Result) -> Verdict:
     status = result.status
     holds = {Status.SAFE: True, Status.VIOLATION: False}.get(status)
     first = result.violations[0] if result.violations else None
@@ -88,7 +88,7 @@ class PythonSubject(Subject):
     def check(self, mm: str, settings: Settings, switches: Mapping[str, str] | None = None
               ) -> Verdict:
         result = verify(self.model, self.names, mm, copy.copy(settings))
-        return _model_verdict(mm, self.model, result)
+        return model_verdict(mm, self.model, result)
 
 
 class BuiltSubject(Subject):
@@ -108,7 +108,7 @@ class BuiltSubject(Subject):
     def check(self, mm: str, settings: Settings, switches: Mapping[str, str] | None = None
               ) -> Verdict:
         model, names = self.build(switches or {})
-        return _model_verdict(mm, model, verify(model, names, mm, copy.copy(settings)))
+        return model_verdict(mm, model, verify(model, names, mm, copy.copy(settings)))
 
     def switches(self) -> list[tuple[str, str, str, int]]:
         return self.barrier_switches
