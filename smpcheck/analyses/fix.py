@@ -36,6 +36,9 @@ from smpcheck.models import get_model
 from smpcheck.results.findings import Kind, Violation
 
 MB, ACQUIRE, RELEASE = "smp_mb", "acquire", "release"
+#: Fences a change may put before an access (only smp_mb() by --fix; hints try the
+#: lighter ones on the graph), with their herd tags.
+FENCES = {MB: "MB", "smp_rmb": "rmb", "smp_wmb": "wmb"}
 _LOCKING = frozenset({"LKR", "LKW", "LF", "UL", "RL", "RU", "srcu-lock", "srcu-unlock", "RMW"})
 
 
@@ -89,15 +92,18 @@ def candidates(g: ExecutionGraph) -> set[Change]:
 def apply_changes(g: ExecutionGraph, changes: Iterable[Change]) -> ExecutionGraph:
     """``g`` as the design with ``changes`` would run it: the same reads-from and
     coherence, fences inserted, tags changed (event positions renumbered)."""
-    ov = overrides_for(changes)
+    cs = list(changes)
+    ov = overrides_for(cs)
+    fences = {c.site: FENCES[c.kind] for c in cs if c.kind in FENCES}
     out = ExecutionGraph(len(g.threads), g.locs)
     moved: dict[tuple[int, int], tuple[int, int]] = {}
     for tid, t in enumerate(g.threads):
         new: list[Event | None] = []
         for ev in t:
             if ev is not None and ev.kind in "RW" and not (ev.kind == "W" and ev.rmw) \
-                    and site_of(ev) in ov.fence_before:
-                new.append(Event((tid, len(new)), "F", tags=frozenset({"MB"}), op="smp_mb()",
+                    and site_of(ev) in fences:
+                tag = fences[site_of(ev)]
+                new.append(Event((tid, len(new)), "F", tags=frozenset({tag}), op=f"{tag}()",
                                  src=ev.src))
             if ev is not None:
                 moved[ev.id] = (tid, len(new))
@@ -122,7 +128,7 @@ def apply_changes(g: ExecutionGraph, changes: Iterable[Change]) -> ExecutionGrap
     out.rf = {moved.get(r, r): moved.get(w, w) for r, w in g.rf.items()}
     out.co = {loc: [moved.get(w, w) for w in ws] for loc, ws in g.co.items()}
     out.spec = {moved.get(r, r): v for r, v in g.spec.items()}
-    out.fence_tags = g.fence_tags | frozenset({"MB"})
+    out.fence_tags = g.fence_tags | frozenset(fences.values())
     out.frees = g.frees
     return out
 

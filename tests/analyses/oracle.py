@@ -74,8 +74,8 @@ def change_text(text: str, changes: tuple[Change, ...]) -> str:
     lines = text.split("\n")
     for c in changes:
         s = lines[c.site.line - 1]
-        if c.kind == MB:
-            s = re.sub(r"^(\s*)", r"\1smp_mb(); ", s, count=1)
+        if c.kind in (MB, "smp_rmb", "smp_wmb"):
+            s = re.sub(r"^(\s*)", rf"\1{c.kind}(); ", s, count=1)
         elif c.kind == ACQUIRE:
             s = re.sub(r"(READ_ONCE|rcu_dereference)\(\*(\w+)\)", r"smp_load_acquire(\2)", s)
             s = re.sub(r"= \*(\w+);", r"= smp_load_acquire(\1);", s)
