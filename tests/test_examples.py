@@ -72,6 +72,8 @@ EXPECT: dict[str, dict[str, list[Finding]]] = {
     "uaf-rcu": {"sc": [], "tso": [], "lkmm": []},
     "abba": {m: [ABBA] for m in MODELS},
     "endless-wait": {m: [at("endless-wait", "while READ_ONCE(state) != 1:")] for m in MODELS},
+    "seqcount": {"sc": [], "tso": [], "lkmm": [at("condition", "not_exists=")]},
+    "lost-wakeup": {"sc": [], "tso": [], "lkmm": [at("condition", "not_exists=")]},
 }
 
 CASES = [(name, mm) for name in EXPECT for mm in MODELS]

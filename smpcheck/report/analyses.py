@@ -51,13 +51,17 @@ def barriers_text(name: str, bases: list[Baseline], answers: list[SiteAnswer],
                                 *(c.ljust(w) for c, w in zip(cells, cols, strict=True))]
                                ).rstrip())
     lines.append("(yes: load-bearing, weakened it lets the finding below happen; no: the\n"
-                 " design does as well without it; unknown: a check was cut short)")
+                 " design holds as well without it; unknown: a check was cut short)")
+    tables: set[str] = set()  # (the tables shown already)
     for site, group in groups:
-        lines += _site_details(label[site], group, width)
+        lines += _site_details(label[site], group, width, tables)
     return printable_block("\n".join(lines))
 
 
-def _site_details(label: str, group: list[SiteAnswer], width: int) -> list[str]:
+def _site_details(label: str, group: list[SiteAnswer], width: int,
+                  tables: set[str]) -> list[str]:
+    """What each load-bearing site prevents, with the first of its counterexamples
+    whose table no earlier site showed."""
     out: list[str] = []
     shown = False
     for a in group:
@@ -70,8 +74,11 @@ def _site_details(label: str, group: list[SiteAnswer], width: int) -> list[str]:
                               width)]
             v = a.verdict
             if not shown and v is not None and v.violation is not None:
-                out += ["", render_violation(v.violation, v.model, get_model(a.mm), width)]
-                shown = True
+                table = render_violation(v.violation, v.model, get_model(a.mm), width)
+                if table not in tables:
+                    tables.add(table)
+                    out += ["", table]
+                    shown = True
     return out
 
 

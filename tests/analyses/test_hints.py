@@ -1,5 +1,5 @@
 """Barrier hints point where a barrier forbids the counterexample, on whichever CPU
-that is: the seqcount writer, the lost wakeup's waker (tests/data/hints), and, on
+that is: the seqcount writer, the lost wakeup's waker (examples/), and, on
 random message-passing, store-buffering and load-buffering shapes, the hinted
 barriers inserted by hand into the source forbid the weak outcome by brute force."""
 
@@ -21,7 +21,7 @@ from smpcheck.results.findings import Kind
 from tests.analyses.oracle import CandidateLimit, change_text, observation
 from tests.analyses.test_barriers import shapes
 
-HINTS = Path(__file__).resolve().parents[1] / "data" / "hints"
+HINTS = Path(__file__).resolve().parents[2] / "examples"
 
 
 def _first(path: Path, mm: str = "lkmm"):  # type: ignore[no-untyped-def]

@@ -1,5 +1,15 @@
-"""A lost wakeup: try_to_wake_up() without smp_mb__after_spinlock()."""
-from smpcheck import READ_ONCE, WRITE_ONCE, Model, SpinLock, Var, smp_store_mb, spin_lock, spin_unlock
+"""A lost wakeup: try_to_wake_up() without smp_mb__after_spinlock(); safe on x86 (the
+lock is a full barrier there), not under the LKMM."""
+from smpcheck import (
+    READ_ONCE,
+    WRITE_ONCE,
+    Model,
+    SpinLock,
+    Var,
+    smp_store_mb,
+    spin_lock,
+    spin_unlock,
+)
 
 cond = Var(0)
 state = Var(0)  # 0: TASK_RUNNING, 1: TASK_INTERRUPTIBLE

@@ -1,4 +1,5 @@
-"""A seqcount writer without the smp_wmb() after its first increment."""
+"""A seqcount writer without the smp_wmb() after its first increment: the reader sees
+the new data with the old, even count under the LKMM."""
 from smpcheck import READ_ONCE, WRITE_ONCE, Model, Var, smp_rmb, smp_wmb
 
 seq = Var(0)
