@@ -358,6 +358,10 @@ def run_and_report(model: Any, names: Any, args: argparse.Namespace) -> int:
                                 fingerprint(model, mm.name, settings_from(args)))))
     else:
         print(render_result(result, model, mm, args.all, args.width, options=OPTIONS))
+        if getattr(args, "shortest", False):
+            from smpcheck.cli_barriers import shortest_note
+
+            print(shortest_note(result, mm))
         if getattr(args, "defaulted_mm", False) and result.verdict == Status.SAFE:
             print("safe under sc (the default) only: weak memory was not checked "
                   "(--compare sc,tso,lkmm)")

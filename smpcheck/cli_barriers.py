@@ -31,6 +31,8 @@ def register(subparsers: Any, common: Callable[..., None]) -> None:
     p.add_argument("--mm", action="append", help="memory models (repeatable or "
                    "comma-separated; default sc,tso,lkmm, a litmus test's own, kvm sc,tso)")
     p.add_argument("--json", action="store_true", help="print the answers as JSON")
+    p.add_argument("--brief", action="store_true", help="no counterexample tables, only "
+                   "the sites and what each prevents")
     p.add_argument("--fix", action="store_true", help="find the fewest smp_mb() (or "
                    "acquire/release) changes that make the design hold")
     p.add_argument("--max-changes", type=int, default=3, metavar="N",
@@ -96,7 +98,7 @@ def cmd_barriers(args: argparse.Namespace) -> int:
         return EXIT_VIOLATION if fix.complete else EXIT_INCOMPLETE
     bases, answers = analyse(subject, mms, settings)
     print(json.dumps(barriers_json(answers), indent=2) if args.json
-          else barriers_text(subject.name, bases, answers, args.width))
+          else barriers_text(subject.name, bases, answers, args.width, not args.brief))
     unknown = any(a.load_bearing is None for a in answers)
     return EXIT_INCOMPLETE if unknown else EXIT_OK
 
@@ -132,3 +134,15 @@ def check_compare(model: Any, names: Any, args: argparse.Namespace) -> int:
     else:
         print(compare_models_text(model.name, verdicts, args.width, OPTIONS))
     return status
+
+
+def shortest_note(result: Any, mm: Any) -> str:
+    """What ``--shortest`` chose, as the report's last line."""
+    from smpcheck.analyses.shortest import cost
+
+    shown = next((v for v in result.violations if v.graph is not None), None)
+    if shown is None:
+        return "(--shortest: no violating execution to choose from)"
+    steps, pairs = cost(shown.graph, mm)
+    return (f"(--shortest: of every violating execution, one with the fewest steps, {steps}, "
+            f"then reordered pairs, {pairs})")

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from smpcheck._rt.sites import Overrides, Site, overriding, site_of
 from smpcheck.analyses.subjects import Subject, Verdict
 from smpcheck.explore.explorer import Settings
-from smpcheck.graph.events import NO_SOURCE, Event
+from smpcheck.graph.events import NO_SOURCE, Event, shown_path
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.graph.view import View
 from smpcheck.models import get_model
@@ -50,7 +50,7 @@ class Change:
     kind: str
 
     def describe(self, text: str = "") -> str:
-        at = f"{self.site.path}:{self.site.line}"
+        at = f"{shown_path(self.site.path)}:{self.site.line}"
         code = f" ({text})" if text else ""
         if self.kind == MB:
             return f"{at}: smp_mb() before this {self.site.primitive}{code}"

@@ -26,8 +26,9 @@ def verdict_word(v: Verdict) -> str:
 
 
 def barriers_text(name: str, bases: list[Baseline], answers: list[SiteAnswer],
-                  width: int = 80) -> str:
-    """The table of sites x memory models, then the counterexample each prevents."""
+                  width: int = 80, tables: bool = True) -> str:
+    """The table of sites x memory models, then the counterexample each prevents
+    (``tables``: with its CPU-column table)."""
     mms = [b.mm for b in bases]
     lines = [f"{printable(name)}: " + ", ".join(
         f"{b.mm} {verdict_word(b.verdict)}" for b in bases)]
@@ -52,14 +53,14 @@ def barriers_text(name: str, bases: list[Baseline], answers: list[SiteAnswer],
                                ).rstrip())
     lines.append("(yes: load-bearing, weakened it lets the finding below happen; no: the\n"
                  " design holds as well without it; unknown: a check was cut short)")
-    tables: set[str] = set()  # (the tables shown already)
+    shown: set[str] = set()  # (the tables shown already; all of them: no tables)
     for site, group in groups:
-        lines += _site_details(label[site], group, width, tables)
+        lines += _site_details(label[site], group, width, shown, tables)
     return printable_block("\n".join(lines))
 
 
 def _site_details(label: str, group: list[SiteAnswer], width: int,
-                  tables: set[str]) -> list[str]:
+                  tables: set[str], with_tables: bool) -> list[str]:
     """What each load-bearing site prevents, with the first of its counterexamples
     whose table no earlier site showed."""
     out: list[str] = []
@@ -73,13 +74,17 @@ def _site_details(label: str, group: list[SiteAnswer], width: int,
             out += ["", _fill(f"{label} is load-bearing under {a.mm}: {how}, {a.finding}",
                               width)]
             v = a.verdict
-            if not shown and v is not None and v.violation is not None:
+            if with_tables and not shown and v is not None and v.violation is not None:
                 table = render_violation(v.violation, v.model, get_model(a.mm), width)
                 if table not in tables:
                     tables.add(table)
                     out += ["", table]
                     shown = True
     return out
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _fill(text: str, width: int) -> str:
@@ -92,8 +97,9 @@ def barriers_json(answers: list[SiteAnswer]) -> list[dict[str, Any]]:
     out = []
     for a in answers:
         v = a.verdict
-        out.append({"file": a.site.path, "line": a.site.line, "primitive": a.site.primitive,
-                    "weakened_to": a.weakened_to, "mm": a.mm, "load_bearing": a.load_bearing,
+        out.append({"file": shown_path(a.site.path), "line": a.site.line,
+                    "primitive": a.site.primitive, "weakened_to": a.weakened_to,
+                    "mm": a.mm, "load_bearing": a.load_bearing,
                     "answer": a.answer, "finding": a.finding, "switch": a.switch,
                     "complete": None if v is None else v.complete,
                     "executions": None if v is None else v.result.executions})
@@ -105,16 +111,18 @@ def fix_text(name: str, mms: list[str], fix: FixResult) -> str:
     where = ", ".join(mms)
     if fix.already_holds:
         return printable_block(f"{printable(name)} holds under {where}: nothing to fix")
-    tried = (f"({fix.checks} full checks, {fix.pruned} sets ruled out on "
-             f"{len(fix.counterexamples)} counterexamples)")
+    tried = (f"({_n(fix.checks, 'full check')}, {_n(fix.pruned, 'set')} ruled out on "
+             f"{_n(len(fix.counterexamples), 'counterexample')})")
     if fix.changes is None:
-        return printable_block(f"{printable(name)}: no fix found under {where}: "
-                               f"{fix.reason} {tried}")
-    n = len(fix.changes)
-    lines = [f"{printable(name)} holds under {where} with {n} change{'s' if n != 1 else ''} "
-             f"{tried}; no fewer changes make it hold:"]
+        return printable_block(_fill(f"{printable(name)}: no fix found under {where}: "
+                                     f"{fix.reason} {tried}", 80))
+    lines = [_fill(f"{printable(name)} holds under {where} with "
+                   f"{_n(len(fix.changes), 'change')} {tried}; no fewer changes make it "
+                   "hold:", 80)]
     for c in fix.changes:
-        lines.append("  " + c.describe(fix.texts.get(c.site, "")))
+        lines.append(textwrap.fill(c.describe(fix.texts.get(c.site, "")), 80,
+                                   initial_indent="  ", subsequent_indent="      ",
+                                   break_long_words=False, break_on_hyphens=False))
     return printable_block("\n".join(lines))
 
 
@@ -122,8 +130,9 @@ def fix_json(mms: list[str], fix: FixResult) -> dict[str, Any]:
     return {"mm": mms, "already_holds": fix.already_holds, "complete": fix.complete,
             "fixed": fix.changes is not None,
             "changes": None if fix.changes is None else [
-                {"file": c.site.path, "line": c.site.line, "primitive": c.site.primitive,
-                 "change": c.kind, "text": fix.texts.get(c.site, "")} for c in fix.changes],
+                {"file": shown_path(c.site.path), "line": c.site.line,
+                 "primitive": c.site.primitive, "change": c.kind,
+                 "text": fix.texts.get(c.site, "")} for c in fix.changes],
             "checks": fix.checks, "pruned": fix.pruned, "reason": fix.reason}
 
 
