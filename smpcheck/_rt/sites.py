@@ -37,11 +37,19 @@ DROPPED = "(removed)"
 
 @dataclass(frozen=True, order=True)
 class Site:
-    """A source line and the primitive called there."""
+    """A source line and the primitive called there (and the CPU, for a test whose
+    CPUs share their lines: herd's x86 tests put one instruction per CPU on a line)."""
 
     path: str
     line: int
     primitive: str
+    cpu: int = -1
+
+    def __str__(self) -> str:
+        from smpcheck.graph.events import shown_path
+
+        on = f" P{self.cpu}" if self.cpu >= 0 else ""
+        return f"{shown_path(self.path)}:{self.line}{on} {self.primitive}"
 
 
 @dataclass
@@ -69,6 +77,7 @@ class Overrides:
     acquire: frozenset[Site] = frozenset()  # loads made smp_load_acquire()
     release: frozenset[Site] = frozenset()  # stores made smp_store_release()
     fence_before: frozenset[Site] = frozenset()  # an smp_mb() put before the access
+    per_cpu: bool = False  # sites are per CPU (Site.cpu)
     seen: dict[Site, SiteInfo] = field(default_factory=dict)
 
 
@@ -80,9 +89,9 @@ def primitive_of(op: Any) -> str:
     return name if "(" in text and name.isidentifier() else "plain"
 
 
-def site_of(ev: Any) -> Site:
+def site_of(ev: Any, per_cpu: bool = False) -> Site:
     """The site an event of an execution graph was issued at."""
-    return Site(ev.src.path, ev.src.line, primitive_of(ev))
+    return Site(ev.src.path, ev.src.line, primitive_of(ev), ev.tid if per_cpu else -1)
 
 
 def weakened_name(name: str, kind: str, tags: frozenset[str], text: str) -> str | None:
@@ -146,7 +155,7 @@ def apply(run: Any, cpu: Any, op: Any) -> Any:
         return run.submit(cpu, op)
     src: Source = _runtime._source_of(cpu, op)
     op.src = src
-    site = Site(src.path, src.line, primitive_of(op))
+    site = Site(src.path, src.line, primitive_of(op), cpu.tid if table.per_cpu else -1)
     info = table.seen.get(site)
     if info is None:
         info = table.seen[site] = SiteInfo(site, op.kind, op.tags, src.text, src.func)

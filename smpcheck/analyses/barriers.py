@@ -56,7 +56,7 @@ def baseline(subject: Subject, mm: str, settings: Settings) -> Baseline:
     """Check the design unchanged, recording every site its executions reach.  Every
     execution is explored when the design fails, so that weakened runs are compared
     with all of its findings."""
-    table = Overrides()
+    table = Overrides(per_cpu=subject.per_cpu)
     with overriding(table):
         verdict = subject.check(mm, settings)
         if verdict.holds is False and not settings.all_violations:
@@ -108,7 +108,7 @@ def analyse(subject: Subject, mms: list[str], settings: Settings,
     for info in ordering_sites(bases):
         for b in bases:
             if progress is not None:
-                progress(f"{info.site.path}:{info.site.line} {info.site.primitive} under {b.mm}")
+                progress(f"{info.site} under {b.mm}")
             answers.append(_weaken_site(subject, b, info, settings))
     for name, value, weaker, line in subject.switches():
         site = Site(subject.file, line, f"{name}={value}")
@@ -130,7 +130,7 @@ def _weaken_site(subject: Subject, b: Baseline, info: SiteInfo,
     if info.site not in b.sites and b.verdict.complete:
         return SiteAnswer(info.site, info.weakened_to, b.mm, False,
                           f"not reached under {b.mm}")
-    with overriding(Overrides(weaken=frozenset({info.site}))):
+    with overriding(Overrides(weaken=frozenset({info.site}), per_cpu=subject.per_cpu)):
         weak = subject.check(b.mm, _like(b, settings))
     lb, finding = compare(b.verdict, weak)
     return SiteAnswer(info.site, info.weakened_to, b.mm, lb, finding, weak)

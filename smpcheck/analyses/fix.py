@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from smpcheck._rt.sites import Overrides, Site, overriding, site_of
+from smpcheck._rt.sites import site_of as _site_of
 from smpcheck.analyses.subjects import Subject, Verdict
 from smpcheck.explore.explorer import Settings
 from smpcheck.graph.events import NO_SOURCE, Event, shown_path
@@ -50,7 +51,8 @@ class Change:
     kind: str
 
     def describe(self, text: str = "") -> str:
-        at = f"{shown_path(self.site.path)}:{self.site.line}"
+        on = f" (P{self.site.cpu})" if self.site.cpu >= 0 else ""
+        at = f"{shown_path(self.site.path)}:{self.site.line}{on}"
         code = f" ({text})" if text else ""
         if self.kind == MB:
             return f"{at}: smp_mb() before this {self.site.primitive}{code}"
@@ -62,7 +64,8 @@ def overrides_for(changes: Iterable[Change]) -> Overrides:
     cs = list(changes)
     return Overrides(fence_before=frozenset(c.site for c in cs if c.kind == MB),
                      acquire=frozenset(c.site for c in cs if c.kind == ACQUIRE),
-                     release=frozenset(c.site for c in cs if c.kind == RELEASE))
+                     release=frozenset(c.site for c in cs if c.kind == RELEASE),
+                     per_cpu=any(c.site.cpu >= 0 for c in cs))
 
 
 def _is_access(ev: Event | None) -> bool:
@@ -70,8 +73,8 @@ def _is_access(ev: Event | None) -> bool:
             and ev.src is not NO_SOURCE and ev.src.line > 0 and not ev.src.path.startswith("<"))
 
 
-def candidates(g: ExecutionGraph) -> set[Change]:
-    """The changes that touch execution ``g``'s accesses."""
+def candidates(g: ExecutionGraph, per_cpu: bool = False) -> set[Change]:
+    """The changes that touch execution ``g``'s accesses (``per_cpu``: sites per CPU)."""
     out: set[Change] = set()
     for t in g.threads:
         seen_access = False
@@ -79,7 +82,7 @@ def candidates(g: ExecutionGraph) -> set[Change]:
             if not _is_access(ev):
                 continue
             assert ev is not None
-            site = site_of(ev)
+            site = site_of(ev, per_cpu)
             if seen_access:
                 out.add(Change(site, MB))
             seen_access = True
@@ -95,6 +98,11 @@ def apply_changes(g: ExecutionGraph, changes: Iterable[Change]) -> ExecutionGrap
     cs = list(changes)
     ov = overrides_for(cs)
     fences = {c.site: FENCES[c.kind] for c in cs if c.kind in FENCES}
+    per_cpu = ov.per_cpu
+
+    def site_of(ev: Event) -> Site:
+        return _site_of(ev, per_cpu)
+
     out = ExecutionGraph(len(g.threads), g.locs)
     moved: dict[tuple[int, int], tuple[int, int]] = {}
     for tid, t in enumerate(g.threads):
@@ -172,7 +180,7 @@ def find_fix(subject: Subject, mms: list[str], settings: Settings, max_changes: 
     """The smallest set of changes under which ``subject`` holds under every model."""
     start = time.monotonic()
     res = FixResult(None)
-    table = Overrides()
+    table = Overrides(per_cpu=subject.per_cpu)
     with overriding(table):
         for mm in mms:
             if not _learn(subject.check(mm, settings), res):
@@ -187,7 +195,7 @@ def find_fix(subject: Subject, mms: list[str], settings: Settings, max_changes: 
     while True:
         for cx in res.counterexamples:
             assert cx.violation.graph is not None
-            universe |= candidates(cx.violation.graph)
+            universe |= candidates(cx.violation.graph, subject.per_cpu)
         combo = _next_combo(universe, tested, res, max_changes)
         if combo is None:
             res.reason = (f"no set of at most {max_changes} changes makes it hold"

@@ -57,6 +57,7 @@ class Subject:
     name: str = ""
     file: str = ""
     default_mms: tuple[str, ...] = ("sc", "tso", "lkmm")
+    per_cpu: bool = False  # sites per CPU (herd's x86 tests: the CPUs share lines)
 
     def check(self, mm: str, settings: Settings, switches: Mapping[str, str] | None = None
               ) -> Verdict:
@@ -124,6 +125,7 @@ class LitmusSubject(Subject):
         self.test, self.text = load_litmus(path)
         self.name = self.test.name
         self.default_mms = (default_mm(self.test),)
+        self.per_cpu = default_mm(self.test) == "tso"  # (an X86 test)
 
     def check(self, mm: str, settings: Settings, switches: Mapping[str, str] | None = None
               ) -> Verdict:

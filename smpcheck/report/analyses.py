@@ -39,7 +39,7 @@ def barriers_text(name: str, bases: list[Baseline], answers: list[SiteAnswer],
     groups = list(answers_by_site(answers))
     if not groups:
         return printable_block("\n".join([*lines, "", "no ordering sites reached"]))
-    label = {site: f"{shown_path(site.path)}:{site.line} {site.primitive}" for site, _ in groups}
+    label = {site: str(site) for site, _ in groups}
     left = max(len("site"), *(len(t) for t in label.values()))
     mid = max(len("weakened to"), *(len(a[0].weakened_to) for _, a in groups))
     cols = [max(len(mm), len("unknown")) for mm in mms]
@@ -100,6 +100,7 @@ def barriers_json(answers: list[SiteAnswer]) -> list[dict[str, Any]]:
         out.append({"file": shown_path(a.site.path), "line": a.site.line,
                     "primitive": a.site.primitive, "weakened_to": a.weakened_to,
                     "mm": a.mm, "load_bearing": a.load_bearing,
+                    **({"cpu": a.site.cpu} if a.site.cpu >= 0 else {}),
                     "answer": a.answer, "finding": a.finding, "switch": a.switch,
                     "complete": None if v is None else v.complete,
                     "executions": None if v is None else v.result.executions})

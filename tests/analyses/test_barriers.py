@@ -16,6 +16,7 @@ from smpcheck.analyses.subjects import LitmusSubject, PythonSubject, Verdict
 from smpcheck.explore.explorer import Settings
 from smpcheck.results.result import Cut, Limit, Result
 from tests.analyses.oracle import CandidateLimit, observation, weaken_text
+from tests.conftest import need_lkmm
 from tests.diff.gen import litmus_tests
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -168,3 +169,20 @@ def test_an_incomplete_baseline_leaves_every_site_unknown() -> None:
     _, answers = analyse(subject, ["tso"], Settings(max_executions=1))
     assert answers and all(a.load_bearing is None for a in answers)
     assert all(a.answer == "unknown (incomplete)" for a in answers)
+
+
+def test_x86_sites_are_per_cpu_and_agree_with_herd7() -> None:
+    """herd's x86 tests put every CPU's instruction on one line: each CPU's MFENCE is a
+    site of its own.  Without either, SB+mfences is SB+mfence+po, whose herd7
+    Observation (recorded in ../shared/lkmm/x86/x86-results.csv) is Sometimes."""
+    lkmm = need_lkmm()
+    tests = lkmm / "x86" / "herdtools7" / "catalogue" / "x86" / "tests"
+    recorded = {row.split(",")[0]: row.split(",")[3] for row in
+                (lkmm / "x86" / "x86-results.csv").read_text().splitlines()[1:]}
+    _, answers = analyse(LitmusSubject(str(tests / "SB+mfences.litmus")), ["tso"], Settings())
+    fences = [a for a in answers if a.site.primitive == "smp_mb"]
+    assert sorted(a.site.cpu for a in fences) == [0, 1]
+    assert recorded["SB+mfences"] == "Never" and recorded["SB+mfence+po"] == "Sometimes"
+    for a in fences:
+        assert a.load_bearing is True
+        assert a.verdict is not None and a.verdict.extra["run"].verdict == "Sometimes"
