@@ -84,3 +84,22 @@ def test_applying_no_change_keeps_the_graph_consistent() -> None:
     tso = get_model("tso")
     assert tso.inconsistency(View(apply_changes(g, ()))) is None
     assert tso.inconsistency(View(apply_changes(g, fix.changes or ()))) is not None
+
+
+def test_the_2013_design_is_fixed_where_the_reviewer_asked() -> None:
+    """The 2013 proposal fails under TSO; the fewest fences that fix it are one before
+    the first access after each of the two places its switches can put smp_mb()
+    (before the lock holder's check, after the unmapper's publication)."""
+    import inspect
+
+    from smpcheck.cli_barriers import kvm_subject
+    from smpcheck.kvm import unmap_nolock_2013 as design
+
+    fix = find_fix(kvm_subject("unmap-nolock-2013", "core", {}), ["tso"], Settings())
+    assert fix.changes is not None and {c.kind for c in fix.changes} == {"smp_mb"}
+    lines = inspect.getsource(design).splitlines()
+    want = set()
+    for switch in ("fence_before_check", "fence_after_publish"):
+        at = next(i for i, t in enumerate(lines) if f'design["{switch}"] == "smp_mb"' in t)
+        want.add(next(i + 1 for i in range(at + 2, len(lines)) if "ONCE(" in lines[i]))
+    assert {c.site.line for c in fix.changes} == want
