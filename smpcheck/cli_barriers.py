@@ -143,6 +143,6 @@ def shortest_note(result: Any, mm: Any) -> str:
     shown = next((v for v in result.violations if v.graph is not None), None)
     if shown is None:
         return "(--shortest: no violating execution to choose from)"
-    steps, pairs = cost(shown.graph, mm)
+    steps, pairs = cost(shown.graph)
     return (f"(--shortest: of every violating execution, one with the fewest steps, {steps}, "
             f"then reordered pairs, {pairs})")

@@ -4,11 +4,11 @@ weak memory model, the fewest reordered pairs.
 
 *Steps* are the execution's events that do something (accesses, fences,
 allocations, frees; not a CPU's end or a wait marker).  A *reordered pair* is two
-events of one CPU whose places in the table (the model's timeline, the order the
-report prints) are the reverse of program order, a store counting where it
-reaches memory: a store-buffer flush delayed past a later load under x86-TSO, a
-pair out of program order under the LKMM.  Both are functions of the execution
-graph alone (:func:`cost`), so brute force can compute them for every execution.
+accesses of one CPU whose program order the execution contradicts: the later one
+reaches the earlier one through program order, reads-from, coherence and
+from-read (a store-buffering pair under x86-TSO, a message-passing pair under the
+LKMM; never one under SC, which forbids every such cycle).  Both are functions of
+the execution graph alone (:func:`cost`), so brute force can price every execution.
 """
 
 from __future__ import annotations
@@ -22,26 +22,21 @@ from smpcheck.explore.verify import verify
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.graph.view import View
 from smpcheck.model.model import Model
-from smpcheck.models import MemoryModel, get_model
 from smpcheck.results.findings import Violation
 from smpcheck.results.result import Result
 
 Cost = tuple[int, int]
 
 
-def cost(g: ExecutionGraph, mm: MemoryModel) -> Cost:
+def cost(g: ExecutionGraph) -> Cost:
     """(steps, reordered pairs) of an execution (see the module docstring)."""
-    steps = mm.timeline(View(g))
-    place: dict[Any, int] = {}
-    for i, step in enumerate(steps):
-        place[step.event.id] = i  # (a buffered store: where it reaches memory)
-    doing = [ev for ev in g.events() if ev.kind not in "EBN" and ev.id in place]
-    reordered = 0
-    for t in g.threads:
-        mine = [ev for ev in t if ev is not None and ev.kind not in "EBN" and ev.id in place]
-        for i, a in enumerate(mine):
-            reordered += sum(place[b.id] < place[a.id] for b in mine[i + 1:])
-    return len(doing), reordered
+    view = View(g)
+    steps = sum(1 for ev in g.events() if ev.kind not in "EBN")
+    order = (view.po | view.rf | view.co | view.fr).plus()
+    access = [ev.is_access and not ev.is_init for ev in view.events]
+    reordered = sum(1 for a, b in view.po.pairs()
+                    if access[a] and access[b] and order.has(b, a))
+    return steps, reordered
 
 
 def shortest(model: Model, names: Any, mm: str, settings: Settings,
@@ -49,13 +44,12 @@ def shortest(model: Model, names: Any, mm: str, settings: Settings,
     """Check ``model`` exploring every execution; its findings are the cheapest
     execution of each (kind, place), cheapest first (only the cheapest unless
     ``settings.all_violations``)."""
-    memory_model = get_model(mm)
     best: dict[Any, tuple[Cost, int, Violation]] = {}
 
     def seen(v: Violation) -> None:
         if v.graph is None:
             return
-        c = cost(v.graph, memory_model)
+        c = cost(v.graph)
         key = v.key()
         if key not in best or c < best[key][0]:
             best[key] = (c, len(best) if key not in best else best[key][1], v)
