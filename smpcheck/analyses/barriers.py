@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from smpcheck._rt.sites import Overrides, Site, SiteInfo, overriding
 from smpcheck.analyses.subjects import Subject, Verdict
@@ -80,23 +81,30 @@ def compare(base: Verdict, weak: Verdict) -> tuple[bool | None, str]:
         return None, "the design's own check was cut short"
     new = weak.keys - base.keys
     if new and (weak.complete or weak.holds is False):
-        if weak.violation is not None and weak.violation.key() not in base.keys:
-            return True, weak.finding
+        if "run" in weak.extra:
+            return True, _litmus_change(weak, new)
         shown = next((v for v in weak.result.violations if v.key() in new), None)
-        if shown is not None:
-            weak.violation = shown
-            return True, f"{shown.kind.value}: {shown.message}"
-        if weak.keys & base.keys:  # (the same Observation: a flag is what is new)
-            flags = sorted(k.removeprefix("flag ") for k in new)
-            race = next((v for v in weak.result.violations if v.kind.value in flags), None)
-            weak.violation = race
-            return True, (f"{race.kind.value}: {race.message}" if race is not None
-                          else "flag " + ", ".join(flags))
-        return True, weak.finding
+        if shown is None:
+            return True, weak.finding
+        weak.violation = shown
+        return True, f"{shown.kind.value}: {shown.message}"
     if not weak.complete:
         return None, "the re-check was cut short: " + "; ".join(
             str(c) for c in weak.result.incomplete)
     return False, ""
+
+
+def _litmus_change(weak: Verdict, new: frozenset[Any]) -> str:
+    """What a weakened litmus test shows anew: another Observation (its witness), or
+    flags (a data race: its finding)."""
+    if weak.extra["run"].verdict in new:
+        return weak.finding
+    flags = sorted(k.removeprefix("flag ") for k in new)
+    race = next((v for v in weak.result.violations if v.kind.value in flags), None)
+    weak.violation = race
+    if race is not None:
+        return f"{race.kind.value}: {race.message}"
+    return "flag " + ", ".join(flags)
 
 
 def analyse(subject: Subject, mms: list[str], settings: Settings,

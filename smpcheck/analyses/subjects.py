@@ -141,8 +141,6 @@ class LitmusSubject(Subject):
         witness = _litmus_witness(run, want=quantifier != "forall")
         out = Verdict(mm, run.result, run.model, holds, keys, f"Observation {verdict}", witness)
         out.extra["run"] = run
-        if verdict is not None and run.flags:
-            out.extra["flags"] = run.flags
         if witness is not None:
             state = next(s for s, g in run.witnesses.items() if g is witness.graph)
             out.finding = (f"{quantifier} ({_prop(run)}): Observation {verdict}, e.g. "

@@ -21,7 +21,12 @@ _SHORT = {True: "yes", False: "no", None: "unknown"}
 
 
 def verdict_word(v: Verdict) -> str:
-    """A check's verdict in one word: holds, fails, incomplete."""
+    """A check's verdict in one word: holds, fails, incomplete; a litmus test's
+    Observation (with its flags)."""
+    run = v.extra.get("run")
+    if run is not None:
+        word = run.verdict or "incomplete"
+        return word + "".join(f", flag {f}" for f in run.flags) if run.verdict else word
     return {True: "holds", False: "fails", None: "incomplete"}[v.holds]
 
 
@@ -33,7 +38,7 @@ def barriers_text(name: str, bases: list[Baseline], answers: list[SiteAnswer],
     lines = [f"{printable(name)}: " + ", ".join(
         f"{b.mm} {verdict_word(b.verdict)}" for b in bases)]
     for b in bases:
-        if b.verdict.holds is False:
+        if b.verdict.holds is False and "run" not in b.verdict.extra:
             lines.append(f"  under {b.mm} the design already fails ({b.verdict.finding}); "
                          "a site is load-bearing there when weakening it adds a finding")
     groups = list(answers_by_site(answers))
