@@ -99,6 +99,8 @@ def weakened_name(name: str, kind: str, tags: frozenset[str], text: str) -> str 
     if tags & _LOCKING:
         return None
     if kind == "F":
+        if name == "smp_store_mb":  # (its store stays: WRITE_ONCE without the smp_mb())
+            return "WRITE_ONCE"
         return DROPPED if tags & ORDERING_FENCES else None
     if kind == "RMW":
         if not tags & _ORDERED:

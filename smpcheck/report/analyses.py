@@ -39,8 +39,11 @@ def barriers_text(name: str, bases: list[Baseline], answers: list[SiteAnswer],
         f"{b.mm} {verdict_word(b.verdict)}" for b in bases)]
     for b in bases:
         if b.verdict.holds is False and "run" not in b.verdict.extra:
-            lines.append(f"  under {b.mm} the design already fails ({b.verdict.finding}); "
-                         "a site is load-bearing there when weakening it adds a finding")
+            lines.append(textwrap.fill(
+                f"under {b.mm} the design already fails ({b.verdict.finding}); a site is "
+                "load-bearing there when weakening it adds a finding", width,
+                initial_indent="  ", subsequent_indent="    ", break_long_words=False,
+                break_on_hyphens=False))
     groups = list(answers_by_site(answers))
     if not groups:
         return printable_block("\n".join([*lines, "", "no ordering sites reached"]))
@@ -56,8 +59,8 @@ def barriers_text(name: str, bases: list[Baseline], answers: list[SiteAnswer],
         lines.append("  ".join([label[site].ljust(left), group[0].weakened_to.ljust(mid),
                                 *(c.ljust(w) for c, w in zip(cells, cols, strict=True))]
                                ).rstrip())
-    lines.append("(yes: load-bearing, weakened it lets the finding below happen; no: the\n"
-                 " design holds as well without it; unknown: a check was cut short)")
+    lines.append("(yes: load-bearing, weakened it lets the finding below happen; no:\n"
+                 " weakened, the design shows nothing new; unknown: a check was cut short)")
     shown: set[str] = set()  # (the tables shown already; all of them: no tables)
     for site, group in groups:
         lines += _site_details(label[site], group, width, shown, tables)
