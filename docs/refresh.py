@@ -42,7 +42,7 @@ def blocks(text: str) -> Iterator[re.Match[str]]:
 
 def run(args: str) -> str:
     """What ``smpcheck ARGS`` prints, run from the repository root."""
-    from smpcheck.cli import main
+    from smpcheck.cli.main import main
 
     out = io.StringIO()
     cwd = os.getcwd()

@@ -29,7 +29,7 @@ from smpcheck._rt.runtime import Diverged, ModelMisuse, ModelRaised, Stop
 from smpcheck._rt.watchdog import Watchdog, interrupts
 from smpcheck.errors import UsageError
 from smpcheck.explore.checks import Checker
-from smpcheck.explore.explorer import Explorer, Settings
+from smpcheck.explore.explorer import Explorer
 from smpcheck.explore.replay import Guide, rerun
 from smpcheck.graph.events import NO_SOURCE, Source
 from smpcheck.graph.graph import ExecutionGraph
@@ -38,6 +38,7 @@ from smpcheck.model.objects import Loc
 from smpcheck.models import MemoryModel, get_model
 from smpcheck.results.findings import Violation
 from smpcheck.results.result import Result
+from smpcheck.settings import Settings
 
 
 def verify(model: Model, globals_: dict[str, Loc] | None = None, mm: str | MemoryModel = "sc",

@@ -25,9 +25,8 @@ from smpcheck._rt.runtime import Diverged, ModelRaised
 from smpcheck.cat import load_model, read_defs
 from smpcheck.errors import UsageError
 from smpcheck.explore.checks import Checker
-from smpcheck.explore.explorer import Explorer, Settings
+from smpcheck.explore.explorer import Explorer
 from smpcheck.graph.graph import ExecutionGraph
-from smpcheck.herd.catmm import CatMemoryModel
 from smpcheck.herd.config import HerdOptions
 from smpcheck.herd.defmacros import def_macros
 from smpcheck.litmus.c_macros import Macro
@@ -41,7 +40,9 @@ from smpcheck.litmus.run import (
 from smpcheck.litmus.syntax import CTest
 from smpcheck.litmus.translate import translate
 from smpcheck.model.model import Model, final_state
+from smpcheck.models.cat import CatMemoryModel
 from smpcheck.results.result import Result
+from smpcheck.settings import Settings
 
 X86_DEFAULT_MODEL = "x86tso.cat"
 BATCH = 1024  # complete executions per run of the cat model (as fast as 4096, less memory)
@@ -126,9 +127,8 @@ class HerdSession:
         # Complete executions are judged in batches (smpcheck.cat.batch), except under
         # -speedcheck, which wants each verdict as soon as its execution is found.
         batch = 1 if self.opts.speedcheck != "false" else BATCH
-        settings = Settings(timeout=self.opts.timeout, all_violations=True, batch=batch)
-        if self.opts.unroll is not None:
-            settings.loop_bound = self.opts.unroll
+        settings = Settings.from_environment(timeout=self.opts.timeout, all_violations=True,
+                                             batch=batch, loop_bound=self.opts.unroll)
         result = Result(model.name, mm.name)
         watch = self._explore(model, names, mm, settings, result)
         return HerdOutcome(litmus_run(test, model, names, mm.name, result), watch.settled,

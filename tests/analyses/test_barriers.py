@@ -131,7 +131,7 @@ def test_sb_fences_bear_load_under_tso_not_sc() -> None:
 def test_kvm_fence_sites_agree_with_the_switches() -> None:
     """The 2013 design with both barriers: the runtime dropping one smp_mb() call and
     the design's own switch set to none must give the same verdict."""
-    from smpcheck.cli_barriers import kvm_subject
+    from smpcheck.cli.barriers import kvm_subject
 
     subject = kvm_subject("unmap-nolock-2013", "core",
                           {"fence_after_publish": "smp_mb", "fence_before_check": "smp_mb"})

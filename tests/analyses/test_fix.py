@@ -92,7 +92,7 @@ def test_the_2013_design_is_fixed_where_the_reviewer_asked() -> None:
     (before the lock holder's check, after the unmapper's publication)."""
     import inspect
 
-    from smpcheck.cli_barriers import kvm_subject
+    from smpcheck.cli.barriers import kvm_subject
     from smpcheck.kvm import unmap_nolock_2013 as design
 
     fix = find_fix(kvm_subject("unmap-nolock-2013", "core", {}), ["tso"], Settings())

@@ -13,16 +13,16 @@ import argparse
 import inspect
 import json
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from smpcheck.analyses.subjects import BuiltSubject, Subject, memory_model_names, subject_for
 from smpcheck.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATION, UsageError
 
 
-def register(subparsers: Any, common: Callable[..., None]) -> None:
+def register(subparsers: Any) -> None:
     """Add the ``barriers`` subcommand."""
-    from smpcheck.cli import add_bounds, columns
+    from smpcheck.cli.common import add_bounds, columns
 
     p = subparsers.add_parser("barriers", help="which ordering sites are load-bearing "
                               "(--fix: the fewest fences that make a failing design hold)")
@@ -77,8 +77,8 @@ def _module_of(design: Any) -> Any:
 def cmd_barriers(args: argparse.Namespace) -> int:
     from smpcheck.analyses.barriers import analyse
     from smpcheck.analyses.fix import find_fix
-    from smpcheck.cli import settings_from
-    from smpcheck.kvm.cli import parse_sets
+    from smpcheck.cli.common import settings_from
+    from smpcheck.cli.kvm import parse_sets
     from smpcheck.report.analyses import barriers_json, barriers_text, fix_json, fix_text
 
     if args.target.startswith("kvm:"):
@@ -114,7 +114,7 @@ def add_check_options(c: argparse.ArgumentParser) -> None:
 def check_compare(model: Any, names: Any, args: argparse.Namespace) -> int:
     """``check --compare``: one run per memory model, one report."""
     from smpcheck.analyses.compare import compare_models, exit_status
-    from smpcheck.cli import OPTIONS, settings_from
+    from smpcheck.cli.common import OPTIONS, settings_from
     from smpcheck.explore.replay_record import fingerprint
     from smpcheck.models import get_model, model_names
     from smpcheck.report.analyses import compare_models_text
