@@ -141,6 +141,10 @@ def fix_text(name: str, mms: list[str], fix: FixResult) -> str:
         lines.append(textwrap.fill(c.describe(fix.texts.get(c.site, "")), 80,
                                    initial_indent="  ", subsequent_indent="      ",
                                    break_long_words=False, break_on_hyphens=False))
+    checked = ", ".join(f"{v.mm} {_n(v.result.executions, 'execution')}"
+                        for v in fix.verdicts)
+    if checked:
+        lines.append(f"(the changed design checked in full: {checked}, nothing found)")
     return printable_block("\n".join(lines))
 
 
