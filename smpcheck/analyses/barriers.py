@@ -24,6 +24,8 @@ from smpcheck._rt.sites import Overrides, Site, SiteInfo, overriding
 from smpcheck.analyses.subjects import Subject, Verdict
 from smpcheck.explore.explorer import Settings
 
+BASELINE_CUT = "the design's own check was cut short"
+
 
 @dataclass
 class SiteAnswer:
@@ -78,7 +80,7 @@ def ordering_sites(bases: list[Baseline]) -> list[SiteInfo]:
 def compare(base: Verdict, weak: Verdict) -> tuple[bool | None, str]:
     """Whether the weakened run shows something the design does not, and what."""
     if not base.complete:
-        return None, "the design's own check was cut short"
+        return None, BASELINE_CUT
     new = weak.keys - base.keys
     if new and (weak.complete or weak.holds is False):
         if "run" in weak.extra:
@@ -121,6 +123,10 @@ def analyse(subject: Subject, mms: list[str], settings: Settings,
     for name, value, weaker, line in subject.switches():
         site = Site(subject.file, line, f"{name}={value}")
         for b in bases:
+            if not b.verdict.complete:
+                answers.append(SiteAnswer(site, f"{name}={weaker}", b.mm, None,
+                                          BASELINE_CUT, None, True))
+                continue
             weak = subject.check(b.mm, _like(b, settings), {name: weaker})
             lb, finding = compare(b.verdict, weak)
             answers.append(SiteAnswer(site, f"{name}={weaker}", b.mm, lb, finding, weak, True))
@@ -135,7 +141,10 @@ def _like(b: Baseline, settings: Settings) -> Settings:
 def _weaken_site(subject: Subject, b: Baseline, info: SiteInfo,
                  settings: Settings) -> SiteAnswer:
     assert info.weakened_to is not None
-    if info.site not in b.sites and b.verdict.complete:
+    if not b.verdict.complete:  # (no re-check can say more than "unknown")
+        return SiteAnswer(info.site, info.weakened_to, b.mm, None,
+                          BASELINE_CUT)
+    if info.site not in b.sites:
         return SiteAnswer(info.site, info.weakened_to, b.mm, False,
                           f"not reached under {b.mm}")
     with overriding(Overrides(weaken=frozenset({info.site}), per_cpu=subject.per_cpu)):

@@ -77,7 +77,7 @@ def _module_of(design: Any) -> Any:
 def cmd_barriers(args: argparse.Namespace) -> int:
     from smpcheck.analyses.barriers import analyse
     from smpcheck.analyses.fix import find_fix
-    from smpcheck.cli.common import settings_from
+    from smpcheck.cli.common import OPTIONS, settings_from
     from smpcheck.cli.kvm import parse_sets
     from smpcheck.report.analyses import barriers_json, barriers_text, fix_json, fix_text
 
@@ -98,7 +98,8 @@ def cmd_barriers(args: argparse.Namespace) -> int:
         return EXIT_VIOLATION if fix.complete else EXIT_INCOMPLETE
     bases, answers = analyse(subject, mms, settings)
     print(json.dumps(barriers_json(answers), indent=2) if args.json
-          else barriers_text(subject.name, bases, answers, args.width, not args.brief))
+          else barriers_text(subject.name, bases, answers, args.width, not args.brief,
+                             OPTIONS))
     unknown = any(a.load_bearing is None for a in answers)
     return EXIT_INCOMPLETE if unknown else EXIT_OK
 

@@ -8,7 +8,7 @@ import textwrap
 from typing import Any
 
 from smpcheck._rt.sites import DROPPED
-from smpcheck.analyses.barriers import Baseline, SiteAnswer, answers_by_site
+from smpcheck.analyses.barriers import BASELINE_CUT, Baseline, SiteAnswer, answers_by_site
 from smpcheck.analyses.fix import FixResult
 from smpcheck.analyses.subjects import Verdict
 from smpcheck.graph.events import shown_path
@@ -31,14 +31,23 @@ def verdict_word(v: Verdict) -> str:
 
 
 def barriers_text(name: str, bases: list[Baseline], answers: list[SiteAnswer],
-                  width: int = 80, tables: bool = True) -> str:
+                  width: int = 80, tables: bool = True, options: Options | None = None
+                  ) -> str:
     """The table of sites x memory models, then the counterexample each prevents
-    (``tables``: with its CPU-column table)."""
+    (``tables``: with its CPU-column table; ``options`` name the option that lifts
+    each bound a check hit)."""
+    options = options or {}
     mms = [b.mm for b in bases]
     lines = [f"{printable(name)}: " + ", ".join(
         f"{b.mm} {verdict_word(b.verdict)}" for b in bases)]
     for b in bases:
-        if b.verdict.holds is False and "run" not in b.verdict.extra:
+        if not b.verdict.complete:
+            lines.append(f"  under {b.mm} the design's own check was cut short: every site "
+                         "is unknown there")
+            lines += [textwrap.fill(line, width, subsequent_indent="      ",
+                                    break_long_words=False, break_on_hyphens=False)
+                      for line in incomplete_lines(b.verdict.result, options, "    ")]
+        elif b.verdict.holds is False and "run" not in b.verdict.extra:
             lines.append(textwrap.fill(
                 f"under {b.mm} the design already fails ({b.verdict.finding}); a site is "
                 "load-bearing there when weakening it adds a finding", width,
@@ -74,7 +83,7 @@ def _site_details(label: str, group: list[SiteAnswer], width: int,
     out: list[str] = []
     shown = False
     for a in group:
-        if a.load_bearing is None:
+        if a.load_bearing is None and a.finding != BASELINE_CUT:
             out += ["", _fill(f"{label} under {a.mm}: unknown (incomplete): {a.finding}",
                               width)]
         elif a.load_bearing:
@@ -132,6 +141,10 @@ def fix_text(name: str, mms: list[str], fix: FixResult) -> str:
         lines.append(textwrap.fill(c.describe(fix.texts.get(c.site, "")), 80,
                                    initial_indent="  ", subsequent_indent="      ",
                                    break_long_words=False, break_on_hyphens=False))
+    checked = ", ".join(f"{v.mm} {_n(v.result.executions, 'execution')}"
+                        for v in fix.verdicts)
+    if checked:
+        lines.append(f"(the changed design checked in full: {checked}, nothing found)")
     return printable_block("\n".join(lines))
 
 

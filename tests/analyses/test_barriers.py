@@ -188,3 +188,21 @@ def test_x86_sites_are_per_cpu_and_agree_with_herd7() -> None:
     for a in fences:
         assert a.load_bearing is True
         assert a.verdict is not None and a.verdict.extra["run"].verdict == "Sometimes"
+
+
+def test_a_recheck_cut_short_is_unknown(tmp_path: Path) -> None:
+    """Message passing with smp_wmb()/smp_rmb() and a condition nothing can break:
+    the design's own check visits its 3 LKMM executions within the bound, the re-check
+    without a fence has a fourth, cut by the same bound: that fence's answer is
+    unknown, not "not load-bearing"."""
+    path = tmp_path / "mp.py"
+    path.write_text((EXAMPLES / "mp-wmb-rmb.py").read_text().replace(
+        'not_exists="1:r0=1 /\\\\ 1:r1=0"', 'not_exists="1:r0=2"'))
+    subject = PythonSubject(str(path))
+    assert subject.check("lkmm", Settings()).result.executions == 3
+    _, answers = analyse(subject, ["lkmm"], Settings(max_executions=3))
+    fences = [a for a in answers if a.site.primitive in ("smp_wmb", "smp_rmb")]
+    assert len(fences) == 2
+    assert all(a.load_bearing is None and a.answer == "unknown (incomplete)" for a in fences)
+    _, full = analyse(subject, ["lkmm"], Settings())
+    assert all(a.load_bearing is False for a in full if a.site.primitive.startswith("smp_"))

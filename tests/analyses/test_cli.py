@@ -27,7 +27,8 @@ def test_barriers_cut_short_is_unknown_and_exit_3() -> None:
     assert res.code == 3
     assert all(r["load_bearing"] is None for r in json.loads(res.out))
     text = smpcheck("barriers", EXAMPLES / "sb-mb.py", "--mm", "tso", "--max-executions", "1")
-    assert "unknown (incomplete)" in text.out and " no " not in text.out.split("(yes:")[0]
+    assert "every site is unknown there" in text.out and "raise --max-executions" in text.out
+    assert " no " not in text.out.split("(yes:")[0]
 
 
 def test_fix_exit_statuses() -> None:
