@@ -1,7 +1,7 @@
 """``barriers`` on the kernel's litmus tests against herd7 (tests/data/barriers): for
 every site, the Observation and flags smpcheck gets with the site weakened by its
 runtime are herd7's for the source weakened by hand, and a site is load-bearing
-exactly when herd7's Observation or flags change.
+exactly when herd7's Observation changes or it raises a flag it did not.
 
 Where the explorer itself disagrees with herd7 on the hand-weakened test (its known
 LKMM gap, README "Known limits"), the runtime weakening must still agree with
@@ -11,6 +11,7 @@ a gap that closes fails here, so that the list shrinks)."""
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import pytest
@@ -23,14 +24,17 @@ from smpcheck.litmus.run import run_litmus
 from tests.analyses.oracle import weaken_text
 from tests.conftest import need_lkmm
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "barriers" / "kernel-weakened.csv"
+DATA = Path(__file__).resolve().parents[1] / "data"
+#: recorded herd7 verdicts -> where their tests are (None: the kernel's, in ../shared)
+RECORDINGS = {"kernel-weakened.csv": None, "lkmm-gen-weakened.csv": DATA / "lkmm-gen"}
 
 
-def _rows() -> dict[str, list[dict[str, str]]]:
-    out: dict[str, list[dict[str, str]]] = {}
-    with DATA.open() as f:
-        for row in csv.DictReader(f):
-            out.setdefault(row["test"], []).append(row)
+def _rows() -> dict[tuple[str, str], list[dict[str, str]]]:
+    out: dict[tuple[str, str], list[dict[str, str]]] = {}
+    for name in RECORDINGS:
+        with (DATA / "barriers" / name).open() as f:
+            for row in csv.DictReader(f):
+                out.setdefault((name, row["test"]), []).append(row)
     return out
 
 
@@ -38,19 +42,24 @@ ROWS = _rows()
 #: (test, line): herd7 finds the weak outcome through a cycle of plain accesses and a
 #: control dependency that the explorer misses (dep+plain with its READ_ONCE plain).
 KNOWN_GAPS = {("dep+plain.litmus", 18)}
+SLOW = {"G1-004.litmus"}  # (about 140 s on the 2-core machine)
 
 
-@pytest.mark.parametrize("name", sorted(ROWS))
-def test_weakened_sites_match_herd7(name: str) -> None:
-    lkmm = need_lkmm()
-    rows = ROWS[name]
+@pytest.mark.parametrize(("recording", "name"), sorted(ROWS), ids=[n for _, n in sorted(ROWS)])
+def test_weakened_sites_match_herd7(recording: str, name: str) -> None:
+    if name in SLOW and not os.environ.get("SMPCHECK_SLOW_TESTS"):
+        pytest.skip(f"{name} takes minutes (its SRCU sections); SMPCHECK_SLOW_TESTS=1 runs it")
+    where = RECORDINGS[recording] or need_lkmm() / "litmus-tests"
+    rows = ROWS[(recording, name)]
     base = next(r for r in rows if r["line"] == "0")
-    _, answers = analyse(LitmusSubject(str(lkmm / "litmus-tests" / name)), ["lkmm"],
-                         Settings())
+    _, answers = analyse(LitmusSubject(str(where / name)), ["lkmm"], Settings())
     got = {(a.site.line, a.site.primitive): a for a in answers}
     want = {(int(r["line"]), r["primitive"]): r for r in rows if r["line"] != "0"}
-    assert set(got) == set(want)
-    text = (lkmm / "litmus-tests" / name).read_text()
+    text = (where / name).read_text()
+    lines = text.split("\n")
+    # every site is recorded but those issued by another primitive written on the line
+    # (atomic_dec_and_test's decrement), which no hand edit can weaken
+    assert set(want) == {k for k in got if k[1] in lines[k[0] - 1]}
     for key, row in want.items():
         a = got[key]
         assert a.weakened_to == row["weakened_to"]
@@ -63,5 +72,6 @@ def test_weakened_sites_match_herd7(name: str) -> None:
             continue
         assert run.verdict == row["observation"], key
         assert sorted(run.flags) == row["flags"].split(), key
-        changed = (row["observation"], row["flags"]) != (base["observation"], base["flags"])
-        assert a.load_bearing is changed, key
+        new_flags = set(row["flags"].split()) - set(base["flags"].split())
+        changed = row["observation"] != base["observation"] or bool(new_flags)
+        assert a.load_bearing is changed, key  # (a flag that goes away is nothing new)
