@@ -74,6 +74,8 @@ EXPECT: dict[str, dict[str, list[Finding]]] = {
     "abba": {m: [ABBA] for m in MODELS},
     "endless-wait": {m: [at("endless-wait", "while READ_ONCE(state) != 1:")] for m in MODELS},
     "handshake": {"sc": [], "tso": [HANDSHAKE_UAF], "lkmm": [HANDSHAKE_UAF]},
+    "seqcount": {"sc": [], "tso": [], "lkmm": [at("condition", "not_exists=")]},
+    "lost-wakeup": {"sc": [], "tso": [], "lkmm": [at("condition", "not_exists=")]},
 }
 
 CASES = [(name, mm) for name in EXPECT for mm in MODELS]

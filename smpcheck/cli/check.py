@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from smpcheck.cli.common import OPTIONS, add_common, fail, settings_from
 from smpcheck.errors import EXIT_INCOMPLETE, EXIT_VIOLATION, UsageError
-from smpcheck.results.result import Result
+from smpcheck.results.result import Result, Status
 
 if TYPE_CHECKING:
     from smpcheck.explore.replay_record import Record
@@ -30,6 +30,9 @@ def register(subparsers: Any) -> None:
     c.add_argument("--replay", metavar="FILE", help="re-run the execution recorded in a "
                    "--json report instead of exploring")
     c.set_defaults(func=cmd_check)
+    from smpcheck.cli.barriers import add_check_options
+
+    add_check_options(c)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -47,6 +50,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         return fail(f"stopped after {args.timeout:g} s (--timeout) while the model file's "
                     "module-level code ran: no verdict", EXIT_INCOMPLETE, args.json,
                     args.model)
+    if args.compare:
+        from smpcheck.cli.barriers import check_compare
+
+        return check_compare(model, names, args)
+    args.defaulted_mm = args.mm is None
     args.mm = args.mm or "sc"
     return run_and_report(model, names, args)
 
@@ -96,7 +104,12 @@ def run_and_report(model: Any, names: Any, args: argparse.Namespace) -> int:
 
     progress = live_progress() if sys.stderr.isatty() and not args.json else None
     try:
-        result = verify(model, names, args.mm, settings_from(args), progress)
+        if getattr(args, "shortest", False):
+            from smpcheck.analyses.shortest import shortest
+
+            result = shortest(model, names, args.mm, settings_from(args), progress)
+        else:
+            result = verify(model, names, args.mm, settings_from(args), progress)
     finally:
         if progress is not None:
             progress(None)
@@ -108,6 +121,13 @@ def run_and_report(model: Any, names: Any, args: argparse.Namespace) -> int:
                                 fingerprint(model, mm.name, settings_from(args)))))
     else:
         print(render_result(result, model, mm, args.all, args.width, options=OPTIONS))
+        if getattr(args, "shortest", False):
+            from smpcheck.cli.barriers import shortest_note
+
+            print(shortest_note(result, mm))
+        if getattr(args, "defaulted_mm", False) and result.verdict == Status.SAFE:
+            print("safe under sc (the default) only: weak memory was not checked "
+                  "(--compare sc,tso,lkmm)")
     return result.exit_status
 
 

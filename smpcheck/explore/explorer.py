@@ -77,6 +77,7 @@ class Explorer:
     guide: Guide | None = None  # replay: keep only graphs agreeing with a recording
     on_restart: Callable[[], None] | None = None  # a new pass: forget what was judged
     split: Any = None  # -j: the part of the tree to explore (smpcheck.explore.parallel.Split)
+    on_violation: Callable[[Violation], None] | None = None  # every finding, duplicates too
 
     def explore(self, result: Result) -> Result:
         """Run the exploration, filling in ``result``.
@@ -296,6 +297,8 @@ class Explorer:
 
     def report(self, v: Violation) -> None:
         """Record a finding once per kind and place."""
+        if self.on_violation is not None:
+            self.on_violation(v)
         key = v.key()
         if key in self.seen_violations:
             return

@@ -36,6 +36,7 @@ from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.model.model import Model
 from smpcheck.model.objects import Loc
 from smpcheck.models import MemoryModel, get_model
+from smpcheck.results.findings import Violation
 from smpcheck.results.result import Result
 from smpcheck.settings import Settings
 
@@ -61,7 +62,8 @@ def verify(model: Model, globals_: dict[str, Loc] | None = None, mm: str | Memor
            progress: Callable[[Result], None] | None = None,
            guide: Guide | None = None, *,
            judge: Callable[[Checker], Judge] | None = None, keep_witnesses: bool = True,
-           subject: str = "model") -> Result:
+           subject: str = "model",
+           on_violation: Callable[[Violation], None] | None = None) -> Result:
     """Check ``model`` under memory model ``mm``; bad models raise UsageError.
 
     ``mm`` is a memory model's name or the model itself (e.g. a cat model).
@@ -69,20 +71,23 @@ def verify(model: Model, globals_: dict[str, Loc] | None = None, mm: str | Memor
     ``judge`` wraps the checker in an observer of each complete execution (herd
     mode: graphs to draw, -speedcheck), which may stop the run with :class:`Settled`;
     ``keep_witnesses`` false keeps no graph per final state; ``subject`` is what
-    an error calls the model ("the test raised ...").
-    With ``settings.jobs`` above 1 (or ``settings.ray``) the exploration is split across
+    an error calls the model ("the test raised ..."); ``on_violation`` sees every
+    finding of every execution, before duplicates merge (it keeps the run in one
+    process).  With ``settings.jobs`` above 1 (or ``settings.ray``) the exploration is split across
     processes where the model can be built again in them
     (:mod:`smpcheck.explore.parallel`): the same result as in one process."""
     memory_model = mm if isinstance(mm, MemoryModel) else get_model(mm)
     s = settings or Settings()
-    if guide is None and judge is None and (s.jobs > 1 or s.ray or s.split_depth is not None):
+    splits = s.jobs > 1 or s.ray is not None or s.split_depth is not None
+    if splits and guide is None and judge is None and on_violation is None:
         from smpcheck.explore.parallel import verify_parallel
 
         parallel = verify_parallel(model, globals_ or {}, memory_model, s, progress)
         if parallel is not None:
             return parallel
     result, _, checker = explore(model, globals_, memory_model, s, progress, guide,
-                                 judge=judge, keep_witnesses=keep_witnesses, subject=subject)
+                                 judge=judge, keep_witnesses=keep_witnesses, subject=subject,
+                                 on_violation=on_violation)
     checker.finish(result)
     return result
 
@@ -91,7 +96,9 @@ def explore(model: Model, globals_: dict[str, Loc] | None, memory_model: MemoryM
             s: Settings, progress: Callable[[Result], None] | None = None,
             guide: Guide | None = None, split: Any = None, *,
             judge: Callable[[Checker], Judge] | None = None, keep_witnesses: bool = True,
-            subject: str = "model") -> tuple[Result, Explorer, Checker]:
+            subject: str = "model",
+            on_violation: Callable[[Violation], None] | None = None
+            ) -> tuple[Result, Explorer, Checker]:
     """One exploration (of the part of the tree ``split`` names, if given), every
     execution judged, without the conclusions drawn at the end (Checker.finish);
     the other arguments as :func:`verify`'s."""
@@ -99,7 +106,7 @@ def explore(model: Model, globals_: dict[str, Loc] | None, memory_model: MemoryM
     result.bound = (f"{len(model.cpus)} CPUs, the model's objects, other loops than "
                     f"spin waits at most {s.loop_bound} iterations")
     explorer = Explorer(model.cpus, memory_model, s, on_progress=progress, guide=guide,
-                        split=split)
+                        split=split, on_violation=on_violation)
     checker = Checker(model, memory_model, globals_ or {}, explorer.report,
                       keep_witnesses=keep_witnesses)
     judging: Judge = checker if judge is None else judge(checker)

@@ -66,7 +66,7 @@ def rows_for(v: Violation, mm: MemoryModel) -> list[Row]:
     prefer = _preferred_order(v, view)
     rows = []
     steps = mm.timeline(view, prefer)
-    notes = _missing_order(v, view, mm)
+    notes = _hints(v, view, mm)
     focus = {g.event(e).loc for e in v.events if g.has(e)} - {None}
     for i, step in enumerate(steps):
         if _hidden(g, step.event, focus):
@@ -74,7 +74,8 @@ def rows_for(v: Violation, mm: MemoryModel) -> list[Row]:
         row = _row(g, step, steps[i - 1] if i else None)
         if row is not None:
             row.mark = step.event.id in v.events and not step.visible
-            if row.mark and step.event.id in notes:
+            if not step.visible and step.event.id in notes:
+                row.mark = True
                 row.suffix += f"  ({notes[step.event.id]})"
             rows.append(row)
     if v.src is not None and v.cpu is not None and not v.events:
@@ -91,6 +92,15 @@ def _hidden(g: ExecutionGraph, ev: Event, focus: set[Any]) -> bool:
     return ev.kind == "D" and any(
         p is not None and p.loc is not None and p.loc in focus and p.loc.obj is ev.obj
         and is_poison(p.value) for p in g.threads[ev.tid][:ev.idx])
+
+
+def _hints(v: Violation, view: View, mm: MemoryModel) -> dict[EventId, str]:
+    """Where a barrier forbids this execution (checked on it, :mod:`smpcheck.analyses.hints`);
+    for models without that search, what the model says is missing."""
+    from smpcheck.analyses.hints import barrier_hints
+
+    found = barrier_hints(v, mm.name)
+    return _missing_order(v, view, mm) if found is None else found
 
 
 def _missing_order(v: Violation, view: View, mm: MemoryModel) -> dict[EventId, str]:
