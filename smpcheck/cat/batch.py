@@ -23,53 +23,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from smpcheck.cat.batched import BATCHED, EMPTY, BRel, BSet, Rows, mk_rel
 from smpcheck.graph.relation import Rel, bits
 
 
-class NotBatchable(Exception):
-    """A value that differs between the executions of a batch reached an operation
-    whose result is not pointwise; judge the executions one at a time."""
-
-
-class BSet:
-    """An event set per execution: ``m[i]`` holds the executions where event i is in."""
-
-    __slots__ = ("m", "all")
-
-    def __init__(self, m: tuple[int, ...], all_: int) -> None:
-        self.m = m
-        self.all = all_
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is BSet and self.m == other.m
-
-    def __hash__(self) -> int:
-        return hash(self.m)
-
-
-class BRel:
-    """A relation per execution: ``rows[i][j]`` holds the executions where (i, j) is in."""
-
-    __slots__ = ("rows", "all")
-
-    def __init__(self, rows: tuple[dict[int, int], ...], all_: int) -> None:
-        self.rows = rows
-        self.all = all_
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is BRel and self.rows == other.rows
-
-    def __hash__(self) -> int:
-        return len(self.rows)
-
-
-BATCHED = (BSet, BRel)
-Rows = list[dict[int, int]]
-
-
 def _mk_rel(n: int, rows: list[int]) -> Any:
-    from smpcheck.cat.values import EMPTY, mk_rel
-
     return mk_rel(n, tuple(rows)) if any(rows) else EMPTY
 
 

@@ -28,9 +28,10 @@ from typing import Any
 
 from smpcheck._rt.runtime import STOPPED
 from smpcheck.graph.events import Event, Source
+from smpcheck.graph.final import final_state
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.graph.view import View
-from smpcheck.model.model import Model, Unmet, final_state, items_key
+from smpcheck.model.model import Model, Unmet, items_key
 from smpcheck.model.objects import Loc, is_poison
 from smpcheck.model.propositions import mentioned
 from smpcheck.model.values import EventId

@@ -27,8 +27,7 @@ from typing import Any
 from smpcheck.herd.config import parse_options
 from smpcheck.herd.run import HerdSession
 from smpcheck.litmus.parse_common import parse_litmus
-from smpcheck.litmus.run import run_litmus
-from smpcheck.litmus.translate import translate
+from smpcheck.litmus.run import run_litmus, translate
 from smpcheck.report.herd import herd_text
 from tests.candidates import CandidateLimit, executions
 
