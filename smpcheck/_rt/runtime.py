@@ -153,7 +153,7 @@ class _Restart(EngineExit):
     costs a tenth of killing it and starting another."""
 
 
-class _Finish(greenlet.GreenletExit):
+class _Finish(greenlet.GreenletExit):  # type: ignore[misc]  # (greenlet has no types)
     """Unwinds a paused CPU function whose greenlet is being killed (at the end of a
     run, or by the garbage collector): the GreenletExit the runtime throws, told apart
     from one model code raises."""

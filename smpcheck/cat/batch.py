@@ -23,7 +23,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from smpcheck.cat.batched import BATCHED, EMPTY, BRel, BSet, Rows, mk_rel
+from smpcheck.cat.batched import BATCHED as BATCHED
+from smpcheck.cat.batched import EMPTY, Rows, mk_rel
+from smpcheck.cat.batched import BRel as BRel
+from smpcheck.cat.batched import BSet as BSet
 from smpcheck.graph.relation import Rel, bits
 
 
@@ -197,35 +200,42 @@ def diff(a: Any, b: Any, n: int) -> Any:
 
 def seq(a: Any, b: Any, n: int) -> Any:
     """``a ; b``."""
-    all_ = _all(a, b)
-    out: Rows = []
     if type(b) is not BRel:
-        brows = b.rows
-        for ra in a.rows:
-            by_mask: dict[int, int] = {}  # executions -> successors they reach
-            for k, m in ra.items():
-                if brows[k]:
-                    by_mask[m] = by_mask.get(m, 0) | brows[k]
-            out.append(_spread(by_mask))
+        out = [_seq_uniform_right(ra, b.rows) for ra in a.rows]
     elif type(a) is not BRel:
-        brows2 = b.rows
-        for row in a.rows:
-            d: dict[int, int] = {}
-            for k in bits(row):
-                for j, x in brows2[k].items():
-                    d[j] = d.get(j, 0) | x
-            out.append(d)
+        out = [_seq_uniform_left(row, b.rows) for row in a.rows]
     else:
-        brows2 = b.rows
-        for ra in a.rows:
-            d = {}
-            for k, m in ra.items():
-                for j, x in brows2[k].items():
-                    x &= m
-                    if x:
-                        d[j] = d.get(j, 0) | x
-            out.append(d)
-    return rel_of(out, all_, n)
+        out = [_seq_batched(ra, b.rows) for ra in a.rows]
+    return rel_of(out, _all(a, b), n)
+
+
+def _seq_uniform_right(ra: dict[int, int], brows: Any) -> dict[int, int]:
+    """A row of ``a ; b`` when only ``a`` differs between executions."""
+    by_mask: dict[int, int] = {}  # executions -> successors they reach
+    for k, m in ra.items():
+        if brows[k]:
+            by_mask[m] = by_mask.get(m, 0) | brows[k]
+    return _spread(by_mask)
+
+
+def _seq_uniform_left(row: int, brows: Any) -> dict[int, int]:
+    """A row of ``a ; b`` when only ``b`` differs between executions."""
+    d: dict[int, int] = {}
+    for k in bits(row):
+        for j, x in brows[k].items():
+            d[j] = d.get(j, 0) | x
+    return d
+
+
+def _seq_batched(ra: dict[int, int], brows: Any) -> dict[int, int]:
+    """A row of ``a ; b`` when both differ between executions."""
+    d: dict[int, int] = {}
+    for k, m in ra.items():
+        for j, x in brows[k].items():
+            x &= m
+            if x:
+                d[j] = d.get(j, 0) | x
+    return d
 
 
 def _spread(by_mask: dict[int, int]) -> dict[int, int]:

@@ -281,7 +281,8 @@ class Ref:
         spec = self._spec()
         if not isinstance(spec, Field):
             raise TypeError(f"{self} points to an aggregate, not to a scalar location")
-        return self._obj.loc(self._path)
+        loc: Loc = self._obj.loc(self._path)
+        return loc
 
     def _member(self, key: str | int) -> Ref:
         """A pointer to member ``key`` (``&p->key`` or ``&p[key]``)."""
