@@ -13,7 +13,7 @@ from smpcheck.errors import InternalError
 from smpcheck.explore.checks import Checker
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.results.result import Result
-from tests.programs import as_model, programs
+from tests.support.programs import as_model, programs
 
 
 class Validating:
