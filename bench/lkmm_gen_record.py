@@ -9,7 +9,7 @@ Writes tests/data/lkmm-gen/G<seed>-<i>.litmus (tests/support/lkmm_gen.py's
 lines herd7 printed (``herd7 -I LKMM -conf linux-kernel.cfg FILE``), less
 ``Time``, ``Hash`` and blank lines, or why there are none (herd7 ran out of
 time, or rejected the test).  The test suite reads these and never runs herd7
-(tests/herd/test_lkmm_gen.py).
+(tests/herd7/test_lkmm_gen.py).
 """
 
 from __future__ import annotations

@@ -11,6 +11,8 @@ from smpcheck import Settings, verify
 from tests.support.candidates import CandidateLimit, executions
 from tests.support.programs import as_model, programs, sc_classes, tso_classes
 
+pytestmark = pytest.mark.slow  # exhaustive comparisons (deselect: -m 'not slow')
+
 
 def explore(prog: list[Any], mm: str) -> tuple[int, set[Any]]:
     model, names = as_model(prog)

@@ -28,6 +28,8 @@ from smpcheck.models.base import MemoryModel
 from tests.litmus.conftest import kernel_litmus_files, lkmm_dir, x86_rows
 from tests.support.programs import as_model, programs
 
+pytestmark = pytest.mark.slow  # exhaustive comparisons (deselect: -m 'not slow')
+
 
 def crosschecked(mm: MemoryModel) -> MemoryModel:
     """``mm`` with every incremental answer compared with the whole-graph one."""
