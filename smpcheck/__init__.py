@@ -63,13 +63,13 @@ if TYPE_CHECKING:  # (at run time each name is imported on first use: see __geta
 #: Where each public name outside smpcheck.kernel lives.  Importing ``smpcheck`` (which
 #: every command does, ``smpcheck --version`` too) loads none of them: a name's module is
 #: imported the first time the name is asked for.
-_HOMES = {"Settings": "smpcheck.settings", "verify": "smpcheck.explore.verify",
-          "FinalState": "smpcheck.model.model", "Model": "smpcheck.model.model",
-          "NULL": "smpcheck.model.objects", "Array": "smpcheck.model.objects",
-          "Field": "smpcheck.model.objects", "Struct": "smpcheck.model.objects",
-          "Var": "smpcheck.model.objects", "Kind": "smpcheck.results.findings",
-          "Violation": "smpcheck.results.findings", "Result": "smpcheck.results.result",
-          "Status": "smpcheck.results.result"}
+_HOMES = {"NULL": "smpcheck.model.objects", "Array": "smpcheck.model.objects",
+          "Field": "smpcheck.model.objects", "FinalState": "smpcheck.model.model",
+          "Kind": "smpcheck.results.findings", "Model": "smpcheck.model.model",
+          "Result": "smpcheck.results.result", "Settings": "smpcheck.settings",
+          "Status": "smpcheck.results.result", "Struct": "smpcheck.model.objects",
+          "Var": "smpcheck.model.objects", "Violation": "smpcheck.results.findings",
+          "verify": "smpcheck.explore.verify"}  # (in the order of __all__)
 
 
 def __getattr__(name: str) -> Any:
@@ -79,7 +79,7 @@ def __getattr__(name: str) -> Any:
     home = _HOMES.get(name)
     kernel = importlib.import_module(home or "smpcheck.kernel")
     if name == "__all__":
-        value: Any = [*sorted(_HOMES), *kernel.__all__]
+        value: Any = [*_HOMES, *kernel.__all__]
     elif home is None and name not in kernel.__all__:
         raise AttributeError(f"module 'smpcheck' has no attribute {name!r}")
     else:

@@ -20,7 +20,7 @@ from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.graph.view import View
 from smpcheck.litmus.run import check_litmus
 from smpcheck.models import lkmm
-from tests.herd.lkmm_gen import generate
+from tests.support.lkmm_gen import generate
 
 
 def _ring(n: int) -> str:

@@ -31,8 +31,8 @@ from smpcheck.litmus.parse_common import parse_litmus
 from smpcheck.litmus.run import run_litmus
 from smpcheck.models import get_model
 from smpcheck.results.result import Cut, Limit, Result
-from tests.cli_helpers import herd, smpcheck
-from tests.diff.gen import litmus_tests
+from tests.support.cli import herd, smpcheck
+from tests.support.diff_gen import litmus_tests
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(glob.glob(str(ROOT / "examples" / "*.py")))

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from smpcheck.report.table import code_of
-from tests.cli_helpers import EXAMPLES, check_json, line_of, smpcheck
+from tests.support.cli import EXAMPLES, check_json, line_of, smpcheck
 
 SB = EXAMPLES / "sb.py"
 TWO_CPU_VIOLATIONS = [("sb", "tso"), ("sb", "lkmm"), ("mp", "lkmm"), ("peterson", "tso"),

@@ -331,8 +331,9 @@ def model_modules(fns: list[Any]) -> list[types.ModuleType]:
 def exec_module(path: str, name: str | None = None) -> types.ModuleType:
     """Run a model file as a module, with the rewrites; errors point at its lines
     (whatever the module-level code raises, an exit too: a real Ctrl-C only stops)."""
-    from smpcheck._rt.runtime import Interrupted, Stop, raised_text
+    from smpcheck._rt.runtime import Interrupted, Stop
     from smpcheck._rt.watchdog import interrupts
+    from smpcheck.model.source import raised_text
 
     p = Path(path)
     try:
@@ -395,12 +396,11 @@ class ModelFile:
     sha256: str = ""
 
     def build(self, mm: str) -> tuple[Model, dict[str, Loc], Any]:
-        from smpcheck.models import get_model
-
+        """The model and its names; the memory model is left to the caller (None)."""
         model, names = load_model(self.path)
         if self.sha256 and model.recipe != self:
             raise UsageError("the model file changed while it was being checked", self.path)
-        return model, names, get_model(mm)
+        return model, names, None
 
 
 def condition_line(source: str, path: str) -> int | None:
@@ -455,5 +455,5 @@ def install_library_rewriting(package: str) -> None:
         sys.meta_path.insert(0, _LibraryFinder(package))
 
 
-__all__ = ["Field", "exec_module", "install_library_rewriting", "load_model", "rewrite",
-           "rewrite_tree"]
+__all__ = ["Field", "exec_module", "install_library_rewriting", "load_model", "name_globals",
+           "rewrite", "rewrite_tree"]

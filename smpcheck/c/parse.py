@@ -42,7 +42,7 @@ def check_extensions(text: str, path: str) -> None:
                              "plain C", path, n, m.start() + 1)
 
 
-class _Parser(c_parser.CParser):
+class _Parser(c_parser.CParser):  # type: ignore[misc]  # (pycparser has no type hints)
     """pycparser's parser, with the place of errors it reports without one."""
 
     def _parse_error(self, msg: str, coord: Any) -> Any:

@@ -59,7 +59,7 @@ class Container(Ref):
 
     def _member(self, key: str | int) -> Ref:
         if key == self._member_name:
-            return self._inner
+            return self._inner  # type: ignore[no-any-return]
         if self._inner._obj is None:
             raise NullDeref(self)  # (container_of(NULL, ...)->key: a NULL dereference)
         raise TypeError(f"container_of({self._inner}, ..., {self._member_name}) points to "

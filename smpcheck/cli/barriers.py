@@ -77,8 +77,7 @@ def _module_of(design: Any) -> Any:
 def cmd_barriers(args: argparse.Namespace) -> int:
     from smpcheck.analyses.barriers import analyse
     from smpcheck.analyses.fix import find_fix
-    from smpcheck.cli.common import OPTIONS, settings_from
-    from smpcheck.cli.kvm import parse_sets
+    from smpcheck.cli.common import OPTIONS, parse_sets, settings_from
     from smpcheck.report.analyses import barriers_json, barriers_text, fix_json, fix_text
 
     if args.target.startswith("kvm:"):

@@ -71,8 +71,8 @@ def replay_and_report(args: argparse.Namespace) -> int:
     error saying why the record does not fit the model or does not reproduce (exit 2).
     A replay runs one recorded execution: it is never a verdict on the model."""
     from smpcheck.c import load_any
-    from smpcheck.explore.replay import reproduce
     from smpcheck.explore.replay_record import fingerprint
+    from smpcheck.explore.reproduce import reproduce
     from smpcheck.models import get_model
     from smpcheck.report.json_report import dumps, replay_dict
     from smpcheck.report.text import render_violation

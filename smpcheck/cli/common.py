@@ -192,3 +192,14 @@ def settings_from(args: argparse.Namespace) -> Settings:
                                      all_violations=getattr(args, "all", False),
                                      jobs=getattr(args, "jobs", None) or default_jobs(),
                                      ray=getattr(args, "ray", None))
+
+
+def parse_sets(items: list[str]) -> dict[str, str]:
+    """``--set NAME=VALUE`` options as a mapping (a usage error for a malformed one)."""
+    out = {}
+    for item in items:
+        name, eq, value = item.partition("=")
+        if not eq or not name or not value:
+            raise UsageError(f"--set takes NAME=VALUE, not {item!r}")
+        out[name.strip()] = value.strip()
+    return out

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from smpcheck.cli.check import run_and_report
-from smpcheck.cli.common import OPTIONS, add_bounds, add_common, settings_from
+from smpcheck.cli.common import OPTIONS, add_bounds, add_common, parse_sets, settings_from
 from smpcheck.errors import EXIT_INCOMPLETE, EXIT_OK, UsageError
 
 
@@ -49,16 +49,6 @@ def register(subparsers: Any) -> None:
     m.add_argument("--json", action="store_true", help="print the cells as JSON")
     m.set_defaults(func=cmd_matrix)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
-
-
-def parse_sets(items: list[str]) -> dict[str, str]:
-    out = {}
-    for item in items:
-        name, eq, value = item.partition("=")
-        if not eq or not name or not value:
-            raise UsageError(f"--set takes NAME=VALUE, not {item!r}")
-        out[name.strip()] = value.strip()
-    return out
 
 
 def cmd_list(args: argparse.Namespace) -> int:

@@ -49,7 +49,9 @@ from smpcheck.model.values import EventId
 from smpcheck.models.base import ATOMIC, MemoryModel
 from smpcheck.results.findings import Kind, Violation
 from smpcheck.results.result import Cut, Limit, Result
-from smpcheck.settings import Settings
+from smpcheck.settings import (
+    Settings as Settings,  # (re-exported for code written before settings.py)
+)
 
 if TYPE_CHECKING:  # (replay is imported by whoever replays: not by every run)
     from smpcheck.explore.replay import Guide

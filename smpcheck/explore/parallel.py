@@ -79,7 +79,8 @@ class Merged:
     sequential: str | None = None  # why the run must be made in one process instead
 
 
-def merge(units: Iterable[UnitResult], result: Result, all_violations: bool) -> Merged:
+def merge(units: Iterable[UnitResult], result: Result,  # noqa: C901 - every merge rule in one place
+          all_violations: bool) -> Merged:
     """Add up ``units``, in the walk's order, into ``result`` as one process would have
     counted them (see the module's docstring)."""
     m = Merged(result)
@@ -194,7 +195,7 @@ def _probe(model: Model, globals_: dict[str, Loc], mm: MemoryModel, one: Setting
            progress: Callable[[Result], None] | None) -> Result | None:
     """The run in this process if it ends within :data:`PROBE_S` (or the run's own
     timeout, if shorter): what one process reports; None if it takes longer."""
-    from smpcheck.explore.verify import explore
+    from smpcheck.explore.session import explore
 
     box = PROBE_S if one.timeout is None else min(one.timeout, PROBE_S)
     probe, _, checker = explore(model, globals_, mm, replace(one, timeout=box), progress)
@@ -251,7 +252,7 @@ class _Again:
         self.results: dict[Path, Result] = {}
 
     def _walk(self, path: Path) -> Result:
-        from smpcheck.explore.verify import explore
+        from smpcheck.explore.session import explore
 
         hit = self.results.get(path)
         if hit is None:

@@ -180,7 +180,8 @@ def _hashable(value: Any) -> Hashable | None:
         hash(value)
     except TypeError:
         return None
-    return value
+    hashable: Hashable = value
+    return hashable
 
 
 _INIT = (-1, -1)  # any initial write, in execution_key

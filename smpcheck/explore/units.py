@@ -29,7 +29,7 @@ from smpcheck.explore.explorer import Explorer, Settings
 from smpcheck.model.model import Model
 from smpcheck.model.objects import Loc, Ref
 from smpcheck.model.values import Val
-from smpcheck.models import MemoryModel
+from smpcheck.models import MemoryModel, get_model
 from smpcheck.results.result import Cut, Limit, Result
 
 Path = tuple[int, ...]
@@ -116,7 +116,7 @@ def split_tree(model: Model, globals_: dict[str, Loc], mm: MemoryModel, settings
     """The units of a split at ``depth``: the nodes there and the leaves above, in the
     walk's order (walked as a run is, under its guards and bounds; what the walk
     finds is found again by the units)."""
-    from smpcheck.explore.verify import explore
+    from smpcheck.explore.session import explore
 
     s = replace(settings, all_violations=True, max_passes=1, max_executions=None)
     split = Split(depth=depth)
@@ -190,7 +190,10 @@ def build(recipe: Any, mm: str) -> tuple[Model, dict[str, Loc], MemoryModel]:
     built = BUILT.get(key)
     if built is None:
         BUILT.clear()
-        built = BUILT[key] = recipe.build(mm)
+        model, names, memory_model = recipe.build(mm)
+        if memory_model is None:  # (a recipe may leave it to the caller)
+            memory_model = get_model(mm)
+        built = BUILT[key] = (model, names, memory_model)
     return built
 
 
@@ -211,7 +214,7 @@ def run_unit(task: Task) -> UnitResult:
 def explore_unit(model: Model, names: dict[str, Loc], mm: MemoryModel, task: Task
                  ) -> UnitResult:
     """Explore one unit of the model built in this process."""
-    from smpcheck.explore.verify import explore
+    from smpcheck.explore.session import explore
 
     out = UnitResult(task.path)
     start = time.process_time()

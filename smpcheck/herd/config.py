@@ -176,7 +176,8 @@ def _apply_cfg(opts: HerdOptions, cfg: CatConfig) -> None:
         _set(opts, "outdir", cfg.options["o"], cfg.path)
 
 
-def _set(opts: HerdOptions, key: str, value: str, where: str | None) -> None:
+def _set(opts: HerdOptions, key: str, value: str,  # noqa: C901 - one case per option
+         where: str | None) -> None:
     if key == "timeout":
         try:
             opts.timeout = float(value)

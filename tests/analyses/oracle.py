@@ -8,13 +8,14 @@ from __future__ import annotations
 import re
 
 from smpcheck.analyses.fix import ACQUIRE, MB, RELEASE, Change
+from smpcheck.graph.final import final_state
 from smpcheck.graph.graph import ExecutionGraph, Locations
 from smpcheck.graph.view import View
 from smpcheck.litmus.parse_common import parse_litmus
-from smpcheck.litmus.translate import translate
-from smpcheck.model.model import Model, final_state
+from smpcheck.litmus.run import translate
+from smpcheck.model.model import Model
 from smpcheck.models import get_model
-from tests.candidates import CandidateLimit, _all_traces, _Budget, _combos, _graphs
+from tests.support.candidates import CandidateLimit, _all_traces, _Budget, _combos, _graphs
 
 __all__ = ["CandidateLimit", "brute_graphs", "observation", "weaken_text", "change_text"]
 

@@ -17,7 +17,7 @@ from smpcheck.explore.explorer import Settings
 from smpcheck.results.result import Cut, Limit, Result
 from tests.analyses.oracle import CandidateLimit, observation, weaken_text
 from tests.conftest import need_lkmm
-from tests.diff.gen import litmus_tests
+from tests.support.diff_gen import litmus_tests
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.cli_helpers import EXAMPLES, smpcheck
+from tests.support.cli import EXAMPLES, smpcheck
 
 KEYS = {"file", "line", "primitive", "weakened_to", "mm", "load_bearing", "finding"}
 

@@ -16,7 +16,7 @@ from smpcheck.analyses.hints import barrier_hints, find_hints
 from smpcheck.explore.explorer import Settings
 from smpcheck.explore.verify import verify
 from smpcheck.litmus.parse_common import parse_litmus
-from smpcheck.litmus.translate import translate
+from smpcheck.litmus.run import translate
 from smpcheck.results.findings import Kind
 from tests.analyses.oracle import CandidateLimit, change_text, observation
 from tests.analyses.test_barriers import shapes

@@ -13,13 +13,13 @@ from smpcheck._rt.loader import load_model
 from smpcheck.analyses.shortest import cost, shortest
 from smpcheck.explore.explorer import Settings
 from smpcheck.explore.verify import verify
+from smpcheck.graph.final import final_state
 from smpcheck.litmus.parse_common import parse_litmus
-from smpcheck.litmus.translate import translate
-from smpcheck.model.model import final_state
+from smpcheck.litmus.run import translate
 from smpcheck.results.findings import Kind
 from tests.analyses.oracle import CandidateLimit, brute_graphs
 from tests.analyses.test_barriers import shapes
-from tests.diff.gen import litmus_tests
+from tests.support.diff_gen import litmus_tests
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_helpers import smpcheck
+from tests.support.cli import smpcheck
 
 HEAD = "int x;\nstruct foo { int a; };\n"  # every case starts with these two lines
 TAIL = "\nvoid P1(void) { WRITE_ONCE(x, 1); }\n"

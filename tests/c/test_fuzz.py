@@ -18,7 +18,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.cli_helpers import smpcheck
+from tests.support.cli import smpcheck
 
 C = Path(__file__).resolve().parents[2] / "examples" / "c"
 SOURCES = {p.name: p.read_text() for p in sorted(C.glob("*.c"))}

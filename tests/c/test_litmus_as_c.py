@@ -22,7 +22,7 @@ from smpcheck.explore.verify import verify
 from smpcheck.litmus.run import check_litmus
 from tests.c.litmus_to_c import litmus_to_c
 from tests.conftest import LKMM
-from tests.diff.gen import litmus_tests
+from tests.support.diff_gen import litmus_tests
 
 TESTS = sorted((LKMM / "litmus-tests").glob("*.litmus")) if LKMM.is_dir() else []
 

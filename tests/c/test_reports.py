@@ -7,7 +7,7 @@ import json
 import re
 from pathlib import Path
 
-from tests.cli_helpers import smpcheck
+from tests.support.cli import smpcheck
 
 C = Path(__file__).resolve().parents[2] / "examples" / "c"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_helpers import smpcheck
+from tests.support.cli import smpcheck
 
 PROGRAMS = {
     "integer operators": (
