@@ -1,0 +1,1 @@
+"""What runs the explorer many times: scenario sweeps (:mod:`.sweep`)."""
