@@ -182,6 +182,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--replay", metavar="FILE", help="re-run the execution recorded in a "
                    "--json report instead of exploring")
     c.set_defaults(func=cmd_check)
+    s = sub.add_parser("sweep", help="check every scenario of a sweep file up to a bound")
+    s.add_argument("model", help="the file declaring operations and initial states")
+    sweep_options(s)
+    s.set_defaults(func=lambda args: cmd_sweep(args, args.model))
     _extra_commands(sub)
     return p
 
@@ -259,6 +263,29 @@ def _extra_commands(sub: Any) -> None:
         except ImportError:
             continue
         mod.register(sub, _common)
+
+
+def sweep_options(p: argparse.ArgumentParser) -> None:
+    """The options of ``smpcheck sweep`` and ``smpcheck kvm sweep``."""
+    p.add_argument("--mm", default="sc", help="memory model: sc, tso or lkmm (default sc)")
+    p.add_argument("--max-ops", type=positive_int, default=1, metavar="N",
+                   help="operations each CPU runs, at most (default 1)")
+    p.add_argument("-j", "--jobs", type=positive_int, default=os.cpu_count() or 1,
+                   metavar="N", help="worker processes (default: one per core)")
+    p.add_argument("--json", action="store_true", help="print a JSON report")
+    add_bounds(p)
+    p.add_argument("--width", type=columns, default=80, help="table width (default 80)")
+
+
+def cmd_sweep(args: argparse.Namespace, path: str | None, module: str | None = None,
+              sets: dict[str, str] | None = None) -> int:
+    """A sweep of the file ``path``, or of ``module``'s ``sweep(sets)``."""
+    from smpcheck.analyses.sweep import Source
+    from smpcheck.report.sweep import sweep_command
+
+    source = Source(path, module, "sweep" if module else None, tuple(sorted((sets or {}).items())))
+    return sweep_command(source, args.mm, args.max_ops, settings_from(args), args.jobs,
+                         args.json, args.width, OPTIONS)
 
 
 def settings_from(args: argparse.Namespace) -> Settings:

@@ -219,7 +219,7 @@ def final_check(check: Callable[[FinalState, Scenario], Any], scenario: Scenario
     def holds(final: FinalState) -> Any:
         return check(final, scenario)
 
-    holds.__doc__ = check.__doc__ or getattr(check, "__name__", "check")
+    holds.__doc__ = " ".join(str(check.__doc__ or getattr(check, "__name__", "check")).split())
     return holds
 
 
@@ -239,12 +239,12 @@ def run_job(job: Job) -> dict[str, Any]:
     """Check one scenario; a summary that crosses processes (plain data, rendered)."""
     from smpcheck.explore.verify import verify
 
-    start = time.monotonic()
+    start = time.process_time()
     try:
         sweep = load(job.source)
         model, names, scenario = build(sweep, job.planned)
         result = verify(model, names, job.mm, job.settings)
-        return summary(job, model, scenario, result, time.monotonic() - start)
+        return summary(job, model, scenario, result, time.process_time() - start)
     except UsageError as exc:
         return {"planned": job.planned, "error": [exc.message, exc.path, exc.line, exc.column]}
 
@@ -260,7 +260,7 @@ def summary(job: Job, model: Model, scenario: Scenario, result: Any, seconds: fl
     return {
         "planned": job.planned, "scenario": scenario_dict(scenario),
         "complete": result.complete, "executions": result.executions,
-        "blocked": result.blocked, "seconds": seconds,
+        "blocked": result.blocked, "cpu_s": seconds,
         "incomplete": incomplete_dicts(result, job.options),
         "findings": [{"key": finding_key(v), "kind": v.kind.value, "message": v.message,
                       "file": v.src.path if v.src else None, "line": v.line,
@@ -306,7 +306,8 @@ class SweepResult:
     findings: list[Finding] = field(default_factory=list)
     incomplete: list[dict[str, Any]] = field(default_factory=list)
     executions: int = 0
-    seconds: float = 0.0
+    seconds: float = 0.0      # wall-clock time of the sweep
+    cpu_seconds: float = 0.0  # processor time its scenarios took, all workers together
 
     @property
     def complete(self) -> bool:
@@ -334,12 +335,12 @@ def sweep(source: Source, mm: str, max_ops: int, settings: Settings, jobs: int,
     get_model(mm)
     if max_ops < 1:
         raise UsageError(f"--max-ops takes a number of at least 1, not {max_ops}")
+    start = time.monotonic()
     the_sweep = load(source)
     the_plan = plan(the_sweep, max_ops)
     out = SweepResult(the_sweep.name, mm, the_sweep.cpus, max_ops, the_plan, jobs)
     settings = Settings(**{**settings.__dict__, "all_violations": True})
     work = [Job(source, p, mm, settings, dict(options), width) for p in the_plan.scenarios]
-    start = time.monotonic()
     for done in _map(work, jobs):
         merge(out, done)
     out.seconds = time.monotonic() - start
@@ -364,6 +365,7 @@ def merge(out: SweepResult, done: dict[str, Any]) -> None:
         message, path, line, column = done["error"]
         raise UsageError(message, path, line, column)
     out.executions += done["executions"]
+    out.cpu_seconds += done["cpu_s"]
     if not done["complete"]:
         out.incomplete.append(done)
     for f in done["findings"]:

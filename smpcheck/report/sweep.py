@@ -49,7 +49,8 @@ def bound_lines(res: SweepResult) -> list[str]:
 
 
 def closing_line(res: SweepResult) -> str:
-    time_ = f"{res.seconds:.2f} s on {res.jobs} worker{'s' if res.jobs != 1 else ''}"
+    time_ = (f"{res.seconds:.2f} s, {res.cpu_seconds:.2f} s of CPU, {res.jobs} worker"
+             f"{'s' if res.jobs != 1 else ''}")
     if res.verdict == "safe":
         return f"every execution of every scenario in the bound was checked ({time_})"
     if res.verdict is None:
@@ -73,7 +74,8 @@ def sweep_dict(res: SweepResult) -> dict[str, Any]:
         "initial_states": [name for i, name in enumerate(p.states) if i in p.calls],
         "duplicate_states": [{"state": a, "same_as": b} for a, b in p.duplicate_states],
         "scenarios": len(p.scenarios), "before_symmetry": p.before_symmetry,
-        "executions": res.executions, "elapsed_s": round(res.seconds, 3), "jobs": res.jobs,
+        "executions": res.executions, "elapsed_s": round(res.seconds, 3),
+        "cpu_s": round(res.cpu_seconds, 3), "jobs": res.jobs,
         "verdict": res.verdict, "complete": res.complete,
         "findings": [{"kind": f.violation["kind"], "message": f.violation["message"],
                       "file": f.violation["file"], "line": f.violation["line"],
@@ -83,3 +85,14 @@ def sweep_dict(res: SweepResult) -> dict[str, Any]:
                        for s in res.incomplete],
         "exit": res.exit_status,
     }
+
+
+def sweep_command(source: Any, mm: str, max_ops: int, settings: Any, jobs: int,
+                  as_json: bool, width: int, options: Any) -> int:
+    """``smpcheck sweep`` / ``smpcheck kvm sweep``: run, print, the exit status."""
+    from smpcheck.analyses.sweep import sweep
+    from smpcheck.report.json_report import dumps
+
+    res = sweep(source, mm, max_ops, settings, jobs, options, width)
+    print(dumps(sweep_dict(res)) if as_json else render_sweep(res, width))
+    return res.exit_status
