@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from smpcheck.analyses.sweep import Source, load, plan
 from tests.cli_helpers import EXAMPLES, smpcheck
 
-STACK = EXAMPLES / "sweep-stack.py"
+STACK = EXAMPLES / "sweep" / "stack.py"
 
 
 def write(tmp_path: Path, body: str, name: str = "m.py") -> Path:
@@ -120,7 +120,7 @@ def test_seeded_bug_needs_two_operations_on_one_cpu() -> None:
     data = found.json()
     assert data["verdict"] == "violation" and data["exit"] == 1 and data["complete"]
     [finding] = data["findings"]
-    assert (finding["kind"], Path(finding["file"]).name) == ("assertion", "sweep-stack.py")
+    assert (finding["kind"], Path(finding["file"]).name) == ("assertion", "stack.py")
     assert "BUG_ON" in STACK.read_text().splitlines()[finding["line"] - 1]
     assert finding["scenario"] == {"initial_state": "empty",
                                    "cpus": [["push", "push"], ["push"]]}

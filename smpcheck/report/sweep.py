@@ -41,7 +41,9 @@ def bound_lines(res: SweepResult) -> list[str]:
     dups = "".join(f"; {a} is {b}" for a, b in p.duplicate_states)
     return [f"bound: {res.cpus} CPUs, at most {res.max_ops} operation"
             f"{'s' if res.max_ops != 1 else ''} each; "
-            f"{len(p.states)} initial states ({len(p.duplicate_states)} duplicate{dups})",
+            f"{len(p.states)} initial state{'s' if len(p.states) != 1 else ''} "
+            f"({len(p.duplicate_states) or 'no'} duplicate"
+            f"{'s' if len(p.duplicate_states) != 1 else ''}{dups})",
             f"scenarios: {len(p.scenarios)} checked ({p.before_symmetry} before removing "
             "CPU permutations), "
             f"{len(p.scenarios) - len(res.incomplete)} complete, {len(res.incomplete)} "

@@ -21,7 +21,7 @@ def empty():
 def push(s):
     spin_lock(s.lock)
     n = s.n
-    BUG_ON(n >= 2)              # items[n] = 1 would write past the end
+    BUG_ON(n >= 2)              # (items[2] is past the end)
     s.items[n] = 1
     s.n = n + 1
     spin_unlock(s.lock)
