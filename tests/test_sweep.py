@@ -203,3 +203,27 @@ def test_a_file_without_operations_is_bad_input(tmp_path: Path) -> None:
         """)
     res = smpcheck("sweep", path)
     assert res.code == 2 and "no operations" in res.err
+
+
+# -- the KVM designs' sweeps ----------------------------------------------------------------------
+@pytest.mark.parametrize("design", ["unmap-nolock-2013", "fast-invalidate-3.11",
+                                    "rmap-aging-6.15"])
+def test_kvm_sweeps_plan_and_build(design: str) -> None:
+    """Each design's sweep: its scenarios at one operation per CPU are the brute-force
+    count, and one scenario of each initial state builds into a model."""
+    from smpcheck.analyses.sweep import build, calls_of
+    from smpcheck.kvm.sweeps import SWEEPS
+
+    sweep = load(Source(module=SWEEPS[design], function="sweep"))
+    got = plan(sweep, 1)
+    expected = 0
+    for index, initial in enumerate(sweep.initial_states):
+        if index not in got.calls:
+            continue
+        calls = [(c.label, c.op.once, c.op.cpus) for c in calls_of(sweep, initial.build())]
+        expected += brute_force(sweep.cpus, calls, 1)[1]
+        first = next(p for p in got.scenarios if p.state == index)
+        model, names, scenario = build(sweep, first)
+        assert len(model.cpus) == sweep.cpus and names
+        assert scenario.state_name == initial.name
+    assert len(got.scenarios) == expected
