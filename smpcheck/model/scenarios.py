@@ -3,17 +3,17 @@
 A model checked by ``smpcheck sweep FILE`` declares what its agents may do and
 the states its shared structures may start in, instead of fixed CPU functions::
 
-    @initial_state(n=[0, 1, 2])          # one initial state per value of n
-    def queue(n):
-        return {"lock": Var(SpinLock()), "items": Array(2, 0, init=...)}
+    @initial_state(n=[0, 1])            # one initial state per value of n
+    def stack(n):
+        return {"s": stack_t(n=n)}
 
     @operation                           # parameters named after the state's entries
-    def push(lock, items): ...
+    def push(s): ...
 
     @operation(i=lambda state: range(len(state["pages"])), once=True)
     def zap(kvm, pages, i): ...
 
-    SWEEP = Sweep("queue", cpus=2, check=items_consistent)
+    SWEEP = Sweep("stack", cpus=2, check=balanced)
 
 An initial state is a function returning a dict: its shared objects (named after
 their keys, as a model file's globals are) and any Python values the operations
@@ -21,8 +21,9 @@ need.  An operation's parameters are filled from that dict by name; a keyword
 given to :func:`operation` is a parameter ranging over the values listed (or the
 values a function of the state gives), one operation for each.  ``once``: at
 most one such call (of the same arguments) in a scenario; ``cpus``: the CPUs it
-may run on (all unless given; the sweep treats CPUs that may run the same
-operations as interchangeable).  An operation's return value, when not None,
+may run on (all unless given).  The sweep treats CPUs that may run the same
+operations as interchangeable: what an operation does must not depend on which
+CPU runs it, except through ``cpus``.  An operation's return value, when not None,
 is its CPU's register ``rK`` (K its place in that CPU's sequence); a dict is
 merged into the registers.
 
