@@ -32,7 +32,7 @@ def render_sweep(res: SweepResult, width: int = 80) -> str:
                                          subsequent_indent="      "))
         if len(res.incomplete) > 10:
             out.append(f"  ... and {len(res.incomplete) - 10} more (--json lists them all)")
-    out += ["", closing_line(res)]
+    out += ["", textwrap.fill(closing_line(res), width, subsequent_indent="  ")]
     return printable_block("\n".join(out))
 
 
