@@ -170,6 +170,7 @@ def test_a_finding_outranks_incomplete_scenarios() -> None:
     ("kvm", "sweep", "rmap-aging-6.15", "--set", "no_switch=1"),
     ("sweep", STACK, "--max-ops", "0"),
     ("sweep", STACK, "--max-ops", "two"),
+    ("sweep", STACK, "--max-ops", "30"),
     ("sweep", STACK, "--mm", "arm"),
     ("sweep", "no-such-file.py"),
 ])

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import importlib
 import itertools
+import math
 import multiprocessing
 import re
 import time
@@ -113,12 +114,26 @@ def plan(sweep: Sweep, max_ops: int) -> Plan:
             out.duplicate_states.append((initial.name, seen[key]))
             continue
         seen[key] = initial.name
+        too_many(sweep.cpus, calls, max_ops, initial.name)
         out.calls[index] = [c.label for c in calls]
         for cpus in sequences(sweep.cpus, calls, max_ops):
             out.scenarios.append(Planned(index, cpus))
         out.before_symmetry += count_unreduced(sweep.cpus, calls, max_ops)
     out.scenarios.sort(key=order)
     return out
+
+
+MAX_SCENARIOS = 1_000_000
+
+
+def too_many(ncpus: int, calls: list[Call], max_ops: int, name: str) -> None:
+    """A usage error before enumerating a bound no sweep could finish."""
+    per_cpu = sum(len(calls) ** n for n in range(max_ops + 1))
+    about = per_cpu ** ncpus // math.factorial(ncpus)
+    if about > MAX_SCENARIOS:
+        raise UsageError(f"--max-ops {max_ops} gives about {about:,} "
+                         f"scenarios from initial state {name} ({len(calls)} operations on "
+                         f"{ncpus} CPUs): lower --max-ops")
 
 
 def state_key(state: Mapping[str, Any], calls: list[Call]) -> Any:
