@@ -36,14 +36,15 @@ MARK = re.compile(r"^<!-- sweep \$ smpcheck (?P<args>.*?) -->\n```text\n(?P<out>
 def run(args: str) -> str:
     from smpcheck.cli import main
 
-    out = io.StringIO()
+    out, err = io.StringIO(), io.StringIO()
     before = os.getloadavg()[0]
     start = time.monotonic()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main(shlex.split(args))
     seconds = time.monotonic() - start
     after = os.getloadavg()[0]
-    return (f"{out.getvalue()}[bench] exit {code}; load average before {before:.1f}, after "
+    shown = out.getvalue() + (err.getvalue() if code in (2, 4) else "")
+    return (f"{shown}[bench] exit {code}; load average before {before:.1f}, after "
             f"{after:.1f}, on {os.cpu_count()} cores; {seconds:.1f} s\n")
 
 

@@ -255,13 +255,16 @@ def run_job(job: Job) -> dict[str, Any]:
     from smpcheck.explore.verify import verify
 
     start = time.process_time()
+    where = ""
     try:
         sweep = load(job.source)
         model, names, scenario = build(sweep, job.planned)
+        where = f" (in the scenario: {scenario.describe()})"
         result = verify(model, names, job.mm, job.settings)
         return summary(job, model, scenario, result, time.process_time() - start)
     except UsageError as exc:
-        return {"planned": job.planned, "error": [exc.message, exc.path, exc.line, exc.column]}
+        return {"planned": job.planned,
+                "error": [exc.message + where, exc.path, exc.line, exc.column]}
 
 
 def summary(job: Job, model: Model, scenario: Scenario, result: Any, seconds: float
