@@ -82,7 +82,7 @@ def herd(files: list[str]) -> Callable[[], None]:
 
 
 def cli(args: list[str]) -> Callable[[], None]:
-    from smpcheck.cli import main
+    from smpcheck.cli.main import main
 
     return quiet(lambda: main(args))
 

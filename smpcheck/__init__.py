@@ -15,7 +15,9 @@ a pointer is a plain access; a marked access takes the location, as in C.
 Running.  ``smpcheck check MODEL.py --mm tso`` (exit 0 safe, 1 violation, 2 bad
 input, 3 incomplete); ``verify(model, names, "lkmm")`` from Python.  Litmus
 tests: ``smpcheck litmus``; herd7's command line: ``smpcheck-herd``; the KVM
-MMU library: ``smpcheck kvm list | check | matrix | demo``.
+MMU library: ``smpcheck kvm list | check | matrix | sweep | demo``.  Every scenario up to a
+bound: ``smpcheck sweep FILE --max-ops N`` (operations and initial states declared
+with :mod:`smpcheck.model.scenarios`).
 
 Debugging.  ``--all`` lists every distinct finding; ``--json`` records each with
 a replay record (the execution, fingerprinted with the model's source, memory

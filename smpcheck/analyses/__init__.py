@@ -8,6 +8,8 @@
 * :mod:`.shortest`: the violating execution with the fewest steps, then reordered
   pairs (``check --shortest``).
 * :mod:`.compare`: one model under several memory models (``check --compare``).
+* :mod:`.sweep`: every scenario of a sweep up to a bound (``smpcheck sweep``,
+  ``smpcheck kvm sweep``).
 
 A design is a :class:`.subjects.Subject` (a model file, a litmus test, a KVM
 design's scenario); changes at a site are made by the runtime where the primitive

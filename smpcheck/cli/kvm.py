@@ -19,6 +19,7 @@ from typing import Any
 
 from smpcheck.cli.check import run_and_report
 from smpcheck.cli.common import OPTIONS, add_bounds, add_common, parse_sets, settings_from
+from smpcheck.cli.sweep import sweep_options
 from smpcheck.errors import EXIT_INCOMPLETE, EXIT_OK, UsageError
 
 
@@ -48,6 +49,12 @@ def register(subparsers: Any) -> None:
     add_bounds(m, timeout=60.0, max_executions=False)
     m.add_argument("--json", action="store_true", help="print the cells as JSON")
     m.set_defaults(func=cmd_matrix)
+    sw = sub.add_parser("sweep", help="every scenario of a design up to a bound")
+    sw.add_argument("model", help="a model name (smpcheck kvm list)")
+    sw.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="a switch setting (repeatable)")
+    sweep_options(sw)
+    sw.set_defaults(func=cmd_sweep)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
@@ -86,6 +93,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(textwrap.fill(f"Follows {design.follows}.", args.width, subsequent_indent="  ")
               + "\n")
     return run_and_report(model, names, args)
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from smpcheck.cli.sweep import cmd_sweep as run
+    from smpcheck.kvm.registry import get
+    from smpcheck.kvm.sweeps import SWEEPS
+
+    return run(args, None, SWEEPS[get(args.model).name], parse_sets(args.set))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

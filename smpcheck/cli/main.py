@@ -17,7 +17,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from smpcheck.cli import barriers, check, herd, kvm, litmus
+from smpcheck.cli import barriers, check, herd, kvm, litmus, sweep
 from smpcheck.cli.common import (
     OPTIONS,
     BadArguments,
@@ -32,7 +32,7 @@ from smpcheck.results.result import EXIT_FOR
 __all__ = ["EXIT_FOR", "OPTIONS", "build_parser", "herd_main", "main", "settings_from"]
 
 #: The commands, in the order ``smpcheck --help`` lists them.
-COMMANDS = (check, litmus, kvm, herd, barriers)
+COMMANDS = (check, litmus, kvm, herd, barriers, sweep)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

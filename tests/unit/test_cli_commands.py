@@ -19,7 +19,8 @@ def _commands(parser: argparse.ArgumentParser) -> list[str]:
 
 
 def test_every_command_is_registered() -> None:
-    assert _commands(cli_main.build_parser()) == ["check", "litmus", "kvm", "herd", "barriers"]
+    assert _commands(cli_main.build_parser()) == [
+        "check", "litmus", "kvm", "herd", "barriers", "sweep"]
 
 
 def test_a_broken_command_is_an_import_error(monkeypatch: pytest.MonkeyPatch) -> None:
