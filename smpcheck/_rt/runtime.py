@@ -100,6 +100,7 @@ class Cpu:
     rcu_nesting: int = 0
     source_override: Source | None = None
     ghost: dict[Any, int] = field(default_factory=dict)  # model bookkeeping, not memory
+    deferred: list[Callable[[], Any]] = field(default_factory=list)  # run at its end (call_rcu)
     step: Step | None = None  # where its answers so far lead in its op cache (if it has one)
     synced: bool = True  # whether its greenlet (if any) is where this state says
     unwinding: Any = None  # what unwinds its function (raised again if model code calls on)
@@ -322,6 +323,8 @@ class Run:
     def _run_cpu(self, cpu: Cpu) -> None:
         try:
             ret = cpu.fn()
+            if cpu.deferred:  # (what the CPU left to run after it: RCU callbacks)
+                run_deferred(cpu)
         except (AssertionError, NullDeref) as exc:
             if cpu.poison is not None:  # what it did with freed memory's POISON
                 self._halt(cpu)
@@ -517,6 +520,12 @@ class Run:
             if old.glet is not None and not old.glet.dead:
                 old.glet.throw(greenlet.GreenletExit)
             self.cpus[i] = Cpu(i, old.fn, step=self.roots[i])
+
+
+def run_deferred(cpu: Cpu) -> None:
+    """Run, on ``cpu``, what it left to run later (each may leave more)."""
+    while cpu.deferred:
+        cpu.deferred.pop(0)()
 
 
 def _source_of(cpu: Cpu, op: Op) -> Source:

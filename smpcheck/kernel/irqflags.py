@@ -12,7 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from smpcheck._rt.ops import ONCE, RELEASE, store
-from smpcheck._rt.runtime import Cpu, Op, current, issue
+from smpcheck._rt.runtime import Cpu, current
+from smpcheck.kernel.preempt import in_reader, reader_fence
 
 __smp_engine__ = True
 
@@ -38,36 +39,36 @@ def _publish(cpu: Cpu, was_off: bool) -> None:
 def local_irq_disable() -> None:
     """No interrupt handler runs on this CPU until local_irq_enable()."""
     _, cpu = current()
-    was = cpu.irqs_off > 0
+    was, reader = cpu.irqs_off > 0, in_reader(cpu)
     cpu.irqs_off += 1
-    issue(Op("F", tags=frozenset({"barrier"}), text="local_irq_disable()"))
+    reader_fence(cpu, reader, "local_irq_disable()")
     _publish(cpu, was)
 
 
 def local_irq_enable() -> None:
     _, cpu = current()
-    was = cpu.irqs_off > 0
+    was, reader = cpu.irqs_off > 0, in_reader(cpu)
     cpu.irqs_off = 0
     _publish(cpu, was)
-    issue(Op("F", tags=frozenset({"barrier"}), text="local_irq_enable()"))
+    reader_fence(cpu, reader, "local_irq_enable()")
 
 
 def local_irq_save() -> int:
     """Disable interrupts; returns the previous state for local_irq_restore()."""
     _, cpu = current()
-    flags = cpu.irqs_off
+    flags, reader = cpu.irqs_off, in_reader(cpu)
     cpu.irqs_off += 1
-    issue(Op("F", tags=frozenset({"barrier"}), text="local_irq_save()"))
+    reader_fence(cpu, reader, "local_irq_save()")
     _publish(cpu, flags > 0)
     return flags
 
 
 def local_irq_restore(flags: int) -> None:
     _, cpu = current()
-    was = cpu.irqs_off > 0
+    was, reader = cpu.irqs_off > 0, in_reader(cpu)
     cpu.irqs_off = flags
     _publish(cpu, was)
-    issue(Op("F", tags=frozenset({"barrier"}), text="local_irq_restore()"))
+    reader_fence(cpu, reader, "local_irq_restore()")
 
 
 def irqs_disabled() -> bool:
