@@ -56,6 +56,9 @@ class Op:
     read is tagged ``tags`` when it writes, ``ftags`` when it does not.
     ``vtags(value)`` tags a read by the value it reads (spin_is_locked).
     ``await_ok(value)``, on a read, says whether the value lets the CPU go on.
+    C: a choice among ``value`` alternatives, answered by the one the execution took
+    (0, 1...): whether an interrupt is delivered here, and which.  ``irq``: an
+    interrupt could be delivered before this op (so a wait it starts may still end).
     """
 
     kind: str
@@ -77,6 +80,7 @@ class Op:
     message: str = ""
     src: Source = NO_SOURCE
     made: Event | None = None  # the event the explorer made of it, to reuse (see Step)
+    irq: bool = False
 
 
 @dataclass
@@ -101,11 +105,17 @@ class Cpu:
     source_override: Source | None = None
     ghost: dict[Any, int] = field(default_factory=dict)  # model bookkeeping, not memory
     deferred: list[Callable[[], Any]] = field(default_factory=list)  # run at its end (call_rcu)
+    in_irq: bool = False  # running an interrupt handler (or choosing whether one runs)
+    irqs_taken: int = 0  # interrupts delivered to it so far
     step: Step | None = None  # where its answers so far lead in its op cache (if it has one)
     synced: bool = True  # whether its greenlet (if any) is where this state says
     unwinding: Any = None  # what unwinds its function (raised again if model code calls on)
     poison: EventId | None = None  # the read of freed memory it got, if any
     tail: list[Op] | None = None  # stopped (see Run.consume): the ops it ends with
+
+
+# A CPU function -> the interrupt handlers registered for its CPU (kernel.interrupt).
+IRQ_HANDLERS: dict[Callable[[], Any], list[Callable[[], Any]]] = {}
 
 
 class Step:
@@ -219,7 +229,7 @@ class Run:
     """The CPUs of one model, driven against one execution graph at a time."""
 
     def __init__(self, fns: list[Callable[[], Any]], loop_bound: int = 8,
-                 max_events: int = 2000) -> None:
+                 max_events: int = 2000, irq_bound: int = 1) -> None:
         self.roots = [Step() if getattr(fn, "smp_deterministic", False) else None
                       for fn in fns]
         self.cpus = [Cpu(i, fn, step=self.roots[i]) for i, fn in enumerate(fns)]
@@ -227,6 +237,8 @@ class Run:
         self.heap: dict[EventId, Obj] = {}
         self.loop_bound = loop_bound
         self.max_events = max_events
+        self.irq_bound = irq_bound
+        self.handlers = [IRQ_HANDLERS.get(fn, []) for fn in fns]
         self.warnings: list[tuple[Cpu, Op]] = []
         self.main = greenlet.getcurrent()
 
@@ -365,6 +377,8 @@ class Run:
         a replayed op is answered without it."""
         if cpu.unwinding is not None:  # (model code went on after the engine unwound it:
             raise cpu.unwinding        # a bare except, a finally calling a primitive)
+        if self.handlers[cpu.tid] and self._deliverable(cpu, op):
+            self._interrupt(cpu, op)
         op.ctrl = cpu.ctrl
         op.branch = cpu.branch
         if cpu.poison is not None and self._beyond_poison(cpu, op):
@@ -386,6 +400,45 @@ class Run:
         op.src = _source_of(cpu, op)
         cpu.pending = op
         return self._pause()
+
+    def _deliverable(self, cpu: Cpu, op: Op) -> bool:
+        """Whether an interrupt may be delivered to ``cpu`` before ``op``: its interrupts
+        are on, it is not in a handler, it has deliveries left, and ``op`` is a step
+        of its own (a spin loop's block is not: its iteration's reads had the chance)."""
+        op.irq = not (cpu.in_irq or cpu.irqs_off or cpu.irqs_taken >= self.irq_bound
+                      or cpu.poison is not None or op.kind in ("ERR", "BOUND", "C"))
+        return op.irq and op.kind != "B"
+
+    def _interrupt(self, cpu: Cpu, op: Op) -> None:
+        """On the CPU's greenlet, before ``op``: a choice (an event the execution fixes)
+        of no interrupt or one of the CPU's handlers, which then runs here with
+        interrupts off, as an RCU reader (irq_enter()/irq_exit()); another may follow
+        it at the same point while the bound allows."""
+        handlers = self.handlers[cpu.tid]
+        while True:
+            cpu.in_irq = True
+            try:
+                which = self.submit(cpu, Op("C", value=len(handlers) + 1, text="interrupt",
+                                            src=_source_of(cpu, op)))
+                if not which:
+                    return
+                self._handle(cpu, handlers[which - 1])
+            finally:
+                cpu.in_irq = False
+            if not self._deliverable(cpu, op):
+                return
+
+    def _handle(self, cpu: Cpu, handler: Callable[[], Any]) -> None:
+        cpu.irqs_taken += 1
+        cpu.irqs_off += 1
+        enter, leave = ("barrier", "barrier") if cpu.preempt else ("rcu-lock", "rcu-unlock")
+        name = getattr(handler, "__name__", "handler")
+        self.submit(cpu, Op("F", tags=frozenset({enter}), text=f"irq_enter(): {name}()",
+                            src=def_site(handler)))
+        handler()
+        self.submit(cpu, Op("F", tags=frozenset({leave}), text=f"irq_exit(): {name}()",
+                            src=def_site(handler)))
+        cpu.irqs_off -= 1
 
     def _pause(self) -> Any:
         """On a CPU's greenlet: hand control to the explorer; the answer it sends back."""
@@ -417,6 +470,13 @@ class Run:
     def consume(self, cpu: Cpu, g: ExecutionGraph, ev: Event) -> Any:
         """Move the CPU past ``ev`` (an RMW's write and a blocking marker too); its answer."""
         cpu.pos = ev.idx + 1
+        if ev.kind == "C":  # (a choice: what follows depends on it, as on a branch)
+            cpu.fed_reads.append((len(cpu.fed), ev.value))
+            cpu.fed.append(ev)
+            cpu.branch = cpu.branch | {ev.id}
+            if cpu.step is not None:
+                cpu.step = cpu.step.after(ev.value)
+            return ev.value
         if ev.kind != "R":
             cpu.fed.append(ev)
             answer: Any = None
@@ -556,7 +616,9 @@ def _agrees(cpu: Cpu, g: ExecutionGraph) -> bool:
                    for ev, old in zip(evs[:n], fed, strict=True)):
             return False
         for i, value in cpu.fed_reads:
-            got = g.read_value(evs[i].id)  # type: ignore[union-attr]
+            at = evs[i]
+            assert at is not None
+            got = at.value if at.kind == "C" else g.read_value(at.id)
             if type(got) is not type(value) or not bool(got == value):
                 return False
         fed[:] = evs[:n]  # type: ignore[assignment]  # (no holes: checked above)
@@ -729,6 +791,15 @@ def issue(op: Op) -> Any:
     """Hand ``op`` to the running CPU and return its answer."""
     run, cpu = current()
     return run.submit(cpu, op)
+
+
+def irq_point() -> None:
+    """A point where an interrupt may come although the CPU asks for nothing yet: just
+    before it disables interrupts (local_irq_disable() changes its state first)."""
+    run, cpu = current()
+    op = Op("F")
+    if run.handlers[cpu.tid] and run._deliverable(cpu, op):
+        run._interrupt(cpu, op)
 
 
 def warn(op: Op) -> None:

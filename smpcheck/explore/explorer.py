@@ -62,6 +62,7 @@ class Settings:
     timeout: float | None = None
     loop_bound: int = 8
     max_events: int = 2000
+    irq_bound: int = 1  # interrupts delivered to one CPU per execution (part of the bound)
     all_violations: bool = False
     batch: int = 1  # complete executions judged together (deferred_inconsistencies)
     max_passes: int = 8  # explorations while the values reads may speculate grow
@@ -99,7 +100,8 @@ class Explorer:
         written, until a pass sees no new value; ``result`` holds the last pass."""
         self.result = result
         self.locs = Locations()
-        self.run = Run(self.cpus, self.settings.loop_bound, self.settings.max_events)
+        self.run = Run(self.cpus, self.settings.loop_bound, self.settings.max_events,
+                       self.settings.irq_bound)
         self.domain = Domain()
         self.speculating = False  # whether this pass lets reads speculate
         # Under a model with dependencies two paths may reach one execution (revisits
@@ -276,8 +278,19 @@ class Explorer:
     def _block(self, g: ExecutionGraph, cpu: Cpu, op: Op) -> bool:
         """A spin loop whose last iteration only read: wait on those reads."""
         g.add(self._event(cpu.tid, cpu.pos, op, "B", value=None,
-                          extra={"waits": op.value, "lock": False}))
+                          extra={"waits": op.value, "lock": False, "irq": op.irq}))
         return True
+
+    def _choose(self, g: ExecutionGraph, cpu: Cpu, op: Op) -> bool:
+        """A choice the CPU makes (whether an interrupt comes here): one graph per
+        alternative; the model has nothing to say about it."""
+        n = op.value
+        self._push([self._chosen(_fresh(g, i == n - 1), cpu, op, i) for i in range(n)])
+        return False
+
+    def _chosen(self, g: ExecutionGraph, cpu: Cpu, op: Op, i: int) -> ExecutionGraph:
+        g.add(self._event(cpu.tid, cpu.pos, op, "C", value=i))
+        return g
 
     def _alloc(self, g: ExecutionGraph, cpu: Cpu, op: Op) -> bool:
         assert op.spec is not None
@@ -401,7 +414,8 @@ class Explorer:
             self._wrote(g, write)
         elif outcome is BLOCK or (op.await_ok is not None and not op.await_ok(value)):
             g.add(self._event(tid, pos + 1, op, "B", value=None, tags=frozenset(),
-                              extra={"waits": (read.id,), "lock": outcome is BLOCK}))
+                              extra={"waits": (read.id,), "lock": outcome is BLOCK,
+                                     "irq": op.irq}))
         elif op.kind == "RMW":  # a failed RMW keeps its write's place: positions stay put
             g.add(self._event(tid, pos + 1, op, "N", value=None, tags=frozenset()))
 
@@ -513,6 +527,8 @@ class Explorer:
         if e in g.frozen:
             return False
         ev = g.event(e)
+        if ev.kind == "C":  # (its first alternative stands for all: each is redone)
+            return ev.value == 0
         if ev.kind not in "RW":
             return True
         assert ev.loc is not None
@@ -607,7 +623,9 @@ class Explorer:
             stuck = [t[-1] for t in blocked if t[-1] is not None
                      and all(g.rf.get(r) == g.co_max(g.event(r).loc)  # type: ignore[arg-type]
                              for r in t[-1].extra.get("waits", ()))]
-            if len(stuck) < len(blocked):
+            if len(stuck) < len(blocked) or any(b.extra.get("irq") for b in stuck):
+                # (another execution has what ends the wait: a write, or an interrupt
+                # delivered before it)
                 self.result.blocked += 1
                 return
             self._report_stuck(g, stuck)
@@ -639,7 +657,7 @@ class Explorer:
 
     _handlers: ClassVar[dict[str, Callable[[Explorer, ExecutionGraph, Cpu, Op], bool]]] = {
         "R": _read, "RMW": _read, "W": _write, "A": _alloc, "B": _block, "ERR": _stop,
-        "BOUND": _stop,
+        "BOUND": _stop, "C": _choose,
     }
 
 

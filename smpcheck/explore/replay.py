@@ -205,7 +205,7 @@ def _violation_text(kind: str, message: str, cpu: int | None, line: int | None) 
 
 
 def rerun(cpus: list[Any], g: ExecutionGraph, loop_bound: int, max_events: int,
-          tids: Collection[int] | None = None) -> None:
+          tids: Collection[int] | None = None, irq_bound: int = 1) -> None:
     """Run fresh copies of the CPUs (or of CPUs ``tids``) against the complete execution
     ``g``, in a run of their own.
 
@@ -213,7 +213,7 @@ def rerun(cpus: list[Any], g: ExecutionGraph, loop_bound: int, max_events: int,
     raises :class:`Diverged`.  The explorer re-runs a CPU only when a read it made
     changes, so this catches models whose Python state (a module-level counter,
     ``random``) makes a CPU that is never re-run behave differently."""
-    run = Run(cpus, loop_bound, max_events)
+    run = Run(cpus, loop_bound, max_events, irq_bound)
     previous = _runtime.current_run()
     _runtime.set_run(run)
     try:

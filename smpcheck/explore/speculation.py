@@ -189,4 +189,5 @@ def execution_key(g: ExecutionGraph) -> bytes:
     exploration of millions of executions keeps them all."""
     rf = sorted(g.rf.items())
     co = sorted((id(loc), ws) for loc, ws in g.co.items() if ws)
-    return hashlib.blake2b(repr((rf, co)).encode(), digest_size=16).digest()
+    choices = [ev.value for t in g.threads for ev in t if ev is not None and ev.kind == "C"]
+    return hashlib.blake2b(repr((rf, co, choices)).encode(), digest_size=16).digest()

@@ -12,6 +12,7 @@ from smpcheck.kernel.barrier import *  # noqa: F403
 from smpcheck.kernel.bitops import *  # noqa: F403
 from smpcheck.kernel.bug import *  # noqa: F403
 from smpcheck.kernel.compiler import *  # noqa: F403
+from smpcheck.kernel.interrupt import *  # noqa: F403
 from smpcheck.kernel.irqflags import *  # noqa: F403
 from smpcheck.kernel.mutex import *  # noqa: F403
 from smpcheck.kernel.pointers import addr, container_of  # noqa: F401
@@ -28,8 +29,8 @@ from smpcheck.kernel.spinlock import *  # noqa: F403
 from smpcheck.kernel.srcu import *  # noqa: F403
 from smpcheck.kernel.wait import *  # noqa: F403
 
-_MODULES = ("atomic", "atomic64", "barrier", "bitops", "bug", "compiler", "irqflags", "mutex",
-            "pointers", "preempt", "processor", "rcupdate", "refcount", "rwlock", "rwsem",
-            "sched", "seqlock", "slab", "spinlock", "srcu", "wait")
+_MODULES = ("atomic", "atomic64", "barrier", "bitops", "bug", "compiler", "interrupt",
+            "irqflags", "mutex", "pointers", "preempt", "processor", "rcupdate", "refcount",
+            "rwlock", "rwsem", "sched", "seqlock", "slab", "spinlock", "srcu", "wait")
 __all__ = [name for mod in _MODULES
            for name in __import__(f"smpcheck.kernel.{mod}", fromlist=["__all__"]).__all__]

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from smpcheck._rt.ops import ONCE, RELEASE, store
-from smpcheck._rt.runtime import Cpu, current
+from smpcheck._rt.runtime import Cpu, current, irq_point
 from smpcheck.kernel.preempt import in_reader, reader_fence
 
 __smp_engine__ = True
@@ -39,6 +39,8 @@ def _publish(cpu: Cpu, was_off: bool) -> None:
 def local_irq_disable() -> None:
     """No interrupt handler runs on this CPU until local_irq_enable()."""
     _, cpu = current()
+    if not cpu.irqs_off:
+        irq_point()
     was, reader = cpu.irqs_off > 0, in_reader(cpu)
     cpu.irqs_off += 1
     reader_fence(cpu, reader, "local_irq_disable()")
@@ -56,6 +58,8 @@ def local_irq_enable() -> None:
 def local_irq_save() -> int:
     """Disable interrupts; returns the previous state for local_irq_restore()."""
     _, cpu = current()
+    if not cpu.irqs_off:
+        irq_point()
     flags, reader = cpu.irqs_off, in_reader(cpu)
     cpu.irqs_off += 1
     reader_fence(cpu, reader, "local_irq_save()")
