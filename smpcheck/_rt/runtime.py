@@ -630,19 +630,24 @@ def _done(ev: Event | None) -> bool:
     return ev is not None and ev.src is not STOP_SRC
 
 
+# The end of a read-side critical section an implied RCU reader opened (by its opener).
+_CLOSERS = {"preempt_disable": "preempt_enable()", "local_irq_disable": "local_irq_enable()",
+            "local_irq_save": "local_irq_restore()", "irq_enter": "irq_exit()"}
+
+
 def _closing_ops(g: ExecutionGraph, tid: int) -> list[Op]:
     """What a CPU that stops in ``g`` ends with: an rcu_read_unlock() per RCU read-side
     critical section it has open, an srcu_read_unlock() per SRCU one (a store of the
     index its srcu_read_lock() read), and its end."""
     mine = [ev for ev in g.threads[tid] if ev is not None and ev.src is not STOP_SRC]
-    depth = 0
+    open_: list[str] = []  # how each open section ends, innermost last
     for ev in mine:
         if ev.kind == "F" and "rcu-lock" in ev.tags:
-            depth += 1
-        elif ev.kind == "F" and "rcu-unlock" in ev.tags and depth:
-            depth -= 1
-    ops = [Op("F", tags=frozenset({"rcu-unlock"}), text="rcu_read_unlock()", src=STOP_SRC)
-           for _ in range(depth)]
+            open_.append(_CLOSERS.get(ev.op.split("(")[0], "rcu_read_unlock()"))
+        elif ev.kind == "F" and "rcu-unlock" in ev.tags and open_:
+            open_.pop()
+    ops = [Op("F", tags=frozenset({"rcu-unlock"}), text=text, src=STOP_SRC)
+           for text in reversed(open_)]
     unlocked = {d for ev in g.events() if ev.kind == "W" and "srcu-unlock" in ev.tags
                 and _done(ev) for d in ev.data}
     for ev in mine:
