@@ -238,6 +238,9 @@ def add_bounds(p: argparse.ArgumentParser, timeout: float | None = None,
     p.add_argument("--max-events", type=positive_int, default=Settings.max_events,
                    metavar="N", help="events one CPU may issue in an execution "
                    f"(default {Settings.max_events})")
+    p.add_argument("--irq-bound", type=positive_int, default=Settings.irq_bound, metavar="N",
+                   help="interrupts (request_irq() handlers) delivered to one CPU in an "
+                   f"execution, part of what a verdict covers (default {Settings.irq_bound})")
 
 
 def _common(p: argparse.ArgumentParser, default_mm: str | None) -> None:
@@ -265,7 +268,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
     """The exploration's settings from the options of :func:`add_bounds` and ``--all``."""
     return Settings(max_executions=getattr(args, "max_executions", None),
                     timeout=args.timeout, loop_bound=args.loop_bound,
-                    max_events=args.max_events, all_violations=getattr(args, "all", False))
+                    max_events=args.max_events, all_violations=getattr(args, "all", False),
+                    irq_bound=getattr(args, "irq_bound", Settings.irq_bound))
 
 
 def cmd_check(args: argparse.Namespace) -> int:

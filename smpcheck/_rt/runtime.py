@@ -57,8 +57,11 @@ class Op:
     ``vtags(value)`` tags a read by the value it reads (spin_is_locked).
     ``await_ok(value)``, on a read, says whether the value lets the CPU go on.
     C: a choice among ``value`` alternatives, answered by the one the execution took
-    (0, 1...): whether an interrupt is delivered here, and which.  ``irq``: an
-    interrupt could be delivered before this op (so a wait it starts may still end).
+    (0, 1...): whether an interrupt is delivered here, and which.  ``irqs_on``: an
+    interrupt could be delivered before this op.  ``can_end(g)``, on an op that may
+    start a wait: whether, in the complete execution ``g`` where the wait does not
+    end, another execution has it end (an interrupt delivered before it), so that it
+    is not reported as endless.
     """
 
     kind: str
@@ -80,7 +83,8 @@ class Op:
     message: str = ""
     src: Source = NO_SOURCE
     made: Event | None = None  # the event the explorer made of it, to reuse (see Step)
-    irq: bool = False
+    irqs_on: bool = False
+    can_end: Callable[[ExecutionGraph], bool] | None = None
 
 
 @dataclass
@@ -116,6 +120,20 @@ class Cpu:
 
 # A CPU function -> the interrupt handlers registered for its CPU (kernel.interrupt).
 IRQ_HANDLERS: dict[Callable[[], Any], list[Callable[[], Any]]] = {}
+
+
+@dataclass(frozen=True)
+class IpiSource:
+    """How a CPU receives IPIs (kernel.smp): ``handle()`` runs on it as an interrupt
+    handler (it waits until an IPI is queued, then runs what is queued); ``pending(g)``
+    says whether an IPI queued for it in ``g`` was never taken."""
+
+    handle: Callable[[], Any]
+    pending: Callable[[ExecutionGraph], bool]
+
+
+# A CPU function -> how its CPU receives IPIs, if it may.
+IPI_SOURCES: dict[Callable[[], Any], IpiSource] = {}
 
 
 class Step:
@@ -239,6 +257,9 @@ class Run:
         self.max_events = max_events
         self.irq_bound = irq_bound
         self.handlers = [IRQ_HANDLERS.get(fn, []) for fn in fns]
+        self.ipis = [IPI_SOURCES.get(fn) for fn in fns]
+        self.interruptible = [bool(h) or i is not None for h, i in zip(self.handlers, self.ipis,
+                                                                        strict=True)]
         self.warnings: list[tuple[Cpu, Op]] = []
         self.main = greenlet.getcurrent()
 
@@ -377,7 +398,7 @@ class Run:
         a replayed op is answered without it."""
         if cpu.unwinding is not None:  # (model code went on after the engine unwound it:
             raise cpu.unwinding        # a bare except, a finally calling a primitive)
-        if self.handlers[cpu.tid] and self._deliverable(cpu, op):
+        if self.interruptible[cpu.tid] and self._deliverable(cpu, op):
             self._interrupt(cpu, op)
         op.ctrl = cpu.ctrl
         op.branch = cpu.branch
@@ -394,7 +415,7 @@ class Run:
             step.op = op
         if g.has((cpu.tid, cpu.pos)):
             answer = self._answer(cpu, op)
-            if cpu.state == "blocked" or cpu.tail is not None:  # it goes no further here
+            if cpu.state in ("blocked", "done") or cpu.tail is not None:  # it goes no further
                 self._pause()
             return answer
         op.src = _source_of(cpu, op)
@@ -402,42 +423,69 @@ class Run:
         return self._pause()
 
     def _deliverable(self, cpu: Cpu, op: Op) -> bool:
-        """Whether an interrupt may be delivered to ``cpu`` before ``op``: its interrupts
-        are on, it is not in a handler, it has deliveries left, and ``op`` is a step
-        of its own (a spin loop's block is not: its iteration's reads had the chance)."""
-        op.irq = not (cpu.in_irq or cpu.irqs_off or cpu.irqs_taken >= self.irq_bound
-                      or cpu.poison is not None or op.kind in ("ERR", "BOUND", "C"))
-        return op.irq and op.kind != "B"
+        """Whether an interrupt may be delivered to ``cpu`` before ``op`` (its interrupts
+        are on, it is not in a handler, and a handler has deliveries left or it takes
+        IPIs), noting on ``op`` whether a wait it starts may end by one; ``op`` must be
+        a step of its own (a spin loop's block is not: its iteration's reads had the
+        chance)."""
+        if op.kind in ("ERR", "BOUND", "C") or cpu.poison is not None:
+            return False
+        op.irqs_on = not (cpu.in_irq or cpu.irqs_off)
+        if not op.irqs_on:
+            return False
+        options = self._options(cpu)
+        if not options:
+            return False
+        ipi = self.ipis[cpu.tid]
+        if len(options) > (ipi is not None):  # (a handler may come: anything may happen)
+            op.can_end = _always
+        elif ipi is not None and op.can_end is None:
+            op.can_end = ipi.pending
+        return op.kind != "B"
+
+    def _options(self, cpu: Cpu) -> list[tuple[Callable[[], Any], bool]]:
+        """What may interrupt ``cpu`` now: each handler while deliveries are left (True:
+        it counts against the bound), and its IPIs."""
+        out = [(h, True) for h in self.handlers[cpu.tid]] \
+            if cpu.irqs_taken < self.irq_bound else []
+        ipi = self.ipis[cpu.tid]
+        if ipi is not None:
+            out.append((ipi.handle, False))
+        return out
 
     def _interrupt(self, cpu: Cpu, op: Op) -> None:
         """On the CPU's greenlet, before ``op``: a choice (an event the execution fixes)
-        of no interrupt or one of the CPU's handlers, which then runs here with
+        of no interrupt or one of the CPU's interrupt sources, which then runs here with
         interrupts off, as an RCU reader (irq_enter()/irq_exit()); another may follow
-        it at the same point while the bound allows."""
-        handlers = self.handlers[cpu.tid]
+        it at the same point."""
         while True:
+            options = self._options(cpu)
             cpu.in_irq = True
             try:
-                which = self.submit(cpu, Op("C", value=len(handlers) + 1, text="interrupt",
+                which = self.submit(cpu, Op("C", value=len(options) + 1, text="interrupt",
                                             src=_source_of(cpu, op)))
                 if not which:
                     return
-                self._handle(cpu, handlers[which - 1])
+                self._handle(cpu, *options[which - 1])
             finally:
                 cpu.in_irq = False
             if not self._deliverable(cpu, op):
                 return
 
-    def _handle(self, cpu: Cpu, handler: Callable[[], Any]) -> None:
-        cpu.irqs_taken += 1
+    def _handle(self, cpu: Cpu, handler: Callable[[], Any], counted: bool) -> None:
+        cpu.irqs_taken += counted
         cpu.irqs_off += 1
         enter, leave = ("barrier", "barrier") if cpu.preempt else ("rcu-lock", "rcu-unlock")
         name = getattr(handler, "__name__", "handler")
-        self.submit(cpu, Op("F", tags=frozenset({enter}), text=f"irq_enter(): {name}()",
-                            src=def_site(handler)))
+        site = def_site(handler)
+
+        def mark(tag: str, text: str) -> None:  # (its row in tables: the handler's def line)
+            self.submit(cpu, Op("F", tags=frozenset({tag}), text=text,
+                                src=Source(site.path, site.line, text, name)))
+
+        mark(enter, f"irq_enter(): {name}()")
         handler()
-        self.submit(cpu, Op("F", tags=frozenset({leave}), text=f"irq_exit(): {name}()",
-                            src=def_site(handler)))
+        mark(leave, "irq_exit()")
         cpu.irqs_off -= 1
 
     def _pause(self) -> Any:
@@ -586,6 +634,10 @@ def run_deferred(cpu: Cpu) -> None:
     """Run, on ``cpu``, what it left to run later (each may leave more)."""
     while cpu.deferred:
         cpu.deferred.pop(0)()
+
+
+def _always(g: ExecutionGraph) -> bool:
+    return True
 
 
 def _source_of(cpu: Cpu, op: Op) -> Source:
@@ -803,7 +855,7 @@ def irq_point() -> None:
     before it disables interrupts (local_irq_disable() changes its state first)."""
     run, cpu = current()
     op = Op("F")
-    if run.handlers[cpu.tid] and run._deliverable(cpu, op):
+    if run.interruptible[cpu.tid] and run._deliverable(cpu, op):
         run._interrupt(cpu, op)
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from smpcheck._rt.ops import ACQUIRE, ONCE, RELEASE, fence, load, store, where
-from smpcheck._rt.runtime import Op, issue
+from smpcheck._rt.ops import ACQUIRE, ONCE, RELEASE, await_load, fence, load, store
 
 __smp_engine__ = True
 
@@ -52,9 +51,7 @@ def smp_store_mb(x: Any, v: Any) -> None:
     fence("MB", "smp_store_mb")
 
 def _cond_load(p: Any, cond: Callable[[Any], Any], tags: frozenset[str], name: str) -> Any:
-    loc, deps = where(p)
-    return issue(Op("R", loc=loc, tags=tags, addr=deps, await_ok=lambda v: bool(cond(v)),
-                    text=f"{name}({loc})"))
+    return await_load(p, tags, lambda v: bool(cond(v)), name + "({loc})")
 
 
 def smp_cond_load_relaxed(p: Any, cond: Callable[[Any], Any]) -> Any:

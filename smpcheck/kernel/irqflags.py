@@ -1,39 +1,17 @@
 """<linux/irqflags.h>: local interrupt control (a per-CPU state and a compiler barrier).
 
-A CPU that may receive IPIs (:mod:`smpcheck.kernel.smp`) also publishes its state:
-entering an interrupts-off region (0 -> disabled) stores 1 to its irq word, leaving it
-stores 0 with release ordering.  Other CPUs' functions publish nothing (no events
-beyond the compiler barrier, as before).
+While a CPU has interrupts off, no interrupt handler and no IPI is delivered to it
+(:mod:`smpcheck.kernel.interrupt`, :mod:`smpcheck.kernel.smp`); one may come just
+before local_irq_disable().  An interrupts-off region is an RCU reader
+(:mod:`smpcheck.kernel.preempt`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from smpcheck._rt.ops import ONCE, RELEASE, store
-from smpcheck._rt.runtime import Cpu, current, irq_point
+from smpcheck._rt.runtime import current, irq_point
 from smpcheck.kernel.preempt import in_reader, reader_fence
 
 __smp_engine__ = True
-
-IRQ_OFF = frozenset({"irq-off"})  # the irq word's store of 1: see smpcheck.kernel.smp
-
-# A CPU function -> its irq word (a shared location), for CPUs that may receive IPIs.
-_irq_words: dict[Callable[[], Any], Any] = {}
-
-
-def _publish(cpu: Cpu, was_off: bool) -> None:
-    """Store the CPU's new interrupt state to its irq word when it changed."""
-    word = _irq_words.get(cpu.fn)
-    now_off = cpu.irqs_off > 0
-    if word is None or now_off == was_off:
-        return
-    if now_off:
-        # Not a store in the buffer: CLI takes effect in program order (IRQ_OFF tag).
-        store(word, 1, ONCE | IRQ_OFF, "irq_off")
-    else:
-        store(word, 0, RELEASE, "irq_on")
 
 
 def local_irq_disable() -> None:
@@ -41,17 +19,15 @@ def local_irq_disable() -> None:
     _, cpu = current()
     if not cpu.irqs_off:
         irq_point()
-    was, reader = cpu.irqs_off > 0, in_reader(cpu)
+    reader = in_reader(cpu)
     cpu.irqs_off += 1
     reader_fence(cpu, reader, "local_irq_disable()")
-    _publish(cpu, was)
 
 
 def local_irq_enable() -> None:
     _, cpu = current()
-    was, reader = cpu.irqs_off > 0, in_reader(cpu)
+    reader = in_reader(cpu)
     cpu.irqs_off = 0
-    _publish(cpu, was)
     reader_fence(cpu, reader, "local_irq_enable()")
 
 
@@ -63,15 +39,13 @@ def local_irq_save() -> int:
     flags, reader = cpu.irqs_off, in_reader(cpu)
     cpu.irqs_off += 1
     reader_fence(cpu, reader, "local_irq_save()")
-    _publish(cpu, flags > 0)
     return flags
 
 
 def local_irq_restore(flags: int) -> None:
     _, cpu = current()
-    was, reader = cpu.irqs_off > 0, in_reader(cpu)
+    reader = in_reader(cpu)
     cpu.irqs_off = flags
-    _publish(cpu, was)
     reader_fence(cpu, reader, "local_irq_restore()")
 
 

@@ -28,8 +28,8 @@ from collections.abc import Callable
 from typing import Any
 
 from smpcheck._rt.loops import smp_addr
-from smpcheck._rt.ops import ACQUIRE, ONCE, fence, rmw, store, where
-from smpcheck._rt.runtime import Op, current, issue
+from smpcheck._rt.ops import ACQUIRE, ONCE, await_load, fence, rmw, store
+from smpcheck._rt.runtime import current
 from smpcheck.kernel.sleep import might_sleep
 from smpcheck.model.objects import Field, Obj, Ref, Struct, StructSpec
 
@@ -86,9 +86,8 @@ def __set_current_state(state: int) -> None:  # noqa: N807 - the kernel's name
 def schedule() -> None:
     """Sleep until woken if this task's state is not TASK_RUNNING (else return)."""
     might_sleep("schedule")
-    loc, deps = where(_state(get_current()))
-    issue(Op("R", loc=loc, tags=ACQUIRE, addr=deps, await_ok=lambda v: v == TASK_RUNNING,
-             text=f"schedule(): sleep until {loc} == TASK_RUNNING"))
+    await_load(_state(get_current()), ACQUIRE, lambda v: v == TASK_RUNNING,
+               "schedule(): sleep until {loc} == TASK_RUNNING")
 
 
 def wake_up_state(p: Any, state: int) -> Any:

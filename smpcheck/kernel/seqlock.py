@@ -28,8 +28,7 @@ from __future__ import annotations
 from typing import Any
 
 from smpcheck._rt.loops import smp_addr
-from smpcheck._rt.ops import ONCE, load, store, where
-from smpcheck._rt.runtime import Op, issue
+from smpcheck._rt.ops import ONCE, await_load, load, store
 from smpcheck.kernel.barrier import smp_rmb, smp_wmb
 from smpcheck.kernel.spinlock import (
     SpinLock,
@@ -39,7 +38,6 @@ from smpcheck.kernel.spinlock import (
     spin_unlock_irqrestore,
 )
 from smpcheck.model.objects import Field, Struct
-from smpcheck.model.values import raw
 
 __smp_engine__ = True
 
@@ -63,7 +61,7 @@ def seqcount_init(s: Any) -> None:
 
 def _bump(s: Any, name: str) -> None:
     count = load(s, ONCE, name)
-    store(s, raw(count) + 1, ONCE, name)
+    store(s, count + 1, ONCE, name)  # (the new count depends on the one read)
 
 
 def write_seqcount_begin(s: Any) -> None:
@@ -87,17 +85,16 @@ def raw_read_seqcount(s: Any) -> Any:
 
 def read_seqcount_begin(s: Any) -> Any:
     """Wait until no writer is in its section (an even count), smp_rmb(), return the count."""
-    loc, deps = where(s)
-    count = issue(Op("R", loc=loc, tags=ONCE, addr=deps, await_ok=lambda v: raw(v) % 2 == 0,
-                     text=f"read_seqcount_begin({loc})"))
+    count = await_load(s, ONCE, lambda v: v % 2 == 0, "read_seqcount_begin({loc})")
     smp_rmb()
     return count
 
 
-def read_seqcount_retry(s: Any, start: Any) -> bool:
-    """smp_rmb(), then whether the count moved since ``start`` (the reader must retry)."""
+def read_seqcount_retry(s: Any, start: Any) -> Any:
+    """smp_rmb(), then whether the count moved since ``start`` (the reader must retry;
+    a tracked value: a branch on it depends on the reads)."""
     smp_rmb()
-    return bool(raw(load(s, ONCE, "read_seqcount_retry")) != raw(start))
+    return load(s, ONCE, "read_seqcount_retry") != start
 
 
 def _member(sl: Any, name: str) -> Any:
@@ -140,7 +137,7 @@ def read_seqbegin(sl: Any) -> Any:
     return read_seqcount_begin(_member(sl, "seqcount"))
 
 
-def read_seqretry(sl: Any, start: Any) -> bool:
+def read_seqretry(sl: Any, start: Any) -> Any:
     """read_seqcount_retry(&sl->seqcount, start)."""
     return read_seqcount_retry(_member(sl, "seqcount"), start)
 

@@ -30,7 +30,7 @@ from typing import Any
 
 from smpcheck._rt.loops import smp_addr
 from smpcheck._rt.ops import ONCE, load, store
-from smpcheck._rt.runtime import Op, current, issue
+from smpcheck._rt.runtime import Op, ctrl_restore, ctrl_save, current, issue
 from smpcheck.kernel.barrier import smp_mb
 from smpcheck.kernel.sched import (
     TASK_RUNNING,
@@ -45,7 +45,6 @@ from smpcheck.kernel.sched import (
 from smpcheck.kernel.sleep import might_sleep
 from smpcheck.kernel.spinlock import SpinLock, spin_lock_irqsave, spin_unlock_irqrestore
 from smpcheck.model.objects import Field, Struct
-from smpcheck.model.values import raw
 from smpcheck.results.result import Limit
 
 __smp_engine__ = True
@@ -85,9 +84,11 @@ def DEFINE_WAIT() -> Any:  # noqa: N802 - the kernel's macro
 def prepare_to_wait(wq: Any, wait: Any, state: int) -> None:
     """Queue this task on ``wq`` (once) and set its state, under the queue's lock."""
     flags = spin_lock_irqsave(_lock(wq))
-    queued = raw(load(_head(wq), ONCE, "prepare_to_wait"))
+    queued = load(_head(wq), ONCE, "prepare_to_wait")
+    saved = ctrl_save()  # (branches on tracked values: C's, scoped as C's)
     if not queued & _bit():
         store(_head(wq), queued | _bit(), ONCE, "__add_wait_queue")
+    ctrl_restore(saved)
     set_current_state(state)
     spin_unlock_irqrestore(_lock(wq), flags)
 
@@ -95,24 +96,28 @@ def prepare_to_wait(wq: Any, wait: Any, state: int) -> None:
 def finish_wait(wq: Any, wait: Any) -> None:
     """Set this task running and dequeue it if a wakeup did not."""
     __set_current_state(TASK_RUNNING)
-    if raw(load(_head(wq), ONCE, "list_empty_careful")) & _bit():
+    saved = ctrl_save()
+    if load(_head(wq), ONCE, "list_empty_careful") & _bit():
         flags = spin_lock_irqsave(_lock(wq))
-        queued = raw(load(_head(wq), ONCE, "finish_wait"))
+        queued = load(_head(wq), ONCE, "finish_wait")
         store(_head(wq), queued & ~_bit(), ONCE, "list_del_init")
         spin_unlock_irqrestore(_lock(wq), flags)
+    ctrl_restore(saved)
 
 
 def wake_up(wq: Any) -> None:
     """Wake every task queued on ``wq``, dequeuing those it woke, under the lock."""
     run, _ = current()
     flags = spin_lock_irqsave(_lock(wq))
-    queued = raw(load(_head(wq), ONCE, "__wake_up"))
+    queued = load(_head(wq), ONCE, "__wake_up")
     left = queued
+    saved = ctrl_save()
     for tid, cpu in enumerate(run.cpus):
-        if queued & (1 << tid) and raw(wake_up_process(task_for(cpu.fn))):
-            left &= ~(1 << tid)
+        if queued & (1 << tid) and wake_up_process(task_for(cpu.fn)):
+            left = left & ~(1 << tid)
     if left != queued:
         store(_head(wq), left, ONCE, "list_del_init")
+    ctrl_restore(saved)
     spin_unlock_irqrestore(_lock(wq), flags)
 
 
@@ -120,12 +125,12 @@ wake_up_all = wake_up
 wake_up_interruptible = wake_up
 
 
-def waitqueue_active(wq: Any) -> bool:
+def waitqueue_active(wq: Any) -> Any:
     """Whether some task is queued on ``wq``: a READ_ONCE, no barrier."""
-    return bool(raw(load(_head(wq), ONCE, "waitqueue_active")))
+    return load(_head(wq), ONCE, "waitqueue_active") != 0
 
 
-def wq_has_sleeper(wq: Any) -> bool:
+def wq_has_sleeper(wq: Any) -> Any:
     """smp_mb(), then waitqueue_active()."""
     smp_mb()
     return waitqueue_active(wq)
@@ -135,17 +140,18 @@ def wait_event(wq: Any, condition: Callable[[], Any]) -> None:
     """Sleep on ``wq`` until ``condition()`` holds (checked after each wakeup)."""
     run, _ = current()
     might_sleep("wait_event")
-    if condition():
-        return
-    wait = DEFINE_WAIT()
-    for _ in range(run.loop_bound):
-        prepare_to_wait(wq, wait, TASK_UNINTERRUPTIBLE)
-        if condition():
-            break
-        schedule()
-    else:
-        issue(Op("BOUND", value=run.loop_bound, text=Limit.LOOP_BOUND))
-    finish_wait(wq, wait)
+    saved = ctrl_save()  # (the macro's branches order only what is inside them)
+    if not condition():
+        wait = DEFINE_WAIT()
+        for _ in range(run.loop_bound):
+            prepare_to_wait(wq, wait, TASK_UNINTERRUPTIBLE)
+            if condition():
+                break
+            schedule()
+        else:
+            issue(Op("BOUND", value=run.loop_bound, text=Limit.LOOP_BOUND))
+        finish_wait(wq, wait)
+    ctrl_restore(saved)
 
 
 __all__ = [
