@@ -49,8 +49,8 @@ from smpcheck._rt.runtime import (
 )
 from smpcheck.errors import UsageError
 from smpcheck.graph.graph import ExecutionGraph
-from smpcheck.kernel.barrier import smp_wmb
-from smpcheck.kernel.irqflags import local_irq_restore, local_irq_save
+from smpcheck.kernel.barrier import smp_mb, smp_wmb
+from smpcheck.kernel.irqflags import _irq_words, local_irq_restore, local_irq_save
 from smpcheck.model.objects import Field, Obj, Ref, Var
 from smpcheck.model.values import deps_of, raw
 
@@ -60,9 +60,21 @@ _queues: dict[Callable[[], Any], Any] = {}  # a target's CPU function -> its cal
 _csds: dict[tuple[Callable[[], Any], Callable[[], Any]], Any] = {}  # (sender, target) -> csd
 
 
-def ipi_target(fn: Callable[[], Any]) -> Any:
+def ipi_target(fn: Callable[[], Any], stand_in: bool = False) -> Any:
     """Declare that the CPU running ``fn`` may receive IPIs; returns its call queue (a
-    global the model should name, e.g. ``ipi_queue_vcpu0``)."""
+    global the model should name, e.g. ``ipi_queue_vcpu0``).
+
+    ``stand_in``: no delivery; the CPU publishes its interrupt state in an irq word
+    (returned instead), and a sender with ``wait`` waits until it reads 0 (interrupts
+    on): the handler is not run, only handlers that touch no shared memory (ack_flush)
+    are supported, and there is no csd locking.  It costs far less than delivery
+    (which makes every point where the CPU has interrupts on a choice); the KVM 3.11
+    model uses it (see docs/kernel-api.md for what delivery finds there)."""
+    if stand_in:
+        word = _irq_words.get(fn)
+        if word is None:
+            word = _irq_words[fn] = Var(0)
+        return word
     queue = _queues.get(fn)
     if queue is None:
         queue = _queues[fn] = Var(())
@@ -108,9 +120,16 @@ def _always(g: ExecutionGraph) -> bool:
 
 
 def _target(run: Run, c: int, name: str) -> Cpu:
-    if not 0 <= c < len(run.cpus) or run.cpus[c].fn not in _queues:
+    if not 0 <= c < len(run.cpus) or (run.cpus[c].fn not in _queues
+                                      and run.cpus[c].fn not in _irq_words):
         raise UsageError(f"{name}: CPU {c} was not declared with ipi_target()")
     return run.cpus[c]
+
+
+def _stand_in_wait(target: Cpu) -> None:
+    """The stand-in's csd_lock_wait(): an acquire wait until the target's irq word is 0."""
+    await_load(_irq_words[target.fn], ACQUIRE, lambda v: v == 0,
+               f"csd_lock_wait(CPU {target.tid}: {{loc}} == 0)")
 
 
 def _send(run: Run, me: Cpu, target: Cpu, func: Callable[[Any], Any], info: Any,
@@ -147,6 +166,9 @@ def smp_call_function_single(cpu: int, func: Callable[[Any], Any], info: Any,
         local_irq_restore(flags)
         return 0
     target = _target(run, cpu, "smp_call_function_single")
+    if target.fn in _irq_words:
+        smp_call_function_many([cpu], func, info, wait)
+        return 0
     _send(run, me, target, func, info, wait)
     if wait:
         _wait_unlocked(_csd(me.fn, target.fn), target, "csd_lock_wait")
@@ -158,11 +180,18 @@ def smp_call_function_many(cpus: Iterable[int], func: Callable[[Any], Any], info
     """Run ``func(info)`` on each CPU of ``cpus`` but this one (see the module docstring)."""
     run, me = current()
     targets = [_target(run, c, "smp_call_function_many") for c in cpus if c != me.tid]
+    stand_ins = [t for t in targets if t.fn in _irq_words]
+    if stand_ins:
+        smp_mb()  # (the stand-in: llist_add's full barrier, then the wait below)
     for target in targets:
-        _send(run, me, target, func, info, wait)
+        if target not in stand_ins:
+            _send(run, me, target, func, info, wait)
     if wait:
         for target in targets:
-            _wait_unlocked(_csd(me.fn, target.fn), target, "csd_lock_wait")
+            if target in stand_ins:
+                _stand_in_wait(target)
+            else:
+                _wait_unlocked(_csd(me.fn, target.fn), target, "csd_lock_wait")
 
 
 def on_each_cpu(func: Callable[[Any], Any], info: Any, wait: bool) -> None:
