@@ -180,3 +180,64 @@ def test_brute_force_enumerates_the_placements() -> None:
     # the oracle itself, on a case worked by hand: r; w 1; r with no window
     assert brute_force([("r", 0), ("w", 1), ("r", 0)], (0, 0)) == {
         (("0:r0", 0), ("0:r2", 1)), (("0:r0", 10), ("0:r2", 1)), (("0:r0", 0), ("0:r2", 11))}
+
+
+# -- IPIs: smp_call_function_single() runs the handler on the target ------------------
+
+IPI = '''
+from smpcheck.kernel.smp import ipi_target, smp_call_function_single
+x = Var(0)
+
+def set_x(info):
+    WRITE_ONCE(x, info)
+
+def target():
+{TARGET}
+
+def sender():
+    smp_call_function_single(0, set_x, 7, {WAIT})
+    return {{"seen": READ_ONCE(x)}}
+
+ipi_queue_target = ipi_target(target)
+MODEL = Model("ipi", [target, sender])
+'''
+IDLE = "    pass"
+BUSY = "    a = READ_ONCE(x)\n    b = READ_ONCE(x)\n    return {\"a\": a, \"b\": b}"
+MASKED = ("    local_irq_disable()\n    a = READ_ONCE(x)\n    b = READ_ONCE(x)\n"
+          "    local_irq_enable()\n    return {\"a\": a, \"b\": b}")
+
+
+@pytest.mark.parametrize("mm", MMS)
+@pytest.mark.parametrize("body", [IDLE, BUSY])
+def test_with_wait_the_call_returns_after_the_handler_ran(tmp_path: Path, mm: str,
+                                                           body: str) -> None:
+    result = check(tmp_path, IPI.format(TARGET=body, WAIT=True), mm)
+    assert result.complete and not result.violations
+    assert {dict(s)["1:seen"] for s in outcomes(result)} == {7}
+
+
+@pytest.mark.parametrize("mm", MMS)
+def test_the_handler_runs_at_any_point_of_the_target(tmp_path: Path, mm: str) -> None:
+    result = check(tmp_path, IPI.format(TARGET=BUSY, WAIT=True), mm)
+    # hand-derived: before both reads, between them, or after both
+    assert {(dict(s)["0:a"], dict(s)["0:b"]) for s in outcomes(result)} == {
+        (0, 0), (0, 7), (7, 7)}
+
+
+@pytest.mark.parametrize("mm", MMS)
+def test_the_target_masking_interrupts_delays_it(tmp_path: Path, mm: str) -> None:
+    result = check(tmp_path, IPI.format(TARGET=MASKED, WAIT=True), mm)
+    assert {(dict(s)["0:a"], dict(s)["0:b"]) for s in outcomes(result)} == {(0, 0), (7, 7)}
+    assert {dict(s)["1:seen"] for s in outcomes(result)} == {7}
+
+
+@pytest.mark.parametrize("mm", MMS)
+def test_without_wait_the_sender_may_not_see_it(tmp_path: Path, mm: str) -> None:
+    result = check(tmp_path, IPI.format(TARGET=IDLE, WAIT=False), mm)
+    assert {dict(s)["1:seen"] for s in outcomes(result)} == {0, 7}
+
+
+def test_a_target_that_keeps_interrupts_off_hangs_a_waiting_sender(tmp_path: Path) -> None:
+    body = "    local_irq_disable()"
+    assert kinds(check(tmp_path, IPI.format(TARGET=body, WAIT=True), "sc")) == {
+        Kind.ENDLESS_WAIT}
