@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from smpcheck._rt import runtime as _runtime
 from smpcheck._rt.runtime import Cpu, Diverged, Run
 from smpcheck.errors import UsageError
-from smpcheck.explore.replay_record import Record, event_name, quoted
+from smpcheck.explore.replay_record import Record, event_name, quoted, slot_of
 from smpcheck.graph.graph import ExecutionGraph
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ class Guide:
     def _events_differ(self, g: ExecutionGraph, whole: bool) -> str | None:
         for ev in g.events():
             rec = self.events.get(ev.id)
-            got = (ev.kind, str(ev.loc) if ev.loc is not None else None)
+            got = (ev.kind, slot_of(ev))
             where = f" ({ev.src})" if ev.src.line else ""
             if rec is None and ev.kind not in _MARKERS:
                 return (f"CPU {ev.tid} goes on past the record's end with event "

@@ -241,3 +241,25 @@ def test_a_target_that_keeps_interrupts_off_hangs_a_waiting_sender(tmp_path: Pat
     body = "    local_irq_disable()"
     assert kinds(check(tmp_path, IPI.format(TARGET=body, WAIT=True), "sc")) == {
         Kind.ENDLESS_WAIT}
+
+
+def test_a_delivery_is_recorded_and_replayed(tmp_path: Path) -> None:
+    import json
+
+    from tests.cli_helpers import EXAMPLES, smpcheck
+
+    model = EXAMPLES / "irq-handler.py"
+    found = smpcheck("check", model, "--json")
+    assert found.code == 1
+    record = tmp_path / "record.json"
+    record.write_text(found.out)
+    again = smpcheck("check", model, "--replay", record)
+    assert again.code == 1 and "(interrupt)" in again.out
+    # the same record with the interrupt's choice changed is another execution: refused
+    data = json.loads(found.out)
+    events = data["violations"][0]["replay"]["events"]
+    for ev in events:
+        if ev[2] == "C" and ev[3] == "choice 1":
+            ev[3] = "choice 0"
+    record.write_text(json.dumps(data))
+    assert smpcheck("check", model, "--replay", record).code == 2
