@@ -33,7 +33,10 @@ sequence of values it is given and must behave the same (:mod:`smpcheck.explore.
 
 Limits.  A verdict covers its configuration: its CPUs, its objects, and loops
 other than spin waits (``while cond: cpu_relax()``) bounded by ``--loop-bound``;
-passing a bound makes it incomplete, never safe.  ``--timeout`` holds inside
+passing a bound makes it incomplete, never safe.  Interrupt handlers (request_irq())
+are delivered at every point where their CPU has interrupts on, at most
+``--irq-bound`` times per CPU (default 1): that bound is part of the configuration
+a verdict covers (docs/kernel-api.md).  ``--timeout`` holds inside
 pure-Python model code, and a CPU running ``SMPCHECK_STALL_S`` seconds (10)
 without reaching a kernel primitive makes the verdict incomplete
 (:mod:`smpcheck._rt.watchdog`).  Data races are reported under the LKMM only.
@@ -76,7 +79,7 @@ _HOMES = {"NULL": "smpcheck.model.objects", "Array": "smpcheck.model.objects",
 
 def __getattr__(name: str) -> Any:
     """A public name (or ``__all__``), imported on first use."""
-    if name.startswith("__") and name != "__all__":
+    if name.startswith("__") and name.endswith("__") and name != "__all__":
         raise AttributeError(name)
     home = _HOMES.get(name)
     kernel = importlib.import_module(home or "smpcheck.kernel")

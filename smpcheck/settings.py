@@ -19,10 +19,12 @@ from typing import Any
 
 from smpcheck.errors import UsageError
 
-__all__ = ["ENVIRONMENT", "LOOP_BOUND", "MAX_EVENTS", "STALL_S", "Settings", "stall_seconds"]
+__all__ = ["ENVIRONMENT", "IRQ_BOUND", "LOOP_BOUND", "MAX_EVENTS", "STALL_S", "Settings",
+           "stall_seconds"]
 
 LOOP_BOUND = 8  # iterations a loop that is not a spin wait may run
 MAX_EVENTS = 2000  # events one CPU may issue in an execution
+IRQ_BOUND = 1  # interrupts delivered to one CPU per execution (part of the bound)
 STALL_S = 10.0  # seconds a CPU may run without reaching a kernel primitive
 
 #: The environment variable that sets each bound's default (the command line wins).
@@ -38,6 +40,7 @@ class Settings:
     timeout: float | None = None
     loop_bound: int = LOOP_BOUND
     max_events: int = MAX_EVENTS
+    irq_bound: int = IRQ_BOUND
     all_violations: bool = False
     batch: int = 1  # complete executions judged together (deferred_inconsistencies)
     max_passes: int = 8  # explorations while the values reads may speculate grow
@@ -62,6 +65,9 @@ class Settings:
             elif f.name == "ray":
                 if value is not None and not (isinstance(value, str) and value):
                     raise UsageError(f"Settings.ray takes a cluster address, not {value!r}")
+            elif f.name == "irq_bound":
+                if not (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
+                    raise UsageError(f"Settings.irq_bound takes a whole number, not {value!r}")
             elif not (value is None and f.name in ("max_executions", "split_depth")) \
                     and not _count(value):
                 raise UsageError(f"Settings.{f.name} takes a whole number of at least 1, "

@@ -31,6 +31,12 @@ The expected verdicts are derived from the memory models, not from the tool:
   second spin_lock of either CPU, under every model.
 * endless-wait: the waiter needs state 1 but the only write stores 2: once it
   reads 2 it spins forever, under every model.
+* lost-wakeup-sched: the sleeper's state store and condition load against the waker's
+  condition store and state load (after try_to_wake_up()'s full barrier): store
+  buffering with a barrier on one side only (__set_current_state() has none): SC
+  forbids both loads missing, tso and lkmm allow it, and the sleeper never wakes.
+* irq-handler: the handler may run between the two reads (interrupts are on):
+  they differ, under every model (one CPU: its program order is kept).
 """
 
 from __future__ import annotations
@@ -76,6 +82,9 @@ EXPECT: dict[str, dict[str, list[Finding]]] = {
     "handshake": {"sc": [], "tso": [HANDSHAKE_UAF], "lkmm": [HANDSHAKE_UAF]},
     "seqcount": {"sc": [], "tso": [], "lkmm": [at("condition", "not_exists=")]},
     "lost-wakeup": {"sc": [], "tso": [], "lkmm": [at("condition", "not_exists=")]},
+    "lost-wakeup-sched": {"sc": [], **{m: [at("endless-wait", "schedule()")]
+                                       for m in ("tso", "lkmm")}},
+    "irq-handler": {m: [at("assertion", "BUG_ON(a != b)")] for m in MODELS},
 }
 
 CASES = [(name, mm) for name in EXPECT for mm in MODELS]

@@ -59,6 +59,22 @@ for _name in ("atomic_add", "atomic_sub", "atomic_and", "atomic_or", "atomic_xor
               "clear_bit", "change_bit", "test_and_set_bit", "test_and_clear_bit",
               "test_and_set_bit_lock", "clear_bit_unlock", "test_bit"):
     LOCATION_ARG[_name] = 1
+for _name in ("seqcount_init", "write_seqcount_begin", "write_seqcount_end", "raw_read_seqcount",
+              "read_seqcount_begin", "read_seqcount_retry", "refcount_set", "refcount_read",
+              "refcount_inc", "refcount_inc_not_zero", "refcount_dec_and_test", "refcount_dec",
+              "read_lock", "read_unlock", "write_lock", "write_unlock", "read_trylock",
+              "write_trylock", "read_lock_irq", "read_unlock_irq", "write_lock_irq",
+              "write_unlock_irq", "read_lock_irqsave", "read_unlock_irqrestore",
+              "write_lock_irqsave", "write_unlock_irqrestore", "read_lock_bh", "read_unlock_bh",
+              "write_lock_bh", "write_unlock_bh", "down_read", "up_read", "down_write",
+              "up_write", "down_read_trylock", "down_write_trylock", "downgrade_write",
+              "smp_cond_load", "rcu_dereference_protected", "rcu_replace_pointer"):
+    LOCATION_ARG[_name] = 0
+for _name in ("refcount_add", "refcount_add_not_zero", "refcount_sub_and_test"):
+    LOCATION_ARG[_name] = 1
+for _name, _index in list(LOCATION_ARG.items()):  # atomic64_t: atomic_t's, by their names
+    if _name.startswith("atomic_") and not _name.startswith("atomic_long_"):
+        LOCATION_ARG["atomic64_" + _name.removeprefix("atomic_")] = _index
 
 
 def _base_name(name: str) -> str:

@@ -44,7 +44,7 @@ def _smp_loop_head(site: tuple[str, int]) -> bool:
         assert g is not None
         since = [g.event(ev.id) for ev in cpu.fed[state[1]:]]
         src = Source(site[0], site[1], _line(site))
-        if cpu.relaxed and all(ev.kind in "RF" for ev in since):
+        if cpu.relaxed and all(ev.kind in "RFC" for ev in since):  # (C: no interrupt)
             issue(Op("B", value=tuple(ev.id for ev in since if ev.kind == "R"),
                      text="spin", src=src))
         if state[0] > run.loop_bound:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from smpcheck._rt.runtime import Op, issue
+from smpcheck._rt.runtime import Op, add_control_deps, ctrl_restore, ctrl_save, issue
 from smpcheck.model.objects import Loc
 from smpcheck.model.values import Deps, deps_of, locate, raw
 
@@ -21,6 +21,20 @@ def where(x: Any) -> tuple[Loc, Deps]:
 def load(x: Any, tags: frozenset[str], name: str) -> Any:
     loc, deps = where(x)
     return issue(Op("R", loc=loc, tags=tags, addr=deps, text=f"{name}({loc})"))
+
+
+def await_load(x: Any, tags: frozenset[str], ok: Callable[[Any], bool], text: str,
+               can_end: Callable[[Any], bool] | None = None) -> Any:
+    """A load that waits (an await) until ``ok(value)``: whether what follows happens
+    depends on that read (the kernel's loop around it ends on it), but the loop's
+    control dependency ends with the loop: it orders nothing after it."""
+    loc, deps = where(x)
+    value = issue(Op("R", loc=loc, tags=tags, addr=deps, await_ok=ok, can_end=can_end,
+                     text=text.replace("{loc}", str(loc))))
+    saved = ctrl_save()
+    add_control_deps(deps_of(value))
+    ctrl_restore(saved)
+    return value
 
 
 def store(x: Any, value: Any, tags: frozenset[str], name: str) -> None:

@@ -29,7 +29,7 @@ from smpcheck.model.objects import Field, Loc, NullDeref, Obj, Ref, Spec, is_poi
 from smpcheck.model.source import NO_SOURCE, Source, def_site, raise_site, raised_text
 from smpcheck.model.values import NO_DEPS, Deps, EventId, Val, deps_of, raw
 from smpcheck.results.result import Cut, Limit
-from smpcheck.settings import LOOP_BOUND, MAX_EVENTS
+from smpcheck.settings import IRQ_BOUND, LOOP_BOUND, MAX_EVENTS
 
 __smp_engine__ = True
 
@@ -58,6 +58,12 @@ class Op:
     read is tagged ``tags`` when it writes, ``ftags`` when it does not.
     ``vtags(value)`` tags a read by the value it reads (spin_is_locked).
     ``await_ok(value)``, on a read, says whether the value lets the CPU go on.
+    C: a choice among ``value`` alternatives, answered by the one the execution took
+    (0, 1...): whether an interrupt is delivered here, and which.  ``irqs_on``: an
+    interrupt could be delivered before this op.  ``can_end(g)``, on an op that may
+    start a wait: whether, in the complete execution ``g`` where the wait does not
+    end, another execution has it end (an interrupt delivered before it), so that it
+    is not reported as endless.
     """
 
     kind: str
@@ -79,6 +85,8 @@ class Op:
     message: str = ""
     src: Source = NO_SOURCE
     made: Event | None = None  # the event the explorer made of it, to reuse (see Step)
+    irqs_on: bool = False
+    can_end: Callable[[ExecutionGraph], bool] | None = None
 
 
 @dataclass
@@ -102,11 +110,32 @@ class Cpu:
     rcu_nesting: int = 0
     source_override: Source | None = None
     ghost: dict[Any, int] = field(default_factory=dict)  # model bookkeeping, not memory
+    deferred: list[Callable[[], Any]] = field(default_factory=list)  # run at its end (call_rcu)
+    in_irq: bool = False  # running an interrupt handler (or choosing whether one runs)
+    irqs_taken: int = 0  # interrupts delivered to it so far
     step: Step | None = None  # where its answers so far lead in its op cache (if it has one)
     synced: bool = True  # whether its greenlet (if any) is where this state says
     unwinding: Any = None  # what unwinds its function (raised again if model code calls on)
     poison: EventId | None = None  # the read of freed memory it got, if any
     tail: list[Op] | None = None  # stopped (see Run.consume): the ops it ends with
+
+
+# A CPU function -> the interrupt handlers registered for its CPU (kernel.interrupt).
+IRQ_HANDLERS: dict[Callable[[], Any], list[Callable[[], Any]]] = {}
+
+
+@dataclass(frozen=True)
+class IpiSource:
+    """How a CPU receives IPIs (kernel.smp): ``handle()`` runs on it as an interrupt
+    handler (it waits until an IPI is queued, then runs what is queued); ``pending(g)``
+    says whether an IPI queued for it in ``g`` was never taken."""
+
+    handle: Callable[[], Any]
+    pending: Callable[[ExecutionGraph], bool]
+
+
+# A CPU function -> how its CPU receives IPIs, if it may.
+IPI_SOURCES: dict[Callable[[], Any], IpiSource] = {}
 
 
 class Step:
@@ -206,7 +235,7 @@ class Run:
     """The CPUs of one model, driven against one execution graph at a time."""
 
     def __init__(self, fns: list[Callable[[], Any]], loop_bound: int = LOOP_BOUND,
-                 max_events: int = MAX_EVENTS) -> None:
+                 max_events: int = MAX_EVENTS, irq_bound: int = IRQ_BOUND) -> None:
         self.roots = [Step() if getattr(fn, "smp_deterministic", False) else None
                       for fn in fns]
         self.cpus = [Cpu(i, fn, step=self.roots[i]) for i, fn in enumerate(fns)]
@@ -214,6 +243,11 @@ class Run:
         self.heap: dict[EventId, Obj] = {}
         self.loop_bound = loop_bound
         self.max_events = max_events
+        self.irq_bound = irq_bound
+        self.handlers = [IRQ_HANDLERS.get(fn, []) for fn in fns]
+        self.ipis = [IPI_SOURCES.get(fn) for fn in fns]
+        self.interruptible = [bool(h) or i is not None for h, i in zip(self.handlers, self.ipis,
+                                                                        strict=True)]
         self.warnings: list[tuple[Cpu, Op]] = []
         self.main = greenlet.getcurrent()
 
@@ -310,6 +344,8 @@ class Run:
     def _run_cpu(self, cpu: Cpu) -> None:
         try:
             ret = cpu.fn()
+            if cpu.deferred:  # (what the CPU left to run after it: RCU callbacks)
+                run_deferred(cpu)
         except (AssertionError, NullDeref) as exc:
             if cpu.poison is not None:  # what it did with freed memory's POISON
                 self._halt(cpu)
@@ -350,6 +386,8 @@ class Run:
         a replayed op is answered without it."""
         if cpu.unwinding is not None:  # (model code went on after the engine unwound it:
             raise cpu.unwinding        # a bare except, a finally calling a primitive)
+        if self.interruptible[cpu.tid] and self._deliverable(cpu, op):
+            self._interrupt(cpu, op)
         op.ctrl = cpu.ctrl
         op.branch = cpu.branch
         if cpu.poison is not None and self._beyond_poison(cpu, op):
@@ -365,12 +403,78 @@ class Run:
             step.op = op
         if g.has((cpu.tid, cpu.pos)):
             answer = self._answer(cpu, op)
-            if cpu.state == "blocked" or cpu.tail is not None:  # it goes no further here
+            if cpu.state in ("blocked", "done") or cpu.tail is not None:  # it goes no further
                 self._pause()
             return answer
         op.src = _source_of(cpu, op)
         cpu.pending = op
         return self._pause()
+
+    def _deliverable(self, cpu: Cpu, op: Op) -> bool:
+        """Whether an interrupt may be delivered to ``cpu`` before ``op`` (its interrupts
+        are on, it is not in a handler, and a handler has deliveries left or it takes
+        IPIs), noting on ``op`` whether a wait it starts may end by one; ``op`` must be
+        a step of its own (a spin loop's block is not: its iteration's reads had the
+        chance)."""
+        if op.kind in ("ERR", "BOUND", "C") or cpu.poison is not None:
+            return False
+        op.irqs_on = not (cpu.in_irq or cpu.irqs_off)
+        if not op.irqs_on:
+            return False
+        options = self._options(cpu)
+        if not options:
+            return False
+        ipi = self.ipis[cpu.tid]
+        if len(options) > (ipi is not None):  # (a handler may come: anything may happen)
+            op.can_end = _always
+        elif ipi is not None and op.can_end is None:
+            op.can_end = ipi.pending
+        return op.kind != "B"
+
+    def _options(self, cpu: Cpu) -> list[tuple[Callable[[], Any], bool]]:
+        """What may interrupt ``cpu`` now: each handler while deliveries are left (True:
+        it counts against the bound), and its IPIs."""
+        out = [(h, True) for h in self.handlers[cpu.tid]] \
+            if cpu.irqs_taken < self.irq_bound else []
+        ipi = self.ipis[cpu.tid]
+        if ipi is not None:
+            out.append((ipi.handle, False))
+        return out
+
+    def _interrupt(self, cpu: Cpu, op: Op) -> None:
+        """On the CPU's greenlet, before ``op``: a choice (an event the execution fixes)
+        of no interrupt or one of the CPU's interrupt sources, which then runs here with
+        interrupts off, as an RCU reader (irq_enter()/irq_exit()); another may follow
+        it at the same point."""
+        while True:
+            options = self._options(cpu)
+            cpu.in_irq = True
+            try:
+                which = self.submit(cpu, Op("C", value=len(options) + 1, text="interrupt",
+                                            src=_source_of(cpu, op)))
+                if not which:
+                    return
+                self._handle(cpu, *options[which - 1])
+            finally:
+                cpu.in_irq = False
+            if not self._deliverable(cpu, op):
+                return
+
+    def _handle(self, cpu: Cpu, handler: Callable[[], Any], counted: bool) -> None:
+        cpu.irqs_taken += counted
+        cpu.irqs_off += 1
+        enter, leave = ("barrier", "barrier") if cpu.preempt else ("rcu-lock", "rcu-unlock")
+        name = getattr(handler, "__name__", "handler")
+        site = def_site(handler)
+
+        def mark(tag: str, text: str) -> None:  # (its row in tables: the handler's def line)
+            self.submit(cpu, Op("F", tags=frozenset({tag}), text=text,
+                                src=Source(site.path, site.line, text, name)))
+
+        mark(enter, f"irq_enter(): {name}()")
+        handler()
+        mark(leave, "irq_exit()")
+        cpu.irqs_off -= 1
 
     def _pause(self) -> Any:
         """On a CPU's greenlet: hand control to the explorer; the answer it sends back."""
@@ -402,6 +506,13 @@ class Run:
     def consume(self, cpu: Cpu, g: ExecutionGraph, ev: Event) -> Any:
         """Move the CPU past ``ev`` (an RMW's write and a blocking marker too); its answer."""
         cpu.pos = ev.idx + 1
+        if ev.kind == "C":  # (a choice: what follows depends on it, as on a branch)
+            cpu.fed_reads.append((len(cpu.fed), ev.value))
+            cpu.fed.append(ev)
+            cpu.branch = cpu.branch | {ev.id}
+            if cpu.step is not None:
+                cpu.step = cpu.step.after(ev.value)
+            return ev.value
         if ev.kind != "R":
             cpu.fed.append(ev)
             answer: Any = None
@@ -507,6 +618,16 @@ class Run:
             self.cpus[i] = Cpu(i, old.fn, step=self.roots[i])
 
 
+def run_deferred(cpu: Cpu) -> None:
+    """Run, on ``cpu``, what it left to run later (each may leave more)."""
+    while cpu.deferred:
+        cpu.deferred.pop(0)()
+
+
+def _always(g: ExecutionGraph) -> bool:
+    return True
+
+
 def _source_of(cpu: Cpu, op: Op) -> Source:
     """Where the model asked for ``op`` (called on the CPU's greenlet, inside ``submit``)."""
     if op.src is not NO_SOURCE:
@@ -535,7 +656,9 @@ def _agrees(cpu: Cpu, g: ExecutionGraph) -> bool:
                    for ev, old in zip(evs[:n], fed, strict=True)):
             return False
         for i, value in cpu.fed_reads:
-            got = g.read_value(evs[i].id)  # type: ignore[union-attr]
+            at = evs[i]
+            assert at is not None
+            got = at.value if at.kind == "C" else g.read_value(at.id)
             if type(got) is not type(value) or not bool(got == value):
                 return False
         fed[:] = evs[:n]  # type: ignore[assignment]  # (no holes: checked above)
@@ -547,19 +670,24 @@ def _done(ev: Event | None) -> bool:
     return ev is not None and ev.src is not STOP_SRC
 
 
+# The end of a read-side critical section an implied RCU reader opened (by its opener).
+_CLOSERS = {"preempt_disable": "preempt_enable()", "local_irq_disable": "local_irq_enable()",
+            "local_irq_save": "local_irq_restore()", "irq_enter": "irq_exit()"}
+
+
 def _closing_ops(g: ExecutionGraph, tid: int) -> list[Op]:
     """What a CPU that stops in ``g`` ends with: an rcu_read_unlock() per RCU read-side
     critical section it has open, an srcu_read_unlock() per SRCU one (a store of the
     index its srcu_read_lock() read), and its end."""
     mine = [ev for ev in g.threads[tid] if ev is not None and ev.src is not STOP_SRC]
-    depth = 0
+    open_: list[str] = []  # how each open section ends, innermost last
     for ev in mine:
         if ev.kind == "F" and "rcu-lock" in ev.tags:
-            depth += 1
-        elif ev.kind == "F" and "rcu-unlock" in ev.tags and depth:
-            depth -= 1
-    ops = [Op("F", tags=frozenset({"rcu-unlock"}), text="rcu_read_unlock()", src=STOP_SRC)
-           for _ in range(depth)]
+            open_.append(_CLOSERS.get(ev.op.split("(")[0], "rcu_read_unlock()"))
+        elif ev.kind == "F" and "rcu-unlock" in ev.tags and open_:
+            open_.pop()
+    ops = [Op("F", tags=frozenset({"rcu-unlock"}), text=text, src=STOP_SRC)
+           for text in reversed(open_)]
     unlocked = {d for ev in g.events() if ev.kind == "W" and "srcu-unlock" in ev.tags
                 and _done(ev) for d in ev.data}
     for ev in mine:
@@ -698,6 +826,15 @@ def issue(op: Op) -> Any:
     if _site_hook is not None:
         return _site_hook(run, cpu, op)
     return run.submit(cpu, op)
+
+
+def irq_point() -> None:
+    """A point where an interrupt may come although the CPU asks for nothing yet: just
+    before it disables interrupts (local_irq_disable() changes its state first)."""
+    run, cpu = current()
+    op = Op("F")
+    if run.interruptible[cpu.tid] and run._deliverable(cpu, op):
+        run._interrupt(cpu, op)
 
 
 def warn(op: Op) -> None:

@@ -15,7 +15,7 @@ from typing import NoReturn, TextIO
 
 from smpcheck.errors import EXIT_INCOMPLETE, UsageError
 from smpcheck.results.result import Limit
-from smpcheck.settings import LOOP_BOUND, MAX_EVENTS, Settings
+from smpcheck.settings import IRQ_BOUND, LOOP_BOUND, MAX_EVENTS, Settings
 from smpcheck.text import printable_block
 
 __all__ = ["OPTIONS", "BadArguments", "Parser", "add_bounds", "add_common", "columns", "fail",
@@ -121,6 +121,17 @@ def positive_int(text: str) -> int:
     return value
 
 
+def count(text: str) -> int:
+    """An option's value that must be a whole number (0 allowed)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"takes a whole number, not {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"takes a number of at least 0, not {text!r}")
+    return value
+
+
 MAX_WIDTH = 10_000  # each line of a table is laid out at full width before it is trimmed
 
 
@@ -160,6 +171,9 @@ def add_bounds(p: argparse.ArgumentParser, timeout: float | None = None,
     # that raises it rather than one no command has.
     p.add_argument("--max-events", type=positive_int, metavar="N", help="events one CPU "
                    f"may issue in an execution (default {MAX_EVENTS})")
+    p.add_argument("--irq-bound", type=count, default=IRQ_BOUND, metavar="N",
+                   help="interrupts (request_irq() handlers) delivered to one CPU in an "
+                   f"execution, part of what a verdict covers (default {IRQ_BOUND})")
     p.add_argument("-j", "--jobs", type=positive_int, metavar="N",
                    help="processes exploring parts of one run (default: the number of "
                    "cores)")
@@ -191,7 +205,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
                                      max_events=args.max_events,
                                      all_violations=getattr(args, "all", False),
                                      jobs=getattr(args, "jobs", None) or default_jobs(),
-                                     ray=getattr(args, "ray", None))
+                                     ray=getattr(args, "ray", None),
+                                     irq_bound=getattr(args, "irq_bound", IRQ_BOUND))
 
 
 def parse_sets(items: list[str]) -> dict[str, str]:

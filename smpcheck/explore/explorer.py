@@ -89,7 +89,8 @@ class Explorer:
         written, until a pass sees no new value; ``result`` holds the last pass."""
         self.result = result
         self.locs = Locations()
-        self.run = Run(self.cpus, self.settings.loop_bound, self.settings.max_events)
+        self.run = Run(self.cpus, self.settings.loop_bound, self.settings.max_events,
+                       self.settings.irq_bound)
         self.domain = Domain()
         self.speculating = False  # whether this pass lets reads speculate
         # Under a model with dependencies two paths may reach one execution (revisits
@@ -264,14 +265,30 @@ class Explorer:
         return ev
 
     def _add_simple(self, g: ExecutionGraph, cpu: Cpu, op: Op) -> None:
-        """Fences, frees and the CPU's end: one event, no choice."""
+        """Fences, frees and the CPU's end: one event, no choice (an end notes whether
+        the CPU still takes interrupts: it is idle then)."""
+        if op.kind == "E" and op.irqs_on:
+            g.add(self._event(cpu.tid, cpu.pos, op, "E", extra={"irqs_on": True}))
+            return
         g.add(self._made(cpu.tid, cpu.pos, op, op.kind))
 
     def _block(self, g: ExecutionGraph, cpu: Cpu, op: Op) -> bool:
         """A spin loop whose last iteration only read: wait on those reads."""
         g.add(self._event(cpu.tid, cpu.pos, op, "B", value=None,
-                          extra={"waits": op.value, "lock": False}))
+                          extra={"waits": op.value, "lock": False, "can_end": op.can_end,
+                                 "irqs_on": op.irqs_on}))
         return True
+
+    def _choose(self, g: ExecutionGraph, cpu: Cpu, op: Op) -> bool:
+        """A choice the CPU makes (whether an interrupt comes here): one graph per
+        alternative; the model has nothing to say about it."""
+        n = op.value
+        self._push([self._chosen(_fresh(g, i == n - 1), cpu, op, i) for i in range(n)])
+        return False
+
+    def _chosen(self, g: ExecutionGraph, cpu: Cpu, op: Op, i: int) -> ExecutionGraph:
+        g.add(self._event(cpu.tid, cpu.pos, op, "C", value=i))
+        return g
 
     def _alloc(self, g: ExecutionGraph, cpu: Cpu, op: Op) -> bool:
         assert op.spec is not None
@@ -401,7 +418,8 @@ class Explorer:
             self._wrote(g, write)
         elif outcome is BLOCK or (op.await_ok is not None and not op.await_ok(value)):
             g.add(self._event(tid, pos + 1, op, "B", value=None, tags=frozenset(),
-                              extra={"waits": (read.id,), "lock": outcome is BLOCK}))
+                              extra={"waits": (read.id,), "lock": outcome is BLOCK,
+                                     "can_end": op.can_end, "irqs_on": op.irqs_on}))
         elif op.kind == "RMW":  # a failed RMW keeps its write's place: positions stay put
             g.add(self._event(tid, pos + 1, op, "N", value=None, tags=frozenset()))
 
@@ -524,6 +542,8 @@ class Explorer:
         if e in g.frozen:
             return False
         ev = g.event(e)
+        if ev.kind == "C":  # (its first alternative stands for all: each is redone)
+            return bool(ev.value == 0)
         if ev.kind not in "RW":
             return True
         assert ev.loc is not None
@@ -590,8 +610,9 @@ class Explorer:
         are still the ones they were made after); whether a CPU stopped at one, so that
         ``g`` is not an execution (as it is not without speculation)."""
         for finding, after in g.notes:
-            if after is not None and g.threads[after.tid][after.idx] is not after:
-                continue
+            t = g.threads[after.tid] if after is not None else []
+            if after is not None and (after.idx >= len(t) or t[after.idx] is not after):
+                continue  # (a revisit since cut what it was noted after)
             self._found_now(g, finding)
         return any(t and t[-1] is not None and t[-1].extra.get("stopped") for t in g.threads)
 
@@ -618,7 +639,10 @@ class Explorer:
             stuck = [t[-1] for t in blocked if t[-1] is not None
                      and all(g.rf.get(r) == g.co_max(g.event(r).loc)  # type: ignore[arg-type]
                              for r in t[-1].extra.get("waits", ()))]
-            if len(stuck) < len(blocked):
+            if len(stuck) < len(blocked) or any(b.extra.get("can_end") is not None
+                                                and b.extra["can_end"](g) for b in stuck):
+                # (another execution has what ends the wait: a write, or an interrupt
+                # delivered before it)
                 self.result.blocked += 1
                 return
             self._report_stuck(g, stuck)
@@ -650,7 +674,7 @@ class Explorer:
 
     _handlers: ClassVar[dict[str, Callable[[Explorer, ExecutionGraph, Cpu, Op], bool]]] = {
         "R": _read, "RMW": _read, "W": _write, "A": _alloc, "B": _block, "ERR": _stop,
-        "BOUND": _stop,
+        "BOUND": _stop, "C": _choose,
     }
 
 

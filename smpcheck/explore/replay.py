@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from smpcheck._rt import runtime as _runtime
 from smpcheck._rt.runtime import Cpu, Diverged, Run
-from smpcheck.explore.replay_record import Record, event_name, quoted
+from smpcheck.explore.replay_record import Record, event_name, quoted, slot_of
 from smpcheck.graph.graph import ExecutionGraph
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ class Guide:
     def _events_differ(self, g: ExecutionGraph, whole: bool) -> str | None:
         for ev in g.events():
             rec = self.events.get(ev.id)
-            got = (ev.kind, str(ev.loc) if ev.loc is not None else None)
+            got = (ev.kind, slot_of(ev))
             where = f" ({ev.src})" if ev.src.line else ""
             if rec is None and ev.kind not in _MARKERS:
                 return (f"CPU {ev.tid} goes on past the record's end with event "
@@ -167,7 +167,7 @@ def _violation_text(kind: str, message: str, cpu: int | None, line: int | None) 
 
 
 def rerun(cpus: list[Any], g: ExecutionGraph, loop_bound: int, max_events: int,
-          tids: Collection[int] | None = None) -> None:
+          tids: Collection[int] | None = None, irq_bound: int = 1) -> None:
     """Run fresh copies of the CPUs (or of CPUs ``tids``) against the complete execution
     ``g``, in a run of their own.
 
@@ -175,7 +175,7 @@ def rerun(cpus: list[Any], g: ExecutionGraph, loop_bound: int, max_events: int,
     raises :class:`Diverged`.  The explorer re-runs a CPU only when a read it made
     changes, so this catches models whose Python state (a module-level counter,
     ``random``) makes a CPU that is never re-run behave differently."""
-    run = Run(cpus, loop_bound, max_events)
+    run = Run(cpus, loop_bound, max_events, irq_bound)
     previous = _runtime.current_run()
     _runtime.set_run(run)
     try:

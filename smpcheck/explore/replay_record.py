@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from smpcheck.model.model import Model
     from smpcheck.settings import Settings
 
-EVENT_KINDS = frozenset("RWFADNBE")  # smpcheck.graph.events: the kinds a graph's events have
+EVENT_KINDS = frozenset("RWFADNBEC")  # smpcheck.graph.events: the kinds a graph's events have
 EXPLORATION_SETTINGS = ("loop_bound", "max_events")  # the Settings that change what is explored
 _FLAGS = {"loop_bound": "--loop-bound"}  # the options that set them
 _ID = re.compile(r"(0|[1-9][0-9]{0,8}):(0|[1-9][0-9]{0,8})")
@@ -53,10 +53,17 @@ def event_name(g: ExecutionGraph, eid: EventId) -> str:
     return f"init:{g.locs.inits[eid[1]].loc}" if eid[0] < 0 else f"{eid[0]}:{eid[1]}"
 
 
+def slot_of(ev: Any) -> str | None:
+    """What a record keeps of an event besides its kind: its location, or for a choice
+    (kind C: whether an interrupt came there, and which), the alternative taken."""
+    if ev.kind == "C":
+        return f"choice {ev.value}"
+    return str(ev.loc) if ev.loc is not None else None
+
+
 def token_of(g: ExecutionGraph) -> dict[str, Any]:
     """The choices that make an execution: events, reads-from, coherence order."""
-    events = [[ev.tid, ev.idx, ev.kind, str(ev.loc) if ev.loc is not None else None]
-              for ev in g.events()]
+    events = [[ev.tid, ev.idx, ev.kind, slot_of(ev)] for ev in g.events()]
     rf = {event_name(g, r): event_name(g, w) for r, w in sorted(g.rf.items())}
     co = {str(loc): [event_name(g, w) for w in ws] for loc, ws in g.co.items() if ws}
     return {"events": events, "rf": rf, "co": co}

@@ -25,7 +25,7 @@ from typing import Any, Protocol
 from smpcheck._rt.loader import engine_made, model_modules
 from smpcheck._rt.nondet import refusing_nondeterminism
 from smpcheck._rt.pystate import PythonState, Root, trace_run
-from smpcheck._rt.runtime import Diverged, ModelMisuse, ModelRaised, Stop
+from smpcheck._rt.runtime import IRQ_HANDLERS, Diverged, ModelMisuse, ModelRaised, Stop
 from smpcheck._rt.watchdog import Watchdog, interrupts
 from smpcheck.errors import UsageError
 from smpcheck.explore.checks import Checker
@@ -70,6 +70,9 @@ def explore(model: Model, globals_: dict[str, Loc] | None, memory_model: MemoryM
     result = Result(model.name, memory_model.name)
     result.bound = (f"{len(model.cpus)} CPUs, the model's objects, other loops than "
                     f"spin waits at most {s.loop_bound} iterations")
+    if any(IRQ_HANDLERS.get(fn) for fn in model.cpus):
+        n = s.irq_bound
+        result.bound += f", at most {n} interrupt{'' if n == 1 else 's'} per CPU (--irq-bound)"
     explorer = Explorer(model.cpus, memory_model, s, on_progress=progress, guide=guide,
                         split=split, on_violation=on_violation)
     checker = Checker(model, memory_model, globals_ or {}, explorer.report,
@@ -140,7 +143,7 @@ class Recheck:
         if new:
             self.last = g
             s = self.settings
-            rerun(self.cpus, g, s.loop_bound, s.max_events, new)
+            rerun(self.cpus, g, s.loop_bound, s.max_events, new, s.irq_bound)
             self.reruns += 1
             if self.reruns >= self.next_state_check:
                 self.next_state_check *= 2
@@ -187,7 +190,7 @@ class Recheck:
     def _find_change(self, root: Root, g: ExecutionGraph) -> tuple[Source, str] | None:
         found: list[tuple[Source, str]] = []
         s = self.settings
-        trace_run(lambda: rerun(self.cpus, g, s.loop_bound, s.max_events),
+        trace_run(lambda: rerun(self.cpus, g, s.loop_bound, s.max_events, None, s.irq_bound),
                   self.state.tracer(root, found))
         return found[0] if found else None
 
@@ -225,7 +228,8 @@ def _return_site(exc: ModelMisuse, model: Model, s: Settings) -> Source | None:
             lines.append(Source(path, line, "", code.co_name))
         return tracer
 
-    trace_run(lambda: rerun(model.cpus, g, s.loop_bound, s.max_events, [tid]), tracer)
+    trace_run(lambda: rerun(model.cpus, g, s.loop_bound, s.max_events, [tid], s.irq_bound),
+              tracer)
     return lines[-1] if lines else None
 
 

@@ -192,7 +192,9 @@ def execution_key(g: ExecutionGraph) -> bytes:
     (with the CPUs deterministic, these fix every event); 16 bytes, so that an
     exploration of millions of executions keeps them all.  The same in every process
     (-j): a read's location names its initial write, and each location's writes are
-    its own, so neither initial writes' numbers nor locations enter it."""
+    its own, so neither initial writes' numbers nor locations enter it; interrupt deliveries
+    (choice events) do."""
     rf = sorted([(r, w if w[0] >= 0 else _INIT) for r, w in g.rf.items()])
     co = sorted([ws for ws in g.co.values() if ws])
-    return hashlib.blake2b(repr((rf, co)).encode(), digest_size=16).digest()
+    choices = [ev.value for t in g.threads for ev in t if ev is not None and ev.kind == "C"]
+    return hashlib.blake2b(repr((rf, co, choices)).encode(), digest_size=16).digest()

@@ -33,7 +33,20 @@ __smp_engine__ = True
 
 Fn = Callable[..., Any]
 
+# Each operation made below by a factory: its name -> (factory, arguments but the name),
+# so that atomic64_t's (smpcheck.kernel.atomic64) are the same under their own names.
+MADE: dict[str, tuple[Callable[..., Fn], tuple[Any, ...]]] = {}
 
+
+def _recorded(factory: Callable[..., Fn]) -> Callable[..., Fn]:
+    def make(name: str, *args: Any, **kw: Any) -> Fn:
+        MADE[name] = (factory, args + tuple(kw.values()))
+        return factory(name, *args, **kw)
+
+    return make
+
+
+@_recorded
 def _reader(name: str, tags: frozenset[str], doc: str) -> Fn:
     def read(v: Any) -> Any:
         return load(v, tags, name)
@@ -42,6 +55,7 @@ def _reader(name: str, tags: frozenset[str], doc: str) -> Fn:
     return read
 
 
+@_recorded
 def _setter(name: str, tags: frozenset[str], doc: str) -> Fn:
     def set_(v: Any, i: Any) -> None:
         store(v, i, tags, name)
@@ -56,6 +70,7 @@ atomic_read_acquire = _reader("atomic_read_acquire", _ACQ, "An acquire load of t
 atomic_set_release = _setter("atomic_set_release", _REL, "A release store of the counter.")
 
 
+@_recorded
 def _noreturn(name: str, op: Callable[[Any, Any], Any], unary: bool = False) -> Fn:
     if unary:
         def f1(v: Any) -> None:
@@ -69,6 +84,7 @@ def _noreturn(name: str, op: Callable[[Any, Any], Any], unary: bool = False) -> 
     return f2
 
 
+@_recorded
 def _returning(name: str, op: Callable[[Any, Any], Any], tags: frozenset[str],
                fetch: bool, unary: bool = False) -> Fn:
     """atomic_*_return (new value) or atomic_fetch_* (old value)."""
@@ -184,6 +200,7 @@ atomic_fetch_andnot_release = _returning("atomic_fetch_andnot_release",
                                          _andnot, _S["_release"], True)
 
 
+@_recorded
 def _xchg(name: str, tags: frozenset[str]) -> Fn:
     def f(p: Any, new: Any) -> Any:
         return rmw(p, lambda old: raw(new), tags, name, (new,))
@@ -191,6 +208,7 @@ def _xchg(name: str, tags: frozenset[str]) -> Fn:
     return f
 
 
+@_recorded
 def _cmpxchg(name: str, tags: frozenset[str]) -> Fn:
     def f(p: Any, old: Any, new: Any) -> Any:
         expect, value = raw(old), raw(new)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from smpcheck._rt.ops import ACQUIRE, ONCE, RELEASE, fence, load, store
+from smpcheck._rt.ops import ACQUIRE, ONCE, RELEASE, await_load, fence, load, store
 
 __smp_engine__ = True
 
@@ -49,6 +50,29 @@ def smp_store_mb(x: Any, v: Any) -> None:
     store(x, v, ONCE, "smp_store_mb")
     fence("MB", "smp_store_mb")
 
+def _cond_load(p: Any, cond: Callable[[Any], Any], tags: frozenset[str], name: str) -> Any:
+    return await_load(p, tags, lambda v: bool(cond(v)), name + "({loc})")
+
+
+def smp_cond_load_relaxed(p: Any, cond: Callable[[Any], Any]) -> Any:
+    """Spin until ``cond(VAL)`` holds of the value at ``p``; return that value.  C's
+    condition expression over ``VAL`` is a function of it here.  An await on a
+    READ_ONCE: a value that keeps it waiting is not an execution of its own, and a
+    wait no store can end is reported.  No ordering."""
+    return _cond_load(p, cond, ONCE, "smp_cond_load_relaxed")
+
+
+def smp_cond_load_acquire(p: Any, cond: Callable[[Any], Any]) -> Any:
+    """smp_cond_load_relaxed() whose last load is an acquire (the kernel's control
+    dependency and smp_acquire__after_ctrl_dep(), which the LKMM reads as acquire)."""
+    return _cond_load(p, cond, ACQUIRE, "smp_cond_load_acquire")
+
+
+def smp_acquire__after_ctrl_dep() -> None:
+    """With the control dependency before it, acquire ordering: smp_rmb() (herd: F[rmb])."""
+    fence("rmb", "smp_acquire__after_ctrl_dep")
+
+
 __all__ = [
     "smp_mb",
     "smp_rmb",
@@ -58,4 +82,7 @@ __all__ = [
     "smp_load_acquire",
     "smp_store_release",
     "smp_store_mb",
+    "smp_cond_load_relaxed",
+    "smp_cond_load_acquire",
+    "smp_acquire__after_ctrl_dep",
 ]

@@ -1,9 +1,14 @@
 """<linux/irqflags.h>: local interrupt control (a per-CPU state and a compiler barrier).
 
-A CPU that may receive IPIs (:mod:`smpcheck.kernel.smp`) also publishes its state:
-entering an interrupts-off region (0 -> disabled) stores 1 to its irq word, leaving it
-stores 0 with release ordering.  Other CPUs' functions publish nothing (no events
-beyond the compiler barrier, as before).
+While a CPU has interrupts off, no interrupt handler and no IPI is delivered to it
+(:mod:`smpcheck.kernel.interrupt`, :mod:`smpcheck.kernel.smp`); one may come just
+before local_irq_disable().  An interrupts-off region is an RCU reader
+(:mod:`smpcheck.kernel.preempt`).
+
+A CPU declared with ``ipi_target(fn, stand_in=True)`` (:mod:`smpcheck.kernel.smp`)
+instead publishes its state: entering an interrupts-off region stores 1 to its irq
+word (tagged irq-off: CLI takes effect in program order), leaving it stores 0 with
+release ordering.
 """
 
 from __future__ import annotations
@@ -12,13 +17,14 @@ from collections.abc import Callable
 from typing import Any
 
 from smpcheck._rt.ops import ONCE, RELEASE, store
-from smpcheck._rt.runtime import Cpu, Op, current, issue
+from smpcheck._rt.runtime import Cpu, current, irq_point
+from smpcheck.kernel.preempt import in_reader, reader_fence
 
 __smp_engine__ = True
 
 IRQ_OFF = frozenset({"irq-off"})  # the irq word's store of 1: see smpcheck.kernel.smp
 
-# A CPU function -> its irq word (a shared location), for CPUs that may receive IPIs.
+# A CPU function -> its irq word (a shared location), for the IPI stand-in.
 _irq_words: dict[Callable[[], Any], Any] = {}
 
 
@@ -29,7 +35,6 @@ def _publish(cpu: Cpu, was_off: bool) -> None:
     if word is None or now_off == was_off:
         return
     if now_off:
-        # Not a store in the buffer: CLI takes effect in program order (IRQ_OFF tag).
         store(word, 1, ONCE | IRQ_OFF, "irq_off")
     else:
         store(word, 0, RELEASE, "irq_on")
@@ -38,36 +43,40 @@ def _publish(cpu: Cpu, was_off: bool) -> None:
 def local_irq_disable() -> None:
     """No interrupt handler runs on this CPU until local_irq_enable()."""
     _, cpu = current()
-    was = cpu.irqs_off > 0
+    if not cpu.irqs_off:
+        irq_point()
+    was, reader = cpu.irqs_off > 0, in_reader(cpu)
     cpu.irqs_off += 1
-    issue(Op("F", tags=frozenset({"barrier"}), text="local_irq_disable()"))
+    reader_fence(cpu, reader, "local_irq_disable()")
     _publish(cpu, was)
 
 
 def local_irq_enable() -> None:
     _, cpu = current()
-    was = cpu.irqs_off > 0
+    was, reader = cpu.irqs_off > 0, in_reader(cpu)
     cpu.irqs_off = 0
     _publish(cpu, was)
-    issue(Op("F", tags=frozenset({"barrier"}), text="local_irq_enable()"))
+    reader_fence(cpu, reader, "local_irq_enable()")
 
 
 def local_irq_save() -> int:
     """Disable interrupts; returns the previous state for local_irq_restore()."""
     _, cpu = current()
-    flags = cpu.irqs_off
+    if not cpu.irqs_off:
+        irq_point()
+    flags, reader = cpu.irqs_off, in_reader(cpu)
     cpu.irqs_off += 1
-    issue(Op("F", tags=frozenset({"barrier"}), text="local_irq_save()"))
+    reader_fence(cpu, reader, "local_irq_save()")
     _publish(cpu, flags > 0)
     return flags
 
 
 def local_irq_restore(flags: int) -> None:
     _, cpu = current()
-    was = cpu.irqs_off > 0
+    was, reader = cpu.irqs_off > 0, in_reader(cpu)
     cpu.irqs_off = flags
     _publish(cpu, was)
-    issue(Op("F", tags=frozenset({"barrier"}), text="local_irq_restore()"))
+    reader_fence(cpu, reader, "local_irq_restore()")
 
 
 def irqs_disabled() -> bool:

@@ -1,54 +1,30 @@
-"""<linux/smp.h>: smp_call_function_many(), with interrupts as semantics.
+"""<linux/smp.h>: cross-CPU function calls (IPIs), delivered as interrupts by the explorer.
 
-The semantics to give: an IPI handler runs on its target CPU between two of the
-target's steps, only while the target's interrupts are enabled, after the
-sender sent it; with ``wait`` the sender goes on only after every handler ran.
+A CPU that may receive IPIs is declared with :func:`ipi_target` before the run (it
+returns the CPU's call queue, a global the model should name).  The events are
+those of kernel/smp.c:
 
-The encoding (the explorer is unchanged; each CPU stays one thread):
+* the sender, smp_call_function_single(cpu, func, info, wait): csd_lock() (an
+  acquire wait until its previous call to that CPU completed, then it marks the
+  per-(sender, target) csd locked, smp_wmb()), then llist_add() of the call to the
+  target's queue (a fully ordered RMW), which sends the IPI; with ``wait``,
+  csd_lock_wait(): an acquire wait until the handler unlocked the csd;
+* the target: its IPI handler is one of its interrupt sources
+  (:mod:`smpcheck.kernel.interrupt`): at every point where it has interrupts on,
+  the exploration may deliver it (a choice, both ways); it takes the whole queue
+  (llist_del_all(), a fully ordered xchg; it waits if the queue is empty: an IPI
+  that does not come ends no execution) and runs each ``func(info)`` with
+  interrupts off, unlocking each csd with a release store (csd_unlock(): after
+  ``func`` when the sender waits, before it when it does not).  An idle CPU takes
+  IPIs too: a CPU that returned with interrupts on may take them after its last step.
 
-* a CPU that may receive IPIs is declared with :func:`ipi_target` before the
-  run; it gets an *irq word*, a shared location that its local_irq_disable()
-  (and _save, spin_lock_irq) sets to 1 when its interrupts go off, and its
-  local_irq_enable() (_restore) resets to 0 with release ordering when they
-  come back on (:mod:`smpcheck.kernel.irqflags`).  The initial value is 0:
-  a CPU that has not started, or has returned with interrupts on, is idle and
-  takes interrupts;
-* the sender: smp_mb() (the kernel's llist_add of the csd and, on x2APIC, the
-  MFENCE before the ICR write), then for each target other than itself, a
-  wait (an await: an acquire load that blocks) until the target's irq word reads 0.
-  The write that load reads from is the start of the interrupts-on stretch in
-  which the handler runs; the sender continues as after csd_lock_wait().
-
-Why this is the semantics, under SC, x86-TSO and the LKMM:
-
-1. the target's accesses before the handler are ordered before the sender's
-   continuation: they are po-before the release store of 0 (TSO keeps R->W and
-   W->W), which the sender's acquire load reads (TSO keeps R->R and R->W).  In
-   the kernel the handler's csd_unlock() is that release and csd_lock_wait()
-   that acquire; an interrupt arrives at an instruction boundary, after the
-   target's earlier instructions;
-2. a handler never runs inside an interrupts-off region: a load that reads 0
-   from before a region's store of 1 is fr-before it, so it is a delivery just
-   before the region; it cannot read a 0 from inside one (there is none);
-3. a target that stays with interrupts off forever keeps its word at 1: the
-   sender's wait never ends, and the explorer reports it (endless wait), as a
-   real sender would hang.
-
-The store of 1 is not an ordinary store: CLI changes the CPU's interrupt flag in
-program order, with nothing buffered, while earlier stores may still sit in the
-store buffer.  The memory models order it (the ``irq-off`` tag) before every
-later access of its CPU and after none of its earlier stores: so a sender that
-reads the 0 before it delivered its IPI before the region, and the region's
-accesses come after that delivery (and see what the sender stored before the
-IPI), while a store before local_irq_disable() can still pass a load after it,
-as on x86.
-
-What it does not give, an over-approximation: the target's accesses between the
-start of the interrupts-on stretch and the handler's delivery point are not forced
-to see the sender's stores from before the IPI.  The handler itself is not run:
-only handlers that touch no shared memory (KVM's ack_flush()) are supported.  An
-IPI sent by a CPU with interrupts off to a CPU waiting for it deadlocks, as in the
-kernel.
+A sender that waits for a CPU that has interrupts off forever waits forever: that
+is reported (an endless wait), as the kernel would hang.  A wait that an IPI
+delivered later could end is not: the execution where it is delivered is explored.
+IPIs are not counted against ``--irq-bound``: each one delivered is one sent.
+smp_call_function_many() sends to each CPU of its mask but the caller, then waits for
+all (with ``wait``); a call to the calling CPU itself runs ``func`` at once with
+interrupts off.
 """
 
 from __future__ import annotations
@@ -56,44 +32,179 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from smpcheck._rt.ops import ACQUIRE, where
-from smpcheck._rt.runtime import Op, current, issue
+from smpcheck._rt.ops import ACQUIRE, MB, ONCE, RELEASE, await_load, rmw, store, where
+from smpcheck._rt.runtime import (
+    BLOCK,
+    IPI_SOURCES,
+    Cpu,
+    IpiSource,
+    Op,
+    Run,
+    add_control_deps,
+    cpu_name,
+    ctrl_restore,
+    ctrl_save,
+    current,
+    issue,
+)
 from smpcheck.errors import UsageError
-from smpcheck.kernel.barrier import smp_mb
-from smpcheck.kernel.irqflags import _irq_words
-from smpcheck.model.objects import Var
+from smpcheck.graph.graph import ExecutionGraph
+from smpcheck.kernel.barrier import smp_mb, smp_wmb
+from smpcheck.kernel.irqflags import _irq_words, local_irq_restore, local_irq_save
+from smpcheck.model.objects import Field, Obj, Ref, Var
+from smpcheck.model.values import deps_of, raw
 
 __smp_engine__ = True
 
-
-def ipi_target(fn: Callable[[], Any]) -> Any:
-    """Declare that the CPU running ``fn`` may receive IPIs; its irq word (a global
-    the scenario should name, e.g. ``irqs_off_vcpu0``)."""
-    word = _irq_words.get(fn)
-    if word is None:
-        word = Var(0)
-        _irq_words[fn] = word
-    return word
+_queues: dict[Callable[[], Any], Any] = {}  # a target's CPU function -> its call queue
+_csds: dict[tuple[Callable[[], Any], Callable[[], Any]], Any] = {}  # (sender, target) -> csd
 
 
-def smp_call_function_many(cpus: Iterable[int], func: Callable[[Any], None], info: Any,
-                           wait: bool) -> None:
-    """Run ``func(info)`` on each CPU of ``cpus`` except this one (see the module docstring)."""
+def ipi_target(fn: Callable[[], Any], stand_in: bool = False) -> Any:
+    """Declare that the CPU running ``fn`` may receive IPIs; returns its call queue (a
+    global the model should name, e.g. ``ipi_queue_vcpu0``).
+
+    ``stand_in``: no delivery; the CPU publishes its interrupt state in an irq word
+    (returned instead), and a sender with ``wait`` waits until it reads 0 (interrupts
+    on): the handler is not run, only handlers that touch no shared memory (ack_flush)
+    are supported, and there is no csd locking.  It costs far less than delivery
+    (which makes every point where the CPU has interrupts on a choice); the KVM 3.11
+    model uses it (see docs/kernel-api.md for what delivery finds there)."""
+    if stand_in:
+        word = _irq_words.get(fn)
+        if word is None:
+            word = _irq_words[fn] = Var(0)
+        return word
+    queue = _queues.get(fn)
+    if queue is None:
+        queue = _queues[fn] = Var(())
+        loc = queue._loc()
+
+        def pending(g: ExecutionGraph) -> bool:
+            return bool(g.event(g.co_max(loc)).value)
+
+        IPI_SOURCES[fn] = IpiSource(lambda: _handle_ipis(queue), pending)
+    return queue
+
+
+def _csd(sender: Callable[[], Any], target: Callable[[], Any]) -> Any:
+    csd = _csds.get((sender, target))
+    if csd is None:
+        name = f"csd_{getattr(sender, '__name__', 'cpu')}_{getattr(target, '__name__', 'cpu')}"
+        csd = _csds[(sender, target)] = Ref(Obj(name, Field(0)))
+    return csd
+
+
+def _handle_ipis(queue: Any) -> None:
+    """flush_smp_call_function_queue(): take every queued call and run it."""
     run, me = current()
-    smp_mb()
-    targets = [c for c in cpus if c != me.tid]
-    for c in targets:
-        if c >= len(run.cpus) or run.cpus[c].fn not in _irq_words:
-            raise UsageError(f"smp_call_function_many: CPU {c} was not declared with "
-                             "ipi_target()")
-    if not wait:
-        return
-    for c in targets:
-        word = _irq_words[run.cpus[c].fn]
-        loc, deps = where(word)
-        # csd_lock_wait(): an acquire load that waits (an await) until it reads 0
-        issue(Op("R", loc=loc, tags=ACQUIRE, addr=deps, await_ok=lambda v: v == 0,
-                 text=f"csd_lock_wait(CPU {c}: {loc} == 0)"))
+    loc, deps = where(queue)
+    calls = issue(Op("RMW", loc=loc, tags=MB | {"RMW"}, wtags=MB | {"RMW"}, addr=deps,
+                     update=lambda old: () if old else BLOCK, can_end=_always,
+                     text=f"llist_del_all({loc})"))
+    saved = ctrl_save()
+    add_control_deps(deps_of(calls))  # (what runs depends on what it took, and on that
+    # it took something: the part after the handler too)
+    for sender, func, info, wait in raw(calls):
+        csd = _csd(run.cpus[sender].fn, me.fn)
+        if not wait:
+            store(csd, 0, RELEASE, "csd_unlock")
+        func(info)
+        if wait:
+            store(csd, 0, RELEASE, "csd_unlock")
+    ctrl_restore(saved)
+
+
+def _always(g: ExecutionGraph) -> bool:
+    return True
+
+
+def _target(run: Run, c: int, name: str) -> Cpu:
+    if not 0 <= c < len(run.cpus) or (run.cpus[c].fn not in _queues
+                                      and run.cpus[c].fn not in _irq_words):
+        raise UsageError(f"{name}: CPU {c} was not declared with ipi_target()")
+    return run.cpus[c]
+
+
+def _stand_in_wait(target: Cpu) -> None:
+    """The stand-in's csd_lock_wait(): an acquire wait until the target's irq word is 0."""
+    await_load(_irq_words[target.fn], ACQUIRE, lambda v: v == 0,
+               f"csd_lock_wait(CPU {target.tid}: {{loc}} == 0)")
+
+
+def _send(run: Run, me: Cpu, target: Cpu, func: Callable[[Any], Any], info: Any,
+          wait: bool) -> None:
+    """csd_lock(), then queue the call on ``target`` (which sends the IPI)."""
+    csd = _csd(me.fn, target.fn)
+    _wait_unlocked(csd, target, "csd_lock")
+    store(csd, 1, ONCE, "csd_lock")
+    smp_wmb()
+    rmw(_queues[target.fn], lambda old: (*old, (me.tid, func, info, bool(wait))), MB,
+        "llist_add")
+
+
+def _wait_unlocked(csd: Any, target: Cpu, name: str) -> None:
+    """csd_lock_wait(): an acquire wait until the target's handler unlocked ``csd``."""
+    source = IPI_SOURCES[target.fn]
+    tid = target.tid
+
+    def target_may_take_it(g: ExecutionGraph) -> bool:
+        last = g.threads[tid][-1] if g.threads[tid] else None
+        return last is not None and bool(last.extra.get("irqs_on")) and source.pending(g)
+
+    await_load(csd, ACQUIRE, lambda v: v == 0,
+               f"{name}(CPU {tid} ({cpu_name(target)}): {{loc}} == 0)", target_may_take_it)
+
+
+def smp_call_function_single(cpu: int, func: Callable[[Any], Any], info: Any,
+                             wait: bool) -> int:
+    """Run ``func(info)`` on CPU ``cpu`` (see the module docstring); 0."""
+    run, me = current()
+    if cpu == me.tid:
+        flags = local_irq_save()
+        func(info)
+        local_irq_restore(flags)
+        return 0
+    target = _target(run, cpu, "smp_call_function_single")
+    if target.fn in _irq_words:
+        smp_call_function_many([cpu], func, info, wait)
+        return 0
+    _send(run, me, target, func, info, wait)
+    if wait:
+        _wait_unlocked(_csd(me.fn, target.fn), target, "csd_lock_wait")
+    return 0
+
+
+def smp_call_function_many(cpus: Iterable[int], func: Callable[[Any], Any], info: Any,
+                           wait: bool) -> None:
+    """Run ``func(info)`` on each CPU of ``cpus`` but this one (see the module docstring)."""
+    run, me = current()
+    targets = [_target(run, c, "smp_call_function_many") for c in cpus if c != me.tid]
+    stand_ins = [t for t in targets if t.fn in _irq_words]
+    if stand_ins:
+        smp_mb()  # (the stand-in: llist_add's full barrier, then the wait below)
+    for target in targets:
+        if target not in stand_ins:
+            _send(run, me, target, func, info, wait)
+    if wait:
+        for target in targets:
+            if target in stand_ins:
+                _stand_in_wait(target)
+            else:
+                _wait_unlocked(_csd(me.fn, target.fn), target, "csd_lock_wait")
+
+
+def on_each_cpu(func: Callable[[Any], Any], info: Any, wait: bool) -> None:
+    """Run ``func(info)`` on every CPU declared with ipi_target() and on this one."""
+    run, me = current()
+    smp_call_function_many([c.tid for c in run.cpus if c.fn in _queues], func, info, wait)
+    flags = local_irq_save()
+    func(info)
+    local_irq_restore(flags)
+
+
+def ack_flush(info: Any) -> None:
+    """virt/kvm/kvm_main.c: the IPI handler of remote requests; it does nothing."""
 
 
 def smp_processor_id() -> int:
@@ -101,13 +212,11 @@ def smp_processor_id() -> int:
     return current()[1].tid
 
 
-def ack_flush(info: Any) -> None:
-    """virt/kvm/kvm_main.c: the IPI handler of remote requests; it does nothing."""
-
-
 __all__ = [
     "ipi_target",
-    "smp_call_function_many",
     "smp_processor_id",
+    "smp_call_function_single",
+    "smp_call_function_many",
+    "on_each_cpu",
     "ack_flush",
 ]

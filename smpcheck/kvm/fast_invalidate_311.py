@@ -19,9 +19,15 @@ Sources read (function bodies; names and the order of accesses follow them):
   IN_GUEST_MODE -> EXITING_GUEST_MODE): written in :mod:`smpcheck.kvm.mmu_39` from
   the 3.x design as remembered, not checked against a stored copy of that version.
 
-IPIs are :mod:`smpcheck.kernel.smp` (its docstring gives the encoding and why it is
-faithful): a vcpu thread's interrupts-off regions are visible to the sender, which
-waits until the target has interrupts on.  For the two scenarios:
+IPIs are :mod:`smpcheck.kernel.smp`'s stand-in (``ipi_target(fn, stand_in=True)``): a
+vcpu thread's interrupts-off regions are visible to the sender, which waits until
+the target has interrupts on.  Real delivery (the default of ipi_target()) was run on
+this model: the same verdicts for the shipped design (both scenarios, sc and tso) and
+for walker_fence=none, walker_irqs=enabled and ipi_wait=nowait in the walker
+scenario; in enter-guest, ipi_wait=nowait is safe with delivery (the second IPI's
+csd_lock() waits for the first handler, hence for the guest's exit) and a
+use-after-free with the stand-in, which has no csd locking; at a far higher cost
+(docs/kernel-api.md).  For the two scenarios:
 
 * the lockless walker's region is local_irq_disable .. local_irq_enable, with the
   mode store and smp_mb inside it; the freer's kvm_flush_remote_tlbs() reads mode

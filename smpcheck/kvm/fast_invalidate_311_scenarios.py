@@ -79,7 +79,7 @@ def build_walker(settings: Mapping[str, str]) -> Built:
     def zapper() -> Any:
         kvm_mmu_invalidate_zap_all_pages(kvm)
 
-    irqs_off_vcpu0 = ipi_target(walker)
+    irqs_off_vcpu0 = ipi_target(walker, stand_in=True)
     model = Model("fast-invalidate-3.11 walker", [walker, zapper],
                   cpu_names=["walker", "zapper"])
     return globals_of(model, kvm=kvm, slot=slot, root=root, child=child, vcpu0=vcpu,
@@ -101,7 +101,7 @@ def build_enter_guest(settings: Mapping[str, str]) -> Built:
     def zapper() -> Any:
         kvm_mmu_invalidate_zap_all_pages(kvm)
 
-    irqs_off_vcpu0 = ipi_target(vcpu0)
+    irqs_off_vcpu0 = ipi_target(vcpu0, stand_in=True)
     model = Model("fast-invalidate-3.11 enter-guest", [vcpu0, zapper],
                   forall=no_present_child_spte, cpu_names=["vcpu0", "zapper"])
     return globals_of(model, kvm=kvm, slot=slot, root=root, child=child, vcpu0=vcpu,

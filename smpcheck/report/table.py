@@ -137,8 +137,10 @@ def _row(g: ExecutionGraph, step: Step, prev: Step | None) -> Row | None:
     if step.visible:
         return Row(ev.tid, f"({ev.loc} = {show(ev.value)} reaches memory)", None, None,
                    event=ev.id, kind="visible", value=ev.value, loc=str(ev.loc))
-    if ev.kind in "EN":
+    if ev.kind in "EN" or (ev.kind == "C" and not ev.value):
         return None
+    if ev.kind == "C":
+        return Row(ev.tid, "(interrupt)", None, None, event=ev.id, kind="C")
     if ev.kind == "W" and ev.rmw and prev is not None and prev.event.id == (ev.tid, ev.idx - 1):
         return None  # shown with its read
     row = Row(ev.tid, text, src.line or None, src.path, event=ev.id, kind=ev.kind,

@@ -10,7 +10,8 @@ import smpcheck.kernel
 
 CORE = ["NULL", "Array", "Field", "FinalState", "Kind", "Model", "Result", "Settings",
         "Status", "Struct", "Var", "Violation", "verify"]
-KERNEL_MODULES = ("atomic", "barrier", "bitops", "bug", "compiler", "irqflags", "mutex",
+KERNEL_MODULES = ("atomic", "atomic64", "barrier", "bitops", "bug", "compiler", "interrupt",
+                  "irqflags", "mutex", "refcount", "rwlock", "rwsem", "sched", "seqlock", "wait",
                   "preempt", "processor", "rcupdate", "slab", "spinlock", "srcu")
 
 
