@@ -244,6 +244,7 @@ class Run:
         self.loop_bound = loop_bound
         self.max_events = max_events
         self.irq_bound = irq_bound
+        self.speculating = False  # a read of the graph run speculates (see _run_cpu)
         self.handlers = [IRQ_HANDLERS.get(fn, []) for fn in fns]
         self.ipis = [IPI_SOURCES.get(fn) for fn in fns]
         self.interruptible = [bool(h) or i is not None for h, i in zip(self.handlers, self.ipis,
@@ -360,7 +361,14 @@ class Run:
             if cpu.poison is not None and isinstance(exc, Exception):
                 self._halt(cpu)  # (what it did with freed memory's POISON)
             src = raise_site(exc.__traceback__)
-            raise ModelRaised(exc, def_site(cpu.fn) if src is NO_SOURCE else src) from exc
+            raised = ModelRaised(exc, def_site(cpu.fn) if src is NO_SOURCE else src)
+            if self.speculating and isinstance(exc, Exception):
+                # (it may have raised on a value a read speculated: the explorer keeps
+                # the error until the speculation comes true, and drops it if it does not)
+                self.submit(cpu, Op("ERR", text="raised", message=str(raised), src=raised.src,
+                                    value=raised))
+                return
+            raise raised from exc
         unwinding = greenlet.getcurrent().smp_cpu.unwinding
         if unwinding is not None:  # (the function caught what unwound it, and returned)
             raise unwinding

@@ -40,7 +40,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from smpcheck._rt.runtime import BLOCK, STOPPED, Cpu, Op, Run
+from smpcheck._rt.runtime import BLOCK, STOPPED, Cpu, ModelRaised, Op, Run
 from smpcheck.explore.speculation import Domain, execution_key
 from smpcheck.graph.events import Event
 from smpcheck.graph.graph import ExecutionGraph, Locations
@@ -141,6 +141,7 @@ class Explorer:
             g = self.stack.pop()
             if self.split is not None and not self.split.popped(result):
                 continue  # (outside this process's part of the tree)
+            self.run.speculating = bool(g.spec)
             self.run.sync(g)
             self._extend(g)
             if result.violations and not self.settings.all_violations:
@@ -200,6 +201,7 @@ class Explorer:
                 return
             if g.spec and self._hopeless(g):
                 return
+            self.run.speculating = bool(g.spec)
             self.run.advance(cpu)
 
     def _drain_warnings(self, g: ExecutionGraph) -> None:
@@ -301,8 +303,12 @@ class Explorer:
         speculates, the CPU stops here and the others go on: the finding is noted, and
         real only if the speculation comes true."""
         finding: Violation | Cut
+        if op.text == "raised" and not g.spec:
+            raise op.value  # (model code raised, on no speculated value: a model error)
         if op.kind == "BOUND":  # text: the Limit, value: its value
             finding = Cut(Limit(op.text), op.value, op.src, cpu.tid)
+        elif op.text == "raised":  # (kept, and raised once the speculation comes true)
+            finding = op.value
         else:
             kind = {"null-deref": Kind.NULL_DEREF, "bad-free": Kind.BAD_FREE}.get(
                 op.text, Kind.ASSERTION)
@@ -613,6 +619,8 @@ class Explorer:
             t = g.threads[after.tid] if after is not None else []
             if after is not None and (after.idx >= len(t) or t[after.idx] is not after):
                 continue  # (a revisit since cut what it was noted after)
+            if isinstance(finding, ModelRaised):
+                raise finding  # (the value it raised on was a real one)
             self._found_now(g, finding)
         return any(t and t[-1] is not None and t[-1].extra.get("stopped") for t in g.threads)
 
