@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smpcheck.analyses.sweep import Source, load, plan
-from tests.cli_helpers import EXAMPLES, smpcheck
+from tests.support.cli import EXAMPLES, smpcheck
 
 STACK = EXAMPLES / "sweep" / "stack.py"
 

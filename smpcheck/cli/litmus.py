@@ -55,7 +55,9 @@ def cmd_litmus(args: argparse.Namespace) -> int:
     status = EXIT_OK
     reports: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
-    jobs = args.jobs if len(args.files) > 1 else 1  # (files split by file, one process each)
+    from smpcheck.explore.parallel import default_jobs
+
+    jobs = (args.jobs or default_jobs()) if len(args.files) > 1 else 1  # (split by file)
     each = argparse.Namespace(**{**vars(args), "jobs": 1}) if jobs > 1 else args
     for out, err, file_status, file_reports, file_errors in map_ordered(
             _check_file, [(path, each, models) for path in args.files], jobs):

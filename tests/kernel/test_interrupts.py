@@ -246,7 +246,7 @@ def test_a_target_that_keeps_interrupts_off_hangs_a_waiting_sender(tmp_path: Pat
 def test_a_delivery_is_recorded_and_replayed(tmp_path: Path) -> None:
     import json
 
-    from tests.cli_helpers import EXAMPLES, smpcheck
+    from tests.support.cli import EXAMPLES, smpcheck
 
     model = EXAMPLES / "irq-handler.py"
     found = smpcheck("check", model, "--json")
