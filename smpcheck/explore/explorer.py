@@ -361,10 +361,10 @@ class Explorer:
         assert op.loc is not None
         if op.kind not in ("R", "RMW"):
             return []
-        if not self.speculating or not self.domain.speculates(cpu.tid, op.src):
+        if not self.speculating or not self.domain.speculates(cpu.tid, op.src, op.text):
             return []
         out = []
-        for value in self.domain.candidates(op.loc, cpu.tid, op.src):
+        for value in self.domain.candidates(op.loc, cpu.tid, op.src, op.text):
             if op.kind == "RMW" and not _fails(op, value):
                 continue
             child = g.copy()

@@ -32,7 +32,11 @@ from smpcheck.graph.events import Event, Source
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.model.objects import Loc
 
-Site = tuple[int, str, int]  # (CPU, file, line) of an access
+Site = tuple[int, str, int, str]  # (CPU, file, line, operation) of an access
+# (The operation's name tells apart the accesses one call of the kernel API makes from
+# one line: wait_event() reads and writes a lock, a list and a task state there.  A
+# finer site keeps every cycle of an execution a cycle of the site graph, with fewer
+# false ones, each of which would make reads speculate for nothing.)
 
 
 class Domain:
@@ -48,7 +52,7 @@ class Domain:
         self.value_sites: dict[Loc, dict[Any, set[Site]]] = {}  # the writes' sites
         self.component: dict[Site, int] = {}  # a site's strongly connected component
         self.edges: dict[Site, dict[Site, bool]] = {}  # read site -> write site -> unordered
-        self.wrote_at: dict[Site, Loc] = {}
+        self.wrote_at: dict[Site, set[Loc]] = {}
         self.read_at: dict[Loc, set[Site]] = {}
         self.sites: set[Site] = set()  # the read sites that may speculate
         self.size = 0  # facts recorded: growth shows as a change
@@ -83,8 +87,10 @@ class Domain:
         if w not in out or (unordered and not out[w]):
             out[w] = unordered or out.get(w, False)
             self.size += 1
-        if w not in self.wrote_at:
-            self.wrote_at[w] = write.loc
+        locs = self.wrote_at.setdefault(w, set())
+        if write.loc not in locs:
+            locs.add(write.loc)
+            self.size += 1
         readers = self.read_at.setdefault(read.loc, set())
         if r not in readers:
             readers.add(r)
@@ -96,24 +102,26 @@ class Domain:
         succ: dict[Site, set[Site]] = {}
         for r, ws in self.edges.items():
             succ.setdefault(r, set()).update(ws)
-        for w, loc in self.wrote_at.items():
-            succ.setdefault(w, set()).update(x for x in self.read_at.get(loc, ()) if x[0] != w[0])
+        for w, locs in self.wrote_at.items():
+            for loc in locs:
+                succ.setdefault(w, set()).update(x for x in self.read_at.get(loc, ())
+                                                 if x[0] != w[0])
         comp = self.component = _components(succ)
         cyclic = {comp[r] for r, ws in self.edges.items()
                   for w, unordered in ws.items() if unordered and comp[r] == comp[w]}
         self.sites = {r for r in self.edges if comp[r] in cyclic}
         return bool(self.sites)
 
-    def speculates(self, tid: int, src: Source) -> bool:
-        """Whether a read at ``src`` on CPU ``tid`` may speculate."""
-        return (tid, src.path, src.line) in self.sites
+    def speculates(self, tid: int, src: Source, text: str) -> bool:
+        """Whether a read ``text`` at ``src`` on CPU ``tid`` may speculate."""
+        return (tid, src.path, src.line, text) in self.sites
 
-    def candidates(self, loc: Loc, tid: int, src: Source) -> list[Any]:
+    def candidates(self, loc: Loc, tid: int, src: Source, text: str) -> list[Any]:
         """The values a read of ``loc`` at ``src`` on CPU ``tid`` may speculate: written by
         another CPU (its own later writes cannot feed it: coherence) at a site on a
         cycle with the read's (only such a write can close the cycle the speculation
         is for), in a stable order."""
-        mine = self.component.get((tid, src.path, src.line))
+        mine = self.component.get((tid, src.path, src.line, text))
         by_site = self.value_sites.get(loc, {})
         return sorted((v for v, sites in by_site.items()
                        if any(s[0] != tid and self.component.get(s) == mine for s in sites)),
@@ -129,7 +137,7 @@ class Domain:
 
 
 def _site(ev: Event) -> Site:
-    return (ev.tid, ev.src.path, ev.src.line)
+    return (ev.tid, ev.src.path, ev.src.line, ev.op)
 
 
 def _components(succ: dict[Site, set[Site]]) -> dict[Site, int]:
