@@ -14,7 +14,9 @@ a pointer is a plain access; a marked access takes the location, as in C.
 
 Running.  ``smpcheck check MODEL.py --mm tso`` (exit 0 safe, 1 violation, 2 bad
 input, 3 incomplete); ``verify(model, names, "lkmm")`` from Python.  Litmus
-tests: ``smpcheck litmus``; herd7's command line: ``smpcheck-herd``; the KVM
+tests: ``smpcheck litmus``; a model's switches (``switch("NAME", default)``, see
+:mod:`smpcheck.model.switches`): ``-D NAME=VALUE``, ``--variant``; in a test suite:
+:func:`smpcheck.testing.assert_safe` and the pytest plugin; herd7's command line: ``smpcheck-herd``; the KVM
 MMU library: ``smpcheck kvm list | check | matrix | demo``.
 
 Debugging.  ``--all`` lists every distinct finding; ``--json`` records each with
@@ -48,10 +50,11 @@ from smpcheck.kernel import *  # noqa: F403
 from smpcheck.kernel import __all__ as _kernel_names
 from smpcheck.model.model import FinalState, Model
 from smpcheck.model.objects import NULL, Array, Field, Struct, Var
+from smpcheck.model.switches import switch
 from smpcheck.results.findings import Kind, Violation
 from smpcheck.results.result import Result, Status
 
 install_library_rewriting()
 
 __all__ = ["NULL", "Array", "Field", "FinalState", "Kind", "Model", "Result", "Settings",
-           "Status", "Struct", "Var", "Violation", "verify", *_kernel_names]
+           "Status", "Struct", "Var", "Violation", "switch", "verify", *_kernel_names]
