@@ -16,8 +16,8 @@ Running.  ``smpcheck check MODEL.py --mm tso`` (exit 0 safe, 1 violation, 2 bad
 input, 3 incomplete); ``verify(model, names, "lkmm")`` from Python.  Litmus
 tests: ``smpcheck litmus``; a model's switches (``switch("NAME", default)``, see
 :mod:`smpcheck.model.switches`): ``-D NAME=VALUE``, ``--variant``; in a test suite:
-:func:`smpcheck.testing.assert_safe` and the pytest plugin; herd7's command line: ``smpcheck-herd``; the KVM
-MMU library: ``smpcheck kvm list | check | matrix | demo``.
+:func:`smpcheck.testing.assert_safe` and the pytest plugin; herd7's command
+line: ``smpcheck-herd``; the KVM MMU library: ``smpcheck kvm list | check | matrix | demo``.
 
 Debugging.  ``--all`` lists every distinct finding; ``--json`` records each with
 a replay record (the execution, fingerprinted with the model's source, memory
