@@ -1,0 +1,162 @@
+"""The HTML report (smpcheck/report/html.py): self-contained, escaped, and drawn by a
+real browser (Debian's chromium; skipped, saying why, where it is absent)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+import subprocess
+import zlib
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from smpcheck._rt.loader import load_model
+from smpcheck.explore.verify import verify
+from smpcheck.models import get_model
+from smpcheck.report.html import page, result_sections
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("SMPCHECK_CHROMIUM", "/usr/bin/chromium")
+
+HOSTILE = "</script><script>alert(1)</script>\" onload='x' &amp; <svg"
+
+HOSTILE_MODEL = f'''
+from smpcheck import READ_ONCE, WRITE_ONCE, Model, Var
+
+x = Var(0)
+
+def P0():
+    WRITE_ONCE(x, 1)
+
+def P1():
+    r = READ_ONCE(x)
+    assert r == 0, {HOSTILE!r}
+
+MODEL = Model({HOSTILE!r}, [P0, P1])
+'''
+
+
+class _Page(HTMLParser):
+    """The tags, attributes and text of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.attrs: list[tuple[str, str | None]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attrs.extend(attrs)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def _page_of(path: Path, mm: str) -> str:
+    model, names = load_model(str(path))
+    result = verify(model, names, mm)
+    return page(f"check {path.name}", result_sections(result, model, get_model(mm), {}))
+
+
+def test_hostile_names_stay_text(tmp_path: Path) -> None:
+    """A model name and an assertion message that try to close the page's elements
+    and open a script come out as text, whole, and the page has no script."""
+    path = tmp_path / "hostile.py"
+    path.write_text(HOSTILE_MODEL)
+    text = _page_of(path, "sc")
+    parsed = _Page()
+    parsed.feed(text)
+    assert "script" not in parsed.tags
+    assert not any(name.startswith("on") for name, _ in parsed.attrs)
+    assert sum(HOSTILE in t for t in parsed.text) >= 2  # the heading and the finding
+    assert set(parsed.tags) <= {"html", "head", "meta", "title", "style", "body", "h1", "h2",
+                                "section", "span", "p", "svg", "defs", "marker", "path",
+                                "text", "tspan", "line", "g", "rect"}
+
+
+def test_self_contained() -> None:
+    """Nothing to fetch: no URL, no src or href, no @import or url() in the style."""
+    text = _page_of(REPO / "examples" / "uaf.py", "sc")
+    for needle in ("http:", "https:", "//", "src=", "href=", "@import", "@font-face"):
+        assert needle not in text.replace("*/", "").replace("/*", ""), needle
+    assert "url(" not in text.replace("url(#head-", "")
+
+
+def test_lanes_arrows_and_marks() -> None:
+    """The use-after-free: the free and the access are marked, the read of the freed
+    memory has an rf arrow from the kfree's poison, each box names its source line."""
+    text = _page_of(REPO / "examples" / "uaf.py", "sc")
+    assert text.count('class="box free"') == 1 and text.count('class="box access"') == 1
+    assert 'class="rf"' in text and 'class="co"' in text and 'class="fr"' in text
+    assert "examples/uaf.py:24" in text and "24: kfree(p)" in text
+    assert "bound: 2 CPUs" in text
+
+
+def _pixels(png: bytes) -> tuple[int, int, list[bytes]]:
+    """Width, height and rows of RGB pixels (alpha dropped) of an 8-bit, non-interlaced PNG."""
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, head = 8, b"", b""
+    while pos < len(png):
+        (n,) = struct.unpack(">I", png[pos:pos + 4])
+        kind, data = png[pos + 4:pos + 8], png[pos + 8:pos + 8 + n]
+        if kind == b"IHDR":
+            head = data
+        elif kind == b"IDAT":
+            idat += data
+        pos += 12 + n
+    w, h, depth, color = struct.unpack(">IIBB", head[:10])
+    assert depth == 8 and color in (2, 6)
+    bpp = 3 if color == 2 else 4
+    raw, stride, rows, prev = zlib.decompress(idat), w * bpp, [], bytearray(w * bpp)
+    for y in range(h):
+        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+            if f == 1:
+                line[i] = (line[i] + a) & 255
+            elif f == 2:
+                line[i] = (line[i] + b) & 255
+            elif f == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif f == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(b"".join(bytes(line[j:j + 3]) for j in range(0, stride, bpp)))
+        prev = line
+    return w, h, rows
+
+
+def screenshot(html_file: Path, png: Path, profile: Path) -> None:
+    """Chromium, headless and offline, draws the page into ``png``."""
+    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+                    "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
+                    f"--screenshot={png}", "--window-size=1100,700", html_file.as_uri()],
+                   capture_output=True, timeout=120, check=False)
+
+
+def test_chromium_draws_the_page(tmp_path: Path) -> None:
+    """The page loads in a real browser; the screenshot is not blank and shows the red
+    of the marked free and access and the green of an rf arrow."""
+    if not (os.access(CHROMIUM, os.X_OK) or shutil.which(CHROMIUM)):
+        pytest.skip(f"no chromium at {CHROMIUM} (make chromium installs Debian's package; "
+                    "SMPCHECK_CHROMIUM names another)")
+    html_file, png = tmp_path / "uaf.html", tmp_path / "uaf.png"
+    html_file.write_text(_page_of(REPO / "examples" / "uaf.py", "sc"))
+    screenshot(html_file, png, tmp_path / "profile")
+    assert png.is_file(), "chromium wrote no screenshot"
+    w, h, rows = _pixels(png.read_bytes())
+    assert (w, h) == (1100, 700)
+    pixels = [r[i:i + 3] for r in rows for i in range(0, len(r), 3)]
+    background = max(set(pixels[:5000]), key=pixels[:5000].count)
+    drawn = sum(p != background for p in pixels)
+    assert drawn > 0.02 * len(pixels)
+    reds = sum(p[0] > 150 and p[1] < 90 and p[2] < 90 for p in pixels)
+    greens = sum(p[1] > 100 and p[0] < 80 and p[2] < 100 for p in pixels)
+    assert reds > 50 and greens > 20, (reds, greens)
