@@ -31,6 +31,7 @@ from smpcheck.model.model import Model
 from smpcheck.model.objects import is_poison
 from smpcheck.model.values import EventId
 from smpcheck.models.base import MemoryModel
+from smpcheck.report.kasan import kasan_lines
 from smpcheck.report.limits import Options, incomplete_lines
 from smpcheck.report.table import Row, rows_for
 from smpcheck.report.text import summary_line, verdict_text
@@ -260,7 +261,9 @@ def result_sections(result: Result, model: Model, mm: MemoryModel, options: Opti
         return [Section(heading, verdict_text(result), numbers)]
     return [Section(heading, verdict_text(result),
                     [f"{v.kind.value}: {v.message}" + (f" ({v.src})" if v.src else ""),
-                     *numbers], v, mm, model.cpu_names) for v in shown]
+                     *kasan_lines(v, model.cpu_names, 10_000, [r.event for r in rows_for(v, mm)]),
+                     *numbers], v, mm,
+                    model.cpu_names) for v in shown]
 
 
 def litmus_sections(runs: Sequence[LitmusRun], options: Options) -> list[Section]:
