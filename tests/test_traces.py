@@ -68,7 +68,9 @@ def test_a_cut_heading_ends_in_an_ellipsis() -> None:
     assert len(_fit("CPU 0 (a_very_long_cpu_function_name_indeed)", 24)) == 24
 
 
-REPORT_WORDS = set(["CPU", "CPUs", "reaches", "memory", "buffered", "POISON", "NULL", "Allocated", "before", "the", "started", "part", "of", "model", "s", "initial", "state", "Freed", "by", "Accessed", "x1063", "py", "smpcheck", "kvm", "waits", "here"])
+REPORT_WORDS = {"CPU", "CPUs", "reaches", "memory", "buffered", "POISON", "NULL", "Allocated",
+                "before", "the", "started", "part", "of", "model", "s", "initial", "state",
+                "Freed", "by", "Accessed", "x1063", "py", "smpcheck", "kvm", "waits", "here"}
 
 
 def test_the_kvm_trace_reads_as_c() -> None:
