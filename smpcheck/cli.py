@@ -56,6 +56,11 @@ def _main(argv: list[str]) -> int:
     except BadArguments as exc:
         print(exc.usage, end="", file=sys.stderr)
         return fail(exc.message, EXIT_USAGE, wants_json, prog=exc.prog)
+    if args.version:
+        from smpcheck.explore.replay_record import smpcheck_version
+
+        print(f"smpcheck {smpcheck_version()}")
+        return 0
     if not getattr(args, "func", None):
         parser.print_help()
         return fail("no command given", EXIT_USAGE, wants_json) if wants_json else EXIT_USAGE
@@ -175,10 +180,15 @@ def pipe_safe_stdout() -> Iterator[None]:
 def build_parser() -> argparse.ArgumentParser:
     p = Parser(prog="smpcheck", description="Check every execution of a "
                "lockless kernel design under SC, x86-TSO or the LKMM.")
+    p.add_argument("--version", action="store_true", help="print smpcheck's version")
     sub = p.add_subparsers(title="commands")
     c = sub.add_parser("check", help="check a model file (Python)")
     c.add_argument("model", help="the model file, MODEL.py")
     _common(c, default_mm=None)
+    c.add_argument("-D", dest="define", action="append", default=[], metavar="NAME=VALUE",
+                   help="set a switch the model reads with smpcheck.switch() (repeatable)")
+    c.add_argument("--variant", action="append", metavar="NAME=VALUE[,NAME=VALUE]",
+                   help="check once per setting of the switches (repeatable), as kvm matrix")
     c.add_argument("--replay", metavar="FILE", help="re-run the execution recorded in a "
                    "--json report instead of exploring")
     c.set_defaults(func=cmd_check)
@@ -249,6 +259,8 @@ def _common(p: argparse.ArgumentParser, default_mm: str | None) -> None:
     add_bounds(p)
     p.add_argument("--width", type=columns, default=80,
                    help="table width in columns (default 80)")
+    p.add_argument("--html", metavar="FILE", help="also write the report as one "
+                   "self-contained HTML page (lanes, rf/co/fr arrows)")
 
 
 def _extra_commands(sub: Any) -> None:
@@ -270,14 +282,18 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from smpcheck._rt.loader import load_model
+    from smpcheck.model.switches import parse_define, switches_set
 
     if args.replay:
         return replay_and_report(args)
+    if args.variant:
+        return check_variants(args)
     from smpcheck._rt.runtime import Stop
     from smpcheck._rt.watchdog import Watchdog
 
     try:  # (--timeout bounds the model file's own module-level code too)
-        with Watchdog(args.timeout, stall=math.inf):
+        with Watchdog(args.timeout, stall=math.inf), \
+                switches_set(parse_define(args.define), args.model):
             model, names = load_model(args.model)
     except Stop:
         return fail(f"stopped after {args.timeout:g} s (--timeout) while the model file's "
@@ -285,6 +301,28 @@ def cmd_check(args: argparse.Namespace) -> int:
                     args.model)
     args.mm = args.mm or "sc"
     return run_and_report(model, names, args)
+
+
+def check_variants(args: argparse.Namespace) -> int:
+    """``check --variant``: the model once per setting, a line each as ``kvm matrix``
+    prints them; exit 1 if a variant has a violation, else 3 if one was cut short."""
+    from smpcheck.kvm.cli import cell_line, run_cell, variant_label
+    from smpcheck.model.switches import ModelFile, parse_define, parse_variant
+
+    design, cells = ModelFile(args.model), []
+    for text in args.variant:
+        variant = {**parse_define(args.define), **parse_variant(text)}
+        cells.append(run_cell(design, os.path.basename(args.model).removesuffix(".py"),
+                              variant, args.mm or "sc", settings_from(args)))
+        if not args.json:
+            print(f"{args.model}, {variant_label(variant)}:\n" + cell_line(cells[-1]))
+    if args.json:
+        from smpcheck.report.json_report import dumps
+
+        print(dumps({"variants": cells}))
+    verdicts = {c["verdict"] for c in cells}
+    return (EXIT_VIOLATION if "violation" in verdicts else
+            EXIT_INCOMPLETE if None in verdicts else 0)
 
 
 def load_replay(path: str) -> Record:
@@ -301,12 +339,14 @@ def replay_and_report(args: argparse.Namespace) -> int:
     from smpcheck._rt.loader import load_model
     from smpcheck.explore.replay import reproduce
     from smpcheck.explore.replay_record import fingerprint
+    from smpcheck.model.switches import parse_define, switches_set
     from smpcheck.models import get_model
     from smpcheck.report.json_report import dumps, replay_dict
     from smpcheck.report.text import render_violation
 
     record = load_replay(args.replay)
-    model, names = load_model(args.model)
+    with switches_set(parse_define(args.define), args.model):
+        model, names = load_model(args.model)
     mm = get_model(args.mm or record.fingerprint.memory_model)
     settings = settings_from(args)
     now = fingerprint(model, mm.name, settings)
@@ -328,8 +368,10 @@ def run_and_report(model: Any, names: Any, args: argparse.Namespace) -> int:
     from smpcheck.explore.verify import verify
     from smpcheck.models import get_model
     from smpcheck.report import render_result
+    from smpcheck.report.html import check_writable
     from smpcheck.report.json_report import dumps, result_dict
 
+    check_writable(getattr(args, "html", None))
     progress = live_progress() if sys.stderr.isatty() and not args.json else None
     try:
         result = verify(model, names, args.mm, settings_from(args), progress)
@@ -344,6 +386,11 @@ def run_and_report(model: Any, names: Any, args: argparse.Namespace) -> int:
                                 fingerprint(model, mm.name, settings_from(args)))))
     else:
         print(render_result(result, model, mm, args.all, args.width, options=OPTIONS))
+    if getattr(args, "html", None):
+        from smpcheck.report.html import result_sections, write_page
+
+        write_page(args.html, f"smpcheck: {model.name}", result_sections(
+            result, model, mm, OPTIONS, args.all))
     return result.exit_status
 
 

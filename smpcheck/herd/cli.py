@@ -85,7 +85,9 @@ def _main(argv: list[str]) -> int:
                          "FILE.litmus ...)")
     session = HerdSession(opts)
     status = EXIT_OK
-    for path in litmus_files(opts.files):
+    from smpcheck.report.progress import tracked
+
+    for path in tracked(litmus_files(opts.files), "herd"):
         try:
             outcome = session.run(path)
         except LitmusError as exc:

@@ -128,8 +128,29 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_matrix(args: argparse.Namespace) -> int:
     """Every selected cell; exit 3 if one was cut short, else 0 (violations are what a
     matrix shows, not a failure of it)."""
+    from smpcheck.report.progress import Bar
+
     designs, mms = _selection(args)
-    cells = []
+    cells: list[dict[str, Any]] = []
+    bar = Bar(sum(len(mms) * len(_picked(d.scenarios, args.scenario)) * len(
+        [v for v in d.variants if not args.variant or any(_has(v, w) for w in args.variant)])
+        for d in designs), "kvm matrix", enabled=None if not args.json else False)
+    with bar:
+        _matrix(args, designs, mms, cells, bar)
+    status = EXIT_OK if all(cell["complete"] for cell in cells) else EXIT_INCOMPLETE
+    if args.json:
+        print(json.dumps({"cells": cells, "complete": status == EXIT_OK, "exit": status},
+                         indent=2))
+    return status
+
+
+def _picked(scenarios: Any, wanted: list[str] | None) -> list[Any]:
+    return [s for s in scenarios if not wanted or s.name in wanted]
+
+
+def _matrix(args: argparse.Namespace, designs: list[Any], mms: list[str],
+            cells: list[dict[str, Any]], bar: Any) -> None:
+    """Run and print (unless --json) every selected cell, counting each on ``bar``."""
     for design in designs:
         for variant in design.variants:
             if args.variant and not any(_has(variant, v) for v in args.variant):
@@ -140,15 +161,12 @@ def cmd_matrix(args: argparse.Namespace) -> int:
                 if args.scenario and scenario.name not in args.scenario:
                     continue
                 for mm in mms:
+                    bar.show(f"{design.name} {scenario.name} {mm}")
                     cell = run_cell(design, scenario.name, variant, mm, settings_of(args))
                     cells.append(cell)
+                    bar.advance()
                     if not args.json:
                         print(cell_line(cell), flush=True)
-    status = EXIT_OK if all(cell["complete"] for cell in cells) else EXIT_INCOMPLETE
-    if args.json:
-        print(json.dumps({"cells": cells, "complete": status == EXIT_OK, "exit": status},
-                         indent=2))
-    return status
 
 
 def settings_of(args: argparse.Namespace) -> Any:
@@ -225,7 +243,7 @@ def cell_line(cell: Mapping[str, Any]) -> str:
     line = (f"  {cell['scenario']:11} {cell['mm']:5} {verdict:10} "
             f"{cell['executions']:>6} ex {cell['seconds']:>6.2f} s")
     if cell["finding"]:
-        line += "\n      " + cell["finding"][:72]
+        line += "\n      " + textwrap.shorten(cell["finding"], 72, placeholder=" \u2026")
     for cut in cell["incomplete"]:
         line += "\n      incomplete: " + cut["message"]
     return line

@@ -57,7 +57,12 @@ def cmd_litmus(args: argparse.Namespace) -> int:
     status = EXIT_OK
     reports: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
-    for path in args.files:
+    from smpcheck.report.html import check_writable
+    from smpcheck.report.progress import tracked
+
+    check_writable(args.html)
+    done: list[LitmusRun] = []
+    for path in tracked(args.files, "litmus", enabled=None if len(args.files) > 1 else False):
         try:
             test, text = load_litmus(path)
             runs = [run_litmus(test, mm, copy.copy(settings_from(args)), text)
@@ -68,6 +73,7 @@ def cmd_litmus(args: argparse.Namespace) -> int:
                            "column": exc.column})
             status = max(status, EXIT_USAGE)
             continue
+        done.extend(runs)
         for run in runs:
             _warn(run)
             if not run.result.complete:
@@ -80,6 +86,10 @@ def cmd_litmus(args: argparse.Namespace) -> int:
             print(herd_text(runs[0], OPTIONS) + "\n")
             if args.table:
                 print(witness_text(runs[0], args.width) + "\n")
+    if args.html:
+        from smpcheck.report.html import litmus_sections, write_page
+
+        write_page(args.html, "smpcheck litmus", litmus_sections(done, OPTIONS))
     if args.json:
         print(json.dumps({"runs": reports, "errors": errors,
                           "complete": all(r["complete"] for r in reports), "exit": status},

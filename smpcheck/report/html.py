@@ -293,6 +293,22 @@ def litmus_sections(runs: Sequence[LitmusRun], options: Options) -> list[Section
     return out
 
 
+def check_writable(path: str | None) -> None:
+    """Before a run: a usage error if ``--html FILE`` cannot be written (its directory
+    is missing, or it is a directory), so that no check runs for nothing."""
+    import os
+
+    from smpcheck.errors import UsageError
+
+    if path is None:
+        return
+    folder = os.path.dirname(path) or "."
+    if os.path.isdir(path):
+        raise UsageError(f"--html: {path} is a directory (give a file name)")
+    if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+        raise UsageError(f"--html: cannot write {path}: no writable directory {folder}")
+
+
 def write_page(path: str, title: str, sections: Sequence[Section]) -> None:
     """Write the page to ``path``; a usage error if it cannot be written."""
     from smpcheck.errors import UsageError
@@ -304,5 +320,5 @@ def write_page(path: str, title: str, sections: Sequence[Section]) -> None:
         raise UsageError(f"--html: cannot write {path}: {exc.strerror}") from None
 
 
-__all__ = ["Section", "esc", "lanes_svg", "litmus_sections", "page", "result_sections",
-           "write_page"]
+__all__ = ["Section", "check_writable", "esc", "lanes_svg", "litmus_sections", "page",
+           "result_sections", "write_page"]
