@@ -160,3 +160,26 @@ def test_chromium_draws_the_page(tmp_path: Path) -> None:
     reds = sum(p[0] > 150 and p[1] < 90 and p[2] < 90 for p in pixels)
     greens = sum(p[1] > 100 and p[0] < 80 and p[2] < 100 for p in pixels)
     assert reds > 50 and greens > 20, (reds, greens)
+
+
+def test_html_on_each_command(tmp_path: Path) -> None:
+    """check, litmus and kvm check write the page and keep their exit statuses; a
+    page that cannot be written stops the command before it runs (exit 2)."""
+    from tests.cli_helpers import smpcheck
+    from tests.conftest import need_lkmm
+
+    page_file = tmp_path / "check.html"
+    assert smpcheck("check", REPO / "examples" / "uaf.py", "--html", page_file).code == 1
+    assert "use-after-free" in page_file.read_text()
+    sb = need_lkmm() / "litmus-tests" / "SB+poonceonces.litmus"
+    res = smpcheck("litmus", sb, "--html", tmp_path / "litmus.html")
+    text = (tmp_path / "litmus.html").read_text()
+    assert res.code == 0 and "Observation SB+poonceonces Sometimes 1 3" in text
+    assert "where 0:r0=0 /\\ 1:r0=0 holds" in text and 'class="rf"' not in text.split(
+        "<svg")[0]
+    kvm = tmp_path / "kvm.html"
+    assert smpcheck("kvm", "check", "unmap-nolock-2013", "--scenario", "core", "--mm",
+                    "tso", "--html", kvm).code == 1
+    assert "kvm_mmu_free_page():" in kvm.read_text() and 'class="box free"' in kvm.read_text()
+    res = smpcheck("check", REPO / "examples" / "uaf.py", "--html", tmp_path)
+    assert res.code == 2 and "is a directory" in res.err and res.out == ""
