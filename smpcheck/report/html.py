@@ -64,11 +64,12 @@ class Section:
 
     heading: str
     verdict: str
-    lines: list[str] = field(default_factory=list)  # the finding, the bound, the numbers
+    lines: list[str] = field(default_factory=list)  # the finding, or herd's block
     violation: Violation | None = None
     mm: MemoryModel | None = None
     cpu_names: Sequence[str] = ()
     caption: str = ""
+    notes: list[str] = field(default_factory=list)  # under the drawing: KASAN, numbers
 
 
 def page(title: str, sections: Sequence[Section]) -> str:
@@ -90,6 +91,7 @@ def _section(s: Section) -> str:
             if s.caption:
                 out.append(f"<p class=\"caption\">{esc(s.caption)}</p>")
             out.append(lanes_svg(rows, list(s.cpu_names), s.violation))
+    out += [f"<p class=\"line\">{esc(line)}</p>" for line in s.notes]
     out.append("</section>")
     return "\n".join(out)
 
@@ -260,10 +262,11 @@ def result_sections(result: Result, model: Model, mm: MemoryModel, options: Opti
     if not shown:
         return [Section(heading, verdict_text(result), numbers)]
     return [Section(heading, verdict_text(result),
-                    [f"{v.kind.value}: {v.message}" + (f" ({v.src})" if v.src else ""),
-                     *kasan_lines(v, model.cpu_names, 10_000, [r.event for r in rows_for(v, mm)]),
-                     *numbers], v, mm,
-                    model.cpu_names) for v in shown]
+                    [f"{v.kind.value}: {v.message}" + (f" ({v.src})" if v.src else "")],
+                    v, mm, model.cpu_names, notes=[
+                        *kasan_lines(v, model.cpu_names, 10_000,
+                                     [r.event for r in rows_for(v, mm)]), *numbers])
+            for v in shown]
 
 
 def litmus_sections(runs: Sequence[LitmusRun], options: Options) -> list[Section]:
