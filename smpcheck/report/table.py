@@ -267,7 +267,7 @@ def _break(cur: str, lines: list[str], indent: str, w: int, atom: str) -> str:
     ``atom``: at a space at least half way along, else after a ``(``, ``[`` or ``,``
     that far, else at any space, else where it is; the new line's text."""
     first = len(indent) if lines else 0
-    cuts = [i for i in range(first + 1, len(cur)) if cur[i - 1] in " ([,"]
+    cuts = [i for i in range(first + 1, len(cur) + 1) if cur[i - 1] in " ([,"]
     fits = [i for i in cuts if len(indent) + len(cur[i:].lstrip()) + len(atom) <= w]
     good = [i for i in fits if len(cur[:i].rstrip()) >= w // 2]
     spaces = [i for i in fits if cur[i - 1] == " " and cur[:i].strip()]
