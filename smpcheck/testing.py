@@ -44,6 +44,9 @@ def assert_safe(model_or_path: Model | str | os.PathLike[str], mm: str | None = 
     :class:`Result`, or the litmus run) for further checks."""
     s = _settings(settings)
     if isinstance(model_or_path, Model):
+        if switches:
+            raise TypeError("assert_safe(): switches= set a model file's switches; a Model "
+                            "is already built")
         return _check_model(model_or_path, dict(names or _globals_of(model_or_path)),
                             mm or "sc", s, width)
     path = os.fspath(model_or_path)

@@ -74,7 +74,7 @@ def test_hostile_names_stay_text(tmp_path: Path) -> None:
     assert not any(name.startswith("on") for name, _ in parsed.attrs)
     assert sum(HOSTILE in t for t in parsed.text) >= 2  # the heading and the finding
     assert set(parsed.tags) <= {"html", "head", "meta", "title", "style", "body", "h1", "h2",
-                                "section", "span", "p", "svg", "defs", "marker", "path",
+                                "section", "span", "p", "pre", "svg", "defs", "marker", "path",
                                 "text", "tspan", "line", "g", "rect"}
 
 

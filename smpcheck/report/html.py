@@ -84,16 +84,21 @@ def _section(s: Section) -> str:
     verdict_class = s.verdict.split()[0].strip(",") if s.verdict else ""
     out = [f"<section><h2>{esc(s.heading)}: <span class=\"v-{esc(verdict_class)}\">"
            f"{esc(s.verdict)}</span></h2>"]
-    out += [f"<p class=\"line\">{esc(line)}</p>" for line in s.lines]
+    out.append(_pre(s.lines))
     if s.violation is not None and s.mm is not None:
         rows = rows_for(s.violation, s.mm)
         if rows:
             if s.caption:
                 out.append(f"<p class=\"caption\">{esc(s.caption)}</p>")
             out.append(lanes_svg(rows, list(s.cpu_names), s.violation))
-    out += [f"<p class=\"line\">{esc(line)}</p>" for line in s.notes]
+    out.append(_pre(s.notes))
     out.append("</section>")
     return "\n".join(out)
+
+
+def _pre(lines: Sequence[str]) -> str:
+    """Lines of the report as they print (escaped), or nothing."""
+    return ("<pre>" + "\n".join(esc(line) for line in lines) + "</pre>") if lines else ""
 
 
 @dataclass
@@ -228,7 +233,7 @@ _LEGEND = ("<p class=\"legend\"><span class=\"rf\">rf</span>: reads-from (a writ
 _STYLE = """
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #1d1d1d; background: #fff; }
 h1 { font-size: 1.3em; } h2 { font-size: 1.1em; margin-top: 1.6em; }
-p.line { font-family: monospace; white-space: pre-wrap; margin: .2em 0; }
+pre { font: 13px/1.45 monospace; white-space: pre-wrap; margin: .4em 0; }
 .v-violation { color: #b3261e; } .v-safe { color: #1b7f3b; } .v-incomplete { color: #8a6d00; }
 svg { display: block; margin-top: .8em; }
 svg text { font: 12px monospace; fill: #1d1d1d; white-space: pre; }
