@@ -84,6 +84,7 @@ def test_self_contained() -> None:
     for needle in ("http:", "https:", "//", "src=", "href=", "@import", "@font-face"):
         assert needle not in text.replace("*/", "").replace("/*", ""), needle
     assert "url(" not in text.replace("url(#head-", "")
+    assert "content=\"default-src 'none'; style-src 'unsafe-inline'\"" in text
 
 
 def test_lanes_arrows_and_marks() -> None:

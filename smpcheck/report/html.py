@@ -1,8 +1,9 @@
 """The HTML report (``--html FILE``): one self-contained page per command.
 
 The page has no script, no font, no image and no link to fetch: a style sheet and
-inline SVG only, so it opens the same offline, in a mail archive or a CI artifact.
-Each counterexample is drawn as the CPU-column table is printed (one lane per CPU,
+inline SVG only, and a Content-Security-Policy that forbids the browser anything
+else, so it opens the same offline, in a mail archive or a CI artifact.  Each
+counterexample is drawn as the CPU-column table is printed (one lane per CPU,
 time flowing down, the rows of :func:`~smpcheck.report.table.rows_for`), with
 
 * arrows for reads-from (``rf``, write to the read that takes its value), coherence
@@ -75,7 +76,7 @@ class Section:
 def page(title: str, sections: Sequence[Section]) -> str:
     """The whole page."""
     body = "\n".join(_section(s) for s in sections)
-    return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+    return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n{_CSP}\n"
             f"<title>{esc(title)}</title>\n<style>{_STYLE}</style></head>\n<body>\n"
             f"<h1>{esc(title)}</h1>\n{body}\n{_LEGEND}\n</body></html>\n")
 
@@ -218,6 +219,10 @@ def _arrow(a: _Box, b: _Box, kind: str) -> str:
     return (f"<path class=\"{kind}\" d=\"{d}\" marker-end=\"url(#head-{kind})\">"
             f"<title>{kind}</title></path>")
 
+
+# (the browser itself refuses any script, any fetch, any frame: the page needs none)
+_CSP = ("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+        "style-src 'unsafe-inline'\">")
 
 _DEFS = "<defs>" + "".join(
     f"<marker id=\"head-{k}\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" "
