@@ -9,6 +9,7 @@ import struct
 import subprocess
 import zlib
 from html.parser import HTMLParser
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -184,3 +185,42 @@ def test_html_on_each_command(tmp_path: Path) -> None:
     assert "kvm_mmu_free_page():" in kvm.read_text() and 'class="box free"' in kvm.read_text()
     res = smpcheck("check", REPO / "examples" / "uaf.py", "--html", tmp_path)
     assert res.code == 2 and "is a directory" in res.err and res.out == ""
+
+
+def test_arrows_follow_the_execution_graph() -> None:
+    """Generated programs: the page has one rf arrow per read that takes a CPU's write,
+    one co arrow per write with a coherence successor, one fr arrow per read whose
+    source has one, counted from the execution graph itself (an RMW's two events
+    share a box: an edge between them is not drawn)."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from smpcheck.results.findings import Violation
+    from tests.programs import as_model, programs
+
+    @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(programs(max_cpus=3, max_len=3), st.sampled_from(["sc", "tso"]))
+    def check(prog: list, mm: str) -> None:
+        model, names = as_model(prog)
+        model.not_exists = lambda fs: True  # (every execution violates: the first is shown)
+        model.__post_init__()
+        result = verify(model, names, mm)
+        if not result.violations:
+            return
+        v: Violation = result.violations[0]
+        g = v.graph
+        assert g is not None
+        text = page("t", result_sections(result, model, get_model(mm), {}))
+        def box(e: tuple[int, int]) -> tuple[int, int]:
+            ev = g.event(e)
+            return (e[0], e[1] - 1) if ev.rmw and ev.kind == "W" else e
+        rf = sum(1 for r, w in g.rf.items() if w[0] >= 0 and box(r) != box(w))
+        co = sum(1 for ws in g.co.values() for a, b in pairwise(ws) if box(a) != box(b))
+        fr = 0
+        for r, w in g.rf.items():
+            later = g.co_after(w)
+            fr += bool(later) and box(later[0]) != box(r)
+        assert (text.count('<path class="rf"'), text.count('<path class="co"'),
+                text.count('<path class="fr"')) == (rf, co, fr)
+
+    check()
