@@ -72,7 +72,9 @@ class Bar:
         if self._progress is not None:
             from rich.markup import escape
 
-            self._progress.update(self._task, item=escape(printable(item)[:60]))
+            shown = printable(item)
+            shown = shown if len(shown) <= 60 else "\u2026" + shown[-59:]
+            self._progress.update(self._task, item=escape(shown))
 
     def advance(self, n: int = 1) -> None:
         """Count ``n`` more items done."""
