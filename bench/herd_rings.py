@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from smpcheck.herd.cli import herd_command
+from smpcheck.cli.herd import herd_command
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SMPCHECK_SHARED", REPO.parent / "shared")) / "lkmm"

@@ -45,7 +45,7 @@ def run(args: str, prog: str = "smpcheck") -> str:
     """What ``smpcheck ARGS`` (or ``pytest ARGS``) prints, run from the repository root."""
     if prog == "pytest":
         return run_pytest(args)
-    from smpcheck.cli import main
+    from smpcheck.cli.main import main
 
     out = io.StringIO()
     cwd = os.getcwd()

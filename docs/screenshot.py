@@ -22,7 +22,7 @@ CHROMIUM = "/usr/bin/chromium"
 
 def main() -> int:
     sys.path.insert(0, str(REPO))
-    from smpcheck.cli import main as smpcheck
+    from smpcheck.cli.main import main as smpcheck
 
     with tempfile.TemporaryDirectory() as tmp:
         page = Path(tmp) / "uaf.html"

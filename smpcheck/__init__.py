@@ -43,8 +43,6 @@ spin loops (FMCAD 2021); x86-TSO (Owens, Sarkar, Sewell 2009); the LKMM
 (Alglave et al., ASPLOS 2018); herd's cat language (TOPLAS 2014).
 """
 
-from smpcheck._rt.loader import install_library_rewriting
-from smpcheck.explore.explorer import Settings
 from smpcheck.explore.verify import verify
 from smpcheck.kernel import *  # noqa: F403
 from smpcheck.kernel import __all__ as _kernel_names
@@ -53,8 +51,7 @@ from smpcheck.model.objects import NULL, Array, Field, Struct, Var
 from smpcheck.model.switches import switch
 from smpcheck.results.findings import Kind, Violation
 from smpcheck.results.result import Result, Status
-
-install_library_rewriting()
+from smpcheck.settings import Settings
 
 __all__ = ["NULL", "Array", "Field", "FinalState", "Kind", "Model", "Result", "Settings",
            "Status", "Struct", "Var", "Violation", "switch", "verify", *_kernel_names]

@@ -27,9 +27,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from smpcheck.explore.explorer import Settings
 from smpcheck.model.model import Model
 from smpcheck.results.result import Result
+from smpcheck.settings import Settings
 
 
 def assert_safe(model_or_path: Model | str | os.PathLike[str], mm: str | None = None, *,
@@ -118,8 +118,8 @@ def assert_litmus(path: str | Path, mm: str | None = None, settings: Settings | 
                   width: int = 80) -> Any:
     """Check a litmus file; raise ``AssertionError`` (herd's output and a table of an
     execution that contradicts the expectation) unless its outcome is the stated one."""
-    from smpcheck.litmus.herd_output import herd_text
     from smpcheck.litmus.run import load_litmus, run_litmus
+    from smpcheck.report.herd import herd_text
 
     test, text = load_litmus(path)
     run = run_litmus(test, mm, settings or Settings(), text)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from smpcheck.cli import herd_main, main
+from smpcheck.cli.main import herd_main, main
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smpcheck.herd.dot import execution_dot
+from smpcheck.report.dot import execution_dot
 from smpcheck.text import dot_string, file_stem, printable, printable_block
 from tests.cli_helpers import smpcheck, write_model
 from tests.conftest import need_lkmm

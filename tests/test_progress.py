@@ -15,7 +15,7 @@ import pytest
 from tests.conftest import need_lkmm
 
 REPO = Path(__file__).resolve().parents[1]
-SMPCHECK = [sys.executable, "-m", "smpcheck.cli"]
+SMPCHECK = [sys.executable, "-m", "smpcheck.cli.main"]
 
 
 def _run(args: list[str], terminal: bool) -> tuple[int, str, str]:

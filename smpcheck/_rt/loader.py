@@ -1,7 +1,7 @@
 """Loading model files: the source rewrite that lets model code read like kernel C.
 
 Three rewrites, applied to the syntax tree of a model file (and of the
-smpcheck.kvm library) before it runs; line numbers are kept:
+library of model code, :func:`install_library_rewriting`) before it runs; line numbers are kept:
 
 1. The location argument of a memory primitive is an lvalue, as in C:
    ``READ_ONCE(kvm.arch.being_unmapped_rmap)`` reads that field, it does not
@@ -32,7 +32,7 @@ from typing import Any
 
 from smpcheck.errors import UsageError
 from smpcheck.model.model import Model
-from smpcheck.model.objects import Field, Loc, Obj, Ref, render_path
+from smpcheck.model.objects import Field, Loc, name_globals
 
 # Primitive name -> index of its location argument.
 LOCATION_ARG: dict[str, int] = {"addr": 0}
@@ -392,30 +392,15 @@ def condition_line(source: str, path: str) -> int | None:
     return found
 
 
-def name_globals(namespace: dict[str, Any]) -> dict[str, Loc]:
-    """Name each global object after its variable; every scalar location by its path."""
-    locs: dict[str, Loc] = {}
-    seen: set[int] = set()
-    for var, value in namespace.items():
-        if var.startswith("_") or not isinstance(value, Ref) or value._obj is None:
-            continue
-        obj: Obj = value._obj
-        if id(obj) in seen or value._path:
-            continue
-        seen.add(id(obj))
-        obj.name = var
-        for path, _ in obj.spec.leaves():
-            locs[render_path(var, path)] = obj.loc(path)
-    return locs
+class _LibraryFinder(importlib.abc.MetaPathFinder):
+    """Loads the modules of a model library (a package's submodules) through the same
+    rewrites as model files."""
 
-
-class _KernelLibraryFinder(importlib.abc.MetaPathFinder):
-    """Loads smpcheck.kvm modules through the same rewrites as model files."""
-
-    prefix = "smpcheck.kvm"
+    def __init__(self, package: str) -> None:
+        self.prefix = package + "."
 
     def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
-        if not (fullname == self.prefix or fullname.startswith(self.prefix + ".")):
+        if not fullname.startswith(self.prefix):
             return None
         spec = importlib.machinery.PathFinder.find_spec(fullname, path)
         if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
@@ -435,10 +420,13 @@ class _RewritingLoader(importlib.machinery.SourceFileLoader):
         super().exec_module(module)
 
 
-def install_library_rewriting() -> None:
-    """Make ``import smpcheck.kvm...`` apply the model rewrites."""
-    if not any(isinstance(f, _KernelLibraryFinder) for f in sys.meta_path):
-        sys.meta_path.insert(0, _KernelLibraryFinder())
+def install_library_rewriting(package: str) -> None:
+    """Make the import of ``package``'s submodules (a library of model code, such as
+    the KVM designs, whose package calls this from its ``__init__``) apply the model
+    rewrites."""
+    if not any(isinstance(f, _LibraryFinder) and f.prefix == package + "."
+               for f in sys.meta_path):
+        sys.meta_path.insert(0, _LibraryFinder(package))
 
 
 __all__ = ["Field", "exec_module", "install_library_rewriting", "load_model", "rewrite"]

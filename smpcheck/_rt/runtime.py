@@ -28,6 +28,7 @@ from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.model.objects import Field, Loc, NullDeref, Obj, Ref, Spec, is_poison
 from smpcheck.model.values import NO_DEPS, Deps, EventId, Val, deps_of, raw
 from smpcheck.results.result import Cut, Limit
+from smpcheck.settings import LOOP_BOUND, MAX_EVENTS
 
 __smp_engine__ = True
 
@@ -217,8 +218,8 @@ def raised_text(exc: BaseException) -> str:
 class Run:
     """The CPUs of one model, driven against one execution graph at a time."""
 
-    def __init__(self, fns: list[Callable[[], Any]], loop_bound: int = 8,
-                 max_events: int = 2000) -> None:
+    def __init__(self, fns: list[Callable[[], Any]], loop_bound: int = LOOP_BOUND,
+                 max_events: int = MAX_EVENTS) -> None:
         self.roots = [Step() if getattr(fn, "smp_deterministic", False) else None
                       for fn in fns]
         self.cpus = [Cpu(i, fn, step=self.roots[i]) for i, fn in enumerate(fns)]

@@ -24,7 +24,6 @@ of the timeout between executions is all there is.  Pure C code (one huge
 
 from __future__ import annotations
 
-import os
 import signal
 import threading
 import time
@@ -36,29 +35,14 @@ from typing import Any
 import greenlet
 
 from smpcheck._rt.runtime import Interrupted, Stop, frame_source
-from smpcheck.errors import UsageError
 from smpcheck.graph.events import NO_SOURCE
 from smpcheck.results.result import Cut, Limit
+from smpcheck.settings import stall_seconds
 
 __smp_engine__ = True
 
 TICK_S = 0.25
-STALL_S = 10.0  # default seconds a CPU may run without reaching a kernel primitive
 _monotonic = time.monotonic  # (bound before anything can replace time.monotonic)
-
-
-def stall_limit() -> float:
-    """Seconds a CPU may run between kernel primitives: ``SMPCHECK_STALL_S`` or 10."""
-    text = os.environ.get("SMPCHECK_STALL_S")
-    if text is None:
-        return STALL_S
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value > 0:
-        raise UsageError(f"SMPCHECK_STALL_S={text!r}: give a number of seconds above 0")
-    return value
 
 
 def _signals_usable() -> bool:
@@ -89,7 +73,7 @@ class Watchdog:
 
     def __init__(self, timeout: float | None, stall: float | None = None) -> None:
         self.timeout = timeout
-        self.stall = stall_limit() if stall is None else stall
+        self.stall = stall_seconds() if stall is None else stall
         self.active = False
         self.deadline: float | None = None
         self.seen: tuple[Any, int] | None = None  # (CPU, its position) at the last tick

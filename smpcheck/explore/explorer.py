@@ -50,25 +50,9 @@ from smpcheck.model.values import EventId
 from smpcheck.models.base import ATOMIC, MemoryModel
 from smpcheck.results.findings import Kind, Violation
 from smpcheck.results.result import Cut, Limit, Result
+from smpcheck.settings import Settings
 
 _FROM_OP: Any = object()  # an event field left to the op's value
-
-
-@dataclass
-class Settings:
-    """One object holding every bound and switch of an exploration."""
-
-    max_executions: int | None = None
-    timeout: float | None = None
-    loop_bound: int = 8
-    max_events: int = 2000
-    all_violations: bool = False
-    batch: int = 1  # complete executions judged together (deferred_inconsistencies)
-    max_passes: int = 8  # explorations while the values reads may speculate grow
-    # graphs a speculating pass may explore, per graph of the first pass (and at least
-    # SPECULATION_FLOOR): speculation multiplies the branches of every read it may
-    # apply to, and a model of many plain reads could otherwise run for hours
-    speculation_factor: int = 30
 
 
 @dataclass

@@ -18,11 +18,11 @@ from smpcheck.explore.replay_record import Record, event_name, quoted
 from smpcheck.graph.graph import ExecutionGraph
 
 if TYPE_CHECKING:
-    from smpcheck.explore.explorer import Settings
     from smpcheck.model.model import Model
     from smpcheck.model.objects import Loc
     from smpcheck.models.base import MemoryModel
     from smpcheck.results.findings import Violation
+    from smpcheck.settings import Settings
 
 DOES_NOT_REPRODUCE = "the recorded execution does not reproduce"
 _MARKERS = "EB"  # CPU-state events a record may leave out (a CPU ends or blocks)

@@ -31,8 +31,8 @@ from smpcheck.model.values import EventId
 from smpcheck.models import model_names
 
 if TYPE_CHECKING:
-    from smpcheck.explore.explorer import Settings
     from smpcheck.model.model import Model
+    from smpcheck.settings import Settings
 
 EVENT_KINDS = frozenset("RWFADNBE")  # smpcheck.graph.events: the kinds a graph's events have
 EXPLORATION_SETTINGS = ("loop_bound", "max_events")  # the Settings that change what is explored

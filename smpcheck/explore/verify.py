@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
-from typing import Any
+from typing import Any, Protocol
 
 from smpcheck._rt.loader import engine_made, model_modules
 from smpcheck._rt.nondet import refusing_nondeterminism
@@ -29,7 +29,7 @@ from smpcheck._rt.runtime import Diverged, ModelMisuse, ModelRaised, Stop
 from smpcheck._rt.watchdog import Watchdog, interrupts
 from smpcheck.errors import UsageError
 from smpcheck.explore.checks import Checker
-from smpcheck.explore.explorer import Explorer, Settings
+from smpcheck.explore.explorer import Explorer
 from smpcheck.explore.replay import Guide, rerun
 from smpcheck.graph.events import NO_SOURCE, Source
 from smpcheck.graph.graph import ExecutionGraph
@@ -37,27 +37,52 @@ from smpcheck.model.model import Model
 from smpcheck.model.objects import Loc
 from smpcheck.models import MemoryModel, get_model
 from smpcheck.results.result import Result
+from smpcheck.settings import Settings
+
+
+class Judge(Protocol):
+    """What judges each complete execution (the :class:`Checker`, or an observer
+    wrapped around it): called with the graph and the result so far; ``reset`` when
+    the explorer starts another pass."""
+
+    def __call__(self, g: ExecutionGraph, result: Result) -> None: ...
+
+    def reset(self) -> None: ...
+
+
+class Settled(Exception):  # noqa: N818 - a signal, not an error
+    """Raised by a :class:`Judge` when the run need go no further (herd's -speedcheck:
+    the condition's verdict is known): exploring stops and the result holds what was
+    seen."""
 
 
 def verify(model: Model, globals_: dict[str, Loc] | None = None, mm: str | MemoryModel = "sc",
            settings: Settings | None = None,
            progress: Callable[[Result], None] | None = None,
-           guide: Guide | None = None) -> Result:
+           guide: Guide | None = None, *,
+           judge: Callable[[Checker], Judge] | None = None, keep_witnesses: bool = True,
+           subject: str = "model") -> Result:
     """Check ``model`` under memory model ``mm``; bad models raise UsageError.
 
     ``mm`` is a memory model's name or the model itself (e.g. a cat model).
-    With ``guide`` only the recorded execution is explored (``--replay``)."""
+    With ``guide`` only the recorded execution is explored (``--replay``).
+    ``judge`` wraps the checker in an observer of each complete execution (herd
+    mode: graphs to draw, -speedcheck), which may stop the run with :class:`Settled`;
+    ``keep_witnesses`` false keeps no graph per final state; ``subject`` is what
+    an error calls the model ("the test raised ...")."""
     memory_model = mm if isinstance(mm, MemoryModel) else get_model(mm)
     result = Result(model.name, memory_model.name)
     s = settings or Settings()
     result.bound = (f"{len(model.cpus)} CPUs, the model's objects, other loops than "
                     f"spin waits at most {s.loop_bound} iterations")
     explorer = Explorer(model.cpus, memory_model, s, on_progress=progress, guide=guide)
-    checker = Checker(model, memory_model, globals_ or {}, explorer.report)
+    checker = Checker(model, memory_model, globals_ or {}, explorer.report,
+                      keep_witnesses=keep_witnesses)
+    judging: Judge = checker if judge is None else judge(checker)
     modules = model_modules(model.cpus)
-    recheck = Recheck(model, s, PythonState(modules, model.cpus), checker)
+    recheck = Recheck(model, s, PythonState(modules, model.cpus), judging)
     explorer.on_complete = recheck
-    explorer.on_restart = checker.reset
+    explorer.on_restart = judging.reset
     start = time.monotonic()
     try:
         with ExitStack() as guards:
@@ -69,17 +94,22 @@ def verify(model: Model, globals_: dict[str, Loc] | None = None, mm: str | Memor
             except Stop as exc:
                 result.cut(exc.cut)
                 result.elapsed_s = time.monotonic() - start
+            except Settled:
+                result.elapsed_s = time.monotonic() - start
             recheck.check_state(None)
     except Diverged as exc:
         changed = recheck.state_error()  # (a change of Python state says more)
         if changed is not None:
             raise _usage(changed, model, s) from None
+        if exc.tid is not None and engine_made(model.cpus[exc.tid]):
+            raise UsageError(f"{exc}; the litmus interpreter is not deterministic",
+                             model.path) from None
         path, line = _divergence_site(exc, model)
         raise UsageError(f"nondeterministic model: {exc}; a CPU function must do the same "
                          "thing every time it is given the same values (no module-level "
                          "Python state that changes, no randomness)", path, line) from None
     except ModelRaised as exc:
-        raise UsageError(f"the model raised {exc}", exc.src.path, exc.src.line) from None
+        raise UsageError(f"the {subject} raised {exc}", exc.src.path, exc.src.line) from None
     except ModelMisuse as exc:
         raise _usage(exc, model, s) from None
     except UsageError as exc:

@@ -10,12 +10,13 @@ tools/memory-model scripts read.
 Unlike herd7, which enumerates candidate executions and filters them, the
 tests run on smpcheck's explorer: each consistent execution is built once,
 and the model -- the cat files, interpreted by :mod:`smpcheck.cat` -- is
-asked about every partial graph, through :class:`~.catmm.CatMemoryModel`.
+asked about every partial graph, through :class:`smpcheck.models.cat.CatMemoryModel`.
 C tests call the macros of the ``.def`` file (:mod:`.defmacros`), so their
 events carry the tags the file gives.
 
-Modules: :mod:`.config` (options and cfg files), :mod:`.catmm` (a cat model
-as a memory model), :mod:`.defmacros` (def files as C macros), :mod:`.run`
-(one test under the session's model), :mod:`.dot` (execution graphs as
-DOT), :mod:`.cli` (the command).
+Modules: :mod:`.config` (options and cfg files), :mod:`.defmacros` (def files
+as C macros), :mod:`.run` (one test under the session's model); elsewhere
+:mod:`smpcheck.models.cat` (a cat model as a memory model),
+:mod:`smpcheck.report.dot` (execution graphs as DOT), :mod:`smpcheck.cli.herd`
+(the command).
 """

@@ -36,11 +36,20 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from smpcheck._rt.ops import fence, load, rmw, store, where
-from smpcheck._rt.runtime import BLOCK, Op, add_control_deps, issue
 from smpcheck.cat import defs as D
 from smpcheck.errors import UsageError
 from smpcheck.kernel import cpu_relax
+from smpcheck.kernel.lowlevel import (
+    BLOCK,
+    Op,
+    add_control_deps,
+    fence,
+    issue,
+    load,
+    rmw,
+    store,
+    where,
+)
 from smpcheck.litmus.c_macros import Macro, MacroTable, spin_unlock
 from smpcheck.litmus.translate_ops import BINARY, combine
 from smpcheck.model.values import deps_of, raw

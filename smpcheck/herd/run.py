@@ -16,18 +16,15 @@ no built-in one.  Models and macro files are loaded once per session.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from smpcheck._rt.runtime import Diverged, ModelRaised
 from smpcheck.cat import load_model, read_defs
 from smpcheck.errors import UsageError
 from smpcheck.explore.checks import Checker
-from smpcheck.explore.explorer import Explorer, Settings
+from smpcheck.explore.verify import Settled, verify
 from smpcheck.graph.graph import ExecutionGraph
-from smpcheck.herd.catmm import CatMemoryModel
 from smpcheck.herd.config import HerdOptions
 from smpcheck.herd.defmacros import def_macros
 from smpcheck.litmus.c_macros import Macro
@@ -41,14 +38,12 @@ from smpcheck.litmus.run import (
 from smpcheck.litmus.syntax import CTest
 from smpcheck.litmus.translate import translate
 from smpcheck.model.model import Model, final_state
+from smpcheck.models.cat import CatMemoryModel
 from smpcheck.results.result import Result
+from smpcheck.settings import Settings
 
 X86_DEFAULT_MODEL = "x86tso.cat"
 BATCH = 1024  # complete executions per run of the cat model (as fast as 4096, less memory)
-
-
-class _Settled(Exception):
-    """-speedcheck: the condition's verdict is known; stop exploring."""
 
 
 @dataclass
@@ -126,36 +121,20 @@ class HerdSession:
         # Complete executions are judged in batches (smpcheck.cat.batch), except under
         # -speedcheck, which wants each verdict as soon as its execution is found.
         batch = 1 if self.opts.speedcheck != "false" else BATCH
-        settings = Settings(timeout=self.opts.timeout, all_violations=True, batch=batch)
-        if self.opts.unroll is not None:
-            settings.loop_bound = self.opts.unroll
-        result = Result(model.name, mm.name)
-        watch = self._explore(model, names, mm, settings, result)
-        return HerdOutcome(litmus_run(test, model, names, mm.name, result), watch.settled,
-                           watch.graphs)
+        settings = Settings.from_environment(timeout=self.opts.timeout, all_violations=True,
+                                             batch=batch, loop_bound=self.opts.unroll)
+        watches: list[_Watch] = []
 
-    def _explore(self, model: Model, names: dict[str, Any], mm: CatMemoryModel,
-                 settings: Settings, result: Result) -> _Watch:
-        explorer = Explorer(model.cpus, mm, settings)
+        def watch(checker: Checker) -> _Watch:
+            watches.append(_Watch(self.opts, model, names, checker))
+            return watches[-1]
+
         # herd's output draws no per-state tables: no witness graph per final state
         # (they held 8 KB per state: 780 MB on the 16-CPU ring)
-        checker = Checker(model, mm, names, explorer.report, keep_witnesses=False)
-        watch = _Watch(self.opts, model, names, checker)
-        explorer.on_complete = watch
-        explorer.on_restart = watch.reset
-        start = time.monotonic()
-        try:
-            explorer.explore(result)
-        except _Settled:
-            watch.settled = True
-        except Diverged as exc:
-            raise UsageError(f"{exc}; the litmus interpreter is not deterministic",
-                             model.path) from None
-        except ModelRaised as exc:
-            raise UsageError(f"the test raised {exc}", exc.src.path, exc.src.line) from None
-        result.elapsed_s = time.monotonic() - start
-        checker.finish(result)
-        return watch
+        result = verify(model, names, mm, settings, judge=watch, keep_witnesses=False,
+                        subject="test")
+        return HerdOutcome(litmus_run(test, model, names, mm.name, result),
+                           watches[0].settled, watches[0].graphs)
 
 
 class _Watch:
@@ -186,7 +165,8 @@ class _Watch:
             if _shown(self.show, cond.quantifier, holds):
                 self.graphs.append((g.copy(), holds))
         if self.opts.speedcheck != "false" and _settled(cond.quantifier, result):
-            raise _Settled
+            self.settled = True
+            raise Settled
 
 
 def _shown(show: str, quantifier: str, holds: bool) -> bool:

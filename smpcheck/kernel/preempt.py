@@ -21,7 +21,13 @@ def preempt_enable() -> None:
     cpu.preempt -= 1
     issue(Op("F", tags=frozenset({"barrier"}), text="preempt_enable()"))
 
+def preempt_count() -> int:
+    """How many preempt_disable() this CPU is inside (0: preemption is enabled)."""
+    return current()[1].preempt
+
+
 __all__ = [
+    "preempt_count",
     "preempt_disable",
     "preempt_enable",
 ]

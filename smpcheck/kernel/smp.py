@@ -96,6 +96,11 @@ def smp_call_function_many(cpus: Iterable[int], func: Callable[[Any], None], inf
                  text=f"csd_lock_wait(CPU {c}: {loc} == 0)"))
 
 
+def smp_processor_id() -> int:
+    """The number of the CPU running the caller (0, 1, ...: its place in the model)."""
+    return current()[1].tid
+
+
 def ack_flush(info: Any) -> None:
     """virt/kvm/kvm_main.c: the IPI handler of remote requests; it does nothing."""
 
@@ -103,5 +108,6 @@ def ack_flush(info: Any) -> None:
 __all__ = [
     "ipi_target",
     "smp_call_function_many",
+    "smp_processor_id",
     "ack_flush",
 ]

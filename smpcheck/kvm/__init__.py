@@ -6,7 +6,13 @@
 * :mod:`.fast_invalidate_311`: what Linux 3.11 merged instead (generation numbers);
 * :mod:`.rmap_aging_615`: Linux 6.15's lockless rmap walks for aging.
 
-Each design is a :class:`~smpcheck.kvm.registry.KvmModel` with scenarios and
-switches; ``smpcheck kvm list`` shows them.  The modules are loaded through the
-model rewrites (:mod:`smpcheck._rt.loader`), so they read like the kernel's C.
+Each design module holds the kernel code it ports; its scenarios, and the
+:class:`~smpcheck.kvm.registry.KvmModel` with its switches that ``smpcheck kvm
+list`` shows, are in the ``_scenarios`` module beside it.  The modules are loaded through the
+model rewrites (:mod:`smpcheck._rt.loader`), so they read like the kernel's C:
+importing this package installs them for its modules.
 """
+
+from smpcheck._rt.loader import install_library_rewriting
+
+install_library_rewriting(__name__)

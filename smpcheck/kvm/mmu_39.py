@@ -27,7 +27,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from smpcheck._rt.runtime import current
 from smpcheck.kernel import (
     BUG,
     WARN_ON,
@@ -42,7 +41,8 @@ from smpcheck.kernel import (
     test_bit,
     xchg,
 )
-from smpcheck.kernel.smp import ack_flush, smp_call_function_many
+from smpcheck.kernel.ghost import ghost_add, ghost_state
+from smpcheck.kernel.smp import ack_flush, smp_call_function_many, smp_processor_id
 from smpcheck.kernel.spinlock import SpinLock  # noqa: F401 - a declaration
 from smpcheck.kvm.access import plain_load
 from smpcheck.model.objects import NULL, Array, Field, Struct
@@ -160,22 +160,17 @@ def gfn_to_memslot(kvm: Any, gfn: Any) -> Any:
 # -- A/D bookkeeping (struct page flags, outside the model's memory) ----------------
 def kvm_set_pfn_accessed(pfn: Any) -> None:
     """mark_page_accessed(pfn_to_page(pfn)), counted per CPU for the checks."""
-    _, cpu = current()
-    key = f"accessed_{int(pfn)}"
-    cpu.ghost[key] = cpu.ghost.get(key, 0) + 1
+    ghost_add(f"accessed_{int(pfn)}")
 
 
 def kvm_set_pfn_dirty(pfn: Any) -> None:
     """SetPageDirty(pfn_to_page(pfn)), counted per CPU for the checks."""
-    _, cpu = current()
-    key = f"dirty_{int(pfn)}"
-    cpu.ghost[key] = cpu.ghost.get(key, 0) + 1
+    ghost_add(f"dirty_{int(pfn)}")
 
 
 def pfn_reports() -> dict[str, int]:
     """What the running CPU reported accessed/dirty: its registers for the checks."""
-    _, cpu = current()
-    return dict(cpu.ghost)
+    return ghost_state()
 
 
 # -- spte helpers -------------------------------------------------------------------
@@ -520,13 +515,12 @@ def kvm_vcpu_exiting_guest_mode(vcpu: Any) -> Any:
 def make_all_cpus_request(kvm: Any, req: int) -> bool:
     """kvm_main.c: set the request in every vcpu; IPI those not OUTSIDE_GUEST_MODE and
     wait (cpus != NULL: the zalloc_cpumask_var failure path is not modelled)."""
-    _, me = current()
     cpus = []
     for vcpu in _vcpus.get(id(kvm._obj), []):
         kvm_make_request(req, vcpu)
         cpu = vcpu._obj.init_value(("cpu",))
         smp_mb()        # Set ->requests bit before we read ->mode
-        if (cpu != -1 and cpu != me.tid
+        if (cpu != -1 and cpu != smp_processor_id()
                 and kvm_vcpu_exiting_guest_mode(vcpu) != OUTSIDE_GUEST_MODE):
             cpus.append(cpu)
     if cpus:

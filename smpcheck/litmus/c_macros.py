@@ -28,8 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import smpcheck.kernel as kernel
-from smpcheck._rt.ops import fence, where
-from smpcheck._rt.runtime import Op, current, issue
+from smpcheck.kernel.lowlevel import Op, fence, issue, this_cpu, where
 
 __smp_engine__ = True  # (the rcu markers issue events)
 
@@ -101,7 +100,7 @@ def spin_unlock(lock: Any, name: str = "spin_unlock") -> None:
     (herd flags it, ``unmatched-unlock``).  A fence with a location is that: no
     coherence or reads-from, while the models still count it as a release."""
     loc, deps = where(lock)
-    _, cpu = current()
+    cpu = this_cpu()
     last = next((ev for ev in reversed(cpu.fed)
                  if ev.loc is loc and ev.tags & _LOCK_OR_UNLOCK), None)
     kind = "W" if last is not None and "LKW" in last.tags else "F"

@@ -15,11 +15,10 @@ The default memory model is the LKMM for C tests and x86-TSO for X86 tests.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from smpcheck.explore.explorer import Settings
 from smpcheck.explore.verify import verify
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.litmus.c_macros import Macro
@@ -32,6 +31,7 @@ from smpcheck.models import get_model
 from smpcheck.models.base import MemoryModel
 from smpcheck.results.findings import Kind
 from smpcheck.results.result import Result
+from smpcheck.settings import Settings
 from smpcheck.text import read_text
 
 LitmusTest = CTest | X86Test
@@ -137,8 +137,7 @@ def run_litmus(test: LitmusTest, mm: str | MemoryModel | None = None,
     memory_model = get_model(mm or default_mm(test)) if not isinstance(mm, MemoryModel) else mm
     model, names = translate(test, text, macros)
     memory_model.observed = observed_locations(test, names)
-    settings = settings or Settings()
-    settings.all_violations = True
+    settings = replace(settings or Settings(), all_violations=True)
     result = verify(model, names, memory_model, settings)
     return litmus_run(test, model, names, memory_model.name, result)
 

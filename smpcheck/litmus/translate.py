@@ -3,7 +3,7 @@
 :func:`translate` turns a parsed test (:class:`~smpcheck.litmus.syntax.CTest`
 or :class:`~smpcheck.litmus.syntax.X86Test`) into a
 :class:`~smpcheck.model.model.Model` and the names of its shared locations (as
-:func:`smpcheck._rt.loader.name_globals` gives them for a Python model), so the
+:func:`smpcheck.model.objects.name_globals` gives them for a Python model), so the
 one explorer runs it under any memory model::
 
     test = parse_litmus_file("SB+poonceonces.litmus")

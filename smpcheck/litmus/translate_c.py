@@ -7,7 +7,7 @@ returns the registers.  The semantics:
 
 * a parameter ``x`` is the address of the shared variable ``x``; ``*x`` is
   that variable (a plain load or store, through
-  :func:`smpcheck._rt.runtime.member_read` / ``plain_store``); ``&x`` of a shared
+  :func:`smpcheck.kernel.lowlevel.member_read` / ``plain_store``); ``&x`` of a shared
   variable is its address too.  ``*e`` for any pointer value ``e`` works the
   same way, with an address dependency on what ``e`` was computed from.
 * registers are the thread's declared locals, the names it assigns (herd
@@ -33,10 +33,17 @@ import difflib
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from smpcheck._rt import runtime as _runtime
-from smpcheck._rt.loops import _smp_loop_enter, _smp_loop_head
-from smpcheck._rt.runtime import Cpu, ctrl_restore, ctrl_save, current
 from smpcheck.graph.events import Source
+from smpcheck.kernel.lowlevel import (
+    Cpu,
+    ctrl_restore,
+    ctrl_save,
+    loop_enter,
+    loop_head,
+    member_read,
+    plain_store,
+    this_cpu,
+)
 from smpcheck.litmus.c_macros import MACROS, Macro, describe
 from smpcheck.litmus.syntax import (
     AddrOf,
@@ -239,13 +246,13 @@ class ThreadCompiler:
         body, init, names = self.body, self.init, sorted(self.registers)
 
         def cpu() -> dict[str, Any]:
-            frame = Frame(dict(init), current()[1])
+            frame = Frame(dict(init), this_cpu())
             with contextlib.suppress(_Return):
                 body(frame)
             return {name: _final(frame.regs[name]) for name in names}
 
         cpu.__name__ = f"P{self.thread.index}"
-        cpu.smp_deterministic = True  # type: ignore[attr-defined]  # (see _runtime.Step)
+        cpu.smp_deterministic = True  # type: ignore[attr-defined]  # (see _rt Step)
         return cpu
 
     def error(self, message: str, line: int, word: str | None = None) -> LitmusError:
@@ -328,7 +335,7 @@ class ThreadCompiler:
         def store(frame: Frame) -> None:
             v = value(frame)
             p = pointer(address(frame), what, line, self.lines)
-            _runtime.plain_store(raw(p), v, deps_of(p))
+            plain_store(raw(p), v, deps_of(p))
 
         return store
 
@@ -362,8 +369,8 @@ class ThreadCompiler:
         def run(frame: Frame) -> None:
             frame.cpu.source_override = src
             saved = ctrl_save()
-            _smp_loop_enter(site)
-            while _smp_loop_head(site):
+            loop_enter(site)
+            while loop_head(site):
                 frame.cpu.relaxed = spin or frame.cpu.relaxed
                 if not truth(self._guard(cond, frame, s.line)):
                     break
@@ -431,7 +438,7 @@ class ThreadCompiler:
 
         def load(frame: Frame) -> Any:
             p = pointer(address(frame), what, line, lines)
-            return _runtime.member_read(raw(p), deps_of(p))
+            return member_read(raw(p), deps_of(p))
 
         return load
 

@@ -33,9 +33,8 @@ from collections.abc import Callable
 from typing import Any
 
 import smpcheck.kernel as k
-from smpcheck._rt.loops import _smp_loop_enter, _smp_loop_head
-from smpcheck._rt.runtime import Cpu, current
 from smpcheck.graph.events import Source
+from smpcheck.kernel.lowlevel import Cpu, loop_enter, loop_head, this_cpu
 from smpcheck.litmus.parse_x86 import is_register
 from smpcheck.litmus.syntax import Imm, Instr, LabelRef, LocRef, Mem, Operand, Reg, X86Test
 from smpcheck.litmus.translate import (
@@ -206,7 +205,7 @@ class ThreadCompiler:
         shown, lines, n = self.shown, self.lines, len(self.steps)
 
         def cpu() -> dict[str, Any]:
-            frame = Frame(dict(init), current()[1])
+            frame = Frame(dict(init), this_cpu())
             pc, came_from = 0, -1
             while pc < n:
                 frame.cpu.source_override = srcs[pc]
@@ -384,8 +383,8 @@ def _set_flags(frame: Frame, value: Any) -> None:
 def _loop_head(frame: Frame, loop: tuple[tuple[str, int], bool], entering: bool) -> None:
     site, spin = loop
     if entering:
-        _smp_loop_enter(site)
-    _smp_loop_head(site)
+        loop_enter(site)
+    loop_head(site)
     frame.cpu.relaxed = spin or frame.cpu.relaxed
 
 

@@ -414,3 +414,20 @@ class Layout:
     def add(self, name: str, obj: Obj) -> None:
         obj.name = name
         self.objects[name] = obj
+
+
+def name_globals(namespace: dict[str, Any]) -> dict[str, Loc]:
+    """Name each global object after its variable; every scalar location by its path."""
+    locs: dict[str, Loc] = {}
+    seen: set[int] = set()
+    for var, value in namespace.items():
+        if var.startswith("_") or not isinstance(value, Ref) or value._obj is None:
+            continue
+        obj: Obj = value._obj
+        if id(obj) in seen or value._path:
+            continue
+        seen.add(id(obj))
+        obj.name = var
+        for path, _ in obj.spec.leaves():
+            locs[render_path(var, path)] = obj.loc(path)
+    return locs

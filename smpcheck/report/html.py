@@ -282,9 +282,9 @@ def result_sections(result: Result, model: Model, mm: MemoryModel, options: Opti
 def litmus_sections(runs: Sequence[LitmusRun], options: Options) -> list[Section]:
     """A litmus command's sections: herd7's block for each run and an execution that
     satisfies the condition's proposition (else one that does not)."""
-    from smpcheck.litmus.herd_output import herd_text
     from smpcheck.litmus.translate import render_prop
     from smpcheck.models import get_model
+    from smpcheck.report.herd import herd_text
 
     out = []
     for run in runs:

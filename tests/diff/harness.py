@@ -26,10 +26,10 @@ from typing import Any
 
 from smpcheck.herd.config import parse_options
 from smpcheck.herd.run import HerdSession
-from smpcheck.litmus.herd_output import herd_text
 from smpcheck.litmus.parse_common import parse_litmus
 from smpcheck.litmus.run import run_litmus
 from smpcheck.litmus.translate import translate
+from smpcheck.report.herd import herd_text
 from tests.candidates import CandidateLimit, executions
 
 LKMM_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "lkmm"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from smpcheck.herd.cli import herd_command
+from smpcheck.cli.herd import herd_command
 
 
 @dataclass

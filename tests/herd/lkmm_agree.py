@@ -15,12 +15,12 @@ import sys
 import time
 from pathlib import Path
 
-from smpcheck.cli import OPTIONS as LITMUS_OPTIONS
-from smpcheck.herd.cli import OPTIONS as HERD_OPTIONS
+from smpcheck.cli.herd import OPTIONS as HERD_OPTIONS
+from smpcheck.cli.main import OPTIONS as LITMUS_OPTIONS
 from smpcheck.herd.config import parse_options
 from smpcheck.herd.run import HerdSession
-from smpcheck.litmus.herd_output import herd_text
 from smpcheck.litmus.run import check_litmus
+from smpcheck.report.herd import herd_text
 
 HIDDEN = ("Time ", "Hash=")
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from smpcheck.cli.herd import herd_command
 from smpcheck.herd import run as herd_run
-from smpcheck.herd.cli import herd_command
 from tests.conftest import REPO, need_lkmm
 
 

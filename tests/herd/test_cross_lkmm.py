@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 
 from smpcheck.cat import load_config_model, read_defs
 from smpcheck.explore.explorer import Settings
-from smpcheck.herd.catmm import CatMemoryModel
 from smpcheck.herd.defmacros import def_macros
 from smpcheck.litmus.parse_common import parse_litmus
 from smpcheck.litmus.run import LitmusRun, run_litmus
+from smpcheck.models.cat import CatMemoryModel
 from tests.conftest import LKMM, need_lkmm
 from tests.herd.litmus_gen import litmus_tests
 from tests.herd.lkmm_gen import generate

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from smpcheck.herd.cli import herd_command
+from smpcheck.cli.herd import herd_command
 from tests.conftest import LKMM, need_lkmm
 from tests.herd.helpers import herd, judge
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from smpcheck.cli import main
+from smpcheck.cli.main import main
 from tests.conftest import need_lkmm
 from tests.herd.helpers import herd
 

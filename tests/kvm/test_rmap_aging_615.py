@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from smpcheck.cli import main
+from smpcheck.cli.main import main
 
 
 def check(capsys: pytest.CaptureFixture[str], scenario: str, mm: str, *sets: str,

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from smpcheck.cli import main
+from smpcheck.cli.main import main
 
 MODEL = "unmap-nolock-2013"
 BOTH = ["--set", "fence_after_publish=smp_mb", "--set", "fence_before_check=smp_mb"]

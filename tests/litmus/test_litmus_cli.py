@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from smpcheck.cli import main
+from smpcheck.cli.main import main
 
 SB = """C SB
 {}

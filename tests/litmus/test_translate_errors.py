@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from smpcheck.cli import main
+from smpcheck.cli.main import main
 
 C_HEAD = "C bad\n{}\n"
 SB_TAIL = "exists (0:r0=0)\n"

@@ -1,7 +1,7 @@
 """``smpcheck-herd`` and ``smpcheck herd``: herd7's command line, herd7's output.
 
 Takes herd7's arguments (:mod:`smpcheck.herd.config`) and prints, for each
-litmus file, the block herd7 prints (:mod:`smpcheck.litmus.herd_output`)
+litmus file, the block herd7 prints (:mod:`smpcheck.report.herd`)
 followed by a blank line, so that the kernel's tools/memory-model scripts
 (checklitmus.sh, judgelitmus.sh) can read it::
 
@@ -27,17 +27,16 @@ import subprocess
 import sys
 import tempfile
 import traceback
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from smpcheck.errors import EXIT_INCOMPLETE, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError
 from smpcheck.herd import config
 from smpcheck.herd.config import HerdOptions, litmus_files, parse_options
-from smpcheck.herd.dot import execution_dot
 from smpcheck.herd.run import HerdOutcome, HerdSession
-from smpcheck.litmus.herd_output import herd_text
 from smpcheck.litmus.syntax import LitmusError
+from smpcheck.report.dot import execution_dot
+from smpcheck.report.herd import herd_text
 from smpcheck.report.limits import incomplete_lines
 from smpcheck.results.result import Limit
 from smpcheck.text import file_stem, printable, printable_block
@@ -45,7 +44,7 @@ from smpcheck.text import file_stem, printable, printable_block
 PROG = "smpcheck-herd"
 
 
-def register(subparsers: Any, common: Callable[..., None]) -> None:
+def register(subparsers: Any) -> None:
     """Add ``smpcheck herd ARGS...`` (herd7's arguments, passed through)."""
     p = subparsers.add_parser("herd", help="herd7's command line and output (cat models, "
                               ".cfg/.def files)", prefix_chars="+", add_help=False)

@@ -1,6 +1,6 @@
 """``smpcheck litmus FILE... [--mm lkmm|tso|sc] [--compare sc,tso,lkmm] [--table]``.
 
-Prints herd7's output for each file (:mod:`.herd_output`); the memory model
+Prints herd7's output for each file (:mod:`smpcheck.report.herd`); the memory model
 defaults to the LKMM for C tests and x86-TSO for X86 tests.  ``--compare``
 prints the final states each model allows side by side and, for each state
 that some model forbids, the CPU-column table of an execution reaching it
@@ -9,7 +9,7 @@ execution satisfying the condition's proposition.
 
 A run cut short by a bound (``--max-executions``, ``--timeout``, ``--loop-bound``,
 ``--max-events``) has no verdict: its block says what cut it and how to lift
-it (:func:`~smpcheck.litmus.herd_output.incomplete_text`), ``--compare`` marks
+it (:func:`~smpcheck.report.herd.incomplete_text`), ``--compare`` marks
 its column, and the exit status is 3.  Otherwise the exit status is 2 when a
 file is bad (the others are still checked), else 0.  ``--json`` prints
 ``{"runs": [...], "errors": [...], "complete": ..., "exit": ...}``.
@@ -18,29 +18,28 @@ file is bad (the others are still checked), else 0.  ``--json`` prints
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import sys
-from collections.abc import Callable
 from typing import Any
 
+from smpcheck.cli.common import OPTIONS, add_common, settings_from
 from smpcheck.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, UsageError
-from smpcheck.litmus.herd_output import herd_text
 from smpcheck.litmus.run import LitmusRun, State, load_litmus, run_litmus, state_order
 from smpcheck.litmus.translate import render_prop
 from smpcheck.models import get_model, model_names
+from smpcheck.report.herd import herd_text
 from smpcheck.report.limits import Options, incomplete_dicts, incomplete_lines
 from smpcheck.report.table import render_table, rows_for
 from smpcheck.results.findings import Kind, Violation
 from smpcheck.text import printable, printable_block
 
 
-def register(subparsers: Any, common: Callable[..., None]) -> None:
+def register(subparsers: Any) -> None:
     """Add the ``litmus`` subcommand."""
     p = subparsers.add_parser("litmus", help="check litmus tests (C, X86, X86_64) and print "
                               "herd7's output")
     p.add_argument("files", nargs="+", metavar="FILE", help="litmus files")
-    common(p, default_mm=None)
+    add_common(p, default_mm=None)
     p.add_argument("--compare", metavar="MM,MM,...", help="compare the final states the "
                    "given memory models allow, e.g. sc,tso,lkmm")
     p.add_argument("--table", action="store_true", help="also print the CPU-column table of "
@@ -51,8 +50,6 @@ def register(subparsers: Any, common: Callable[..., None]) -> None:
 def cmd_litmus(args: argparse.Namespace) -> int:
     """Check each file: exit 3 if a run was cut short, else 2 if a file could not be
     checked, else 0."""
-    from smpcheck.cli import OPTIONS, settings_from
-
     models = _models(args)
     status = EXIT_OK
     reports: list[dict[str, Any]] = []
@@ -65,7 +62,7 @@ def cmd_litmus(args: argparse.Namespace) -> int:
     for path in tracked(args.files, "litmus", enabled=None if len(args.files) > 1 else False):
         try:
             test, text = load_litmus(path)
-            runs = [run_litmus(test, mm, copy.copy(settings_from(args)), text)
+            runs = [run_litmus(test, mm, settings_from(args), text)
                     for mm in (models or [args.mm])]
         except UsageError as exc:
             print(printable_block(f"smpcheck: error: {exc}"), file=sys.stderr)
@@ -118,8 +115,6 @@ def _warn(run: LitmusRun) -> None:
 def run_dict(run: LitmusRun) -> dict[str, Any]:
     """A run as JSON: verdict (null, with ``complete`` false and the reasons in
     ``incomplete``, for a run cut short), counts, states, flags."""
-    from smpcheck.cli import OPTIONS
-
     r = run.result
     return {"test": run.test.name, "file": run.test.path, "memory_model": run.mm,
             "verdict": run.verdict, "ok": run.ok, "complete": r.complete,

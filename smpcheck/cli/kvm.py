@@ -12,19 +12,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import textwrap
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
+from smpcheck.cli.check import run_and_report
+from smpcheck.cli.common import OPTIONS, add_bounds, add_common, settings_from
 from smpcheck.errors import EXIT_INCOMPLETE, EXIT_OK, UsageError
 
 
-def register(subparsers: Any, common: Callable[..., None]) -> None:
+def register(subparsers: Any) -> None:
     """Add the ``kvm`` subcommand and its own subcommands."""
-    from smpcheck.cli import add_bounds
-
     p = subparsers.add_parser("kvm", help="the KVM MMU designs (2013, 3.11, 6.15)")
     sub = p.add_subparsers(title="kvm commands")
     ls = sub.add_parser("list", help="models, scenarios and switches")
@@ -34,7 +33,7 @@ def register(subparsers: Any, common: Callable[..., None]) -> None:
     c.add_argument("--scenario", help="a scenario of the model (default: its first)")
     c.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                    help="a switch setting (repeatable)")
-    common(c, default_mm="sc")
+    add_common(c, default_mm="sc")
     c.set_defaults(func=cmd_check)
     d = sub.add_parser("demo", help="the founding case: the 2013 design under SC and TSO, "
                        "the TSO counterexample, and the fixed design")
@@ -85,7 +84,6 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from smpcheck.cli import run_and_report
     from smpcheck.kvm.registry import get
 
     design = get(args.model)
@@ -102,12 +100,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """What `make demo` prints: is the 2013 design safe?"""
-    from smpcheck.explore.explorer import Settings
     from smpcheck.explore.verify import verify
     from smpcheck.kvm.registry import get
     from smpcheck.models import get_model
     from smpcheck.report import render_result
     from smpcheck.report.text import verdict_text
+    from smpcheck.settings import Settings
 
     design = get("unmap-nolock-2013")
     fixed = {"fence_after_publish": "smp_mb", "fence_before_check": "smp_mb"}
@@ -162,17 +160,11 @@ def _matrix(args: argparse.Namespace, designs: list[Any], mms: list[str],
                     continue
                 for mm in mms:
                     bar.show(f"{design.name} {scenario.name} {mm}")
-                    cell = run_cell(design, scenario.name, variant, mm, settings_of(args))
+                    cell = run_cell(design, scenario.name, variant, mm, settings_from(args))
                     cells.append(cell)
                     bar.advance()
                     if not args.json:
                         print(cell_line(cell), flush=True)
-
-
-def settings_of(args: argparse.Namespace) -> Any:
-    from smpcheck.cli import settings_from
-
-    return settings_from(args)
 
 
 def _selection(args: argparse.Namespace) -> tuple[list[Any], list[str]]:
@@ -220,7 +212,6 @@ def run_cell(design: Any, scenario: str, variant: Mapping[str, str], mm: str,
              settings: Any) -> dict[str, Any]:
     """One verdict: the scenario with the variant's switches under ``mm`` (``verdict``
     null and ``incomplete`` the reasons when a bound cut it short)."""
-    from smpcheck.cli import OPTIONS
     from smpcheck.explore.verify import verify
     from smpcheck.report.limits import incomplete_dicts
 
@@ -247,7 +238,3 @@ def cell_line(cell: Mapping[str, Any]) -> str:
     for cut in cell["incomplete"]:
         line += "\n      incomplete: " + cut["message"]
     return line
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(1)

@@ -1,0 +1,100 @@
+"""The command line: ``smpcheck check|litmus|kvm|herd ...``.
+
+Exit status: 0 complete and nothing found; 1 a violation; 2 bad input (a bad
+option value too) or an error in the model; 3 incomplete: a bound or the timeout
+was hit and nothing found, so no verdict (or the run was interrupted); 4 an
+internal error of smpcheck.  Under ``--json`` every exit prints one JSON
+document: the report, or ``{"error": {...}, "exit": N}`` when there is none.
+
+Each command lives in its own module with a ``register(subparsers)``; they are
+imported here, not looked up, so that a broken one fails loudly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Sequence
+
+from smpcheck.cli import check, herd, kvm, litmus
+from smpcheck.cli.common import (
+    OPTIONS,
+    BadArguments,
+    Parser,
+    fail,
+    pipe_safe_stdout,
+    settings_from,
+)
+from smpcheck.errors import EXIT_INCOMPLETE, EXIT_INTERNAL, EXIT_USAGE, UsageError
+from smpcheck.results.result import EXIT_FOR
+
+__all__ = ["EXIT_FOR", "OPTIONS", "build_parser", "herd_main", "main", "settings_from"]
+
+#: The commands, in the order ``smpcheck --help`` lists them.
+COMMANDS = (check, litmus, kvm, herd)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``smpcheck``."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    with pipe_safe_stdout():
+        return _main(args_list)
+
+
+def _main(argv: list[str]) -> int:
+    parser = build_parser()
+    wants_json = _asks_json(argv)
+    try:
+        args = parser.parse_args(argv)
+    except BadArguments as exc:
+        print(exc.usage, end="", file=sys.stderr)
+        return fail(exc.message, EXIT_USAGE, wants_json, prog=exc.prog)
+    if args.version:
+        from smpcheck.explore.replay_record import smpcheck_version
+
+        print(f"smpcheck {smpcheck_version()}")
+        return 0
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return fail("no command given", EXIT_USAGE, wants_json) if wants_json else EXIT_USAGE
+    wants_json = bool(getattr(args, "json", False))
+    try:
+        code: int = args.func(args)
+        return code
+    except UsageError as exc:
+        return fail(exc.message, EXIT_USAGE, wants_json, exc.path, exc.line, exc.column)
+    except KeyboardInterrupt:
+        return fail("interrupted: no verdict", EXIT_INCOMPLETE, wants_json)
+    except Exception as exc:  # pragma: no cover - a bug of ours
+        traceback.print_exc()
+        return fail("smpcheck internal bug, please report (with the model and the command): "
+                    f"{type(exc).__name__}: {exc}", EXIT_INTERNAL, wants_json)
+
+
+def _asks_json(argv: list[str]) -> bool:
+    """Whether the command line asks for JSON, before it is known to parse (``--json``
+    or an abbreviation argparse accepts; ``herd`` passes its arguments to herd7's
+    parser, which has no such option)."""
+    return argv[:1] != ["herd"] and any(len(a) > 3 and "--json".startswith(a) for a in argv)
+
+
+def herd_main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``smpcheck-herd``: herd7's command line."""
+    with pipe_safe_stdout():
+        return herd.herd_command(list(sys.argv[1:] if argv is None else argv))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of ``smpcheck``, each command's ``func`` set to run it."""
+    p = Parser(prog="smpcheck", description="Check every execution of a "
+               "lockless kernel design under SC, x86-TSO or the LKMM.")
+    p.add_argument("--version", action="store_true", help="print smpcheck's version")
+    sub = p.add_subparsers(title="commands")
+    for command in COMMANDS:
+        command.register(sub)
+    return p
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
