@@ -82,8 +82,7 @@ def test_the_kvm_trace_reads_as_c() -> None:
     assert " not " not in out and " or " not in out
     assert "pte = spte[0]  -> 0x1063" in out
     assert "unmap_rmapp_nolock():" in out and "zap_shadow_page():" in out
-    source = Path("smpcheck/kvm/mmu_39.py").read_text() + Path(
-        "smpcheck/kvm/unmap_nolock_2013.py").read_text()
+    source = "".join(p.read_text() for p in Path("smpcheck/kvm").glob("*.py"))
     names = set(re.findall(r"\w+", source)) | set(re.findall(r"\w+", out.split("CPU 0")[0]))
     table = out[out.index("   CPU 0"):out.index("executions explored")]
     for word in re.findall(r"[A-Za-z_]\w*", table):
