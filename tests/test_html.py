@@ -36,7 +36,7 @@ def P1():
     r = READ_ONCE(x)
     assert r == 0, {HOSTILE!r}
 
-MODEL = Model({HOSTILE!r}, [P0, P1])
+MODEL = Model({HOSTILE!r}, [P0, P1], cpu_names=[{HOSTILE!r}, "b"])
 '''
 
 
@@ -66,14 +66,16 @@ def _page_of(path: Path, mm: str) -> str:
 def test_hostile_names_stay_text(tmp_path: Path) -> None:
     """A model name and an assertion message that try to close the page's elements
     and open a script come out as text, whole, and the page has no script."""
-    path = tmp_path / "hostile.py"
+    path = tmp_path / "x&<i>'q\".py"  # (the file's name is shown too)
     path.write_text(HOSTILE_MODEL)
     text = _page_of(path, "sc")
     parsed = _Page()
     parsed.feed(text)
-    assert "script" not in parsed.tags
+    assert "script" not in parsed.tags and "i" not in parsed.tags
     assert not any(name.startswith("on") for name, _ in parsed.attrs)
-    assert sum(HOSTILE in t for t in parsed.text) >= 2  # the heading and the finding
+    # the heading, the finding and the lane of CPU 0
+    assert sum(HOSTILE in t for t in parsed.text) >= 3
+    assert any("x&<i>'q\".py" in t for t in parsed.text)
     assert set(parsed.tags) <= {"html", "head", "meta", "title", "style", "body", "h1", "h2",
                                 "section", "span", "p", "pre", "svg", "defs", "marker", "path",
                                 "text", "tspan", "line", "g", "rect"}
