@@ -226,3 +226,18 @@ def test_arrows_follow_the_execution_graph() -> None:
                 text.count('<path class="fr"')) == (rf, co, fr)
 
     check()
+
+
+def test_html_of_a_replay_and_not_of_variants(tmp_path: Path) -> None:
+    from tests.cli_helpers import smpcheck
+
+    sb = REPO / "examples" / "sb.py"
+    record = tmp_path / "sb.json"
+    record.write_text(smpcheck("check", sb, "--mm", "tso", "--json").out)
+    replay = tmp_path / "replay.html"
+    assert smpcheck("check", sb, "--replay", record, "--html", replay).code == 1
+    text = replay.read_text()
+    assert "violation (replay of" in text and text.count('class="box access"') == 2
+    res = smpcheck("check", REPO / "examples" / "mp-switch.py", "--variant", "WRITER=smp_wmb",
+                   "--html", tmp_path / "v.html")
+    assert res.code == 2 and "give the setting with -D" in res.err

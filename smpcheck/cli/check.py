@@ -64,6 +64,8 @@ def check_variants(args: argparse.Namespace) -> int:
     from smpcheck.cli.kvm import cell_line, run_cell, variant_label
     from smpcheck.model.switches import ModelFile, parse_define, parse_variant
 
+    if args.html:
+        raise UsageError("--html draws one run: give the setting with -D instead of --variant")
     design, cells = ModelFile(args.model), []
     for text in args.variant:
         variant = {**parse_define(args.define), **parse_variant(text)}
@@ -109,6 +111,11 @@ def replay_and_report(args: argparse.Namespace) -> int:
         raise UsageError("a replay needs a model file", args.model)
     record.check(now)
     v = reproduce(model, names, mm, settings, record)
+    if args.html:
+        from smpcheck.report.html import violation_section, write_page
+
+        write_page(args.html, f"smpcheck: {model.name} (replay)", [violation_section(
+            v, model, mm, f"violation (replay of {args.replay})")])
     if args.json:
         print(dumps(replay_dict(v, model, mm, now, args.replay)))
     else:

@@ -271,12 +271,17 @@ def result_sections(result: Result, model: Model, mm: MemoryModel, options: Opti
     shown = result.violations if all_findings else result.violations[:1]
     if not shown:
         return [Section(heading, verdict_text(result), numbers)]
-    return [Section(heading, verdict_text(result),
-                    [f"{v.kind.value}: {v.message}" + (f" ({v.src})" if v.src else "")],
-                    v, mm, model.cpu_names, notes=[
-                        *kasan_lines(v, model.cpu_names, 10_000,
-                                     [r.event for r in rows_for(v, mm)]), *numbers])
-            for v in shown]
+    return [violation_section(v, model, mm, verdict_text(result), numbers) for v in shown]
+
+
+def violation_section(v: Violation, model: Model, mm: MemoryModel, verdict: str,
+                      numbers: Sequence[str] = ()) -> Section:
+    """One finding drawn: its message above, its KASAN blocks and ``numbers`` below."""
+    order = [r.event for r in rows_for(v, mm)]
+    return Section(f"{model.name} under {mm.name}", verdict,
+                   [f"{v.kind.value}: {v.message}" + (f" ({v.src})" if v.src else "")],
+                   v, mm, model.cpu_names,
+                   notes=[*kasan_lines(v, model.cpu_names, 10_000, order), *numbers])
 
 
 def litmus_sections(runs: Sequence[LitmusRun], options: Options) -> list[Section]:
@@ -334,4 +339,4 @@ def write_page(path: str, title: str, sections: Sequence[Section]) -> None:
 
 
 __all__ = ["Section", "check_writable", "esc", "lanes_svg", "litmus_sections", "page",
-           "result_sections", "write_page"]
+           "result_sections", "violation_section", "write_page"]
