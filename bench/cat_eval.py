@@ -30,7 +30,7 @@ from smpcheck.cat import (  # noqa: E402
     pin_to_execution,
 )
 from smpcheck.cat.batch_eval import evaluate_batch  # noqa: E402
-from tests.cat.builder import Builder  # noqa: E402
+from tests.support.cat_builder import Builder  # noqa: E402
 
 SHARED = Path(os.environ.get("SMPCHECK_SHARED", REPO.parent / "shared"))
 

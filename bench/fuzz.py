@@ -3,7 +3,7 @@ every path, each disagreement printed.
 
     .venv/bin/python bench/fuzz.py MINUTES [--seed N] [--herd7] [--cpus 3] [--steps 4]
 
-Each program (tests/diff/gen.py) runs through the explorer under sc, tso and lkmm,
+Each program (tests/support/diff_gen.py) runs through the explorer under sc, tso and lkmm,
 brute force under each, and the cat interpreter on ../shared/lkmm's model; with
 --herd7, herd7 itself too (it must be on PATH; ../shared/tools/build_herd7.sh builds
 it).  Prints programs run, programs per second, how many brute force could
@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
 
-from tests.diff.gen import litmus_tests  # noqa: E402
-from tests.diff.harness import brute, disagreements, herd7_lines  # noqa: E402
+from tests.support.diff_gen import litmus_tests  # noqa: E402
+from tests.support.diff_harness import brute, disagreements, herd7_lines  # noqa: E402
 
 
 def main() -> int:

@@ -4,12 +4,12 @@ Run (needs herd7 on the PATH, and ../shared/lkmm or $SMPCHECK_SHARED/lkmm):
 
     .venv/bin/python bench/lkmm_gen_record.py [--seed 1] [--count 500] [--timeout 20] [-j 2]
 
-Writes tests/data/lkmm-gen/G<seed>-<i>.litmus (tests/herd/lkmm_gen.py's
+Writes tests/data/lkmm-gen/G<seed>-<i>.litmus (tests/support/lkmm_gen.py's
 ``generate(seed, i)``) and tests/data/lkmm-gen/herd7.json: for each test the
 lines herd7 printed (``herd7 -I LKMM -conf linux-kernel.cfg FILE``), less
 ``Time``, ``Hash`` and blank lines, or why there are none (herd7 ran out of
 time, or rejected the test).  The test suite reads these and never runs herd7
-(tests/herd/test_lkmm_gen.py).
+(tests/herd7/test_lkmm_gen.py).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.herd.lkmm_gen import generate  # noqa: E402
+from tests.support.lkmm_gen import generate  # noqa: E402
 
 SHARED = Path(os.environ.get("SMPCHECK_SHARED", REPO.parent / "shared")) / "lkmm"
 OUT = REPO / "tests" / "data" / "lkmm-gen"
@@ -75,7 +75,7 @@ def main() -> int:
     record = {
         "herd7": version.stdout.strip(),
         "command": "herd7 -I LKMM -conf linux-kernel.cfg FILE",
-        "generator": f"tests/herd/lkmm_gen.py generate({args.seed}, i), i < {args.count}",
+        "generator": f"tests/support/lkmm_gen.py generate({args.seed}, i), i < {args.count}",
         "timeout_s": args.timeout,
         "tests": {p.stem: out for p, out in zip(paths, outputs, strict=True)},
     }

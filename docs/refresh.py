@@ -11,7 +11,7 @@ A block of real output is written as an HTML comment naming the command
     ```
 
 This script runs each command (in process, from the repository root) and
-rewrites the fenced block under it.  tests/test_docs.py runs the same commands
+rewrites the fenced block under it.  tests/golden/test_docs.py runs the same commands
 and fails when a block is stale; timings are the only part it ignores.
 """
 

@@ -51,3 +51,9 @@ class InternalError(SmpcheckError):
 
     def __str__(self) -> str:
         return f"smpcheck internal bug, please report: {super().__str__()}"
+
+
+class EngineExit(BaseException):
+    """The engine's own control flow through model code: never the model's doing, so
+    never reported as something the model raised.  A BaseException, like GreenletExit,
+    so that model code catching Exception lets it through."""

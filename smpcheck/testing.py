@@ -73,7 +73,7 @@ def _globals_of(model: Model) -> dict[str, Any]:
     """The named global locations of the module that defines the model's CPUs."""
     import sys
 
-    from smpcheck._rt.loader import name_globals
+    from smpcheck.model.objects import name_globals
 
     mod = sys.modules.get(getattr(model.cpus[0], "__module__", "") if model.cpus else "")
     return name_globals(dict(vars(mod))) if mod is not None else {}

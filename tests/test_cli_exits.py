@@ -20,8 +20,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.cli_helpers import EXAMPLES, REPO, Outcome, herd, smpcheck
 from tests.litmus.conftest import lkmm_dir
+from tests.support.cli import EXAMPLES, REPO, Outcome, herd, smpcheck
 
 BIN = Path(sys.executable).parent
 SB_LITMUS = """C SB

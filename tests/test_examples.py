@@ -40,7 +40,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_helpers import EXAMPLES, check_json, line_of
+from tests.support.cli import EXAMPLES, check_json, line_of
 
 MODELS = ("sc", "tso", "lkmm")
 

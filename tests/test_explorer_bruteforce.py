@@ -8,8 +8,10 @@ import pytest
 from hypothesis import given, reject, settings
 
 from smpcheck import Settings, verify
-from tests.candidates import CandidateLimit, executions
-from tests.programs import as_model, programs, sc_classes, tso_classes
+from tests.support.candidates import CandidateLimit, executions
+from tests.support.programs import as_model, programs, sc_classes, tso_classes
+
+pytestmark = pytest.mark.slow  # exhaustive comparisons (deselect: -m 'not slow')
 
 
 def explore(prog: list[Any], mm: str) -> tuple[int, set[Any]]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_helpers import check_json, line_of, smpcheck, write_model
+from tests.support.cli import check_json, line_of, smpcheck, write_model
 
 HEAD = "from smpcheck import *\n\n"
 

@@ -169,8 +169,8 @@ def test_chromium_draws_the_page(tmp_path: Path) -> None:
 def test_html_on_each_command(tmp_path: Path) -> None:
     """check, litmus and kvm check write the page and keep their exit statuses; a
     page that cannot be written stops the command before it runs (exit 2)."""
-    from tests.cli_helpers import smpcheck
     from tests.conftest import need_lkmm
+    from tests.support.cli import smpcheck
 
     page_file = tmp_path / "check.html"
     assert smpcheck("check", REPO / "examples" / "uaf.py", "--html", page_file).code == 1
@@ -198,7 +198,7 @@ def test_arrows_follow_the_execution_graph() -> None:
     from hypothesis import strategies as st
 
     from smpcheck.results.findings import Violation
-    from tests.programs import as_model, programs
+    from tests.support.programs import as_model, programs
 
     @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(programs(max_cpus=3, max_len=3), st.sampled_from(["sc", "tso"]))
@@ -229,7 +229,7 @@ def test_arrows_follow_the_execution_graph() -> None:
 
 
 def test_html_of_a_replay_and_not_of_variants(tmp_path: Path) -> None:
-    from tests.cli_helpers import smpcheck
+    from tests.support.cli import smpcheck
 
     sb = REPO / "examples" / "sb.py"
     record = tmp_path / "sb.json"

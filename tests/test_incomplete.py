@@ -24,8 +24,8 @@ from smpcheck._rt.loader import load_model
 from smpcheck.explore.explorer import Settings
 from smpcheck.explore.verify import verify
 from smpcheck.results.result import Limit
-from tests.cli_helpers import herd, line_of, smpcheck
 from tests.litmus.conftest import kernel_litmus_files, lkmm_dir, x86_rows
+from tests.support.cli import herd, line_of, smpcheck
 
 VERDICT_LINE = re.compile(r"^(Observation .*|Ok|No|Positive: .*|Hash=.*|States \d+)$", re.M)
 HERD_VERDICTS = ("Never", "Sometimes", "Always")

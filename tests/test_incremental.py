@@ -26,7 +26,9 @@ from smpcheck.model.values import EventId
 from smpcheck.models import get_model
 from smpcheck.models.base import MemoryModel
 from tests.litmus.conftest import kernel_litmus_files, lkmm_dir, x86_rows
-from tests.programs import as_model, programs
+from tests.support.programs import as_model, programs
+
+pytestmark = pytest.mark.slow  # exhaustive comparisons (deselect: -m 'not slow')
 
 
 def crosschecked(mm: MemoryModel) -> MemoryModel:

@@ -25,8 +25,8 @@ from smpcheck.explore.verify import verify
 from smpcheck.litmus.run import check_litmus
 from smpcheck.results.findings import Kind
 from smpcheck.results.result import Result
-from tests.cli_helpers import line_of
-from tests.uaf_shapes import Shape, shapes, to_litmus, to_model
+from tests.support.cli import line_of
+from tests.support.uaf_shapes import Shape, shapes, to_litmus, to_model
 
 DATA = Path(__file__).resolve().parent / "data" / "uaf"
 MODELS = ("sc", "tso", "lkmm")
@@ -115,7 +115,7 @@ def test_the_generator_reaches_every_verdict_pattern(tmp_path: Path) -> None:
     seen = set()
     for seed in range(400):
         rnd = random.Random(seed)
-        from tests.uaf_shapes import build_shape
+        from tests.support.uaf_shapes import build_shape
 
         shape = build_shape(lambda options, rnd=rnd: rnd.choice(list(options)))
         path = tmp_path / f"{seed}.litmus"

@@ -18,7 +18,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.cli_helpers import smpcheck
+from tests.support.cli import smpcheck
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 SOURCES = {p.name: p.read_text() for p in sorted(EXAMPLES.glob("*.py"))}

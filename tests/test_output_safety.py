@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 
 from smpcheck.report.dot import execution_dot
 from smpcheck.text import dot_string, file_stem, printable, printable_block
-from tests.cli_helpers import smpcheck, write_model
 from tests.conftest import need_lkmm
-from tests.herd.helpers import herd
+from tests.support.cli import smpcheck, write_model
+from tests.support.herd import herd
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 NASTY = st.lists(st.sampled_from(["\x1b[2J", "\x1b]0;title\x07", "\r", "\b", "\u202e", '"',

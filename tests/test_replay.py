@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from tests.cli_helpers import EXAMPLES, Outcome, check_json, smpcheck, write_model
+from tests.support.cli import EXAMPLES, Outcome, check_json, smpcheck, write_model
 
 MMS = ("sc", "tso", "lkmm")
 # The examples that violate, each under the memory models where it does (their

@@ -11,7 +11,7 @@ import pytest
 
 from smpcheck.report.cform import c_form, module_globals
 from smpcheck.report.table import code_of
-from tests.cli_helpers import EXAMPLES, check_json, line_of, smpcheck
+from tests.support.cli import EXAMPLES, check_json, line_of, smpcheck
 
 SB = EXAMPLES / "sb.py"
 TWO_CPU_VIOLATIONS = [("sb", "tso"), ("sb", "lkmm"), ("mp", "lkmm"), ("peterson", "tso"),

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from smpcheck.errors import UsageError
 from smpcheck.model.switches import ModelFile
-from tests.cli_helpers import smpcheck
+from tests.support.cli import smpcheck
 
 SB = '''
 from smpcheck import READ_ONCE, WRITE_ONCE, Model, Var, smp_mb, switch

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from smpcheck.testing import assert_litmus, assert_safe
 from tests.conftest import need_lkmm
-from tests.programs import as_model, nlocs_of, programs, sc_classes, tso_classes
+from tests.support.programs import as_model, nlocs_of, programs, sc_classes, tso_classes
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"

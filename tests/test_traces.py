@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from smpcheck.report.cform import HEX_FROM, c_form, show_int
 from smpcheck.report.table import _fit, _wrap
-from tests.cli_helpers import EXAMPLES, smpcheck
+from tests.support.cli import EXAMPLES, smpcheck
 
 GLOBAL = {"g", "kvm_global"}.__contains__
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_helpers import check_json, write_model
+from tests.support.cli import check_json, write_model
 
 SB = '''from smpcheck import *
 x = Var(0)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_helpers import Outcome, line_of, smpcheck, write_model
+from tests.support.cli import Outcome, line_of, smpcheck, write_model
 
 HEAD = "from smpcheck import *\n\n"
 

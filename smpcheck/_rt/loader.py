@@ -324,8 +324,9 @@ def model_modules(fns: list[Any]) -> list[types.ModuleType]:
 def exec_module(path: str, name: str | None = None) -> types.ModuleType:
     """Run a model file as a module, with the rewrites; errors point at its lines
     (whatever the module-level code raises, an exit too: a real Ctrl-C only stops)."""
-    from smpcheck._rt.runtime import Interrupted, Stop, raised_text
+    from smpcheck._rt.runtime import Interrupted, Stop
     from smpcheck._rt.watchdog import interrupts
+    from smpcheck.model.source import raised_text
 
     p = Path(path)
     try:

@@ -34,7 +34,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from smpcheck._rt.loader import engine_made
-from smpcheck._rt.runtime import ModelMisuse, Source
+from smpcheck._rt.runtime import ModelMisuse
+from smpcheck.model.source import Source
 
 __smp_engine__ = True
 

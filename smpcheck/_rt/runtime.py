@@ -17,15 +17,16 @@ import linecache
 import sys
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Any, NoReturn
 
 import greenlet
 
-from smpcheck.errors import UsageError
-from smpcheck.graph.events import NO_SOURCE, Event, Source
+from smpcheck.errors import EngineExit, UsageError
+from smpcheck.graph.events import Event
 from smpcheck.graph.graph import ExecutionGraph
+from smpcheck.model import hooks
 from smpcheck.model.objects import Field, Loc, NullDeref, Obj, Ref, Spec, is_poison
+from smpcheck.model.source import NO_SOURCE, Source, def_site, raise_site, raised_text
 from smpcheck.model.values import NO_DEPS, Deps, EventId, Val, deps_of, raw
 from smpcheck.results.result import Cut, Limit
 from smpcheck.settings import LOOP_BOUND, MAX_EVENTS
@@ -147,18 +148,12 @@ class Diverged(Exception):
         self.tid = tid
 
 
-class EngineExit(BaseException):
-    """The engine's own control flow through model code: never the model's doing, so
-    never reported as something the model raised.  A BaseException, like GreenletExit,
-    so that model code catching Exception lets it through."""
-
-
 class _Restart(EngineExit):
     """Unwinds a CPU function so that its greenlet runs it again: reusing the greenlet
     costs a tenth of killing it and starting another."""
 
 
-class _Finish(greenlet.GreenletExit):
+class _Finish(greenlet.GreenletExit):  # type: ignore[misc]  # (greenlet has no types)
     """Unwinds a paused CPU function whose greenlet is being killed (at the end of a
     run, or by the garbage collector): the GreenletExit the runtime throws, told apart
     from one model code raises."""
@@ -205,14 +200,6 @@ class ModelRaised(Exception):
         super().__init__(raised_text(exc))
         self.exc = exc
         self.src = src
-
-
-def raised_text(exc: BaseException) -> str:
-    """What model code raised, as an error message says it."""
-    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    if isinstance(exc, SystemExit):
-        return text + " (a model cannot exit: a CPU function returns its registers)"
-    return text
 
 
 class Run:
@@ -628,15 +615,6 @@ def cpu_name(cpu: Cpu) -> str:
     return str(getattr(cpu.fn, "__name__", f"P{cpu.tid}"))
 
 
-def def_site(fn: Any) -> Source:
-    """Where a function is defined (its ``def`` line), for errors about it as a whole."""
-    code = getattr(fn, "__code__", None)
-    if code is None:
-        return NO_SOURCE
-    path, line = code.co_filename, code.co_firstlineno
-    return Source(path, line, linecache.getline(path, line).strip(), code.co_name)
-
-
 def _eq(a: Any, b: Any) -> bool:
     try:
         return type(a) is type(b) and bool(a == b)
@@ -649,18 +627,6 @@ def _error_op(exc: BaseException) -> Op:
     if isinstance(exc, NullDeref):
         return Op("ERR", text="null-deref", message="NULL pointer dereference", src=src)
     return Op("ERR", text="assertion", message=str(exc) or "assertion failed", src=src)
-
-
-def raise_site(tb: TracebackType | None) -> Source:
-    """The innermost model frame of a traceback."""
-    site = NO_SOURCE
-    while tb is not None:
-        f = tb.tb_frame
-        if not f.f_globals.get("__smp_engine__"):
-            path = f.f_code.co_filename
-            site = Source(path, tb.tb_lineno, linecache.getline(path, tb.tb_lineno).strip())
-        tb = tb.tb_next
-    return site
 
 
 # --------------------------------------------------------------------------
@@ -798,3 +764,6 @@ def frame_source(f: Any) -> Source:
     path = f.f_code.co_filename
     line = f.f_lineno
     return Source(path, line, linecache.getline(path, line).strip(), f.f_code.co_name)
+
+
+hooks.install(member_read, plain_store, add_control_deps)  # (model objects call these)

@@ -23,53 +23,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from smpcheck.cat.batched import BATCHED as BATCHED
+from smpcheck.cat.batched import EMPTY, Rows, mk_rel
+from smpcheck.cat.batched import BRel as BRel
+from smpcheck.cat.batched import BSet as BSet
 from smpcheck.graph.relation import Rel, bits
 
 
-class NotBatchable(Exception):
-    """A value that differs between the executions of a batch reached an operation
-    whose result is not pointwise; judge the executions one at a time."""
-
-
-class BSet:
-    """An event set per execution: ``m[i]`` holds the executions where event i is in."""
-
-    __slots__ = ("m", "all")
-
-    def __init__(self, m: tuple[int, ...], all_: int) -> None:
-        self.m = m
-        self.all = all_
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is BSet and self.m == other.m
-
-    def __hash__(self) -> int:
-        return hash(self.m)
-
-
-class BRel:
-    """A relation per execution: ``rows[i][j]`` holds the executions where (i, j) is in."""
-
-    __slots__ = ("rows", "all")
-
-    def __init__(self, rows: tuple[dict[int, int], ...], all_: int) -> None:
-        self.rows = rows
-        self.all = all_
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is BRel and self.rows == other.rows
-
-    def __hash__(self) -> int:
-        return len(self.rows)
-
-
-BATCHED = (BSet, BRel)
-Rows = list[dict[int, int]]
-
-
 def _mk_rel(n: int, rows: list[int]) -> Any:
-    from smpcheck.cat.values import EMPTY, mk_rel
-
     return mk_rel(n, tuple(rows)) if any(rows) else EMPTY
 
 
@@ -239,35 +200,42 @@ def diff(a: Any, b: Any, n: int) -> Any:
 
 def seq(a: Any, b: Any, n: int) -> Any:
     """``a ; b``."""
-    all_ = _all(a, b)
-    out: Rows = []
     if type(b) is not BRel:
-        brows = b.rows
-        for ra in a.rows:
-            by_mask: dict[int, int] = {}  # executions -> successors they reach
-            for k, m in ra.items():
-                if brows[k]:
-                    by_mask[m] = by_mask.get(m, 0) | brows[k]
-            out.append(_spread(by_mask))
+        out = [_seq_uniform_right(ra, b.rows) for ra in a.rows]
     elif type(a) is not BRel:
-        brows2 = b.rows
-        for row in a.rows:
-            d: dict[int, int] = {}
-            for k in bits(row):
-                for j, x in brows2[k].items():
-                    d[j] = d.get(j, 0) | x
-            out.append(d)
+        out = [_seq_uniform_left(row, b.rows) for row in a.rows]
     else:
-        brows2 = b.rows
-        for ra in a.rows:
-            d = {}
-            for k, m in ra.items():
-                for j, x in brows2[k].items():
-                    x &= m
-                    if x:
-                        d[j] = d.get(j, 0) | x
-            out.append(d)
-    return rel_of(out, all_, n)
+        out = [_seq_batched(ra, b.rows) for ra in a.rows]
+    return rel_of(out, _all(a, b), n)
+
+
+def _seq_uniform_right(ra: dict[int, int], brows: Any) -> dict[int, int]:
+    """A row of ``a ; b`` when only ``a`` differs between executions."""
+    by_mask: dict[int, int] = {}  # executions -> successors they reach
+    for k, m in ra.items():
+        if brows[k]:
+            by_mask[m] = by_mask.get(m, 0) | brows[k]
+    return _spread(by_mask)
+
+
+def _seq_uniform_left(row: int, brows: Any) -> dict[int, int]:
+    """A row of ``a ; b`` when only ``b`` differs between executions."""
+    d: dict[int, int] = {}
+    for k in bits(row):
+        for j, x in brows[k].items():
+            d[j] = d.get(j, 0) | x
+    return d
+
+
+def _seq_batched(ra: dict[int, int], brows: Any) -> dict[int, int]:
+    """A row of ``a ; b`` when both differ between executions."""
+    d: dict[int, int] = {}
+    for k, m in ra.items():
+        for j, x in brows[k].items():
+            x &= m
+            if x:
+                d[j] = d.get(j, 0) | x
+    return d
 
 
 def _spread(by_mask: dict[int, int]) -> dict[int, int]:

@@ -17,7 +17,7 @@ from typing import Any
 
 from smpcheck.cat import batch as B
 from smpcheck.cat import values as V
-from smpcheck.cat.batch import NotBatchable
+from smpcheck.cat.batched import NotBatchable
 from smpcheck.cat.compiler import ROOT, WithStep
 from smpcheck.cat.evaluate import (
     CatResult,

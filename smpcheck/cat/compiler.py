@@ -311,25 +311,9 @@ class Compiler:
                         return EMPTY
                     if type(v) in B.BATCHED:
                         return _sequence_rest(rt, f, parts, k, v, dom, acc)
-                    if is_id:
-                        m = V.as_set(v)
-                        if acc is None:
-                            dom &= m
-                            continue
-                        rows = tuple([r & m for r in acc.rows])
-                    elif acc is None:
-                        rows = V.as_rel(v, n).rows
-                        if dom != -1:
-                            rows = tuple([r if dom >> i & 1 else 0 for i, r in enumerate(rows)])
-                    else:
-                        nxt = V.seq(acc, v, n)
-                        if nxt is EMPTY:
-                            return EMPTY
-                        acc = nxt
-                        continue
-                    if not any(rows):
+                    acc, dom, empty = _sequence_step(acc, dom, is_id, v, n)
+                    if empty:
                         return EMPTY
-                    acc = V.mk_rel(n, rows)
             except CatTypeError as e:
                 raise where(e) from None
             if acc is None:
@@ -467,6 +451,28 @@ class Compiler:
                 raise where(e) from None
             return then(rt, f) if ok else other(rt, f)
         return code
+
+
+def _sequence_step(acc: Any, dom: int, is_id: bool, v: Value, n: int
+                   ) -> tuple[Any, int, bool]:
+    """One part ``v`` of ``a ; [S] ; b`` after ``acc`` (None while only identities came,
+    their domain ``dom``): the new ``acc`` and ``dom``, and whether the sequence is
+    now empty."""
+    if is_id:
+        m = V.as_set(v)
+        if acc is None:
+            return None, dom & m, False
+        rows = tuple([r & m for r in acc.rows])
+    elif acc is None:
+        rows = V.as_rel(v, n).rows
+        if dom != -1:
+            rows = tuple([r if dom >> i & 1 else 0 for i, r in enumerate(rows)])
+    else:
+        nxt = V.seq(acc, v, n)
+        return nxt, dom, nxt is EMPTY
+    if not any(rows):
+        return acc, dom, True
+    return V.mk_rel(n, rows), dom, False
 
 
 def _sequence_rest(rt: Any, f: Frame, parts: list[tuple[bool, Code]], k: int, v: Value,

@@ -23,22 +23,14 @@ from operator import and_, or_
 from typing import Any
 
 from smpcheck.cat import batch as B
-from smpcheck.cat.batch import BRel, BSet, NotBatchable
+from smpcheck.cat.batched import EMPTY as EMPTY
+from smpcheck.cat.batched import BRel, BSet, NotBatchable
+from smpcheck.cat.batched import mk_rel as mk_rel
 from smpcheck.graph.relation import Rel, bits
 
 
 class CatTypeError(Exception):
     """An operator applied to values of the wrong kind (or an undefined name)."""
-
-
-class _Empty:
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "EMPTY"
-
-
-EMPTY = _Empty()
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,14 +69,6 @@ class Builtin:
 
 
 Value = Any  # int | Rel | _Empty | Tag | Event | Pair | tuple | frozenset | Closure | Builtin
-
-
-def mk_rel(n: int, rows: tuple[int, ...]) -> Rel:
-    """A Rel over ``rows`` without copying (rows must be a tuple)."""
-    r = Rel.__new__(Rel)
-    r.n = n
-    r.rows = rows
-    return r
 
 
 def kind_of(v: Value) -> str:

@@ -94,8 +94,8 @@ def replay_and_report(args: argparse.Namespace) -> int:
     error saying why the record does not fit the model or does not reproduce (exit 2).
     A replay runs one recorded execution: it is never a verdict on the model."""
     from smpcheck._rt.loader import load_model
-    from smpcheck.explore.replay import reproduce
     from smpcheck.explore.replay_record import fingerprint
+    from smpcheck.explore.reproduce import reproduce
     from smpcheck.model.switches import parse_define, switches_set
     from smpcheck.models import get_model
     from smpcheck.report.json_report import dumps, replay_dict

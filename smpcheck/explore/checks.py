@@ -1,15 +1,14 @@
 """Checks run on every complete execution: KASAN-like memory errors, data races,
 and the model's final-state condition.
 
-Data races are found under every memory model, with the model's own order: two
+Data races are what the memory model reports (:meth:`MemoryModel.races`): two
 accesses of one location from different CPUs, at least one a write and at least
-one plain, that the model's race order does not order.  Under the LKMM that is
-the LKMM's definition (tools/memory-model); under sc and tso the order is
-program order and reads-from between marked accesses, transitively closed.  A
-plain race is a bug in the C program whatever the hardware, since the compiler
-may tear, fuse or invent plain accesses; so a plain counter increment without a
-lock is a data race under sc too.  Marked accesses (READ_ONCE, atomics...) never
-race.
+one plain, that the model's order does not order.  Only the LKMM reports them
+(tools/memory-model's definition; a cat model with a data-race flag reports its
+own): under sc and tso a plain access is one machine access, as herd7's sc.cat
+and x86tso.cat treat it, so a plain counter increment without a lock is a lost
+update there, found by the model's condition, not a data race.  Marked accesses
+(READ_ONCE, atomics...) never race.
 
 Memory errors follow the memory model too: kfree() writes POISON to the object
 (smpcheck.kernel.slab), so a read of freed memory is one that reads POISON, in
@@ -28,9 +27,10 @@ from typing import Any
 
 from smpcheck._rt.runtime import STOPPED
 from smpcheck.graph.events import Event, Source
+from smpcheck.graph.final import final_state
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.graph.view import View
-from smpcheck.model.model import Model, Unmet, final_state, items_key
+from smpcheck.model.model import Model, Unmet, items_key
 from smpcheck.model.objects import Loc, is_poison
 from smpcheck.model.propositions import mentioned
 from smpcheck.model.values import EventId

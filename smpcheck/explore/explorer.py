@@ -50,7 +50,9 @@ from smpcheck.model.values import EventId
 from smpcheck.models.base import ATOMIC, MemoryModel
 from smpcheck.results.findings import Kind, Violation
 from smpcheck.results.result import Cut, Limit, Result
-from smpcheck.settings import Settings
+from smpcheck.settings import (
+    Settings as Settings,  # (re-exported for code written before settings.py)
+)
 
 _FROM_OP: Any = object()  # an event field left to the op's value
 

@@ -1,28 +1,24 @@
 """Replaying a recorded execution: the explorer, guided to the recorded choices only.
 
 A replay is not a check: it either shows the recorded violation again, in the
-recorded execution, or says why it does not (:func:`reproduce`).  The record
+recorded execution, or says why it does not (:mod:`.reproduce`).  The record
 itself is read and fingerprinted by :mod:`smpcheck.explore.replay_record`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from smpcheck._rt import runtime as _runtime
 from smpcheck._rt.runtime import Cpu, Diverged, Run
-from smpcheck.errors import UsageError
 from smpcheck.explore.replay_record import Record, event_name, quoted
 from smpcheck.graph.graph import ExecutionGraph
 
 if TYPE_CHECKING:
-    from smpcheck.model.model import Model
     from smpcheck.model.objects import Loc
     from smpcheck.models.base import MemoryModel
     from smpcheck.results.findings import Violation
-    from smpcheck.settings import Settings
 
 DOES_NOT_REPRODUCE = "the recorded execution does not reproduce"
 _MARKERS = "EB"  # CPU-state events a record may leave out (a CPU ends or blocks)
@@ -136,46 +132,12 @@ def _co_text(loc: Loc | str, got: list[str], want: list[str]) -> str:
             f"[{', '.join(want)}]")
 
 
-def reproduce(model: Model, globals_: dict[str, Loc], mm: MemoryModel, settings: Settings,
-              record: Record) -> Violation:
-    """The recorded violation, shown again by the recorded execution of ``model``; a usage
-    error that says why if the execution or its violation does not recur."""
-    from smpcheck.explore.verify import verify
-
-    def fail(why: str) -> UsageError:
-        return UsageError(f"{DOES_NOT_REPRODUCE}: {why}. The record fits this model, memory "
-                          "model and bound: if it is as smpcheck wrote it, the model does not "
-                          "do the same thing every time (does it read a file, the environment, "
-                          "random numbers?)", record.path)
-
-    beyond = sorted({tid for tid, _ in record.events if tid >= len(model.cpus)})
-    if beyond:
-        raise fail(f"the record has events of CPU {beyond[0]}, the model has "
-                   f"{len(model.cpus)} CPUs")
-    guide = Guide(record)
-    try:
-        result = verify(model, globals_, mm, replace(settings, all_violations=True,
-                                                     max_executions=None), guide=guide)
-    except UsageError as exc:
-        if isinstance(exc.__context__, Diverged):
-            raise UsageError(f"{DOES_NOT_REPRODUCE}: {exc.message}", exc.path,
-                             exc.line) from None
-        raise
-    for v in result.violations:
-        if v.graph is not None and described(v) == record.violation \
-                and guide.mismatch(v.graph) is None:
-            return v
-    raise fail(_why_not(guide, result.violations, record, mm) or
-               "".join(str(c) for c in result.incomplete[:1]) or
-               f"no execution of the model under {mm.name} follows the record")
-
-
 def described(v: Violation) -> tuple[str, str, int | None, int | None]:
     """What a record says of its violation: kind, message, CPU and line."""
     return v.kind.value, v.message, v.cpu, v.line
 
 
-def _why_not(guide: Guide, found: list[Violation], record: Record,
+def why_not(guide: Guide, found: list[Violation], record: Record,
              mm: MemoryModel) -> str | None:
     """Why no execution showed the recorded violation, as precisely as the guide saw."""
     want = _violation_text(*record.violation)

@@ -180,7 +180,8 @@ def _hashable(value: Any) -> Hashable | None:
         hash(value)
     except TypeError:
         return None
-    return value
+    hashable: Hashable = value
+    return hashable
 
 
 def execution_key(g: ExecutionGraph) -> bytes:

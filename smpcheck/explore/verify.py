@@ -50,7 +50,7 @@ class Judge(Protocol):
     def reset(self) -> None: ...
 
 
-class Settled(Exception):  # noqa: N818 - a signal, not an error
+class Settled(Exception):  # (a signal, not an error)
     """Raised by a :class:`Judge` when the run need go no further (herd's -speedcheck:
     the condition's verdict is known): exploring stops and the result holds what was
     seen."""

@@ -25,38 +25,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from smpcheck.model.objects import Loc, Obj
+from smpcheck.model.source import NO_SOURCE as NO_SOURCE
+from smpcheck.model.source import Source as Source
+from smpcheck.model.source import shown_path as shown_path
 from smpcheck.model.values import NO_DEPS, Deps, EventId
 
 INIT_TID = -1
 
 MARKING_TAGS = frozenset({"ONCE", "RELEASE", "ACQUIRE", "MB", "NORETURN", "RMW", "LKR",
                           "LKW", "UL", "LF", "RL", "RU", "INIT", "srcu-lock", "srcu-unlock"})
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where an event comes from in the model: file, line and that line's text."""
-
-    path: str
-    line: int
-    text: str
-    func: str = ""  # the enclosing function, for tables over several files
-
-    def __str__(self) -> str:
-        return f"{shown_path(self.path)}:{self.line}"
-
-
-def shown_path(path: str) -> str:
-    """A path as reports print it: relative to the working directory when inside it."""
-    import os
-
-    if not os.path.isabs(path):
-        return path
-    rel = os.path.relpath(path)
-    return path if rel.startswith("..") else rel
-
-
-NO_SOURCE = Source("<smpcheck>", 0, "")
 
 
 @dataclass(frozen=True, eq=False)

@@ -24,6 +24,7 @@ from smpcheck.cat import load_model, read_defs
 from smpcheck.errors import UsageError
 from smpcheck.explore.checks import Checker
 from smpcheck.explore.verify import Settled, verify
+from smpcheck.graph.final import final_state
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.herd.config import HerdOptions
 from smpcheck.herd.defmacros import def_macros
@@ -34,10 +35,10 @@ from smpcheck.litmus.run import (
     litmus_run,
     load_litmus,
     observed_locations,
+    translate,
 )
 from smpcheck.litmus.syntax import CTest
-from smpcheck.litmus.translate import translate
-from smpcheck.model.model import Model, final_state
+from smpcheck.model.model import Model
 from smpcheck.models.cat import CatMemoryModel
 from smpcheck.results.result import Result
 from smpcheck.settings import Settings

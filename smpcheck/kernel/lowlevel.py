@@ -16,6 +16,8 @@ code (loops, control-dependency scopes, plain accesses through pointers).
 * :func:`ctrl_save`, :func:`ctrl_restore`: the scope of a branch's control
   dependency; :func:`add_control_deps` adds reads to it.
 * :func:`plain_store`, :func:`member_read`: ``p->f = v`` and ``p->f``.
+* :func:`install_library_rewriting`: a package of model code (the KVM library)
+  has its modules loaded through the model rewrites.
 
 These are the runtime's own functions (:mod:`smpcheck._rt`), named here so that
 nothing above the kernel API imports the private runtime.
@@ -23,6 +25,7 @@ nothing above the kernel API imports the private runtime.
 
 from __future__ import annotations
 
+from smpcheck._rt.loader import install_library_rewriting
 from smpcheck._rt.loops import _smp_loop_enter as loop_enter
 from smpcheck._rt.loops import _smp_loop_head as loop_head
 from smpcheck._rt.ops import fence, load, rmw, store, where
@@ -48,5 +51,5 @@ def this_cpu() -> Cpu:
 
 
 __all__ = ["BLOCK", "Cpu", "Op", "add_control_deps", "ctrl_restore", "ctrl_save", "fence",
-           "issue", "load", "loop_enter", "loop_head", "member_read", "plain_store", "rmw",
-           "store", "this_cpu", "where"]
+           "install_library_rewriting", "issue", "load", "loop_enter", "loop_head",
+           "member_read", "plain_store", "rmw", "store", "this_cpu", "where"]

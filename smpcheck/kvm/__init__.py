@@ -13,6 +13,6 @@ model rewrites (:mod:`smpcheck._rt.loader`), so they read like the kernel's C:
 importing this package installs them for its modules.
 """
 
-from smpcheck._rt.loader import install_library_rewriting
+from smpcheck.kernel.lowlevel import install_library_rewriting
 
 install_library_rewriting(__name__)

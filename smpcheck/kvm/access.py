@@ -18,6 +18,6 @@ def plain_load(p: Any) -> Any:
     return p[0]
 
 
-def ONCE(p: Any) -> Any:  # noqa: N802 - reads as the macro
+def ONCE(p: Any) -> Any:  # reads as the macro
     """``ACCESS_ONCE(*p)``."""
     return READ_ONCE(p[0])

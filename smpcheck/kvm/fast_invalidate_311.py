@@ -116,7 +116,7 @@ class kvm_t(mmu_39.kvm_t):
     arch = kvm_arch
 
 
-def BATCH_ZAP_PAGES() -> int:  # noqa: N802 - the kernel's macro, bounded by a switch
+def BATCH_ZAP_PAGES() -> int:  # the kernel's macro, bounded by a switch
     return int(design["batch_zap_pages"])
 
 
@@ -148,7 +148,7 @@ def link_entry(link: Any) -> Any:
 
 
 # -- mmu.c of 3.11 ---------------------------------------------------------------------------
-def is_obsolete_sp(kvm: Any, sp: Any) -> bool:
+def is_obsolete_sp(kvm: Any, sp: Any) -> Any:
     return sp.mmu_valid_gen != kvm.arch.mmu_valid_gen
 
 

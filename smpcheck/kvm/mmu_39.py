@@ -190,7 +190,7 @@ def is_writable_pte(pte: Any) -> bool:
     return bool(pte & PT_WRITABLE_MASK)
 
 
-def is_last_spte(pte: Any, level: Any) -> bool:
+def is_last_spte(pte: Any, level: Any) -> Any:
     return level == PT_PAGE_TABLE_LEVEL
 
 
@@ -206,7 +206,7 @@ def __update_clear_spte_slow(sptep: Any, spte: Any) -> Any:
     return xchg(sptep[0], spte)
 
 
-def spte_is_locklessly_modifiable(spte: Any) -> bool:
+def spte_is_locklessly_modifiable(spte: Any) -> Any:
     return (spte & (SPTE_HOST_WRITEABLE | SPTE_MMU_WRITEABLE)) == (
         SPTE_HOST_WRITEABLE | SPTE_MMU_WRITEABLE)
 

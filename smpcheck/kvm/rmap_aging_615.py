@@ -170,7 +170,7 @@ def is_mmu_writable_spte(spte: Any) -> bool:
     return bool(spte & shadow_mmu_writable_mask)
 
 
-def spte_ad_enabled(spte: Any) -> bool:
+def spte_ad_enabled(spte: Any) -> Any:
     return (spte & SPTE_TDP_AD_MASK) != SPTE_TDP_AD_DISABLED
 
 
@@ -233,7 +233,7 @@ def sptep_to_sp(sptep: Any) -> Any:
     return container_of(sptep, kvm_mmu_page, "spt")      # via virt_to_page(sptep)
 
 
-def spte_index(sptep: Any) -> int:
+def spte_index(sptep: Any) -> Any:
     return sptep - addr(sptep_to_sp(sptep).spt)
 
 
@@ -323,7 +323,7 @@ def mmu_free_pte_list_desc(pte_list_desc_: Any) -> None:
     kfree(pte_list_desc_)                               # kmem_cache_free(pte_list_desc_cache)
 
 
-def KVM_BUG_ON_DATA_CORRUPTION(cond: Any, kvm: Any) -> bool:  # noqa: N802
+def KVM_BUG_ON_DATA_CORRUPTION(cond: Any, kvm: Any) -> bool:
     """With CONFIG_BUG_ON_DATA_CORRUPTION: BUG_ON()."""
     BUG_ON(cond)
     return bool(cond)

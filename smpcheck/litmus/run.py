@@ -20,12 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from smpcheck.explore.verify import verify
+from smpcheck.graph.final import final_state
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.litmus.c_macros import Macro
 from smpcheck.litmus.parse_common import parse_litmus
 from smpcheck.litmus.syntax import CTest, LitmusError, LocRef, X86Test
-from smpcheck.litmus.translate import herd_loc, observed, prop_locations, translate
-from smpcheck.model.model import Model, final_state
+from smpcheck.litmus.translate import SourceLines, herd_loc, observed, prop_locations
+from smpcheck.litmus.translate_c import translate_c
+from smpcheck.litmus.translate_x86 import translate_x86
+from smpcheck.model.model import Model
 from smpcheck.model.objects import Loc
 from smpcheck.models import get_model
 from smpcheck.models.base import MemoryModel
@@ -36,6 +39,23 @@ from smpcheck.text import read_text
 
 LitmusTest = CTest | X86Test
 State = tuple[Any, ...]
+
+
+
+def translate(test: LitmusTest, text: str | None = None,
+              macros: Mapping[str, Macro] | None = None) -> tuple[Model, dict[str, Loc]]:
+    """The model of a litmus test and its shared locations by name.
+
+    ``text`` is the file's text (for the source lines of reports); by default
+    it is read from ``test.path`` when that file exists.  ``macros`` are the
+    functions a C test may call (default :data:`.c_macros.MACROS`)."""
+    lines = SourceLines(test.path, text)
+    try:
+        if isinstance(test, CTest):
+            return translate_c(test, lines, macros)
+        return translate_x86(test, lines)
+    except RecursionError:
+        raise LitmusError("the code is nested too deeply to translate", test.path) from None
 
 
 def default_mm(test: LitmusTest) -> str:

@@ -1,7 +1,7 @@
 """Litmus tests become models: the same kind of Model the Python API builds.
 
-:func:`translate` turns a parsed test (:class:`~smpcheck.litmus.syntax.CTest`
-or :class:`~smpcheck.litmus.syntax.X86Test`) into a
+:func:`smpcheck.litmus.run.translate` turns a parsed test
+(:class:`~smpcheck.litmus.syntax.CTest` or :class:`~smpcheck.litmus.syntax.X86Test`) into a
 :class:`~smpcheck.model.model.Model` and the names of its shared locations (as
 :func:`smpcheck.model.objects.name_globals` gives them for a Python model), so the
 one explorer runs it under any memory model::
@@ -24,11 +24,10 @@ variable, a register the condition names that the thread lacks...) raise
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from smpcheck.litmus.c_macros import Macro
 from smpcheck.litmus.syntax import (
     Call,
     CTest,
@@ -53,25 +52,6 @@ from smpcheck.model.objects import NULL, Field, Loc, Obj, Ref
 from smpcheck.model.propositions import holds
 
 LitmusTest = CTest | X86Test
-
-
-def translate(test: LitmusTest, text: str | None = None,
-              macros: Mapping[str, Macro] | None = None) -> tuple[Model, dict[str, Loc]]:
-    """The model of a litmus test and its shared locations by name.
-
-    ``text`` is the file's text (for the source lines of reports); by default
-    it is read from ``test.path`` when that file exists.  ``macros`` are the
-    functions a C test may call (default :data:`.c_macros.MACROS`)."""
-    from smpcheck.litmus.translate_c import translate_c
-    from smpcheck.litmus.translate_x86 import translate_x86
-
-    lines = SourceLines(test.path, text)
-    try:
-        if isinstance(test, CTest):
-            return translate_c(test, lines, macros)
-        return translate_x86(test, lines)
-    except RecursionError:
-        raise LitmusError("the code is nested too deeply to translate", test.path) from None
 
 
 class SourceLines:

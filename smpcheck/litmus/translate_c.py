@@ -118,7 +118,7 @@ class _Return(Exception):
 
 def translate_c(test: CTest, lines: SourceLines,
                 macros: Mapping[str, Macro] | None = None) -> tuple[Model, dict[str, Loc]]:
-    """The model of a C litmus test (see :func:`smpcheck.litmus.translate.translate`)."""
+    """The model of a C litmus test (see :func:`smpcheck.litmus.run.translate`)."""
     memory = Memory(lines)
     kinds = _param_kinds(test, lines)
     init_globals(test, memory, kinds)

@@ -31,11 +31,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from smpcheck._rt.runtime import EngineExit, def_site, raise_site, raised_text
-from smpcheck.errors import UsageError
-from smpcheck.graph.events import NO_SOURCE
-from smpcheck.graph.graph import ExecutionGraph
-from smpcheck.model.objects import Loc, Ref
+from smpcheck.errors import EngineExit, UsageError
+from smpcheck.model.objects import Ref
+from smpcheck.model.source import NO_SOURCE, def_site, raise_site, raised_text
 
 __smp_engine__ = True  # (an error raised in FinalState names the condition's line)
 
@@ -218,14 +216,3 @@ def _guarded(quantifier: str, cond: Callable[[FinalState], Any]) -> Callable[[Fi
     return test
 
 
-def final_state(g: ExecutionGraph, model: Model, globals_: dict[str, Loc]) -> FinalState:
-    """The registers and final memory values of a complete execution."""
-    regs: list[dict[str, Any]] = []
-    for t in g.threads:
-        last = t[-1] if t else None
-        ret = last.value if last is not None and last.kind == "E" else None
-        regs.append(ret if isinstance(ret, dict) else ({} if ret is None else {"ret": ret}))
-    mem = {}
-    for name, loc in globals_.items():
-        mem[name] = g.event(g.co_max(loc)).value
-    return FinalState(regs, mem, model.cpu_names)

@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from smpcheck.model import hooks
+
 __smp_engine__ = True  # frames here are not model code (see _runtime.user_source)
 
 Path = tuple[str | int, ...]
@@ -279,7 +281,8 @@ class Ref:
         spec = self._spec()
         if not isinstance(spec, Field):
             raise TypeError(f"{self} points to an aggregate, not to a scalar location")
-        return self._obj.loc(self._path)
+        loc: Loc = self._obj.loc(self._path)
+        return loc
 
     def _member(self, key: str | int) -> Ref:
         """A pointer to member ``key`` (``&p->key`` or ``&p[key]``)."""
@@ -344,18 +347,14 @@ def _as_index(index: Any) -> int | str:
 def _access(ref: Ref) -> Any:
     """Member read: a pointer for aggregates, a plain load for scalars."""
     if isinstance(ref._spec(), Field):
-        from smpcheck._rt import runtime as _runtime
-
-        return _runtime.member_read(ref)
+        return hooks.member_read(ref)
     return ref
 
 
 def _store(ref: Ref, value: Any) -> None:
     if not isinstance(ref._spec(), Field):
         raise TypeError(f"cannot assign to the aggregate {ref}")
-    from smpcheck._rt import runtime as _runtime
-
-    _runtime.plain_store(ref, value)
+    hooks.plain_store(ref, value)
 
 
 def as_ref(x: Any) -> Ref:

@@ -8,13 +8,15 @@ locations' final values.  Unknown registers or locations are usage errors.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smpcheck.errors import UsageError
 from smpcheck.litmus.parse_common import parse_prop
 from smpcheck.litmus.syntax import LocRef, Name, Num, PAnd, PEq, PFalse, PImplies, PNot, POr, Prop
-from smpcheck.model.model import FinalState
 from smpcheck.model.objects import Ref
+
+if TYPE_CHECKING:
+    from smpcheck.model.model import FinalState
 
 
 def compile_prop(text: str, path: str = "<condition>") -> Callable[[FinalState], bool]:

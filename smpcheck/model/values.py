@@ -18,6 +18,7 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
+from smpcheck.model import hooks
 from smpcheck.model.objects import Ref, as_ref
 
 __smp_engine__ = True  # frames here are not model code (see _runtime.user_source)
@@ -39,9 +40,7 @@ def deps_of(x: Any) -> Deps:
 def _control(deps: Deps) -> None:
     """A branch on a tracked value: later events of this CPU depend on it."""
     if deps:
-        from smpcheck._rt import runtime as _runtime
-
-        _runtime.add_control_deps(deps)
+        hooks.add_control_deps(deps)
 
 
 def _binop(op: Callable[[Any, Any], Any]) -> Callable[[Val, Any], Val]:
@@ -154,19 +153,15 @@ class Val:
 
 
 def _member_access(ptr: Val, key: Any) -> Any:
-    from smpcheck._rt import runtime as _runtime
-
     member = as_ref(ptr.v)._member(key if isinstance(key, str) else int(raw(key)))
     deps = ptr.deps | (NO_DEPS if isinstance(key, str) else deps_of(key))
-    return _runtime.member_read(member, deps)
+    return hooks.member_read(member, deps)
 
 
 def _member_store(ptr: Val, key: Any, value: Any) -> None:
-    from smpcheck._rt import runtime as _runtime
-
     member = as_ref(ptr.v)._member(key if isinstance(key, str) else int(raw(key)))
     deps = ptr.deps | (NO_DEPS if isinstance(key, str) else deps_of(key))
-    _runtime.plain_store(member, value, deps)
+    hooks.plain_store(member, value, deps)
 
 
 def locate(x: Any) -> tuple[Ref, Deps]:

@@ -550,7 +550,7 @@ class LKMM(MemoryModel):
         (smp_mb__before_atomic() and the like, :func:`conditionally_fenced`) and
         those smp_rmb() or smp_wmb() order; keeping less lost executions that only a
         revisit keeping them reaches (a read before smp_mb__before_atomic() and an
-        atomic RMW, tests/herd/test_cross_lkmm.py).  A failed RMW's tags count here
+        atomic RMW, tests/herd7/test_cross_lkmm.py).  A failed RMW's tags count here
         (keeping it lost none); the model orders nothing by them, so
         :meth:`speculates` leaves them out."""
         return _kept(earlier, later, between, _tags)
@@ -594,7 +594,7 @@ class LKMM(MemoryModel):
         inconsistent although a revisit of that prefix (a read before the grace
         period reading a later write) is consistent, and under dependency tracking
         no consistent parent leads there.  Cutting such prefixes lost executions
-        (tests/herd/test_cross_lkmm.py has one).
+        (tests/herd7/test_cross_lkmm.py has one).
 
         Also lock.cat's reads-from of spin_is_locked() returning false, where an
         unmatched spin_unlock() (a fence) hides its CPU's earlier unlocks

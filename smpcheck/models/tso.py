@@ -27,6 +27,7 @@ critical sections are anchored at their ends for the grace-period rule.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from smpcheck.graph.events import Event
 from smpcheck.graph.graph import ExecutionGraph
@@ -80,7 +81,9 @@ class TsoRelations:
     def anchor(self) -> Rel:
         """Full fences and the ends of RCU critical sections, tied into program order."""
         v = self.v
-        rcu = lambda tag: v.where(lambda ev: ev.kind == "F" and tag in ev.tags)  # noqa: E731
+
+        def rcu(tag: str) -> int:
+            return v.where(lambda ev: ev.kind == "F" and tag in ev.tags)
         return (v.po.restrict(v.M, self.mfence | rcu("rcu-unlock"))
                 | v.po.restrict(self.mfence | rcu("rcu-lock"), v.M))
 
@@ -188,7 +191,6 @@ def _passed_by_buffer(ev: Event) -> bool:
 def _tso_timeline(view: View, rel: TsoRelations, prefer: Sequence[tuple[int, int]]) -> list[Step]:
     g = view.g
     events = list(g.events())
-    by_id = {ev.id: ev for ev in events}
     buffered = {ev.id for ev in events
                 if ev.kind == "W" and not ev.tags & LOCKED_TAGS and "irq-off" not in ev.tags}
 
@@ -198,6 +200,16 @@ def _tso_timeline(view: View, rel: TsoRelations, prefer: Sequence[tuple[int, int
     nodes: list[object] = [ev.id for ev in events] + [("drain", w) for w in buffered]
     key: dict[object, tuple[int, ...]] = {ev.id: (ev.tid, ev.idx, 0) for ev in events}
     key.update({("drain", w): (w[0], w[1], 1) for w in buffered})
+    edges = _program_edges(g, buffered) + _communication_edges(view, drain)
+    ids = [ev.id for ev in view.events]
+    pref = [(ids[a], ids[b]) for a, b in prefer]
+    order = linearize(nodes, edges, key, pref)
+    return _steps(order, {ev.id: ev for ev in events}, buffered)
+
+
+def _program_edges(g: Any, buffered: set[Any]) -> list[tuple[object, object]]:
+    """Program order, each buffered store before its drain, drains in program order,
+    and fences and locked instructions after the drains of the stores before them."""
     edges: list[tuple[object, object]] = [(w, ("drain", w)) for w in buffered]
     for t in g.threads:
         evs = [e for e in t if e is not None]
@@ -207,7 +219,14 @@ def _tso_timeline(view: View, rel: TsoRelations, prefer: Sequence[tuple[int, int
         for i, e in enumerate(evs):  # fences and locked instructions drain the buffer
             if e.tags & LOCKED_TAGS or (e.kind == "F" and e.tags & FULL_FENCES):
                 edges.extend((("drain", w.id), e.id) for w in evs[:i] if w.id in buffered)
+    return edges
+
+
+def _communication_edges(view: View, drain: Any) -> list[tuple[object, object]]:
+    """Coherence between drains, external reads after the drain they read, from-reads
+    before the drain of the store they precede."""
     ids = [ev.id for ev in view.events]
+    edges: list[tuple[object, object]] = []
     for a, b in view.co.pairs():
         if not view.events[a].is_init:
             edges.append((drain(ids[a]), drain(ids[b])))
@@ -217,8 +236,11 @@ def _tso_timeline(view: View, rel: TsoRelations, prefer: Sequence[tuple[int, int
     for a, b in view.fr.pairs():
         if view.events[a].tid != view.events[b].tid:
             edges.append((ids[a], drain(ids[b])))
-    pref = [(ids[a], ids[b]) for a, b in prefer]
-    order = linearize(nodes, edges, key, pref)
+    return edges
+
+
+def _steps(order: list[Any], by_id: dict[Any, Any], buffered: set[Any]) -> list[Step]:
+    """The table's rows: a drain shown where it happens unless right after its store."""
     steps = []
     for i, n in enumerate(order):
         if isinstance(n, tuple) and n and n[0] == "drain":
@@ -227,7 +249,7 @@ def _tso_timeline(view: View, rel: TsoRelations, prefer: Sequence[tuple[int, int
             if prev != w.id:  # shown with the store when nothing happens in between
                 steps.append(Step(w, visible=True))
         else:
-            ev = by_id[n]  # type: ignore[index]
+            ev = by_id[n]
             nxt = order[i + 1] if i + 1 < len(order) else None
             late = ev.id in buffered and nxt != ("drain", ev.id)
             steps.append(Step(ev, note="buffered" if late else ""))

@@ -157,7 +157,7 @@ def test_kernel_candidates_batched_as_one_at_a_time(
         lkmm: tuple[CatModel, dict[str, MacroDef]], path: Path) -> None:
     """Every candidate of one test in one batch (different shapes included)."""
     from smpcheck.litmus import parse_litmus_file
-    from tests.cat.litmus_brute import candidates
+    from tests.support.litmus_brute import candidates
 
     model, table = lkmm
     exes = [Execution(c.execution) for c in candidates(parse_litmus_file(path), table)]

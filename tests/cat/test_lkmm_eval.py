@@ -1,5 +1,5 @@
 """linux-kernel.cat (through linux-kernel.cfg, with the bell file and lock.cat)
-on hand-built executions; the verdicts are derived in tests/cat/executions.py."""
+on hand-built executions; the verdicts are derived in tests/support/cat_executions.py."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from smpcheck.cat import CatModel, CatResult, load_config_model, pin_to_execution
-from tests.cat import executions as X
 from tests.conftest import need_lkmm
+from tests.support import cat_executions as X
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +129,7 @@ def test_stop_on_failure_reports_the_first_failed_check(lkmm: CatModel) -> None:
 
 
 def test_flags_of_unmatched_rcu_lock(lkmm: CatModel) -> None:
-    from tests.cat.builder import Builder
+    from tests.support.cat_builder import Builder
     b = Builder()
     b.init("x")
     b.fence(0, "rcu-lock")
@@ -142,7 +142,7 @@ def test_rcu_grace_period_forbids_rcu_mp(lkmm: CatModel) -> None:
     """RCU-MP: P0: rcu_read_lock; r0=x (1); r1=y (0); rcu_read_unlock
     P1: y=1; synchronize_rcu(); x=1.  The critical section sees x=1 (after
     the grace period) yet misses y=1 (before it): 'rcu' fails."""
-    from tests.cat.builder import Builder
+    from tests.support.cat_builder import Builder
     b = Builder()
     b.init("x")
     y0 = b.init("y")

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from smpcheck.cat import MODELS_DIR, CatModel, load_model, pin_to_execution
-from tests.cat import executions as X
+from tests.support import cat_executions as X
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +60,7 @@ def test_which_checks_fail(sc: CatModel, tso: CatModel) -> None:
 def test_tso_store_forwarding_is_allowed(tso: CatModel, sc: CatModel) -> None:
     """SB+rfi-pos: P0: x=1; r0=x (1); r1=y (0)   P1: y=1; r2=y (1); r3=x (0).
     rfi is not global in TSO, so there is no ghb cycle; SC forbids it."""
-    from tests.cat.builder import Builder
+    from tests.support.cat_builder import Builder
     b = Builder()
     x0 = b.init("x")
     y0 = b.init("y")
@@ -78,7 +78,7 @@ def test_tso_store_forwarding_is_allowed(tso: CatModel, sc: CatModel) -> None:
 def test_tso_locked_rmw_is_a_fence(tso: CatModel) -> None:
     """SB with xchg in place of each store: the locked instructions order the
     later loads, so the SB outcome is forbidden."""
-    from tests.cat.builder import Builder
+    from tests.support.cat_builder import Builder
     b = Builder()
     x0 = b.init("x")
     y0 = b.init("y")

@@ -1,10 +1,10 @@
 """The differential harness on a fixed-seed slice of generated litmus tests.
 
 Every disagreement between the explorer (under sc, tso and lkmm), brute force and
-the cat interpreter on the kernel's model is a failure (tests/diff/harness.py);
+the cat interpreter on the kernel's model is a failure (tests/support/diff_harness.py);
 ``bench/fuzz.py`` runs the same comparison for as long as it is given, with herd7
 too where it is installed.  The tests with known, explained differences against
-herd7 are in tests/herd/test_lkmm_gen.py; here the paths must agree exactly.
+herd7 are in tests/herd7/test_lkmm_gen.py; here the paths must agree exactly.
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from tests.diff.gen import litmus_tests
-from tests.diff.harness import LKMM_DIR, disagreements
+from tests.support.diff_gen import litmus_tests
+from tests.support.diff_harness import LKMM_DIR, disagreements
 
-pytestmark = pytest.mark.skipif(not LKMM_DIR.is_dir(),
-                                reason=f"the kernel's model files are absent ({LKMM_DIR})")
+pytestmark = [pytest.mark.slow,  # exhaustive comparisons (deselect: -m 'not slow')
+              pytest.mark.skipif(not LKMM_DIR.is_dir(),
+                                 reason=f"the kernel's model files are absent ({LKMM_DIR})")]
 
 
 def _check(text: str) -> None:

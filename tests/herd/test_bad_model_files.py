@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import need_lkmm
-from tests.herd.helpers import herd
+from tests.support.herd import herd
 
 SB = "litmus-tests/SB+poonceonces.litmus"
 SC_CAT = '"sc"\ninclude "cos.cat"\nlet com = rf | co | fr\nacyclic po | com as sc\n'

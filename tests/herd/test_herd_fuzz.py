@@ -23,10 +23,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.herd.helpers import herd
 from tests.litmus.conftest import kernel_litmus_files, lkmm_dir, x86_rows
 from tests.litmus.test_cli_fuzz import check_exit
 from tests.litmus.test_parse_fuzz import INLINE_C, INLINE_X86, mutants
+from tests.support.herd import herd
 
 MODEL_FILES = ("linux-kernel.cfg", "linux-kernel.bell", "linux-kernel.cat",
                "linux-kernel.def", "lock.cat")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import need_lkmm
-from tests.herd.helpers import herd
+from tests.support.herd import herd
 
 TWO_SECTIONS = """C two-sections
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import need_lkmm
-from tests.herd.helpers import herd
+from tests.support.herd import herd
 
 TEST = """C lock-final
 

@@ -10,7 +10,7 @@ import pytest
 
 from smpcheck.cli.main import main
 from tests.conftest import need_lkmm
-from tests.herd.helpers import herd
+from tests.support.herd import herd
 
 SB = "litmus-tests/SB+poonceonces.litmus"
 

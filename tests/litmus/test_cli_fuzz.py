@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.cli_helpers import smpcheck
 from tests.litmus.test_parse_fuzz import INLINE_C, INLINE_X86, mutants
+from tests.support.cli import smpcheck
 
 
 @pytest.fixture(scope="session")

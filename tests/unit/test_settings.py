@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from smpcheck.errors import UsageError
 from smpcheck.litmus.run import load_litmus, run_litmus
 from smpcheck.settings import ENVIRONMENT, LOOP_BOUND, Settings, stall_seconds
-from tests.cli_helpers import herd, smpcheck
+from tests.support.cli import herd, smpcheck
 from tests.test_incomplete import lkmm_dir, loop_litmus, loop_observation
 
 COUNTS = ["max_executions", "loop_bound", "max_events", "batch", "max_passes",

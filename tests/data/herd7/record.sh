@@ -1,5 +1,5 @@
 #!/bin/sh
-# Record herd7's output for the tests of tests/herd/test_herd7_lines.py.
+# Record herd7's output for the tests of tests/herd7/test_herd7_lines.py.
 # Needs herd7 7.58 on the PATH and the shared data at ../../../../shared/lkmm
 # (or $SMPCHECK_SHARED/lkmm).  Run from anywhere: sh tests/data/herd7/record.sh
 set -e

@@ -1,4 +1,4 @@
-"""Write generated lifetime shapes (tests/uaf_shapes.py) as gen-SEED.py and gen-SEED.litmus.
+"""Write generated lifetime shapes (tests/support/uaf_shapes.py) as gen-SEED.py and gen-SEED.litmus.
 
 Run from the repository root: .venv/bin/python tests/data/uaf/make_shapes.py SEED...
 then record herd7's verdicts as README.md says.  The seeds kept here are ones
@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from tests.uaf_shapes import build_shape, to_litmus, to_model  # noqa: E402
+from tests.support.uaf_shapes import build_shape, to_litmus, to_model  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 

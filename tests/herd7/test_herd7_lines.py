@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_helpers import smpcheck
 from tests.conftest import need_lkmm
-from tests.herd.helpers import herd
+from tests.support.cli import smpcheck
+from tests.support.herd import herd
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "herd7"
 CASES = sorted((DATA / "cases").glob("*.litmus"))

@@ -21,7 +21,7 @@ import pytest
 
 from smpcheck.cli.herd import herd_command
 from tests.conftest import LKMM, need_lkmm
-from tests.herd.helpers import herd, judge
+from tests.support.herd import herd, judge
 
 
 def _rows(path: Path) -> list[dict[str, str]]:

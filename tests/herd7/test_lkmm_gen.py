@@ -1,6 +1,6 @@
 """Both LKMM paths against herd7 on the generated corpus (tests/data/lkmm-gen).
 
-Each recorded test (tests/herd/lkmm_gen.py, seed 1; herd7 7.58's output lines
+Each recorded test (tests/support/lkmm_gen.py, seed 1; herd7 7.58's output lines
 in herd7.json, recorded by bench/lkmm_gen_record.py) runs under the built-in
 LKMM (``smpcheck litmus --mm lkmm``) and under linux-kernel.cfg interpreted by
 smpcheck.cat (``smpcheck-herd``); every line herd7 prints but Time and Hash
@@ -29,7 +29,7 @@ import pytest
 from smpcheck.herd.run import HerdSession
 from smpcheck.litmus.syntax import LitmusError
 from tests.conftest import LKMM, REPO
-from tests.herd.lkmm_agree import builtin_lines, herd_lines, herd_session
+from tests.support.lkmm_agree import builtin_lines, herd_lines, herd_session
 
 DATA = REPO / "tests" / "data" / "lkmm-gen"
 RECORD: dict[str, dict[str, Any]] = json.loads((DATA / "herd7.json").read_text())["tests"]
@@ -145,8 +145,8 @@ def test_the_corpus_reaches_the_lkmms_features() -> None:
 
 
 def test_recorded_files_are_the_generators() -> None:
-    """The corpus on disk is what tests/herd/lkmm_gen.py gives for the recorded seed."""
-    from tests.herd.lkmm_gen import generate
+    """The corpus on disk is what tests/support/lkmm_gen.py gives for the recorded seed."""
+    from tests.support.lkmm_gen import generate
 
     for name in sorted(RECORD)[::25]:
         seed, index = re.fullmatch(r"G(\d+)-(\d+)", name).groups()  # type: ignore[union-attr]

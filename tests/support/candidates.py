@@ -27,8 +27,9 @@ from smpcheck._rt import runtime as _runtime
 from smpcheck._rt.runtime import BLOCK, Cpu, Op, Run
 from smpcheck.explore.explorer import Explorer
 from smpcheck.graph.events import Event
+from smpcheck.graph.final import final_state
 from smpcheck.graph.graph import ExecutionGraph, Locations
-from smpcheck.model.model import Model, final_state
+from smpcheck.model.model import Model
 from smpcheck.model.objects import Loc
 from smpcheck.model.values import EventId, Val
 from smpcheck.models import get_model

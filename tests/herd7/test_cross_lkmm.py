@@ -5,7 +5,7 @@ kernel API, and under linux-kernel.cfg's cat files interpreted by
 smpcheck.cat with linux-kernel.def's macros (herd mode).  Verdict,
 positive / negative counts, final states and flags must agree, on the
 kernel's 35 tests and on random programs over kernel primitives
-(tests/herd/litmus_gen.py, tests/herd/lkmm_gen.py).
+(tests/support/litmus_gen.py, tests/support/lkmm_gen.py).
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from smpcheck.litmus.parse_common import parse_litmus
 from smpcheck.litmus.run import LitmusRun, run_litmus
 from smpcheck.models.cat import CatMemoryModel
 from tests.conftest import LKMM, need_lkmm
-from tests.herd.litmus_gen import litmus_tests
-from tests.herd.lkmm_gen import generate
+from tests.support.litmus_gen import litmus_tests
+from tests.support.lkmm_gen import generate
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +71,7 @@ def test_random_programs_agree(herd_mode: tuple[CatMemoryModel, dict[str, Any]],
 @given(seed=st.integers(2, 2**20), index=st.integers(0, 599))
 def test_corpus_generator_programs_agree(herd_mode: tuple[CatMemoryModel, dict[str, Any]],
                                          seed: int, index: int) -> None:
-    """tests/herd/lkmm_gen.py's programs (every primitive of linux-kernel.def) with
+    """tests/support/lkmm_gen.py's programs (every primitive of linux-kernel.def) with
     other seeds than the recorded corpus's: the two paths agree on each one both
     explore completely within the bound."""
     cat, macros = herd_mode

@@ -5,7 +5,7 @@ Paths, all reading the same text:
 * the explorer under each built-in memory model (``smpcheck litmus``);
 * brute force: every candidate execution (each CPU run alone on every value its
   reads may see, every reads-from and coherence choice), judged by the same
-  model's whole-graph axioms (tests/candidates.py) -- independent of the
+  model's whole-graph axioms (tests/support/candidates.py) -- independent of the
   explorer's revisits, speculation and incremental checks;
 * the cat interpreter on the kernel's model files (``smpcheck-herd -conf
   linux-kernel.cfg``), for the LKMM;
@@ -27,10 +27,9 @@ from typing import Any
 from smpcheck.herd.config import parse_options
 from smpcheck.herd.run import HerdSession
 from smpcheck.litmus.parse_common import parse_litmus
-from smpcheck.litmus.run import run_litmus
-from smpcheck.litmus.translate import translate
+from smpcheck.litmus.run import run_litmus, translate
 from smpcheck.report.herd import herd_text
-from tests.candidates import CandidateLimit, executions
+from tests.support.candidates import CandidateLimit, executions
 
 LKMM_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "lkmm"
 MODELS = ("sc", "tso", "lkmm")

@@ -1,6 +1,6 @@
 """Brute-force candidate executions of herd's X86 litmus tests (MOV, MFENCE, XCHG).
 
-Test-only, like :mod:`tests.cat.litmus_brute`: each thread is run once per
+Test-only, like :mod:`tests.support.litmus_brute`: each thread is run once per
 guess of its loads' values; the combiner adds every rf and co choice.
 """
 
@@ -11,7 +11,7 @@ from itertools import product
 from typing import Any
 
 from smpcheck.litmus import syntax as L
-from tests.cat.litmus_brute import Candidate, NeedValue, TEv, Trace, Unsupported, combine
+from tests.support.litmus_brute import Candidate, NeedValue, TEv, Trace, Unsupported, combine
 
 
 def register(name: str) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.cat.builder import Builder
+from tests.support.cat_builder import Builder
 
 
 def sb(mb: bool) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """smpcheck's x86tso.cat and sc.cat against herd7 on 76 x86 litmus tests.
 
-Candidates come from tests/cat/x86_brute.py; herd7 7.58's verdicts (and, for
+Candidates come from tests/support/x86_brute.py; herd7 7.58's verdicts (and, for
 x86-TSO, its counts of executions satisfying / not satisfying the condition)
 are in x86/x86-results.csv.
 """
@@ -13,9 +13,9 @@ import pytest
 
 from smpcheck.cat import CatModel, load_model
 from smpcheck.litmus import X86Test, parse_litmus_file
-from tests.cat.litmus_brute import judge_candidates
-from tests.cat.x86_brute import register, x86_candidates
 from tests.conftest import LKMM, need_lkmm
+from tests.support.litmus_brute import judge_candidates
+from tests.support.x86_brute import register, x86_candidates
 
 X86 = LKMM / "x86"
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from smpcheck.cli.main import herd_main, main
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
 
 

@@ -1,6 +1,6 @@
 """Random C litmus tests over the whole of linux-kernel.def, from a seed.
 
-Where :mod:`tests.herd.litmus_gen` draws small programs for hypothesis, this
+Where :mod:`tests.support.litmus_gen` draws small programs for hypothesis, this
 module writes a fixed corpus (tests/data/lkmm-gen, recorded with herd7 by
 bench/lkmm_gen_record.py) that reaches what the LKMM distinguishes:
 

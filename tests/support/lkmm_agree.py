@@ -6,7 +6,7 @@ model files interpreted by smpcheck.cat (``smpcheck-herd -conf
 linux-kernel.cfg FILE``); both give the lines herd7 prints less ``Time`` and
 ``Hash``.  :func:`compare` is the table of where each path differs from the
 recorded herd7 lines.  Run as a script it prints that table for the files
-given (``python -m tests.herd.lkmm_agree FILE...``).
+given (``python -m tests.support.lkmm_agree FILE...``).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """linux-kernel.cat against herd7 on the kernel's 35 litmus tests.
 
 Candidate executions come from a brute-force herd-style generator
-(tests/cat/litmus_brute.py); each is judged by our interpreter through
+(tests/support/litmus_brute.py); each is judged by our interpreter through
 linux-kernel.cfg.  The verdict (Never / Sometimes / Always), the number of
 consistent executions satisfying and not satisfying the final condition, and
 the flags must equal herd7 7.58's, recorded in herd7-results.csv.
@@ -17,8 +17,8 @@ import pytest
 from smpcheck.cat import CatModel, load_config_model, pin_to_execution, read_defs
 from smpcheck.cat.defs import MacroDef
 from smpcheck.litmus import CTest, parse_litmus_file
-from tests.cat.litmus_brute import candidates, judge
 from tests.conftest import LKMM, need_lkmm
+from tests.support.litmus_brute import candidates, judge
 
 
 def _rows() -> list[dict[str, str]]:

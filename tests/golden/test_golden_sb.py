@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from smpcheck.graph.events import shown_path
-from tests.cli_helpers import EXAMPLES, line_of, smpcheck
+from tests.support.cli import EXAMPLES, line_of, smpcheck
 
 SB = EXAMPLES / "sb.py"
 
