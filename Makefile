@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-.PHONY: demo test test-ray lint bench install
+.PHONY: demo test test-ray lint bench install chromium
 install: $(STAMP)
 
 demo: $(STAMP)
@@ -33,3 +33,13 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# Debian's chromium, for the test that loads the HTML report in a real browser
+# (tests/test_html.py; it skips, saying why, without it).  Installed only as root
+# with apt-get; anywhere else this says so and the test skips.
+chromium:
+	@if [ -x /usr/bin/chromium ]; then echo "chromium: $$(/usr/bin/chromium --version 2>/dev/null)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get install -y -q --no-install-recommends chromium \
+	  || { apt-get update -q && apt-get install -y -q --no-install-recommends chromium; }; \
+	else echo "chromium: not installed (needs root and apt-get): the browser test will skip"; fi

@@ -2,8 +2,8 @@
 
 Run: .venv/bin/python docs/refresh.py [FILE.md ...]
 
-A block of real output is written as an HTML comment naming the command,
-then a fenced block::
+A block of real output is written as an HTML comment naming the command
+(``smpcheck ...``, or ``pytest ...`` for the plugin), then a fenced block::
 
     <!-- $ smpcheck kvm check unmap-nolock-2013 --mm tso -->
     ```text
@@ -27,12 +27,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-MARK = re.compile(r"^<!-- \$ smpcheck (?P<args>.*?) -->\n```text\n(?P<out>.*?)```\n",
-                  re.M | re.S)
+MARK = re.compile(r"^<!-- \$ (?P<prog>smpcheck|pytest) (?P<args>.*?) -->\n```text\n"
+                  r"(?P<out>.*?)```\n", re.M | re.S)
 TIMING = [
     (re.compile(r" *\b\d+\.\d+ s\b"), " T s"),
     (re.compile(r"\(\d+ executions/s\)"), "(R executions/s)"),
     (re.compile(r"(?m)^Time (\S+) [\d.]+$"), r"Time \1 T"),
+    (re.compile(r" in \d+\.\d+s\b"), " in Ts"),
 ]
 
 
@@ -40,8 +41,10 @@ def blocks(text: str) -> Iterator[re.Match[str]]:
     return MARK.finditer(text)
 
 
-def run(args: str) -> str:
-    """What ``smpcheck ARGS`` prints, run from the repository root."""
+def run(args: str, prog: str = "smpcheck") -> str:
+    """What ``smpcheck ARGS`` (or ``pytest ARGS``) prints, run from the repository root."""
+    if prog == "pytest":
+        return run_pytest(args)
     from smpcheck.cli.main import main
 
     out = io.StringIO()
@@ -55,6 +58,17 @@ def run(args: str) -> str:
     return out.getvalue()
 
 
+def run_pytest(args: str) -> str:
+    """What ``pytest ARGS`` prints (a separate process: the plugin's own run), with no
+    cache directory and colour off."""
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
+                           "--color=no", *shlex.split(args)], capture_output=True, text=True,
+                          cwd=REPO, timeout=600)
+    return done.stdout
+
+
 def without_timing(text: str) -> str:
     for pattern, repl in TIMING:
         text = pattern.sub(repl, text)
@@ -64,8 +78,8 @@ def without_timing(text: str) -> str:
 def refresh(path: Path) -> bool:
     """Rewrite the blocks of ``path``; whether anything changed."""
     text = path.read_text()
-    new = MARK.sub(lambda m: f"<!-- $ smpcheck {m['args']} -->\n```text\n{run(m['args'])}```\n",
-                   text)
+    new = MARK.sub(lambda m: f"<!-- $ {m['prog']} {m['args']} -->\n```text\n"
+                   f"{run(m['args'], m['prog'])}```\n", text)
     if new != text:
         path.write_text(new)
     return new != text

@@ -14,10 +14,12 @@ a pointer is a plain access; a marked access takes the location, as in C.
 
 Running.  ``smpcheck check MODEL.py --mm tso`` (exit 0 safe, 1 violation, 2 bad
 input, 3 incomplete); ``verify(model, names, "lkmm")`` from Python.  Litmus
-tests: ``smpcheck litmus``; herd7's command line: ``smpcheck-herd``; the KVM
-MMU library: ``smpcheck kvm list | check | matrix | sweep | demo``.  Every scenario up to a
-bound: ``smpcheck sweep FILE --max-ops N`` (operations and initial states declared
-with :mod:`smpcheck.model.scenarios`).
+tests: ``smpcheck litmus``; a model's switches (``switch("NAME", default)``, see
+:mod:`smpcheck.model.switches`): ``-D NAME=VALUE``, ``--variant``; in a test suite:
+:func:`smpcheck.testing.assert_safe` and the pytest plugin; herd7's command
+line: ``smpcheck-herd``; the KVM MMU library: ``smpcheck kvm list | check | matrix |
+sweep | demo``.  Every scenario up to a bound: ``smpcheck sweep FILE --max-ops N``
+(operations and initial states declared with :mod:`smpcheck.model.scenarios`).
 
 Debugging.  ``--all`` lists every distinct finding; ``--json`` records each with
 a replay record (the execution, fingerprinted with the model's source, memory
@@ -59,6 +61,7 @@ if TYPE_CHECKING:  # (at run time each name is imported on first use: see __geta
     from smpcheck.model.objects import Field as Field
     from smpcheck.model.objects import Struct as Struct
     from smpcheck.model.objects import Var as Var
+    from smpcheck.model.switches import switch as switch
     from smpcheck.results.findings import Kind as Kind
     from smpcheck.results.findings import Violation as Violation
     from smpcheck.results.result import Result as Result
@@ -74,6 +77,7 @@ _HOMES = {"NULL": "smpcheck.model.objects", "Array": "smpcheck.model.objects",
           "Result": "smpcheck.results.result", "Settings": "smpcheck.settings",
           "Status": "smpcheck.results.result", "Struct": "smpcheck.model.objects",
           "Var": "smpcheck.model.objects", "Violation": "smpcheck.results.findings",
+          "switch": "smpcheck.model.switches",
           "verify": "smpcheck.explore.verify"}  # (in the order of __all__)
 
 

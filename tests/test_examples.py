@@ -8,6 +8,7 @@ The expected verdicts are derived from the memory models, not from the tool:
 * sb-mb: smp_mb() between store and load forbids that outcome everywhere.
 * mp: x86 keeps stores in order and loads in order, so SC and TSO forbid
   flag=1 /\\ data=0; the LKMM does not order either pair: fails under lkmm.
+* mp-switch: mp with its barriers as switches, all "none" by default.
 * mp-wmb-rmb, mp-release-acquire: the barriers (or release/acquire) restore
   the order under every model; release/acquire also orders the plain data
   accesses, so they do not race.
@@ -70,6 +71,7 @@ EXPECT: dict[str, dict[str, list[Finding]]] = {
     "sb-mb": {"sc": [], "tso": [], "lkmm": []},
     "mp": {"sc": [], "tso": [], "lkmm": [at("condition", "not_exists=")]},
     "mp-wmb-rmb": {"sc": [], "tso": [], "lkmm": []},
+    "mp-switch": {"sc": [], "tso": [], "lkmm": [at("condition", "not_exists=")]},
     "mp-release-acquire": {"sc": [], "tso": [], "lkmm": []},
     "counter-spinlock": {"sc": [], "tso": [], "lkmm": []},
     "counter-nolock": {"sc": [LOST], "tso": [LOST], "lkmm": [COUNTER_RACE, LOST]},

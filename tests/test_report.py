@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from smpcheck.report.cform import c_form, module_globals
 from smpcheck.report.table import code_of
 from tests.support.cli import EXAMPLES, check_json, line_of, smpcheck
 
@@ -96,11 +97,14 @@ def test_all_lists_every_distinct_violation() -> None:
 
 
 def cells_of(table: list[str]) -> list[tuple[bool, int, str]]:
-    """Each table row as (marked, column, cell text), continuation lines joined."""
+    """Each table row as (marked, column, cell text), continuation lines joined,
+    function headers (``f():``) left out."""
     out: list[tuple[bool, int, str]] = []
     for line in table:
         col = 0 if line[3:40].strip() else 1
         raw = line[3 + 39 * col:]
+        if re.fullmatch(r"\w+\(\):", raw.strip()):
+            continue
         if raw.startswith("       ") and out and out[-1][1] == col:
             out[-1] = (out[-1][0], col, out[-1][2] + " " + raw.strip())
         else:
@@ -141,10 +145,11 @@ def test_cells_are_the_source_lines_with_values(name: str, mm: str) -> None:
         assert col == row["cpu"], cell
         assert cell.startswith(f"{row['line']}: ")
         shown = " ".join(cell.split(": ", 1)[1].split())
-        code = " ".join(code_of(source[row["line"] - 1]).split())
+        c_code = c_form(code_of(source[row["line"] - 1]), module_globals(row["file"]))
+        code = " ".join(c_code.split())
         assert shown.startswith(code) or row["kind"] == "B", (shown, code)
         if row["kind"] == "R":
-            assert re.sub(r"  \(no .*\)$", "", cell).endswith(f"-> {row['value']}")
+            assert re.sub(r"\s+\(no .*\)$", "", cell).endswith(f"-> {row['value']}")
     assert code_rows and any(r["failing"] for r in v["trace"])
 
 

@@ -27,7 +27,7 @@ import importlib.util
 import sys
 import traceback
 import types
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -388,15 +388,25 @@ def _placed(exc: UsageError, path: str) -> UsageError:
     return UsageError(exc.message, path, _user_line(exc, path))
 
 
-def load_model(path: str) -> tuple[Model, dict[str, Loc]]:
-    """Load a model file: its ``MODEL`` and the names of its global locations."""
-    mod = exec_module(path)
+def load_model(path: str, switches: Mapping[str, str] | None = None
+               ) -> tuple[Model, dict[str, Loc]]:
+    """Load a model file: its ``MODEL`` and the names of its global locations;
+    ``switches``: the values of the switches it reads (:mod:`smpcheck.model.switches`)."""
+    from smpcheck.model.switches import switches_set
+
+    given = dict(switches or {})
+    with switches_set(given, path):
+        mod = exec_module(path)
     model = getattr(mod, "MODEL", None)
     if not isinstance(model, Model):
         raise UsageError("the model file defines no MODEL = Model(...)", path)
     model.path = path
     source = Path(path).read_text()
-    model.recipe = ModelFile(path, hashlib.sha256(source.encode()).hexdigest())
+    model.recipe = ModelFile(path, hashlib.sha256(source.encode()).hexdigest(),
+                             tuple(sorted(given.items())))
+    if given:  # (a replay record holds them: another setting is another design)
+        model.fingerprint_inputs = {  # type: ignore[attr-defined]
+            "-D": " ".join(f"{k}={v}" for k, v in sorted(given.items()))}
     model.condition_line = condition_line(source, path)
     if not model.description:
         model.description = (mod.__doc__ or "").strip()
@@ -410,10 +420,11 @@ class ModelFile:
 
     path: str
     sha256: str = ""
+    switches: tuple[tuple[str, str], ...] = ()
 
     def build(self, mm: str) -> tuple[Model, dict[str, Loc], Any]:
         """The model and its names; the memory model is left to the caller (None)."""
-        model, names = load_model(self.path)
+        model, names = load_model(self.path, dict(self.switches))
         if self.sha256 and model.recipe != self:
             raise UsageError("the model file changed while it was being checked", self.path)
         return model, names, None

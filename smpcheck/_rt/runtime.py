@@ -922,4 +922,5 @@ def frame_source(f: Any) -> Source:
     return Source(path, line, linecache.getline(path, line).strip(), f.f_code.co_name)
 
 
-hooks.install(member_read, plain_store, add_control_deps)  # (model objects call these)
+hooks.install(member_read, plain_store, add_control_deps,  # (model objects call these)
+              lambda: running() is not None)

@@ -9,6 +9,6 @@ it), parses it with pycparser and translates each function into Python over
 memory model, check, report and replay applies.  See docs/c-models.md.
 """
 
-from smpcheck.c.load import load_any, load_c_model
+from smpcheck.c.load import CFile, FileDesign, load_any, load_c_model
 
-__all__ = ["load_any", "load_c_model"]
+__all__ = ["CFile", "FileDesign", "load_any", "load_c_model"]

@@ -8,10 +8,12 @@ memory model, check, report and replay works on it unchanged.
 from __future__ import annotations
 
 import ast
+import hashlib
 import re
 import sys
 import types
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +28,7 @@ from smpcheck.errors import UsageError
 from smpcheck.model.model import Model
 from smpcheck.model.objects import NULL, Array, Field, Loc, Obj, Ref, Spec, StructMeta, as_spec
 
-__all__ = ["load_any", "load_c_model"]
+__all__ = ["CFile", "FileDesign", "load_any", "load_c_model"]
 
 _CPU = re.compile(r"P(\d+)")
 
@@ -40,13 +42,17 @@ def load_c_model(path: str, defines: Mapping[str, str] | None = None
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read the C model: {getattr(exc, 'strerror', None) or exc}",
                          path) from None
+    given = dict(defines or {})
     try:
-        return _load(text, path, dict(defines or {}))
+        model, names = _load(text, path, given)
     except RecursionError:
         from smpcheck.c.parse import deepest_line
 
         raise UsageError("the code is nested too deeply to translate", path,
                          deepest_line(text, path)) from None
+    model.recipe = CFile(path, tuple(sorted(given.items())),
+                         hashlib.sha256(text.encode()).hexdigest())
+    return model, names
 
 
 def _load(text: str, path: str, defines: dict[str, str]) -> tuple[Model, dict[str, Loc]]:
@@ -358,14 +364,50 @@ def _leading_comment(text: str) -> str:
 _ = (StructMeta,)  # (re-exported layouts are StructMeta classes)
 
 
-def load_any(path: str, defines: list[str] | None = None) -> tuple[Model, dict[str, Loc]]:
-    """A model file of either kind: C (``.c``, with ``-D`` specs as cc takes them) or
-    Python (which takes no ``-D``)."""
-    from smpcheck._rt.loader import load_model
-    from smpcheck.c.preprocess import parse_define
+def load_any(path: str, defines: Sequence[str] = ()) -> tuple[Model, dict[str, Loc]]:
+    """A model file of either kind, with its ``-D NAME[=VALUE]`` settings (a bare NAME
+    is 1, as cc takes it): a C file's (``.c``) macros, a Python file's switches
+    (:mod:`smpcheck.model.switches`)."""
+    from smpcheck.model.switches import parse_define
 
-    if path.endswith(".c"):
-        return load_c_model(path, dict(parse_define(d) for d in defines or ()))
-    if defines:
-        raise UsageError(f"-D {defines[0]}: -D applies to C models (FILE.c) only", path)
-    return load_model(path)
+    return FileDesign(path).build(None, parse_define(defines))
+
+
+@dataclass(frozen=True)
+class FileDesign:
+    """A user's model file as ``smpcheck kvm matrix`` sees a design: something to build
+    once per setting (``check --variant``), of a Python file's switches or a C file's
+    macros."""
+
+    path: str
+
+    @property
+    def name(self) -> str:
+        return self.path
+
+    def build(self, scenario: str | None, given: Mapping[str, str]
+              ) -> tuple[Model, dict[str, Loc]]:
+        """The model and its named globals, loaded afresh with the settings ``given``
+        (``scenario``: model files have none)."""
+        from smpcheck._rt.loader import load_model
+
+        if self.path.endswith(".c"):
+            return load_c_model(self.path, given)
+        return load_model(self.path, given)
+
+
+@dataclass(frozen=True)
+class CFile:
+    """How another process builds a C model again (-j): its path, macros and text's
+    digest (a file changed meanwhile is an error, not another design)."""
+
+    path: str
+    defines: tuple[tuple[str, str], ...]
+    sha256: str
+
+    def build(self, mm: str) -> tuple[Model, dict[str, Loc], None]:
+        """The model and its names; the memory model is left to the caller (None)."""
+        model, names = load_c_model(self.path, dict(self.defines))
+        if model.recipe != self:
+            raise UsageError("the model file changed while it was being checked", self.path)
+        return model, names, None

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from smpcheck.errors import UsageError
 
-__all__ = ["Macro", "Preprocessor", "parse_define"]
+__all__ = ["Macro", "Preprocessor"]
 
 _TOKEN = re.compile(r"""
     (?P<ws>[ \t\r\f\v]+)
@@ -59,14 +59,6 @@ def strip_comments(text: str) -> str:
         return " " + "\n" * s.count("\n") if s.startswith("/*") else " "
 
     return _COMMENT.sub(blank, text)
-
-
-def parse_define(spec: str) -> tuple[str, str]:
-    """``-D`` as cc takes it: ``NAME`` (defined as 1) or ``NAME=VALUE``."""
-    name, eq, value = spec.partition("=")
-    if not re.fullmatch(r"[A-Za-z_]\w*", name):
-        raise UsageError(f"-D {spec}: expected NAME or NAME=VALUE")
-    return name, value if eq else "1"
 
 
 class Preprocessor:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -25,8 +26,11 @@ def register(subparsers: Any) -> None:
     c = subparsers.add_parser("check", help="check a model file (Python or C)")
     c.add_argument("model", help="the model file, MODEL.py or MODEL.c")
     c.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME[=VALUE]",
-                   help="define a macro for a C model, as cc does")
+                   help="a C model's macro, as cc takes it, or a switch a Python model reads "
+                   "with smpcheck.switch() (repeatable; a bare NAME is 1)")
     add_common(c, default_mm=None)
+    c.add_argument("--variant", action="append", metavar="NAME=VALUE[,NAME=VALUE]",
+                   help="check once per setting of the switches (repeatable), as kvm matrix")
     c.add_argument("--replay", metavar="FILE", help="re-run the execution recorded in a "
                    "--json report instead of exploring")
     c.set_defaults(func=cmd_check)
@@ -40,6 +44,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     if args.replay:
         return replay_and_report(args)
+    if args.variant:
+        return check_variants(args)
     from smpcheck._rt.runtime import Stop
     from smpcheck._rt.watchdog import Watchdog
 
@@ -57,6 +63,31 @@ def cmd_check(args: argparse.Namespace) -> int:
     args.defaulted_mm = args.mm is None
     args.mm = args.mm or "sc"
     return run_and_report(model, names, args)
+
+
+def check_variants(args: argparse.Namespace) -> int:
+    """``check --variant``: the model once per setting, a line each as ``kvm matrix``
+    prints them; exit 1 if a variant has a violation, else 3 if one was cut short."""
+    from smpcheck.c import FileDesign
+    from smpcheck.cli.cells import cell_line, run_cell, variant_label
+    from smpcheck.model.switches import parse_define, parse_variant
+
+    if args.html:
+        raise UsageError("--html draws one run: give the setting with -D instead of --variant")
+    design, cells = FileDesign(args.model), []
+    for text in args.variant:
+        variant = {**parse_define(args.defines), **parse_variant(text)}
+        cells.append(run_cell(design, os.path.splitext(os.path.basename(args.model))[0],
+                              variant, args.mm or "sc", settings_from(args)))
+        if not args.json:
+            print(f"{args.model}, {variant_label(variant)}:\n" + cell_line(cells[-1]))
+    if args.json:
+        from smpcheck.report.json_report import dumps
+
+        print(dumps({"variants": cells}))
+    verdicts = {c["verdict"] for c in cells}
+    return (EXIT_VIOLATION if "violation" in verdicts else
+            EXIT_INCOMPLETE if None in verdicts else 0)
 
 
 def load_replay(path: str) -> Record:
@@ -86,6 +117,11 @@ def replay_and_report(args: argparse.Namespace) -> int:
         raise UsageError("a replay needs a model file", args.model)
     record.check(now)
     v = reproduce(model, names, mm, settings, record)
+    if args.html:
+        from smpcheck.report.html import violation_section, write_page
+
+        write_page(args.html, f"smpcheck: {model.name} (replay)", [violation_section(
+            v, model, mm, f"violation (replay of {args.replay})")])
     if args.json:
         print(dumps(replay_dict(v, model, mm, now, args.replay)))
     else:
@@ -100,8 +136,10 @@ def run_and_report(model: Any, names: Any, args: argparse.Namespace) -> int:
     from smpcheck.explore.verify import verify
     from smpcheck.models import get_model
     from smpcheck.report import render_result
+    from smpcheck.report.html import check_writable
     from smpcheck.report.json_report import dumps, result_dict
 
+    check_writable(getattr(args, "html", None))
     progress = live_progress() if sys.stderr.isatty() and not args.json else None
     try:
         if getattr(args, "shortest", False):
@@ -128,6 +166,11 @@ def run_and_report(model: Any, names: Any, args: argparse.Namespace) -> int:
         if getattr(args, "defaulted_mm", False) and result.verdict == Status.SAFE:
             print("safe under sc (the default) only: weak memory was not checked "
                   "(--compare sc,tso,lkmm)")
+    if getattr(args, "html", None):
+        from smpcheck.report.html import result_sections, write_page
+
+        write_page(args.html, f"smpcheck: {model.name}", result_sections(
+            result, model, mm, OPTIONS, args.all))
     return result.exit_status
 
 

@@ -193,6 +193,8 @@ def add_common(p: argparse.ArgumentParser, default_mm: str | None) -> None:
     add_bounds(p)
     p.add_argument("--width", type=columns, default=80,
                    help="table width in columns (default 80)")
+    p.add_argument("--html", metavar="FILE", help="also write the report as one "
+                   "self-contained HTML page (lanes, rf/co/fr arrows)")
 
 
 def settings_from(args: argparse.Namespace) -> Settings:

@@ -89,11 +89,17 @@ def _main(argv: list[str]) -> int:
     files = litmus_files(opts.files)
     jobs = (opts.jobs or default_jobs()) if len(files) > 1 else 1
     status = EXIT_OK
-    for out, err, file_status in map_ordered(_herd_file, [(opts, f) for f in files], jobs):
-        sys.stdout.write(out)
-        sys.stderr.write(err)
-        sys.stdout.flush()
-        status = max(status, file_status)
+    from smpcheck.report.progress import Bar
+
+    with Bar(len(files), "herd") as bar:
+        for path, (out, err, file_status) in zip(
+                files, map_ordered(_herd_file, [(opts, f) for f in files], jobs), strict=True):
+            bar.show(str(path))
+            sys.stdout.write(out)
+            sys.stderr.write(err)
+            sys.stdout.flush()
+            status = max(status, file_status)
+            bar.advance()
     return status
 
 

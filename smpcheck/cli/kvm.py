@@ -13,12 +13,12 @@ from __future__ import annotations
 import argparse
 import json
 import textwrap
-import time
 from collections.abc import Mapping
 from typing import Any
 
+from smpcheck.cli.cells import cell_line, run_cell, variant_label
 from smpcheck.cli.check import run_and_report
-from smpcheck.cli.common import OPTIONS, add_bounds, add_common, parse_sets, settings_from
+from smpcheck.cli.common import add_bounds, add_common, parse_sets, settings_from
 from smpcheck.cli.sweep import sweep_options
 from smpcheck.errors import EXIT_INCOMPLETE, EXIT_OK, UsageError
 
@@ -131,8 +131,29 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_matrix(args: argparse.Namespace) -> int:
     """Every selected cell; exit 3 if one was cut short, else 0 (violations are what a
     matrix shows, not a failure of it)."""
+    from smpcheck.report.progress import Bar
+
     designs, mms = _selection(args)
-    cells = []
+    cells: list[dict[str, Any]] = []
+    bar = Bar(sum(len(mms) * len(_picked(d.scenarios, args.scenario)) * len(
+        [v for v in d.variants if not args.variant or any(_has(v, w) for w in args.variant)])
+        for d in designs), "kvm matrix", enabled=None if not args.json else False)
+    with bar:
+        _matrix(args, designs, mms, cells, bar)
+    status = EXIT_OK if all(cell["complete"] for cell in cells) else EXIT_INCOMPLETE
+    if args.json:
+        print(json.dumps({"cells": cells, "complete": status == EXIT_OK, "exit": status},
+                         indent=2))
+    return status
+
+
+def _picked(scenarios: Any, wanted: list[str] | None) -> list[Any]:
+    return [s for s in scenarios if not wanted or s.name in wanted]
+
+
+def _matrix(args: argparse.Namespace, designs: list[Any], mms: list[str],
+            cells: list[dict[str, Any]], bar: Any) -> None:
+    """Run and print (unless --json) every selected cell, counting each on ``bar``."""
     for design in designs:
         for variant in design.variants:
             if args.variant and not any(_has(variant, v) for v in args.variant):
@@ -143,15 +164,12 @@ def cmd_matrix(args: argparse.Namespace) -> int:
                 if args.scenario and scenario.name not in args.scenario:
                     continue
                 for mm in mms:
+                    bar.show(f"{design.name} {scenario.name} {mm}")
                     cell = run_cell(design, scenario.name, variant, mm, settings_from(args))
                     cells.append(cell)
+                    bar.advance()
                     if not args.json:
                         print(cell_line(cell), flush=True)
-    status = EXIT_OK if all(cell["complete"] for cell in cells) else EXIT_INCOMPLETE
-    if args.json:
-        print(json.dumps({"cells": cells, "complete": status == EXIT_OK, "exit": status},
-                         indent=2))
-    return status
 
 
 def _selection(args: argparse.Namespace) -> tuple[list[Any], list[str]]:
@@ -189,39 +207,3 @@ def _check_variant(wanted: str, designs: list[Any]) -> None:
 
 def _has(variant: Mapping[str, str], wanted: str) -> bool:
     return all(variant.get(k) == v for k, v in parse_sets(wanted.split(",")).items())
-
-
-def variant_label(variant: Mapping[str, str]) -> str:
-    return " ".join(f"{k}={v}" for k, v in variant.items()) or "as shipped (defaults)"
-
-
-def run_cell(design: Any, scenario: str, variant: Mapping[str, str], mm: str,
-             settings: Any) -> dict[str, Any]:
-    """One verdict: the scenario with the variant's switches under ``mm`` (``verdict``
-    null and ``incomplete`` the reasons when a bound cut it short)."""
-    from smpcheck.explore.verify import verify
-    from smpcheck.report.limits import incomplete_dicts
-
-    model, names = design.build(scenario, variant)
-    start = time.monotonic()
-    result = verify(model, names, mm, settings)
-    first = result.violations[0] if result.violations else None
-    verdict = result.verdict
-    return {"model": design.name, "scenario": scenario, "variant": dict(variant), "mm": mm,
-            "verdict": None if verdict is None else verdict.value,
-            "complete": result.complete, "executions": result.executions,
-            "blocked": result.blocked, "seconds": round(time.monotonic() - start, 2),
-            "finding": f"{first.kind}: {first.message}" if first else "",
-            "incomplete": incomplete_dicts(result, OPTIONS)}
-
-
-def cell_line(cell: Mapping[str, Any]) -> str:
-    """A matrix row; the finding, if any, and what cut the cell short on the next lines."""
-    verdict = cell["verdict"] or "incomplete"
-    line = (f"  {cell['scenario']:11} {cell['mm']:5} {verdict:10} "
-            f"{cell['executions']:>6} ex {cell['seconds']:>6.2f} s")
-    if cell["finding"]:
-        line += "\n      " + cell["finding"][:72]
-    for cut in cell["incomplete"]:
-        line += "\n      incomplete: " + cut["message"]
-    return line

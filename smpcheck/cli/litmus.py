@@ -56,16 +56,30 @@ def cmd_litmus(args: argparse.Namespace) -> int:
     reports: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
     from smpcheck.explore.parallel import default_jobs
+    from smpcheck.report.html import check_writable
+    from smpcheck.report.progress import Bar
 
-    jobs = (args.jobs or default_jobs()) if len(args.files) > 1 else 1  # (split by file)
+    check_writable(args.html)
+    done: list[LitmusRun] = []
+    # (split by file; the HTML page is drawn from the runs, which stay in this process)
+    jobs = (args.jobs or default_jobs()) if len(args.files) > 1 and not args.html else 1
     each = argparse.Namespace(**{**vars(args), "jobs": 1}) if jobs > 1 else args
-    for out, err, file_status, file_reports, file_errors in map_ordered(
-            _check_file, [(path, each, models) for path in args.files], jobs):
-        sys.stdout.write(out)
-        sys.stderr.write(err)
-        status = max(status, file_status)
-        reports.extend(file_reports)
-        errors.extend(file_errors)
+    results = map_ordered(_check_file, [(path, each, models) for path in args.files], jobs)
+    with Bar(len(args.files), "litmus", None if len(args.files) > 1 else False) as bar:
+        for path, (out, err, file_status, file_reports, file_errors, runs) in zip(
+                args.files, results, strict=True):
+            bar.show(path)
+            sys.stdout.write(out)
+            sys.stderr.write(err)
+            status = max(status, file_status)
+            reports.extend(file_reports)
+            errors.extend(file_errors)
+            done.extend(runs)
+            bar.advance()
+    if args.html:
+        from smpcheck.report.html import litmus_sections, write_page
+
+        write_page(args.html, "smpcheck litmus", litmus_sections(done, OPTIONS))
     if args.json:
         print(json.dumps({"runs": reports, "errors": errors,
                           "complete": all(r["complete"] for r in reports), "exit": status},
@@ -73,9 +87,12 @@ def cmd_litmus(args: argparse.Namespace) -> int:
     return status
 
 
-def _check_file(task: tuple[str, argparse.Namespace, list[str]]
-                ) -> tuple[str, str, int, list[dict[str, Any]], list[dict[str, Any]]]:
-    """One file's output, messages, exit status, JSON runs and errors."""
+FileOutcome = tuple[str, str, int, list[dict[str, Any]], list[dict[str, Any]], list["LitmusRun"]]
+
+
+def _check_file(task: tuple[str, argparse.Namespace, list[str]]) -> FileOutcome:
+    """One file's output, messages, exit status, JSON runs and errors, and its runs when
+    an HTML page is asked for."""
     from smpcheck.litmus.run import load_litmus, run_litmus
     from smpcheck.report.herd import herd_text
 
@@ -93,7 +110,7 @@ def _check_file(task: tuple[str, argparse.Namespace, list[str]]
             print(printable_block(f"smpcheck: error: {exc}"), file=sys.stderr)
             errors.append({"message": exc.message, "file": exc.path, "line": exc.line,
                            "column": exc.column})
-            return out.getvalue(), err.getvalue(), EXIT_USAGE, reports, errors
+            return out.getvalue(), err.getvalue(), EXIT_USAGE, reports, errors, []
         for run in runs:
             _warn(run)
             if not run.result.complete:
@@ -106,7 +123,7 @@ def _check_file(task: tuple[str, argparse.Namespace, list[str]]
             print(herd_text(runs[0], OPTIONS) + "\n")
             if args.table:
                 print(witness_text(runs[0], args.width) + "\n")
-    return out.getvalue(), err.getvalue(), status, reports, errors
+    return out.getvalue(), err.getvalue(), status, reports, errors, runs if args.html else []
 
 
 def _models(args: argparse.Namespace) -> list[str]:

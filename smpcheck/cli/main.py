@@ -50,6 +50,11 @@ def _main(argv: list[str]) -> int:
     except BadArguments as exc:
         print(exc.usage, end="", file=sys.stderr)
         return fail(exc.message, EXIT_USAGE, wants_json, prog=exc.prog)
+    if args.version:
+        from smpcheck.explore.replay_record import smpcheck_version
+
+        print(f"smpcheck {smpcheck_version()}")
+        return 0
     if not getattr(args, "func", None):
         parser.print_help()
         return fail("no command given", EXIT_USAGE, wants_json) if wants_json else EXIT_USAGE
@@ -84,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The parser of ``smpcheck``, each command's ``func`` set to run it."""
     p = Parser(prog="smpcheck", description="Check every execution of a "
                "lockless kernel design under SC, x86-TSO or the LKMM.")
+    p.add_argument("--version", action="store_true", help="print smpcheck's version")
     sub = p.add_subparsers(title="commands")
     for command in COMMANDS:
         command.register(sub)

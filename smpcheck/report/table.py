@@ -22,6 +22,7 @@ from smpcheck.graph.view import View
 from smpcheck.model.objects import Ref, is_poison
 from smpcheck.model.values import EventId
 from smpcheck.models.base import MemoryModel, Step
+from smpcheck.report.cform import c_form, module_globals, show_int
 from smpcheck.results.findings import Violation
 from smpcheck.text import printable_block
 
@@ -54,6 +55,8 @@ def show(value: Any) -> str:
         return str(value)
     if isinstance(value, bool):
         return str(int(value))
+    if isinstance(value, int) and not is_poison(value):
+        return show_int(value)
     return str(value)
 
 
@@ -133,7 +136,7 @@ def _preferred_order(v: Violation, view: View) -> list[tuple[int, int]]:
 def _row(g: ExecutionGraph, step: Step, prev: Step | None) -> Row | None:
     ev = step.event
     src = ev.src
-    text = code_of(src.text) or ev.op
+    text = _code(src.path, src.text) or ev.op
     if step.visible:
         return Row(ev.tid, f"({ev.loc} = {show(ev.value)} reaches memory)", None, None,
                    event=ev.id, kind="visible", value=ev.value, loc=str(ev.loc))
@@ -164,6 +167,15 @@ def _row(g: ExecutionGraph, step: Step, prev: Step | None) -> Row | None:
     return row
 
 
+def _code(path: str | None, line: str) -> str:
+    """A Python model's source line in C form (:mod:`.cform`); other lines (a litmus
+    test's C) as they are."""
+    code = code_of(line)
+    if path is None or not path.endswith(".py"):
+        return code
+    return c_form(code, module_globals(path))
+
+
 def code_of(line: str) -> str:
     """A source line without its trailing comment."""
     if "#" not in line:
@@ -188,17 +200,15 @@ def render_table(rows: list[Row], cpu_names: list[str], width: int = 80) -> str:
     """Lay rows out in CPU columns; columns share ``width`` (at least 24 each).
 
     A cell too long for its column wraps onto continuation lines rather than losing
-    text.  When the rows come from several files (a model library), line numbers
-    alone are ambiguous: a CPU's column names the function, ``drop_spte():``, each
-    time it changes."""
+    text (:func:`_wrap`: never inside a name).  A CPU's column names the function its
+    rows are in, ``drop_spte():``, whenever it is not the CPU's own (the heading's)."""
     cpus = sorted({r.cpu for r in rows} | set(range(len(cpu_names))))
     ncol = max(1, len(cpus))
     colw = max(24, (width - 3 - 2 * (ncol - 1)) // ncol)
     col = {c: i for i, c in enumerate(cpus)}
-    lines = ["   " + "  ".join(_wrap(f"CPU {c} ({cpu_names[c]})" if c < len(cpu_names)
-                                        else f"CPU {c}", colw)[0].ljust(colw) for c in cpus)]
+    lines = ["   " + "  ".join(_fit(f"CPU {c} ({cpu_names[c]})" if c < len(cpu_names)
+                                       else f"CPU {c}", colw).ljust(colw) for c in cpus)]
     lines.append("   " + "  ".join("-" * colw for _ in cpus))
-    several = len({r.path for r in rows if r.path}) > 1
     where: dict[int, str] = {}
 
     def emit(cpu: int, text: str, mark: bool) -> None:
@@ -209,7 +219,8 @@ def render_table(rows: list[Row], cpu_names: list[str], width: int = 80) -> str:
             lines.append(lead + "  ".join(c.ljust(colw) for c in cells).rstrip())
 
     for r in rows:
-        if several and r.func and r.line and where.get(r.cpu) != r.func:
+        own = cpu_names[r.cpu] if r.cpu < len(cpu_names) else None
+        if r.func and r.line and where.get(r.cpu, own) != r.func:
             where[r.cpu] = r.func
             emit(r.cpu, f"{r.func}():", False)
         num = f"{r.line:>3}: " if r.line else "     "
@@ -217,10 +228,62 @@ def render_table(rows: list[Row], cpu_names: list[str], width: int = 80) -> str:
     return printable_block("\n".join(line.rstrip() for line in lines))
 
 
-def _wrap(text: str, w: int) -> list[str]:
-    """``text`` in lines of at most ``w`` columns, continuations indented."""
-    import textwrap
+def _fit(text: str, w: int) -> str:
+    """``text`` in ``w`` columns, ending in an ellipsis when it is cut."""
+    return text if len(text) <= w else text[: w - 1] + "\u2026"
 
-    out = textwrap.wrap(text, w, subsequent_indent="       ", break_on_hyphens=False,
-                        drop_whitespace=True)
-    return out or [""]
+
+def _wrap(text: str, w: int) -> list[str]:
+    """``text`` in lines of at most ``w`` columns, continuations indented: broken at a
+    space where one fits, else after punctuation, never inside a name or a number; a
+    name longer than a whole line is split with an ellipsis at each cut."""
+    indent = "       "
+    atoms = _atoms(text)
+    lines: list[str] = []
+    cur = ""
+    for atom in atoms:
+        room = w - len(cur)
+        if len(atom) <= room or (not cur.strip() and atom.isspace() and not lines):
+            cur += atom
+            continue
+        if atom.isspace():
+            lines.append(cur.rstrip())
+            cur = indent
+            continue
+        if cur.strip() and len(indent) + len(atom) <= w:
+            cur = _break(cur, lines, indent, w, atom)
+            continue
+        while len(cur) + len(atom) > w:  # (a name longer than a line: cut, marked)
+            take = w - len(cur) - 1
+            if take < 1:
+                lines.append(cur.rstrip())
+                cur = indent
+                continue
+            lines.append(cur + atom[:take] + "\u2026")
+            cur, atom = indent + "\u2026", atom[take:]
+        cur += atom
+    if cur.strip() or not lines:
+        lines.append(cur.rstrip())
+    return lines
+
+
+def _atoms(text: str) -> list[str]:
+    """Names and numbers whole, runs of spaces, and each other character alone."""
+    import re
+
+    return re.findall(r"\w+|\s+|.", text.rstrip())
+
+
+def _break(cur: str, lines: list[str], indent: str, w: int, atom: str) -> str:
+    """End the line ``cur`` before ``atom`` where what follows fits the next line with
+    ``atom``: at a space at least half way along, else after a ``(``, ``[`` or ``,``
+    that far, else at any space, else where it is; the new line's text."""
+    first = len(indent) if lines else 0
+    cuts = [i for i in range(first + 1, len(cur) + 1) if cur[i - 1] in " ([,"]
+    fits = [i for i in cuts if len(indent) + len(cur[i:].lstrip()) + len(atom) <= w]
+    good = [i for i in fits if len(cur[:i].rstrip()) >= w // 2]
+    spaces = [i for i in fits if cur[i - 1] == " " and cur[:i].strip()]
+    good_spaces = [i for i in good if i in spaces]
+    cut = (good_spaces or good or spaces or [len(cur)])[-1]
+    lines.append(cur[:cut].rstrip())
+    return indent + cur[cut:].lstrip() + atom

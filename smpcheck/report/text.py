@@ -6,6 +6,7 @@ import textwrap
 
 from smpcheck.model.model import Model
 from smpcheck.models.base import MemoryModel
+from smpcheck.report.kasan import kasan_lines
 from smpcheck.report.limits import Options, incomplete_lines
 from smpcheck.report.table import render_table, rows_for
 from smpcheck.results.findings import Violation
@@ -55,9 +56,11 @@ def render_violation(v: Violation, model: Model, mm: MemoryModel, width: int = 8
     head = textwrap.fill(f"{v.kind.value}: {v.message}{where}", width, subsequent_indent="  ",
                          break_long_words=False, break_on_hyphens=False)
     rows = rows_for(v, mm)
+    kasan = kasan_lines(v, model.cpu_names, width, [r.event for r in rows])
     if not rows:
-        return printable_block(head)
-    return printable_block(head + "\n\n" + render_table(rows, model.cpu_names, width))
+        return printable_block("\n".join([head, *kasan]))
+    table = render_table(rows, model.cpu_names, width)
+    return printable_block("\n\n".join([head, table, *(["\n".join(kasan)] if kasan else [])]))
 
 
 def summary_line(result: Result) -> str:

@@ -137,13 +137,16 @@ def test_file_level_errors(tmp_path: Path, text: str, line: int, says: str) -> N
 
 
 def test_bad_define_and_define_on_python(tmp_path: Path) -> None:
+    """-D is a C file's macro and a Python file's switch: a bad name is refused for
+    both, and a Python model that reads no such switch says so (it would be ignored)."""
     path = tmp_path / "ok.c"
     path.write_text("void P0(void) { }\n")
-    assert smpcheck("check", path, "-D", "1BAD").code == 2
+    bad = smpcheck("check", path, "-D", "1BAD")
+    assert bad.code == 2 and "-D takes NAME or NAME=VALUE, not '1BAD'" in bad.err
     py = tmp_path / "m.py"
     py.write_text("from smpcheck import Model\ndef P0():\n    pass\nMODEL = Model('m', [P0])\n")
     res = smpcheck("check", py, "-D", "X")
-    assert res.code == 2 and "C models" in res.err
+    assert res.code == 2 and "the model reads no switch 'X'" in res.err and str(py) in res.err
 
 
 def test_goto_out_and_goto_retry(tmp_path: Path) -> None:

@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from smpcheck.c.preprocess import Preprocessor, parse_define
+from smpcheck.c.preprocess import Preprocessor
 from smpcheck.errors import UsageError
+from smpcheck.model.switches import define_item as parse_define
 
 
 def run(src: str, **defines: str) -> list[str]:

@@ -17,18 +17,19 @@ sys.path.insert(0, str(REPO / "docs"))
 import refresh  # noqa: E402
 
 DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
-CASES = [(doc, m["args"], m["out"]) for doc in DOCS for m in refresh.blocks(doc.read_text())]
+CASES = [(doc, m["prog"], m["args"], m["out"]) for doc in DOCS
+         for m in refresh.blocks(doc.read_text())]
 
 
 def test_the_docs_show_command_output() -> None:
-    assert any(doc.name == "README.md" for doc, _, _ in CASES)
+    assert any(doc.name == "README.md" for doc, _, _, _ in CASES)
 
 
-@pytest.mark.parametrize(("doc", "args", "shown"), CASES,
-                         ids=[f"{d.name}: {a}" for d, a, _ in CASES])
-def test_block_is_current(doc: Path, args: str, shown: str) -> None:
+@pytest.mark.parametrize(("doc", "prog", "args", "shown"), CASES,
+                         ids=[f"{d.name}: {p} {a}" for d, p, a, _ in CASES])
+def test_block_is_current(doc: Path, prog: str, args: str, shown: str) -> None:
     if "../shared" in args and not (REPO.parent / "shared").is_dir():
         pytest.skip(f"../shared is absent: cannot run `smpcheck {args}`")
-    now = refresh.run(args)
+    now = refresh.run(args, prog)
     assert refresh.without_timing(shown) == refresh.without_timing(now), (
-        f"{doc.name}: the output of `smpcheck {args}` changed; run docs/refresh.py")
+        f"{doc.name}: the output of `{prog} {args}` changed; run docs/refresh.py")

@@ -9,7 +9,7 @@ import smpcheck
 import smpcheck.kernel
 
 CORE = ["NULL", "Array", "Field", "FinalState", "Kind", "Model", "Result", "Settings",
-        "Status", "Struct", "Var", "Violation", "verify"]
+        "Status", "Struct", "Var", "Violation", "switch", "verify"]
 KERNEL_MODULES = ("atomic", "atomic64", "barrier", "bitops", "bug", "compiler", "interrupt",
                   "irqflags", "mutex", "refcount", "rwlock", "rwsem", "sched", "seqlock", "wait",
                   "preempt", "processor", "rcupdate", "slab", "spinlock", "srcu")
