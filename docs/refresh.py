@@ -60,12 +60,13 @@ def run(args: str, prog: str = "smpcheck") -> str:
 
 def run_pytest(args: str) -> str:
     """What ``pytest ARGS`` prints (a separate process: the plugin's own run), with no
-    cache directory and colour off."""
+    cache directory, colour off and 80 columns."""
     import subprocess
 
+    env = {**os.environ, "COLUMNS": "80"}  # (pytest cuts its summary lines to the width)
     done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
                            "--color=no", *shlex.split(args)], capture_output=True, text=True,
-                          cwd=REPO, timeout=600)
+                          cwd=REPO, timeout=600, env=env)
     return done.stdout
 
 
