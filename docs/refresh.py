@@ -63,7 +63,10 @@ def run_pytest(args: str) -> str:
     cache directory, colour off and 80 columns."""
     import subprocess
 
-    env = {**os.environ, "COLUMNS": "80"}  # (pytest cuts its summary lines to the width)
+    # pytest cuts its summary lines to the terminal's width, except on CI (CI or
+    # BUILD_NUMBER set), where it prints them whole: the same lines everywhere
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "BUILD_NUMBER")}
+    env["COLUMNS"] = "80"
     done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
                            "--color=no", *shlex.split(args)], capture_output=True, text=True,
                           cwd=REPO, timeout=600, env=env)
