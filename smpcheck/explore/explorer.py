@@ -25,7 +25,7 @@ break.  The only thing the exploration asks of a model besides is
 ``track_dependencies``: whether an execution may have a (po | rf) cycle (load
 buffering, under the LKMM).  Then a write may also revisit a read in its
 (po | rf) prefix that it does not depend on, keeping the prefix less that read
-and what depends on it (:class:`Keep`); such revisits have no unique parent, so
+and what depends on it (:meth:`ExecutionGraph.dep_prefix`); such revisits have no unique parent, so
 the exploration counts each complete execution once by its digest.  A cycle
 through a dependency, which no revisit can close, is reached by speculation: a
 read takes a value from a write not added yet (:mod:`smpcheck.explore.speculation`),
