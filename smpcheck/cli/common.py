@@ -110,26 +110,24 @@ def pipe_safe_stdout() -> Iterator[None]:
         sys.stdout = saved
 
 
-def positive_int(text: str) -> int:
-    """An option's value that must be a whole number of at least 1."""
+def _whole(text: str, least: int) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"takes a whole number, not {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"takes a number of at least 1, not {text!r}")
+    if value < least:
+        raise argparse.ArgumentTypeError(f"takes a number of at least {least}, not {text!r}")
     return value
+
+
+def positive_int(text: str) -> int:
+    """An option's value that must be a whole number of at least 1."""
+    return _whole(text, 1)
 
 
 def count(text: str) -> int:
     """An option's value that must be a whole number (0 allowed)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"takes a whole number, not {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"takes a number of at least 0, not {text!r}")
-    return value
+    return _whole(text, 0)
 
 
 MAX_WIDTH = 10_000  # each line of a table is laid out at full width before it is trimmed

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -80,6 +80,7 @@ class Explorer:
     on_restart: Callable[[], None] | None = None  # a new pass: forget what was judged
     split: Any = None  # -j: the part of the tree to explore (smpcheck.explore.parallel.Split)
     on_violation: Callable[[Violation], None] | None = None  # every finding, duplicates too
+    latent: Sequence[tuple[int, str, int, frozenset[Any]]] = ()  # (Model.latent)
 
     def explore(self, result: Result) -> Result:
         """Run the exploration, filling in ``result``.
@@ -91,7 +92,7 @@ class Explorer:
         self.locs = Locations()
         self.run = Run(self.cpus, self.settings.loop_bound, self.settings.max_events,
                        self.settings.irq_bound)
-        self.domain = Domain()
+        self.domain = Domain(self.latent)
         self.speculating = False  # whether this pass lets reads speculate
         # Under a model with dependencies two paths may reach one execution (revisits
         # through a cycle, speculation): each is counted once (smpcheck.explore.speculation)

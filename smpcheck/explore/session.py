@@ -74,7 +74,7 @@ def explore(model: Model, globals_: dict[str, Loc] | None, memory_model: MemoryM
         n = s.irq_bound
         result.bound += f", at most {n} interrupt{'' if n == 1 else 's'} per CPU (--irq-bound)"
     explorer = Explorer(model.cpus, memory_model, s, on_progress=progress, guide=guide,
-                        split=split, on_violation=on_violation)
+                        split=split, on_violation=on_violation, latent=model.latent)
     checker = Checker(model, memory_model, globals_ or {}, explorer.report,
                       keep_witnesses=keep_witnesses)
     judging: Judge = checker if judge is None else judge(checker)

@@ -17,7 +17,17 @@ write exists, and wait for it.  A write of that value added later may become
 its source; an execution ending with a read still waiting is not one.  The
 values are those the exploration has seen written (a :class:`Domain`): an
 exploration that speculates runs again while the domain grows, so the last
-run speculates on every value any execution writes (herd's fixpoint).  Two
+run speculates on every value any execution writes (herd's fixpoint).
+
+A value some CPU writes only on a path that no execution takes without the
+cycle itself (``if (*z == 1) WRITE_ONCE(*y, 1)`` where only the cycle makes
+``*z`` 1) is never seen written, and the write's site never joins the site
+graph.  herd7 finds it: it solves the values of each path symbolically, from
+the program's constants.  So a model may name its *latent* statements
+(:attr:`~smpcheck.model.model.Model.latent`: a litmus test's statements with
+constants and memory accesses); those no execution ran make their constants
+values their CPU may write to any location, and every read of the other CPUs
+may speculate on them.  Python models name none: their code is not read.  Two
 paths can lead to one execution once reads speculate, so those runs count each
 execution once by its reads-from and coherence (:func:`execution_key`).
 """
@@ -25,7 +35,7 @@ execution once by its reads-from and coherence (:func:`execution_key`).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 from smpcheck.graph.events import Event, Source
@@ -47,7 +57,11 @@ class Domain:
     A read may need to speculate only where this graph has a cycle through it with a
     marked edge (:meth:`close`): a cycle of the execution would run there."""
 
-    def __init__(self) -> None:
+    def __init__(self, latent: Sequence[tuple[int, str, int, frozenset[Any]]] = ()) -> None:
+        self.latent = latent  # (CPU, file, line, constants) of statements (Model.latent)
+        self.ran: set[tuple[int, str, int]] = set()  # (CPU, file, line) of executed events
+        self.reads: set[Site] = set()  # every read site of a complete execution
+        self.unseen: dict[int, set[Any]] = {}  # per CPU, constants of latent lines not run
         self.values: dict[Loc, dict[Any, set[int]]] = {}
         self.value_sites: dict[Loc, dict[Any, set[Site]]] = {}  # the writes' sites
         self.component: dict[Site, int] = {}  # a site's strongly connected component
@@ -64,6 +78,10 @@ class Domain:
             for ev in t:
                 if ev is not None and ev.kind == "W":
                     self.wrote(ev)
+                elif self.latent and ev is not None and ev.kind == "R":
+                    self.reads.add(_site(ev))
+                if self.latent and ev is not None:
+                    self.ran.add((ev.tid, ev.src.path, ev.src.line))
 
     def wrote(self, ev: Event) -> None:
         """Record a write event of an execution."""
@@ -110,7 +128,18 @@ class Domain:
         cyclic = {comp[r] for r, ws in self.edges.items()
                   for w, unordered in ws.items() if unordered and comp[r] == comp[w]}
         self.sites = {r for r in self.edges if comp[r] in cyclic}
+        self._unseen()
+        self.sites |= {r for r in self.reads if any(t != r[0] for t in self.unseen)}
         return bool(self.sites)
+
+    def _unseen(self) -> None:
+        """Add the constants of the latent statements no execution ran (they stay)."""
+        for tid, path, line, values in self.latent:
+            if (tid, path, line) not in self.ran:
+                known = self.unseen.setdefault(tid, set())
+                if not values <= known:
+                    known |= values
+                    self.size += 1
 
     def speculates(self, tid: int, src: Source, text: str) -> bool:
         """Whether a read ``text`` at ``src`` on CPU ``tid`` may speculate."""
@@ -123,14 +152,20 @@ class Domain:
         is for), in a stable order."""
         mine = self.component.get((tid, src.path, src.line, text))
         by_site = self.value_sites.get(loc, {})
-        return sorted((v for v, sites in by_site.items()
-                       if any(s[0] != tid and self.component.get(s) == mine for s in sites)),
-                      key=repr)
+        seen = {v for v, sites in by_site.items()
+                if any(s[0] != tid and self.component.get(s) == mine for s in sites)}
+        for t, values in self.unseen.items():
+            if t != tid:
+                seen |= values
+        return sorted(seen, key=repr)
 
     def writers(self, loc: Loc, value: Any) -> set[int]:
         """The CPUs seen writing ``value`` to ``loc``."""
         key = _hashable(value)
-        return set() if key is None else self.values.get(loc, {}).get(key, set())
+        if key is None:
+            return set()
+        latent = {t for t, values in self.unseen.items() if key in values}
+        return self.values.get(loc, {}).get(key, set()) | latent
 
     def snapshot(self) -> int:
         return self.size

@@ -143,7 +143,49 @@ def translate_c(test: CTest, lines: SourceLines,
             raise lines.error(f"the condition names {loc.thread}:{loc.name} but the test has "
                               f"no thread P{loc.thread}", loc.line, f"{loc.thread}:{loc.name}")
 
-    return make_model(test, cpus, memory, check)
+    model, names = make_model(test, cpus, memory, check)
+    model.latent = latent_statements(test, lines.path)
+    return model, names
+
+
+def latent_statements(test: CTest, path: str) -> tuple[tuple[int, str, int, frozenset[Any]], ...]:
+    """Each statement that accesses memory and has constants, with them: where no
+    execution runs it, its constants may be values written only through a cycle
+    (:attr:`smpcheck.model.model.Model.latent`).  A register-only statement has no
+    event to show it ran, and is left out."""
+    out = []
+    for thread in test.threads:
+        for stmt in _walk(thread.body):
+            exprs = _own_exprs(stmt)
+            if all(_pure(e) for e in exprs) and not (
+                    isinstance(stmt, Assign) and isinstance(stmt.target, Deref)):
+                continue
+            values = frozenset(v for e in exprs for v in _constants(e))
+            if values:
+                out.append((thread.index, path, stmt.line, values))
+    return tuple(out)
+
+
+def _own_exprs(stmt: Stmt) -> list[Expr]:
+    """The expressions a statement evaluates itself (a branch's condition, not its body)."""
+    if isinstance(stmt, Decl):
+        return [stmt.init] if stmt.init is not None else []
+    if isinstance(stmt, Assign):
+        return [stmt.target, stmt.value]
+    if isinstance(stmt, ExprStmt):
+        return [stmt.expr]
+    if isinstance(stmt, If | While):
+        return [stmt.cond]
+    return [stmt.value] if stmt.value is not None else []
+
+
+def _constants(e: Expr) -> Iterator[int]:
+    if isinstance(e, Num):
+        yield e.value
+    elif isinstance(e, Unary) and e.op == "-" and isinstance(e.expr, Num):
+        yield -e.expr.value
+    for child in _children(e):
+        yield from _constants(child)
 
 
 def _param_kinds(test: CTest, lines: SourceLines) -> dict[str, str]:

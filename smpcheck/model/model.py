@@ -140,6 +140,9 @@ class Model:
     condition_line: int | None = None  # where the file states the condition (loader)
     # how another process builds this model again (-j): see smpcheck.explore.parallel
     recipe: Any = field(default=None, compare=False, repr=False)
+    # statements whose constants a CPU may write only on a path no execution takes
+    # without a cycle: (CPU, file, line, values); see smpcheck.explore.speculation
+    latent: tuple[tuple[int, str, int, frozenset[Any]], ...] = ()
 
     def __post_init__(self) -> None:
         if not self.cpus:

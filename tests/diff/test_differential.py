@@ -9,11 +9,14 @@ herd7 are in tests/herd7/test_lkmm_gen.py; here the paths must agree exactly.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 
 from tests.support.diff_gen import litmus_tests
 from tests.support.diff_harness import LKMM_DIR, disagreements
+from tests.support.lkmm_agree import builtin_lines, herd_lines, herd_session
 
 pytestmark = [pytest.mark.slow,  # exhaustive comparisons (deselect: -m 'not slow')
               pytest.mark.skipif(not LKMM_DIR.is_dir(),
@@ -80,3 +83,28 @@ def test_shapes_once_missed(text: str) -> None:
     """Shapes the explorer used to miss executions of (each found by this harness or
     a reviewer, with herd7's verdict in the comment)."""
     _check(text)
+
+
+def _self_justifying(cond: int, wrote: int) -> str:
+    """The kernel's dep+plain with its READ_ONCE() made plain: P0 writes ``wrote`` to y
+    only if the value it read from x, passed through two plain stores, is ``cond``."""
+    return ("C dep+plain-r\n{}\nP0(int *x, int *y, int *z1, int *z2)\n{\n\tint a = *x;\n"
+            f"\t*z1 = a;\n\t*z2 = *z1;\n\tif (*z2 == {cond})\n\t\tWRITE_ONCE(*y, {wrote});\n}}\n"
+            "P1(int *x, int *y)\n{\n\tint r = smp_load_acquire(y);\n"
+            "\tsmp_store_release(x, r);\n}\n"
+            f"exists (x={wrote} /\\ y={wrote})\n")
+
+
+@pytest.mark.parametrize(("cond", "wrote"), [(1, 1), (2, 2), (7, 7), (2, 1), (1, 3)])
+def test_a_value_written_only_through_the_cycle(cond: int, wrote: int, tmp_path: Path) -> None:
+    """herd7 7.58 solves the cycle from the program's constant (dep+plain-r: Sometimes
+    1 2, states x=y=0 and x=y=k, when the branch tests the value it writes; Never 0 2
+    otherwise); smpcheck once said Never for each, as no execution without the cycle
+    writes y.  Both LKMM paths must list the cycle's state exactly when it closes."""
+    path = tmp_path / "dep+plain-r.litmus"
+    path.write_text(_self_justifying(cond, wrote))
+    want = (f"Observation dep+plain-r {'Sometimes 1' if cond == wrote else 'Never 0'} 2")
+    both = {"builtin": builtin_lines(path), "cat": herd_lines(path, herd_session(LKMM_DIR))}
+    for name, lines in both.items():
+        assert want in lines, (name, lines)
+        assert (f"[x]={wrote}; [y]={wrote};" in lines) == (cond == wrote), (name, lines)
