@@ -41,11 +41,16 @@ def herd_lines(block: str) -> list[str]:
             if ln and not ln.startswith(("Time ", "Hash="))]
 
 
-def explored(text: str, mm: str) -> tuple[int, set[Any], list[str]]:
-    """The explorer's executions, final states and herd7-format lines under ``mm``."""
+INCOMPLETE = "incomplete: "  # (a finding that is no disagreement: nothing to compare)
+
+
+def explored(text: str, mm: str) -> tuple[int, set[Any], list[str]] | str:
+    """The explorer's executions, final states and herd7-format lines under ``mm``, or
+    what cut the run short (a run with no verdict has nothing to compare)."""
     test = parse_litmus(text, "gen.litmus")
     run = run_litmus(test, mm, None, text)
-    assert run.result.complete, run.result.incomplete
+    if not run.result.complete:
+        return "; ".join(cut.limit.value for cut in run.result.incomplete)
     return run.result.executions, set(run.result.outcomes), herd_lines(herd_text(run, {}))
 
 
@@ -89,12 +94,17 @@ def herd7_lines(text: str, lkmm_dir: Path = LKMM_DIR, timeout: float = 30) -> li
 
 def disagreements(text: str, models: tuple[str, ...] = MODELS, cat: bool = True,
                   herd7: list[str] | None = None) -> list[str]:
-    """Every way the paths disagree on ``text`` (empty: they all agree).  ``herd7``:
-    herd7's lines for the test, when known."""
+    """Every way the paths disagree on ``text`` (empty: they all agree), and each model
+    under which the explorer was cut short (an entry starting with :data:`INCOMPLETE`:
+    incomplete, not wrong).  ``herd7``: herd7's lines for the test, when known."""
     out = []
     lkmm_lines = None
     for mm in models:
-        count, finals, lines = explored(text, mm)
+        got = explored(text, mm)
+        if isinstance(got, str):
+            out.append(f"{INCOMPLETE}{mm}: cut short ({got}): no verdict to compare")
+            continue
+        count, finals, lines = got
         if mm == "lkmm":
             lkmm_lines = lines
         want = brute(text, mm)
