@@ -457,12 +457,17 @@ class Explorer:
         self._push(children)
         return False
 
-    def _resolutions(self, g: ExecutionGraph, wev: Event) -> list[ExecutionGraph]:
-        """Graphs where a read speculating ``wev``'s value on its location, on another
-        CPU, takes ``wev`` as its source (the graph where it goes on waiting is ``g``)."""
+    def _resolutions(self, g: ExecutionGraph, wev: Event,
+                     after: EventId | None = None) -> list[ExecutionGraph]:
+        """Graphs where reads speculating ``wev``'s value on its location, on other
+        CPUs, take ``wev`` as their source: one graph per set of them (the graph where
+        they go on waiting is ``g``).  Each set once: a read resolves only after the
+        reads before it in a fixed order (``after``: the last one resolved)."""
         out = []
-        for r, value in g.spec.items():
-            if r[0] == wev.tid or g.event(r).loc is not wev.loc:
+        for r in sorted(g.spec):
+            value = g.spec[r]
+            if (after is not None and r <= after) or r[0] == wev.tid \
+                    or g.event(r).loc is not wev.loc:
                 continue
             if type(value) is not type(wev.value) or value != wev.value:
                 continue
@@ -472,7 +477,7 @@ class Explorer:
             child.spec_resolved = {**child.spec_resolved, r: wev.id}
             if self.mm.inconsistency_after(child, [r, wev.id]) is None:
                 out.append(child)
-                out.extend(self._resolutions(child, wev))
+                out.extend(self._resolutions(child, wev, r))
         return out
 
     def _rmw_resolutions(self, g: ExecutionGraph, rid: EventId) -> list[ExecutionGraph]:

@@ -134,7 +134,9 @@ class CatMemoryModel(MemoryModel):
         self.name = name or (model.title or model.path)
         self.track_dependencies = track_dependencies
         self._last: tuple[tuple[Any, ...], CatResult] | None = None
-        self._batch: dict[int, CatResult] = {}  # id(graph) -> verdict, for the last batch
+        # id(graph) -> the graph and its verdict, for the last batch (the graph is kept:
+        # a graph freed since may leave its id to another, which must not get its verdict)
+        self._batch: dict[int, tuple[ExecutionGraph, CatResult]] = {}
         self.observed: frozenset[Any] = frozenset()  # locations the final condition reads
 
     def keeps_order(self, earlier: Event, later: Event, between: Sequence[Event]) -> bool:
@@ -152,8 +154,8 @@ class CatMemoryModel(MemoryModel):
         """The model's verdict on one view (the last one, and the last batch's, are
         remembered)."""
         hit = self._batch.get(id(view.g))
-        if hit is not None:
-            return hit
+        if hit is not None and hit[0] is view.g:
+            return hit[1]
         key = _signature(view)
         if self._last is not None and self._last[0] == key:
             return self._last[1]
@@ -193,7 +195,7 @@ class CatMemoryModel(MemoryModel):
         results = evaluate_batch(self.model.program, [exe for _, exe in todo])
         self._batch = {}
         for (k, _), result in zip(todo, results, strict=True):
-            self._batch[id(graphs[k])] = result
+            self._batch[id(graphs[k])] = (graphs[k], result)
             out[k] = result.failed[0] if result.failed else None
         return out
 

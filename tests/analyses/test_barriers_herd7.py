@@ -19,9 +19,6 @@ import pytest
 from smpcheck.analyses.barriers import analyse
 from smpcheck.analyses.subjects import LitmusSubject
 from smpcheck.explore.explorer import Settings
-from smpcheck.litmus.parse_common import parse_litmus
-from smpcheck.litmus.run import run_litmus
-from tests.analyses.oracle import weaken_text
 from tests.conftest import need_lkmm
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -39,9 +36,6 @@ def _rows() -> dict[tuple[str, str], list[dict[str, str]]]:
 
 
 ROWS = _rows()
-#: (test, line): herd7 finds the weak outcome through a cycle of plain accesses and a
-#: control dependency that the explorer misses (dep+plain with its READ_ONCE plain).
-KNOWN_GAPS = {("dep+plain.litmus", 18)}
 SLOW = {"G1-004.litmus"}  # (about 140 s on the 2-core machine)
 
 
@@ -65,11 +59,6 @@ def test_weakened_sites_match_herd7(recording: str, name: str) -> None:
         assert a.weakened_to == row["weakened_to"]
         assert a.verdict is not None
         run = a.verdict.extra["run"]
-        if (name, key[0]) in KNOWN_GAPS:
-            assert run.verdict != row["observation"], f"{key}: the gap closed"
-            by_hand = parse_litmus(weaken_text(text, *key, a.weakened_to), name)
-            assert run_litmus(by_hand, "lkmm", None, None).verdict == run.verdict
-            continue
         assert run.verdict == row["observation"], key
         assert sorted(run.flags) == row["flags"].split(), key
         new_flags = set(row["flags"].split()) - set(base["flags"].split())
