@@ -95,7 +95,14 @@ def cmd_barriers(args: argparse.Namespace) -> int:
         if fix.changes is not None:
             return EXIT_OK
         return EXIT_VIOLATION if fix.complete else EXIT_INCOMPLETE
-    bases, answers = analyse(subject, mms, settings)
+    from smpcheck.report.progress import Bar
+
+    with Bar(None, "barriers", False if args.json else None) as bar:  # (sites, as checked)
+        def step(item: str) -> None:
+            bar.show(item)
+            bar.advance()
+
+        bases, answers = analyse(subject, mms, settings, step)
     print(json.dumps(barriers_json(answers), indent=2) if args.json
           else barriers_text(subject.name, bases, answers, args.width, not args.brief,
                              OPTIONS))
