@@ -14,10 +14,12 @@ import inspect
 import json
 import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from smpcheck.analyses.subjects import BuiltSubject, Subject, memory_model_names, subject_for
 from smpcheck.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATION, UsageError
+
+if TYPE_CHECKING:  # (imported where used: ``smpcheck --help`` registers this command)
+    from smpcheck.analyses.subjects import Subject
 
 
 def register(subparsers: Any) -> None:
@@ -48,6 +50,7 @@ def register(subparsers: Any) -> None:
 def kvm_subject(name: str, scenario: str | None, given: Mapping[str, str]) -> Subject:
     """A KVM design's scenario; its barrier switches (set to a barrier, with ``none`` a
     choice) are sites, at the line that declares them."""
+    from smpcheck.analyses.subjects import BuiltSubject
     from smpcheck.kvm.registry import get
 
     design = get(name)
@@ -77,6 +80,7 @@ def _module_of(design: Any) -> Any:
 def cmd_barriers(args: argparse.Namespace) -> int:
     from smpcheck.analyses.barriers import analyse
     from smpcheck.analyses.fix import find_fix
+    from smpcheck.analyses.subjects import memory_model_names, subject_for
     from smpcheck.cli.common import OPTIONS, parse_sets, settings_from
     from smpcheck.report.analyses import barriers_json, barriers_text, fix_json, fix_text
 

@@ -29,3 +29,17 @@ def test_a_broken_command_is_an_import_error(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.delattr(smpcheck.cli, "kvm")
     with pytest.raises(ImportError):
         importlib.import_module("smpcheck.cli.main")
+
+
+def test_help_loads_no_engine() -> None:
+    """``smpcheck --help`` registers every command without importing what runs a check
+    (issue 13's start-up goal: a command imports the engine where it is used)."""
+    import subprocess
+
+    code = ("import sys\nfrom smpcheck.cli.main import build_parser\nbuild_parser()\n"
+            "print(' '.join(sorted(m for m in sys.modules if m.startswith('smpcheck.'))))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout.split()
+    engine = ("smpcheck.explore", "smpcheck._rt", "smpcheck.analyses", "smpcheck.models",
+              "smpcheck.kernel", "smpcheck.cat", "smpcheck.litmus")
+    assert [m for m in loaded if m.startswith(engine)] == []
