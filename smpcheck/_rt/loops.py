@@ -94,6 +94,6 @@ def smp_addr(base: Any, key: Any) -> Any:
 
     k = key if isinstance(key, str) else int(raw(key))
     if isinstance(base, Val):
-        return Val(as_ref(base.v)._member(k), base.deps | deps_of(key))
+        return Val(as_ref(raw(base))._member(k), deps_of(base) | deps_of(key))
     member = as_ref(base)._member(k)
     return Val(member, deps_of(key)) if deps_of(key) else member

@@ -28,7 +28,7 @@ from smpcheck.errors import InternalError, UsageError
 from smpcheck.explore.explorer import Explorer, Settings
 from smpcheck.model.model import Model
 from smpcheck.model.objects import Loc, Ref
-from smpcheck.model.values import Val
+from smpcheck.model.values import Val, deps_of, raw
 from smpcheck.models import MemoryModel, get_model
 from smpcheck.results.result import Cut, Limit, Result
 
@@ -265,7 +265,7 @@ def portable(value: Any) -> Any:
     if isinstance(value, tuple):
         return tuple([portable(v) for v in value])
     if isinstance(value, Val):
-        return Val(portable(value.v), value.deps)
+        return Val(portable(raw(value)), deps_of(value))
     if isinstance(value, Ref):
         return str(value)
     return value

@@ -30,11 +30,11 @@ NO_DEPS: Deps = frozenset()
 
 def raw(x: Any) -> Any:
     """The bare value of ``x``, without dependency tracking."""
-    return x.v if isinstance(x, Val) else x
+    return x._v if isinstance(x, Val) else x
 
 
 def deps_of(x: Any) -> Deps:
-    return x.deps if isinstance(x, Val) else NO_DEPS
+    return x._deps if isinstance(x, Val) else NO_DEPS
 
 
 def _control(deps: Deps) -> None:
@@ -45,14 +45,14 @@ def _control(deps: Deps) -> None:
 
 def _binop(op: Callable[[Any, Any], Any]) -> Callable[[Val, Any], Val]:
     def fwd(self: Val, other: Any) -> Val:
-        return Val(op(self.v, raw(other)), self.deps | deps_of(other))
+        return Val(op(self._v, raw(other)), self._deps | deps_of(other))
 
     return fwd
 
 
 def _rbinop(op: Callable[[Any, Any], Any]) -> Callable[[Val, Any], Val]:
     def rev(self: Val, other: Any) -> Val:
-        return Val(op(raw(other), self.v), self.deps | deps_of(other))
+        return Val(op(raw(other), self._v), self._deps | deps_of(other))
 
     return rev
 
@@ -60,43 +60,43 @@ def _rbinop(op: Callable[[Any, Any], Any]) -> Callable[[Val, Any], Val]:
 class Val:
     """A value (int, bool or pointer) and the read events it derives from."""
 
-    __slots__ = ("v", "deps")
+    __slots__ = ("_v", "_deps")  # (underscored: no struct member is, see StructMeta)
 
     def __init__(self, v: Any, deps: Deps = NO_DEPS) -> None:
         if isinstance(v, Val):
-            deps = deps | v.deps
-            v = v.v
-        object.__setattr__(self, "v", v)
-        object.__setattr__(self, "deps", deps)
+            deps = deps | v._deps
+            v = v._v
+        object.__setattr__(self, "_v", v)
+        object.__setattr__(self, "_deps", deps)
 
     def __reduce__(self) -> tuple[Any, ...]:  # (-j: final states cross processes)
-        return (Val, (self.v, self.deps))
+        return (Val, (self._v, self._deps))
 
     def __repr__(self) -> str:
-        return repr(self.v)
+        return repr(self._v)
 
     def __str__(self) -> str:
-        return str(self.v)
+        return str(self._v)
 
     def __format__(self, spec: str) -> str:
-        return format(self.v, spec)
+        return format(self._v, spec)
 
     # -- uses that decide control flow ---------------------------------------
     def __bool__(self) -> bool:
-        _control(self.deps)
-        return bool(self.v)
+        _control(self._deps)
+        return bool(self._v)
 
     def __index__(self) -> int:
-        _control(self.deps)
-        return operator.index(self.v)
+        _control(self._deps)
+        return operator.index(self._v)
 
     def __int__(self) -> int:
-        _control(self.deps)
-        return int(self.v)
+        _control(self._deps)
+        return int(self._v)
 
     def __hash__(self) -> int:
-        _control(self.deps)
-        return hash(self.v)
+        _control(self._deps)
+        return hash(self._v)
 
     # -- arithmetic and comparison propagate dependencies -------------------
     __add__ = _binop(operator.add)
@@ -128,17 +128,17 @@ class Val:
     __ne__ = _binop(operator.ne)  # type: ignore[assignment]
 
     def __invert__(self) -> Val:
-        return Val(~self.v, self.deps)
+        return Val(~self._v, self._deps)
 
     def __neg__(self) -> Val:
-        return Val(-self.v, self.deps)
+        return Val(-self._v, self._deps)
 
     def __pos__(self) -> Val:
         return self
 
     # -- pointers: member access carries an address dependency --------------
     def __smp_ref__(self) -> Ref:
-        return as_ref(self.v)
+        return as_ref(self._v)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -156,14 +156,14 @@ class Val:
 
 
 def _member_access(ptr: Val, key: Any) -> Any:
-    member = as_ref(ptr.v)._member(key if isinstance(key, str) else int(raw(key)))
-    deps = ptr.deps | (NO_DEPS if isinstance(key, str) else deps_of(key))
+    member = as_ref(ptr._v)._member(key if isinstance(key, str) else int(raw(key)))
+    deps = ptr._deps | (NO_DEPS if isinstance(key, str) else deps_of(key))
     return hooks.member_read(member, deps)
 
 
 def _member_store(ptr: Val, key: Any, value: Any) -> None:
-    member = as_ref(ptr.v)._member(key if isinstance(key, str) else int(raw(key)))
-    deps = ptr.deps | (NO_DEPS if isinstance(key, str) else deps_of(key))
+    member = as_ref(ptr._v)._member(key if isinstance(key, str) else int(raw(key)))
+    deps = ptr._deps | (NO_DEPS if isinstance(key, str) else deps_of(key))
     hooks.plain_store(member, value, deps)
 
 

@@ -266,3 +266,39 @@ MODEL = Model("cb", [P0], forall="0:before=0 /\\\\ 0:after=1")
 '''
     result = check(tmp_path, source, "sc")
     assert result.complete and not result.violations
+
+
+MEMBERS = '''
+class S(Struct):
+    {A} = 5
+    {B} = 7
+
+s = S()
+gp = Var(NULL, "ptr")
+
+def publisher():
+    rcu_assign_pointer(gp, s)
+
+def reader():
+    rcu_read_lock()
+    p = rcu_dereference(gp)
+    r = {{"a": -1, "b": -1}}
+    if p != NULL:
+        r = {{"a": p.{A}, "b": READ_ONCE(p.{B})}}
+    rcu_read_unlock()
+    return r
+
+MODEL = Model("members", [publisher, reader])
+'''
+
+
+@pytest.mark.parametrize("mm", MMS)
+@pytest.mark.parametrize(("a", "b"), [("v", "deps"), ("deps", "v"), ("value", "x")])
+def test_members_read_through_a_pointer_a_read_returned(tmp_path: Path, mm: str, a: str,
+                                                        b: str) -> None:
+    """A member reached through a pointer that a read returned (a value that carries its
+    dependency) is the member, whatever its name: ``v`` and ``deps`` once named the
+    value's own insides and gave them instead (the pointer, its dependencies)."""
+    result = check(tmp_path, MEMBERS.format(A=a, B=b), mm)
+    assert result.complete and not result.violations
+    assert outcomes(result) == {(("1:a", -1), ("1:b", -1)), (("1:a", 5), ("1:b", 7))}
