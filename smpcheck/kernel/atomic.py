@@ -304,9 +304,13 @@ def atomic_add_negative_release(i: Any, v: Any) -> Any:
 
 def atomic_add_unless(v: Any, a: Any, u: Any) -> Any:
     """Add ``a`` unless the counter is ``u``; true if it added (fully ordered then)."""
+    return add_unless(v, a, u, "atomic_add_unless")
+
+
+def add_unless(v: Any, a: Any, u: Any, name: str) -> Any:
+    """atomic_add_unless() and atomic64_add_unless(), named ``name``."""
     av, uv = raw(a), raw(u)
-    old = rmw(v, lambda o: None if o == uv else o + av, MB, "atomic_add_unless", (a, u),
-              ftags=MB)
+    old = rmw(v, lambda o: None if o == uv else o + av, MB, name, (a, u), ftags=MB)
     return old != u
 
 

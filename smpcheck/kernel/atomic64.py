@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from smpcheck.kernel import atomic as _atomic
-from smpcheck.model.values import raw
 
 __smp_engine__ = True
 
@@ -55,12 +54,7 @@ def atomic64_add_negative(i: Any, v: Any) -> Any:
 
 def atomic64_add_unless(v: Any, a: Any, u: Any) -> Any:
     """Add ``a`` unless the counter is ``u``; true if it added (fully ordered then)."""
-    from smpcheck._rt.ops import MB, rmw
-
-    av, uv = raw(a), raw(u)
-    old = rmw(v, lambda o: None if o == uv else o + av, MB, "atomic64_add_unless", (a, u),
-              ftags=MB)
-    return old != u
+    return _atomic.add_unless(v, a, u, "atomic64_add_unless")
 
 
 def atomic64_inc_not_zero(v: Any) -> Any:
