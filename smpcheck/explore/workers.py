@@ -76,6 +76,10 @@ class _Workers:
         with self.lock:
             self.closed = True
             self._stop()
+        # A pool still starting is waited for (and then stopped by _start): a worker
+        # whose parent is gone fails to unpickle its start-up data, and prints a
+        # traceback on the user's terminal.
+        self.ready.wait(timeout=30)
 
     def _stop(self) -> None:
         if self.pool is not None:
