@@ -105,8 +105,8 @@ class Watchdog:
             signal.setitimer(signal.ITIMER_REAL, max(left, 1e-3), interval)
 
     def _tick(self, signum: int, frame: FrameType | None) -> None:
-        if not self.active:
-            return
+        if not self.active or (frame is not None and frame.f_code is _EXIT):
+            return  # (a Stop raised in __exit__ would leave this handler and timer on)
         now = _monotonic()
         cpu = getattr(greenlet.getcurrent(), "smp_cpu", None)
         if self.deadline is not None and now >= self.deadline:
@@ -129,3 +129,6 @@ class Watchdog:
         if cpu is not None:
             cpu.unwinding = stop
         raise stop
+
+
+_EXIT = Watchdog.__exit__.__code__
