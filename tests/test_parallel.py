@@ -228,3 +228,21 @@ def test_a_changed_model_file_is_an_error(tmp_path: Path) -> None:
     f.write_text(f.read_text() + "\n# changed\n")
     with pytest.raises(UsageError, match="changed while it was being checked"):
         split_result(model, names, "sc", Settings(split_depth=1))
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 1, reason="needs processes")
+def test_c_models_and_switches_split_in_worker_processes(tmp_path: Path) -> None:
+    """A C model (its -D macros) and a Python model's switches travel in the recipe: the
+    workers build the same design, so -j 2 reports what one process reports."""
+    from smpcheck.c import FileDesign
+
+    for path, setting in ((ROOT / "examples" / "c" / "peterson.c", {}),
+                        (ROOT / "examples" / "c" / "lost-wakeup.c", {"FIXED": "1"}),
+                        (ROOT / "examples" / "mp-switch.py", {"WRITER": "smp_wmb"})):
+        model, names = FileDesign(str(path)).build(None, setting)
+        assert model.recipe.build("sc")[0].name == model.name  # (the same design again)
+        for mm in ("sc", "tso"):
+            s = Settings(all_violations=True)
+            one = summary(verify(model, names, mm, s))
+            two = verify(model, names, mm, replace(s, jobs=2, split_depth=3))
+            assert summary(two) == one, (path.name, mm)
