@@ -135,6 +135,13 @@ def _weaker(op: Any) -> Any:
 _table: Overrides | None = None
 
 
+def installed() -> bool:
+    """Whether a table is installed: runs must then stay in this process, where it is
+    (another process would build the model without the table's changes, and record
+    into nothing)."""
+    return _table is not None
+
+
 @contextlib.contextmanager
 def overriding(table: Overrides) -> Iterator[Overrides]:
     """Install ``table`` for the runs inside the block (they record into it)."""

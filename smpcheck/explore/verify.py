@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from smpcheck._rt import sites
 from smpcheck.explore.checks import Checker
 from smpcheck.explore.replay import Guide
 from smpcheck.explore.session import Judge, Settled, explore
@@ -41,7 +42,8 @@ def verify(model: Model, globals_: dict[str, Loc] | None = None, mm: str | Memor
     memory_model = mm if isinstance(mm, MemoryModel) else get_model(mm)
     s = settings or Settings()
     splits = s.jobs > 1 or s.ray is not None or s.split_depth is not None
-    if splits and guide is None and judge is None and on_violation is None:
+    if splits and guide is None and judge is None and on_violation is None \
+            and not sites.installed():  # (an analysis's changes live in this process)
         from smpcheck.explore.parallel import verify_parallel
 
         parallel = verify_parallel(model, globals_ or {}, memory_model, s, progress)

@@ -5,7 +5,9 @@ a check cut short never makes a site "not load-bearing"."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -206,3 +208,38 @@ def test_a_recheck_cut_short_is_unknown(tmp_path: Path) -> None:
     assert all(a.load_bearing is None and a.answer == "unknown (incomplete)" for a in fences)
     _, full = analyse(subject, ["lkmm"], Settings())
     assert all(a.load_bearing is False for a in full if a.site.primitive.startswith("smp_"))
+
+
+def _every_unit_in_a_worker(jobs: int, start_after: float = 0.0) -> Any:
+    """A runner that gives every unit to a worker process (the real one runs units here
+    until its workers are up, which on a small model is all of them)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from smpcheck.explore.workers import run_unit
+
+    def runner(tasks: list[Any], stop: Any, local: Any) -> Iterator[Any]:
+        ctx = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=2, mp_context=ctx) as pool:
+            yield from pool.map(run_unit, tasks)
+    return runner
+
+
+@pytest.mark.parametrize("name", ["sb-mb.py", "mp.py"])
+def test_a_split_run_answers_as_one_process(name: str, monkeypatch: pytest.MonkeyPatch
+                                            ) -> None:
+    """-j: the weakened designs live in this process (the site table), so their checks
+    stay here; split across worker processes, which build the model without the
+    table, they checked the unweakened design instead (a barrier the design needs
+    was called not load-bearing)."""
+    from smpcheck.explore import parallel
+
+    subject = PythonSubject(str(EXAMPLES / name))
+
+    def answers(s: Settings) -> list[tuple[object, ...]]:
+        _, found = analyse(subject, ["tso", "lkmm"], s)
+        return [(a.site, a.mm, a.load_bearing, a.finding) for a in found]
+
+    one = answers(Settings())
+    monkeypatch.setattr(parallel, "run_processes", _every_unit_in_a_worker)
+    assert answers(Settings(jobs=2, split_depth=2)) == one
