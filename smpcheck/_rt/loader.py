@@ -392,7 +392,7 @@ def load_model(path: str, switches: Mapping[str, str] | None = None
                ) -> tuple[Model, dict[str, Loc]]:
     """Load a model file: its ``MODEL`` and the names of its global locations;
     ``switches``: the values of the switches it reads (:mod:`smpcheck.model.switches`)."""
-    from smpcheck.model.switches import switches_set
+    from smpcheck.model.switches import fingerprint_of, switches_set
 
     given = dict(switches or {})
     with switches_set(given, path):
@@ -404,9 +404,7 @@ def load_model(path: str, switches: Mapping[str, str] | None = None
     source = Path(path).read_text()
     model.recipe = ModelFile(path, hashlib.sha256(source.encode()).hexdigest(),
                              tuple(sorted(given.items())))
-    if given:  # (a replay record holds them: another setting is another design)
-        model.fingerprint_inputs = {  # type: ignore[attr-defined]
-            "-D": " ".join(f"{k}={v}" for k, v in sorted(given.items()))}
+    model.fingerprint_inputs = fingerprint_of(given)
     model.condition_line = condition_line(source, path)
     if not model.description:
         model.description = (mod.__doc__ or "").strip()

@@ -27,6 +27,7 @@ from smpcheck.c.translate import FunctionTranslator, Scope, Unsupported, py_name
 from smpcheck.errors import UsageError
 from smpcheck.model.model import Model
 from smpcheck.model.objects import NULL, Array, Field, Loc, Obj, Ref, Spec, StructMeta, as_spec
+from smpcheck.model.switches import fingerprint_of
 
 __all__ = ["CFile", "FileDesign", "load_any", "load_c_model"]
 
@@ -347,9 +348,7 @@ class _Builder:
         doc = _leading_comment(Path(path).read_text(encoding="utf-8"))
         model = Model(name, cpus, description=doc, path=path, **kwargs)
         model.condition_line = clause_line or None
-        if defines:  # (a replay record holds them: another -D is another design)
-            model.fingerprint_inputs = {  # type: ignore[attr-defined]
-                "-D": " ".join(f"{k}={v}" for k, v in sorted(defines.items()))}
+        model.fingerprint_inputs = fingerprint_of(defines)
         return model
 
 

@@ -138,7 +138,7 @@ def fingerprint(model: Model, memory_model: str, settings: Settings) -> Fingerpr
                        {k: getattr(settings, k) for k in EXPLORATION_SETTINGS},
                        str(path), _sha256(path),
                        {name: _sha256(Path(f)) for name, f in user_modules(model).items()}
-                       | getattr(model, "fingerprint_inputs", {}))  # (a C model's -D)
+                       | model.fingerprint_inputs)  # (a model file's -D)
 
 
 def _sha256(path: Path) -> str:

@@ -143,6 +143,8 @@ class Model:
     # statements whose constants a CPU may write only on a path no execution takes
     # without a cycle: (CPU, file, line, values); see smpcheck.explore.speculation
     latent: tuple[tuple[int, str, int, frozenset[Any]], ...] = ()
+    # what a replay record holds of the file's -D settings (smpcheck.model.switches)
+    fingerprint_inputs: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.cpus:

@@ -124,6 +124,12 @@ def parse_define(items: Sequence[str], option: str = "-D") -> dict[str, str]:
     return dict(define_item(item, option) for item in items)
 
 
+def fingerprint_of(given: Mapping[str, str]) -> dict[str, str]:
+    """What a replay record holds of a model file's ``-D`` settings (a C file's macros,
+    a Python file's switches): another setting is another design."""
+    return {"-D": " ".join(f"{k}={v}" for k, v in sorted(given.items()))} if given else {}
+
+
 def parse_variant(text: str) -> dict[str, str]:
     """``--variant NAME=VALUE[,NAME=VALUE]``: one setting of the switches (each named
     with its value: a bare name reads too much like a variant's label)."""
@@ -133,4 +139,5 @@ def parse_variant(text: str) -> dict[str, str]:
     return parse_define(parts, "--variant")
 
 
-__all__ = ["define_item", "parse_define", "parse_variant", "switch", "switches_set"]
+__all__ = ["define_item", "fingerprint_of", "parse_define", "parse_variant", "switch",
+           "switches_set"]
