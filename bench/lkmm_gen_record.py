@@ -4,6 +4,11 @@ Run (needs herd7 on the PATH, and ../shared/lkmm or $SMPCHECK_SHARED/lkmm):
 
     .venv/bin/python bench/lkmm_gen_record.py [--seed 1] [--count 500] [--timeout 20] [-j 2]
 
+and the lock corpus (spinlocks, lone unlocks among them, by the lock theme alone):
+
+    .venv/bin/python bench/lkmm_gen_record.py --seed 7 --count 410 --theme lock \
+        --out tests/data/lkmm-gen-lock
+
 Writes tests/data/lkmm-gen/G<seed>-<i>.litmus (tests/support/lkmm_gen.py's
 ``generate(seed, i)``) and tests/data/lkmm-gen/herd7.json: for each test the
 lines herd7 printed (``herd7 -I LKMM -conf linux-kernel.cfg FILE``), less
@@ -27,7 +32,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.support.lkmm_gen import generate  # noqa: E402
+from tests.support.lkmm_gen import THEMES, generate  # noqa: E402
 
 SHARED = Path(os.environ.get("SMPCHECK_SHARED", REPO.parent / "shared")) / "lkmm"
 OUT = REPO / "tests" / "data" / "lkmm-gen"
@@ -58,12 +63,16 @@ def main() -> int:
     ap.add_argument("-j", "--jobs", type=int, default=2)
     ap.add_argument("--herd", default="herd7")
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--theme", choices=THEMES,
+                    help="only the tests of this theme (of the first --count)")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     for old in args.out.glob("*.litmus"):
         old.unlink()
     paths = []
     for i in range(args.count):
+        if args.theme is not None and THEMES[i % len(THEMES)] != args.theme:
+            continue
         text = generate(args.seed, i)
         name = text.split("\n", 1)[0].split()[1]
         path = args.out / f"{name}.litmus"
@@ -75,7 +84,8 @@ def main() -> int:
     record = {
         "herd7": version.stdout.strip(),
         "command": "herd7 -I LKMM -conf linux-kernel.cfg FILE",
-        "generator": f"tests/support/lkmm_gen.py generate({args.seed}, i), i < {args.count}",
+        "generator": f"tests/support/lkmm_gen.py generate({args.seed}, i), i < {args.count}"
+                     + (f", theme {args.theme}" if args.theme else ""),
         "timeout_s": args.timeout,
         "tests": {p.stem: out for p, out in zip(paths, outputs, strict=True)},
     }

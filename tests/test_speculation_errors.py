@@ -37,3 +37,19 @@ def test_a_raise_on_a_value_some_execution_gives_is_an_error(mm: str) -> None:
     with pytest.raises(UsageError, match="IndexError") as info:
         verify(model, names, mm, Settings(all_violations=True))
     assert info.value.line == 10
+
+
+def test_a_non_pointer_a_read_speculated_is_no_bad_input() -> None:
+    """A litmus test whose only write of pointer p is its initial x: a read of p that
+    speculates (it may sit on a load-buffering cycle) takes 1, a value the test writes
+    elsewhere, and dereferences it.  That is no input's fault unless some execution
+    reads 1 there; none does.  tests/support/lkmm_gen.py's generate(11750, 24): it was
+    refused as bad input (`the value 1 is not a pointer`); herd7 7.58's lines are in
+    the .herd7 file next to it, and both LKMM paths must print them."""
+    from tests.conftest import need_lkmm
+    from tests.support.lkmm_agree import builtin_lines, herd_lines, herd_session
+
+    path = DATA / "pointer_speculated_non_pointer.litmus"
+    want = (DATA / "pointer_speculated_non_pointer.herd7").read_text().splitlines()
+    assert builtin_lines(path) == want
+    assert herd_lines(path, herd_session(need_lkmm())) == want

@@ -352,23 +352,11 @@ class Run:
                 self._halt(cpu)
             self.submit(cpu, _error_op(exc))
             return
-        except (EngineExit, _Finish, Diverged, UsageError):
+        except (EngineExit, _Finish, Diverged):
             raise
-        except BaseException as exc:  # a bug in the model (or its exit): name its line
-            unwinding = greenlet.getcurrent().smp_cpu.unwinding
-            if unwinding is not None:  # (it caught what unwound it, then raised this)
-                raise unwinding from None
-            if cpu.poison is not None and isinstance(exc, Exception):
-                self._halt(cpu)  # (what it did with freed memory's POISON)
-            src = raise_site(exc.__traceback__)
-            raised = ModelRaised(exc, def_site(cpu.fn) if src is NO_SOURCE else src)
-            if self.speculating and isinstance(exc, Exception):
-                # (it may have raised on a value a read speculated: the explorer keeps
-                # the error until the speculation comes true, and drops it if it does not)
-                self.submit(cpu, Op("ERR", text="raised", message=str(raised), src=raised.src,
-                                    value=raised))
-                return
-            raise raised from exc
+        except BaseException as exc:  # a bug in the model (or its exit), or bad input
+            self._raised(cpu, exc)
+            return
         unwinding = greenlet.getcurrent().smp_cpu.unwinding
         if unwinding is not None:  # (the function caught what unwound it, and returned)
             raise unwinding
@@ -385,6 +373,27 @@ class Run:
             misuse.returned_in = (self.graph.copy(), cpu.tid)  # (to find the return line)
             raise misuse
         self.submit(cpu, Op("E", value=value, text="return"))
+
+    def _raised(self, cpu: Cpu, exc: BaseException) -> None:
+        """What a CPU function raised: bad input (a UsageError, as it is) or a bug in the
+        model (a ModelRaised naming its line).  While a read speculates, an Exception
+        may come from the speculated value: the explorer keeps it until the
+        speculation comes true, and drops it if it does not."""
+        unwinding = greenlet.getcurrent().smp_cpu.unwinding
+        if unwinding is not None:  # (it caught what unwound it, then raised this)
+            raise unwinding from None
+        if isinstance(exc, UsageError):  # (a non-pointer dereferenced, say)
+            error: Exception = exc
+            src = NO_SOURCE
+        else:
+            if cpu.poison is not None and isinstance(exc, Exception):
+                self._halt(cpu)  # (what it did with freed memory's POISON)
+            where = raise_site(exc.__traceback__)
+            error = ModelRaised(exc, def_site(cpu.fn) if where is NO_SOURCE else where)
+            src = error.src
+        if not (self.speculating and isinstance(exc, Exception)):
+            raise error from (None if error is exc else exc)
+        self.submit(cpu, Op("ERR", text="raised", message=str(error), src=src, value=error))
 
     # -- the CPU side ----------------------------------------------------------
     def submit(self, cpu: Cpu, op: Op) -> Any:

@@ -41,8 +41,9 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from smpcheck._rt.runtime import BLOCK, STOPPED, Cpu, ModelRaised, Op, Run
+from smpcheck.errors import UsageError
 from smpcheck.explore.speculation import Domain, execution_key
-from smpcheck.graph.events import Event
+from smpcheck.graph.events import Event, lone_unlock
 from smpcheck.graph.graph import ExecutionGraph, Locations
 from smpcheck.graph.view import View
 from smpcheck.model.values import EventId
@@ -275,6 +276,20 @@ class Explorer:
             return
         g.add(self._made(cpu.tid, cpu.pos, op, op.kind))
 
+    def _fence(self, g: ExecutionGraph, cpu: Cpu, op: Op) -> bool:
+        """A fence; a spin_unlock() that matches no lock is one too, with a location, and
+        spin_is_locked() may read it (lock.cat's rf-ru): then its revisits."""
+        self._add_simple(g, cpu, op)
+        if not lone_unlock(g.event((cpu.tid, cpu.pos))):
+            return True
+        revisits = self._revisits(g, (cpu.tid, cpu.pos))
+        if not revisits:
+            return True
+        if self._consistent(g, cpu.tid, cpu.pos):
+            revisits.insert(0, g)
+        self._push(revisits)  # (a branch point, as a write's: -j splits the tree here)
+        return False
+
     def _block(self, g: ExecutionGraph, cpu: Cpu, op: Op) -> bool:
         """A spin loop whose last iteration only read: wait on those reads."""
         g.add(self._event(cpu.tid, cpu.pos, op, "B", value=None,
@@ -339,6 +354,8 @@ class Explorer:
         assert op.loc is not None
         children = self._speculations(g, cpu, op)
         sources = g.co_order(op.loc)
+        if op.vtags is not None:  # spin_is_locked(): also a lone unlock's 0
+            sources = sources + [u.id for u in _lone_unlocks(g, op.loc)]
         for k, w in enumerate(sources):
             child = _fresh(g, k == len(sources) - 1)
             self._add_read(child, cpu.tid, cpu.pos, op, w)
@@ -463,7 +480,9 @@ class Explorer:
         CPUs, take ``wev`` as their source: one graph per set of them (the graph where
         they go on waiting is ``g``).  Each set once: a read resolves only after the
         reads before it in a fixed order (``after``: the last one resolved)."""
-        out = []
+        out: list[ExecutionGraph] = []
+        if wev.kind != "W":
+            return out  # (a lone unlock is read by spin_is_locked() alone)
         for r in sorted(g.spec):
             value = g.spec[r]
             if (after is not None and r <= after) or r[0] == wev.tid \
@@ -520,7 +539,7 @@ class Explorer:
             return []
         if keep is None:
             keep = self._keep(g, w)
-        succ = None if wev.rmw else next(iter(g.co_after(w)), None)
+        succ = None if wev.rmw or wev.kind == "F" else next(iter(g.co_after(w)), None)
         out: list[ExecutionGraph] = []
         stamp = g.stamp
         for r in reads:
@@ -543,9 +562,11 @@ class Explorer:
         before it on its own CPU."""
         loc, tid, idx, frozen = wev.loc, wev.tid, wev.idx, g.frozen
         spec = g.spec
+        lone = lone_unlock(wev)  # (read by spin_is_locked() of other CPUs alone)
         return [r for t in g.threads for r in t if r is not None and r.kind == "R"
                 and r.loc is loc and r.id not in frozen and not (r.tid == tid and r.idx < idx)
-                and r.id not in spec]
+                and r.id not in spec
+                and not (lone and (r.tid == tid or r.extra["op"].vtags is None))]
 
     def _maximal(self, g: ExecutionGraph, e: EventId, keep: set[EventId], w: EventId) -> bool:
         """Whether ``e`` was added taking the coherence-latest write among those added
@@ -569,6 +590,8 @@ class Explorer:
         src = g.rf[e] if ev.kind == "R" else e
         if ev.kind == "R" and not before(src):
             return False  # e reads from a write added after it: it was revisited
+        if lone_unlock(g.event(src)):
+            return False  # a lone unlock: the co-latest write stands for it
         order = g.co_order(ev.loc)
         return not any(before(x) for x in order[order.index(src) + 1:])
 
@@ -625,7 +648,7 @@ class Explorer:
             t = g.threads[after.tid] if after is not None else []
             if after is not None and (after.idx >= len(t) or t[after.idx] is not after):
                 continue  # (a revisit since cut what it was noted after)
-            if isinstance(finding, ModelRaised):
+            if isinstance(finding, (ModelRaised, UsageError)):
                 raise finding  # (the value it raised on was a real one)
             self._found_now(g, finding)
         return any(t and t[-1] is not None and t[-1].extra.get("stopped") for t in g.threads)
@@ -687,7 +710,8 @@ class Explorer:
                               tuple(x.extra["waits"][0] for x in stuck if x.extra.get("waits"))))
 
     _handlers: ClassVar[dict[str, Callable[[Explorer, ExecutionGraph, Cpu, Op], bool]]] = {
-        "R": _read, "RMW": _read, "W": _write, "A": _alloc, "B": _block, "ERR": _stop,
+        "R": _read, "RMW": _read, "W": _write, "F": _fence, "A": _alloc, "B": _block,
+        "ERR": _stop,
         "BOUND": _stop, "C": _choose,
     }
 
@@ -701,6 +725,12 @@ def _orphans(g: ExecutionGraph, doomed: set[EventId]) -> bool:
     is its speculation's, not its source's)."""
     return bool(g.spec_resolved) and any(
         src in doomed for r, src in g.spec_resolved.items() if r not in doomed)
+
+
+def _lone_unlocks(g: ExecutionGraph, loc: Any) -> list[Event]:
+    """The spin_unlock()s of ``loc`` that match no lock (fences with its location)."""
+    return [ev for t in g.threads for ev in t
+            if ev is not None and ev.loc is loc and lone_unlock(ev)]
 
 
 def _fresh(g: ExecutionGraph, last: bool) -> ExecutionGraph:

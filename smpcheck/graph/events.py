@@ -113,3 +113,10 @@ def init_event(index: int, loc: Loc) -> Event:
     """The initial write of ``loc`` (herd's IW), numbered ``index`` among locations."""
     return Event((INIT_TID, index), "W", loc, loc.obj.init_value(loc.path), frozenset({"INIT"}),
                  op=f"{loc} = {loc.obj.init_value(loc.path)}")
+
+
+def lone_unlock(ev: Event) -> bool:
+    """A spin_unlock() that matches no lock: a fence with the lock's location, which
+    spin_is_locked() may read and which program order orders with the lock's other
+    accesses (lock.cat's unmatched UL: a write kept out of coherence order)."""
+    return ev.kind == "F" and ev.loc is not None and "UL" in ev.tags

@@ -9,7 +9,7 @@ relations are the base ones of the papers and of herd: ``po``, ``rf``, ``co``,
 
 from __future__ import annotations
 
-from smpcheck.graph.events import INIT_TID, Event
+from smpcheck.graph.events import INIT_TID, Event, lone_unlock
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.graph.lazy import cached
 from smpcheck.graph.relation import Rel, mask_of
@@ -173,10 +173,12 @@ class View:
     @cached
     def loc(self) -> Rel:
         groups: dict[object, int] = {}
+        located = [ev.loc is not None and (ev.kind in "RW" or lone_unlock(ev))
+                   for ev in self.events]
         for i, ev in enumerate(self.events):
-            if ev.loc is not None and ev.kind in "RW":
+            if located[i]:
                 groups[ev.loc] = groups.get(ev.loc, 0) | 1 << i
-        rows = [groups.get(ev.loc, 0) if ev.kind in "RW" else 0 for ev in self.events]
+        rows = [groups.get(ev.loc, 0) if located[i] else 0 for i, ev in enumerate(self.events)]
         return Rel(self.n, rows)
 
     @cached

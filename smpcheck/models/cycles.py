@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from smpcheck.graph.events import INIT_TID, Event
+from smpcheck.graph.events import INIT_TID, Event, lone_unlock
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.model.values import EventId
 from smpcheck.models.base import ATOMIC
@@ -48,13 +48,14 @@ def immediate_po(t: list[Event | None], idx: int, ev: Event) -> list[EventId]:
 
 
 def po_loc(t: list[Event | None], idx: int, ev: Event) -> list[EventId]:
-    """``po-loc`` up to transitivity: the next access of the same location."""
-    if ev.kind not in "RW":
-        return []
+    """``po-loc`` up to transitivity: the next access of the same location (a lone
+    unlock, a fence with its lock's location, counts: lock.cat makes it a write)."""
     loc = ev.loc
+    if loc is None or not (ev.kind in "RW" or lone_unlock(ev)):
+        return []
     for i in range(idx + 1, len(t)):  # (po_next's loop, without a call per event: hot)
         nxt = t[i]
-        if nxt is not None and nxt.kind in "RW" and nxt.loc == loc:
+        if nxt is not None and nxt.loc == loc and (nxt.kind in "RW" or lone_unlock(nxt)):
             return [nxt.id]
     return []
 
@@ -90,10 +91,14 @@ def successors(g: ExecutionGraph, po_step: PoStep, internal_rf: bool = True) -> 
             if src is None:
                 return out
             w = src
+        elif lone_unlock(ev):  # read, not in co
+            rs = readers_of(e)
+            out.extend(rs if internal_rf else [r for r in rs if r[0] != tid])
+            return out
         else:
             return out
         ws = co.get(ev.loc)  # type: ignore[arg-type]
-        if ws:
+        if ws and (w[0] == INIT_TID or w in ws):  # (a lone unlock's reader: no fr)
             i = 0 if w[0] == INIT_TID else ws.index(w) + 1
             if i < len(ws):
                 out.append(ws[i])
