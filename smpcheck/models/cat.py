@@ -33,7 +33,14 @@ from smpcheck.graph.relation import Rel
 from smpcheck.graph.view import View
 from smpcheck.model.values import EventId
 from smpcheck.models.base import MemoryModel, unordered_conflicts
-from smpcheck.models.cycles import new_violation, po_loc, po_loc_closes, successors
+from smpcheck.models.cycles import (
+    has_cycle,
+    immediate_po,
+    new_violation,
+    po_loc,
+    po_loc_closes,
+    successors,
+)
 from smpcheck.models.lkmm import LKMM
 
 #: Lock event classes of lock.cat, by the tag the kernel API gives them.
@@ -138,6 +145,7 @@ class CatMemoryModel(MemoryModel):
         # a graph freed since may leave its id to another, which must not get its verdict)
         self._batch: dict[int, tuple[ExecutionGraph, CatResult]] = {}
         self.observed: frozenset[Any] = frozenset()  # locations the final condition reads
+        self._kernel = LKMM()  # (its prefix axioms for speculating graphs: _speculating)
 
     def keeps_order(self, earlier: Event, later: Event, between: Sequence[Event]) -> bool:
         """The kernel model's rule (same location, full fences, acquire and release):
@@ -169,9 +177,36 @@ class CatMemoryModel(MemoryModel):
         """Atomicity and coherence as the explorer goes (cheap, and they cut most
         prefixes that will never be executions); the interpreted model's axioms once
         an execution is complete (:meth:`deferred_inconsistency`): evaluating the
-        whole cat model after every event costs more than the prefixes it cuts."""
-        return new_violation(g, added, atomicity,
-                             [("coherence", successors(g, po_loc), po_loc_closes)])
+        whole cat model after every event costs more than the prefixes it cuts.
+        A graph where reads speculate is judged further (:meth:`_speculating`)."""
+        why = new_violation(g, added, atomicity,
+                            [("coherence", successors(g, po_loc), po_loc_closes)])
+        if why is None and g.spec:
+            return self._speculating(g)
+        return why
+
+    def _speculating(self, g: ExecutionGraph) -> str | None:
+        """The check that cuts ``g``, where reads speculate, short: one the model fails
+        there while the kernel model's prefix axioms (:meth:`LKMM.ordering_axioms`
+        less RCU's, which it too judges on complete executions only) fail as well.
+
+        A speculating graph's subtree is explored until each waiting read is resolved
+        or hopeless, which without this cut took most of a run's budget (a cycle the
+        model forbids closes only when the resolving write is added, at the end).
+        Sound as the speculation itself is: :meth:`speculates` already takes the cat
+        model to be the kernel's text about cycles, and the kernel model's axioms but
+        RCU's only get harder to satisfy as events and rf edges are added (the
+        built-in LKMM cuts every prefix by them); a speculating read's missing rf edge
+        is one such edge to come.  The cat model must fail too (a real check, not a
+        ``with`` that finds no choice for a read without its source): a model weaker
+        than the kernel's is then cut only where its own axioms fail."""
+        if not has_cycle(g, successors(g, immediate_po)):
+            return None  # (no cycle: every kernel axiom holds, LKMM.inconsistency_after)
+        view = View(g)
+        if self._kernel.ordering_axioms(view, rcu=False) is None:
+            return None
+        return next((name for name in self.judge(view).failed
+                     if not name.startswith("with ")), None)
 
     def deferred_inconsistency(self, g: ExecutionGraph) -> str | None:
         return self.inconsistency(View(g))
