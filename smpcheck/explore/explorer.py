@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from smpcheck._rt.runtime import BLOCK, STOPPED, Cpu, ModelRaised, Op, Run
 from smpcheck.errors import UsageError
-from smpcheck.explore.speculation import Domain, execution_key
+from smpcheck.explore.speculation import Domain, execution_key, graph_key
 from smpcheck.graph.events import Event, lone_unlock
 from smpcheck.graph.graph import ExecutionGraph, Locations
 from smpcheck.graph.view import View
@@ -128,6 +128,7 @@ class Explorer:
         bound, or at the first violation unless all are asked for)."""
         result = self.result
         self.stack: list[ExecutionGraph] = [ExecutionGraph(len(self.cpus), self.locs)]
+        self.seen_graphs: set[bytes] = set()  # speculating graphs explored (_duplicate)
         self.unjudged: list[ExecutionGraph] = []  # complete, awaiting the model's verdict
         graphs = 0
         if self.split is not None:
@@ -143,6 +144,9 @@ class Explorer:
             g = self.stack.pop()
             if self.split is not None and not self.split.popped(result):
                 continue  # (outside this process's part of the tree)
+            if self._duplicate(g):
+                graphs -= 1  # (the budget counts graphs explored)
+                continue
             self.run.speculating = bool(g.spec)
             self.run.sync(g)
             self._extend(g)
@@ -156,6 +160,29 @@ class Explorer:
         if not self.speculating:
             self.first_pass = graphs
         return not (result.violations and not self.settings.all_violations)
+
+    def _duplicate(self, g: ExecutionGraph) -> bool:
+        """Whether a speculating pass already explored a graph identical to ``g``.
+
+        Speculation reaches one graph by several paths (a read speculates a value a
+        write added later gives it, where another path read that write; resolutions by
+        one write in sets; revisits that cut a speculating read and those that keep
+        it): a third to a half of a speculating pass's graphs were such repeats, each
+        explored with its whole subtree.  Skipping a repeat loses nothing: the explorer
+        extends a graph from its state alone (:func:`graph_key` keys all of it) and the
+        domain's version, so the repeat's subtree is the first one's, already explored
+        (its executions counted once by their digest anyway, its findings reported).
+        Only graphs where reads speculate or were resolved (the others are reached
+        once, TruSt's argument), and neither under replay nor -j, which walk the tree
+        by the position of each graph in it."""
+        if not (self.speculating and (g.spec or g.spec_resolved)) \
+                or self.split is not None or self.guide is not None:
+            return False
+        key = graph_key(g, self.domain.version)
+        if key in self.seen_graphs:
+            return True
+        self.seen_graphs.add(key)
+        return False
 
     def _cut_speculation(self, budget: int) -> None:
         """A speculating pass ran out of graphs: the counts are those of the last pass that

@@ -70,6 +70,7 @@ class Domain:
         self.read_at: dict[Loc, set[Site]] = {}
         self.sites: set[Site] = set()  # the read sites that may speculate
         self.size = 0  # facts recorded: growth shows as a change
+        self.version = 0  # changes whenever what candidates() or writers() answer may
 
     def executed(self, g: ExecutionGraph) -> None:
         """Record the writes of a complete execution (the values of writes in graphs
@@ -94,7 +95,11 @@ class Domain:
         if ev.tid not in tids:
             tids.add(ev.tid)
             self.size += 1
-        self.value_sites.setdefault(ev.loc, {}).setdefault(key, set()).add(_site(ev))
+            self.version += 1
+        sites = self.value_sites.setdefault(ev.loc, {}).setdefault(key, set())
+        if _site(ev) not in sites:
+            sites.add(_site(ev))
+            self.version += 1
 
     def depends(self, read: Event, write: Event, unordered: bool) -> None:
         """Record that ``write`` depends on the earlier ``read`` of its CPU (``unordered``:
@@ -140,6 +145,7 @@ class Domain:
                 if not values <= known:
                     known |= values
                     self.size += 1
+                    self.version += 1
 
     def speculates(self, tid: int, src: Source, text: str) -> bool:
         """Whether a read ``text`` at ``src`` on CPU ``tid`` may speculate."""
@@ -228,6 +234,28 @@ def _hashable(value: Any) -> Hashable | None:
 
 
 _INIT = (-1, -1)  # any initial write, in execution_key
+
+
+def graph_key(g: ExecutionGraph, version: int) -> bytes:
+    """A graph's identity as far as the exploration from it goes, under a domain at
+    ``version``: everything the explorer reads of a graph to extend it (each CPU's
+    events, reads-from, coherence, the values reads speculate, the order of additions,
+    what is frozen, which speculations were resolved and by what, the findings noted,
+    the fences and frees seen, whether it was known acyclic).  The CPUs are
+    deterministic, so two graphs with one key have the same subtree: the explorer
+    explores one of them (:meth:`Explorer._duplicate`).  A value speculated is named by
+    its type and repr; two distinct values printed alike would make two keys that
+    should be one (a duplicate explored), never one for two."""
+    events = [tuple(None if ev is None else (ev.kind, ev.rmw) for ev in t) for t in g.threads]
+    spec = sorted((r, type(v).__name__, repr(v)) for r, v in g.spec.items())
+    order = sorted(g.stamp, key=g.stamp.__getitem__)
+    notes = [(repr(f), None if after is None else after.id) for f, after in g.notes]
+    state = (events, sorted(g.rf.items()), sorted(ws for ws in g.co.values() if ws), spec,
+             order, sorted(g.frozen), sorted(g.spec_resolved.items()), notes,
+             sorted(g.fence_tags), g.frees, g.acyclic,
+             [ev.value for t in g.threads for ev in t if ev is not None and ev.kind == "C"],
+             version)
+    return hashlib.blake2b(repr(state).encode(), digest_size=16).digest()
 
 
 def execution_key(g: ExecutionGraph) -> bytes:
