@@ -5,7 +5,12 @@ names a function declares ``global`` or ``nonlocal``.
 and cond: body``.  At the head of each iteration after the first, the previous
 iteration is examined: if it called cpu_relax() and only read memory, the CPU
 is waiting for those reads to change, so it blocks (an await) instead of
-iterating again.  Any other loop runs at most ``--loop-bound`` iterations; going
+iterating again.  An iteration whose RMWs all failed (a cmpxchg spin lock's retry)
+wrote nothing either: it waits too if no RMW's operands came from a read (as the
+lock's ``cmpxchg(&lock, 0, 1)``); if some did (``old = cmpxchg(&x, old, old + 1)``,
+which tries anew with what it read), once two iterations in a row issued the same
+operations on the same operands and read the same values (:func:`_retry`).
+Any other loop runs at most ``--loop-bound`` iterations; going
 further stops that execution and makes the verdict incomplete.  A loop that runs
 outside a CPU function (module-level code building the initial state, a condition)
 is plain Python: it is no CPU's, so nothing bounds it.
@@ -44,7 +49,9 @@ def _smp_loop_head(site: tuple[str, int]) -> bool:
         assert g is not None
         since = [g.event(ev.id) for ev in cpu.fed[state[1]:]]
         src = Source(site[0], site[1], _line(site))
-        if cpu.relaxed and all(ev.kind in "RFC" for ev in since):  # (C: no interrupt)
+        again = _retry(state, g, since, cpu.relaxed)
+        if cpu.relaxed and (all(ev.kind in "RFC" for ev in since)  # (C: no interrupt)
+                            or again):
             issue(Op("B", value=tuple(ev.id for ev in since if ev.kind == "R"),
                      text="spin", src=src))
         if state[0] > run.loop_bound:
@@ -52,6 +59,23 @@ def _smp_loop_head(site: tuple[str, int]) -> bool:
     state[1] = len(cpu.fed)
     cpu.relaxed = False
     return True
+
+
+def _retry(state: list[Any], g: Any, since: list[Any], relaxed: bool) -> bool:
+    """Whether a relaxed iteration ``since`` of reads and failed RMWs (N: the place of
+    a write not made) would repeat: no RMW's operands depend on a read, or it repeats
+    the one before it, relaxed too: the same operations (their text names the
+    operands), reading the same values.  ``state`` keeps the last one's."""
+    if not relaxed or not all(ev.kind in "RFCN" for ev in since):
+        state[2:] = [None]
+        return False
+    if not any(ev.kind == "R" and "RMW" in ev.tags and ev.data for ev in since):
+        return True  # (operands from no read: the next iteration is this one again)
+    seen = [(ev.kind, ev.op, g.read_value(ev.id) if ev.kind == "R" else None)
+            for ev in since]
+    again = len(state) > 2 and state[2] == seen
+    state[2:] = [seen]
+    return again
 
 
 def _smp_outer_store(name: str, site: tuple[str, int, int], owner: tuple[str, int] | None
