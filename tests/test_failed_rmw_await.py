@@ -31,7 +31,9 @@ ACQUIRES = {
 }
 
 
-def _program(kind: str, cpus: int, release: bool = True) -> str:
+def lock_program(kind: str, cpus: int, release: bool = True) -> str:
+    """A C model: ``cpus`` CPUs each increment a plain counter under the lock ``kind``
+    (without ``release`` none unlocks); the condition: every increment counted."""
     decl, acquire, unlock = ACQUIRES[kind]
     body = f"\t{acquire}\n\tcounter = counter + 1;\n" + (f"\t{unlock}\n" if release else "")
     out = f"{decl}\nint counter;\n\nstatic void inc(void)\n{{\n{body}}}\n\n"
@@ -50,8 +52,8 @@ def _check(tmp_path: Path, text: str, mm: str) -> Result:
 @pytest.mark.parametrize("kind", ["cmpxchg", "atomic", "full"])
 def test_a_cmpxchg_lock_runs_as_the_kernels_lock(tmp_path: Path, kind: str, mm: str,
                                                  cpus: int) -> None:
-    got = _check(tmp_path, _program(kind, cpus), mm)
-    want = _check(tmp_path, _program("spin_lock", cpus), mm)
+    got = _check(tmp_path, lock_program(kind, cpus), mm)
+    want = _check(tmp_path, lock_program("spin_lock", cpus), mm)
     assert got.complete and want.complete, (got.incomplete, want.incomplete)
     assert not got.violations and not want.violations
     assert (got.executions, got.blocked) == (want.executions, want.blocked)
@@ -60,7 +62,7 @@ def test_a_cmpxchg_lock_runs_as_the_kernels_lock(tmp_path: Path, kind: str, mm: 
 @pytest.mark.parametrize("mm", ["sc", "lkmm"])
 def test_a_cmpxchg_lock_never_released_is_an_endless_wait(tmp_path: Path, mm: str) -> None:
     """No CPU releases: the second one's retries wait forever for a write no CPU makes."""
-    r = _check(tmp_path, _program("cmpxchg", 2, release=False), mm)
+    r = _check(tmp_path, lock_program("cmpxchg", 2, release=False), mm)
     assert r.complete, r.incomplete
     assert [v.kind for v in r.violations] == [Kind.ENDLESS_WAIT]
 
