@@ -402,15 +402,46 @@ class Explorer:
                 self.domain.depends(read, wev, self.mm.speculates(read, wev, between))
 
     def _hopeless(self, g: ExecutionGraph) -> bool:
-        """Whether some speculating read waits for a value no CPU still running writes."""
+        """Whether some speculating read waits for a value that no extension of ``g``
+        can write: no CPU still running writes it, and no CPU that wrote it can run
+        again.  A CPU that ended runs again when a revisit cuts its events: the first
+        cut after ``g`` comes from a write (or lone unlock) a running CPU adds,
+        revisiting a read added before the events it cuts.  (Without that second
+        clause a 3-CPU litmus test lost the execution that its condition asked
+        about: tests/data/speculation/rerun_writer.litmus.)"""
         done = {t for t, evs in enumerate(g.threads) if evs and evs[-1] is not None
                 and evs[-1].kind == "E"}
+        running = set(range(len(g.threads))) - done
         for r, value in g.spec.items():
             loc = g.event(r).loc
             assert loc is not None
-            if not self.domain.writers(loc, value) - done - {r[0]}:
+            writers = self.domain.writers(loc, value) - {r[0]}
+            if writers - done:
+                continue
+            if not any(self._may_run_again(g, t, running) for t in writers):
                 return True
         return False
+
+    def _may_run_again(self, g: ExecutionGraph, tid: int, running: set[int]) -> bool:
+        """Whether a revisit by a write a running CPU may add can cut events of CPU
+        ``tid``: a read it may revisit (not frozen, not speculating) was added before
+        the last of them.  Which CPU may write where is the domain's (the values of
+        the run's writes, latent constants included)."""
+        stamps = [g.stamp[ev.id] for ev in g.threads[tid] if ev is not None]
+        if not stamps or not running:
+            return False
+        last = max(stamps)
+        return any(self._revisitable_by(g, ev, running) for t in g.threads for ev in t
+                   if ev is not None and ev.kind == "R" and g.stamp[ev.id] < last)
+
+    def _revisitable_by(self, g: ExecutionGraph, read: Event, running: set[int]) -> bool:
+        """Whether a running CPU other than the read's may add a write (or, for
+        spin_is_locked(), a lone unlock) that revisits ``read``."""
+        if read.id in g.frozen or read.id in g.spec or read.loc is None:
+            return False
+        others = running - {read.tid}
+        return bool(others) and (read.extra["op"].vtags is not None
+                                 or bool(self.domain.written_by(read.loc) & others))
 
     def _add_read(self, g: ExecutionGraph, tid: int, pos: int, op: Op, w: EventId | None,
                   replace: bool = False, spec: Any = None) -> None:
@@ -716,7 +747,7 @@ class Explorer:
     }
 
 
-SPECULATION_FLOOR = 60000
+SPECULATION_FLOOR = 100000  # (graphs; README: "at least 100,000")
 
 
 def _orphans(g: ExecutionGraph, doomed: set[EventId]) -> bool:

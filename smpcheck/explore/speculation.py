@@ -167,6 +167,12 @@ class Domain:
         latent = {t for t, values in self.unseen.items() if key in values}
         return self.values.get(loc, {}).get(key, set()) | latent
 
+    def written_by(self, loc: Loc) -> set[int]:
+        """The CPUs seen writing ``loc``, and those with latent constants (which may
+        write any location)."""
+        out = set().union(*self.values.get(loc, {}).values())
+        return out | {t for t, values in self.unseen.items() if values}
+
     def snapshot(self) -> int:
         return self.size
 
