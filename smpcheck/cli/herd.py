@@ -84,16 +84,18 @@ def _main(argv: list[str]) -> int:
         raise UsageError("no litmus file given (usage: smpcheck-herd -conf linux-kernel.cfg "
                          "FILE.litmus ...)")
     from smpcheck.explore.parallel import default_jobs
-    from smpcheck.explore.workers import map_ordered
+    from smpcheck.explore.workers import MAP_START_S, map_ordered
 
     files = litmus_files(opts.files)
     jobs = (opts.jobs or default_jobs()) if len(files) > 1 else 1
+    start_after = 0.0 if opts.jobs else MAP_START_S  # (-j given: split from the start)
     status = EXIT_OK
     from smpcheck.report.progress import Bar
 
     with Bar(len(files), "herd") as bar:
         for path, (out, err, file_status) in zip(
-                files, map_ordered(_herd_file, [(opts, f) for f in files], jobs), strict=True):
+                files, map_ordered(_herd_file, [(opts, f) for f in files], jobs,
+                                        start_after), strict=True):
             bar.show(str(path))
             sys.stdout.write(out)
             sys.stderr.write(err)
