@@ -24,11 +24,7 @@ import argparse
 import contextlib
 import io
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
-import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +58,8 @@ def herd_command(argv: list[str]) -> int:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return EXIT_INCOMPLETE
     except Exception:  # pragma: no cover - a bug of ours
+        import traceback
+
         traceback.print_exc()
         print("smpcheck internal bug, please report (with the model and the command)",
               file=sys.stderr)
@@ -157,6 +155,10 @@ def view_dot(dot_text: str, name: str) -> bool:
     ($SMPCHECK_VIEWER, else the first of gv, xdg-open, evince, open on the PATH),
     as herd7 forks gv.  False, with a warning, when either is missing or fails:
     the caller prints the DOT instead."""
+    import shutil
+    import subprocess
+    import tempfile
+
     dot = shutil.which("dot")
     viewer = os.environ.get("SMPCHECK_VIEWER") or next(
         (v for v in VIEWERS if shutil.which(v)), None)
