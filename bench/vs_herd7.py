@@ -80,6 +80,13 @@ class Timing:
 PR_SET_CHILD_SUBREAPER = 36  # (linux/prctl.h)
 
 
+def has_bytecode() -> bool:
+    """Whether smpcheck's modules have their bytecode written (``make bytecode``)."""
+    package = HERE.parent / "smpcheck"
+    return all(Path(importlib.util.cache_from_source(str(p))).exists()
+               for p in package.glob("*.py"))
+
+
 def reap_descendants() -> bool:
     """Make this process the reaper of its descendants whose parent exits (Linux), so
     that a fork server's workers are waited for here and their CPU time counted."""
@@ -186,7 +193,8 @@ def main() -> int:
         print("cannot reap worker processes here: their CPU time is not counted")
     print(f"{os.cpu_count()} CPUs; PYTHONDONTWRITEBYTECODE="
           f"{os.environ.get('PYTHONDONTWRITEBYTECODE', '')!r} "
-          "(when set, every import compiles from source)")
+          "(when set, a module without bytecode compiles from source every run); "
+          f"smpcheck's bytecode {'present' if has_bytecode() else 'absent (make bytecode)'}")
     with tempfile.TemporaryDirectory() as tmp:
         if "kernel" not in skip:
             tests = sorted(str(p) for p in (SHARED / "litmus-tests").glob("*.litmus"))
