@@ -10,6 +10,7 @@ that errors point at the user's file and check names can quote source text.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from smpcheck.errors import UsageError
@@ -29,6 +30,8 @@ SYMBOLS = (
 )
 
 _IDENT_REST = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
+_IDENT_TAIL = re.compile(r"(?:[A-Za-z0-9_.]|-(?!>))*")  # (_IDENT_REST, but not "->")
+_BLANKS = re.compile(r"[ \t\r\n\f]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,9 +71,9 @@ class _Scanner:
     def skip_blanks(self) -> None:
         text = self.text
         while self.pos < len(text):
-            ch = text[self.pos]
-            if ch in " \t\r\n\f":
-                self.advance(1)
+            blanks = _BLANKS.match(text, self.pos)
+            if blanks is not None:
+                self.advance(blanks.end() - self.pos)
             elif text.startswith("(*", self.pos):
                 self.skip_comment()
             elif text.startswith("//", self.pos):
@@ -80,20 +83,19 @@ class _Scanner:
                 return
 
     def skip_comment(self) -> None:
-        start = self.pos
+        """Past the (nested) comment opened here, from one ``(*`` or ``*)`` to the next."""
+        start = pos = self.pos
         depth = 0
         text = self.text
-        while self.pos < len(text):
-            if text.startswith("(*", self.pos):
-                depth += 1
-                self.advance(2)
-            elif text.startswith("*)", self.pos):
-                depth -= 1
-                self.advance(2)
-                if depth == 0:
-                    return
+        while (closing := text.find("*)", pos)) >= 0:
+            opening = text.find("(*", pos)
+            if 0 <= opening < closing:
+                depth, pos = depth + 1, opening + 2
             else:
-                self.advance(1)
+                depth, pos = depth - 1, closing + 2
+                if depth == 0:
+                    self.advance(pos - self.pos)
+                    return
         raise self.error("unterminated comment (* ... *)", start)
 
     def token(self, kind: str, length: int) -> Token:
@@ -134,13 +136,9 @@ class _Scanner:
         raise self.error(f"unexpected character {ch!r}")
 
     def ident_length(self, start: int) -> int:
-        text = self.text
-        end = start + 1
-        while end < len(text) and text[end] in _IDENT_REST:
-            if text[end] == "-" and text.startswith("->", end):
-                break
-            end += 1
-        return end - start
+        tail = _IDENT_TAIL.match(self.text, start + 1)
+        assert tail is not None  # (it matches the empty string)
+        return tail.end() - start
 
 
 def tokenize(text: str, path: str = "<string>") -> list[Token]:
