@@ -56,10 +56,12 @@ def cmd_litmus(args: argparse.Namespace) -> int:
     reports: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
     from smpcheck.explore.parallel import default_jobs
-    from smpcheck.report.html import check_writable
     from smpcheck.report.progress import Bar
 
-    check_writable(args.html)
+    if args.html is not None:  # (the HTML report's module, imported only for it)
+        from smpcheck.report.html import check_writable
+
+        check_writable(args.html)
     done: list[LitmusRun] = []
     # (split by file; the HTML page is drawn from the runs, which stay in this process)
     jobs = (args.jobs or default_jobs()) if len(args.files) > 1 and not args.html else 1
