@@ -31,7 +31,8 @@ SYMBOLS = (
 
 _IDENT_REST = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 _IDENT_TAIL = re.compile(r"(?:[A-Za-z0-9_.]|-(?!>))*")  # (_IDENT_REST, but not "->")
-_BLANKS = re.compile(r"[ \t\r\n\f]+")
+_BLANKS = re.compile(r"(?:[ \t\r\n\f]+|//[^\n]*)+")  # (and // comments)
+_SYMBOLS = re.compile("|".join(re.escape(sym) for sym in SYMBOLS))  # (the first wins)
 
 
 class Token(NamedTuple):
@@ -76,9 +77,6 @@ class _Scanner:
                 self.advance(blanks.end() - self.pos)
             elif text.startswith("(*", self.pos):
                 self.skip_comment()
-            elif text.startswith("//", self.pos):
-                end = text.find("\n", self.pos)
-                self.advance((len(text) if end < 0 else end) - self.pos)
             else:
                 return
 
@@ -127,12 +125,10 @@ class _Scanner:
             return self.token("ZERO", 1)
         if ch == "^" and not text.startswith("^-1", self.pos):
             raise self.error("unexpected '^': the only power operator is ^-1 (inverse)")
-        for sym in SYMBOLS:
-            if text.startswith(sym, self.pos):
-                if sym == "_" and self.pos + 1 < len(text) and \
-                        text[self.pos + 1] in _IDENT_REST:
-                    break
-                return self.token(sym, len(sym))
+        sym = _SYMBOLS.match(text, self.pos)
+        if sym is not None and not (sym.group() == "_" and self.pos + 1 < len(text)
+                                    and text[self.pos + 1] in _IDENT_REST):
+            return self.token(sym.group(), sym.end() - self.pos)
         raise self.error(f"unexpected character {ch!r}")
 
     def ident_length(self, start: int) -> int:
