@@ -84,7 +84,7 @@ def has_bytecode() -> bool:
     """Whether smpcheck's modules have their bytecode written (``make bytecode``)."""
     package = HERE.parent / "smpcheck"
     return all(Path(importlib.util.cache_from_source(str(p))).exists()
-               for p in package.glob("*.py"))
+               for p in package.rglob("*.py"))
 
 
 def reap_descendants() -> bool:
