@@ -4,7 +4,10 @@ Run: .venv/bin/python bench/vs_herd7.py [--rings 12] [--skip kernel,rings,inc]
 
 Every figure is one fresh process per command (what a user runs), timed by wall
 clock and by CPU time (user + system, which the load of a shared machine
-inflates less), with the process's peak resident memory:
+inflates less) of the process and of every process it started (``-j``'s worker
+processes and their fork server too: this process is made their reaper, so that
+their time is counted where herd7's one process has all of its), with the
+process's peak resident memory:
 
 * ``kernel``: the kernel's litmus tests (../shared/lkmm/litmus-tests, all in one
   process) through ``smpcheck-herd -conf linux-kernel.cfg`` (the cat model),
@@ -25,9 +28,11 @@ printed with each section.  Not part of the test suite.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import importlib.util
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -72,17 +77,50 @@ class Timing:
     out: str
 
 
+PR_SET_CHILD_SUBREAPER = 36  # (linux/prctl.h)
+
+
+def has_bytecode() -> bool:
+    """Whether smpcheck's modules have their bytecode written (``make bytecode``)."""
+    package = HERE.parent / "smpcheck"
+    return all(Path(importlib.util.cache_from_source(str(p))).exists()
+               for p in package.rglob("*.py"))
+
+
+def reap_descendants() -> bool:
+    """Make this process the reaper of its descendants whose parent exits (Linux), so
+    that a fork server's workers are waited for here and their CPU time counted."""
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _wait_orphans() -> None:
+    """Wait for every descendant left (re-parented here by :func:`reap_descendants`)."""
+    while True:
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
+
+
 def run(cmd: list[str], cwd: Path | None = None) -> Timing:
-    """Run ``cmd`` once; its wall and CPU seconds, peak memory and stdout."""
+    """Run ``cmd`` once; its wall seconds, the CPU seconds of it and of every process
+    it started, its peak memory and stdout."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with tempfile.TemporaryFile("w+") as out:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL, text=True, cwd=cwd)
         _, _, usage = os.wait4(proc.pid, 0)  # (this child's own rusage)
         wall = time.perf_counter() - start
         proc.returncode = 0  # (reaped here: Popen must not wait for it)
+        _wait_orphans()
         out.seek(0)
         text = out.read()
-    return Timing(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, text)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return Timing(wall, cpu, usage.ru_maxrss / 1024, text)
 
 
 def line(label: str, t: Timing, ref: Timing | None = None, extra: str = "") -> str:
@@ -151,9 +189,12 @@ def main() -> int:
     herd7 = shutil.which("herd7")
     if herd7 is None:
         print("herd7 is not on the PATH: smpcheck's figures only")
+    if not reap_descendants():
+        print("cannot reap worker processes here: their CPU time is not counted")
     print(f"{os.cpu_count()} CPUs; PYTHONDONTWRITEBYTECODE="
           f"{os.environ.get('PYTHONDONTWRITEBYTECODE', '')!r} "
-          "(when set, every import compiles from source)")
+          "(when set, a module without bytecode compiles from source every run); "
+          f"smpcheck's bytecode {'present' if has_bytecode() else 'absent (make bytecode)'}")
     with tempfile.TemporaryDirectory() as tmp:
         if "kernel" not in skip:
             tests = sorted(str(p) for p in (SHARED / "litmus-tests").glob("*.litmus"))
