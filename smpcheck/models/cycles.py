@@ -192,6 +192,8 @@ def atomicity_broken(g: ExecutionGraph, added: Sequence[EventId] | None = None) 
     co = g.co
     if added is None:
         return any(_gap_in(g, ws) for ws in co.values())
+    if not g.rmws:  # (no RMW's write was ever added: nothing to break)
+        return False
     threads = g.threads
     seen: set[object] = set()
     for tid, idx in added:
