@@ -543,15 +543,15 @@ class Explorer:
         out: list[ExecutionGraph] = []
         stamp = g.stamp
         for r in reads:
-            if r.id in keep:
-                continue
+            if r.id in keep or not self._maximal(g, r.id, keep, w):
+                continue  # (the read first: no need to know what it would cut)
             mine = stamp[r.id]
             doomed = {e for e, s in stamp.items() if s > mine} - keep
             if succ is not None and succ in doomed:
                 continue
             if _orphans(g, doomed):
                 continue
-            if not all(self._maximal(g, e, keep, w) for e in doomed | {r.id}):
+            if not all(self._maximal(g, e, keep, w) for e in doomed):
                 continue
             out.extend(self._revisit(g, r.id, w, doomed, keep))
         return out
