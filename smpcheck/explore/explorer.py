@@ -193,13 +193,14 @@ class Explorer:
                 return
             op = cpu.pending
             assert op is not None
-            self._drain_warnings(g)
+            if self.run.warnings:
+                self._drain_warnings(g)
             handler = self._handlers.get(op.kind)
             if handler is None:
                 self._add_simple(g, cpu, op)
             elif not handler(self, g, cpu, op):
                 return
-            if not self._consistent(g, cpu.tid, cpu.pos):
+            if self._inconsistency(g, cpu.tid, cpu.pos) is not None:
                 return
             if g.spec and self._hopeless(g):
                 return
