@@ -15,10 +15,12 @@ process's peak resident memory:
 * ``rings``: the RCU ring and the release/acquire message-passing ring of
   ``--rings`` CPUs (bench/herd_rings.py) the same three ways;
 * ``inc``: 3 CPUs each incrementing one counter twice (bench/inc.py) through
-  ``smpcheck check --mm sc|tso|lkmm --json``: executions per CPU-second of the
+  ``smpcheck check -j 1 --mm sc|tso|lkmm --json``: executions per CPU-second of the
   whole process (start-up included) and of the exploration alone (the report's
   elapsed time), and the same program as a C litmus test under herd7 (about 45
-  CPU-seconds: ``--skip inc-herd7`` leaves it out).
+  CPU-seconds: ``--skip inc-herd7`` leaves it out).  In one process: the CPU time
+  of ``-j``'s worker processes (children of its fork server) is not in this
+  process's own, so with them the figure would leave out part of the work.
 
 Ratios are herd7's time over smpcheck's (above 1: smpcheck is faster).  herd7
 figures are printed only when herd7 is on the PATH.  The load average is
@@ -161,12 +163,12 @@ def inc(tmp: Path, herd7: str | None, with_herd7: bool) -> None:
         ref = run([herd7, "-I", str(SHARED), *CFG, str(litmus)], SHARED)
         print(line("herd7 (the same as a C litmus test)", ref), flush=True)
     for mm in ("sc", "tso", "lkmm"):
-        t = run([str(BIN / "smpcheck"), "check", "--mm", mm, "--json", str(model)])
+        t = run([str(BIN / "smpcheck"), "check", "-j", "1", "--mm", mm, "--json", str(model)])
         report = json.loads(t.out)
         execs, elapsed = report["executions"], report["elapsed_s"]
         rate = f"  {execs} executions: {execs / t.cpu:7.0f}/CPU-s whole process, " \
                f"{execs / elapsed if elapsed else float('nan'):7.0f}/s exploring (wall)"
-        print(line(f"smpcheck check --mm {mm}", t, ref if mm == "lkmm" else None, rate),
+        print(line(f"smpcheck check -j 1 --mm {mm}", t, ref if mm == "lkmm" else None, rate),
               flush=True)
 
 

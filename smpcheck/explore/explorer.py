@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from smpcheck._rt.runtime import BLOCK, STOPPED, Cpu, ModelRaised, Op, Run
 from smpcheck.errors import UsageError
 from smpcheck.explore.speculation import Domain, execution_key
-from smpcheck.graph.events import Event, lone_unlock
+from smpcheck.graph.events import INIT_TID, Event, lone_unlock
 from smpcheck.graph.graph import ExecutionGraph, Locations
 from smpcheck.graph.view import View
 from smpcheck.model.values import EventId
@@ -193,13 +193,14 @@ class Explorer:
                 return
             op = cpu.pending
             assert op is not None
-            self._drain_warnings(g)
+            if self.run.warnings:
+                self._drain_warnings(g)
             handler = self._handlers.get(op.kind)
             if handler is None:
                 self._add_simple(g, cpu, op)
             elif not handler(self, g, cpu, op):
                 return
-            if not self._consistent(g, cpu.tid, cpu.pos):
+            if self._inconsistency(g, cpu.tid, cpu.pos) is not None:
                 return
             if g.spec and self._hopeless(g):
                 return
@@ -574,15 +575,15 @@ class Explorer:
         out: list[ExecutionGraph] = []
         stamp = g.stamp
         for r in reads:
-            if r.id in keep:
-                continue
+            if r.id in keep or not self._maximal(g, r.id, keep, w):
+                continue  # (the read first: no need to know what it would cut)
             mine = stamp[r.id]
             doomed = {e for e, s in stamp.items() if s > mine} - keep
             if succ is not None and succ in doomed:
                 continue
             if _orphans(g, doomed):
                 continue
-            if not all(self._maximal(g, e, keep, w) for e in doomed | {r.id}):
+            if not all(self._maximal(g, e, keep, w) for e in doomed):
                 continue
             out.extend(self._revisit(g, r.id, w, doomed, keep))
         return out
@@ -606,25 +607,28 @@ class Explorer:
         if e in g.frozen:
             return False
         ev = g.event(e)
-        if ev.kind == "C":  # (its first alternative stands for all: each is redone)
+        kind = ev.kind
+        if kind == "C":  # (its first alternative stands for all: each is redone)
             return bool(ev.value == 0)
-        if ev.kind not in "RW":
+        if kind not in "RW":
             return True
         assert ev.loc is not None
-        mine = g.stamp[e]
-
-        def before(x: EventId) -> bool:
-            return x != w and (x[0] < 0 or x in keep or g.stamp[x] < mine)
-
-        if ev.kind == "R" and e in g.spec:
-            return True  # a speculation: this pass's other paths cover the rest
-        src = g.rf[e] if ev.kind == "R" else e
-        if ev.kind == "R" and not before(src):
-            return False  # e reads from a write added after it: it was revisited
+        stamp = g.stamp
+        mine = stamp[e]
+        # (below, "added before": x != w and (x[0] < 0 or x in keep or stamp[x] < mine))
+        if kind == "R":
+            if e in g.spec:
+                return True  # a speculation: this pass's other paths cover the rest
+            src = g.rf[e]
+            if not (src != w and (src[0] < 0 or src in keep or stamp[src] < mine)):
+                return False  # e reads from a write added after it: it was revisited
+        else:
+            src = e
         if lone_unlock(g.event(src)):
             return False  # a lone unlock: the co-latest write stands for it
-        order = g.co_order(ev.loc)
-        return not any(before(x) for x in order[order.index(src) + 1:])
+        ws = g.co.get(ev.loc, [])  # (coherence order after the initial write)
+        later = ws if src[0] == INIT_TID else ws[ws.index(src) + 1:]
+        return not any(x != w and (x in keep or stamp[x] < mine) for x in later)
 
     def _revisit(self, g: ExecutionGraph, r: EventId, w: EventId, doomed: set[EventId],
                  keep: set[EventId]) -> list[ExecutionGraph]:
