@@ -202,19 +202,8 @@ def seq(a: Value, b: Value, n: int) -> Value:
         return EMPTY
     if _batched(a, b):
         return B.seq(_rel_or_batch(a, n), _rel_or_batch(b, n), n)
-    ra = as_rel(a, n).rows
-    rb = as_rel(b, n).rows
-    out = []
-    some = 0
-    for r in ra:
-        acc = 0
-        while r:
-            low = r & -r
-            acc |= rb[low.bit_length() - 1]
-            r ^= low
-        out.append(acc)
-        some |= acc
-    return mk_rel(n, tuple(out)) if some else EMPTY
+    out = as_rel(a, n).seq(as_rel(b, n))
+    return out if any(out.rows) else EMPTY
 
 
 def restrict(r: Value, dom: Value, rng: Value, n: int) -> Value:
