@@ -76,7 +76,7 @@ def kernel_files() -> list[str]:
 
 
 def herd(files: list[str]) -> Callable[[], None]:
-    from smpcheck.herd.cli import herd_command
+    from smpcheck.cli.herd import herd_command
 
     return quiet(lambda: herd_command(["-conf", str(SHARED / "linux-kernel.cfg"), *files]))
 
