@@ -642,6 +642,13 @@ def _quiet(g: ExecutionGraph) -> bool:
     return not any(ev.tags & _FLAGGED or _plain(ev) for ev in g.events())
 
 
+def _has_plain(g: ExecutionGraph) -> bool:
+    """Whether some CPU of ``g`` has a plain access (:func:`_plain`, inline: this runs
+    at every step of a test with grace periods)."""
+    return any(ev is not None and ev.kind in "RW" and not ev.tags & MARKING_TAGS
+               for t in g.threads for ev in t)
+
+
 def _plain(ev: Event) -> bool:
     """A plain (unmarked) access of a CPU."""
     return ev.kind in "RW" and not ev.tags & MARKING_TAGS
@@ -717,15 +724,16 @@ class LKMM(MemoryModel):
         if not broken and all(is_sink(g, e) for e in added if g.has(e)):
             return None  # (g.acyclic stays true: a sink closes no cycle)
         was_acyclic, g.acyclic = g.acyclic, False
-        if any_on_cycle(g, added, successors(g, po_loc), po_loc_closes):
-            return ATOMIC if broken else "coherence"
         if broken:
             return ATOMIC
         order = successors(g, immediate_po)
         if any_on_cycle(g, added, order, po_closes) if was_acyclic else has_cycle(g, order):
+            # (coherence's cycles are among these: looked for only when there is one)
+            if any_on_cycle(g, added, successors(g, po_loc), po_loc_closes):
+                return "coherence"
             return self.ordering_axioms(View(g), rcu=False)
         g.acyclic = True
-        if not g.fence_tags & GRACE_PERIODS or not any(_plain(ev) for ev in g.events()):
+        if not g.fence_tags & GRACE_PERIODS or not _has_plain(g):
             return None  # SC-consistent: see the docstring
         rel = LkmmRelations(View(g))
         return "plain-coherence" if rel.plain and rel.plain_incoherent() else None
