@@ -639,13 +639,15 @@ def _quiet(g: ExecutionGraph) -> bool:
     """Whether ``g`` has no plain access and no RCU, SRCU or lock event: then it has
     no data race and raises no flag (each is about such events), which this one pass
     over the events tells without the execution's relations."""
-    return not any(ev.tags & _FLAGGED or _plain(ev) for ev in g.events())
+    return not any(not _FLAGGED.isdisjoint(ev.tags)
+                   or ev.kind in "RW" and MARKING_TAGS.isdisjoint(ev.tags)
+                   for t in g.threads for ev in t if ev is not None)
 
 
 def _has_plain(g: ExecutionGraph) -> bool:
     """Whether some CPU of ``g`` has a plain access (:func:`_plain`, inline: this runs
     at every step of a test with grace periods)."""
-    return any(ev is not None and ev.kind in "RW" and not ev.tags & MARKING_TAGS
+    return any(ev is not None and ev.kind in "RW" and MARKING_TAGS.isdisjoint(ev.tags)
                for t in g.threads for ev in t)
 
 
@@ -681,6 +683,8 @@ class LKMM(MemoryModel):
     _last: LkmmRelations | None = None
     _last_view: View | None = None
     _judged: LkmmRelations | None = None  # deferred_inconsistency's, for relations()
+    _quiet_view: View | None = None
+    _quiet_answer = False
 
     def keeps_order(self, earlier: Event, later: Event, between: Sequence[Event]) -> bool:
         """Same-location accesses (coherence), and anything a full fence, an acquire
@@ -800,16 +804,22 @@ class LKMM(MemoryModel):
                           else LkmmRelations(view))
         return self._last
 
+    def _quiet(self, view: View) -> bool:
+        """:func:`_quiet` of the view's graph, once per view (flags and races ask)."""
+        if self._quiet_view is not view:
+            self._quiet_view, self._quiet_answer = view, _quiet(view.g)
+        return self._quiet_answer
+
     def flags(self, view: View) -> list[str]:
         """The flags of linux-kernel.bell, linux-kernel.cat and lock.cat that the
         execution raises (:mod:`smpcheck.models.lkmm_flags`); data races are
         :meth:`races`."""
-        if _quiet(view.g):
+        if self._quiet(view):
             return []
         return lkmm_flags.flags(self.relations(view), self.observed)
 
     def races(self, view: View) -> list[tuple[int, int]]:
-        if _quiet(view.g):
+        if self._quiet(view):
             return []
         rel = self.relations(view)
         if not rel.plain:
