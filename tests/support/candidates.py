@@ -8,6 +8,10 @@ coherence order enumerated, and the graphs the model accepts are the
 executions.  This is herd's method; it is independent of the explorer's
 revisiting, which it checks.
 
+A spin_unlock() that matches no lock (a fence with the lock's location) is
+kept out of coherence order and read by spin_is_locked() alone, as lock.cat
+has it.
+
 Two cheap filters keep it small without changing the answer: a combination of
 traces is dropped when some read guessed a value no trace writes, and per
 location only (rf, co) choices that are coherent (``po-loc | rf | co | fr``
@@ -26,7 +30,7 @@ import greenlet
 from smpcheck._rt import runtime as _runtime
 from smpcheck._rt.runtime import BLOCK, Cpu, Op, Run
 from smpcheck.explore.explorer import Explorer
-from smpcheck.graph.events import Event
+from smpcheck.graph.events import Event, lone_unlock
 from smpcheck.graph.final import final_state
 from smpcheck.graph.graph import ExecutionGraph, Locations
 from smpcheck.model.model import Model
@@ -87,6 +91,8 @@ class _Tracer(Run):
             self._pause()
         ok = op.kind == "RMW" and outcome is not None
         tags = op.tags if ok or op.ftags is None else op.ftags
+        if op.vtags is not None:  # (spin_is_locked(): RL or RU by the value)
+            tags = tags | op.vtags(value)
         read = Explorer._event(self.tid, pos, op, "R", value=value, tags=tags, rmw=ok)
         self.events.append(read)
         if ok:
@@ -176,7 +182,7 @@ def executions(model: Model, names: dict[str, Any], mm_name: str,
     for combo in _combos(_all_traces(model, locs, budget), locs, budget):
         for g in _graphs(combo, locs, budget):
             budget.spend()
-            if mm.inconsistency(View(g)) is None:
+            if mm.inconsistency(View(g)) is None and mm.deferred_inconsistency(g) is None:
                 count += 1
                 finals.add(final_state(g, model, names).key())
     return count, finals
@@ -233,7 +239,7 @@ def _graphs(threads: list[Trace], locs: Locations, budget: _Budget) -> Iterator[
     for t in threads:
         for ev in t:
             g0.add(_clean(ev))
-            if ev.kind in "RW" and ev.loc is not None:
+            if (ev.kind in "RW" or lone_unlock(ev)) and ev.loc is not None:
                 by_loc.setdefault(ev.loc, []).append(ev)
     per_loc = [(loc, _loc_choices(locs.init_of(loc), evs, budget)) for loc, evs in by_loc.items()]
     for picks in itertools.product(*(choices for _, choices in per_loc)):
@@ -249,11 +255,13 @@ def _loc_choices(init: Event, evs: list[Event], budget: _Budget) -> list[LocChoi
     """The coherent (co, rf) choices for the accesses ``evs`` of one location."""
     writes = [ev for ev in evs if ev.kind == "W"]
     reads = [ev for ev in evs if ev.kind == "R"]
+    lone = [ev for ev in evs if lone_unlock(ev)]  # (read by spin_is_locked() alone)
     out: list[LocChoice] = []
     for perm in _interleavings(writes):
         budget.spend()
         order = [init, *perm]
-        srcs = [[w.id for w in order if w.value == r.value] for r in reads]
+        srcs = [[w.id for w in [*order, *(lone if "RU" in r.tags else [])]
+                 if w.value == r.value] for r in reads]
         for rf_pick in itertools.product(*srcs):
             budget.spend()
             rf = {r.id: w for r, w in zip(reads, rf_pick, strict=True)}
@@ -288,7 +296,7 @@ def _coherent(order: list[Event], evs: list[Event], rf: dict[EventId, EventId]) 
         succ[a.id].append(b.id)
     for r, w in rf.items():
         succ[w].append(r)
-        if pos[w] + 1 < len(order):
+        if w in pos and pos[w] + 1 < len(order):  # (a lone unlock: no fr)
             succ[r].append(order[pos[w] + 1].id)
     last: dict[int, EventId] = {}
     for ev in evs:  # evs are in program order per CPU

@@ -11,8 +11,10 @@ statements drawn from every kind of access the kernel's litmus tests use:
 * every fence of linux-kernel.def;
 * RMWs: the xchg and cmpxchg families in each ordering (a cmpxchg often fails),
   atomic_inc and the atomic_fetch_add / atomic_add_return families;
-* a spin_lock ... spin_unlock section, a spin_trylock, RCU and SRCU read-side
-  sections, synchronize_rcu and synchronize_srcu.
+* a spin_lock ... spin_unlock section, a spin_trylock, spin_is_locked, a
+  spin_unlock that matches no lock (lock.cat keeps it out of coherence order
+  and lets spin_is_locked read it), RCU and SRCU read-side sections,
+  synchronize_rcu and synchronize_srcu.
 
 The condition is an ``exists`` over some registers and a location.  Tests are
 text: every path (the explorer, brute force, the cat interpreter, herd7) reads
@@ -86,7 +88,7 @@ def _access(draw: st.DrawFn, cpu: _Cpu, nvars: int, indent: str) -> None:
 def _statement(draw: st.DrawFn, cpu: _Cpu, nvars: int) -> None:
     """An access, a control dependency, or a lock, RCU or SRCU section."""
     shape = draw(st.sampled_from(("access", "access", "access", "ctrl", "lock", "trylock",
-                                  "rcu", "srcu", "sync")))
+                                  "rcu", "srcu", "sync", "is_locked", "unlock")))
     if shape == "access":
         _access(draw, cpu, nvars, "\t")
     elif shape == "ctrl" and cpu.regs:
@@ -107,6 +109,10 @@ def _statement(draw: st.DrawFn, cpu: _Cpu, nvars: int) -> None:
         _access(draw, cpu, nvars, "\t\t")
         cpu.lines.append("\t\tspin_unlock(l);")
         cpu.lines.append("\t}")
+    elif shape == "is_locked":
+        cpu.lines.append(f"\t{cpu.reg()} = spin_is_locked(l);")
+    elif shape == "unlock":  # (matching no lock unless a trylock just took it)
+        cpu.lines.append("\tspin_unlock(l);")
     elif shape == "rcu":
         cpu.lines.append("\trcu_read_lock();")
         _access(draw, cpu, nvars, "\t")

@@ -50,6 +50,7 @@ class TEv:
     data: frozenset[int] = frozenset()
     ctrl: frozenset[int] = frozenset()
     rmw: bool = False  # the write half of an RMW whose read is the event before
+    lone: bool = False  # an unlock that matches no lock (lock.cat: kept out of co)
 
 
 @dataclass
@@ -193,7 +194,10 @@ class ThreadRunner:
                 self.emit(TEv("W", loc, 1, (), "LKW"))
                 return 0, frozenset()
             if p.name == "__unlock":
-                self.emit(TEv("W", loc, 0, (), "UL"))
+                last = next((e for e in reversed(self.trace.events)
+                             if e.loc == loc and e.cls in ("LKW", "UL")), None)
+                lone = last is None or last.cls != "LKW"
+                self.emit(TEv("W", loc, 0, (), "UL", lone=lone))
                 return 0, frozenset()
             v = self.guess()
             if v not in (0, 1):
@@ -297,10 +301,12 @@ def combine(traces: list[Trace], init: dict[str, Any]) -> Iterator[Candidate]:
         offsets.append(len(events))
         events.extend(tr.events)
         thread.extend([cpu] * len(tr.events))
-    writes = [i for i, e in enumerate(events) if e.kind == "W"]
+    writes = [i for i, e in enumerate(events) if e.kind == "W" and not e.lone]
     reads = [i for i, e in enumerate(events) if e.kind == "R"]
-    sources = [[w for w in writes if events[w].loc == events[r].loc
-                and events[w].value == events[r].value] for r in reads]
+    lone = [i for i, e in enumerate(events) if e.lone]
+    sources = [[w for w in writes + (lone if events[r].cls == "RU" else [])
+                if events[w].loc == events[r].loc and events[w].value == events[r].value]
+               for r in reads]  # (a lone unlock: read by spin_is_locked() alone)
     if any(not s for s in sources):
         return
     base = _base(events, thread, offsets, traces, len(locs))
