@@ -728,13 +728,12 @@ class LKMM(MemoryModel):
         if not broken and all(is_sink(g, e) for e in added if g.has(e)):
             return None  # (g.acyclic stays true: a sink closes no cycle)
         was_acyclic, g.acyclic = g.acyclic, False
+        if any_on_cycle(g, added, successors(g, po_loc), po_loc_closes):
+            return ATOMIC if broken else "coherence"
         if broken:
             return ATOMIC
         order = successors(g, immediate_po)
         if any_on_cycle(g, added, order, po_closes) if was_acyclic else has_cycle(g, order):
-            # (coherence's cycles are among these: looked for only when there is one)
-            if any_on_cycle(g, added, successors(g, po_loc), po_loc_closes):
-                return "coherence"
             return self.ordering_axioms(View(g), rcu=False)
         g.acyclic = True
         if not g.fence_tags & GRACE_PERIODS or not _has_plain(g):
