@@ -14,9 +14,10 @@ Workloads (default: all):
 * ``kvm``: the founding KVM case (unmap-nolock-2013, scenario core, under tso, every
   execution).
 
-For each workload: its wall time, then the functions costing most (cumulative or
-own time, ``--sort cumulative|tottime``), as ``pstats`` prints them.  The test data
-is read from ../shared/lkmm ($SMPCHECK_SHARED/lkmm).  Not part of the test suite.
+The ``smpcheck`` workloads run with ``-j 1``, in this process. For each workload: its
+wall time, then the functions costing most (cumulative or own time, ``--sort
+cumulative|tottime``), as ``pstats`` prints them. The test data is read from
+../shared/lkmm ($SMPCHECK_SHARED/lkmm). Not part of the test suite.
 """
 
 from __future__ import annotations
@@ -82,6 +83,8 @@ def herd(files: list[str]) -> Callable[[], None]:
 
 
 def cli(args: list[str]) -> Callable[[], None]:
+    """``smpcheck ARGS`` in this process (the workloads give ``-j 1``: split across worker
+    processes, the profile would show this process waiting for them, not their work)."""
     from smpcheck.cli.main import main
 
     return quiet(lambda: main(args))
@@ -98,12 +101,12 @@ def workloads(tmp: Path, ring: int) -> dict[str, Callable[[], None]]:
     ring_file = tmp / f"rcu-ring-{ring}.litmus"
     ring_file.write_text(rings.rcu_ring(ring))
     out = {"kernel-herd": herd(kernel_files()),
-           "kernel-litmus": cli(["litmus", "--mm", "lkmm", *kernel_files()])}
+           "kernel-litmus": cli(["litmus", "-j", "1", "--mm", "lkmm", *kernel_files()])}
     for mm in ("sc", "tso", "lkmm"):
-        out[f"inc-{mm}"] = cli(["check", "--mm", mm, str(inc)])
-    out["ring-lkmm"] = cli(["litmus", "--mm", "lkmm", str(ring_file)])
+        out[f"inc-{mm}"] = cli(["check", "-j", "1", "--mm", mm, str(inc)])
+    out["ring-lkmm"] = cli(["litmus", "-j", "1", "--mm", "lkmm", str(ring_file)])
     out["ring-cat"] = herd([str(ring_file)])
-    out["kvm"] = cli(["kvm", "check", "unmap-nolock-2013", "--scenario", "core", "--mm",
+    out["kvm"] = cli(["kvm", "check", "-j", "1", "unmap-nolock-2013", "--scenario", "core", "--mm",
                       "tso", "--all"])
     return out
 

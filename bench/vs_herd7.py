@@ -4,7 +4,10 @@ Run: .venv/bin/python bench/vs_herd7.py [--rings 12] [--skip kernel,rings,inc]
 
 Every figure is one fresh process per command (what a user runs), timed by wall
 clock and by CPU time (user + system, which the load of a shared machine
-inflates less), with the process's peak resident memory:
+inflates less) of the process and of every process it started (``-j``'s worker
+processes and their fork server too: this process is made their reaper, so that
+their time is counted where herd7's one process has all of its), with the
+process's peak resident memory:
 
 * ``kernel``: the kernel's litmus tests (../shared/lkmm/litmus-tests, all in one
   process) through ``smpcheck-herd -conf linux-kernel.cfg`` (the cat model),
@@ -12,10 +15,12 @@ inflates less), with the process's peak resident memory:
 * ``rings``: the RCU ring and the release/acquire message-passing ring of
   ``--rings`` CPUs (bench/herd_rings.py) the same three ways;
 * ``inc``: 3 CPUs each incrementing one counter twice (bench/inc.py) through
-  ``smpcheck check --mm sc|tso|lkmm --json``: executions per CPU-second of the
+  ``smpcheck check -j 1 --mm sc|tso|lkmm --json``: executions per CPU-second of the
   whole process (start-up included) and of the exploration alone (the report's
   elapsed time), and the same program as a C litmus test under herd7 (about 45
-  CPU-seconds: ``--skip inc-herd7`` leaves it out).
+  CPU-seconds: ``--skip inc-herd7`` leaves it out).  In one process: the CPU time
+  of ``-j``'s worker processes (children of its fork server) is not in this
+  process's own, so with them the figure would leave out part of the work.
 
 Ratios are herd7's time over smpcheck's (above 1: smpcheck is faster).  herd7
 figures are printed only when herd7 is on the PATH.  The load average is
@@ -25,9 +30,11 @@ printed with each section.  Not part of the test suite.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import importlib.util
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -72,17 +79,50 @@ class Timing:
     out: str
 
 
+PR_SET_CHILD_SUBREAPER = 36  # (linux/prctl.h)
+
+
+def has_bytecode() -> bool:
+    """Whether smpcheck's modules have their bytecode written (``make bytecode``)."""
+    package = HERE.parent / "smpcheck"
+    return all(Path(importlib.util.cache_from_source(str(p))).exists()
+               for p in package.rglob("*.py"))
+
+
+def reap_descendants() -> bool:
+    """Make this process the reaper of its descendants whose parent exits (Linux), so
+    that a fork server's workers are waited for here and their CPU time counted."""
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _wait_orphans() -> None:
+    """Wait for every descendant left (re-parented here by :func:`reap_descendants`)."""
+    while True:
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
+
+
 def run(cmd: list[str], cwd: Path | None = None) -> Timing:
-    """Run ``cmd`` once; its wall and CPU seconds, peak memory and stdout."""
+    """Run ``cmd`` once; its wall seconds, the CPU seconds of it and of every process
+    it started, its peak memory and stdout."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with tempfile.TemporaryFile("w+") as out:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL, text=True, cwd=cwd)
         _, _, usage = os.wait4(proc.pid, 0)  # (this child's own rusage)
         wall = time.perf_counter() - start
         proc.returncode = 0  # (reaped here: Popen must not wait for it)
+        _wait_orphans()
         out.seek(0)
         text = out.read()
-    return Timing(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, text)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return Timing(wall, cpu, usage.ru_maxrss / 1024, text)
 
 
 def line(label: str, t: Timing, ref: Timing | None = None, extra: str = "") -> str:
@@ -123,12 +163,12 @@ def inc(tmp: Path, herd7: str | None, with_herd7: bool) -> None:
         ref = run([herd7, "-I", str(SHARED), *CFG, str(litmus)], SHARED)
         print(line("herd7 (the same as a C litmus test)", ref), flush=True)
     for mm in ("sc", "tso", "lkmm"):
-        t = run([str(BIN / "smpcheck"), "check", "--mm", mm, "--json", str(model)])
+        t = run([str(BIN / "smpcheck"), "check", "-j", "1", "--mm", mm, "--json", str(model)])
         report = json.loads(t.out)
         execs, elapsed = report["executions"], report["elapsed_s"]
         rate = f"  {execs} executions: {execs / t.cpu:7.0f}/CPU-s whole process, " \
                f"{execs / elapsed if elapsed else float('nan'):7.0f}/s exploring (wall)"
-        print(line(f"smpcheck check --mm {mm}", t, ref if mm == "lkmm" else None, rate),
+        print(line(f"smpcheck check -j 1 --mm {mm}", t, ref if mm == "lkmm" else None, rate),
               flush=True)
 
 
@@ -151,9 +191,12 @@ def main() -> int:
     herd7 = shutil.which("herd7")
     if herd7 is None:
         print("herd7 is not on the PATH: smpcheck's figures only")
+    if not reap_descendants():
+        print("cannot reap worker processes here: their CPU time is not counted")
     print(f"{os.cpu_count()} CPUs; PYTHONDONTWRITEBYTECODE="
           f"{os.environ.get('PYTHONDONTWRITEBYTECODE', '')!r} "
-          "(when set, every import compiles from source)")
+          "(when set, a module without bytecode compiles from source every run); "
+          f"smpcheck's bytecode {'present' if has_bytecode() else 'absent (make bytecode)'}")
     with tempfile.TemporaryDirectory() as tmp:
         if "kernel" not in skip:
             tests = sorted(str(p) for p in (SHARED / "litmus-tests").glob("*.litmus"))

@@ -724,10 +724,13 @@ def _asked(op: Op) -> str:
     return what + (f" = {op.value}" if op.kind == "W" else "")
 
 
+_EVENT_KIND = {"RMW": "R", "BOUND": "B"}  # the event an op becomes, where its kind differs
+
+
 def _matches(op: Op, ev: Event) -> bool:
     if ev.extra.get("stopped"):  # the end of a CPU stopped at an error or bound
         return op.kind in ("ERR", "BOUND")
-    kind = {"RMW": "R", "BOUND": "B"}.get(op.kind, op.kind)
+    kind = _EVENT_KIND.get(op.kind, op.kind)
     if kind != ev.kind:
         return False
     if op.kind in ("R", "W", "RMW"):

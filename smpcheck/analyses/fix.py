@@ -138,6 +138,7 @@ def apply_changes(g: ExecutionGraph, changes: Iterable[Change]) -> ExecutionGrap
     out.spec = {moved.get(r, r): v for r, v in g.spec.items()}
     out.fence_tags = g.fence_tags | frozenset(fences.values())
     out.frees = g.frees
+    out.rmws = g.rmws
     return out
 
 

@@ -24,11 +24,7 @@ import argparse
 import contextlib
 import io
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
-import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +58,8 @@ def herd_command(argv: list[str]) -> int:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return EXIT_INCOMPLETE
     except Exception:  # pragma: no cover - a bug of ours
+        import traceback
+
         traceback.print_exc()
         print("smpcheck internal bug, please report (with the model and the command)",
               file=sys.stderr)
@@ -84,16 +82,18 @@ def _main(argv: list[str]) -> int:
         raise UsageError("no litmus file given (usage: smpcheck-herd -conf linux-kernel.cfg "
                          "FILE.litmus ...)")
     from smpcheck.explore.parallel import default_jobs
-    from smpcheck.explore.workers import map_ordered
+    from smpcheck.explore.workers import MAP_START_S, map_ordered
 
     files = litmus_files(opts.files)
     jobs = (opts.jobs or default_jobs()) if len(files) > 1 else 1
+    start_after = 0.0 if opts.jobs else MAP_START_S  # (-j given: split from the start)
     status = EXIT_OK
     from smpcheck.report.progress import Bar
 
     with Bar(len(files), "herd") as bar:
         for path, (out, err, file_status) in zip(
-                files, map_ordered(_herd_file, [(opts, f) for f in files], jobs), strict=True):
+                files, map_ordered(_herd_file, [(opts, f) for f in files], jobs,
+                                        start_after), strict=True):
             bar.show(str(path))
             sys.stdout.write(out)
             sys.stderr.write(err)
@@ -155,6 +155,10 @@ def view_dot(dot_text: str, name: str) -> bool:
     ($SMPCHECK_VIEWER, else the first of gv, xdg-open, evince, open on the PATH),
     as herd7 forks gv.  False, with a warning, when either is missing or fails:
     the caller prints the DOT instead."""
+    import shutil
+    import subprocess
+    import tempfile
+
     dot = shutil.which("dot")
     viewer = os.environ.get("SMPCHECK_VIEWER") or next(
         (v for v in VIEWERS if shutil.which(v)), None)

@@ -49,22 +49,26 @@ def register(subparsers: Any) -> None:
 def cmd_litmus(args: argparse.Namespace) -> int:
     """Check each file: exit 3 if a run was cut short, else 2 if a file could not be
     checked, else 0."""
-    from smpcheck.explore.workers import map_ordered
+    from smpcheck.explore.workers import MAP_START_S, map_ordered
 
     models = _models(args)
     status = EXIT_OK
     reports: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
     from smpcheck.explore.parallel import default_jobs
-    from smpcheck.report.html import check_writable
     from smpcheck.report.progress import Bar
 
-    check_writable(args.html)
+    if args.html is not None:  # (the HTML report's module, imported only for it)
+        from smpcheck.report.html import check_writable
+
+        check_writable(args.html)
     done: list[LitmusRun] = []
     # (split by file; the HTML page is drawn from the runs, which stay in this process)
     jobs = (args.jobs or default_jobs()) if len(args.files) > 1 and not args.html else 1
     each = argparse.Namespace(**{**vars(args), "jobs": 1}) if jobs > 1 else args
-    results = map_ordered(_check_file, [(path, each, models) for path in args.files], jobs)
+    start_after = 0.0 if args.jobs else MAP_START_S  # (-j given: split from the start)
+    results = map_ordered(_check_file, [(path, each, models) for path in args.files], jobs,
+                          start_after)
     with Bar(len(args.files), "litmus", None if len(args.files) > 1 else False) as bar:
         for path, (out, err, file_status, file_reports, file_errors, runs) in zip(
                 args.files, results, strict=True):

@@ -7,17 +7,17 @@ internal error of smpcheck.  Under ``--json`` every exit prints one JSON
 document: the report, or ``{"error": {...}, "exit": N}`` when there is none.
 
 Each command lives in its own module with a ``register(subparsers)``; they are
-imported here, not looked up, so that a broken one fails loudly.
+imported by :func:`build_parser`, not looked up, so that a broken one fails loudly
+(and ``smpcheck-herd``, which needs none of them but ``herd``, imports that alone).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-import traceback
 from collections.abc import Sequence
+from types import ModuleType
 
-from smpcheck.cli import barriers, check, herd, kvm, litmus, sweep
 from smpcheck.cli.common import (
     OPTIONS,
     BadArguments,
@@ -31,8 +31,12 @@ from smpcheck.results.result import EXIT_FOR
 
 __all__ = ["EXIT_FOR", "OPTIONS", "build_parser", "herd_main", "main", "settings_from"]
 
-#: The commands, in the order ``smpcheck --help`` lists them.
-COMMANDS = (check, litmus, kvm, herd, barriers, sweep)
+
+def commands() -> tuple[ModuleType, ...]:
+    """The commands' modules, in the order ``smpcheck --help`` lists them."""
+    from smpcheck.cli import barriers, check, herd, kvm, litmus, sweep
+
+    return (check, litmus, kvm, herd, barriers, sweep)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -67,6 +71,8 @@ def _main(argv: list[str]) -> int:
     except KeyboardInterrupt:
         return fail("interrupted: no verdict", EXIT_INCOMPLETE, wants_json)
     except Exception as exc:  # pragma: no cover - a bug of ours
+        import traceback
+
         traceback.print_exc()
         return fail("smpcheck internal bug, please report (with the model and the command): "
                     f"{type(exc).__name__}: {exc}", EXIT_INTERNAL, wants_json)
@@ -81,8 +87,10 @@ def _asks_json(argv: list[str]) -> bool:
 
 def herd_main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``smpcheck-herd``: herd7's command line."""
+    from smpcheck.cli.herd import herd_command
+
     with pipe_safe_stdout():
-        return herd.herd_command(list(sys.argv[1:] if argv is None else argv))
+        return herd_command(list(sys.argv[1:] if argv is None else argv))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -91,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
                "lockless kernel design under SC, x86-TSO or the LKMM.")
     p.add_argument("--version", action="store_true", help="print smpcheck's version")
     sub = p.add_subparsers(title="commands")
-    for command in COMMANDS:
+    for command in commands():
         command.register(sub)
     return p
 

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from smpcheck._rt.runtime import BLOCK, STOPPED, Cpu, ModelRaised, Op, Run
 from smpcheck.errors import UsageError
 from smpcheck.explore.speculation import Domain, execution_key
-from smpcheck.graph.events import Event, lone_unlock
+from smpcheck.graph.events import INIT_TID, Event, lone_unlock
 from smpcheck.graph.graph import ExecutionGraph, Locations
 from smpcheck.graph.view import View
 from smpcheck.model.values import EventId
@@ -193,13 +193,14 @@ class Explorer:
                 return
             op = cpu.pending
             assert op is not None
-            self._drain_warnings(g)
+            if self.run.warnings:
+                self._drain_warnings(g)
             handler = self._handlers.get(op.kind)
             if handler is None:
                 self._add_simple(g, cpu, op)
             elif not handler(self, g, cpu, op):
                 return
-            if not self._consistent(g, cpu.tid, cpu.pos):
+            if self._inconsistency(g, cpu.tid, cpu.pos) is not None:
                 return
             if g.spec and self._hopeless(g):
                 return
@@ -402,15 +403,46 @@ class Explorer:
                 self.domain.depends(read, wev, self.mm.speculates(read, wev, between))
 
     def _hopeless(self, g: ExecutionGraph) -> bool:
-        """Whether some speculating read waits for a value no CPU still running writes."""
+        """Whether some speculating read waits for a value that no extension of ``g``
+        can write: no CPU still running writes it, and no CPU that wrote it can run
+        again.  A CPU that ended runs again when a revisit cuts its events: the first
+        cut after ``g`` comes from a write (or lone unlock) a running CPU adds,
+        revisiting a read added before the events it cuts.  (Without that second
+        clause a 3-CPU litmus test lost the execution that its condition asked
+        about: tests/data/speculation/rerun_writer.litmus.)"""
         done = {t for t, evs in enumerate(g.threads) if evs and evs[-1] is not None
                 and evs[-1].kind == "E"}
+        running = set(range(len(g.threads))) - done
         for r, value in g.spec.items():
             loc = g.event(r).loc
             assert loc is not None
-            if not self.domain.writers(loc, value) - done - {r[0]}:
+            writers = self.domain.writers(loc, value) - {r[0]}
+            if writers - done:
+                continue
+            if not any(self._may_run_again(g, t, running) for t in writers):
                 return True
         return False
+
+    def _may_run_again(self, g: ExecutionGraph, tid: int, running: set[int]) -> bool:
+        """Whether a revisit by a write a running CPU may add can cut events of CPU
+        ``tid``: a read it may revisit (not frozen, not speculating) was added before
+        the last of them.  Which CPU may write where is the domain's (the values of
+        the run's writes, latent constants included)."""
+        stamps = [g.stamp[ev.id] for ev in g.threads[tid] if ev is not None]
+        if not stamps or not running:
+            return False
+        last = max(stamps)
+        return any(self._revisitable_by(g, ev, running) for t in g.threads for ev in t
+                   if ev is not None and ev.kind == "R" and g.stamp[ev.id] < last)
+
+    def _revisitable_by(self, g: ExecutionGraph, read: Event, running: set[int]) -> bool:
+        """Whether a running CPU other than the read's may add a write (or, for
+        spin_is_locked(), a lone unlock) that revisits ``read``."""
+        if read.id in g.frozen or read.id in g.spec or read.loc is None:
+            return False
+        others = running - {read.tid}
+        return bool(others) and (read.extra["op"].vtags is not None
+                                 or bool(self.domain.written_by(read.loc) & others))
 
     def _add_read(self, g: ExecutionGraph, tid: int, pos: int, op: Op, w: EventId | None,
                   replace: bool = False, spec: Any = None) -> None:
@@ -543,15 +575,15 @@ class Explorer:
         out: list[ExecutionGraph] = []
         stamp = g.stamp
         for r in reads:
-            if r.id in keep:
-                continue
+            if r.id in keep or not self._maximal(g, r.id, keep, w):
+                continue  # (the read first: no need to know what it would cut)
             mine = stamp[r.id]
             doomed = {e for e, s in stamp.items() if s > mine} - keep
             if succ is not None and succ in doomed:
                 continue
             if _orphans(g, doomed):
                 continue
-            if not all(self._maximal(g, e, keep, w) for e in doomed | {r.id}):
+            if not all(self._maximal(g, e, keep, w) for e in doomed):
                 continue
             out.extend(self._revisit(g, r.id, w, doomed, keep))
         return out
@@ -575,25 +607,28 @@ class Explorer:
         if e in g.frozen:
             return False
         ev = g.event(e)
-        if ev.kind == "C":  # (its first alternative stands for all: each is redone)
+        kind = ev.kind
+        if kind == "C":  # (its first alternative stands for all: each is redone)
             return bool(ev.value == 0)
-        if ev.kind not in "RW":
+        if kind not in "RW":
             return True
         assert ev.loc is not None
-        mine = g.stamp[e]
-
-        def before(x: EventId) -> bool:
-            return x != w and (x[0] < 0 or x in keep or g.stamp[x] < mine)
-
-        if ev.kind == "R" and e in g.spec:
-            return True  # a speculation: this pass's other paths cover the rest
-        src = g.rf[e] if ev.kind == "R" else e
-        if ev.kind == "R" and not before(src):
-            return False  # e reads from a write added after it: it was revisited
+        stamp = g.stamp
+        mine = stamp[e]
+        # (below, "added before": x != w and (x[0] < 0 or x in keep or stamp[x] < mine))
+        if kind == "R":
+            if e in g.spec:
+                return True  # a speculation: this pass's other paths cover the rest
+            src = g.rf[e]
+            if not (src != w and (src[0] < 0 or src in keep or stamp[src] < mine)):
+                return False  # e reads from a write added after it: it was revisited
+        else:
+            src = e
         if lone_unlock(g.event(src)):
             return False  # a lone unlock: the co-latest write stands for it
-        order = g.co_order(ev.loc)
-        return not any(before(x) for x in order[order.index(src) + 1:])
+        ws = g.co.get(ev.loc, [])  # (coherence order after the initial write)
+        later = ws if src[0] == INIT_TID else ws[ws.index(src) + 1:]
+        return not any(x != w and (x in keep or stamp[x] < mine) for x in later)
 
     def _revisit(self, g: ExecutionGraph, r: EventId, w: EventId, doomed: set[EventId],
                  keep: set[EventId]) -> list[ExecutionGraph]:
@@ -716,7 +751,7 @@ class Explorer:
     }
 
 
-SPECULATION_FLOOR = 60000
+SPECULATION_FLOOR = 100000  # (graphs; README: "at least 100,000")
 
 
 def _orphans(g: ExecutionGraph, doomed: set[EventId]) -> bool:

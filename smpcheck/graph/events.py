@@ -36,7 +36,7 @@ MARKING_TAGS = frozenset({"ONCE", "RELEASE", "ACQUIRE", "MB", "NORETURN", "RMW",
                           "LKW", "UL", "LF", "RL", "RU", "INIT", "srcu-lock", "srcu-unlock"})
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, init=False)
 class Event:
     """One event of an execution graph; ``id`` is (cpu, position in program order)."""
 
@@ -57,6 +57,18 @@ class Event:
     # whether the event exists, and where, follows from them (``ctrl``: only the
     # branches whose scope holds it, the model's control dependency)
     branch: Deps = NO_DEPS
+
+    def __init__(self, id: EventId, kind: str, loc: Loc | None = None,
+                 value: Any = None, tags: frozenset[str] = frozenset(), rmw: bool = False,
+                 addr: Deps = NO_DEPS, data: Deps = NO_DEPS, ctrl: Deps = NO_DEPS,
+                 obj: Obj | None = None, op: str = "", src: Source = NO_SOURCE,
+                 extra: dict[str, Any] | None = None, branch: Deps = NO_DEPS) -> None:
+        # (one is made per step of every execution: the fields in one store, where the
+        # generated frozen __init__ sets each through object.__setattr__, twice as slow)
+        object.__setattr__(self, "__dict__", {
+            "id": id, "kind": kind, "loc": loc, "value": value, "tags": tags, "rmw": rmw,
+            "addr": addr, "data": data, "ctrl": ctrl, "obj": obj, "op": op, "src": src,
+            "extra": {} if extra is None else extra, "branch": branch})
 
     @property
     def tid(self) -> int:

@@ -38,7 +38,7 @@ class ExecutionGraph:
     """Events, program order, reads-from and coherence order of one execution."""
 
     __slots__ = ("threads", "rf", "co", "stamp", "clock", "frozen", "locs", "fence_tags",
-                 "frees", "spec", "notes", "spec_resolved", "acyclic")
+                 "frees", "rmws", "spec", "notes", "spec_resolved", "acyclic")
 
     def __init__(self, nthreads: int, locs: Locations) -> None:
         self.threads: list[list[Event | None]] = [[] for _ in range(nthreads)]
@@ -50,6 +50,7 @@ class ExecutionGraph:
         self.locs = locs
         self.fence_tags: frozenset[str] = frozenset()  # of every fence ever added (cuts too)
         self.frees = False  # whether a kfree was ever added (cuts too): checks skip if not
+        self.rmws = False  # whether an RMW's write was ever added (cuts too): atomic if not
         # reads that took a value from a write not yet in the graph (see explorer's
         # speculation), each with that value, until a write of it becomes their source
         self.spec: dict[EventId, Any] = {}
@@ -73,6 +74,7 @@ class ExecutionGraph:
         g.locs = self.locs
         g.fence_tags = self.fence_tags
         g.frees = self.frees
+        g.rmws = self.rmws
         g.spec = dict(self.spec) if self.spec else {}
         g.notes = self.notes
         g.spec_resolved = self.spec_resolved
@@ -157,6 +159,8 @@ class ExecutionGraph:
             self.fence_tags |= ev.tags
         elif ev.kind == "D":
             self.frees = True
+        elif ev.rmw and ev.kind == "W":
+            self.rmws = True
 
     def remove(self, doomed: set[EventId]) -> None:
         """Delete events (a backward revisit), keeping each CPU's list without trailing holes."""

@@ -28,7 +28,8 @@ herd spells them (one dash; ``--opt`` is accepted too)::
                         viewer ($SMPCHECK_VIEWER, gv, xdg-open...); printed as
                         DOT when either is missing
     -j N                processes checking the files, one file each (smpcheck's own;
-                        default: the number of cores)
+                        default: the number of cores, once this process has
+                        worked half a CPU-second: a few small tests stay in one)
     -version, -help
 
 Command-line options win over the cfg file's.  Other arguments are litmus

