@@ -108,7 +108,9 @@ def _check_file(task: tuple[str, argparse.Namespace, list[str]]) -> FileOutcome:
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
             test, text = load_litmus(path)
-            runs = [run_litmus(test, mm, settings_from(args), text)
+            # (an execution per final state only for what draws or judges one)
+            keep = bool(models or args.table or args.html)
+            runs = [run_litmus(test, mm, settings_from(args), text, keep_witnesses=keep)
                     for mm in (models or [args.mm])]
         except UsageError as exc:
             print(printable_block(f"smpcheck: error: {exc}"), file=sys.stderr)

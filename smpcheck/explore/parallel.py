@@ -146,9 +146,11 @@ def _add_sites(domain: Domain, sites: tuple[Any, Any, Any]) -> None:
 # -- the whole run ----------------------------------------------------------------------------
 def verify_parallel(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: Settings,
                     progress: Callable[[Result], None] | None = None,
-                    runner: Runner | None = None) -> Result | None:
+                    runner: Runner | None = None, keep_witnesses: bool = True
+                    ) -> Result | None:
     """Check ``model`` with the exploration split (see the module's docstring); None when
-    it must run in one process instead (the caller then runs it there)."""
+    it must run in one process instead (the caller then runs it there).
+    ``keep_witnesses`` false makes no graph per final state again here."""
     if model.recipe is None or s.max_executions is not None or _unnamed(mm):
         return None
     start = time.monotonic()
@@ -172,6 +174,8 @@ def verify_parallel(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: 
     merged = merge(_shown(done, result, start, progress), result, s.all_violations)
     if merged.sequential is not None:
         return None
+    if not keep_witnesses:
+        merged.witnesses = {}
     _finish(model, globals_, mm, one, merged)
     result.elapsed_s = time.monotonic() - start
     result.bound = (f"{len(model.cpus)} CPUs, the model's objects, other loops than "
@@ -234,7 +238,7 @@ def _finish(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: Settings
     again = _Again(model, globals_, mm, s)
     result.violations = [again.finding(k, p) for k, p in merged.violations]
     result.warnings = [again.finding(k, p) for k, p in merged.warnings]
-    result.witnesses = {k: again.witness(k, p) for k, p in merged.witnesses.items()}
+    result.witnesses = again.witnesses(merged.witnesses)
 
     def report(v: Violation) -> None:
         if all(v.key() != w.key() for w in result.violations):
@@ -251,25 +255,35 @@ class _Again:
         self.args = (model, globals_, mm, replace(s, all_violations=True, timeout=None))
         self.results: dict[Path, Result] = {}
 
-    def _walk(self, path: Path) -> Result:
+    def _walk(self, paths: list[Path]) -> Result:
+        """One walk of the nodes of ``paths`` alone."""
         from smpcheck.explore.session import explore
 
+        model, globals_, mm, s = self.args
+        return explore(model, globals_, mm, s, split=Split(only=paths))[0]
+
+    def _walk_one(self, path: Path) -> Result:
         hit = self.results.get(path)
         if hit is None:
-            model, globals_, mm, s = self.args
-            hit = explore(model, globals_, mm, s, split=Split(follow=path, exact=True))[0]
-            self.results[path] = hit
+            hit = self.results[path] = self._walk([path])
         return hit
 
     def finding(self, key: Any, path: Path) -> Violation:
-        r = self._walk(path)
+        r = self._walk_one(path)
         for v in (*r.violations, *r.warnings):
             if v.key() == key:
                 return v
         raise InternalError(f"a finding of another process ({key}) is not found again")
 
-    def witness(self, key: Any, path: Path) -> Any:
-        for mine, g in self._walk(path).witnesses.items():
-            if portable(mine) == key:  # (keys as the units sent them)
-                return g
-        raise InternalError("a witness of another process is not found again")
+    def witnesses(self, paths: dict[Any, Path]) -> dict[Any, Any]:
+        """The witness of each final state (key -> its node's path), all made again in
+        one walk of the nodes of their paths: the walk's order is the whole walk's, so
+        the first execution it reaches with a final state is at that state's node
+        (the first in the whole walk, which the merge kept)."""
+        if not paths:
+            return {}
+        found = self._walk(list(paths.values())).witnesses
+        mine = {portable(k): g for k, g in found.items()}  # (keys as the units sent them)
+        if not mine.keys() >= paths.keys():
+            raise InternalError("a witness of another process is not found again")
+        return {key: mine[key] for key in paths}

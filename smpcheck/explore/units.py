@@ -20,7 +20,9 @@ of the nodes that made them, nothing that only its own process can hold.
 
 from __future__ import annotations
 
+import itertools
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -42,17 +44,22 @@ class Split:
     """Hooks an :class:`Explorer` calls at each pop and push (its ``split``).
 
     ``follow``: keep only the child the path names at each choice above its end, then
-    walk everything below it (``exact``: nothing past the next choice).  ``depth``: walk down to
-    that depth only, listing the units (:attr:`units`).  Findings and witnesses are
-    noted with the path of the node whose step made them."""
+    walk everything below it.  ``only``: walk the nodes of these paths and nothing else
+    (at each choice, the children some path names; nothing past a path's end): one walk
+    makes the nodes of many paths again.  ``depth``: walk down to that depth only,
+    listing the units (:attr:`units`).  Findings and witnesses are noted with the path of
+    the node whose step made them."""
 
-    def __init__(self, follow: Path = (), depth: int | None = None, exact: bool = False):
+    def __init__(self, follow: Path = (), depth: int | None = None,
+                 only: Iterable[Path] | None = None):
         self.follow = follow
         self.depth = depth
-        self.exact = exact
+        self.only = None if only is None else _next_steps(only)
         self.units: list[Path] = []
         self.found: dict[int, list[Path]] = {}  # id(result list) -> path of each entry
         self.witnessed: dict[Any, Path] = {}
+        self._witnesses: dict[Any, Any] | None = None  # the result's, as last noted
+        self._noted = 0  # how many of them were noted
         self.start()
 
     def start(self) -> None:
@@ -82,13 +89,11 @@ class Split:
             self.children += 1
             self.paths.append(here)
             return children
-        if d < len(self.follow):
-            i = self.follow[d]
-            if i >= len(children):
-                raise InternalError(f"path {self.follow} leaves the tree at depth {d}")
-            picked = [(i, children[i])]
-        elif self.exact:
-            picked = []
+        if self.only is not None or d < len(self.follow):
+            steps = self.only.get(here, []) if self.only is not None else [self.follow[d]]
+            if steps and steps[-1] >= len(children):
+                raise InternalError(f"path {(*here, steps[-1])} leaves the tree at depth {d}")
+            picked = [(i, children[i]) for i in steps]
         else:
             picked = list(enumerate(children))
         self.children += len(children)
@@ -104,11 +109,25 @@ class Split:
         for found in (result.violations, result.warnings):
             paths = self.found.setdefault(id(found), [])
             paths.extend([here] * (len(found) - len(paths)))
-        for key in result.witnesses:
+        w = result.witnesses  # (only added to, the new ones last, until a pass resets it)
+        if w is not self._witnesses:
+            self._witnesses, self._noted = w, 0
+        for key in itertools.islice(reversed(w), len(w) - self._noted):
             self.witnessed.setdefault(key, here)
+        self._noted = len(w)
         if self.depth is not None and self.children == 0:
             self.units.append(here)
         self.current = None
+
+
+def _next_steps(paths: Iterable[Path]) -> dict[Path, list[int]]:
+    """For each node that is a proper prefix of some of ``paths``, the children (in
+    increasing order) those paths take there."""
+    steps: dict[Path, set[int]] = {}
+    for p in paths:
+        for d in range(len(p)):
+            steps.setdefault(p[:d], set()).add(p[d])
+    return {here: sorted(taken) for here, taken in steps.items()}
 
 
 def split_tree(model: Model, globals_: dict[str, Loc], mm: MemoryModel, settings: Settings,

@@ -46,7 +46,8 @@ def verify(model: Model, globals_: dict[str, Loc] | None = None, mm: str | Memor
             and not sites.installed():  # (an analysis's changes live in this process)
         from smpcheck.explore.parallel import verify_parallel
 
-        parallel = verify_parallel(model, globals_ or {}, memory_model, s, progress)
+        parallel = verify_parallel(model, globals_ or {}, memory_model, s, progress,
+                                   keep_witnesses=keep_witnesses)
         if parallel is not None:
             return parallel
     result, _, checker = explore(model, globals_, memory_model, s, progress, guide,

@@ -150,17 +150,20 @@ def state_order(state: State) -> tuple[tuple[int, Any], ...]:
 
 def run_litmus(test: LitmusTest, mm: str | MemoryModel | None = None,
                settings: Settings | None = None, text: str | None = None,
-               macros: Mapping[str, Macro] | None = None) -> LitmusRun:
+               macros: Mapping[str, Macro] | None = None, keep_witnesses: bool = True
+               ) -> LitmusRun:
     """Check a parsed test under ``mm`` (a name, default by the test's kind, or a
     memory model such as a cat model), exploring every execution.  ``macros``
-    replaces the C macros of :mod:`.c_macros` (herd mode: those of a .def file)."""
+    replaces the C macros of :mod:`.c_macros` (herd mode: those of a .def file).
+    ``keep_witnesses`` false keeps no execution per final state (``witnesses`` stays
+    empty: herd's text needs none, and a split run makes each again)."""
     memory_model = get_model(mm or default_mm(test)) if not isinstance(mm, MemoryModel) else mm
     model, names = translate(test, text, macros)
     memory_model.observed = observed_locations(test, names)
     if macros is None and text is not None:
         model.recipe = LitmusText(text, test.path)
     settings = replace(settings or Settings(), all_violations=True)
-    result = verify(model, names, memory_model, settings)
+    result = verify(model, names, memory_model, settings, keep_witnesses=keep_witnesses)
     return litmus_run(test, model, names, memory_model.name, result)
 
 

@@ -85,8 +85,10 @@ def multiple_srcu_matches(rel: LkmmRelations) -> bool:
 
 
 def invalid_sleep(rel: LkmmRelations) -> bool:
-    po = rel.v.po
-    around = po.restrict(None, rel.v.tagged("sync-srcu")).seq(po)
+    po, sync = rel.v.po, rel.v.tagged("sync-srcu")
+    if not sync:
+        return False
+    around = po.restrict(None, sync).seq(po)
     return not (rel.rcu_rscs & around).is_empty()
 
 
