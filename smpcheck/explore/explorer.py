@@ -778,7 +778,7 @@ class Explorer:
     }
 
 
-SPECULATION_FLOOR = 100000  # (graphs; README: "at least 100,000")
+SPECULATION_FLOOR = 60000  # (graphs; README: "at least 60,000")
 
 
 def _orphans(g: ExecutionGraph, doomed: set[EventId]) -> bool:
