@@ -58,6 +58,7 @@ class _Workers:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
+        _quiet_manager_threads()
         try:
             ctx = multiprocessing.get_context("forkserver")
             ctx.set_forkserver_preload(["smpcheck.explore.parallel",
@@ -86,6 +87,28 @@ class _Workers:
             for proc in list(getattr(self.pool, "_processes", {}).values()):
                 proc.terminate()  # (a unit no longer needed: do not wait for it)
             self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _quiet_manager_threads() -> None:
+    """Keep a pool's manager thread from printing a traceback when its workers are
+    stopped: on Python 3.11 it sets an exception on each pending future, a future
+    this process took back (cancelled) included, and set_exception raises
+    InvalidStateError there (nothing is lost: the future was cancelled)."""
+    import threading
+    from concurrent.futures import InvalidStateError
+
+    previous = threading.excepthook
+    if getattr(previous, "smpcheck_quiet", False):
+        return
+
+    def hook(args: Any) -> None:
+        if isinstance(args.exc_value, InvalidStateError) and \
+                type(args.thread).__name__ == "_ExecutorManagerThread":
+            return
+        previous(args)
+
+    hook.smpcheck_quiet = True  # type: ignore[attr-defined]
+    threading.excepthook = hook
 
 
 def _build_only(recipe: Any, mm: str) -> None:
