@@ -773,8 +773,7 @@ class Explorer:
 
     _handlers: ClassVar[dict[str, Callable[[Explorer, ExecutionGraph, Cpu, Op], bool]]] = {
         "R": _read, "RMW": _read, "W": _write, "F": _fence, "A": _alloc, "B": _block,
-        "ERR": _stop,
-        "BOUND": _stop, "C": _choose,
+        "ERR": _stop, "BOUND": _stop, "C": _choose,
     }
 
 

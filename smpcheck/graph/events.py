@@ -132,3 +132,8 @@ def lone_unlock(ev: Event) -> bool:
     spin_is_locked() may read and which program order orders with the lock's other
     accesses (lock.cat's unmatched UL: a write kept out of coherence order)."""
     return ev.kind == "F" and ev.loc is not None and "UL" in ev.tags
+
+
+def located_access(ev: Event) -> bool:
+    """A read or write, or a lone unlock: the events ordered by location (``loc``)."""
+    return ev.kind in "RW" or lone_unlock(ev)

@@ -9,7 +9,7 @@ relations are the base ones of the papers and of herd: ``po``, ``rf``, ``co``,
 
 from __future__ import annotations
 
-from smpcheck.graph.events import INIT_TID, Event, lone_unlock
+from smpcheck.graph.events import INIT_TID, Event, located_access
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.graph.lazy import cached
 from smpcheck.graph.relation import Rel, mask_of
@@ -173,8 +173,7 @@ class View:
     @cached
     def loc(self) -> Rel:
         groups: dict[object, int] = {}
-        located = [ev.loc is not None and (ev.kind in "RW" or lone_unlock(ev))
-                   for ev in self.events]
+        located = [ev.loc is not None and located_access(ev) for ev in self.events]
         for i, ev in enumerate(self.events):
             if located[i]:
                 groups[ev.loc] = groups.get(ev.loc, 0) | 1 << i

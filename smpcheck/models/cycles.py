@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from smpcheck.graph.events import INIT_TID, Event, lone_unlock
+from smpcheck.graph.events import INIT_TID, Event, located_access, lone_unlock
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.model.values import EventId
 from smpcheck.models.base import ATOMIC
@@ -54,9 +54,9 @@ def po_loc(t: list[Event | None], idx: int, ev: Event) -> list[EventId]:
     """``po-loc`` up to transitivity: the next access of the same location (a lone
     unlock, a fence with its lock's location, counts: lock.cat makes it a write)."""
     loc = ev.loc
-    if loc is None or not (ev.kind in "RW" or lone_unlock(ev)):
+    if loc is None or not located_access(ev):
         return []
-    for i in range(idx + 1, len(t)):  # (po_next's loop, without a call per event: hot)
+    for i in range(idx + 1, len(t)):  # (located_access inlined, no call per event: hot)
         nxt = t[i]
         if nxt is not None and nxt.loc == loc and (nxt.kind in "RW" or lone_unlock(nxt)):
             return [nxt.id]

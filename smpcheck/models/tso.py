@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from smpcheck.graph.events import Event, lone_unlock
+from smpcheck.graph.events import Event, located_access, lone_unlock
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.graph.lazy import cached
 from smpcheck.graph.linearize import linearize
@@ -147,12 +147,12 @@ def ppo_closes(a: Event, b: Event) -> bool:
     """``a`` before ``b`` in program order is a pair of ``ppo | anchor`` (pairs that
     are so only through events between them are found by the search itself)."""
     if _mfence(a):
-        return _access(b)
-    if not _access(a):
+        return located_access(b)
+    if not located_access(a):
         return False
     if _buffered(a):
-        return _mfence(b) or (_access(b) and not _passed_by_buffer(b))
-    return _access(b) or _mfence(b)
+        return _mfence(b) or (located_access(b) and not _passed_by_buffer(b))
+    return located_access(b) or _mfence(b)
 
 
 def ppo_step(t: list[Event | None], idx: int, ev: Event) -> list[EventId]:
@@ -166,11 +166,11 @@ def ppo_step(t: list[Event | None], idx: int, ev: Event) -> list[EventId]:
     order nothing; RCU's anchors matter only with grace periods, which take the
     whole-view check."""
     if _buffered(ev):
-        nexts = [_next(t, idx, lambda b: _access(b) and not _passed_by_buffer(b)),
+        nexts = [_next(t, idx, lambda b: located_access(b) and not _passed_by_buffer(b)),
                  _next(t, idx, _mfence)]
-    elif _access(ev) or _mfence(ev):
-        nexts = [_next(t, idx, _access),
-                 _next(t, idx, lambda b: _access(b) and not _buffered(b))]
+    elif located_access(ev) or _mfence(ev):
+        nexts = [_next(t, idx, located_access),
+                 _next(t, idx, lambda b: located_access(b) and not _buffered(b))]
     else:
         return []
     return [n for n in nexts if n is not None]
@@ -188,11 +188,6 @@ def _buffered(ev: Event) -> bool:
     """A store that waits in the store buffer: not locked, not an irq word's CLI."""
     return (ev.kind == "W" or lone_unlock(ev)) and not ev.tags & LOCKED_TAGS \
         and "irq-off" not in ev.tags
-
-
-def _access(ev: Event) -> bool:
-    """A load or a store (a lone unlock is a store here: see TsoRelations.lone)."""
-    return ev.is_access or lone_unlock(ev)
 
 
 def _passed_by_buffer(ev: Event) -> bool:
