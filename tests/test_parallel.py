@@ -138,9 +138,18 @@ def test_loop_bound_cut_is_incomplete_as_in_one_process(tmp_path: Path) -> None:
     assert summary(split) == summary(one)
 
 
-@pytest.mark.skipif((os.cpu_count() or 1) < 1, reason="needs processes")
-def test_worker_processes_match_one_process() -> None:
-    """Real worker processes (forkserver), a model file and a litmus test."""
+@pytest.mark.parametrize("forked", [True, False], ids=["fork", "forkserver"])
+def test_worker_processes_match_one_process(forked: bool,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real worker processes (forked from this one, or from a fork server), a model
+    file and a litmus test."""
+    from smpcheck.explore import workers
+
+    monkeypatch.setattr(workers, "_fork_safe", lambda: forked)
+    started: list[bool] = []
+    forked_pool = workers._forked
+    monkeypatch.setattr(workers, "_forked", lambda n, first: (
+        started.append(True), forked_pool(n, first))[1])
     model, names = load_model(str(ROOT / "examples" / "peterson.py"))
     for mm, all_violations in (("tso", True), ("sc", False)):
         s = Settings(all_violations=all_violations)
@@ -152,6 +161,7 @@ def test_worker_processes_match_one_process() -> None:
     one_run, one = _litmus(text, "lkmm", Settings())
     two_run, two = _litmus(text, "lkmm", Settings(jobs=2, split_depth=4))
     assert two == one and two_run.states == one_run.states
+    assert started  # (the pools were started: the units were not all run here)
 
 
 def _no_times(text: str) -> str:
