@@ -558,31 +558,28 @@ _CONDITIONAL_FENCES = frozenset({"before-atomic", "after-unlock-lock", "rmb", "w
 def conditionally_fenced(earlier: Event, later: Event, between: Sequence[Event]) -> bool:
     """Whether linux-kernel.cat orders ``earlier`` before ``later`` (of one CPU, with
     ``between`` in program order between them) by a fence that needs more than
-    itself: smp_mb__before_atomic() before the RMW ``later``, the ``after`` fences
-    of :data:`_FENCED_AFTER` after their event from ``earlier`` on,
-    smp_mb__after_unlock_lock() after an unlock and a lock, an unlock then a lock
-    alone (ppo's po-unlock-lock-po), smp_rmb() between reads and smp_wmb() between
-    writes.  Such fences are kept themselves, as are the events each rule needs
-    (an RMW before an after-atomic fence is ordered by it; an unlock and a lock
-    are by the lock's acquire and their location): a revisit's kept events must
-    not depend on events that a later revisit may cut, which would leave them
-    frozen while no longer kept."""
+    itself: smp_mb__before_atomic() before an RMW (``later``, or one before it:
+    the cat's ``[RMW] ; po?``), the ``after`` fences of :data:`_FENCED_AFTER` after
+    their event from ``earlier`` on, smp_mb__after_unlock_lock() after an unlock and
+    a lock, an unlock then a lock alone (ppo's po-unlock-lock-po), smp_rmb() between
+    reads and smp_wmb() between writes.  Such fences are kept themselves, as are the
+    events each rule needs (an RMW before an after-atomic fence is ordered by it; an
+    unlock and a lock are by the lock's acquire and their location): a revisit's kept
+    events must not depend on events that a later revisit may cut, which would leave
+    them frozen while no longer kept.  (Without the RMW before ``later``, a revisit
+    cut a read before smp_mb__before_atomic() that a write after the RMW keeps: two
+    executions of tests/data/lkmm-gen-rmw/G3694-265.litmus were lost.)"""
     if earlier.kind == "F" and earlier.tags & _CONDITIONAL_FENCES:
         return True
     seen: set[str] = set(earlier.tags)
-    unlocked = locked_after_unlock = False
+    unlocked = locked_after_unlock = before_atomic = False
     for ev in between:
         tags = ev.tags
+        if before_atomic and "RMW" in tags:
+            return True  # (an RMW after the fence: ``later`` is after it in po)
         if ev.kind == "F":
-            if "before-atomic" in tags and "RMW" in later.tags:
-                return True
-            if any(f in tags and need in seen for f, need in _FENCED_AFTER.items()):
-                return True
-            if "after-unlock-lock" in tags and locked_after_unlock:
-                return True
-            if "rmb" in tags and _reads_for_rmb(earlier, later):
-                return True
-            if "wmb" in tags and earlier.kind == later.kind == "W":
+            before_atomic = before_atomic or "before-atomic" in tags
+            if _fence_orders(tags, earlier, later, seen, locked_after_unlock):
                 return True
         if "UL" in tags:
             unlocked = True
@@ -590,6 +587,17 @@ def conditionally_fenced(earlier: Event, later: Event, between: Sequence[Event])
             locked_after_unlock = True
         seen |= tags
     return locked_after_unlock
+
+
+def _fence_orders(tags: frozenset[str], earlier: Event, later: Event, seen: set[str],
+                  locked_after_unlock: bool) -> bool:
+    """Whether the fence of ``tags`` between ``earlier`` and ``later`` orders them on its
+    own (``seen``: the tags of the events from ``earlier`` to it)."""
+    return (("before-atomic" in tags and "RMW" in later.tags)
+            or any(f in tags and need in seen for f, need in _FENCED_AFTER.items())
+            or ("after-unlock-lock" in tags and locked_after_unlock)
+            or ("rmb" in tags and _reads_for_rmb(earlier, later))
+            or ("wmb" in tags and earlier.kind == later.kind == "W"))
 
 
 def _reads_for_rmb(earlier: Event, later: Event) -> bool:
