@@ -82,6 +82,7 @@ class Explorer:
     split: Any = None  # -j: the part of the tree to explore (smpcheck.explore.parallel.Split)
     on_violation: Callable[[Violation], None] | None = None  # every finding, duplicates too
     latent: Sequence[tuple[int, str, int, frozenset[Any]]] = ()  # (Model.latent)
+    carry: bool = field(default=False, init=False)  # (_push: go on with the graph)
 
     def explore(self, result: Result) -> Result:
         """Run the exploration, filling in ``result``.
@@ -130,6 +131,7 @@ class Explorer:
         self.stack: list[ExecutionGraph] = [ExecutionGraph(len(self.cpus), self.locs)]
         self.seen_graphs: set[bytes] = set()  # speculating graphs explored (_duplicate)
         self.unjudged: list[ExecutionGraph] = []  # complete, awaiting the model's verdict
+        self.carried = 0  # steps whose one child was extended at once (_push)
         graphs = 0
         if self.split is not None:
             self.split.start()
@@ -158,7 +160,7 @@ class Explorer:
                 self.on_progress(result)
         self._judge_pending()
         if not self.speculating:
-            self.first_pass = graphs
+            self.first_pass = graphs + self.carried
         return not (result.violations and not self.settings.all_violations)
 
     def _duplicate(self, g: ExecutionGraph) -> bool:
@@ -213,6 +215,7 @@ class Explorer:
 
     # -- one graph: add events until a choice or the end --------------------------
     def _extend(self, g: ExecutionGraph) -> None:
+        self.current = g
         while True:
             cpu = self._next_cpu()
             if cpu is None:
@@ -226,7 +229,12 @@ class Explorer:
             if handler is None:
                 self._add_simple(g, cpu, op)
             elif not handler(self, g, cpu, op):
-                return
+                if not self.carry:
+                    return
+                self.carry = False  # (g, consistent, is its step's one child: _push)
+                self.carried += 1
+                self.run.advance(cpu)
+                continue
             if self._inconsistency(g, cpu.tid, cpu.pos) is not None:
                 return
             if g.spec and self._hopeless(g):
@@ -574,6 +582,16 @@ class Explorer:
         return []
 
     def _push(self, children: list[ExecutionGraph]) -> None:
+        """Push the children of a step, for the walk to take them in order.  A step
+        whose one child is the graph it extended, consistent, is no choice: that
+        graph is extended at once (``carry``), as popping it next would, without
+        bringing every CPU to it again (half of a litmus ring's steps).  Not under
+        replay (the guide takes graphs as pushed) nor while reads speculate (each
+        popped graph is checked for a repeat: _duplicate)."""
+        if len(children) == 1 and children[0] is self.current and self.guide is None \
+                and not self.speculating:
+            self.carry = True
+            return
         if self.guide is not None:
             children = [c for c in children if self.guide.accept(c)]
         if self.split is not None:
