@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from smpcheck._rt.runtime import BLOCK, STOPPED, Cpu, ModelRaised, Op, Run
 from smpcheck.errors import UsageError
-from smpcheck.explore.speculation import Domain, execution_key, graph_key
+from smpcheck.explore.speculation import Domain, execution_key, first_meeting, graph_key
 from smpcheck.graph.events import INIT_TID, Event, lone_unlock
 from smpcheck.graph.graph import ExecutionGraph, Locations
 from smpcheck.graph.view import View
@@ -431,7 +431,8 @@ class Explorer:
         """Under a model with dependencies, note the reads a write just added to ``g``
         depends on through which a cycle may run (where reads of the next pass may
         speculate)."""
-        if self.mm.track_dependencies:
+        if self.mm.track_dependencies and first_meeting(self.domain.met_deps, wev):
+            # (one write event object, one prefix of its CPU: the CPUs are deterministic)
             t = g.threads[wev.tid]
             for read in g.local_deps(wev.id, self.mm.keeps_order):
                 between = [e for e in t[read.idx + 1:wev.idx] if e is not None]

@@ -72,17 +72,24 @@ class Domain:
         self.sites: set[Site] = set()  # the read sites that may speculate
         self.size = 0  # facts recorded: growth shows as a change
         self.version = 0  # changes whenever what candidates() or writers() answer may
+        # the events (these very objects) executed() and the explorer's dependencies
+        # have met: what an event tells the domain is its own, and graphs share events
+        self.met: dict[int, Event] = {}
+        self.met_deps: dict[int, Event] = {}
 
     def executed(self, g: ExecutionGraph) -> None:
         """Record the writes of a complete execution (the values of writes in graphs
         that never complete are not values the program writes)."""
+        met = self.met
         for t in g.threads:
             for ev in t:
-                if ev is not None and ev.kind == "W":
+                if ev is None or not first_meeting(met, ev):
+                    continue
+                if ev.kind == "W":
                     self.wrote(ev)
-                elif self.latent and ev is not None and ev.kind == "R":
+                elif self.latent and ev.kind == "R":
                     self.reads.add(_site(ev))
-                if self.latent and ev is not None:
+                if self.latent:
                     self.ran.add((ev.tid, ev.src.path, ev.src.line))
 
     def wrote(self, ev: Event) -> None:
@@ -182,6 +189,20 @@ class Domain:
 
     def snapshot(self) -> int:
         return self.size
+
+
+MET_MAX = 1 << 16  # events a meeting memo holds before it starts again
+
+
+def first_meeting(met: dict[int, Event], ev: Event) -> bool:
+    """Whether ``met`` (by identity) lacks ``ev``, which it then holds (so that its id
+    stays its own); a memo, emptied when full: meeting an event again does no harm."""
+    if id(ev) in met:
+        return False
+    if len(met) >= MET_MAX:
+        met.clear()
+    met[id(ev)] = ev
+    return True
 
 
 def _site(ev: Event) -> Site:
