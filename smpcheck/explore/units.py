@@ -21,6 +21,7 @@ of the nodes that made them, nothing that only its own process can hold.
 from __future__ import annotations
 
 import itertools
+import marshal
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -281,6 +282,11 @@ def _fill(out: UnitResult, result: Result, split: Split, explorer: Explorer,
 def portable(value: Any) -> Any:
     """A final state's key as another process can hold it: pointers by their names
     (the objects they point to are this process's)."""
+    try:  # (marshal takes the exact built-in types alone: no pointer, no Val inside)
+        marshal.dumps(value)
+        return value
+    except ValueError:
+        pass
     if isinstance(value, tuple):
         return tuple([portable(v) for v in value])
     if isinstance(value, Val):
