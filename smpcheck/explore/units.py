@@ -198,6 +198,7 @@ class Task:
     settings: Settings
     path: Path
     deadline: float | None = None
+    keep_witnesses: bool = True  # a graph per final state (verify_parallel's)
 
 
 BUILT: dict[Any, tuple[Model, dict[str, Loc], MemoryModel]] = {}  # per process
@@ -248,7 +249,8 @@ def explore_unit(model: Model, names: dict[str, Loc], mm: MemoryModel, task: Tas
         s = replace(s, timeout=left)
     try:
         split = Split(follow=task.path)
-        result, explorer, _ = explore(model, names, mm, s, split=split)
+        result, explorer, _ = explore(model, names, mm, s, split=split,
+                                      keep_witnesses=task.keep_witnesses)
     except UsageError as exc:
         out.error = (exc.message, exc.path, exc.line, exc.column)
         return out
