@@ -495,6 +495,7 @@ class Explorer:
                            extra={"op": op})
         if replace:
             g.threads[tid][pos] = read
+            g.note_plain(read)
         else:
             g.add(read)
         if w is None:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from smpcheck.graph.events import MARKING_TAGS, Event
+from smpcheck.graph.events import MARKING_TAGS, Event, plain_access
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.graph.lazy import cached
 from smpcheck.graph.relation import Rel, bits, mask_of
@@ -645,10 +645,10 @@ def _quiet(g: ExecutionGraph) -> bool:
 
 
 def _has_plain(g: ExecutionGraph) -> bool:
-    """Whether some CPU of ``g`` has a plain access (:func:`_plain`, inline: this runs
-    at every step of a test with grace periods)."""
-    return any(ev is not None and ev.kind in "RW" and MARKING_TAGS.isdisjoint(ev.tags)
-               for t in g.threads for ev in t)
+    """Whether some CPU of ``g`` has a plain access (:func:`_plain`; this runs at every
+    step of a test with grace periods: none if the graph never had one)."""
+    return g.plain and any(ev is not None and plain_access(ev)
+                           for t in g.threads for ev in t)
 
 
 def _plain(ev: Event) -> bool:
