@@ -824,6 +824,8 @@ def _added(g: ExecutionGraph, tid: int, pos: int) -> list[EventId]:
     """CPU ``tid``'s events from ``pos`` on: what one step of the explorer adds or changes
     (a read with its RMW write or wait marker; a revisited read and what follows it)."""
     t = g.threads[tid]
+    if len(t) == pos + 1:  # (most steps: one event)
+        return [(tid, pos)] if t[pos] is not None else []
     return [(tid, i) for i in range(pos, len(t)) if t[i] is not None]
 
 

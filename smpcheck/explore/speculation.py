@@ -80,10 +80,10 @@ class Domain:
     def executed(self, g: ExecutionGraph) -> None:
         """Record the writes of a complete execution (the values of writes in graphs
         that never complete are not values the program writes)."""
-        met = self.met
+        met, latent = self.met, bool(self.latent)
         for t in g.threads:
             for ev in t:
-                if ev is None or not first_meeting(met, ev):
+                if ev is None or not (latent or ev.kind == "W") or not first_meeting(met, ev):
                     continue
                 if ev.kind == "W":
                     self.wrote(ev)
