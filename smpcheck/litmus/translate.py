@@ -49,7 +49,7 @@ from smpcheck.litmus.syntax import (
 )
 from smpcheck.model.model import Condition, FinalState, Model
 from smpcheck.model.objects import NULL, Field, Loc, Obj, Ref
-from smpcheck.model.propositions import holds
+from smpcheck.model.propositions import predicate
 
 LitmusTest = CTest | X86Test
 
@@ -245,10 +245,7 @@ def compile_conditions(test: LitmusTest, memory: Memory,
 
 
 def _predicate(prop: Prop, path: str) -> Callable[[FinalState], bool]:
-    def test(state: FinalState) -> bool:
-        return holds(prop, state, path)
-
-    return test
+    return predicate(prop, path)
 
 
 def check_memory_loc(memory: Memory, loc: LocRef) -> None:
