@@ -707,7 +707,7 @@ class Explorer:
         if g.spec:
             return  # a read still waits for the value it speculated: not an execution
         if self.seen_executions is not None:
-            key = execution_key(g)
+            key = execution_key(g, any(self.run.interruptible))
             if key in self.seen_executions:
                 return
             self.seen_executions.add(key)

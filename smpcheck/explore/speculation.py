@@ -286,7 +286,7 @@ def graph_key(g: ExecutionGraph, version: int) -> bytes:
     return hashlib.blake2b(repr(state).encode(), digest_size=16).digest()
 
 
-def execution_key(g: ExecutionGraph) -> bytes:
+def execution_key(g: ExecutionGraph, choices: bool = True) -> bytes:
     """A complete execution's identity: a digest of its reads-from and coherence orders
     (with the CPUs deterministic, these fix every event); 16 bytes, so that an
     exploration of millions of executions keeps them all.  The same in every process
@@ -294,8 +294,10 @@ def execution_key(g: ExecutionGraph) -> bytes:
     its own, so neither initial writes' numbers nor locations enter it; interrupt deliveries
     (choice events) do.  Digested in marshal's version 2, which writes every int, tuple
     and list out in full (no references to objects met before, unlike later versions):
-    equal orders give equal bytes, eight times faster than their repr."""
+    equal orders give equal bytes, eight times faster than their repr.  ``choices``
+    false: no CPU takes interrupts, so the graph holds no choice to look for."""
     rf = sorted([(r, w if w[0] >= 0 else _INIT) for r, w in g.rf.items()])
     co = sorted([ws for ws in g.co.values() if ws])
-    choices = [ev.value for t in g.threads for ev in t if ev is not None and ev.kind == "C"]
-    return hashlib.blake2b(marshal.dumps((rf, co, choices), 2), digest_size=16).digest()
+    made = [ev.value for t in g.threads for ev in t if ev is not None and ev.kind == "C"] \
+        if choices else []
+    return hashlib.blake2b(marshal.dumps((rf, co, made), 2), digest_size=16).digest()
