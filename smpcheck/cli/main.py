@@ -55,9 +55,9 @@ def _main(argv: list[str]) -> int:
         print(exc.usage, end="", file=sys.stderr)
         return fail(exc.message, EXIT_USAGE, wants_json, prog=exc.prog)
     if args.version:
-        from smpcheck.explore.replay_record import smpcheck_version
+        from smpcheck import __version__
 
-        print(f"smpcheck {smpcheck_version()}")
+        print(f"smpcheck {__version__}")
         return 0
     if not getattr(args, "func", None):
         parser.print_help()
