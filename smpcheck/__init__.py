@@ -51,7 +51,7 @@ spin loops (FMCAD 2021); x86-TSO (Owens, Sarkar, Sewell 2009); the LKMM
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"  # (the one place it is written: pyproject.toml reads it)
+from smpcheck.version import __version__ as __version__  # (re-exported: smpcheck.__version__)
 
 if TYPE_CHECKING:  # (at run time each name is imported on first use: see __getattr__)
     from smpcheck.explore.verify import verify as verify

@@ -55,7 +55,7 @@ def _main(argv: list[str]) -> int:
         print(exc.usage, end="", file=sys.stderr)
         return fail(exc.message, EXIT_USAGE, wants_json, prog=exc.prog)
     if args.version:
-        from smpcheck import __version__
+        from smpcheck.version import __version__
 
         print(f"smpcheck {__version__}")
         return 0

@@ -39,7 +39,7 @@ _ID = re.compile(r"(0|[1-9][0-9]{0,8}):(0|[1-9][0-9]{0,8})")
 
 def smpcheck_version() -> str:
     """smpcheck's version (as ``--version`` prints it)."""
-    from smpcheck import __version__
+    from smpcheck.version import __version__
 
     return __version__
 
