@@ -298,10 +298,12 @@ class ExecutionGraph:
 
     def validate(self) -> None:
         """Check the graph's invariants: each read reads from a write of its own location
-        (or speculates), and each location's coherence order holds its own writes only.
-        tests/unit/test_graph_invariants.py runs it on every complete execution of
-        generated programs; it is too slow for every run."""
+        (or speculates), each location's coherence order holds its own writes only, and
+        a plain access is noted (``plain``).  tests/unit/test_graph_invariants.py runs it
+        on every complete execution of generated programs; it is too slow for every run."""
         for ev in self.events():
+            if not self.plain and plain_access(ev):
+                raise InternalError(f"plain access {ev} not noted")
             if ev.is_read and ev.id not in self.rf and ev.id not in self.spec:
                 raise InternalError(f"read {ev} has no rf")
             src = self.rf.get(ev.id)
