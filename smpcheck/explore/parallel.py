@@ -176,7 +176,7 @@ def verify_parallel(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: 
         units = beyond(units, left)
     deadline = time.time() + s.timeout if s.timeout is not None else None
     unit_s = replace(one, max_passes=1, batch=1)
-    tasks = [Task(model.recipe, mm.name, unit_s, u, deadline) for u in units]
+    tasks = [Task(model.recipe, mm.name, unit_s, u, deadline, keep_witnesses) for u in units]
     runner = runner or (run_ray(s.ray) if s.ray else run_here if s.jobs < 2 else
                         run_processes(s.jobs))
     result = Result(model.name, mm.name)

@@ -21,6 +21,7 @@ of the nodes that made them, nothing that only its own process can hold.
 from __future__ import annotations
 
 import itertools
+import marshal
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -217,6 +218,7 @@ class Task:
     settings: Settings
     path: Path
     deadline: float | None = None
+    keep_witnesses: bool = True  # a graph per final state (verify_parallel's)
 
 
 BUILT: dict[Any, tuple[Model, dict[str, Loc], MemoryModel]] = {}  # per process
@@ -277,7 +279,8 @@ def explore_unit(model: Model, names: dict[str, Loc], mm: MemoryModel, task: Tas
         s = replace(s, timeout=left)
     try:
         split = Split(follow=task.path)
-        result, explorer, _ = explore(model, names, mm, s, split=split)
+        result, explorer, _ = explore(model, names, mm, s, split=split,
+                                      keep_witnesses=task.keep_witnesses)
     except UsageError as exc:
         out.error = (exc.message, exc.path, exc.line, exc.column)
         return out
@@ -310,6 +313,11 @@ def _fill(out: UnitResult, result: Result, split: Split, explorer: Explorer,
 def portable(value: Any) -> Any:
     """A final state's key as another process can hold it: pointers by their names
     (the objects they point to are this process's)."""
+    try:  # (marshal takes the exact built-in types alone: no pointer, no Val inside)
+        marshal.dumps(value)
+        return value
+    except ValueError:
+        pass
     if isinstance(value, tuple):
         return tuple([portable(v) for v in value])
     if isinstance(value, Val):

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from smpcheck.graph.events import MARKING_TAGS, Event
+from smpcheck.graph.events import MARKING_TAGS, Event, plain_access
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.graph.lazy import cached
 from smpcheck.graph.relation import Rel, bits, mask_of
@@ -292,13 +292,13 @@ class LkmmRelations:
         """Matching rcu_read_lock / rcu_read_unlock pairs (nested ones matched inner first)."""
         pairs = []
         stacks: dict[int, list[int]] = {}
-        for i, ev in enumerate(self.v.events):
-            if ev.kind != "F":
-                continue
-            if "rcu-lock" in ev.tags:
-                stacks.setdefault(ev.tid, []).append(i)
-            elif "rcu-unlock" in ev.tags and stacks.get(ev.tid):
-                pairs.append((stacks[ev.tid].pop(), i))
+        events, lock = self.v.events, self.fence_set("rcu-lock")
+        for i in bits(lock | self.fence_set("rcu-unlock")):  # (in view order)
+            tid = events[i].id[0]
+            if lock >> i & 1:
+                stacks.setdefault(tid, []).append(i)
+            elif stacks.get(tid):
+                pairs.append((stacks[tid].pop(), i))
         return Rel.from_pairs(self.n, pairs)
 
     @cached
@@ -379,9 +379,13 @@ class LkmmRelations:
         if self.sync_srcu or self.srcu_rscs:
             return False
         v = self.v
-        rows = (v.po | v.rf | v.co | v.fr).rows
-        back = self.rcu_rscs.inverse().rows
-        with_back = [r | b for r, b in zip(rows, back, strict=True)]
+        rows = [a | b | c | d for a, b, c, d in zip(v.po.rows, v.rf.rows, v.co.rows,
+                                                     v.fr.rows, strict=True)]
+        with_back = list(rows)  # (and rscs^-1: each unlock back to its lock)
+        rscs = self.rcu_rscs.rows
+        for lock in bits(self.rcu_rscs.domain()):
+            for unlock in bits(rscs[lock]):
+                with_back[unlock] |= 1 << lock
         if not any(_reach(with_back, gp) >> gp & 1 for gp in bits(self.fence_set("sync-rcu"))):
             return True
         small = _Projection(list(bits(self.rcu_ends)))
@@ -653,10 +657,10 @@ def _quiet(g: ExecutionGraph) -> bool:
 
 
 def _has_plain(g: ExecutionGraph) -> bool:
-    """Whether some CPU of ``g`` has a plain access (:func:`_plain`, inline: this runs
-    at every step of a test with grace periods)."""
-    return any(ev is not None and ev.kind in "RW" and MARKING_TAGS.isdisjoint(ev.tags)
-               for t in g.threads for ev in t)
+    """Whether some CPU of ``g`` has a plain access (:func:`_plain`; this runs at every
+    step of a test with grace periods: none if the graph never had one)."""
+    return g.plain and any(ev is not None and plain_access(ev)
+                           for t in g.threads for ev in t)
 
 
 def _plain(ev: Event) -> bool:
