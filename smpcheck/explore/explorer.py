@@ -632,7 +632,8 @@ class Explorer:
                 continue
             if _orphans(g, doomed):
                 continue
-            if not all(self._maximal(g, e, keep, w) for e in doomed):
+            if not all(self._maximal(g, e, keep, w) or self._latest_consistent(g, e, keep, w)
+                       for e in doomed):
                 continue
             out.extend(self._revisit(g, r.id, w, doomed, keep))
         return out
@@ -678,6 +679,38 @@ class Explorer:
         ws = g.co.get(ev.loc, [])  # (coherence order after the initial write)
         later = ws if src[0] == INIT_TID else ws[ws.index(src) + 1:]
         return not any(x != w and (x in keep or stamp[x] < mine) for x in later)
+
+    def _latest_consistent(self, g: ExecutionGraph, e: EventId, keep: set[EventId],
+                           w: EventId) -> bool:
+        """Whether a revisit by ``w`` may cut the write ``e`` (of a model with
+        dependencies) although a write the revisit keeps, or one added before ``e``, is
+        coherence-after it: at every such later place ``g`` is inconsistent.
+
+        A revisit cuts only events at their latest places (:meth:`_maximal`): the
+        branch that placed them there makes the same cut, and the cut events are made
+        again at every place.  Under a model with dependencies a revisit keeps what
+        ``w`` depends on, not its CPU's whole prefix, so an independent write before
+        ``w`` may be cut; where its latest place is inconsistent with what the revisit
+        keeps, that branch ended before ``w`` came, and the cut was never made (a
+        write before srcu_read_lock() whose place a grace period fixes lost 6 of
+        herd7's 102 executions of tests/data/lkmm-gen-srcu/G614192-256.litmus).  The
+        latest consistent place stands for it instead: one branch still makes the cut."""
+        ev = g.event(e)
+        if not self.mm.track_dependencies or ev.kind != "W" or ev.rmw or e in g.frozen:
+            return False
+        assert ev.loc is not None
+        ws = g.co[ev.loc]
+        mine = g.stamp[e]
+        rest = [x for x in ws if x != e]
+        for x in ws[ws.index(e) + 1:]:
+            if x == w or not (x in keep or g.stamp[x] < mine):
+                continue
+            alt = g.copy()
+            at = rest.index(x) + 1
+            alt.co[ev.loc] = [*rest[:at], e, *rest[at:]]
+            if self.mm.prefix_inconsistency(View(alt)) is None:  # (rare: the whole graph)
+                return False
+        return True
 
     def _revisit(self, g: ExecutionGraph, r: EventId, w: EventId, doomed: set[EventId],
                  keep: set[EventId]) -> list[ExecutionGraph]:
