@@ -55,9 +55,12 @@ def _main(argv: list[str]) -> int:
         print(exc.usage, end="", file=sys.stderr)
         return fail(exc.message, EXIT_USAGE, wants_json, prog=exc.prog)
     if args.version:
+        from smpcheck import _compiled
         from smpcheck.explore.replay_record import smpcheck_version
 
-        print(f"smpcheck {smpcheck_version()}")
+        core = {"compiled": "compiled core", "pure": "pure Python",
+                "stale": "pure Python: the compiled core is stale"}[_compiled.CORE]
+        print(f"smpcheck {smpcheck_version()} ({core})")
         return 0
     if not getattr(args, "func", None):
         parser.print_help()
