@@ -33,7 +33,6 @@ MODULES = (
     "smpcheck.graph.final",
     "smpcheck.graph.graph",
     "smpcheck.graph.relation",
-    "smpcheck.graph.view",
     "smpcheck.models.cycles",
 )
 GROUP = "smpcheck._core"  # the shared library: smpcheck/_core__mypyc<suffix>
@@ -170,7 +169,13 @@ def _built_files() -> list[str]:
 
 
 def _clean() -> None:
-    for path in [MANIFEST, *_built_files()]:
+    """Remove the manifest and every extension in the package (a module since taken off
+    MODULES too: smpcheck has no other)."""
+    import glob
+    import sysconfig
+
+    suffix = str(sysconfig.get_config_var("EXT_SUFFIX"))
+    for path in [MANIFEST, *glob.glob(os.path.join(PACKAGE, "**", "*" + suffix), recursive=True)]:
         if os.path.exists(path):
             os.remove(path)
 

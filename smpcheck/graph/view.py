@@ -9,8 +9,6 @@ relations are the base ones of the papers and of herd: ``po``, ``rf``, ``co``,
 
 from __future__ import annotations
 
-from mypy_extensions import mypyc_attr
-
 from smpcheck.graph.events import INIT_TID, Event, located_access
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.graph.lazy import cached
@@ -18,7 +16,6 @@ from smpcheck.graph.relation import Rel, mask_of
 from smpcheck.model.values import EventId
 
 
-@mypyc_attr(native_class=False)  # (compiled by mypyc: @cached needs a __dict__)
 class View:
     """The events of a graph numbered densely, with sets and relations computed on demand."""
 
