@@ -9,6 +9,11 @@ and the lock corpus (spinlocks, lone unlocks among them, by the lock theme alone
     .venv/bin/python bench/lkmm_gen_record.py --seed 7 --count 410 --theme lock \
         --out tests/data/lkmm-gen-lock
 
+and the RMW corpus (atomic RMWs with their fences):
+
+    .venv/bin/python bench/lkmm_gen_record.py --seed 3694 --count 300 --theme rmw \
+        --out tests/data/lkmm-gen-rmw
+
 Writes tests/data/lkmm-gen/G<seed>-<i>.litmus (tests/support/lkmm_gen.py's
 ``generate(seed, i)``) and tests/data/lkmm-gen/herd7.json: for each test the
 lines herd7 printed (``herd7 -I LKMM -conf linux-kernel.cfg FILE``), less

@@ -25,6 +25,7 @@ of the timeout between executions is all there is.  Pure C code (one huge
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -79,6 +80,7 @@ class Watchdog:
         self.seen: tuple[Any, int] | None = None  # (CPU, its position) at the last tick
         self.since = 0.0  # when the current CPU was first seen there
         self.old_handler: Any = None
+        self.old_hook: Any = None
         self.old_timer = (0.0, 0.0)
         self.start = 0.0
 
@@ -89,9 +91,19 @@ class Watchdog:
         self.deadline = None if self.timeout is None else start + self.timeout
         self.old_handler = signal.signal(signal.SIGALRM, self._tick)
         self.old_timer = signal.setitimer(signal.ITIMER_REAL, TICK_S, TICK_S)
+        self.old_hook = sys.unraisablehook
+        sys.unraisablehook = self._dropped
         self.start = start
         self.active = True
         return self
+
+    def _dropped(self, unraisable: Any) -> None:
+        """A Stop raised where the interpreter cannot pass it on (a callback of the
+        garbage collector, a weak reference's) is dropped there: the run goes on, and
+        the next tick raises it again (a CPU it unwound raises it at its next step).
+        Nothing is printed; anything else goes to the hook there was."""
+        if not isinstance(unraisable.exc_value, Stop):
+            self.old_hook(unraisable)
 
     def __exit__(self, *exc: object) -> None:
         if not self.active:
@@ -99,6 +111,7 @@ class Watchdog:
         self.active = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, self.old_handler)
+        sys.unraisablehook = self.old_hook
         delay, interval = self.old_timer  # (a timer someone else had set goes on)
         if delay > 0:
             left = delay - (_monotonic() - self.start)

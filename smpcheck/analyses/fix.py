@@ -139,6 +139,7 @@ def apply_changes(g: ExecutionGraph, changes: Iterable[Change]) -> ExecutionGrap
     out.fence_tags = g.fence_tags | frozenset(fences.values())
     out.frees = g.frees
     out.rmws = g.rmws
+    out.plain = g.plain
     return out
 
 

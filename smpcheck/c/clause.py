@@ -39,7 +39,7 @@ def condition_args(clause: str, line: int, path: str) -> dict[str, Any]:
     if not clause.strip():
         return {}
     from smpcheck.litmus.parse_common import _FileParser
-    from smpcheck.model.propositions import holds
+    from smpcheck.model.propositions import predicate
 
     aliases: dict[str, str] = {}
     parser = _FileParser("\n" * (line - 1) + _alias_paths(clause, aliases), path)
@@ -48,7 +48,8 @@ def condition_args(clause: str, line: int, path: str) -> dict[str, Any]:
     text = " ".join(x.strip() for x in clause.strip().splitlines())
 
     def test(prop: Any) -> Any:
-        return lambda s: holds(prop, _Aliased(s, aliases), path)  # type: ignore[arg-type]
+        holds = predicate(prop, path)
+        return lambda s: holds(_Aliased(s, aliases))  # type: ignore[arg-type]
 
     if cond is not None:
         q = cond.quantifier

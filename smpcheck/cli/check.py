@@ -175,12 +175,13 @@ def run_and_report(model: Any, names: Any, args: argparse.Namespace) -> int:
 
 
 def live_progress() -> Callable[[Result | None], None]:
-    """Executions, rate and elapsed time on the terminal, refreshed a few times a second."""
+    """Executions, rate and elapsed time on the terminal, refreshed a few times a second
+    (by the run's own calls: no refreshing thread, so that -j may fork its workers)."""
     from rich.console import Console
     from rich.live import Live
 
     console = Console(stderr=True)
-    live = Live(console=console, transient=True, refresh_per_second=4)
+    live = Live(console=console, transient=True, auto_refresh=False)
     state = {"last": 0.0, "started": False}
 
     def update(result: Result | None) -> None:
@@ -197,6 +198,6 @@ def live_progress() -> Callable[[Result | None], None]:
             state["started"] = True
         rate = result.executions / result.elapsed_s if result.elapsed_s else 0
         live.update(f"[bold]{result.executions}[/] executions, {result.blocked} blocked, "
-                    f"{rate:.0f}/s, {result.elapsed_s:.1f} s")
+                    f"{rate:.0f}/s, {result.elapsed_s:.1f} s", refresh=True)
 
     return update

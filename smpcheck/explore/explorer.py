@@ -44,7 +44,7 @@ from mypy_extensions import mypyc_attr
 
 from smpcheck._rt.runtime import BLOCK, STOPPED, Cpu, ModelRaised, Op, Run
 from smpcheck.errors import UsageError
-from smpcheck.explore.speculation import Domain, execution_key, graph_key
+from smpcheck.explore.speculation import Domain, execution_key, first_meeting, graph_key
 from smpcheck.graph.events import INIT_TID, Event, lone_unlock
 from smpcheck.graph.graph import ExecutionGraph, Locations
 from smpcheck.graph.view import View
@@ -85,6 +85,7 @@ class Explorer:
     split: Any = None  # -j: the part of the tree to explore (smpcheck.explore.parallel.Split)
     on_violation: Callable[[Violation], None] | None = None  # every finding, duplicates too
     latent: Sequence[tuple[int, str, int, frozenset[Any]]] = ()  # (Model.latent)
+    carry: bool = field(default=False, init=False)  # (_push: go on with the graph)
 
     def explore(self, result: Result) -> Result:
         """Run the exploration, filling in ``result``.
@@ -104,6 +105,7 @@ class Explorer:
             else None
         self.seen_violations: set[Any] = set()
         self.first_pass = 0  # graphs the first pass explored
+        self.paused = False  # stopped by a bound between two graphs (see _pass)
         start = monotonic()
         from smpcheck._rt import runtime as _runtime
 
@@ -133,12 +135,14 @@ class Explorer:
         self.stack: list[ExecutionGraph] = [ExecutionGraph(len(self.cpus), self.locs)]
         self.seen_graphs: set[bytes] = set()  # speculating graphs explored (_duplicate)
         self.unjudged: list[ExecutionGraph] = []  # complete, awaiting the model's verdict
+        self.carried = 0  # steps whose one child was extended at once (_push)
         graphs = 0
         if self.split is not None:
             self.split.start()
         budget = max(self.settings.speculation_factor * self.first_pass, SPECULATION_FLOOR)
         while self.stack:
             if self._over_budget(start):
+                self.paused = True  # (between graphs: the stack is all that is left)
                 return False
             graphs += 1
             if self.speculating and graphs > budget:
@@ -161,7 +165,7 @@ class Explorer:
                 self.on_progress(result)
         self._judge_pending()
         if not self.speculating:
-            self.first_pass = graphs
+            self.first_pass = graphs + self.carried
         return not (result.violations and not self.settings.all_violations)
 
     def _duplicate(self, g: ExecutionGraph) -> bool:
@@ -216,6 +220,7 @@ class Explorer:
 
     # -- one graph: add events until a choice or the end --------------------------
     def _extend(self, g: ExecutionGraph) -> None:
+        self.current = g
         while True:
             cpu = self._next_cpu()
             if cpu is None:
@@ -229,7 +234,12 @@ class Explorer:
             if handler is None:
                 self._add_simple(g, cpu, op)
             elif not handler(self, g, cpu, op):
-                return
+                if not self.carry:
+                    return
+                self.carry = False  # (g, consistent, is its step's one child: _push)
+                self.carried += 1
+                self.run.advance(cpu)
+                continue
             if self._inconsistency(g, cpu.tid, cpu.pos) is not None:
                 return
             if g.spec and self._hopeless(g):
@@ -426,7 +436,8 @@ class Explorer:
         """Under a model with dependencies, note the reads a write just added to ``g``
         depends on through which a cycle may run (where reads of the next pass may
         speculate)."""
-        if self.mm.track_dependencies:
+        if self.mm.track_dependencies and first_meeting(self.domain.met_deps, wev):
+            # (one write event object, one prefix of its CPU: the CPUs are deterministic)
             t = g.threads[wev.tid]
             for read in g.local_deps(wev.id, self.mm.keeps_order):
                 between = [e for e in t[read.idx + 1:wev.idx] if e is not None]
@@ -489,6 +500,7 @@ class Explorer:
                            extra={"op": op})
         if replace:
             g.threads[tid][pos] = read
+            g.note_plain(read)
         else:
             g.add(read)
         if w is None:
@@ -577,6 +589,16 @@ class Explorer:
         return []
 
     def _push(self, children: list[ExecutionGraph]) -> None:
+        """Push the children of a step, for the walk to take them in order.  A step
+        whose one child is the graph it extended, consistent, is no choice: that
+        graph is extended at once (``carry``), as popping it next would, without
+        bringing every CPU to it again (half of a litmus ring's steps).  Not under
+        replay (the guide takes graphs as pushed) nor while reads speculate (each
+        popped graph is checked for a repeat: _duplicate)."""
+        if len(children) == 1 and children[0] is self.current and self.guide is None \
+                and not self.speculating:
+            self.carry = True
+            return
         if self.guide is not None:
             children = [c for c in children if self.guide.accept(c)]
         if self.split is not None:
@@ -690,7 +712,7 @@ class Explorer:
         if g.spec:
             return  # a read still waits for the value it speculated: not an execution
         if self.seen_executions is not None:
-            key = execution_key(g)
+            key = execution_key(g, any(self.run.interruptible))
             if key in self.seen_executions:
                 return
             self.seen_executions.add(key)
@@ -811,6 +833,8 @@ def _added(g: ExecutionGraph, tid: int, pos: int) -> list[EventId]:
     """CPU ``tid``'s events from ``pos`` on: what one step of the explorer adds or changes
     (a read with its RMW write or wait marker; a revisited read and what follows it)."""
     t = g.threads[tid]
+    if len(t) == pos + 1:  # (most steps: one event)
+        return [(tid, pos)] if t[pos] is not None else []
     return [(tid, i) for i in range(pos, len(t)) if t[i] is not None]
 
 

@@ -13,11 +13,9 @@ nothing about a model, memory model or bound other than its own.
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
+import json  # (the one module here other commands need at start-up anyway)
 import re
 import sys
-import sysconfig
 import types
 from collections import Counter
 from dataclasses import dataclass
@@ -40,12 +38,10 @@ _ID = re.compile(r"(0|[1-9][0-9]{0,8}):(0|[1-9][0-9]{0,8})")
 
 
 def smpcheck_version() -> str:
-    from importlib import metadata  # (not light: only records need it)
+    """smpcheck's version (as ``--version`` prints it)."""
+    from smpcheck.version import __version__
 
-    try:
-        return metadata.version("smpcheck")
-    except metadata.PackageNotFoundError:  # pragma: no cover - run from a source tree
-        return "unknown"
+    return __version__
 
 
 def event_name(g: ExecutionGraph, eid: EventId) -> str:
@@ -142,6 +138,8 @@ def fingerprint(model: Model, memory_model: str, settings: Settings) -> Fingerpr
 
 
 def _sha256(path: Path) -> str:
+    import hashlib  # (OpenSSL's: a few milliseconds to import, for records only)
+
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError as exc:
@@ -195,6 +193,8 @@ def _user_file(module: types.ModuleType | None) -> Path | None:
 
 @functools.cache
 def _not_users() -> tuple[Path, ...]:
+    import sysconfig
+
     paths = sysconfig.get_paths()
     roots = [Path(paths[k]).resolve() for k in ("stdlib", "platstdlib", "purelib", "platlib")
              if k in paths]

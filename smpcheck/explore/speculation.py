@@ -72,17 +72,24 @@ class Domain:
         self.sites: set[Site] = set()  # the read sites that may speculate
         self.size = 0  # facts recorded: growth shows as a change
         self.version = 0  # changes whenever what candidates() or writers() answer may
+        # the events (these very objects) executed() and the explorer's dependencies
+        # have met: what an event tells the domain is its own, and graphs share events
+        self.met: dict[int, Event] = {}
+        self.met_deps: dict[int, Event] = {}
 
     def executed(self, g: ExecutionGraph) -> None:
         """Record the writes of a complete execution (the values of writes in graphs
         that never complete are not values the program writes)."""
+        met, latent = self.met, bool(self.latent)
         for t in g.threads:
             for ev in t:
-                if ev is not None and ev.kind == "W":
+                if ev is None or not (latent or ev.kind == "W") or not first_meeting(met, ev):
+                    continue
+                if ev.kind == "W":
                     self.wrote(ev)
-                elif self.latent and ev is not None and ev.kind == "R":
+                elif self.latent and ev.kind == "R":
                     self.reads.add(_site(ev))
-                if self.latent and ev is not None:
+                if self.latent:
                     self.ran.add((ev.tid, ev.src.path, ev.src.line))
 
     def wrote(self, ev: Event) -> None:
@@ -184,6 +191,20 @@ class Domain:
         return self.size
 
 
+MET_MAX = 1 << 16  # events a meeting memo holds before it starts again
+
+
+def first_meeting(met: dict[int, Event], ev: Event) -> bool:
+    """Whether ``met`` (by identity) lacks ``ev``, which it then holds (so that its id
+    stays its own); a memo, emptied when full: meeting an event again does no harm."""
+    if id(ev) in met:
+        return False
+    if len(met) >= MET_MAX:
+        met.clear()
+    met[id(ev)] = ev
+    return True
+
+
 def _site(ev: Event) -> Site:
     return (ev.tid, ev.src.path, ev.src.line, ev.op)
 
@@ -265,7 +286,7 @@ def graph_key(g: ExecutionGraph, version: int) -> bytes:
     return hashlib.blake2b(repr(state).encode(), digest_size=16).digest()
 
 
-def execution_key(g: ExecutionGraph) -> bytes:
+def execution_key(g: ExecutionGraph, choices: bool = True) -> bytes:
     """A complete execution's identity: a digest of its reads-from and coherence orders
     (with the CPUs deterministic, these fix every event); 16 bytes, so that an
     exploration of millions of executions keeps them all.  The same in every process
@@ -273,8 +294,10 @@ def execution_key(g: ExecutionGraph) -> bytes:
     its own, so neither initial writes' numbers nor locations enter it; interrupt deliveries
     (choice events) do.  Digested in marshal's version 2, which writes every int, tuple
     and list out in full (no references to objects met before, unlike later versions):
-    equal orders give equal bytes, eight times faster than their repr."""
+    equal orders give equal bytes, eight times faster than their repr.  ``choices``
+    false: no CPU takes interrupts, so the graph holds no choice to look for."""
     rf = sorted([(r, w if w[0] >= 0 else _INIT) for r, w in g.rf.items()])
     co = sorted([ws for ws in g.co.values() if ws])
-    choices = [ev.value for t in g.threads for ev in t if ev is not None and ev.kind == "C"]
-    return hashlib.blake2b(marshal.dumps((rf, co, choices), 2), digest_size=16).digest()
+    made = [ev.value for t in g.threads for ev in t if ev is not None and ev.kind == "C"] \
+        if choices else []
+    return hashlib.blake2b(marshal.dumps((rf, co, made), 2), digest_size=16).digest()

@@ -21,6 +21,7 @@ of the nodes that made them, nothing that only its own process can hold.
 from __future__ import annotations
 
 import itertools
+import marshal
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -100,6 +101,11 @@ class Split:
         self.paths.extend(reversed([(*here, i) for i, _ in picked]))
         return [c for _, c in picked]
 
+    def left(self) -> list[Path]:
+        """The paths of the nodes still on the walk's stack, in the walk's order: after
+        a walk paused between two nodes, their subtrees are what it did not explore."""
+        return self.paths[::-1]
+
     def note(self, result: Result) -> None:
         """Credit what ``result`` gained since the last call to the current node; in
         ``depth`` mode, list that node as a unit if it was a leaf."""
@@ -118,6 +124,21 @@ class Split:
         if self.depth is not None and self.children == 0:
             self.units.append(here)
         self.current = None
+
+
+def beyond(units: list[Path], left: list[Path]) -> list[Path]:
+    """The units of a walk that went as far as the nodes ``left`` (:meth:`Split.left`):
+    a unit the walk did not enter is kept (a node ``left`` holds or one below it), a
+    unit it went into is replaced by the nodes ``left`` holds in it, and a unit it
+    finished is dropped.  Together they cover the leaves after the walk's, each once."""
+    out: list[Path] = []
+    for u in units:
+        inside = [p for p in left if p[:len(u)] == u and p != u]
+        if inside:
+            out.extend(inside)
+        elif any(u[:len(p)] == p for p in left):
+            out.append(u)
+    return out
 
 
 def _next_steps(paths: Iterable[Path]) -> dict[Path, list[int]]:
@@ -197,6 +218,7 @@ class Task:
     settings: Settings
     path: Path
     deadline: float | None = None
+    keep_witnesses: bool = True  # a graph per final state (verify_parallel's)
 
 
 BUILT: dict[Any, tuple[Model, dict[str, Loc], MemoryModel]] = {}  # per process
@@ -230,6 +252,16 @@ def run_unit(task: Task) -> UnitResult:
     return explore_unit(model, names, mm, task)
 
 
+def walked(path: Path, result: Result, split: Split, explorer: Explorer,
+           timeout: float | None) -> UnitResult:
+    """What a walk made with ``split`` (one unit, or the start of the tree) found, as a
+    unit's result."""
+    out = UnitResult(path)
+    split.note(result)
+    _fill(out, result, split, explorer, timeout)
+    return out
+
+
 def explore_unit(model: Model, names: dict[str, Loc], mm: MemoryModel, task: Task
                  ) -> UnitResult:
     """Explore one unit of the model built in this process."""
@@ -247,12 +279,12 @@ def explore_unit(model: Model, names: dict[str, Loc], mm: MemoryModel, task: Tas
         s = replace(s, timeout=left)
     try:
         split = Split(follow=task.path)
-        result, explorer, _ = explore(model, names, mm, s, split=split)
+        result, explorer, _ = explore(model, names, mm, s, split=split,
+                                      keep_witnesses=task.keep_witnesses)
     except UsageError as exc:
         out.error = (exc.message, exc.path, exc.line, exc.column)
         return out
-    split.note(result)
-    _fill(out, result, split, explorer, task.settings.timeout)
+    out = walked(task.path, result, split, explorer, task.settings.timeout)
     out.cpu_s = time.process_time() - start
     return out
 
@@ -281,6 +313,11 @@ def _fill(out: UnitResult, result: Result, split: Split, explorer: Explorer,
 def portable(value: Any) -> Any:
     """A final state's key as another process can hold it: pointers by their names
     (the objects they point to are this process's)."""
+    try:  # (marshal takes the exact built-in types alone: no pointer, no Val inside)
+        marshal.dumps(value)
+        return value
+    except ValueError:
+        pass
     if isinstance(value, tuple):
         return tuple([portable(v) for v in value])
     if isinstance(value, Val):

@@ -9,7 +9,6 @@ they start, and then takes the units no worker has taken yet.
 
 from __future__ import annotations
 
-import pickle
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -256,6 +255,8 @@ def run_here(tasks: list[Task], stop: Stop, local: Local) -> Iterator[UnitResult
     """Run tasks one after the other in this process, each task and result sent through
     pickle as to another process, the model built again from its recipe (a fine split
     at ``-j 1``: tests, debugging)."""
+    import pickle
+
     from smpcheck._rt.loader import REWRITTEN
 
     saved = {name: sys.modules[name] for name in REWRITTEN if name in sys.modules}

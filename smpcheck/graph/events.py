@@ -130,6 +130,11 @@ def init_event(index: int, loc: Loc) -> Event:
                  op=f"{loc} = {loc.obj.init_value(loc.path)}")
 
 
+def plain_access(ev: Event) -> bool:
+    """A read or write with none of the marking tags (the LKMM's plain access)."""
+    return ev.kind in "RW" and MARKING_TAGS.isdisjoint(ev.tags)
+
+
 def lone_unlock(ev: Event) -> bool:
     """A spin_unlock() that matches no lock: a fence with the lock's location, which
     spin_is_locked() may read and which program order orders with the lock's other

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from smpcheck.errors import InternalError
-from smpcheck.graph.events import INIT_TID, Event, init_event
+from smpcheck.graph.events import INIT_TID, Event, init_event, plain_access
 from smpcheck.model.objects import Loc
 from smpcheck.model.values import EventId
 
@@ -38,7 +38,7 @@ class ExecutionGraph:
     """Events, program order, reads-from and coherence order of one execution."""
 
     __slots__ = ("threads", "rf", "co", "stamp", "clock", "frozen", "locs", "fence_tags",
-                 "frees", "rmws", "spec", "notes", "spec_resolved", "acyclic")
+                 "frees", "rmws", "plain", "spec", "notes", "spec_resolved", "acyclic")
 
     def __init__(self, nthreads: int, locs: Locations) -> None:
         self.threads: list[list[Event | None]] = [[] for _ in range(nthreads)]
@@ -51,6 +51,7 @@ class ExecutionGraph:
         self.fence_tags: frozenset[str] = frozenset()  # of every fence ever added (cuts too)
         self.frees = False  # whether a kfree was ever added (cuts too): checks skip if not
         self.rmws = False  # whether an RMW's write was ever added (cuts too): atomic if not
+        self.plain = False  # whether a plain access was ever added (cuts too): note_plain
         # reads that took a value from a write not yet in the graph (see explorer's
         # speculation), each with that value, until a write of it becomes their source
         self.spec: dict[EventId, Any] = {}
@@ -75,6 +76,7 @@ class ExecutionGraph:
         g.fence_tags = self.fence_tags
         g.frees = self.frees
         g.rmws = self.rmws
+        g.plain = self.plain
         g.spec = dict(self.spec) if self.spec else {}
         g.notes = self.notes
         g.spec_resolved = self.spec_resolved
@@ -161,6 +163,12 @@ class ExecutionGraph:
             self.frees = True
         elif ev.rmw and ev.kind == "W":
             self.rmws = True
+        self.note_plain(ev)
+
+    def note_plain(self, ev: Event) -> None:
+        """Note ``ev``, added or put in place of another, if it is a plain access."""
+        if not self.plain and plain_access(ev):
+            self.plain = True
 
     def remove(self, doomed: set[EventId]) -> None:
         """Delete events (a backward revisit), keeping each CPU's list without trailing holes."""
@@ -290,10 +298,12 @@ class ExecutionGraph:
 
     def validate(self) -> None:
         """Check the graph's invariants: each read reads from a write of its own location
-        (or speculates), and each location's coherence order holds its own writes only.
-        tests/unit/test_graph_invariants.py runs it on every complete execution of
-        generated programs; it is too slow for every run."""
+        (or speculates), each location's coherence order holds its own writes only, and
+        a plain access is noted (``plain``).  tests/unit/test_graph_invariants.py runs it
+        on every complete execution of generated programs; it is too slow for every run."""
         for ev in self.events():
+            if not self.plain and plain_access(ev):
+                raise InternalError(f"plain access {ev} not noted")
             if ev.is_read and ev.id not in self.rf and ev.id not in self.spec:
                 raise InternalError(f"read {ev} has no rf")
             src = self.rf.get(ev.id)

@@ -16,8 +16,6 @@ Operands are kept in source order; :attr:`Instr.intel_operands` reorders AT&T.
 
 from __future__ import annotations
 
-import difflib
-
 from smpcheck.litmus.lexer import EOF, IDENT, NUM, Token, TokenStream, number_value
 from smpcheck.litmus.parse_c import CONDITION_WORDS, is_thread_name
 from smpcheck.litmus.syntax import Imm, Instr, LabelRef, Mem, Operand, Reg, Syntax, X86Thread
@@ -144,6 +142,8 @@ class X86Parser:
         split = split_mnemonic(tok.text)
         if split is None:
             known = sorted(_FIXED_ARITY.keys() | _SIZED_ARITY.keys() | {"LOCK"})
+            import difflib  # (a misspelt instruction only)
+
             close = difflib.get_close_matches(tok.text.upper(), known, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             ts.error(tok, f"unknown X86 instruction {tok.text!r}{hint}")

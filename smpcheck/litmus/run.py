@@ -145,7 +145,7 @@ class LitmusRun:
 
 def state_order(state: State) -> tuple[tuple[int, Any], ...]:
     """herd's order of final states: by value, location by location (numbers first)."""
-    return tuple((0, v) if isinstance(v, int) else (1, str(v)) for v in state)
+    return tuple([(0, v) if isinstance(v, int) else (1, str(v)) for v in state])
 
 
 def run_litmus(test: LitmusTest, mm: str | MemoryModel | None = None,

@@ -47,9 +47,9 @@ from smpcheck.litmus.syntax import (
     PTrue,
     X86Test,
 )
-from smpcheck.model.model import Condition, FinalState, Model
+from smpcheck.model.model import Condition, Model
 from smpcheck.model.objects import NULL, Field, Loc, Obj, Ref
-from smpcheck.model.propositions import holds
+from smpcheck.model.propositions import predicate
 
 LitmusTest = CTest | X86Test
 
@@ -237,18 +237,11 @@ def compile_conditions(test: LitmusTest, memory: Memory,
     for loc in test.locations:
         check(loc)
     cond = test.condition
-    main = Condition(cond.quantifier, _predicate(cond.prop, test.path), render_prop(cond.prop))
+    main = Condition(cond.quantifier, predicate(cond.prop, test.path), render_prop(cond.prop))
     flt = None
     if test.filter is not None:
-        flt = Condition("filter", _predicate(test.filter, test.path), render_prop(test.filter))
+        flt = Condition("filter", predicate(test.filter, test.path), render_prop(test.filter))
     return main, flt
-
-
-def _predicate(prop: Prop, path: str) -> Callable[[FinalState], bool]:
-    def test(state: FinalState) -> bool:
-        return holds(prop, state, path)
-
-    return test
 
 
 def check_memory_loc(memory: Memory, loc: LocRef) -> None:

@@ -29,7 +29,6 @@ returns the registers.  The semantics:
 from __future__ import annotations
 
 import contextlib
-import difflib
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -540,6 +539,8 @@ class ThreadCompiler:
                              "kernel's primitives (READ_ONCE, smp_load_acquire, ...)", e.line,
                              e.func)
         if macro is None:
+            import difflib  # (an unknown macro only)
+
             close = difflib.get_close_matches(e.func, list(self.macros), n=1)
             hint = f"; did you mean {close[0]}?" if close else ""
             origin = getattr(self.macros, "origin", "the macros")

@@ -21,12 +21,35 @@ if TYPE_CHECKING:
 
 def compile_prop(text: str, path: str = "<condition>") -> Callable[[FinalState], bool]:
     """A predicate over final states from a herd proposition."""
-    prop = parse_prop(text, path)
+    return predicate(parse_prop(text, path), path)
 
-    def test(state: FinalState) -> bool:
-        return holds(prop, state, path)
 
-    return test
+def predicate(prop: Prop, path: str = "<condition>") -> Callable[[FinalState], bool]:
+    """``holds(prop, state, path)`` as a function of ``state``, its tree walked once
+    (it is asked of every execution)."""
+    if isinstance(prop, PEq):
+        return _eq_test(prop, path)
+    if isinstance(prop, (PAnd, POr)):
+        parts = tuple(predicate(p, path) for p in prop.items)
+        if isinstance(prop, POr):
+            return lambda state: any(part(state) for part in parts)
+        return lambda state: all(part(state) for part in parts)
+    if isinstance(prop, PNot):
+        inner = predicate(prop.prop, path)
+        return lambda state: not inner(state)
+    if isinstance(prop, PImplies):
+        left, right = predicate(prop.left, path), predicate(prop.right, path)
+        return lambda state: not left(state) or right(state)
+    value = not isinstance(prop, PFalse)
+    return lambda state: value
+
+
+def _eq_test(prop: PEq, path: str) -> Callable[[FinalState], bool]:
+    loc, expected = prop.loc, prop.value
+    if not isinstance(expected, Num):
+        return lambda state: _equal(_value_of(loc, state, path), expected, state, path)
+    number = expected.value
+    return lambda state: _equal_number(_value_of(loc, state, path), number)
 
 
 def mentioned(text: str, path: str = "<condition>") -> list[LocRef]:
@@ -51,17 +74,7 @@ def mentioned(text: str, path: str = "<condition>") -> list[LocRef]:
 
 def holds(prop: Prop, state: FinalState, path: str = "<condition>") -> bool:
     """Whether ``prop`` is true in ``state``."""
-    if isinstance(prop, PEq):
-        return _equal(_value_of(prop.loc, state, path), prop.value, state, path)
-    if isinstance(prop, PAnd):
-        return all(holds(p, state, path) for p in prop.items)
-    if isinstance(prop, POr):
-        return any(holds(p, state, path) for p in prop.items)
-    if isinstance(prop, PNot):
-        return not holds(prop.prop, state, path)
-    if isinstance(prop, PImplies):
-        return not holds(prop.left, state, path) or holds(prop.right, state, path)
-    return not isinstance(prop, PFalse)
+    return predicate(prop, path)(state)
 
 
 def _value_of(loc: LocRef, state: FinalState, path: str) -> Any:
@@ -75,11 +88,15 @@ def _value_of(loc: LocRef, state: FinalState, path: str) -> Any:
                          path, loc.line) from None
 
 
+def _equal_number(actual: Any, number: int) -> bool:
+    if isinstance(actual, Ref):
+        return number == 0 and bool(actual == 0)
+    return bool(actual == number)
+
+
 def _equal(actual: Any, expected: Num | Name | LocRef, state: FinalState, path: str) -> bool:
     if isinstance(expected, Num):
-        if isinstance(actual, Ref):
-            return expected.value == 0 and actual == 0
-        return bool(actual == expected.value)
+        return _equal_number(actual, expected.value)
     if isinstance(expected, Name):
         if expected.id in ("NULL", "0"):
             return isinstance(actual, Ref) and actual._obj is None

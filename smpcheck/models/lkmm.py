@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from smpcheck.graph.events import MARKING_TAGS, Event
+from smpcheck.graph.events import MARKING_TAGS, Event, plain_access
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.graph.lazy import cached
 from smpcheck.graph.relation import Rel, bits, mask_of
@@ -292,13 +292,13 @@ class LkmmRelations:
         """Matching rcu_read_lock / rcu_read_unlock pairs (nested ones matched inner first)."""
         pairs = []
         stacks: dict[int, list[int]] = {}
-        for i, ev in enumerate(self.v.events):
-            if ev.kind != "F":
-                continue
-            if "rcu-lock" in ev.tags:
-                stacks.setdefault(ev.tid, []).append(i)
-            elif "rcu-unlock" in ev.tags and stacks.get(ev.tid):
-                pairs.append((stacks[ev.tid].pop(), i))
+        events, lock = self.v.events, self.fence_set("rcu-lock")
+        for i in bits(lock | self.fence_set("rcu-unlock")):  # (in view order)
+            tid = events[i].id[0]
+            if lock >> i & 1:
+                stacks.setdefault(tid, []).append(i)
+            elif stacks.get(tid):
+                pairs.append((stacks[tid].pop(), i))
         return Rel.from_pairs(self.n, pairs)
 
     @cached
@@ -379,9 +379,13 @@ class LkmmRelations:
         if self.sync_srcu or self.srcu_rscs:
             return False
         v = self.v
-        rows = (v.po | v.rf | v.co | v.fr).rows
-        back = self.rcu_rscs.inverse().rows
-        with_back = [r | b for r, b in zip(rows, back, strict=True)]
+        rows = [a | b | c | d for a, b, c, d in zip(v.po.rows, v.rf.rows, v.co.rows,
+                                                     v.fr.rows, strict=True)]
+        with_back = list(rows)  # (and rscs^-1: each unlock back to its lock)
+        rscs = self.rcu_rscs.rows
+        for lock in bits(self.rcu_rscs.domain()):
+            for unlock in bits(rscs[lock]):
+                with_back[unlock] |= 1 << lock
         if not any(_reach(with_back, gp) >> gp & 1 for gp in bits(self.fence_set("sync-rcu"))):
             return True
         small = _Projection(list(bits(self.rcu_ends)))
@@ -558,31 +562,28 @@ _CONDITIONAL_FENCES = frozenset({"before-atomic", "after-unlock-lock", "rmb", "w
 def conditionally_fenced(earlier: Event, later: Event, between: Sequence[Event]) -> bool:
     """Whether linux-kernel.cat orders ``earlier`` before ``later`` (of one CPU, with
     ``between`` in program order between them) by a fence that needs more than
-    itself: smp_mb__before_atomic() before the RMW ``later``, the ``after`` fences
-    of :data:`_FENCED_AFTER` after their event from ``earlier`` on,
-    smp_mb__after_unlock_lock() after an unlock and a lock, an unlock then a lock
-    alone (ppo's po-unlock-lock-po), smp_rmb() between reads and smp_wmb() between
-    writes.  Such fences are kept themselves, as are the events each rule needs
-    (an RMW before an after-atomic fence is ordered by it; an unlock and a lock
-    are by the lock's acquire and their location): a revisit's kept events must
-    not depend on events that a later revisit may cut, which would leave them
-    frozen while no longer kept."""
+    itself: smp_mb__before_atomic() before an RMW (``later``, or one before it:
+    the cat's ``[RMW] ; po?``), the ``after`` fences of :data:`_FENCED_AFTER` after
+    their event from ``earlier`` on, smp_mb__after_unlock_lock() after an unlock and
+    a lock, an unlock then a lock alone (ppo's po-unlock-lock-po), smp_rmb() between
+    reads and smp_wmb() between writes.  Such fences are kept themselves, as are the
+    events each rule needs (an RMW before an after-atomic fence is ordered by it; an
+    unlock and a lock are by the lock's acquire and their location): a revisit's kept
+    events must not depend on events that a later revisit may cut, which would leave
+    them frozen while no longer kept.  (Without the RMW before ``later``, a revisit
+    cut a read before smp_mb__before_atomic() that a write after the RMW keeps: two
+    executions of tests/data/lkmm-gen-rmw/G3694-265.litmus were lost.)"""
     if earlier.kind == "F" and earlier.tags & _CONDITIONAL_FENCES:
         return True
     seen: set[str] = set(earlier.tags)
-    unlocked = locked_after_unlock = False
+    unlocked = locked_after_unlock = before_atomic = False
     for ev in between:
         tags = ev.tags
+        if before_atomic and "RMW" in tags:
+            return True  # (an RMW after the fence: ``later`` is after it in po)
         if ev.kind == "F":
-            if "before-atomic" in tags and "RMW" in later.tags:
-                return True
-            if any(f in tags and need in seen for f, need in _FENCED_AFTER.items()):
-                return True
-            if "after-unlock-lock" in tags and locked_after_unlock:
-                return True
-            if "rmb" in tags and _reads_for_rmb(earlier, later):
-                return True
-            if "wmb" in tags and earlier.kind == later.kind == "W":
+            before_atomic = before_atomic or "before-atomic" in tags
+            if _fence_orders(tags, earlier, later, seen, locked_after_unlock):
                 return True
         if "UL" in tags:
             unlocked = True
@@ -590,6 +591,17 @@ def conditionally_fenced(earlier: Event, later: Event, between: Sequence[Event])
             locked_after_unlock = True
         seen |= tags
     return locked_after_unlock
+
+
+def _fence_orders(tags: frozenset[str], earlier: Event, later: Event, seen: set[str],
+                  locked_after_unlock: bool) -> bool:
+    """Whether the fence of ``tags`` between ``earlier`` and ``later`` orders them on its
+    own (``seen``: the tags of the events from ``earlier`` to it)."""
+    return (("before-atomic" in tags and "RMW" in later.tags)
+            or any(f in tags and need in seen for f, need in _FENCED_AFTER.items())
+            or ("after-unlock-lock" in tags and locked_after_unlock)
+            or ("rmb" in tags and _reads_for_rmb(earlier, later))
+            or ("wmb" in tags and earlier.kind == later.kind == "W"))
 
 
 def _reads_for_rmb(earlier: Event, later: Event) -> bool:
@@ -645,10 +657,10 @@ def _quiet(g: ExecutionGraph) -> bool:
 
 
 def _has_plain(g: ExecutionGraph) -> bool:
-    """Whether some CPU of ``g`` has a plain access (:func:`_plain`, inline: this runs
-    at every step of a test with grace periods)."""
-    return any(ev is not None and ev.kind in "RW" and MARKING_TAGS.isdisjoint(ev.tags)
-               for t in g.threads for ev in t)
+    """Whether some CPU of ``g`` has a plain access (:func:`_plain`; this runs at every
+    step of a test with grace periods: none if the graph never had one)."""
+    return g.plain and any(ev is not None and plain_access(ev)
+                           for t in g.threads for ev in t)
 
 
 def _plain(ev: Event) -> bool:

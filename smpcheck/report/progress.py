@@ -62,7 +62,7 @@ class Bar:
             TextColumn("[bold]{task.fields[what]}[/]"), BarColumn(), MofNCompleteColumn(),
             TimeElapsedColumn(), TextColumn("{task.fields[item]}"), console=console,
             transient=True, redirect_stdout=bool(out_isatty and out_isatty()),
-            redirect_stderr=True)
+            redirect_stderr=True, auto_refresh=False)  # (no thread: -j may fork workers)
         self._progress.start()
         self._task = self._progress.add_task(self.what, total=self.total, what=self.what,
                                              item="")
@@ -74,12 +74,13 @@ class Bar:
 
             shown = printable(item)
             shown = shown if len(shown) <= 60 else "\u2026" + shown[-59:]
-            self._progress.update(self._task, item=escape(shown))
+            self._progress.update(self._task, item=escape(shown), refresh=True)
 
     def advance(self, n: int = 1) -> None:
         """Count ``n`` more items done."""
         if self._progress is not None:
             self._progress.advance(self._task, n)
+            self._progress.refresh()
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:

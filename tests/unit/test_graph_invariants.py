@@ -12,6 +12,8 @@ from smpcheck import verify
 from smpcheck.errors import InternalError
 from smpcheck.explore.checks import Checker
 from smpcheck.graph.graph import ExecutionGraph
+from smpcheck.litmus.parse_common import parse_litmus
+from smpcheck.litmus.run import translate
 from smpcheck.results.result import Result
 from tests.support.programs import as_model, programs
 
@@ -64,3 +66,54 @@ def test_validate_finds_a_read_from_another_location(prog: list[Any]) -> None:
         with pytest.raises(InternalError, match="reads from another location"):
             g.validate()
     assert graphs
+
+
+PLAIN_RCU = """C plain-rcu
+
+{}
+
+P0(int *x, int *y)
+{
+\tint r0;
+
+\trcu_read_lock();
+\tr0 = *x;
+\tWRITE_ONCE(*y, 1);
+\trcu_read_unlock();
+}
+
+P1(int *x, int *y)
+{
+\tint r0;
+
+\tr0 = READ_ONCE(*y);
+\tsynchronize_rcu();
+\t*x = 1;
+}
+
+exists (0:r0=1 /\\ 1:r0=1)
+"""
+
+
+def _litmus_graphs(text: str, mm: str) -> list[ExecutionGraph]:
+    judges: list[Validating] = []
+
+    def judge(checker: Checker) -> Validating:
+        judges.append(Validating(checker))
+        return judges[-1]
+
+    model, names = translate(parse_litmus(text, "plain-rcu.litmus"), text)
+    verify(model, names, mm, judge=judge)
+    return judges[0].graphs
+
+
+def test_plain_accesses_are_noted() -> None:
+    """Plain accesses under the LKMM, with grace periods (whose check reads the note at
+    every step) and revisits that put a read in place of another: every complete graph
+    notes them (validate), and validate objects to one that does not."""
+    graphs = _litmus_graphs(PLAIN_RCU, "lkmm")
+    assert graphs and all(g.plain for g in graphs)
+    g = graphs[0]
+    g.plain = False
+    with pytest.raises(InternalError, match="not noted"):
+        g.validate()

@@ -42,3 +42,43 @@ def test_a_tick_as_the_watchdog_exits_leaves_nothing_behind() -> None:
     assert ticked and not dog.active
     assert signal.getsignal(signal.SIGALRM) == before
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def _stop_in_a_weakref_callback() -> None:
+    """A Stop raised where the watchdog's tick may land: a weak reference's callback,
+    which the interpreter runs for an object that goes away, and cannot raise from."""
+    import weakref
+
+    from smpcheck.results.result import Cut, Limit
+
+    class Obj:
+        pass
+
+    obj = Obj()
+
+    def callback(ref: Any) -> None:
+        raise Stop(Cut(Limit.TIMEOUT, 1.0))
+
+    ref = weakref.ref(obj, callback)
+    del obj
+    assert ref() is None
+
+
+def test_a_stop_dropped_in_a_callback_prints_nothing(capsys: pytest.CaptureFixture[str]
+                                                     ) -> None:
+    """The interpreter drops a Stop raised in a callback and prints its traceback: the
+    watchdog keeps it quiet (the next tick raises it again), and leaves other such
+    exceptions, and the hook itself, as they were."""
+    hook = sys.unraisablehook
+    seen: list[Any] = []
+    sys.unraisablehook = seen.append
+    try:
+        with Watchdog(5.0):
+            _stop_in_a_weakref_callback()
+            assert seen == []
+        _stop_in_a_weakref_callback()  # (outside: the hook there was sees it)
+        assert [type(u.exc_value) for u in seen] == [Stop]
+        assert sys.unraisablehook == seen.append
+    finally:
+        sys.unraisablehook = hook
+    assert capsys.readouterr().err == ""
