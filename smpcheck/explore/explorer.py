@@ -106,6 +106,7 @@ class Explorer:
         self.seen_violations: set[Any] = set()
         self.first_pass = 0  # graphs the first pass explored
         self.paused = False  # stopped by a bound between two graphs (see _pass)
+        self.carry = False  # (its default: compiled by mypyc, an init=False field has none)
         start = monotonic()
         from smpcheck._rt import runtime as _runtime
 
