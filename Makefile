@@ -11,8 +11,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-.PHONY: demo test test-ray lint bench install bytecode chromium
-install: $(STAMP) bytecode
+.PHONY: demo test test-ray lint bench install core bytecode chromium
+install: $(STAMP) core bytecode
+
+# The compiled core (smpcheck/_compiled.py): the hot modules built with mypyc when a C
+# compiler and Python's headers are here, again whenever a source it was built from has
+# changed; otherwise, if the build fails, or with SMPCHECK_PURE=1 (`make install
+# SMPCHECK_PURE=1`), one line says the core runs as pure Python.
+core: $(STAMP)
+	@$(BIN)/python smpcheck/_compiled.py build
 
 # smpcheck's bytecode, as pip writes it when it installs a wheel: with
 # PYTHONDONTWRITEBYTECODE set, an editable checkout without it compiles every module
@@ -21,10 +28,10 @@ install: $(STAMP) bytecode
 bytecode: $(STAMP)
 	$(BIN)/python -m compileall -q smpcheck
 
-demo: $(STAMP)
+demo: $(STAMP) core
 	$(BIN)/smpcheck kvm demo
 
-test: $(STAMP)
+test: $(STAMP) core
 	$(BIN)/ruff check smpcheck tests bench examples docs
 	$(BIN)/mypy smpcheck
 	$(BIN)/pytest -q -n 2

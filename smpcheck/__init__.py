@@ -51,6 +51,7 @@ spin loops (FMCAD 2021); x86-TSO (Owens, Sarkar, Sewell 2009); the LKMM
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from smpcheck import _compiled  # noqa: F401  (first: whether the compiled core may load)
 from smpcheck.version import __version__ as __version__  # (re-exported: smpcheck.__version__)
 
 if TYPE_CHECKING:  # (at run time each name is imported on first use: see __getattr__)

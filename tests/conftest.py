@@ -17,3 +17,12 @@ def need_lkmm() -> Path:
     if not LKMM.is_dir():
         pytest.skip(f"test data {LKMM} is absent (set SMPCHECK_SHARED to its parent)")
     return LKMM
+
+
+def pytest_report_header() -> str:
+    """Which core the tests run (smpcheck/_compiled.py); a stale one's notice is said
+    here once, not again by each smpcheck the tests start (their stderr is checked)."""
+    from smpcheck import _compiled
+
+    os.environ["SMPCHECK_CORE_NOTED"] = "1"
+    return f"smpcheck core: {_compiled.CORE}"

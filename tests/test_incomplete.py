@@ -306,7 +306,7 @@ def test_herd_timeout(tmp_path: Path, litmus: list[Path]) -> None:
     advice names -timeout; the other tests are still printed."""
     cfg = lkmm_dir() / "linux-kernel.cfg"
     ok = herd("-conf", cfg, litmus[0])
-    with mock.patch("smpcheck.explore.explorer.time", FakeClock()):
+    with mock.patch("smpcheck.explore.explorer.monotonic", FakeClock().monotonic):
         res = herd("-conf", cfg, "-timeout", "0.5", litmus[0])
     assert (res.code, res.out) == (3, "")
     assert "stopped after 0.5 s: raise -timeout (it is 0.5)" in res.err
@@ -314,7 +314,7 @@ def test_herd_timeout(tmp_path: Path, litmus: list[Path]) -> None:
 
 
 class FakeClock:
-    """``time`` for the explorer: each reading is a second after the last."""
+    """The explorer's clock: each reading is a second after the last."""
 
     def __init__(self) -> None:
         self.now = 0.0
@@ -414,7 +414,7 @@ def test_litmus_other_bounds(tmp_path: Path, option: str, value: str, said: str)
                     "r0 = READ_ONCE(*y); }\nP1(int *x, int *y) { int r0; WRITE_ONCE(*y, 1); "
                     "r0 = READ_ONCE(*x); }\nexists (0:r0=0 /\\ 1:r0=0)\n")
     assert smpcheck("litmus", path).code == 0
-    with mock.patch("smpcheck.explore.explorer.time", FakeClock()):
+    with mock.patch("smpcheck.explore.explorer.monotonic", FakeClock().monotonic):
         res = smpcheck("litmus", path, option, value)
         doc = smpcheck("litmus", path, option, value, "--json").json()
     assert res.code == 3

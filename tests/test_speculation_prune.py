@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from smpcheck.explore import session
 from smpcheck.explore.explorer import Explorer
 from smpcheck.explore.speculation import graph_key
 from smpcheck.models.cat import CatMemoryModel
@@ -23,30 +24,39 @@ TEST = DATA / "cat_trylock_cycle.litmus"
 HERD7 = (DATA / "cat_trylock_cycle.herd7").read_text().splitlines()
 
 
-def _explored(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+def _explored(monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], set[str]]:
     """The graphs the explorer extends from now on, each with its key if a speculating
-    pass's read speculates or was resolved there (else None)."""
+    pass's read speculates or was resolved there (else None); and the names of the
+    explorer's checks to turn off (``_duplicate``).  The explorer is a subclass that
+    records (compiled by mypyc, Explorer's own methods cannot be replaced)."""
     seen: list[Any] = []
-    extend = Explorer._extend
+    off: set[str] = set()
 
-    def counted(self: Explorer, g: Any) -> None:
-        speculating = self.speculating and (g.spec or g.spec_resolved)
-        seen.append(graph_key(g, self.domain.version) if speculating else None)
-        extend(self, g)
+    class Recording(Explorer):
+        def _extend(self, g: Any) -> None:
+            speculating = self.speculating and (g.spec or g.spec_resolved)
+            seen.append(graph_key(g, self.domain.version) if speculating else None)
+            super()._extend(g)
 
-    monkeypatch.setattr(Explorer, "_extend", counted)
-    return seen
+        def _duplicate(self, g: Any) -> bool:
+            return "_duplicate" not in off and super()._duplicate(g)
+
+    monkeypatch.setattr(session, "Explorer", Recording)
+    return seen, off
 
 
 def _with_and_without(monkeypatch: pytest.MonkeyPatch, run: Callable[[], list[str]],
                       owner: type, cut: str, off: Any) -> tuple[list[Any], list[Any]]:
     """The graphs explored by ``run`` (which must print herd7's lines) with the cut, then
-    with ``owner.cut`` replaced by ``off``."""
-    seen = _explored(monkeypatch)
+    with ``owner.cut`` replaced by ``off`` (the explorer's: turned off)."""
+    seen, turned_off = _explored(monkeypatch)
     assert run() == HERD7
     on = list(seen)
     seen.clear()
-    monkeypatch.setattr(owner, cut, off)
+    if owner is Explorer:
+        turned_off.add(cut)
+    else:
+        monkeypatch.setattr(owner, cut, off)
     assert run() == HERD7
     return on, seen
 

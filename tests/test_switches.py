@@ -114,4 +114,6 @@ def test_variants_sweep(model_file: Path) -> None:
 
 def test_version() -> None:
     res = smpcheck("--version")
-    assert (res.code, res.out) == (0, f"smpcheck {version('smpcheck')}\n")
+    assert res.code == 0 and res.out.startswith(f"smpcheck {version('smpcheck')} (")
+    assert res.out.endswith((" (compiled core)\n", " (pure Python)\n",
+                             " (pure Python: the compiled core is stale)\n"))

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 import greenlet
+from mypy_extensions import mypyc_attr
 
 from smpcheck.errors import EngineExit, UsageError
 from smpcheck.graph.events import Event
@@ -182,10 +183,11 @@ class _Restart(EngineExit):
     costs a tenth of killing it and starting another."""
 
 
-class _Finish(greenlet.GreenletExit):  # type: ignore[misc]  # (greenlet has no types)
+# (made by type(): greenlet has no types, and mypyc drops a base class it has no type for)
+_Finish: Any = type("_Finish", (greenlet.GreenletExit,), {"__module__": __name__, "__doc__": (
     """Unwinds a paused CPU function whose greenlet is being killed (at the end of a
     run, or by the garbage collector): the GreenletExit the runtime throws, told apart
-    from one model code raises."""
+    from one model code raises.""")})
 
 
 class Stop(EngineExit):
@@ -197,6 +199,7 @@ class Stop(EngineExit):
         self.cut = cut
 
 
+@mypyc_attr(native_class=False)  # (mypyc: a native class cannot have two built-in bases)
 class Interrupted(EngineExit, KeyboardInterrupt):
     """A real Ctrl-C during a check (SIGINT), told apart from a KeyboardInterrupt that
     model code raises."""
@@ -231,6 +234,7 @@ class ModelRaised(Exception):
         self.src = src
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # (compiled by mypyc: the tests' oracle's)
 class Run:
     """The CPUs of one model, driven against one execution graph at a time."""
 
@@ -823,7 +827,7 @@ def current() -> tuple[Run, Cpu]:
 
 def _primitive_called() -> str:
     """The outermost engine function on the stack: the primitive model code called."""
-    f: Any = sys._getframe(1)
+    f: Any = sys._getframe()  # (this frame is the engine's too; compiled by mypyc, it has none)
     name = "this"
     while f is not None and f.f_globals.get("__smp_engine__"):
         name = f.f_code.co_name
@@ -920,7 +924,11 @@ def plain_store(ref: Ref, value: Any, deps: Deps = NO_DEPS) -> None:
 
 def user_source() -> Source:
     """The model source line that led to the current primitive call."""
-    return frame_source(sys._getframe(1))
+    try:
+        f = sys._getframe()  # (from this frame: compiled by mypyc, it has none)
+    except ValueError:  # (compiled, and no Python frame on this CPU's stack: a CPU's return)
+        return NO_SOURCE
+    return frame_source(f)
 
 
 def frame_source(f: Any) -> Source:

@@ -26,10 +26,7 @@ EMPTY = _Empty()
 
 def mk_rel(n: int, rows: tuple[int, ...]) -> Rel:
     """A Rel over ``rows`` without copying (rows must be a tuple)."""
-    r = Rel.__new__(Rel)
-    r.n = n
-    r.rows = rows
-    return r
+    return Rel(n, rows)  # (tuple() of a tuple is that tuple; not __new__: Rel is compiled)
 
 
 

@@ -55,9 +55,12 @@ def _main(argv: list[str]) -> int:
         print(exc.usage, end="", file=sys.stderr)
         return fail(exc.message, EXIT_USAGE, wants_json, prog=exc.prog)
     if args.version:
+        from smpcheck import _compiled
         from smpcheck.version import __version__
 
-        print(f"smpcheck {__version__}")
+        core = {"compiled": "compiled core", "pure": "pure Python",
+                "stale": "pure Python: the compiled core is stale"}[_compiled.CORE]
+        print(f"smpcheck {__version__} ({core})")
         return 0
     if not getattr(args, "func", None):
         parser.print_help()

@@ -35,10 +35,12 @@ where the model says such a cycle may be consistent (:meth:`speculates`).
 from __future__ import annotations
 
 import copy
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, ClassVar
+from time import monotonic  # (a name of this module: a test's clock replaces it, compiled too)
+from typing import TYPE_CHECKING, Any
+
+from mypy_extensions import mypyc_attr
 
 from smpcheck._rt.runtime import BLOCK, STOPPED, Cpu, ModelRaised, Op, Run
 from smpcheck.errors import UsageError
@@ -68,6 +70,7 @@ class Outcome:
     view: View
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # (compiled by mypyc: tests record its calls)
 @dataclass
 class Explorer:
     """Explores every execution of ``cpus`` under ``mm``; ``on_complete`` checks each one."""
@@ -103,7 +106,8 @@ class Explorer:
         self.seen_violations: set[Any] = set()
         self.first_pass = 0  # graphs the first pass explored
         self.paused = False  # stopped by a bound between two graphs (see _pass)
-        start = time.monotonic()
+        self.carry = False  # (its default: compiled by mypyc, an init=False field has none)
+        start = monotonic()
         from smpcheck._rt import runtime as _runtime
 
         _runtime.set_run(self.run)
@@ -122,7 +126,7 @@ class Explorer:
         finally:
             _runtime.set_run(None)
             self.run.finish()
-        result.elapsed_s = time.monotonic() - start
+        result.elapsed_s = monotonic() - start
         return result
 
     def _pass(self, start: float) -> bool:
@@ -158,7 +162,7 @@ class Explorer:
                 result.stopped_early = True
                 return False
             if self.on_progress is not None:
-                result.elapsed_s = time.monotonic() - start
+                result.elapsed_s = monotonic() - start
                 self.on_progress(result)
         self._judge_pending()
         if not self.speculating:
@@ -210,7 +214,7 @@ class Explorer:
         if s.max_executions is not None and r.executions + r.blocked >= s.max_executions:
             r.cut(Cut(Limit.MAX_EXECUTIONS, s.max_executions))
             return True
-        if s.timeout is not None and time.monotonic() - start > s.timeout:
+        if s.timeout is not None and monotonic() - start > s.timeout:
             r.cut(Cut(Limit.TIMEOUT, s.timeout))
             return True
         return False
@@ -227,7 +231,7 @@ class Explorer:
             assert op is not None
             if self.run.warnings:
                 self._drain_warnings(g)
-            handler = self._handlers.get(op.kind)
+            handler = _handlers.get(op.kind)
             if handler is None:
                 self._add_simple(g, cpu, op)
             elif not handler(self, g, cpu, op):
@@ -826,10 +830,14 @@ class Explorer:
         self.report(Violation(kind, msg, b.tid, wait.src, g.copy(),
                               tuple(x.extra["waits"][0] for x in stuck if x.extra.get("waits"))))
 
-    _handlers: ClassVar[dict[str, Callable[[Explorer, ExecutionGraph, Cpu, Op], bool]]] = {
-        "R": _read, "RMW": _read, "W": _write, "F": _fence, "A": _alloc, "B": _block,
-        "ERR": _stop, "BOUND": _stop, "C": _choose,
-    }
+
+# (a module constant, not a class attribute: a class compiled by mypyc cannot name its
+# methods in its own body)
+_handlers: dict[str, Callable[[Explorer, ExecutionGraph, Cpu, Op], bool]] = {
+    "R": Explorer._read, "RMW": Explorer._read, "W": Explorer._write, "F": Explorer._fence,
+    "A": Explorer._alloc, "B": Explorer._block, "ERR": Explorer._stop, "BOUND": Explorer._stop,
+    "C": Explorer._choose,
+}
 
 
 SPECULATION_FLOOR = 60000  # (graphs; README: "at least 60,000")

@@ -306,7 +306,7 @@ def _fill(out: UnitResult, result: Result, split: Split, explorer: Explorer,
     if explorer.seen_executions is not None:
         out.executed = explorer.seen_executions
         d = explorer.domain
-        out.sites = (d.edges, {s: str(loc) for s, loc in d.wrote_at.items()},
+        out.sites = (d.edges, {s: {str(loc) for loc in locs} for s, locs in d.wrote_at.items()},
                      {str(loc): sites for loc, sites in d.read_at.items()})
 
 

@@ -24,6 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from mypy_extensions import mypyc_attr
+
 from smpcheck.model.objects import Loc, Obj
 from smpcheck.model.source import NO_SOURCE as NO_SOURCE
 from smpcheck.model.source import Source as Source
@@ -36,6 +38,7 @@ MARKING_TAGS = frozenset({"ONCE", "RELEASE", "ACQUIRE", "MB", "NORETURN", "RMW",
                           "LKW", "UL", "LF", "RL", "RU", "INIT", "srcu-lock", "srcu-unlock"})
 
 
+@mypyc_attr(native_class=False)  # (compiled by mypyc: its __init__ sets the __dict__)
 @dataclass(frozen=True, eq=False, init=False)
 class Event:
     """One event of an execution graph; ``id`` is (cpu, position in program order)."""

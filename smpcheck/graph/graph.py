@@ -65,7 +65,7 @@ class ExecutionGraph:
         self.acyclic = True
 
     def copy(self) -> ExecutionGraph:
-        g = ExecutionGraph.__new__(ExecutionGraph)
+        g = ExecutionGraph(0, self.locs)  # (not __new__: mypyc compiles that to this call)
         g.threads = [list(t) for t in self.threads]
         g.rf = dict(self.rf)
         g.co = {loc: list(ws) for loc, ws in self.co.items()}

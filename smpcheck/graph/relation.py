@@ -145,11 +145,11 @@ class Rel:
         """``[dom] ; r ; [rng]``: keep pairs whose ends lie in the given sets."""
         if dom == 0 or rng == 0:
             return Rel(self.n)
-        rows = self.rows
+        rows: tuple[int, ...] | list[int] = self.rows
         if dom is not None:
-            rows = _rows_in(rows, dom, self.n)  # type: ignore[assignment]
+            rows = _rows_in(rows, dom, self.n)
         if rng is not None:
-            rows = [r & rng for r in rows]  # type: ignore[assignment]
+            rows = [r & rng for r in rows]
         return Rel(self.n, rows)
 
     # -- queries ------------------------------------------------------------
@@ -185,7 +185,7 @@ class Rel:
         return find_cycle(self) is None
 
 
-def _rows_in(rows: tuple[int, ...], dom: int, n: int) -> list[int]:
+def _rows_in(rows: tuple[int, ...] | list[int], dom: int, n: int) -> list[int]:
     """``rows`` with those outside ``dom`` emptied, walking the smaller of ``dom`` and
     its complement."""
     off = ~dom & ((1 << n) - 1)

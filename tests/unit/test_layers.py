@@ -22,6 +22,7 @@ PACKAGE = Path(smpcheck.__file__).parent
 
 #: Bottom first: a module may import its own layer and the layers before it.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
+    ("compiled core", ("smpcheck._compiled",)),  # which core runs: imports nothing of ours
     ("version", ("smpcheck.version",)),
     ("errors", ("smpcheck.errors",)),
     ("settings", ("smpcheck.settings",)),
