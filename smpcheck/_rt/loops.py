@@ -88,7 +88,9 @@ def _smp_outer_store(name: str, site: tuple[str, int, int], owner: tuple[str, in
     if now is None:
         return
     if owner is not None:
-        f: Any = sys._getframe(2)  # (the assigning function's caller, up to the CPU's start)
+        # (the assigning function's caller, up to the CPU's start: none when the CPU
+        # function assigns it itself, called from the compiled runtime, frameless)
+        f: Any = sys._getframe(1).f_back
         while f is not None:
             code = f.f_code
             if (code.co_name, code.co_firstlineno, code.co_filename) == (*owner, site[0]):
