@@ -665,14 +665,12 @@ class Explorer:
         if kind not in "RW":
             return True
         assert ev.loc is not None
-        stamp = g.stamp
-        mine = stamp[e]
-        # (below, "added before": x != w and (x[0] < 0 or x in keep or stamp[x] < mine))
+        mine = g.stamp[e]
         if kind == "R":
             if e in g.spec:
                 return True  # a speculation: this pass's other paths cover the rest
             src = g.rf[e]
-            if not (src != w and (src[0] < 0 or src in keep or stamp[src] < mine)):
+            if not _before(g, src, keep, w, mine):
                 return False  # e reads from a write added after it: it was revisited
         else:
             src = e
@@ -680,7 +678,7 @@ class Explorer:
             return False  # a lone unlock: the co-latest write stands for it
         ws = g.co.get(ev.loc, [])  # (coherence order after the initial write)
         later = ws if src[0] == INIT_TID else ws[ws.index(src) + 1:]
-        return not any(x != w and (x in keep or stamp[x] < mine) for x in later)
+        return not any(_before(g, x, keep, w, mine) for x in later)
 
     def _latest_consistent(self, g: ExecutionGraph, e: EventId, keep: set[EventId],
                            w: EventId) -> bool:
@@ -705,7 +703,7 @@ class Explorer:
         mine = g.stamp[e]
         rest = [x for x in ws if x != e]
         for x in ws[ws.index(e) + 1:]:
-            if x == w or not (x in keep or g.stamp[x] < mine):
+            if not _before(g, x, keep, w, mine):
                 continue
             alt = g.copy()
             at = rest.index(x) + 1
@@ -839,6 +837,13 @@ _handlers: dict[str, Callable[[Explorer, ExecutionGraph, Cpu, Op], bool]] = {
 
 
 SPECULATION_FLOOR = 60000  # (graphs; README: "at least 60,000")
+
+
+def _before(g: ExecutionGraph, x: EventId, keep: set[EventId], w: EventId, stamp: int
+            ) -> bool:
+    """Whether the write ``x`` is one a revisit by ``w`` keeps or one added before the
+    event of ``stamp`` (``w`` itself aside): a rival for that event's latest place."""
+    return x != w and (x[0] < 0 or x in keep or g.stamp[x] < stamp)
 
 
 def _orphans(g: ExecutionGraph, doomed: set[EventId]) -> bool:

@@ -2,9 +2,9 @@
 
 A *runner* takes the units' tasks, in the walk's order, and yields their results in
 that order, stopping when told the rest is not needed (:data:`Stop`).  Worker
-processes start from a fork server (never from the calling process's state) and
-build the model from its recipe; the calling process explores units itself while
-they start, and then takes the units no worker has taken yet.
+processes are forked from the calling process where that is safe, else start from a
+fork server, and build the model again from its recipe; the calling process and
+each worker take the units one at a time, in order (:class:`_Shared`).
 """
 
 from __future__ import annotations
@@ -28,11 +28,9 @@ Runner = Callable[[list[Task], Stop, Local], Iterator[UnitResult]]
 
 
 def run_processes(jobs: int, start_after: float = START_S) -> Runner:
-    """Run tasks on ``jobs`` processes: this one and ``jobs - 1`` workers (forkserver:
-    each starts from a process that has imported smpcheck, never from this one's
-    state).  This process runs units in order, starts the workers once it has worked
-    ``start_after`` seconds, goes on while they start, then takes the units no worker
-    has taken yet; results come in order."""
+    """Run tasks on ``jobs`` processes: this one and ``jobs - 1`` workers (:class:`_Workers`).
+    This process runs units in order for ``start_after`` seconds, then starts the
+    workers and shares the rest with them (:class:`_Shared`); results come in order."""
     def runner(tasks: list[Task], stop: Stop, local: Local) -> Iterator[UnitResult]:
         if jobs < 2:
             yield from _in_order((local(t) for t in tasks), stop)
@@ -181,7 +179,7 @@ class _Shared:
 
         self.tasks, self.workers, self.local = tasks, workers, local
         self.results: list[UnitResult | None] = [None] * len(tasks)
-        self.failed: BaseException | None = None
+        self.failed: dict[int, BaseException] = {}  # a task's error, raised in its turn
         self.next = 0  # the first task not taken
         self.closed = False
         self.changed = threading.Condition()
@@ -198,8 +196,8 @@ class _Shared:
     def _put(self, i: int, result: UnitResult | None, failed: BaseException | None) -> None:
         with self.changed:
             self.results[i] = result
-            if failed is not None and self.failed is None:
-                self.failed = failed
+            if failed is not None:
+                self.failed[i] = failed
             self.changed.notify_all()
 
     def _feed(self) -> None:
@@ -211,8 +209,8 @@ class _Shared:
         while (i := self._take()) is not None:
             try:
                 self._put(i, self.workers.pool.submit(run_unit, self.tasks[i]).result(), None)
-            except BaseException as exc:  # (given to the caller in order, or dropped)
-                self._put(i, None, exc)
+            except BaseException as exc:  # (raised in the task's turn; its worker is done,
+                self._put(i, None, exc)      # the others and this process take the rest)
                 return
 
     def in_order(self) -> Iterator[UnitResult]:
@@ -231,10 +229,10 @@ class _Shared:
                         self._put(mine, self.local(self.tasks[mine]), None)
                         continue
                     with self.changed:
-                        while self.results[i] is None and self.failed is None:
+                        while self.results[i] is None and i not in self.failed:
                             self.changed.wait()
-                        if self.results[i] is None and self.failed is not None:
-                            raise self.failed
+                        if i in self.failed:
+                            raise self.failed[i]
                 done = self.results[i]
                 assert done is not None
                 yield done
