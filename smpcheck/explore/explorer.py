@@ -626,7 +626,8 @@ class Explorer:
         out: list[ExecutionGraph] = []
         stamp = g.stamp
         for r in reads:
-            if r.id in keep or not self._maximal(g, r.id, keep, w):
+            if r.id in keep or not (self._maximal(g, r.id, keep, w)
+                                    or self._latest_consistent(g, r.id, keep, w)):
                 continue  # (the read first: no need to know what it would cut)
             mine = stamp[r.id]
             doomed = {e for e, s in stamp.items() if s > mine} - keep
@@ -682,36 +683,61 @@ class Explorer:
 
     def _latest_consistent(self, g: ExecutionGraph, e: EventId, keep: set[EventId],
                            w: EventId) -> bool:
-        """Whether a revisit by ``w`` may cut the write ``e`` (of a model with
-        dependencies) although a write the revisit keeps, or one added before ``e``, is
-        coherence-after it: at every such later place ``g`` is inconsistent.
+        """Whether a revisit by ``w`` may cut ``e`` (a plain read, or a write, of a model
+        with dependencies) although a write the revisit keeps, or one added before
+        ``e``, is coherence-after its place (a write's) or its source (a read's): at
+        every such later place, what the branch holding ``e`` there must contain
+        before ``w`` comes (the events added before ``e``, and ``keep``) is
+        inconsistent.
 
         A revisit cuts only events at their latest places (:meth:`_maximal`): the
         branch that placed them there makes the same cut, and the cut events are made
         again at every place.  Under a model with dependencies a revisit keeps what
-        ``w`` depends on, not its CPU's whole prefix, so an independent write before
-        ``w`` may be cut; where its latest place is inconsistent with what the revisit
-        keeps, that branch ended before ``w`` came, and the cut was never made (a
-        write before srcu_read_lock() whose place a grace period fixes lost 6 of
-        herd7's 102 executions of tests/data/lkmm-gen-srcu/G614192-256.litmus).  The
-        latest consistent place stands for it instead: one branch still makes the cut."""
+        ``w`` depends on, not its CPU's whole prefix, so it may cut an event before
+        ``w`` whose latest place is inconsistent with what the revisit keeps: that
+        branch ended before ``w`` came, and the cut was never made.  The latest
+        consistent place stands for it instead; one branch still makes the cut.  Lost
+        that way: a write before srcu_read_lock() whose place a grace period fixes (6
+        of herd7's 102 executions of tests/data/lkmm-gen-srcu/G614192-256.litmus), and
+        a read in an SRCU critical section that a kept srcu_down_read() ends before a
+        grace period (tests/data/lkmm-gen-srcu2)."""
         ev = g.event(e)
-        if not self.mm.track_dependencies or ev.kind != "W" or ev.rmw or e in g.frozen:
+        if not self.mm.track_dependencies or ev.rmw or e in g.frozen or ev.loc is None:
             return False
-        assert ev.loc is not None
-        ws = g.co[ev.loc]
         mine = g.stamp[e]
-        rest = [x for x in ws if x != e]
-        for x in ws[ws.index(e) + 1:]:
-            if not _before(g, x, keep, w, mine):
-                continue
-            alt = g.copy()
-            at = rest.index(x) + 1
-            alt.co[ev.loc] = [*rest[:at], e, *rest[at:]]
+        ws = g.co.get(ev.loc, [])
+        if ev.kind == "W":
+            later = ws[ws.index(e) + 1:]
+        elif ev.kind == "R" and self._plain_read(g, ev):
+            src = g.rf[e]
+            if not _before(g, src, keep, w, mine):
+                return False  # it was revisited: not a choice of its branch
+            later = ws if src[0] == INIT_TID else ws[ws.index(src) + 1:]
+        else:
+            return False
+        rivals = [x for x in later if _before(g, x, keep, w, mine)]
+        if not rivals:
+            return True
+        base = g.copy()  # what any branch holding e must hold when w comes
+        base.remove({x for x, s in g.stamp.items() if s > mine} - keep)
+        for x in rivals:
+            alt = base.copy()
+            if ev.kind == "R":
+                alt.rf[e] = x
+            else:
+                rest = [y for y in alt.co[ev.loc] if y != e]
+                at = rest.index(x) + 1
+                alt.co[ev.loc] = [*rest[:at], e, *rest[at:]]
             if self.mm.prefix_inconsistency(View(alt)) is None:  # (rare: the whole graph)
                 return False
         return True
 
+    @staticmethod
+    def _plain_read(g: ExecutionGraph, ev: Event) -> bool:
+        """Whether ``ev`` is a read whose source alone may change: no RMW write, place
+        holder or wait after it, no speculation, no tags that its value decides."""
+        return ev.id in g.rf and g.companion(ev.id) is None \
+            and ev.extra["op"].vtags is None
     def _revisit(self, g: ExecutionGraph, r: EventId, w: EventId, doomed: set[EventId],
                  keep: set[EventId]) -> list[ExecutionGraph]:
         """``r`` reads from ``w``; ``doomed`` goes; ``keep`` (w's prefix) is frozen."""

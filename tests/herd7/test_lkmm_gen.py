@@ -14,7 +14,10 @@ built-in LKMM lost two executions of G3694-265: a revisit cut a read that
 smp_mb__before_atomic() orders before a write after the RMW it fences) and
 tests/data/lkmm-gen-srcu (seed 614192, the SRCU theme, where the built-in LKMM lost
 6 of herd7's 102 executions of G614192-256: a revisit could not cut a write whose
-latest coherence place a grace period forbids; Explorer._latest_consistent).
+latest coherence place a grace period forbids; Explorer._latest_consistent), and
+tests/data/lkmm-gen-srcu2 (seed 839315, the SRCU theme, where it lost one of herd7's
+10 executions of G839315-292: a revisit could not cut a read whose latest source a
+grace period forbids, after a kept srcu_down_read()).
 
 The kernel's 35 tests (herd7-results.csv) get the same check of their Observation
 and Flag lines.
@@ -45,9 +48,10 @@ DATA = REPO / "tests" / "data" / "lkmm-gen"
 LOCKS = REPO / "tests" / "data" / "lkmm-gen-lock"  # seed 7, the lock theme alone
 RMWS = REPO / "tests" / "data" / "lkmm-gen-rmw"  # seed 3694, the RMW theme alone
 SRCUS = REPO / "tests" / "data" / "lkmm-gen-srcu"  # seed 614192, the SRCU theme alone
+SRCUS2 = REPO / "tests" / "data" / "lkmm-gen-srcu2"  # seed 839315, the SRCU theme alone
 RECORDS: dict[Any, dict[str, dict[str, Any]]] = {
     folder: json.loads((folder / "herd7.json").read_text())["tests"]
-    for folder in (DATA, LOCKS, RMWS, SRCUS)}
+    for folder in (DATA, LOCKS, RMWS, SRCUS, SRCUS2)}
 RECORD, LOCK_RECORD = RECORDS[DATA], RECORDS[LOCKS]
 WHERE = {name: folder for folder, record in RECORDS.items() for name in record}
 ALL = {name: entry for record in RECORDS.values() for name, entry in record.items()}
