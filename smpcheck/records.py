@@ -68,7 +68,8 @@ def record(cls: type[T]) -> type[T]:
     new._record_setters = tuple(getattr(new, n).__set__ for n in names)
     new.__match_args__ = tuple(names)  # type: ignore[misc]
     for method in (_init, _repr, _eq, _hash, _setattr, _delattr, _getstate, _setstate):
-        setattr(new, method.__name__, method)
+        if method.__name__ not in ns:  # (as dataclass: the class's own method stays)
+            setattr(new, method.__name__, method)
     result: type[T] = new
     return result
 

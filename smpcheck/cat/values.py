@@ -27,13 +27,14 @@ from smpcheck.cat.batched import EMPTY as EMPTY
 from smpcheck.cat.batched import BRel, BSet, NotBatchable
 from smpcheck.cat.batched import mk_rel as mk_rel
 from smpcheck.graph.relation import Rel, bits
+from smpcheck.records import record
 
 
 class CatTypeError(Exception):
     """An operator applied to values of the wrong kind (or an undefined name)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Tag:
     """A tag value ``'name``."""
 
@@ -43,14 +44,14 @@ class Tag:
         return "'" + self.name
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Event:
     """One event, taken out of an event set."""
 
     index: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Pair:
     """One pair of a relation, taken out of it."""
 

@@ -87,6 +87,17 @@ def test_keywords_and_defaults() -> None:
             lit(*args, **kwargs)
 
 
+def test_own_methods_stay() -> None:
+    @record
+    class Tag:
+        name: str
+
+        def __repr__(self) -> str:
+            return "'" + self.name
+
+    assert repr(Tag("x")) == "'x" and Tag("x") == Tag("x")
+
+
 def test_bad_classes() -> None:
     with pytest.raises(TypeError, match="follows a default"):
         @record
