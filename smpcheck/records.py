@@ -9,7 +9,8 @@ annotations (a base record's first), defaults, ``field(compare=False)``,
 compared fields' tuple, the dataclass repr, ``__match_args__``, pickling and
 copying -- with methods shared by every record, compiled once with this module.
 mypy reads a record as a frozen dataclass (PEP 681).  No ``default_factory``,
-``InitVar``, ``kw_only`` nor ordering: a class that needs them is a dataclass.
+``InitVar``, ``kw_only``, ordering nor a field declared again in a subclass: a class
+that needs them is a dataclass.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ def record(cls: type[T]) -> type[T]:
     for name, note in ns.get("__annotations__", {}).items():
         if "ClassVar" in str(note) or "InitVar" in str(note):
             raise TypeError(f"{cls.__qualname__}.{name}: records have no {note}")
+        if name in names:
+            raise TypeError(f"{cls.__qualname__}.{name}: a base record's field again")
         own.append(name)
         default = ns.pop(name, _NONE)
         if isinstance(default, Field):
@@ -45,10 +48,9 @@ def record(cls: type[T]) -> type[T]:
             default = _NONE if default.default is MISSING else default.default
         else:
             keep = True
-        if name not in names:
-            names.append(name)
-            if keep:
-                compared.append(name)
+        names.append(name)
+        if keep:
+            compared.append(name)
         if default is not _NONE:
             defaults[name] = default
     for a, b in zip(names, names[1:], strict=False):
