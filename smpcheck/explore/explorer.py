@@ -711,8 +711,9 @@ class Explorer:
         with dependencies) although a write the revisit keeps, or one added before
         ``e``, is coherence-after its place (a write's) or its source (a read's): at
         every such later place the graph is inconsistent, with the rest as it is
-        (less ``w``'s step, which may be inconsistent until it revisits, and a read's
-        own later events, which its value may change).
+        (less ``w``'s step, which may be inconsistent until it revisits); for a read,
+        also where that holds without its own later events, which its value may
+        change (either way: a branch that must end before ``w`` never makes the cut).
 
         A revisit cuts only events at their latest places (:meth:`_maximal`): the
         branch that placed them there makes the same cut, and the cut events are made
@@ -728,7 +729,9 @@ class Explorer:
         write before srcu_read_lock() whose place a grace period fixes (6 of herd7's
         102 executions of tests/data/lkmm-gen-srcu/G614192-256.litmus), a read in an
         SRCU critical section that a kept srcu_down_read() ends before a grace period
-        (one of 10 of tests/data/lkmm-gen-srcu2/G839315-292.litmus)."""
+        (one of 10 of tests/data/lkmm-gen-srcu2/G839315-292.litmus), and one whose
+        later SRCU unlock has no place once it reads its latest source (62 of 294 of
+        tests/data/lkmm-gen-srcu4/G24931-124.litmus)."""
         ev = g.event(e)
         if not self.mm.track_dependencies or ev.rmw or e in g.frozen or ev.loc is None:
             return False
@@ -742,8 +745,6 @@ class Explorer:
             if not _before(g, src, keep, w, mine):
                 return False  # it was revisited: not a choice of its branch
             later = ws if src[0] == INIT_TID else ws[ws.index(src) + 1:]
-            cut.update(x for x in _added(g, e[0], e[1] + 1)
-                       if x not in keep and g.stamp[x] > mine)
         else:
             return False
         rivals = [x for x in later if _before(g, x, keep, w, mine)]
@@ -753,6 +754,12 @@ class Explorer:
             return False  # (then so is it with less: no copy needed)
         alt = g.copy()
         alt.remove(cut)
+        if not self._some_place_consistent(alt, e, rivals):
+            return True
+        own = {x for x in _added(g, e[0], e[1] + 1) if x not in keep and g.stamp[x] > mine}
+        if ev.kind == "W" or not own:
+            return False
+        alt.remove(own)  # (a read's later events as its new value would make them: unknown)
         return not self._some_place_consistent(alt, e, rivals)
 
     def _some_place_consistent(self, g: ExecutionGraph, e: EventId, places: list[EventId]

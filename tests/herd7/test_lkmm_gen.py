@@ -19,7 +19,10 @@ tests/data/lkmm-gen-srcu2 (seed 839315, the SRCU theme, where it lost one of her
 10 executions of G839315-292: a revisit could not cut a read whose latest source a
 grace period forbids, after a kept srcu_down_read()), and tests/data/lkmm-gen-srcu3
 (seed 195478, the SRCU theme: G195478-574 lost 2 of 21 executions to a first form of
-that fix, which judged a cut event's latest place without the events cut after it).
+that fix, which judged a cut event's latest place without the events cut after it),
+and tests/data/lkmm-gen-srcu4 (seed 24931, the SRCU theme: G24931-124 listed 232 of
+herd7's 294 executions: a read cut with its CPU's later events, whose latest source
+left one of them, an SRCU unlock, no consistent place).
 
 The kernel's 35 tests (herd7-results.csv) get the same check of their Observation
 and Flag lines.
@@ -52,9 +55,10 @@ RMWS = REPO / "tests" / "data" / "lkmm-gen-rmw"  # seed 3694, the RMW theme alon
 SRCUS = REPO / "tests" / "data" / "lkmm-gen-srcu"  # seed 614192, the SRCU theme alone
 SRCUS2 = REPO / "tests" / "data" / "lkmm-gen-srcu2"  # seed 839315, the SRCU theme alone
 SRCUS3 = REPO / "tests" / "data" / "lkmm-gen-srcu3"  # seed 195478, the SRCU theme alone
+SRCUS4 = REPO / "tests" / "data" / "lkmm-gen-srcu4"  # seed 24931, the SRCU theme alone
 RECORDS: dict[Any, dict[str, dict[str, Any]]] = {
     folder: json.loads((folder / "herd7.json").read_text())["tests"]
-    for folder in (DATA, LOCKS, RMWS, SRCUS, SRCUS2, SRCUS3)}
+    for folder in (DATA, LOCKS, RMWS, SRCUS, SRCUS2, SRCUS3, SRCUS4)}
 RECORD, LOCK_RECORD = RECORDS[DATA], RECORDS[LOCKS]
 WHERE = {name: folder for folder, record in RECORDS.items() for name in record}
 ALL = {name: entry for record in RECORDS.values() for name, entry in record.items()}
