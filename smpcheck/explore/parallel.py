@@ -252,7 +252,11 @@ class _Again:
 
     def __init__(self, model: Model, globals_: dict[str, Loc], mm: MemoryModel,
                  s: Settings) -> None:
-        self.args = (model, globals_, mm, replace(s, all_violations=True, timeout=None))
+        # One pass: the paths name nodes of the first pass's tree (a unit's); walked to
+        # the end of a node alone, its few executions may ask for a speculating pass
+        # that the whole run never made, in another tree.
+        self.args = (model, globals_, mm, replace(s, all_violations=True, timeout=None,
+                                                   max_passes=1))
         self.results: dict[Path, Result] = {}
 
     def _walk(self, paths: list[Path]) -> Result:
