@@ -93,6 +93,50 @@ def test_generated_litmus_split_matches_one_process(text: str, mm: str, depth: i
     assert split_run.states == one_run.states and split_run.verdict == one_run.verdict
 
 
+def _probe_stops_after(n: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs split in this process (as -j 1's fine split does) after a probe that stops
+    after ``n`` executions (its own bound, as its time is): what it explored counts."""
+    from smpcheck.explore import parallel
+    from smpcheck.explore.workers import run_here
+
+    monkeypatch.setattr(parallel, "PROBE_EXECUTIONS", n)
+    monkeypatch.setattr(parallel, "run_processes", lambda jobs: run_here)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(litmus_tests(max_cpus=3, max_steps=3), st.sampled_from(["sc", "tso", "lkmm"]),
+       st.integers(1, 12))
+def test_what_the_probe_explored_counts(text: str, mm: str, n: int) -> None:
+    """The probe's executions and the units of the nodes it left: the same states,
+    witnesses, findings and verdict as one process, wherever the probe stops."""
+    with pytest.MonkeyPatch.context() as mp:
+        _probe_stops_after(n, mp)
+        split_run, split = _litmus(text, mm, Settings(jobs=2))
+    one_run, one = _litmus(text, mm, Settings())
+    assert split == one
+    assert split_run.states == one_run.states and split_run.verdict == one_run.verdict
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 40])
+@pytest.mark.parametrize("path", EXAMPLES[:4], ids=lambda p: Path(p).stem)
+def test_what_the_probe_explored_counts_in_models(path: str, n: int) -> None:
+    from smpcheck.explore import parallel, units
+
+    model, names = load_model(path)
+    for mm, all_violations in (("tso", True), ("sc", False)):
+        one = summary(verify(model, names, mm, Settings(all_violations=all_violations)))
+        probed: list[Any] = []
+        with pytest.MonkeyPatch.context() as mp:
+            _probe_stops_after(n, mp)
+            mp.setattr(parallel, "beyond", lambda u, left, seen=probed: (
+                seen.append(left), units.beyond(u, left))[1])
+            split = verify(model, names, mm, Settings(all_violations=all_violations, jobs=2))
+        assert summary(split) == one
+        if one["executions"] + one["blocked"] > n and (all_violations or not one["violations"]):
+            assert probed  # (the probe's part was used, not thrown away)
+
+
 @pytest.mark.parametrize("variant", [{"fence_before_check": "smp_mb"},
                                      {"fence_after_publish": "smp_mb"}],
                          ids=["check-fence", "publish-fence"])
@@ -110,6 +154,19 @@ def test_a_finding_made_again_is_of_the_first_pass(variant: dict[str, str]) -> N
     assert one["violations"]
     for depth in (1, 4):
         assert summary(split_result(model, names, "lkmm", Settings(split_depth=depth))) == one
+
+
+def test_what_the_probe_explored_counts_wherever_it_stops_in_kvm() -> None:
+    """The KVM matrix cell whose -j run failed in 3 runs of 6: the probe stopped by
+    its time, at any execution; here at each one in turn."""
+    from smpcheck.kvm.registry import get
+
+    model, names = get("unmap-nolock-2013").build("core", {"fence_before_check": "smp_mb"})
+    one = summary(verify(model, names, "lkmm", Settings()))
+    for n in range(1, one["executions"] + one["blocked"] + 1):
+        with pytest.MonkeyPatch.context() as mp:
+            _probe_stops_after(n, mp)
+            assert summary(verify(model, names, "lkmm", Settings(jobs=2))) == one, n
 
 
 def test_units_partition_the_executions() -> None:

@@ -101,6 +101,11 @@ class Split:
         self.paths.extend(reversed([(*here, i) for i, _ in picked]))
         return [c for _, c in picked]
 
+    def left(self) -> list[Path]:
+        """The paths of the nodes still on the walk's stack, in the walk's order: after
+        a walk paused between two nodes, their subtrees are what it did not explore."""
+        return self.paths[::-1]
+
     def note(self, result: Result) -> None:
         """Credit what ``result`` gained since the last call to the current node; in
         ``depth`` mode, list that node as a unit if it was a leaf."""
@@ -119,6 +124,21 @@ class Split:
         if self.depth is not None and self.children == 0:
             self.units.append(here)
         self.current = None
+
+
+def beyond(units: list[Path], left: list[Path]) -> list[Path]:
+    """The units of a walk that went as far as the nodes ``left`` (:meth:`Split.left`):
+    a unit the walk did not enter is kept (a node ``left`` holds or one below it), a
+    unit it went into is replaced by the nodes ``left`` holds in it, and a unit it
+    finished is dropped.  Together they cover the leaves after the walk's, each once."""
+    out: list[Path] = []
+    for u in units:
+        inside = [p for p in left if p[:len(u)] == u and p != u]
+        if inside:
+            out.extend(inside)
+        elif any(u[:len(p)] == p for p in left):
+            out.append(u)
+    return out
 
 
 def _next_steps(paths: Iterable[Path]) -> dict[Path, list[int]]:
@@ -232,6 +252,16 @@ def run_unit(task: Task) -> UnitResult:
     return explore_unit(model, names, mm, task)
 
 
+def walked(path: Path, result: Result, split: Split, explorer: Explorer,
+           timeout: float | None) -> UnitResult:
+    """What a walk made with ``split`` (one unit, or the start of the tree) found, as a
+    unit's result."""
+    out = UnitResult(path)
+    split.note(result)
+    _fill(out, result, split, explorer, timeout)
+    return out
+
+
 def explore_unit(model: Model, names: dict[str, Loc], mm: MemoryModel, task: Task
                  ) -> UnitResult:
     """Explore one unit of the model built in this process."""
@@ -254,8 +284,7 @@ def explore_unit(model: Model, names: dict[str, Loc], mm: MemoryModel, task: Tas
     except UsageError as exc:
         out.error = (exc.message, exc.path, exc.line, exc.column)
         return out
-    split.note(result)
-    _fill(out, result, split, explorer, task.settings.timeout)
+    out = walked(task.path, result, split, explorer, task.settings.timeout)
     out.cpu_s = time.process_time() - start
     return out
 
