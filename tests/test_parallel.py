@@ -12,6 +12,7 @@ worker processes.
 from __future__ import annotations
 
 import glob
+import itertools
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -26,6 +27,7 @@ from smpcheck.errors import UsageError
 from smpcheck.explore.explorer import Settings
 from smpcheck.explore.parallel import split_tree, verify_parallel
 from smpcheck.explore.replay_record import token_of
+from smpcheck.explore.units import Task
 from smpcheck.explore.verify import verify
 from smpcheck.litmus.parse_common import parse_litmus
 from smpcheck.litmus.run import run_litmus
@@ -167,6 +169,34 @@ def test_what_the_probe_explored_counts_wherever_it_stops_in_kvm() -> None:
         with pytest.MonkeyPatch.context() as mp:
             _probe_stops_after(n, mp)
             assert summary(verify(model, names, "lkmm", Settings(jobs=2))) == one, n
+
+
+@pytest.mark.parametrize("sizes", [(1, 2), (3, 1, 5), (100,)], ids=str)
+@pytest.mark.parametrize("path", EXAMPLES[:4], ids=lambda p: Path(p).stem)
+def test_units_walked_together_match_one_process(path: str, sizes: tuple[int, ...]) -> None:
+    """Runs of consecutive units explored in one walk each (as the worker processes
+    take them): the same as one process, wherever the runs begin and end."""
+    model, names = load_model(path)
+
+    def grouped(tasks: list[Task], stop: Any, local: Any) -> Any:
+        i = 0
+        for k in itertools.cycle(sizes):
+            if i >= len(tasks):
+                return
+            run = tasks[i:i + k]
+            u = local(replace(run[0], more=tuple(t.path for t in run[1:])))
+            yield u
+            if stop(i, u):
+                return
+            i += k
+
+    for mm, all_violations in (("tso", True), ("sc", False), ("lkmm", True)):
+        one = summary(verify(model, names, mm, Settings(all_violations=all_violations)))
+        s = Settings(all_violations=all_violations, split_depth=3)
+        split = verify_parallel(model, names, get_model(mm), s, runner=grouped)
+        if split is None:  # (in one process: see split_result)
+            continue
+        assert summary(split) == one, mm
 
 
 def test_units_partition_the_executions() -> None:

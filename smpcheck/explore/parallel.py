@@ -162,8 +162,9 @@ def verify_parallel(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: 
     one = replace(s, jobs=1, ray=None, split_depth=None)
     head: list[UnitResult] = []  # what the probe explored, if it can count
     left: list[Path] | None = None
+    seen: list[set[Any]] = [set() for _ in model.cpus]  # (Recheck's, for this process)
     if s.split_depth is None:  # a small run: one process is faster
-        probe, first = _probe(model, globals_, mm, one, progress)
+        probe, first = _probe(model, globals_, mm, one, progress, seen)
         if probe is not None:
             return probe
         if first is not None:
@@ -181,7 +182,7 @@ def verify_parallel(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: 
                         run_processes(s.jobs))
     result = Result(model.name, mm.name)
     stop = _stopper(s.all_violations)
-    done = runner(tasks, stop, lambda t: explore_unit(model, globals_, mm, t))
+    done = runner(tasks, stop, lambda t: explore_unit(model, globals_, mm, t, seen))
     merged = merge(_shown(itertools.chain(head, done), result, start, progress), result,
                    s.all_violations)
     if merged.sequential is not None:
@@ -211,7 +212,8 @@ Head = tuple[UnitResult, list[Path]]  # what a probe explored, and the nodes it 
 
 
 def _probe(model: Model, globals_: dict[str, Loc], mm: MemoryModel, one: Settings,
-           progress: Callable[[Result], None] | None) -> tuple[Result | None, Head | None]:
+           progress: Callable[[Result], None] | None, seen: list[set[Any]]
+           ) -> tuple[Result | None, Head | None]:
     """The run in this process if it ends within :data:`PROBE_S` (or the run's own
     timeout, if shorter): what one process reports.  If it takes longer: what the
     probe explored as the result of a unit (the start of the tree), with the nodes it
@@ -222,7 +224,8 @@ def _probe(model: Model, globals_: dict[str, Loc], mm: MemoryModel, one: Setting
     bounded = replace(one, timeout=box) if PROBE_EXECUTIONS is None else replace(
         one, max_executions=PROBE_EXECUTIONS)
     split = Split()
-    probe, explorer, checker = explore(model, globals_, mm, bounded, progress, split=split)
+    probe, explorer, checker = explore(model, globals_, mm, bounded, progress, split=split,
+                                       rechecked=seen)
     own = Limit.TIMEOUT if PROBE_EXECUTIONS is None else Limit.MAX_EXECUTIONS
     if (one.timeout is None or one.timeout > PROBE_S) and any(
             c.limit == own for c in probe.incomplete):

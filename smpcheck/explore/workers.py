@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from smpcheck.errors import UsageError
@@ -19,6 +20,7 @@ from smpcheck.explore.units import Task, UnitResult, build, forget_built, run_un
 
 START_S = 0.0  # seconds this process explores units alone before workers are started
 SWITCH_S = 0.0005  # the interpreter's switch interval while workers are fed
+SHARE = 4  # a process takes 1/(SHARE * processes) of the tasks left at a time
 
 
 # -- running the units ---------------------------------------------------------------------
@@ -169,29 +171,42 @@ def _with_workers(tasks: list[Task], most: int, local: Local, start_after: float
 
 
 class _Shared:
-    """Tasks taken in order, one at a time, by this process and by each worker (a
-    thread here hands a worker its next task when it has sent its last result): no
-    task waits queued behind another, so the run ends within one task of the last
-    one started, wherever it runs.  Results are yielded in the tasks' order."""
+    """Tasks taken in order, a run of them at a time, by this process and by each
+    worker (a thread here hands a worker its next run when it has sent its last
+    result): no task waits queued behind another, so the run ends within one run of
+    tasks of the last one started, wherever it runs.  A run is explored in one walk
+    (:meth:`Task.paths`: one set-up, their common start walked once), and is a
+    :data:`SHARE` of what each process has left: large runs first, single tasks at
+    the end.  Results are yielded in the tasks' order, one per run."""
 
     def __init__(self, tasks: list[Task], workers: _Workers, local: Local) -> None:
         import threading
 
         self.tasks, self.workers, self.local = tasks, workers, local
-        self.results: list[UnitResult | None] = [None] * len(tasks)
-        self.failed: dict[int, BaseException] = {}  # a task's error, raised in its turn
+        self.results: list[UnitResult | None] = [None] * len(tasks)  # at a run's first
+        self.ends: dict[int, int] = {}  # a run's first task -> the task after it
+        self.failed: dict[int, BaseException] = {}  # a run's error, raised in its turn
         self.next = 0  # the first task not taken
         self.closed = False
         self.changed = threading.Condition()
+        self.processes = workers.size + 1
         for _ in range(workers.size):
             threading.Thread(target=self._feed, daemon=True).start()
 
     def _take(self) -> int | None:
+        """The first task of the next run, taken (its end in :attr:`ends`)."""
         with self.changed:
-            if self.closed or self.next >= len(self.tasks):
+            i = self.next
+            if self.closed or i >= len(self.tasks):
                 return None
-            self.next += 1
-            return self.next - 1
+            self.next += max(1, (len(self.tasks) - i) // (SHARE * self.processes))
+            self.ends[i] = self.next
+            return i
+
+    def _run(self, i: int) -> Task:
+        """The run of tasks from ``i`` as one task."""
+        first = self.tasks[i]
+        return replace(first, more=tuple(t.path for t in self.tasks[i + 1:self.ends[i]]))
 
     def _put(self, i: int, result: UnitResult | None, failed: BaseException | None) -> None:
         with self.changed:
@@ -208,7 +223,7 @@ class _Shared:
             return
         while (i := self._take()) is not None:
             try:
-                self._put(i, self.workers.pool.submit(run_unit, self.tasks[i]).result(), None)
+                self._put(i, self.workers.pool.submit(run_unit, self._run(i)).result(), None)
             except BaseException as exc:  # (raised in the task's turn; its worker is done,
                 self._put(i, None, exc)      # the others and this process take the rest)
                 return
@@ -222,11 +237,12 @@ class _Shared:
         interval = sys.getswitchinterval()
         sys.setswitchinterval(SWITCH_S)
         try:
-            for i in range(len(self.tasks)):
+            i = 0
+            while i < len(self.tasks):
                 while self.results[i] is None:
                     mine = self._take()
                     if mine is not None:
-                        self._put(mine, self.local(self.tasks[mine]), None)
+                        self._put(mine, self.local(self._run(mine)), None)
                         continue
                     with self.changed:
                         while self.results[i] is None and i not in self.failed:
@@ -236,6 +252,7 @@ class _Shared:
                 done = self.results[i]
                 assert done is not None
                 yield done
+                i = self.ends[i]
         finally:
             sys.setswitchinterval(interval)
             with self.changed:
