@@ -9,6 +9,7 @@ each worker take the units one at a time, in order (:class:`_Shared`).
 
 from __future__ import annotations
 
+import collections
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -21,6 +22,7 @@ from smpcheck.explore.units import Task, UnitResult, build, forget_built, run_un
 START_S = 0.0  # seconds this process explores units alone before workers are started
 SWITCH_S = 0.0005  # the interpreter's switch interval while workers are fed
 SHARE = 4  # a process takes 1/(SHARE * processes) of the tasks left at a time
+AHEAD = 2  # runs sent to a worker at a time (its next one is there when it ends one)
 
 
 # -- running the units ---------------------------------------------------------------------
@@ -216,17 +218,25 @@ class _Shared:
             self.changed.notify_all()
 
     def _feed(self) -> None:
-        """One worker's tasks, one at a time, once the workers are up (none if they
-        could not start: this process then takes every task)."""
+        """One worker's runs of tasks, once the workers are up (none if they could not
+        start: this process then takes every task), its next run sent before it ends
+        the last: a worker waits for no thread of this busy process to be scheduled."""
         self.workers.ready.wait()
         if self.workers.pool is None:
             return
-        while (i := self._take()) is not None:
-            try:
-                self._put(i, self.workers.pool.submit(run_unit, self._run(i)).result(), None)
-            except BaseException as exc:  # (raised in the task's turn; its worker is done,
-                self._put(i, None, exc)      # the others and this process take the rest)
+        sent: collections.deque[tuple[int, Any]] = collections.deque()
+        failed = False
+        while True:
+            while len(sent) < AHEAD and not failed and (i := self._take()) is not None:
+                sent.append((i, self.workers.pool.submit(run_unit, self._run(i))))
+            if not sent:
                 return
+            i, future = sent.popleft()
+            try:
+                self._put(i, future.result(), None)
+            except BaseException as exc:  # (raised in the run's turn; this worker takes no
+                self._put(i, None, exc)      # more, the others and this process the rest)
+                failed = True
 
     def in_order(self) -> Iterator[UnitResult]:
         """Each task's result in order, taking tasks here while any is left."""
