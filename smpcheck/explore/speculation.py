@@ -280,7 +280,7 @@ def graph_key(g: ExecutionGraph, version: int) -> bytes:
     notes = [(repr(f), None if after is None else after.id) for f, after in g.notes]
     state = (events, sorted(g.rf.items()), sorted(ws for ws in g.co.values() if ws), spec,
              order, sorted(g.frozen), sorted(g.spec_resolved.items()), notes,
-             sorted(g.fence_tags), g.frees, g.acyclic,
+             sorted(g.fence_tags), g.frees,
              [ev.value for t in g.threads for ev in t if ev is not None and ev.kind == "C"],
              version)
     return hashlib.blake2b(repr(state).encode(), digest_size=16).digest()
