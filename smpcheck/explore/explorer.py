@@ -118,6 +118,7 @@ class Explorer:
             else None
         self.seen_violations: set[Any] = set()
         self.first_pass = 0  # graphs the first pass explored
+        self.paused = False  # stopped by a bound between two graphs (see _pass)
         self.carry = False  # (its default: compiled by mypyc, an init=False field has none)
         start = monotonic()
         from smpcheck._rt import runtime as _runtime
@@ -155,6 +156,7 @@ class Explorer:
         budget = max(self.settings.speculation_factor * self.first_pass, SPECULATION_FLOOR)
         while self.stack:
             if self._over_budget(start):
+                self.paused = True  # (between graphs: the stack is all that is left)
                 return False
             graphs += 1
             if self.speculating and graphs > budget:

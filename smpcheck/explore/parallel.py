@@ -18,13 +18,16 @@ bound on the walk's order), a replay, a memory model another process cannot get 
 its name (a cat model), and, under the LKMM, a run whose reads must speculate (a
 second pass over values all units saw) or in which two units reach one execution
 (revisits through a cycle); both are rare, and found from what the units return.
-A run that ends within :data:`PROBE_S` in this process is not split; else this
-process starts the workers and explores units from the first, in order, while they
-start.
+A run that ends within :data:`PROBE_S` in this process is not split.  Else what that
+first walk explored counts: it stopped between two nodes, so the nodes left on its
+stack hold all it did not explore (:func:`~smpcheck.explore.units.beyond`), and the
+units are those; this process starts the workers and explores units from the
+first, in order, with them.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -40,10 +43,12 @@ from smpcheck.explore.units import (
     Task,
     UnitResult,
     Unsplit,
+    beyond,
     explore_unit,
     portable,
     split_tree,
     units_for,
+    walked,
 )
 from smpcheck.explore.workers import Runner, run_here, run_processes, run_ray
 from smpcheck.model.model import Model
@@ -155,14 +160,21 @@ def verify_parallel(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: 
         return None
     start = time.monotonic()
     one = replace(s, jobs=1, ray=None, split_depth=None)
+    head: list[UnitResult] = []  # what the probe explored, if it can count
+    left: list[Path] | None = None
+    seen: list[set[Any]] = [set() for _ in model.cpus]  # (Recheck's, for this process)
     if s.split_depth is None:  # a small run: one process is faster
-        probe = _probe(model, globals_, mm, one, progress)
+        probe, first = _probe(model, globals_, mm, one, progress, seen)
         if probe is not None:
             return probe
+        if first is not None:
+            head, left = [first[0]], first[1]
     try:
         units = units_for(model, globals_, mm, one, s.jobs)
     except (Unsplit, UsageError):  # (the run in one process reports it)
         return None
+    if left is not None:
+        units = beyond(units, left)
     deadline = time.time() + s.timeout if s.timeout is not None else None
     unit_s = replace(one, max_passes=1, batch=1)
     tasks = [Task(model.recipe, mm.name, unit_s, u, deadline, keep_witnesses) for u in units]
@@ -170,8 +182,9 @@ def verify_parallel(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: 
                         run_processes(s.jobs))
     result = Result(model.name, mm.name)
     stop = _stopper(s.all_violations)
-    done = runner(tasks, stop, lambda t: explore_unit(model, globals_, mm, t))
-    merged = merge(_shown(done, result, start, progress), result, s.all_violations)
+    done = runner(tasks, stop, lambda t: explore_unit(model, globals_, mm, t, seen))
+    merged = merge(_shown(itertools.chain(head, done), result, start, progress), result,
+                   s.all_violations)
     if merged.sequential is not None:
         return None
     if not keep_witnesses:
@@ -195,19 +208,45 @@ def _shown(units: Iterable[UnitResult], result: Result, start: float,
             progress(result)
 
 
+Head = tuple[UnitResult, list[Path]]  # what a probe explored, and the nodes it left
+
+
 def _probe(model: Model, globals_: dict[str, Loc], mm: MemoryModel, one: Settings,
-           progress: Callable[[Result], None] | None) -> Result | None:
+           progress: Callable[[Result], None] | None, seen: list[set[Any]]
+           ) -> tuple[Result | None, Head | None]:
     """The run in this process if it ends within :data:`PROBE_S` (or the run's own
-    timeout, if shorter): what one process reports; None if it takes longer."""
+    timeout, if shorter): what one process reports.  If it takes longer: what the
+    probe explored as the result of a unit (the start of the tree), with the nodes it
+    left, where that can count (:func:`_head`)."""
     from smpcheck.explore.session import explore
 
     box = PROBE_S if one.timeout is None else min(one.timeout, PROBE_S)
-    probe, _, checker = explore(model, globals_, mm, replace(one, timeout=box), progress)
+    bounded = replace(one, timeout=box) if PROBE_EXECUTIONS is None else replace(
+        one, max_executions=PROBE_EXECUTIONS)
+    split = Split()
+    probe, explorer, checker = explore(model, globals_, mm, bounded, progress, split=split,
+                                       rechecked=seen)
+    own = Limit.TIMEOUT if PROBE_EXECUTIONS is None else Limit.MAX_EXECUTIONS
     if (one.timeout is None or one.timeout > PROBE_S) and any(
-            c.limit == Limit.TIMEOUT for c in probe.incomplete):
-        return None  # (cut by the probe's own time, not the run's)
+            c.limit == own for c in probe.incomplete):
+        return None, _head(probe, split, explorer, own, one)  # (its own bound, not the run's)
     checker.finish(probe)
-    return probe
+    return probe, None
+
+
+PROBE_EXECUTIONS: int | None = None  # tests: the probe stops after so many, not in time
+
+
+def _head(probe: Result, split: Split, explorer: Any, own: Limit, one: Settings
+          ) -> Head | None:
+    """What a probe cut short explored, as the first unit's result, and the nodes it
+    left: only if it stopped between two nodes of its first pass (a speculating pass
+    is not a unit's; the watchdog stops a walk anywhere), judging each execution as
+    it came (no batch)."""
+    if not explorer.paused or explorer.speculating or one.batch != 1:
+        return None
+    probe.incomplete = [c for c in probe.incomplete if c.limit != own]
+    return walked((), probe, split, explorer, one.timeout), split.left()
 
 
 def _unnamed(mm: MemoryModel) -> bool:
@@ -252,7 +291,11 @@ class _Again:
 
     def __init__(self, model: Model, globals_: dict[str, Loc], mm: MemoryModel,
                  s: Settings) -> None:
-        self.args = (model, globals_, mm, replace(s, all_violations=True, timeout=None))
+        # One pass: the paths name nodes of the first pass's tree (a unit's); walked to
+        # the end of a node alone, its few executions may ask for a speculating pass
+        # that the whole run never made, in another tree.
+        self.args = (model, globals_, mm, replace(s, all_violations=True, timeout=None,
+                                                   max_passes=1))
         self.results: dict[Path, Result] = {}
 
     def _walk(self, paths: list[Path]) -> Result:

@@ -61,11 +61,14 @@ def explore(model: Model, globals_: dict[str, Loc] | None, memory_model: MemoryM
             guide: Guide | None = None, split: Any = None, *,
             judge: Callable[[Checker], Judge] | None = None, keep_witnesses: bool = True,
             subject: str = "model",
-            on_violation: Callable[[Violation], None] | None = None
+            on_violation: Callable[[Violation], None] | None = None,
+            rechecked: list[set[Any]] | None = None
             ) -> tuple[Result, Explorer, Checker]:
     """One exploration (of the part of the tree ``split`` names, if given), every
     execution judged, without the conclusions drawn at the end (Checker.finish);
-    the other arguments as :func:`verify`'s."""
+    ``rechecked``: the values each CPU was re-run on (:class:`Recheck`), shared by
+    the explorations of one run's parts in one process; the other arguments as
+    :func:`verify`'s."""
     result = Result(model.name, memory_model.name)
     result.bound = (f"{len(model.cpus)} CPUs, the model's objects, other loops than "
                     f"spin waits at most {s.loop_bound} iterations")
@@ -78,7 +81,7 @@ def explore(model: Model, globals_: dict[str, Loc] | None, memory_model: MemoryM
                       keep_witnesses=keep_witnesses)
     judging: Judge = checker if judge is None else judge(checker)
     modules = model_modules(model.cpus)
-    recheck = Recheck(model, s, PythonState(modules, model.cpus), judging)
+    recheck = Recheck(model, s, PythonState(modules, model.cpus), judging, rechecked)
     explorer.on_complete = recheck
     explorer.on_restart = judging.reset
     start = time.monotonic()
@@ -127,14 +130,15 @@ class Recheck:
     state model code can reach with what it was."""
 
     def __init__(self, model: Model, settings: Settings, state: PythonState,
-                 judge: Callable[[ExecutionGraph, Result], None]) -> None:
+                 judge: Callable[[ExecutionGraph, Result], None],
+                 seen: list[set[Any]] | None = None) -> None:
         self.cpus = model.cpus
         self.settings = settings
         self.state = state
         self.judge = judge
         # smpcheck's own CPU functions (the litmus interpreters') are not re-run
         self.plain = [tid for tid, fn in enumerate(model.cpus) if not engine_made(fn)]
-        self.seen: list[set[Any]] = [set() for _ in model.cpus]  # the values given
+        self.seen = seen if seen is not None else [set() for _ in model.cpus]  # values given
         self.previous: list[Any] = [None for _ in model.cpus]  # its events last time
         self.reruns = 0
         self.next_state_check = 1  # state checks after re-runs 1, 2, 4, 8...

@@ -36,7 +36,9 @@ from smpcheck.models import MemoryModel, get_model
 from smpcheck.results.result import Cut, Limit, Result
 
 Path = tuple[int, ...]
-UNITS_PER_JOB = 8  # units wanted per process: enough to even out unequal subtrees
+UNITS_PER_JOB = 32  # units wanted per process: enough to even out unequal subtrees
+# (the subtrees of one depth differ a hundredfold; a process takes several small units
+# in one walk, :class:`~smpcheck.explore.workers._Shared`, so that many cost little)
 MAX_DEPTH = 64
 
 
@@ -44,16 +46,17 @@ MAX_DEPTH = 64
 class Split:
     """Hooks an :class:`Explorer` calls at each pop and push (its ``split``).
 
-    ``follow``: keep only the child the path names at each choice above its end, then
-    walk everything below it.  ``only``: walk the nodes of these paths and nothing else
-    (at each choice, the children some path names; nothing past a path's end): one walk
-    makes the nodes of many paths again.  ``depth``: walk down to that depth only,
-    listing the units (:attr:`units`).  Findings and witnesses are noted with the path of
-    the node whose step made them."""
+    ``follow``: units (paths no one of which is a prefix of another): keep only the
+    children they name at each choice above their ends, then walk everything below
+    each (one walk explores several units, their common start once).  ``only``: walk
+    the nodes of these paths and nothing else (at each choice, the children some path
+    names; nothing past a path's end): one walk makes the nodes of many paths again.
+    ``depth``: walk down to that depth only, listing the units (:attr:`units`).
+    Findings and witnesses are noted with the path of the node whose step made them."""
 
-    def __init__(self, follow: Path = (), depth: int | None = None,
+    def __init__(self, follow: Iterable[Path] = ((),), depth: int | None = None,
                  only: Iterable[Path] | None = None):
-        self.follow = follow
+        self.above = _next_steps(follow)  # (nodes above a unit: the children to take)
         self.depth = depth
         self.only = None if only is None else _next_steps(only)
         self.units: list[Path] = []
@@ -61,12 +64,14 @@ class Split:
         self.witnessed: dict[Any, Path] = {}
         self._witnesses: dict[Any, Any] | None = None  # the result's, as last noted
         self._noted = 0  # how many of them were noted
+        self._count = 0  # findings and witnesses, as last noted
         self.start()
 
     def start(self) -> None:
         """A pass begins at the root."""
         self.paths: list[Path] = [()]
         self.current: Path | None = None
+        self._count = -1  # (a pass begins with fewer witnesses)
         self.children = 0
 
     def popped(self, result: Result) -> bool:
@@ -90,16 +95,20 @@ class Split:
             self.children += 1
             self.paths.append(here)
             return children
-        if self.only is not None or d < len(self.follow):
-            steps = self.only.get(here, []) if self.only is not None else [self.follow[d]]
-            if steps and steps[-1] >= len(children):
-                raise InternalError(f"path {(*here, steps[-1])} leaves the tree at depth {d}")
-            picked = [(i, children[i]) for i in steps]
-        else:
-            picked = list(enumerate(children))
         self.children += len(children)
-        self.paths.extend(reversed([(*here, i) for i, _ in picked]))
-        return [c for _, c in picked]
+        steps = self.only.get(here, []) if self.only is not None else self.above.get(here)
+        if steps is None:  # in a unit: every child
+            self.paths.extend([(*here, i) for i in range(len(children) - 1, -1, -1)])
+            return children
+        if steps and steps[-1] >= len(children):
+            raise InternalError(f"path {(*here, steps[-1])} leaves the tree at depth {d}")
+        self.paths.extend([(*here, i) for i in reversed(steps)])
+        return [children[i] for i in steps]
+
+    def left(self) -> list[Path]:
+        """The paths of the nodes still on the walk's stack, in the walk's order: after
+        a walk paused between two nodes, their subtrees are what it did not explore."""
+        return self.paths[::-1]
 
     def note(self, result: Result) -> None:
         """Credit what ``result`` gained since the last call to the current node; in
@@ -107,18 +116,36 @@ class Split:
         here = self.current
         if here is None:
             return
-        for found in (result.violations, result.warnings):
-            paths = self.found.setdefault(id(found), [])
-            paths.extend([here] * (len(found) - len(paths)))
         w = result.witnesses  # (only added to, the new ones last, until a pass resets it)
-        if w is not self._witnesses:
-            self._witnesses, self._noted = w, 0
-        for key in itertools.islice(reversed(w), len(w) - self._noted):
-            self.witnessed.setdefault(key, here)
-        self._noted = len(w)
+        count = len(result.violations) + len(result.warnings) + len(w)
+        if count != self._count or w is not self._witnesses:  # (most nodes: nothing new)
+            self._count = count
+            for found in (result.violations, result.warnings):
+                paths = self.found.setdefault(id(found), [])
+                paths.extend([here] * (len(found) - len(paths)))
+            if w is not self._witnesses:
+                self._witnesses, self._noted = w, 0
+            for key in itertools.islice(reversed(w), len(w) - self._noted):
+                self.witnessed.setdefault(key, here)
+            self._noted = len(w)
         if self.depth is not None and self.children == 0:
             self.units.append(here)
         self.current = None
+
+
+def beyond(units: list[Path], left: list[Path]) -> list[Path]:
+    """The units of a walk that went as far as the nodes ``left`` (:meth:`Split.left`):
+    a unit the walk did not enter is kept (a node ``left`` holds or one below it), a
+    unit it went into is replaced by the nodes ``left`` holds in it, and a unit it
+    finished is dropped.  Together they cover the leaves after the walk's, each once."""
+    out: list[Path] = []
+    for u in units:
+        inside = [p for p in left if p[:len(u)] == u and p != u]
+        if inside:
+            out.extend(inside)
+        elif any(u[:len(p)] == p for p in left):
+            out.append(u)
+    return out
 
 
 def _next_steps(paths: Iterable[Path]) -> dict[Path, list[int]]:
@@ -199,6 +226,12 @@ class Task:
     path: Path
     deadline: float | None = None
     keep_witnesses: bool = True  # a graph per final state (verify_parallel's)
+    more: tuple[Path, ...] = ()  # the units after ``path`` explored in the same walk
+
+    @property
+    def paths(self) -> tuple[Path, ...]:
+        """The units this task explores, in the walk's order."""
+        return (self.path, *self.more)
 
 
 BUILT: dict[Any, tuple[Model, dict[str, Loc], MemoryModel]] = {}  # per process
@@ -221,6 +254,23 @@ def build(recipe: Any, mm: str) -> tuple[Model, dict[str, Loc], MemoryModel]:
 def forget_built() -> None:
     """Forget the model built in this process."""
     BUILT.clear()
+    RECHECKED.clear()
+
+
+RECHECKED: dict[Any, list[set[Any]]] = {}  # per process: what the units' CPUs re-ran on
+
+
+def rechecked(task: Task, cpus: int) -> list[set[Any]]:
+    """The values each CPU of ``task``'s model was re-run on in this process, under the
+    task's bounds (a CPU re-run once on each, as in one process: the units of a run
+    meet the same values again and again)."""
+    s = task.settings
+    key = (task.recipe, task.mm, s.loop_bound, s.max_events, s.irq_bound)
+    seen = RECHECKED.get(key)
+    if seen is None:
+        RECHECKED.clear()
+        seen = RECHECKED[key] = [set() for _ in range(cpus)]
+    return seen
 
 
 def run_unit(task: Task) -> UnitResult:
@@ -229,12 +279,23 @@ def run_unit(task: Task) -> UnitResult:
         model, names, mm = build(task.recipe, task.mm)
     except UsageError as exc:
         return UnitResult(task.path, error=(exc.message, exc.path, exc.line, exc.column))
-    return explore_unit(model, names, mm, task)
+    return explore_unit(model, names, mm, task, rechecked(task, len(model.cpus)))
 
 
-def explore_unit(model: Model, names: dict[str, Loc], mm: MemoryModel, task: Task
-                 ) -> UnitResult:
-    """Explore one unit of the model built in this process."""
+def walked(path: Path, result: Result, split: Split, explorer: Explorer,
+           timeout: float | None) -> UnitResult:
+    """What a walk made with ``split`` (one unit, or the start of the tree) found, as a
+    unit's result."""
+    out = UnitResult(path)
+    split.note(result)
+    _fill(out, result, split, explorer, timeout)
+    return out
+
+
+def explore_unit(model: Model, names: dict[str, Loc], mm: MemoryModel, task: Task,
+                 seen: list[set[Any]] | None = None) -> UnitResult:
+    """Explore one unit of the model built in this process (``seen``: the values its
+    CPUs were re-run on, see :func:`rechecked`)."""
     from smpcheck.explore.session import explore
 
     out = UnitResult(task.path)
@@ -248,14 +309,13 @@ def explore_unit(model: Model, names: dict[str, Loc], mm: MemoryModel, task: Tas
             return out
         s = replace(s, timeout=left)
     try:
-        split = Split(follow=task.path)
+        split = Split(follow=task.paths)
         result, explorer, _ = explore(model, names, mm, s, split=split,
-                                      keep_witnesses=task.keep_witnesses)
+                                      keep_witnesses=task.keep_witnesses, rechecked=seen)
     except UsageError as exc:
         out.error = (exc.message, exc.path, exc.line, exc.column)
         return out
-    split.note(result)
-    _fill(out, result, split, explorer, task.settings.timeout)
+    out = walked(task.path, result, split, explorer, task.settings.timeout)
     out.cpu_s = time.process_time() - start
     return out
 

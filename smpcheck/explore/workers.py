@@ -9,9 +9,11 @@ each worker take the units one at a time, in order (:class:`_Shared`).
 
 from __future__ import annotations
 
+import collections
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from smpcheck.errors import UsageError
@@ -19,6 +21,8 @@ from smpcheck.explore.units import Task, UnitResult, build, forget_built, run_un
 
 START_S = 0.0  # seconds this process explores units alone before workers are started
 SWITCH_S = 0.0005  # the interpreter's switch interval while workers are fed
+SHARE = 4  # a process takes 1/(SHARE * processes) of the tasks left at a time
+AHEAD = 2  # runs sent to a worker at a time (its next one is there when it ends one)
 
 
 # -- running the units ---------------------------------------------------------------------
@@ -169,29 +173,42 @@ def _with_workers(tasks: list[Task], most: int, local: Local, start_after: float
 
 
 class _Shared:
-    """Tasks taken in order, one at a time, by this process and by each worker (a
-    thread here hands a worker its next task when it has sent its last result): no
-    task waits queued behind another, so the run ends within one task of the last
-    one started, wherever it runs.  Results are yielded in the tasks' order."""
+    """Tasks taken in order, a run of them at a time, by this process and by each
+    worker (a thread here hands a worker its next run when it has sent its last
+    result): no task waits queued behind another, so the run ends within one run of
+    tasks of the last one started, wherever it runs.  A run is explored in one walk
+    (:meth:`Task.paths`: one set-up, their common start walked once), and is a
+    :data:`SHARE` of what each process has left: large runs first, single tasks at
+    the end.  Results are yielded in the tasks' order, one per run."""
 
     def __init__(self, tasks: list[Task], workers: _Workers, local: Local) -> None:
         import threading
 
         self.tasks, self.workers, self.local = tasks, workers, local
-        self.results: list[UnitResult | None] = [None] * len(tasks)
-        self.failed: dict[int, BaseException] = {}  # a task's error, raised in its turn
+        self.results: list[UnitResult | None] = [None] * len(tasks)  # at a run's first
+        self.ends: dict[int, int] = {}  # a run's first task -> the task after it
+        self.failed: dict[int, BaseException] = {}  # a run's error, raised in its turn
         self.next = 0  # the first task not taken
         self.closed = False
         self.changed = threading.Condition()
+        self.processes = workers.size + 1
         for _ in range(workers.size):
             threading.Thread(target=self._feed, daemon=True).start()
 
     def _take(self) -> int | None:
+        """The first task of the next run, taken (its end in :attr:`ends`)."""
         with self.changed:
-            if self.closed or self.next >= len(self.tasks):
+            i = self.next
+            if self.closed or i >= len(self.tasks):
                 return None
-            self.next += 1
-            return self.next - 1
+            self.next += max(1, (len(self.tasks) - i) // (SHARE * self.processes))
+            self.ends[i] = self.next
+            return i
+
+    def _run(self, i: int) -> Task:
+        """The run of tasks from ``i`` as one task."""
+        first = self.tasks[i]
+        return replace(first, more=tuple(t.path for t in self.tasks[i + 1:self.ends[i]]))
 
     def _put(self, i: int, result: UnitResult | None, failed: BaseException | None) -> None:
         with self.changed:
@@ -201,17 +218,25 @@ class _Shared:
             self.changed.notify_all()
 
     def _feed(self) -> None:
-        """One worker's tasks, one at a time, once the workers are up (none if they
-        could not start: this process then takes every task)."""
+        """One worker's runs of tasks, once the workers are up (none if they could not
+        start: this process then takes every task), its next run sent before it ends
+        the last: a worker waits for no thread of this busy process to be scheduled."""
         self.workers.ready.wait()
         if self.workers.pool is None:
             return
-        while (i := self._take()) is not None:
-            try:
-                self._put(i, self.workers.pool.submit(run_unit, self.tasks[i]).result(), None)
-            except BaseException as exc:  # (raised in the task's turn; its worker is done,
-                self._put(i, None, exc)      # the others and this process take the rest)
+        sent: collections.deque[tuple[int, Any]] = collections.deque()
+        failed = False
+        while True:
+            while len(sent) < AHEAD and not failed and (i := self._take()) is not None:
+                sent.append((i, self.workers.pool.submit(run_unit, self._run(i))))
+            if not sent:
                 return
+            i, future = sent.popleft()
+            try:
+                self._put(i, future.result(), None)
+            except BaseException as exc:  # (raised in the run's turn; this worker takes no
+                self._put(i, None, exc)      # more, the others and this process the rest)
+                failed = True
 
     def in_order(self) -> Iterator[UnitResult]:
         """Each task's result in order, taking tasks here while any is left."""
@@ -222,11 +247,12 @@ class _Shared:
         interval = sys.getswitchinterval()
         sys.setswitchinterval(SWITCH_S)
         try:
-            for i in range(len(self.tasks)):
+            i = 0
+            while i < len(self.tasks):
                 while self.results[i] is None:
                     mine = self._take()
                     if mine is not None:
-                        self._put(mine, self.local(self.tasks[mine]), None)
+                        self._put(mine, self.local(self._run(mine)), None)
                         continue
                     with self.changed:
                         while self.results[i] is None and i not in self.failed:
@@ -236,6 +262,7 @@ class _Shared:
                 done = self.results[i]
                 assert done is not None
                 yield done
+                i = self.ends[i]
         finally:
             sys.setswitchinterval(interval)
             with self.changed:
