@@ -625,9 +625,9 @@ class Explorer:
         succ = None if wev.rmw or wev.kind == "F" else next(iter(g.co_after(w)), None)
         out: list[ExecutionGraph] = []
         stamp = g.stamp
+        cuttable: dict[EventId, bool] = {}  # (_cuttable's answers: the reads' cuts overlap)
         for r in reads:
-            if r.id in keep or not (self._maximal(g, r.id, keep, w)
-                                    or self._latest_consistent(g, r.id, keep, w)):
+            if r.id in keep or not self._cuttable(g, r.id, keep, w, cuttable):
                 continue  # (the read first: no need to know what it would cut)
             mine = stamp[r.id]
             doomed = {e for e, s in stamp.items() if s > mine} - keep
@@ -635,11 +635,21 @@ class Explorer:
                 continue
             if _orphans(g, doomed):
                 continue
-            if not all(self._maximal(g, e, keep, w) or self._latest_consistent(g, e, keep, w)
-                       for e in doomed):
+            if not all(self._cuttable(g, e, keep, w, cuttable) for e in doomed):
                 continue
             out.extend(self._revisit(g, r.id, w, doomed, keep))
         return out
+
+    def _cuttable(self, g: ExecutionGraph, e: EventId, keep: set[EventId], w: EventId,
+                  known: dict[EventId, bool]) -> bool:
+        """Whether a revisit by ``w`` (keeping ``keep``) may cut ``e``: :meth:`_maximal`
+        or :meth:`_latest_consistent`, each answer kept in ``known`` (one graph, one
+        ``w``: every read it revisits asks again about the events added after it)."""
+        ok = known.get(e)
+        if ok is None:
+            ok = known[e] = self._maximal(g, e, keep, w) or self._latest_consistent(
+                g, e, keep, w)
+        return ok
 
     @staticmethod
     def _revisitable(g: ExecutionGraph, wev: Event) -> list[Event]:
@@ -718,14 +728,13 @@ class Explorer:
         rivals = [x for x in later if _before(g, x, keep, w, mine)]
         if not rivals:
             return True
-        base = g.copy()  # what any branch holding e must hold when w comes
-        base.remove({x for x, s in g.stamp.items() if s > mine} - keep)
-        for x in rivals:
-            alt = base.copy()
+        alt = g.copy()  # what any branch holding e must hold when w comes
+        alt.remove({x for x, s in g.stamp.items() if s > mine} - keep)
+        rest = [y for y in alt.co[ev.loc] if y != e] if ev.kind == "W" else []
+        for x in rivals:  # (each rival in place of the last: only e's source or place moves)
             if ev.kind == "R":
                 alt.rf[e] = x
             else:
-                rest = [y for y in alt.co[ev.loc] if y != e]
                 at = rest.index(x) + 1
                 alt.co[ev.loc] = [*rest[:at], e, *rest[at:]]
             if self.mm.prefix_inconsistency(View(alt)) is None:  # (rare: the whole graph)

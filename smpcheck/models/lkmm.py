@@ -34,17 +34,19 @@ from smpcheck.graph.relation import Rel, bits, mask_of
 from smpcheck.graph.view import View
 from smpcheck.model.values import EventId
 from smpcheck.models import lkmm_flags
-from smpcheck.models.base import ATOMIC, MemoryModel, Step, atomicity_violated, order_steps
+from smpcheck.models.base import ATOMIC, MemoryModel, Step, order_steps
 from smpcheck.models.cycles import (
     any_on_cycle,
     atomicity_broken,
     has_cycle,
     immediate_po,
+    incoherent,
     is_sink,
     po_closes,
     po_loc,
     po_loc_closes,
     successors,
+    whole_has_cycle,
 )
 
 FULL_ORDER = frozenset({"MB", "sync-rcu", "sync-srcu"})  # tags of fully ordered events
@@ -771,9 +773,23 @@ class LKMM(MemoryModel):
         return "rcu" if rel.has_rcu and rel.rcu_violated() else None
 
     def prefix_inconsistency(self, view: View, atomicity: bool = True) -> str | None:
-        if atomicity and atomicity_violated(view):
+        """Decided on the graph itself where it can be, as :meth:`inconsistency_after`
+        decides a change: a cycle of ``po-loc | rf | co | fr`` breaks coherence, and
+        without a cycle of ``po | rf | co | fr`` every axiom holds (its docstring); the
+        relations of the view only otherwise (a revisit asks this of whole graphs, most
+        of them incoherent: bench/inc.py)."""
+        g = view.g
+        if atomicity and atomicity_broken(g):
             return ATOMIC
-        return self.axioms(view, rcu=False)
+        broken = incoherent(g)  # (None: it cannot tell)
+        if broken or broken is None and whole_has_cycle(g, same_loc=True):
+            return "coherence"
+        if whole_has_cycle(g, same_loc=False):
+            return self.ordering_axioms(view, rcu=False)
+        if not g.fence_tags & GRACE_PERIODS or not _has_plain(g):
+            return None
+        rel = LkmmRelations(view)
+        return "plain-coherence" if rel.plain and rel.plain_incoherent() else None
 
     def axioms(self, view: View, rcu: bool = True) -> str | None:
         if not (view.po_loc | view.rf | view.co | view.fr).is_acyclic():
