@@ -221,15 +221,16 @@ def incoherent(g: ExecutionGraph) -> bool | None:
         for i, w in enumerate(ws):
             place[w] = i
     for t in g.threads:
-        broken = _cpu_incoherent(t, place, g.rf)
+        broken = _cpu_incoherent(g, t, place)
         if broken is not False:
             return broken
     return False
 
 
-def _cpu_incoherent(t: list[Event | None], place: dict[EventId, int],
-                    rf: dict[EventId, EventId]) -> bool | None:
+def _cpu_incoherent(g: ExecutionGraph, t: list[Event | None], place: dict[EventId, int]
+                    ) -> bool | None:
     """:func:`incoherent` for the accesses of one CPU, ``t``."""
+    rf = g.rf
     latest: dict[object, tuple[int, int]] = {}  # loc -> (latest write, latest source)
     for ev in t:
         if ev is None or ev.kind not in "RW":
@@ -248,7 +249,9 @@ def _cpu_incoherent(t: list[Event | None], place: dict[EventId, int],
             continue  # (speculating: no source yet)
         at = -1 if src[0] == INIT_TID else place.get(src, -2)
         if at == -2:
-            return None
+            if g.has(src):
+                return None  # (a write out of coherence order: the search tells)
+            continue  # (a source a revisit's check cut: no rf, no fr, as unread)
         if at < wrote or at < read:
             return True
         latest[ev.loc] = (wrote, at)
@@ -260,8 +263,13 @@ def _rf_fr_edges(g: ExecutionGraph, edges: dict[EventId, list[EventId]]) -> None
     ``fr`` edge (to the write coherence-after its source, if any)."""
     threads, inits, co = g.threads, g.locs.inits, g.co
     for r, src in g.rf.items():
-        ev = inits[src[1]] if src[0] == INIT_TID else threads[src[0]][src[1]]
-        assert ev is not None
+        if src[0] == INIT_TID:
+            ev: Event | None = inits[src[1]]
+        else:
+            t = threads[src[0]]
+            ev = t[src[1]] if src[1] < len(t) else None
+        if ev is None:
+            continue  # (a source a revisit's check cut: no node, as for successors())
         edges.setdefault(src, []).append(r)
         order = co.get(ev.loc)  # type: ignore[arg-type]
         if not order:
@@ -330,8 +338,8 @@ def _gap_in(g: ExecutionGraph, ws: list[EventId]) -> bool:
         if not g.event(w).rmw:
             continue
         src = g.rf.get((w[0], w[1] - 1))
-        if src is None:
-            continue
+        if src is None or src[0] != INIT_TID and src not in ws:
+            continue  # (a speculation, or a source a revisit's check cut: no fr)
         at = -1 if src[0] == INIT_TID else ws.index(src)
         if i >= at + 2:
             return True
