@@ -310,7 +310,7 @@ class Run:
             if not g.has(at):
                 cpu.pending = step.op
                 return True
-            self._answer(cpu, step.op)
+            self._answer(cpu, step.op, False)
             if cpu.state != "paused":
                 return True
             at = (cpu.tid, cpu.pos)
@@ -516,7 +516,7 @@ class Run:
         greenlet.getcurrent().smp_cpu.unwinding = unwind
         raise unwind
 
-    def _answer(self, cpu: Cpu, op: Op) -> Any:
+    def _answer(self, cpu: Cpu, op: Op, wanted: bool = True) -> Any:
         g = self.graph
         assert g is not None
         ev = g.event((cpu.tid, cpu.pos))
@@ -528,10 +528,11 @@ class Run:
                                cpu.tid)
             raise Diverged(f"CPU {cpu.tid} asked {_asked(op)} where the execution being "
                            f"replayed has {ev}", op.src, cpu.tid)
-        return self.consume(cpu, g, ev)
+        return self.consume(cpu, g, ev, wanted)
 
-    def consume(self, cpu: Cpu, g: ExecutionGraph, ev: Event) -> Any:
-        """Move the CPU past ``ev`` (an RMW's write and a blocking marker too); its answer."""
+    def consume(self, cpu: Cpu, g: ExecutionGraph, ev: Event, wanted: bool = True) -> Any:
+        """Move the CPU past ``ev`` (an RMW's write and a blocking marker too); its answer
+        (a read's only if ``wanted``: the op cache moves a CPU that does not run)."""
         cpu.pos = ev.idx + 1
         if ev.kind == "C":  # (a choice: what follows depends on it, as on a branch)
             cpu.fed_reads.append((len(cpu.fed), ev.value))
@@ -568,7 +569,7 @@ class Run:
                 return None
         if cpu.step is not None:
             cpu.step = cpu.step.after(value)
-        return Val(value, frozenset({ev.id}))
+        return Val(value, frozenset({ev.id})) if wanted else None
 
     def _pass(self, cpu: Cpu, ev: Event) -> None:
         cpu.fed.append(ev)
