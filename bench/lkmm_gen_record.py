@@ -17,6 +17,8 @@ and the RMW corpus (atomic RMWs with their fences):
         --out tests/data/lkmm-gen-srcu
     .venv/bin/python bench/lkmm_gen_record.py --seed 839315 --count 300 --theme srcu \
         --out tests/data/lkmm-gen-srcu2
+    .venv/bin/python bench/lkmm_gen_record.py --seed 195478 --count 600 --theme srcu \
+        --out tests/data/lkmm-gen-srcu3
 
 Writes tests/data/lkmm-gen/G<seed>-<i>.litmus (tests/support/lkmm_gen.py's
 ``generate(seed, i)``) and tests/data/lkmm-gen/herd7.json: for each test the

@@ -27,6 +27,8 @@ from typing import Any
 MODULES = (
     "smpcheck._rt.ops",
     "smpcheck._rt.runtime",
+    "smpcheck.cat.batch",
+    "smpcheck.cat.batched",
     "smpcheck.explore.explorer",
     "smpcheck.explore.speculation",
     "smpcheck.graph.events",

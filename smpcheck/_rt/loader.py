@@ -20,8 +20,6 @@ library of model code, :func:`install_library_rewriting`) before it runs; line n
 from __future__ import annotations
 
 import ast
-import hashlib
-import importlib.abc
 import importlib.machinery
 import importlib.util
 import sys
@@ -402,6 +400,8 @@ def load_model(path: str, switches: Mapping[str, str] | None = None
         raise UsageError("the model file defines no MODEL = Model(...)", path)
     model.path = path
     source = Path(path).read_text()
+    import hashlib  # (OpenSSL's: milliseconds to import, for model files only)
+
     model.recipe = ModelFile(path, hashlib.sha256(source.encode()).hexdigest(),
                              tuple(sorted(given.items())))
     model.fingerprint_inputs = fingerprint_of(given)
@@ -443,9 +443,10 @@ def condition_line(source: str, path: str) -> int | None:
     return found
 
 
-class _LibraryFinder(importlib.abc.MetaPathFinder):
+class _LibraryFinder:
     """Loads the modules of a model library (a package's submodules) through the same
-    rewrites as model files."""
+    rewrites as model files.  (A meta path finder by its ``find_spec``: importlib.abc's
+    base class would import importlib.resources, tempfile and shutil at start-up.)"""
 
     def __init__(self, package: str) -> None:
         self.prefix = package + "."

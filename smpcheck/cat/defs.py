@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 
 from smpcheck.errors import UsageError
+from smpcheck.records import record
 from smpcheck.text import read_text
 
 # -- the def-body syntax --------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DParam:
     """A use of a macro parameter (``X``)."""
 
@@ -31,7 +31,7 @@ class DParam:
         return self.name
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DInt:
     """An integer constant."""
 
@@ -41,7 +41,7 @@ class DInt:
         return str(self.value)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DOp:
     """An operator passed as an argument (``+`` in ``__atomic_op(X,+,V)``)."""
 
@@ -51,7 +51,7 @@ class DOp:
         return self.symbol
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DDeref:
     """``*e``."""
 
@@ -61,7 +61,7 @@ class DDeref:
         return f"*{self.arg}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DPrim:
     """A primitive ``__name{TAG,...}(args)``; ``name`` keeps its ``__``."""
 
@@ -75,7 +75,7 @@ class DPrim:
         return f"{self.name}{tags}{args}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DCall:
     """A call of another macro."""
 
@@ -86,7 +86,7 @@ class DCall:
         return f"{self.name}(" + ",".join(map(str, self.args)) + ")"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DCompare:
     """``left OP right`` (``== 0``, ``< 0``): the macro's value is a test."""
 
@@ -101,7 +101,7 @@ class DCompare:
 DExpr = DParam | DInt | DOp | DDeref | DPrim | DCall | DCompare
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MacroDef:
     """One macro: parameters and body (an expression, or statements if ``block``)."""
 

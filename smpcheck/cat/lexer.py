@@ -33,6 +33,12 @@ _IDENT_REST = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012
 _IDENT_TAIL = re.compile(r"(?:[A-Za-z0-9_.]|-(?!>))*")  # (_IDENT_REST, but not "->")
 _BLANKS = re.compile(r"(?:[ \t\r\n\f]+|//[^\n]*)+")  # (and // comments)
 _SYMBOLS = re.compile("|".join(re.escape(sym) for sym in SYMBOLS))  # (the first wins)
+# Most tokens, after plain blanks: an ASCII name (group 1) or a symbol (group 2) but for a
+# "(" that opens a comment and a "_" that a name's character follows.  The rest (comments,
+# tags, strings, 0, other letters, errors) is left to _Scanner.next_token.
+_QUICK = re.compile(r"[ \t\r\n\f]*(?:([A-Za-z](?:[A-Za-z0-9_.]|-(?!>))*)|("
+                    + "|".join(re.escape(sym) for sym in SYMBOLS if len(sym) > 1)
+                    + r"|\((?!\*)|[)\[\]{}|&\\;*+?~,=]|_(?![A-Za-z0-9_.\-])))")
 
 
 class Token(NamedTuple):
@@ -131,6 +137,22 @@ class _Scanner:
             return self.token(sym.group(), sym.end() - self.pos)
         raise self.error(f"unexpected character {ch!r}")
 
+    def quick_token(self, m: re.Match[str]) -> Token:
+        """The token ``_QUICK`` matched here (as next_token makes it, in fewer steps)."""
+        text = self.text
+        word = m.group(1)
+        start = m.start(1) if word is not None else m.start(2)
+        newlines = text.count("\n", self.pos, start)
+        if newlines:
+            self.line += newlines
+            self.line_start = text.rfind("\n", self.pos, start) + 1
+        self.pos = m.end()
+        if word is None:
+            sym = text[start:self.pos]
+            return Token(sym, sym, self.line, start - self.line_start + 1, start)
+        return Token(word if word in KEYWORDS else "IDENT", word, self.line,
+                     start - self.line_start + 1, start)
+
     def ident_length(self, start: int) -> int:
         tail = _IDENT_TAIL.match(self.text, start + 1)
         assert tail is not None  # (it matches the empty string)
@@ -141,8 +163,10 @@ def tokenize(text: str, path: str = "<string>") -> list[Token]:
     """The tokens of ``text``, ending with an EOF token; UsageError on bad input."""
     scanner = _Scanner(text, path)
     out: list[Token] = []
+    quick = _QUICK.match
     while True:
-        tok = scanner.next_token()
+        m = quick(text, scanner.pos)
+        tok = scanner.quick_token(m) if m is not None else scanner.next_token()
         if tok.kind == "EOF" and out and "\n" not in out[-1].text:
             last = out[-1]  # report a premature end right after the last token
             tok = Token("EOF", "", last.line, last.col + len(last.text), tok.offset)

@@ -9,13 +9,13 @@ parser into ``let f = fun x -> e``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from smpcheck.records import record
 
 # A pattern binds names: a single name (None for ``_``) or a tuple of them.
 Pattern = str | None | tuple[str | None, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Node:
     """Base of all syntax nodes."""
 
@@ -26,45 +26,45 @@ class Node:
 # -- expressions ------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Var(Node):
     """A name: ``po``, ``po-loc``."""
 
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TagLit(Node):
     """A tag constant ``'name``."""
 
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EmptyLit(Node):
     """``0`` and ``{}``: the empty relation / set."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Universe(Node):
     """``_``: the set of all events."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TupleExpr(Node):
     """``(e1, e2, ...)``; ``()`` when empty."""
 
     items: tuple[Expr, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SetExpr(Node):
     """``{e1, e2, ...}``: an explicit set."""
 
     items: tuple[Expr, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Unary(Node):
     """``op`` is one of ``star plus opt inv comp toid`` (``r*``, ``r+``, ``r?``,
     ``r^-1``, ``~e``, ``[S]``)."""
@@ -73,7 +73,7 @@ class Unary(Node):
     arg: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Binary(Node):
     """``op`` is one of ``| & \\ ; ++ *``; ``|`` and ``;`` chains are n-ary."""
 
@@ -81,7 +81,7 @@ class Binary(Node):
     args: tuple[Expr, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class App(Node):
     """Function application ``f x`` (``f(x, y)`` applies f to a tuple)."""
 
@@ -89,7 +89,7 @@ class App(Node):
     arg: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Fun(Node):
     """``fun pat -> body``; ``name`` is the bound name for error messages."""
 
@@ -98,7 +98,7 @@ class Fun(Node):
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Binding(Node):
     """One ``pat = expr`` of a ``let``."""
 
@@ -106,7 +106,7 @@ class Binding(Node):
     expr: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LetIn(Node):
     """``let [rec] b1 and b2 in body``."""
 
@@ -115,7 +115,7 @@ class LetIn(Node):
     body: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TagMatch(Node):
     """``match e with 'a -> e1 || 'b -> e2 || _ -> d end``."""
 
@@ -124,7 +124,7 @@ class TagMatch(Node):
     default: Expr | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SetMatch(Node):
     """``match e with {} -> e1 || x ++ rest -> e2 end``."""
 
@@ -135,7 +135,7 @@ class SetMatch(Node):
     if_nonempty: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Try(Node):
     """``try e with fallback``: the fallback when ``e`` fails (e.g. an undefined name)."""
 
@@ -143,7 +143,7 @@ class Try(Node):
     fallback: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IfExpr(Node):
     """``if cond then e1 else e2``; ``kind`` is ``variant`` (cond is a string),
     ``eq``, ``subset`` or ``in``."""
@@ -163,7 +163,7 @@ Expr = (Var | TagLit | EmptyLit | Universe | TupleExpr | SetExpr | Unary | Binar
 # -- instructions -----------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Let(Node):
     """Top-level ``let [rec] b1 and b2``."""
 
@@ -171,7 +171,7 @@ class Let(Node):
     bindings: tuple[Binding, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Check(Node):
     """``[flag|requires] [~](acyclic|irreflexive|empty) e [as name]``.
 
@@ -186,7 +186,7 @@ class Check(Node):
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Enum(Node):
     """``enum Name = 'a || 'b``."""
 
@@ -194,7 +194,7 @@ class Enum(Node):
     tags: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Instructions(Node):
     """``instructions R[Accesses]`` (and ``default ...``): tag classes of events."""
 
@@ -202,21 +202,21 @@ class Instructions(Node):
     args: tuple[Expr, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Show(Node):
     """``show``/``unshow`` (ignored: they only affect pictures)."""
 
     names: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Include(Node):
     """``include "file.cat"``."""
 
     filename: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Procedure(Node):
     """``procedure name(pat) = instructions end``."""
 
@@ -225,7 +225,7 @@ class Procedure(Node):
     body: tuple[Instr, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Call(Node):
     """``call name arg [as n]``."""
 
@@ -234,7 +234,7 @@ class Call(Node):
     label: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Forall(Node):
     """``forall x in e do instructions end``."""
 
@@ -243,7 +243,7 @@ class Forall(Node):
     body: tuple[Instr, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class WithFrom(Node):
     """``with x from e``: run the rest of the model once per element of ``e``."""
 
@@ -251,7 +251,7 @@ class WithFrom(Node):
     expr: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IfVariant(Node):
     """``if variant "v" instructions [else instructions] end``."""
 
@@ -260,7 +260,7 @@ class IfVariant(Node):
     other: tuple[Instr, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Debug(Node):
     """``debug e`` (ignored)."""
 
@@ -271,7 +271,7 @@ Instr = (Let | Check | Enum | Instructions | Show | Include | Procedure | Call |
          | WithFrom | IfVariant | Debug)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CatFile:
     """A parsed cat or bell file: its title and instructions."""
 

@@ -27,13 +27,14 @@ from smpcheck.cat.batched import EMPTY as EMPTY
 from smpcheck.cat.batched import BRel, BSet, NotBatchable
 from smpcheck.cat.batched import mk_rel as mk_rel
 from smpcheck.graph.relation import Rel, bits
+from smpcheck.records import record
 
 
 class CatTypeError(Exception):
     """An operator applied to values of the wrong kind (or an undefined name)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Tag:
     """A tag value ``'name``."""
 
@@ -43,14 +44,14 @@ class Tag:
         return "'" + self.name
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Event:
     """One event, taken out of an event set."""
 
     index: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Pair:
     """One pair of a relation, taken out of it."""
 
@@ -262,16 +263,7 @@ def plus(a: Value, n: int) -> Value:
         return EMPTY
     if type(a) is BRel:
         return B.plus(a, n)
-    rows = list(as_rel(a, n).rows)
-    for k in range(n):
-        rk = rows[k]
-        if not rk:
-            continue
-        kb = 1 << k
-        for i in range(n):
-            if rows[i] & kb:
-                rows[i] |= rk
-    return mk_rel(n, tuple(rows))
+    return as_rel(a, n).plus()  # (Rel's: compiled in the core)
 
 
 def opt(a: Value, n: int) -> Value:
@@ -280,7 +272,7 @@ def opt(a: Value, n: int) -> Value:
         return mk_rel(n, tuple([1 << i for i in range(n)]))
     if type(a) is BRel:
         return B.opt(a, n)
-    return mk_rel(n, tuple([r | (1 << i) for i, r in enumerate(as_rel(a, n).rows)]))
+    return as_rel(a, n).opt()
 
 
 def star(a: Value, n: int) -> Value:
@@ -294,14 +286,7 @@ def inverse(a: Value, n: int) -> Value:
         return EMPTY
     if type(a) is BRel:
         return B.inverse(a, n)
-    rows = [0] * n
-    for i, r in enumerate(as_rel(a, n).rows):
-        bit = 1 << i
-        while r:
-            low = r & -r
-            rows[low.bit_length() - 1] |= bit
-            r ^= low
-    return mk_rel(n, tuple(rows))
+    return as_rel(a, n).inverse()  # (Rel's: compiled in the core)
 
 
 def add(elem: Value, s: Value, n: int) -> Value:

@@ -14,6 +14,7 @@ imported by :func:`build_parser`, not looked up, so that a broken one fails loud
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Sequence
 from types import ModuleType
@@ -43,7 +44,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``smpcheck``."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     with pipe_safe_stdout():
-        return _main(args_list)
+        code = _main(args_list)
+    if argv is None:
+        _ending()
+    return code
 
 
 def _main(argv: list[str]) -> int:
@@ -93,7 +97,19 @@ def herd_main(argv: Sequence[str] | None = None) -> int:
     from smpcheck.cli.herd import herd_command
 
     with pipe_safe_stdout():
-        return herd_command(list(sys.argv[1:] if argv is None else argv))
+        code = herd_command(list(sys.argv[1:] if argv is None else argv))
+    if argv is None:
+        _ending()
+    return code
+
+
+def _ending() -> None:
+    """The command is done and its process ends: the objects left are put out of the
+    garbage collector's sight (``gc.freeze``), so that the interpreter's shutdown does
+    not walk them all again (about 10 ms of the kernel's 35 tests' 0.18 s).  Only for a
+    call from the command line: a process making many calls (``argv`` given, as
+    tests do) would never collect what each left."""
+    gc.freeze()
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -70,6 +70,19 @@ class Outcome:
     view: View
 
 
+@dataclass(slots=True)
+class _CutQuestion:
+    """What :meth:`Explorer._may_cut` asks about one revisiting write's graph: ``g``,
+    what the revisit keeps, the write, whether ``g`` is known consistent, and the
+    answers so far (the same for every read it revisits)."""
+
+    g: ExecutionGraph
+    keep: set[EventId]
+    w: EventId
+    consistent: bool
+    known: dict[EventId, bool]
+
+
 @mypyc_attr(allow_interpreted_subclasses=True)  # (compiled by mypyc: tests record its calls)
 @dataclass
 class Explorer:
@@ -406,7 +419,7 @@ class Explorer:
             elif not (child.event((cpu.tid, cpu.pos)).rmw
                       and self._repairable(child, cpu.tid, cpu.pos, why)):
                 continue
-            children.extend(self._revisits_of_rmw(child, (cpu.tid, cpu.pos)))
+            children.extend(self._revisits_of_rmw(child, (cpu.tid, cpu.pos), why is None))
         self._push(children)
         return False
 
@@ -543,7 +556,7 @@ class Explorer:
             if reads:  # (what a revisit keeps is computed only if one may happen)
                 if keep is None:
                     keep = self._keep(child, wev.id)
-                children.extend(self._revisits(child, wev.id, keep, reads))
+                children.extend(self._revisits(child, wev.id, keep, reads, why is None))
         self._push(children)
         return False
 
@@ -581,10 +594,11 @@ class Explorer:
             return []
         return self._resolutions(g, g.event(wid))
 
-    def _revisits_of_rmw(self, g: ExecutionGraph, rid: EventId) -> list[ExecutionGraph]:
+    def _revisits_of_rmw(self, g: ExecutionGraph, rid: EventId, consistent: bool
+                         ) -> list[ExecutionGraph]:
         wid = g.companion(rid)
         if wid is not None and g.event(wid).kind == "W":
-            return self._revisits(g, wid)
+            return self._revisits(g, wid, consistent=consistent)
         return []
 
     def _push(self, children: list[ExecutionGraph]) -> None:
@@ -612,9 +626,11 @@ class Explorer:
         return g.porf_prefix(w)
 
     def _revisits(self, g: ExecutionGraph, w: EventId, keep: set[EventId] | None = None,
-                  reads: list[Event] | None = None) -> list[ExecutionGraph]:
+                  reads: list[Event] | None = None, consistent: bool = False
+                  ) -> list[ExecutionGraph]:
         """Graphs where an earlier read of the location reads from ``w`` instead
-        (``keep``: ``_keep(g, w)``, and ``reads``: ``_revisitable(g, w)``, if known)."""
+        (``keep``: ``_keep(g, w)``, and ``reads``: ``_revisitable(g, w)``, if known;
+        ``consistent``: whether ``g`` is known to be, with ``w``)."""
         wev = g.event(w)
         if reads is None:
             reads = self._revisitable(g, wev)
@@ -625,9 +641,9 @@ class Explorer:
         succ = None if wev.rmw or wev.kind == "F" else next(iter(g.co_after(w)), None)
         out: list[ExecutionGraph] = []
         stamp = g.stamp
-        cuttable: dict[EventId, bool] = {}  # (_cuttable's answers: the reads' cuts overlap)
+        ask = _CutQuestion(g, keep, w, consistent, {})
         for r in reads:
-            if r.id in keep or not self._cuttable(g, r.id, keep, w, cuttable):
+            if r.id in keep or not self._may_cut(ask, r.id):
                 continue  # (the read first: no need to know what it would cut)
             mine = stamp[r.id]
             doomed = {e for e, s in stamp.items() if s > mine} - keep
@@ -635,21 +651,19 @@ class Explorer:
                 continue
             if _orphans(g, doomed):
                 continue
-            if not all(self._cuttable(g, e, keep, w, cuttable) for e in doomed):
+            if not all(self._may_cut(ask, e) for e in doomed):
                 continue
             out.extend(self._revisit(g, r.id, w, doomed, keep))
         return out
 
-    def _cuttable(self, g: ExecutionGraph, e: EventId, keep: set[EventId], w: EventId,
-                  known: dict[EventId, bool]) -> bool:
-        """Whether a revisit by ``w`` (keeping ``keep``) may cut ``e``: :meth:`_maximal`
-        or :meth:`_latest_consistent`, each answer kept in ``known`` (one graph, one
-        ``w``: every read it revisits asks again about the events added after it)."""
-        ok = known.get(e)
-        if ok is None:
-            ok = known[e] = self._maximal(g, e, keep, w) or self._latest_consistent(
-                g, e, keep, w)
-        return ok
+    def _may_cut(self, ask: _CutQuestion, e: EventId) -> bool:
+        """Whether a revisit by ``ask.w`` may cut (or, for the read it revisits, change)
+        ``e``: it sits at its latest place, or its latest consistent one."""
+        known = ask.known
+        if e not in known:
+            known[e] = self._maximal(ask.g, e, ask.keep, ask.w) or self._latest_consistent(
+                ask.g, e, ask.keep, ask.w, ask.consistent)
+        return known[e]
 
     @staticmethod
     def _revisitable(g: ExecutionGraph, wev: Event) -> list[Event]:
@@ -692,54 +706,84 @@ class Explorer:
         return not any(_before(g, x, keep, w, mine) for x in later)
 
     def _latest_consistent(self, g: ExecutionGraph, e: EventId, keep: set[EventId],
-                           w: EventId) -> bool:
+                           w: EventId, consistent: bool = False) -> bool:
         """Whether a revisit by ``w`` may cut ``e`` (a plain read, or a write, of a model
         with dependencies) although a write the revisit keeps, or one added before
         ``e``, is coherence-after its place (a write's) or its source (a read's): at
-        every such later place, what the branch holding ``e`` there must contain
-        before ``w`` comes (the events added before ``e``, and ``keep``) is
-        inconsistent.
+        every such later place the graph is inconsistent, with the rest as it is
+        (less ``w``'s step, which may be inconsistent until it revisits, and a read's
+        own later events, which its value may change).
 
         A revisit cuts only events at their latest places (:meth:`_maximal`): the
         branch that placed them there makes the same cut, and the cut events are made
         again at every place.  Under a model with dependencies a revisit keeps what
         ``w`` depends on, not its CPU's whole prefix, so it may cut an event before
         ``w`` whose latest place is inconsistent with what the revisit keeps: that
-        branch ended before ``w`` came, and the cut was never made.  The latest
-        consistent place stands for it instead; one branch still makes the cut.  Lost
-        that way: a write before srcu_read_lock() whose place a grace period fixes (6
-        of herd7's 102 executions of tests/data/lkmm-gen-srcu/G614192-256.litmus), and
-        a read in an SRCU critical section that a kept srcu_down_read() ends before a
-        grace period (tests/data/lkmm-gen-srcu2)."""
+        branch ended before ``w`` came, and the cut was never made.  The branch where
+        each cut event sits at its latest place consistent with the others makes it
+        instead.  With the rest of the graph, not only what came before ``e``: there
+        an event cut after ``e`` may have no consistent place at all, and that
+        branch never reaches ``w`` either (tests/data/lkmm-gen-srcu3/G195478-574: two
+        srcu_read_unlock()s of one CPU and one of another).  Lost before this rule: a
+        write before srcu_read_lock() whose place a grace period fixes (6 of herd7's
+        102 executions of tests/data/lkmm-gen-srcu/G614192-256.litmus), a read in an
+        SRCU critical section that a kept srcu_down_read() ends before a grace period
+        (one of 10 of tests/data/lkmm-gen-srcu2/G839315-292.litmus)."""
         ev = g.event(e)
         if not self.mm.track_dependencies or ev.rmw or e in g.frozen or ev.loc is None:
             return False
         mine = g.stamp[e]
         ws = g.co.get(ev.loc, [])
+        cut = set(self._step_of(g, w))
         if ev.kind == "W":
             later = ws[ws.index(e) + 1:]
-        elif ev.kind == "R" and self._plain_read(g, ev):
+        elif ev.kind == "R" and self._plain_read(g, ev) and self.mm.late_sources_may_fail(g):
             src = g.rf[e]
             if not _before(g, src, keep, w, mine):
                 return False  # it was revisited: not a choice of its branch
             later = ws if src[0] == INIT_TID else ws[ws.index(src) + 1:]
+            cut.update(x for x in _added(g, e[0], e[1] + 1)
+                       if x not in keep and g.stamp[x] > mine)
         else:
             return False
         rivals = [x for x in later if _before(g, x, keep, w, mine)]
         if not rivals:
             return True
-        alt = g.copy()  # what any branch holding e must hold when w comes
-        alt.remove({x for x, s in g.stamp.items() if s > mine} - keep)
-        rest = [y for y in alt.co[ev.loc] if y != e] if ev.kind == "W" else []
-        for x in rivals:  # (each rival in place of the last: only e's source or place moves)
-            if ev.kind == "R":
-                alt.rf[e] = x
-            else:
-                at = rest.index(x) + 1
-                alt.co[ev.loc] = [*rest[:at], e, *rest[at:]]
-            if self.mm.prefix_inconsistency(View(alt)) is None:  # (rare: the whole graph)
-                return False
-        return True
+        if consistent and self._some_place_consistent(g, e, rivals):
+            return False  # (then so is it with less: no copy needed)
+        alt = g.copy()
+        alt.remove(cut)
+        return not self._some_place_consistent(alt, e, rivals)
+
+    def _some_place_consistent(self, g: ExecutionGraph, e: EventId, places: list[EventId]
+                               ) -> bool:
+        """Whether ``g``, consistent as it is, stays so with ``e`` moved after one of
+        ``places`` (reading from it, or coherence-after it); ``g`` is left as it was.
+        The latest place first: the most often consistent."""
+        ev = g.event(e)
+        assert ev.loc is not None
+        changed = _added(g, e[0], e[1])
+        was_rf, was_co = g.rf.get(e), g.co[ev.loc]
+        try:
+            for x in reversed(places):
+                if ev.kind == "R":
+                    g.rf[e] = x
+                else:
+                    rest = [y for y in was_co if y != e]
+                    at = rest.index(x) + 1
+                    g.co[ev.loc] = [*rest[:at], e, *rest[at:]]
+                if self.mm.inconsistency_after(g, changed) is None:
+                    return True
+            return False
+        finally:
+            g.co[ev.loc] = was_co
+            if was_rf is not None:
+                g.rf[e] = was_rf
+
+    @staticmethod
+    def _step_of(g: ExecutionGraph, w: EventId) -> list[EventId]:
+        """The events of the step that added the write ``w``: it, and an RMW's read."""
+        return [(w[0], w[1] - 1), w] if g.event(w).rmw else [w]
 
     @staticmethod
     def _plain_read(g: ExecutionGraph, ev: Event) -> bool:
@@ -761,7 +805,7 @@ class Explorer:
         if self.mm.inconsistency_after(child, self._revisit_changes(child, r, w)) is not None:
             return []
         return [child, *self._resolutions(child, child.event(w)),
-                *self._rmw_resolutions(child, r), *self._revisits_of_rmw(child, r)]
+                *self._rmw_resolutions(child, r), *self._revisits_of_rmw(child, r, True)]
 
     @staticmethod
     def _revisit_changes(g: ExecutionGraph, r: EventId, w: EventId) -> list[EventId]:

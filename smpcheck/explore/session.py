@@ -23,7 +23,6 @@ from contextlib import ExitStack
 from typing import Any, Protocol
 
 from smpcheck._rt.loader import engine_made, model_modules
-from smpcheck._rt.nondet import refusing_nondeterminism
 from smpcheck._rt.pystate import PythonState, Root, trace_run
 from smpcheck._rt.runtime import IRQ_HANDLERS, Diverged, ModelMisuse, ModelRaised, Stop
 from smpcheck._rt.watchdog import Watchdog, interrupts
@@ -85,7 +84,10 @@ def explore(model: Model, globals_: dict[str, Loc] | None, memory_model: MemoryM
     start = time.monotonic()
     try:
         with ExitStack() as guards:
-            guards.enter_context(refusing_nondeterminism(modules + _own_modules(model)))
+            if not all(engine_made(fn) for fn in model.cpus):  # (model code may call them)
+                from smpcheck._rt.nondet import refusing_nondeterminism
+
+                guards.enter_context(refusing_nondeterminism(modules + _own_modules(model)))
             guards.enter_context(interrupts())
             try:
                 with Watchdog(s.timeout):

@@ -34,8 +34,8 @@ execution once by its reads-from and coherence (:func:`execution_key`).
 
 from __future__ import annotations
 
-import hashlib
 import marshal
+from _blake2 import blake2b  # (hashlib's own: importing hashlib loads OpenSSL, ms)
 from collections.abc import Hashable, Sequence
 from typing import Any
 
@@ -280,10 +280,10 @@ def graph_key(g: ExecutionGraph, version: int) -> bytes:
     notes = [(repr(f), None if after is None else after.id) for f, after in g.notes]
     state = (events, sorted(g.rf.items()), sorted(ws for ws in g.co.values() if ws), spec,
              order, sorted(g.frozen), sorted(g.spec_resolved.items()), notes,
-             sorted(g.fence_tags), g.frees, g.acyclic,
+             sorted(g.fence_tags), g.frees,
              [ev.value for t in g.threads for ev in t if ev is not None and ev.kind == "C"],
              version)
-    return hashlib.blake2b(repr(state).encode(), digest_size=16).digest()
+    return blake2b(repr(state).encode(), digest_size=16).digest()
 
 
 def execution_key(g: ExecutionGraph, choices: bool = True) -> bytes:
@@ -300,4 +300,4 @@ def execution_key(g: ExecutionGraph, choices: bool = True) -> bytes:
     co = sorted([ws for ws in g.co.values() if ws])
     made = [ev.value for t in g.threads for ev in t if ev is not None and ev.kind == "C"] \
         if choices else []
-    return hashlib.blake2b(marshal.dumps((rf, co, made), 2), digest_size=16).digest()
+    return blake2b(marshal.dumps((rf, co, made), 2), digest_size=16).digest()

@@ -38,7 +38,7 @@ class ExecutionGraph:
     """Events, program order, reads-from and coherence order of one execution."""
 
     __slots__ = ("threads", "rf", "co", "stamp", "clock", "frozen", "locs", "fence_tags",
-                 "frees", "rmws", "plain", "spec", "notes", "spec_resolved", "acyclic")
+                 "frees", "rmws", "plain", "spec", "notes", "spec_resolved")
 
     def __init__(self, nthreads: int, locs: Locations) -> None:
         self.threads: list[list[Event | None]] = [[] for _ in range(nthreads)]
@@ -62,7 +62,6 @@ class ExecutionGraph:
         # whether (po | rf | co | fr) had no cycle when a memory model last checked the
         # graph (False: not known); a model may then look for cycles through what the
         # explorer changed since, as for SC (smpcheck.models.cycles)
-        self.acyclic = True
 
     def copy(self) -> ExecutionGraph:
         g = ExecutionGraph(0, self.locs)  # (not __new__: mypyc compiles that to this call)
@@ -80,7 +79,6 @@ class ExecutionGraph:
         g.spec = dict(self.spec) if self.spec else {}
         g.notes = self.notes
         g.spec_resolved = self.spec_resolved
-        g.acyclic = self.acyclic
         return g
 
     # -- lookup -------------------------------------------------------------

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import NamedTuple, NoReturn
 
 from smpcheck.errors import InternalError
@@ -115,6 +113,9 @@ class TokenStream:
 
     def peek(self, k: int = 0) -> Token:
         """The token ``k`` places ahead, without consuming it."""
+        ahead = self._ahead
+        if k < len(ahead):  # (most calls: a token looked ahead already)
+            return ahead[k]
         while len(self._ahead) <= k:
             if self._ahead and self._ahead[-1].kind == EOF:
                 return self._ahead[-1]
@@ -171,16 +172,9 @@ class TokenStream:
             self.error(tok, f"expected {context}, found {tok.describe()}")
         return self.advance()
 
-    @contextmanager
-    def nested(self, tok: Token) -> Iterator[None]:
-        """Guard one level of recursive descent against absurd nesting."""
-        self._depth += 1
-        try:
-            if self._depth > MAX_NESTING:
-                self.error(tok, f"nesting deeper than {MAX_NESTING} levels")
-            yield
-        finally:
-            self._depth -= 1
+    def nested(self, tok: Token) -> _Level:
+        """Guard one level of recursive descent against absurd nesting (``with``)."""
+        return _Level(self, tok)
 
     # -------------------------------------------------- raw access (headers)
 
@@ -208,6 +202,11 @@ class TokenStream:
 
     def _skip(self, pos: int, comments: list[str] | None = None) -> int:
         text = self.text
+        spaces = _SPACES_RE.match(text, pos)
+        if spaces is not None:
+            pos = spaces.end()
+        if pos >= len(text) or text[pos] not in "/(":  # (most tokens: no comment next)
+            return pos
         while pos < len(text):
             spaces = _SPACES_RE.match(text, pos)
             if spaces is not None:
@@ -286,6 +285,26 @@ class TokenStream:
     def _token(self, kind: str, text: str, pos: int, end: int) -> Token:
         line, col = self.where(pos)
         return Token(kind, text, line, col, pos, end)
+
+
+class _Level:
+    """One level of :meth:`TokenStream.nested` (entered hundreds of times per test: a
+    class costs less than a generator's context manager)."""
+
+    __slots__ = ("ts", "tok")
+
+    def __init__(self, ts: TokenStream, tok: Token) -> None:
+        self.ts = ts
+        self.tok = tok
+
+    def __enter__(self) -> None:
+        ts = self.ts
+        if ts._depth >= MAX_NESTING:
+            ts.error(self.tok, f"nesting deeper than {MAX_NESTING} levels")
+        ts._depth += 1
+
+    def __exit__(self, *exc: object) -> None:
+        self.ts._depth -= 1
 
 
 def number_value(tok: Token) -> int:

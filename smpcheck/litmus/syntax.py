@@ -5,7 +5,7 @@ the kernel's C litmus format and an :class:`X86Test` for herd's X86 / X86_64
 format.  Both share the init block (:class:`InitEntry`), the ``locations``
 list and the final condition (:class:`Condition` over :data:`Prop`).
 
-Every node is a frozen dataclass with a ``line`` (1-based, in the test file).
+Every node is a frozen record (:mod:`smpcheck.records`) with a ``line`` (1-based, in the test file).
 ``line`` is excluded from ``==``, so two trees compare equal when they have
 the same shape whatever their layout; it defaults to 0 only so that tests
 can build expected nodes briefly.  Nothing here is resolved: names are
@@ -15,10 +15,11 @@ typed.  That is the translator's job.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
 
 from smpcheck.errors import UsageError
+from smpcheck.records import record
 
 
 class LitmusError(UsageError):
@@ -32,7 +33,7 @@ def _line() -> int:
 # ---------------------------------------------------------------- C expressions
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Num:
     """An integer literal (a leading minus sign is folded into ``value``)."""
 
@@ -40,7 +41,7 @@ class Num:
     line: int = _line()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Name:
     """An identifier: a register, a parameter, or (in values) a variable's address."""
 
@@ -48,7 +49,7 @@ class Name:
     line: int = _line()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Deref:
     """``*expr``: the object ``expr`` points to."""
 
@@ -56,7 +57,7 @@ class Deref:
     line: int = _line()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AddrOf:
     """``&expr``: the address of ``expr``."""
 
@@ -64,7 +65,7 @@ class AddrOf:
     line: int = _line()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Unary:
     """A prefix operator other than ``*`` and ``&``: ``!``, ``-``, ``~`` or ``+``."""
 
@@ -73,7 +74,7 @@ class Unary:
     line: int = _line()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Binary:
     """``left op right`` for a C binary operator (``+``, ``==``, ``&&``, ``<<``...)."""
 
@@ -83,7 +84,7 @@ class Binary:
     line: int = _line()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Ternary:
     """``cond ? then : orelse``."""
 
@@ -93,7 +94,7 @@ class Ternary:
     line: int = _line()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Call:
     """``func(args)``: a kernel primitive such as ``READ_ONCE`` or ``spin_lock``."""
 
@@ -102,7 +103,7 @@ class Call:
     line: int = _line()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Cast:
     """``(type_text)expr``, e.g. ``(uintptr_t)r0``."""
 
@@ -118,7 +119,7 @@ Expr = Num | Name | Deref | AddrOf | Unary | Binary | Ternary | Call | Cast
 # ----------------------------------------------------------------- C statements
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Decl:
     """``type_text name [= init];`` -- one declarator (``int r0, r1;`` gives two)."""
 
@@ -128,7 +129,7 @@ class Decl:
     line: int = _line()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Assign:
     """``target = value;`` (``a += b`` and ``a++`` are written as ``a = a + b``)."""
 
@@ -137,7 +138,7 @@ class Assign:
     line: int = _line()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ExprStmt:
     """An expression evaluated for its effect, usually a call: ``smp_mb();``."""
 
@@ -145,7 +146,7 @@ class ExprStmt:
     line: int = _line()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class If:
     """``if (cond) then [else orelse]``; ``orelse`` is empty without ``else``."""
 
@@ -155,7 +156,7 @@ class If:
     line: int = _line()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class While:
     """``while (cond) body``."""
 
@@ -164,7 +165,7 @@ class While:
     line: int = _line()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Return:
     """``return [value];``."""
 
@@ -176,7 +177,7 @@ Stmt = Decl | Assign | ExprStmt | If | While | Return
 """A C statement.  Braced blocks are flattened into the enclosing tuple."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Param:
     """A thread parameter ``type_text name``, e.g. ``int *x`` -> ("int *", "x")."""
 
@@ -185,7 +186,7 @@ class Param:
     line: int = _line()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CThread:
     """``P<index>(params) { body }``."""
 
@@ -198,7 +199,7 @@ class CThread:
 # ------------------------------------------------------------ init and condition
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LocRef:
     """A location: register ``name`` of thread ``thread``, or memory when ``thread`` is None.
 
@@ -215,7 +216,7 @@ InitValue = Num | Name | Call
 ``p=&y``), or a call-like initializer such as ``ATOMIC_INIT(1)``."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class InitEntry:
     """One init-block entry ``[type_text] [thread:]name [= value];``.
 
@@ -230,21 +231,21 @@ class InitEntry:
     line: int = _line()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PTrue:
     """The proposition ``true``."""
 
     line: int = _line()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PFalse:
     """The proposition ``false``."""
 
     line: int = _line()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PEq:
     """``loc = value``: ``value`` is an integer, a variable's address (``1:r0=x``),
     or the content of another location (``0:r1=[y]``, ``[x]=[y]``).
@@ -255,7 +256,7 @@ class PEq:
     line: int = _line()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PNot:
     """``~ prop`` (also spelt ``not``)."""
 
@@ -263,7 +264,7 @@ class PNot:
     line: int = _line()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PAnd:
     r"""``p1 /\ p2 /\ ...`` (two or more items)."""
 
@@ -271,7 +272,7 @@ class PAnd:
     line: int = _line()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class POr:
     r"""``p1 \/ p2 \/ ...`` (two or more items)."""
 
@@ -279,7 +280,7 @@ class POr:
     line: int = _line()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PImplies:
     """``left => right`` (herd: binds tighter than ``/\\``, right-associative)."""
 
@@ -294,7 +295,7 @@ Prop = PTrue | PFalse | PEq | PNot | PAnd | POr | PImplies
 Quantifier = Literal["exists", "~exists", "forall"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Condition:
     """The final condition ``exists P``, ``~exists P`` (also ``not exists``) or ``forall P``."""
 
@@ -309,7 +310,7 @@ Expected = Literal["Never", "Sometimes", "Always"]
 # ------------------------------------------------------------------------- tests
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CTest:
     """A kernel C litmus test.
 
@@ -334,7 +335,7 @@ class CTest:
 # -------------------------------------------------------------------------- X86
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Reg:
     """A register operand, as written without ``%``: ``EAX``, ``eax``, ``rax``."""
 
@@ -342,7 +343,7 @@ class Reg:
     line: int = _line()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Imm:
     """An immediate operand: ``$1`` (or a bare ``1`` in Intel syntax)."""
 
@@ -350,7 +351,7 @@ class Imm:
     line: int = _line()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Mem:
     """A memory operand: ``[x]``/``(x)`` (``symbol``) or ``[EAX]``/``8(%rax)`` (``base``).
 
@@ -363,7 +364,7 @@ class Mem:
     line: int = _line()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LabelRef:
     """A jump target label, e.g. ``L0`` in ``JNE L0``."""
 
@@ -375,7 +376,7 @@ Operand = Reg | Imm | Mem | LabelRef
 Syntax = Literal["intel", "att"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Instr:
     """One instruction: ``op`` is the upper-case mnemonic without size suffix.
 
@@ -403,7 +404,7 @@ class Instr:
         return self.operands
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class X86Thread:
     """One column ``P<index>`` of the thread table, top to bottom (empty cells dropped)."""
 
@@ -412,7 +413,7 @@ class X86Thread:
     line: int = _line()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class X86Test:
     """A herd X86 (Intel syntax) or X86_64 (AT&T syntax) litmus test.
 

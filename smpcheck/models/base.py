@@ -54,6 +54,14 @@ class MemoryModel:
         dependencies: the others forbid every (po | rf) cycle."""
         return True
 
+    def late_sources_may_fail(self, g: ExecutionGraph) -> bool:
+        """Whether in ``g`` a read may be inconsistent at its latest source where an
+        older one is not, given what a revisit keeps: then a revisit that would cut it
+        looks for its latest consistent source (``Explorer._latest_consistent``).
+        Asked only of models that track dependencies; yes unless the model knows
+        better (the check costs a copy of the graph per read)."""
+        return True
+
     def inconsistency(self, view: View, atomicity: bool = True) -> str | None:
         """The name of an axiom the execution violates, or None if it is consistent.
         RMW atomicity comes first: ``ATOMIC`` whenever it is violated.

@@ -184,128 +184,6 @@ def has_cycle(g: ExecutionGraph, succ: Successors) -> bool:
     return False
 
 
-def whole_has_cycle(g: ExecutionGraph, same_loc: bool) -> bool:
-    """:func:`has_cycle` of ``successors(g, po_loc if same_loc else immediate_po)``, for a
-    whole graph: the edges are listed once, location by location and read by read (the
-    search from a few events that :func:`successors` serves looks a write's readers
-    up in ``rf`` instead), then searched."""
-    edges: dict[EventId, list[EventId]] = {}
-    for t in g.threads:
-        for idx, ev in enumerate(t):
-            if ev is not None and ev.kind not in "BEN":
-                edges[ev.id] = po_loc(t, idx, ev) if same_loc else immediate_po(t, idx, ev)
-    for ws in g.co.values():
-        if ws:  # (the initial write first)
-            init = g.init_of(g.event(ws[0]).loc).id  # type: ignore[arg-type]
-            edges.setdefault(init, []).append(ws[0])
-        for i in range(len(ws) - 1):
-            edges[ws[i]].append(ws[i + 1])
-    _rf_fr_edges(g, edges)
-    return _cyclic(edges)
-
-
-def incoherent(g: ExecutionGraph) -> bool | None:
-    """Whether ``po-loc | rf | co | fr`` has a cycle in ``g`` (coherence fails), decided
-    CPU by CPU without a search; None where this cannot tell (a lone unlock, which is
-    read but has no place in coherence order: :func:`whole_has_cycle` then).
-
-    Such a cycle exists exactly when one CPU's accesses to one location break one of
-    the five coherence shapes (Alglave, Maranget, Tautschnig, Herding cats, TOPLAS
-    2014: SC per location): taking a read at the coherence place of the write it
-    reads, a write must come strictly after every earlier access of its CPU to its
-    location (coWW, coRW), and a read no earlier than any of them (coWR, coRR)."""
-    if "UL" in g.fence_tags:
-        return None
-    place: dict[EventId, int] = {}  # a write's place in its location's coherence order
-    for ws in g.co.values():
-        for i, w in enumerate(ws):
-            place[w] = i
-    for t in g.threads:
-        broken = _cpu_incoherent(g, t, place)
-        if broken is not False:
-            return broken
-    return False
-
-
-def _cpu_incoherent(g: ExecutionGraph, t: list[Event | None], place: dict[EventId, int]
-                    ) -> bool | None:
-    """:func:`incoherent` for the accesses of one CPU, ``t``."""
-    rf = g.rf
-    latest: dict[object, tuple[int, int]] = {}  # loc -> (latest write, latest source)
-    for ev in t:
-        if ev is None or ev.kind not in "RW":
-            continue
-        wrote, read = latest.get(ev.loc, (-1, -1))  # (-1: the initial write)
-        if ev.kind == "W":
-            at = place.get(ev.id)
-            if at is None:
-                return None
-            if at <= wrote or at <= read:
-                return True
-            latest[ev.loc] = (at, read)
-            continue
-        src = rf.get(ev.id)
-        if src is None:
-            continue  # (speculating: no source yet)
-        at = -1 if src[0] == INIT_TID else place.get(src, -2)
-        if at == -2:
-            if g.has(src):
-                return None  # (a write out of coherence order: the search tells)
-            continue  # (a source a revisit's check cut: no rf, no fr, as unread)
-        if at < wrote or at < read:
-            return True
-        latest[ev.loc] = (wrote, at)
-    return False
-
-
-def _rf_fr_edges(g: ExecutionGraph, edges: dict[EventId, list[EventId]]) -> None:
-    """Add to ``edges`` each read's ``rf`` edge (from a write or a lone unlock) and its
-    ``fr`` edge (to the write coherence-after its source, if any)."""
-    threads, inits, co = g.threads, g.locs.inits, g.co
-    for r, src in g.rf.items():
-        if src[0] == INIT_TID:
-            ev: Event | None = inits[src[1]]
-        else:
-            t = threads[src[0]]
-            ev = t[src[1]] if src[1] < len(t) else None
-        if ev is None:
-            continue  # (a source a revisit's check cut: no node, as for successors())
-        edges.setdefault(src, []).append(r)
-        order = co.get(ev.loc)  # type: ignore[arg-type]
-        if not order:
-            continue
-        if src[0] == INIT_TID:
-            edges.setdefault(r, []).append(order[0])
-        elif ev.kind == "W":
-            i = order.index(src) + 1
-            if i < len(order):
-                edges.setdefault(r, []).append(order[i])
-
-
-def _cyclic(edges: dict[EventId, list[EventId]]) -> bool:
-    """Whether the graph of ``edges`` has a cycle (an iterative depth-first search)."""
-    state: dict[EventId, bool] = {}  # True while on the search path
-    for root in edges:
-        if root in state:
-            continue
-        state[root] = True
-        stack = [(root, iter(edges[root]))]
-        while stack:
-            node, it = stack[-1]
-            nxt = next(it, None)
-            if nxt is None:
-                state[node] = False
-                stack.pop()
-                continue
-            on_path = state.get(nxt)
-            if on_path:
-                return True
-            if on_path is None:
-                state[nxt] = True
-                stack.append((nxt, iter(edges.get(nxt, ()))))
-    return False
-
-
 def atomicity_broken(g: ExecutionGraph, added: Sequence[EventId] | None = None) -> bool:
     """Some RMW's write is not immediately coherence-after the write its read read:
     another write sits between them (``rmw & (fr ; co)`` is not empty).
@@ -338,8 +216,8 @@ def _gap_in(g: ExecutionGraph, ws: list[EventId]) -> bool:
         if not g.event(w).rmw:
             continue
         src = g.rf.get((w[0], w[1] - 1))
-        if src is None or src[0] != INIT_TID and src not in ws:
-            continue  # (a speculation, or a source a revisit's check cut: no fr)
+        if src is None:
+            continue
         at = -1 if src[0] == INIT_TID else ws.index(src)
         if i >= at + 2:
             return True

@@ -35,7 +35,10 @@ short instead of the lines above from ``States`` to ``Hash``.
 
 from __future__ import annotations
 
-import hashlib
+try:  # (Python's own MD5: importing hashlib loads OpenSSL, some milliseconds)
+    from _md5 import md5  # type: ignore[import-not-found,unused-ignore]
+except ImportError:  # pragma: no cover - a Python built without it
+    from hashlib import md5
 
 from smpcheck.litmus.run import LitmusRun
 from smpcheck.litmus.translate import render_prop
@@ -89,4 +92,4 @@ def _test_line(run: LitmusRun) -> str:
 
 def state_hash(states: list[str]) -> str:
     """A stable digest of the final states."""
-    return hashlib.md5("\n".join(states).encode()).hexdigest()
+    return str(md5("\n".join(states).encode()).hexdigest())

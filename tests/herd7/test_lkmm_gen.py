@@ -17,7 +17,9 @@ tests/data/lkmm-gen-srcu (seed 614192, the SRCU theme, where the built-in LKMM l
 latest coherence place a grace period forbids; Explorer._latest_consistent), and
 tests/data/lkmm-gen-srcu2 (seed 839315, the SRCU theme, where it lost one of herd7's
 10 executions of G839315-292: a revisit could not cut a read whose latest source a
-grace period forbids, after a kept srcu_down_read()).
+grace period forbids, after a kept srcu_down_read()), and tests/data/lkmm-gen-srcu3
+(seed 195478, the SRCU theme: G195478-574 lost 2 of 21 executions to a first form of
+that fix, which judged a cut event's latest place without the events cut after it).
 
 The kernel's 35 tests (herd7-results.csv) get the same check of their Observation
 and Flag lines.
@@ -49,9 +51,10 @@ LOCKS = REPO / "tests" / "data" / "lkmm-gen-lock"  # seed 7, the lock theme alon
 RMWS = REPO / "tests" / "data" / "lkmm-gen-rmw"  # seed 3694, the RMW theme alone
 SRCUS = REPO / "tests" / "data" / "lkmm-gen-srcu"  # seed 614192, the SRCU theme alone
 SRCUS2 = REPO / "tests" / "data" / "lkmm-gen-srcu2"  # seed 839315, the SRCU theme alone
+SRCUS3 = REPO / "tests" / "data" / "lkmm-gen-srcu3"  # seed 195478, the SRCU theme alone
 RECORDS: dict[Any, dict[str, dict[str, Any]]] = {
     folder: json.loads((folder / "herd7.json").read_text())["tests"]
-    for folder in (DATA, LOCKS, RMWS, SRCUS, SRCUS2)}
+    for folder in (DATA, LOCKS, RMWS, SRCUS, SRCUS2, SRCUS3)}
 RECORD, LOCK_RECORD = RECORDS[DATA], RECORDS[LOCKS]
 WHERE = {name: folder for folder, record in RECORDS.items() for name in record}
 ALL = {name: entry for record in RECORDS.values() for name, entry in record.items()}

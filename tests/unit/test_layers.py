@@ -27,6 +27,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("errors", ("smpcheck.errors",)),
     ("settings", ("smpcheck.settings",)),
     ("text", ("smpcheck.text",)),
+    ("records", ("smpcheck.records",)),  # frozen record classes: imports nothing of ours
     # a model's conditions are herd propositions: the litmus syntax is below model/
     ("litmus syntax", ("smpcheck.litmus.syntax", "smpcheck.litmus.lexer",
                        "smpcheck.litmus.header", "smpcheck.litmus.parse_common",
