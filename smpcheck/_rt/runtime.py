@@ -143,11 +143,12 @@ class Step:
     """A node of a CPU's op cache: the op the CPU asks for after some answers, and
     the node each next answer leads to.
 
-    A deterministic CPU function (one whose ``smp_deterministic`` attribute is true,
-    as the litmus C interpreter's are) asks for the same ops whenever it is given
-    the same answers, so once a sequence of answers has been run, the CPU need not
-    run it again: the explorer takes its ops from the cache, and the CPU's greenlet
-    runs (replaying its events first) only for answers the cache has not seen."""
+    A deterministic CPU function (the litmus C interpreter's, whose ``smp_deterministic``
+    attribute is true, and model code, which the session holds to it) asks for the same
+    ops whenever it is given the same answers, so once a sequence of answers has been
+    run, the CPU need not run it again: the explorer takes its ops from the cache, and
+    the CPU's greenlet runs (replaying its events first) only for answers the cache has
+    not seen."""
 
     __slots__ = ("op", "next")
 
@@ -240,7 +241,12 @@ class Run:
 
     def __init__(self, fns: list[Callable[[], Any]], loop_bound: int = LOOP_BOUND,
                  max_events: int = MAX_EVENTS, irq_bound: int = IRQ_BOUND) -> None:
-        self.roots = [Step() if getattr(fn, "smp_deterministic", False) else None
+        # every CPU's op cache (Step), unless an analysis rewrites ops site by site
+        # (:mod:`.sites`, which records each op it sees): model CPU functions are held to
+        # be deterministic (the session re-runs each new history: Recheck), and what one
+        # does besides asking for ops (a WARN_ON) turns its cache off (:func:`warn`)
+        cache = _site_hook is None
+        self.roots = [Step() if cache or getattr(fn, "smp_deterministic", False) else None
                       for fn in fns]
         self.cpus = [Cpu(i, fn, step=self.roots[i]) for i, fn in enumerate(fns)]
         self.graph: ExecutionGraph | None = None
@@ -304,7 +310,7 @@ class Run:
             if not g.has(at):
                 cpu.pending = step.op
                 return True
-            self._answer(cpu, step.op)
+            self._answer(cpu, step.op, False)
             if cpu.state != "paused":
                 return True
             at = (cpu.tid, cpu.pos)
@@ -510,7 +516,7 @@ class Run:
         greenlet.getcurrent().smp_cpu.unwinding = unwind
         raise unwind
 
-    def _answer(self, cpu: Cpu, op: Op) -> Any:
+    def _answer(self, cpu: Cpu, op: Op, wanted: bool = True) -> Any:
         g = self.graph
         assert g is not None
         ev = g.event((cpu.tid, cpu.pos))
@@ -522,10 +528,11 @@ class Run:
                                cpu.tid)
             raise Diverged(f"CPU {cpu.tid} asked {_asked(op)} where the execution being "
                            f"replayed has {ev}", op.src, cpu.tid)
-        return self.consume(cpu, g, ev)
+        return self.consume(cpu, g, ev, wanted)
 
-    def consume(self, cpu: Cpu, g: ExecutionGraph, ev: Event) -> Any:
-        """Move the CPU past ``ev`` (an RMW's write and a blocking marker too); its answer."""
+    def consume(self, cpu: Cpu, g: ExecutionGraph, ev: Event, wanted: bool = True) -> Any:
+        """Move the CPU past ``ev`` (an RMW's write and a blocking marker too); its answer
+        (a read's only if ``wanted``: the op cache moves a CPU that does not run)."""
         cpu.pos = ev.idx + 1
         if ev.kind == "C":  # (a choice: what follows depends on it, as on a branch)
             cpu.fed_reads.append((len(cpu.fed), ev.value))
@@ -562,7 +569,7 @@ class Run:
                 return None
         if cpu.step is not None:
             cpu.step = cpu.step.after(value)
-        return Val(value, frozenset({ev.id}))
+        return Val(value, frozenset({ev.id})) if wanted else None
 
     def _pass(self, cpu: Cpu, ev: Event) -> None:
         cpu.fed.append(ev)
@@ -870,6 +877,9 @@ def warn(op: Op) -> None:
     if op.src is NO_SOURCE:
         op.src = cpu.source_override or user_source()
     run.warnings.append((cpu, op))
+    # (the CPU's op cache, if any, is off from now on: a cached history would skip the
+    # warning, which the explorer notes for each execution that runs into it)
+    run.roots[cpu.tid] = cpu.step = None
 
 
 def add_control_deps(deps: Deps) -> None:
