@@ -754,12 +754,14 @@ class Explorer:
             return True
         if consistent and self._some_place_consistent(g, e, rivals):
             return False  # (then so is it with less: no copy needed)
+        if _read_from(g, cut):
+            return False  # (what the rest would read is gone: no judging it)
         alt = g.copy()
         alt.remove(cut)
         if not self._some_place_consistent(alt, e, rivals):
             return True
         own = {x for x in _added(g, e[0], e[1] + 1) if x not in keep and g.stamp[x] > mine}
-        if ev.kind == "W" or not own:
+        if ev.kind == "W" or not own or _read_from(alt, own):
             return False
         alt.remove(own)  # (a read's later events as its new value would make them: unknown)
         return not self._some_place_consistent(alt, e, rivals)
@@ -932,6 +934,13 @@ def _before(g: ExecutionGraph, x: EventId, keep: set[EventId], w: EventId, stamp
     """Whether the write ``x`` is one a revisit by ``w`` keeps or one added before the
     event of ``stamp`` (``w`` itself aside): a rival for that event's latest place."""
     return x != w and (x[0] < 0 or x in keep or g.stamp[x] < stamp)
+
+
+def _read_from(g: ExecutionGraph, gone: set[EventId]) -> bool:
+    """Whether an event outside ``gone`` reads from (or resolved a speculation with) one
+    in it: then ``g`` less ``gone`` is no graph."""
+    return any(src in gone and r not in gone for r, src in g.rf.items()) or any(
+        src in gone and r not in gone for r, src in g.spec_resolved.items())
 
 
 def _orphans(g: ExecutionGraph, doomed: set[EventId]) -> bool:
