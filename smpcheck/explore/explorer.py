@@ -35,7 +35,7 @@ where the model says such a cycle may be consistent (:meth:`speculates`).
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from time import monotonic  # (a name of this module: a test's clock replaces it, compiled too)
 from typing import TYPE_CHECKING, Any
@@ -703,12 +703,10 @@ class Explorer:
             src = e
         if lone_unlock(g.event(src)):
             return False  # a lone unlock: the co-latest write stands for it
-        ws = g.co.get(ev.loc, [])  # (coherence order after the initial write)
-        later = ws if src[0] == INIT_TID else ws[ws.index(src) + 1:]
-        return not any(_before(g, x, keep, w, mine) for x in later)
+        return next(_rivals(g, ev.loc, src, keep, w, mine), None) is None
 
     def _latest_consistent(self, g: ExecutionGraph, e: EventId, keep: set[EventId],
-                           w: EventId, consistent: bool = False) -> bool:
+                           w: EventId, consistent: bool) -> bool:
         """Whether a revisit by ``w`` may cut ``e`` (a plain read, or a write, of a model
         with dependencies) although a write the revisit keeps, or one added before
         ``e``, is coherence-after its place (a write's) or its source (a read's): at
@@ -738,18 +736,16 @@ class Explorer:
         if not self.mm.track_dependencies or ev.rmw or e in g.frozen or ev.loc is None:
             return False
         mine = g.stamp[e]
-        ws = g.co.get(ev.loc, [])
         cut = set(self._step_of(g, w))
         if ev.kind == "W":
-            later = ws[ws.index(e) + 1:]
+            src = e
         elif ev.kind == "R" and self._plain_read(g, ev) and self.mm.late_sources_may_fail(g):
             src = g.rf[e]
             if not _before(g, src, keep, w, mine):
                 return False  # it was revisited: not a choice of its branch
-            later = ws if src[0] == INIT_TID else ws[ws.index(src) + 1:]
         else:
             return False
-        rivals = [x for x in later if _before(g, x, keep, w, mine)]
+        rivals = list(_rivals(g, ev.loc, src, keep, w, mine))
         if not rivals:
             return True
         if consistent and self._some_place_consistent(g, e, rivals):
@@ -941,6 +937,16 @@ def _read_from(g: ExecutionGraph, gone: set[EventId]) -> bool:
     in it: then ``g`` less ``gone`` is no graph."""
     return any(src in gone and r not in gone for r, src in g.rf.items()) or any(
         src in gone and r not in gone for r, src in g.spec_resolved.items())
+
+
+def _rivals(g: ExecutionGraph, loc: Any, src: EventId, keep: set[EventId], w: EventId,
+            stamp: int) -> Iterator[EventId]:
+    """The writes of ``loc`` coherence-after ``src`` (a read's source, or a write
+    itself) that are rivals of the event of ``stamp`` for its latest place
+    (:func:`_before`), in coherence order."""
+    ws = g.co.get(loc, [])  # (coherence order after the initial write)
+    later = ws if src[0] == INIT_TID else ws[ws.index(src) + 1:]
+    return (x for x in later if _before(g, x, keep, w, stamp))
 
 
 def _orphans(g: ExecutionGraph, doomed: set[EventId]) -> bool:
