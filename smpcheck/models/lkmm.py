@@ -725,8 +725,9 @@ class LKMM(MemoryModel):
         such a read fail (tests/data/lkmm-gen-srcu2/G839315-292: a read in an SRCU
         critical section that a kept srcu_down_read() ends before a grace period).
         Without one, none of 133,218 such questions on the generated corpora
-        (tests/data/lkmm-gen*) found a read that needed it, and asking costs inc 3x2
-        (bench/inc.py) a quarter of its time."""
+        (tests/data/lkmm-gen*; an instrumented run, not kept) found a read that
+        needed it, and asking cost inc 3x2 (bench/inc.py, with and without the
+        question) a quarter of its time: an observation, not a proof."""
         return bool(g.fence_tags & GRACE_PERIODS)
 
     def inconsistency_after(self, g: ExecutionGraph, added: Sequence[EventId],
