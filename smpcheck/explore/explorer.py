@@ -551,7 +551,8 @@ class Explorer:
             why = self._inconsistency(scratch, cpu.tid, cpu.pos)
             if why is not None and not self._repairable(scratch, cpu.tid, cpu.pos, why):
                 continue
-            child = _fresh(scratch, pos == len(before))
+            # (an inconsistent place is only revisited from, and each revisit copies)
+            child = _fresh(scratch, pos == len(before)) if why is None else scratch
             if why is None:
                 children.append(child)
                 children.extend(self._resolutions(child, wev))
@@ -736,10 +737,9 @@ class Explorer:
         if not self.mm.track_dependencies or ev.rmw or e in g.frozen or ev.loc is None:
             return False
         mine = g.stamp[e]
-        cut = set(self._step_of(g, w))
         if ev.kind == "W":
             src = e
-        elif ev.kind == "R" and self._plain_read(g, ev) and self.mm.late_sources_may_fail(g):
+        elif ev.kind == "R" and self.mm.late_sources_may_fail(g) and self._plain_read(g, ev):
             src = g.rf[e]
             if not _before(g, src, keep, w, mine):
                 return False  # it was revisited: not a choice of its branch
@@ -750,6 +750,7 @@ class Explorer:
             return True
         if consistent and self._some_place_consistent(g, e, rivals):
             return False  # (then so is it with less: no copy needed)
+        cut = set(self._step_of(g, w))
         if _read_from(g, cut):
             return False  # (what the rest would read is gone: no judging it)
         alt = g.copy()

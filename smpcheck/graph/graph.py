@@ -112,6 +112,17 @@ class ExecutionGraph:
     def init_of(self, loc: Loc) -> Event:
         return self.locs.init_of(loc)
 
+    def tagged_or_plain(self, tags: frozenset[str]) -> bool:
+        """Whether an event of the CPUs carries one of ``tags`` or is a plain access
+        (:func:`plain_access`; none if none was ever added)."""
+        plain = self.plain
+        for t in self.threads:
+            for ev in t:
+                if ev is not None and (not tags.isdisjoint(ev.tags)
+                                       or plain and plain_access(ev)):
+                    return True
+        return False
+
     def read_value(self, read: EventId) -> Any:
         src = self.rf.get(read)
         if src is None:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 
 from smpcheck.graph.events import INIT_TID, Event, located_access, lone_unlock
 from smpcheck.graph.graph import ExecutionGraph
+from smpcheck.model.objects import Loc
 from smpcheck.model.values import EventId
 from smpcheck.models.base import ATOMIC
 
@@ -156,6 +157,85 @@ def any_on_cycle(g: ExecutionGraph, added: Sequence[EventId], succ: Successors,
         if ev is not None and ev.kind not in "BEN" and on_cycle(g, e, succ, closes):
             return True
     return False
+
+
+def coherence_broken(g: ExecutionGraph, added: Sequence[EventId]) -> bool:
+    """Whether ``po-loc | rf | co | fr`` has a cycle at the location of an access of
+    ``added``: :func:`any_on_cycle` with :func:`po_loc`, in one pass over the
+    location's accesses (:func:`_incoherent`) where it can.
+
+    The cycle search from the events added is kept where a lone unlock (read, but
+    not in coherence order) was ever added, and where a write is not in coherence
+    order.  Both answer alike on the graphs the explorer asks about, whose cycles go
+    through the events added (the module's docstring): a coherence cycle stays at
+    one location, so it goes through one of them at its location."""
+    if "UL" in g.fence_tags:
+        return any_on_cycle(g, added, successors(g, po_loc), po_loc_closes)
+    threads = g.threads
+    done: list[Loc] = []
+    for tid, idx in added:
+        t = threads[tid]
+        ev = t[idx] if idx < len(t) else None
+        loc = ev.loc if ev is not None and ev.kind in "RW" else None
+        if loc is None or loc in done:
+            continue
+        done.append(loc)
+        found = _incoherent(g, loc)
+        if found is None:
+            return any_on_cycle(g, added, successors(g, po_loc), po_loc_closes)
+        if found:
+            return True
+    return False
+
+
+def _incoherent(g: ExecutionGraph, loc: Loc) -> bool | None:
+    """Whether the accesses of ``loc`` break coherence; None if a write is not in its
+    coherence order (or a read reads one).
+
+    Number the initial write 0 and the i-th write of coherence order ``2i``; a read
+    of the write numbered ``k`` gets ``k + 1``.  Each edge of rf, co and fr then goes
+    to a strictly higher number, so a cycle needs a program-order edge going down
+    (two reads of one write share theirs, and po alone has no cycle); and each
+    program-order pair that goes down closes a cycle of at most three edges (a write
+    after a write coherence-after it, a read after a read of a later write...).
+    So coherence holds exactly where each CPU's accesses of ``loc``, in program
+    order, have numbers that never go down.  A read without a source (speculating)
+    has no rf or fr edge: it is left out."""
+    rank: dict[EventId, int] = {}
+    for i, w in enumerate(g.co.get(loc, [])):
+        rank[w] = 2 * i + 2
+    rf = g.rf
+    for t in g.threads:
+        last = 0
+        for ev in t:
+            if ev is None or ev.loc is not loc:
+                continue
+            kind = ev.kind
+            if kind == "W":
+                k = rank.get(ev.id, -1)
+                if k < 0:
+                    return None
+            elif kind == "R":
+                src = rf.get(ev.id)
+                if src is None:
+                    continue
+                if src[0] == INIT_TID:
+                    k = 1
+                else:
+                    k = rank.get(src, -1) + 1
+                    if k < 1:
+                        return None
+            else:
+                continue
+            if k < last:
+                return True
+            last = k
+    return False
+
+
+def all_sinks(g: ExecutionGraph, added: Sequence[EventId]) -> bool:
+    """Whether every event of ``added`` still in ``g`` is a sink (:func:`is_sink`)."""
+    return all(is_sink(g, e) for e in added if g.has(e))  # (mypyc: a loop, no generator)
 
 
 def has_cycle(g: ExecutionGraph, succ: Successors) -> bool:

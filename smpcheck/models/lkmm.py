@@ -36,13 +36,12 @@ from smpcheck.model.values import EventId
 from smpcheck.models import lkmm_flags
 from smpcheck.models.base import ATOMIC, MemoryModel, Step, atomicity_violated, order_steps
 from smpcheck.models.cycles import (
+    all_sinks,
     any_on_cycle,
     atomicity_broken,
+    coherence_broken,
     immediate_po,
-    is_sink,
     po_closes,
-    po_loc,
-    po_loc_closes,
     successors,
 )
 
@@ -650,9 +649,7 @@ def _quiet(g: ExecutionGraph) -> bool:
     """Whether ``g`` has no plain access and no RCU, SRCU or lock event: then it has
     no data race and raises no flag (each is about such events), which this one pass
     over the events tells without the execution's relations."""
-    return not any(not _FLAGGED.isdisjoint(ev.tags)
-                   or ev.kind in "RW" and MARKING_TAGS.isdisjoint(ev.tags)
-                   for t in g.threads for ev in t if ev is not None)
+    return not g.tagged_or_plain(_FLAGGED)
 
 
 def _has_plain(g: ExecutionGraph) -> bool:
@@ -747,13 +744,12 @@ class LKMM(MemoryModel):
         lock), and only the plain
         accesses' axiom reads it before the execution is complete (hb and pb, without
         RCU's fence, stay inside that closure)."""
-        broken = atomicity and atomicity_broken(g, added)
-        if not broken and all(is_sink(g, e) for e in added if g.has(e)):
-            return None  # (a sink closes no cycle)
-        if any_on_cycle(g, added, successors(g, po_loc), po_loc_closes):
-            return ATOMIC if broken else "coherence"
-        if broken:
+        if atomicity and atomicity_broken(g, added):
             return ATOMIC
+        if all_sinks(g, added):
+            return None  # (a sink closes no cycle)
+        if coherence_broken(g, added):
+            return "coherence"
         if any_on_cycle(g, added, successors(g, immediate_po), po_closes):
             return self.ordering_axioms(View(g), rcu=False)
         if not g.fence_tags & GRACE_PERIODS or not _has_plain(g):
