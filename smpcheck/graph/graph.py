@@ -242,12 +242,14 @@ class ExecutionGraph:
         its choice is then tied to the kept event's, so it cannot be redone alone.
         """
         seen: set[EventId] = set()
+        known: set[EventId] = set()  # seen, or queued as kept in order: not asked again
         todo = [eid]
         while todo:
             e = todo.pop()
             if e in seen or e[0] == INIT_TID:
                 continue
             seen.add(e)
+            known.add(e)
             ev = self.event(e)
             todo.extend(ev.addr)
             todo.extend(ev.data)
@@ -255,7 +257,9 @@ class ExecutionGraph:
             src = self.rf.get(e)
             if src is not None:
                 todo.append(src)
-            todo.extend(self._ordered_before(ev, keeps_order, seen))
+            kept = self._ordered_before(ev, keeps_order, known)
+            known.update(kept)
+            todo.extend(kept)
             companion = self._rmw_partner(ev)
             if companion is not None:  # an RMW's read and write stand or fall together
                 todo.append(companion)

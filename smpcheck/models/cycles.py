@@ -160,15 +160,12 @@ def any_on_cycle(g: ExecutionGraph, added: Sequence[EventId], succ: Successors,
 
 
 def coherence_broken(g: ExecutionGraph, added: Sequence[EventId]) -> bool:
-    """Whether ``po-loc | rf | co | fr`` has a cycle at the location of an access of
-    ``added``: :func:`any_on_cycle` with :func:`po_loc`, in one pass over the
-    location's accesses (:func:`_incoherent`) where it can.
+    """Whether ``po-loc | rf | co | fr`` has a cycle through an access of ``added``:
+    :func:`any_on_cycle` with :func:`po_loc`, in one pass over the accesses of the
+    CPUs that a cycle may cross (:func:`_incoherent`) where it can.
 
-    The cycle search from the events added is kept where a lone unlock (read, but
-    not in coherence order) was ever added, and where a write is not in coherence
-    order.  Both answer alike on the graphs the explorer asks about, whose cycles go
-    through the events added (the module's docstring): a coherence cycle stays at
-    one location, so it goes through one of them at its location."""
+    The cycle search is kept where a lone unlock (read, but not in coherence order)
+    was ever added, and where a write is not in coherence order."""
     if "UL" in g.fence_tags:
         return any_on_cycle(g, added, successors(g, po_loc), po_loc_closes)
     threads = g.threads
@@ -180,7 +177,7 @@ def coherence_broken(g: ExecutionGraph, added: Sequence[EventId]) -> bool:
         if loc is None or loc in done:
             continue
         done.append(loc)
-        found = _incoherent(g, loc)
+        found = _incoherent(g, loc, added)
         if found is None:
             return any_on_cycle(g, added, successors(g, po_loc), po_loc_closes)
         if found:
@@ -188,9 +185,9 @@ def coherence_broken(g: ExecutionGraph, added: Sequence[EventId]) -> bool:
     return False
 
 
-def _incoherent(g: ExecutionGraph, loc: Loc) -> bool | None:
-    """Whether the accesses of ``loc`` break coherence; None if a write is not in its
-    coherence order (or a read reads one).
+def _incoherent(g: ExecutionGraph, loc: Loc, added: Sequence[EventId]) -> bool | None:
+    """Whether a cycle of ``po-loc | rf | co | fr`` at ``loc`` goes through an access
+    of ``added``; None if a write is not in its coherence order (or a read reads one).
 
     Number the initial write 0 and the i-th write of coherence order ``2i``; a read
     of the write numbered ``k`` gets ``k + 1``.  Each edge of rf, co and fr then goes
@@ -200,36 +197,70 @@ def _incoherent(g: ExecutionGraph, loc: Loc) -> bool | None:
     after a write coherence-after it, a read after a read of a later write...).
     So coherence holds exactly where each CPU's accesses of ``loc``, in program
     order, have numbers that never go down.  A read without a source (speculating)
-    has no rf or fr edge: it is left out."""
-    rank: dict[EventId, int] = {}
-    for i, w in enumerate(g.co.get(loc, [])):
-        rank[w] = 2 * i + 2
+    has no rf or fr edge: it is left out.
+
+    Only the CPUs of the accesses added, and of the reads of the writes added, are
+    looked at: the numbers of the others keep their order (a write placed in
+    coherence order moves none of the others past another), so where the graph less
+    the change had no cycle (the module's docstring), their accesses' numbers still
+    never go down."""
+    ws = g.co.get(loc, [])
+    for tid in _crossed(g, loc, added):
+        found = _goes_down(g, loc, ws, g.threads[tid])
+        if found is not False:
+            return found
+    return False
+
+
+def _crossed(g: ExecutionGraph, loc: Loc, added: Sequence[EventId]) -> list[int]:
+    """The CPUs of the accesses of ``loc`` in ``added`` and of the reads of its writes."""
+    threads = g.threads
+    tids: list[int] = []
+    writes: list[EventId] = []
+    for e in added:
+        t = threads[e[0]]
+        ev = t[e[1]] if e[1] < len(t) else None
+        if ev is None or ev.loc is not loc:
+            continue
+        if e[0] not in tids:
+            tids.append(e[0])
+        if ev.kind == "W":
+            writes.append(e)
+    if writes:
+        for r, w in g.rf.items():
+            if w in writes and r[0] not in tids:
+                tids.append(r[0])
+    return tids
+
+
+def _goes_down(g: ExecutionGraph, loc: Loc, ws: list[EventId], t: list[Event | None]
+               ) -> bool | None:
+    """Whether the numbers (:func:`_incoherent`) of CPU list ``t``'s accesses of ``loc``
+    go down in program order (``ws``: its coherence order); None as there."""
     rf = g.rf
-    for t in g.threads:
-        last = 0
-        for ev in t:
-            if ev is None or ev.loc is not loc:
+    last = 0
+    for ev in t:
+        if ev is None or ev.loc is not loc:
+            continue
+        if ev.kind == "W":
+            if ev.id not in ws:
+                return None
+            k = 2 * ws.index(ev.id) + 2
+        elif ev.kind == "R":
+            src = rf.get(ev.id)
+            if src is None:
                 continue
-            kind = ev.kind
-            if kind == "W":
-                k = rank.get(ev.id, -1)
-                if k < 0:
-                    return None
-            elif kind == "R":
-                src = rf.get(ev.id)
-                if src is None:
-                    continue
-                if src[0] == INIT_TID:
-                    k = 1
-                else:
-                    k = rank.get(src, -1) + 1
-                    if k < 1:
-                        return None
+            if src[0] == INIT_TID:
+                k = 1
+            elif src in ws:
+                k = 2 * ws.index(src) + 3
             else:
-                continue
-            if k < last:
-                return True
-            last = k
+                return None
+        else:
+            continue
+        if k < last:
+            return True
+        last = k
     return False
 
 

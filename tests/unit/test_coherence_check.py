@@ -3,8 +3,9 @@ acyclicity test (``po-loc | rf | co | fr`` of the graph's View) on random graphs
 random accesses of two locations on up to three CPUs, each location's writes in a
 random coherence order, each read reading a random write of its location (or none:
 a speculating read).  Every event counts as added, so the two must agree on any graph,
-coherent or not (the explorer's graphs are checked at every step by
-tests/test_incremental.py)."""
+coherent or not; and, given only the events a change touched (a read's new source,
+a write's new place in coherence order), on graphs that were coherent before it, as
+the explorer's are (tests/test_incremental.py checks its graphs at every step)."""
 
 from __future__ import annotations
 
@@ -43,12 +44,52 @@ def graphs(draw: Any) -> ExecutionGraph:
     return g
 
 
+@st.composite
+def coherent_graphs(draw: Any) -> ExecutionGraph:
+    """A coherent graph of one location: its accesses in one random interleaving of
+    three CPUs, each read reading the latest write before it."""
+    steps = draw(st.lists(st.tuples(st.integers(0, 2), st.sampled_from("RW")),
+                          min_size=2, max_size=8))
+    g = ExecutionGraph(3, Locations())
+    x = LOCS[0]
+    ws = g.co[x] = []
+    for tid, kind in steps:
+        ev = Event((tid, len(g.threads[tid])), kind, x, len(ws) + 1, frozenset({"ONCE"}))
+        g.add(ev)
+        if kind == "W":
+            ws.append(ev.id)
+        else:
+            g.rf[ev.id] = ws[-1] if ws else g.init_of(x).id
+    return g
+
+
 @settings(max_examples=400, deadline=None)
 @given(graphs())
 def test_agrees_with_the_relations(g: ExecutionGraph) -> None:
+    assert coherence_broken(g, [ev.id for ev in g.events()]) == (not _coherent(g))
+
+
+def _coherent(g: ExecutionGraph) -> bool:
     view = View(g)
-    acyclic = (view.po_loc | view.rf | view.co | view.fr).is_acyclic()
-    assert coherence_broken(g, [ev.id for ev in g.events()]) == (not acyclic)
+    return (view.po_loc | view.rf | view.co | view.fr).is_acyclic()
+
+
+@settings(max_examples=300, deadline=None)
+@given(coherent_graphs(), st.data())
+def test_one_change_to_a_coherent_graph(g: ExecutionGraph, data: st.DataObject) -> None:
+    """Only the CPUs of the changed event and of its readers are looked at: a write
+    moved in coherence order changes what its readers are ordered against."""
+    assert _coherent(g)
+    ev = data.draw(st.sampled_from(list(g.events())))
+    assert ev.loc is not None
+    ws = g.co[ev.loc]
+    if ev.kind == "R":
+        g.rf[ev.id] = data.draw(st.sampled_from([g.init_of(ev.loc).id, *ws]))
+    else:
+        rest = [w for w in ws if w != ev.id]
+        at = data.draw(st.integers(0, len(rest)))
+        g.co[ev.loc] = [*rest[:at], ev.id, *rest[at:]]
+    assert coherence_broken(g, [ev.id]) == (not _coherent(g))
 
 
 def test_a_read_after_reading_a_later_write_breaks_it() -> None:
