@@ -74,13 +74,16 @@ class Outcome:
 class _CutQuestion:
     """What :meth:`Explorer._may_cut` asks about one revisiting write's graph: ``g``,
     what the revisit keeps, the write, whether ``g`` is known consistent, and the
-    answers so far (the same for every read it revisits)."""
+    answers so far (the same for every read it revisits); ``maximal``: the answers of
+    :meth:`Explorer._maximal`, the same at each of the write's coherence places (the
+    write is no rival: :func:`_before`)."""
 
     g: ExecutionGraph
     keep: set[EventId]
     w: EventId
     consistent: bool
     known: dict[EventId, bool]
+    maximal: dict[EventId, bool]
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)  # (compiled by mypyc: tests record its calls)
@@ -546,6 +549,7 @@ class Explorer:
         scratch.add(wev)
         self._wrote(scratch, wev)
         reads = self._revisitable(scratch, wev)  # the same at every position too
+        maximal: dict[EventId, bool] = {}  # (_CutQuestion.maximal)
         for pos in range(len(before) + 1):
             scratch.co[op.loc] = [*before[:pos], wev.id, *before[pos:]]
             why = self._inconsistency(scratch, cpu.tid, cpu.pos)
@@ -559,7 +563,8 @@ class Explorer:
             if reads:  # (what a revisit keeps is computed only if one may happen)
                 if keep is None:
                     keep = self._keep(child, wev.id)
-                children.extend(self._revisits(child, wev.id, keep, reads, why is None))
+                children.extend(self._revisits(child, wev.id, keep, reads, why is None,
+                                               maximal))
         self._push(children)
         return False
 
@@ -629,11 +634,12 @@ class Explorer:
         return g.porf_prefix(w)
 
     def _revisits(self, g: ExecutionGraph, w: EventId, keep: set[EventId] | None = None,
-                  reads: list[Event] | None = None, consistent: bool = False
-                  ) -> list[ExecutionGraph]:
+                  reads: list[Event] | None = None, consistent: bool = False,
+                  maximal: dict[EventId, bool] | None = None) -> list[ExecutionGraph]:
         """Graphs where an earlier read of the location reads from ``w`` instead
         (``keep``: ``_keep(g, w)``, and ``reads``: ``_revisitable(g, w)``, if known;
-        ``consistent``: whether ``g`` is known to be, with ``w``)."""
+        ``consistent``: whether ``g`` is known to be, with ``w``; ``maximal``: the
+        answers of :meth:`_maximal` at ``w``'s other coherence places, if any)."""
         wev = g.event(w)
         if reads is None:
             reads = self._revisitable(g, wev)
@@ -644,7 +650,7 @@ class Explorer:
         succ = None if wev.rmw or wev.kind == "F" else next(iter(g.co_after(w)), None)
         out: list[ExecutionGraph] = []
         stamp = g.stamp
-        ask = _CutQuestion(g, keep, w, consistent, {})
+        ask = _CutQuestion(g, keep, w, consistent, {}, {} if maximal is None else maximal)
         for r in reads:
             if r.id in keep or not self._may_cut(ask, r.id):
                 continue  # (the read first: no need to know what it would cut)
@@ -664,8 +670,11 @@ class Explorer:
         ``e``: it sits at its latest place, or its latest consistent one."""
         known = ask.known
         if e not in known:
-            known[e] = self._maximal(ask.g, e, ask.keep, ask.w) or self._latest_consistent(
-                ask.g, e, ask.keep, ask.w, ask.consistent)
+            maximal = ask.maximal.get(e)
+            if maximal is None:
+                maximal = ask.maximal[e] = self._maximal(ask.g, e, ask.keep, ask.w)
+            known[e] = maximal or self._latest_consistent(ask.g, e, ask.keep, ask.w,
+                                                          ask.consistent)
         return known[e]
 
     @staticmethod
