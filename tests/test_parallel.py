@@ -435,3 +435,30 @@ def test_stopped_workers_print_no_traceback(tmp_path: Path) -> None:
     if "InvalidStateError" not in err("bare"):
         pytest.skip("this Python's pool does not raise on a cancelled future")
     assert err("quiet") == ""
+
+
+def _cached(step: Any) -> int:
+    """How many ops a CPU's op cache holds from ``step`` down."""
+    return 0 if step is None else 1 + sum(_cached(s) for s in step.next.values())
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: Path(p).stem)
+def test_units_of_one_process_share_its_op_caches(path: str) -> None:
+    """The units a process explores go on with the op caches (and heap) its earlier
+    ones filled (session.Carried): together they cache the histories of one process's
+    exploration, each once, the same ops, and count the same executions."""
+    from smpcheck.explore.session import Carried, explore
+    from smpcheck.explore.units import explore_unit
+
+    model, names = load_model(path)
+    for mm in ("sc", "tso", "lkmm"):
+        m = get_model(mm)
+        s = replace(Settings(all_violations=True), max_passes=1, batch=1)
+        r, explorer, _ = explore(model, names, m, s)
+        for depth in (1, 3):
+            parts = Carried([set() for _ in model.cpus])
+            units = [explore_unit(model, names, m, Task(model.recipe, mm, s, u), parts)
+                     for u in split_tree(model, names, m, s, depth)]
+            assert [_cached(root) for root in parts.ops.roots] == \
+                [_cached(root) for root in explorer.run.roots], (mm, depth)
+            assert sum(u.executions + u.blocked for u in units) == r.executions + r.blocked

@@ -32,7 +32,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smpcheck.errors import InternalError, UsageError
 from smpcheck.explore.explorer import Settings
@@ -56,6 +56,9 @@ from smpcheck.model.objects import Loc
 from smpcheck.models import MemoryModel, get_model
 from smpcheck.results.findings import Violation
 from smpcheck.results.result import Limit, Result
+
+if TYPE_CHECKING:
+    from smpcheck.explore.session import Carried
 
 PROBE_S = 0.05  # a run that ends within this many seconds is not split
 
@@ -162,7 +165,9 @@ def verify_parallel(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: 
     one = replace(s, jobs=1, ray=None, split_depth=None)
     head: list[UnitResult] = []  # what the probe explored, if it can count
     left: list[Path] | None = None
-    seen: list[set[Any]] = [set() for _ in model.cpus]  # (Recheck's, for this process)
+    from smpcheck.explore.session import Carried
+
+    seen = Carried([set() for _ in model.cpus])  # (for this process's explorations)
     if s.split_depth is None:  # a small run: one process is faster
         probe, first = _probe(model, globals_, mm, one, progress, seen)
         if probe is not None:
@@ -212,7 +217,7 @@ Head = tuple[UnitResult, list[Path]]  # what a probe explored, and the nodes it 
 
 
 def _probe(model: Model, globals_: dict[str, Loc], mm: MemoryModel, one: Settings,
-           progress: Callable[[Result], None] | None, seen: list[set[Any]]
+           progress: Callable[[Result], None] | None, seen: Carried
            ) -> tuple[Result | None, Head | None]:
     """The run in this process if it ends within :data:`PROBE_S` (or the run's own
     timeout, if shorter): what one process reports.  If it takes longer: what the
@@ -225,7 +230,7 @@ def _probe(model: Model, globals_: dict[str, Loc], mm: MemoryModel, one: Setting
         one, max_executions=PROBE_EXECUTIONS)
     split = Split()
     probe, explorer, checker = explore(model, globals_, mm, bounded, progress, split=split,
-                                       rechecked=seen)
+                                       carried=seen)
     own = Limit.TIMEOUT if PROBE_EXECUTIONS is None else Limit.MAX_EXECUTIONS
     if (one.timeout is None or one.timeout > PROBE_S) and any(
             c.limit == own for c in probe.incomplete):

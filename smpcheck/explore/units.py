@@ -25,7 +25,7 @@ import marshal
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smpcheck.errors import InternalError, UsageError
 from smpcheck.explore.explorer import Explorer, Settings
@@ -34,6 +34,9 @@ from smpcheck.model.objects import Loc, Ref
 from smpcheck.model.values import Val, deps_of, raw
 from smpcheck.models import MemoryModel, get_model
 from smpcheck.results.result import Cut, Limit, Result
+
+if TYPE_CHECKING:
+    from smpcheck.explore.session import Carried
 
 Path = tuple[int, ...]
 UNITS_PER_JOB = 32  # units wanted per process: enough to even out unequal subtrees
@@ -257,19 +260,21 @@ def forget_built() -> None:
     RECHECKED.clear()
 
 
-RECHECKED: dict[Any, list[set[Any]]] = {}  # per process: what the units' CPUs re-ran on
+RECHECKED: dict[Any, Carried] = {}  # per process: what the units' explorations share
 
 
-def rechecked(task: Task, cpus: int) -> list[set[Any]]:
-    """The values each CPU of ``task``'s model was re-run on in this process, under the
-    task's bounds (a CPU re-run once on each, as in one process: the units of a run
-    meet the same values again and again)."""
+def rechecked(task: Task, cpus: int) -> Carried:
+    """What the explorations of ``task``'s model share in this process, under the
+    task's bounds (:class:`~smpcheck.explore.session.Carried`: the units of a run meet
+    the same values and histories again and again)."""
+    from smpcheck.explore.session import Carried
+
     s = task.settings
     key = (task.recipe, task.mm, s.loop_bound, s.max_events, s.irq_bound)
     seen = RECHECKED.get(key)
     if seen is None:
         RECHECKED.clear()
-        seen = RECHECKED[key] = [set() for _ in range(cpus)]
+        seen = RECHECKED[key] = Carried([set() for _ in range(cpus)])
     return seen
 
 
@@ -293,9 +298,9 @@ def walked(path: Path, result: Result, split: Split, explorer: Explorer,
 
 
 def explore_unit(model: Model, names: dict[str, Loc], mm: MemoryModel, task: Task,
-                 seen: list[set[Any]] | None = None) -> UnitResult:
-    """Explore one unit of the model built in this process (``seen``: the values its
-    CPUs were re-run on, see :func:`rechecked`)."""
+                 seen: Carried | None = None) -> UnitResult:
+    """Explore one unit of the model built in this process (``seen``: what the
+    explorations of its run share here, see :func:`rechecked`)."""
     from smpcheck.explore.session import explore
 
     out = UnitResult(task.path)
@@ -311,7 +316,7 @@ def explore_unit(model: Model, names: dict[str, Loc], mm: MemoryModel, task: Tas
     try:
         split = Split(follow=task.paths)
         result, explorer, _ = explore(model, names, mm, s, split=split,
-                                      keep_witnesses=task.keep_witnesses, rechecked=seen)
+                                      keep_witnesses=task.keep_witnesses, carried=seen)
     except UsageError as exc:
         out.error = (exc.message, exc.path, exc.line, exc.column)
         return out
