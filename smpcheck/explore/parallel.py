@@ -21,12 +21,15 @@ second pass over values all units saw) or in which two units reach one execution
 A run that ends within :data:`PROBE_S` in this process is not split.  Else what that
 first walk explored counts: it stopped between two nodes, so the nodes left on its
 stack hold all it did not explore (:func:`~smpcheck.explore.units.beyond`), and the
-units are those; this process starts the workers and explores units from the
-first, in order, with them.
+units are those; this process starts the workers and walks the units from the
+first on, in one walk, while the workers take runs of them from the last one
+backwards (:class:`~smpcheck.explore.workers._BothEnds`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import itertools
 import os
 import time
@@ -45,6 +48,7 @@ from smpcheck.explore.units import (
     Unsplit,
     beyond,
     explore_unit,
+    lent,
     portable,
     split_tree,
     units_for,
@@ -187,9 +191,11 @@ def verify_parallel(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: 
                         run_processes(s.jobs))
     result = Result(model.name, mm.name)
     stop = _stopper(s.all_violations)
-    done = runner(tasks, stop, lambda t: explore_unit(model, globals_, mm, t, seen))
-    merged = merge(_shown(itertools.chain(head, done), result, start, progress), result,
-                   s.all_violations)
+    with lent(tasks[0], (model, globals_, mm), seen) if tasks else contextlib.nullcontext():
+        done = runner(tasks, stop, lambda t: explore_unit(
+            model, globals_, mm, t, seen, _walking(result, start, progress, t)))
+        merged = merge(_shown(itertools.chain(head, done), result, start, progress), result,
+                       s.all_violations)
     if merged.sequential is not None:
         return None
     if not keep_witnesses:
@@ -211,6 +217,30 @@ def _shown(units: Iterable[UnitResult], result: Result, start: float,
         if progress is not None:
             result.elapsed_s = time.monotonic() - start
             progress(result)
+
+
+def _walking(result: Result, start: float, progress: Callable[[Result], None] | None,
+             task: Task) -> Callable[[Result], None] | None:
+    """For the long walk of this process's part (a task with a frontier), the progress
+    of the counts merged so far and of that walk's (a few times a second)."""
+    if progress is None or task.frontier is None:
+        return None
+    last = [0.0]
+
+    def shown(walk: Result) -> None:
+        now = time.monotonic()
+        if now - last[0] < WALK_PROGRESS_S:
+            return
+        last[0] = now
+        both = copy.copy(result)
+        both.executions += walk.executions
+        both.blocked += walk.blocked
+        both.elapsed_s = now - start
+        progress(both)
+    return shown
+
+
+WALK_PROGRESS_S = 0.2
 
 
 Head = tuple[UnitResult, list[Path]]  # what a probe explored, and the nodes it left

@@ -2,9 +2,10 @@
 
 A *runner* takes the units' tasks, in the walk's order, and yields their results in
 that order, stopping when told the rest is not needed (:data:`Stop`).  Worker
-processes are forked from the calling process where that is safe, else start from a
-fork server, and build the model again from its recipe; the calling process and
-each worker take the units one at a time, in order (:class:`_Shared`).
+processes are forked from the calling process where that is safe, and then explore
+with its model and caches, else start from a fork server and build the model again
+from its recipe.  The calling process walks the units from the first on while the
+workers take runs of them from the last one backwards (:class:`_BothEnds`).
 """
 
 from __future__ import annotations
@@ -17,11 +18,19 @@ from dataclasses import replace
 from typing import Any
 
 from smpcheck.errors import UsageError
-from smpcheck.explore.units import Task, UnitResult, build, forget_built, run_unit
+from smpcheck.explore.units import (
+    Frontier,
+    Task,
+    UnitResult,
+    adopt,
+    build,
+    forget_built,
+    run_unit,
+)
 
 START_S = 0.0  # seconds this process explores units alone before workers are started
 SWITCH_S = 0.0005  # the interpreter's switch interval while workers are fed
-SHARE = 4  # a process takes 1/(SHARE * processes) of the tasks left at a time
+SHARE = 2  # a worker takes 1/(SHARE * processes) of the tasks left at a time
 AHEAD = 2  # runs sent to a worker at a time (its next one is there when it ends one)
 
 
@@ -34,7 +43,7 @@ Runner = Callable[[list[Task], Stop, Local], Iterator[UnitResult]]
 def run_processes(jobs: int, start_after: float = START_S) -> Runner:
     """Run tasks on ``jobs`` processes: this one and ``jobs - 1`` workers (:class:`_Workers`).
     This process runs units in order for ``start_after`` seconds, then starts the
-    workers and shares the rest with them (:class:`_Shared`); results come in order."""
+    workers and shares the rest with them (:class:`_BothEnds`); results come in order."""
     def runner(tasks: list[Task], stop: Stop, local: Local) -> Iterator[UnitResult]:
         if jobs < 2:
             yield from _in_order((local(t) for t in tasks), stop)
@@ -137,9 +146,10 @@ def _forked(n: int, first: Task) -> tuple[Any, Any]:
     task (building the model), where forking is safe: on Linux, from a process whose
     only thread is this one (no lock another thread holds is copied locked), so the
     workers start in milliseconds rather than importing smpcheck again (a fork server
-    takes about 0.4 s, a quarter of a 10,000-execution run).  The workers copy no
-    exploration: the split starts before this process explores a unit, and each
-    worker builds the model again from its recipe, as from a fork server.
+    takes about 0.4 s, a quarter of a 10,000-execution run).  A worker explores with
+    the model of this process and what its explorations share, as they were when it
+    was forked (:func:`~smpcheck.explore.units.lent`): as this process's own later
+    units do, without building the model again and running each CPU history again.
     (None, None) where forking is not safe."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -147,7 +157,8 @@ def _forked(n: int, first: Task) -> tuple[Any, Any]:
     if not _fork_safe():
         return None, None
     try:
-        pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork"))
+        pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=adopt)
         return pool, pool.submit(_build_only, first.recipe, first.mm)
     except Exception:  # (the fork server's pool instead)
         return None, None
@@ -155,7 +166,8 @@ def _forked(n: int, first: Task) -> tuple[Any, Any]:
 
 def _with_workers(tasks: list[Task], most: int, local: Local, start_after: float
                   ) -> Iterator[UnitResult]:
-    """Each task's result in order: run here until the workers are up, then shared."""
+    """Each task's result in order: run here for ``start_after`` seconds, then shared
+    with the workers (:class:`_BothEnds`)."""
     began = time.monotonic()
     i = 0
     while i < len(tasks) and time.monotonic() - began < start_after:
@@ -167,106 +179,92 @@ def _with_workers(tasks: list[Task], most: int, local: Local, start_after: float
         return
     workers = _Workers(min(most, len(rest) - 1), rest[0])
     try:
-        yield from _Shared(rest, workers, local).in_order()
+        yield from _BothEnds(rest, workers, local).in_order()
     finally:
         workers.close()
 
 
-class _Shared:
-    """Tasks taken in order, a run of them at a time, by this process and by each
-    worker (a thread here hands a worker its next run when it has sent its last
-    result): no task waits queued behind another, so the run ends within one run of
-    tasks of the last one started, wherever it runs.  A run is explored in one walk
-    (:meth:`Task.paths`: one set-up, their common start walked once), and is a
-    :data:`SHARE` of what each process has left: large runs first, single tasks at
-    the end.  Results are yielded in the tasks' order, one per run."""
+class _BothEnds:
+    """This process walks the tasks from the first on, all in one walk (one set-up, the
+    nodes above them walked once), while each worker takes runs of them from the last
+    one backwards (:class:`~smpcheck.explore.units.Frontier`): a :data:`SHARE` of
+    what is left between them at a time, its next run sent before it ends the last.
+    They meet where the walk ends.  Results: this process's walk (the tasks before
+    the first run taken), then each run's, in the tasks' order."""
 
     def __init__(self, tasks: list[Task], workers: _Workers, local: Local) -> None:
         import threading
 
         self.tasks, self.workers, self.local = tasks, workers, local
-        self.results: list[UnitResult | None] = [None] * len(tasks)  # at a run's first
-        self.ends: dict[int, int] = {}  # a run's first task -> the task after it
-        self.failed: dict[int, BaseException] = {}  # a run's error, raised in its turn
-        self.next = 0  # the first task not taken
-        self.closed = False
+        self.frontier = Frontier([t.path for t in tasks])
+        self.results: dict[int, UnitResult] = {}  # a run's first task -> its result
+        self.failed: dict[int, BaseException] = {}
+        self.taken: list[int] = []  # the first task of each run taken
         self.changed = threading.Condition()
-        self.processes = workers.size + 1
+        self.feeding = workers.size
         for _ in range(workers.size):
             threading.Thread(target=self._feed, daemon=True).start()
 
-    def _take(self) -> int | None:
-        """The first task of the next run, taken (its end in :attr:`ends`)."""
-        with self.changed:
-            i = self.next
-            if self.closed or i >= len(self.tasks):
-                return None
-            self.next += max(1, (len(self.tasks) - i) // (SHARE * self.processes))
-            self.ends[i] = self.next
-            return i
-
-    def _run(self, i: int) -> Task:
-        """The run of tasks from ``i`` as one task."""
-        first = self.tasks[i]
-        return replace(first, more=tuple(t.path for t in self.tasks[i + 1:self.ends[i]]))
-
-    def _put(self, i: int, result: UnitResult | None, failed: BaseException | None) -> None:
-        with self.changed:
-            self.results[i] = result
-            if failed is not None:
-                self.failed[i] = failed
-            self.changed.notify_all()
-
     def _feed(self) -> None:
-        """One worker's runs of tasks, once the workers are up (none if they could not
-        start: this process then takes every task), its next run sent before it ends
-        the last: a worker waits for no thread of this busy process to be scheduled."""
+        """One worker's runs, once the workers are up (none if they could not start)."""
         self.workers.ready.wait()
-        if self.workers.pool is None:
-            return
         sent: collections.deque[tuple[int, Any]] = collections.deque()
         failed = False
-        while True:
-            while len(sent) < AHEAD and not failed and (i := self._take()) is not None:
-                sent.append((i, self.workers.pool.submit(run_unit, self._run(i))))
-            if not sent:
+        share = SHARE * (self.workers.size + 1)
+        try:
+            if self.workers.pool is None:
                 return
-            i, future = sent.popleft()
-            try:
-                self._put(i, future.result(), None)
-            except BaseException as exc:  # (raised in the run's turn; this worker takes no
-                self._put(i, None, exc)      # more, the others and this process the rest)
-                failed = True
+            while True:
+                while len(sent) < AHEAD and not failed and \
+                        (run := self.frontier.take(share)) is not None:
+                    i, end = run
+                    task = replace(self.tasks[i], more=tuple(t.path for t in
+                                                             self.tasks[i + 1:end]))
+                    with self.changed:
+                        self.taken.append(i)
+                    sent.append((i, self.workers.pool.submit(run_unit, task)))
+                if not sent:
+                    return
+                i, future = sent.popleft()
+                try:
+                    result = future.result()
+                except BaseException as exc:  # (raised in the run's turn)
+                    with self.changed:
+                        self.failed[i] = exc
+                    failed = True
+                    continue
+                with self.changed:
+                    self.results[i] = result
+                    self.changed.notify_all()
+        finally:
+            with self.changed:
+                self.feeding -= 1
+                self.changed.notify_all()
 
     def in_order(self) -> Iterator[UnitResult]:
-        """Each task's result in order, taking tasks here while any is left."""
-        # A worker's next task goes out when this process's threads get the interpreter
-        # lock from this thread's exploring: at the default 5 ms a turn, three turns a
-        # task (the pool's thread, the feeding thread, the pool's again) kept a worker
-        # idle for a tenth of a 10,000-execution run.
+        """This process's walk, then each run's result in order."""
         interval = sys.getswitchinterval()
         sys.setswitchinterval(SWITCH_S)
         try:
-            i = 0
-            while i < len(self.tasks):
-                while self.results[i] is None:
-                    mine = self._take()
-                    if mine is not None:
-                        self._put(mine, self.local(self._run(mine)), None)
-                        continue
-                    with self.changed:
-                        while self.results[i] is None and i not in self.failed:
-                            self.changed.wait()
-                        if i in self.failed:
-                            raise self.failed[i]
-                done = self.results[i]
-                assert done is not None
-                yield done
-                i = self.ends[i]
+            first = self.tasks[0]
+            mine = self.local(replace(first, more=tuple(t.path for t in self.tasks[1:]),
+                                      frontier=self.frontier))
         finally:
+            self.frontier.close()
             sys.setswitchinterval(interval)
+        yield mine
+        with self.changed:
+            while self.feeding:  # (every run is taken once the walk has ended)
+                self.changed.wait()
+            runs = sorted(self.taken)
+        for i in runs:
             with self.changed:
-                self.closed = True
+                while i not in self.results and i not in self.failed:
+                    self.changed.wait()
+                if i in self.failed:
+                    raise self.failed[i]
+                done = self.results[i]
+            yield done
 
 
 def _in_order(units: Iterable[UnitResult], stop: Stop) -> Iterator[UnitResult]:
