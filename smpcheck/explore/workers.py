@@ -11,13 +11,15 @@ workers take runs of them from the last one backwards (:class:`_BothEnds`).
 from __future__ import annotations
 
 import collections
+import contextlib
+import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
-from smpcheck.errors import UsageError
+from smpcheck.errors import InternalError, UsageError
 from smpcheck.explore.units import (
     Frontier,
     Task,
@@ -53,8 +55,10 @@ def run_processes(jobs: int, start_after: float = START_S) -> Runner:
 
 
 class _Workers:
-    """A pool of worker processes started in the background, each with the model built
-    (until then :attr:`pool` is None)."""
+    """Worker processes, each fed through a channel (:attr:`channels`, one per worker:
+    ``send`` a task, ``receive`` the results in the order sent): forked at once where
+    that is safe (:func:`_forked`), else a fork server's pool started in the
+    background, each with the model built (until then :attr:`channels` is empty)."""
 
     def __init__(self, n: int, first: Task) -> None:
         import threading
@@ -64,29 +68,34 @@ class _Workers:
         self.closed = False
         self.lock = threading.Lock()
         self.ready = threading.Event()
-        pool, built = _forked(n, first)  # (at once, from this thread, where it can)
-        threading.Thread(target=self._start, args=(n, first, pool, built),
-                         daemon=True).start()
+        self.channels: list[Any] = []
+        forked = _forked(n, first)  # (at once, from this thread, where it can)
+        if forked is not None:
+            self.channels = forked
+            self.ready.set()
+            return
+        threading.Thread(target=self._start, args=(n, first), daemon=True).start()
 
-    def _start(self, n: int, first: Task, pool: Any, built: Any) -> None:
+    def _start(self, n: int, first: Task) -> None:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         _quiet_manager_threads()
+        pool = None
         try:
-            if pool is None:
-                ctx = multiprocessing.get_context("forkserver")
-                ctx.set_forkserver_preload(["smpcheck.explore.parallel",
-                                            "smpcheck.explore.verify"])
-                pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx)
-                built = pool.submit(_build_only, first.recipe, first.mm)
-            built.result()
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["smpcheck.explore.parallel",
+                                        "smpcheck.explore.verify"])
+            pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx)
+            pool.submit(_build_only, first.recipe, first.mm).result()
         except Exception:  # (no workers: this process runs every unit)
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
             pool = None
         with self.lock:
             self.pool = pool
+            if pool is not None:
+                self.channels = [_Pooled(pool) for _ in range(n)]
             if self.closed:
                 self._stop()
         self.ready.set()
@@ -101,10 +110,125 @@ class _Workers:
         self.ready.wait(timeout=30)
 
     def _stop(self) -> None:
+        for channel in self.channels:
+            if isinstance(channel, _Fork):
+                channel.stop()
         if self.pool is not None:
             for proc in list(getattr(self.pool, "_processes", {}).values()):
                 proc.terminate()  # (a unit no longer needed: do not wait for it)
             self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+class _Pooled:
+    """One worker's share of a pool: tasks submitted, results in the order sent."""
+
+    def __init__(self, pool: Any) -> None:
+        self.pool = pool
+        self.futures: collections.deque[Any] = collections.deque()
+
+    def send(self, task: Task) -> None:
+        self.futures.append(self.pool.submit(run_unit, task))
+
+    def receive(self) -> UnitResult:
+        result: UnitResult = self.futures.popleft().result()
+        return result
+
+
+class _Fork:
+    """A worker process forked from this one, fed through two pipes: each task in, its
+    result (or the exception it raised) out, pickled.  No pool: a pool's modules
+    (multiprocessing, concurrent.futures: sockets, subprocess, tempfile) cost this
+    process 12 ms to import, its threads three hops of the interpreter lock per
+    task.  The worker ends when its task pipe closes (this process gone) or when
+    :meth:`stop` kills it; it ignores Ctrl-C (this process stops it)."""
+
+    OPEN: list[int] = []  # this process's ends of every worker's pipes (closed in a worker)
+
+    def __init__(self) -> None:
+        tasks_r, tasks_w = os.pipe()
+        results_r, results_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # (the worker: never returns)
+            code = 1
+            try:
+                for fd in (tasks_w, results_r, *_Fork.OPEN):
+                    os.close(fd)
+                _serve(tasks_r, results_w)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(tasks_r)
+        os.close(results_w)
+        _Fork.OPEN += [tasks_w, results_r]
+        self.pid: int | None = pid
+        self.fds = (tasks_w, results_r)
+        self.tasks = os.fdopen(tasks_w, "wb", closefd=False)
+        self.results = os.fdopen(results_r, "rb", closefd=False)
+
+    def send(self, task: Task) -> None:
+        import pickle
+
+        pickle.dump(task, self.tasks, pickle.HIGHEST_PROTOCOL)
+        self.tasks.flush()
+
+    def receive(self) -> UnitResult:
+        import pickle
+
+        try:
+            ok, value = pickle.load(self.results)
+        except (EOFError, OSError, ValueError):
+            raise InternalError("a worker process ended before it sent its result") from None
+        if not ok:
+            raise value
+        result: UnitResult = value
+        return result
+
+    def done(self) -> None:
+        """Close this process's ends (by the thread feeding it, when it has stopped):
+        the worker reads the end of its tasks, and ends."""
+        for fd in self.fds:
+            with contextlib.suppress(ValueError):
+                _Fork.OPEN.remove(fd)
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+    def stop(self) -> None:
+        """Kill the worker and reap it (no zombie); a thread waiting for its result then
+        reads the end of the pipe."""
+        import signal
+
+        if self.pid is None:
+            return
+        pid, self.pid = self.pid, None
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+
+
+def _serve(tasks_fd: int, results_fd: int) -> None:
+    """(In a forked worker) explore each task read, send its result, until EOF."""
+    import pickle
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    adopt()
+    tasks = os.fdopen(tasks_fd, "rb")
+    results = os.fdopen(results_fd, "wb")
+    while True:
+        try:
+            task = pickle.load(tasks)
+        except EOFError:
+            return
+        try:
+            out: tuple[bool, Any] = (True, run_unit(task))
+        except Exception as exc:
+            out = (False, exc)
+        try:
+            data = pickle.dumps(out, pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # (an exception that does not pickle)
+            data = pickle.dumps((False, InternalError(f"in a worker process: {exc!r}")))
+        results.write(data)
+        results.flush()
 
 
 def _quiet_manager_threads() -> None:
@@ -141,27 +265,27 @@ def _fork_safe() -> bool:
         threading.current_thread() is threading.main_thread()
 
 
-def _forked(n: int, first: Task) -> tuple[Any, Any]:
-    """A pool of ``n`` workers forked from this process, and the future of their first
-    task (building the model), where forking is safe: on Linux, from a process whose
-    only thread is this one (no lock another thread holds is copied locked), so the
-    workers start in milliseconds rather than importing smpcheck again (a fork server
-    takes about 0.4 s, a quarter of a 10,000-execution run).  A worker explores with
-    the model of this process and what its explorations share, as they were when it
-    was forked (:func:`~smpcheck.explore.units.lent`): as this process's own later
-    units do, without building the model again and running each CPU history again.
-    (None, None) where forking is not safe."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
+def _forked(n: int, first: Task) -> list[_Fork] | None:
+    """``n`` workers forked from this process (:class:`_Fork`), where forking is safe: on
+    Linux, from a process whose only thread is this one (no lock another thread holds
+    is copied locked), so the workers start in a millisecond rather than importing
+    smpcheck again (a fork server takes about 0.4 s, a quarter of a 10,000-execution
+    run).  A worker explores with the model of this process and what its
+    explorations share, as they were when it was forked
+    (:func:`~smpcheck.explore.units.lent`): as this process's own later units do,
+    without building the model again and running each CPU history again.  None where
+    forking is not safe."""
     if not _fork_safe():
-        return None, None
+        return None
+    forks: list[_Fork] = []
     try:
-        pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=adopt)
-        return pool, pool.submit(_build_only, first.recipe, first.mm)
-    except Exception:  # (the fork server's pool instead)
-        return None, None
+        for _ in range(n):
+            forks.append(_Fork())
+    except OSError:  # (the fork server's pool instead)
+        for f in forks:
+            f.stop()
+        return None
+    return forks
 
 
 def _with_workers(tasks: list[Task], most: int, local: Local, start_after: float
@@ -202,17 +326,18 @@ class _BothEnds:
         self.taken: list[int] = []  # the first task of each run taken
         self.changed = threading.Condition()
         self.feeding = workers.size
-        for _ in range(workers.size):
-            threading.Thread(target=self._feed, daemon=True).start()
+        for k in range(workers.size):
+            threading.Thread(target=self._feed, args=(k,), daemon=True).start()
 
-    def _feed(self) -> None:
-        """One worker's runs, once the workers are up (none if they could not start)."""
+    def _feed(self, k: int) -> None:
+        """Worker ``k``'s runs, once the workers are up (none if they could not start)."""
         self.workers.ready.wait()
-        sent: collections.deque[tuple[int, Any]] = collections.deque()
+        sent: collections.deque[int] = collections.deque()
         failed = False
         share = SHARE * (self.workers.size + 1)
+        channel = self.workers.channels[k] if len(self.workers.channels) > k else None
         try:
-            if self.workers.pool is None:
+            if channel is None:
                 return
             while True:
                 while len(sent) < AHEAD and not failed and \
@@ -222,12 +347,16 @@ class _BothEnds:
                                                              self.tasks[i + 1:end]))
                     with self.changed:
                         self.taken.append(i)
-                    sent.append((i, self.workers.pool.submit(run_unit, task)))
+                    sent.append(i)
+                    try:
+                        channel.send(task)
+                    except OSError:  # (the worker is gone: receive says so)
+                        failed = True
                 if not sent:
                     return
-                i, future = sent.popleft()
+                i = sent.popleft()
                 try:
-                    result = future.result()
+                    result = channel.receive()
                 except BaseException as exc:  # (raised in the run's turn)
                     with self.changed:
                         self.failed[i] = exc
@@ -237,6 +366,8 @@ class _BothEnds:
                     self.results[i] = result
                     self.changed.notify_all()
         finally:
+            if isinstance(channel, _Fork):
+                channel.done()
             with self.changed:
                 self.feeding -= 1
                 self.changed.notify_all()
