@@ -577,3 +577,37 @@ def test_runs_a_worker_process_takes_match_one_process(
         taken.clear()
         assert summary(verify(model, names, mm, replace(s, jobs=2, split_depth=3))) == one
         assert taken and taken[0] > 0, mm  # (the worker took a run before the walk began)
+
+
+def test_a_forked_worker_sends_errors_back_and_stops(tmp_path: Path) -> None:
+    """A forked worker (workers._Fork) sends back what a task raised, raised here in
+    its turn; one killed while a task runs is an internal error here, not a wait
+    for ever; stopped, it leaves no process behind."""
+    from smpcheck.errors import InternalError
+    from smpcheck.explore.workers import _Fork
+
+    model, _ = load_model(str(ROOT / "examples" / "sb.py"))
+    worker = _Fork()
+    try:
+        worker.send(Task(None, "sc", Settings(), ()))  # (no recipe: building it raises)
+        worker.send(Task(model.recipe, "sc", Settings(), ()))
+        with pytest.raises(AttributeError):
+            worker.receive()
+        assert worker.receive().executions == verify(*load_model(
+            str(ROOT / "examples" / "sb.py")), "sc", Settings()).executions
+        pid = worker.pid
+        slow = tmp_path / "slow.py"  # (minutes: killed while it runs)
+        slow.write_text("from smpcheck import READ_ONCE, WRITE_ONCE, Model, Var\n"
+                        "c = Var(0)\n"
+                        "def cpu():\n"
+                        "    for _ in range(4):\n"
+                        "        WRITE_ONCE(c, READ_ONCE(c) + 1)\n"
+                        "MODEL = Model('slow', [cpu, cpu, cpu])\n")
+        worker.send(Task(load_model(str(slow))[0].recipe, "sc", Settings(), ()))
+        worker.stop()
+        with pytest.raises(InternalError):
+            worker.receive()
+        assert pid is not None and not os.path.exists(f"/proc/{pid}")
+    finally:
+        worker.stop()
+        worker.done()
