@@ -284,6 +284,7 @@ def _forked(n: int, first: Task) -> list[_Fork] | None:
     except OSError:  # (the fork server's pool instead)
         for f in forks:
             f.stop()
+            f.done()
         return None
     return forks
 
