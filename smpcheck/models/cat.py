@@ -299,13 +299,11 @@ class _Shapes:
         self.shapes: dict[tuple[int, ...], _Shape] = {}
 
     def of(self, view: View) -> _Shape:
-        get = self.by_id.get
-        key = [get(id(ev)) for ev in view.events]
-        if None in key:
-            key = [self._number(ev) for ev in view.events]
-        shape = self.shapes.get(tuple(key))  # type: ignore[arg-type]
+        get, number = self.by_id.get, self._number
+        key = tuple([get(id(ev)) or number(ev) for ev in view.events])  # (0 looked up again)
+        shape = self.shapes.get(key)
         if shape is None:
-            shape = self.shapes[tuple(key)] = _Shape(view)  # type: ignore[arg-type]
+            shape = self.shapes[key] = _Shape(view)
         return shape
 
     def _number(self, ev: Event) -> int:
