@@ -221,6 +221,7 @@ class CatMemoryModel(MemoryModel):
         for k, g in enumerate(graphs):
             view = View(g)
             shape = shapes.of(view)
+            view.index = shape.index  # (made once per shape)
             why = shape.before_axioms(view)
             out.append(why)
             if why is None:
@@ -276,6 +277,7 @@ class _Shape:
 
     def __init__(self, view: View) -> None:
         self.exe = Execution(execution_of(view))  # rf, co and FW: per graph
+        self.index = view.index  # (each graph's of the shape: its key holds the events' ids)
         self.rmw = rmw_pairs(view)
         self.unlocks = any("UL" in ev.tags for ev in view.events)
 
