@@ -17,9 +17,10 @@ checked:
 
 from __future__ import annotations
 
+import gc
 import time
-from collections.abc import Callable
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -101,6 +102,7 @@ def explore(model: Model, globals_: dict[str, Loc] | None, memory_model: MemoryM
 
                 guards.enter_context(refusing_nondeterminism(modules + _own_modules(model)))
             guards.enter_context(interrupts())
+            guards.enter_context(fewer_collections())
             try:
                 with Watchdog(s.timeout):
                     explorer.explore(result)
@@ -141,6 +143,31 @@ class Carried:
 
     rechecked: list[set[Any]]
     ops: OpCache = field(default_factory=OpCache)
+
+
+#: Allocations between two collections of the youngest generation while exploring.
+YOUNG_COLLECTION = 10_000
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """The garbage collector's youngest generation collected every
+    :data:`YOUNG_COLLECTION` allocations (Python's default: 700) for the block.
+
+    An exploration allocates much and frees little in cycles (graphs, views and the
+    cat model's values are freed by reference counts), so the objects that survive
+    soon trigger full collections, each walking every live object: four of them
+    were 0.12 s of the 12-CPU message-passing ring's 0.75 s through smpcheck-herd
+    (bench/vs_herd7.py), and the cycles they found were a few hundred objects.  With
+    fewer young collections the older generations' counts (which decide the full
+    collections) grow as slowly; what cycles leave behind waits at most that many
+    allocations.  The previous thresholds come back after the block."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(before[0], YOUNG_COLLECTION), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 class Recheck:
