@@ -3,10 +3,10 @@
 Run as ``.venv/bin/python bench/inc.py`` (``--big`` adds inc 3x3: 1,824,912 SC
 executions).  One line per case: executions explored, executions per second of wall
 time and per CPU-second of this process (which the load of a shared machine
-inflates less), under each memory model.  ``--check`` also runs each inc case as
-users do, ``smpcheck check -j 1 --mm MM FILE`` in this process on a model file written
-for it (what the command adds: loading the file, judging and reporting).  Not part
-of the test suite.
+inflates less), under each memory model, then this process's peak resident memory.
+``--check`` also runs each inc case as users do, ``smpcheck check -j 1 --mm MM FILE``
+in this process on a model file written for it (what the command adds: loading the
+file, judging and reporting).  Not part of the test suite.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import argparse
 import contextlib
 import io
 import re
+import resource
 import tempfile
 import time
 from collections.abc import Callable
@@ -135,6 +136,8 @@ def main() -> None:
                 print(run(make, mm), flush=True)
                 if args.check and i < len(incs):
                     print(run_check(*incs[i], mm, Path(tmp)), flush=True)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak resident memory of this process: {peak:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,8 @@ and the lock corpus (spinlocks, lone unlocks among them, by the lock theme alone
 
     .venv/bin/python bench/lkmm_gen_record.py --seed 7 --count 410 --theme lock \
         --out tests/data/lkmm-gen-lock
+    .venv/bin/python bench/lkmm_gen_record.py --seed 202 --count 410 --theme lock \
+        --out tests/data/lkmm-gen-lock2
 
 and the RMW corpus (atomic RMWs with their fences):
 

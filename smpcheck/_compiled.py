@@ -29,6 +29,7 @@ MODULES = (
     "smpcheck._rt.runtime",
     "smpcheck.cat.batch",
     "smpcheck.cat.batched",
+    "smpcheck.cat.compiler",
     "smpcheck.explore.explorer",
     "smpcheck.explore.speculation",
     "smpcheck.graph.events",

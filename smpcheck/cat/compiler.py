@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from mypy_extensions import mypyc_attr
+
 from smpcheck.cat import batch as B
 from smpcheck.cat import syntax as S
 from smpcheck.cat import values as V
@@ -148,6 +150,7 @@ def _test_batched(test: str, v: Value) -> int:
     return int(v.all & ~B.reflexive(v))
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # (compiled by mypyc: ProgramCompiler's base)
 class Compiler:
     """Turns the instructions of a model (with its includes) into steps."""
 
@@ -281,6 +284,16 @@ class Compiler:
         codes = [self.expr(e, scope) for e in node.args]
         first, rest = codes[0], codes[1:]
         where = self.located(node)
+        if len(rest) == 1:  # (most: the same steps as the loop below)
+            second = rest[0]
+
+            def pair(rt: Any, f: Frame) -> Value:
+                a = first(rt, f)
+                try:
+                    return op(a, second(rt, f), rt.n)
+                except CatTypeError as e:
+                    raise where(e) from None
+            return pair
 
         def code(rt: Any, f: Frame) -> Value:
             acc = first(rt, f)
@@ -303,7 +316,7 @@ class Compiler:
         def code(rt: Any, f: Frame) -> Value:
             n = rt.n
             dom = -1
-            acc: Rel | None = None
+            acc: Any = None  # (Any: compiled, a declared Rel | None is checked, and EMPTY comes)
             try:
                 for k, (is_id, c) in enumerate(parts):
                     v = c(rt, f)
@@ -462,17 +475,17 @@ def _sequence_step(acc: Any, dom: int, is_id: bool, v: Value, n: int
         m = V.as_set(v)
         if acc is None:
             return None, dom & m, False
-        rows = tuple([r & m for r in acc.rows])
+        rel = acc.restrict(None, m)  # (Rel's: compiled in the core)
     elif acc is None:
-        rows = V.as_rel(v, n).rows
+        rel = V.as_rel(v, n)
         if dom != -1:
-            rows = tuple([r if dom >> i & 1 else 0 for i, r in enumerate(rows)])
+            rel = rel.restrict(dom, None)
     else:
         nxt = V.seq(acc, v, n)
         return nxt, dom, nxt is EMPTY
-    if not any(rows):
+    if not any(rel.rows):
         return acc, dom, True
-    return V.mk_rel(n, rows), dom, False
+    return rel, dom, False
 
 
 def _sequence_rest(rt: Any, f: Frame, parts: list[tuple[bool, Code]], k: int, v: Value,

@@ -116,7 +116,10 @@ class ProgramCompiler(Compiler):
 
             def simple(rt: Any, f: Frame) -> None:
                 store(rt, f)[slot] = code(rt, f)
-            steps.append(simple)
+
+            def top(rt: Any, f: Frame) -> None:  # (most steps: a model's own lets)
+                rt.g[slot] = code(rt, f)
+            steps.append(simple if scope is not None else top)
             return
 
         def step(rt: Any, f: Frame) -> None:

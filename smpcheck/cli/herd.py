@@ -108,6 +108,7 @@ _SESSION: list[HerdSession] = []  # this process's, for the options of its run
 
 def _herd_file(task: tuple[HerdOptions, Path]) -> tuple[str, str, int]:
     """One file's output, messages and exit status (in a worker process with -j)."""
+    from smpcheck.explore.session import fewer_collections
     from smpcheck.herd.run import HerdSession
     from smpcheck.litmus.syntax import LitmusError
 
@@ -115,7 +116,9 @@ def _herd_file(task: tuple[HerdOptions, Path]) -> tuple[str, str, int]:
     if not _SESSION or _SESSION[0].opts != opts:
         _SESSION[:] = [HerdSession(opts)]
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    # (the output's sorted final states make garbage as the exploration does)
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
+            fewer_collections():
         try:
             status = _report(_SESSION[0].run(path), opts)
         except LitmusError as exc:

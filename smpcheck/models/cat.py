@@ -221,6 +221,7 @@ class CatMemoryModel(MemoryModel):
         for k, g in enumerate(graphs):
             view = View(g)
             shape = shapes.of(view)
+            view.index = shape.index  # (made once per shape)
             why = shape.before_axioms(view)
             out.append(why)
             if why is None:
@@ -276,6 +277,7 @@ class _Shape:
 
     def __init__(self, view: View) -> None:
         self.exe = Execution(execution_of(view))  # rf, co and FW: per graph
+        self.index = view.index  # (each graph's of the shape: its key holds the events' ids)
         self.rmw = rmw_pairs(view)
         self.unlocks = any("UL" in ev.tags for ev in view.events)
 
@@ -299,13 +301,11 @@ class _Shapes:
         self.shapes: dict[tuple[int, ...], _Shape] = {}
 
     def of(self, view: View) -> _Shape:
-        get = self.by_id.get
-        key = [get(id(ev)) for ev in view.events]
-        if None in key:
-            key = [self._number(ev) for ev in view.events]
-        shape = self.shapes.get(tuple(key))  # type: ignore[arg-type]
+        get, number = self.by_id.get, self._number
+        key = tuple([get(id(ev)) or number(ev) for ev in view.events])  # (0 looked up again)
+        shape = self.shapes.get(key)
         if shape is None:
-            shape = self.shapes[tuple(key)] = _Shape(view)  # type: ignore[arg-type]
+            shape = self.shapes[key] = _Shape(view)
         return shape
 
     def _number(self, ev: Event) -> int:

@@ -629,6 +629,39 @@ def unlock_read_hidden(g: ExecutionGraph) -> bool:
     return False
 
 
+def lone_unlock_seen_out_of_order(g: ExecutionGraph) -> bool:
+    """What the execution shows of a lock's coherence order has a cycle through an
+    unlock that matches no lock (a fence here, never in co) that a read reads.
+
+    Before it makes co, herd7's cos-opt.cat (which lock.cat includes) drops an
+    execution whose observed order of each location has a cycle: two writes in
+    program order, a write read before a later write, a write before a read of
+    another, two reads in order of two writes, the initial write first.  With
+    every source in co, coherence says the same; a lone unlock read by
+    spin_is_locked() is in none, so only this check orders it.  As there, the
+    unlocks and spin_lock()'s reads are not yet accesses (W holds no unlock, the
+    reads-from of spin_lock()'s read is added later).  herd's final writes
+    (co0's last place) are left out: they only matter when a test's final
+    condition reads a spinlock, which lock.cat flags (``lock-final``)."""
+    v = View(g)
+    lone = v.tagged("UL") & v.F
+    rf = v.rf
+    if not rf.restrict(lone, None):
+        return False
+    writes = v.W & ~v.tagged("UL")
+    reads = v.R & ~v.tagged("LKR")
+    shown = rf.restrict(None, reads)
+    back = shown.inverse()
+    same = Rel.identity(v.n)
+    ordered = v.po_loc
+    seen = (ordered.restrict(writes, writes)
+            | shown.seq(ordered.restrict(reads, writes))
+            | (ordered.restrict(writes, reads).seq(back) - same)
+            | (shown.seq(ordered.restrict(reads, reads)).seq(back) - same)
+            | (Rel.product(v.n, v.IW, writes & ~v.IW) & v.loc))
+    return not seen.is_acyclic()
+
+
 def _kept(earlier: Event, later: Event, between: Sequence[Event],
           tags: Callable[[Event], frozenset[str]]) -> bool:
     """:meth:`LKMM.keeps_order`'s rule, reading each event's ordering tags with ``tags``."""
@@ -767,9 +800,14 @@ class LKMM(MemoryModel):
 
         Also lock.cat's reads-from of spin_is_locked() returning false, where an
         unmatched spin_unlock() (a fence) hides its CPU's earlier unlocks
-        (:func:`unlock_read_hidden`)."""
-        if "UL" in g.fence_tags and unlock_read_hidden(g):
-            return "lock-rf"
+        (:func:`unlock_read_hidden`), and herd's order of what the execution shows
+        of a lock's coherence when a read reads such an unlock
+        (:func:`lone_unlock_seen_out_of_order`)."""
+        if "UL" in g.fence_tags:
+            if unlock_read_hidden(g):
+                return "lock-rf"
+            if lone_unlock_seen_out_of_order(g):
+                return "ConsCo"
         if not g.fence_tags & GRACE_PERIODS:
             return None
         rel = self._judged = LkmmRelations(View(g))

@@ -8,7 +8,7 @@ must be the same.  Every fourth test is a quick slice; the others are marked
 slow (``-m 'not slow'`` runs the slice alone).  Tests herd7 did not finish are skipped,
 saying so.
 
-The same for three corpora of one theme each: tests/data/lkmm-gen-lock (seed 7,
+The same for corpora of one theme each: tests/data/lkmm-gen-lock (seed 7,
 the lock theme), tests/data/lkmm-gen-rmw (seed 3694, the RMW theme, where the
 built-in LKMM lost two executions of G3694-265: a revisit cut a read that
 smp_mb__before_atomic() orders before a write after the RMW it fences) and
@@ -22,7 +22,10 @@ grace period forbids, after a kept srcu_down_read()), and tests/data/lkmm-gen-sr
 that fix, which judged a cut event's latest place without the events cut after it),
 and tests/data/lkmm-gen-srcu4 (seed 24931, the SRCU theme: G24931-124 listed 232 of
 herd7's 294 executions: a read cut with its CPU's later events, whose latest source
-left one of them, an SRCU unlock, no consistent place).
+left one of them, an SRCU unlock, no consistent place), and tests/data/lkmm-gen-lock2
+(seed 202, the lock theme: both paths listed 12 executions of G202-164 where herd7 lists 9,
+where spin_is_locked() reads an unlock that matches no lock on both sides of a
+spin_lock(): herd's cos-opt.cat check ConsCo; LKMM.deferred_inconsistency).
 
 The kernel's 35 tests (herd7-results.csv) get the same check of their Observation
 and Flag lines.
@@ -51,6 +54,7 @@ from tests.support.lkmm_agree import builtin_lines, herd_lines, herd_session
 
 DATA = REPO / "tests" / "data" / "lkmm-gen"
 LOCKS = REPO / "tests" / "data" / "lkmm-gen-lock"  # seed 7, the lock theme alone
+LOCKS2 = REPO / "tests" / "data" / "lkmm-gen-lock2"  # seed 202, the lock theme alone
 RMWS = REPO / "tests" / "data" / "lkmm-gen-rmw"  # seed 3694, the RMW theme alone
 SRCUS = REPO / "tests" / "data" / "lkmm-gen-srcu"  # seed 614192, the SRCU theme alone
 SRCUS2 = REPO / "tests" / "data" / "lkmm-gen-srcu2"  # seed 839315, the SRCU theme alone
@@ -58,7 +62,7 @@ SRCUS3 = REPO / "tests" / "data" / "lkmm-gen-srcu3"  # seed 195478, the SRCU the
 SRCUS4 = REPO / "tests" / "data" / "lkmm-gen-srcu4"  # seed 24931, the SRCU theme alone
 RECORDS: dict[Any, dict[str, dict[str, Any]]] = {
     folder: json.loads((folder / "herd7.json").read_text())["tests"]
-    for folder in (DATA, LOCKS, RMWS, SRCUS, SRCUS2, SRCUS3, SRCUS4)}
+    for folder in (DATA, LOCKS, LOCKS2, RMWS, SRCUS, SRCUS2, SRCUS3, SRCUS4)}
 RECORD, LOCK_RECORD = RECORDS[DATA], RECORDS[LOCKS]
 WHERE = {name: folder for folder, record in RECORDS.items() for name in record}
 ALL = {name: entry for record in RECORDS.values() for name, entry in record.items()}
