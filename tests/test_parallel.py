@@ -435,3 +435,179 @@ def test_stopped_workers_print_no_traceback(tmp_path: Path) -> None:
     if "InvalidStateError" not in err("bare"):
         pytest.skip("this Python's pool does not raise on a cancelled future")
     assert err("quiet") == ""
+
+
+def _cached(step: Any) -> int:
+    """How many ops a CPU's op cache holds from ``step`` down."""
+    return 0 if step is None else 1 + sum(_cached(s) for s in step.next.values())
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: Path(p).stem)
+def test_units_of_one_process_share_its_op_caches(path: str) -> None:
+    """The units a process explores go on with the op caches (and heap) its earlier
+    ones filled (session.Carried): together they cache the histories of one process's
+    exploration, each once, the same ops, and count the same executions."""
+    from smpcheck.explore.session import Carried, explore
+    from smpcheck.explore.units import explore_unit
+
+    model, names = load_model(path)
+    for mm in ("sc", "tso", "lkmm"):
+        m = get_model(mm)
+        s = replace(Settings(all_violations=True), max_passes=1, batch=1)
+        r, explorer, _ = explore(model, names, m, s)
+        for depth in (1, 3):
+            parts = Carried([set() for _ in model.cpus])
+            units = [explore_unit(model, names, m, Task(model.recipe, mm, s, u), parts)
+                     for u in split_tree(model, names, m, s, depth)]
+            assert [_cached(root) for root in parts.ops.roots] == \
+                [_cached(root) for root in explorer.run.roots], (mm, depth)
+            assert sum(u.executions + u.blocked for u in units) == r.executions + r.blocked
+
+
+def _both_ends(takes: dict[int, int]) -> Any:
+    """A runner doing what the worker processes' does, here, with no thread: this process
+    walks the tasks from the first one on, and a worker takes runs of them from the
+    last one backwards when this walk pops its ``n``-th node (``takes``: n -> share);
+    the runs taken are explored after the walk, in order."""
+    from smpcheck.explore.units import Frontier
+    from smpcheck.explore.workers import _in_order
+
+    def runner(tasks: list[Task], stop: Any, local: Any) -> Any:
+        frontier = Frontier([t.path for t in tasks])
+        taken: list[tuple[int, int]] = []
+        pops = itertools.count()
+        enter = frontier.enter
+
+        def entering(path: tuple[int, ...]) -> bool:
+            share = takes.get(next(pops))
+            if share is not None and (run := frontier.take(share)) is not None:
+                taken.append(run)
+            return enter(path)
+
+        frontier.enter = entering  # type: ignore[method-assign]
+        mine = local(replace(tasks[0], more=tuple(t.path for t in tasks[1:]), frontier=frontier))
+        frontier.close()
+        runs = [local(replace(tasks[i], more=tuple(t.path for t in tasks[i + 1:end])))
+                for i, end in sorted(taken)]
+        assert sum(end - i for i, end in taken) <= len(tasks)
+        yield from _in_order([mine, *runs], stop)
+    return runner
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(litmus_tests(max_cpus=3, max_steps=3), st.sampled_from(["sc", "tso", "lkmm"]),
+       st.integers(1, 5), st.dictionaries(st.integers(0, 60), st.integers(1, 8), max_size=8))
+def test_runs_taken_from_the_end_during_the_walk_match_one_process(
+        text: str, mm: str, depth: int, takes: dict[int, int]) -> None:
+    """This process walks the units from the first while workers take runs of them from
+    the last (units.Frontier), wherever the walk is when they take one: the same
+    executions, states, findings and verdict as one process."""
+    from smpcheck.explore import parallel
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(parallel, "run_here", _both_ends(takes))
+        split_run, split = _litmus(text, mm, Settings(split_depth=depth))
+    one_run, one = _litmus(text, mm, Settings())
+    if split_run.result.elapsed_s == 0.0 and not one_run.result.complete:
+        pytest.skip("cut short")
+    assert split == one
+    assert split_run.states == one_run.states and split_run.verdict == one_run.verdict
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: Path(p).stem)
+def test_runs_taken_from_the_end_match_one_process_in_models(path: str) -> None:
+    from smpcheck.explore import parallel
+
+    model, names = load_model(path)
+    for mm, all_violations in (("tso", True), ("sc", False), ("lkmm", False)):
+        one = summary(verify(model, names, mm, Settings(all_violations=all_violations)))
+        for takes in ({0: 2}, {3: 1, 4: 1, 9: 3}, {n: 4 for n in range(0, 200, 7)}):
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setattr(parallel, "run_here", _both_ends(takes))
+                s = Settings(all_violations=all_violations, split_depth=3)
+                assert summary(split_result(model, names, mm, s)) == one, (mm, takes)
+
+
+def test_the_walk_here_shows_progress() -> None:
+    """Progress during this process's walk (with runs taken from the end): the counts
+    merged so far and the walk's, never more than the run's, ending at them."""
+    from smpcheck.explore import parallel
+
+    model, names = load_model(str(ROOT / "examples" / "peterson.py"))
+    shown: list[tuple[int, int]] = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(parallel, "WALK_PROGRESS_S", 0.0)
+        r = verify_parallel(model, names, get_model("tso"),
+                            Settings(split_depth=3, all_violations=True),
+                            lambda r: shown.append((r.executions, r.blocked)),
+                            runner=_both_ends({5: 2, 9: 2}))
+    assert r is not None and shown[-1] == (r.executions, r.blocked)
+    walk = shown[:-1]
+    assert len(walk) > 10 and walk == sorted(walk)
+    assert all(e <= r.executions and b <= r.blocked for e, b in walk)
+
+
+@pytest.mark.parametrize("forked", [True, False], ids=["fork", "forkserver"])
+def test_runs_a_worker_process_takes_match_one_process(
+        forked: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """This process's walk waits, at its first node, for a worker to take a run from
+    the end: a worker forked from this process (with its model and caches,
+    units.adopt) or started from a fork server (the model built again) explores it."""
+    import time
+
+    from smpcheck.explore import units, workers
+
+    taken: list[int] = []
+
+    class Waiting(units.Frontier):
+        def enter(self, path: tuple[int, ...]) -> bool:
+            began = time.monotonic()
+            while self.end == len(self.units) and time.monotonic() - began < 30:
+                time.sleep(0.005)
+            taken.append(len(self.units) - self.end)
+            return super().enter(path)
+
+    monkeypatch.setattr(workers, "_fork_safe", lambda: forked)
+    monkeypatch.setattr(workers, "Frontier", Waiting)
+    model, names = load_model(str(ROOT / "examples" / "seqcount.py"))
+    for mm, all_violations in (("tso", True), ("lkmm", False)):
+        s = Settings(all_violations=all_violations)
+        one = summary(verify(model, names, mm, s))
+        taken.clear()
+        assert summary(verify(model, names, mm, replace(s, jobs=2, split_depth=3))) == one
+        assert taken and taken[0] > 0, mm  # (the worker took a run before the walk began)
+
+
+def test_a_forked_worker_sends_errors_back_and_stops(tmp_path: Path) -> None:
+    """A forked worker (workers._Fork) sends back what a task raised, raised here in
+    its turn; one killed while a task runs is an internal error here, not a wait
+    for ever; stopped, it leaves no process behind."""
+    from smpcheck.errors import InternalError
+    from smpcheck.explore.workers import _Fork
+
+    model, _ = load_model(str(ROOT / "examples" / "sb.py"))
+    worker = _Fork()
+    try:
+        worker.send(Task(None, "sc", Settings(), ()))  # (no recipe: building it raises)
+        worker.send(Task(model.recipe, "sc", Settings(), ()))
+        with pytest.raises(AttributeError):
+            worker.receive()
+        assert worker.receive().executions == verify(*load_model(
+            str(ROOT / "examples" / "sb.py")), "sc", Settings()).executions
+        pid = worker.pid
+        slow = tmp_path / "slow.py"  # (minutes: killed while it runs)
+        slow.write_text("from smpcheck import READ_ONCE, WRITE_ONCE, Model, Var\n"
+                        "c = Var(0)\n"
+                        "def cpu():\n"
+                        "    for _ in range(4):\n"
+                        "        WRITE_ONCE(c, READ_ONCE(c) + 1)\n"
+                        "MODEL = Model('slow', [cpu, cpu, cpu])\n")
+        worker.send(Task(load_model(str(slow))[0].recipe, "sc", Settings(), ()))
+        worker.stop()
+        with pytest.raises(InternalError):
+            worker.receive()
+        assert pid is not None and not os.path.exists(f"/proc/{pid}")
+    finally:
+        worker.stop()
+        worker.done()

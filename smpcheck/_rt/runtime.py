@@ -168,6 +168,21 @@ class Step:
         return nxt
 
 
+class OpCache:
+    """Every CPU's op cache (:class:`Step`) and the heap objects its ops name, kept for
+    the next :class:`Run` of the same CPU functions under the same bounds: the
+    explorations of one run's parts in one process (-j's units) then find what the
+    earlier ones ran, as one exploration does throughout.  Another model or other
+    bounds start it afresh (its ``key``)."""
+
+    __slots__ = ("key", "roots", "heap")
+
+    def __init__(self) -> None:
+        self.key: tuple[Any, ...] | None = None
+        self.roots: list[Step | None] = []
+        self.heap: dict[EventId, Obj] = {}
+
+
 class Diverged(Exception):
     """Replay asked for another event than the graph holds: the model is not deterministic.
 
@@ -240,17 +255,25 @@ class Run:
     """The CPUs of one model, driven against one execution graph at a time."""
 
     def __init__(self, fns: list[Callable[[], Any]], loop_bound: int = LOOP_BOUND,
-                 max_events: int = MAX_EVENTS, irq_bound: int = IRQ_BOUND) -> None:
+                 max_events: int = MAX_EVENTS, irq_bound: int = IRQ_BOUND,
+                 kept: OpCache | None = None) -> None:
         # every CPU's op cache (Step), unless an analysis rewrites ops site by site
         # (:mod:`.sites`, which records each op it sees): model CPU functions are held to
         # be deterministic (the session re-runs each new history: Recheck), and what one
-        # does besides asking for ops (a WARN_ON) turns its cache off (:func:`warn`)
+        # does besides asking for ops (a WARN_ON) turns its cache off (:func:`warn`);
+        # ``kept``: the caches (and heap) of an earlier run to go on with
         cache = _site_hook is None
-        self.roots = [Step() if cache or getattr(fn, "smp_deterministic", False) else None
-                      for fn in fns]
+        key = (tuple(fns), loop_bound, max_events, irq_bound)
+        if kept is not None and cache and kept.key == key:
+            self.roots, self.heap = kept.roots, kept.heap
+        else:
+            self.roots = [Step() if cache or getattr(fn, "smp_deterministic", False)
+                          else None for fn in fns]
+            self.heap = {}
+            if kept is not None and cache:
+                kept.key, kept.roots, kept.heap = key, self.roots, self.heap
         self.cpus = [Cpu(i, fn, step=self.roots[i]) for i, fn in enumerate(fns)]
         self.graph: ExecutionGraph | None = None
-        self.heap: dict[EventId, Obj] = {}
         self.loop_bound = loop_bound
         self.max_events = max_events
         self.irq_bound = irq_bound

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from mypy_extensions import mypyc_attr
 
-from smpcheck._rt.runtime import BLOCK, STOPPED, Cpu, ModelRaised, Op, Run
+from smpcheck._rt.runtime import BLOCK, STOPPED, Cpu, ModelRaised, Op, OpCache, Run
 from smpcheck.errors import UsageError
 from smpcheck.explore.speculation import Domain, execution_key, first_meeting, graph_key
 from smpcheck.graph.events import INIT_TID, Event, lone_unlock
@@ -98,6 +98,7 @@ class Explorer:
     split: Any = None  # -j: the part of the tree to explore (smpcheck.explore.parallel.Split)
     on_violation: Callable[[Violation], None] | None = None  # every finding, duplicates too
     latent: Sequence[tuple[int, str, int, frozenset[Any]]] = ()  # (Model.latent)
+    ops: OpCache | None = None  # the CPUs' op caches to go on with (Run's ``kept``)
     carry: bool = field(default=False, init=False)  # (_push: go on with the graph)
 
     def explore(self, result: Result) -> Result:
@@ -109,7 +110,7 @@ class Explorer:
         self.result = result
         self.locs = Locations()
         self.run = Run(self.cpus, self.settings.loop_bound, self.settings.max_events,
-                       self.settings.irq_bound)
+                       self.settings.irq_bound, self.ops)
         self.domain = Domain(self.latent)
         self.speculating = False  # whether this pass lets reads speculate
         # Under a model with dependencies two paths may reach one execution (revisits

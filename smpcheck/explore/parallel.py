@@ -21,18 +21,21 @@ second pass over values all units saw) or in which two units reach one execution
 A run that ends within :data:`PROBE_S` in this process is not split.  Else what that
 first walk explored counts: it stopped between two nodes, so the nodes left on its
 stack hold all it did not explore (:func:`~smpcheck.explore.units.beyond`), and the
-units are those; this process starts the workers and explores units from the
-first, in order, with them.
+units are those; this process starts the workers and walks the units from the
+first on, in one walk, while the workers take runs of them from the last one
+backwards (:class:`~smpcheck.explore.workers._BothEnds`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import itertools
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smpcheck.errors import InternalError, UsageError
 from smpcheck.explore.explorer import Settings
@@ -45,6 +48,7 @@ from smpcheck.explore.units import (
     Unsplit,
     beyond,
     explore_unit,
+    lent,
     portable,
     split_tree,
     units_for,
@@ -56,6 +60,9 @@ from smpcheck.model.objects import Loc
 from smpcheck.models import MemoryModel, get_model
 from smpcheck.results.findings import Violation
 from smpcheck.results.result import Limit, Result
+
+if TYPE_CHECKING:
+    from smpcheck.explore.session import Carried
 
 PROBE_S = 0.05  # a run that ends within this many seconds is not split
 
@@ -162,7 +169,9 @@ def verify_parallel(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: 
     one = replace(s, jobs=1, ray=None, split_depth=None)
     head: list[UnitResult] = []  # what the probe explored, if it can count
     left: list[Path] | None = None
-    seen: list[set[Any]] = [set() for _ in model.cpus]  # (Recheck's, for this process)
+    from smpcheck.explore.session import Carried
+
+    seen = Carried([set() for _ in model.cpus])  # (for this process's explorations)
     if s.split_depth is None:  # a small run: one process is faster
         probe, first = _probe(model, globals_, mm, one, progress, seen)
         if probe is not None:
@@ -182,9 +191,11 @@ def verify_parallel(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: 
                         run_processes(s.jobs))
     result = Result(model.name, mm.name)
     stop = _stopper(s.all_violations)
-    done = runner(tasks, stop, lambda t: explore_unit(model, globals_, mm, t, seen))
-    merged = merge(_shown(itertools.chain(head, done), result, start, progress), result,
-                   s.all_violations)
+    with lent(tasks[0], (model, globals_, mm), seen) if tasks else contextlib.nullcontext():
+        done = runner(tasks, stop, lambda t: explore_unit(
+            model, globals_, mm, t, seen, _walking(result, start, progress, t)))
+        merged = merge(_shown(itertools.chain(head, done), result, start, progress), result,
+                       s.all_violations)
     if merged.sequential is not None:
         return None
     if not keep_witnesses:
@@ -208,11 +219,35 @@ def _shown(units: Iterable[UnitResult], result: Result, start: float,
             progress(result)
 
 
+def _walking(result: Result, start: float, progress: Callable[[Result], None] | None,
+             task: Task) -> Callable[[Result], None] | None:
+    """For the long walk of this process's part (a task with a frontier), the progress
+    of the counts merged so far and of that walk's (a few times a second)."""
+    if progress is None or task.frontier is None:
+        return None
+    last = [0.0]
+
+    def shown(walk: Result) -> None:
+        now = time.monotonic()
+        if now - last[0] < WALK_PROGRESS_S:
+            return
+        last[0] = now
+        both = copy.copy(result)
+        both.executions += walk.executions
+        both.blocked += walk.blocked
+        both.elapsed_s = now - start
+        progress(both)
+    return shown
+
+
+WALK_PROGRESS_S = 0.2
+
+
 Head = tuple[UnitResult, list[Path]]  # what a probe explored, and the nodes it left
 
 
 def _probe(model: Model, globals_: dict[str, Loc], mm: MemoryModel, one: Settings,
-           progress: Callable[[Result], None] | None, seen: list[set[Any]]
+           progress: Callable[[Result], None] | None, seen: Carried
            ) -> tuple[Result | None, Head | None]:
     """The run in this process if it ends within :data:`PROBE_S` (or the run's own
     timeout, if shorter): what one process reports.  If it takes longer: what the
@@ -225,7 +260,7 @@ def _probe(model: Model, globals_: dict[str, Loc], mm: MemoryModel, one: Setting
         one, max_executions=PROBE_EXECUTIONS)
     split = Split()
     probe, explorer, checker = explore(model, globals_, mm, bounded, progress, split=split,
-                                       rechecked=seen)
+                                       carried=seen)
     own = Limit.TIMEOUT if PROBE_EXECUTIONS is None else Limit.MAX_EXECUTIONS
     if (one.timeout is None or one.timeout > PROBE_S) and any(
             c.limit == own for c in probe.incomplete):

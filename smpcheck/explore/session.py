@@ -21,11 +21,19 @@ import gc
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from smpcheck._rt.loader import engine_made, model_modules
 from smpcheck._rt.pystate import PythonState, Root, trace_run
-from smpcheck._rt.runtime import IRQ_HANDLERS, Diverged, ModelMisuse, ModelRaised, Stop
+from smpcheck._rt.runtime import (
+    IRQ_HANDLERS,
+    Diverged,
+    ModelMisuse,
+    ModelRaised,
+    OpCache,
+    Stop,
+)
 from smpcheck._rt.watchdog import Watchdog, interrupts
 from smpcheck.errors import UsageError
 from smpcheck.explore.checks import Checker
@@ -63,13 +71,12 @@ def explore(model: Model, globals_: dict[str, Loc] | None, memory_model: MemoryM
             judge: Callable[[Checker], Judge] | None = None, keep_witnesses: bool = True,
             subject: str = "model",
             on_violation: Callable[[Violation], None] | None = None,
-            rechecked: list[set[Any]] | None = None
+            carried: Carried | None = None
             ) -> tuple[Result, Explorer, Checker]:
     """One exploration (of the part of the tree ``split`` names, if given), every
     execution judged, without the conclusions drawn at the end (Checker.finish);
-    ``rechecked``: the values each CPU was re-run on (:class:`Recheck`), shared by
-    the explorations of one run's parts in one process; the other arguments as
-    :func:`verify`'s."""
+    ``carried``: what the explorations of one run's parts in one process share; the
+    other arguments as :func:`verify`'s."""
     result = Result(model.name, memory_model.name)
     result.bound = (f"{len(model.cpus)} CPUs, the model's objects, other loops than "
                     f"spin waits at most {s.loop_bound} iterations")
@@ -77,12 +84,14 @@ def explore(model: Model, globals_: dict[str, Loc] | None, memory_model: MemoryM
         n = s.irq_bound
         result.bound += f", at most {n} interrupt{'' if n == 1 else 's'} per CPU (--irq-bound)"
     explorer = Explorer(model.cpus, memory_model, s, on_progress=progress, guide=guide,
-                        split=split, on_violation=on_violation, latent=model.latent)
+                        split=split, on_violation=on_violation, latent=model.latent,
+                        ops=None if carried is None else carried.ops)
     checker = Checker(model, memory_model, globals_ or {}, explorer.report,
                       keep_witnesses=keep_witnesses)
     judging: Judge = checker if judge is None else judge(checker)
     modules = model_modules(model.cpus)
-    recheck = Recheck(model, s, PythonState(modules, model.cpus), judging, rechecked)
+    recheck = Recheck(model, s, PythonState(modules, model.cpus), judging,
+                      None if carried is None else carried.rechecked)
     explorer.on_complete = recheck
     explorer.on_restart = judging.reset
     start = time.monotonic()
@@ -123,6 +132,17 @@ def explore(model: Model, globals_: dict[str, Loc] | None, memory_model: MemoryM
             raise
         raise UsageError(exc.message, model.path, model.condition_line) from None
     return result, explorer, checker
+
+
+@dataclass
+class Carried:
+    """What the explorations of one run's parts share in one process (-j's units, the
+    probe), as one exploration keeps it throughout: the values each CPU was re-run on
+    (:class:`Recheck`: a CPU re-run once on each) and the CPUs' op caches
+    (:class:`OpCache`: a CPU run once for each history)."""
+
+    rechecked: list[set[Any]]
+    ops: OpCache = field(default_factory=OpCache)
 
 
 #: Allocations between two collections of the youngest generation while exploring.

@@ -20,12 +20,14 @@ of the nodes that made them, nothing that only its own process can hold.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import marshal
+import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smpcheck.errors import InternalError, UsageError
 from smpcheck.explore.explorer import Explorer, Settings
@@ -35,10 +37,13 @@ from smpcheck.model.values import Val, deps_of, raw
 from smpcheck.models import MemoryModel, get_model
 from smpcheck.results.result import Cut, Limit, Result
 
+if TYPE_CHECKING:
+    from smpcheck.explore.session import Carried
+
 Path = tuple[int, ...]
 UNITS_PER_JOB = 32  # units wanted per process: enough to even out unequal subtrees
 # (the subtrees of one depth differ a hundredfold; a process takes several small units
-# in one walk, :class:`~smpcheck.explore.workers._Shared`, so that many cost little)
+# in one walk, :class:`~smpcheck.explore.workers._BothEnds`, so that many cost little)
 MAX_DEPTH = 64
 
 
@@ -55,8 +60,9 @@ class Split:
     Findings and witnesses are noted with the path of the node whose step made them."""
 
     def __init__(self, follow: Iterable[Path] = ((),), depth: int | None = None,
-                 only: Iterable[Path] | None = None):
+                 only: Iterable[Path] | None = None, frontier: Frontier | None = None):
         self.above = _next_steps(follow)  # (nodes above a unit: the children to take)
+        self.frontier = frontier  # (follow's units from one on are others' when it says)
         self.depth = depth
         self.only = None if only is None else _next_steps(only)
         self.units: list[Path] = []
@@ -78,6 +84,8 @@ class Split:
         """The walk pops its next node: whether to extend it (else it is a unit)."""
         self.note(result)
         path = self.paths.pop()
+        if self.frontier is not None and not self.frontier.enter(path):
+            return False  # (another process's)
         if self.depth is not None and len(path) >= self.depth:
             self.units.append(path)
             self.current = None
@@ -131,6 +139,51 @@ class Split:
         if self.depth is not None and self.children == 0:
             self.units.append(here)
         self.current = None
+
+
+class Frontier:
+    """Where one walk of a list of units (in the walk's order) meets the processes that
+    take runs of them from the last one backwards: the walk enters a node only before
+    the first unit taken (:meth:`enter`, at each pop), and a run is taken only of
+    units the walk has not entered (:meth:`take`), the two under one lock.  A node
+    above a unit comes before it in the walk's order, so the walk still enters the
+    nodes above the units taken, and takes their children before those units."""
+
+    def __init__(self, units: list[Path]) -> None:
+        import threading
+
+        self.units = units
+        self.end = len(units)  # the first unit taken (len(units): none)
+        self.limit: Path = (sys.maxsize,)  # its path (after every path: none)
+        self.last: Path = ()  # the path of the node the walk entered last
+        self.lock = threading.Lock()
+
+    def enter(self, path: Path) -> bool:
+        """Whether the walk may enter the node at ``path`` (else it is another's)."""
+        with self.lock:
+            if path >= self.limit:
+                return False
+            self.last = path
+            return True
+
+    def take(self, share: int) -> tuple[int, int] | None:
+        """A run of units ``(first, end)`` the walk has not entered, the last of them:
+        a ``1/share`` of those left (at least one); None when none is left."""
+        import bisect
+
+        with self.lock:
+            free = bisect.bisect_right(self.units, self.last)  # (the first not entered)
+            if free >= self.end:
+                return None
+            end = self.end
+            first = end - max(1, (end - free) // share)
+            self.end, self.limit = first, self.units[first]
+            return first, end
+
+    def close(self) -> None:
+        """Take no more runs (the walk ended)."""
+        with self.lock:
+            self.last = (sys.maxsize,)
 
 
 def beyond(units: list[Path], left: list[Path]) -> list[Path]:
@@ -227,6 +280,7 @@ class Task:
     deadline: float | None = None
     keep_witnesses: bool = True  # a graph per final state (verify_parallel's)
     more: tuple[Path, ...] = ()  # the units after ``path`` explored in the same walk
+    frontier: Frontier | None = field(default=None, compare=False)  # (this process's walk)
 
     @property
     def paths(self) -> tuple[Path, ...]:
@@ -257,20 +311,52 @@ def forget_built() -> None:
     RECHECKED.clear()
 
 
-RECHECKED: dict[Any, list[set[Any]]] = {}  # per process: what the units' CPUs re-ran on
+RECHECKED: dict[Any, Carried] = {}  # per process: what the units' explorations share
 
 
-def rechecked(task: Task, cpus: int) -> list[set[Any]]:
-    """The values each CPU of ``task``'s model was re-run on in this process, under the
-    task's bounds (a CPU re-run once on each, as in one process: the units of a run
-    meet the same values again and again)."""
+def _key(task: Task) -> tuple[Any, ...]:
     s = task.settings
-    key = (task.recipe, task.mm, s.loop_bound, s.max_events, s.irq_bound)
+    return (task.recipe, task.mm, s.loop_bound, s.max_events, s.irq_bound)
+
+
+def rechecked(task: Task, cpus: int) -> Carried:
+    """What the explorations of ``task``'s model share in this process, under the
+    task's bounds (:class:`~smpcheck.explore.session.Carried`: the units of a run meet
+    the same values and histories again and again)."""
+    from smpcheck.explore.session import Carried
+
+    key = _key(task)
     seen = RECHECKED.get(key)
     if seen is None:
         RECHECKED.clear()
-        seen = RECHECKED[key] = [set() for _ in range(cpus)]
+        seen = RECHECKED[key] = Carried([set() for _ in range(cpus)])
     return seen
+
+
+LENT: dict[str, Any] = {}  # this process's model and Carried, for workers forked from it
+
+
+@contextlib.contextmanager
+def lent(task: Task, built: tuple[Model, dict[str, Loc], MemoryModel],
+         carried: Carried) -> Iterator[None]:
+    """While the ``with`` runs, workers forked from this process (:func:`adopt`) explore
+    ``task``'s units with this process's model and what its explorations share (as
+    its own units do), not a model built again with empty caches."""
+    LENT.update(key=(task.recipe, task.mm), built=built, rechecked=(_key(task), carried))
+    try:
+        yield
+    finally:
+        LENT.clear()
+
+
+def adopt() -> None:
+    """(In a worker just forked) take what the process it was forked from lent."""
+    if LENT:
+        BUILT.clear()
+        BUILT[LENT["key"]] = LENT["built"]
+        RECHECKED.clear()
+        key, carried = LENT["rechecked"]
+        RECHECKED[key] = carried
 
 
 def run_unit(task: Task) -> UnitResult:
@@ -293,9 +379,11 @@ def walked(path: Path, result: Result, split: Split, explorer: Explorer,
 
 
 def explore_unit(model: Model, names: dict[str, Loc], mm: MemoryModel, task: Task,
-                 seen: list[set[Any]] | None = None) -> UnitResult:
-    """Explore one unit of the model built in this process (``seen``: the values its
-    CPUs were re-run on, see :func:`rechecked`)."""
+                 seen: Carried | None = None,
+                 progress: Callable[[Result], None] | None = None) -> UnitResult:
+    """Explore one unit of the model built in this process (``seen``: what the
+    explorations of its run share here, see :func:`rechecked`; ``progress``: called
+    with the walk's result as it goes)."""
     from smpcheck.explore.session import explore
 
     out = UnitResult(task.path)
@@ -309,9 +397,9 @@ def explore_unit(model: Model, names: dict[str, Loc], mm: MemoryModel, task: Tas
             return out
         s = replace(s, timeout=left)
     try:
-        split = Split(follow=task.paths)
-        result, explorer, _ = explore(model, names, mm, s, split=split,
-                                      keep_witnesses=task.keep_witnesses, rechecked=seen)
+        split = Split(follow=task.paths, frontier=task.frontier)
+        result, explorer, _ = explore(model, names, mm, s, progress, split=split,
+                                      keep_witnesses=task.keep_witnesses, carried=seen)
     except UsageError as exc:
         out.error = (exc.message, exc.path, exc.line, exc.column)
         return out

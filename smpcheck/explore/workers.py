@@ -2,26 +2,37 @@
 
 A *runner* takes the units' tasks, in the walk's order, and yields their results in
 that order, stopping when told the rest is not needed (:data:`Stop`).  Worker
-processes are forked from the calling process where that is safe, else start from a
-fork server, and build the model again from its recipe; the calling process and
-each worker take the units one at a time, in order (:class:`_Shared`).
+processes are forked from the calling process where that is safe, and then explore
+with its model and caches, else start from a fork server and build the model again
+from its recipe.  The calling process walks the units from the first on while the
+workers take runs of them from the last one backwards (:class:`_BothEnds`).
 """
 
 from __future__ import annotations
 
 import collections
+import contextlib
+import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
-from smpcheck.errors import UsageError
-from smpcheck.explore.units import Task, UnitResult, build, forget_built, run_unit
+from smpcheck.errors import InternalError, UsageError
+from smpcheck.explore.units import (
+    Frontier,
+    Task,
+    UnitResult,
+    adopt,
+    build,
+    forget_built,
+    run_unit,
+)
 
 START_S = 0.0  # seconds this process explores units alone before workers are started
 SWITCH_S = 0.0005  # the interpreter's switch interval while workers are fed
-SHARE = 4  # a process takes 1/(SHARE * processes) of the tasks left at a time
+SHARE = 2  # a worker takes 1/(SHARE * processes) of the tasks left at a time
 AHEAD = 2  # runs sent to a worker at a time (its next one is there when it ends one)
 
 
@@ -34,7 +45,7 @@ Runner = Callable[[list[Task], Stop, Local], Iterator[UnitResult]]
 def run_processes(jobs: int, start_after: float = START_S) -> Runner:
     """Run tasks on ``jobs`` processes: this one and ``jobs - 1`` workers (:class:`_Workers`).
     This process runs units in order for ``start_after`` seconds, then starts the
-    workers and shares the rest with them (:class:`_Shared`); results come in order."""
+    workers and shares the rest with them (:class:`_BothEnds`); results come in order."""
     def runner(tasks: list[Task], stop: Stop, local: Local) -> Iterator[UnitResult]:
         if jobs < 2:
             yield from _in_order((local(t) for t in tasks), stop)
@@ -44,8 +55,10 @@ def run_processes(jobs: int, start_after: float = START_S) -> Runner:
 
 
 class _Workers:
-    """A pool of worker processes started in the background, each with the model built
-    (until then :attr:`pool` is None)."""
+    """Worker processes, each fed through a channel (:attr:`channels`, one per worker:
+    ``send`` a task, ``receive`` the results in the order sent): forked at once where
+    that is safe (:func:`_forked`), else a fork server's pool started in the
+    background, each with the model built (until then :attr:`channels` is empty)."""
 
     def __init__(self, n: int, first: Task) -> None:
         import threading
@@ -55,29 +68,34 @@ class _Workers:
         self.closed = False
         self.lock = threading.Lock()
         self.ready = threading.Event()
-        pool, built = _forked(n, first)  # (at once, from this thread, where it can)
-        threading.Thread(target=self._start, args=(n, first, pool, built),
-                         daemon=True).start()
+        self.channels: list[Any] = []
+        forked = _forked(n, first)  # (at once, from this thread, where it can)
+        if forked is not None:
+            self.channels = forked
+            self.ready.set()
+            return
+        threading.Thread(target=self._start, args=(n, first), daemon=True).start()
 
-    def _start(self, n: int, first: Task, pool: Any, built: Any) -> None:
+    def _start(self, n: int, first: Task) -> None:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         _quiet_manager_threads()
+        pool = None
         try:
-            if pool is None:
-                ctx = multiprocessing.get_context("forkserver")
-                ctx.set_forkserver_preload(["smpcheck.explore.parallel",
-                                            "smpcheck.explore.verify"])
-                pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx)
-                built = pool.submit(_build_only, first.recipe, first.mm)
-            built.result()
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["smpcheck.explore.parallel",
+                                        "smpcheck.explore.verify"])
+            pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx)
+            pool.submit(_build_only, first.recipe, first.mm).result()
         except Exception:  # (no workers: this process runs every unit)
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
             pool = None
         with self.lock:
             self.pool = pool
+            if pool is not None:
+                self.channels = [_Pooled(pool) for _ in range(n)]
             if self.closed:
                 self._stop()
         self.ready.set()
@@ -92,10 +110,125 @@ class _Workers:
         self.ready.wait(timeout=30)
 
     def _stop(self) -> None:
+        for channel in self.channels:
+            if isinstance(channel, _Fork):
+                channel.stop()
         if self.pool is not None:
             for proc in list(getattr(self.pool, "_processes", {}).values()):
                 proc.terminate()  # (a unit no longer needed: do not wait for it)
             self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+class _Pooled:
+    """One worker's share of a pool: tasks submitted, results in the order sent."""
+
+    def __init__(self, pool: Any) -> None:
+        self.pool = pool
+        self.futures: collections.deque[Any] = collections.deque()
+
+    def send(self, task: Task) -> None:
+        self.futures.append(self.pool.submit(run_unit, task))
+
+    def receive(self) -> UnitResult:
+        result: UnitResult = self.futures.popleft().result()
+        return result
+
+
+class _Fork:
+    """A worker process forked from this one, fed through two pipes: each task in, its
+    result (or the exception it raised) out, pickled.  No pool: a pool's modules
+    (multiprocessing, concurrent.futures: sockets, subprocess, tempfile) cost this
+    process 12 ms to import, its threads three hops of the interpreter lock per
+    task.  The worker ends when its task pipe closes (this process gone) or when
+    :meth:`stop` kills it; it ignores Ctrl-C (this process stops it)."""
+
+    OPEN: list[int] = []  # this process's ends of every worker's pipes (closed in a worker)
+
+    def __init__(self) -> None:
+        tasks_r, tasks_w = os.pipe()
+        results_r, results_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # (the worker: never returns)
+            code = 1
+            try:
+                for fd in (tasks_w, results_r, *_Fork.OPEN):
+                    os.close(fd)
+                _serve(tasks_r, results_w)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(tasks_r)
+        os.close(results_w)
+        _Fork.OPEN += [tasks_w, results_r]
+        self.pid: int | None = pid
+        self.fds = (tasks_w, results_r)
+        self.tasks = os.fdopen(tasks_w, "wb", closefd=False)
+        self.results = os.fdopen(results_r, "rb", closefd=False)
+
+    def send(self, task: Task) -> None:
+        import pickle
+
+        pickle.dump(task, self.tasks, pickle.HIGHEST_PROTOCOL)
+        self.tasks.flush()
+
+    def receive(self) -> UnitResult:
+        import pickle
+
+        try:
+            ok, value = pickle.load(self.results)
+        except (EOFError, OSError, ValueError):
+            raise InternalError("a worker process ended before it sent its result") from None
+        if not ok:
+            raise value
+        result: UnitResult = value
+        return result
+
+    def done(self) -> None:
+        """Close this process's ends (by the thread feeding it, when it has stopped):
+        the worker reads the end of its tasks, and ends."""
+        for fd in self.fds:
+            with contextlib.suppress(ValueError):
+                _Fork.OPEN.remove(fd)
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+    def stop(self) -> None:
+        """Kill the worker and reap it (no zombie); a thread waiting for its result then
+        reads the end of the pipe."""
+        import signal
+
+        if self.pid is None:
+            return
+        pid, self.pid = self.pid, None
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+
+
+def _serve(tasks_fd: int, results_fd: int) -> None:
+    """(In a forked worker) explore each task read, send its result, until EOF."""
+    import pickle
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    adopt()
+    tasks = os.fdopen(tasks_fd, "rb")
+    results = os.fdopen(results_fd, "wb")
+    while True:
+        try:
+            task = pickle.load(tasks)
+        except EOFError:
+            return
+        try:
+            out: tuple[bool, Any] = (True, run_unit(task))
+        except Exception as exc:
+            out = (False, exc)
+        try:
+            data = pickle.dumps(out, pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # (an exception that does not pickle)
+            data = pickle.dumps((False, InternalError(f"in a worker process: {exc!r}")))
+        results.write(data)
+        results.flush()
 
 
 def _quiet_manager_threads() -> None:
@@ -132,30 +265,34 @@ def _fork_safe() -> bool:
         threading.current_thread() is threading.main_thread()
 
 
-def _forked(n: int, first: Task) -> tuple[Any, Any]:
-    """A pool of ``n`` workers forked from this process, and the future of their first
-    task (building the model), where forking is safe: on Linux, from a process whose
-    only thread is this one (no lock another thread holds is copied locked), so the
-    workers start in milliseconds rather than importing smpcheck again (a fork server
-    takes about 0.4 s, a quarter of a 10,000-execution run).  The workers copy no
-    exploration: the split starts before this process explores a unit, and each
-    worker builds the model again from its recipe, as from a fork server.
-    (None, None) where forking is not safe."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
+def _forked(n: int, first: Task) -> list[_Fork] | None:
+    """``n`` workers forked from this process (:class:`_Fork`), where forking is safe: on
+    Linux, from a process whose only thread is this one (no lock another thread holds
+    is copied locked), so the workers start in a millisecond rather than importing
+    smpcheck again (a fork server takes about 0.4 s, a quarter of a 10,000-execution
+    run).  A worker explores with the model of this process and what its
+    explorations share, as they were when it was forked
+    (:func:`~smpcheck.explore.units.lent`): as this process's own later units do,
+    without building the model again and running each CPU history again.  None where
+    forking is not safe."""
     if not _fork_safe():
-        return None, None
+        return None
+    forks: list[_Fork] = []
     try:
-        pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork"))
-        return pool, pool.submit(_build_only, first.recipe, first.mm)
-    except Exception:  # (the fork server's pool instead)
-        return None, None
+        for _ in range(n):
+            forks.append(_Fork())
+    except OSError:  # (the fork server's pool instead)
+        for f in forks:
+            f.stop()
+            f.done()
+        return None
+    return forks
 
 
 def _with_workers(tasks: list[Task], most: int, local: Local, start_after: float
                   ) -> Iterator[UnitResult]:
-    """Each task's result in order: run here until the workers are up, then shared."""
+    """Each task's result in order: run here for ``start_after`` seconds, then shared
+    with the workers (:class:`_BothEnds`)."""
     began = time.monotonic()
     i = 0
     while i < len(tasks) and time.monotonic() - began < start_after:
@@ -167,106 +304,99 @@ def _with_workers(tasks: list[Task], most: int, local: Local, start_after: float
         return
     workers = _Workers(min(most, len(rest) - 1), rest[0])
     try:
-        yield from _Shared(rest, workers, local).in_order()
+        yield from _BothEnds(rest, workers, local).in_order()
     finally:
         workers.close()
 
 
-class _Shared:
-    """Tasks taken in order, a run of them at a time, by this process and by each
-    worker (a thread here hands a worker its next run when it has sent its last
-    result): no task waits queued behind another, so the run ends within one run of
-    tasks of the last one started, wherever it runs.  A run is explored in one walk
-    (:meth:`Task.paths`: one set-up, their common start walked once), and is a
-    :data:`SHARE` of what each process has left: large runs first, single tasks at
-    the end.  Results are yielded in the tasks' order, one per run."""
+class _BothEnds:
+    """This process walks the tasks from the first on, all in one walk (one set-up, the
+    nodes above them walked once), while each worker takes runs of them from the last
+    one backwards (:class:`~smpcheck.explore.units.Frontier`): a :data:`SHARE` of
+    what is left between them at a time, its next run sent before it ends the last.
+    They meet where the walk ends.  Results: this process's walk (the tasks before
+    the first run taken), then each run's, in the tasks' order."""
 
     def __init__(self, tasks: list[Task], workers: _Workers, local: Local) -> None:
         import threading
 
         self.tasks, self.workers, self.local = tasks, workers, local
-        self.results: list[UnitResult | None] = [None] * len(tasks)  # at a run's first
-        self.ends: dict[int, int] = {}  # a run's first task -> the task after it
-        self.failed: dict[int, BaseException] = {}  # a run's error, raised in its turn
-        self.next = 0  # the first task not taken
-        self.closed = False
+        self.frontier = Frontier([t.path for t in tasks])
+        self.results: dict[int, UnitResult] = {}  # a run's first task -> its result
+        self.failed: dict[int, BaseException] = {}
+        self.taken: list[int] = []  # the first task of each run taken
         self.changed = threading.Condition()
-        self.processes = workers.size + 1
-        for _ in range(workers.size):
-            threading.Thread(target=self._feed, daemon=True).start()
+        self.feeding = workers.size
+        for k in range(workers.size):
+            threading.Thread(target=self._feed, args=(k,), daemon=True).start()
 
-    def _take(self) -> int | None:
-        """The first task of the next run, taken (its end in :attr:`ends`)."""
-        with self.changed:
-            i = self.next
-            if self.closed or i >= len(self.tasks):
-                return None
-            self.next += max(1, (len(self.tasks) - i) // (SHARE * self.processes))
-            self.ends[i] = self.next
-            return i
-
-    def _run(self, i: int) -> Task:
-        """The run of tasks from ``i`` as one task."""
-        first = self.tasks[i]
-        return replace(first, more=tuple(t.path for t in self.tasks[i + 1:self.ends[i]]))
-
-    def _put(self, i: int, result: UnitResult | None, failed: BaseException | None) -> None:
-        with self.changed:
-            self.results[i] = result
-            if failed is not None:
-                self.failed[i] = failed
-            self.changed.notify_all()
-
-    def _feed(self) -> None:
-        """One worker's runs of tasks, once the workers are up (none if they could not
-        start: this process then takes every task), its next run sent before it ends
-        the last: a worker waits for no thread of this busy process to be scheduled."""
+    def _feed(self, k: int) -> None:
+        """Worker ``k``'s runs, once the workers are up (none if they could not start)."""
         self.workers.ready.wait()
-        if self.workers.pool is None:
-            return
-        sent: collections.deque[tuple[int, Any]] = collections.deque()
+        sent: collections.deque[int] = collections.deque()
         failed = False
-        while True:
-            while len(sent) < AHEAD and not failed and (i := self._take()) is not None:
-                sent.append((i, self.workers.pool.submit(run_unit, self._run(i))))
-            if not sent:
+        share = SHARE * (self.workers.size + 1)
+        channel = self.workers.channels[k] if len(self.workers.channels) > k else None
+        try:
+            if channel is None:
                 return
-            i, future = sent.popleft()
-            try:
-                self._put(i, future.result(), None)
-            except BaseException as exc:  # (raised in the run's turn; this worker takes no
-                self._put(i, None, exc)      # more, the others and this process the rest)
-                failed = True
+            while True:
+                while len(sent) < AHEAD and not failed and \
+                        (run := self.frontier.take(share)) is not None:
+                    i, end = run
+                    task = replace(self.tasks[i], more=tuple(t.path for t in
+                                                             self.tasks[i + 1:end]))
+                    with self.changed:
+                        self.taken.append(i)
+                    sent.append(i)
+                    try:
+                        channel.send(task)
+                    except OSError:  # (the worker is gone: receive says so)
+                        failed = True
+                if not sent:
+                    return
+                i = sent.popleft()
+                try:
+                    result = channel.receive()
+                except BaseException as exc:  # (raised in the run's turn)
+                    with self.changed:
+                        self.failed[i] = exc
+                    failed = True
+                    continue
+                with self.changed:
+                    self.results[i] = result
+                    self.changed.notify_all()
+        finally:
+            if isinstance(channel, _Fork):
+                channel.done()
+            with self.changed:
+                self.feeding -= 1
+                self.changed.notify_all()
 
     def in_order(self) -> Iterator[UnitResult]:
-        """Each task's result in order, taking tasks here while any is left."""
-        # A worker's next task goes out when this process's threads get the interpreter
-        # lock from this thread's exploring: at the default 5 ms a turn, three turns a
-        # task (the pool's thread, the feeding thread, the pool's again) kept a worker
-        # idle for a tenth of a 10,000-execution run.
+        """This process's walk, then each run's result in order."""
         interval = sys.getswitchinterval()
         sys.setswitchinterval(SWITCH_S)
         try:
-            i = 0
-            while i < len(self.tasks):
-                while self.results[i] is None:
-                    mine = self._take()
-                    if mine is not None:
-                        self._put(mine, self.local(self._run(mine)), None)
-                        continue
-                    with self.changed:
-                        while self.results[i] is None and i not in self.failed:
-                            self.changed.wait()
-                        if i in self.failed:
-                            raise self.failed[i]
-                done = self.results[i]
-                assert done is not None
-                yield done
-                i = self.ends[i]
+            first = self.tasks[0]
+            mine = self.local(replace(first, more=tuple(t.path for t in self.tasks[1:]),
+                                      frontier=self.frontier))
         finally:
+            self.frontier.close()
             sys.setswitchinterval(interval)
+        yield mine
+        with self.changed:
+            while self.feeding:  # (every run is taken once the walk has ended)
+                self.changed.wait()
+            runs = sorted(self.taken)
+        for i in runs:
             with self.changed:
-                self.closed = True
+                while i not in self.results and i not in self.failed:
+                    self.changed.wait()
+                if i in self.failed:
+                    raise self.failed[i]
+                done = self.results[i]
+            yield done
 
 
 def _in_order(units: Iterable[UnitResult], stop: Stop) -> Iterator[UnitResult]:
