@@ -13,7 +13,6 @@ nothing about a model, memory model or bound other than its own.
 from __future__ import annotations
 
 import functools
-import json  # (the one module here other commands need at start-up anyway)
 import re
 import sys
 import types
@@ -232,6 +231,8 @@ def load_record(path: str) -> Record:
     except UnicodeDecodeError as exc:
         raise UsageError(f"not a replay record: not UTF-8 (byte 0x{raw[exc.start]:02x} at "
                          f"offset {exc.start})", path) from None
+    import json  # (here: smpcheck-herd's runs never read a record)
+
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -402,5 +403,7 @@ def _type_name(want: type | tuple[type, ...]) -> str:
 
 def quoted(value: Any, limit: int = 60) -> str:
     """A value from the record as a message quotes it: JSON, ASCII, cut short."""
+    import json
+
     text = json.dumps(value) if not isinstance(value, str) else json.dumps(value)[1:-1]
     return text if len(text) <= limit else text[:limit - 3] + "..."

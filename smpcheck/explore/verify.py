@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from smpcheck._rt import sites
 from smpcheck.explore.checks import Checker
 from smpcheck.explore.replay import Guide
 from smpcheck.explore.session import Judge, Settled, explore
@@ -43,7 +42,7 @@ def verify(model: Model, globals_: dict[str, Loc] | None = None, mm: str | Memor
     s = settings or Settings()
     splits = s.jobs > 1 or s.ray is not None or s.split_depth is not None
     if splits and guide is None and judge is None and on_violation is None \
-            and not sites.installed():  # (an analysis's changes live in this process)
+            and not _sites_installed():
         from smpcheck.explore.parallel import verify_parallel
 
         parallel = verify_parallel(model, globals_ or {}, memory_model, s, progress,
@@ -55,3 +54,12 @@ def verify(model: Model, globals_: dict[str, Loc] | None = None, mm: str | Memor
                                  on_violation=on_violation)
     checker.finish(result)
     return result
+
+
+def _sites_installed() -> bool:
+    """Whether an analysis installed its table of site changes (they live in this
+    process): asked only of a run that could split, so that the others (every
+    ``smpcheck-herd`` test) do not import :mod:`smpcheck._rt.sites`."""
+    from smpcheck._rt import sites
+
+    return sites.installed()
