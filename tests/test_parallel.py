@@ -611,3 +611,19 @@ def test_a_forked_worker_sends_errors_back_and_stops(tmp_path: Path) -> None:
     finally:
         worker.stop()
         worker.done()
+
+
+def test_a_fork_that_fails_keeps_no_descriptor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker whose fork fails (EAGAIN, ENOMEM) raises, and the pipes made for it
+    are closed: each attempt kept four descriptors before."""
+    from smpcheck.explore.workers import _Fork
+
+    def refused() -> int:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refused)
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(3):
+        with pytest.raises(OSError):
+            _Fork()
+    assert len(os.listdir("/proc/self/fd")) == before

@@ -147,7 +147,12 @@ class _Fork:
     def __init__(self) -> None:
         tasks_r, tasks_w = os.pipe()
         results_r, results_w = os.pipe()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:  # (EAGAIN, ENOMEM: the caller falls back; no descriptor kept)
+            for fd in (tasks_r, tasks_w, results_r, results_w):
+                os.close(fd)
+            raise
         if pid == 0:  # (the worker: never returns)
             code = 1
             try:
