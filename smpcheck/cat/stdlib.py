@@ -257,6 +257,10 @@ let co-shown =
   | (rf-now & (W * (R & W)))
 acyclic co-shown | co0 as ConsCo
 include "cos.cat"
+(* herd7 makes co from the orders that extend the transitive closure of what
+   was shown: a path through a source outside W (an unlock) orders two writes
+   too.  The execution gives co: one that does not is not among herd's. *)
+empty ([W] ; (co-shown | co0)+ ; [W]) \\ co as co-shown-order
 """
 
 X86FENCES_CAT = """\

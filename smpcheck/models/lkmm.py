@@ -640,7 +640,10 @@ def lone_unlock_seen_out_of_order(g: ExecutionGraph) -> bool:
     every source in co, coherence says the same; a lone unlock read by
     spin_is_locked() is in none, so only this check orders it.  As there, the
     unlocks and spin_lock()'s reads are not yet accesses (W holds no unlock, the
-    reads-from of spin_lock()'s read is added later).  herd's final writes
+    reads-from of spin_lock()'s read is added later).  herd7 then makes co only
+    from the orders that extend the transitive closure of that order, so a path
+    through the lone unlock orders two writes: a co that does not is dropped
+    too.  herd's final writes
     (co0's last place) are left out: they only matter when a test's final
     condition reads a spinlock, which lock.cat flags (``lock-final``)."""
     v = View(g)
@@ -659,7 +662,11 @@ def lone_unlock_seen_out_of_order(g: ExecutionGraph) -> bool:
             | (ordered.restrict(writes, reads).seq(back) - same)
             | (shown.seq(ordered.restrict(reads, reads)).seq(back) - same)
             | (Rel.product(v.n, v.IW, writes & ~v.IW) & v.loc))
-    return not seen.is_acyclic()
+    if not seen.is_acyclic():
+        return True
+    # herd7's co extends the closure of what is shown: a path through the unlock
+    # orders two writes that co must order the same way
+    return bool(seen.plus().restrict(writes, writes) - v.co)
 
 
 def _kept(earlier: Event, later: Event, between: Sequence[Event],
