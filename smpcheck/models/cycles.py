@@ -204,9 +204,9 @@ def _incoherent(g: ExecutionGraph, loc: Loc, added: Sequence[EventId]) -> bool |
     coherence order moves none of the others past another), so where the graph less
     the change had no cycle (the module's docstring), their accesses' numbers still
     never go down."""
-    ws = g.co.get(loc, [])
+    place = {w: 2 * i + 2 for i, w in enumerate(g.co.get(loc, []))}
     for tid in _crossed(g, loc, added):
-        found = _goes_down(g, loc, ws, g.threads[tid])
+        found = _goes_down(g, loc, place, g.threads[tid])
         if found is not False:
             return found
     return False
@@ -233,29 +233,31 @@ def _crossed(g: ExecutionGraph, loc: Loc, added: Sequence[EventId]) -> list[int]
     return tids
 
 
-def _goes_down(g: ExecutionGraph, loc: Loc, ws: list[EventId], t: list[Event | None]
-               ) -> bool | None:
+def _goes_down(g: ExecutionGraph, loc: Loc, place: dict[EventId, int],
+               t: list[Event | None]) -> bool | None:
     """Whether the numbers (:func:`_incoherent`) of CPU list ``t``'s accesses of ``loc``
-    go down in program order (``ws``: its coherence order); None as there."""
+    go down in program order (``place``: each write's number); None as there."""
     rf = g.rf
     last = 0
     for ev in t:
         if ev is None or ev.loc is not loc:
             continue
         if ev.kind == "W":
-            if ev.id not in ws:
+            w = place.get(ev.id)
+            if w is None:
                 return None
-            k = 2 * ws.index(ev.id) + 2
+            k = w
         elif ev.kind == "R":
             src = rf.get(ev.id)
             if src is None:
                 continue
             if src[0] == INIT_TID:
                 k = 1
-            elif src in ws:
-                k = 2 * ws.index(src) + 3
             else:
-                return None
+                w = place.get(src)
+                if w is None:
+                    return None
+                k = w + 1
         else:
             continue
         if k < last:

@@ -630,8 +630,9 @@ def unlock_read_hidden(g: ExecutionGraph) -> bool:
 
 
 def lone_unlock_seen_out_of_order(g: ExecutionGraph) -> bool:
-    """What the execution shows of a lock's coherence order has a cycle through an
-    unlock that matches no lock (a fence here, never in co) that a read reads.
+    """What the execution shows of a lock's coherence order, through an unlock that
+    matches no lock (a fence here, never in co) that a read reads, has a cycle or
+    orders two writes against co.
 
     Before it makes co, herd7's cos-opt.cat (which lock.cat includes) drops an
     execution whose observed order of each location has a cycle: two writes in
@@ -643,9 +644,9 @@ def lone_unlock_seen_out_of_order(g: ExecutionGraph) -> bool:
     reads-from of spin_lock()'s read is added later).  herd7 then makes co only
     from the orders that extend the transitive closure of that order, so a path
     through the lone unlock orders two writes: a co that does not is dropped
-    too.  herd's final writes
-    (co0's last place) are left out: they only matter when a test's final
-    condition reads a spinlock, which lock.cat flags (``lock-final``)."""
+    too.  herd's final writes (co0's last place) are left out: they only matter
+    when a test's final condition reads a spinlock, which lock.cat flags
+    (``lock-final``)."""
     v = View(g)
     lone = v.tagged("UL") & v.F
     rf = v.rf
