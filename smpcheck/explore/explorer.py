@@ -339,8 +339,13 @@ class Explorer:
         """A fence; a spin_unlock() that matches no lock is one too, with a location, and
         spin_is_locked() may read it (lock.cat's rf-ru): then its revisits."""
         self._add_simple(g, cpu, op)
-        if not lone_unlock(g.event((cpu.tid, cpu.pos))):
+        ev = g.event((cpu.tid, cpu.pos))
+        if not lone_unlock(ev):
             return True
+        # (a cycle may run through it, from a read it keeps after to a spin_is_locked()
+        # that reads it: the domain must know, or no read speculates there; case
+        # tests/data/herd7/cases/lone-unlock-on-cycle.litmus)
+        self._wrote(g, ev)
         revisits = self._revisits(g, (cpu.tid, cpu.pos))
         if not revisits:
             return True
@@ -451,9 +456,9 @@ class Explorer:
         return out
 
     def _wrote(self, g: ExecutionGraph, wev: Event) -> None:
-        """Under a model with dependencies, note the reads a write just added to ``g``
-        depends on through which a cycle may run (where reads of the next pass may
-        speculate)."""
+        """Under a model with dependencies, note the reads a write (or lone unlock) just
+        added to ``g`` depends on through which a cycle may run (where reads of the next
+        pass may speculate)."""
         if self.mm.track_dependencies and first_meeting(self.domain.met_deps, wev):
             # (one write event object, one prefix of its CPU: the CPUs are deterministic)
             t = g.threads[wev.tid]
