@@ -32,13 +32,12 @@ from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.graph.relation import Rel
 from smpcheck.graph.view import View
 from smpcheck.model.values import EventId
-from smpcheck.models.base import MemoryModel, unordered_conflicts
+from smpcheck.models.base import ATOMIC, MemoryModel, unordered_conflicts
 from smpcheck.models.cycles import (
+    atomicity_broken,
+    coherence_broken,
     has_cycle,
     immediate_po,
-    new_violation,
-    po_loc,
-    po_loc_closes,
     successors,
 )
 from smpcheck.models.lkmm import LKMM
@@ -179,8 +178,9 @@ class CatMemoryModel(MemoryModel):
         an execution is complete (:meth:`deferred_inconsistency`): evaluating the
         whole cat model after every event costs more than the prefixes it cuts.
         A graph where reads speculate is judged further (:meth:`_speculating`)."""
-        why = new_violation(g, added, atomicity,
-                            [("coherence", successors(g, po_loc), po_loc_closes)])
+        if atomicity and atomicity_broken(g, added):
+            return ATOMIC
+        why = "coherence" if coherence_broken(g, added) else None  # (the LKMM's one pass)
         if why is None and g.spec:
             return self._speculating(g)
         return why
