@@ -8,6 +8,8 @@ are plain functions, which the compiled core (smpcheck/_compiled.py) compiles.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from smpcheck.graph.events import INIT_TID, Event
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.model.values import EventId
@@ -94,3 +96,13 @@ def kind_masks(events: list[Event]) -> dict[str, int]:
     for i, ev in enumerate(events):
         masks[ev.kind] = masks.get(ev.kind, 0) | 1 << i
     return masks
+
+
+def numbers(events: list[Event], by_id: dict[int, int],
+            number: Callable[[Event], int]) -> tuple[int, ...]:
+    """Each event's number in ``by_id`` (by identity), ``number(ev)`` for one it lacks."""
+    out: list[int] = []
+    for ev in events:
+        k = by_id.get(id(ev))
+        out.append(number(ev) if k is None else k)
+    return tuple(out)

@@ -27,6 +27,7 @@ from typing import Any
 
 from smpcheck.cat import CatModel, CatResult, Execution, pin_to_execution
 from smpcheck.cat.batch_eval import evaluate_batch
+from smpcheck.graph import dense
 from smpcheck.graph.events import Event
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.graph.relation import Rel
@@ -301,8 +302,7 @@ class _Shapes:
         self.shapes: dict[tuple[int, ...], _Shape] = {}
 
     def of(self, view: View) -> _Shape:
-        get, number = self.by_id.get, self._number
-        key = tuple([get(id(ev)) or number(ev) for ev in view.events])  # (0 looked up again)
+        key = dense.numbers(view.events, self.by_id, self._number)
         shape = self.shapes.get(key)
         if shape is None:
             shape = self.shapes[key] = _Shape(view)
