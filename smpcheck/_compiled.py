@@ -32,6 +32,7 @@ MODULES = (
     "smpcheck.cat.compiler",
     "smpcheck.explore.explorer",
     "smpcheck.explore.speculation",
+    "smpcheck.graph.dense",
     "smpcheck.graph.events",
     "smpcheck.graph.final",
     "smpcheck.graph.graph",

@@ -145,8 +145,11 @@ class Carried:
     ops: OpCache = field(default_factory=OpCache)
 
 
-#: Allocations between two collections of the youngest generation while exploring.
-YOUNG_COLLECTION = 10_000
+#: Allocations between two collections of the youngest generation while exploring
+#: (net of the objects freed): more than one batch of complete executions the cat
+#: path keeps for its model (herd/run.py's BATCH graphs, about 40 tracked objects each)
+#: holds, so that they are freed before a collection walks them.
+YOUNG_COLLECTION = 200_000
 
 
 @contextmanager
@@ -161,7 +164,12 @@ def fewer_collections() -> Iterator[None]:
     (bench/vs_herd7.py), and the cycles they found were a few hundred objects.  With
     fewer young collections the older generations' counts (which decide the full
     collections) grow as slowly; what cycles leave behind waits at most that many
-    allocations.  The previous thresholds come back after the block."""
+    allocations.  At 10,000 the graphs a batch of the cat path keeps (thousands of
+    lists, dicts and events per hundred executions) were walked by young collections
+    and again by the middle generation's: in the 12-CPU message-passing ring through
+    smpcheck-herd, 57 and 5 collections, 0.17-0.21 s (load 7); at 200,000 none runs
+    while it explores, and the one after the block walks what survived once: 0.10-0.14
+    s in all.  The previous thresholds come back after the block."""
     before = gc.get_threshold()
     gc.set_threshold(max(before[0], YOUNG_COLLECTION), *before[1:])
     try:

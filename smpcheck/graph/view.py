@@ -9,7 +9,8 @@ relations are the base ones of the papers and of herd: ``po``, ``rf``, ``co``,
 
 from __future__ import annotations
 
-from smpcheck.graph.events import INIT_TID, Event, located_access
+from smpcheck.graph import dense
+from smpcheck.graph.events import Event, located_access
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.graph.lazy import cached
 from smpcheck.graph.relation import Rel, mask_of
@@ -31,20 +32,7 @@ class View:
     @cached
     def _numbering(self) -> tuple[list[Event], int]:
         """The events in view order, and how many initial writes lead them."""
-        g = self.g
-        memory: list[Event] = []
-        touched = set()
-        for t in g.threads:  # (one pass: a view is made for every complete execution)
-            for ev in t:
-                if ev is not None and ev.kind not in "BEN":
-                    memory.append(ev)
-                    if ev.loc is not None and ev.kind in "RWF":  # (F: synchronize_srcu())
-                        touched.add(ev.loc)
-        index = g.locs.index
-        for loc in sorted(touched - index.keys(), key=str):  # named by fences alone
-            g.init_of(loc)
-        inits = [g.init_of(loc) for loc in sorted(touched, key=index.__getitem__)]
-        return inits + memory, len(inits)
+        return dense.numbering(self.g)
 
     @cached
     def n(self) -> int:
@@ -52,7 +40,7 @@ class View:
 
     @cached
     def index(self) -> dict[EventId, int]:
-        return {ev.id: i for i, ev in enumerate(self.events)}
+        return dense.index_of(self.events)
 
     def of(self, eid: EventId) -> int:
         return self.index[eid]
@@ -72,20 +60,12 @@ class View:
     @cached
     def _tag_masks(self) -> dict[str, int]:
         """Every tag's set of events, in one pass."""
-        masks: dict[str, int] = {}
-        for i, ev in enumerate(self.events):
-            bit = 1 << i
-            for tag in ev.tags:
-                masks[tag] = masks.get(tag, 0) | bit
-        return masks
+        return dense.tag_masks(self.events)
 
     @cached
     def _kind_masks(self) -> dict[str, int]:
         """Every event kind's set of events, in one pass."""
-        masks: dict[str, int] = {}
-        for i, ev in enumerate(self.events):
-            masks[ev.kind] = masks.get(ev.kind, 0) | 1 << i
-        return masks
+        return dense.kind_masks(self.events)
 
     # -- sets -------------------------------------------------------------------
     @cached
@@ -115,17 +95,7 @@ class View:
     # -- relations ---------------------------------------------------------------
     @cached
     def po(self) -> Rel:
-        events = self.events
-        rows = [0] * self.n
-        later: dict[int, int] = {}  # tid -> mask of the events after this one
-        for i in range(self.n - 1, -1, -1):
-            tid = events[i].id[0]
-            if tid == INIT_TID:
-                continue
-            m = later.get(tid, 0)
-            rows[i] = m
-            later[tid] = m | 1 << i
-        return Rel(self.n, rows)
+        return Rel(self.n, dense.po_rows(self.events))
 
     @cached
     def rf(self) -> Rel:
@@ -136,30 +106,11 @@ class View:
 
     def _sources(self) -> list[tuple[int, int]]:
         """Each read of the view with the write it reads from, as (read, write) numbers."""
-        index = self.index
-        out = []
-        for r, src in self.g.rf.items():  # (the reads alone: rf has an entry per read)
-            i, j = index.get(r), index.get(src)
-            if i is not None and j is not None:
-                out.append((i, j))
-        return out
+        return dense.sources(self.g, self.index)
 
     @cached
     def co(self) -> Rel:
-        rows = [0] * self.n
-        index, init_of = self.index, self.g.init_of
-        for loc, ws in self.g.co.items():
-            later = 0  # the writes coherence-after the one at hand
-            for w in reversed(ws):
-                i = index.get(w)
-                if i is not None:
-                    rows[i] |= later
-                    later |= 1 << i
-            if later:
-                i = index.get(init_of(loc).id)
-                if i is not None:
-                    rows[i] |= later
-        return Rel(self.n, rows)
+        return Rel(self.n, dense.co_rows(self.g, self.index, self.n))
 
     @cached
     def fr(self) -> Rel:

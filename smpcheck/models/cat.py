@@ -27,18 +27,18 @@ from typing import Any
 
 from smpcheck.cat import CatModel, CatResult, Execution, pin_to_execution
 from smpcheck.cat.batch_eval import evaluate_batch
+from smpcheck.graph import dense
 from smpcheck.graph.events import Event
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.graph.relation import Rel
 from smpcheck.graph.view import View
 from smpcheck.model.values import EventId
-from smpcheck.models.base import MemoryModel, unordered_conflicts
+from smpcheck.models.base import ATOMIC, MemoryModel, unordered_conflicts
 from smpcheck.models.cycles import (
+    atomicity_broken,
+    coherence_broken,
     has_cycle,
     immediate_po,
-    new_violation,
-    po_loc,
-    po_loc_closes,
     successors,
 )
 from smpcheck.models.lkmm import LKMM
@@ -179,8 +179,9 @@ class CatMemoryModel(MemoryModel):
         an execution is complete (:meth:`deferred_inconsistency`): evaluating the
         whole cat model after every event costs more than the prefixes it cuts.
         A graph where reads speculate is judged further (:meth:`_speculating`)."""
-        why = new_violation(g, added, atomicity,
-                            [("coherence", successors(g, po_loc), po_loc_closes)])
+        if atomicity and atomicity_broken(g, added):
+            return ATOMIC
+        why = "coherence" if coherence_broken(g, added) else None  # (the LKMM's one pass)
         if why is None and g.spec:
             return self._speculating(g)
         return why
@@ -301,8 +302,7 @@ class _Shapes:
         self.shapes: dict[tuple[int, ...], _Shape] = {}
 
     def of(self, view: View) -> _Shape:
-        get, number = self.by_id.get, self._number
-        key = tuple([get(id(ev)) or number(ev) for ev in view.events])  # (0 looked up again)
+        key = dense.numbers(view.events, self.by_id, self._number)
         shape = self.shapes.get(key)
         if shape is None:
             shape = self.shapes[key] = _Shape(view)

@@ -378,3 +378,132 @@ def is_sink(g: ExecutionGraph, e: EventId) -> bool:
     if ev.kind == "W":
         return g.co_max(ev.loc) == e and e not in g.rf.values()  # type: ignore[arg-type]
     return True
+
+
+_SRCU_TAGS = frozenset({"sync-srcu", "srcu-lock", "srcu-unlock"})
+
+
+def grace_period_on_cycle(g: ExecutionGraph) -> bool | None:
+    """Whether a cycle of ``po | rf | co | fr | rscs^-1`` goes through a grace period
+    (synchronize_rcu()), found on the graph itself; None where an SRCU event is in
+    ``g`` (the caller's exact check then decides).
+
+    ``rscs`` pairs each rcu_read_lock() with its CPU's rcu_read_unlock(), nested
+    ones innermost first, an unlock with no lock open matching none (the LKMM's
+    ``rcu-rscs``).  Each edge is walked up to transitivity (:func:`successors`),
+    plus each unlock's edge back to its lock."""
+    found = _grace_periods(g)
+    if found is None:
+        return None
+    gps, back = found
+
+    def po_or_back(t: list[Event | None], idx: int, ev: Event) -> list[EventId]:
+        out = immediate_po(t, idx, ev)
+        lock = back.get(ev.id)
+        if lock is not None:
+            out.append(lock)
+        return out
+
+    return any_in_strong_component(gps, successors(g, po_or_back))
+
+
+def any_in_strong_component(roots: list[EventId], succ: Successors) -> bool:
+    """Whether some event of ``roots`` lies on a cycle of ``succ``: in a strongly
+    connected component of more than one event (``succ`` has no loop).  One search
+    (Tarjan's) from the roots, each event entered once whatever the number of roots;
+    a root's component lies among the events it reaches."""
+    number: dict[EventId, int] = {}
+    low: dict[EventId, int] = {}
+    path: list[EventId] = []  # Tarjan's stack: entered, component not yet closed
+    open_: set[EventId] = set()
+    wanted = set(roots)
+    for root in roots:
+        if root in number:
+            continue
+        number[root] = low[root] = len(number)
+        path.append(root)
+        open_.add(root)
+        work = [(root, iter(succ(root)))]
+        while work:
+            node, it = work[-1]
+            nxt = next(it, None)
+            if nxt is not None:
+                if nxt not in number:
+                    number[nxt] = low[nxt] = len(number)
+                    path.append(nxt)
+                    open_.add(nxt)
+                    work.append((nxt, iter(succ(nxt))))
+                elif nxt in open_ and number[nxt] < low[node]:
+                    low[node] = number[nxt]
+                continue
+            work.pop()
+            if work and low[node] < low[work[-1][0]]:
+                low[work[-1][0]] = low[node]
+            if low[node] == number[node] and _close(path, open_, node, wanted):
+                return True
+    return False
+
+
+def _close(path: list[EventId], open_: set[EventId], head: EventId,
+           wanted: set[EventId]) -> bool:
+    """Pop the component of ``head`` off ``path``; whether it has several events,
+    one of them in ``wanted``."""
+    size, hit = 0, False
+    while True:
+        e = path.pop()
+        open_.discard(e)
+        size += 1
+        hit = hit or e in wanted
+        if e == head:
+            return hit and size > 1
+
+
+def _grace_periods(g: ExecutionGraph) -> tuple[list[EventId], dict[EventId, EventId]] | None:
+    """The grace periods of ``g``, and each matched rcu_read_unlock() with its
+    rcu_read_lock(); None if an SRCU event is there."""
+    back: dict[EventId, EventId] = {}
+    gps: list[EventId] = []
+    for t in g.threads:
+        opened: list[EventId] = []
+        for ev in t:
+            if ev is None or not ev.tags:
+                continue
+            tags = ev.tags
+            if not _SRCU_TAGS.isdisjoint(tags):
+                return None
+            if ev.kind != "F":
+                continue
+            if "rcu-lock" in tags:
+                opened.append(ev.id)
+            elif "rcu-unlock" in tags:
+                if opened:
+                    back[ev.id] = opened.pop()
+            elif "sync-rcu" in tags:
+                gps.append(ev.id)
+    return gps, back
+
+
+def rcu_alone(g: ExecutionGraph, marked: frozenset[str], others: frozenset[str]) -> bool:
+    """Whether every access of ``g`` carries a tag of ``marked``, no event one of
+    ``others``, and each CPU's rcu_read_lock()s and rcu_read_unlock()s match (nested
+    ones innermost first, none left open), in one pass over the events."""
+    for t in g.threads:
+        depth = 0
+        for ev in t:
+            if ev is None:
+                continue
+            tags = ev.tags
+            kind = ev.kind
+            if kind in "RW" and tags.isdisjoint(marked) or not others.isdisjoint(tags):
+                return False
+            if kind != "F":
+                continue
+            if "rcu-lock" in tags:
+                depth += 1
+            elif "rcu-unlock" in tags:
+                if not depth:
+                    return False  # (an unlock with no lock open)
+                depth -= 1
+        if depth:
+            return False  # (a lock left open)
+    return True

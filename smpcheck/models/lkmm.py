@@ -40,8 +40,10 @@ from smpcheck.models.cycles import (
     any_on_cycle,
     atomicity_broken,
     coherence_broken,
+    grace_period_on_cycle,
     immediate_po,
     po_closes,
+    rcu_alone,
     successors,
 )
 
@@ -49,6 +51,9 @@ FULL_ORDER = frozenset({"MB", "sync-rcu", "sync-srcu"})  # tags of fully ordered
 ORDERED_AFTER = frozenset({"ACQUIRE", "LKR"})  # what follows them stays after them
 ORDERED_BEFORE = frozenset({"RELEASE", "UL"})  # what precedes them stays before them
 GRACE_PERIODS = frozenset({"sync-rcu", "sync-srcu"})  # the fences that make ``has_rcu``
+#: Tags that make an access marked (:attr:`LkmmRelations.marked`).
+MARKED = frozenset({"ONCE", "RELEASE", "ACQUIRE", "MB", "RMW", "LKR", "LKW", "UL", "LF", "RL",
+                    "RU", "srcu-lock", "srcu-unlock"})
 
 
 class LkmmRelations:
@@ -113,9 +118,7 @@ class LkmmRelations:
     @cached
     def marked(self) -> int:
         v = self.v
-        return (self.all & ~v.M) | v.IW | v.tagged(
-            "ONCE", "RELEASE", "ACQUIRE", "MB", "RMW", "LKR", "LKW", "UL", "LF", "RL", "RU",
-            "srcu-lock", "srcu-unlock")
+        return (self.all & ~v.M) | v.IW | v.tagged(*MARKED)
 
     @cached
     def plain(self) -> int:
@@ -376,19 +379,30 @@ class LkmmRelations:
         axiom holds."""
         if self.sync_srcu or self.srcu_rscs:
             return False
+        if not self.grace_period_on_cycle():
+            return True
+        rows = self._com_rows
+        small = _Projection(list(bits(self.rcu_ends)))
+        link = Rel(small.k, [small.mask(_reach(rows, e)) for e in small.ends])
+        return self._rcu_order(small, link).seq(link).is_irreflexive()
+
+    @cached
+    def _com_rows(self) -> list[int]:
+        """The rows of ``po | rf | co | fr``."""
         v = self.v
-        rows = [a | b | c | d for a, b, c, d in zip(v.po.rows, v.rf.rows, v.co.rows,
-                                                     v.fr.rows, strict=True)]
-        with_back = list(rows)  # (and rscs^-1: each unlock back to its lock)
+        return [a | b | c | d for a, b, c, d in zip(v.po.rows, v.rf.rows, v.co.rows,
+                                                    v.fr.rows, strict=True)]
+
+    def grace_period_on_cycle(self) -> bool:
+        """Whether a cycle of ``po | rf | co | fr | rscs^-1`` goes through a grace period
+        (:func:`~smpcheck.models.cycles.grace_period_on_cycle` finds the same on the
+        graph)."""
+        with_back = list(self._com_rows)  # (and rscs^-1: each unlock back to its lock)
         rscs = self.rcu_rscs.rows
         for lock in bits(self.rcu_rscs.domain()):
             for unlock in bits(rscs[lock]):
                 with_back[unlock] |= 1 << lock
-        if not any(_reach(with_back, gp) >> gp & 1 for gp in bits(self.fence_set("sync-rcu"))):
-            return True
-        small = _Projection(list(bits(self.rcu_ends)))
-        link = Rel(small.k, [small.mask(_reach(rows, e)) for e in small.ends])
-        return self._rcu_order(small, link).seq(link).is_irreflexive()
+        return any(_reach(with_back, gp) >> gp & 1 for gp in bits(self.fence_set("sync-rcu")))
 
     def _rcu_order(self, small: _Projection, link: Rel | None = None) -> Rel:
         """rcu-order among the few events of ``small``, with ``link`` as rcu-link
@@ -684,6 +698,7 @@ def _kept(earlier: Event, later: Event, between: Sequence[Event],
 
 #: Tags of the events some flag is about (with plain accesses): RCU, SRCU and locks.
 _FLAGGED = frozenset({"rcu-lock", "rcu-unlock", *lkmm_flags.LOCK_OPS})
+_LOCKS = frozenset(lkmm_flags.LOCK_OPS)
 
 
 def _quiet(g: ExecutionGraph) -> bool:
@@ -818,6 +833,9 @@ class LKMM(MemoryModel):
                 return "ConsCo"
         if not g.fence_tags & GRACE_PERIODS:
             return None
+        if grace_period_on_cycle(g) is False:  # (rcu_violated's first cut, without a View)
+            self._judged = None
+            return None
         rel = self._judged = LkmmRelations(View(g))
         return "rcu" if rel.has_rcu and rel.rcu_violated() else None
 
@@ -866,11 +884,15 @@ class LKMM(MemoryModel):
         return self._last
 
     def _quiet_view(self, view: View) -> bool:
-        """:func:`_quiet` of ``view``'s graph; the last view's is kept, as its relations
-        are (the checks of a complete execution ask for flags and races in turn)."""
+        """Whether ``view``'s graph raises no flag and has no race, known without its
+        relations: :func:`_quiet`, or :func:`~smpcheck.models.cycles.rcu_alone` (the
+        other flags are about plain accesses, locks and SRCU); the last view's answer
+        is kept, as its relations are (the checks of a complete execution ask for
+        flags and races in turn)."""
         last = self._last_quiet
         if last is None or last[0] is not view:
-            last = self._last_quiet = (view, _quiet(view.g))
+            g = view.g
+            last = self._last_quiet = (view, _quiet(g) or rcu_alone(g, MARKED, _LOCKS))
         return last[1]
 
     def flags(self, view: View) -> list[str]:
