@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -21,10 +22,7 @@ from typing import Any
 
 from smpcheck._rt.loader import load_model
 from smpcheck.explore.explorer import Settings
-from smpcheck.explore.parallel import verify_parallel
 from smpcheck.explore.verify import verify
-from smpcheck.explore.workers import run_processes
-from smpcheck.models import get_model
 from smpcheck.results.result import Result
 
 MODEL = """\
@@ -45,27 +43,16 @@ MODEL = Model("inc {shape}", [make(n) for n in ({shape},)])
 
 
 def run_split(model: Any, names: Any, mm: str, jobs: int) -> tuple[Result, float, float]:
-    """The run at ``-j jobs``: its result, this process's processor time, and the
-    processor time of the units the workers ran."""
-    remote: list[float] = []
-    runner = run_processes(jobs)
-
-    def counted(tasks: Any, stop: Any, local: Any) -> Any:
-        for u in runner(tasks, stop, lambda t: _local(local, t)):
-            if not getattr(u, "_local", False):
-                remote.append(u.cpu_s)
-            yield u
-
+    """The run at ``-j jobs``, as ``smpcheck check -j`` makes it: its result, this
+    process's processor time, and the processor time of the workers (all of it: what
+    they explored, planned, and spent starting and ending, counted when reaped)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.process_time()
-    r = verify_parallel(model, names, get_model(mm), Settings(jobs=jobs), runner=counted)
-    assert r is not None
-    return r, time.process_time() - start, sum(remote)
-
-
-def _local(local: Any, task: Any) -> Any:
-    u = local(task)
-    u._local = True
-    return u
+    r = verify(model, names, mm, Settings(jobs=jobs))
+    here = time.process_time() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    workers = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return r, here, workers
 
 
 def main() -> None:

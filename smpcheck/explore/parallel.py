@@ -54,7 +54,13 @@ from smpcheck.explore.units import (
     units_for,
     walked,
 )
-from smpcheck.explore.workers import Runner, run_here, run_processes, run_ray
+from smpcheck.explore.workers import (
+    Runner,
+    Sharing,
+    run_here,
+    run_processes,
+    run_ray,
+)
 from smpcheck.model.model import Model
 from smpcheck.model.objects import Loc
 from smpcheck.models import MemoryModel, get_model
@@ -167,6 +173,9 @@ def verify_parallel(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: 
         return None
     start = time.monotonic()
     one = replace(s, jobs=1, ray=None, split_depth=None)
+    if runner is None and s.ray is None and s.split_depth is None and s.jobs > 1 \
+            and s.batch == 1 and Sharing.possible():
+        return _shared_walk(model, globals_, mm, s, progress, keep_witnesses)
     head: list[UnitResult] = []  # what the probe explored, if it can count
     left: list[Path] | None = None
     from smpcheck.explore.session import Carried
@@ -196,17 +205,65 @@ def verify_parallel(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: 
             model, globals_, mm, t, seen, _walking(result, start, progress, t)))
         merged = merge(_shown(itertools.chain(head, done), result, start, progress), result,
                        s.all_violations)
+    return _concluded(model, globals_, mm, s, merged, start, progress, keep_witnesses)
+
+
+def _concluded(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: Settings,
+               merged: Merged, start: float, progress: Callable[[Result], None] | None,
+               keep_witnesses: bool) -> Result | None:
+    """The merged run's result, its findings and witnesses made again here; None when it
+    must be made in one process."""
     if merged.sequential is not None:
         return None
+    result = merged.result
     if not keep_witnesses:
         merged.witnesses = {}
-    _finish(model, globals_, mm, one, merged)
+    _finish(model, globals_, mm, replace(s, jobs=1, ray=None, split_depth=None), merged)
     result.elapsed_s = time.monotonic() - start
     result.bound = (f"{len(model.cpus)} CPUs, the model's objects, other loops than "
                     f"spin waits at most {s.loop_bound} iterations")
     if progress is not None:
         progress(result)
     return result
+
+
+def _shared_walk(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: Settings,
+                 progress: Callable[[Result], None] | None, keep_witnesses: bool
+                 ) -> Result | None:
+    """The run as one walk of the whole tree in this process, shared with forked workers
+    once it has gone on for :data:`PROBE_S` (:class:`~smpcheck.explore.workers.Sharing`):
+    a run that ends sooner is the run in one process, as it is; else the walk's part
+    merges first, then the runs the workers took."""
+    from smpcheck.explore.session import Carried, explore
+
+    start = time.monotonic()
+    one = replace(s, jobs=1, ray=None, split_depth=None)
+    deadline = time.time() + s.timeout if s.timeout is not None else None
+    template = Task(model.recipe, mm.name, replace(one, max_passes=1, batch=1), (), deadline,
+                    keep_witnesses)
+    sharing = Sharing(template, s.jobs, PROBE_S, PROBE_POPS)
+    split = Split(frontier=sharing)
+    seen = Carried([set() for _ in model.cpus])
+    try:
+        with lent(template, (model, globals_, mm), seen):
+            try:
+                walk, explorer, checker = explore(model, globals_, mm, one, progress,
+                                                  split=split, keep_witnesses=keep_witnesses,
+                                                  carried=seen)
+            finally:
+                sharing.close()
+            if sharing.workers is None:  # (the run in one process, as it is)
+                checker.finish(walk)
+                return walk
+            if sharing.spoiled:
+                return None
+            mine = walked((), walk, split, explorer, one.timeout)
+            result = Result(model.name, mm.name)
+            merged = merge(_shown(sharing.runs(mine, _stopper(s.all_violations)), result,
+                                  start, progress), result, s.all_violations)
+    finally:
+        sharing.stop()
+    return _concluded(model, globals_, mm, s, merged, start, progress, keep_witnesses)
 
 
 def _shown(units: Iterable[UnitResult], result: Result, start: float,
@@ -270,6 +327,7 @@ def _probe(model: Model, globals_: dict[str, Loc], mm: MemoryModel, one: Setting
 
 
 PROBE_EXECUTIONS: int | None = None  # tests: the probe stops after so many, not in time
+PROBE_POPS: int | None = None  # tests: a shared walk forks after so many nodes, not in time
 
 
 def _head(probe: Result, split: Split, explorer: Any, own: Limit, one: Settings

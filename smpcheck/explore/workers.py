@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import itertools
 import os
 import sys
 import time
@@ -22,14 +23,18 @@ from typing import Any
 from smpcheck.errors import InternalError, UsageError
 from smpcheck.explore.units import (
     Frontier,
+    Path,
+    Plan,
     Task,
     UnitResult,
     adopt,
     build,
     forget_built,
+    plan_units,
     run_unit,
 )
 
+_monotonic = time.monotonic  # (bound before a run guards time.monotonic against model code)
 START_S = 0.0  # seconds this process explores units alone before workers are started
 SWITCH_S = 0.0005  # the interpreter's switch interval while workers are fed
 SHARE = 2  # a worker takes 1/(SHARE * processes) of the tasks left at a time
@@ -60,7 +65,7 @@ class _Workers:
     that is safe (:func:`_forked`), else a fork server's pool started in the
     background, each with the model built (until then :attr:`channels` is empty)."""
 
-    def __init__(self, n: int, first: Task) -> None:
+    def __init__(self, n: int, first: Task, pool: bool = True) -> None:
         import threading
 
         self.pool: Any = None
@@ -70,8 +75,8 @@ class _Workers:
         self.ready = threading.Event()
         self.channels: list[Any] = []
         forked = _forked(n, first)  # (at once, from this thread, where it can)
-        if forked is not None:
-            self.channels = forked
+        if forked is not None or not pool:  # (``pool`` false: forked workers or none)
+            self.channels = forked or []
             self.ready.set()
             return
         threading.Thread(target=self._start, args=(n, first), daemon=True).start()
@@ -145,14 +150,21 @@ class _Fork:
     OPEN: list[int] = []  # this process's ends of every worker's pipes (closed in a worker)
 
     def __init__(self) -> None:
+        import gc
+
         tasks_r, tasks_w = os.pipe()
         results_r, results_w = os.pipe()
+        gc.freeze()  # (the worker's collections skip, and so do not copy, what it inherits)
+        pid = -1
         try:
             pid = os.fork()
         except OSError:  # (EAGAIN, ENOMEM: the caller falls back; no descriptor kept)
             for fd in (tasks_r, tasks_w, results_r, results_w):
                 os.close(fd)
             raise
+        finally:
+            if pid != 0:
+                gc.unfreeze()
         if pid == 0:  # (the worker: never returns)
             code = 1
             try:
@@ -170,7 +182,7 @@ class _Fork:
         self.tasks = os.fdopen(tasks_w, "wb", closefd=False)
         self.results = os.fdopen(results_r, "rb", closefd=False)
 
-    def send(self, task: Task) -> None:
+    def send(self, task: Task | Plan) -> None:
         import pickle
 
         pickle.dump(task, self.tasks, pickle.HIGHEST_PROTOCOL)
@@ -211,7 +223,8 @@ class _Fork:
 
 
 def _serve(tasks_fd: int, results_fd: int) -> None:
-    """(In a forked worker) explore each task read, send its result, until EOF."""
+    """(In a forked worker) explore each task read (or plan the units a :class:`Plan`
+    asks for), send its result, until EOF."""
     import pickle
     import signal
 
@@ -225,7 +238,8 @@ def _serve(tasks_fd: int, results_fd: int) -> None:
         except EOFError:
             return
         try:
-            out: tuple[bool, Any] = (True, run_unit(task))
+            out: tuple[bool, Any] = (True, plan_units(task) if isinstance(task, Plan)
+                                     else run_unit(task))
         except Exception as exc:
             out = (False, exc)
         try:
@@ -309,33 +323,61 @@ def _with_workers(tasks: list[Task], most: int, local: Local, start_after: float
         return
     workers = _Workers(min(most, len(rest) - 1), rest[0])
     try:
-        yield from _BothEnds(rest, workers, local).in_order()
+        both = _BothEnds(rest[0], Frontier([t.path for t in rest]), workers)
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_S)
+        try:
+            mine = local(replace(rest[0], more=tuple(t.path for t in rest[1:]),
+                                 frontier=both.frontier))
+        finally:
+            both.frontier.close()
+            sys.setswitchinterval(interval)
+        yield mine
+        yield from both.runs()
     finally:
         workers.close()
 
 
 class _BothEnds:
-    """This process walks the tasks from the first on, all in one walk (one set-up, the
+    """This process walks the units from the first on, all in one walk (one set-up, the
     nodes above them walked once), while each worker takes runs of them from the last
     one backwards (:class:`~smpcheck.explore.units.Frontier`): a :data:`SHARE` of
     what is left between them at a time, its next run sent before it ends the last.
-    They meet where the walk ends.  Results: this process's walk (the tasks before
-    the first run taken), then each run's, in the tasks' order."""
+    They meet where the walk ends.  Results (:meth:`runs`, once the walk has ended):
+    each run's, in the units' order, after the walk's.  ``template``: the task of
+    every unit but for its path; ``plan``: the processes to plan the units for, in
+    the first worker, when the walk began before they were known (:class:`Sharing`)."""
 
-    def __init__(self, tasks: list[Task], workers: _Workers, local: Local) -> None:
+    def __init__(self, template: Task, frontier: Frontier, workers: _Workers,
+                 plan: int | None = None) -> None:
         import threading
 
-        self.tasks, self.workers, self.local = tasks, workers, local
-        self.frontier = Frontier([t.path for t in tasks])
-        self.results: dict[int, UnitResult] = {}  # a run's first task -> its result
+        self.template, self.frontier, self.workers = template, frontier, workers
+        self.known = threading.Event()  # (the units are)
+        if plan is None:
+            self.known.set()
+        self.results: dict[int, UnitResult] = {}  # a run's first unit -> its result
         self.failed: dict[int, BaseException] = {}
-        self.taken: list[int] = []  # the first task of each run taken
+        self.taken: list[int] = []  # the first unit of each run taken
         self.changed = threading.Condition()
         self.feeding = workers.size
         for k in range(workers.size):
-            threading.Thread(target=self._feed, args=(k,), daemon=True).start()
+            threading.Thread(target=self._feed, args=(k, plan), daemon=True).start()
 
-    def _feed(self, k: int) -> None:
+    def _plan(self, channel: Any, jobs: int) -> None:
+        """The units, planned by worker ``channel`` (none if it fails: this process's
+        walk then explores them all)."""
+        units: list[Path] = []
+        try:
+            channel.send(Plan(self.template, jobs))
+            units = channel.receive()
+        except BaseException:  # (stopped, or gone: nothing was taken)
+            pass
+        finally:
+            self.frontier.share(units)
+            self.known.set()
+
+    def _feed(self, k: int, plan: int | None) -> None:
         """Worker ``k``'s runs, once the workers are up (none if they could not start)."""
         self.workers.ready.wait()
         sent: collections.deque[int] = collections.deque()
@@ -345,12 +387,15 @@ class _BothEnds:
         try:
             if channel is None:
                 return
+            if not self.known.is_set() and plan is not None and k == 0:
+                self._plan(channel, plan)
+            self.known.wait()
             while True:
                 while len(sent) < AHEAD and not failed and \
                         (run := self.frontier.take(share)) is not None:
                     i, end = run
-                    task = replace(self.tasks[i], more=tuple(t.path for t in
-                                                             self.tasks[i + 1:end]))
+                    units = self.frontier.units
+                    task = replace(self.template, path=units[i], more=tuple(units[i + 1:end]))
                     with self.changed:
                         self.taken.append(i)
                     sent.append(i)
@@ -378,18 +423,11 @@ class _BothEnds:
                 self.feeding -= 1
                 self.changed.notify_all()
 
-    def in_order(self) -> Iterator[UnitResult]:
-        """This process's walk, then each run's result in order."""
-        interval = sys.getswitchinterval()
-        sys.setswitchinterval(SWITCH_S)
-        try:
-            first = self.tasks[0]
-            mine = self.local(replace(first, more=tuple(t.path for t in self.tasks[1:]),
-                                      frontier=self.frontier))
-        finally:
-            self.frontier.close()
-            sys.setswitchinterval(interval)
-        yield mine
+    def runs(self) -> Iterator[UnitResult]:
+        """Each run's result in order (call once the walk has ended and the frontier is
+        closed): a plan not yet made is given up (its worker stopped)."""
+        if not self.known.is_set():
+            self.workers.close()
         with self.changed:
             while self.feeding:  # (every run is taken once the walk has ended)
                 self.changed.wait()
@@ -402,6 +440,81 @@ class _BothEnds:
                     raise self.failed[i]
                 done = self.results[i]
             yield done
+
+
+class Sharing(Frontier):
+    """The frontier of one walk of the whole tree (``Split(frontier=...)``) that shares
+    it with workers once it has gone on for ``after`` seconds (``pops`` nodes, if
+    given: tests): at that node, from the walk, ``jobs - 1`` workers are forked (where
+    forking is safe, :func:`_forked`), with this process's model and caches as they
+    are (:func:`~smpcheck.explore.units.lent`).  The first plans the units
+    (:class:`~smpcheck.explore.units.Plan`) while the walk goes on, and then they take
+    runs of them from the last one backwards (:class:`_BothEnds`).  Nothing is
+    stopped, walked again or waited for: the walk so far counts as it is, the
+    workers' start-up runs beside it.  A second pass (reads that speculate) is one
+    process's: it starts no workers, and after workers started it walks nothing
+    (:attr:`spoiled`: the run is then made in one process)."""
+
+    def __init__(self, template: Task, jobs: int, after: float, pops: int | None = None
+                 ) -> None:
+        super().__init__([])
+        self.template, self.jobs = template, jobs
+        self.due: float | None = _monotonic() + after
+        self.pops = pops
+        self.passes = 0
+        self.spoiled = False
+        self.workers: _Workers | None = None
+        self.both: _BothEnds | None = None
+        self.interval = sys.getswitchinterval()
+
+    @staticmethod
+    def possible() -> bool:
+        """Whether workers may be forked from this process (:func:`_fork_safe`)."""
+        return _fork_safe()
+
+    def enter(self, path: Path) -> bool:
+        if self.due is not None and self._is_due():
+            self._lend()
+        return not self.spoiled and super().enter(path)
+
+    def _is_due(self) -> bool:
+        if self.pops is None:
+            return _monotonic() >= (self.due or 0.0)
+        self.pops -= 1
+        return self.pops < 0
+
+    def pass_begins(self) -> None:
+        self.passes += 1
+        if self.passes > 1:
+            self.due = None
+            self.spoiled = self.workers is not None
+
+    def _lend(self) -> None:
+        self.due = None
+        if not _fork_safe():
+            return
+        workers = _Workers(self.jobs - 1, self.template, pool=False)
+        if not workers.channels:
+            return
+        self.workers = workers
+        sys.setswitchinterval(SWITCH_S)
+        self.both = _BothEnds(self.template, self, workers, plan=self.jobs)
+
+    def close(self) -> None:
+        """The walk ended: no more runs are taken."""
+        super().close()
+        sys.setswitchinterval(self.interval)
+
+    def runs(self, mine: UnitResult, stop: Stop) -> Iterator[UnitResult]:
+        """After the walk (``mine``, its result) and :meth:`close`: it, then each run's
+        result in order, until ``stop`` says the rest is not needed."""
+        rest = self.both.runs() if self.both is not None else iter(())
+        yield from _in_order(itertools.chain([mine], rest), stop)
+
+    def stop(self) -> None:
+        """Stop the workers (at the end, or when the rest is not needed)."""
+        if self.workers is not None:
+            self.workers.close()
 
 
 def _in_order(units: Iterable[UnitResult], stop: Stop) -> Iterator[UnitResult]:
