@@ -657,7 +657,7 @@ def _sharing_after(pops: int, monkeypatch: pytest.MonkeyPatch, lent: list[int],
                                                     or both.feeding == 0)) \
                         and time.monotonic() - began < 30:
                     time.sleep(0.002)
-                lent.append(len(both.taken))
+                lent.append(len(both.ends))
                 forked.extend(c.pid for c in both.workers.channels)
             return super().enter(path)
 

@@ -18,12 +18,18 @@ bound on the walk's order), a replay, a memory model another process cannot get 
 its name (a cat model), and, under the LKMM, a run whose reads must speculate (a
 second pass over values all units saw) or in which two units reach one execution
 (revisits through a cycle); both are rare, and found from what the units return.
-A run that ends within :data:`PROBE_S` in this process is not split.  Else what that
-first walk explored counts: it stopped between two nodes, so the nodes left on its
-stack hold all it did not explore (:func:`~smpcheck.explore.units.beyond`), and the
-units are those; this process starts the workers and walks the units from the
-first on, in one walk, while the workers take runs of them from the last one
-backwards (:class:`~smpcheck.explore.workers._BothEnds`).
+Where workers can be forked from this process (Linux, no other thread), the run is
+one walk of the whole tree here that, once it has gone on for :data:`SHARE_AFTER_S`,
+forks the workers from inside and goes on (:class:`~smpcheck.explore.workers.Sharing`):
+the first worker plans the units while the walk goes on, then the workers take
+runs of them from the last one backwards until they meet the walk
+(:class:`~smpcheck.explore.workers._BothEnds`); a run that ends sooner is the run
+in one process.  Elsewhere (and with a runner given, Ray) a probe walks first: a
+run that ends within :data:`PROBE_S` is not split.  Else what that first walk
+explored counts: it stopped between two nodes, so the nodes left on its stack hold
+all it did not explore (:func:`~smpcheck.explore.units.beyond`), and the units are
+those; this process starts the workers and walks the units from the first on, in
+one walk, while the workers take runs of them from the last one backwards.
 """
 
 from __future__ import annotations
@@ -70,7 +76,8 @@ from smpcheck.results.result import Limit, Result
 if TYPE_CHECKING:
     from smpcheck.explore.session import Carried
 
-PROBE_S = 0.05  # a run that ends within this many seconds is not split
+PROBE_S = 0.05  # a run that ends within this many seconds is not split (the probe's way)
+SHARE_AFTER_S = 0.02  # a walk shares its tree after so many seconds (forked workers' way)
 
 __all__ = ["default_jobs", "merge", "split_tree", "verify_parallel"]
 
@@ -231,7 +238,7 @@ def _shared_walk(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: Set
                  progress: Callable[[Result], None] | None, keep_witnesses: bool
                  ) -> Result | None:
     """The run as one walk of the whole tree in this process, shared with forked workers
-    once it has gone on for :data:`PROBE_S` (:class:`~smpcheck.explore.workers.Sharing`):
+    once it has gone on for :data:`SHARE_AFTER_S` (:class:`~smpcheck.explore.workers.Sharing`):
     a run that ends sooner is the run in one process, as it is; else the walk's part
     merges first, then the runs the workers took."""
     from smpcheck.explore.session import Carried, explore
@@ -241,7 +248,7 @@ def _shared_walk(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: Set
     deadline = time.time() + s.timeout if s.timeout is not None else None
     template = Task(model.recipe, mm.name, replace(one, max_passes=1, batch=1), (), deadline,
                     keep_witnesses)
-    sharing = Sharing(template, s.jobs, PROBE_S, PROBE_POPS)
+    sharing = Sharing(template, s.jobs, SHARE_AFTER_S, PROBE_POPS)
     split = Split(frontier=sharing)
     seen = Carried([set() for _ in model.cpus])
     try:
@@ -259,8 +266,9 @@ def _shared_walk(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: Set
                 return None
             mine = walked((), walk, split, explorer, one.timeout)
             result = Result(model.name, mm.name)
-            merged = merge(_shown(sharing.runs(mine, _stopper(s.all_violations)), result,
-                                  start, progress), result, s.all_violations)
+            runs = sharing.runs(mine, _stopper(s.all_violations), lambda t: explore_unit(
+                model, globals_, mm, t, seen))
+            merged = merge(_shown(runs, result, start, progress), result, s.all_violations)
     finally:
         sharing.stop()
     return _concluded(model, globals_, mm, s, merged, start, progress, keep_witnesses)

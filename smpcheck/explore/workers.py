@@ -138,6 +138,10 @@ class _Pooled:
         result: UnitResult = self.futures.popleft().result()
         return result
 
+    def claim(self) -> int:
+        """Tasks sent and not begun that this process takes back: none (a pool's)."""
+        return 0
+
 
 class _Fork:
     """A worker process forked from this one, fed through two pipes: each task in, its
@@ -145,7 +149,12 @@ class _Fork:
     (multiprocessing, concurrent.futures: sockets, subprocess, tempfile) cost this
     process 12 ms to import, its threads three hops of the interpreter lock per
     task.  The worker ends when its task pipe closes (this process gone) or when
-    :meth:`stop` kills it; it ignores Ctrl-C (this process stops it)."""
+    :meth:`stop` kills it; it ignores Ctrl-C (this process stops it).
+
+    A third pipe holds a token per unit task sent, read (without waiting) by whichever
+    process comes first: the worker before it begins the task, or this process
+    taking back the tasks not begun (:meth:`claim`); a task whose token is gone
+    is sent back unexplored (None)."""
 
     OPEN: list[int] = []  # this process's ends of every worker's pipes (closed in a worker)
 
@@ -154,12 +163,14 @@ class _Fork:
 
         tasks_r, tasks_w = os.pipe()
         results_r, results_w = os.pipe()
+        tokens_r, tokens_w = os.pipe()
+        os.set_blocking(tokens_r, False)
         gc.freeze()  # (the worker's collections skip, and so do not copy, what it inherits)
         pid = -1
         try:
             pid = os.fork()
         except OSError:  # (EAGAIN, ENOMEM: the caller falls back; no descriptor kept)
-            for fd in (tasks_r, tasks_w, results_r, results_w):
+            for fd in (tasks_r, tasks_w, results_r, results_w, tokens_r, tokens_w):
                 os.close(fd)
             raise
         finally:
@@ -168,27 +179,30 @@ class _Fork:
         if pid == 0:  # (the worker: never returns)
             code = 1
             try:
-                for fd in (tasks_w, results_r, *_Fork.OPEN):
+                for fd in (tasks_w, results_r, tokens_w, *_Fork.OPEN):
                     os.close(fd)
-                _serve(tasks_r, results_w)
+                _serve(tasks_r, results_w, tokens_r)
                 code = 0
             finally:
                 os._exit(code)
         os.close(tasks_r)
         os.close(results_w)
-        _Fork.OPEN += [tasks_w, results_r]
+        _Fork.OPEN += [tasks_w, results_r, tokens_r, tokens_w]
         self.pid: int | None = pid
-        self.fds = (tasks_w, results_r)
+        self.fds: tuple[int, ...] = (tasks_w, results_r, tokens_r, tokens_w)
         self.tasks = os.fdopen(tasks_w, "wb", closefd=False)
         self.results = os.fdopen(results_r, "rb", closefd=False)
 
     def send(self, task: Task | Plan) -> None:
         import pickle
 
+        if isinstance(task, Task):
+            os.write(self.fds[3], b".")  # (its token: before the task, for the worker)
         pickle.dump(task, self.tasks, pickle.HIGHEST_PROTOCOL)
         self.tasks.flush()
 
     def receive(self) -> UnitResult:
+        """The next task's result; None for a task taken back (:meth:`claim`)."""
         import pickle
 
         try:
@@ -200,10 +214,16 @@ class _Fork:
         result: UnitResult = value
         return result
 
+    def claim(self) -> int:
+        """Take back the unit tasks sent and not begun: how many (the last ones sent);
+        none once :meth:`done`."""
+        return _tokens(self.fds[2], sys.maxsize) if self.fds else 0
+
     def done(self) -> None:
         """Close this process's ends (by the thread feeding it, when it has stopped):
         the worker reads the end of its tasks, and ends."""
-        for fd in self.fds:
+        fds, self.fds = self.fds, ()
+        for fd in fds:
             with contextlib.suppress(ValueError):
                 _Fork.OPEN.remove(fd)
             with contextlib.suppress(OSError):
@@ -222,7 +242,21 @@ class _Fork:
         os.waitpid(pid, 0)
 
 
-def _serve(tasks_fd: int, results_fd: int) -> None:
+def _tokens(fd: int, most: int) -> int:
+    """Read up to ``most`` tokens from ``fd`` without waiting: how many were there."""
+    got = 0
+    while got < most:
+        try:
+            chunk = os.read(fd, min(most - got, 4096))
+        except BlockingIOError:
+            break
+        if not chunk:
+            break
+        got += len(chunk)
+    return got
+
+
+def _serve(tasks_fd: int, results_fd: int, tokens_fd: int) -> None:
     """(In a forked worker) explore each task read (or plan the units a :class:`Plan`
     asks for), send its result, until EOF."""
     import pickle
@@ -237,11 +271,13 @@ def _serve(tasks_fd: int, results_fd: int) -> None:
             task = pickle.load(tasks)
         except EOFError:
             return
-        try:
-            out: tuple[bool, Any] = (True, plan_units(task) if isinstance(task, Plan)
-                                     else run_unit(task))
-        except Exception as exc:
-            out = (False, exc)
+        if isinstance(task, Task) and not _tokens(tokens_fd, 1):
+            out: tuple[bool, Any] = (True, None)  # (taken back: the other process runs it)
+        else:
+            try:
+                out = (True, plan_units(task) if isinstance(task, Plan) else run_unit(task))
+            except Exception as exc:
+                out = (False, exc)
         try:
             data = pickle.dumps(out, pickle.HIGHEST_PROTOCOL)
         except Exception as exc:  # (an exception that does not pickle)
@@ -333,7 +369,7 @@ def _with_workers(tasks: list[Task], most: int, local: Local, start_after: float
             both.frontier.close()
             sys.setswitchinterval(interval)
         yield mine
-        yield from both.runs()
+        yield from both.runs(local)
     finally:
         workers.close()
 
@@ -343,10 +379,12 @@ class _BothEnds:
     nodes above them walked once), while each worker takes runs of them from the last
     one backwards (:class:`~smpcheck.explore.units.Frontier`): a :data:`SHARE` of
     what is left between them at a time, its next run sent before it ends the last.
-    They meet where the walk ends.  Results (:meth:`runs`, once the walk has ended):
-    each run's, in the units' order, after the walk's.  ``template``: the task of
-    every unit but for its path; ``plan``: the processes to plan the units for, in
-    the first worker, when the walk began before they were known (:class:`Sharing`)."""
+    They meet where the walk ends; this process then takes back the runs sent and
+    not begun (:meth:`_Fork.claim`) and explores them itself while the workers end
+    theirs.  Results (:meth:`runs`, once the walk has ended): each run's, in the
+    units' order, after the walk's.  ``template``: the task of every unit but for its
+    path; ``plan``: the processes to plan the units for, in the first worker, when
+    the walk began before they were known (:class:`Sharing`)."""
 
     def __init__(self, template: Task, frontier: Frontier, workers: _Workers,
                  plan: int | None = None) -> None:
@@ -358,11 +396,18 @@ class _BothEnds:
             self.known.set()
         self.results: dict[int, UnitResult] = {}  # a run's first unit -> its result
         self.failed: dict[int, BaseException] = {}
-        self.taken: list[int] = []  # the first unit of each run taken
+        self.ends: dict[int, int] = {}  # each run taken: its first unit -> its end
+        self.sent = [collections.deque[int]() for _ in range(workers.size)]  # unanswered
+        self.claimed: set[int] = set()  # runs taken back: this process explores them
+        self.claiming = False  # (the walk has ended: no more runs are sent)
         self.changed = threading.Condition()
         self.feeding = workers.size
         for k in range(workers.size):
             threading.Thread(target=self._feed, args=(k, plan), daemon=True).start()
+
+    def _task(self, i: int) -> Task:
+        units = self.frontier.units
+        return replace(self.template, path=units[i], more=tuple(units[i + 1:self.ends[i]]))
 
     def _plan(self, channel: Any, jobs: int) -> None:
         """The units, planned by worker ``channel`` (none if it fails: this process's
@@ -377,10 +422,22 @@ class _BothEnds:
             self.frontier.share(units)
             self.known.set()
 
+    def _send(self, k: int, channel: Any, share: int) -> bool:
+        """Take a run and send it to worker ``k``: whether one was sent."""
+        with self.changed:
+            run = None if self.claiming else self.frontier.take(share)
+            if run is None:
+                return False
+            i, end = run
+            self.ends[i] = end
+            self.sent[k].append(i)
+            channel.send(self._task(i))  # (OSError: the worker is gone, receive says so)
+            return True
+
     def _feed(self, k: int, plan: int | None) -> None:
         """Worker ``k``'s runs, once the workers are up (none if they could not start)."""
         self.workers.ready.wait()
-        sent: collections.deque[int] = collections.deque()
+        sent = self.sent[k]
         failed = False
         share = SHARE * (self.workers.size + 1)
         channel = self.workers.channels[k] if len(self.workers.channels) > k else None
@@ -391,48 +448,53 @@ class _BothEnds:
                 self._plan(channel, plan)
             self.known.wait()
             while True:
-                while len(sent) < AHEAD and not failed and \
-                        (run := self.frontier.take(share)) is not None:
-                    i, end = run
-                    units = self.frontier.units
-                    task = replace(self.template, path=units[i], more=tuple(units[i + 1:end]))
-                    with self.changed:
-                        self.taken.append(i)
-                    sent.append(i)
-                    try:
-                        channel.send(task)
-                    except OSError:  # (the worker is gone: receive says so)
-                        failed = True
+                try:
+                    while len(sent) < AHEAD and not failed and self._send(k, channel, share):
+                        pass
+                except OSError:
+                    failed = True
                 if not sent:
                     return
-                i = sent.popleft()
                 try:
                     result = channel.receive()
                 except BaseException as exc:  # (raised in the run's turn)
-                    with self.changed:
-                        self.failed[i] = exc
-                    failed = True
-                    continue
+                    result, failed = exc, True
                 with self.changed:
-                    self.results[i] = result
+                    i = sent.popleft()
+                    if i not in self.claimed:
+                        if isinstance(result, UnitResult):
+                            self.results[i] = result
+                        else:
+                            self.failed[i] = result if isinstance(result, BaseException) \
+                                else InternalError("a worker gave back a run not taken back")
                     self.changed.notify_all()
         finally:
-            if isinstance(channel, _Fork):
-                channel.done()
-            with self.changed:
+            with self.changed:  # (not while this process claims its runs back)
+                if isinstance(channel, _Fork):
+                    channel.done()
                 self.feeding -= 1
                 self.changed.notify_all()
 
-    def runs(self) -> Iterator[UnitResult]:
+    def _claim(self) -> None:
+        """No more runs are sent; the runs sent and not begun are this process's."""
+        with self.changed:
+            self.claiming = True
+            for k, channel in enumerate(self.workers.channels):
+                n = channel.claim()
+                if n:
+                    self.claimed.update(list(self.sent[k])[-n:])
+
+    def runs(self, local: Local) -> Iterator[UnitResult]:
         """Each run's result in order (call once the walk has ended and the frontier is
-        closed): a plan not yet made is given up (its worker stopped)."""
+        closed), the runs taken back explored here by ``local``: a plan not yet made
+        is given up (its worker stopped)."""
         if not self.known.is_set():
             self.workers.close()
-        with self.changed:
-            while self.feeding:  # (every run is taken once the walk has ended)
-                self.changed.wait()
-            runs = sorted(self.taken)
-        for i in runs:
+        self._claim()
+        for i in sorted(self.ends):
+            if i in self.claimed:
+                yield local(self._task(i))
+                continue
             with self.changed:
                 while i not in self.results and i not in self.failed:
                     self.changed.wait()
@@ -490,6 +552,8 @@ class Sharing(Frontier):
             self.spoiled = self.workers is not None
 
     def _lend(self) -> None:
+        import pickle  # noqa: F401 - (imported once, here: not again in each worker)
+
         self.due = None
         if not _fork_safe():
             return
@@ -505,10 +569,11 @@ class Sharing(Frontier):
         super().close()
         sys.setswitchinterval(self.interval)
 
-    def runs(self, mine: UnitResult, stop: Stop) -> Iterator[UnitResult]:
+    def runs(self, mine: UnitResult, stop: Stop, local: Local) -> Iterator[UnitResult]:
         """After the walk (``mine``, its result) and :meth:`close`: it, then each run's
-        result in order, until ``stop`` says the rest is not needed."""
-        rest = self.both.runs() if self.both is not None else iter(())
+        result in order (those taken back explored here by ``local``), until ``stop``
+        says the rest is not needed."""
+        rest = self.both.runs(local) if self.both is not None else iter(())
         yield from _in_order(itertools.chain([mine], rest), stop)
 
     def stop(self) -> None:
