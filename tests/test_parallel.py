@@ -669,15 +669,15 @@ def _sharing_after(pops: int, monkeypatch: pytest.MonkeyPatch, lent: list[int],
 @settings(max_examples=40, deadline=None, derandomize=True, database=None,
           suppress_health_check=list(HealthCheck))
 @given(litmus_tests(max_cpus=3, max_steps=3), st.sampled_from(["sc", "tso", "lkmm"]),
-       st.integers(0, 12))
+       st.integers(0, 12), st.sampled_from([2, 3]))
 def test_a_walk_shared_with_a_forked_worker_matches_one_process(
-        text: str, mm: str, pops: int) -> None:
-    """Generated litmus tests, the worker forked at any node of the walk: the same
-    executions, states, witnesses, findings and verdict as one process."""
+        text: str, mm: str, pops: int, jobs: int) -> None:
+    """Generated litmus tests, the workers (one or two) forked at any node of the walk:
+    the same executions, states, witnesses, findings and verdict as one process."""
     lent: list[int] = []
     with pytest.MonkeyPatch.context() as mp:
         _sharing_after(pops, mp, lent)
-        split_run, split = _litmus(text, mm, Settings(jobs=2))
+        split_run, split = _litmus(text, mm, Settings(jobs=jobs))
     one_run, one = _litmus(text, mm, Settings())
     assert split == one
     assert split_run.states == one_run.states and split_run.verdict == one_run.verdict
@@ -720,3 +720,61 @@ def test_a_model_error_after_the_fork_is_the_same(tmp_path: Path) -> None:
             verify(model, names, "sc", Settings(jobs=2))
     assert (str(split.value), split.value.line) == (str(one.value), one.value.line)
     assert forked and not any(os.path.exists(f"/proc/{pid}") for pid in forked)  # (reaped)
+
+
+SPECULATES = """C speculates
+
+{
+}
+
+P0(int *x, spinlock_t *l, int *a)
+{
+	int r0;
+	int r1;
+	int r2;
+	r0 = spin_trylock(l);
+	if (r0) {
+		r1 = atomic_add_return(1, a);
+		spin_unlock(l);
+	}
+	rcu_assign_pointer(*x, 2);
+	r2 = spin_is_locked(l);
+}
+
+P1(int *x, spinlock_t *l, int *a)
+{
+	int r0;
+	int r1;
+	int r2;
+	r0 = spin_trylock(l);
+	if (r0) {
+		r1 = *x;
+		spin_unlock(l);
+	}
+	r2 = *x;
+}
+
+exists (x=0)
+"""
+
+
+def test_a_second_pass_after_the_fork_is_one_process_run() -> None:
+    """Under the LKMM, a walk whose reads must speculate (a second pass, over values
+    the whole tree saw) after it forked its worker: the run is made in one process,
+    as a unit asking for a second pass sends it (a generated litmus test)."""
+    from smpcheck.explore import workers
+
+    spoiled: list[bool] = []
+    close = workers.Sharing.close
+
+    def closing(self: Any) -> None:
+        spoiled.append(self.spoiled)
+        close(self)
+
+    one_run, one = _litmus(SPECULATES, "lkmm", Settings())
+    with pytest.MonkeyPatch.context() as mp:
+        _sharing_after(1, mp, [])
+        mp.setattr(workers.Sharing, "close", closing)
+        two_run, two = _litmus(SPECULATES, "lkmm", Settings(jobs=2))
+    assert spoiled == [True]
+    assert two == one and two_run.states == one_run.states
