@@ -778,3 +778,25 @@ def test_a_second_pass_after_the_fork_is_one_process_run() -> None:
         two_run, two = _litmus(SPECULATES, "lkmm", Settings(jobs=2))
     assert spoiled == [True]
     assert two == one and two_run.states == one_run.states
+
+
+def test_a_second_pass_before_any_fork_is_one_process_run() -> None:
+    """The same test, its walk never forking: its second pass is not walked by
+    positions (which explores again the graphs a speculating pass reaches twice,
+    and counts them against its budget) but made by one process."""
+    from smpcheck.explore import workers
+
+    seen: list[tuple[bool, bool]] = []
+    close = workers.Sharing.close
+
+    def closing(self: Any) -> None:
+        seen.append((self.spoiled, self.workers is None))
+        close(self)
+
+    one_run, one = _litmus(SPECULATES, "lkmm", Settings())
+    with pytest.MonkeyPatch.context() as mp:
+        _sharing_after(10**9, mp, [])
+        mp.setattr(workers.Sharing, "close", closing)
+        two_run, two = _litmus(SPECULATES, "lkmm", Settings(jobs=2))
+    assert seen == [(True, True)]
+    assert two == one and two_run.states == one_run.states

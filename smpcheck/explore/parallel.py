@@ -259,11 +259,11 @@ def _shared_walk(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: Set
                                                   carried=seen)
             finally:
                 sharing.close()
+            if sharing.spoiled:  # (a second pass: the run is one process's)
+                return None
             if sharing.workers is None:  # (the run in one process, as it is)
                 checker.finish(walk)
                 return walk
-            if sharing.spoiled:
-                return None
             mine = walked((), walk, split, explorer, one.timeout)
             result = Result(model.name, mm.name)
             runs = sharing.runs(mine, _stopper(s.all_violations), lambda t: explore_unit(

@@ -513,9 +513,9 @@ class Sharing(Frontier):
     (:class:`~smpcheck.explore.units.Plan`) while the walk goes on, and then they take
     runs of them from the last one backwards (:class:`_BothEnds`).  Nothing is
     stopped, walked again or waited for: the walk so far counts as it is, the
-    workers' start-up runs beside it.  A second pass (reads that speculate) is one
-    process's: it starts no workers, and after workers started it walks nothing
-    (:attr:`spoiled`: the run is then made in one process)."""
+    workers' start-up runs beside it.  A second pass (reads that speculate) walks
+    nothing (:attr:`spoiled`): the run is then made in one process, whose passes
+    skip the graphs they reach again, which a walk by positions cannot."""
 
     def __init__(self, template: Task, jobs: int, after: float, pops: int | None = None
                  ) -> None:
@@ -549,7 +549,7 @@ class Sharing(Frontier):
         self.passes += 1
         if self.passes > 1:
             self.due = None
-            self.spoiled = self.workers is not None
+            self.spoiled = True
 
     def _lend(self) -> None:
         import pickle  # noqa: F401 - (imported once, here: not again in each worker)
