@@ -14,6 +14,7 @@ import collections
 import contextlib
 import itertools
 import os
+import struct
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -131,16 +132,17 @@ class _Pooled:
         self.pool = pool
         self.futures: collections.deque[Any] = collections.deque()
 
-    def send(self, task: Task) -> None:
+    def send(self, task: Task) -> int | None:
         self.futures.append(self.pool.submit(run_unit, task))
+        return None
 
     def receive(self) -> UnitResult:
         result: UnitResult = self.futures.popleft().result()
         return result
 
-    def claim(self) -> int:
+    def claim(self) -> set[int]:
         """Tasks sent and not begun that this process takes back: none (a pool's)."""
-        return 0
+        return set()
 
 
 class _Fork:
@@ -151,10 +153,10 @@ class _Fork:
     task.  The worker ends when its task pipe closes (this process gone) or when
     :meth:`stop` kills it; it ignores Ctrl-C (this process stops it).
 
-    A third pipe holds a token per unit task sent, read (without waiting) by whichever
-    process comes first: the worker before it begins the task, or this process
-    taking back the tasks not begun (:meth:`claim`); a task whose token is gone
-    is sent back unexplored (None)."""
+    A third pipe holds a token per unit task sent (its number), read (without waiting)
+    by whichever process comes first: the worker before it begins the task (it puts
+    back the others it read), or this process taking back the tasks not begun
+    (:meth:`claim`); a task whose token is gone is sent back unexplored (None)."""
 
     OPEN: list[int] = []  # this process's ends of every worker's pipes (closed in a worker)
 
@@ -179,9 +181,9 @@ class _Fork:
         if pid == 0:  # (the worker: never returns)
             code = 1
             try:
-                for fd in (tasks_w, results_r, tokens_w, *_Fork.OPEN):
+                for fd in (tasks_w, results_r, *_Fork.OPEN):
                     os.close(fd)
-                _serve(tasks_r, results_w, tokens_r)
+                _serve(tasks_r, results_w, (tokens_r, tokens_w))
                 code = 0
             finally:
                 os._exit(code)
@@ -192,14 +194,19 @@ class _Fork:
         self.fds: tuple[int, ...] = (tasks_w, results_r, tokens_r, tokens_w)
         self.tasks = os.fdopen(tasks_w, "wb", closefd=False)
         self.results = os.fdopen(results_r, "rb", closefd=False)
+        self.sent = 0  # unit tasks sent (the last one's number)
 
-    def send(self, task: Task | Plan) -> None:
+    def send(self, task: Task | Plan) -> int | None:
+        """Send ``task``; a unit task's number (its token's)."""
         import pickle
 
+        number = None
         if isinstance(task, Task):
-            os.write(self.fds[3], b".")  # (its token: before the task, for the worker)
-        pickle.dump(task, self.tasks, pickle.HIGHEST_PROTOCOL)
+            self.sent = number = self.sent + 1
+            os.write(self.fds[3], _TOKEN.pack(number))  # (before the task, for the worker)
+        pickle.dump((number, task), self.tasks, pickle.HIGHEST_PROTOCOL)
         self.tasks.flush()
+        return number
 
     def receive(self) -> UnitResult:
         """The next task's result; None for a task taken back (:meth:`claim`)."""
@@ -214,10 +221,10 @@ class _Fork:
         result: UnitResult = value
         return result
 
-    def claim(self) -> int:
-        """Take back the unit tasks sent and not begun: how many (the last ones sent);
-        none once :meth:`done`."""
-        return _tokens(self.fds[2], sys.maxsize) if self.fds else 0
+    def claim(self) -> set[int]:
+        """Take back the unit tasks sent and not begun: their numbers (none once
+        :meth:`done`)."""
+        return _tokens(self.fds[2]) if self.fds else set()
 
     def done(self) -> None:
         """Close this process's ends (by the thread feeding it, when it has stopped):
@@ -242,21 +249,34 @@ class _Fork:
         os.waitpid(pid, 0)
 
 
-def _tokens(fd: int, most: int) -> int:
-    """Read up to ``most`` tokens from ``fd`` without waiting: how many were there."""
-    got = 0
-    while got < most:
+_TOKEN = struct.Struct("<I")  # a unit task's token: its number (written whole: < PIPE_BUF)
+
+
+def _tokens(fd: int) -> set[int]:
+    """The tokens in pipe ``fd``, read without waiting."""
+    data = b""
+    while True:
         try:
-            chunk = os.read(fd, min(most - got, 4096))
+            chunk = os.read(fd, 4096)  # (whole tokens: each was written whole)
         except BlockingIOError:
             break
         if not chunk:
             break
-        got += len(chunk)
-    return got
+        data += chunk
+    return {n for (n,) in _TOKEN.iter_unpack(data)}
 
 
-def _serve(tasks_fd: int, results_fd: int, tokens_fd: int) -> None:
+def _own_token(tokens: tuple[int, int], number: int) -> bool:
+    """(In a worker) whether task ``number``'s token is still there, taking it; the
+    other tokens read are put back."""
+    got = _tokens(tokens[0])
+    others = got - {number}
+    if others:
+        os.write(tokens[1], b"".join(_TOKEN.pack(n) for n in others))
+    return number in got
+
+
+def _serve(tasks_fd: int, results_fd: int, tokens: tuple[int, int]) -> None:
     """(In a forked worker) explore each task read (or plan the units a :class:`Plan`
     asks for), send its result, until EOF."""
     import pickle
@@ -268,10 +288,10 @@ def _serve(tasks_fd: int, results_fd: int, tokens_fd: int) -> None:
     results = os.fdopen(results_fd, "wb")
     while True:
         try:
-            task = pickle.load(tasks)
+            number, task = pickle.load(tasks)
         except EOFError:
             return
-        if isinstance(task, Task) and not _tokens(tokens_fd, 1):
+        if number is not None and not _own_token(tokens, number):
             out: tuple[bool, Any] = (True, None)  # (taken back: the other process runs it)
         else:
             try:
@@ -398,7 +418,9 @@ class _BothEnds:
         self.failed: dict[int, BaseException] = {}
         self.ends: dict[int, int] = {}  # each run taken: its first unit -> its end
         self.sent = [collections.deque[int]() for _ in range(workers.size)]  # unanswered
-        self.claimed: set[int] = set()  # runs taken back: this process explores them
+        self.claimed: dict[int, int] = {}  # runs taken back -> the worker they were sent to
+        self.numbers: list[dict[int, int]] = [{} for _ in range(workers.size)]  # task -> run
+        self.ended: set[int] = set()  # the workers whose feeding ended
         self.claiming = False  # (the walk has ended: no more runs are sent)
         self.changed = threading.Condition()
         self.feeding = workers.size
@@ -430,9 +452,23 @@ class _BothEnds:
                 return False
             i, end = run
             self.ends[i] = end
-            self.sent[k].append(i)
-            channel.send(self._task(i))  # (OSError: the worker is gone, receive says so)
+            self._send_run(k, i)
             return True
+
+    def _send_run(self, k: int, i: int) -> None:
+        """(Holding the lock) send run ``i`` to worker ``k``; OSError: it is gone."""
+        self.sent[k].append(i)
+        number = self.workers.channels[k].send(self._task(i))
+        if number is not None:
+            self.numbers[k][number] = i
+
+    def _take_back(self, k: int) -> None:
+        """(Holding the lock) the runs sent to worker ``k`` and not begun are this
+        process's."""
+        for number in self.workers.channels[k].claim():
+            i = self.numbers[k].get(number)  # (None: a send that failed half way)
+            if i is not None:
+                self.claimed[i] = k
 
     def _feed(self, k: int, plan: int | None) -> None:
         """Worker ``k``'s runs, once the workers are up (none if they could not start)."""
@@ -453,8 +489,10 @@ class _BothEnds:
                         pass
                 except OSError:
                     failed = True
-                if not sent:
-                    return
+                with self.changed:  # (this process may send it a run back: _halves)
+                    if not sent:
+                        self.ended.add(k)
+                        return
                 try:
                     result = channel.receive()
                 except BaseException as exc:  # (raised in the run's turn)
@@ -472,6 +510,7 @@ class _BothEnds:
             with self.changed:  # (not while this process claims its runs back)
                 if isinstance(channel, _Fork):
                     channel.done()
+                self.ended.add(k)
                 self.feeding -= 1
                 self.changed.notify_all()
 
@@ -479,10 +518,44 @@ class _BothEnds:
         """No more runs are sent; the runs sent and not begun are this process's."""
         with self.changed:
             self.claiming = True
-            for k, channel in enumerate(self.workers.channels):
-                n = channel.claim()
-                if n:
-                    self.claimed.update(list(self.sent[k])[-n:])
+            for k in range(len(self.workers.channels)):
+                if k not in self.ended:
+                    self._take_back(k)
+
+    def _halves(self, i: int, local: Local) -> Iterator[UnitResult]:
+        """The results of run ``i``, taken back from its worker: this process explores
+        its first half and sends the second back to that worker, behind the run it is
+        ending; taken back again if it has not begun it when this process is done,
+        and so on (the worker does not wait while this process explores a run it could
+        have shared)."""
+        while True:
+            k, end = self.claimed[i], self.ends[i]  # (kept: its worker sends back None)
+            mid = (i + end + 1) // 2
+            with self.changed:
+                back = end - i > 1 and k not in self.ended
+                if back:
+                    self.ends[i], self.ends[mid] = mid, end
+                    with contextlib.suppress(OSError):  # (the worker is gone: receive says so)
+                        self._send_run(k, mid)
+            yield local(self._task(i))
+            if not back:
+                return
+            with self.changed:
+                if k not in self.ended:
+                    self._take_back(k)
+            if mid not in self.claimed:
+                yield self._result(mid)
+                return
+            i = mid
+
+    def _result(self, i: int) -> UnitResult:
+        """Run ``i``'s result from its worker, once it has come."""
+        with self.changed:
+            while i not in self.results and i not in self.failed:
+                self.changed.wait()
+            if i in self.failed:
+                raise self.failed[i]
+            return self.results[i]
 
     def runs(self, local: Local) -> Iterator[UnitResult]:
         """Each run's result in order (call once the walk has ended and the frontier is
@@ -493,15 +566,9 @@ class _BothEnds:
         self._claim()
         for i in sorted(self.ends):
             if i in self.claimed:
-                yield local(self._task(i))
-                continue
-            with self.changed:
-                while i not in self.results and i not in self.failed:
-                    self.changed.wait()
-                if i in self.failed:
-                    raise self.failed[i]
-                done = self.results[i]
-            yield done
+                yield from self._halves(i, local)
+            else:
+                yield self._result(i)
 
 
 class Sharing(Frontier):
