@@ -400,11 +400,12 @@ class _BothEnds:
     one backwards (:class:`~smpcheck.explore.units.Frontier`): a :data:`SHARE` of
     what is left between them at a time, its next run sent before it ends the last.
     They meet where the walk ends; this process then takes back the runs sent and
-    not begun (:meth:`_Fork.claim`) and explores them itself while the workers end
-    theirs.  Results (:meth:`runs`, once the walk has ended): each run's, in the
-    units' order, after the walk's.  ``template``: the task of every unit but for its
-    path; ``plan``: the processes to plan the units for, in the first worker, when
-    the walk began before they were known (:class:`Sharing`)."""
+    not begun (:meth:`_Fork.claim`) and halves each with its worker while the
+    workers end theirs (:meth:`_halves`).  Results (:meth:`runs`, once the walk has
+    ended): each run's, in the units' order, after the walk's.  ``template``: the
+    task of every unit but for its path; ``plan``: the processes to plan the units
+    for, in the first worker, when the walk began before they were known
+    (:class:`Sharing`)."""
 
     def __init__(self, template: Task, frontier: Frontier, workers: _Workers,
                  plan: int | None = None) -> None:
