@@ -6,25 +6,27 @@ gives each CPU's increments; 4,2,1 has 9,723 executions under sc).  Prints each
 run's executions, wall time and processor time, whether the results agree, the
 speedup by the wall clock and by the processor time of the busiest process (what
 the wall clock gives on idle cores; on a shared machine, whose scheduler shares
-the cores between sessions, more processes get no more time), and the load average.
-Not part of the test suite.
+the cores between sessions, more processes get no more time), and the load average;
+then the speedup on idle cores as the processor times give it: the longer of this
+process's and of its time until the fork plus a worker's (the part before the fork
+is its alone; under load it gets less of it done in its time, so the figure
+flatters a longer wait before the fork).  Not part of the test suite.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from smpcheck._rt.loader import load_model
+from smpcheck.explore import workers as workers_module
 from smpcheck.explore.explorer import Settings
-from smpcheck.explore.parallel import verify_parallel
 from smpcheck.explore.verify import verify
-from smpcheck.explore.workers import run_processes
-from smpcheck.models import get_model
 from smpcheck.results.result import Result
 
 MODEL = """\
@@ -44,28 +46,31 @@ MODEL = Model("inc {shape}", [make(n) for n in ({shape},)])
 """
 
 
-def run_split(model: Any, names: Any, mm: str, jobs: int) -> tuple[Result, float, float]:
-    """The run at ``-j jobs``: its result, this process's processor time, and the
-    processor time of the units the workers ran."""
-    remote: list[float] = []
-    runner = run_processes(jobs)
+def run_split(model: Any, names: Any, mm: str, jobs: int
+              ) -> tuple[Result, float, float, float | None]:
+    """The run at ``-j jobs``, as ``smpcheck check -j`` makes it: its result, this
+    process's processor time, the processor time of the workers (all of it: what
+    they explored, planned, and spent starting and ending, counted when reaped), and
+    this process's processor time when it forked them (None: it did not)."""
+    clock = time.process_time  # (bound here: a run guards the time module's against models)
+    forked_at: list[float] = []
+    fork = workers_module._forked
 
-    def counted(tasks: Any, stop: Any, local: Any) -> Any:
-        for u in runner(tasks, stop, lambda t: _local(local, t)):
-            if not getattr(u, "_local", False):
-                remote.append(u.cpu_s)
-            yield u
+    def forking(n: int, first: Any) -> Any:
+        forked_at.append(clock() - start)
+        return fork(n, first)
 
-    start = time.process_time()
-    r = verify_parallel(model, names, get_model(mm), Settings(jobs=jobs), runner=counted)
-    assert r is not None
-    return r, time.process_time() - start, sum(remote)
-
-
-def _local(local: Any, task: Any) -> Any:
-    u = local(task)
-    u._local = True
-    return u
+    workers_module._forked = forking
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = clock()
+    try:
+        r = verify(model, names, mm, Settings(jobs=jobs))
+    finally:
+        workers_module._forked = fork
+    here = clock() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    workers = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return r, here, workers, forked_at[0] if forked_at else None
 
 
 def main() -> None:
@@ -84,7 +89,7 @@ def main() -> None:
         print(f"{model.name} under {args.mm}, -j 1: {one.executions} executions, "
               f"{wall:.2f} s ({cpu:.2f} s of processor time)")
         wall2 = time.monotonic()
-        two, here, workers = run_split(model, names, args.mm, args.jobs)
+        two, here, workers, forked = run_split(model, names, args.mm, args.jobs)
         wall2 = time.monotonic() - wall2
         print(f"{model.name} under {args.mm}, -j {args.jobs}: {two.executions} executions, "
               f"{wall2:.2f} s (processor time: {here:.2f} s here, {workers:.2f} s in "
@@ -92,10 +97,16 @@ def main() -> None:
     same = (one.status, one.executions, one.blocked, list(one.outcomes.items())) == (
         two.status, two.executions, two.blocked, list(two.outcomes.items()))
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    busiest = max(here, workers / max(1, args.jobs - 1))
+    each = workers / max(1, args.jobs - 1)
+    busiest = max(here, each)
     print(f"same result: {same}; speedup -j {args.jobs}: {wall / wall2:.2f}x wall clock, "
           f"{cpu / busiest:.2f}x by processor time of the busiest process "
           f"(load average {load} on {os.cpu_count()} cores)")
+    if forked is not None:  # (a core each, none waiting: this process, or the fork + a worker)
+        idle = max(here, forked + each)
+        print(f"on idle cores: {cpu / idle:.2f}x (the longer of this process's processor "
+              f"time, {here:.2f} s, and its time to the fork plus a worker's, "
+              f"{forked:.3f} + {each:.2f} s)")
 
 
 if __name__ == "__main__":

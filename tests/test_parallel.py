@@ -97,12 +97,14 @@ def test_generated_litmus_split_matches_one_process(text: str, mm: str, depth: i
 
 def _probe_stops_after(n: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """Runs split in this process (as -j 1's fine split does) after a probe that stops
-    after ``n`` executions (its own bound, as its time is): what it explored counts."""
-    from smpcheck.explore import parallel
+    after ``n`` executions (its own bound, as its time is): what it explored counts.
+    (The probe is the way where workers cannot be forked: :class:`workers.Sharing`.)"""
+    from smpcheck.explore import parallel, workers
     from smpcheck.explore.workers import run_here
 
     monkeypatch.setattr(parallel, "PROBE_EXECUTIONS", n)
     monkeypatch.setattr(parallel, "run_processes", lambda jobs: run_here)
+    monkeypatch.setattr(workers, "_fork_safe", lambda: False)  # (the probe: no fork)
 
 
 @settings(max_examples=40, deadline=None, derandomize=True, database=None,
@@ -627,3 +629,174 @@ def test_a_fork_that_fails_keeps_no_descriptor(monkeypatch: pytest.MonkeyPatch) 
         with pytest.raises(OSError):
             _Fork()
     assert len(os.listdir("/proc/self/fd")) == before
+
+
+# -- the shared walk: one walk of the whole tree, workers forked from inside it -------------
+def _sharing_after(pops: int, monkeypatch: pytest.MonkeyPatch, lent: list[int],
+                   forked: list[int] | None = None) -> None:
+    """-j runs whose walk forks its workers at its ``pops``-th node (workers.Sharing),
+    then, at its next node, waits until the worker has planned the units and taken a
+    run from the end (or found none left to take): the merge of the walk's part and
+    the worker's runs is what runs, wherever the walk forks.  ``lent``: how many
+    runs each forking walk saw taken; ``forked``: the workers' process ids."""
+    import time
+
+    forked = [] if forked is None else forked
+
+    from smpcheck.explore import parallel, workers
+
+    class Waiting(workers.Sharing):
+        waited = False
+
+        def enter(self, path: tuple[int, ...]) -> bool:
+            both = self.both
+            if both is not None and not self.waited:
+                self.waited = True
+                began = time.monotonic()
+                while not (both.known.is_set() and (self.end < len(self.units)
+                                                    or both.feeding == 0)) \
+                        and time.monotonic() - began < 30:
+                    time.sleep(0.002)
+                lent.append(len(both.ends))
+                forked.extend(c.pid for c in both.workers.channels)
+            return super().enter(path)
+
+    monkeypatch.setattr(workers, "_fork_safe", lambda: True)  # (pytest-xdist has threads)
+    monkeypatch.setattr(parallel, "PROBE_POPS", pops)
+    monkeypatch.setattr(parallel, "Sharing", Waiting)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(litmus_tests(max_cpus=3, max_steps=3), st.sampled_from(["sc", "tso", "lkmm"]),
+       st.integers(0, 12), st.sampled_from([2, 3]))
+def test_a_walk_shared_with_a_forked_worker_matches_one_process(
+        text: str, mm: str, pops: int, jobs: int) -> None:
+    """Generated litmus tests, the workers (one or two) forked at any node of the walk:
+    the same executions, states, witnesses, findings and verdict as one process."""
+    lent: list[int] = []
+    with pytest.MonkeyPatch.context() as mp:
+        _sharing_after(pops, mp, lent)
+        split_run, split = _litmus(text, mm, Settings(jobs=jobs))
+    one_run, one = _litmus(text, mm, Settings())
+    assert split == one
+    assert split_run.states == one_run.states and split_run.verdict == one_run.verdict
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: Path(p).stem)
+def test_a_walk_shared_with_a_forked_worker_matches_one_process_in_models(path: str) -> None:
+    """The example models, the worker forked early or late in the walk, every finding or
+    the first: what one process gives; and the worker did take runs."""
+    model, names = load_model(path)
+    lent: list[int] = []
+    for mm, all_violations in (("tso", True), ("sc", False), ("lkmm", True)):
+        one = summary(verify(model, names, mm, Settings(all_violations=all_violations)))
+        for pops in (0, 5, 40):
+            with pytest.MonkeyPatch.context() as mp:
+                _sharing_after(pops, mp, lent)
+                two = verify(model, names, mm, Settings(all_violations=all_violations, jobs=2))
+            assert summary(two) == one, (mm, pops)
+    assert any(lent), lent  # (a worker took runs: the merge was tested)
+
+
+def test_a_model_error_after_the_fork_is_the_same(tmp_path: Path) -> None:
+    """A model that raises in some executions, the worker forked at the first node: the
+    same usage error as one process, and no worker left."""
+    f = tmp_path / "raises.py"
+    f.write_text("from smpcheck import READ_ONCE, WRITE_ONCE, Model, Var\n"
+                 "x = Var(0)\ny = Var(0)\n"
+                 "def P0():\n    WRITE_ONCE(x, 1)\n    WRITE_ONCE(y, 1)\n"
+                 "def P1():\n    a = READ_ONCE(y)\n    b = READ_ONCE(x)\n"
+                 "    if a == 1 and b == 1:\n        raise ValueError('boom')\n"
+                 "MODEL = Model('raises', [P0, P1])\n")
+    model, names = load_model(str(f))
+    with pytest.raises(UsageError) as one:
+        verify(model, names, "sc", Settings())
+    lent: list[int] = []
+    forked: list[int] = []
+    with pytest.MonkeyPatch.context() as mp:
+        _sharing_after(0, mp, lent, forked)
+        with pytest.raises(UsageError) as split:
+            verify(model, names, "sc", Settings(jobs=2))
+    assert (str(split.value), split.value.line) == (str(one.value), one.value.line)
+    assert forked and not any(os.path.exists(f"/proc/{pid}") for pid in forked)  # (reaped)
+
+
+SPECULATES = """C speculates
+
+{
+}
+
+P0(int *x, spinlock_t *l, int *a)
+{
+	int r0;
+	int r1;
+	int r2;
+	r0 = spin_trylock(l);
+	if (r0) {
+		r1 = atomic_add_return(1, a);
+		spin_unlock(l);
+	}
+	rcu_assign_pointer(*x, 2);
+	r2 = spin_is_locked(l);
+}
+
+P1(int *x, spinlock_t *l, int *a)
+{
+	int r0;
+	int r1;
+	int r2;
+	r0 = spin_trylock(l);
+	if (r0) {
+		r1 = *x;
+		spin_unlock(l);
+	}
+	r2 = *x;
+}
+
+exists (x=0)
+"""
+
+
+def test_a_second_pass_after_the_fork_is_one_process_run() -> None:
+    """Under the LKMM, a walk whose reads must speculate (a second pass, over values
+    the whole tree saw) after it forked its worker: the run is made in one process,
+    as a unit asking for a second pass sends it (a generated litmus test)."""
+    from smpcheck.explore import workers
+
+    spoiled: list[bool] = []
+    close = workers.Sharing.close
+
+    def closing(self: Any) -> None:
+        spoiled.append(self.spoiled)
+        close(self)
+
+    one_run, one = _litmus(SPECULATES, "lkmm", Settings())
+    with pytest.MonkeyPatch.context() as mp:
+        _sharing_after(1, mp, [])
+        mp.setattr(workers.Sharing, "close", closing)
+        two_run, two = _litmus(SPECULATES, "lkmm", Settings(jobs=2))
+    assert spoiled == [True]
+    assert two == one and two_run.states == one_run.states
+
+
+def test_a_second_pass_before_any_fork_is_one_process_run() -> None:
+    """The same test, its walk never forking: its second pass is not walked by
+    positions (which explores again the graphs a speculating pass reaches twice,
+    and counts them against its budget) but made by one process."""
+    from smpcheck.explore import workers
+
+    seen: list[tuple[bool, bool]] = []
+    close = workers.Sharing.close
+
+    def closing(self: Any) -> None:
+        seen.append((self.spoiled, self.workers is None))
+        close(self)
+
+    one_run, one = _litmus(SPECULATES, "lkmm", Settings())
+    with pytest.MonkeyPatch.context() as mp:
+        _sharing_after(10**9, mp, [])
+        mp.setattr(workers.Sharing, "close", closing)
+        two_run, two = _litmus(SPECULATES, "lkmm", Settings(jobs=2))
+    assert seen == [(True, True)]
+    assert two == one and two_run.states == one_run.states

@@ -18,12 +18,18 @@ bound on the walk's order), a replay, a memory model another process cannot get 
 its name (a cat model), and, under the LKMM, a run whose reads must speculate (a
 second pass over values all units saw) or in which two units reach one execution
 (revisits through a cycle); both are rare, and found from what the units return.
-A run that ends within :data:`PROBE_S` in this process is not split.  Else what that
-first walk explored counts: it stopped between two nodes, so the nodes left on its
-stack hold all it did not explore (:func:`~smpcheck.explore.units.beyond`), and the
-units are those; this process starts the workers and walks the units from the
-first on, in one walk, while the workers take runs of them from the last one
-backwards (:class:`~smpcheck.explore.workers._BothEnds`).
+Where workers can be forked from this process (Linux, no other thread), the run is
+one walk of the whole tree here that, once it has gone on for :data:`SHARE_AFTER_S`,
+forks the workers from inside and goes on (:class:`~smpcheck.explore.workers.Sharing`):
+the first worker plans the units while the walk goes on, then the workers take
+runs of them from the last one backwards until they meet the walk
+(:class:`~smpcheck.explore.workers._BothEnds`); a run that ends sooner is the run
+in one process.  Elsewhere (and with a runner given, Ray) a probe walks first: a
+run that ends within :data:`PROBE_S` is not split.  Else what that first walk
+explored counts: it stopped between two nodes, so the nodes left on its stack hold
+all it did not explore (:func:`~smpcheck.explore.units.beyond`), and the units are
+those; this process starts the workers and walks the units from the first on, in
+one walk, while the workers take runs of them from the last one backwards.
 """
 
 from __future__ import annotations
@@ -54,7 +60,13 @@ from smpcheck.explore.units import (
     units_for,
     walked,
 )
-from smpcheck.explore.workers import Runner, run_here, run_processes, run_ray
+from smpcheck.explore.workers import (
+    Runner,
+    Sharing,
+    run_here,
+    run_processes,
+    run_ray,
+)
 from smpcheck.model.model import Model
 from smpcheck.model.objects import Loc
 from smpcheck.models import MemoryModel, get_model
@@ -64,7 +76,8 @@ from smpcheck.results.result import Limit, Result
 if TYPE_CHECKING:
     from smpcheck.explore.session import Carried
 
-PROBE_S = 0.05  # a run that ends within this many seconds is not split
+PROBE_S = 0.05  # a run that ends within this many seconds is not split (the probe's way)
+SHARE_AFTER_S = 0.02  # a walk shares its tree after so many seconds (forked workers' way)
 
 __all__ = ["default_jobs", "merge", "split_tree", "verify_parallel"]
 
@@ -167,6 +180,9 @@ def verify_parallel(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: 
         return None
     start = time.monotonic()
     one = replace(s, jobs=1, ray=None, split_depth=None)
+    if runner is None and s.ray is None and s.split_depth is None and s.jobs > 1 \
+            and s.batch == 1 and Sharing.possible():
+        return _shared_walk(model, globals_, mm, s, progress, keep_witnesses)
     head: list[UnitResult] = []  # what the probe explored, if it can count
     left: list[Path] | None = None
     from smpcheck.explore.session import Carried
@@ -196,17 +212,66 @@ def verify_parallel(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: 
             model, globals_, mm, t, seen, _walking(result, start, progress, t)))
         merged = merge(_shown(itertools.chain(head, done), result, start, progress), result,
                        s.all_violations)
+    return _concluded(model, globals_, mm, s, merged, start, progress, keep_witnesses)
+
+
+def _concluded(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: Settings,
+               merged: Merged, start: float, progress: Callable[[Result], None] | None,
+               keep_witnesses: bool) -> Result | None:
+    """The merged run's result, its findings and witnesses made again here; None when it
+    must be made in one process."""
     if merged.sequential is not None:
         return None
+    result = merged.result
     if not keep_witnesses:
         merged.witnesses = {}
-    _finish(model, globals_, mm, one, merged)
+    _finish(model, globals_, mm, replace(s, jobs=1, ray=None, split_depth=None), merged)
     result.elapsed_s = time.monotonic() - start
     result.bound = (f"{len(model.cpus)} CPUs, the model's objects, other loops than "
                     f"spin waits at most {s.loop_bound} iterations")
     if progress is not None:
         progress(result)
     return result
+
+
+def _shared_walk(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: Settings,
+                 progress: Callable[[Result], None] | None, keep_witnesses: bool
+                 ) -> Result | None:
+    """The run as one walk of the whole tree in this process, shared with forked workers
+    once it has gone on for :data:`SHARE_AFTER_S` (:class:`~smpcheck.explore.workers.Sharing`):
+    a run that ends sooner is the run in one process, as it is; else the walk's part
+    merges first, then the runs the workers took."""
+    from smpcheck.explore.session import Carried, explore
+
+    start = time.monotonic()
+    one = replace(s, jobs=1, ray=None, split_depth=None)
+    deadline = time.time() + s.timeout if s.timeout is not None else None
+    template = Task(model.recipe, mm.name, replace(one, max_passes=1, batch=1), (), deadline,
+                    keep_witnesses)
+    sharing = Sharing(template, s.jobs, SHARE_AFTER_S, PROBE_POPS)
+    split = Split(frontier=sharing)
+    seen = Carried([set() for _ in model.cpus])
+    try:
+        with lent(template, (model, globals_, mm), seen):
+            try:
+                walk, explorer, checker = explore(model, globals_, mm, one, progress,
+                                                  split=split, keep_witnesses=keep_witnesses,
+                                                  carried=seen)
+            finally:
+                sharing.close()
+            if sharing.spoiled:  # (a second pass: the run is one process's)
+                return None
+            if sharing.workers is None:  # (the run in one process, as it is)
+                checker.finish(walk)
+                return walk
+            mine = walked((), walk, split, explorer, one.timeout)
+            result = Result(model.name, mm.name)
+            runs = sharing.runs(mine, _stopper(s.all_violations), lambda t: explore_unit(
+                model, globals_, mm, t, seen))
+            merged = merge(_shown(runs, result, start, progress), result, s.all_violations)
+    finally:
+        sharing.stop()
+    return _concluded(model, globals_, mm, s, merged, start, progress, keep_witnesses)
 
 
 def _shown(units: Iterable[UnitResult], result: Result, start: float,
@@ -270,6 +335,7 @@ def _probe(model: Model, globals_: dict[str, Loc], mm: MemoryModel, one: Setting
 
 
 PROBE_EXECUTIONS: int | None = None  # tests: the probe stops after so many, not in time
+PROBE_POPS: int | None = None  # tests: a shared walk forks after so many nodes, not in time
 
 
 def _head(probe: Result, split: Split, explorer: Any, own: Limit, one: Settings

@@ -71,10 +71,15 @@ class Split:
         self._witnesses: dict[Any, Any] | None = None  # the result's, as last noted
         self._noted = 0  # how many of them were noted
         self._count = 0  # findings and witnesses, as last noted
-        self.start()
+        self._reset()
 
     def start(self) -> None:
-        """A pass begins at the root."""
+        """A pass begins at the root (the explorer's call, once per pass)."""
+        self._reset()
+        if self.frontier is not None:
+            self.frontier.pass_begins()
+
+    def _reset(self) -> None:
         self.paths: list[Path] = [()]
         self.current: Path | None = None
         self._count = -1  # (a pass begins with fewer witnesses)
@@ -152,7 +157,7 @@ class Frontier:
     def __init__(self, units: list[Path]) -> None:
         import threading
 
-        self.units = units
+        self.units = units  # (may come later: :meth:`share`)
         self.end = len(units)  # the first unit taken (len(units): none)
         self.limit: Path = (sys.maxsize,)  # its path (after every path: none)
         self.last: Path = ()  # the path of the node the walk entered last
@@ -179,6 +184,15 @@ class Frontier:
             first = end - max(1, (end - free) // share)
             self.end, self.limit = first, self.units[first]
             return first, end
+
+    def share(self, units: list[Path]) -> None:
+        """The units to take runs of, known only once the walk has begun (a walk of the
+        whole tree: its paths name the nodes as the units' do)."""
+        with self.lock:
+            self.units, self.end = units, len(units)
+
+    def pass_begins(self) -> None:
+        """The walk begins a pass (a second one speculates: see :class:`Split`)."""
 
     def close(self) -> None:
         """Take no more runs (the walk ended)."""
@@ -357,6 +371,25 @@ def adopt() -> None:
         RECHECKED.clear()
         key, carried = LENT["rechecked"]
         RECHECKED[key] = carried
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A request to a worker: the units of ``task``'s model for ``jobs`` processes
+    (:func:`units_for`), planned there while the process that asked walks on."""
+
+    task: Task
+    jobs: int
+
+
+def plan_units(plan: Plan) -> list[Path]:
+    """The units :class:`Plan` asks for; none where the tree cannot be split."""
+    task = plan.task
+    try:
+        model, names, mm = build(task.recipe, task.mm)
+        return units_for(model, names, mm, task.settings, plan.jobs)
+    except (Unsplit, UsageError):  # (the walk that asked explores it all, and reports it)
+        return []
 
 
 def run_unit(task: Task) -> UnitResult:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import itertools
 import os
+import struct
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -22,14 +24,18 @@ from typing import Any
 from smpcheck.errors import InternalError, UsageError
 from smpcheck.explore.units import (
     Frontier,
+    Path,
+    Plan,
     Task,
     UnitResult,
     adopt,
     build,
     forget_built,
+    plan_units,
     run_unit,
 )
 
+_monotonic = time.monotonic  # (bound before a run guards time.monotonic against model code)
 START_S = 0.0  # seconds this process explores units alone before workers are started
 SWITCH_S = 0.0005  # the interpreter's switch interval while workers are fed
 SHARE = 2  # a worker takes 1/(SHARE * processes) of the tasks left at a time
@@ -60,7 +66,7 @@ class _Workers:
     that is safe (:func:`_forked`), else a fork server's pool started in the
     background, each with the model built (until then :attr:`channels` is empty)."""
 
-    def __init__(self, n: int, first: Task) -> None:
+    def __init__(self, n: int, first: Task, pool: bool = True) -> None:
         import threading
 
         self.pool: Any = None
@@ -70,8 +76,8 @@ class _Workers:
         self.ready = threading.Event()
         self.channels: list[Any] = []
         forked = _forked(n, first)  # (at once, from this thread, where it can)
-        if forked is not None:
-            self.channels = forked
+        if forked is not None or not pool:  # (``pool`` false: forked workers or none)
+            self.channels = forked or []
             self.ready.set()
             return
         threading.Thread(target=self._start, args=(n, first), daemon=True).start()
@@ -126,12 +132,17 @@ class _Pooled:
         self.pool = pool
         self.futures: collections.deque[Any] = collections.deque()
 
-    def send(self, task: Task) -> None:
+    def send(self, task: Task) -> int | None:
         self.futures.append(self.pool.submit(run_unit, task))
+        return None
 
     def receive(self) -> UnitResult:
         result: UnitResult = self.futures.popleft().result()
         return result
+
+    def claim(self) -> set[int]:
+        """Tasks sent and not begun that this process takes back: none (a pool's)."""
+        return set()
 
 
 class _Fork:
@@ -140,43 +151,65 @@ class _Fork:
     (multiprocessing, concurrent.futures: sockets, subprocess, tempfile) cost this
     process 12 ms to import, its threads three hops of the interpreter lock per
     task.  The worker ends when its task pipe closes (this process gone) or when
-    :meth:`stop` kills it; it ignores Ctrl-C (this process stops it)."""
+    :meth:`stop` kills it; it ignores Ctrl-C (this process stops it).
+
+    A third pipe holds a token per unit task sent (its number), read (without waiting)
+    by whichever process comes first: the worker before it begins the task (it puts
+    back the others it read), or this process taking back the tasks not begun
+    (:meth:`claim`); a task whose token is gone is sent back unexplored (None)."""
 
     OPEN: list[int] = []  # this process's ends of every worker's pipes (closed in a worker)
 
     def __init__(self) -> None:
+        import gc
+
         tasks_r, tasks_w = os.pipe()
         results_r, results_w = os.pipe()
+        tokens_r, tokens_w = os.pipe()
+        os.set_blocking(tokens_r, False)
+        gc.freeze()  # (the worker's collections skip, and so do not copy, what it inherits)
+        pid = -1
         try:
             pid = os.fork()
         except OSError:  # (EAGAIN, ENOMEM: the caller falls back; no descriptor kept)
-            for fd in (tasks_r, tasks_w, results_r, results_w):
+            for fd in (tasks_r, tasks_w, results_r, results_w, tokens_r, tokens_w):
                 os.close(fd)
             raise
+        finally:
+            if pid != 0:
+                gc.unfreeze()
         if pid == 0:  # (the worker: never returns)
             code = 1
             try:
                 for fd in (tasks_w, results_r, *_Fork.OPEN):
                     os.close(fd)
-                _serve(tasks_r, results_w)
+                _serve(tasks_r, results_w, (tokens_r, tokens_w))
                 code = 0
             finally:
                 os._exit(code)
         os.close(tasks_r)
         os.close(results_w)
-        _Fork.OPEN += [tasks_w, results_r]
+        _Fork.OPEN += [tasks_w, results_r, tokens_r, tokens_w]
         self.pid: int | None = pid
-        self.fds = (tasks_w, results_r)
+        self.fds: tuple[int, ...] = (tasks_w, results_r, tokens_r, tokens_w)
         self.tasks = os.fdopen(tasks_w, "wb", closefd=False)
         self.results = os.fdopen(results_r, "rb", closefd=False)
+        self.sent = 0  # unit tasks sent (the last one's number)
 
-    def send(self, task: Task) -> None:
+    def send(self, task: Task | Plan) -> int | None:
+        """Send ``task``; a unit task's number (its token's)."""
         import pickle
 
-        pickle.dump(task, self.tasks, pickle.HIGHEST_PROTOCOL)
+        number = None
+        if isinstance(task, Task):
+            self.sent = number = self.sent + 1
+            os.write(self.fds[3], _TOKEN.pack(number))  # (before the task, for the worker)
+        pickle.dump((number, task), self.tasks, pickle.HIGHEST_PROTOCOL)
         self.tasks.flush()
+        return number
 
     def receive(self) -> UnitResult:
+        """The next task's result; None for a task taken back (:meth:`claim`)."""
         import pickle
 
         try:
@@ -188,10 +221,16 @@ class _Fork:
         result: UnitResult = value
         return result
 
+    def claim(self) -> set[int]:
+        """Take back the unit tasks sent and not begun: their numbers (none once
+        :meth:`done`)."""
+        return _tokens(self.fds[2]) if self.fds else set()
+
     def done(self) -> None:
         """Close this process's ends (by the thread feeding it, when it has stopped):
         the worker reads the end of its tasks, and ends."""
-        for fd in self.fds:
+        fds, self.fds = self.fds, ()
+        for fd in fds:
             with contextlib.suppress(ValueError):
                 _Fork.OPEN.remove(fd)
             with contextlib.suppress(OSError):
@@ -210,8 +249,36 @@ class _Fork:
         os.waitpid(pid, 0)
 
 
-def _serve(tasks_fd: int, results_fd: int) -> None:
-    """(In a forked worker) explore each task read, send its result, until EOF."""
+_TOKEN = struct.Struct("<I")  # a unit task's token: its number (written whole: < PIPE_BUF)
+
+
+def _tokens(fd: int) -> set[int]:
+    """The tokens in pipe ``fd``, read without waiting."""
+    data = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)  # (whole tokens: each was written whole)
+        except BlockingIOError:
+            break
+        if not chunk:
+            break
+        data += chunk
+    return {n for (n,) in _TOKEN.iter_unpack(data)}
+
+
+def _own_token(tokens: tuple[int, int], number: int) -> bool:
+    """(In a worker) whether task ``number``'s token is still there, taking it; the
+    other tokens read are put back."""
+    got = _tokens(tokens[0])
+    others = got - {number}
+    if others:
+        os.write(tokens[1], b"".join(_TOKEN.pack(n) for n in others))
+    return number in got
+
+
+def _serve(tasks_fd: int, results_fd: int, tokens: tuple[int, int]) -> None:
+    """(In a forked worker) explore each task read (or plan the units a :class:`Plan`
+    asks for), send its result, until EOF."""
     import pickle
     import signal
 
@@ -221,13 +288,16 @@ def _serve(tasks_fd: int, results_fd: int) -> None:
     results = os.fdopen(results_fd, "wb")
     while True:
         try:
-            task = pickle.load(tasks)
+            number, task = pickle.load(tasks)
         except EOFError:
             return
-        try:
-            out: tuple[bool, Any] = (True, run_unit(task))
-        except Exception as exc:
-            out = (False, exc)
+        if number is not None and not _own_token(tokens, number):
+            out: tuple[bool, Any] = (True, None)  # (taken back: the other process runs it)
+        else:
+            try:
+                out = (True, plan_units(task) if isinstance(task, Plan) else run_unit(task))
+            except Exception as exc:
+                out = (False, exc)
         try:
             data = pickle.dumps(out, pickle.HIGHEST_PROTOCOL)
         except Exception as exc:  # (an exception that does not pickle)
@@ -309,99 +379,275 @@ def _with_workers(tasks: list[Task], most: int, local: Local, start_after: float
         return
     workers = _Workers(min(most, len(rest) - 1), rest[0])
     try:
-        yield from _BothEnds(rest, workers, local).in_order()
+        both = _BothEnds(rest[0], Frontier([t.path for t in rest]), workers)
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_S)
+        try:
+            mine = local(replace(rest[0], more=tuple(t.path for t in rest[1:]),
+                                 frontier=both.frontier))
+        finally:
+            both.frontier.close()
+            sys.setswitchinterval(interval)
+        yield mine
+        yield from both.runs(local)
     finally:
         workers.close()
 
 
 class _BothEnds:
-    """This process walks the tasks from the first on, all in one walk (one set-up, the
+    """This process walks the units from the first on, all in one walk (one set-up, the
     nodes above them walked once), while each worker takes runs of them from the last
     one backwards (:class:`~smpcheck.explore.units.Frontier`): a :data:`SHARE` of
     what is left between them at a time, its next run sent before it ends the last.
-    They meet where the walk ends.  Results: this process's walk (the tasks before
-    the first run taken), then each run's, in the tasks' order."""
+    They meet where the walk ends; this process then takes back the runs sent and
+    not begun (:meth:`_Fork.claim`) and halves each with its worker while the
+    workers end theirs (:meth:`_halves`).  Results (:meth:`runs`, once the walk has
+    ended): each run's, in the units' order, after the walk's.  ``template``: the
+    task of every unit but for its path; ``plan``: the processes to plan the units
+    for, in the first worker, when the walk began before they were known
+    (:class:`Sharing`)."""
 
-    def __init__(self, tasks: list[Task], workers: _Workers, local: Local) -> None:
+    def __init__(self, template: Task, frontier: Frontier, workers: _Workers,
+                 plan: int | None = None) -> None:
         import threading
 
-        self.tasks, self.workers, self.local = tasks, workers, local
-        self.frontier = Frontier([t.path for t in tasks])
-        self.results: dict[int, UnitResult] = {}  # a run's first task -> its result
+        self.template, self.frontier, self.workers = template, frontier, workers
+        self.known = threading.Event()  # (the units are)
+        if plan is None:
+            self.known.set()
+        self.results: dict[int, UnitResult] = {}  # a run's first unit -> its result
         self.failed: dict[int, BaseException] = {}
-        self.taken: list[int] = []  # the first task of each run taken
+        self.ends: dict[int, int] = {}  # each run taken: its first unit -> its end
+        self.sent = [collections.deque[int]() for _ in range(workers.size)]  # unanswered
+        self.claimed: dict[int, int] = {}  # runs taken back -> the worker they were sent to
+        self.numbers: list[dict[int, int]] = [{} for _ in range(workers.size)]  # task -> run
+        self.ended: set[int] = set()  # the workers whose feeding ended
+        self.claiming = False  # (the walk has ended: no more runs are sent)
         self.changed = threading.Condition()
         self.feeding = workers.size
         for k in range(workers.size):
-            threading.Thread(target=self._feed, args=(k,), daemon=True).start()
+            threading.Thread(target=self._feed, args=(k, plan), daemon=True).start()
 
-    def _feed(self, k: int) -> None:
+    def _task(self, i: int) -> Task:
+        units = self.frontier.units
+        return replace(self.template, path=units[i], more=tuple(units[i + 1:self.ends[i]]))
+
+    def _plan(self, channel: Any, jobs: int) -> None:
+        """The units, planned by worker ``channel`` (none if it fails: this process's
+        walk then explores them all)."""
+        units: list[Path] = []
+        try:
+            channel.send(Plan(self.template, jobs))
+            units = channel.receive()
+        except BaseException:  # (stopped, or gone: nothing was taken)
+            pass
+        finally:
+            self.frontier.share(units)
+            self.known.set()
+
+    def _send(self, k: int, channel: Any, share: int) -> bool:
+        """Take a run and send it to worker ``k``: whether one was sent."""
+        with self.changed:
+            run = None if self.claiming else self.frontier.take(share)
+            if run is None:
+                return False
+            i, end = run
+            self.ends[i] = end
+            self._send_run(k, i)
+            return True
+
+    def _send_run(self, k: int, i: int) -> None:
+        """(Holding the lock) send run ``i`` to worker ``k``; OSError: it is gone."""
+        self.sent[k].append(i)
+        number = self.workers.channels[k].send(self._task(i))
+        if number is not None:
+            self.numbers[k][number] = i
+
+    def _take_back(self, k: int) -> None:
+        """(Holding the lock) the runs sent to worker ``k`` and not begun are this
+        process's."""
+        for number in self.workers.channels[k].claim():
+            i = self.numbers[k].get(number)  # (None: a send that failed half way)
+            if i is not None:
+                self.claimed[i] = k
+
+    def _feed(self, k: int, plan: int | None) -> None:
         """Worker ``k``'s runs, once the workers are up (none if they could not start)."""
         self.workers.ready.wait()
-        sent: collections.deque[int] = collections.deque()
+        sent = self.sent[k]
         failed = False
         share = SHARE * (self.workers.size + 1)
         channel = self.workers.channels[k] if len(self.workers.channels) > k else None
         try:
             if channel is None:
                 return
+            if not self.known.is_set() and plan is not None and k == 0:
+                self._plan(channel, plan)
+            self.known.wait()
             while True:
-                while len(sent) < AHEAD and not failed and \
-                        (run := self.frontier.take(share)) is not None:
-                    i, end = run
-                    task = replace(self.tasks[i], more=tuple(t.path for t in
-                                                             self.tasks[i + 1:end]))
-                    with self.changed:
-                        self.taken.append(i)
-                    sent.append(i)
-                    try:
-                        channel.send(task)
-                    except OSError:  # (the worker is gone: receive says so)
-                        failed = True
-                if not sent:
-                    return
-                i = sent.popleft()
+                try:
+                    while len(sent) < AHEAD and not failed and self._send(k, channel, share):
+                        pass
+                except OSError:
+                    failed = True
+                with self.changed:  # (this process may send it a run back: _halves)
+                    if not sent:
+                        self.ended.add(k)
+                        return
                 try:
                     result = channel.receive()
                 except BaseException as exc:  # (raised in the run's turn)
-                    with self.changed:
-                        self.failed[i] = exc
-                    failed = True
-                    continue
+                    result, failed = exc, True
                 with self.changed:
-                    self.results[i] = result
+                    i = sent.popleft()
+                    if i not in self.claimed:
+                        if isinstance(result, UnitResult):
+                            self.results[i] = result
+                        else:
+                            self.failed[i] = result if isinstance(result, BaseException) \
+                                else InternalError("a worker gave back a run not taken back")
                     self.changed.notify_all()
         finally:
-            if isinstance(channel, _Fork):
-                channel.done()
-            with self.changed:
+            with self.changed:  # (not while this process claims its runs back)
+                if isinstance(channel, _Fork):
+                    channel.done()
+                self.ended.add(k)
                 self.feeding -= 1
                 self.changed.notify_all()
 
-    def in_order(self) -> Iterator[UnitResult]:
-        """This process's walk, then each run's result in order."""
-        interval = sys.getswitchinterval()
-        sys.setswitchinterval(SWITCH_S)
-        try:
-            first = self.tasks[0]
-            mine = self.local(replace(first, more=tuple(t.path for t in self.tasks[1:]),
-                                      frontier=self.frontier))
-        finally:
-            self.frontier.close()
-            sys.setswitchinterval(interval)
-        yield mine
+    def _claim(self) -> None:
+        """No more runs are sent; the runs sent and not begun are this process's."""
         with self.changed:
-            while self.feeding:  # (every run is taken once the walk has ended)
-                self.changed.wait()
-            runs = sorted(self.taken)
-        for i in runs:
+            self.claiming = True
+            for k in range(len(self.workers.channels)):
+                if k not in self.ended:
+                    self._take_back(k)
+
+    def _halves(self, i: int, local: Local) -> Iterator[UnitResult]:
+        """The results of run ``i``, taken back from its worker: this process explores
+        its first half and sends the second back to that worker, behind the run it is
+        ending; taken back again if it has not begun it when this process is done,
+        and so on (the worker does not wait while this process explores a run it could
+        have shared)."""
+        while True:
+            k, end = self.claimed[i], self.ends[i]  # (kept: its worker sends back None)
+            mid = (i + end + 1) // 2
             with self.changed:
-                while i not in self.results and i not in self.failed:
-                    self.changed.wait()
-                if i in self.failed:
-                    raise self.failed[i]
-                done = self.results[i]
-            yield done
+                back = end - i > 1 and k not in self.ended
+                if back:
+                    self.ends[i], self.ends[mid] = mid, end
+                    with contextlib.suppress(OSError):  # (the worker is gone: receive says so)
+                        self._send_run(k, mid)
+            yield local(self._task(i))
+            if not back:
+                return
+            with self.changed:
+                if k not in self.ended:
+                    self._take_back(k)
+            if mid not in self.claimed:
+                yield self._result(mid)
+                return
+            i = mid
+
+    def _result(self, i: int) -> UnitResult:
+        """Run ``i``'s result from its worker, once it has come."""
+        with self.changed:
+            while i not in self.results and i not in self.failed:
+                self.changed.wait()
+            if i in self.failed:
+                raise self.failed[i]
+            return self.results[i]
+
+    def runs(self, local: Local) -> Iterator[UnitResult]:
+        """Each run's result in order (call once the walk has ended and the frontier is
+        closed), the runs taken back explored here by ``local``: a plan not yet made
+        is given up (its worker stopped)."""
+        if not self.known.is_set():
+            self.workers.close()
+        self._claim()
+        for i in sorted(self.ends):
+            if i in self.claimed:
+                yield from self._halves(i, local)
+            else:
+                yield self._result(i)
+
+
+class Sharing(Frontier):
+    """The frontier of one walk of the whole tree (``Split(frontier=...)``) that shares
+    it with workers once it has gone on for ``after`` seconds (``pops`` nodes, if
+    given: tests): at that node, from the walk, ``jobs - 1`` workers are forked (where
+    forking is safe, :func:`_forked`), with this process's model and caches as they
+    are (:func:`~smpcheck.explore.units.lent`).  The first plans the units
+    (:class:`~smpcheck.explore.units.Plan`) while the walk goes on, and then they take
+    runs of them from the last one backwards (:class:`_BothEnds`).  Nothing is
+    stopped, walked again or waited for: the walk so far counts as it is, the
+    workers' start-up runs beside it.  A second pass (reads that speculate) walks
+    nothing (:attr:`spoiled`): the run is then made in one process, whose passes
+    skip the graphs they reach again, which a walk by positions cannot."""
+
+    def __init__(self, template: Task, jobs: int, after: float, pops: int | None = None
+                 ) -> None:
+        super().__init__([])
+        self.template, self.jobs = template, jobs
+        self.due: float | None = _monotonic() + after
+        self.pops = pops
+        self.passes = 0
+        self.spoiled = False
+        self.workers: _Workers | None = None
+        self.both: _BothEnds | None = None
+        self.interval = sys.getswitchinterval()
+
+    @staticmethod
+    def possible() -> bool:
+        """Whether workers may be forked from this process (:func:`_fork_safe`)."""
+        return _fork_safe()
+
+    def enter(self, path: Path) -> bool:
+        if self.due is not None and self._is_due():
+            self._lend()
+        return not self.spoiled and super().enter(path)
+
+    def _is_due(self) -> bool:
+        if self.pops is None:
+            return _monotonic() >= (self.due or 0.0)
+        self.pops -= 1
+        return self.pops < 0
+
+    def pass_begins(self) -> None:
+        self.passes += 1
+        if self.passes > 1:
+            self.due = None
+            self.spoiled = True
+
+    def _lend(self) -> None:
+        import pickle  # noqa: F401 - (imported once, here: not again in each worker)
+
+        self.due = None
+        if not _fork_safe():
+            return
+        workers = _Workers(self.jobs - 1, self.template, pool=False)
+        if not workers.channels:
+            return
+        self.workers = workers
+        sys.setswitchinterval(SWITCH_S)
+        self.both = _BothEnds(self.template, self, workers, plan=self.jobs)
+
+    def close(self) -> None:
+        """The walk ended: no more runs are taken."""
+        super().close()
+        sys.setswitchinterval(self.interval)
+
+    def runs(self, mine: UnitResult, stop: Stop, local: Local) -> Iterator[UnitResult]:
+        """After the walk (``mine``, its result) and :meth:`close`: it, then each run's
+        result in order (those taken back explored here by ``local``), until ``stop``
+        says the rest is not needed."""
+        rest = self.both.runs(local) if self.both is not None else iter(())
+        yield from _in_order(itertools.chain([mine], rest), stop)
+
+    def stop(self) -> None:
+        """Stop the workers (at the end, or when the rest is not needed)."""
+        if self.workers is not None:
+            self.workers.close()
 
 
 def _in_order(units: Iterable[UnitResult], stop: Stop) -> Iterator[UnitResult]:
