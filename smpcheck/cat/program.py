@@ -13,7 +13,7 @@ from typing import Any
 from smpcheck.cat import syntax as S
 from smpcheck.cat import values as V
 from smpcheck.cat.compiler import (
-    ROOT,
+    PENDING,
     Code,
     Compiler,
     Frame,
@@ -23,9 +23,11 @@ from smpcheck.cat.compiler import (
     Step,
     WithStep,
     check_test,
+    deferred_read,
     destructure,
     fixpoint,
     pattern_names,
+    skipping,
 )
 from smpcheck.cat.kinds import SET, Kinds
 from smpcheck.cat.values import EMPTY, CatTypeError, Value
@@ -53,16 +55,6 @@ class Program:
         so that the run fails where it would)."""
         return bool(self.deferred) and self.kinds.holds(g)
 
-
-class _Pending:
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "PENDING"
-
-
-#: The value of a deferred let not read yet (its slot holds this until it is).
-PENDING: Any = _Pending()
 
 
 def capitalise(tag: str) -> str:
@@ -193,14 +185,7 @@ class ProgramCompiler(Compiler):
         slot = self.globals.get(node.name)
         if slot is None or slot not in self.deferred or _local(node.name, scope):
             return super().var(node, scope)
-        code = self.deferred[slot]
-
-        def read(rt: Any, f: Frame) -> Value:
-            v = rt.g[slot]
-            if v is PENDING:
-                v = rt.g[slot] = code(rt, ROOT)
-            return v
-        return read
+        return deferred_read(slot, self.deferred[slot])
 
     def x_Binary(self, node: S.Binary, scope: Scope | None) -> Code:
         """``a & b`` and ``a \\ b`` skip the operands after an empty one when they cannot
@@ -209,22 +194,7 @@ class ProgramCompiler(Compiler):
                                                  for a in node.args[1:]):
             return super().x_Binary(node, scope)
         op = V.inter if node.op == "&" else V.diff
-        codes = [self.expr(e, scope) for e in node.args]
-        first, rest = codes[0], codes[1:]
-        where = self.located(node)
-
-        def code(rt: Any, f: Frame) -> Value:
-            acc = first(rt, f)
-            n = rt.n
-            try:
-                for c in rest:
-                    if acc is EMPTY and rt.defer:
-                        return EMPTY
-                    acc = op(acc, c(rt, f), n)
-            except CatTypeError as e:
-                raise where(e) from None
-            return acc
-        return code
+        return skipping(op, [self.expr(e, scope) for e in node.args], self.located(node))
 
     def cannot_fail(self, node: S.Expr, scope: Scope | None) -> bool:
         local: dict[str, Any] = {}
