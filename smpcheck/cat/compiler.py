@@ -211,6 +211,7 @@ class Compiler:
         self.path = "<model>"
         self.in_try = 0
         self.defining: set[str] = set()  # names of the non-recursive let being compiled
+        self.deferred: dict[int, Code] = {}  # global slot -> code of a deferred let
 
     # -- helpers ------------------------------------------------------------
 
@@ -239,6 +240,9 @@ class Compiler:
             depth += 1
         slot = self.globals.get(name)
         if slot is not None:
+            code = self.deferred.get(slot)
+            if code is not None:
+                return deferred_read(slot, code)
             return lambda rt, f: rt.g[slot]
         if name in self.base_names:
             return self.base(name, node)

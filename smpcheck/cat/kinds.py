@@ -37,31 +37,34 @@ _DEPTH = 8  # nested calls judged through (deeper: may fail)
 class Kinds:
     """The kinds of a program's top-level values, learnt let by let as it compiles."""
 
-    def __init__(self, variants: frozenset[str]) -> None:
+    def __init__(self, variants: frozenset[str], base_names: frozenset[str]) -> None:
         self.variants = variants
+        self.base_names = base_names & BASE_NAMES  # (those of a known kind)
         self.slots: dict[int, str] = {}  # global slot -> the kind of its value
         self.funs: dict[int, tuple[S.Fun, dict[str, int]]] = {}  # (function, its globals)
-        self.bases: dict[str, int] = {}  # base name -> slot, read by a deferred let
-        self._read: dict[str, int] = {}
-        self._base_slots: dict[str, int] = {}
+        self.bases: set[str] = set()  # the base names deferred lets read
+        self._read: set[str] = set()
+        # (node, kind, cannot fail, base names read) of the nodes judged outside functions:
+        # a let is judged whole, then each of its & and \ again as it compiles
+        self._memo: dict[int, tuple[S.Expr, Kind, bool, set[str]]] = {}
 
-    def judge(self, node: S.Expr, globals_: dict[str, int], base_slots: dict[str, int],
-              local: dict[str, Kind] | None = None) -> tuple[Kind, bool, dict[str, int]]:
+    def judge(self, node: S.Expr, globals_: dict[str, int], local: dict[str, Kind] | None = None
+              ) -> tuple[Kind, bool, set[str]]:
         """The kind of ``node``'s value, whether evaluating it cannot fail, and the base
-        names (with their slots) it reads; ``local``: the local names in sight."""
-        self._read = {}
-        self._base_slots = base_slots
+        names it reads; ``local``: the local names in sight."""
+        self._read = set()
         kind, safe = self._of(node, dict(local or {}), globals_, 0)
         return kind, safe, self._read
 
-    def holds(self, g: list[Any]) -> bool:
-        """Whether the base names deferred lets read are given, each of its kind."""
+    def holds(self, g: list[Any], base_slots: dict[str, int]) -> bool:
+        """Whether the base names deferred lets read are given (``g``: a run's slots),
+        each of its kind."""
         from smpcheck.cat import batch as B
         from smpcheck.cat import values as V
         from smpcheck.graph.relation import Rel
 
-        for name, slot in self.bases.items():
-            v = g[slot]
+        for name in self.bases:
+            v = g[base_slots[name]]
             if v is V.EMPTY:
                 continue
             want = (Rel, B.BRel) if name in RELATIONS else (int, B.BSet)
@@ -73,8 +76,23 @@ class Kinds:
 
     def _of(self, node: S.Expr, local: dict[str, Kind], globals_: dict[str, int],
             depth: int) -> tuple[Kind, bool]:
-        if isinstance(node, S.Var):
+        if isinstance(node, S.Var):  # (most nodes: judged as fast as looked up)
             return self._var(node.name, local, globals_)
+        if local:
+            return self._judged(node, local, globals_, depth)
+        hit = self._memo.get(id(node))
+        if hit is not None and hit[0] is node:
+            self._read.update(hit[3])
+            return hit[1], hit[2]
+        outer, self._read = self._read, set()
+        kind, safe = self._judged(node, local, globals_, depth)
+        self._memo[id(node)] = (node, kind, safe, self._read)
+        outer.update(self._read)
+        self._read = outer
+        return kind, safe
+
+    def _judged(self, node: S.Expr, local: dict[str, Kind], globals_: dict[str, int],
+                depth: int) -> tuple[Kind, bool]:
         if isinstance(node, S.EmptyLit):
             return EMPTY, True
         if isinstance(node, S.Universe):
@@ -97,8 +115,8 @@ class Kinds:
         slot = globals_.get(name)
         if slot is not None:
             return self.slots.get(slot), True
-        if name in BASE_NAMES and name in self._base_slots:
-            self._read[name] = self._base_slots[name]
+        if name in self.base_names:
+            self._read.add(name)
             return (REL if name in RELATIONS else SET), True
         return None, False  # (a built-in function's value, or another base name)
 
@@ -143,7 +161,7 @@ class Kinds:
             return None, False
         slot = globals_.get(fn.name)
         if slot is None:
-            if fn.name in ("domain", "range") and fn.name not in BASE_NAMES:
+            if fn.name in ("domain", "range") and fn.name not in self.base_names:
                 return SET, arg_safe and arg in (REL, EMPTY)
             return None, False
         fun = self.funs.get(slot)

@@ -23,7 +23,6 @@ from smpcheck.cat.compiler import (
     Step,
     WithStep,
     check_test,
-    deferred_read,
     destructure,
     fixpoint,
     pattern_names,
@@ -47,13 +46,13 @@ class Program:
     check_names: list[tuple[str, str]]
     #: the deferred lets' code by slot (:mod:`smpcheck.cat.kinds`: they cannot fail)
     deferred: dict[int, Code] = field(default_factory=dict)
-    kinds: Kinds = field(default_factory=lambda: Kinds(frozenset()))
+    kinds: Kinds = field(default_factory=lambda: Kinds(frozenset(), frozenset()))
 
     def defers(self, g: list[Value]) -> bool:
         """Whether a run with base values ``g`` may defer lets and skip operands: every
         base name they read is given, of its kind (else all is evaluated, as written,
         so that the run fails where it would)."""
-        return bool(self.deferred) and self.kinds.holds(g)
+        return bool(self.deferred) and self.kinds.holds(g, self.base_slots)
 
 
 
@@ -67,8 +66,7 @@ class ProgramCompiler(Compiler):
 
     def compile(self, files: list[S.CatFile]) -> Program:
         steps: list[Step | WithStep] = []
-        self.kinds = Kinds(self.variants)
-        self.deferred: dict[int, Code] = {}
+        self.kinds = Kinds(self.variants, self.base_names)
         for cat in files:
             self.file(cat, steps)
         return Program(steps, self.slot_names, dict(self.globals), dict(self.base_slots),
@@ -157,16 +155,16 @@ class ProgramCompiler(Compiler):
                     out[slot] = v
         steps.append(step)
 
-    def judge(self, b: S.Binding) -> tuple[Any, bool, dict[str, int]] | None:
+    def judge(self, b: S.Binding) -> tuple[Any, bool, set[str]] | None:
         """A top-level binding's kind, whether it cannot fail, the base names it reads
         (judged before its name is bound); None for a function."""
         if isinstance(b.expr, S.Fun) or isinstance(b.pattern, tuple):
             return None
-        return self.kinds.judge(b.expr, self.globals, self.base_slots)
+        return self.kinds.judge(b.expr, self.globals)
 
-    def learn(self, judged: tuple[Any, bool, dict[str, int]], slot: int, code: Code) -> Step:
+    def learn(self, judged: tuple[Any, bool, set[str]], slot: int, code: Code) -> Step:
         """The step of a top-level let of one name: deferred when it cannot fail (the
-        slot marked PENDING, computed where first read: :meth:`var`)."""
+        slot marked PENDING, computed where first read: Compiler.var)."""
         kind, safe, bases = judged
         if kind is not None:
             self.kinds.slots[slot] = kind
@@ -180,12 +178,6 @@ class ProgramCompiler(Compiler):
         def mark(rt: Any, f: Frame) -> None:
             rt.g[slot] = PENDING if rt.defer else code(rt, f)
         return mark
-
-    def var(self, node: S.Var, scope: Scope | None) -> Code:
-        slot = self.globals.get(node.name)
-        if slot is None or slot not in self.deferred or _local(node.name, scope):
-            return super().var(node, scope)
-        return deferred_read(slot, self.deferred[slot])
 
     def x_Binary(self, node: S.Binary, scope: Scope | None) -> Code:
         """``a & b`` and ``a \\ b`` skip the operands after an empty one when they cannot
@@ -202,7 +194,7 @@ class ProgramCompiler(Compiler):
         while s is not None:
             local.update(dict.fromkeys(s.names))
             s = s.parent
-        _, safe, bases = self.kinds.judge(node, self.globals, self.base_slots, local)
+        _, safe, bases = self.kinds.judge(node, self.globals, local)
         if safe:
             self.kinds.bases.update(bases)
         return safe
@@ -342,14 +334,6 @@ class ProgramCompiler(Compiler):
                 frame = Frame([elem] + [None] * (inner.size - 1), f)
                 run_steps(body, rt, frame)
         steps.append(step)
-
-
-def _local(name: str, scope: Scope | None) -> bool:
-    while scope is not None:
-        if name in scope.names:
-            return True
-        scope = scope.parent
-    return False
 
 
 def run_steps(steps: list[Step], rt: Any, frame: Frame) -> None:
