@@ -8,7 +8,8 @@ error a run must report, so only these are deferred, judged from the syntax:
 
 * the kind of each value: an event set, a relation, or ``0`` (empty, fits both),
   from the base names, earlier top-level lets and the operators;
-* an operator fails only on operands of the wrong kind (``po | R``), ``~0`` too;
+* an operator fails only on operands of the wrong kind (``po | R``), ``~0`` too
+  (a complement cannot fail only on an enum's tag set, ``~Noreturn``: a mask);
   a call only of a top-level function of one parameter (its body judged with the
   argument's kind), ``domain`` and ``range``; anything else (tags, tuples,
   matches, ``try``, local lets) may fail.
@@ -41,6 +42,7 @@ class Kinds:
         self.variants = variants
         self.base_names = base_names & BASE_NAMES  # (those of a known kind)
         self.slots: dict[int, str] = {}  # global slot -> the kind of its value
+        self.tag_sets: set[int] = set()  # slots of an enum's tag sets (each an int mask)
         self.funs: dict[int, tuple[S.Fun, dict[str, int]]] = {}  # (function, its globals)
         self.bases: set[str] = set()  # the base names deferred lets read
         self._read: set[str] = set()
@@ -127,8 +129,11 @@ class Kinds:
             return REL, safe and kind in (REL, EMPTY)
         if node.op == "toid":
             return REL, safe and kind in (SET, EMPTY)
-        if node.op == "comp":  # (~0 fails: judged may fail)
-            return (kind if kind in (SET, REL) else None), False
+        if node.op == "comp":  # (~0 fails: only the complement of a tag set cannot)
+            arg = node.arg
+            tags = isinstance(arg, S.Var) and arg.name not in local \
+                and globals_.get(arg.name) in self.tag_sets
+            return (kind if kind in (SET, REL) else None), safe and tags
         return None, False
 
     def _binary(self, node: S.Binary, local: dict[str, Kind], globals_: dict[str, int],

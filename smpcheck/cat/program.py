@@ -245,6 +245,7 @@ class ProgramCompiler(Compiler):
         enum_slot = self.targets((ins.name,), None)[0]
         pairs = [(t, self.targets((capitalise(t),), None)[0]) for t in ins.tags]
         self.kinds.slots.update((slot, SET) for _, slot in pairs)  # (event sets)
+        self.kinds.tag_sets.update(slot for _, slot in pairs)
 
         def step(rt: Any, f: Frame) -> None:
             g = rt.g

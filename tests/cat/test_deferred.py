@@ -26,6 +26,7 @@ from tests.cat.test_batch import _plain, _same_verdict
 from tests.cat.test_language import BASE
 
 MODEL = """
+enum Acc = 'a || 'b
 let f(r) = r ; [R]
 let u = po | rf
 let i = (po & 0) & (rf ; po)
@@ -40,13 +41,14 @@ let unread = po ; rf ; co
 let late = co ; (u \\ id)
 let w = [W \\ R] ; (co & (W * W))
 let v = if "nope" then po else rf
+let na = [~A & W] ; co
 empty i as i-empty
 flag ~empty (e | (d & late)) as e-flag
 acyclic p | x as px
 flag ~empty (w & rf) & (s \\ p) as w-flag
 """
 
-NAMES = ["u", "i", "d", "e", "s", "p", "c", "x", "dom", "unread", "late", "w", "v"]
+NAMES = ["u", "i", "d", "e", "s", "p", "c", "x", "dom", "unread", "late", "w", "v", "na"]
 
 
 def _model(tmp: Path, text: str) -> CatModel:
@@ -66,15 +68,16 @@ def _deferred_names(prog: Program, among: list[str]) -> set[str]:
 
 def test_lets_that_cannot_fail_are_deferred_and_the_others_not(tmp_path: Path) -> None:
     assert _deferred_names(_model(tmp_path, MODEL).program, [*NAMES, "f"]) == {
-        "u", "i", "d", "e", "s", "p", "x", "dom", "unread", "late", "w", "v"}
-    # a complement can fail (~0), a tag is no set, a tuple is not judged, nor is a base
-    # name the model adds; a function's call is judged through its body
+        "u", "i", "d", "e", "s", "p", "x", "dom", "unread", "late", "w", "v", "na"}
+    # a complement can fail (~0) unless of an enum's tag set, a tag is no set, a tuple is
+    # not judged, nor is a base name the model adds; a call is judged through its body
     path = tmp_path / "n.cat"
     path.write_text("let a = ~R\nlet b = a | W\nlet g = fun x -> x\nlet h = g(po)\n"
                     "let h1 = g(R) | po\nlet g2(x, y) = x | y\nlet h2 = g2(po, rf)\n"
-                    "enum E = 't\nlet t = 't\nlet m = my | po\n")
+                    "enum E = 't\nlet t = 't\nlet m = my | po\nlet nt = ~T & W\n")
     prog = load_model(path, base_names={"my"}).program
-    assert _deferred_names(prog, ["a", "b", "g", "h", "h1", "g2", "h2", "t", "m"]) == {"b", "h"}
+    assert _deferred_names(prog, ["a", "b", "g", "h", "h1", "g2", "h2", "t", "m", "nt"]) \
+        == {"b", "h", "nt"}
 
 
 def _execution(po: Rel, rf: Rel, co: Rel, r: int, w: int) -> Execution:
