@@ -55,7 +55,6 @@ class Program:
         return bool(self.deferred) and self.kinds.holds(g, self.base_slots)
 
 
-
 def capitalise(tag: str) -> str:
     """The name of the event set of a tag: ``'rcu-lock`` -> ``Rcu-lock``."""
     return tag[:1].upper() + tag[1:]
@@ -189,6 +188,7 @@ class ProgramCompiler(Compiler):
         return skipping(op, [self.expr(e, scope) for e in node.args], self.located(node))
 
     def cannot_fail(self, node: S.Expr, scope: Scope | None) -> bool:
+        """Whether ``node`` (compiled in ``scope``) cannot fail (smpcheck.cat.kinds)."""
         local: dict[str, Any] = {}
         s = scope
         while s is not None:
