@@ -23,7 +23,6 @@ import ast
 import importlib.machinery
 import importlib.util
 import sys
-import traceback
 import types
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -374,6 +373,8 @@ def exec_module(path: str, name: str | None = None) -> types.ModuleType:
 
 def _user_line(exc: BaseException, path: str) -> int | None:
     """The innermost line of ``path`` in the traceback of ``exc``."""
+    import traceback  # (with textwrap, ~1.3 ms: only for a model that fails to load)
+
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == path]
     return frames[-1].lineno if frames else None
 

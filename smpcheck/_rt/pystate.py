@@ -27,7 +27,6 @@ from __future__ import annotations
 import ast
 import collections
 import linecache
-import random
 import sys
 import types
 from collections.abc import Callable, Iterable
@@ -80,7 +79,8 @@ class Fingerprint:
             if original is not None:                   # stand-in is the function it guards)
                 return ("id", id(original))
             return self._function(x, d)
-        if isinstance(x, random.Random):
+        rnd = sys.modules.get("random")  # (no Random without its module: not imported here)
+        if rnd is not None and isinstance(x, rnd.Random):
             return ("Random", x.getstate())
         if isinstance(x, types.GeneratorType):
             return ("gen", x.gi_frame.f_lasti if x.gi_frame is not None else -1)

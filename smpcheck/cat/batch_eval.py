@@ -78,21 +78,22 @@ class BatchRuntime(Runtime):
                 witnesses[name] = B.project(v, e)
         failed = lists["failed"]
         return CatResult(not failed, failed, lists["flags"], lists["undefined"], self.n,
-                         witnesses, _Projected(self.g, e), names)
+                         witnesses, _Projected(self, e), names)
 
 
 class _Projected(Sequence[Value]):
-    """A batch run's slot values as one execution sees them (projected on demand)."""
+    """A batch run's slot values as one execution sees them (projected on demand; a
+    deferred let nothing read computed first)."""
 
-    def __init__(self, g: list[Value], e: int) -> None:
-        self.g = g
+    def __init__(self, rt: BatchRuntime, e: int) -> None:
+        self.rt = rt
         self.e = e
 
     def __getitem__(self, i: Any) -> Any:
-        return B.project(self.g[i], self.e)
+        return B.project(self.rt.settle(i), self.e)
 
     def __len__(self) -> int:
-        return len(self.g)
+        return len(self.rt.g)
 
 
 def evaluate_batch(prog: Program, exes: Sequence[Execution]) -> list[CatResult]:
@@ -138,6 +139,7 @@ def _group(prog: Program, exes: list[Execution]) -> list[CatResult]:
         g[slot] = stacked[name] = None if vals[0] is None else B.stack(vals, n)
     missing_names(prog, g)
     rt = BatchRuntime(g, first, (1 << len(exes)) - 1, [exe.values for exe in exes])
+    rt.defer_for(prog)
     try:
         _run(prog, rt, _target(first, exes, stacked))
     except NotBatchable:

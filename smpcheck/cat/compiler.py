@@ -42,6 +42,48 @@ class Frame:
 ROOT = Frame([])
 
 
+class _Pending:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "PENDING"
+
+
+#: The value of a deferred let (smpcheck.cat.program) not read yet in a run.
+PENDING: Any = _Pending()
+
+
+def deferred_read(slot: int, code: Code) -> Code:
+    """The reader of a deferred let's global slot: its ``code`` runs on the first read."""
+    def read(rt: Any, f: Frame) -> Value:
+        g = rt.g
+        v = g[slot]
+        if v is PENDING:
+            v = g[slot] = code(rt, ROOT)
+        return v
+    return read
+
+
+def skipping(op: Callable[[Value, Value, int], Value], codes: list[Code],
+             where: Callable[[CatTypeError], UsageError]) -> Code:
+    """``a & b ...`` or ``a \\ b ...`` (``op``) that stops at an empty value, in a run
+    that defers (the operands after the first cannot fail: skipping them hides nothing)."""
+    first, rest = codes[0], codes[1:]
+
+    def code(rt: Any, f: Frame) -> Value:
+        acc = first(rt, f)
+        n = rt.n
+        try:
+            for c in rest:
+                if acc is EMPTY and rt.defer:
+                    return EMPTY
+                acc = op(acc, c(rt, f), n)
+        except CatTypeError as e:
+            raise where(e) from None
+        return acc
+    return code
+
+
 class Scope:
     """Compile-time names of one local scope (name -> index in its frame)."""
 
@@ -169,6 +211,7 @@ class Compiler:
         self.path = "<model>"
         self.in_try = 0
         self.defining: set[str] = set()  # names of the non-recursive let being compiled
+        self.deferred: dict[int, Code] = {}  # global slot -> code of a deferred let
 
     # -- helpers ------------------------------------------------------------
 
@@ -197,6 +240,9 @@ class Compiler:
             depth += 1
         slot = self.globals.get(name)
         if slot is not None:
+            code = self.deferred.get(slot)
+            if code is not None:
+                return deferred_read(slot, code)
             return lambda rt, f: rt.g[slot]
         if name in self.base_names:
             return self.base(name, node)

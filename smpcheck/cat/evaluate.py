@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from smpcheck.cat import values as V
-from smpcheck.cat.compiler import ROOT, WithStep, apply
-from smpcheck.cat.program import Program, capitalise
+from smpcheck.cat.compiler import ROOT, Code, WithStep, apply
+from smpcheck.cat.program import PENDING, Program, capitalise
 from smpcheck.cat.stdlib import REQUIRED
 from smpcheck.cat.values import EMPTY, CatTypeError, Value
 from smpcheck.errors import UsageError
@@ -154,7 +154,7 @@ class Runtime:
     """Mutable state of one evaluation (forked at ``with``)."""
 
     __slots__ = ("g", "n", "full", "exe", "failed", "flags", "undefined", "witnesses",
-                 "stop_on_failure", "stopped")
+                 "stop_on_failure", "stopped", "defer", "deferred")
     batch_values: list[Any] | None = None  # a batch's values per execution (BatchRuntime)
 
     def __init__(self, g: list[Value], exe: Execution, stop_on_failure: bool) -> None:
@@ -168,6 +168,20 @@ class Runtime:
         self.witnesses: dict[str, Value] = {}
         self.stop_on_failure = stop_on_failure
         self.stopped = False
+        self.defer = False  # lets deferred, operands skipped (Program.defers)
+        self.deferred: dict[int, Code] = {}
+
+    def defer_for(self, prog: Program) -> None:
+        """Defer what ``prog`` may defer, if this run's base values allow it."""
+        self.defer = prog.defers(self.g)
+        self.deferred = prog.deferred
+
+    def settle(self, slot: int) -> Value:
+        """The value of ``slot``, a deferred let computed now if not read yet."""
+        v = self.g[slot]
+        if v is PENDING:
+            v = self.g[slot] = self.deferred[slot](self, ROOT)
+        return v
 
     def apply(self, fn: Value, arg: Value) -> Value:
         """Call a cat function (used by built-ins such as map)."""
@@ -198,6 +212,7 @@ class Runtime:
         other.undefined = list(self.undefined)
         other.witnesses = dict(self.witnesses)
         other.stopped = self.stopped
+        other.defer, other.deferred = self.defer, self.deferred
         return other
 
 
@@ -261,15 +276,22 @@ class CatResult:
     witnesses: dict[str, Value] = field(repr=False)
     _g: Sequence[Value] = field(repr=False)
     _names: dict[str, int] = field(repr=False)
+    _settle: Callable[[int], Value] | None = field(default=None, repr=False)
 
     @property
     def env(self) -> dict[str, Value]:
         """Every name bound at the end of the run (its latest binding)."""
-        return {name: self._g[slot] for name, slot in self._names.items()}
+        return {name: self._slot(slot) for name, slot in self._names.items()}
 
     def value(self, name: str) -> Value:
         """The value bound to ``name`` (KeyError if the model never binds it)."""
-        return self._g[self._names[name]]
+        return self._slot(self._names[name])
+
+    def _slot(self, slot: int) -> Value:
+        v = self._g[slot]
+        if v is PENDING and self._settle is not None:  # (a deferred let nothing read)
+            v = self._settle(slot)
+        return v
 
     def relation(self, name: str) -> Rel:
         """The relation bound to ``name`` (e.g. ``"hb"``), as a Rel."""
@@ -298,11 +320,13 @@ def evaluate(prog: Program, data: Mapping[str, Any] | Execution,
     for name, slot in prog.base_slots.items():
         g[slot] = exe.get(name)
     missing_names(prog, g)
-    rt = run(prog, Runtime(g, exe, stop_on_failure), resolver)
+    start = Runtime(g, exe, stop_on_failure)
+    start.defer_for(prog)
+    rt = run(prog, start, resolver)
     names = dict(prog.base_slots)
     names.update(prog.globals)
     return CatResult(not rt.failed, rt.failed, rt.flags, rt.undefined, exe.n, rt.witnesses,
-                     rt.g, names)
+                     rt.g, names, rt.settle)
 
 
 def missing_names(prog: Program, g: list[Value]) -> None:

@@ -7,12 +7,13 @@ checks become steps that record their outcome in the run-time state.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from smpcheck.cat import syntax as S
 from smpcheck.cat import values as V
 from smpcheck.cat.compiler import (
+    PENDING,
     Code,
     Compiler,
     Frame,
@@ -25,7 +26,9 @@ from smpcheck.cat.compiler import (
     destructure,
     fixpoint,
     pattern_names,
+    skipping,
 )
+from smpcheck.cat.kinds import SET, Kinds
 from smpcheck.cat.values import EMPTY, CatTypeError, Value
 from smpcheck.errors import UsageError
 
@@ -41,6 +44,15 @@ class Program:
     enums: dict[str, tuple[str, ...]]
     instruction_classes: dict[str, list[str]]
     check_names: list[tuple[str, str]]
+    #: the deferred lets' code by slot (:mod:`smpcheck.cat.kinds`: they cannot fail)
+    deferred: dict[int, Code] = field(default_factory=dict)
+    kinds: Kinds = field(default_factory=lambda: Kinds(frozenset(), frozenset()))
+
+    def defers(self, g: list[Value]) -> bool:
+        """Whether a run with base values ``g`` may defer lets and skip operands: every
+        base name they read is given, of its kind (else all is evaluated, as written,
+        so that the run fails where it would)."""
+        return bool(self.deferred) and self.kinds.holds(g, self.base_slots)
 
 
 def capitalise(tag: str) -> str:
@@ -53,10 +65,12 @@ class ProgramCompiler(Compiler):
 
     def compile(self, files: list[S.CatFile]) -> Program:
         steps: list[Step | WithStep] = []
+        self.kinds = Kinds(self.variants, self.base_names)
         for cat in files:
             self.file(cat, steps)
         return Program(steps, self.slot_names, dict(self.globals), dict(self.base_slots),
-                       dict(self.enums), self.instruction_classes, self.check_names)
+                       dict(self.enums), self.instruction_classes, self.check_names,
+                       self.deferred, self.kinds)
 
     def file(self, cat: S.CatFile, steps: list[Step | WithStep]) -> None:
         saved = self.path
@@ -108,18 +122,25 @@ class ProgramCompiler(Compiler):
             self.let_rec(ins, scope, steps)
             return
         codes = self.bindings(ins.bindings, scope)
+        first = ins.bindings[0]
+        top = scope is None and len(codes) == 1
+        seen = dict(self.globals) if top and isinstance(first.expr, S.Fun) else None
+        judged = self.judge(first) if top else None
         slots = [self.targets(pattern_names(b.pattern), scope) for b in ins.bindings]
         store = self.storer(scope)
         where = self.located(ins)
         if len(codes) == 1 and not isinstance(codes[0][0], tuple):
             code, slot = codes[0][1], slots[0][0]
+            if seen is not None:  # (a function: its calls are judged with its body)
+                self.kinds.funs[slot] = (first.expr, seen)  # type: ignore[assignment]
+            if judged is not None:
+                steps.append(self.learn(judged, slot, code))
+                return
 
             def simple(rt: Any, f: Frame) -> None:
                 store(rt, f)[slot] = code(rt, f)
 
-            def top(rt: Any, f: Frame) -> None:  # (most steps: a model's own lets)
-                rt.g[slot] = code(rt, f)
-            steps.append(simple if scope is not None else top)
+            steps.append(simple)
             return
 
         def step(rt: Any, f: Frame) -> None:
@@ -132,6 +153,51 @@ class ProgramCompiler(Compiler):
                 for slot, v in zip(group, vs, strict=True):
                     out[slot] = v
         steps.append(step)
+
+    def judge(self, b: S.Binding) -> tuple[Any, bool, set[str]] | None:
+        """A top-level binding's kind, whether it cannot fail, the base names it reads
+        (judged before its name is bound); None for a function."""
+        if isinstance(b.expr, S.Fun) or isinstance(b.pattern, tuple):
+            return None
+        return self.kinds.judge(b.expr, self.globals)
+
+    def learn(self, judged: tuple[Any, bool, set[str]], slot: int, code: Code) -> Step:
+        """The step of a top-level let of one name: deferred when it cannot fail (the
+        slot marked PENDING, computed where first read: Compiler.var)."""
+        kind, safe, bases = judged
+        if kind is not None:
+            self.kinds.slots[slot] = kind
+        if not safe:
+            def top(rt: Any, f: Frame) -> None:
+                rt.g[slot] = code(rt, f)
+            return top
+        self.kinds.bases.update(bases)
+        self.deferred[slot] = code
+
+        def mark(rt: Any, f: Frame) -> None:
+            rt.g[slot] = PENDING if rt.defer else code(rt, f)
+        return mark
+
+    def x_Binary(self, node: S.Binary, scope: Scope | None) -> Code:
+        """``a & b`` and ``a \\ b`` skip the operands after an empty one when they cannot
+        fail (as deferred lets: only in a run that defers)."""
+        if node.op not in ("&", "\\") or not all(self.cannot_fail(a, scope)
+                                                 for a in node.args[1:]):
+            return super().x_Binary(node, scope)
+        op = V.inter if node.op == "&" else V.diff
+        return skipping(op, [self.expr(e, scope) for e in node.args], self.located(node))
+
+    def cannot_fail(self, node: S.Expr, scope: Scope | None) -> bool:
+        """Whether ``node`` (compiled in ``scope``) cannot fail (smpcheck.cat.kinds)."""
+        local: dict[str, Any] = {}
+        s = scope
+        while s is not None:
+            local.update(dict.fromkeys(s.names))
+            s = s.parent
+        _, safe, bases = self.kinds.judge(node, self.globals, local)
+        if safe:
+            self.kinds.bases.update(bases)
+        return safe
 
     def let_rec(self, ins: S.Let, scope: Scope | None, steps: list[Step | WithStep]) -> None:
         for b in ins.bindings:
@@ -178,6 +244,8 @@ class ProgramCompiler(Compiler):
         tagset = frozenset(V.Tag(t) for t in ins.tags)
         enum_slot = self.targets((ins.name,), None)[0]
         pairs = [(t, self.targets((capitalise(t),), None)[0]) for t in ins.tags]
+        self.kinds.slots.update((slot, SET) for _, slot in pairs)  # (event sets)
+        self.kinds.tag_sets.update(slot for _, slot in pairs)
 
         def step(rt: Any, f: Frame) -> None:
             g = rt.g
@@ -283,4 +351,4 @@ def compile_program(files: list[S.CatFile], loader: Loader, variants: frozenset[
     return ProgramCompiler(loader, variants, base_names).compile(files)
 
 
-__all__ = ["Program", "compile_program", "capitalise", "run_steps", "Code", "Value"]
+__all__ = ["PENDING", "Program", "compile_program", "capitalise", "run_steps", "Code", "Value"]

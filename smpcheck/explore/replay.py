@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from smpcheck._rt import runtime as _runtime
 from smpcheck._rt.runtime import Cpu, Diverged, Run
-from smpcheck.explore.replay_record import Record, event_name, quoted, slot_of
 from smpcheck.graph.graph import ExecutionGraph
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # (replay_record is imported where a record is compared: a check
+    # that replays nothing, such as every smpcheck-herd run, never loads it)
+    from smpcheck.explore.replay_record import Record
     from smpcheck.model.objects import Loc
     from smpcheck.models.base import MemoryModel
     from smpcheck.results.findings import Violation
@@ -86,6 +87,8 @@ class Guide:
         return self._events_differ(g, True) or self._rf_differs(g) or self._co_differs(g, True)
 
     def _events_differ(self, g: ExecutionGraph, whole: bool) -> str | None:
+        from smpcheck.explore.replay_record import slot_of
+
         for ev in g.events():
             rec = self.events.get(ev.id)
             got = (ev.kind, slot_of(ev))
@@ -103,6 +106,8 @@ class Guide:
         return None
 
     def _rf_differs(self, g: ExecutionGraph) -> str | None:
+        from smpcheck.explore.replay_record import event_name
+
         for r, w in sorted(g.rf.items()):
             read, write = event_name(g, r), event_name(g, w)
             if self.rf.get(read) != write:
@@ -111,6 +116,8 @@ class Guide:
         return None
 
     def _co_differs(self, g: ExecutionGraph, whole: bool) -> str | None:
+        from smpcheck.explore.replay_record import event_name
+
         for loc, ws in g.co.items():
             got = [event_name(g, w) for w in ws]
             want = self.co.get(str(loc), [])
@@ -162,6 +169,8 @@ def why_not(guide: Guide, found: list[Violation], record: Record,
 
 def _violation_text(kind: str, message: str, cpu: int | None, line: int | None) -> str:
     """A violation as a record describes it, quoted safely."""
+    from smpcheck.explore.replay_record import quoted
+
     on = f" on CPU {cpu}" if cpu is not None else ""
     return f"{quoted(kind)}: {quoted(message, 200)}{on}" + (f" at line {line}" if line else "")
 
