@@ -251,9 +251,12 @@ class ExecutionGraph:
             seen.add(e)
             known.add(e)
             ev = self.event(e)
-            todo.extend(ev.addr)
-            todo.extend(ev.data)
-            todo.extend(ev.branch)
+            if ev.addr:  # (mostly empty: no call for nothing)
+                todo.extend(ev.addr)
+            if ev.data:
+                todo.extend(ev.data)
+            if ev.branch:
+                todo.extend(ev.branch)
             src = self.rf.get(e)
             if src is not None:
                 todo.append(src)
@@ -267,10 +270,19 @@ class ExecutionGraph:
 
     def _ordered_before(self, ev: Event, keeps_order: Callable[[Event, Event, list[Event]], bool],
                         seen: set[EventId]) -> list[EventId]:
-        """The earlier events of ``ev``'s CPU, not yet ``seen``, that stay ordered before it."""
+        """The earlier events of ``ev``'s CPU, not yet ``seen``, that stay ordered before it:
+        accesses of its location without asking (coherence keeps them in every model:
+        :meth:`MemoryModel.keeps_order`), the others as ``keeps_order`` says."""
         t = [p for p in self.threads[ev.tid][:ev.idx] if p is not None]
-        return [p.id for i, p in enumerate(t)
-                if p.id not in seen and keeps_order(p, ev, t[i + 1:])]
+        loc = ev.loc if ev.kind in "RW" else None
+        out = []
+        for i, p in enumerate(t):
+            if p.id in seen:
+                continue
+            if (loc is not None and p.kind in "RW" and p.loc == loc) \
+                    or keeps_order(p, ev, t[i + 1:]):
+                out.append(p.id)
+        return out
 
     def local_deps(self, w: EventId,
                    keeps_order: Callable[[Event, Event, list[Event]], bool]) -> list[Event]:

@@ -40,6 +40,7 @@ from smpcheck.models.cycles import (
     any_on_cycle,
     atomicity_broken,
     coherence_broken,
+    coherence_covers,
     immediate_po,
     po_closes,
     successors,
@@ -791,7 +792,8 @@ class LKMM(MemoryModel):
             return None  # (a sink closes no cycle)
         if coherence_broken(g, added):
             return "coherence"
-        if any_on_cycle(g, added, successors(g, immediate_po), po_closes):
+        if not coherence_covers(g) \
+                and any_on_cycle(g, added, successors(g, immediate_po), po_closes):
             return self.ordering_axioms(View(g), rcu=False)
         if not g.fence_tags & GRACE_PERIODS or not _has_plain(g):
             return None  # no new cycle: see the docstring
