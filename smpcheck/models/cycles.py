@@ -323,6 +323,29 @@ def coherence_covers(g: ExecutionGraph) -> bool:
     return written <= 1
 
 
+SINKS = "sinks"  # (cycle_after: every event added is a sink)
+CYCLE = "cycle"  # (cycle_after: a cycle of po | rf | co | fr, not of coherence)
+
+
+def cycle_after(g: ExecutionGraph, added: Sequence[EventId], atomicity: bool = True
+                ) -> str | None:
+    """The first of these that a change to ``added`` makes true, without a view of the
+    graph, in the LKMM's order (:meth:`LKMM.inconsistency_after`): RMW atomicity broken
+    (``ATOMIC``, if ``atomicity``), every event added a sink (:data:`SINKS`: nothing
+    new), a coherence cycle (``"coherence"``), a cycle of ``po | rf | co | fr``
+    (:data:`CYCLE`); None if none is.  One call for the model's every step."""
+    if atomicity and atomicity_broken(g, added):
+        return ATOMIC
+    if all_sinks(g, added):
+        return SINKS
+    if coherence_broken(g, added):
+        return "coherence"
+    if not coherence_covers(g) \
+            and any_on_cycle(g, added, successors(g, immediate_po), po_closes):
+        return CYCLE
+    return None
+
+
 def all_sinks(g: ExecutionGraph, added: Sequence[EventId]) -> bool:
     """Whether every event of ``added`` still in ``g`` is a sink (:func:`is_sink`)."""
     return all(is_sink(g, e) for e in added if g.has(e))  # (mypyc: a loop, no generator)
