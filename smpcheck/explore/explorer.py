@@ -566,6 +566,8 @@ class Explorer:
                 if keep is None:
                     keep = self._keep(child, wev.id)
                 cycle = None if why is None else coherence_witness(scratch, op.loc, cpu.tid)
+                if cycle is not None and all(e[0] == INIT_TID or e in keep for e in cycle):
+                    continue  # (every revisit keeps the cycle: _keeps_cycle, for each read)
                 children.extend(self._revisits(child, wev.id, keep, reads, why is None,
                                                maximal, cycle))
         self._push(children)
