@@ -243,6 +243,7 @@ class ExecutionGraph:
         """
         seen: set[EventId] = set()
         known: set[EventId] = set()  # seen, or queued as kept in order: not asked again
+        whole: dict[int, int] = {}  # per CPU: a position before which all are known
         todo = [eid]
         while todo:
             e = todo.pop()
@@ -260,9 +261,13 @@ class ExecutionGraph:
             src = self.rf.get(e)
             if src is not None:
                 todo.append(src)
-            kept = self._ordered_before(ev, keeps_order, known)
-            known.update(kept)
-            todo.extend(kept)
+            tid, idx = e
+            if whole.get(tid, 0) < idx:  # (else nothing before it is left to ask about)
+                kept, every = self._kept_before(ev, keeps_order, known)
+                known.update(kept)
+                todo.extend(kept)
+                if every:
+                    whole[tid] = idx
             companion = self._rmw_partner(ev)
             if companion is not None:  # an RMW's read and write stand or fall together
                 todo.append(companion)
@@ -273,16 +278,24 @@ class ExecutionGraph:
         """The earlier events of ``ev``'s CPU, not yet ``seen``, that stay ordered before it:
         accesses of its location without asking (coherence keeps them in every model:
         :meth:`MemoryModel.keeps_order`), the others as ``keeps_order`` says."""
+        return self._kept_before(ev, keeps_order, seen)[0]
+
+    def _kept_before(self, ev: Event, keeps_order: Callable[[Event, Event, list[Event]], bool],
+                     seen: set[EventId]) -> tuple[list[EventId], bool]:
+        """:meth:`_ordered_before`, and whether every earlier event is ``seen`` or kept."""
         t = [p for p in self.threads[ev.tid][:ev.idx] if p is not None]
         loc = ev.loc if ev.kind in "RW" else None
         out = []
+        every = True
         for i, p in enumerate(t):
             if p.id in seen:
                 continue
             if (loc is not None and p.kind in "RW" and p.loc == loc) \
                     or keeps_order(p, ev, t[i + 1:]):
                 out.append(p.id)
-        return out
+            else:
+                every = False
+        return out, every
 
     def local_deps(self, w: EventId,
                    keeps_order: Callable[[Event, Event, list[Event]], bool]) -> list[Event]:

@@ -290,18 +290,20 @@ def coherence_witness(g: ExecutionGraph, loc: Loc, first: int = 0) -> list[Event
         return None
     place = {w: 2 * i + 2 for i, w in enumerate(g.co.get(loc, []))}
     threads = g.threads
-    for tid in [first, *[i for i in range(len(threads)) if i != first]]:
-        found = _down_pair(g, loc, place, threads[tid])
-        if found is None:
-            return None
-        if isinstance(found, tuple):
-            out = [found[0].id, found[1].id]
-            for ev in found:
-                src = g.rf.get(ev.id) if ev.kind == "R" else None
-                if src is not None:
-                    out.append(src)
-            return out
-    return None
+    found = _down_pair(g, loc, place, threads[first])
+    tid = 0
+    while found is False and tid < len(threads):
+        if tid != first:
+            found = _down_pair(g, loc, place, threads[tid])
+        tid += 1
+    if not isinstance(found, tuple):
+        return None
+    out = [found[0].id, found[1].id]
+    for ev in found:
+        src = g.rf.get(ev.id) if ev.kind == "R" else None
+        if src is not None:
+            out.append(src)
+    return out
 
 
 def coherence_covers(g: ExecutionGraph) -> bool:
