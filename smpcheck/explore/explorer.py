@@ -50,6 +50,7 @@ from smpcheck.graph.graph import ExecutionGraph, Locations
 from smpcheck.graph.view import View
 from smpcheck.model.values import EventId
 from smpcheck.models.base import ATOMIC, MemoryModel
+from smpcheck.models.cycles import coherence_witness
 from smpcheck.results.findings import Kind, Violation
 from smpcheck.results.result import Cut, Limit, Result
 from smpcheck.settings import (
@@ -569,8 +570,11 @@ class Explorer:
             if reads:  # (what a revisit keeps is computed only if one may happen)
                 if keep is None:
                     keep = self._keep(child, wev.id)
+                cycle = None if why is None else coherence_witness(scratch, op.loc, cpu.tid)
+                if cycle is not None and all(e[0] == INIT_TID or e in keep for e in cycle):
+                    continue  # (every revisit keeps the cycle: _keeps_cycle, for each read)
                 children.extend(self._revisits(child, wev.id, keep, reads, why is None,
-                                               maximal))
+                                               maximal, cycle))
         self._push(children)
         return False
 
@@ -641,11 +645,15 @@ class Explorer:
 
     def _revisits(self, g: ExecutionGraph, w: EventId, keep: set[EventId] | None = None,
                   reads: list[Event] | None = None, consistent: bool = False,
-                  maximal: dict[EventId, bool] | None = None) -> list[ExecutionGraph]:
+                  maximal: dict[EventId, bool] | None = None,
+                  cycle: list[EventId] | None = None) -> list[ExecutionGraph]:
         """Graphs where an earlier read of the location reads from ``w`` instead
         (``keep``: ``_keep(g, w)``, and ``reads``: ``_revisitable(g, w)``, if known;
         ``consistent``: whether ``g`` is known to be, with ``w``; ``maximal``: the
-        answers of :meth:`_maximal` at ``w``'s other coherence places, if any)."""
+        answers of :meth:`_maximal` at ``w``'s other coherence places, if any;
+        ``cycle``: the events of a coherence cycle of ``g``
+        (:func:`coherence_witness`), if it has one: a revisit that keeps them all
+        and changes none of their sources is inconsistent, skipped unmade)."""
         wev = g.event(w)
         if reads is None:
             reads = self._revisitable(g, wev)
@@ -658,7 +666,8 @@ class Explorer:
         stamp = g.stamp
         ask = _CutQuestion(g, keep, w, consistent, {}, {} if maximal is None else maximal)
         for r in reads:
-            if r.id in keep or not self._may_cut(ask, r.id):
+            if r.id in keep or (cycle is not None and _keeps_cycle(g, cycle, r.id, keep)) \
+                    or not self._may_cut(ask, r.id):
                 continue  # (the read first: no need to know what it would cut)
             mine = stamp[r.id]
             doomed = {e for e, s in stamp.items() if s > mine} - keep
@@ -963,6 +972,28 @@ def _rivals(g: ExecutionGraph, loc: Any, src: EventId, keep: set[EventId], w: Ev
     ws = g.co.get(loc, [])  # (coherence order after the initial write)
     later = ws if src[0] == INIT_TID else ws[ws.index(src) + 1:]
     return (x for x in later if _before(g, x, keep, w, stamp))
+
+
+def _keeps_cycle(g: ExecutionGraph, cycle: list[EventId], r: EventId, keep: set[EventId]
+                 ) -> bool:
+    """Whether the revisit of read ``r`` (with ``keep`` kept) leaves the events of
+    ``cycle`` (:func:`coherence_witness`) as they are: none is ``r``, and each is an
+    initial write, kept, or added before ``r`` (what it cuts: :meth:`Explorer._revisits`)
+    and not ``r``'s companion (an RMW's write, which a revisit of ``r`` replaces).
+    The revisit adds edges only at ``r`` and at the events it adds, so the cycle stays
+    and the revisited graph is one that :meth:`_revisit` drops (every model cuts a
+    coherence cycle as it goes; the LKMM and the cat models, which alone revisit
+    from inconsistent places, in ``inconsistency_after`` by a search through the
+    changed events, where any new cycle lies)."""
+    mine = g.stamp[r]
+    companion = (r[0], r[1] + 1)
+    stamp = g.stamp
+    for e in cycle:
+        if e in (r, companion):
+            return False
+        if e[0] != INIT_TID and e not in keep and stamp[e] >= mine:
+            return False
+    return True
 
 
 def _orphans(g: ExecutionGraph, doomed: set[EventId]) -> bool:

@@ -243,6 +243,7 @@ class ExecutionGraph:
         """
         seen: set[EventId] = set()
         known: set[EventId] = set()  # seen, or queued as kept in order: not asked again
+        whole: dict[int, int] = {}  # per CPU: a position before which all are known
         todo = [eid]
         while todo:
             e = todo.pop()
@@ -251,15 +252,22 @@ class ExecutionGraph:
             seen.add(e)
             known.add(e)
             ev = self.event(e)
-            todo.extend(ev.addr)
-            todo.extend(ev.data)
-            todo.extend(ev.branch)
+            if ev.addr:  # (mostly empty: no call for nothing)
+                todo.extend(ev.addr)
+            if ev.data:
+                todo.extend(ev.data)
+            if ev.branch:
+                todo.extend(ev.branch)
             src = self.rf.get(e)
             if src is not None:
                 todo.append(src)
-            kept = self._ordered_before(ev, keeps_order, known)
-            known.update(kept)
-            todo.extend(kept)
+            tid, idx = e
+            if whole.get(tid, 0) < idx:  # (else nothing before it is left to ask about)
+                kept, every = self._kept_before(ev, keeps_order, known)
+                known.update(kept)
+                todo.extend(kept)
+                if every:
+                    whole[tid] = idx
             companion = self._rmw_partner(ev)
             if companion is not None:  # an RMW's read and write stand or fall together
                 todo.append(companion)
@@ -267,10 +275,27 @@ class ExecutionGraph:
 
     def _ordered_before(self, ev: Event, keeps_order: Callable[[Event, Event, list[Event]], bool],
                         seen: set[EventId]) -> list[EventId]:
-        """The earlier events of ``ev``'s CPU, not yet ``seen``, that stay ordered before it."""
+        """The earlier events of ``ev``'s CPU, not yet ``seen``, that stay ordered before it:
+        accesses of its location without asking (coherence keeps them in every model:
+        :meth:`MemoryModel.keeps_order`), the others as ``keeps_order`` says."""
+        return self._kept_before(ev, keeps_order, seen)[0]
+
+    def _kept_before(self, ev: Event, keeps_order: Callable[[Event, Event, list[Event]], bool],
+                     seen: set[EventId]) -> tuple[list[EventId], bool]:
+        """:meth:`_ordered_before`, and whether every earlier event is ``seen`` or kept."""
         t = [p for p in self.threads[ev.tid][:ev.idx] if p is not None]
-        return [p.id for i, p in enumerate(t)
-                if p.id not in seen and keeps_order(p, ev, t[i + 1:])]
+        loc = ev.loc if ev.kind in "RW" else None
+        out = []
+        every = True
+        for i, p in enumerate(t):
+            if p.id in seen:
+                continue
+            if (loc is not None and p.kind in "RW" and p.loc == loc) \
+                    or keeps_order(p, ev, t[i + 1:]):
+                out.append(p.id)
+            else:
+                every = False
+        return out, every
 
     def local_deps(self, w: EventId,
                    keeps_order: Callable[[Event, Event, list[Event]], bool]) -> list[Event]:

@@ -43,7 +43,10 @@ class MemoryModel:
     def keeps_order(self, earlier: Event, later: Event, between: Sequence[Event]) -> bool:
         """Whether ``earlier`` (of ``later``'s CPU, with ``between`` in program order
         between them) is always ordered before ``later``, so that a revisit keeping
-        ``later`` must keep ``earlier`` too.  Used only when ``track_dependencies``."""
+        ``later`` must keep ``earlier`` too.  Used only when ``track_dependencies``.
+        Two accesses of one location are kept without asking (coherence orders them
+        in every model: :meth:`ExecutionGraph.dep_prefix`); the answer for them must
+        be True."""
         return True
 
     def speculates(self, read: Event, write: Event, between: Sequence[Event]) -> bool:

@@ -237,8 +237,18 @@ def _goes_down(g: ExecutionGraph, loc: Loc, place: dict[EventId, int],
                t: list[Event | None]) -> bool | None:
     """Whether the numbers (:func:`_incoherent`) of CPU list ``t``'s accesses of ``loc``
     go down in program order (``place``: each write's number); None as there."""
+    found = _down_pair(g, loc, place, t)
+    return True if isinstance(found, tuple) else found
+
+
+def _down_pair(g: ExecutionGraph, loc: Loc, place: dict[EventId, int],
+               t: list[Event | None]) -> tuple[Event, Event] | bool | None:
+    """The first two accesses of ``loc`` of CPU list ``t`` whose numbers
+    (:func:`_incoherent`) go down in program order, earlier one first; False if none
+    do; None as there."""
     rf = g.rf
     last = 0
+    prev: Event | None = None
     for ev in t:
         if ev is None or ev.loc is not loc:
             continue
@@ -260,10 +270,82 @@ def _goes_down(g: ExecutionGraph, loc: Loc, place: dict[EventId, int],
                 k = w + 1
         else:
             continue
-        if k < last:
-            return True
+        if k < last and prev is not None:
+            return prev, ev
         last = k
+        prev = ev
     return False
+
+
+def coherence_witness(g: ExecutionGraph, loc: Loc, first: int = 0) -> list[EventId] | None:
+    """Events of a cycle of ``po-loc | rf | co | fr`` at ``loc`` in ``g``, if one is
+    found (None otherwise): two accesses of one CPU whose numbers
+    (:func:`_incoherent`) go down, and the sources of those that are reads.  The
+    cycle is in every graph that keeps these events, the reads' sources and the
+    writes' relative coherence order (edges between them only), whatever else
+    changes: its edges are the pair's program order and at most two of rf, co and
+    fr among them.  None where a lone unlock was ever added (a read may read one).
+    CPU ``first`` is looked at first (the explorer's: the one it just added to)."""
+    if "UL" in g.fence_tags:
+        return None
+    place = {w: 2 * i + 2 for i, w in enumerate(g.co.get(loc, []))}
+    threads = g.threads
+    found = _down_pair(g, loc, place, threads[first])
+    tid = 0
+    while found is False and tid < len(threads):
+        if tid != first:
+            found = _down_pair(g, loc, place, threads[tid])
+        tid += 1
+    if not isinstance(found, tuple):
+        return None
+    out = [found[0].id, found[1].id]
+    for ev in found:
+        src = g.rf.get(ev.id) if ev.kind == "R" else None
+        if src is not None:
+            out.append(src)
+    return out
+
+
+def coherence_covers(g: ExecutionGraph) -> bool:
+    """Whether each cycle of ``po | rf | co | fr`` through events a change added is one
+    of ``po-loc | rf | co | fr`` too, so that :func:`coherence_broken` finds it: at
+    most one location has writes in coherence order, and no lone unlock was added.
+
+    rf, co and fr then join only that location's accesses (a read of the initial
+    value of another location has no edge but po), and a cycle's program-order steps
+    between them are po-loc, the events between left out (po is transitive).  A
+    cycle through an added event of another location would stay without it, there
+    before the change: none (the module's docstring)."""
+    if "UL" in g.fence_tags:
+        return False
+    written = 0
+    for ws in g.co.values():
+        if ws:
+            written += 1
+    return written <= 1
+
+
+SINKS = "sinks"  # (cycle_after: every event added is a sink)
+CYCLE = "cycle"  # (cycle_after: a cycle of po | rf | co | fr, not of coherence)
+
+
+def cycle_after(g: ExecutionGraph, added: Sequence[EventId], atomicity: bool = True
+                ) -> str | None:
+    """The first of these that a change to ``added`` makes true, without a view of the
+    graph, in the LKMM's order (:meth:`LKMM.inconsistency_after`): RMW atomicity broken
+    (``ATOMIC``, if ``atomicity``), every event added a sink (:data:`SINKS`: nothing
+    new), a coherence cycle (``"coherence"``), a cycle of ``po | rf | co | fr``
+    (:data:`CYCLE`); None if none is.  One call for the model's every step."""
+    if atomicity and atomicity_broken(g, added):
+        return ATOMIC
+    if all_sinks(g, added):
+        return SINKS
+    if coherence_broken(g, added):
+        return "coherence"
+    if not coherence_covers(g) \
+            and any_on_cycle(g, added, successors(g, immediate_po), po_closes):
+        return CYCLE
+    return None
 
 
 def all_sinks(g: ExecutionGraph, added: Sequence[EventId]) -> bool:

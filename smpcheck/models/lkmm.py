@@ -36,15 +36,11 @@ from smpcheck.model.values import EventId
 from smpcheck.models import lkmm_flags
 from smpcheck.models.base import ATOMIC, MemoryModel, Step, atomicity_violated, order_steps
 from smpcheck.models.cycles import (
-    all_sinks,
-    any_on_cycle,
-    atomicity_broken,
-    coherence_broken,
+    CYCLE,
+    SINKS,
+    cycle_after,
     grace_period_on_cycle,
-    immediate_po,
-    po_closes,
     rcu_alone,
-    successors,
 )
 
 FULL_ORDER = frozenset({"MB", "sync-rcu", "sync-srcu"})  # tags of fully ordered events
@@ -800,14 +796,13 @@ class LKMM(MemoryModel):
         lock), and only the plain
         accesses' axiom reads it before the execution is complete (hb and pb, without
         RCU's fence, stay inside that closure)."""
-        if atomicity and atomicity_broken(g, added):
-            return ATOMIC
-        if all_sinks(g, added):
+        found = cycle_after(g, added, atomicity)
+        if found == SINKS:
             return None  # (a sink closes no cycle)
-        if coherence_broken(g, added):
-            return "coherence"
-        if any_on_cycle(g, added, successors(g, immediate_po), po_closes):
+        if found == CYCLE:
             return self.ordering_axioms(View(g), rcu=False)
+        if found is not None:
+            return found  # (atomicity, coherence)
         if not g.fence_tags & GRACE_PERIODS or not _has_plain(g):
             return None  # no new cycle: see the docstring
         rel = LkmmRelations(View(g))
