@@ -31,6 +31,8 @@ from smpcheck.explore.units import Task
 from smpcheck.explore.verify import verify
 from smpcheck.litmus.parse_common import parse_litmus
 from smpcheck.litmus.run import run_litmus
+from smpcheck.model.model import Model
+from smpcheck.model.objects import Loc
 from smpcheck.models import get_model
 from smpcheck.results.result import Cut, Limit, Result
 from tests.support.cli import herd, smpcheck
@@ -213,8 +215,8 @@ def test_units_partition_the_executions() -> None:
     assert (r.executions, r.blocked) == (whole.executions, whole.blocked)
 
 
-def test_error_in_the_model_is_the_same(tmp_path: Path) -> None:
-    """A model that raises in some executions: the same usage error as one process."""
+def _raising_model(tmp_path: Path) -> tuple[Model, dict[str, Loc]]:
+    """A model that raises in the executions where P1 reads both of P0's writes."""
     f = tmp_path / "raises.py"
     f.write_text("from smpcheck import READ_ONCE, WRITE_ONCE, Model, Var\n"
                  "x = Var(0)\ny = Var(0)\n"
@@ -223,6 +225,12 @@ def test_error_in_the_model_is_the_same(tmp_path: Path) -> None:
                  "    if a == 1 and b == 1:\n        raise ValueError('boom')\n"
                  "MODEL = Model('raises', [P0, P1])\n")
     model, names = load_model(str(f))
+    return model, names
+
+
+def test_error_in_the_model_is_the_same(tmp_path: Path) -> None:
+    """A model that raises in some executions: the same usage error as one process."""
+    model, names = _raising_model(tmp_path)
     with pytest.raises(UsageError) as one:
         verify(model, names, "sc", Settings())
     with pytest.raises(UsageError) as split:
@@ -702,14 +710,7 @@ def test_a_walk_shared_with_a_forked_worker_matches_one_process_in_models(path: 
 def test_a_model_error_after_the_fork_is_the_same(tmp_path: Path) -> None:
     """A model that raises in some executions, the worker forked at the first node: the
     same usage error as one process, and no worker left."""
-    f = tmp_path / "raises.py"
-    f.write_text("from smpcheck import READ_ONCE, WRITE_ONCE, Model, Var\n"
-                 "x = Var(0)\ny = Var(0)\n"
-                 "def P0():\n    WRITE_ONCE(x, 1)\n    WRITE_ONCE(y, 1)\n"
-                 "def P1():\n    a = READ_ONCE(y)\n    b = READ_ONCE(x)\n"
-                 "    if a == 1 and b == 1:\n        raise ValueError('boom')\n"
-                 "MODEL = Model('raises', [P0, P1])\n")
-    model, names = load_model(str(f))
+    model, names = _raising_model(tmp_path)
     with pytest.raises(UsageError) as one:
         verify(model, names, "sc", Settings())
     lent: list[int] = []

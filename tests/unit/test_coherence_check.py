@@ -23,15 +23,22 @@ from smpcheck.models.cycles import coherence_broken, coherence_covers, coherence
 LOCS = [Obj(name, Field(0)).loc(()) for name in ("x", "y")]
 
 
-@st.composite
-def graphs(draw: Any) -> ExecutionGraph:
-    """A graph of random reads and writes, coherence orders and sources."""
+def _accesses(draw: Any) -> ExecutionGraph:
+    """Up to three CPUs of up to four marked reads and writes of the two locations,
+    with neither sources nor coherence orders yet."""
     cpus = draw(st.lists(st.lists(st.tuples(st.sampled_from("RW"), st.integers(0, 1)),
                                   min_size=1, max_size=4), min_size=1, max_size=3))
     g = ExecutionGraph(len(cpus), Locations())
     for tid, accesses in enumerate(cpus):
         for idx, (kind, at) in enumerate(accesses):
             g.add(Event((tid, idx), kind, LOCS[at], idx + 1, frozenset({"ONCE"})))
+    return g
+
+
+@st.composite
+def graphs(draw: Any) -> ExecutionGraph:
+    """A graph of random reads and writes, coherence orders and sources."""
+    g = _accesses(draw)
     for loc in LOCS:
         writes = [ev.id for ev in g.events() if ev.kind == "W" and ev.loc is loc]
         g.co[loc] = draw(st.permutations(writes))
@@ -90,12 +97,7 @@ def coherent_per_location(draw: Any) -> ExecutionGraph:
     reading the latest write before it), the two not necessarily in one order: store
     buffering, message passing and the like, with a cycle of ``po | rf | co | fr``
     through both locations."""
-    cpus = draw(st.lists(st.lists(st.tuples(st.sampled_from("RW"), st.integers(0, 1)),
-                                  min_size=1, max_size=4), min_size=1, max_size=3))
-    g = ExecutionGraph(len(cpus), Locations())
-    for tid, accesses in enumerate(cpus):
-        for idx, (kind, at) in enumerate(accesses):
-            g.add(Event((tid, idx), kind, LOCS[at], idx + 1, frozenset({"ONCE"})))
+    g = _accesses(draw)
     for loc in LOCS:
         queues = [[ev for ev in t if ev is not None and ev.loc is loc] for t in g.threads]
         ws: list[Any] = []
