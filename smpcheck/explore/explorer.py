@@ -48,6 +48,7 @@ from smpcheck.explore.speculation import Domain, execution_key, first_meeting, g
 from smpcheck.graph.events import INIT_TID, Event, lone_unlock
 from smpcheck.graph.graph import ExecutionGraph, Locations
 from smpcheck.graph.view import View
+from smpcheck.model.source import Latent
 from smpcheck.model.values import EventId
 from smpcheck.models.base import ATOMIC, MemoryModel
 from smpcheck.models.cycles import coherence_witness
@@ -101,7 +102,7 @@ class Explorer:
     on_restart: Callable[[], None] | None = None  # a new pass: forget what was judged
     split: Any = None  # -j: the part of the tree to explore (smpcheck.explore.parallel.Split)
     on_violation: Callable[[Violation], None] | None = None  # every finding, duplicates too
-    latent: Sequence[tuple[int, str, int, frozenset[Any]]] = ()  # (Model.latent)
+    latent: Sequence[Latent] = ()  # (Model.latent)
     ops: OpCache | None = None  # the CPUs' op caches to go on with (Run's ``kept``)
     carry: bool = field(default=False, init=False)  # (_push: go on with the graph)
 

@@ -42,6 +42,7 @@ from typing import Any
 from smpcheck.graph.events import Event, Source
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.model.objects import Loc
+from smpcheck.model.source import Latent
 
 Site = tuple[int, str, int, str]  # (CPU, file, line, operation) of an access
 # (The operation's name tells apart the accesses one call of the kernel API makes from
@@ -58,9 +59,9 @@ class Domain:
     A read may need to speculate only where this graph has a cycle through it with a
     marked edge (:meth:`close`): a cycle of the execution would run there."""
 
-    def __init__(self, latent: Sequence[tuple[int, str, int, frozenset[Any]]] = ()) -> None:
-        self.latent = latent  # (CPU, file, line, constants) of statements (Model.latent)
-        self.ran: set[tuple[int, str, int]] = set()  # (CPU, file, line) of executed events
+    def __init__(self, latent: Sequence[Latent] = ()) -> None:
+        self.latent = latent  # statements with constants (Model.latent)
+        self.ran: set[tuple[int, str, int, str]] = set()  # (CPU, file, line, text): _ran
         self.reads: set[Site] = set()  # every read site of a complete execution
         self.unseen: dict[int, set[Any]] = {}  # per CPU, constants of latent lines not run
         self.values: dict[Loc, dict[Any, set[int]]] = {}
@@ -89,8 +90,8 @@ class Domain:
                     self.wrote(ev)
                 elif self.latent and ev.kind == "R":
                     self.reads.add(_site(ev))
-                if self.latent:
-                    self.ran.add((ev.tid, ev.src.path, ev.src.line))
+                if self.latent and _ran(ev):
+                    self.ran.add((ev.tid, ev.src.path, ev.src.line, ev.src.text))
 
     def wrote(self, ev: Event) -> None:
         """Record a write event of an execution."""
@@ -147,8 +148,8 @@ class Domain:
 
     def _unseen(self) -> None:
         """Add the constants of the latent statements no execution ran (they stay)."""
-        for tid, path, line, values in self.latent:
-            if (tid, path, line) not in self.ran:
+        for tid, path, line, text, values in self.latent:
+            if (tid, path, line, text) not in self.ran:
                 known = self.unseen.setdefault(tid, set())
                 if not values <= known:
                     known |= values
@@ -189,6 +190,15 @@ class Domain:
 
     def snapshot(self) -> int:
         return self.size
+
+
+def _ran(ev: Event) -> bool:
+    """Whether ``ev`` shows its statement ran with its constants written where they
+    go: a write, or a read that is not an RMW's (a failed RMW, a read alone, wrote
+    none of its constants: ``cmpxchg(x, 0, 1)`` may write 1 only on a cycle).  A
+    fence, or the end of a CPU (which carries its last statement's source), shows
+    nothing."""
+    return ev.kind == "W" or (ev.kind == "R" and not ev.rmw and "RMW" not in ev.tags)
 
 
 MET_MAX = 1 << 16  # events a meeting memo holds before it starts again

@@ -80,6 +80,7 @@ from smpcheck.litmus.translate import (
 from smpcheck.litmus.translate_ops import BINARY, UNARY, combine, pointer, truth
 from smpcheck.model.model import Model
 from smpcheck.model.objects import Loc
+from smpcheck.model.source import Latent
 from smpcheck.model.values import Val, deps_of, raw
 
 __smp_engine__ = True
@@ -143,26 +144,8 @@ def translate_c(test: CTest, lines: SourceLines,
                               f"no thread P{loc.thread}", loc.line, f"{loc.thread}:{loc.name}")
 
     model, names = make_model(test, cpus, memory, check)
-    model.latent = latent_statements(test, lines.path)
+    model.latent = tuple(entry for tc in threads for entry in tc.latent())
     return model, names
-
-
-def latent_statements(test: CTest, path: str) -> tuple[tuple[int, str, int, frozenset[Any]], ...]:
-    """Each statement that accesses memory and has constants, with them: where no
-    execution runs it, its constants may be values written only through a cycle
-    (:attr:`smpcheck.model.model.Model.latent`).  A register-only statement has no
-    event to show it ran, and is left out."""
-    out = []
-    for thread in test.threads:
-        for stmt in _walk(thread.body):
-            exprs = _own_exprs(stmt)
-            if all(_pure(e) for e in exprs) and not (
-                    isinstance(stmt, Assign) and isinstance(stmt.target, Deref)):
-                continue
-            values = frozenset(v for e in exprs for v in _constants(e))
-            if values:
-                out.append((thread.index, path, stmt.line, values))
-    return tuple(out)
 
 
 def _own_exprs(stmt: Stmt) -> list[Expr]:
@@ -298,6 +281,24 @@ class ThreadCompiler:
 
     def error(self, message: str, line: int, word: str | None = None) -> LitmusError:
         return self.lines.error(message, line, word)
+
+    def latent(self) -> Iterator[Latent]:
+        """Each statement that accesses memory and has constants, with them: where no
+        execution runs it, its constants may be values written only through a cycle
+        (:attr:`smpcheck.model.model.Model.latent`).  A register-only statement has no
+        event to show it ran, and is left out.  A statement is named by its source as
+        its events carry it (line and text), not by its line alone: ``if (r0 == 1) {
+        *y = 1; }`` on one line has two statements, and the branch running is not the
+        store running."""
+        for stmt in _walk(self.thread.body):
+            exprs = _own_exprs(stmt)
+            if all(_pure(e) for e in exprs) and not (
+                    isinstance(stmt, Assign) and isinstance(stmt.target, Deref)):
+                continue
+            values = frozenset(v for e in exprs for v in _constants(e))
+            if values:
+                src = self.source(stmt)
+                yield (self.thread.index, src.path, src.line, src.text, values)
 
     def source(self, s: Stmt) -> Source:
         """Where a statement is, shown as its line when it is alone on it."""

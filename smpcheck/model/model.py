@@ -33,7 +33,7 @@ from typing import Any
 
 from smpcheck.errors import EngineExit, UsageError
 from smpcheck.model.objects import Ref
-from smpcheck.model.source import NO_SOURCE, def_site, raise_site, raised_text
+from smpcheck.model.source import NO_SOURCE, Latent, def_site, raise_site, raised_text
 
 __smp_engine__ = True  # (an error raised in FinalState names the condition's line)
 
@@ -141,8 +141,8 @@ class Model:
     # how another process builds this model again (-j): see smpcheck.explore.parallel
     recipe: Any = field(default=None, compare=False, repr=False)
     # statements whose constants a CPU may write only on a path no execution takes
-    # without a cycle: (CPU, file, line, values); see smpcheck.explore.speculation
-    latent: tuple[tuple[int, str, int, frozenset[Any]], ...] = ()
+    # without a cycle: see Latent and smpcheck.explore.speculation
+    latent: tuple[Latent, ...] = ()
     # what a replay record holds of the file's -D settings (smpcheck.model.switches)
     fingerprint_inputs: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
-__all__ = ["NO_SOURCE", "Source", "def_site", "raise_site", "raised_text", "shown_path"]
+__all__ = ["NO_SOURCE", "Latent", "Source", "def_site", "raise_site", "raised_text", "shown_path"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,10 @@ def shown_path(path: str) -> str:
 
 
 NO_SOURCE = Source("<smpcheck>", 0, "")
+# A statement whose constants a CPU may write only on a path no execution takes
+# without a cycle (Model.latent): its CPU, file, line and text (as its events' Source
+# has them) and the constants (smpcheck.explore.speculation)
+Latent = tuple[int, str, int, str, frozenset[Any]]
 
 
 def raised_text(exc: BaseException) -> str:
