@@ -7,7 +7,7 @@ statements drawn from every kind of access the kernel's litmus tests use:
 * reads: READ_ONCE, plain, smp_load_acquire, rcu_dereference;
 * writes: WRITE_ONCE, plain, smp_store_release, rcu_assign_pointer, of a
   constant or of an earlier register (a data dependency);
-* a control dependency: ``if (rN == c) { statement }``;
+* a control dependency: ``if (rN == c) { statement }``, on one line or three;
 * every fence of linux-kernel.def;
 * RMWs: the xchg and cmpxchg families in each ordering (a cmpxchg often fails),
   atomic_inc and the atomic_fetch_add / atomic_add_return families;
@@ -93,9 +93,13 @@ def _statement(draw: st.DrawFn, cpu: _Cpu, nvars: int) -> None:
         _access(draw, cpu, nvars, "\t")
     elif shape == "ctrl" and cpu.regs:
         r = draw(st.sampled_from(cpu.regs))
+        start = len(cpu.lines)
         cpu.lines.append(f"\tif ({r} == {draw(st.integers(0, 2))}) {{")
         _access(draw, cpu, nvars, "\t\t")
         cpu.lines.append("\t}")
+        if draw(st.booleans()):  # the branch and its body on one line (one source line,
+            # several statements: what a statement's events carry must tell them apart)
+            cpu.lines[start:] = ["\t" + " ".join(line.strip() for line in cpu.lines[start:])]
     elif shape == "lock":
         cpu.lines.append("\tspin_lock(l);")
         if draw(st.booleans()):
