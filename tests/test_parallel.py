@@ -378,7 +378,7 @@ def test_c_models_and_switches_split_in_worker_processes(tmp_path: Path) -> None
 def test_quick_items_stay_in_this_process() -> None:
     """Items done before this process has worked ``start_after`` CPU seconds start no
     worker (a worker's start-up would cost more than it saves), in order."""
-    from smpcheck.explore.workers import map_ordered
+    from smpcheck.explore.mapping import map_ordered
     from tests.support.work import where
 
     out = list(map_ordered(where, [(n, 0.0) for n in range(20)], 2, start_after=30.0))
@@ -387,7 +387,7 @@ def test_quick_items_stay_in_this_process() -> None:
 
 def test_given_jobs_split_from_the_first_item() -> None:
     """``start_after=0`` (``-j N`` given): every item runs in a worker, results in order."""
-    from smpcheck.explore.workers import map_ordered
+    from smpcheck.explore.mapping import map_ordered
     from tests.support.work import where
 
     out = list(map_ordered(where, [(n, 0.0) for n in range(6)], 2, start_after=0.0))
@@ -398,7 +398,7 @@ def test_given_jobs_split_from_the_first_item() -> None:
 def test_a_long_item_sends_the_rest_to_workers() -> None:
     """Once this process has worked ``start_after`` CPU seconds, during an item, the
     items not begun go to the workers; the results come in order."""
-    from smpcheck.explore.workers import map_ordered
+    from smpcheck.explore.mapping import map_ordered
     from tests.support.work import where
 
     items = [(0, 0.0), (1, 0.6), *((n, 0.0) for n in range(2, 8))]
@@ -590,14 +590,14 @@ def test_runs_a_worker_process_takes_match_one_process(
 
 
 def test_a_forked_worker_sends_errors_back_and_stops(tmp_path: Path) -> None:
-    """A forked worker (workers._Fork) sends back what a task raised, raised here in
+    """A forked worker (forks.Fork) sends back what a task raised, raised here in
     its turn; one killed while a task runs is an internal error here, not a wait
     for ever; stopped, it leaves no process behind."""
     from smpcheck.errors import InternalError
-    from smpcheck.explore.workers import _Fork
+    from smpcheck.explore.forks import Fork
 
     model, _ = load_model(str(ROOT / "examples" / "sb.py"))
-    worker = _Fork()
+    worker = Fork()
     try:
         worker.send(Task(None, "sc", Settings(), ()))  # (no recipe: building it raises)
         worker.send(Task(model.recipe, "sc", Settings(), ()))
@@ -626,7 +626,7 @@ def test_a_forked_worker_sends_errors_back_and_stops(tmp_path: Path) -> None:
 def test_a_fork_that_fails_keeps_no_descriptor(monkeypatch: pytest.MonkeyPatch) -> None:
     """A worker whose fork fails (EAGAIN, ENOMEM) raises, and the pipes made for it
     are closed: each attempt kept four descriptors before."""
-    from smpcheck.explore.workers import _Fork
+    from smpcheck.explore.forks import Fork
 
     def refused() -> int:
         raise OSError(11, "Resource temporarily unavailable")
@@ -635,7 +635,7 @@ def test_a_fork_that_fails_keeps_no_descriptor(monkeypatch: pytest.MonkeyPatch) 
     before = len(os.listdir("/proc/self/fd"))
     for _ in range(3):
         with pytest.raises(OSError):
-            _Fork()
+            Fork()
     assert len(os.listdir("/proc/self/fd")) == before
 
 
