@@ -504,6 +504,49 @@ def _both_ends(takes: dict[int, int]) -> Any:
     return runner
 
 
+def _walk_against_a_taker(n: int) -> tuple[list[tuple[int, ...]], list[tuple[int, int]]]:
+    """A walk entering ``n`` units and the nodes below each (units.Frontier.enter) while
+    a thread takes runs from the end, threads switched every microsecond: the nodes
+    entered and the runs taken."""
+    import sys
+    import threading
+
+    from smpcheck.explore.units import Frontier
+
+    units = [(i,) for i in range(n)]
+    frontier = Frontier(units)
+    taken: list[tuple[int, int]] = []
+
+    def taker() -> None:
+        while (run := frontier.take(3)) is not None:
+            taken.append(run)
+
+    thread = threading.Thread(target=taker)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        thread.start()
+        entered = [p for u in units for p in (u, (*u, 0), (*u, 1)) if frontier.enter(p)]
+        frontier.close()
+        thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    return entered, taken
+
+
+def test_the_walk_enters_no_node_of_a_run_taken_while_it_walks() -> None:
+    """The walk reads the limit a take sets without the lock unless a take is under way
+    (units.Frontier): every node it enters is before the first unit taken, and it
+    enters every unit before that (a walk that read the limit before the taker read
+    where it was, and entered past it, failed here within a few hundred tries)."""
+    for _ in range(200):
+        entered, taken = _walk_against_a_taker(1000)
+        first = min((i for i, _ in taken), default=1000)
+        assert all(p < (first,) for p in entered)
+        assert [p for p in entered if len(p) == 1] == [(i,) for i in range(first)]
+        assert sorted(i for run in taken for i in range(*run)) == list(range(first, 1000))
+
+
 @settings(max_examples=60, deadline=None, derandomize=True, database=None,
           suppress_health_check=list(HealthCheck))
 @given(litmus_tests(max_cpus=3, max_steps=3), st.sampled_from(["sc", "tso", "lkmm"]),

@@ -426,10 +426,11 @@ class Sharing(Frontier):
                  ) -> None:
         super().__init__([])
         self.template, self.jobs = template, jobs
-        self.due: float | None = _monotonic() + after
+        self.due = _monotonic() + after
         self.pops = pops
         self.passes = 0
         self.spoiled = False
+        self.watching = True  # (until the workers are forked: :meth:`watch`)
         self.workers: _Workers | None = None
         self.both: _BothEnds | None = None
         self.interval = sys.getswitchinterval()
@@ -439,27 +440,29 @@ class Sharing(Frontier):
         """Whether workers may be forked from this process (:func:`_fork_safe`)."""
         return _fork_safe()
 
-    def enter(self, path: Path) -> bool:
-        if self.due is not None and self._is_due():
-            self._lend()
-        return not self.spoiled and super().enter(path)
-
-    def _is_due(self) -> bool:
+    def watch(self) -> bool:
+        """(At each node until the workers are forked, or in a spoiled pass) fork them
+        when due; whether the walk may go on."""
+        if self.spoiled:
+            return False
         if self.pops is None:
-            return _monotonic() >= (self.due or 0.0)
-        self.pops -= 1
-        return self.pops < 0
+            due = _monotonic() >= self.due
+        else:
+            self.pops -= 1
+            due = self.pops < 0
+        if due:
+            self.watching = False
+            self._lend()
+        return True
 
     def pass_begins(self) -> None:
         self.passes += 1
         if self.passes > 1:
-            self.due = None
-            self.spoiled = True
+            self.spoiled = self.watching = True
 
     def _lend(self) -> None:
         import pickle  # noqa: F401 - (imported once, here: not again in each worker)
 
-        self.due = None
         if not _fork_safe():
             return
         workers = _Workers(self.jobs - 1, self.template, pool=False)
