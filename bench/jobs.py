@@ -1,6 +1,6 @@
 """-j: one exploration split across processes, against one process.
 
-Run as ``.venv/bin/python bench/jobs.py [--mm sc] [--jobs 2] [--shape 4,2,1]``.  The
+Run as ``.venv/bin/python bench/jobs.py [--mm sc] [--jobs 2] [--shape 4,2,1] [--runs 1]``.  The
 model: CPUs incrementing one counter with ``READ_ONCE``/``WRITE_ONCE`` (the shape
 gives each CPU's increments; 4,2,1 has 9,723 executions under sc).  Prints each
 run's executions, wall time and processor time, whether the results agree, the
@@ -10,7 +10,9 @@ the cores between sessions, more processes get no more time), and the load avera
 then the speedup on idle cores as the processor times give it: the longer of this
 process's and of its time until the fork plus a worker's (the part before the fork
 is its alone; under load it gets less of it done in its time, so the figure
-flatters a longer wait before the fork).  Not part of the test suite.
+flatters a longer wait before the fork).  With ``--runs N``, N such pairs in this
+process (the first pays for the imports a -j run makes), then each speedup's range
+and median.  Not part of the test suite.
 """
 
 from __future__ import annotations
@@ -78,35 +80,49 @@ def main() -> None:
     ap.add_argument("--mm", default="sc")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--shape", default="4,2,1")
+    ap.add_argument("--runs", type=int, default=1,
+                    help="pairs of runs (-j 1, then -j N) in this process; the ranges at the end")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "inc.py"
         path.write_text(MODEL.format(shape=args.shape))
         model, names = load_model(str(path))
-        wall, cpu = time.monotonic(), time.process_time()
-        one = verify(model, names, args.mm, Settings())
-        wall, cpu = time.monotonic() - wall, time.process_time() - cpu
-        print(f"{model.name} under {args.mm}, -j 1: {one.executions} executions, "
-              f"{wall:.2f} s ({cpu:.2f} s of processor time)")
-        wall2 = time.monotonic()
-        two, here, workers, forked = run_split(model, names, args.mm, args.jobs)
-        wall2 = time.monotonic() - wall2
-        print(f"{model.name} under {args.mm}, -j {args.jobs}: {two.executions} executions, "
-              f"{wall2:.2f} s (processor time: {here:.2f} s here, {workers:.2f} s in "
-              f"{args.jobs - 1} worker{'s' if args.jobs > 2 else ''})")
+        speedups = [compare(model, names, args.mm, args.jobs) for _ in range(args.runs)]
+    if args.runs > 1:
+        for i, what in enumerate(("wall clock", "busiest process", "on idle cores")):
+            got = sorted(s[i] for s in speedups)
+            print(f"{what}: {got[0]:.2f}-{got[-1]:.2f}x (median {got[len(got) // 2]:.2f}x) "
+                  f"in {args.runs} runs")
+
+
+def compare(model: Any, names: Any, mm: str, jobs: int) -> tuple[float, float, float]:
+    """One run at -j 1 and one at -j ``jobs``, printed; the speedups by the wall clock, by
+    the busiest process and on idle cores."""
+    wall, cpu = time.monotonic(), time.process_time()
+    one = verify(model, names, mm, Settings())
+    wall, cpu = time.monotonic() - wall, time.process_time() - cpu
+    print(f"{model.name} under {mm}, -j 1: {one.executions} executions, "
+          f"{wall:.2f} s ({cpu:.2f} s of processor time)")
+    wall2 = time.monotonic()
+    two, here, workers, forked = run_split(model, names, mm, jobs)
+    wall2 = time.monotonic() - wall2
+    print(f"{model.name} under {mm}, -j {jobs}: {two.executions} executions, "
+          f"{wall2:.2f} s (processor time: {here:.2f} s here, {workers:.2f} s in "
+          f"{jobs - 1} worker{'s' if jobs > 2 else ''})")
     same = (one.status, one.executions, one.blocked, list(one.outcomes.items())) == (
         two.status, two.executions, two.blocked, list(two.outcomes.items()))
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    each = workers / max(1, args.jobs - 1)
+    each = workers / max(1, jobs - 1)
     busiest = max(here, each)
-    print(f"same result: {same}; speedup -j {args.jobs}: {wall / wall2:.2f}x wall clock, "
+    print(f"same result: {same}; speedup -j {jobs}: {wall / wall2:.2f}x wall clock, "
           f"{cpu / busiest:.2f}x by processor time of the busiest process "
           f"(load average {load} on {os.cpu_count()} cores)")
+    idle = max(here, (forked or 0.0) + each)
     if forked is not None:  # (a core each, none waiting: this process, or the fork + a worker)
-        idle = max(here, forked + each)
         print(f"on idle cores: {cpu / idle:.2f}x (the longer of this process's processor "
               f"time, {here:.2f} s, and its time to the fork plus a worker's, "
               f"{forked:.3f} + {each:.2f} s)")
+    return wall / wall2, cpu / busiest, cpu / idle
 
 
 if __name__ == "__main__":

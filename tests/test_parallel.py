@@ -378,7 +378,7 @@ def test_c_models_and_switches_split_in_worker_processes(tmp_path: Path) -> None
 def test_quick_items_stay_in_this_process() -> None:
     """Items done before this process has worked ``start_after`` CPU seconds start no
     worker (a worker's start-up would cost more than it saves), in order."""
-    from smpcheck.explore.workers import map_ordered
+    from smpcheck.explore.mapping import map_ordered
     from tests.support.work import where
 
     out = list(map_ordered(where, [(n, 0.0) for n in range(20)], 2, start_after=30.0))
@@ -387,7 +387,7 @@ def test_quick_items_stay_in_this_process() -> None:
 
 def test_given_jobs_split_from_the_first_item() -> None:
     """``start_after=0`` (``-j N`` given): every item runs in a worker, results in order."""
-    from smpcheck.explore.workers import map_ordered
+    from smpcheck.explore.mapping import map_ordered
     from tests.support.work import where
 
     out = list(map_ordered(where, [(n, 0.0) for n in range(6)], 2, start_after=0.0))
@@ -398,7 +398,7 @@ def test_given_jobs_split_from_the_first_item() -> None:
 def test_a_long_item_sends_the_rest_to_workers() -> None:
     """Once this process has worked ``start_after`` CPU seconds, during an item, the
     items not begun go to the workers; the results come in order."""
-    from smpcheck.explore.workers import map_ordered
+    from smpcheck.explore.mapping import map_ordered
     from tests.support.work import where
 
     items = [(0, 0.0), (1, 0.6), *((n, 0.0) for n in range(2, 8))]
@@ -504,6 +504,49 @@ def _both_ends(takes: dict[int, int]) -> Any:
     return runner
 
 
+def _walk_against_a_taker(n: int) -> tuple[list[tuple[int, ...]], list[tuple[int, int]]]:
+    """A walk entering ``n`` units and the nodes below each (units.Frontier.enter) while
+    a thread takes runs from the end, threads switched every microsecond: the nodes
+    entered and the runs taken."""
+    import sys
+    import threading
+
+    from smpcheck.explore.units import Frontier
+
+    units = [(i,) for i in range(n)]
+    frontier = Frontier(units)
+    taken: list[tuple[int, int]] = []
+
+    def taker() -> None:
+        while (run := frontier.take(3)) is not None:
+            taken.append(run)
+
+    thread = threading.Thread(target=taker)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        thread.start()
+        entered = [p for u in units for p in (u, (*u, 0), (*u, 1)) if frontier.enter(p)]
+        frontier.close()
+        thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    return entered, taken
+
+
+def test_the_walk_enters_no_node_of_a_run_taken_while_it_walks() -> None:
+    """The walk reads the limit a take sets without the lock unless a take is under way
+    (units.Frontier): every node it enters is before the first unit taken, and it
+    enters every unit before that (a walk that read the limit before the taker read
+    where it was, and entered past it, failed here within a few hundred tries)."""
+    for _ in range(200):
+        entered, taken = _walk_against_a_taker(1000)
+        first = min((i for i, _ in taken), default=1000)
+        assert all(p < (first,) for p in entered)
+        assert [p for p in entered if len(p) == 1] == [(i,) for i in range(first)]
+        assert sorted(i for run in taken for i in range(*run)) == list(range(first, 1000))
+
+
 @settings(max_examples=60, deadline=None, derandomize=True, database=None,
           suppress_health_check=list(HealthCheck))
 @given(litmus_tests(max_cpus=3, max_steps=3), st.sampled_from(["sc", "tso", "lkmm"]),
@@ -590,14 +633,14 @@ def test_runs_a_worker_process_takes_match_one_process(
 
 
 def test_a_forked_worker_sends_errors_back_and_stops(tmp_path: Path) -> None:
-    """A forked worker (workers._Fork) sends back what a task raised, raised here in
+    """A forked worker (forks.Fork) sends back what a task raised, raised here in
     its turn; one killed while a task runs is an internal error here, not a wait
     for ever; stopped, it leaves no process behind."""
     from smpcheck.errors import InternalError
-    from smpcheck.explore.workers import _Fork
+    from smpcheck.explore.forks import Fork
 
     model, _ = load_model(str(ROOT / "examples" / "sb.py"))
-    worker = _Fork()
+    worker = Fork()
     try:
         worker.send(Task(None, "sc", Settings(), ()))  # (no recipe: building it raises)
         worker.send(Task(model.recipe, "sc", Settings(), ()))
@@ -626,7 +669,7 @@ def test_a_forked_worker_sends_errors_back_and_stops(tmp_path: Path) -> None:
 def test_a_fork_that_fails_keeps_no_descriptor(monkeypatch: pytest.MonkeyPatch) -> None:
     """A worker whose fork fails (EAGAIN, ENOMEM) raises, and the pipes made for it
     are closed: each attempt kept four descriptors before."""
-    from smpcheck.explore.workers import _Fork
+    from smpcheck.explore.forks import Fork
 
     def refused() -> int:
         raise OSError(11, "Resource temporarily unavailable")
@@ -635,7 +678,7 @@ def test_a_fork_that_fails_keeps_no_descriptor(monkeypatch: pytest.MonkeyPatch) 
     before = len(os.listdir("/proc/self/fd"))
     for _ in range(3):
         with pytest.raises(OSError):
-            _Fork()
+            Fork()
     assert len(os.listdir("/proc/self/fd")) == before
 
 

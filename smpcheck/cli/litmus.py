@@ -49,7 +49,7 @@ def register(subparsers: Any) -> None:
 def cmd_litmus(args: argparse.Namespace) -> int:
     """Check each file: exit 3 if a run was cut short, else 2 if a file could not be
     checked, else 0."""
-    from smpcheck.explore.workers import MAP_START_S, map_ordered
+    from smpcheck.explore.mapping import MAP_START_S, map_ordered
 
     models = _models(args)
     status = EXIT_OK

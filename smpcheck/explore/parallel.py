@@ -195,7 +195,7 @@ def verify_parallel(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: 
         if first is not None:
             head, left = [first[0]], first[1]
     try:
-        units = units_for(model, globals_, mm, one, s.jobs)
+        units = units_for(model, globals_, mm, one, s.jobs, seen)
     except (Unsplit, UsageError):  # (the run in one process reports it)
         return None
     if left is not None:

@@ -150,9 +150,15 @@ class Frontier:
     """Where one walk of a list of units (in the walk's order) meets the processes that
     take runs of them from the last one backwards: the walk enters a node only before
     the first unit taken (:meth:`enter`, at each pop), and a run is taken only of
-    units the walk has not entered (:meth:`take`), the two under one lock.  A node
-    above a unit comes before it in the walk's order, so the walk still enters the
-    nodes above the units taken, and takes their children before those units."""
+    units the walk has not entered (:meth:`take`).  A node above a unit comes before
+    it in the walk's order, so the walk still enters the nodes above the units taken,
+    and takes their children before those units.
+
+    Takers hold the lock; the walk, at each node, takes it only while a take is under
+    way (:attr:`taking`): it writes the node it enters, then reads ``taking``, the
+    taker sets ``taking`` before it reads that node, and the interpreter's lock
+    orders the two threads' reads and writes, so that a walk that sees no take under
+    way reads the limit that take set if the take read a node before the walk's."""
 
     def __init__(self, units: list[Path]) -> None:
         import threading
@@ -160,16 +166,25 @@ class Frontier:
         self.units = units  # (may come later: :meth:`share`)
         self.end = len(units)  # the first unit taken (len(units): none)
         self.limit: Path = (sys.maxsize,)  # its path (after every path: none)
-        self.last: Path = ()  # the path of the node the walk entered last
+        self.last: Path = ()  # the path of the node the walk entered last (or is entering)
         self.lock = threading.Lock()
+        self.taking = False  # (a take under way: the walk waits for its limit)
+        self.watching = False  # (subclasses: :meth:`watch` at each node)
 
     def enter(self, path: Path) -> bool:
         """Whether the walk may enter the node at ``path`` (else it is another's)."""
-        with self.lock:
-            if path >= self.limit:
-                return False
-            self.last = path
-            return True
+        if self.watching and not self.watch():
+            return False
+        self.last = path  # (first: see the class's docstring)
+        if self.taking:
+            with self.lock:
+                return path < self.limit
+        return path < self.limit
+
+    def watch(self) -> bool:
+        """(Subclasses) called at each node while :attr:`watching` is set: whether the
+        walk may go on (else it enters no node)."""
+        return True
 
     def take(self, share: int) -> tuple[int, int] | None:
         """A run of units ``(first, end)`` the walk has not entered, the last of them:
@@ -177,13 +192,17 @@ class Frontier:
         import bisect
 
         with self.lock:
-            free = bisect.bisect_right(self.units, self.last)  # (the first not entered)
-            if free >= self.end:
-                return None
-            end = self.end
-            first = end - max(1, (end - free) // share)
-            self.end, self.limit = first, self.units[first]
-            return first, end
+            self.taking = True  # (before the walk's node is read)
+            try:
+                free = bisect.bisect_right(self.units, self.last)  # (the first not entered)
+                if free >= self.end:
+                    return None
+                end = self.end
+                first = end - max(1, (end - free) // share)
+                self.end, self.limit = first, self.units[first]
+                return first, end
+            finally:
+                self.taking = False
 
     def share(self, units: list[Path]) -> None:
         """The units to take runs of, known only once the walk has begun (a walk of the
@@ -226,15 +245,16 @@ def _next_steps(paths: Iterable[Path]) -> dict[Path, list[int]]:
 
 
 def split_tree(model: Model, globals_: dict[str, Loc], mm: MemoryModel, settings: Settings,
-               depth: int) -> list[Path]:
+               depth: int, carried: Carried | None = None) -> list[Path]:
     """The units of a split at ``depth``: the nodes there and the leaves above, in the
     walk's order (walked as a run is, under its guards and bounds; what the walk
-    finds is found again by the units)."""
+    finds is found again by the units); ``carried``: what it shares with the
+    process's other explorations of the run (:func:`rechecked`)."""
     from smpcheck.explore.session import explore
 
     s = replace(settings, all_violations=True, max_passes=1, max_executions=None)
     split = Split(depth=depth)
-    scratch = explore(model, globals_, mm, s, split=split)[0]
+    scratch = explore(model, globals_, mm, s, split=split, carried=carried)[0]
     if any(c.limit in (Limit.TIMEOUT, Limit.STALL) for c in scratch.incomplete):
         raise Unsplit("the walk was cut short")  # (the run in one process says why)
     split.note(scratch)
@@ -246,14 +266,15 @@ class Unsplit(Exception):
 
 
 def units_for(model: Model, globals_: dict[str, Loc], mm: MemoryModel, settings: Settings,
-              jobs: int) -> list[Path]:
+              jobs: int, carried: Carried | None = None) -> list[Path]:
     """A split with about :data:`UNITS_PER_JOB` units per process (or at the depth the
-    settings force): the shallowest such depth."""
+    settings force): the shallowest such depth (its walks, each deeper than the last,
+    find the CPU histories of the one before in ``carried``'s caches)."""
     if settings.split_depth is not None:
-        return split_tree(model, globals_, mm, settings, settings.split_depth)
+        return split_tree(model, globals_, mm, settings, settings.split_depth, carried)
     units: list[Path] = [()]
     for depth in range(1, MAX_DEPTH + 1):
-        units = split_tree(model, globals_, mm, settings, depth)
+        units = split_tree(model, globals_, mm, settings, depth, carried)
         if len(units) >= UNITS_PER_JOB * jobs or all(len(u) < depth for u in units):
             break
     return units
@@ -387,7 +408,8 @@ def plan_units(plan: Plan) -> list[Path]:
     task = plan.task
     try:
         model, names, mm = build(task.recipe, task.mm)
-        return units_for(model, names, mm, task.settings, plan.jobs)
+        return units_for(model, names, mm, task.settings, plan.jobs,
+                         rechecked(task, len(model.cpus)))  # (warmed for its runs)
     except (Unsplit, UsageError):  # (the walk that asked explores it all, and reports it)
         return []
 

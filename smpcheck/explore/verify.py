@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 
 from smpcheck.explore.checks import Checker
@@ -58,8 +59,7 @@ def verify(model: Model, globals_: dict[str, Loc] | None = None, mm: str | Memor
 
 def _sites_installed() -> bool:
     """Whether an analysis installed its table of site changes (they live in this
-    process): asked only of a run that could split, so that the others (every
-    ``smpcheck-herd`` test) do not import :mod:`smpcheck._rt.sites`."""
-    from smpcheck._rt import sites
-
-    return sites.installed()
+    process): none if no one imported :mod:`smpcheck._rt.sites` (not imported here:
+    a few milliseconds before a -j run's workers start)."""
+    sites = sys.modules.get("smpcheck._rt.sites")
+    return sites is not None and bool(sites.installed())

@@ -13,8 +13,6 @@ from __future__ import annotations
 import collections
 import contextlib
 import itertools
-import os
-import struct
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -22,16 +20,15 @@ from dataclasses import replace
 from typing import Any
 
 from smpcheck.errors import InternalError, UsageError
+from smpcheck.explore.forks import Fork
 from smpcheck.explore.units import (
     Frontier,
     Path,
     Plan,
     Task,
     UnitResult,
-    adopt,
     build,
     forget_built,
-    plan_units,
     run_unit,
 )
 
@@ -117,7 +114,7 @@ class _Workers:
 
     def _stop(self) -> None:
         for channel in self.channels:
-            if isinstance(channel, _Fork):
+            if isinstance(channel, Fork):
                 channel.stop()
         if self.pool is not None:
             for proc in list(getattr(self.pool, "_processes", {}).values()):
@@ -144,166 +141,6 @@ class _Pooled:
         """Tasks sent and not begun that this process takes back: none (a pool's)."""
         return set()
 
-
-class _Fork:
-    """A worker process forked from this one, fed through two pipes: each task in, its
-    result (or the exception it raised) out, pickled.  No pool: a pool's modules
-    (multiprocessing, concurrent.futures: sockets, subprocess, tempfile) cost this
-    process 12 ms to import, its threads three hops of the interpreter lock per
-    task.  The worker ends when its task pipe closes (this process gone) or when
-    :meth:`stop` kills it; it ignores Ctrl-C (this process stops it).
-
-    A third pipe holds a token per unit task sent (its number), read (without waiting)
-    by whichever process comes first: the worker before it begins the task (it puts
-    back the others it read), or this process taking back the tasks not begun
-    (:meth:`claim`); a task whose token is gone is sent back unexplored (None)."""
-
-    OPEN: list[int] = []  # this process's ends of every worker's pipes (closed in a worker)
-
-    def __init__(self) -> None:
-        import gc
-
-        tasks_r, tasks_w = os.pipe()
-        results_r, results_w = os.pipe()
-        tokens_r, tokens_w = os.pipe()
-        os.set_blocking(tokens_r, False)
-        gc.freeze()  # (the worker's collections skip, and so do not copy, what it inherits)
-        pid = -1
-        try:
-            pid = os.fork()
-        except OSError:  # (EAGAIN, ENOMEM: the caller falls back; no descriptor kept)
-            for fd in (tasks_r, tasks_w, results_r, results_w, tokens_r, tokens_w):
-                os.close(fd)
-            raise
-        finally:
-            if pid != 0:
-                gc.unfreeze()
-        if pid == 0:  # (the worker: never returns)
-            code = 1
-            try:
-                for fd in (tasks_w, results_r, *_Fork.OPEN):
-                    os.close(fd)
-                _serve(tasks_r, results_w, (tokens_r, tokens_w))
-                code = 0
-            finally:
-                os._exit(code)
-        os.close(tasks_r)
-        os.close(results_w)
-        _Fork.OPEN += [tasks_w, results_r, tokens_r, tokens_w]
-        self.pid: int | None = pid
-        self.fds: tuple[int, ...] = (tasks_w, results_r, tokens_r, tokens_w)
-        self.tasks = os.fdopen(tasks_w, "wb", closefd=False)
-        self.results = os.fdopen(results_r, "rb", closefd=False)
-        self.sent = 0  # unit tasks sent (the last one's number)
-
-    def send(self, task: Task | Plan) -> int | None:
-        """Send ``task``; a unit task's number (its token's)."""
-        import pickle
-
-        number = None
-        if isinstance(task, Task):
-            self.sent = number = self.sent + 1
-            os.write(self.fds[3], _TOKEN.pack(number))  # (before the task, for the worker)
-        pickle.dump((number, task), self.tasks, pickle.HIGHEST_PROTOCOL)
-        self.tasks.flush()
-        return number
-
-    def receive(self) -> UnitResult:
-        """The next task's result; None for a task taken back (:meth:`claim`)."""
-        import pickle
-
-        try:
-            ok, value = pickle.load(self.results)
-        except (EOFError, OSError, ValueError):
-            raise InternalError("a worker process ended before it sent its result") from None
-        if not ok:
-            raise value
-        result: UnitResult = value
-        return result
-
-    def claim(self) -> set[int]:
-        """Take back the unit tasks sent and not begun: their numbers (none once
-        :meth:`done`)."""
-        return _tokens(self.fds[2]) if self.fds else set()
-
-    def done(self) -> None:
-        """Close this process's ends (by the thread feeding it, when it has stopped):
-        the worker reads the end of its tasks, and ends."""
-        fds, self.fds = self.fds, ()
-        for fd in fds:
-            with contextlib.suppress(ValueError):
-                _Fork.OPEN.remove(fd)
-            with contextlib.suppress(OSError):
-                os.close(fd)
-
-    def stop(self) -> None:
-        """Kill the worker and reap it (no zombie); a thread waiting for its result then
-        reads the end of the pipe."""
-        import signal
-
-        if self.pid is None:
-            return
-        pid, self.pid = self.pid, None
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-
-
-_TOKEN = struct.Struct("<I")  # a unit task's token: its number (written whole: < PIPE_BUF)
-
-
-def _tokens(fd: int) -> set[int]:
-    """The tokens in pipe ``fd``, read without waiting."""
-    data = b""
-    while True:
-        try:
-            chunk = os.read(fd, 4096)  # (whole tokens: each was written whole)
-        except BlockingIOError:
-            break
-        if not chunk:
-            break
-        data += chunk
-    return {n for (n,) in _TOKEN.iter_unpack(data)}
-
-
-def _own_token(tokens: tuple[int, int], number: int) -> bool:
-    """(In a worker) whether task ``number``'s token is still there, taking it; the
-    other tokens read are put back."""
-    got = _tokens(tokens[0])
-    others = got - {number}
-    if others:
-        os.write(tokens[1], b"".join(_TOKEN.pack(n) for n in others))
-    return number in got
-
-
-def _serve(tasks_fd: int, results_fd: int, tokens: tuple[int, int]) -> None:
-    """(In a forked worker) explore each task read (or plan the units a :class:`Plan`
-    asks for), send its result, until EOF."""
-    import pickle
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    adopt()
-    tasks = os.fdopen(tasks_fd, "rb")
-    results = os.fdopen(results_fd, "wb")
-    while True:
-        try:
-            number, task = pickle.load(tasks)
-        except EOFError:
-            return
-        if number is not None and not _own_token(tokens, number):
-            out: tuple[bool, Any] = (True, None)  # (taken back: the other process runs it)
-        else:
-            try:
-                out = (True, plan_units(task) if isinstance(task, Plan) else run_unit(task))
-            except Exception as exc:
-                out = (False, exc)
-        try:
-            data = pickle.dumps(out, pickle.HIGHEST_PROTOCOL)
-        except Exception as exc:  # (an exception that does not pickle)
-            data = pickle.dumps((False, InternalError(f"in a worker process: {exc!r}")))
-        results.write(data)
-        results.flush()
 
 
 def _quiet_manager_threads() -> None:
@@ -340,8 +177,8 @@ def _fork_safe() -> bool:
         threading.current_thread() is threading.main_thread()
 
 
-def _forked(n: int, first: Task) -> list[_Fork] | None:
-    """``n`` workers forked from this process (:class:`_Fork`), where forking is safe: on
+def _forked(n: int, first: Task) -> list[Fork] | None:
+    """``n`` workers forked from this process (:class:`Fork`), where forking is safe: on
     Linux, from a process whose only thread is this one (no lock another thread holds
     is copied locked), so the workers start in a millisecond rather than importing
     smpcheck again (a fork server takes about 0.4 s, a quarter of a 10,000-execution
@@ -352,10 +189,10 @@ def _forked(n: int, first: Task) -> list[_Fork] | None:
     forking is not safe."""
     if not _fork_safe():
         return None
-    forks: list[_Fork] = []
+    forks: list[Fork] = []
     try:
         for _ in range(n):
-            forks.append(_Fork())
+            forks.append(Fork())
     except OSError:  # (the fork server's pool instead)
         for f in forks:
             f.stop()
@@ -400,7 +237,7 @@ class _BothEnds:
     one backwards (:class:`~smpcheck.explore.units.Frontier`): a :data:`SHARE` of
     what is left between them at a time, its next run sent before it ends the last.
     They meet where the walk ends; this process then takes back the runs sent and
-    not begun (:meth:`_Fork.claim`) and halves each with its worker while the
+    not begun (:meth:`Fork.claim`) and halves each with its worker while the
     workers end theirs (:meth:`_halves`).  Results (:meth:`runs`, once the walk has
     ended): each run's, in the units' order, after the walk's.  ``template``: the
     task of every unit but for its path; ``plan``: the processes to plan the units
@@ -509,7 +346,7 @@ class _BothEnds:
                     self.changed.notify_all()
         finally:
             with self.changed:  # (not while this process claims its runs back)
-                if isinstance(channel, _Fork):
+                if isinstance(channel, Fork):
                     channel.done()
                 self.ended.add(k)
                 self.feeding -= 1
@@ -589,10 +426,11 @@ class Sharing(Frontier):
                  ) -> None:
         super().__init__([])
         self.template, self.jobs = template, jobs
-        self.due: float | None = _monotonic() + after
+        self.due = _monotonic() + after
         self.pops = pops
         self.passes = 0
         self.spoiled = False
+        self.watching = True  # (until the workers are forked: :meth:`watch`)
         self.workers: _Workers | None = None
         self.both: _BothEnds | None = None
         self.interval = sys.getswitchinterval()
@@ -602,27 +440,29 @@ class Sharing(Frontier):
         """Whether workers may be forked from this process (:func:`_fork_safe`)."""
         return _fork_safe()
 
-    def enter(self, path: Path) -> bool:
-        if self.due is not None and self._is_due():
-            self._lend()
-        return not self.spoiled and super().enter(path)
-
-    def _is_due(self) -> bool:
+    def watch(self) -> bool:
+        """(At each node until the workers are forked, or in a spoiled pass) fork them
+        when due; whether the walk may go on."""
+        if self.spoiled:
+            return False
         if self.pops is None:
-            return _monotonic() >= (self.due or 0.0)
-        self.pops -= 1
-        return self.pops < 0
+            due = _monotonic() >= self.due
+        else:
+            self.pops -= 1
+            due = self.pops < 0
+        if due:
+            self.watching = False
+            self._lend()
+        return True
 
     def pass_begins(self) -> None:
         self.passes += 1
         if self.passes > 1:
-            self.due = None
-            self.spoiled = True
+            self.spoiled = self.watching = True
 
     def _lend(self) -> None:
         import pickle  # noqa: F401 - (imported once, here: not again in each worker)
 
-        self.due = None
         if not _fork_safe():
             return
         workers = _Workers(self.jobs - 1, self.template, pool=False)
@@ -692,92 +532,3 @@ def run_ray(address: str) -> Runner:
             for ref in refs:
                 ray.cancel(ref)
     return runner
-
-
-MAP_START_S = 0.5  # CPU seconds this process works through the items before workers start
-
-
-def map_ordered(fn: Callable[[Any], Any], items: list[Any], jobs: int,
-                start_after: float = MAP_START_S) -> Iterator[Any]:
-    """``fn`` of each item, in order, on up to ``jobs`` worker processes (``fn`` and the
-    items must pickle: a module's function, plain values); here if ``jobs`` < 2.
-    Used to split many files by file.  The items are taken here, in order, until this
-    process has worked ``start_after`` CPU seconds (a worker costs its start-up: the
-    imports, the model built again); the items not yet begun then go to the workers."""
-    if jobs < 2 or len(items) < 2:
-        yield from map(fn, items)
-        return
-    split = _Split(fn, items, jobs, start_after)
-    try:
-        while (i := split.claim()) is not None:
-            yield fn(items[i])
-        yield from split.rest()
-    finally:
-        split.close()
-
-
-class _Split:
-    """The items of :func:`map_ordered` not yet claimed here, sent to a pool of worker
-    processes once this process has worked enough (watched by a thread, so that a long
-    item does not hold the others back)."""
-
-    def __init__(self, fn: Callable[[Any], Any], items: list[Any], jobs: int,
-                 start_after: float) -> None:
-        import threading
-
-        self.fn, self.items, self.jobs = fn, items, jobs
-        self.next = 0  # the first item neither run here nor sent to the pool
-        self.pool: Any = None
-        self.futures: list[Any] = []
-        self.lock = threading.Lock()
-        self.done = threading.Event()
-        self.began = time.process_time()
-        if start_after <= 0:
-            self._start()
-        else:
-            threading.Thread(target=self._watch, args=(start_after,), daemon=True).start()
-
-    def _watch(self, start_after: float) -> None:
-        while not self.done.wait(0.02):
-            if time.process_time() - self.began >= start_after:
-                self._start()
-                return
-
-    def _start(self) -> None:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        with self.lock:
-            rest = self.items[self.next:]
-            if self.done.is_set() or not rest:
-                return
-            try:
-                ctx = multiprocessing.get_context("forkserver")
-                self.pool = ProcessPoolExecutor(max_workers=min(self.jobs, len(rest)),
-                                                mp_context=ctx)
-                self.futures = [self.pool.submit(self.fn, item) for item in rest]
-            except Exception:  # (no workers: this process takes every item)
-                self.pool, self.futures = None, []
-                return
-            self.next = len(self.items)
-
-    def claim(self) -> int | None:
-        """The next item to run here; None once the rest went to the pool (or none is left)."""
-        with self.lock:
-            if self.next >= len(self.items):
-                return None
-            self.next += 1
-            return self.next - 1
-
-    def rest(self) -> Iterator[Any]:
-        """The pool's results, in order."""
-        for f in self.futures:
-            yield f.result()
-
-    def close(self) -> None:
-        with self.lock:
-            self.done.set()
-            if self.pool is not None:
-                for f in self.futures:
-                    f.cancel()
-                self.pool.shutdown(wait=True, cancel_futures=True)
