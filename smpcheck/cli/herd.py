@@ -81,8 +81,7 @@ def _main(argv: list[str]) -> int:
     if not opts.files:
         raise UsageError("no litmus file given (usage: smpcheck-herd -conf linux-kernel.cfg "
                          "FILE.litmus ...)")
-    from smpcheck.explore.parallel import default_jobs
-    from smpcheck.explore.workers import MAP_START_S, map_ordered
+    from smpcheck.explore.by_file import MAP_START_S, default_jobs, map_ordered
 
     files = litmus_files(opts.files)
     jobs = (opts.jobs or default_jobs()) if len(files) > 1 else 1
