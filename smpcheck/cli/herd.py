@@ -107,7 +107,7 @@ _SESSION: list[HerdSession] = []  # this process's, for the options of its run
 
 def _herd_file(task: tuple[HerdOptions, Path]) -> tuple[str, str, int]:
     """One file's output, messages and exit status (in a worker process with -j)."""
-    from smpcheck.explore.collector import fewer_collections
+    from smpcheck.collector import fewer_collections
     from smpcheck.herd.run import HerdSession
     from smpcheck.litmus.syntax import LitmusError
 

@@ -27,8 +27,8 @@ from smpcheck.cli.common import (
     pipe_safe_stdout,
     settings_from,
 )
+from smpcheck.collector import fewer_collections_from_now
 from smpcheck.errors import EXIT_INCOMPLETE, EXIT_INTERNAL, EXIT_USAGE, UsageError
-from smpcheck.explore.collector import fewer_collections_from_now
 from smpcheck.results.result import EXIT_FOR
 
 __all__ = ["EXIT_FOR", "OPTIONS", "build_parser", "herd_main", "main", "settings_from"]

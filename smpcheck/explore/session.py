@@ -34,9 +34,9 @@ from smpcheck._rt.runtime import (
     Stop,
 )
 from smpcheck._rt.watchdog import Watchdog, interrupts
+from smpcheck.collector import fewer_collections
 from smpcheck.errors import UsageError
 from smpcheck.explore.checks import Checker
-from smpcheck.explore.collector import fewer_collections
 from smpcheck.explore.explorer import Explorer
 from smpcheck.explore.replay import Guide, rerun
 from smpcheck.graph.events import NO_SOURCE, Source

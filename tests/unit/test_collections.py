@@ -1,4 +1,4 @@
-"""The garbage collector's thresholds while exploring and for a command (explore.collector)."""
+"""The garbage collector's thresholds while exploring and for a command (smpcheck.collector)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ import pytest
 
 from smpcheck import READ_ONCE, WRITE_ONCE, Model, Var, verify
 from smpcheck.cli.main import herd_main
-from smpcheck.explore.checks import Checker
-from smpcheck.explore.collector import (
+from smpcheck.collector import (
     YOUNG_COLLECTION,
     fewer_collections,
     fewer_collections_from_now,
 )
+from smpcheck.explore.checks import Checker
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.results.result import Result
 

@@ -1,5 +1,6 @@
-"""The garbage collector's thresholds while smpcheck runs (a module of its own, light
-to import: the command line sets them before it imports the rest)."""
+"""The garbage collector's thresholds while smpcheck runs: in each exploration's block,
+and for a whole command run from the command line (a module apart from the engine:
+the command line, ``--help`` too, sets them before it imports anything else)."""
 
 from __future__ import annotations
 
