@@ -22,6 +22,7 @@ from smpcheck.cat.parser import parse
 from smpcheck.cat.program import Program, compile_program
 from smpcheck.cat.stdlib import BASE_NAMES, LIBRARY
 from smpcheck.errors import UsageError
+from smpcheck.records import record
 from smpcheck.text import read_text
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
@@ -233,7 +234,7 @@ CFG_IGNORED = frozenset({
 })
 
 
-@dataclass(frozen=True)
+@record
 class CatConfig:
     """A herd ``.cfg`` file: the model, bell and macro files and the variants."""
 

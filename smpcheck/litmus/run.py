@@ -32,6 +32,7 @@ from smpcheck.model.model import Model
 from smpcheck.model.objects import Loc
 from smpcheck.models import get_model
 from smpcheck.models.base import MemoryModel
+from smpcheck.records import record
 from smpcheck.results.findings import Kind
 from smpcheck.results.result import Result
 from smpcheck.settings import Settings
@@ -167,7 +168,7 @@ def run_litmus(test: LitmusTest, mm: str | MemoryModel | None = None,
     return litmus_run(test, model, names, memory_model.name, result)
 
 
-@dataclass(frozen=True)
+@record
 class LitmusText:
     """How another process builds a litmus test's model again (-j): from its text."""
 
