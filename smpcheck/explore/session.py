@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Protocol
 
 from smpcheck._rt.loader import engine_made, model_modules
@@ -44,6 +44,7 @@ from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.model.model import Model
 from smpcheck.model.objects import Loc
 from smpcheck.models import MemoryModel
+from smpcheck.records import mutable_record
 from smpcheck.results.findings import Violation
 from smpcheck.results.result import Result
 from smpcheck.settings import Settings
@@ -134,7 +135,7 @@ def explore(model: Model, globals_: dict[str, Loc] | None, memory_model: MemoryM
     return result, explorer, checker
 
 
-@dataclass
+@mutable_record
 class Carried:
     """What the explorations of one run's parts share in one process (-j's units, the
     probe), as one exploration keeps it throughout: the values each CPU was re-run on

@@ -15,7 +15,7 @@ The default memory model is the LKMM for C tests and x86-TSO for X86 tests.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ from smpcheck.model.model import Model
 from smpcheck.model.objects import Loc
 from smpcheck.models import get_model
 from smpcheck.models.base import MemoryModel
-from smpcheck.records import record
+from smpcheck.records import mutable_record, record
 from smpcheck.results.findings import Kind
 from smpcheck.results.result import Result
 from smpcheck.settings import Settings
@@ -70,7 +70,7 @@ def load_litmus(path: str | Path) -> tuple[LitmusTest, str]:
     return parse_litmus(text, str(path)), text
 
 
-@dataclass
+@mutable_record
 class LitmusRun:
     """One litmus test checked under one memory model."""
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from smpcheck.model import hooks
-from smpcheck.records import record
+from smpcheck.records import mutable_record, record
 
 __smp_engine__ = True  # frames here are not model code (see _runtime.user_source)
 
@@ -405,7 +405,7 @@ class NullDeref(Exception):
         self.ref = ref
 
 
-@dataclass
+@mutable_record
 class Layout:
     """The global objects of a model, found by name."""
 
