@@ -27,7 +27,6 @@ from smpcheck.litmus.parse_common import parse_litmus
 from smpcheck.litmus.syntax import CTest, LitmusError, LocRef, X86Test
 from smpcheck.litmus.translate import SourceLines, herd_loc, observed, prop_locations
 from smpcheck.litmus.translate_c import translate_c
-from smpcheck.litmus.translate_x86 import translate_x86
 from smpcheck.model.model import Model
 from smpcheck.model.objects import Loc
 from smpcheck.models import get_model
@@ -54,6 +53,8 @@ def translate(test: LitmusTest, text: str | None = None,
     try:
         if isinstance(test, CTest):
             return translate_c(test, lines, macros)
+        from smpcheck.litmus.translate_x86 import translate_x86  # (X86 tests alone)
+
         return translate_x86(test, lines)
     except RecursionError:
         raise LitmusError("the code is nested too deeply to translate", test.path) from None
