@@ -1,16 +1,19 @@
-"""Frozen records: what ``@dataclass(frozen=True, slots=True)`` makes, made cheaply.
+"""Records: what ``@dataclass`` makes, made cheaply.
 
-The standard decorator writes six methods of each class as source text and
+The standard decorator writes up to six methods of each class as source text and
 compiles them when the module is imported: about half a millisecond a class,
 which for the litmus and cat syntax trees (70 classes) cost as much as the rest
-of a command's imports.  :func:`record` makes the same class -- fields from the
-annotations (a base record's first), defaults, ``field(compare=False)``,
-``__slots__``, instances that refuse assignment, ``==`` and ``hash`` on the
-compared fields' tuple, the dataclass repr, ``__match_args__``, pickling and
-copying -- with methods shared by every record, compiled once with this module.
-mypy reads a record as a frozen dataclass (PEP 681).  No ``default_factory``,
-``InitVar``, ``kw_only``, ordering nor a field declared again in a subclass: a class
-that needs them is a dataclass.
+of a command's imports.  :func:`record` makes what ``@dataclass(frozen=True,
+slots=True)`` makes -- fields from the annotations (a base record's first),
+defaults, ``field(compare=False)`` and ``field(repr=False)``, ``__slots__``,
+instances that refuse assignment, ``==`` and ``hash`` on the compared fields'
+tuple, the dataclass repr, ``__match_args__``, ``__post_init__``, pickling and
+copying -- with methods shared by every record, compiled once with this module;
+:func:`mutable_record` what ``@dataclass`` makes: the same, with
+``default_factory``, assignable, unhashable, instances with a ``__dict__``.  mypy
+reads them as dataclasses (PEP 681).  No ``InitVar``, ``kw_only``, ordering,
+``init=False`` nor a field declared again in a subclass (nor ``default_factory`` in
+a frozen record): a class that needs them is a dataclass.
 """
 
 from __future__ import annotations
@@ -27,53 +30,111 @@ _NONE = object()  # (no default)
 @dataclass_transform(frozen_default=True, field_specifiers=(field, Field))
 def record(cls: type[T]) -> type[T]:
     """The frozen, slotted record class of ``cls`` (see the module docstring)."""
-    bases = [b for b in cls.__mro__[1:] if "_record_fields" in b.__dict__]
-    base: Any = bases[0] if bases else None
-    names: list[str] = list(base._record_fields) if base else []
-    defaults: dict[str, Any] = dict(base._record_defaults) if base else {}
-    compared: list[str] = list(base._record_compared) if base else []
+    spec = _Spec(cls, factories=False)
     ns = dict(cls.__dict__)
-    own = []
-    for name, note in ns.get("__annotations__", {}).items():
-        if "ClassVar" in str(note) or "InitVar" in str(note):
-            raise TypeError(f"{cls.__qualname__}.{name}: records have no {note}")
-        if name in names:
-            raise TypeError(f"{cls.__qualname__}.{name}: a base record's field again")
-        own.append(name)
-        default = ns.pop(name, _NONE)
-        if isinstance(default, Field):
-            if default.default_factory is not MISSING:
-                raise TypeError(f"{cls.__qualname__}.{name}: records have no default_factory")
-            keep = default.compare
-            default = _NONE if default.default is MISSING else default.default
-        else:
-            keep = True
-        names.append(name)
-        if keep:
-            compared.append(name)
-        if default is not _NONE:
-            defaults[name] = default
-    for a, b in zip(names, names[1:], strict=False):
-        if a in defaults and b not in defaults:
-            raise TypeError(f"{cls.__qualname__}: non-default field {b!r} follows a "
-                            "default one")
+    for name in spec.own:
+        ns.pop(name, None)
     ns.pop("__dict__", None)
     ns.pop("__weakref__", None)
-    ns["__slots__"] = tuple(own)
+    ns["__slots__"] = tuple(spec.own)
     meta: Any = type(cls)
     new: Any = meta(cls.__name__, cls.__bases__, ns)
     new.__qualname__ = cls.__qualname__
-    new._record_fields = tuple(names)
-    new._record_defaults = defaults
-    new._record_compared = tuple(compared)
-    new._record_key = _key(compared)
-    new._record_setters = tuple(getattr(new, n).__set__ for n in names)
-    new.__match_args__ = tuple(names)  # type: ignore[misc]
-    for method in (_init, _repr, _eq, _hash, _setattr, _delattr, _getstate, _setstate):
-        if method.__name__ not in ns:  # (as dataclass: the class's own method stays)
-            setattr(new, method.__name__, method)
+    setters = tuple(getattr(new, n).__set__ for n in spec.names)
+    _install(new, spec, setters, ns, (_init, _repr, _eq, _hash, _setattr, _delattr,
+                                      _getstate, _setstate))
     result: type[T] = new
     return result
+
+
+@dataclass_transform(field_specifiers=(field, Field))
+def mutable_record(cls: type[T]) -> type[T]:
+    """What ``@dataclass`` makes of ``cls``, made as cheaply as :func:`record`: the
+    class itself, ``__init__`` (defaults, ``default_factory``, ``__post_init__``),
+    ``==`` on the compared fields (and so unhashable), the repr of the fields not
+    ``field(repr=False)``, ``__match_args__``; instances keep their ``__dict__``."""
+    spec = _Spec(cls, factories=True)
+    ns = dict(cls.__dict__)
+    for name in spec.own:  # (as dataclass: a field()'s default is the class attribute)
+        if isinstance(ns.get(name), Field):
+            if name in spec.defaults:
+                setattr(cls, name, spec.defaults[name])
+            else:
+                delattr(cls, name)
+    _install(cls, spec, tuple(_setter(n) for n in spec.names), ns, (_init, _repr, _eq))
+    if "__hash__" not in ns:
+        cls.__hash__ = None  # type: ignore[assignment]
+    return cls
+
+
+class _Spec:
+    """The fields of a record class: a base record's first, then the class's own
+    annotations', with their defaults, factories, and whether == and repr show them."""
+
+    def __init__(self, cls: type, factories: bool) -> None:
+        bases = [b for b in cls.__mro__[1:] if "_record_fields" in b.__dict__]
+        base: Any = bases[0] if bases else None
+        self.names: list[str] = list(base._record_fields) if base else []
+        self.defaults: dict[str, Any] = dict(base._record_defaults) if base else {}
+        self.factories: dict[str, Any] = dict(base._record_factories) if base else {}
+        self.compared: list[str] = list(base._record_compared) if base else []
+        self.shown: list[str] = list(base._record_shown) if base else []
+        self.own: list[str] = []
+        for name, note in cls.__dict__.get("__annotations__", {}).items():
+            if "ClassVar" in str(note) or "InitVar" in str(note):
+                raise TypeError(f"{cls.__qualname__}.{name}: records have no {note}")
+            if name in self.names:
+                raise TypeError(f"{cls.__qualname__}.{name}: a base record's field again")
+            self._field(cls, name, cls.__dict__.get(name, _NONE), factories)
+        given = [n for n in self.names if n in self.defaults or n in self.factories]
+        for a, b in zip(self.names, self.names[1:], strict=False):
+            if a in given and b not in given:
+                raise TypeError(f"{cls.__qualname__}: non-default field {b!r} follows a "
+                                "default one")
+
+    def _field(self, cls: type, name: str, default: Any, factories: bool) -> None:
+        keep = shown = True
+        if isinstance(default, Field):
+            if not default.init or default.kw_only is True:
+                raise TypeError(f"{cls.__qualname__}.{name}: records have no init=False "
+                                "nor kw_only")
+            if default.default_factory is not MISSING:
+                if not factories:
+                    raise TypeError(f"{cls.__qualname__}.{name}: records have no "
+                                    "default_factory")
+                self.factories[name] = default.default_factory
+            keep, shown = bool(default.compare), bool(default.repr)
+            default = _NONE if default.default is MISSING else default.default
+        self.own.append(name)
+        self.names.append(name)
+        if keep:
+            self.compared.append(name)
+        if shown:
+            self.shown.append(name)
+        if default is not _NONE:
+            self.defaults[name] = default
+
+
+def _install(new: Any, spec: _Spec, setters: tuple[Any, ...], ns: dict[str, Any],
+             methods: tuple[Any, ...]) -> None:
+    new._record_fields = tuple(spec.names)
+    new._record_defaults = spec.defaults
+    new._record_factories = spec.factories
+    new._record_compared = tuple(spec.compared)
+    new._record_shown = tuple(spec.shown)
+    new._record_key = _key(spec.compared)
+    new._record_setters = setters
+    new._record_post = getattr(new, "__post_init__", None)
+    new.__match_args__ = tuple(spec.names)  # type: ignore[misc]
+    for method in methods:
+        if method.__name__ not in ns:  # (as dataclass: the class's own method stays)
+            setattr(new, method.__name__, method)
+
+
+def _setter(name: str) -> Any:
+    def set_field(obj: Any, value: Any) -> None:
+        setattr(obj, name, value)
+    return set_field
 
 
 def _key(compared: list[str]) -> Any:
@@ -93,16 +154,27 @@ def _init(self: Any, *args: Any, **kwargs: Any) -> None:
                         f"{len(args)} were given")
     for setter, value in zip(setters, args, strict=False):
         setter(self, value)
-    if len(args) == len(setters) and not kwargs:
-        return
-    names, defaults = cls._record_fields, cls._record_defaults
-    for k in range(len(args), len(setters)):
+    if len(args) != len(setters) or kwargs:
+        _init_rest(self, len(args), kwargs)
+    if cls._record_post is not None:
+        cls._record_post(self)
+
+
+def _init_rest(self: Any, given: int, kwargs: dict[str, Any]) -> None:
+    """The fields after the ``given`` positional arguments: from ``kwargs``, else their
+    defaults or factories."""
+    cls = type(self)
+    setters, names, defaults = cls._record_setters, cls._record_fields, cls._record_defaults
+    for k in range(given, len(setters)):
         name = names[k]
         value = kwargs.pop(name, _NONE)
         if value is _NONE:
             value = defaults.get(name, _NONE)
-            if value is _NONE:
+        if value is _NONE:
+            factory = cls._record_factories.get(name)
+            if factory is None:
                 raise TypeError(f"{cls.__name__}() missing required argument: {name!r}")
+            value = factory()
         setters[k](self, value)
     if kwargs:
         name = next(iter(kwargs))
@@ -115,7 +187,7 @@ _init.__name__ = "__init__"
 
 
 def _repr(self: Any) -> str:
-    fields = ", ".join(f"{n}={getattr(self, n)!r}" for n in type(self)._record_fields)
+    fields = ", ".join(f"{n}={getattr(self, n)!r}" for n in type(self)._record_shown)
     return f"{type(self).__qualname__}({fields})"
 
 

@@ -378,7 +378,7 @@ def test_c_models_and_switches_split_in_worker_processes(tmp_path: Path) -> None
 def test_quick_items_stay_in_this_process() -> None:
     """Items done before this process has worked ``start_after`` CPU seconds start no
     worker (a worker's start-up would cost more than it saves), in order."""
-    from smpcheck.explore.mapping import map_ordered
+    from smpcheck.explore.by_file import map_ordered
     from tests.support.work import where
 
     out = list(map_ordered(where, [(n, 0.0) for n in range(20)], 2, start_after=30.0))
@@ -387,7 +387,7 @@ def test_quick_items_stay_in_this_process() -> None:
 
 def test_given_jobs_split_from_the_first_item() -> None:
     """``start_after=0`` (``-j N`` given): every item runs in a worker, results in order."""
-    from smpcheck.explore.mapping import map_ordered
+    from smpcheck.explore.by_file import map_ordered
     from tests.support.work import where
 
     out = list(map_ordered(where, [(n, 0.0) for n in range(6)], 2, start_after=0.0))
@@ -398,7 +398,7 @@ def test_given_jobs_split_from_the_first_item() -> None:
 def test_a_long_item_sends_the_rest_to_workers() -> None:
     """Once this process has worked ``start_after`` CPU seconds, during an item, the
     items not begun go to the workers; the results come in order."""
-    from smpcheck.explore.mapping import map_ordered
+    from smpcheck.explore.by_file import map_ordered
     from tests.support.work import where
 
     items = [(0, 0.0), (1, 0.6), *((n, 0.0) for n in range(2, 8))]

@@ -25,13 +25,13 @@ import importlib.util
 import sys
 import types
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from smpcheck.errors import UsageError
 from smpcheck.model.model import Model
 from smpcheck.model.objects import Field, Loc, name_globals
+from smpcheck.records import record
 
 # Primitive name -> index of its location argument.
 LOCATION_ARG: dict[str, int] = {"addr": 0}
@@ -412,7 +412,7 @@ def load_model(path: str, switches: Mapping[str, str] | None = None
     return model, name_globals(vars(mod))
 
 
-@dataclass(frozen=True)
+@record
 class ModelFile:
     """How another process builds a model file's model again (-j): from its path (the
     digest of its text tells a changed file from the one a process built before)."""

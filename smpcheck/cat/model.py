@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from smpcheck.cat.parser import parse
 from smpcheck.cat.program import Program, compile_program
 from smpcheck.cat.stdlib import BASE_NAMES, LIBRARY
 from smpcheck.errors import UsageError
+from smpcheck.records import mutable_record, record
 from smpcheck.text import read_text
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
@@ -113,7 +114,7 @@ class _Loader:
         return "<library>/" + name in self.seen
 
 
-@dataclass
+@mutable_record
 class CatModel:
     """A loaded, compiled cat model; :meth:`check` judges one execution."""
 
@@ -233,7 +234,7 @@ CFG_IGNORED = frozenset({
 })
 
 
-@dataclass(frozen=True)
+@record
 class CatConfig:
     """A herd ``.cfg`` file: the model, bell and macro files and the variants."""
 

@@ -198,7 +198,7 @@ def add_common(p: argparse.ArgumentParser, default_mm: str | None) -> None:
 def settings_from(args: argparse.Namespace) -> Settings:
     """The exploration's settings from the options of :func:`add_bounds` and ``--all``
     (a bound not given: its ``SMPCHECK_*`` variable's value, else its default)."""
-    from smpcheck.explore.parallel import default_jobs
+    from smpcheck.explore.by_file import default_jobs
 
     return Settings.from_environment(max_executions=getattr(args, "max_executions", None),
                                      timeout=args.timeout, loop_bound=args.loop_bound,

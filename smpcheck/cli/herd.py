@@ -81,8 +81,7 @@ def _main(argv: list[str]) -> int:
     if not opts.files:
         raise UsageError("no litmus file given (usage: smpcheck-herd -conf linux-kernel.cfg "
                          "FILE.litmus ...)")
-    from smpcheck.explore.mapping import MAP_START_S, map_ordered
-    from smpcheck.explore.parallel import default_jobs
+    from smpcheck.explore.by_file import MAP_START_S, default_jobs, map_ordered
 
     files = litmus_files(opts.files)
     jobs = (opts.jobs or default_jobs()) if len(files) > 1 else 1
@@ -108,7 +107,7 @@ _SESSION: list[HerdSession] = []  # this process's, for the options of its run
 
 def _herd_file(task: tuple[HerdOptions, Path]) -> tuple[str, str, int]:
     """One file's output, messages and exit status (in a worker process with -j)."""
-    from smpcheck.explore.session import fewer_collections
+    from smpcheck.collector import fewer_collections
     from smpcheck.herd.run import HerdSession
     from smpcheck.litmus.syntax import LitmusError
 

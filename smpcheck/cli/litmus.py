@@ -49,13 +49,12 @@ def register(subparsers: Any) -> None:
 def cmd_litmus(args: argparse.Namespace) -> int:
     """Check each file: exit 3 if a run was cut short, else 2 if a file could not be
     checked, else 0."""
-    from smpcheck.explore.mapping import MAP_START_S, map_ordered
+    from smpcheck.explore.by_file import MAP_START_S, default_jobs, map_ordered
 
     models = _models(args)
     status = EXIT_OK
     reports: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
-    from smpcheck.explore.parallel import default_jobs
     from smpcheck.report.progress import Bar
 
     if args.html is not None:  # (the HTML report's module, imported only for it)

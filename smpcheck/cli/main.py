@@ -27,6 +27,7 @@ from smpcheck.cli.common import (
     pipe_safe_stdout,
     settings_from,
 )
+from smpcheck.collector import fewer_collections_from_now
 from smpcheck.errors import EXIT_INCOMPLETE, EXIT_INTERNAL, EXIT_USAGE, UsageError
 from smpcheck.results.result import EXIT_FOR
 
@@ -43,6 +44,8 @@ def commands() -> tuple[ModuleType, ...]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``smpcheck``."""
     args_list = list(sys.argv[1:] if argv is None else argv)
+    if argv is None:
+        fewer_collections_from_now()
     with pipe_safe_stdout():
         code = _main(args_list)
     if argv is None:
@@ -94,6 +97,8 @@ def _asks_json(argv: list[str]) -> bool:
 
 def herd_main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``smpcheck-herd``: herd7's command line."""
+    if argv is None:
+        fewer_collections_from_now()
     from smpcheck.cli.herd import herd_command
 
     with pipe_safe_stdout():

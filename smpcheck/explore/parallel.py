@@ -37,13 +37,13 @@ from __future__ import annotations
 import contextlib
 import copy
 import itertools
-import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from smpcheck.errors import InternalError, UsageError
+from smpcheck.explore.by_file import default_jobs
 from smpcheck.explore.explorer import Settings
 from smpcheck.explore.speculation import Domain, Site
 from smpcheck.explore.units import (
@@ -80,16 +80,6 @@ PROBE_S = 0.05  # a run that ends within this many seconds is not split (the pro
 SHARE_AFTER_S = 0.02  # a walk shares its tree after so many seconds (forked workers' way)
 
 __all__ = ["default_jobs", "merge", "split_tree", "verify_parallel"]
-
-
-def default_jobs() -> int:
-    """The processes ``-j`` defaults to: the cores this process may run on."""
-    count = getattr(os, "process_cpu_count", None)
-    if count is not None:
-        return max(1, count() or 1)
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return max(1, os.cpu_count() or 1)  # (macOS)
 
 
 # -- the merge --------------------------------------------------------------------------------

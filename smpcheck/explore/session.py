@@ -17,11 +17,10 @@ checked:
 
 from __future__ import annotations
 
-import gc
 import time
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import field
 from typing import Any, Protocol
 
 from smpcheck._rt.loader import engine_made, model_modules
@@ -35,6 +34,7 @@ from smpcheck._rt.runtime import (
     Stop,
 )
 from smpcheck._rt.watchdog import Watchdog, interrupts
+from smpcheck.collector import fewer_collections
 from smpcheck.errors import UsageError
 from smpcheck.explore.checks import Checker
 from smpcheck.explore.explorer import Explorer
@@ -44,6 +44,7 @@ from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.model.model import Model
 from smpcheck.model.objects import Loc
 from smpcheck.models import MemoryModel
+from smpcheck.records import mutable_record
 from smpcheck.results.findings import Violation
 from smpcheck.results.result import Result
 from smpcheck.settings import Settings
@@ -134,7 +135,7 @@ def explore(model: Model, globals_: dict[str, Loc] | None, memory_model: MemoryM
     return result, explorer, checker
 
 
-@dataclass
+@mutable_record
 class Carried:
     """What the explorations of one run's parts share in one process (-j's units, the
     probe), as one exploration keeps it throughout: the values each CPU was re-run on
@@ -143,39 +144,6 @@ class Carried:
 
     rechecked: list[set[Any]]
     ops: OpCache = field(default_factory=OpCache)
-
-
-#: Allocations between two collections of the youngest generation while exploring
-#: (net of the objects freed): more than one batch of complete executions the cat
-#: path keeps for its model (herd/run.py's BATCH graphs, about 40 tracked objects each)
-#: holds, so that they are freed before a collection walks them.
-YOUNG_COLLECTION = 200_000
-
-
-@contextmanager
-def fewer_collections() -> Iterator[None]:
-    """The garbage collector's youngest generation collected every
-    :data:`YOUNG_COLLECTION` allocations (Python's default: 700) for the block.
-
-    An exploration allocates much and frees little in cycles (graphs, views and the
-    cat model's values are freed by reference counts), so the objects that survive
-    soon trigger full collections, each walking every live object: four of them
-    were 0.12 s of the 12-CPU message-passing ring's 0.75 s through smpcheck-herd
-    (bench/vs_herd7.py), and the cycles they found were a few hundred objects.  With
-    fewer young collections the older generations' counts (which decide the full
-    collections) grow as slowly; what cycles leave behind waits at most that many
-    allocations.  At 10,000 the graphs a batch of the cat path keeps (thousands of
-    lists, dicts and events per hundred executions) were walked by young collections
-    and again by the middle generation's: in the 12-CPU message-passing ring through
-    smpcheck-herd, 57 and 5 collections, 0.17-0.21 s (load 7); at 200,000 none runs
-    while it explores, and the one after the block walks what survived once: 0.10-0.14
-    s in all.  The previous thresholds come back after the block."""
-    before = gc.get_threshold()
-    gc.set_threshold(max(before[0], YOUNG_COLLECTION), *before[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
 
 
 class Recheck:

@@ -40,12 +40,13 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from smpcheck.cat import read_config
 from smpcheck.cat.model import CatConfig
 from smpcheck.errors import UsageError
+from smpcheck.records import mutable_record
 from smpcheck.text import read_text
 
 #: Options that take a value, by herd's name -> the attribute of :class:`HerdOptions`.
@@ -58,7 +59,7 @@ SPEEDCHECK = ("false", "true", "fast")
 SHOW = ("none", "all", "prop", "neg", "cond", "wit")
 
 
-@dataclass
+@mutable_record
 class HerdOptions:
     """herd7's options after the command line and the cfg file."""
 

@@ -16,7 +16,7 @@ no built-in one.  Models and macro files are loaded once per session.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,7 @@ from smpcheck.litmus.run import (
 from smpcheck.litmus.syntax import CTest
 from smpcheck.model.model import Model
 from smpcheck.models.cat import CatMemoryModel
+from smpcheck.records import mutable_record
 from smpcheck.results.result import Result
 from smpcheck.settings import Settings
 
@@ -47,7 +48,7 @@ X86_DEFAULT_MODEL = "x86tso.cat"
 BATCH = 1024  # complete executions per run of the cat model (as fast as 4096, less memory)
 
 
-@dataclass
+@mutable_record
 class HerdOutcome:
     """One litmus file checked: the run, whether -speedcheck settled it early, the
     graphs to draw.  Whether a bound cut it short is ``run.result.complete``."""

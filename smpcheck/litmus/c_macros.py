@@ -24,16 +24,16 @@ matches no lock (:func:`spin_unlock`).  One addition beyond the def file:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import smpcheck.kernel as kernel
 from smpcheck.kernel.lowlevel import Op, fence, issue, this_cpu, where
+from smpcheck.records import record
 
 __smp_engine__ = True  # (the rcu markers issue events)
 
 
-@dataclass(frozen=True)
+@record
 class Macro:
     """A callable macro: its kernel function, argument kinds (``l``/``p``/``v``), and
     whether it gives a value."""

@@ -25,9 +25,9 @@ starts the init block.  The text of comments and skipped lines is the test's
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from smpcheck.litmus.lexer import TokenStream
+from smpcheck.records import record
 
 ARCHES = {"C": "C", "X86": "X86", "X86_64": "X86_64"}
 """The architectures smpcheck reads, by the spelling of the first line (upper-cased)."""
@@ -46,7 +46,7 @@ _KEY_VALUE = re.compile(r"([A-Za-z][A-Za-z0-9_/.\-]*)[ \t\r]*=[ \t\r]*([^\n\r]*)
 _SKIPPED = re.compile(r"[^\n{]+")
 
 
-@dataclass(frozen=True)
+@record
 class Header:
     """What precedes the init block; ``init`` is the offset of its ``{`` (or of the
     end of the file when there is none)."""

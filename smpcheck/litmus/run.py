@@ -15,7 +15,7 @@ The default memory model is the LKMM for C tests and x86-TSO for X86 tests.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +27,11 @@ from smpcheck.litmus.parse_common import parse_litmus
 from smpcheck.litmus.syntax import CTest, LitmusError, LocRef, X86Test
 from smpcheck.litmus.translate import SourceLines, herd_loc, observed, prop_locations
 from smpcheck.litmus.translate_c import translate_c
-from smpcheck.litmus.translate_x86 import translate_x86
 from smpcheck.model.model import Model
 from smpcheck.model.objects import Loc
 from smpcheck.models import get_model
 from smpcheck.models.base import MemoryModel
+from smpcheck.records import mutable_record, record
 from smpcheck.results.findings import Kind
 from smpcheck.results.result import Result
 from smpcheck.settings import Settings
@@ -53,6 +53,8 @@ def translate(test: LitmusTest, text: str | None = None,
     try:
         if isinstance(test, CTest):
             return translate_c(test, lines, macros)
+        from smpcheck.litmus.translate_x86 import translate_x86  # (X86 tests alone)
+
         return translate_x86(test, lines)
     except RecursionError:
         raise LitmusError("the code is nested too deeply to translate", test.path) from None
@@ -69,7 +71,7 @@ def load_litmus(path: str | Path) -> tuple[LitmusTest, str]:
     return parse_litmus(text, str(path)), text
 
 
-@dataclass
+@mutable_record
 class LitmusRun:
     """One litmus test checked under one memory model."""
 
@@ -167,7 +169,7 @@ def run_litmus(test: LitmusTest, mm: str | MemoryModel | None = None,
     return litmus_run(test, model, names, memory_model.name, result)
 
 
-@dataclass(frozen=True)
+@record
 class LitmusText:
     """How another process builds a litmus test's model again (-j): from its text."""
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from smpcheck.model.objects import NULL, Ref
 from smpcheck.model.values import Val, deps_of, raw
+from smpcheck.records import record
 
 __smp_engine__ = True
 
@@ -67,7 +67,7 @@ def _shift(op: Callable[[int, int], int]) -> Callable[[int, int], int]:
     return f
 
 
-@dataclass(frozen=True)
+@record
 class Offset:
     """A pointer moved off its variable by ``by`` (herd's location ``x+1``): a value
     smpcheck can hold, compare and print, but not access."""

@@ -34,6 +34,7 @@ from typing import Any
 from smpcheck.errors import EngineExit, UsageError
 from smpcheck.model.objects import Ref
 from smpcheck.model.source import NO_SOURCE, Latent, def_site, raise_site, raised_text
+from smpcheck.records import mutable_record
 
 __smp_engine__ = True  # (an error raised in FinalState names the condition's line)
 
@@ -102,7 +103,7 @@ class Unmet:
         return False
 
 
-@dataclass
+@mutable_record
 class Condition:
     """A final-state condition: quantifier (exists, ~exists, forall) and a proposition."""
 

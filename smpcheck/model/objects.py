@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from smpcheck.model import hooks
+from smpcheck.records import mutable_record, record
 
 __smp_engine__ = True  # frames here are not model code (see _runtime.user_source)
 
@@ -43,7 +44,7 @@ class Spec:
         raise NotImplementedError
 
 
-@dataclass(frozen=True)
+@record
 class Field(Spec):
     """A scalar field (int, pointer, spinlock word...) with its initial value."""
 
@@ -54,7 +55,7 @@ class Field(Spec):
         yield path, self.init
 
 
-@dataclass(frozen=True)
+@record
 class Array(Spec):
     """``T a[n]``: ``n`` elements, each a scalar initial value or a Spec."""
 
@@ -404,7 +405,7 @@ class NullDeref(Exception):
         self.ref = ref
 
 
-@dataclass
+@mutable_record
 class Layout:
     """The global objects of a model, found by name."""
 

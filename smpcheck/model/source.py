@@ -6,14 +6,15 @@ smpcheck's own, never the model's."""
 from __future__ import annotations
 
 import linecache
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
+
+from smpcheck.records import record
 
 __all__ = ["NO_SOURCE", "Latent", "Source", "def_site", "raise_site", "raised_text", "shown_path"]
 
 
-@dataclass(frozen=True)
+@record
 class Source:
     """Where an event comes from in the model: file, line and that line's text."""
 

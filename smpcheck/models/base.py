@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from smpcheck.graph.events import Event
@@ -12,11 +11,12 @@ from smpcheck.graph.linearize import linearize
 from smpcheck.graph.relation import Rel
 from smpcheck.graph.view import View
 from smpcheck.model.values import EventId
+from smpcheck.records import record
 
 ATOMIC = "atomic"  # the axiom every model checks first: RMWs are atomic
 
 
-@dataclass(frozen=True)
+@record
 class Step:
     """One row of a counterexample: a CPU executes ``event``, or (``visible``) a store
     it buffered earlier reaches memory."""

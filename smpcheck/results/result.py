@@ -10,6 +10,7 @@ from typing import Any
 from smpcheck.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, EXIT_VIOLATION
 from smpcheck.graph.events import Source
 from smpcheck.graph.graph import ExecutionGraph
+from smpcheck.records import record
 from smpcheck.results.findings import Violation
 
 
@@ -36,7 +37,7 @@ class Limit(StrEnum):
     SPECULATION = "speculation"        # graphs a speculating pass may explore
 
 
-@dataclass(frozen=True)
+@record
 class Cut:
     """Why a run did not visit every execution of its bound: the limit it hit, that
     limit's value, and for a bound hit inside the model, the model line and CPU.

@@ -1,4 +1,4 @@
-"""The garbage collector's thresholds while exploring (explore.session.fewer_collections)."""
+"""The garbage collector's thresholds while exploring and for a command (smpcheck.collector)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,13 @@ from collections.abc import Iterator
 import pytest
 
 from smpcheck import READ_ONCE, WRITE_ONCE, Model, Var, verify
+from smpcheck.cli.main import herd_main
+from smpcheck.collector import (
+    YOUNG_COLLECTION,
+    fewer_collections,
+    fewer_collections_from_now,
+)
 from smpcheck.explore.checks import Checker
-from smpcheck.explore.session import YOUNG_COLLECTION, fewer_collections
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.results.result import Result
 
@@ -35,6 +40,22 @@ def test_a_higher_threshold_is_kept_and_an_error_restores_it() -> None:
         assert gc.get_threshold() == (YOUNG_COLLECTION * 3, 10, 10)
         raise KeyError("out")
     assert gc.get_threshold() == (YOUNG_COLLECTION * 3, 10, 10)
+
+
+def test_from_now_raises_a_lower_threshold_and_keeps_a_higher_one() -> None:
+    gc.set_threshold(700, 7, 9)
+    fewer_collections_from_now()
+    assert gc.get_threshold() == (YOUNG_COLLECTION, 7, 9)
+    gc.set_threshold(YOUNG_COLLECTION * 3, 10, 10)
+    fewer_collections_from_now()
+    assert gc.get_threshold() == (YOUNG_COLLECTION * 3, 10, 10)
+
+
+def test_a_call_with_arguments_leaves_the_process_thresholds_alone() -> None:
+    """(only a call from the command line, whose process ends with it, keeps them)"""
+    gc.set_threshold(600, 10, 10)
+    assert herd_main(["-version"]) == 0
+    assert gc.get_threshold() == (600, 10, 10)
 
 
 class _Seen:

@@ -28,6 +28,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("settings", ("smpcheck.settings",)),
     ("text", ("smpcheck.text",)),
     ("records", ("smpcheck.records",)),  # frozen record classes: imports nothing of ours
+    ("collector", ("smpcheck.collector",)),  # the garbage collector's thresholds: the same
     # a model's conditions are herd propositions: the litmus syntax is below model/
     ("litmus syntax", ("smpcheck.litmus.syntax", "smpcheck.litmus.lexer",
                        "smpcheck.litmus.header", "smpcheck.litmus.parse_common",

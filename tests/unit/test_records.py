@@ -1,7 +1,8 @@
-"""Records (smpcheck.records) behave as ``@dataclass(frozen=True, slots=True)``: the
-oracle is the standard decorator on the same class body, compared on generated
-values (repr, ==, hash, pattern matching, pickling, copying, refusing assignment
-and bad arguments), and the syntax trees that use records keep their behaviour."""
+"""Records (smpcheck.records) behave as ``@dataclass(frozen=True, slots=True)``, and
+mutable records as ``@dataclass``: the oracle is the standard decorator on the same
+class body, compared on generated values (repr, ==, hash, pattern matching,
+pickling, copying, assignment and bad arguments), and the syntax trees that use
+records keep their behaviour."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 
 from smpcheck.cat import syntax as CS
 from smpcheck.litmus import syntax as LS
-from smpcheck.records import record
+from smpcheck.records import mutable_record, record
 
 
 def _classes(deco: Any) -> tuple[type, type, type]:
@@ -120,3 +121,74 @@ def test_syntax_trees() -> None:
     tree = LS.Deref(LS.Binary("+", LS.Name("x", line=2), LS.Num(1), line=2), line=2)
     again = pickle.loads(pickle.dumps(tree))  # (-j sends parsed tests to workers)
     assert again == tree and repr(again) == repr(tree)
+
+
+def _mutable_classes(deco: Any) -> tuple[type, type]:
+    """A class with a default, a factory, a field neither compared nor shown and a
+    ``__post_init__``; and a subclass adding a field: made by ``deco``."""
+
+    @deco
+    class Run:
+        name: Any
+        count: Any = 0
+        seen: list[Any] = field(default_factory=list)
+        note: Any = field(default="", compare=False, repr=False)
+
+        def __post_init__(self) -> None:
+            if isinstance(self.seen, list):
+                self.seen.append(self.name)
+
+    @deco
+    class More(Run):
+        extra: Any = None
+
+    return Run, More
+
+
+MUTABLE = _mutable_classes(mutable_record)
+MUTABLE_REF = _mutable_classes(dataclass)
+mutable_args = st.lists(values, min_size=1, max_size=5)
+
+
+@given(mutable_args, mutable_args)
+def test_mutable_like_dataclasses(a: list[Any], b: list[Any]) -> None:
+    for ours, theirs in zip(MUTABLE, MUTABLE_REF, strict=True):
+        fit = len(ours.__match_args__)
+        x, rx, y, ry = ours(*a[:fit]), theirs(*a[:fit]), ours(*b[:fit]), theirs(*b[:fit])
+        assert repr(x) == repr(rx).replace(theirs.__qualname__, ours.__qualname__)
+        assert (x == y) == (rx == ry) and (x != y) == (rx != ry)
+        assert ours.__match_args__ == theirs.__match_args__ and ours.__hash__ is None
+        with pytest.raises(TypeError):
+            hash(x)
+        assert vars(x) == vars(rx) and ours(a[0]).seen is not ours(a[0]).seen
+        assert copy.deepcopy(x) == x  # (pickling: test_mutable_records_in_use)
+        x.count = rx.count = 5
+        assert x == copy.copy(x) and repr(x).endswith(repr(rx).split("(", 1)[1])
+        for name in ("count", "seen", "note"):
+            assert hasattr(ours, name) == hasattr(theirs, name)
+            assert getattr(ours, name, None) == getattr(theirs, name, None)
+
+
+def test_mutable_keywords_and_bad_classes() -> None:
+    run, more = MUTABLE
+    assert more(name="n", extra=3, count=2) == more("n", 2, [], "", 3)
+    for args, kwargs in [((), {}), ((1,), {"name": 2}), ((1,), {"other": 2}),
+                         ((1, 2, [], "", 5), {})]:
+        with pytest.raises(TypeError):
+            run(*args, **kwargs)
+    with pytest.raises(TypeError, match="init=False"):
+        @mutable_record
+        class NoInit:
+            a: int = field(default=0, init=False)
+
+
+def test_mutable_records_in_use() -> None:
+    """herd's options go to -j's workers pickled, and a session is kept while they are
+    equal."""
+    from smpcheck.herd.config import parse_options
+
+    opts = parse_options(["-model", "sc.cat", "-I", "a", "x.litmus"])
+    again = pickle.loads(pickle.dumps(opts))
+    assert again == opts and repr(again) == repr(opts) and vars(again) == vars(opts)
+    again.files.append("y.litmus")
+    assert again != opts and opts.files == ["x.litmus"]

@@ -1,11 +1,25 @@
-"""Many independent items (files) mapped in order over worker processes: :func:`map_ordered`."""
+"""Many files, each checked whole: the command line's split by file (``smpcheck litmus``,
+``smpcheck-herd``), and how many processes ``-j`` defaults to.  A module of its own,
+apart from the split of one run into units (:mod:`.parallel`, :mod:`.workers`,
+:mod:`.units`), which a run of many small files never imports."""
 
 from __future__ import annotations
 
-import threading
+import os
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
+
+
+def default_jobs() -> int:
+    """The processes ``-j`` defaults to: the cores this process may run on."""
+    count = getattr(os, "process_cpu_count", None)
+    if count is not None:
+        return max(1, count() or 1)
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)  # (macOS)
+
 
 MAP_START_S = 0.5  # CPU seconds this process works through the items before workers start
 
@@ -36,6 +50,8 @@ class _Split:
 
     def __init__(self, fn: Callable[[Any], Any], items: list[Any], jobs: int,
                  start_after: float) -> None:
+        import threading
+
         self.fn, self.items, self.jobs = fn, items, jobs
         self.next = 0  # the first item neither run here nor sent to the pool
         self.pool: Any = None
