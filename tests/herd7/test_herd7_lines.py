@@ -9,8 +9,10 @@ herd7 was.  Every line must be equal but ``Time`` (a measurement) and ``Hash``
 (herd's digest of its own representation of the test).  A case herd7 rejects
 must be rejected too: exit 2 and a message naming the file; so must a case
 named ``unsupported-*`` (herd7 reads it, smpcheck does not model it), with a
-message saying what is not supported.  ``smpcheck litmus`` (its own LKMM and
-kernel API, no herd files) must print the same lines for each case.
+message saying what is not supported.  A case named ``known-*`` is a fault found
+and not yet fixed: expected to fail (strictly: fixing it makes the test say so).
+``smpcheck litmus`` (its own LKMM and kernel API, no herd files) must print the
+same lines for each case.
 """
 
 from __future__ import annotations
@@ -26,7 +28,12 @@ from tests.support.cli import smpcheck
 from tests.support.herd import herd
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "herd7"
-CASES = sorted((DATA / "cases").glob("*.litmus"))
+KNOWN = pytest.mark.xfail(strict=True, reason=(
+    "known fault: both LKMM paths list fewer executions than herd7 where unlocks that "
+    "match no lock are read by spin_is_locked() (README, known limits)"))
+CASES = [pytest.param(c, marks=KNOWN) if c.stem.startswith("known-") else c
+         for c in sorted((DATA / "cases").glob("*.litmus"))]
+_IDS = [c.stem for c in sorted((DATA / "cases").glob("*.litmus"))]
 
 
 def _lines(text: str) -> list[str]:
@@ -55,7 +62,7 @@ def test_x86_tests(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.Monke
     assert _lines(out.out) == _lines((DATA / "x86.herd7").read_text())
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+@pytest.mark.parametrize("case", CASES, ids=_IDS)
 def test_case_with_smpcheck_litmus(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``smpcheck litmus`` (the built-in LKMM and kernel API) prints the same lines."""
     recorded = case.with_suffix(".herd7").read_text()
@@ -69,7 +76,7 @@ def test_case_with_smpcheck_litmus(case: Path, monkeypatch: pytest.MonkeyPatch) 
         assert _lines(res.out) == _lines(recorded)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+@pytest.mark.parametrize("case", CASES, ids=_IDS)
 def test_case(case: Path, capsys: pytest.CaptureFixture[str],
               monkeypatch: pytest.MonkeyPatch) -> None:
     lkmm = need_lkmm()
