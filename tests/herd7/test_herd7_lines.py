@@ -29,8 +29,7 @@ from tests.support.herd import herd
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "herd7"
 KNOWN = pytest.mark.xfail(strict=True, reason=(
-    "known fault: both LKMM paths list fewer executions than herd7 where unlocks that "
-    "match no lock are read by spin_is_locked() (README, known limits)"))
+    "known fault: both LKMM paths list fewer executions than herd7 (README, known limits)"))
 CASES = [pytest.param(c, marks=KNOWN) if c.stem.startswith("known-") else c
          for c in sorted((DATA / "cases").glob("*.litmus"))]
 _IDS = [c.stem for c in sorted((DATA / "cases").glob("*.litmus"))]
