@@ -16,7 +16,7 @@ from __future__ import annotations
 import linecache
 import sys
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, NoReturn
 
 import greenlet
@@ -90,35 +90,40 @@ class Op:
     can_end: Callable[[ExecutionGraph], bool] | None = None
 
 
-@dataclass
 class Cpu:
-    """One CPU: its function, its greenlet, and the answers it has been given."""
+    """One CPU: its function, its greenlet, and the answers it has been given.
 
-    tid: int
-    fn: Callable[[], Any]
-    glet: greenlet.greenlet | None = None
-    pos: int = 0
-    fed: list[Event] = field(default_factory=list)  # the graph's events it was given
-    fed_reads: list[tuple[int, Any]] = field(default_factory=list)  # (position, value)
-    ctrl: Deps = NO_DEPS  # the reads of the branches whose scope the CPU is in
-    branch: Deps = NO_DEPS  # every read it branched on so far
-    pending: Op | None = None
-    state: str = "new"  # new, paused, done, blocked, stopped
-    loops: dict[Any, list[int]] = field(default_factory=dict)
-    relaxed: bool = False
-    preempt: int = 0
-    irqs_off: int = 0
-    rcu_nesting: int = 0
-    source_override: Source | None = None
-    ghost: dict[Any, int] = field(default_factory=dict)  # model bookkeeping, not memory
-    deferred: list[Callable[[], Any]] = field(default_factory=list)  # run at its end (call_rcu)
-    in_irq: bool = False  # running an interrupt handler (or choosing whether one runs)
-    irqs_taken: int = 0  # interrupts delivered to it so far
-    step: Step | None = None  # where its answers so far lead in its op cache (if it has one)
-    synced: bool = True  # whether its greenlet (if any) is where this state says
-    unwinding: Any = None  # what unwinds its function (raised again if model code calls on)
-    poison: EventId | None = None  # the read of freed memory it got, if any
-    tail: list[Op] | None = None  # stopped (see Run.consume): the ops it ends with
+    (A plain class, not a dataclass: a dataclass's generated ``__init__`` is Python
+    code even in the compiled core, and a CPU's state is made afresh at every
+    restart.)"""
+
+    def __init__(self, tid: int, fn: Callable[[], Any], step: Step | None = None) -> None:
+        self.tid = tid
+        self.fn = fn
+        self.glet: greenlet.greenlet | None = None
+        self.pos = 0
+        self.fed: list[Event] = []  # the graph's events it was given
+        self.fed_reads: list[tuple[int, Any]] = []  # (position, value)
+        self.ctrl: Deps = NO_DEPS  # the reads of the branches whose scope the CPU is in
+        self.branch: Deps = NO_DEPS  # every read it branched on so far
+        self.pending: Op | None = None
+        self.state = "new"  # new, paused, done, blocked, stopped
+        self.loops: dict[Any, list[int]] = {}
+        self.relaxed = False
+        self.preempt = 0
+        self.irqs_off = 0
+        self.rcu_nesting = 0
+        self.source_override: Source | None = None
+        self.ghost: dict[Any, int] = {}  # model bookkeeping, not memory
+        self.deferred: list[Callable[[], Any]] = []  # run at its end (call_rcu)
+        self.in_irq = False  # running an interrupt handler (or choosing whether one runs)
+        self.irqs_taken = 0  # interrupts delivered to it so far
+        self.step = step  # where its answers so far lead in its op cache (if it has one)
+        self.synced = True  # whether its greenlet (if any) is where this state says
+        self.unwinding: Any = None  # what unwinds its function (raised again if model code
+        #                             calls on)
+        self.poison: EventId | None = None  # the read of freed memory it got, if any
+        self.tail: list[Op] | None = None  # stopped (see Run.consume): the ops it ends with
 
 
 # A CPU function -> the interrupt handlers registered for its CPU (kernel.interrupt).

@@ -20,7 +20,6 @@ its bound on the number of changes:
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import time
 from collections.abc import Callable, Iterable
@@ -30,7 +29,7 @@ from smpcheck._rt.sites import Overrides, Site, overriding, site_of
 from smpcheck._rt.sites import site_of as _site_of
 from smpcheck.analyses.subjects import Subject, Verdict
 from smpcheck.explore.explorer import Settings
-from smpcheck.graph.events import NO_SOURCE, Event, shown_path
+from smpcheck.graph.events import NO_SOURCE, Event, replaced, shown_path
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.graph.view import View
 from smpcheck.models import get_model
@@ -130,9 +129,8 @@ def apply_changes(g: ExecutionGraph, changes: Iterable[Change]) -> ExecutionGrap
             def remap(ids: frozenset[tuple[int, int]]) -> frozenset[tuple[int, int]]:
                 return frozenset(moved.get(x, x) for x in ids)
 
-            t[i] = dataclasses.replace(ev, id=(tid, i), tags=tags, addr=remap(ev.addr),
-                                       data=remap(ev.data), ctrl=remap(ev.ctrl),
-                                       branch=remap(ev.branch))
+            t[i] = replaced(ev, id=(tid, i), tags=tags, addr=remap(ev.addr),
+                         data=remap(ev.data), ctrl=remap(ev.ctrl), branch=remap(ev.branch))
     out.rf = {moved.get(r, r): moved.get(w, w) for r, w in g.rf.items()}
     out.co = {loc: [moved.get(w, w) for w in ws] for loc, ws in g.co.items()}
     out.spec = {moved.get(r, r): v for r, v in g.spec.items()}

@@ -70,7 +70,7 @@ class Checker:
         self.data_races(g, view)
         for flag in self.mm.flags(view):
             result.flags[flag] = result.flags.get(flag, 0) + 1
-        if not any(t and t[-1] is not None and t[-1].value is STOPPED for t in g.threads):
+        if not _stopped(g):
             self.condition(g, result)
 
     # -- KASAN-like ---------------------------------------------------------------
@@ -193,6 +193,14 @@ class Checker:
         if line is None:
             return None
         return Source(self.model.path, line, linecache.getline(self.model.path, line).strip())
+
+
+def _stopped(g: ExecutionGraph) -> bool:
+    """Whether a CPU of ``g`` stopped at a read of freed memory (it has no registers)."""
+    for t in g.threads:  # noqa: SIM110 - (a loop, no generator: once per execution)
+        if t and t[-1] is not None and t[-1].value is STOPPED:
+            return True
+    return False
 
 
 def _poison_before(g: ExecutionGraph, ev: Event) -> Event | None:

@@ -72,20 +72,22 @@ class Outcome:
     view: View
 
 
-@dataclass(slots=True)
 class _CutQuestion:
     """What :meth:`Explorer._may_cut` asks about one revisiting write's graph: ``g``,
     what the revisit keeps, the write, whether ``g`` is known consistent, and the
     answers so far (the same for every read it revisits); ``maximal``: the answers of
     :meth:`Explorer._maximal`, the same at each of the write's coherence places (the
-    write is no rival: :func:`_before`)."""
+    write is no rival: :func:`_before`).  (A plain class: a dataclass's ``__init__``
+    is Python code even compiled, and one is made per revisiting write.)"""
 
-    g: ExecutionGraph
-    keep: set[EventId]
-    w: EventId
-    consistent: bool
-    known: dict[EventId, bool]
-    maximal: dict[EventId, bool]
+    def __init__(self, g: ExecutionGraph, keep: set[EventId], w: EventId, consistent: bool,
+                 known: dict[EventId, bool], maximal: dict[EventId, bool]) -> None:
+        self.g = g
+        self.keep = keep
+        self.w = w
+        self.consistent = consistent
+        self.known = known
+        self.maximal = maximal
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)  # (compiled by mypyc: tests record its calls)

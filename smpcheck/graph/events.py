@@ -21,10 +21,7 @@ of the marking tags is plain.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
-
-from mypy_extensions import mypyc_attr
 
 from smpcheck.model.objects import Loc, Obj
 from smpcheck.model.source import NO_SOURCE as NO_SOURCE
@@ -38,40 +35,58 @@ MARKING_TAGS = frozenset({"ONCE", "RELEASE", "ACQUIRE", "MB", "NORETURN", "RMW",
                           "LKW", "UL", "LF", "RL", "RU", "INIT", "srcu-lock", "srcu-unlock"})
 
 
-@mypyc_attr(native_class=False)  # (compiled by mypyc: its __init__ sets the __dict__)
-@dataclass(frozen=True, eq=False, init=False)
 class Event:
-    """One event of an execution graph; ``id`` is (cpu, position in program order)."""
+    """One event of an execution graph; ``id`` is (cpu, position in program order).
+
+    Immutable by convention: graphs copied from one another share their events.
+    Equal only to itself (identity)."""
 
     id: EventId
     kind: str
-    loc: Loc | None = None
-    value: Any = None
-    tags: frozenset[str] = frozenset()
-    rmw: bool = False
-    addr: Deps = NO_DEPS
-    data: Deps = NO_DEPS
-    ctrl: Deps = NO_DEPS
-    obj: Obj | None = None
-    op: str = ""
-    src: Source = NO_SOURCE
-    extra: dict[str, Any] = field(default_factory=dict)
+    loc: Loc | None
+    value: Any
+    tags: frozenset[str]
+    rmw: bool
+    addr: Deps
+    data: Deps
+    ctrl: Deps
+    obj: Obj | None
+    op: str
+    src: Source
+    extra: dict[str, Any]
     # every read the CPU branched on before this event, in or out of the branch's scope:
     # whether the event exists, and where, follows from them (``ctrl``: only the
     # branches whose scope holds it, the model's control dependency)
-    branch: Deps = NO_DEPS
+    branch: Deps
 
     def __init__(self, id: EventId, kind: str, loc: Loc | None = None,
                  value: Any = None, tags: frozenset[str] = frozenset(), rmw: bool = False,
                  addr: Deps = NO_DEPS, data: Deps = NO_DEPS, ctrl: Deps = NO_DEPS,
                  obj: Obj | None = None, op: str = "", src: Source = NO_SOURCE,
                  extra: dict[str, Any] | None = None, branch: Deps = NO_DEPS) -> None:
-        # (one is made per step of every execution: the fields in one store, where the
-        # generated frozen __init__ sets each through object.__setattr__, twice as slow)
-        object.__setattr__(self, "__dict__", {
-            "id": id, "kind": kind, "loc": loc, "value": value, "tags": tags, "rmw": rmw,
-            "addr": addr, "data": data, "ctrl": ctrl, "obj": obj, "op": op, "src": src,
-            "extra": {} if extra is None else extra, "branch": branch})
+        self.id = id
+        self.kind = kind
+        self.loc = loc
+        self.value = value
+        self.tags = tags
+        self.rmw = rmw
+        self.addr = addr
+        self.data = data
+        self.ctrl = ctrl
+        self.obj = obj
+        self.op = op
+        self.src = src
+        self.extra = {} if extra is None else extra
+        self.branch = branch
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (-j sends graphs) and copied as its constructor's arguments."""
+        return Event, self.fields()
+
+    def fields(self) -> tuple[Any, ...]:
+        """The constructor's arguments that make this event again (:data:`FIELDS`)."""
+        return (self.id, self.kind, self.loc, self.value, self.tags, self.rmw, self.addr,
+                self.data, self.ctrl, self.obj, self.op, self.src, self.extra, self.branch)
 
     @property
     def tid(self) -> int:
@@ -115,6 +130,16 @@ class Event:
         where = f" {self.loc}" if self.loc is not None else ""
         val = f"={self.value}" if self.kind == "W" else ""
         return f"{self.kind}{self.id}{where}{val}"
+
+
+def replaced(ev: Event, **changes: Any) -> Event:
+    """A new event with ``ev``'s fields, ``changes`` replacing some."""
+    return Event(**{**dict(zip(FIELDS, ev.fields(), strict=True)), **changes})
+
+
+FIELDS = ("id", "kind", "loc", "value", "tags", "rmw", "addr", "data", "ctrl", "obj", "op",
+          "src", "extra", "branch")
+""":class:`Event`'s fields, in its constructor's order."""
 
 
 def _same_value(a: Any, b: Any) -> bool:

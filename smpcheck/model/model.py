@@ -49,7 +49,7 @@ class FinalState:
                  cpu_names: list[str]) -> None:
         self.regs = regs
         self.memory = mem
-        self._names = {name: i for i, name in enumerate(cpu_names)}
+        self._cpu_names = cpu_names  # (looked up by name only by conditions: __getattr__)
 
     def reg(self, cpu: int, name: str) -> Any:
         try:
@@ -63,8 +63,9 @@ class FinalState:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        if name in self._names:
-            return _Regs(self.regs[self._names[name]])
+        names = self._cpu_names
+        if name in names:  # (the last CPU of that name, as where several share one)
+            return _Regs(self.regs[len(names) - 1 - names[::-1].index(name)])
         if name in self.memory:
             return self.memory[name]
         raise AttributeError(f"no CPU or location called {name!r}")

@@ -8,14 +8,8 @@ from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.graph.relation import Rel
 from smpcheck.graph.view import View
 from smpcheck.model.values import EventId
-from smpcheck.models.base import MemoryModel
-from smpcheck.models.cycles import (
-    immediate_po,
-    needs_grace_periods,
-    new_violation,
-    po_closes,
-    successors,
-)
+from smpcheck.models.base import ATOMIC, MemoryModel
+from smpcheck.models.cycles import atomicity_broken, needs_grace_periods, po_cycle_after
 from smpcheck.models.rcu import with_grace_periods
 
 
@@ -36,11 +30,13 @@ class SC(MemoryModel):
     def inconsistency_after(self, g: ExecutionGraph, added: Sequence[EventId],
                             atomicity: bool = True) -> str | None:
         """Only a cycle through an added event can be new (see models.cycles)."""
-        found = new_violation(g, added, atomicity,
-                              [("sc", successors(g, immediate_po), po_closes)])
-        if found is None and needs_grace_periods(g):
+        if atomicity and atomicity_broken(g, added):
+            return ATOMIC
+        if po_cycle_after(g, added):
+            return "sc"
+        if needs_grace_periods(g):
             return self.axioms(View(g))
-        return found
+        return None
 
     def happens_before(self, view: View) -> Rel:
         order = with_grace_periods(view, view.po | view.rf | view.co | view.fr)
