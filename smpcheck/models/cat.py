@@ -158,6 +158,10 @@ class CatMemoryModel(MemoryModel):
         dependencies is the LKMM's text here."""
         return LKMM.speculates(self, read, write, between)  # type: ignore[arg-type]
 
+    def bounded(self, read: Event, write: Event, between: Sequence[Event]) -> bool:
+        """The kernel model's rule too (:meth:`LKMM.bounded`)."""
+        return LKMM.bounded(self, read, write, between)  # type: ignore[arg-type]
+
     def judge(self, view: View) -> CatResult:
         """The model's verdict on one view (the last one, and the last batch's, are
         remembered)."""
