@@ -44,7 +44,15 @@ from mypy_extensions import mypyc_attr
 
 from smpcheck._rt.runtime import BLOCK, STOPPED, Cpu, ModelRaised, Op, OpCache, Run
 from smpcheck.errors import UsageError
-from smpcheck.explore.speculation import Domain, execution_key, first_meeting, graph_key
+from smpcheck.explore.speculation import (
+    BOUNDED,
+    FREE,
+    ORDERED,
+    Domain,
+    execution_key,
+    first_meeting,
+    graph_key,
+)
 from smpcheck.graph.events import INIT_TID, Event, lone_unlock
 from smpcheck.graph.graph import ExecutionGraph, Locations
 from smpcheck.graph.view import View
@@ -468,7 +476,24 @@ class Explorer:
             t = g.threads[wev.tid]
             for read in g.local_deps(wev.id, self.mm.keeps_order):
                 between = [e for e in t[read.idx + 1:wev.idx] if e is not None]
-                self.domain.depends(read, wev, self.mm.speculates(read, wev, between))
+                self.domain.depends(read, wev, self._weight(read, wev, between, t))
+
+    def _weight(self, read: Event, wev: Event, between: list[Event],
+                t: list[Event | None]) -> int:
+        """How a cycle through ``wev``'s dependency on ``read`` may be consistent
+        (:mod:`smpcheck.explore.speculation`'s weights).  BOUNDED only where no earlier
+        write of the CPU has ``wev``'s site: a cycle through two dependencies at one
+        pair of sites needs two writes at one site, the later of which finds the
+        earlier here, weighing the edge FREE."""
+        if not self.mm.speculates(read, wev, between):
+            return ORDERED
+        if not self.mm.bounded(read, wev, between):
+            return FREE
+        site = (wev.src.path, wev.src.line, wev.op)
+        if any(e is not None and e.kind == "W" and (e.src.path, e.src.line, e.op) == site
+               for e in t[:wev.idx]):
+            return FREE
+        return BOUNDED
 
     def _hopeless(self, g: ExecutionGraph) -> bool:
         """Whether some speculating read waits for a value that no extension of ``g``

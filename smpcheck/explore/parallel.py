@@ -148,9 +148,8 @@ def _add_sites(domain: Domain, sites: tuple[Any, Any, Any]) -> None:
     """Add a unit's site graph (locations named) to ``domain``: enough for ``close``."""
     edges, wrote_at, read_at = sites
     for r, ws in edges.items():
-        out = domain.edges.setdefault(r, {})
-        for w, unordered in ws.items():
-            out[w] = out.get(w, False) or unordered
+        for w, weight in ws.items():
+            domain.edge(r, w, weight)
     wrote: dict[Site, Any] = domain.wrote_at
     wrote.update(wrote_at)
     read: dict[Any, set[Site]] = domain.read_at

@@ -45,6 +45,10 @@ from smpcheck.model.objects import Loc
 from smpcheck.model.source import Latent
 
 Site = tuple[int, str, int, str]  # (CPU, file, line, operation) of an access
+# How a dependency (an edge of the site graph) lets a cycle through it be consistent:
+ORDERED = 0  # never: the model orders the two (MemoryModel.speculates is false)
+BOUNDED = 1  # only with a second edge not ORDERED on the cycle (MemoryModel.bounded)
+FREE = 2  # alone
 # (The operation's name tells apart the accesses one call of the kernel API makes from
 # one line: wait_event() reads and writes a lock, a list and a task state there.  A
 # finer site keeps every cycle of an execution a cycle of the site graph, with fewer
@@ -54,10 +58,11 @@ Site = tuple[int, str, int, str]  # (CPU, file, line, operation) of an access
 class Domain:
     """What the exploration saw: per location, each value written with the CPUs that
     wrote it; and the program's *site graph*: an edge from a read's site to the site
-    of each write of its CPU that depends on it (marked when the model does not order
-    the two), and from each write's site to the reads of its location on other CPUs.
-    A read may need to speculate only where this graph has a cycle through it with a
-    marked edge (:meth:`close`): a cycle of the execution would run there."""
+    of each write of its CPU that depends on it (weighed by how a cycle through it may
+    be consistent: :data:`ORDERED`, :data:`BOUNDED`, :data:`FREE`), and from each
+    write's site to the reads of its location on other CPUs.  A read may need to
+    speculate only where this graph has a cycle through it that the model may allow
+    (:meth:`close`): a cycle of the execution would run there."""
 
     def __init__(self, latent: Sequence[Latent] = ()) -> None:
         self.latent = latent  # statements with constants (Model.latent)
@@ -67,7 +72,7 @@ class Domain:
         self.values: dict[Loc, dict[Any, set[int]]] = {}
         self.value_sites: dict[Loc, dict[Any, set[Site]]] = {}  # the writes' sites
         self.component: dict[Site, int] = {}  # a site's strongly connected component
-        self.edges: dict[Site, dict[Site, bool]] = {}  # read site -> write site -> unordered
+        self.edges: dict[Site, dict[Site, int]] = {}  # read site -> write site -> weight
         self.wrote_at: dict[Site, set[Loc]] = {}
         self.read_at: dict[Loc, set[Site]] = {}
         self.sites: set[Site] = set()  # the read sites that may speculate
@@ -110,15 +115,12 @@ class Domain:
             sites.add(_site(ev))
             self.version += 1
 
-    def depends(self, read: Event, write: Event, unordered: bool) -> None:
-        """Record that ``write`` depends on the earlier ``read`` of its CPU (``unordered``:
-        the model does not order them)."""
+    def depends(self, read: Event, write: Event, weight: int) -> None:
+        """Record that ``write`` depends on the earlier ``read`` of its CPU (``weight``:
+        how a cycle through the two may be consistent)."""
         assert read.loc is not None and write.loc is not None
         r, w = _site(read), _site(write)
-        out = self.edges.setdefault(r, {})
-        if w not in out or (unordered and not out[w]):
-            out[w] = unordered or out.get(w, False)
-            self.size += 1
+        self.edge(r, w, weight)
         locs = self.wrote_at.setdefault(w, set())
         if write.loc not in locs:
             locs.add(write.loc)
@@ -128,9 +130,22 @@ class Domain:
             readers.add(r)
             self.size += 1
 
+    def edge(self, r: Site, w: Site, weight: int) -> None:
+        """Add (or weigh up) the edge from read site ``r`` to write site ``w``; two
+        dependencies between one pair of sites weigh as the heavier."""
+        out = self.edges.setdefault(r, {})
+        if w not in out or weight > out[w]:
+            out[w] = weight
+            self.size += 1
+
     def close(self) -> bool:
-        """Compute the read sites that may speculate: those on a cycle of the site graph
-        through an unordered edge; whether there are any."""
+        """Compute the read sites that may speculate: those in a strongly connected
+        component of the site graph with a :data:`FREE` edge or :data:`BOUNDED` ones into
+        two write sites.  A cycle of the execution is a closed walk in the site graph
+        through each of its edges, and one with a single BOUNDED edge and no FREE one
+        is inconsistent; two BOUNDED edges of one cycle into one write site would need
+        two writes at that site, which makes the explorer weigh the later FREE
+        (:meth:`Explorer._weight`).  Whether there are any."""
         succ: dict[Site, set[Site]] = {}
         for r, ws in self.edges.items():
             succ.setdefault(r, set()).update(ws)
@@ -139,8 +154,17 @@ class Domain:
                 succ.setdefault(w, set()).update(x for x in self.read_at.get(loc, ())
                                                  if x[0] != w[0])
         comp = self.component = _components(succ)
-        cyclic = {comp[r] for r, ws in self.edges.items()
-                  for w, unordered in ws.items() if unordered and comp[r] == comp[w]}
+        bounded: dict[int, set[Site]] = {}  # component -> write sites of its BOUNDED edges
+        cyclic = set()
+        for r, ws in self.edges.items():
+            for w, weight in ws.items():
+                if weight == ORDERED or comp[r] != comp[w]:
+                    continue
+                heads = bounded.setdefault(comp[r], set())
+                if weight == BOUNDED:
+                    heads.add(w)
+                if weight == FREE or len(heads) > 1:
+                    cyclic.add(comp[r])
         self.sites = {r for r in self.edges if comp[r] in cyclic}
         self._unseen()
         self.sites |= {r for r in self.reads if any(t != r[0] for t in self.unseen)}

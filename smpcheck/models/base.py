@@ -57,6 +57,14 @@ class MemoryModel:
         dependencies: the others forbid every (po | rf) cycle."""
         return True
 
+    def bounded(self, read: Event, write: Event, between: Sequence[Event]) -> bool:
+        """Whether a cycle through ``write``'s dependency on ``read`` (one that
+        :meth:`speculates` admits) is inconsistent when its other dependencies are all
+        ones :meth:`speculates` refuses: then only a cycle with a second such edge, or
+        one :meth:`speculates` admits and this does not, may be consistent.  Asked only
+        where :meth:`speculates` is true; no unless the model knows better."""
+        return False
+
     def late_sources_may_fail(self, g: ExecutionGraph) -> bool:
         """Whether in ``g`` a read may be inconsistent at its latest source where an
         older one is not, given what a revisit keeps: then a revisit that would cut it

@@ -146,6 +146,7 @@ class CatMemoryModel(MemoryModel):
         self._batch: dict[int, tuple[ExecutionGraph, CatResult]] = {}
         self.observed: frozenset[Any] = frozenset()  # locations the final condition reads
         self._kernel = LKMM()  # (its prefix axioms for speculating graphs: _speculating)
+        self._plain_coherence = ("check", "plain-coherence") in model.checks
 
     def keeps_order(self, earlier: Event, later: Event, between: Sequence[Event]) -> bool:
         """The kernel model's rule (same location, full fences, acquire and release):
@@ -157,6 +158,12 @@ class CatMemoryModel(MemoryModel):
         """The kernel model's rule too (:meth:`LKMM.speculates`): a cat model with
         dependencies is the LKMM's text here."""
         return LKMM.speculates(self, read, write, between)  # type: ignore[arg-type]
+
+    def bounded(self, read: Event, write: Event, between: Sequence[Event]) -> bool:
+        """The kernel model's rule (:meth:`LKMM.bounded`), where the model checks
+        linux-kernel.cat's plain-coherence, which the rule stands on."""
+        return self._plain_coherence and LKMM.bounded(
+            self, read, write, between)  # type: ignore[arg-type]
 
     def judge(self, view: View) -> CatResult:
         """The model's verdict on one view (the last one, and the last batch's, are

@@ -768,6 +768,26 @@ class LKMM(MemoryModel):
         return read.id not in write.addr | write.data | write.ctrl and not _kept(
             read, write, between, _ordering)
 
+    def bounded(self, read: Event, write: Event, between: Sequence[Event]) -> bool:
+        """A plain read that a release or a strong fence orders before a marked write
+        (linux-kernel.cat's r-post-bounded), or a marked read that an address
+        dependency, its acquire or a strong fence orders before a plain write
+        (w-pre-bounded).  On a cycle whose other edges are all in happens-before
+        (marked accesses, ppo and rfe) the plain read, or the read of the plain
+        write's value, reads from a write it executes before (rw-xbstar), which
+        plain-coherence forbids.  A second such edge on the cycle breaks that chain
+        (load buffering between plain reads and release stores is a data race, not
+        incoherent).  A lone unlock (no write) is left out."""
+        if read.kind != "R" or write.kind != "W":
+            return False
+        if plain_access(read) and write.marked:
+            return bool(write.tags & ORDERED_BEFORE) or any(
+                _ordering(ev) & FULL_ORDER for ev in (*between, write))
+        if read.marked and plain_access(write):
+            return read.id in write.addr or bool(_ordering(read) & ORDERED_AFTER) or any(
+                _ordering(ev) & FULL_ORDER for ev in (read, *between))
+        return False
+
     def late_sources_may_fail(self, g: ExecutionGraph) -> bool:
         """Only with a grace period.  A read at a later source has fewer fr edges and
         one new rf edge; RCU's orders, which go against program order, are what made
