@@ -92,6 +92,12 @@ class Domain:
                 if self.latent:
                     self.ran.add((ev.tid, ev.src.path, ev.src.line))
 
+    def forget_meetings(self) -> None:
+        """Empty the memos of events met (the exploration ended: they only kept its
+        events alive, for the garbage collector to walk)."""
+        self.met.clear()
+        self.met_deps.clear()
+
     def wrote(self, ev: Event) -> None:
         """Record a write event of an execution."""
         assert ev.loc is not None
