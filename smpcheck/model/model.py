@@ -48,7 +48,7 @@ class FinalState:
                  cpu_names: list[str]) -> None:
         self.regs = regs
         self.memory = mem
-        self._names = {name: i for i, name in enumerate(cpu_names)}
+        self._cpu_names = cpu_names  # (made a dict where a name is looked up: rarely)
 
     def reg(self, cpu: int, name: str) -> Any:
         try:
@@ -62,8 +62,9 @@ class FinalState:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        if name in self._names:
-            return _Regs(self.regs[self._names[name]])
+        names = {cpu: i for i, cpu in enumerate(self._cpu_names)}
+        if name in names:
+            return _Regs(self.regs[names[name]])
         if name in self.memory:
             return self.memory[name]
         raise AttributeError(f"no CPU or location called {name!r}")
