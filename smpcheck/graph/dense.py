@@ -109,17 +109,17 @@ def kind_masks(events: list[Event]) -> dict[str, int]:
     return masks
 
 
-def numbers(threads: list[list[Event | None]], by_id: dict[int, int],
+def numbers(threads: list[list[Event | None]], known: dict[Event, int],
             number: Callable[[Event], int]) -> tuple[int, ...]:
-    """Each event's number in ``by_id`` (by identity), ``number(ev)`` for one it lacks,
-    CPU by CPU in program order (-1 for a hole, -2 between two CPUs)."""
+    """Each event's number in ``known`` (events hash by identity), ``number(ev)`` for one
+    it lacks, CPU by CPU in program order (-1 for a hole, -2 between two CPUs)."""
     out: list[int] = []
     for t in threads:
         for ev in t:
             if ev is None:
                 out.append(-1)
                 continue
-            k = by_id.get(id(ev))
+            k = known.get(ev)
             out.append(number(ev) if k is None else k)
         out.append(-2)
     return tuple(out)

@@ -303,23 +303,21 @@ class _Shapes:
 
     def __init__(self) -> None:
         self.numbers: dict[tuple[Any, ...], int] = {}
-        self.by_id: dict[int, int] = {}  # id(event) -> its number
-        self.events: list[Event] = []  # keeps numbered events alive: their ids stay theirs
+        self.known: dict[Event, int] = {}  # each event met (by identity) -> its number
         self.shapes: dict[tuple[int, ...], _Shape] = {}
 
     def of(self, g: ExecutionGraph) -> _Shape:
-        key = dense.numbers(g.threads, self.by_id, self._number)
+        key = dense.numbers(g.threads, self.known, self._number)
         shape = self.shapes.get(key)
         if shape is None:
             shape = self.shapes[key] = _Shape(View(g))
         return shape
 
     def _number(self, ev: Event) -> int:
-        number = self.by_id.get(id(ev))
+        number = self.known.get(ev)
         if number is None:
             part = (ev.id, ev.kind, ev.loc, ev.tags, ev.rmw, ev.addr, ev.data, ev.ctrl)
-            number = self.by_id[id(ev)] = self.numbers.setdefault(part, len(self.numbers))
-            self.events.append(ev)
+            number = self.known[ev] = self.numbers.setdefault(part, len(self.numbers))
         return number
 
 
