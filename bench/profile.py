@@ -10,7 +10,8 @@ Workloads (default: all):
   ``smpcheck check --mm MM``;
 * ``ring-lkmm``, ``ring-cat``: the RCU ring of ``--ring`` CPUs (bench/herd_rings.py,
   default 12) under the built-in LKMM (``smpcheck litmus``) and the cat model
-  (smpcheck-herd);
+  (smpcheck-herd); ``mp-lkmm``, ``mp-cat``: the release/acquire message-passing ring
+  of as many CPUs, the same two ways;
 * ``kvm``: the founding KVM case (unmap-nolock-2013, scenario core, under tso, every
   execution).
 
@@ -100,12 +101,16 @@ def workloads(tmp: Path, ring: int) -> dict[str, Callable[[], None]]:
     inc.write_text(INC_MODEL)
     ring_file = tmp / f"rcu-ring-{ring}.litmus"
     ring_file.write_text(rings.rcu_ring(ring))
+    mp_file = tmp / f"mp-ring-{ring}.litmus"
+    mp_file.write_text(rings.mp_ring(ring))
     out = {"kernel-herd": herd(kernel_files()),
            "kernel-litmus": cli(["litmus", "-j", "1", "--mm", "lkmm", *kernel_files()])}
     for mm in ("sc", "tso", "lkmm"):
         out[f"inc-{mm}"] = cli(["check", "-j", "1", "--mm", mm, str(inc)])
     out["ring-lkmm"] = cli(["litmus", "-j", "1", "--mm", "lkmm", str(ring_file)])
     out["ring-cat"] = herd([str(ring_file)])
+    out["mp-lkmm"] = cli(["litmus", "-j", "1", "--mm", "lkmm", str(mp_file)])
+    out["mp-cat"] = herd([str(mp_file)])
     out["kvm"] = cli(["kvm", "check", "-j", "1", "unmap-nolock-2013", "--scenario", "core", "--mm",
                       "tso", "--all"])
     return out
@@ -115,7 +120,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("workload", nargs="*", help="workloads to profile (default: all)")
     ap.add_argument("--top", type=int, default=25, help="functions printed per workload")
-    ap.add_argument("--ring", type=int, default=12, help="CPUs of the RCU ring")
+    ap.add_argument("--ring", type=int, default=12, help="CPUs of the rings")
     ap.add_argument("--sort", default="tottime", choices=("tottime", "cumulative"))
     args = ap.parse_args()
     if not TESTS.is_dir():

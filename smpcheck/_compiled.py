@@ -30,6 +30,7 @@ MODULES = (
     "smpcheck.cat.batch",
     "smpcheck.cat.batched",
     "smpcheck.cat.compiler",
+    "smpcheck.explore.checks",
     "smpcheck.explore.explorer",
     "smpcheck.explore.speculation",
     "smpcheck.graph.dense",

@@ -23,6 +23,7 @@ condition is stated (it belongs to no CPU).
 from __future__ import annotations
 
 import linecache
+from collections.abc import Callable
 from typing import Any
 
 from smpcheck._rt.runtime import STOPPED
@@ -30,7 +31,7 @@ from smpcheck.graph.events import Event, Source
 from smpcheck.graph.final import final_state
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.graph.view import View
-from smpcheck.model.model import Model, Unmet, items_key
+from smpcheck.model.model import FinalState, Model, Unmet, items_key
 from smpcheck.model.objects import Loc, is_poison
 from smpcheck.model.propositions import mentioned
 from smpcheck.model.values import EventId
@@ -140,7 +141,8 @@ class Checker:
                                                            and not holds)
         if bad:
             what = "is reachable" if cond.quantifier == "~exists" else "does not hold"
-            why = cond.test(state)
+            test: Callable[[FinalState], object] = cond.test  # (a callable may give Unmet)
+            why = test(state)
             detail = (why.reason if isinstance(why, Unmet)
                       else f"the proposition {what} in this execution")
             self.report(Violation(Kind.CONDITION, f"{cond.quantifier} ({cond.text}): {detail}",

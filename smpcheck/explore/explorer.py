@@ -155,6 +155,7 @@ class Explorer:
         finally:
             _runtime.set_run(None)
             self.run.finish()
+            self.domain.forget_meetings()
         result.elapsed_s = monotonic() - start
         return result
 
@@ -922,6 +923,7 @@ class Explorer:
         if graphs:
             for g, why in zip(graphs, self.mm.deferred_inconsistencies(graphs), strict=True):
                 self._judged(g, why)
+            self.mm.batch_judged()
 
     def _judged(self, g: ExecutionGraph, why: str | None) -> None:
         if why is not None:

@@ -80,8 +80,8 @@ class Domain:
         self.version = 0  # changes whenever what candidates() or writers() answer may
         # the events (these very objects) executed() and the explorer's dependencies
         # have met: what an event tells the domain is its own, and graphs share events
-        self.met: dict[int, Event] = {}
-        self.met_deps: dict[int, Event] = {}
+        self.met: set[Event] = set()
+        self.met_deps: set[Event] = set()
 
     def executed(self, g: ExecutionGraph) -> None:
         """Record the writes of a complete execution (the values of writes in graphs
@@ -97,6 +97,12 @@ class Domain:
                     self.reads.add(_site(ev))
                 if self.latent and _ran(ev):
                     self.ran.add((ev.tid, ev.src.path, ev.src.line, ev.src.text))
+
+    def forget_meetings(self) -> None:
+        """Empty the memos of events met (the exploration ended: they only kept its
+        events alive, for the garbage collector to walk)."""
+        self.met.clear()
+        self.met_deps.clear()
 
     def wrote(self, ev: Event) -> None:
         """Record a write event of an execution."""
@@ -228,14 +234,14 @@ def _ran(ev: Event) -> bool:
 MET_MAX = 1 << 16  # events a meeting memo holds before it starts again
 
 
-def first_meeting(met: dict[int, Event], ev: Event) -> bool:
-    """Whether ``met`` (by identity) lacks ``ev``, which it then holds (so that its id
-    stays its own); a memo, emptied when full: meeting an event again does no harm."""
-    if id(ev) in met:
+def first_meeting(met: set[Event], ev: Event) -> bool:
+    """Whether ``met`` lacks ``ev`` (events hash and compare by identity), which it then
+    holds; a memo, emptied when full: meeting an event again does no harm."""
+    if ev in met:
         return False
     if len(met) >= MET_MAX:
         met.clear()
-    met[id(ev)] = ev
+    met.add(ev)
     return True
 
 

@@ -52,14 +52,25 @@ def po_rows(events: list[Event]) -> list[int]:
     return rows
 
 
-def sources(g: ExecutionGraph, index: dict[EventId, int]) -> list[tuple[int, int]]:
-    """Each read of the view with the write it reads from, as (read, write) numbers."""
-    out = []
-    for r, src in g.rf.items():  # (the reads alone: rf has an entry per read)
+def rf_rows(g: ExecutionGraph, index: dict[EventId, int], n: int) -> list[int]:
+    """Reads-from: each write's row is the set of the reads of the view reading it."""
+    rows = [0] * n
+    for r, src in g.rf.items():
         i, j = index.get(r), index.get(src)
         if i is not None and j is not None:
-            out.append((i, j))
-    return out
+            rows[j] |= 1 << i
+    return rows
+
+
+def fr_rows(g: ExecutionGraph, index: dict[EventId, int], co: tuple[int, ...]) -> list[int]:
+    """From-reads (``rf^-1 ; co``): a read's row is the row in ``co`` of the write it
+    reads."""
+    rows = [0] * len(co)
+    for r, src in g.rf.items():
+        i, j = index.get(r), index.get(src)
+        if i is not None and j is not None:
+            rows[i] = co[j]
+    return rows
 
 
 def co_rows(g: ExecutionGraph, index: dict[EventId, int], n: int) -> list[int]:
@@ -98,11 +109,17 @@ def kind_masks(events: list[Event]) -> dict[str, int]:
     return masks
 
 
-def numbers(events: list[Event], by_id: dict[int, int],
+def numbers(threads: list[list[Event | None]], known: dict[Event, int],
             number: Callable[[Event], int]) -> tuple[int, ...]:
-    """Each event's number in ``by_id`` (by identity), ``number(ev)`` for one it lacks."""
+    """Each event's number in ``known`` (events hash by identity), ``number(ev)`` for one
+    it lacks, CPU by CPU in program order (-1 for a hole, -2 between two CPUs)."""
     out: list[int] = []
-    for ev in events:
-        k = by_id.get(id(ev))
-        out.append(number(ev) if k is None else k)
+    for t in threads:
+        for ev in t:
+            if ev is None:
+                out.append(-1)
+                continue
+            k = known.get(ev)
+            out.append(number(ev) if k is None else k)
+        out.append(-2)
     return tuple(out)

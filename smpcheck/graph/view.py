@@ -99,14 +99,7 @@ class View:
 
     @cached
     def rf(self) -> Rel:
-        rows = [0] * self.n
-        for i, j in self._sources():
-            rows[j] |= 1 << i
-        return Rel(self.n, rows)
-
-    def _sources(self) -> list[tuple[int, int]]:
-        """Each read of the view with the write it reads from, as (read, write) numbers."""
-        return dense.sources(self.g, self.index)
+        return Rel(self.n, dense.rf_rows(self.g, self.index, self.n))
 
     @cached
     def co(self) -> Rel:
@@ -115,11 +108,7 @@ class View:
     @cached
     def fr(self) -> Rel:
         """``rf^-1 ; co``: a read's row is the row in co of the write it reads."""
-        co = self.co.rows
-        rows = [0] * self.n
-        for i, j in self._sources():
-            rows[i] = co[j]
-        return Rel(self.n, rows)
+        return Rel(self.n, dense.fr_rows(self.g, self.index, self.co.rows))
 
     @cached
     def loc(self) -> Rel:

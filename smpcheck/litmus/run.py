@@ -22,6 +22,7 @@ from typing import Any
 from smpcheck.explore.verify import verify
 from smpcheck.graph.final import final_state
 from smpcheck.graph.graph import ExecutionGraph
+from smpcheck.graph.lazy import cached
 from smpcheck.litmus.c_macros import Macro
 from smpcheck.litmus.parse_common import parse_litmus
 from smpcheck.litmus.syntax import CTest, LitmusError, LocRef, X86Test
@@ -131,10 +132,18 @@ class LitmusRun:
 
     def show_state(self, state: State) -> str:
         """``0:r0=0; 1:r0=1; [x]=2;`` as herd prints a final state."""
-        return " ".join(f"{herd_loc(loc)}={value};"
-                        for loc, value in zip(self.observed, state, strict=True))
+        return " ".join([f"{loc}={value};" for loc, value in zip(self.labels, state,
+                                                                  strict=True)])
+
+    @cached
+    def labels(self) -> list[str]:
+        """The observed locations as herd prints them (``0:r0``, ``[x]``)."""
+        return [herd_loc(loc) for loc in self.observed]
 
     def sorted_states(self) -> list[State]:
+        """The final states in herd's order (:func:`state_order`)."""
+        if all(type(v) is int for state in self.states for v in state):
+            return sorted(self.states)  # (the same order, without a key per state)
         return sorted(self.states, key=state_order)
 
     def satisfies(self, state: State) -> bool:
@@ -196,8 +205,9 @@ def litmus_run(test: LitmusTest, model: Model, names: dict[str, Loc], mm: str,
     """The run of a translated test from the explorer's result: final states projected
     on the locations herd prints."""
     run = LitmusRun(test, model, names, mm, result, observed(test))
+    maps: dict[Any, dict[str, Any]] = {}  # (a CPU's part of a key is one of few)
     for key, count in result.outcomes.items():
-        state = _project(key, run.observed)
+        state = _project(key, run.observed, maps)
         run.states[state] = run.states.get(state, 0) + count
         if key in result.witnesses:
             run.witnesses.setdefault(state, result.witnesses[key])
@@ -211,11 +221,13 @@ def check_litmus(path: str | Path, mm: str | MemoryModel | None = None,
     return run_litmus(test, mm, settings, text)
 
 
-def _project(key: tuple[Any, ...], locs: list[LocRef]) -> State:
-    """The values of ``locs`` in a final state (:meth:`FinalState.key` layout)."""
+def _project(key: tuple[Any, ...], locs: list[LocRef], maps: dict[Any, dict[str, Any]]
+             ) -> State:
+    """The values of ``locs`` in a final state (:meth:`FinalState.key` layout); ``maps``
+    remembers each part of a key as a dict."""
     regs, mem = key
-    reg_maps = [dict(r) for r in regs]
-    memory = dict(mem)
+    reg_maps = [maps.get(r) or maps.setdefault(r, dict(r)) for r in regs]
+    memory = maps.get(mem) or maps.setdefault(mem, dict(mem))
     out = []
     for loc in locs:
         value = memory.get(loc.name) if loc.thread is None else reg_maps[loc.thread].get(loc.name)

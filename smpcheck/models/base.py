@@ -115,6 +115,10 @@ class MemoryModel:
         that can judge many executions at once does it here)."""
         return [self.deferred_inconsistency(g) for g in graphs]
 
+    def batch_judged(self) -> None:
+        """The explorer has judged every graph of the last :meth:`deferred_inconsistencies`
+        batch: what the model kept for them (their verdicts) may go."""
+
     def happens_before(self, view: View) -> Rel:
         """Order that makes one access certainly precede another (the report's timeline;
         use-after-free needs none: kfree's POISON stores are ordinary stores)."""

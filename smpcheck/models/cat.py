@@ -227,9 +227,9 @@ class CatMemoryModel(MemoryModel):
         out: list[str | None] = []
         todo: list[tuple[int, Execution]] = []
         for k, g in enumerate(graphs):
+            shape = shapes.of(g)
             view = View(g)
-            shape = shapes.of(view)
-            view.index = shape.index  # (made once per shape)
+            view.index, view.n = shape.index, shape.n  # (made once per shape)
             why = shape.before_axioms(view)
             out.append(why)
             if why is None:
@@ -242,6 +242,11 @@ class CatMemoryModel(MemoryModel):
             self._batch[id(graphs[k])] = (graphs[k], result)
             out[k] = result.failed[0] if result.failed else None
         return out
+
+    def batch_judged(self) -> None:
+        """Let the batch's graphs go (they were kept alive here until the next batch:
+        a thousand graphs and their verdicts for the garbage collector to walk)."""
+        self._batch = {}
 
     def inconsistency(self, view: View, atomicity: bool = True) -> str | None:
         if atomicity and not (rmw_pairs(view) & view.fr.seq(view.co)).is_empty():
@@ -286,6 +291,7 @@ class _Shape:
     def __init__(self, view: View) -> None:
         self.exe = Execution(execution_of(view))  # rf, co and FW: per graph
         self.index = view.index  # (each graph's of the shape: its key holds the events' ids)
+        self.n = view.n
         self.rmw = rmw_pairs(view)
         self.unlocks = any("UL" in ev.tags for ev in view.events)
 
@@ -298,29 +304,27 @@ class _Shape:
 
 class _Shapes:
     """The shapes of the graphs of one batch.  A graph's shape is known by everything
-    of its events that its execution (rf and co aside) depends on; each event is
-    numbered once (graphs of a batch share most Event objects), so a graph's key is
-    a tuple of small ints."""
+    of its events (markers too, CPU by CPU: no view needed) that its execution (rf and
+    co aside) depends on; each event is numbered once (graphs of a batch share most
+    Event objects), so a graph's key is a tuple of small ints."""
 
     def __init__(self) -> None:
         self.numbers: dict[tuple[Any, ...], int] = {}
-        self.by_id: dict[int, int] = {}  # id(event) -> its number
-        self.events: list[Event] = []  # keeps numbered events alive: their ids stay theirs
+        self.known: dict[Event, int] = {}  # each event met (by identity) -> its number
         self.shapes: dict[tuple[int, ...], _Shape] = {}
 
-    def of(self, view: View) -> _Shape:
-        key = dense.numbers(view.events, self.by_id, self._number)
+    def of(self, g: ExecutionGraph) -> _Shape:
+        key = dense.numbers(g.threads, self.known, self._number)
         shape = self.shapes.get(key)
         if shape is None:
-            shape = self.shapes[key] = _Shape(view)
+            shape = self.shapes[key] = _Shape(View(g))
         return shape
 
     def _number(self, ev: Event) -> int:
-        number = self.by_id.get(id(ev))
+        number = self.known.get(ev)
         if number is None:
             part = (ev.id, ev.kind, ev.loc, ev.tags, ev.rmw, ev.addr, ev.data, ev.ctrl)
-            number = self.by_id[id(ev)] = self.numbers.setdefault(part, len(self.numbers))
-            self.events.append(ev)
+            number = self.known[ev] = self.numbers.setdefault(part, len(self.numbers))
         return number
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from smpcheck import READ_ONCE, WRITE_ONCE, Model, Var, verify
+from smpcheck.cat import load_model
 from smpcheck.cli.main import herd_main
 from smpcheck.collector import (
     YOUNG_COLLECTION,
@@ -15,8 +17,11 @@ from smpcheck.collector import (
     fewer_collections_from_now,
 )
 from smpcheck.explore.checks import Checker
+from smpcheck.explore.explorer import Explorer
 from smpcheck.graph.graph import ExecutionGraph
+from smpcheck.models.cat import CatMemoryModel
 from smpcheck.results.result import Result
+from smpcheck.settings import Settings
 
 
 @pytest.fixture(autouse=True)
@@ -93,3 +98,35 @@ def test_an_exploration_runs_in_the_block_and_restores_the_thresholds() -> None:
     assert result.executions == 2
     assert seen[0].thresholds == [YOUNG_COLLECTION] * 2
     assert gc.get_threshold() == (500, 10, 10)
+
+
+def _mp_ring(n: int) -> Model:
+    """n CPUs, each reading its location and writing the next one's: 2^n - 1 executions
+    under sc (every read may see 0 or 1 but all 1 closes a cycle)."""
+    xs = [Var(0) for _ in range(n)]
+
+    def cpu(i: int) -> Any:
+        def body() -> int:
+            r = int(READ_ONCE(xs[i]))
+            WRITE_ONCE(xs[(i + 1) % n], 1)
+            return r
+        return body
+
+    return Model("ring", [cpu(i) for i in range(n)])
+
+
+def test_a_cat_model_keeps_no_graph_once_its_batches_are_judged() -> None:
+    # (kept until the next batch, a batch's graphs and verdicts made the collector walk
+    # them while exploring: a 12-CPU ring spent a tenth of its time there)
+    mm = CatMemoryModel(load_model("sc.cat"))
+    result = verify(_mp_ring(4), None, mm, Settings(batch=4))
+    assert result.executions == 15
+    assert mm._batch == {}
+
+
+def test_the_domain_forgets_the_events_it_met_when_the_exploration_ends() -> None:
+    mm = CatMemoryModel(load_model("sc.cat"))
+    explorer = Explorer(_mp_ring(3).cpus, mm, Settings(batch=4))
+    explorer.explore(Result("ring", "sc"))
+    assert explorer.result.executions == 7
+    assert not explorer.domain.met and not explorer.domain.met_deps
