@@ -414,20 +414,14 @@ def cycle_after(g: ExecutionGraph, added: Sequence[EventId], atomicity: bool = T
     graph, in the LKMM's order (:meth:`LKMM.inconsistency_after`): RMW atomicity broken
     (``ATOMIC``, if ``atomicity``), every event added a sink (:data:`SINKS`: nothing
     new), a coherence cycle (``"coherence"``), a cycle of ``po | rf | co | fr``
-    (:data:`CYCLE`); None if none is.  One call for the model's every step.
-
-    Where :func:`coherence_covers` holds, the cycles of the two relations through the
-    events added are the same ones: the faster search of ``po | rf | co | fr``
-    (:func:`po_cycle_after`) then finds the coherence cycle."""
+    (:data:`CYCLE`); None if none is.  One call for the model's every step."""
     if atomicity and atomicity_broken(g, added):
         return ATOMIC
     if all_sinks(g, added):
         return SINKS
-    if coherence_covers(g):
-        return "coherence" if po_cycle_after(g, added) else None
     if coherence_broken(g, added):
         return "coherence"
-    if po_cycle_after(g, added):
+    if not coherence_covers(g) and po_cycle_after(g, added):
         return CYCLE
     return None
 
