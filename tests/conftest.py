@@ -10,6 +10,9 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SMPCHECK_SHARED", REPO.parent / "shared"))
 LKMM = SHARED / "lkmm"
+#: A mark for tests (hypothesis ones among them) that read the shared LKMM data.
+with_lkmm = pytest.mark.skipif(
+    not LKMM.is_dir(), reason=f"test data {LKMM} is absent (set SMPCHECK_SHARED to its parent)")
 
 
 def need_lkmm() -> Path:

@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import with_lkmm
 from tests.litmus.conftest import lkmm_dir
 from tests.support.cli import EXAMPLES, REPO, Outcome, herd, smpcheck
 
@@ -114,6 +115,7 @@ def test_matrix_option_values(option: str, text: str) -> None:
         assert res.code == 2 and f"argument {option}:" in res.err and res.out == ""
 
 
+@with_lkmm
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(option=st.sampled_from(["-timeout", "-unroll"]), text=values)

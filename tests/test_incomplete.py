@@ -24,6 +24,7 @@ from smpcheck._rt.loader import load_model
 from smpcheck.explore.explorer import Settings
 from smpcheck.explore.verify import verify
 from smpcheck.results.result import Limit
+from tests.conftest import with_lkmm
 from tests.litmus.conftest import kernel_litmus_files, lkmm_dir, x86_rows
 from tests.support.cli import herd, line_of, smpcheck
 
@@ -268,6 +269,7 @@ def loop_observation(k: int) -> tuple[str, int, int]:
     return ("Sometimes" if positive else "Never", positive, k + 1 - positive)
 
 
+@with_lkmm
 @settings(max_examples=30, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(k=st.integers(1, 12), bound=st.integers(1, 14), herd_mode=st.booleans())
@@ -294,6 +296,7 @@ def test_loop_bound(tmp_path: Path, k: int, bound: int, herd_mode: bool) -> None
     assert f"raise {option} (it is {bound})" in said
 
 
+@with_lkmm
 def test_herd_loop_bound_without_timeout(tmp_path: Path) -> None:
     """smpcheck-herd at its default loop bound (8), no -timeout given: exit 3, no block."""
     res = herd("-conf", lkmm_dir() / "linux-kernel.cfg", loop_litmus(tmp_path, 9))

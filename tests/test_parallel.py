@@ -35,6 +35,7 @@ from smpcheck.model.model import Model
 from smpcheck.model.objects import Loc
 from smpcheck.models import get_model
 from smpcheck.results.result import Cut, Limit, Result
+from tests.conftest import LKMM, with_lkmm
 from tests.support.cli import herd, smpcheck
 from tests.support.diff_gen import litmus_tests
 
@@ -254,6 +255,7 @@ def test_loop_bound_cut_is_incomplete_as_in_one_process(tmp_path: Path) -> None:
     assert summary(split) == summary(one)
 
 
+@with_lkmm
 @pytest.mark.parametrize("forked", [True, False], ids=["fork", "forkserver"])
 def test_worker_processes_match_one_process(forked: bool,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
@@ -272,7 +274,7 @@ def test_worker_processes_match_one_process(forked: bool,
         one = summary(verify(model, names, mm, s))
         two = verify(model, names, mm, replace(s, jobs=2, split_depth=3))
         assert summary(two) == one
-    text = (ROOT.parent / "shared" / "lkmm" / "litmus-tests" /
+    text = (LKMM / "litmus-tests" /
             "IRIW+fencembonceonces+OnceOnce.litmus").read_text()
     one_run, one = _litmus(text, "lkmm", Settings())
     two_run, two = _litmus(text, "lkmm", Settings(jobs=2, split_depth=4))
@@ -289,7 +291,7 @@ def test_litmus_files_split_by_file(tmp_path: Path) -> None:
     and exit status as ``-j 1``, in the files' order."""
     bad = tmp_path / "bad.litmus"
     bad.write_text("C bad\n{\n}\nP0(int *x) { WRITE_ONCE(*x, ; }\nexists (x=1)\n")
-    tests = ROOT.parent / "shared" / "lkmm" / "litmus-tests"
+    tests = LKMM / "litmus-tests"
     files = [tests / "SB+poonceonces.litmus", bad, tests / "MP+poonceonces.litmus",
              tests / "LB+poonceonces.litmus"]
     for extra in ([], ["--json"]):
@@ -306,7 +308,7 @@ def test_litmus_files_split_by_file(tmp_path: Path) -> None:
             assert _no_times(two.out) == _no_times(one.out)
 
 
-KERNEL_TESTS = sorted(glob.glob(str(ROOT.parent / "shared" / "lkmm" / "litmus-tests" /
+KERNEL_TESTS = sorted(glob.glob(str(LKMM / "litmus-tests" /
                                     "*.litmus")))
 
 
@@ -321,10 +323,11 @@ def test_kernel_litmus_tests_split_match_one_process(path: str) -> None:
     assert split_run.states == one_run.states and split_run.verdict == one_run.verdict
 
 
+@with_lkmm
 def test_herd_files_split_by_file() -> None:
     """``smpcheck-herd -j 2`` over several files: herd7's blocks in the files' order,
     the same messages and exit status as ``-j 1``."""
-    lkmm = ROOT.parent / "shared" / "lkmm"
+    lkmm = LKMM
     files = [lkmm / "litmus-tests" / f"{name}.litmus" for name in
              ("SB+poonceonces", "MP+pooncerelease+poacquireonce", "LB+poonceonces")]
     common = ["-conf", lkmm / "linux-kernel.cfg", "-I", lkmm]

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from smpcheck.errors import UsageError
 from smpcheck.litmus.run import load_litmus, run_litmus
 from smpcheck.settings import ENVIRONMENT, LOOP_BOUND, Settings, stall_seconds
+from tests.conftest import with_lkmm
 from tests.support.cli import herd, smpcheck
 from tests.test_incomplete import lkmm_dir, loop_litmus, loop_observation
 
@@ -73,6 +74,7 @@ def test_callee_keeps_the_callers_settings(tmp_path: Path) -> None:
     assert mine == Settings(loop_bound=LOOP_BOUND)
 
 
+@with_lkmm
 @pytest.mark.parametrize("herd_mode", [False, True])
 def test_loop_bound_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                          herd_mode: bool) -> None:
