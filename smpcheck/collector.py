@@ -39,7 +39,7 @@ def fewer_collections() -> Iterator[None]:
     collections became 10-15 ms on that ring.  The previous thresholds come back after
     the block."""
     before = gc.get_threshold()
-    gc.set_threshold(max(before[0], YOUNG_COLLECTION), *before[1:])
+    fewer_collections_from_now()
     try:
         yield
     finally:

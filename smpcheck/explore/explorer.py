@@ -52,6 +52,7 @@ from smpcheck.explore.speculation import (
     execution_key,
     first_meeting,
     graph_key,
+    site_of,
 )
 from smpcheck.graph.events import INIT_TID, Event, lone_unlock
 from smpcheck.graph.graph import ExecutionGraph, Locations
@@ -490,9 +491,8 @@ class Explorer:
             return ORDERED
         if not self.mm.bounded(read, wev, between):
             return FREE
-        site = (wev.src.path, wev.src.line, wev.op)
-        if any(e is not None and e.kind == "W" and (e.src.path, e.src.line, e.op) == site
-               for e in t[:wev.idx]):
+        site = site_of(wev)
+        if any(e is not None and e.kind == "W" and site_of(e) == site for e in t[:wev.idx]):
             return FREE
         return BOUNDED
 

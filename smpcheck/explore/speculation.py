@@ -94,7 +94,7 @@ class Domain:
                 if ev.kind == "W":
                     self.wrote(ev)
                 elif self.latent and ev.kind == "R":
-                    self.reads.add(_site(ev))
+                    self.reads.add(site_of(ev))
                 if self.latent and _ran(ev):
                     self.ran.add((ev.tid, ev.src.path, ev.src.line, ev.src.text))
 
@@ -117,15 +117,15 @@ class Domain:
             self.size += 1
             self.version += 1
         sites = self.value_sites.setdefault(ev.loc, {}).setdefault(key, set())
-        if _site(ev) not in sites:
-            sites.add(_site(ev))
+        if site_of(ev) not in sites:
+            sites.add(site_of(ev))
             self.version += 1
 
     def depends(self, read: Event, write: Event, weight: int) -> None:
         """Record that ``write`` depends on the earlier ``read`` of its CPU (``weight``:
         how a cycle through the two may be consistent)."""
         assert read.loc is not None and write.loc is not None
-        r, w = _site(read), _site(write)
+        r, w = site_of(read), site_of(write)
         self.edge(r, w, weight)
         locs = self.wrote_at.setdefault(w, set())
         if write.loc not in locs:
@@ -245,7 +245,8 @@ def first_meeting(met: set[Event], ev: Event) -> bool:
     return True
 
 
-def _site(ev: Event) -> Site:
+def site_of(ev: Event) -> Site:
+    """The site of an access: its CPU, file, line and operation."""
     return (ev.tid, ev.src.path, ev.src.line, ev.op)
 
 
