@@ -5,8 +5,10 @@ reads-from and program order run, which only speculation reaches.
 
 Each test is a ring of 2 or 3 CPUs: CPU i reads x_i (plain, READ_ONCE or
 smp_load_acquire), maybe runs a fence (smp_mb, smp_rmb, smp_wmb), and writes
-x_(i+1) (plain, WRITE_ONCE or smp_store_release) 1 or the value read, or 1 under
-``if (r0 == 1)`` on the branch's own line.  Rings where every CPU copies its value
+x_(i+1) (plain, WRITE_ONCE, smp_store_release, xchg_relaxed or cmpxchg_relaxed
+from 0) 1 or the value read, or 1 under ``if (r0 == 1)`` on the branch's own line,
+or 1 by ``cmpxchg_relaxed(x, r0 - 1, 1)``, which fails unless the value read was 1
+(its write runs only on the cycle).  Rings where every CPU copies its value
 are left out (herd7 leaves such a cycle of values unsolved: README's known limits).
 Every line herd7 prints but Time and Hash must agree; each disagreement is printed
 with its test.  Exit status 1 if any.  Needs herd7 on the PATH and ../shared/lkmm.
@@ -28,16 +30,20 @@ from tests.support.lkmm_agree import builtin_lines, herd_lines, herd_session, sh
 LKMM = Path(__file__).resolve().parents[2] / "shared" / "lkmm"
 READS = ("*{l}", "READ_ONCE(*{l})", "smp_load_acquire({l})")
 FENCES = ("", "smp_mb();", "smp_rmb();", "smp_wmb();")
-WRITES = ("*{l} = {v};", "WRITE_ONCE(*{l}, {v});", "smp_store_release({l}, {v});")
+WRITES = ("*{l} = {v};", "WRITE_ONCE(*{l}, {v});", "smp_store_release({l}, {v});",
+          "r1 = xchg_relaxed({l}, {v});", "r1 = cmpxchg_relaxed({l}, 0, {v});")
 
 
 def _cpu(i: int, n: int, rnd: random.Random) -> str:
-    dep = rnd.choice(("none", "data", "ctrl"))
+    dep = rnd.choice(("none", "data", "ctrl", "cas"))
     write = rnd.choice(WRITES).format(l=f"x{(i + 1) % n}", v="r0" if dep == "data" else "1")
     if dep == "ctrl":
         write = f"if (r0 == 1) {{ {write} }}"
+    elif dep == "cas":
+        write = f"r1 = cmpxchg_relaxed(x{(i + 1) % n}, r0 - 1, 1);"
     params = ", ".join(f"int *x{k}" for k in range(n))
-    return (f"P{i}({params})\n{{\n\tint r0;\n\tr0 = {rnd.choice(READS).format(l=f'x{i}')};\n"
+    return (f"P{i}({params})\n{{\n\tint r0;\n\tint r1;\n"
+            f"\tr0 = {rnd.choice(READS).format(l=f'x{i}')};\n"
             f"\t{rnd.choice(FENCES)}\n\t{write}\n}}\n")
 
 

@@ -45,14 +45,38 @@ def store(x: Any, value: Any, tags: frozenset[str], name: str) -> None:
 
 def rmw(x: Any, update: Callable[[Any], Any], tags: frozenset[str], name: str,
         args: tuple[Any, ...] = (), ftags: frozenset[str] | None = None,
-        wtags: frozenset[str] | None = None) -> Any:
-    """A read-modify-write; ``update(old)`` is the new value or None (no write)."""
+        wtags: frozenset[str] | None = None, compared: tuple[Any, ...] = (),
+        shown: tuple[Any, ...] | None = None) -> Any:
+    """A read-modify-write; ``update(old)`` is the new value or None (no write).  The
+    write depends on ``args`` (data); whether it writes depends on ``compared`` too
+    (a cmpxchg's ``old``), which the memory model does not count as a dependency
+    (Op.compared).  The operation's text names ``shown``, by default ``compared`` and
+    ``args`` in that order."""
     loc, deps = where(x)
     data: Deps = frozenset().union(*(deps_of(a) for a in args)) if args else frozenset()
-    shown = ", ".join([str(loc), *(str(raw(a)) for a in args)])
+    against: Deps = frozenset().union(*(deps_of(a) for a in compared)) if compared \
+        else frozenset()
+    text = ", ".join([str(loc), *(str(raw(a)) for a in shown or (*compared, *args))])
     return issue(Op("RMW", loc=loc, tags=tags | {"RMW"}, wtags=(wtags or tags) | {"RMW"},
                     ftags=None if ftags is None else ftags | {"RMW"}, update=update,
-                    addr=deps, data=data, text=f"{name}({shown})"))
+                    addr=deps, data=data, compared=against, text=f"{name}({text})"))
+
+
+def cmpxchg_rmw(x: Any, old: Any, new: Any, tags: frozenset[str], name: str) -> Any:
+    """A cmpxchg of ``*x`` (the kernel API's and linux-kernel.def's ``__cmpxchg``): writes
+    ``new`` if it reads ``old``, else nothing (tagged ``tags`` either way); the value
+    read.  ``old`` is compared, not a dependency (Op.compared)."""
+    want, value = raw(old), raw(new)
+    return rmw(x, lambda cur: value if cur == want else None, tags, name, (new,),
+               ftags=tags, compared=(old,))
+
+
+def add_unless_rmw(x: Any, a: Any, u: Any, tags: frozenset[str], name: str) -> Any:
+    """An atomic_add_unless() of ``*x``: adds ``a`` unless it reads ``u`` (compared,
+    not a dependency); the value read."""
+    av, uv = raw(a), raw(u)
+    return rmw(x, lambda o: None if o == uv else o + av, tags, name, (a,), ftags=tags,
+               compared=(u,), shown=(a, u))
 
 
 def fence(tag: str, name: str) -> None:

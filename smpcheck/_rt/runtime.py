@@ -80,6 +80,10 @@ class Op:
     data: Deps = NO_DEPS
     ctrl: Deps = NO_DEPS
     branch: Deps = NO_DEPS  # every read branched on so far (Event.branch)
+    # the reads an RMW's outcome depends on beyond its data: what a cmpxchg compares
+    # with decides whether it writes, as a branch would, but is no dependency of the
+    # model's (herd7 has none): the events' branch only
+    compared: Deps = NO_DEPS
     obj: Obj | None = None
     spec: Spec | None = None
     text: str = ""
@@ -444,7 +448,7 @@ class Run:
         if self.interruptible[cpu.tid] and self._deliverable(cpu, op):
             self._interrupt(cpu, op)
         op.ctrl = cpu.ctrl
-        op.branch = cpu.branch
+        op.branch = cpu.branch | op.compared if op.compared else cpu.branch
         if cpu.poison is not None and self._beyond_poison(cpu, op):
             self._halt(cpu)
         if cpu.pos >= self.max_events and op.kind not in ("E", "ERR", "BOUND"):

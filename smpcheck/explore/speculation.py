@@ -27,7 +27,13 @@ the program's constants.  So a model may name its *latent* statements
 (:attr:`~smpcheck.model.model.Model.latent`: a litmus test's statements with
 constants and memory accesses); those no execution ran make their constants
 values their CPU may write to any location, and every read of the other CPUs
-may speculate on them.  Python models name none: their code is not read.  Two
+may speculate on them.  A read-modify-write that fails in every execution
+(``cmpxchg(x, r1 - 1, 1)`` where only the cycle makes ``r1`` 1) ran, but
+wrote none of its constants: those become values its CPU may write to its own
+location only, and only reads of that location speculate on them (as values
+of any location they made every read of the other CPUs speculate, and
+generated SRCU tests ran out of their budget).  Python models name none:
+their code is not read.  Two
 paths can lead to one execution once reads speculate, so those runs count each
 execution once by its reads-from and coherence (:func:`execution_key`).
 """
@@ -69,6 +75,11 @@ class Domain:
         self.ran: set[tuple[int, str, int, str]] = set()  # (CPU, file, line, text): _ran
         self.reads: set[Site] = set()  # every read site of a complete execution
         self.unseen: dict[int, set[Any]] = {}  # per CPU, constants of latent lines not run
+        # latent RMW statements seen failing, with their locations, and those seen writing
+        self.failed: dict[tuple[int, str, int, str], set[Loc]] = {}
+        self.succeeded: set[tuple[int, str, int, str]] = set()
+        self.unseen_at: dict[Loc, dict[int, set[Any]]] = {}  # per location, per CPU: failed
+        self.reads_of: dict[Loc, set[Site]] = {}  # the read sites of each location
         self.values: dict[Loc, dict[Any, set[int]]] = {}
         self.value_sites: dict[Loc, dict[Any, set[Site]]] = {}  # the writes' sites
         self.component: dict[Site, int] = {}  # a site's strongly connected component
@@ -88,15 +99,28 @@ class Domain:
         that never complete are not values the program writes)."""
         met, latent = self.met, bool(self.latent)
         for t in g.threads:
-            for ev in t:
+            for i, ev in enumerate(t):
                 if ev is None or not (latent or ev.kind == "W") or not first_meeting(met, ev):
                     continue
                 if ev.kind == "W":
                     self.wrote(ev)
-                elif self.latent and ev.kind == "R":
-                    self.reads.add(site_of(ev))
-                if self.latent and _ran(ev):
-                    self.ran.add((ev.tid, ev.src.path, ev.src.line, ev.src.text))
+                if latent:
+                    self._note(ev, t[i - 1] if ev.kind == "N" else None)
+
+    def _note(self, ev: Event, failed: Event | None) -> None:
+        """Note what an event of a complete execution shows of its statement (a latent
+        program's): that it ran (:func:`_ran`), read, wrote, or, with ``failed`` the
+        read before a failed RMW's place holder ``ev``, failed to write ``failed.loc``."""
+        if ev.kind == "R":
+            assert ev.loc is not None
+            self.reads.add(site_of(ev))
+            self.reads_of.setdefault(ev.loc, set()).add(site_of(ev))
+        if _ran(ev):
+            self.ran.add(_statement(ev))
+        if ev.kind == "W":
+            self.succeeded.add(_statement(ev))
+        elif failed is not None and failed.loc is not None:
+            self.failed.setdefault(_statement(failed), set()).add(failed.loc)
 
     def forget_meetings(self) -> None:
         """Empty the memos of events met (the exploration ended: they only kept its
@@ -174,17 +198,26 @@ class Domain:
         self.sites = {r for r in self.edges if comp[r] in cyclic}
         self._unseen()
         self.sites |= {r for r in self.reads if any(t != r[0] for t in self.unseen)}
+        self.sites |= {r for loc, by_cpu in self.unseen_at.items()
+                       for r in self.reads_of.get(loc, ()) if any(t != r[0] for t in by_cpu)}
         return bool(self.sites)
 
     def _unseen(self) -> None:
         """Add the constants of the latent statements no execution ran (they stay)."""
         for tid, path, line, text, values in self.latent:
-            if (tid, path, line, text) not in self.ran:
-                known = self.unseen.setdefault(tid, set())
-                if not values <= known:
-                    known |= values
-                    self.size += 1
-                    self.version += 1
+            key = (tid, path, line, text)
+            if key not in self.ran:
+                self._add_unseen(self.unseen.setdefault(tid, set()), values)
+            elif key in self.failed and key not in self.succeeded:
+                for loc in self.failed[key]:
+                    self._add_unseen(self.unseen_at.setdefault(loc, {}).setdefault(tid, set()),
+                                     values)
+
+    def _add_unseen(self, known: set[Any], values: frozenset[Any]) -> None:
+        if not values <= known:
+            known |= values
+            self.size += 1
+            self.version += 1
 
     def speculates(self, tid: int, src: Source, text: str) -> bool:
         """Whether a read ``text`` at ``src`` on CPU ``tid`` may speculate."""
@@ -199,9 +232,10 @@ class Domain:
         by_site = self.value_sites.get(loc, {})
         seen = {v for v, sites in by_site.items()
                 if any(s[0] != tid and self.component.get(s) == mine for s in sites)}
-        for t, values in self.unseen.items():
-            if t != tid:
-                seen |= values
+        for by_cpu in (self.unseen, self.unseen_at.get(loc, {})):
+            for t, values in by_cpu.items():
+                if t != tid:
+                    seen |= values
         return sorted(seen, key=repr)
 
     def writers(self, loc: Loc, value: Any) -> set[int]:
@@ -209,13 +243,15 @@ class Domain:
         key = _hashable(value)
         if key is None:
             return set()
-        latent = {t for t, values in self.unseen.items() if key in values}
+        latent = {t for by_cpu in (self.unseen, self.unseen_at.get(loc, {}))
+                  for t, values in by_cpu.items() if key in values}
         return self.values.get(loc, {}).get(key, set()) | latent
 
     def written_by(self, loc: Loc) -> set[int]:
         """The CPUs seen writing ``loc``, and those with latent constants (which may
         write any location)."""
         out = set().union(*self.values.get(loc, {}).values())
+        out |= {t for t, values in self.unseen_at.get(loc, {}).items() if values}
         return out | {t for t, values in self.unseen.items() if values}
 
     def snapshot(self) -> int:
@@ -225,10 +261,13 @@ class Domain:
 def _ran(ev: Event) -> bool:
     """Whether ``ev`` shows its statement ran: an access.  A fence, or the end of a CPU
     (which carries its last statement's source), shows nothing.  (A failed RMW's read
-    counts, although it wrote none of its constants: counting it out made every read
-    of the other CPUs speculate on them, and generated SRCU tests ran out of their
-    budget; case known-failed-cmpxchg-on-cycle, README's known limits.)"""
+    counts: its constants are its location's only, Domain.failed.)"""
     return ev.kind in "RW"
+
+
+def _statement(ev: Event) -> tuple[int, str, int, str]:
+    """The statement an event is of, as Model.latent names it."""
+    return (ev.tid, ev.src.path, ev.src.line, ev.src.text)
 
 
 MET_MAX = 1 << 16  # events a meeting memo holds before it starts again

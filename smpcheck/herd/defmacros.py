@@ -43,6 +43,8 @@ from smpcheck.kernel.lowlevel import (
     BLOCK,
     Op,
     add_control_deps,
+    add_unless_rmw,
+    cmpxchg_rmw,
     fence,
     issue,
     load,
@@ -237,10 +239,7 @@ def _p_cmpxchg(p: D.DPrim, params: Params, name: str) -> Code:
     tags = frozenset(p.tags)
 
     def run(args: Args) -> Any:
-        expect, new = v(args), w(args)
-        want, value = raw(expect), raw(new)
-        return rmw(x(args), lambda cur: value if cur == want else None, tags, name,
-                   (expect, new), ftags=tags)
+        return cmpxchg_rmw(x(args), v(args), w(args), tags, name)
 
     return run
 
@@ -295,9 +294,7 @@ def _p_add_unless(p: D.DPrim, params: Params, name: str) -> Code:
 
     def run(args: Args) -> Any:
         amount, unless = v(args), w(args)
-        a, u = raw(amount), raw(unless)
-        old = rmw(x(args), lambda o: None if o == u else o + a, tags, name, (amount, unless),
-                  ftags=tags)
+        old = add_unless_rmw(x(args), amount, unless, tags, name)
         return combine(lambda o, b: int(o != b), old, unless)
 
     return run

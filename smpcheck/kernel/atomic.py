@@ -4,7 +4,10 @@ Orderings follow the kernel (and linux-kernel.def): the plain name is fully
 ordered when it returns a value, ``_relaxed`` is unordered, ``_acquire`` and
 ``_release`` order one side; value-less operations (``atomic_inc``) are
 unordered (herd tag NORETURN).  A failed cmpxchg writes nothing and orders
-nothing.
+nothing.  The value a cmpxchg compares with (``old``; atomic_add_unless()'s ``u``)
+is no dependency of its write, as herd7 has it: only the value written (and the
+address) carry one.  (Load buffering where a READ_ONCE() feeds only a
+cmpxchg_relaxed()'s ``old`` is Sometimes under herd7.)
 
 Deviation: C's ``atomic_try_cmpxchg(v, &old, new)`` updates ``old`` in place;
 here it returns ``(ok, old)``.
@@ -21,6 +24,8 @@ from smpcheck._rt.ops import (
     MB,
     NORETURN,
     ORDERINGS,
+    add_unless_rmw,
+    cmpxchg_rmw,
     load,
     rmw,
     store,
@@ -211,9 +216,7 @@ def _xchg(name: str, tags: frozenset[str]) -> Fn:
 @_recorded
 def _cmpxchg(name: str, tags: frozenset[str]) -> Fn:
     def f(p: Any, old: Any, new: Any) -> Any:
-        expect, value = raw(old), raw(new)
-        return rmw(p, lambda cur: value if cur == expect else None, tags, name, (old, new),
-                   ftags=tags)
+        return cmpxchg_rmw(p, old, new, tags, name)
     f.__name__ = name
     return f
 
@@ -309,8 +312,7 @@ def atomic_add_unless(v: Any, a: Any, u: Any) -> Any:
 
 def add_unless(v: Any, a: Any, u: Any, name: str) -> Any:
     """atomic_add_unless() and atomic64_add_unless(), named ``name``."""
-    av, uv = raw(a), raw(u)
-    old = rmw(v, lambda o: None if o == uv else o + av, MB, name, (a, u), ftags=MB)
+    old = add_unless_rmw(v, a, u, MB, name)
     return old != u
 
 
