@@ -17,38 +17,20 @@ from hypothesis import strategies as st
 from smpcheck.graph.events import Event
 from smpcheck.graph.graph import ExecutionGraph, Locations
 from smpcheck.graph.view import View
-from smpcheck.model.objects import Field, Obj
 from smpcheck.models.cycles import coherence_broken, coherence_covers, coherence_witness
-
-LOCS = [Obj(name, Field(0)).loc(()) for name in ("x", "y")]
+from tests.support.random_graphs import LOCS, unsourced
+from tests.support.random_graphs import graphs as random_graphs
 
 
 def _accesses(draw: Any) -> ExecutionGraph:
     """Up to three CPUs of up to four marked reads and writes of the two locations,
     with neither sources nor coherence orders yet."""
-    cpus = draw(st.lists(st.lists(st.tuples(st.sampled_from("RW"), st.integers(0, 1)),
-                                  min_size=1, max_size=4), min_size=1, max_size=3))
-    g = ExecutionGraph(len(cpus), Locations())
-    for tid, accesses in enumerate(cpus):
-        for idx, (kind, at) in enumerate(accesses):
-            g.add(Event((tid, idx), kind, LOCS[at], idx + 1, frozenset({"ONCE"})))
-    return g
+    return unsourced(draw, ("R", "W"), ends=False)
 
 
-@st.composite
-def graphs(draw: Any) -> ExecutionGraph:
+def graphs() -> st.SearchStrategy[ExecutionGraph]:
     """A graph of random reads and writes, coherence orders and sources."""
-    g = _accesses(draw)
-    for loc in LOCS:
-        writes = [ev.id for ev in g.events() if ev.kind == "W" and ev.loc is loc]
-        g.co[loc] = draw(st.permutations(writes))
-        sources = [g.init_of(loc).id, *writes]
-        for ev in g.events():
-            if ev.kind == "R" and ev.loc is loc:
-                src = draw(st.one_of(st.none(), st.sampled_from(sources)))
-                if src is not None:
-                    g.rf[ev.id] = src
-    return g
+    return random_graphs(("R", "W"), ends=False)
 
 
 @st.composite

@@ -9,50 +9,13 @@ and sources, cyclic or not."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smpcheck.graph.events import Event
-from smpcheck.graph.graph import ExecutionGraph, Locations
+from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.graph.view import View
-from smpcheck.model.objects import Field, Obj
 from smpcheck.models.cycles import any_on_cycle, immediate_po, po_closes, po_cycle_after, successors
-
-LOCS = [Obj(name, Field(0)).loc(()) for name in ("x", "y")]
-KINDS = ("R", "W", "F", "UL")
-
-
-def _event(eid: tuple[int, int], kind: str, at: int) -> Event:
-    if kind == "UL":
-        return Event(eid, "F", LOCS[at], None, frozenset({"UL"}))
-    if kind == "F":
-        return Event(eid, "F", None, None, frozenset({"MB"}))
-    return Event(eid, kind, LOCS[at], eid[1] + 1, frozenset({"ONCE"}))
-
-
-@st.composite
-def graphs(draw: Any, kinds: tuple[str, ...] = KINDS) -> ExecutionGraph:
-    cpus = draw(st.lists(st.lists(st.tuples(st.sampled_from(kinds), st.integers(0, 1)),
-                                  min_size=1, max_size=4), min_size=1, max_size=3))
-    g = ExecutionGraph(len(cpus), Locations())
-    for tid, steps in enumerate(cpus):
-        for idx, (kind, at) in enumerate(steps):
-            g.add(_event((tid, idx), kind, at))
-        if draw(st.booleans()):
-            g.add(Event((tid, len(steps)), "E", None, None))
-    for loc in LOCS:
-        writes = [ev.id for ev in g.events() if ev.kind == "W" and ev.loc is loc]
-        unlocks = [ev.id for ev in g.events() if ev.kind == "F" and ev.loc is loc]
-        g.co[loc] = draw(st.permutations(writes))
-        sources = [g.init_of(loc).id, *writes, *unlocks]
-        for ev in g.events():
-            if ev.kind == "R" and ev.loc is loc:
-                src = draw(st.one_of(st.none(), st.sampled_from(sources)))
-                if src is not None:
-                    g.rf[ev.id] = src
-    return g
+from tests.support.random_graphs import graphs
 
 
 @settings(max_examples=500, deadline=None)
