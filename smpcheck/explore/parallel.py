@@ -46,9 +46,8 @@ from smpcheck.errors import InternalError, UsageError
 from smpcheck.explore.by_file import default_jobs
 from smpcheck.explore.explorer import Settings
 from smpcheck.explore.speculation import Domain, Site
+from smpcheck.explore.split import Path, Split
 from smpcheck.explore.units import (
-    Path,
-    Split,
     Task,
     UnitResult,
     Unsplit,
