@@ -33,6 +33,7 @@ MODULES = (
     "smpcheck.explore.checks",
     "smpcheck.explore.explorer",
     "smpcheck.explore.speculation",
+    "smpcheck.explore.split",
     "smpcheck.graph.dense",
     "smpcheck.graph.events",
     "smpcheck.graph.final",

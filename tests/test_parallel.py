@@ -482,22 +482,21 @@ def _both_ends(takes: dict[int, int]) -> Any:
     walks the tasks from the first one on, and a worker takes runs of them from the
     last one backwards when this walk pops its ``n``-th node (``takes``: n -> share);
     the runs taken are explored after the walk, in order."""
-    from smpcheck.explore.units import Frontier
+    from smpcheck.explore.split import Frontier
     from smpcheck.explore.workers import _in_order
 
     def runner(tasks: list[Task], stop: Any, local: Any) -> Any:
-        frontier = Frontier([t.path for t in tasks])
         taken: list[tuple[int, int]] = []
         pops = itertools.count()
-        enter = frontier.enter
 
-        def entering(path: tuple[int, ...]) -> bool:
-            share = takes.get(next(pops))
-            if share is not None and (run := frontier.take(share)) is not None:
-                taken.append(run)
-            return enter(path)
+        class Taking(Frontier):
+            def enter(self, path: tuple[int, ...]) -> bool:
+                share = takes.get(next(pops))
+                if share is not None and (run := self.take(share)) is not None:
+                    taken.append(run)
+                return super().enter(path)
 
-        frontier.enter = entering  # type: ignore[method-assign]
+        frontier = Taking([t.path for t in tasks])
         mine = local(replace(tasks[0], more=tuple(t.path for t in tasks[1:]), frontier=frontier))
         frontier.close()
         runs = [local(replace(tasks[i], more=tuple(t.path for t in tasks[i + 1:end])))
@@ -508,13 +507,13 @@ def _both_ends(takes: dict[int, int]) -> Any:
 
 
 def _walk_against_a_taker(n: int) -> tuple[list[tuple[int, ...]], list[tuple[int, int]]]:
-    """A walk entering ``n`` units and the nodes below each (units.Frontier.enter) while
+    """A walk entering ``n`` units and the nodes below each (split.Frontier.enter) while
     a thread takes runs from the end, threads switched every microsecond: the nodes
     entered and the runs taken."""
     import sys
     import threading
 
-    from smpcheck.explore.units import Frontier
+    from smpcheck.explore.split import Frontier
 
     units = [(i,) for i in range(n)]
     frontier = Frontier(units)
@@ -539,7 +538,7 @@ def _walk_against_a_taker(n: int) -> tuple[list[tuple[int, ...]], list[tuple[int
 
 def test_the_walk_enters_no_node_of_a_run_taken_while_it_walks() -> None:
     """The walk reads the limit a take sets without the lock unless a take is under way
-    (units.Frontier): every node it enters is before the first unit taken, and it
+    (split.Frontier): every node it enters is before the first unit taken, and it
     enters every unit before that (a walk that read the limit before the taker read
     where it was, and entered past it, failed here within a few hundred tries)."""
     for _ in range(200):
@@ -557,7 +556,7 @@ def test_the_walk_enters_no_node_of_a_run_taken_while_it_walks() -> None:
 def test_runs_taken_from_the_end_during_the_walk_match_one_process(
         text: str, mm: str, depth: int, takes: dict[int, int]) -> None:
     """This process walks the units from the first while workers take runs of them from
-    the last (units.Frontier), wherever the walk is when they take one: the same
+    the last (split.Frontier), wherever the walk is when they take one: the same
     executions, states, findings and verdict as one process."""
     from smpcheck.explore import parallel
 
@@ -612,11 +611,11 @@ def test_runs_a_worker_process_takes_match_one_process(
     units.adopt) or started from a fork server (the model built again) explores it."""
     import time
 
-    from smpcheck.explore import units, workers
+    from smpcheck.explore import split, workers
 
     taken: list[int] = []
 
-    class Waiting(units.Frontier):
+    class Waiting(split.Frontier):
         def enter(self, path: tuple[int, ...]) -> bool:
             began = time.monotonic()
             while self.end == len(self.units) and time.monotonic() - began < 30:

@@ -46,9 +46,8 @@ from smpcheck.errors import InternalError, UsageError
 from smpcheck.explore.by_file import default_jobs
 from smpcheck.explore.explorer import Settings
 from smpcheck.explore.speculation import Domain, Site
+from smpcheck.explore.split import Path, Split
 from smpcheck.explore.units import (
-    Path,
-    Split,
     Task,
     UnitResult,
     Unsplit,
@@ -77,7 +76,7 @@ if TYPE_CHECKING:
     from smpcheck.explore.session import Carried
 
 PROBE_S = 0.05  # a run that ends within this many seconds is not split (the probe's way)
-SHARE_AFTER_S = 0.02  # a walk shares its tree after so many seconds (forked workers' way)
+SHARE_AFTER_S = 0.01  # a walk shares its tree after so many seconds (forked workers' way)
 
 __all__ = ["default_jobs", "merge", "split_tree", "verify_parallel"]
 

@@ -21,9 +21,8 @@ from typing import Any
 
 from smpcheck.errors import InternalError, UsageError
 from smpcheck.explore.forks import Fork
+from smpcheck.explore.split import Frontier, Path
 from smpcheck.explore.units import (
-    Frontier,
-    Path,
     Plan,
     Task,
     UnitResult,
@@ -234,7 +233,7 @@ def _with_workers(tasks: list[Task], most: int, local: Local, start_after: float
 class _BothEnds:
     """This process walks the units from the first on, all in one walk (one set-up, the
     nodes above them walked once), while each worker takes runs of them from the last
-    one backwards (:class:`~smpcheck.explore.units.Frontier`): a :data:`SHARE` of
+    one backwards (:class:`~smpcheck.explore.split.Frontier`): a :data:`SHARE` of
     what is left between them at a time, its next run sent before it ends the last.
     They meet where the walk ends; this process then takes back the runs sent and
     not begun (:meth:`Fork.claim`) and halves each with its worker while the
