@@ -59,9 +59,10 @@ SHARED = Path(os.environ.get("SMPCHECK_SHARED", REPO.parent / "shared")) / "lkmm
 OUT = REPO / "tests" / "data" / "lkmm-gen"
 
 
-def herd_lines(path: Path, timeout: float, herd: str) -> dict[str, Any]:
-    """herd7's output lines on one file, or why there are none."""
-    cmd = [herd, "-I", str(SHARED), "-conf", "linux-kernel.cfg", str(path)]
+def herd_lines(path: Path, timeout: float, herd: str, *extra: str) -> dict[str, Any]:
+    """herd7's output lines on one file (options ``extra`` after the LKMM's), or why
+    there are none."""
+    cmd = [herd, "-I", str(SHARED), "-conf", "linux-kernel.cfg", *extra, str(path)]
     start = time.monotonic()
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
