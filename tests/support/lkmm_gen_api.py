@@ -10,8 +10,10 @@ its statements never draw, the shapes behind this project's false Nevers:
 * address dependencies through arithmetic (``READ_ONCE(*(y + r0 - r0))``), data
   dependencies from two reads and through a local register, control dependencies
   on one line, nested, with ``else if``, on a read or an RMW in the condition;
+* xchg() and cmpxchg() of a pointer, and accesses through what they return;
 * one location read twice, a fence between now and then;
 * initial values other than 0, and conditions mixing ``/\\``, ``\\/`` and ``~``
+  (on the pointer's final value too)
   under ``exists``, ``~exists`` and ``forall``.
 
 ``generate(seed, i)`` is test ``A<seed>-<i>`` (recorded with herd7 by
@@ -37,12 +39,14 @@ from tests.support.lkmm_gen import (
 )
 
 THEMES = ("atomics", "deps", "mixed")
-NEW: Weights = (("rmw_reg", 1), ("deps", 1), ("reread", 1))
+NEW: Weights = (("rmw_reg", 1), ("deps", 1), ("reread", 1), ("ptr_rmw", 1))
 STEPS: dict[str, Weights] = {
-    "atomics": (("marked", 3), ("rmw", 1), ("rmw_reg", 5), ("reread", 1), ("fence", 1)),
-    "deps": (("marked", 3), ("dependency", 1), ("deps", 5), ("reread", 1), ("rmw_reg", 1)),
+    "atomics": (("marked", 3), ("rmw", 1), ("rmw_reg", 5), ("reread", 1), ("fence", 1),
+                ("ptr_rmw", 1)),
+    "deps": (("marked", 3), ("dependency", 1), ("deps", 5), ("reread", 1), ("rmw_reg", 1),
+             ("ptr_rmw", 1)),
     "mixed": (("marked", 3), ("rmw_reg", 2), ("deps", 2), ("reread", 1), ("spinlock", 1),
-              ("rcu", 1), ("fence", 1)),
+              ("rcu", 1), ("fence", 1), ("ptr_rmw", 1)),
 }
 LOADS = ("READ_ONCE", "smp_load_acquire", "atomic_read", "atomic_read_acquire")
 
@@ -153,10 +157,18 @@ class ApiCpu(Cpu):
         k = self.rng.choice(("0", "1", "2", self.shared.first(self.reads.get(r, "x"))))
         return f"{r} {self.rng.choice(('==', '!='))} {k}"
 
-    def dep_oneline(self) -> None:
-        """A control dependency on one line: no braces."""
-        self.emit(f"if ({self.test_of(self.source())})")
+    def guarded(self, test: str) -> None:
+        """``if (test)`` and one statement, without braces where it is one line."""
+        self.emit(f"if ({test})")
+        at = len(self.lines)
         self.block(self.simple, 1)
+        if len(self.lines) > at + 1:
+            self.lines[at - 1] += " {"
+            self.emit("}")
+
+    def dep_oneline(self) -> None:
+        """A control dependency on one statement, without braces."""
+        self.guarded(self.test_of(self.source()))
 
     def dep_elseif(self) -> None:
         r = self.source()
@@ -174,8 +186,7 @@ class ApiCpu(Cpu):
             self.events += 1
             v = self.var()
             self.emit(f"{self.reg(read=v)} = {self.load(v)};")
-        self.emit(f"if ({self.test_of(self.source())})")
-        self.block(self.simple, 1)
+        self.guarded(self.test_of(self.source()))
         self.depth -= 1
         self.emit("}")
 
@@ -183,8 +194,7 @@ class ApiCpu(Cpu):
         """A control dependency on a read in the condition itself."""
         v = self.var()
         self.events += 1
-        self.emit(f"if ({self.load(v)} {self.rng.choice(('==', '!='))} {self.value()})")
-        self.block(self.simple, 1)
+        self.guarded(f"{self.load(v)} {self.rng.choice(('==', '!='))} {self.value()}")
 
     def dep_rmw_ctrl(self) -> None:
         """A control dependency on an RMW's result in the condition."""
@@ -199,6 +209,28 @@ class ApiCpu(Cpu):
         self.block(self.simple, rng.randint(1, 2))
         self.emit("}")
 
+    def ptr_rmw(self) -> None:
+        """xchg() or cmpxchg() of the pointer ``p``, then an access through what it
+        returned (an address dependency on an RMW)."""
+        self.shared.pointer = True
+        rng, order = self.rng, self.rng.choice(ORDERS)
+        new = self.var()
+        got = self.reg("ptr", read="p")
+        self.events += 2
+        if rng.random() < 0.5:
+            self.emit(f"{got} = xchg{order}(p, {new});")
+        else:
+            self.emit(f"{got} = cmpxchg{order}(p, {self.var()}, {new});")
+        if rng.random() < 0.7:
+            self.events += 1
+            if rng.random() < 0.6:
+                self.emit(f"{self.reg(read='*p')} = READ_ONCE(*{got});")
+            else:
+                k = self.value()
+                for v in ("x", "y", "z")[:self.shared.nvars]:
+                    self.store(v, k)
+                self.emit(f"WRITE_ONCE(*{got}, {k});")
+
     # -- the test around the CPUs ----------------------------------------------
     @staticmethod
     def prepare(shared: Shared, rng: random.Random) -> None:
@@ -211,6 +243,8 @@ class ApiCpu(Cpu):
     def condition(rng: random.Random, cpus: list[Cpu], shared: Shared) -> str:
         """Atoms, some negated, joined by a mix of ``/\\`` and ``\\/``, some bracketed."""
         drawn = atoms(rng, cpus, shared)
+        if shared.pointer and rng.random() < 0.4:
+            drawn.append(f"p={rng.choice(('x', 'y', 'z')[:shared.nvars])}")
         chosen = [f"~{a}" if rng.random() < 0.15 else a
                   for a in rng.sample(drawn, min(len(drawn), rng.randint(1, 4)))]
         prop = chosen[0]
