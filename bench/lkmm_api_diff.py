@@ -7,7 +7,8 @@ Run (needs herd7; the shared data at ../shared/lkmm or $SMPCHECK_SHARED/lkmm):
 Writes each test ``A<seed>-<i>`` to ``--out``, runs herd7 on it, then
 ``smpcheck litmus --mm lkmm`` and ``smpcheck-herd -conf linux-kernel.cfg`` and
 compares every line but Time and Hash.  Tests herd7 rejects, does not finish, or
-prints a symbolic value for (``S21``, a value it left unsolved) are counted apart.
+prints a symbolic value for (``S21``, a value it left unsolved) are counted apart,
+and so are those smpcheck does not finish (its speculation budget: no verdict).
 Where a path differs, herd7 under ``-model sc.cat`` and ``smpcheck litmus --mm sc``
 are compared too: if herd7 lists fewer executions even under SC, the test is one
 where herd7 drops executions it fails to solve, if smpcheck lists every state herd7
@@ -60,6 +61,8 @@ def classify(path: Path, args: argparse.Namespace, session: HerdSession) -> tupl
     diffs = {name: difference(want, lines) for name, lines in got.items()}
     if not any(diffs.values()):
         return "agree", ""
+    if any(line.startswith("Incomplete ") for lines in got.values() for line in lines):
+        return "smpcheck incomplete", ""  # its speculation budget: no verdict, never a wrong one
     sc = herd_lines(path, args.timeout, args.herd, "-model", "sc.cat")
     if "lines" in sc and executions(sc["lines"]) < executions(builtin_lines(path, "sc")) \
             and all(more(want, lines) for lines in got.values()):
