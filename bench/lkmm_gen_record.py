@@ -11,6 +11,12 @@ and the lock corpus (spinlocks, lone unlocks among them, by the lock theme alone
     .venv/bin/python bench/lkmm_gen_record.py --seed 202 --count 410 --theme lock \
         --out tests/data/lkmm-gen-lock2
 
+and the kernel API corpus (tests/support/lkmm_gen_api.py: register-dependent RMWs, more
+dependency shapes, initial values, mixed conditions):
+
+    .venv/bin/python bench/lkmm_gen_record.py --api --seed 6 --count 60 \
+        --out tests/data/lkmm-gen-api
+
 and the RMW corpus (atomic RMWs with their fences):
 
     .venv/bin/python bench/lkmm_gen_record.py --seed 3694 --count 300 --theme rmw \
@@ -47,15 +53,16 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.support.lkmm_gen import THEMES, generate  # noqa: E402
+from tests.support import lkmm_gen, lkmm_gen_api  # noqa: E402
 
 SHARED = Path(os.environ.get("SMPCHECK_SHARED", REPO.parent / "shared")) / "lkmm"
 OUT = REPO / "tests" / "data" / "lkmm-gen"
 
 
-def herd_lines(path: Path, timeout: float, herd: str) -> dict[str, Any]:
-    """herd7's output lines on one file, or why there are none."""
-    cmd = [herd, "-I", str(SHARED), "-conf", "linux-kernel.cfg", str(path)]
+def herd_lines(path: Path, timeout: float, herd: str, *extra: str) -> dict[str, Any]:
+    """herd7's output lines on one file (options ``extra`` after the LKMM's), or why
+    there are none."""
+    cmd = [herd, "-I", str(SHARED), "-conf", "linux-kernel.cfg", *extra, str(path)]
     start = time.monotonic()
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
@@ -78,17 +85,20 @@ def main() -> int:
     ap.add_argument("-j", "--jobs", type=int, default=2)
     ap.add_argument("--herd", default="herd7")
     ap.add_argument("--out", type=Path, default=OUT)
-    ap.add_argument("--theme", choices=THEMES,
+    ap.add_argument("--api", action="store_true",
+                    help="tests/support/lkmm_gen_api.py's tests (A<seed>-<i>), not lkmm_gen's")
+    ap.add_argument("--theme", choices=lkmm_gen.THEMES + lkmm_gen_api.THEMES,
                     help="only the tests of this theme (of the first --count)")
     args = ap.parse_args()
+    gen = lkmm_gen_api if args.api else lkmm_gen
     args.out.mkdir(parents=True, exist_ok=True)
     for old in args.out.glob("*.litmus"):
         old.unlink()
     paths = []
     for i in range(args.count):
-        if args.theme is not None and THEMES[i % len(THEMES)] != args.theme:
+        if args.theme is not None and gen.THEMES[i % len(gen.THEMES)] != args.theme:
             continue
-        text = generate(args.seed, i)
+        text = gen.generate(args.seed, i)
         name = text.split("\n", 1)[0].split()[1]
         path = args.out / f"{name}.litmus"
         path.write_text(text)
@@ -99,7 +109,8 @@ def main() -> int:
     record = {
         "herd7": version.stdout.strip(),
         "command": "herd7 -I LKMM -conf linux-kernel.cfg FILE",
-        "generator": f"tests/support/lkmm_gen.py generate({args.seed}, i), i < {args.count}"
+        "generator": f"{gen.__name__.replace('.', '/')}.py generate({args.seed}, i), "
+                     f"i < {args.count}"
                      + (f", theme {args.theme}" if args.theme else ""),
         "timeout_s": args.timeout,
         "tests": {p.stem: out for p, out in zip(paths, outputs, strict=True)},

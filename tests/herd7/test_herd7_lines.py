@@ -11,6 +11,9 @@ must be rejected too: exit 2 and a message naming the file; so must a case
 named ``unsupported-*`` (herd7 reads it, smpcheck does not model it), with a
 message saying what is not supported.  A case named ``known-*`` is a fault found
 and not yet fixed: expected to fail (strictly: fixing it makes the test say so).
+A case named ``herd7-unsolved-*`` is one where herd7 drops executions whose values
+it fails to solve, executions a sequential run of the test reaches: smpcheck lists
+them, so it must print other lines (strictly: dropping them makes the test fail).
 ``smpcheck litmus`` (its own LKMM and kernel API, no herd files) must print the
 same lines for each case.
 """
@@ -30,7 +33,10 @@ from tests.support.herd import herd
 DATA = Path(__file__).resolve().parents[1] / "data" / "herd7"
 KNOWN = pytest.mark.xfail(strict=True, reason=(
     "known fault: both LKMM paths list fewer executions than herd7 (README, known limits)"))
-CASES = [pytest.param(c, marks=KNOWN) if c.stem.startswith("known-") else c
+UNSOLVED = pytest.mark.xfail(strict=True, reason=(
+    "herd7 7.58 drops executions it fails to solve; smpcheck lists them (README, known limits)"))
+MARKS = {"known-": KNOWN, "herd7-unsolved-": UNSOLVED}
+CASES = [pytest.param(c, marks=[m for pre, m in MARKS.items() if c.stem.startswith(pre)])
          for c in sorted((DATA / "cases").glob("*.litmus"))]
 _IDS = [c.stem for c in sorted((DATA / "cases").glob("*.litmus"))]
 

@@ -30,9 +30,9 @@ def shown(text: str) -> list[str]:
     return [line for line in text.splitlines() if line and not line.startswith(HIDDEN)]
 
 
-def builtin_lines(path: Path) -> list[str]:
-    """``smpcheck litmus FILE --mm lkmm``'s lines."""
-    return shown(herd_text(check_litmus(path, "lkmm"), LITMUS_OPTIONS))
+def builtin_lines(path: Path, model: str = "lkmm") -> list[str]:
+    """``smpcheck litmus FILE --mm MODEL``'s lines."""
+    return shown(herd_text(check_litmus(path, model), LITMUS_OPTIONS))
 
 
 def herd_session(lkmm: Path) -> HerdSession:

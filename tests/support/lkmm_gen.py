@@ -35,6 +35,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 VARS = ("x", "y", "z")
 ORDERS = ("", "_relaxed", "_acquire", "_release")
@@ -60,6 +61,7 @@ class Shared:
     lock: bool = False
     srcu: int = 0
     written: dict[str, set[str]] = field(default_factory=dict)  # var -> values stored
+    initial: dict[str, str] = field(default_factory=dict)  # var -> its value if not 0
 
     def params(self) -> str:
         out = [f"int *{v}" for v in VARS[:self.nvars]]
@@ -73,9 +75,29 @@ class Shared:
     def wrote(self, var: str, value: str) -> None:
         self.written.setdefault(var, set()).add(value)
 
+    def first(self, var: str) -> str:
+        """The value ``var`` starts with."""
+        return self.initial.get(var, "0")
+
+    def init(self) -> str:
+        """The test's initial state, one line a location."""
+        lines = ["p=x;"] if self.pointer else []
+        lines += [f"{v}={k};" for v, k in self.initial.items()]
+        return "".join(f"{line}\n" for line in lines)
+
+
+Weights = tuple[tuple[str, int], ...]  # statement kinds (Cpu methods) and their weights
+
 
 class Cpu:
-    """One thread being written: its registers (with what each may hold) and lines."""
+    """One thread being written: its registers (with what each may hold) and lines.
+
+    ``STEPS`` (by theme) and ``ANY`` weigh the statements a test draws; a subclass
+    with more statements brings its own, and its own :meth:`prepare` and
+    :meth:`condition`."""
+
+    STEPS: ClassVar[dict[str, Weights]]
+    ANY: ClassVar[Weights]
 
     def __init__(self, index: int, shared: Shared, rng: random.Random) -> None:
         self.index = index
@@ -362,6 +384,14 @@ class Cpu:
             self.events += 1
             self.emit(f"srcu_read_unlock({ss}, {rng.choice('01')});")
 
+    @staticmethod
+    def prepare(shared: Shared, rng: random.Random) -> None:
+        """Draw what the test shares before its CPUs are written (nothing, here)."""
+
+    @staticmethod
+    def condition(rng: random.Random, cpus: list[Cpu], shared: Shared) -> str:
+        return _condition(rng, cpus, shared)
+
     def text(self) -> str:
         decls = "".join(f"\t{'int *' if kind == 'ptr' else 'int '}{r};\n"
                         for r, kind in self.regs.items())
@@ -369,7 +399,7 @@ class Cpu:
         return f"P{self.index}({self.shared.params()})\n{{\n{decls}{body}}}\n"
 
 
-STEPS: dict[str, tuple[tuple[str, int], ...]] = {
+STEPS: dict[str, Weights] = {
     "base": (("marked", 5), ("fence", 3), ("dependency", 3), ("plain", 1), ("rmw", 1)),
     "rmw": (("marked", 3), ("rmw", 5), ("fence", 2), ("dependency", 1)),
     "lock": (("marked", 3), ("spinlock", 4), ("plain", 2), ("fence", 1), ("rmw", 1)),
@@ -379,35 +409,42 @@ STEPS: dict[str, tuple[tuple[str, int], ...]] = {
 }
 ANY = (("marked", 1), ("plain", 1), ("fence", 1), ("rmw", 1), ("dependency", 1),
        ("spinlock", 1), ("rcu", 1), ("srcu", 1))
+Cpu.STEPS, Cpu.ANY = STEPS, ANY
 
 
-def _pick(rng: random.Random, weighted: tuple[tuple[str, int], ...]) -> str:
+def _pick(rng: random.Random, weighted: Weights) -> str:
     names = [n for n, _ in weighted]
     return rng.choices(names, weights=[w for _, w in weighted])[0]
 
 
-def _condition(rng: random.Random, cpus: list[Cpu], shared: Shared) -> str:
-    """A proposition over some registers and variables, values they can take."""
-    atoms = []
+def atoms(rng: random.Random, cpus: list[Cpu], shared: Shared) -> list[str]:
+    """Propositions over registers and variables, each with a value it can take."""
+    out = []
     for cpu in cpus:
         for r, what in cpu.reads.items():
             if cpu.regs[r] == "ptr":
                 values = list(VARS[:shared.nvars])
             else:
-                values = ["0", *sorted(shared.written.get(what, {"1"}) - {"?"})] \
-                    if what in shared.written or what in ("?", "*p") else ["0", "1"]
+                values = [shared.first(what), *sorted(shared.written.get(what, {"1"}) - {"?"})] \
+                    if what in shared.written or what in ("?", "*p") else [shared.first(what), "1"]
                 if what in ("?", "*p"):
                     values = ["0", "1", "2"]
-            atoms.append(f"{cpu.index}:{r}={rng.choice(values)}")
-    for v, values in shared.written.items():
+            out.append(f"{cpu.index}:{r}={rng.choice(values)}")
+    for v, stored in shared.written.items():
         if rng.random() < 0.3:
-            choices = sorted(values - {"?"}) or ["1", "2"]
-            atoms.append(f"{v}={rng.choice(choices + ['0'])}")
+            choices = sorted(stored - {"?"}) or ["1", "2"]
+            out.append(f"{v}={rng.choice(choices + [shared.first(v)])}")
     if shared.lock and rng.random() < 0.1:
-        atoms.append("l=0")  # a lock's final value: lock-final
-    if not atoms:
-        atoms = [f"{VARS[0]}={rng.choice('012')}"]
-    chosen = rng.sample(atoms, min(len(atoms), rng.randint(1, 3)))
+        out.append("l=0")  # a lock's final value: lock-final
+    if not out:
+        out = [f"{VARS[0]}={rng.choice('012')}"]
+    return out
+
+
+def _condition(rng: random.Random, cpus: list[Cpu], shared: Shared) -> str:
+    """A quantified conjunction (now and then a disjunction) of some atoms."""
+    drawn = atoms(rng, cpus, shared)
+    chosen = rng.sample(drawn, min(len(drawn), rng.randint(1, 3)))
     glue = " \\/ " if rng.random() < 0.1 else " /\\ "
     prop = glue.join(chosen)
     quant = rng.choices(("exists", "~exists", "forall"), weights=(8, 1, 1))[0]
@@ -418,20 +455,25 @@ def generate(seed: int, index: int) -> str:
     """The text of test ``index`` of the corpus of ``seed`` (named ``G<seed>-<index>``)."""
     rng = random.Random(f"lkmm-gen:{seed}:{index}")
     theme = THEMES[index % len(THEMES)]
+    return compose(rng, f"G{seed}-{index:03d}", theme, Cpu)
+
+
+def compose(rng: random.Random, name: str, theme: str, kind: type[Cpu]) -> str:
+    """A test of ``theme`` whose CPUs are ``kind``'s, drawn from ``rng``."""
     ncpus = rng.choices((2, 3, 4), weights=(5, 4, 1))[0]
     budget = {2: 9, 3: 6, 4: 4}[ncpus]
     shared = Shared(nvars=2 if ncpus == 2 and rng.random() < 0.6 else 3)
     if theme == "srcu" and rng.random() < 0.25:
         shared.srcu = 2
-    cpus = [Cpu(i, shared, rng) for i in range(ncpus)]
+    kind.prepare(shared, rng)
+    cpus = [kind(i, shared, rng) for i in range(ncpus)]
     for cpu in cpus:
         steps = rng.randint(*{2: (2, 5), 3: (2, 3), 4: (1, 2)}[ncpus])
         for _ in range(steps):
             if cpu.events >= budget:
                 break
-            name = _pick(rng, ANY if rng.random() < 0.15 else STEPS[theme])
-            getattr(cpu, name)()
-    init = "p=x;\n" if shared.pointer else ""
+            step = _pick(rng, kind.ANY if rng.random() < 0.15 else kind.STEPS[theme])
+            getattr(cpu, step)()
     threads = "\n".join(cpu.text() for cpu in cpus)
-    return (f"C G{seed}-{index:03d}\n\n(* theme: {theme} *)\n\n{{\n{init}}}\n\n{threads}\n"
-            f"{_condition(rng, cpus, shared)}\n")
+    return (f"C {name}\n\n(* theme: {theme} *)\n\n{{\n{shared.init()}}}\n\n{threads}\n"
+            f"{kind.condition(rng, cpus, shared)}\n")
