@@ -9,7 +9,6 @@ choice); :class:`CatResult` says which checks failed and which flags fired.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from smpcheck.cat import values as V
@@ -19,6 +18,7 @@ from smpcheck.cat.stdlib import REQUIRED
 from smpcheck.cat.values import EMPTY, CatTypeError, Value
 from smpcheck.errors import UsageError
 from smpcheck.graph.relation import Rel
+from smpcheck.records import field, mutable_record
 
 _SPECIAL_KEYS = frozenset({"n", "tags", "values", "location", "thread"})
 _RELATION_NAMES = frozenset({"po", "rf", "co", "addr", "data", "ctrl", "rmw", "amo", "loc",
@@ -258,7 +258,7 @@ def _run_with(prog: Program, rt: Runtime, st: WithStep, i: int,
     return best  # every alternative fails: report the one closest to passing
 
 
-@dataclass
+@mutable_record
 class CatResult:
     """The verdict of a model on one execution.
 

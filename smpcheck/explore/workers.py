@@ -16,7 +16,6 @@ import itertools
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
 from typing import Any
 
 from smpcheck.errors import InternalError, UsageError
@@ -31,6 +30,7 @@ from smpcheck.explore.units import (
     forget_built,
     run_unit,
 )
+from smpcheck.records import replace
 
 _monotonic = time.monotonic  # (bound before a run guards time.monotonic against model code)
 START_S = 0.0  # seconds this process explores units alone before workers are started
