@@ -22,8 +22,8 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any, Protocol
 
-from smpcheck._rt.loader import engine_made, model_modules
 from smpcheck._rt.pystate import PythonState, Root, trace_run
+from smpcheck._rt.rewritten import engine_made, model_modules
 from smpcheck._rt.runtime import (
     IRQ_HANDLERS,
     Diverged,

@@ -503,7 +503,7 @@ def run_here(tasks: list[Task], stop: Stop, local: Local) -> Iterator[UnitResult
     at ``-j 1``: tests, debugging)."""
     import pickle
 
-    from smpcheck._rt.loader import REWRITTEN
+    from smpcheck._rt.rewritten import REWRITTEN
 
     saved = {name: sys.modules[name] for name in REWRITTEN if name in sys.modules}
     try:
