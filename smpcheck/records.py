@@ -14,17 +14,77 @@ copying -- with methods shared by every record, compiled once with this module;
 reads them as dataclasses (PEP 681).  No ``InitVar``, ``kw_only``, ordering,
 ``init=False`` nor a field declared again in a subclass (nor ``default_factory`` in
 a frozen record): a class that needs them is a dataclass.
+
+The module has its own :func:`field` (for records only) and :func:`replace`, so that
+what uses only records never imports :mod:`dataclasses` (which imports
+:mod:`inspect`: about 7 ms, a twentieth of the kernel's 35 litmus tests through
+``smpcheck-herd``).
 """
 
 from __future__ import annotations
 
-from dataclasses import MISSING, Field, FrozenInstanceError, field
+from collections.abc import Callable
 from operator import attrgetter
-from typing import Any, TypeVar, dataclass_transform
+from typing import Any, TypeVar, dataclass_transform, overload
 
 T = TypeVar("T")
 
-_NONE = object()  # (no default)
+_NONE: Any = object()  # (no default)
+
+
+class FrozenInstanceError(AttributeError):
+    """Assigning to (or deleting) a field of a frozen record."""
+
+
+class Field:
+    """What :func:`field` gives: a field's default or factory, whether ``==`` and the
+    repr show it."""
+
+    __slots__ = ("default", "default_factory", "compare", "repr")
+
+    def __init__(self, default: Any, default_factory: Callable[[], Any] | None,
+                 compare: bool, repr: bool) -> None:  # noqa: A002 (dataclasses' name)
+        self.default = default
+        self.default_factory = default_factory
+        self.compare = compare
+        self.repr = repr
+
+
+@overload
+def field(*, default: T, compare: bool = ..., repr: bool = ...) -> T: ...
+@overload
+def field(*, default_factory: Callable[[], T], compare: bool = ..., repr: bool = ...) -> T: ...
+@overload
+def field(*, compare: bool = ..., repr: bool = ...) -> Any: ...
+
+
+def field(*, default: Any = _NONE, default_factory: Callable[[], Any] | None = None,
+          compare: bool = True, repr: bool = True) -> Any:  # noqa: A002
+    """A record field's options, as ``dataclasses.field``'s of the same names."""
+    if default is not _NONE and default_factory is not None:
+        raise ValueError("cannot give both default and default_factory")
+    return Field(default, default_factory, compare, repr)
+
+
+def replace(obj: T, **changes: Any) -> T:
+    """A copy of record ``obj`` with ``changes`` (``dataclasses.replace`` for a
+    dataclass)."""
+    names = getattr(type(obj), "_record_fields", None)
+    if names is None:
+        import dataclasses
+
+        return dataclasses.replace(obj, **changes)  # type: ignore[type-var]
+    values = {n: changes.pop(n) if n in changes else getattr(obj, n) for n in names}
+    if changes:
+        raise TypeError(f"{type(obj).__name__} has no field {next(iter(changes))!r}")
+    out: T = type(obj)(**values)
+    return out
+
+
+def field_names(cls: type) -> tuple[str, ...]:
+    """The fields of record class ``cls``, in order."""
+    names: tuple[str, ...] = cls._record_fields  # type: ignore[attr-defined]
+    return names
 
 
 @dataclass_transform(frozen_default=True, field_specifiers=(field, Field))
@@ -94,17 +154,17 @@ class _Spec:
 
     def _field(self, cls: type, name: str, default: Any, factories: bool) -> None:
         keep = shown = True
+        if type(default).__module__ == "dataclasses":  # (dataclasses.field: not ours)
+            raise TypeError(f"{cls.__qualname__}.{name}: a record's field() is "
+                            "smpcheck.records.field")
         if isinstance(default, Field):
-            if not default.init or default.kw_only is True:
-                raise TypeError(f"{cls.__qualname__}.{name}: records have no init=False "
-                                "nor kw_only")
-            if default.default_factory is not MISSING:
+            if default.default_factory is not None:
                 if not factories:
                     raise TypeError(f"{cls.__qualname__}.{name}: records have no "
                                     "default_factory")
                 self.factories[name] = default.default_factory
             keep, shown = bool(default.compare), bool(default.repr)
-            default = _NONE if default.default is MISSING else default.default
+            default = default.default
         self.own.append(name)
         self.names.append(name)
         if keep:

@@ -1,7 +1,7 @@
 """The bounds and switches of a run, each default written once.
 
 :class:`Settings` is frozen: a callee that needs other settings makes its own
-(``dataclasses.replace``) and never changes its caller's.  Values are checked
+(:func:`smpcheck.records.replace`) and never changes its caller's.  Values are checked
 when a Settings is made, so a bad bound is a usage error (exit 2) before any
 exploration.  :meth:`Settings.from_environment` lets ``SMPCHECK_*`` variables
 set the defaults of the bounds the command line also sets (an option given on
@@ -14,10 +14,10 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
 from typing import Any
 
 from smpcheck.errors import UsageError
+from smpcheck.records import field_names, record
 
 __all__ = ["ENVIRONMENT", "IRQ_BOUND", "LOOP_BOUND", "MAX_EVENTS", "STALL_S", "Settings",
            "stall_seconds"]
@@ -32,7 +32,7 @@ ENVIRONMENT = {"max_executions": "SMPCHECK_MAX_EXECUTIONS", "timeout": "SMPCHECK
                "loop_bound": "SMPCHECK_LOOP_BOUND", "max_events": "SMPCHECK_MAX_EVENTS"}
 
 
-@dataclass(frozen=True)
+@record
 class Settings:
     """Every bound and switch of an exploration (immutable; checked when made)."""
 
@@ -53,24 +53,24 @@ class Settings:
     split_depth: int | None = None  # cut the tree at this depth (tests: a fine split)
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if f.name == "all_violations":
+        for name in field_names(type(self)):
+            value = getattr(self, name)
+            if name == "all_violations":
                 if not isinstance(value, bool):
                     raise UsageError(f"Settings.all_violations is True or False, not {value!r}")
-            elif f.name == "timeout":
+            elif name == "timeout":
                 if value is not None and not _seconds(value):
                     raise UsageError(f"Settings.timeout takes a finite number of seconds "
                                      f"above 0 (or None), not {value!r}")
-            elif f.name == "ray":
+            elif name == "ray":
                 if value is not None and not (isinstance(value, str) and value):
                     raise UsageError(f"Settings.ray takes a cluster address, not {value!r}")
-            elif f.name == "irq_bound":
+            elif name == "irq_bound":
                 if not (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
                     raise UsageError(f"Settings.irq_bound takes a whole number, not {value!r}")
-            elif not (value is None and f.name in ("max_executions", "split_depth")) \
+            elif not (value is None and name in ("max_executions", "split_depth")) \
                     and not _count(value):
-                raise UsageError(f"Settings.{f.name} takes a whole number of at least 1, "
+                raise UsageError(f"Settings.{name} takes a whole number of at least 1, "
                                  f"not {value!r}")
 
     @classmethod

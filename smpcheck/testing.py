@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from smpcheck.model.model import Model
+from smpcheck.records import field_names
 from smpcheck.results.result import Result
 from smpcheck.settings import Settings
 
@@ -59,7 +60,7 @@ def assert_safe(model_or_path: Model | str | os.PathLike[str], mm: str | None = 
 
 
 def _settings(given: Mapping[str, Any]) -> Settings:
-    known = set(Settings.__dataclass_fields__)
+    known = set(field_names(Settings))
     unknown = sorted(set(given) - known)
     if unknown:
         raise TypeError(f"assert_safe() got an unknown setting {unknown[0]!r} "

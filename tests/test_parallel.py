@@ -14,7 +14,6 @@ from __future__ import annotations
 import glob
 import itertools
 import os
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +33,7 @@ from smpcheck.litmus.run import run_litmus
 from smpcheck.model.model import Model
 from smpcheck.model.objects import Loc
 from smpcheck.models import get_model
+from smpcheck.records import replace
 from smpcheck.results.result import Cut, Limit, Result
 from tests.conftest import LKMM, with_lkmm
 from tests.support.cli import herd, smpcheck

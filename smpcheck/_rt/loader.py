@@ -28,6 +28,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from smpcheck._rt.rewritten import REWRITTEN
 from smpcheck.errors import UsageError
 from smpcheck.model.model import Model
 from smpcheck.model.objects import Field, Loc, name_globals
@@ -310,35 +311,6 @@ def runtime_names() -> dict[str, Any]:
     return {"_smp_loop_enter": _smp_loop_enter, "_smp_loop_head": _smp_loop_head,
             "_smp_addr": smp_addr, "_smp_outer_store": _smp_outer_store,
             "_smp_ctrl_save": ctrl_save, "_smp_ctrl_restore": ctrl_restore}
-
-
-REWRITTEN: set[str] = set()  # the modules run with the rewrites: model files, the library
-
-
-def engine_made(fn: Any) -> bool:
-    """Whether CPU function ``fn`` is smpcheck's own (the litmus interpreters'), not model
-    code: trusted to be deterministic and to keep no Python state."""
-    module = str(getattr(fn, "__module__", None) or "")
-    return getattr(fn, "smp_deterministic", False) or (
-        module.startswith("smpcheck.") and module not in REWRITTEN)
-
-
-def model_modules(fns: list[Any]) -> list[types.ModuleType]:
-    """The rewritten modules that model code in ``fns`` can reach: the functions' own,
-    and those their globals name, transitively."""
-    todo = [getattr(fn, "__module__", None) for fn in fns]
-    seen: set[str] = set()
-    while todo:
-        name = todo.pop()
-        if name is None or name in seen or name not in REWRITTEN or name not in sys.modules:
-            continue
-        seen.add(name)
-        for value in list(vars(sys.modules[name]).values()):
-            if isinstance(value, types.ModuleType):
-                todo.append(value.__name__)
-            elif isinstance(value, (type, types.FunctionType)):
-                todo.append(getattr(value, "__module__", None))
-    return [sys.modules[name] for name in sorted(seen)]
 
 
 def exec_module(path: str, name: str | None = None) -> types.ModuleType:

@@ -24,15 +24,13 @@ refused where they happen (:mod:`smpcheck._rt.loops`, ``_smp_outer_store``).
 
 from __future__ import annotations
 
-import ast
 import collections
-import linecache
 import sys
 import types
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from smpcheck._rt.loader import engine_made
+from smpcheck._rt.rewritten import engine_made
 from smpcheck._rt.runtime import ModelMisuse
 from smpcheck.model.source import Source
 
@@ -169,6 +167,8 @@ class PythonState:
     def tracer(self, root: Root, found: list[tuple[Source, str]]) -> Callable[..., Any]:
         """A trace function noting, in ``found``, the model line after which ``root``'s
         fingerprint changed (and the CPU function running it)."""
+        import linecache  # (only to report a misuse: no run imports it otherwise)
+
         last = [self.fp.of(root.get())]
         prev: list[Any] = [None]
 
@@ -225,6 +225,8 @@ def _roots(modules: list[types.ModuleType], cpus: list[Any]) -> list[Root]:
 
 
 def _line(path: str, line: int) -> Source:
+    import linecache
+
     return Source(path, line, linecache.getline(path, line).strip())
 
 
@@ -241,6 +243,9 @@ def _getter(ns: dict[str, Any], name: str) -> Callable[[], Any]:
 
 def _definition_lines(mod: types.ModuleType) -> dict[str, int]:
     """Each module-level name's first assignment line in the module's file."""
+    import ast
+    import linecache
+
     path = getattr(mod, "__file__", None)
     out: dict[str, int] = {}
     if not path:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import linecache
 import sys
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
 from typing import Any, NoReturn
 
 import greenlet
@@ -47,7 +46,6 @@ STOPPED = _Stopped()  # the end value of a CPU that read freed memory (see Run.c
 STOP_SRC = Source("<smpcheck>", 0, "", "stop")  # the source of the events a stopped CPU ends with
 
 
-@dataclass
 class Op:
     """What a CPU asks for next: the event(s) to add and how to answer it.
 
@@ -67,31 +65,61 @@ class Op:
     is not reported as endless.
     """
 
-    kind: str
-    loc: Loc | None = None
-    value: Any = None
-    tags: frozenset[str] = frozenset()
-    wtags: frozenset[str] = frozenset()
-    ftags: frozenset[str] | None = None
-    vtags: Callable[[Any], frozenset[str]] | None = None
-    update: Callable[[Any], Any] | None = None
-    await_ok: Callable[[Any], bool] | None = None
-    addr: Deps = NO_DEPS
-    data: Deps = NO_DEPS
-    ctrl: Deps = NO_DEPS
-    branch: Deps = NO_DEPS  # every read branched on so far (Event.branch)
-    # the reads an RMW's outcome depends on beyond its data: what a cmpxchg compares
-    # with decides whether it writes, as a branch would, but is no dependency of the
-    # model's (herd7 has none): the events' branch only
-    compared: Deps = NO_DEPS
-    obj: Obj | None = None
-    spec: Spec | None = None
-    text: str = ""
-    message: str = ""
-    src: Source = NO_SOURCE
-    made: Event | None = None  # the event the explorer made of it, to reuse (see Step)
-    irqs_on: bool = False
-    can_end: Callable[[ExecutionGraph], bool] | None = None
+    def __init__(self, kind: str, loc: Loc | None = None, value: Any = None,
+                 tags: frozenset[str] = frozenset(), wtags: frozenset[str] = frozenset(),
+                 ftags: frozenset[str] | None = None,
+                 vtags: Callable[[Any], frozenset[str]] | None = None,
+                 update: Callable[[Any], Any] | None = None,
+                 await_ok: Callable[[Any], bool] | None = None, addr: Deps = NO_DEPS,
+                 data: Deps = NO_DEPS, ctrl: Deps = NO_DEPS, branch: Deps = NO_DEPS,
+                 compared: Deps = NO_DEPS, obj: Obj | None = None, spec: Spec | None = None,
+                 text: str = "", message: str = "", src: Source = NO_SOURCE,
+                 made: Event | None = None, irqs_on: bool = False,
+                 can_end: Callable[[ExecutionGraph], bool] | None = None) -> None:
+        self.kind = kind
+        self.loc = loc
+        self.value = value
+        self.tags = tags
+        self.wtags = wtags
+        self.ftags = ftags
+        self.vtags = vtags
+        self.update = update
+        self.await_ok = await_ok
+        self.addr = addr
+        self.data = data
+        self.ctrl = ctrl
+        self.branch = branch  # every read branched on so far (Event.branch)
+        # the reads an RMW's outcome depends on beyond its data: what a cmpxchg compares
+        # with decides whether it writes, as a branch would, but is no dependency of the
+        # model's (herd7 has none): the events' branch only
+        self.compared = compared
+        self.obj = obj
+        self.spec = spec
+        self.text = text
+        self.message = message
+        self.src = src
+        self.made = made  # the event the explorer made of it, to reuse (see Step)
+        self.irqs_on = irqs_on
+        self.can_end = can_end
+
+    def replace(self, **changes: Any) -> Op:
+        """This op with ``changes`` (as ``dataclasses.replace``: Op is a plain class, so
+        that no command imports :mod:`dataclasses`, and its ``__init__`` is compiled)."""
+        out = Op(self.kind, self.loc, self.value, self.tags, self.wtags, self.ftags,
+                 self.vtags, self.update, self.await_ok, self.addr, self.data, self.ctrl,
+                 self.branch, self.compared, self.obj, self.spec, self.text, self.message,
+                 self.src, self.made, self.irqs_on, self.can_end)
+        for name, value in changes.items():
+            if name not in _OP_FIELDS:
+                raise TypeError(f"Op has no field {name!r}")
+            setattr(out, name, value)
+        return out
+
+
+_OP_FIELDS = frozenset({
+    "kind", "loc", "value", "tags", "wtags", "ftags", "vtags", "update", "await_ok", "addr",
+    "data", "ctrl", "branch", "compared", "obj", "spec", "text", "message", "src", "made",
+    "irqs_on", "can_end"})
 
 
 class Cpu:
@@ -134,14 +162,15 @@ class Cpu:
 IRQ_HANDLERS: dict[Callable[[], Any], list[Callable[[], Any]]] = {}
 
 
-@dataclass(frozen=True)
 class IpiSource:
     """How a CPU receives IPIs (kernel.smp): ``handle()`` runs on it as an interrupt
     handler (it waits until an IPI is queued, then runs what is queued); ``pending(g)``
     says whether an IPI queued for it in ``g`` was never taken."""
 
-    handle: Callable[[], Any]
-    pending: Callable[[ExecutionGraph], bool]
+    def __init__(self, handle: Callable[[], Any],
+                 pending: Callable[[ExecutionGraph], bool]) -> None:
+        self.handle = handle
+        self.pending = pending
 
 
 # A CPU function -> how its CPU receives IPIs, if it may.

@@ -15,7 +15,6 @@ line, and re-runs see the same change (the table is global to the runs).
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -123,12 +122,11 @@ def _weaker(op: Any) -> Any:
         return None if tags & ORDERING_FENCES else op
     if op.kind == "RMW" and tags & _ORDERED:
         once = frozenset({"ONCE", "RMW"})
-        return dataclasses.replace(op, tags=once, wtags=once,
-                                   ftags=None if op.ftags is None else once)
+        return op.replace(tags=once, wtags=once, ftags=None if op.ftags is None else once)
     if tags & {"ACQUIRE", "RELEASE"}:
-        return dataclasses.replace(op, tags=(tags - {"ACQUIRE", "RELEASE"}) | {"ONCE"})
+        return op.replace(tags=(tags - {"ACQUIRE", "RELEASE"}) | {"ONCE"})
     if "ONCE" in tags and primitive_of(op) in _ONCE_NAMES:
-        return dataclasses.replace(op, tags=tags - {"ONCE"})
+        return op.replace(tags=tags - {"ONCE"})
     return op
 
 
@@ -178,7 +176,7 @@ def apply(run: Any, cpu: Any, op: Any) -> Any:
         if op is None:
             return None
     if site in table.acquire and op.kind == "R":
-        op = dataclasses.replace(op, tags=(op.tags - {"ONCE"}) | {"ACQUIRE"})
+        op = op.replace(tags=(op.tags - {"ONCE"}) | {"ACQUIRE"})
     if site in table.release and op.kind == "W":
-        op = dataclasses.replace(op, tags=(op.tags - {"ONCE"}) | {"RELEASE"})
+        op = op.replace(tags=(op.tags - {"ONCE"}) | {"RELEASE"})
     return run.submit(cpu, op)

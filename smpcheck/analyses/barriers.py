@@ -15,7 +15,6 @@ design's own check was cut short.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +22,7 @@ from typing import Any
 from smpcheck._rt.sites import Overrides, Site, SiteInfo, overriding
 from smpcheck.analyses.subjects import Subject, Verdict
 from smpcheck.explore.explorer import Settings
+from smpcheck.records import replace
 
 BASELINE_CUT = "the design's own check was cut short"
 
@@ -63,7 +63,7 @@ def baseline(subject: Subject, mm: str, settings: Settings) -> Baseline:
     with overriding(table):
         verdict = subject.check(mm, settings)
         if verdict.holds is False and not settings.all_violations:
-            verdict = subject.check(mm, dataclasses.replace(settings, all_violations=True))
+            verdict = subject.check(mm, replace(settings, all_violations=True))
     return Baseline(mm, verdict, table.seen)
 
 
@@ -134,7 +134,7 @@ def analyse(subject: Subject, mms: list[str], settings: Settings,
 
 
 def _like(b: Baseline, settings: Settings) -> Settings:
-    return dataclasses.replace(settings, all_violations=b.verdict.holds is False
+    return replace(settings, all_violations=b.verdict.holds is False
                                or settings.all_violations)
 
 

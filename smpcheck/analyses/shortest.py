@@ -13,7 +13,6 @@ the execution graph alone (:func:`cost`), so brute force can price every executi
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +21,7 @@ from smpcheck.explore.verify import verify
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.graph.view import View
 from smpcheck.model.model import Model
+from smpcheck.records import replace
 from smpcheck.results.findings import Violation
 from smpcheck.results.result import Result
 
@@ -55,7 +55,7 @@ def shortest(model: Model, names: Any, mm: str, settings: Settings,
             best[key] = (c, len(best) if key not in best else best[key][1], v)
 
     wanted_all = settings.all_violations
-    result = verify(model, names, mm, dataclasses.replace(settings, all_violations=True),
+    result = verify(model, names, mm, replace(settings, all_violations=True),
                     progress, on_violation=seen)
     chosen = []
     for v in result.violations:

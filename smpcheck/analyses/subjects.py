@@ -11,7 +11,6 @@ always is (``forall``); two runs differ when herd's Observation differs.
 from __future__ import annotations
 
 import copy
-import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +20,7 @@ from smpcheck.explore.verify import verify
 from smpcheck.model.model import Model
 from smpcheck.model.objects import Loc
 from smpcheck.models import get_model
+from smpcheck.records import replace
 from smpcheck.results.findings import Kind, Violation
 from smpcheck.results.result import Result, Status
 
@@ -131,7 +131,7 @@ class LitmusSubject(Subject):
               ) -> Verdict:
         from smpcheck.litmus.run import run_litmus
 
-        run = run_litmus(self.test, mm, dataclasses.replace(settings), self.text)
+        run = run_litmus(self.test, mm, replace(settings), self.text)
         quantifier = self.test.condition.quantifier
         verdict = run.verdict
         holds = None if verdict is None else (

@@ -34,6 +34,7 @@ from smpcheck.explore.explorer import Settings
 from smpcheck.model.model import FinalState, Model
 from smpcheck.model.objects import Ref
 from smpcheck.model.scenarios import Call, Scenario, Sweep, collect
+from smpcheck.records import replace
 from smpcheck.results.findings import Kind, Violation
 from smpcheck.results.result import Limit
 
@@ -357,7 +358,7 @@ def sweep(source: Source, mm: str, max_ops: int, settings: Settings, jobs: int,
     the_sweep = load(source)
     the_plan = plan(the_sweep, max_ops)
     out = SweepResult(the_sweep.name, mm, the_sweep.cpus, max_ops, the_plan, jobs)
-    settings = Settings(**{**settings.__dict__, "all_violations": True})
+    settings = replace(settings, all_violations=True)
     work = [Job(source, p, mm, settings, dict(options), width) for p in the_plan.scenarios]
     for done in _map(work, jobs):
         merge(out, done)

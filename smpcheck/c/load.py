@@ -282,7 +282,8 @@ class _Builder:
         return mod, api
 
     def _module(self) -> None:
-        from smpcheck._rt.loader import REWRITTEN, rewrite_tree
+        from smpcheck._rt.loader import rewrite_tree
+        from smpcheck._rt.rewritten import REWRITTEN
 
         mod, api = self._new_module()
         ns = mod.__dict__

@@ -9,7 +9,6 @@ choice); :class:`CatResult` says which checks failed and which flags fired.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from smpcheck.cat import values as V
@@ -258,7 +257,6 @@ def _run_with(prog: Program, rt: Runtime, st: WithStep, i: int,
     return best  # every alternative fails: report the one closest to passing
 
 
-@dataclass
 class CatResult:
     """The verdict of a model on one execution.
 
@@ -266,17 +264,38 @@ class CatResult:
     ``happens-before``); ``flags`` names the flagged checks that fired (e.g.
     ``data-race``: reported, not a reason for inconsistency); ``undefined`` the
     failed ``requires`` checks.  :meth:`relation` gives any named relation of
-    the model's final environment, for explanations."""
+    the model's final environment, for explanations.  (A plain class, == and repr
+    as a dataclass's: one is made per execution judged, and a record's ``__init__``
+    takes three times as long.)"""
 
-    consistent: bool
-    failed: list[str]
-    flags: list[str]
-    undefined: list[str]
-    n: int
-    witnesses: dict[str, Value] = field(repr=False)
-    _g: Sequence[Value] = field(repr=False)
-    _names: dict[str, int] = field(repr=False)
-    _settle: Callable[[int], Value] | None = field(default=None, repr=False)
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(self, consistent: bool, failed: list[str], flags: list[str],
+                 undefined: list[str], n: int, witnesses: dict[str, Value],
+                 _g: Sequence[Value], _names: dict[str, int],
+                 _settle: Callable[[int], Value] | None = None) -> None:
+        self.consistent = consistent
+        self.failed = failed
+        self.flags = flags
+        self.undefined = undefined
+        self.n = n
+        self.witnesses = witnesses
+        self._g = _g
+        self._names = _names
+        self._settle = _settle
+
+    def _fields(self) -> tuple[Any, ...]:
+        return (self.consistent, self.failed, self.flags, self.undefined, self.n,
+                self.witnesses, self._g, self._names, self._settle)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __repr__(self) -> str:
+        return (f"CatResult(consistent={self.consistent!r}, failed={self.failed!r}, "
+                f"flags={self.flags!r}, undefined={self.undefined!r}, n={self.n!r})")
 
     @property
     def env(self) -> dict[str, Value]:

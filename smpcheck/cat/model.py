@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from smpcheck.cat.parser import parse
 from smpcheck.cat.program import Program, compile_program
 from smpcheck.cat.stdlib import BASE_NAMES, LIBRARY
 from smpcheck.errors import UsageError
-from smpcheck.records import mutable_record, record
+from smpcheck.records import field, mutable_record, record
 from smpcheck.text import read_text
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"

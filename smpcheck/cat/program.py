@@ -7,7 +7,6 @@ checks become steps that record their outcome in the run-time state.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from smpcheck.cat import syntax as S
@@ -31,9 +30,10 @@ from smpcheck.cat.compiler import (
 from smpcheck.cat.kinds import SET, Kinds
 from smpcheck.cat.values import EMPTY, CatTypeError, Value
 from smpcheck.errors import UsageError
+from smpcheck.records import field, mutable_record
 
 
-@dataclass
+@mutable_record
 class Program:
     """A compiled model: top-level steps and what the model declares."""
 

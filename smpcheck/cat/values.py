@@ -18,7 +18,6 @@ UsageError that names the file and line of the offending expression.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from operator import and_, or_
 from typing import Any
 
@@ -59,14 +58,22 @@ class Pair:
     dst: int
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Builtin:
-    """A primitive function; ``fn(rt, arg)``; curried when ``arity`` > 1."""
+    """A primitive function; ``fn(rt, arg)``; curried when ``arity`` > 1 (the arguments
+    given so far: ``bound``).  Never changed once made; compared by identity."""
 
-    name: str
-    fn: Callable[..., Any]
-    arity: int = 1
-    bound: tuple[Any, ...] = ()
+    __slots__ = ("name", "fn", "arity", "bound")
+
+    def __init__(self, name: str, fn: Callable[..., Any], arity: int = 1,
+                 bound: tuple[Any, ...] = ()) -> None:
+        self.name = name
+        self.fn = fn
+        self.arity = arity
+        self.bound = bound
+
+    def __repr__(self) -> str:
+        return f"Builtin(name={self.name!r}, fn={self.fn!r}, arity={self.arity!r}, " \
+            f"bound={self.bound!r})"
 
 
 Value = Any  # int | Rel | _Empty | Tag | Event | Pair | tuple | frozenset | Closure | Builtin

@@ -20,7 +20,6 @@ stderr says what cut it and how to lift it.  4 for an internal error.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import io
 import os
@@ -41,6 +40,8 @@ PROG = "smpcheck-herd"
 
 def register(subparsers: Any) -> None:
     """Add ``smpcheck herd ARGS...`` (herd7's arguments, passed through)."""
+    import argparse
+
     p = subparsers.add_parser("herd", help="herd7's command line and output (cat models, "
                               ".cfg/.def files)", prefix_chars="+", add_help=False)
     p.add_argument("argv", nargs=argparse.REMAINDER, help="herd7's arguments")

@@ -8,30 +8,37 @@ document: the report, or ``{"error": {...}, "exit": N}`` when there is none.
 
 Each command lives in its own module with a ``register(subparsers)``; they are
 imported by :func:`build_parser`, not looked up, so that a broken one fails loudly
-(and ``smpcheck-herd``, which needs none of them but ``herd``, imports that alone).
+(and ``smpcheck-herd``, which needs none of them but ``herd``, imports that alone,
+and no :mod:`argparse`: what the other commands share, :mod:`smpcheck.cli.common`, is
+imported where they run).
 """
 
 from __future__ import annotations
 
-import argparse
 import gc
 import sys
 from collections.abc import Sequence
 from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
-from smpcheck.cli.common import (
-    OPTIONS,
-    BadArguments,
-    Parser,
-    fail,
-    pipe_safe_stdout,
-    settings_from,
-)
+from smpcheck.cli.pipes import pipe_safe_stdout
 from smpcheck.collector import fewer_collections_from_now
 from smpcheck.errors import EXIT_INCOMPLETE, EXIT_INTERNAL, EXIT_USAGE, UsageError
 from smpcheck.results.result import EXIT_FOR
 
-__all__ = ["EXIT_FOR", "OPTIONS", "build_parser", "herd_main", "main", "settings_from"]
+if TYPE_CHECKING:
+    import argparse
+
+__all__ = ["EXIT_FOR", "build_parser", "herd_main", "main"]  # (and OPTIONS, settings_from)
+
+
+def __getattr__(name: str) -> Any:
+    """``OPTIONS`` and ``settings_from``: smpcheck.cli.common's, imported when asked."""
+    if name in ("OPTIONS", "settings_from"):
+        from smpcheck.cli import common
+
+        return getattr(common, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def commands() -> tuple[ModuleType, ...]:
@@ -54,6 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: list[str]) -> int:
+    from smpcheck.cli.common import BadArguments, fail
+
     parser = build_parser()
     wants_json = _asks_json(argv)
     try:
@@ -119,6 +128,8 @@ def _ending() -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser of ``smpcheck``, each command's ``func`` set to run it."""
+    from smpcheck.cli.common import Parser
+
     p = Parser(prog="smpcheck", description="Check every execution of a "
                "lockless kernel design under SC, x86-TSO or the LKMM.")
     p.add_argument("--version", action="store_true", help="print smpcheck's version")

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import argparse
 import os
-from dataclasses import replace
 from typing import Any
 
 from smpcheck.cli.common import OPTIONS, add_bounds, columns, positive_int, settings_from
+from smpcheck.records import replace
 
 
 def register(subparsers: Any) -> None:

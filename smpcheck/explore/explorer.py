@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
 from time import monotonic  # (a name of this module: a test's clock replaces it, compiled too)
 from typing import TYPE_CHECKING, Any
 
@@ -56,11 +55,11 @@ from smpcheck.explore.speculation import (
 )
 from smpcheck.graph.events import INIT_TID, Event, lone_unlock
 from smpcheck.graph.graph import ExecutionGraph, Locations
-from smpcheck.graph.view import View
 from smpcheck.model.source import Latent
 from smpcheck.model.values import EventId
 from smpcheck.models.base import ATOMIC, MemoryModel
 from smpcheck.models.cycles import coherence_witness
+from smpcheck.records import replace
 from smpcheck.results.findings import Kind, Violation
 from smpcheck.results.result import Cut, Limit, Result
 from smpcheck.settings import (
@@ -71,14 +70,6 @@ if TYPE_CHECKING:  # (replay is imported by whoever replays: not by every run)
     from smpcheck.explore.replay import Guide
 
 _FROM_OP: Any = object()  # an event field left to the op's value
-
-
-@dataclass
-class Outcome:
-    """A complete execution handed to the checks, with its dense view."""
-
-    graph: ExecutionGraph
-    view: View
 
 
 class _CutQuestion:
@@ -100,22 +91,35 @@ class _CutQuestion:
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)  # (compiled by mypyc: tests record its calls)
-@dataclass
 class Explorer:
-    """Explores every execution of ``cpus`` under ``mm``; ``on_complete`` checks each one."""
+    """Explores every execution of ``cpus`` under ``mm``; ``on_complete`` checks each one.
 
-    cpus: list[Callable[[], Any]]
-    mm: MemoryModel
-    settings: Settings = field(default_factory=Settings)
-    on_complete: Callable[[ExecutionGraph, Result], None] | None = None
-    on_progress: Callable[[Result], None] | None = None
-    guide: Guide | None = None  # replay: keep only graphs agreeing with a recording
-    on_restart: Callable[[], None] | None = None  # a new pass: forget what was judged
-    split: Any = None  # -j: the part of the tree to explore (smpcheck.explore.parallel.Split)
-    on_violation: Callable[[Violation], None] | None = None  # every finding, duplicates too
-    latent: Sequence[Latent] = ()  # (Model.latent)
-    ops: OpCache | None = None  # the CPUs' op caches to go on with (Run's ``kept``)
-    carry: bool = field(default=False, init=False)  # (_push: go on with the graph)
+    ``guide``: replay, keeping only the graphs agreeing with a recording;
+    ``on_restart``: a new pass begins (forget what was judged); ``split``: -j's part of
+    the tree to explore (smpcheck.explore.parallel.Split); ``on_violation``: every
+    finding, duplicates too; ``latent``: Model.latent; ``ops``: the CPUs' op caches to
+    go on with (Run's ``kept``).  (A plain class: a dataclass would import
+    :mod:`dataclasses`, and with it :mod:`inspect`, in every command.)"""
+
+    def __init__(self, cpus: list[Callable[[], Any]], mm: MemoryModel,
+                 settings: Settings | None = None,
+                 on_complete: Callable[[ExecutionGraph, Result], None] | None = None,
+                 on_progress: Callable[[Result], None] | None = None,
+                 guide: Guide | None = None, on_restart: Callable[[], None] | None = None,
+                 split: Any = None, on_violation: Callable[[Violation], None] | None = None,
+                 latent: Sequence[Latent] = (), ops: OpCache | None = None) -> None:
+        self.cpus = cpus
+        self.mm = mm
+        self.settings = Settings() if settings is None else settings
+        self.on_complete = on_complete
+        self.on_progress = on_progress
+        self.guide = guide
+        self.on_restart = on_restart
+        self.split = split
+        self.on_violation = on_violation
+        self.latent = latent
+        self.ops = ops
+        self.carry = False  # (_push: go on with the graph)
 
     def explore(self, result: Result) -> Result:
         """Run the exploration, filling in ``result``.
@@ -136,7 +140,7 @@ class Explorer:
         self.seen_violations: set[Any] = set()
         self.first_pass = 0  # graphs the first pass explored
         self.paused = False  # stopped by a bound between two graphs (see _pass)
-        self.carry = False  # (its default: compiled by mypyc, an init=False field has none)
+        self.carry = False
         start = monotonic()
         from smpcheck._rt import runtime as _runtime
 

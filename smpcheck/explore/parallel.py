@@ -39,7 +39,7 @@ import copy
 import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from smpcheck.errors import InternalError, UsageError
@@ -69,6 +69,7 @@ from smpcheck.explore.workers import (
 from smpcheck.model.model import Model
 from smpcheck.model.objects import Loc
 from smpcheck.models import MemoryModel, get_model
+from smpcheck.records import replace
 from smpcheck.results.findings import Violation
 from smpcheck.results.result import Limit, Result
 

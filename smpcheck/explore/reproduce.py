@@ -4,8 +4,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from smpcheck._rt.runtime import Diverged
 from smpcheck.errors import UsageError
 from smpcheck.explore.replay import DOES_NOT_REPRODUCE, Guide, described, why_not
@@ -14,6 +12,7 @@ from smpcheck.explore.verify import verify
 from smpcheck.model.model import Model
 from smpcheck.model.objects import Loc
 from smpcheck.models.base import MemoryModel
+from smpcheck.records import replace
 from smpcheck.results.findings import Violation
 from smpcheck.settings import Settings
 

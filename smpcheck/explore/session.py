@@ -20,11 +20,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import field
 from typing import Any, Protocol
 
-from smpcheck._rt.loader import engine_made, model_modules
 from smpcheck._rt.pystate import PythonState, Root, trace_run
+from smpcheck._rt.rewritten import engine_made, model_modules
 from smpcheck._rt.runtime import (
     IRQ_HANDLERS,
     Diverged,
@@ -44,7 +43,7 @@ from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.model.model import Model
 from smpcheck.model.objects import Loc
 from smpcheck.models import MemoryModel
-from smpcheck.records import mutable_record
+from smpcheck.records import field, mutable_record
 from smpcheck.results.findings import Violation
 from smpcheck.results.result import Result
 from smpcheck.settings import Settings

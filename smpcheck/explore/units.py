@@ -24,7 +24,7 @@ import contextlib
 import marshal
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from smpcheck.errors import UsageError
@@ -34,6 +34,7 @@ from smpcheck.model.model import Model
 from smpcheck.model.objects import Loc, Ref
 from smpcheck.model.values import Val, deps_of, raw
 from smpcheck.models import MemoryModel, get_model
+from smpcheck.records import replace
 from smpcheck.results.result import Cut, Limit, Result
 
 if TYPE_CHECKING:

@@ -16,7 +16,6 @@ import itertools
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
 from typing import Any
 
 from smpcheck.errors import InternalError, UsageError
@@ -30,6 +29,7 @@ from smpcheck.explore.units import (
     forget_built,
     run_unit,
 )
+from smpcheck.records import replace
 
 _monotonic = time.monotonic  # (bound before a run guards time.monotonic against model code)
 START_S = 0.0  # seconds this process explores units alone before workers are started
@@ -502,7 +502,7 @@ def run_here(tasks: list[Task], stop: Stop, local: Local) -> Iterator[UnitResult
     at ``-j 1``: tests, debugging)."""
     import pickle
 
-    from smpcheck._rt.loader import REWRITTEN
+    from smpcheck._rt.rewritten import REWRITTEN
 
     saved = {name: sys.modules[name] for name in REWRITTEN if name in sys.modules}
     try:

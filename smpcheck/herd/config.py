@@ -40,13 +40,12 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import field
 from pathlib import Path
 
 from smpcheck.cat import read_config
 from smpcheck.cat.model import CatConfig
 from smpcheck.errors import UsageError
-from smpcheck.records import mutable_record
+from smpcheck.records import field, mutable_record
 from smpcheck.text import read_text
 
 #: Options that take a value, by herd's name -> the attribute of :class:`HerdOptions`.

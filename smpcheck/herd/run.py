@@ -16,7 +16,6 @@ no built-in one.  Models and macro files are loaded once per session.
 
 from __future__ import annotations
 
-from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +39,7 @@ from smpcheck.litmus.run import (
 from smpcheck.litmus.syntax import CTest
 from smpcheck.model.model import Model
 from smpcheck.models.cat import CatMemoryModel
-from smpcheck.records import mutable_record
+from smpcheck.records import field, mutable_record
 from smpcheck.results.result import Result
 from smpcheck.settings import Settings
 

@@ -25,7 +25,6 @@ nothing above the kernel API imports the private runtime.
 
 from __future__ import annotations
 
-from smpcheck._rt.loader import install_library_rewriting
 from smpcheck._rt.loops import _smp_loop_enter as loop_enter
 from smpcheck._rt.loops import _smp_loop_head as loop_head
 from smpcheck._rt.ops import add_unless_rmw, cmpxchg_rmw, fence, load, rmw, store, where
@@ -48,6 +47,14 @@ __smp_engine__ = True
 def this_cpu() -> Cpu:
     """The state of the CPU running the caller; a usage error outside a run."""
     return _current()[1]
+
+
+def install_library_rewriting(package: str) -> None:
+    """The loader's (:func:`smpcheck._rt.loader.install_library_rewriting`), imported
+    when called: the loader imports :mod:`ast`, which a litmus test does without."""
+    from smpcheck._rt.loader import install_library_rewriting as install
+
+    install(package)
 
 
 __all__ = ["BLOCK", "Cpu", "Op", "add_control_deps", "add_unless_rmw", "cmpxchg_rmw",

@@ -15,7 +15,6 @@ The default memory model is the LKMM for C tests and x86-TSO for X86 tests.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import field, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,7 @@ from smpcheck.model.model import Model
 from smpcheck.model.objects import Loc
 from smpcheck.models import get_model
 from smpcheck.models.base import MemoryModel
-from smpcheck.records import mutable_record, record
+from smpcheck.records import field, mutable_record, record, replace
 from smpcheck.results.findings import Kind
 from smpcheck.results.result import Result
 from smpcheck.settings import Settings

@@ -15,11 +15,10 @@ typed.  That is the translator's job.
 
 from __future__ import annotations
 
-from dataclasses import field
 from typing import Literal
 
 from smpcheck.errors import UsageError
-from smpcheck.records import record
+from smpcheck.records import field, record
 
 
 class LitmusError(UsageError):

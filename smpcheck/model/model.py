@@ -26,15 +26,13 @@ taking the :class:`FinalState`.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from smpcheck.errors import EngineExit, UsageError
 from smpcheck.model.objects import Ref
 from smpcheck.model.source import NO_SOURCE, Latent, def_site, raise_site, raised_text
-from smpcheck.records import mutable_record
+from smpcheck.records import field, mutable_record
 
 __smp_engine__ = True  # (an error raised in FinalState names the condition's line)
 
@@ -117,7 +115,7 @@ class Condition:
         return bool(self.test(state))
 
 
-@dataclass
+@mutable_record
 class Model:
     """CPU functions over shared state, a final-state condition, a name and a description.
 
@@ -181,6 +179,8 @@ def _check_cpu_function(fn: Any) -> None:
     code = getattr(fn, "__code__", None)
     if code is not None and code.co_argcount == code.co_kwonlyargcount == 0:
         return  # (the common case, without inspect's cost)
+    import inspect  # (about 6 ms to import: only here)
+
     try:
         inspect.signature(fn).bind()
     except TypeError as exc:

@@ -20,11 +20,10 @@ it (``desc.more = p``) a plain store.  Marked accesses take the location:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from smpcheck.model import hooks
-from smpcheck.records import mutable_record, record
+from smpcheck.records import FrozenInstanceError, field, mutable_record, record
 
 __smp_engine__ = True  # frames here are not model code (see _runtime.user_source)
 
@@ -183,15 +182,28 @@ class Obj:
         raise KeyError(path)
 
 
-@dataclass(frozen=True, eq=False)
 class Loc:
     """One scalar memory location: an object and the field/index path inside it.
 
     :meth:`Obj.loc` makes the one Loc of each location, so Locs compare and hash by
-    identity, in C: the explorer looks locations up in dicts several times per event."""
+    identity, in C: the explorer looks locations up in dicts several times per event.
+    Frozen (as a frozen dataclass, made without importing :mod:`dataclasses`)."""
 
     obj: Obj
-    path: Path = ()
+    path: Path
+
+    def __init__(self, obj: Obj, path: Path = ()) -> None:
+        object.__setattr__(self, "obj", obj)
+        object.__setattr__(self, "path", path)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __repr__(self) -> str:
+        return f"Loc(obj={self.obj!r}, path={self.path!r})"
 
     def __str__(self) -> str:
         return render_path(self.obj.name, self.path)

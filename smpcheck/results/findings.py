@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from smpcheck.graph.events import Source
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.model.values import EventId
+from smpcheck.records import field, mutable_record
 
 
 class Kind(StrEnum):
@@ -26,7 +26,7 @@ class Kind(StrEnum):
     CONDITION = "condition"          # the final-state condition (exists/forall) fails
 
 
-@dataclass
+@mutable_record
 class Violation:
     """One finding: its kind, a message, where, and the execution that shows it."""
 

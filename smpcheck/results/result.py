@@ -3,14 +3,13 @@ its counts, and the status and verdict a report may state."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from smpcheck.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, EXIT_VIOLATION
 from smpcheck.graph.events import Source
 from smpcheck.graph.graph import ExecutionGraph
-from smpcheck.records import record
+from smpcheck.records import field, mutable_record, record
 from smpcheck.results.findings import Violation
 
 
@@ -78,7 +77,7 @@ def shown_number(value: int | float) -> str:
     return str(value) if isinstance(value, int) else f"{value:g}"
 
 
-@dataclass
+@mutable_record
 class Result:
     """What one exploration found and why it stopped."""
 

@@ -14,6 +14,7 @@ import pytest
 from smpcheck.c import load_c_model
 from smpcheck.explore.explorer import Settings
 from smpcheck.explore.verify import verify
+from smpcheck.settings import LOOP_BOUND
 
 C = Path(__file__).resolve().parents[2] / "examples" / "c"
 MODELS = ("sc", "tso", "lkmm")
@@ -63,7 +64,7 @@ LOOPS = {"waitqueue.c": 2}
 
 def _run(name: str, defines: tuple[str, ...], mm: str) -> tuple[int, list[str]]:
     model, names = load_c_model(str(C / name), dict.fromkeys(defines, "1"))
-    settings = Settings(all_violations=True, loop_bound=LOOPS.get(name, Settings.loop_bound))
+    settings = Settings(all_violations=True, loop_bound=LOOPS.get(name, LOOP_BOUND))
     r = verify(model, names, mm, settings)
     assert not r.incomplete, r.incomplete
     return r.exit_status, sorted(v.kind.value for v in r.violations)

@@ -5,7 +5,6 @@ every verdict, witness, named value and error must be the same."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from smpcheck.cat.program import PENDING, Program
 from smpcheck.cat.values import EMPTY, Tag
 from smpcheck.errors import UsageError
 from smpcheck.graph.relation import Rel
+from smpcheck.records import replace
 from tests.cat.test_algebra import MASKS, RELS, N
 from tests.cat.test_batch import _plain, _same_verdict
 from tests.cat.test_language import BASE
@@ -59,7 +59,7 @@ def _model(tmp: Path, text: str) -> CatModel:
 
 def _as_written(prog: Program) -> Program:
     """The same program with nothing deferred (its runs evaluate every let in order)."""
-    return dataclasses.replace(prog, deferred={})
+    return replace(prog, deferred={})
 
 
 def _deferred_names(prog: Program, among: list[str]) -> set[str]:

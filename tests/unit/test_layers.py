@@ -25,9 +25,9 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("compiled core", ("smpcheck._compiled",)),  # which core runs: imports nothing of ours
     ("version", ("smpcheck.version",)),
     ("errors", ("smpcheck.errors",)),
+    ("records", ("smpcheck.records",)),  # frozen record classes: imports nothing of ours
     ("settings", ("smpcheck.settings",)),
     ("text", ("smpcheck.text",)),
-    ("records", ("smpcheck.records",)),  # frozen record classes: imports nothing of ours
     ("collector", ("smpcheck.collector",)),  # the garbage collector's thresholds: the same
     # a model's conditions are herd propositions: the litmus syntax is below model/
     ("litmus syntax", ("smpcheck.litmus.syntax", "smpcheck.litmus.lexer",

@@ -3,7 +3,6 @@ command line winning), and a bad value a usage error naming where it came from."
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from hypothesis import strategies as st
 
 from smpcheck.errors import UsageError
 from smpcheck.litmus.run import load_litmus, run_litmus
+from smpcheck.records import FrozenInstanceError
 from smpcheck.settings import ENVIRONMENT, LOOP_BOUND, Settings, stall_seconds
 from tests.conftest import with_lkmm
 from tests.support.cli import herd, smpcheck
@@ -24,7 +24,7 @@ COUNTS = ["max_executions", "loop_bound", "max_events", "batch", "max_passes",
 
 def test_frozen() -> None:
     s = Settings()
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(FrozenInstanceError):
         s.loop_bound = 3  # type: ignore[misc]
 
 
