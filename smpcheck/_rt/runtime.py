@@ -84,6 +84,9 @@ class Op:
     # with decides whether it writes, as a branch would, but is no dependency of the
     # model's (herd7 has none): the events' branch only
     compared: Deps = NO_DEPS
+    # whether an RMW's write is computed from the value it read (atomic_add): then it
+    # depends on its read (data); an xchg or cmpxchg writes an argument (herd7: none)
+    from_read: bool = True
     obj: Obj | None = None
     spec: Spec | None = None
     text: str = ""
