@@ -2,11 +2,13 @@
 every path, each disagreement printed.
 
     .venv/bin/python bench/fuzz.py MINUTES [--seed N] [--herd7] [--cpus 3] [--steps 4]
+                                   [--theme locks]
 
 Each program (tests/support/diff_gen.py) runs through the explorer under sc, tso and lkmm,
 brute force under each, and the cat interpreter on ../shared/lkmm's model; with
 --herd7, herd7 itself too (it must be on PATH; ../shared/tools/build_herd7.sh builds
-it).  Prints programs run, programs per second, how many brute force could
+it); --theme locks draws mostly lock operations (tests/support/diff_gen.py's
+THEMES).  Prints programs run, programs per second, how many brute force could
 enumerate, and every disagreement with its test.  Exit status 1 if any.
 """
 
@@ -24,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from hypothesis import HealthCheck, Phase, given, seed, settings  # noqa: E402
 
-from tests.support.diff_gen import litmus_tests  # noqa: E402
+from tests.support.diff_gen import THEMES, litmus_tests  # noqa: E402
 from tests.support.diff_harness import (  # noqa: E402
     INCOMPLETE,
     brute,
@@ -40,6 +42,7 @@ def main() -> int:
     p.add_argument("--herd7", action="store_true", help="compare with herd7 too")
     p.add_argument("--cpus", type=int, default=3)
     p.add_argument("--steps", type=int, default=4)
+    p.add_argument("--theme", choices=sorted(THEMES), default="all")
     args = p.parse_args()
     start = time.monotonic()
     deadline = [start + 60 * args.minutes]
@@ -52,7 +55,7 @@ def main() -> int:
     # itself, not shrunk into another example nor grouped with a second raise)
     @settings(max_examples=10**9, deadline=None, database=None, phases=[Phase.generate],
               report_multiple_bugs=False, suppress_health_check=list(HealthCheck))
-    @given(litmus_tests(max_cpus=args.cpus, max_steps=args.steps))
+    @given(litmus_tests(max_cpus=args.cpus, max_steps=args.steps, theme=args.theme))
     def one(text: str) -> None:
         if time.monotonic() > deadline[0]:
             raise _Done

@@ -90,12 +90,26 @@ def _litmus(text: str, mm: str, s: Settings) -> Any:
 @given(litmus_tests(max_cpus=3, max_steps=3), st.sampled_from(["sc", "tso", "lkmm"]),
        st.integers(1, 5))
 def test_generated_litmus_split_matches_one_process(text: str, mm: str, depth: int) -> None:
+    _split_matches_one_process(text, mm, depth)
+
+
+def _split_matches_one_process(text: str, mm: str, depth: int) -> None:
     one_run, one = _litmus(text, mm, Settings())
     split_run, split = _litmus(text, mm, Settings(split_depth=depth))
     if split_run.result.elapsed_s == 0.0 and not one_run.result.complete:
         pytest.skip("cut short")
     assert split == one
     assert split_run.states == one_run.states and split_run.verdict == one_run.verdict
+
+
+@settings(max_examples=30, deadline=None, derandomize=True, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(litmus_tests(max_cpus=3, max_steps=4, theme="lone"), st.sampled_from(["sc", "lkmm"]),
+       st.integers(1, 5))
+def test_lone_unlocks_split_match_one_process(text: str, mm: str, depth: int) -> None:
+    """Unlocks that match no lock, spin_is_locked() and locks alone (a lone unlock
+    revisits as a write does: a branch point where -j splits)."""
+    _split_matches_one_process(text, mm, depth)
 
 
 def _probe_stops_after(n: int, monkeypatch: pytest.MonkeyPatch) -> None:

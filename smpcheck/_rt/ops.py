@@ -46,9 +46,10 @@ def store(x: Any, value: Any, tags: frozenset[str], name: str) -> None:
 def rmw(x: Any, update: Callable[[Any], Any], tags: frozenset[str], name: str,
         args: tuple[Any, ...] = (), ftags: frozenset[str] | None = None,
         wtags: frozenset[str] | None = None, compared: tuple[Any, ...] = (),
-        shown: tuple[Any, ...] | None = None) -> Any:
+        shown: tuple[Any, ...] | None = None, from_read: bool = True) -> Any:
     """A read-modify-write; ``update(old)`` is the new value or None (no write).  The
-    write depends on ``args`` (data); whether it writes depends on ``compared`` too
+    write depends on ``args`` (data), and on its read unless ``from_read`` is false
+    (Op.from_read); whether it writes depends on ``compared`` too
     (a cmpxchg's ``old``), which the memory model does not count as a dependency
     (Op.compared).  The operation's text names ``shown``, by default ``compared`` and
     ``args`` in that order."""
@@ -59,16 +60,25 @@ def rmw(x: Any, update: Callable[[Any], Any], tags: frozenset[str], name: str,
     text = ", ".join([str(loc), *(str(raw(a)) for a in shown or (*compared, *args))])
     return issue(Op("RMW", loc=loc, tags=tags | {"RMW"}, wtags=(wtags or tags) | {"RMW"},
                     ftags=None if ftags is None else ftags | {"RMW"}, update=update,
-                    addr=deps, data=data, compared=against, text=f"{name}({text})"))
+                    addr=deps, data=data, compared=against, from_read=from_read,
+                    text=f"{name}({text})"))
+
+
+def xchg_rmw(x: Any, new: Any, tags: frozenset[str], name: str) -> Any:
+    """An xchg of ``*x`` (the kernel API's and linux-kernel.def's ``__xchg``): writes
+    ``new``, which depends on no value read (Op.from_read); the value read."""
+    value = raw(new)
+    return rmw(x, lambda old: value, tags, name, (new,), from_read=False)
 
 
 def cmpxchg_rmw(x: Any, old: Any, new: Any, tags: frozenset[str], name: str) -> Any:
     """A cmpxchg of ``*x`` (the kernel API's and linux-kernel.def's ``__cmpxchg``): writes
     ``new`` if it reads ``old``, else nothing (tagged ``tags`` either way); the value
-    read.  ``old`` is compared, not a dependency (Op.compared)."""
+    read.  ``old`` is compared, not a dependency (Op.compared), nor is the value
+    read of what it writes (Op.from_read)."""
     want, value = raw(old), raw(new)
     return rmw(x, lambda cur: value if cur == want else None, tags, name, (new,),
-               ftags=tags, compared=(old,))
+               ftags=tags, compared=(old,), from_read=False)
 
 
 def add_unless_rmw(x: Any, a: Any, u: Any, tags: frozenset[str], name: str) -> Any:

@@ -72,7 +72,8 @@ class Op:
                  update: Callable[[Any], Any] | None = None,
                  await_ok: Callable[[Any], bool] | None = None, addr: Deps = NO_DEPS,
                  data: Deps = NO_DEPS, ctrl: Deps = NO_DEPS, branch: Deps = NO_DEPS,
-                 compared: Deps = NO_DEPS, obj: Obj | None = None, spec: Spec | None = None,
+                 compared: Deps = NO_DEPS, from_read: bool = True, obj: Obj | None = None,
+                 spec: Spec | None = None,
                  text: str = "", message: str = "", src: Source = NO_SOURCE,
                  made: Event | None = None, irqs_on: bool = False,
                  can_end: Callable[[ExecutionGraph], bool] | None = None) -> None:
@@ -93,6 +94,9 @@ class Op:
         # with decides whether it writes, as a branch would, but is no dependency of the
         # model's (herd7 has none): the events' branch only
         self.compared = compared
+        # whether an RMW's write is computed from the value it read (atomic_add): then it
+        # depends on its read (data); an xchg or cmpxchg writes an argument (herd7: none)
+        self.from_read = from_read
         self.obj = obj
         self.spec = spec
         self.text = text
@@ -107,8 +111,8 @@ class Op:
         that no command imports :mod:`dataclasses`, and its ``__init__`` is compiled)."""
         out = Op(self.kind, self.loc, self.value, self.tags, self.wtags, self.ftags,
                  self.vtags, self.update, self.await_ok, self.addr, self.data, self.ctrl,
-                 self.branch, self.compared, self.obj, self.spec, self.text, self.message,
-                 self.src, self.made, self.irqs_on, self.can_end)
+                 self.branch, self.compared, self.from_read, self.obj, self.spec, self.text,
+                 self.message, self.src, self.made, self.irqs_on, self.can_end)
         for name, value in changes.items():
             if name not in _OP_FIELDS:
                 raise TypeError(f"Op has no field {name!r}")
@@ -118,8 +122,8 @@ class Op:
 
 _OP_FIELDS = frozenset({
     "kind", "loc", "value", "tags", "wtags", "ftags", "vtags", "update", "await_ok", "addr",
-    "data", "ctrl", "branch", "compared", "obj", "spec", "text", "message", "src", "made",
-    "irqs_on", "can_end"})
+    "data", "ctrl", "branch", "compared", "from_read", "obj", "spec", "text", "message", "src",
+    "made", "irqs_on", "can_end"})
 
 
 class Cpu:

@@ -336,6 +336,14 @@ class Explorer:
                      op.obj if obj is _FROM_OP else obj, op.text, op.src,
                      {} if extra is None else extra, op.branch)
 
+    @staticmethod
+    def rmw_write(read: Event, op: Op, value: Any) -> Event:
+        """The write of the RMW ``op`` whose read is ``read``, writing ``value``: it
+        depends on the read where its value is computed from it (Op.from_read)."""
+        data = op.data | frozenset({read.id}) if op.from_read else op.data
+        return Explorer._event(read.tid, read.idx + 1, op, "W", value=value, tags=op.wtags,
+                               rmw=True, data=data)
+
     def _made(self, tid: int, pos: int, op: Op, kind: str) -> Event:
         """The event of ``op`` at ``pos`` of CPU ``tid`` with the op's own fields, made
         once per op: a cached CPU's op comes back in every execution where the CPU
@@ -566,8 +574,7 @@ class Explorer:
             g.rf[read.id] = w
         if success:
             assert w is not None
-            write = self._event(tid, pos + 1, op, "W", value=outcome, tags=op.wtags, rmw=True,
-                                data=op.data | frozenset({read.id}))
+            write = self.rmw_write(read, op, outcome)
             g.add(write)
             g.co_insert(write.id, w)
             self._wrote(g, write)

@@ -13,7 +13,14 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from smpcheck.errors import InternalError
-from smpcheck.graph.events import INIT_TID, Event, init_event, plain_access
+from smpcheck.graph.events import (
+    INIT_TID,
+    Event,
+    init_event,
+    located_access,
+    lone_unlock,
+    plain_access,
+)
 from smpcheck.model.objects import Loc
 from smpcheck.model.values import EventId
 
@@ -277,20 +284,21 @@ class ExecutionGraph:
                         seen: set[EventId]) -> list[EventId]:
         """The earlier events of ``ev``'s CPU, not yet ``seen``, that stay ordered before it:
         accesses of its location without asking (coherence keeps them in every model:
-        :meth:`MemoryModel.keeps_order`), the others as ``keeps_order`` says."""
+        :meth:`MemoryModel.keeps_order`; a lone unlock is one, in po-loc though in no
+        co), the others as ``keeps_order`` says."""
         return self._kept_before(ev, keeps_order, seen)[0]
 
     def _kept_before(self, ev: Event, keeps_order: Callable[[Event, Event, list[Event]], bool],
                      seen: set[EventId]) -> tuple[list[EventId], bool]:
         """:meth:`_ordered_before`, and whether every earlier event is ``seen`` or kept."""
         t = [p for p in self.threads[ev.tid][:ev.idx] if p is not None]
-        loc = ev.loc if ev.kind in "RW" else None
+        loc = ev.loc if located_access(ev) else None
         out = []
         every = True
         for i, p in enumerate(t):
             if p.id in seen:
                 continue
-            if (loc is not None and p.kind in "RW" and p.loc == loc) \
+            if (loc is not None and (p.kind in "RW" or lone_unlock(p)) and p.loc == loc) \
                     or keeps_order(p, ev, t[i + 1:]):
                 out.append(p.id)
             else:

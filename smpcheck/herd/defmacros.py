@@ -51,6 +51,7 @@ from smpcheck.kernel.lowlevel import (
     rmw,
     store,
     where,
+    xchg_rmw,
 )
 from smpcheck.litmus.c_macros import Macro, MacroTable, spin_unlock
 from smpcheck.litmus.translate_ops import BINARY, combine
@@ -228,8 +229,7 @@ def _p_xchg(p: D.DPrim, params: Params, name: str) -> Code:
     tags = frozenset(p.tags)
 
     def run(args: Args) -> Any:
-        new = v(args)
-        return rmw(x(args), lambda old: raw(new), tags, name, (new,))
+        return xchg_rmw(x(args), v(args), tags, name)
 
     return run
 

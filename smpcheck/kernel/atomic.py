@@ -29,6 +29,7 @@ from smpcheck._rt.ops import (
     load,
     rmw,
     store,
+    xchg_rmw,
 )
 from smpcheck._rt.ops import ONCE as _ONCE
 from smpcheck._rt.ops import RELEASE as _REL
@@ -208,7 +209,7 @@ atomic_fetch_andnot_release = _returning("atomic_fetch_andnot_release",
 @_recorded
 def _xchg(name: str, tags: frozenset[str]) -> Fn:
     def f(p: Any, new: Any) -> Any:
-        return rmw(p, lambda old: raw(new), tags, name, (new,))
+        return xchg_rmw(p, new, tags, name)
     f.__name__ = name
     return f
 

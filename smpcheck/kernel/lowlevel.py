@@ -27,7 +27,16 @@ from __future__ import annotations
 
 from smpcheck._rt.loops import _smp_loop_enter as loop_enter
 from smpcheck._rt.loops import _smp_loop_head as loop_head
-from smpcheck._rt.ops import add_unless_rmw, cmpxchg_rmw, fence, load, rmw, store, where
+from smpcheck._rt.ops import (
+    add_unless_rmw,
+    cmpxchg_rmw,
+    fence,
+    load,
+    rmw,
+    store,
+    where,
+    xchg_rmw,
+)
 from smpcheck._rt.runtime import (
     BLOCK,
     Cpu,
@@ -60,4 +69,4 @@ def install_library_rewriting(package: str) -> None:
 __all__ = ["BLOCK", "Cpu", "Op", "add_control_deps", "add_unless_rmw", "cmpxchg_rmw",
            "ctrl_restore", "ctrl_save", "fence", "install_library_rewriting", "issue", "load",
            "loop_enter", "loop_head", "member_read", "plain_store", "rmw", "store", "this_cpu",
-           "where"]
+           "where", "xchg_rmw"]

@@ -619,22 +619,29 @@ def _reads_for_rmb(earlier: Event, later: Event) -> bool:
 
 def unlock_read_hidden(g: ExecutionGraph) -> bool:
     """A spin_is_locked() that returns false (RU) reads an unlock of its own CPU that
-    a later unlock of the lock, before the read, hides.
+    a later unlock of the lock, before the read, hides; or reads one while its CPU
+    holds the lock.
 
     lock.cat lets an RU read the latest unlock before it on its CPU, or any unlock
-    (or the initial value) of another CPU.  Coherence rules the rest out when the
-    later unlock is a write; an unlock that matches no lock is a fence here (no
-    coherence), so this rule is checked on its own."""
+    (or the initial value) of another CPU, and allows none in a critical section of
+    the lock (nested-is-locked).  Coherence rules the rest out when the source is a
+    write; an unlock that matches no lock is a fence here (no coherence), so these
+    rules are checked on their own."""
     for t in g.threads:
         latest: dict[object, EventId] = {}
+        held: set[object] = set()
         for ev in t:
             if ev is None:
                 continue
             if "UL" in ev.tags:
                 latest[ev.loc] = ev.id
+                held.discard(ev.loc)
+            elif "LKW" in ev.tags:
+                held.add(ev.loc)
             elif "RU" in ev.tags and ev.kind == "R":
                 src = g.rf.get(ev.id)
-                if src is not None and src[0] == ev.tid and latest.get(ev.loc) != src:
+                if ev.loc in held or (src is not None and src[0] == ev.tid
+                                      and latest.get(ev.loc) != src):
                     return True
     return False
 

@@ -96,9 +96,7 @@ class _Tracer(Run):
         read = Explorer._event(self.tid, pos, op, "R", value=value, tags=tags, rmw=ok)
         self.events.append(read)
         if ok:
-            self.events.append(Explorer._event(self.tid, pos + 1, op, "W", value=outcome,
-                                               tags=op.wtags, rmw=True,
-                                               data=op.data | frozenset({read.id})))
+            self.events.append(Explorer.rmw_write(read, op, outcome))
         elif op.kind == "RMW":  # the explorer's place holder of a failed RMW's write
             self.events.append(Explorer._event(self.tid, pos + 1, op, "N", value=None,
                                                tags=frozenset()))

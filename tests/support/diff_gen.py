@@ -16,6 +16,10 @@ statements drawn from every kind of access the kernel's litmus tests use:
   and lets spin_is_locked read it), RCU and SRCU read-side sections,
   synchronize_rcu and synchronize_srcu.
 
+A theme (:data:`THEMES`) may weight some statements: ``locks`` draws mostly lock
+operations, where unlocks that match no lock meet spin_is_locked(), and a lock
+left held; ``lone`` those alone, with no access.
+
 The condition is an ``exists`` over some registers and a location.  Tests are
 text: every path (the explorer, brute force, the cat interpreter, herd7) reads
 the same file.
@@ -85,10 +89,21 @@ def _access(draw: st.DrawFn, cpu: _Cpu, nvars: int, indent: str) -> None:
             cpu.lines.append(f"{indent}{cpu.reg()} = atomic_{op}{order}(1, a);")
 
 
-def _statement(draw: st.DrawFn, cpu: _Cpu, nvars: int) -> None:
+#: The statements each theme draws from (a shape twice is drawn twice as often).
+THEMES = {
+    "all": ("access", "access", "access", "ctrl", "lock", "trylock", "rcu", "srcu", "sync",
+            "is_locked", "unlock"),
+    # unlocks that match no lock, read by spin_is_locked() (lock.cat's rf-ru), among
+    # sections, trylocks and a few accesses
+    "locks": ("access", "lock", "held", "trylock", "is_locked", "is_locked", "unlock",
+              "unlock", "unlock"),
+    "lone": ("held", "is_locked", "is_locked", "unlock", "unlock"),  # (no access at all)
+}
+
+
+def _statement(draw: st.DrawFn, cpu: _Cpu, nvars: int, theme: str = "all") -> None:
     """An access, a control dependency, or a lock, RCU or SRCU section."""
-    shape = draw(st.sampled_from(("access", "access", "access", "ctrl", "lock", "trylock",
-                                  "rcu", "srcu", "sync", "is_locked", "unlock")))
+    shape = draw(st.sampled_from(THEMES[theme]))
     if shape == "access":
         _access(draw, cpu, nvars, "\t")
     elif shape == "ctrl" and cpu.regs:
@@ -113,6 +128,8 @@ def _statement(draw: st.DrawFn, cpu: _Cpu, nvars: int) -> None:
         _access(draw, cpu, nvars, "\t\t")
         cpu.lines.append("\t\tspin_unlock(l);")
         cpu.lines.append("\t}")
+    elif shape == "held":  # (a lock left held: what follows it is its section)
+        cpu.lines.append("\tspin_lock(l);")
     elif shape == "is_locked":
         cpu.lines.append(f"\t{cpu.reg()} = spin_is_locked(l);")
     elif shape == "unlock":  # (matching no lock unless a trylock just took it)
@@ -132,15 +149,17 @@ def _statement(draw: st.DrawFn, cpu: _Cpu, nvars: int) -> None:
 
 
 @st.composite
-def litmus_tests(draw: st.DrawFn, max_cpus: int = 3, max_steps: int = 3) -> str:
-    """The text of one C litmus test (see the module docstring)."""
+def litmus_tests(draw: st.DrawFn, max_cpus: int = 3, max_steps: int = 3,
+                 theme: str = "all") -> str:
+    """The text of one C litmus test (see the module docstring) with statements of
+    ``theme`` (:data:`THEMES`)."""
     ncpus = draw(st.integers(2, max_cpus))
     nvars = draw(st.integers(1, 3 if ncpus > 2 else 2))
     cpus = []
     for _ in range(ncpus):
         cpu = _Cpu()
         for _ in range(draw(st.integers(1, max_steps))):
-            _statement(draw, cpu, nvars)
+            _statement(draw, cpu, nvars, theme)
         cpus.append(cpu)
     init = [f"{v}={draw(st.integers(0, 1))};" for v in VARS[:nvars] if draw(st.booleans())]
     params = ", ".join([*(f"int *{v}" for v in VARS[:nvars]), "spinlock_t *l",

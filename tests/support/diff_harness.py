@@ -29,9 +29,10 @@ from smpcheck.herd.run import HerdSession
 from smpcheck.litmus.parse_common import parse_litmus
 from smpcheck.litmus.run import run_litmus, translate
 from smpcheck.report.herd import herd_text
+from tests.conftest import LKMM
 from tests.support.candidates import CandidateLimit, executions
 
-LKMM_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "lkmm"
+LKMM_DIR = LKMM  # ($SMPCHECK_SHARED/lkmm, as every test has it)
 MODELS = ("sc", "tso", "lkmm")
 
 
