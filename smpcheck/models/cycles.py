@@ -414,14 +414,24 @@ def cycle_after(g: ExecutionGraph, added: Sequence[EventId], atomicity: bool = T
     graph, in the LKMM's order (:meth:`LKMM.inconsistency_after`): RMW atomicity broken
     (``ATOMIC``, if ``atomicity``), every event added a sink (:data:`SINKS`: nothing
     new), a coherence cycle (``"coherence"``), a cycle of ``po | rf | co | fr``
-    (:data:`CYCLE`); None if none is.  One call for the model's every step."""
+    (:data:`CYCLE`); None if none is.  One call for the model's every step.
+
+    Where :func:`coherence_covers` holds, a cycle of ``po | rf | co | fr`` through
+    an added event is a coherence cycle, and one of these goes through an added
+    access (the graph less the change was coherent, and each edge the change made
+    touches an event it added or changed: the module's docstring, which a write
+    moved earlier in coherence order would break by its readers' fr edges; the
+    explorer moves none): :func:`po_cycle_after`, the cheaper search, then answers
+    what :func:`coherence_broken` would."""
     if atomicity and atomicity_broken(g, added):
         return ATOMIC
     if all_sinks(g, added):
         return SINKS
+    if coherence_covers(g):
+        return "coherence" if po_cycle_after(g, added) else None
     if coherence_broken(g, added):
         return "coherence"
-    if not coherence_covers(g) and po_cycle_after(g, added):
+    if po_cycle_after(g, added):
         return CYCLE
     return None
 
