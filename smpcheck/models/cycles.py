@@ -17,6 +17,7 @@ coherence order, and a read's ``fr`` is the write coherence-after its source.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from smpcheck.graph.events import INIT_TID, Event, located_access, lone_unlock
 from smpcheck.graph.graph import ExecutionGraph
@@ -283,12 +284,18 @@ def _incoherent(g: ExecutionGraph, loc: Loc, added: Sequence[EventId]) -> bool |
     coherence order moves none of the others past another), so where the graph less
     the change had no cycle (the module's docstring), their accesses' numbers still
     never go down."""
-    place = {w: 2 * i + 2 for i, w in enumerate(g.co.get(loc, []))}
+    place = _places(g, loc)
     for tid in _crossed(g, loc, added):
         found = _goes_down(g, loc, place, g.threads[tid])
         if found is not False:
             return found
     return False
+
+
+def _places(g: ExecutionGraph, loc: Loc) -> dict[EventId, int]:
+    """Each write of ``loc``'s coherence order with its number (:func:`_incoherent`)."""
+    ws: list[Any] = g.co.get(loc, [])  # (Any: compiled, no new tuple per write)
+    return {w: 2 * i + 2 for i, w in enumerate(ws)}
 
 
 def _crossed(g: ExecutionGraph, loc: Loc, added: Sequence[EventId]) -> list[int]:
@@ -331,13 +338,14 @@ def _down_pair(g: ExecutionGraph, loc: Loc, place: dict[EventId, int],
     for ev in t:
         if ev is None or ev.loc is not loc:
             continue
+        eid: Any = ev.id  # (one tuple made for both lookups: compiled, each would make one)
         if ev.kind == "W":
-            w = place.get(ev.id)
+            w = place.get(eid)
             if w is None:
                 return None
             k = w
         elif ev.kind == "R":
-            src = rf.get(ev.id)
+            src = rf.get(eid)
             if src is None:
                 continue
             if src[0] == INIT_TID:
@@ -367,7 +375,7 @@ def coherence_witness(g: ExecutionGraph, loc: Loc, first: int = 0) -> list[Event
     CPU ``first`` is looked at first (the explorer's: the one it just added to)."""
     if "UL" in g.fence_tags:
         return None
-    place = {w: 2 * i + 2 for i, w in enumerate(g.co.get(loc, []))}
+    place = _places(g, loc)
     threads = g.threads
     found = _down_pair(g, loc, place, threads[first])
     tid = 0
