@@ -610,6 +610,9 @@ class Explorer:
             if reads:  # (what a revisit keeps is computed only if one may happen)
                 if keep is None:
                     keep = self._keep(child, wev.id)
+                    reads = [r for r in reads if r.id not in keep]  # (kept: not revisited)
+                    if not reads:
+                        continue  # (nor at any other place: no coherence witness to find)
                 cycle = None if why is None else coherence_witness(scratch, op.loc, cpu.tid)
                 if cycle is not None and all(e[0] == INIT_TID or e in keep for e in cycle):
                     continue  # (every revisit keeps the cycle: _keeps_cycle, for each read)

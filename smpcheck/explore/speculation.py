@@ -341,9 +341,6 @@ def _hashable(value: Any) -> Hashable | None:
     return hashable
 
 
-_INIT = (-1, -1)  # any initial write, in execution_key
-
-
 def graph_key(g: ExecutionGraph, version: int) -> bytes:
     """A graph's identity as far as the exploration from it goes, under a domain at
     ``version``: everything the explorer reads of a graph to extend it (each CPU's
@@ -372,12 +369,35 @@ def execution_key(g: ExecutionGraph, choices: bool = True) -> bytes:
     exploration of millions of executions keeps them all.  The same in every process
     (-j): a read's location names its initial write, and each location's writes are
     its own, so neither initial writes' numbers nor locations enter it; interrupt deliveries
-    (choice events) do.  Digested in marshal's version 2, which writes every int, tuple
-    and list out in full (no references to objects met before, unlike later versions):
-    equal orders give equal bytes, eight times faster than their repr.  ``choices``
-    false: no CPU takes interrupts, so the graph holds no choice to look for."""
-    rf = sorted([(r, w if w[0] >= 0 else _INIT) for r, w in g.rf.items()])
-    co = sorted([ws for ws in g.co.values() if ws])
-    made = [ev.value for t in g.threads for ev in t if ev is not None and ev.kind == "C"] \
-        if choices else []
-    return blake2b(marshal.dumps((rf, co, made), 2), digest_size=16).digest()
+    (choice events) do.  Flat lists of integers, digested in marshal's version 2, which
+    writes each out in full (no references to objects met before, unlike later
+    versions): reads-from as four numbers per read (its CPU and position, its
+    source's), in program order CPU by CPU (the reads are rf's keys), so that nothing
+    is sorted but the locations' coherence orders, each as its length and two numbers
+    per write.  ``choices`` false: no CPU takes interrupts, so the graph holds no
+    choice to look for."""
+    rf = g.rf
+    reads: list[int] = []
+    made: list[Any] = []
+    for t in g.threads:
+        for ev in t:
+            if ev is None:
+                continue
+            kind = ev.kind
+            if kind == "R":
+                r = ev.id
+                w = rf.get(r)
+                if w is not None:
+                    reads.append(r[0])
+                    reads.append(r[1])
+                    reads.append(w[0] if w[0] >= 0 else -1)
+                    reads.append(w[1] if w[0] >= 0 else -1)
+            elif choices and kind == "C":
+                made.append(ev.value)
+    co: list[int] = []
+    for ws in sorted([ws for ws in g.co.values() if ws]):
+        co.append(len(ws))
+        for w in ws:
+            co.append(w[0])
+            co.append(w[1])
+    return blake2b(marshal.dumps((reads, co, made), 2), digest_size=16).digest()

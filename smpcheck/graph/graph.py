@@ -251,14 +251,18 @@ class ExecutionGraph:
         seen: set[EventId] = set()
         known: set[EventId] = set()  # seen, or queued as kept in order: not asked again
         whole: dict[int, int] = {}  # per CPU: a position before which all are known
-        todo = [eid]
+        # (ids as Python objects, Any: compiled, an EventId is made a new tuple at each
+        # set or dict operation)
+        todo: list[Any] = [eid]
         while todo:
-            e = todo.pop()
-            if e in seen or e[0] == INIT_TID:
+            e: Any = todo.pop()
+            if e in seen:
+                continue
+            ev = self.event(e)
+            if ev.id[0] == INIT_TID:
                 continue
             seen.add(e)
             known.add(e)
-            ev = self.event(e)
             if ev.addr:  # (mostly empty: no call for nothing)
                 todo.extend(ev.addr)
             if ev.data:
@@ -298,7 +302,7 @@ class ExecutionGraph:
         for i, p in enumerate(t):
             if p.id in seen:
                 continue
-            if (loc is not None and (p.kind in "RW" or lone_unlock(p)) and p.loc == loc) \
+            if (loc is not None and (p.kind in "RW" or lone_unlock(p)) and p.loc is loc) \
                     or keeps_order(p, ev, t[i + 1:]):
                 out.append(p.id)
             else:

@@ -17,6 +17,7 @@ coherence order, and a read's ``fr`` is the write coherence-after its source.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from smpcheck.graph.events import INIT_TID, Event, located_access, lone_unlock
 from smpcheck.graph.graph import ExecutionGraph
@@ -283,12 +284,18 @@ def _incoherent(g: ExecutionGraph, loc: Loc, added: Sequence[EventId]) -> bool |
     coherence order moves none of the others past another), so where the graph less
     the change had no cycle (the module's docstring), their accesses' numbers still
     never go down."""
-    place = {w: 2 * i + 2 for i, w in enumerate(g.co.get(loc, []))}
+    place = _places(g, loc)
     for tid in _crossed(g, loc, added):
         found = _goes_down(g, loc, place, g.threads[tid])
         if found is not False:
             return found
     return False
+
+
+def _places(g: ExecutionGraph, loc: Loc) -> dict[EventId, int]:
+    """Each write of ``loc``'s coherence order with its number (:func:`_incoherent`)."""
+    ws: list[Any] = g.co.get(loc, [])  # (Any: compiled, no new tuple per write)
+    return {w: 2 * i + 2 for i, w in enumerate(ws)}
 
 
 def _crossed(g: ExecutionGraph, loc: Loc, added: Sequence[EventId]) -> list[int]:
@@ -331,13 +338,14 @@ def _down_pair(g: ExecutionGraph, loc: Loc, place: dict[EventId, int],
     for ev in t:
         if ev is None or ev.loc is not loc:
             continue
+        eid: Any = ev.id  # (one tuple made for both lookups: compiled, each would make one)
         if ev.kind == "W":
-            w = place.get(ev.id)
+            w = place.get(eid)
             if w is None:
                 return None
             k = w
         elif ev.kind == "R":
-            src = rf.get(ev.id)
+            src = rf.get(eid)
             if src is None:
                 continue
             if src[0] == INIT_TID:
@@ -367,7 +375,7 @@ def coherence_witness(g: ExecutionGraph, loc: Loc, first: int = 0) -> list[Event
     CPU ``first`` is looked at first (the explorer's: the one it just added to)."""
     if "UL" in g.fence_tags:
         return None
-    place = {w: 2 * i + 2 for i, w in enumerate(g.co.get(loc, []))}
+    place = _places(g, loc)
     threads = g.threads
     found = _down_pair(g, loc, place, threads[first])
     tid = 0
@@ -414,14 +422,24 @@ def cycle_after(g: ExecutionGraph, added: Sequence[EventId], atomicity: bool = T
     graph, in the LKMM's order (:meth:`LKMM.inconsistency_after`): RMW atomicity broken
     (``ATOMIC``, if ``atomicity``), every event added a sink (:data:`SINKS`: nothing
     new), a coherence cycle (``"coherence"``), a cycle of ``po | rf | co | fr``
-    (:data:`CYCLE`); None if none is.  One call for the model's every step."""
+    (:data:`CYCLE`); None if none is.  One call for the model's every step.
+
+    Where :func:`coherence_covers` holds, a cycle of ``po | rf | co | fr`` through
+    an added event is a coherence cycle, and one of these goes through an added
+    access (the graph less the change was coherent, and each edge the change made
+    touches an event it added or changed: the module's docstring, which a write
+    moved earlier in coherence order would break by its readers' fr edges; the
+    explorer moves none): :func:`po_cycle_after`, the cheaper search, then answers
+    what :func:`coherence_broken` would."""
     if atomicity and atomicity_broken(g, added):
         return ATOMIC
     if all_sinks(g, added):
         return SINKS
+    if coherence_covers(g):
+        return "coherence" if po_cycle_after(g, added) else None
     if coherence_broken(g, added):
         return "coherence"
-    if not coherence_covers(g) and po_cycle_after(g, added):
+    if po_cycle_after(g, added):
         return CYCLE
     return None
 
