@@ -66,7 +66,7 @@ def field(*, default: Any = _NONE, default_factory: Callable[[], Any] | None = N
     return Field(default, default_factory, compare, repr)
 
 
-def replace(obj: T, **changes: Any) -> T:
+def replace(obj: T, /, **changes: Any) -> T:
     """A copy of record ``obj`` with ``changes`` (``dataclasses.replace`` for a
     dataclass)."""
     names = getattr(type(obj), "_record_fields", None)

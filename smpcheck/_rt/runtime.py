@@ -16,7 +16,7 @@ from __future__ import annotations
 import linecache
 import sys
 from collections.abc import Callable, Collection
-from typing import Any, NoReturn
+from typing import Any, ClassVar, NoReturn
 
 import greenlet
 from mypy_extensions import mypyc_attr
@@ -28,6 +28,7 @@ from smpcheck.model import hooks
 from smpcheck.model.objects import Field, Loc, NullDeref, Obj, Ref, Spec, is_poison
 from smpcheck.model.source import NO_SOURCE, Source, def_site, raise_site, raised_text
 from smpcheck.model.values import NO_DEPS, Deps, EventId, Val, deps_of, raw
+from smpcheck.records import replace
 from smpcheck.results.result import Cut, Limit
 from smpcheck.settings import IRQ_BOUND, LOOP_BOUND, MAX_EVENTS
 
@@ -64,6 +65,12 @@ class Op:
     end, another execution has it end (an interrupt delivered before it), so that it
     is not reported as endless.
     """
+
+    # (the fields, as records name them: smpcheck.records.replace copies these)
+    _record_fields: ClassVar[tuple[str, ...]] = (
+        "kind", "loc", "value", "tags", "wtags", "ftags", "vtags", "update", "await_ok",
+        "addr", "data", "ctrl", "branch", "compared", "from_read", "obj", "spec", "text",
+        "message", "src", "made", "irqs_on", "can_end")
 
     def __init__(self, kind: str, loc: Loc | None = None, value: Any = None,
                  tags: frozenset[str] = frozenset(), wtags: frozenset[str] = frozenset(),
@@ -107,23 +114,10 @@ class Op:
         self.can_end = can_end
 
     def replace(self, **changes: Any) -> Op:
-        """This op with ``changes`` (as ``dataclasses.replace``: Op is a plain class, so
-        that no command imports :mod:`dataclasses`, and its ``__init__`` is compiled)."""
-        out = Op(self.kind, self.loc, self.value, self.tags, self.wtags, self.ftags,
-                 self.vtags, self.update, self.await_ok, self.addr, self.data, self.ctrl,
-                 self.branch, self.compared, self.from_read, self.obj, self.spec, self.text,
-                 self.message, self.src, self.made, self.irqs_on, self.can_end)
-        for name, value in changes.items():
-            if name not in _OP_FIELDS:
-                raise TypeError(f"Op has no field {name!r}")
-            setattr(out, name, value)
-        return out
-
-
-_OP_FIELDS = frozenset({
-    "kind", "loc", "value", "tags", "wtags", "ftags", "vtags", "update", "await_ok", "addr",
-    "data", "ctrl", "branch", "compared", "from_read", "obj", "spec", "text", "message", "src",
-    "made", "irqs_on", "can_end"})
+        """This op with ``changes`` (:func:`smpcheck.records.replace` over
+        ``_record_fields``: Op is a plain class, so that no command imports
+        :mod:`dataclasses`, and its ``__init__`` is compiled)."""
+        return replace(self, **changes)
 
 
 class Cpu:
