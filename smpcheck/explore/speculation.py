@@ -73,13 +73,12 @@ class Domain:
     def __init__(self, latent: Sequence[Latent] = ()) -> None:
         self.latent = latent  # statements with constants (Model.latent)
         self.ran: set[tuple[int, str, int, str]] = set()  # (CPU, file, line, text): _ran
-        self.reads: set[Site] = set()  # every read site of a complete execution
         self.unseen: dict[int, set[Any]] = {}  # per CPU, constants of latent lines not run
         # latent RMW statements seen failing, with their locations, and those seen writing
         self.failed: dict[tuple[int, str, int, str], set[Loc]] = {}
         self.succeeded: set[tuple[int, str, int, str]] = set()
         self.unseen_at: dict[Loc, dict[int, set[Any]]] = {}  # per location, per CPU: failed
-        self.reads_of: dict[Loc, set[Site]] = {}  # the read sites of each location
+        self.reads_of: dict[Loc, set[Site]] = {}  # each location's read sites (executions)
         self.values: dict[Loc, dict[Any, set[int]]] = {}
         self.value_sites: dict[Loc, dict[Any, set[Site]]] = {}  # the writes' sites
         self.component: dict[Site, int] = {}  # a site's strongly connected component
@@ -113,7 +112,6 @@ class Domain:
         read before a failed RMW's place holder ``ev``, failed to write ``failed.loc``."""
         if ev.kind == "R":
             assert ev.loc is not None
-            self.reads.add(site_of(ev))
             self.reads_of.setdefault(ev.loc, set()).add(site_of(ev))
         if _ran(ev):
             self.ran.add(_statement(ev))
@@ -197,9 +195,9 @@ class Domain:
                     cyclic.add(comp[r])
         self.sites = {r for r in self.edges if comp[r] in cyclic}
         self._unseen()
-        self.sites |= {r for r in self.reads if any(t != r[0] for t in self.unseen)}
-        self.sites |= {r for loc, by_cpu in self.unseen_at.items()
-                       for r in self.reads_of.get(loc, ()) if any(t != r[0] for t in by_cpu)}
+        for loc, reads in self.reads_of.items():
+            self.sites |= {r for r in reads
+                           if any(t != r[0] for by_cpu in self._latent(loc) for t in by_cpu)}
         return bool(self.sites)
 
     def _unseen(self) -> None:
@@ -232,7 +230,7 @@ class Domain:
         by_site = self.value_sites.get(loc, {})
         seen = {v for v, sites in by_site.items()
                 if any(s[0] != tid and self.component.get(s) == mine for s in sites)}
-        for by_cpu in (self.unseen, self.unseen_at.get(loc, {})):
+        for by_cpu in self._latent(loc):
             for t, values in by_cpu.items():
                 if t != tid:
                     seen |= values
@@ -243,16 +241,21 @@ class Domain:
         key = _hashable(value)
         if key is None:
             return set()
-        latent = {t for by_cpu in (self.unseen, self.unseen_at.get(loc, {}))
-                  for t, values in by_cpu.items() if key in values}
+        latent = {t for by_cpu in self._latent(loc) for t, values in by_cpu.items()
+                  if key in values}
         return self.values.get(loc, {}).get(key, set()) | latent
 
     def written_by(self, loc: Loc) -> set[int]:
         """The CPUs seen writing ``loc``, and those with latent constants (which may
         write any location)."""
         out = set().union(*self.values.get(loc, {}).values())
-        out |= {t for t, values in self.unseen_at.get(loc, {}).items() if values}
-        return out | {t for t, values in self.unseen.items() if values}
+        return out | {t for by_cpu in self._latent(loc) for t, values in by_cpu.items()
+                      if values}
+
+    def _latent(self, loc: Loc) -> tuple[dict[int, set[Any]], dict[int, set[Any]]]:
+        """Per CPU, the latent constants it may write to ``loc``: those of statements no
+        execution ran (any location's), and of RMWs of ``loc`` that never wrote."""
+        return self.unseen, self.unseen_at.get(loc, {})
 
     def snapshot(self) -> int:
         return self.size
