@@ -116,10 +116,6 @@ Closes = Callable[[Event, Event], bool]
 has the edge ``a -> b``, so reaching ``a`` from ``b`` closes a cycle."""
 
 
-def po_closes(a: Event, b: Event) -> bool:
-    return True
-
-
 def po_loc_closes(a: Event, b: Event) -> bool:
     return a.kind in "RW" and b.kind in "RW" and a.loc == b.loc
 
@@ -162,8 +158,8 @@ def any_on_cycle(g: ExecutionGraph, added: Sequence[EventId], succ: Successors,
 
 def po_cycle_after(g: ExecutionGraph, added: Sequence[EventId]) -> bool:
     """Whether ``po | rf | co | fr`` has a cycle through a memory event of ``added``
-    still in ``g``: what :func:`any_on_cycle` with :func:`immediate_po` and
-    :func:`po_closes` answers, by a search (:func:`_po_reaches_back`) that keeps only
+    still in ``g``: what :func:`any_on_cycle` with :func:`immediate_po` and a
+    ``closes`` always true answers, by a search (:func:`_po_reaches_back`) that keeps only
     the earliest event reached on each CPU: program order reaches every later one."""
     threads = g.threads
     for e in added:
