@@ -21,19 +21,18 @@ with its test.  Exit status 1 if any.  Needs herd7 on the PATH and ../shared/lkm
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.support.lkmm_agree import builtin_lines, herd_lines, herd_session, shown  # noqa: E402
+from lkmm_gen_record import SHARED as LKMM  # noqa: E402  (bench/, the script's folder)
+from lkmm_gen_record import herd_lines as herd7_lines  # noqa: E402
 
-LKMM = Path(os.environ.get("SMPCHECK_SHARED", Path(__file__).resolve().parents[2] / "shared")) \
-    / "lkmm"
+from tests.support.lkmm_agree import builtin_lines, herd_lines, herd_session  # noqa: E402
+
 READS = ("*{l}", "READ_ONCE(*{l})", "smp_load_acquire({l})")
 FENCES = ("", "smp_mb();", "smp_rmb();", "smp_wmb();")
 WRITES = ("*{l} = {v};", "WRITE_ONCE(*{l}, {v});", "smp_store_release({l}, {v});",
@@ -93,9 +92,7 @@ def main() -> int:
         for k in range(args.count):
             path = Path(tmp) / f"lb{k}.litmus"
             path.write_text(ring(k, rnd, args.wide))
-            herd7 = subprocess.run(["herd7", "-I", str(LKMM), "-conf", "linux-kernel.cfg",
-                                    str(path)], capture_output=True, text=True, timeout=300)
-            want = shown(herd7.stdout)
+            want = herd7_lines(path, 300, "herd7").get("lines", [])  # (none: a disagreement)
             for name, got in (("built-in", builtin_lines(path)),
                               ("cat", herd_lines(path, session))):
                 if got != want:
