@@ -264,7 +264,23 @@ class ThreadCompiler:
             self.per_line[st.line] = self.per_line.get(st.line, 0) + 1
         if thread.body and thread.body[0].line == thread.line:
             self.per_line[thread.line] = 2  # the header shares the line
+        self.texts = self._texts()
         self.body = self.block(thread.body)
+
+    def _texts(self) -> dict[int, str]:
+        """The text naming each statement (by ``id``) that shares its line: rendered,
+        and numbered where it renders as an earlier one on that line does, so that no
+        two statements are one site (speculation names statements by line and text:
+        one that ran must not hide a twin that never did)."""
+        out: dict[int, str] = {}
+        seen: dict[tuple[int, str], int] = {}
+        for st in _walk(self.thread.body):
+            if self.per_line.get(st.line, 0) == 1:
+                continue
+            text = render_stmt(st)
+            n = seen[st.line, text] = seen.get((st.line, text), 0) + 1
+            out[id(st)] = text if n == 1 else f"{text}  /* #{n} on this line */"
+        return out
 
     def cpu_function(self) -> Callable[[], dict[str, Any]]:
         body, init, names = self.body, self.init, sorted(self.registers)
@@ -302,8 +318,10 @@ class ThreadCompiler:
 
     def source(self, s: Stmt) -> Source:
         """Where a statement is, shown as its line when it is alone on it."""
-        alone = self.per_line.get(s.line, 0) == 1
-        text = self.lines.text(s.line) if alone else render_stmt(s)
+        text = self.texts.get(id(s))
+        if text is None:
+            alone = self.per_line.get(s.line, 0) == 1
+            text = self.lines.text(s.line) if alone else render_stmt(s)
         return Source(self.lines.path, s.line, text or render_stmt(s))
 
     # -- statements ------------------------------------------------------------

@@ -236,3 +236,21 @@ exists (0:EAX=0 /\\ 1:EAX=0)
 """
     assert run(text, "sc").verdict == "Never"
     assert run(text, "tso").verdict == "Sometimes"
+
+
+def test_twin_statements_on_one_line_are_distinct_sites() -> None:
+    """Speculation names a statement by CPU, line and text: two statements on one
+    line that print alike must still be two names, or the one that ran would hide
+    the other's constants (a value written only through a cycle)."""
+    from smpcheck.litmus.run import translate
+
+    text = """C twins
+{}
+P0(int *x, int **p) { int *r1;
+r1 = READ_ONCE(*p); WRITE_ONCE(*r1, 2); r1 = x; WRITE_ONCE(*r1, 2); }
+exists (x=2)
+"""
+    model, _ = translate(parse_litmus(text, "t.litmus"), text)
+    names = [(tid, line, txt) for tid, _, line, txt, _ in model.latent]
+    stores = [n for n in names if "WRITE_ONCE" in n[2]]
+    assert len(stores) == 2 and len(set(stores)) == 2, names
