@@ -771,7 +771,23 @@ class Explorer:
             src = e
         if lone_unlock(g.event(src)):
             return False  # a lone unlock: the co-latest write stands for it
-        return next(_rivals(g, ev.loc, src, keep, w, mine), None) is None
+        rivals = _rivals(g, ev.loc, src, keep, w, mine)
+        first = next(rivals, None)
+        return first is None or (kind == "R" and self._kept_at_latest(g, ev, keep,
+                                                                      [first, *rivals]))
+
+    def _kept_at_latest(self, g: ExecutionGraph, ev: Event, keep: set[EventId],
+                        rivals: list[EventId]) -> bool:
+        """Whether ``ev``, a failed trylock (:func:`_orders_by_outcome`), would take the
+        lock at its latest source (the last of ``rivals``) and then be kept by the
+        revisit, as an acquire before a kept event of its CPU.  The branch there makes
+        another cut, so this one must (tests/data/herd7/cases/failed-trylock-on-cycle)."""
+        if not (self.mm.track_dependencies and _orders_by_outcome(ev)):
+            return False
+        outcome = ev.extra["op"].update(g.event(rivals[-1]).value)
+        tid, idx = ev.id
+        return outcome is not None and outcome is not BLOCK \
+            and any(k[0] == tid and k[1] > idx for k in keep)
 
     def _latest_consistent(self, g: ExecutionGraph, e: EventId, keep: set[EventId],
                            w: EventId, consistent: bool) -> bool:
@@ -1067,6 +1083,15 @@ def _added(g: ExecutionGraph, tid: int, pos: int) -> list[EventId]:
     if len(t) == pos + 1:  # (most steps: one event)
         return [(tid, pos)] if t[pos] is not None else []
     return [(tid, i) for i in range(pos, len(t)) if t[i] is not None]
+
+
+def _orders_by_outcome(ev: Event) -> bool:
+    """Whether ``ev`` is a failed RMW's read whose success would tag it otherwise
+    (spin_trylock(): LF, LKR when it takes the lock), so that what a revisit keeps
+    (:meth:`MemoryModel.keeps_order`) depends on which write it reads."""
+    op: Op = ev.extra["op"]
+    return not ev.rmw and op.kind == "RMW" and op.ftags is not None \
+        and op.ftags != op.tags
 
 
 def _fails(op: Op, value: Any) -> bool:
