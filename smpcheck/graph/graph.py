@@ -15,6 +15,7 @@ from typing import Any
 from smpcheck.errors import InternalError
 from smpcheck.graph.events import (
     INIT_TID,
+    MARKING_TAGS,
     Event,
     init_event,
     located_access,
@@ -123,11 +124,15 @@ class ExecutionGraph:
         """Whether an event of the CPUs carries one of ``tags`` or is a plain access
         (:func:`plain_access`; none if none was ever added)."""
         plain = self.plain
+        clean: set[frozenset[str]] = set()  # tag sets (shared by events of an op) passed
         for t in self.threads:
             for ev in t:
-                if ev is not None and (not tags.isdisjoint(ev.tags)
-                                       or plain and plain_access(ev)):
+                if ev is None or ev.tags in clean:
+                    continue
+                if not tags.isdisjoint(ev.tags) or plain and plain_access(ev):
                     return True
+                if not plain or not MARKING_TAGS.isdisjoint(ev.tags):
+                    clean.add(ev.tags)  # (then it passes whatever the event's kind)
         return False
 
     def read_value(self, read: EventId) -> Any:
