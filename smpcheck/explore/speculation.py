@@ -407,20 +407,29 @@ def _orders(g: ExecutionGraph) -> bytes | None:
     if len(g.threads) >= 255:
         return None
     rf = g.rf
-    out = [len(rf)]
-    for r, w in sorted(rf.items()):
-        out.append(r[0])
-        out.append(r[1])
-        if w[0] < 0:
-            out.append(255)
-        else:
-            out.append(w[0])
-            out.append(w[1])
+    out = [0]
+    reads = 0
+    for tid, t in enumerate(g.threads):  # (ids in order: nothing to sort)
+        for i, ev in enumerate(t):
+            if ev is None or ev.kind != "R":
+                continue
+            w = rf.get(ev.id)
+            if w is None:
+                continue
+            reads += 1
+            out.append(tid)
+            out.append(i)
+            if w[0] < 0:
+                out.append(255)
+            else:
+                out.append(w[0])
+                out.append(w[1])
     for ws in sorted([ws for ws in g.co.values() if ws]):
         out.append(len(ws))
         for x in ws:
             out.append(x[0])
             out.append(x[1])
+    out[0] = reads
     try:
         return bytes(out)
     except ValueError:
