@@ -58,7 +58,7 @@ from smpcheck.graph.graph import ExecutionGraph, Locations
 from smpcheck.model.source import Latent
 from smpcheck.model.values import EventId
 from smpcheck.models.base import ATOMIC, MemoryModel
-from smpcheck.models.cycles import coherence_witness
+from smpcheck.models.cycles import coherence_witness, write_cycle
 from smpcheck.records import replace
 from smpcheck.results.findings import Kind, Violation
 from smpcheck.results.result import Cut, Limit, Result
@@ -613,7 +613,8 @@ class Explorer:
                     reads = [r for r in reads if r.id not in keep]  # (kept: not revisited)
                     if not reads:
                         continue  # (nor at any other place: no coherence witness to find)
-                cycle = None if why is None else coherence_witness(scratch, op.loc, cpu.tid)
+                cycle = None if why is None else (write_cycle(scratch, wev, before[pos:])
+                                                  or coherence_witness(scratch, op.loc, cpu.tid))
                 if cycle is not None and all(e[0] == INIT_TID or e in keep for e in cycle):
                     continue  # (every revisit keeps the cycle: _keeps_cycle, for each read)
                 children.extend(self._revisits(child, wev.id, keep, reads, why is None,

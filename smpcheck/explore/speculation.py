@@ -366,19 +366,83 @@ def graph_key(g: ExecutionGraph, version: int) -> bytes:
     return blake2b(repr(state).encode(), digest_size=16).digest()
 
 
+RAW_MAX = 40  # longest key kept as its bytes (a digest object is 49 bytes, this 73)
+DIGEST = 16  # bytes of a digest; no key kept as its bytes has as many
+
+
 def execution_key(g: ExecutionGraph, choices: bool = True) -> bytes:
-    """A complete execution's identity: a digest of its reads-from and coherence orders
-    (with the CPUs deterministic, these fix every event); 16 bytes, so that an
-    exploration of millions of executions keeps them all.  The same in every process
-    (-j): a read's location names its initial write, and each location's writes are
-    its own, so neither initial writes' numbers nor locations enter it; interrupt deliveries
-    (choice events) do.  Flat lists of integers, digested in marshal's version 2, which
-    writes each out in full (no references to objects met before, unlike later
-    versions): reads-from as four numbers per read (its CPU and position, its
-    source's), in program order CPU by CPU (the reads are rf's keys), so that nothing
-    is sorted but the locations' coherence orders, each as its length and two numbers
-    per write.  ``choices`` false: no CPU takes interrupts, so the graph holds no
-    choice to look for."""
+    """A complete execution's identity: its reads-from and coherence orders (with the
+    CPUs deterministic, these fix every event).  The same in every process (-j): a
+    read's location names its initial write, and each location's writes are its own,
+    so neither initial writes' numbers nor locations enter it; interrupt deliveries
+    (choice events) do.  ``choices`` false: no CPU takes interrupts, so the graph
+    holds no choice to look for.
+
+    Exact where it can be cheaply: one byte per number (:func:`_orders`), kept as it
+    is up to :data:`RAW_MAX` bytes (never :data:`DIGEST`), digested to 16 bytes when
+    longer, so that an exploration of millions of executions keeps them all; a
+    graph with a choice, or a number a byte cannot hold, gets :func:`digest_key`.
+    Two keys are equal exactly when :func:`digest_key`'s are (but for a collision of
+    the 128-bit digests, as before: a raw key and a digest differ in length, and the
+    two digests' inputs in their first byte)."""
+    raw = _orders(g) if not choices or not _has_choice(g) else None
+    if raw is None:
+        return digest_key(g, choices)
+    if len(raw) <= RAW_MAX and len(raw) != DIGEST:
+        return raw
+    return blake2b(b"\0" + raw, digest_size=DIGEST).digest()
+
+
+def _has_choice(g: ExecutionGraph) -> bool:
+    return any(ev is not None and ev.kind == "C" for t in g.threads for ev in t)
+
+
+def _orders(g: ExecutionGraph) -> bytes | None:
+    """Reads-from and coherence, one number a byte: the number of reads with a source,
+    each as its CPU, its position and its source (255 for an initial write, else its
+    CPU and position), in the order of their ids; then each location's coherence
+    order, as its length and each write's CPU and position, the orders sorted.  Each
+    part's length is known from its first byte: the bytes read back one way.  None
+    where a number does not fit (more than 254 CPUs, 255 reads, or positions)."""
+    if len(g.threads) >= 255:
+        return None
+    rf = g.rf
+    out = [0]
+    reads = 0
+    for tid, t in enumerate(g.threads):  # (ids in order: nothing to sort)
+        for i, ev in enumerate(t):
+            if ev is None or ev.kind != "R":
+                continue
+            w = rf.get(ev.id)
+            if w is None:
+                continue
+            reads += 1
+            out.append(tid)
+            out.append(i)
+            if w[0] < 0:
+                out.append(255)
+            else:
+                out.append(w[0])
+                out.append(w[1])
+    for ws in sorted([ws for ws in g.co.values() if ws]):
+        out.append(len(ws))
+        for x in ws:
+            out.append(x[0])
+            out.append(x[1])
+    out[0] = reads
+    try:
+        return bytes(out)
+    except ValueError:
+        return None
+
+
+def digest_key(g: ExecutionGraph, choices: bool = True) -> bytes:
+    """:func:`execution_key` as a digest, for every graph: flat lists of integers,
+    digested in marshal's version 2, which writes each out in full (no references to
+    objects met before, unlike later versions): reads-from as four numbers per read
+    (its CPU and position, its source's), in program order CPU by CPU (the reads are
+    rf's keys), so that nothing is sorted but the locations' coherence orders, each as
+    its length and two numbers per write."""
     rf = g.rf
     reads: list[int] = []
     made: list[Any] = []

@@ -21,7 +21,7 @@ of the marking tags is plain.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from smpcheck.model.objects import Loc, Obj
 from smpcheck.model.source import NO_SOURCE as NO_SOURCE
@@ -29,7 +29,7 @@ from smpcheck.model.source import Source as Source
 from smpcheck.model.source import shown_path as shown_path
 from smpcheck.model.values import NO_DEPS, Deps, EventId
 
-INIT_TID = -1
+INIT_TID: Final = -1  # (Final: the compiled core reads a constant, not a global)
 
 MARKING_TAGS = frozenset({"ONCE", "RELEASE", "ACQUIRE", "MB", "NORETURN", "RMW", "LKR",
                           "LKW", "UL", "LF", "RL", "RU", "INIT", "srcu-lock", "srcu-unlock"})

@@ -15,6 +15,7 @@ from typing import Any
 from smpcheck.errors import InternalError
 from smpcheck.graph.events import (
     INIT_TID,
+    MARKING_TAGS,
     Event,
     init_event,
     located_access,
@@ -123,11 +124,15 @@ class ExecutionGraph:
         """Whether an event of the CPUs carries one of ``tags`` or is a plain access
         (:func:`plain_access`; none if none was ever added)."""
         plain = self.plain
+        clean: set[frozenset[str]] = set()  # tag sets (shared by events of an op) passed
         for t in self.threads:
             for ev in t:
-                if ev is not None and (not tags.isdisjoint(ev.tags)
-                                       or plain and plain_access(ev)):
+                if ev is None or ev.tags in clean:
+                    continue
+                if not tags.isdisjoint(ev.tags) or plain and plain_access(ev):
                     return True
+                if not plain or not MARKING_TAGS.isdisjoint(ev.tags):
+                    clean.add(ev.tags)  # (then it passes whatever the event's kind)
         return False
 
     def read_value(self, read: EventId) -> Any:
@@ -251,38 +256,56 @@ class ExecutionGraph:
         seen: set[EventId] = set()
         known: set[EventId] = set()  # seen, or queued as kept in order: not asked again
         whole: dict[int, int] = {}  # per CPU: a position before which all are known
+        threads = self.threads
         # (ids as Python objects, Any: compiled, an EventId is made a new tuple at each
-        # set or dict operation)
+        # set or dict operation; a dependency set's ids appended one by one: extending
+        # a list by a set copies it first)
         todo: list[Any] = [eid]
         while todo:
             e: Any = todo.pop()
             if e in seen:
                 continue
-            ev = self.event(e)
-            if ev.id[0] == INIT_TID:
+            tid: int = e[0]
+            if tid == INIT_TID:
                 continue
+            idx: int = e[1]
+            t = threads[tid]
+            ev = t[idx]
+            if ev is None:
+                raise InternalError(f"no event {e} in the graph")
             seen.add(e)
             known.add(e)
-            if ev.addr:  # (mostly empty: no call for nothing)
-                todo.extend(ev.addr)
-            if ev.data:
-                todo.extend(ev.data)
-            if ev.branch:
-                todo.extend(ev.branch)
-            src = self.rf.get(e)
-            if src is not None:
-                todo.append(src)
-            tid, idx = e
+            self._needs(ev, e, idx, t, todo)
             if whole.get(tid, 0) < idx:  # (else nothing before it is left to ask about)
                 kept, every = self._kept_before(ev, keeps_order, known)
                 known.update(kept)
                 todo.extend(kept)
                 if every:
                     whole[tid] = idx
+        return seen
+
+    def _needs(self, ev: Event, e: Any, idx: int, t: list[Event | None], todo: list[Any]
+               ) -> None:
+        """Append to ``todo`` what :meth:`dep_prefix` keeps with ``ev`` (``e``, at ``idx``
+        of CPU list ``t``) besides program order: its dependencies, its source, an RMW's
+        other half."""
+        if ev.addr:
+            for d in ev.addr:
+                todo.append(d)
+        if ev.data:
+            for d in ev.data:
+                todo.append(d)
+        if ev.branch:
+            for d in ev.branch:
+                todo.append(d)
+        src = self.rf.get(e)
+        if src is not None:
+            todo.append(src)
+        nxt = t[idx + 1] if idx + 1 < len(t) else None
+        if ev.rmw or ev.kind == "N" or (nxt is not None and nxt.kind == "N"):
             companion = self._rmw_partner(ev)
             if companion is not None:  # an RMW's read and write stand or fall together
                 todo.append(companion)
-        return seen
 
     def _ordered_before(self, ev: Event, keeps_order: Callable[[Event, Event, list[Event]], bool],
                         seen: set[EventId]) -> list[EventId]:
@@ -295,16 +318,21 @@ class ExecutionGraph:
     def _kept_before(self, ev: Event, keeps_order: Callable[[Event, Event, list[Event]], bool],
                      seen: set[EventId]) -> tuple[list[EventId], bool]:
         """:meth:`_ordered_before`, and whether every earlier event is ``seen`` or kept."""
-        t = [p for p in self.threads[ev.tid][:ev.idx] if p is not None]
+        t = self.threads[ev.tid]
+        idx = ev.idx
         loc = ev.loc if located_access(ev) else None
-        out = []
+        out: list[Any] = []
         every = True
-        for i, p in enumerate(t):
-            if p.id in seen:
+        for i in range(idx):
+            p = t[i]
+            if p is None:
+                continue
+            pid: Any = p.id
+            if pid in seen:
                 continue
             if (loc is not None and (p.kind in "RW" or lone_unlock(p)) and p.loc is loc) \
-                    or keeps_order(p, ev, t[i + 1:]):
-                out.append(p.id)
+                    or keeps_order(p, ev, [q for q in t[i + 1:idx] if q is not None]):
+                out.append(pid)
             else:
                 every = False
         return out, every

@@ -22,6 +22,7 @@ from smpcheck.models.cycles import (
     coherence_covers,
     coherence_witness,
     po_cycle_after,
+    write_cycle,
 )
 from tests.support.random_graphs import LOCS, unsourced
 from tests.support.random_graphs import graphs as random_graphs
@@ -75,6 +76,34 @@ def test_witness_is_a_cycle_of_its_own(g: ExecutionGraph) -> None:
         assert (witness is not None) == (not _coherent(_only(g, loc)))
         if witness is not None:
             assert not _coherent(_only(g, loc, set(witness)))
+
+
+@settings(max_examples=400, deadline=None)
+@given(graphs(), st.data())
+def test_write_cycle_is_the_cycle_a_last_write_closes(g: ExecutionGraph,
+                                                      data: st.DataObject) -> None:
+    """write_cycle, of a CPU's last event, a write nobody reads placed at random in
+    coherence order (the explorer's scratch graph at each place): what it names is a
+    cycle of its own (cut down to it, the graph stays incoherent); and where the graph
+    less that write is coherent (the explorer's), it finds one exactly when the graph
+    has one."""
+    read = set(g.rf.values())
+    last = [t[-1] for t in g.threads
+            if t and t[-1] is not None and t[-1].kind == "W" and t[-1].id not in read]
+    if not last:
+        return
+    w = data.draw(st.sampled_from(last))
+    assert w.loc is not None
+    rest = [x for x in g.co[w.loc] if x != w.id]
+    at = data.draw(st.integers(0, len(rest)))
+    g.co[w.loc] = [*rest[:at], w.id, *rest[at:]]
+    cycle = write_cycle(g, w, rest[at:])
+    if cycle is not None:
+        assert w.id in cycle and not _coherent(_only(g, w.loc, set(cycle)))
+    before = g.copy()
+    before.remove({w.id})
+    if _coherent(before):
+        assert (cycle is not None) == (not _coherent(g))
 
 
 @st.composite
