@@ -885,6 +885,32 @@ exists (x=0)
 """
 
 
+def test_threads_feeding_forked_workers_leave_alarms_to_the_main_thread(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The threads feeding forked workers block SIGALRM: the watchdog's tick reaches
+    the main thread alone, which stops the timer before restoring the handler (a
+    tick one of them took after that would end the process)."""
+    import signal
+    import threading
+
+    from smpcheck.explore import forks
+
+    masks: list[set[int]] = []
+    receive = forks.Fork.receive
+
+    def receiving(self: Any) -> Any:
+        if threading.current_thread() is not threading.main_thread():
+            masks.append(set(signal.pthread_sigmask(signal.SIG_BLOCK, [])))
+        return receive(self)
+
+    monkeypatch.setattr(forks.Fork, "receive", receiving)
+    _sharing_after(5, monkeypatch, [])
+    model, names = load_model(str(ROOT / "examples" / "seqcount.py"))
+    one = summary(verify(model, names, "tso", Settings()))
+    assert summary(verify(model, names, "tso", Settings(jobs=2))) == one
+    assert masks and all(signal.SIGALRM in m for m in masks)
+
+
 def test_a_second_pass_after_the_fork_is_one_process_run() -> None:
     """Under the LKMM, a walk whose reads must speculate (a second pass, over values
     the whole tree saw) after it forked its worker: the run is made in one process,

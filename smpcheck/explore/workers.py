@@ -142,6 +142,19 @@ class _Pooled:
 
 
 
+def _alarms_to_the_main_thread() -> None:
+    """(In a thread feeding workers) SIGALRM blocked here, so that the watchdog's ticks
+    (:mod:`smpcheck._rt.watchdog`) reach the main thread alone: it stops their timer
+    before it restores the handler it replaced, and a tick taken by this thread after
+    that restore would end the process (SIGALRM's default action; seen under valgrind,
+    whose slower clock widens the window).  Only threads that start no process: a
+    process started from here would inherit the mask."""
+    import signal
+
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+
+
 def _quiet_manager_threads() -> None:
     """Keep a pool's manager thread from printing a traceback when its workers are
     stopped: on Python 3.11 it sets an exception on each pending future, a future
@@ -309,6 +322,7 @@ class _BothEnds:
 
     def _feed(self, k: int, plan: int | None) -> None:
         """Worker ``k``'s runs, once the workers are up (none if they could not start)."""
+        _alarms_to_the_main_thread()
         self.workers.ready.wait()
         sent = self.sent[k]
         failed = False
