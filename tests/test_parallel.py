@@ -491,16 +491,18 @@ def test_units_of_one_process_share_its_op_caches(path: str) -> None:
             assert sum(u.executions + u.blocked for u in units) == r.executions + r.blocked
 
 
-def _both_ends(takes: dict[int, int]) -> Any:
+def _both_ends(takes: dict[int, int], stolen: list[tuple[int, ...]] | None = None) -> Any:
     """A runner doing what the worker processes' does, here, with no thread: this process
     walks the tasks from the first one on, and a worker takes runs of them from the
-    last one backwards when this walk pops its ``n``-th node (``takes``: n -> share);
-    the runs taken are explored after the walk, in order."""
+    last one backwards when this walk pops its ``n``-th node (``takes``: n -> share),
+    and nodes of the walk's stack once it has entered every unit left (Frontier._steal:
+    their paths appended to ``stolen``); the runs taken are explored after the walk,
+    in order."""
     from smpcheck.explore.split import Frontier
     from smpcheck.explore.workers import _in_order
 
     def runner(tasks: list[Task], stop: Any, local: Any) -> Any:
-        taken: list[tuple[int, int]] = []
+        taken: list[list[tuple[int, ...]]] = []
         pops = itertools.count()
 
         class Taking(Frontier):
@@ -513,14 +515,17 @@ def _both_ends(takes: dict[int, int]) -> Any:
         frontier = Taking([t.path for t in tasks])
         mine = local(replace(tasks[0], more=tuple(t.path for t in tasks[1:]), frontier=frontier))
         frontier.close()
-        runs = [local(replace(tasks[i], more=tuple(t.path for t in tasks[i + 1:end])))
-                for i, end in sorted(taken)]
-        assert sum(end - i for i, end in taken) <= len(tasks)
+        units = {t.path for t in tasks}
+        if stolen is not None:
+            stolen.extend(p for run in taken for p in run if p not in units)
+        runs = [local(replace(tasks[0], path=run[0], more=tuple(run[1:])))
+                for run in sorted(taken)]
+        assert len({p for run in taken for p in run}) == sum(len(run) for run in taken)
         yield from _in_order([mine, *runs], stop)
     return runner
 
 
-def _walk_against_a_taker(n: int) -> tuple[list[tuple[int, ...]], list[tuple[int, int]]]:
+def _walk_against_a_taker(n: int) -> tuple[list[tuple[int, ...]], list[list[tuple[int, ...]]]]:
     """A walk entering ``n`` units and the nodes below each (split.Frontier.enter) while
     a thread takes runs from the end, threads switched every microsecond: the nodes
     entered and the runs taken."""
@@ -531,7 +536,7 @@ def _walk_against_a_taker(n: int) -> tuple[list[tuple[int, ...]], list[tuple[int
 
     units = [(i,) for i in range(n)]
     frontier = Frontier(units)
-    taken: list[tuple[int, int]] = []
+    taken: list[list[tuple[int, ...]]] = []
 
     def taker() -> None:
         while (run := frontier.take(3)) is not None:
@@ -557,10 +562,10 @@ def test_the_walk_enters_no_node_of_a_run_taken_while_it_walks() -> None:
     where it was, and entered past it, failed here within a few hundred tries)."""
     for _ in range(200):
         entered, taken = _walk_against_a_taker(1000)
-        first = min((i for i, _ in taken), default=1000)
+        first = min((run[0][0] for run in taken), default=1000)
         assert all(p < (first,) for p in entered)
         assert [p for p in entered if len(p) == 1] == [(i,) for i in range(first)]
-        assert sorted(i for run in taken for i in range(*run)) == list(range(first, 1000))
+        assert sorted(p[0] for run in taken for p in run) == list(range(first, 1000))
 
 
 @settings(max_examples=60, deadline=None, derandomize=True, database=None,
@@ -596,6 +601,68 @@ def test_runs_taken_from_the_end_match_one_process_in_models(path: str) -> None:
                 mp.setattr(parallel, "run_here", _both_ends(takes))
                 s = Settings(all_violations=all_violations, split_depth=3)
                 assert summary(split_result(model, names, mm, s)) == one, (mm, takes)
+
+
+INC = """\
+from smpcheck import READ_ONCE, WRITE_ONCE, Model, Var
+
+c = Var(0)
+
+
+def make(n):
+    def cpu():
+        for _ in range(n):
+            WRITE_ONCE(c, READ_ONCE(c) + 1)
+    return cpu
+
+
+MODEL = Model("inc", [make(n) for n in ({shape})])
+"""
+
+
+@pytest.mark.parametrize("mm", ["sc", "tso", "lkmm"])
+def test_nodes_taken_from_the_walks_stack_match_one_process(mm: str, tmp_path: Path) -> None:
+    """A worker that takes every unit left, then, at each later node of the walk, the
+    lowest node of the walk's stack below the unit it is in (split.Frontier._steal):
+    the same executions, states and verdict as one process, wherever the walk is when
+    it takes one (a take that left the node on the walk's stack, explored twice, or
+    one of every other node, left one out, fails here)."""
+    from smpcheck.explore import parallel
+
+    stolen: list[tuple[int, ...]] = []
+    f = tmp_path / "inc.py"
+    f.write_text(INC.format(shape="2, 2, 1"))
+    model, names = load_model(str(f))
+    one = summary(verify(model, names, mm, Settings(all_violations=True)))
+    for first, every in ((20, 1), (40, 3), (100, 7)):
+        takes = {first: 1, **{n: 1 for n in range(first + 1, 10**4, every)}}
+        stolen.clear()
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(parallel, "run_here", _both_ends(takes, stolen))
+            s = Settings(all_violations=True, split_depth=2)
+            assert summary(split_result(model, names, mm, s)) == one, (first, every)
+        assert len(stolen) >= 2, (first, every)
+
+
+def test_a_take_after_every_unit_is_entered_is_a_node_below_the_walks_unit() -> None:
+    """Once the walk has entered every unit left, a take is the lowest node of its
+    stack below the unit it is in, then the next: never a node above units taken
+    (its subtree holds them), nor one taken before (still on the stack, past the
+    limit), nor the node the walk entered last."""
+    from smpcheck.explore.split import Frontier
+
+    frontier = Frontier([(0, 0), (0, 1), (1, 0), (1, 1)])
+    frontier.last = (0, 0, 2)
+    assert frontier.take(2) == [(1, 1)] and frontier.take(2) == [(1, 0)]
+    # the walk in unit (0, 1), its stack (lowest first): above (1, 0), then below (0, 1)
+    frontier.stack = [(1,), (0, 1, 2), (0, 1, 1), (0, 1, 0, 1), (0, 1, 0)]
+    frontier.last = (0, 1, 0)
+    assert frontier.take(2) == [(0, 1, 2)] and frontier.limit == (0, 1, 2)
+    assert frontier.take(2) == [(0, 1, 1)]
+    assert frontier.take(2) == [(0, 1, 0, 1)]
+    assert frontier.take(2) is None
+    frontier.close()
+    assert frontier.take(2) is None
 
 
 def test_the_walk_here_shows_progress() -> None:
@@ -724,7 +791,7 @@ def _sharing_after(pops: int, monkeypatch: pytest.MonkeyPatch, lent: list[int],
                                                     or both.feeding == 0)) \
                         and time.monotonic() - began < 30:
                     time.sleep(0.002)
-                lent.append(len(both.ends))
+                lent.append(len(both.taken))
                 forked.extend(c.pid for c in both.workers.channels)
             return super().enter(path)
 
@@ -816,6 +883,32 @@ P1(int *x, spinlock_t *l, int *a)
 
 exists (x=0)
 """
+
+
+def test_threads_feeding_forked_workers_leave_alarms_to_the_main_thread(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The threads feeding forked workers block SIGALRM: the watchdog's tick reaches
+    the main thread alone, which stops the timer before restoring the handler (a
+    tick one of them took after that would end the process)."""
+    import signal
+    import threading
+
+    from smpcheck.explore import forks
+
+    masks: list[set[int]] = []
+    receive = forks.Fork.receive
+
+    def receiving(self: Any) -> Any:
+        if threading.current_thread() is not threading.main_thread():
+            masks.append(set(signal.pthread_sigmask(signal.SIG_BLOCK, [])))
+        return receive(self)
+
+    monkeypatch.setattr(forks.Fork, "receive", receiving)
+    _sharing_after(5, monkeypatch, [])
+    model, names = load_model(str(ROOT / "examples" / "seqcount.py"))
+    one = summary(verify(model, names, "tso", Settings()))
+    assert summary(verify(model, names, "tso", Settings(jobs=2))) == one
+    assert masks and all(signal.SIGALRM in m for m in masks)
 
 
 def test_a_second_pass_after_the_fork_is_one_process_run() -> None:

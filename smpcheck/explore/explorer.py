@@ -66,8 +66,9 @@ from smpcheck.settings import (
     Settings as Settings,  # (re-exported for code written before settings.py)
 )
 
-if TYPE_CHECKING:  # (replay is imported by whoever replays: not by every run)
+if TYPE_CHECKING:  # (replay is imported by whoever replays, split by -j: not by every run)
     from smpcheck.explore.replay import Guide
+    from smpcheck.explore.split import Split
 
 _FROM_OP: Any = object()  # an event field left to the op's value
 
@@ -96,7 +97,7 @@ class Explorer:
 
     ``guide``: replay, keeping only the graphs agreeing with a recording;
     ``on_restart``: a new pass begins (forget what was judged); ``split``: -j's part of
-    the tree to explore (smpcheck.explore.parallel.Split); ``on_violation``: every
+    the tree to explore (:class:`~smpcheck.explore.split.Split`); ``on_violation``: every
     finding, duplicates too; ``latent``: Model.latent; ``ops``: the CPUs' op caches to
     go on with (Run's ``kept``).  (A plain class: a dataclass would import
     :mod:`dataclasses`, and with it :mod:`inspect`, in every command.)"""
@@ -106,7 +107,8 @@ class Explorer:
                  on_complete: Callable[[ExecutionGraph, Result], None] | None = None,
                  on_progress: Callable[[Result], None] | None = None,
                  guide: Guide | None = None, on_restart: Callable[[], None] | None = None,
-                 split: Any = None, on_violation: Callable[[Violation], None] | None = None,
+                 split: Split | None = None,
+                 on_violation: Callable[[Violation], None] | None = None,
                  latent: Sequence[Latent] = (), ops: OpCache | None = None) -> None:
         self.cpus = cpus
         self.mm = mm

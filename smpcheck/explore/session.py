@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from smpcheck._rt.pystate import PythonState, Root, trace_run
 from smpcheck._rt.rewritten import engine_made, model_modules
@@ -48,6 +48,9 @@ from smpcheck.results.findings import Violation
 from smpcheck.results.result import Result
 from smpcheck.settings import Settings
 
+if TYPE_CHECKING:  # (imported by -j: not by every run)
+    from smpcheck.explore.split import Split
+
 
 class Judge(Protocol):
     """What judges each complete execution (the :class:`Checker`, or an observer
@@ -67,7 +70,7 @@ class Settled(Exception):  # (a signal, not an error)
 
 def explore(model: Model, globals_: dict[str, Loc] | None, memory_model: MemoryModel,
             s: Settings, progress: Callable[[Result], None] | None = None,
-            guide: Guide | None = None, split: Any = None, *,
+            guide: Guide | None = None, split: Split | None = None, *,
             judge: Callable[[Checker], Judge] | None = None, keep_witnesses: bool = True,
             subject: str = "model",
             on_violation: Callable[[Violation], None] | None = None,

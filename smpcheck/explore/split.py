@@ -54,6 +54,8 @@ class Split:
 
     def _reset(self) -> None:
         self.paths: list[Path] = [()]
+        if self.frontier is not None:
+            self.frontier.stack = self.paths
         self.current: Path | None = None
         self._count = -1  # (a pass begins with fewer witnesses)
         self.children = 0
@@ -126,7 +128,11 @@ class Frontier:
     the first unit taken (:meth:`enter`, at each pop), and a run is taken only of
     units the walk has not entered (:meth:`take`).  A node above a unit comes before
     it in the walk's order, so the walk still enters the nodes above the units taken,
-    and takes their children before those units.
+    and takes their children before those units.  Once the walk has entered every
+    unit left, a take is of the unit it is in: the last node of its stack below that
+    unit (:meth:`_steal`), whose subtree is about half of what the walk has left of it
+    (a depth-first stack's lowest node is its shallowest): else the taker would wait
+    while the walk ends a unit alone.
 
     Takers hold the lock; the walk, at each node, takes it only while a take is under
     way (:attr:`taking`): it writes the node it enters, then reads ``taking``, the
@@ -139,6 +145,7 @@ class Frontier:
         self.end = len(units)  # the first unit taken (len(units): none)
         self.limit: Path = (sys.maxsize,)  # its path (after every path: none)
         self.last: Path = ()  # the path of the node the walk entered last (or is entering)
+        self.stack: list[Path] = []  # the paths of the walk's stack (its Split's)
         self.lock = threading.Lock()
         self.taking = False  # (a take under way: the walk waits for its limit)
         self.watching = False  # (subclasses: :meth:`watch` at each node)
@@ -158,21 +165,40 @@ class Frontier:
         walk may go on (else it enters no node)."""
         return True
 
-    def take(self, share: int) -> tuple[int, int] | None:
-        """A run of units ``(first, end)`` the walk has not entered, the last of them:
-        a ``1/share`` of those left (at least one); None when none is left."""
+    def take(self, share: int) -> list[Path] | None:
+        """A run of units the walk has not entered, the last of them, in the walk's
+        order: a ``1/share`` of those left (at least one); once it has entered them
+        all, a node below the one it is in (:meth:`_steal`); None when none is left."""
         with self.lock:
             self.taking = True  # (before the walk's node is read)
             try:
                 free = bisect.bisect_right(self.units, self.last)  # (the first not entered)
                 if free >= self.end:
-                    return None
+                    return self._steal()
                 end = self.end
                 first = end - max(1, (end - free) // share)
                 self.end, self.limit = first, self.units[first]
-                return first, end
+                return self.units[first:end]
             finally:
                 self.taking = False
+
+    def _steal(self) -> list[Path] | None:
+        """(Holding the lock, every unit before the first taken entered) the lowest node
+        of the walk's stack below the unit the walk is in, as a run of its own: every
+        node of the stack after it in the walk's order is then after the limit too
+        (below that unit) or a node above units all taken (none after the limit
+        explores an execution); the nodes taken before stay on the stack until the
+        walk pops them, past the limit.  None if there is none."""
+        if self.end == 0:
+            return None
+        unit = self.units[self.end - 1]
+        n = len(unit)
+        last, limit = self.last, self.limit
+        for path in self.stack[:]:  # (lowest first: the last in the walk's order)
+            if last < path < limit and len(path) > n and path[:n] == unit:
+                self.limit = path
+                return [path]
+        return None
 
     def share(self, units: list[Path]) -> None:
         """The units to take runs of, known only once the walk has begun (a walk of the

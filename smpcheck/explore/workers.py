@@ -142,6 +142,19 @@ class _Pooled:
 
 
 
+def _alarms_to_the_main_thread() -> None:
+    """(In a thread feeding workers) SIGALRM blocked here, so that the watchdog's ticks
+    (:mod:`smpcheck._rt.watchdog`) reach the main thread alone: it stops their timer
+    before it restores the handler it replaced, and a tick taken by this thread after
+    that restore would end the process (SIGALRM's default action; seen under valgrind,
+    whose slower clock widens the window).  Only threads that start no process: a
+    process started from here would inherit the mask."""
+    import signal
+
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+
+
 def _quiet_manager_threads() -> None:
     """Keep a pool's manager thread from printing a traceback when its workers are
     stopped: on Python 3.11 it sets an exception on each pending future, a future
@@ -251,12 +264,13 @@ class _BothEnds:
         self.known = threading.Event()  # (the units are)
         if plan is None:
             self.known.set()
-        self.results: dict[int, UnitResult] = {}  # a run's first unit -> its result
-        self.failed: dict[int, BaseException] = {}
-        self.ends: dict[int, int] = {}  # each run taken: its first unit -> its end
-        self.sent = [collections.deque[int]() for _ in range(workers.size)]  # unanswered
-        self.claimed: dict[int, int] = {}  # runs taken back -> the worker they were sent to
-        self.numbers: list[dict[int, int]] = [{} for _ in range(workers.size)]  # task -> run
+        # (a run is named by its first unit's path: runs in the walk's order are sorted)
+        self.results: dict[Path, UnitResult] = {}  # a run -> its result
+        self.failed: dict[Path, BaseException] = {}
+        self.taken: dict[Path, tuple[Path, ...]] = {}  # each run taken -> its units
+        self.sent = [collections.deque[Path]() for _ in range(workers.size)]  # unanswered
+        self.claimed: dict[Path, int] = {}  # runs taken back -> the worker they were sent to
+        self.numbers: list[dict[int, Path]] = [{} for _ in range(workers.size)]  # task -> run
         self.ended: set[int] = set()  # the workers whose feeding ended
         self.claiming = False  # (the walk has ended: no more runs are sent)
         self.changed = threading.Condition()
@@ -264,9 +278,9 @@ class _BothEnds:
         for k in range(workers.size):
             threading.Thread(target=self._feed, args=(k, plan), daemon=True).start()
 
-    def _task(self, i: int) -> Task:
-        units = self.frontier.units
-        return replace(self.template, path=units[i], more=tuple(units[i + 1:self.ends[i]]))
+    def _task(self, i: Path) -> Task:
+        units = self.taken[i]
+        return replace(self.template, path=units[0], more=units[1:])
 
     def _plan(self, channel: Any, jobs: int) -> None:
         """The units, planned by worker ``channel`` (none if it fails: this process's
@@ -287,12 +301,11 @@ class _BothEnds:
             run = None if self.claiming else self.frontier.take(share)
             if run is None:
                 return False
-            i, end = run
-            self.ends[i] = end
-            self._send_run(k, i)
+            self.taken[run[0]] = tuple(run)
+            self._send_run(k, run[0])
             return True
 
-    def _send_run(self, k: int, i: int) -> None:
+    def _send_run(self, k: int, i: Path) -> None:
         """(Holding the lock) send run ``i`` to worker ``k``; OSError: it is gone."""
         self.sent[k].append(i)
         number = self.workers.channels[k].send(self._task(i))
@@ -309,6 +322,7 @@ class _BothEnds:
 
     def _feed(self, k: int, plan: int | None) -> None:
         """Worker ``k``'s runs, once the workers are up (none if they could not start)."""
+        _alarms_to_the_main_thread()
         self.workers.ready.wait()
         sent = self.sent[k]
         failed = False
@@ -359,19 +373,20 @@ class _BothEnds:
                 if k not in self.ended:
                     self._take_back(k)
 
-    def _halves(self, i: int, local: Local) -> Iterator[UnitResult]:
+    def _halves(self, i: Path, local: Local) -> Iterator[UnitResult]:
         """The results of run ``i``, taken back from its worker: this process explores
         its first half and sends the second back to that worker, behind the run it is
         ending; taken back again if it has not begun it when this process is done,
         and so on (the worker does not wait while this process explores a run it could
         have shared)."""
         while True:
-            k, end = self.claimed[i], self.ends[i]  # (kept: its worker sends back None)
-            mid = (i + end + 1) // 2
+            k, units = self.claimed[i], self.taken[i]  # (kept: its worker sends back None)
+            half = (len(units) + 1) // 2
+            mid = units[half] if half < len(units) else i
             with self.changed:
-                back = end - i > 1 and k not in self.ended
+                back = len(units) > 1 and k not in self.ended
                 if back:
-                    self.ends[i], self.ends[mid] = mid, end
+                    self.taken[i], self.taken[mid] = units[:half], units[half:]
                     with contextlib.suppress(OSError):  # (the worker is gone: receive says so)
                         self._send_run(k, mid)
             yield local(self._task(i))
@@ -385,7 +400,7 @@ class _BothEnds:
                 return
             i = mid
 
-    def _result(self, i: int) -> UnitResult:
+    def _result(self, i: Path) -> UnitResult:
         """Run ``i``'s result from its worker, once it has come."""
         with self.changed:
             while i not in self.results and i not in self.failed:
@@ -401,7 +416,7 @@ class _BothEnds:
         if not self.known.is_set():
             self.workers.close()
         self._claim()
-        for i in sorted(self.ends):
+        for i in sorted(self.taken):
             if i in self.claimed:
                 yield from self._halves(i, local)
             else:
