@@ -316,6 +316,26 @@ def test_herd_timeout(tmp_path: Path, litmus: list[Path]) -> None:
     assert ok.code == 0 and "Observation" in ok.out
 
 
+@SLOW
+@given(data=st.data())
+def test_herd_max_executions_counts_executions_found(litmus: list[Path],
+                                                     data: st.DataObject) -> None:
+    """SMPCHECK_MAX_EXECUTIONS below a test's executions cuts smpcheck-herd's run, which
+    judges them in batches larger than the bound: exit 3, no block, the advice names the
+    variable."""
+    path = data.draw(st.sampled_from(kernel_litmus_files()), label="file")
+    cfg = lkmm_dir() / "linux-kernel.cfg"
+    full = herd("-conf", cfg, path)
+    [(pos, neg)] = re.findall(r"^Positive: (\d+) Negative: (\d+)$", full.out, re.M)
+    total = int(pos) + int(neg)
+    assume(total > 1)
+    n = data.draw(st.integers(1, total - 1), label="max_executions")
+    with mock.patch.dict("os.environ", {"SMPCHECK_MAX_EXECUTIONS": str(n)}):
+        res = herd("-conf", cfg, path)
+    assert (res.code, res.out) == (3, ""), res.err
+    assert f"raise SMPCHECK_MAX_EXECUTIONS (it is {n})" in res.err
+
+
 class FakeClock:
     """The explorer's clock: each reading is a second after the last."""
 

@@ -157,10 +157,8 @@ class _DefParser:
         self.line = line
         self.params = params
         self.toks: list[tuple[str, str, int]] = []  # kind, text, column
-        pos = 0
-        while pos < len(text):
-            if text[pos:].strip() == "":
-                break
+        pos, end = 0, len(text.rstrip())
+        while pos < end:  # (blanks only after end)
             m = _TOKEN.match(text, pos)
             if m is None or m.end() == pos:
                 start = pos + len(text[pos:]) - len(text[pos:].lstrip())
@@ -169,7 +167,7 @@ class _DefParser:
             kind = m.lastgroup or "sym"
             self.toks.append((kind, m.group(kind).strip(), col + m.start(kind)))
             pos = m.end()
-        self.toks.append(("eof", "", col + len(text.rstrip())))
+        self.toks.append(("eof", "", col + end))
         self.i = 0
 
     def error(self, message: str) -> UsageError:

@@ -127,9 +127,10 @@ def _herd_file(task: tuple[HerdOptions, Path]) -> tuple[str, str, int]:
     return out.getvalue(), err.getvalue(), status
 
 
-#: herd7's option for each limit smpcheck-herd has (none sets the events of one CPU,
-#: nor a number of executions).
-OPTIONS = {Limit.TIMEOUT: "-timeout", Limit.LOOP_BOUND: "-unroll"}
+#: herd7's option for each limit smpcheck-herd has (none sets the events of one CPU;
+#: the number of executions only smpcheck's environment sets).
+OPTIONS = {Limit.TIMEOUT: "-timeout", Limit.LOOP_BOUND: "-unroll",
+           Limit.MAX_EXECUTIONS: "SMPCHECK_MAX_EXECUTIONS"}
 
 
 def _report(outcome: HerdOutcome, opts: HerdOptions) -> int:

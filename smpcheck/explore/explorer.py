@@ -181,6 +181,7 @@ class Explorer:
         while self.stack:
             if self._over_budget(start):
                 self.paused = True  # (between graphs: the stack is all that is left)
+                self._judge_pending()  # (those found count: they are reported)
                 return False
             graphs += 1
             if self.speculating and graphs > budget:
@@ -247,8 +248,12 @@ class Explorer:
         self.seen_executions = set()
 
     def _over_budget(self, start: float) -> bool:
+        """Whether a bound stops the pass (the cut recorded): the executions found, the
+        complete graphs a batch holds for the model's verdict among them, reach
+        ``max_executions``, or the time is up."""
         s, r = self.settings, self.result
-        if s.max_executions is not None and r.executions + r.blocked >= s.max_executions:
+        if s.max_executions is not None \
+                and r.executions + r.blocked + len(self.unjudged) >= s.max_executions:
             r.cut(Cut(Limit.MAX_EXECUTIONS, s.max_executions))
             return True
         if s.timeout is not None and monotonic() - start > s.timeout:

@@ -77,7 +77,8 @@ def def_macros(table: dict[str, D.MacroDef], path: str | None = None) -> MacroTa
     for name in table:
         try:
             mdef = D.expand_macro(table, name)
-            roles = "".join(_role(p, mdef) for p in mdef.params)
+            prims = _prims(mdef.body)
+            roles = "".join(_role(p, mdef, prims) for p in mdef.params)
             fn = _compile(mdef)
         except UsageError as exc:
             raise UsageError(exc.message, path, table[name].line) from None
@@ -89,9 +90,11 @@ def def_macros(table: dict[str, D.MacroDef], path: str | None = None) -> MacroTa
 # -- roles --------------------------------------------------------------------------
 
 
-def _role(param: str, mdef: D.MacroDef) -> str:
+def _role(param: str, mdef: D.MacroDef, prims: list[D.DPrim]) -> str:
+    """How macro ``mdef`` uses ``param`` ("l" a location, "p" a pointer, "v" a value),
+    from the primitives its body calls (``prims``)."""
     roles = set()
-    for prim in _prims(mdef.body):
+    for prim in prims:
         args = prim.args or ()
         if not args:
             continue

@@ -42,6 +42,13 @@ _OPS = (
 _OP_RE = re.compile("|".join(re.escape(op) for op in _OPS))  # (the first in _OPS wins)
 _OP_CHARS = set("{}()[];,:|*&!~-+/%^<>=?.$")
 _SPACES_RE = re.compile(r"[ \t\r\n\f\v]+")
+#: Blanks, then an identifier (group 1) or an operator (group 2) that cannot open a
+#: comment: what :meth:`TokenStream._lex` finds for most tokens without its slow path
+#: (which then finds the same token).  ``/`` and ``(`` stay with the slow path, which
+#: tells comments from them; ``(`` when ``*`` does not follow is taken here.
+_WORD_RE = re.compile(r"[ \t\r\n\f\v]*(?:([A-Za-z_][A-Za-z0-9_]*)|("
+                      + "|".join(re.escape(op) for op in _OPS if op[0] != "/")
+                      + r"|\((?!\*)|[{})\[\];,:|*&!~\-+%^<>=?.$]))")
 
 
 class Token(NamedTuple):
@@ -116,25 +123,26 @@ class TokenStream:
         ahead = self._ahead
         if k < len(ahead):  # (most calls: a token looked ahead already)
             return ahead[k]
-        while len(self._ahead) <= k:
-            if self._ahead and self._ahead[-1].kind == EOF:
-                return self._ahead[-1]
-            start = self._ahead[-1].end if self._ahead else self.pos
-            self._ahead.append(self._lex(start))
-        return self._ahead[k]
+        while len(ahead) <= k:
+            if ahead and ahead[-1].kind == EOF:
+                return ahead[-1]
+            ahead.append(self._lex(ahead[-1].end if ahead else self.pos))
+        return ahead[k]
 
     def advance(self) -> Token:
         """Consume and return the next token."""
-        tok = self.peek()
+        ahead = self._ahead
+        tok = ahead[0] if ahead else self.peek()
         if tok.kind != EOF:
-            self._ahead.pop(0)
+            del ahead[0]
             self.pos = tok.end
         self.last = tok
         return tok
 
     def accept(self, text: str) -> Token | None:
         """Consume the next token if it is the operator ``text``."""
-        if self.peek().is_op(text):
+        tok = self._ahead[0] if self._ahead else self.peek()
+        if tok.kind == OP and tok.text == text:
             return self.advance()
         return None
 
@@ -248,8 +256,15 @@ class TokenStream:
                     return pos
 
     def _lex(self, pos: int) -> Token:
-        pos = self._skip(pos)
         text = self.text
+        m = _WORD_RE.match(text, pos)  # (most tokens: blanks, then a name or an operator)
+        if m is not None:
+            start, end = m.span(m.lastindex)  # type: ignore[arg-type]
+            index = bisect.bisect_right(self._line_starts, start) - 1
+            return _new_token(Token, (IDENT if m.lastindex == 1 else OP, text[start:end],
+                                      index + 1, start - self._line_starts[index] + 1,
+                                      start, end))
+        pos = self._skip(pos)
         if pos >= len(text):
             return self._token(EOF, "", pos, pos)
         ch = text[pos]
@@ -305,6 +320,9 @@ class _Level:
 
     def __exit__(self, *exc: object) -> None:
         self.ts._depth -= 1
+
+
+_new_token = tuple.__new__  # (a Token made without NamedTuple's Python-level __new__)
 
 
 def number_value(tok: Token) -> int:
