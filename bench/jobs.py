@@ -20,32 +20,20 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from smpcheck._rt.loader import load_model
-from smpcheck.explore import workers as workers_module
-from smpcheck.explore.explorer import Settings
-from smpcheck.explore.verify import verify
-from smpcheck.results.result import Result
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-MODEL = """\
-from smpcheck import READ_ONCE, WRITE_ONCE, Model, Var
-
-c = Var(0)
-
-
-def make(n):
-    def cpu():
-        for _ in range(n):
-            WRITE_ONCE(c, READ_ONCE(c) + 1)
-    return cpu
-
-
-MODEL = Model("inc {shape}", [make(n) for n in ({shape},)])
-"""
+from smpcheck._rt.loader import load_model  # noqa: E402
+from smpcheck.explore import workers as workers_module  # noqa: E402
+from smpcheck.explore.explorer import Settings  # noqa: E402
+from smpcheck.explore.verify import verify  # noqa: E402
+from smpcheck.results.result import Result  # noqa: E402
+from tests.support.inc_model import inc_source  # noqa: E402
 
 
 def run_split(model: Any, names: Any, mm: str, jobs: int
@@ -85,7 +73,7 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "inc.py"
-        path.write_text(MODEL.format(shape=args.shape))
+        path.write_text(inc_source([int(n) for n in args.shape.split(",")], f"inc {args.shape}"))
         model, names = load_model(str(path))
         speedups = [compare(model, names, args.mm, args.jobs) for _ in range(args.runs)]
     if args.runs > 1:

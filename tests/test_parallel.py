@@ -38,6 +38,7 @@ from smpcheck.results.result import Cut, Limit, Result
 from tests.conftest import LKMM, with_lkmm
 from tests.support.cli import herd, smpcheck
 from tests.support.diff_gen import litmus_tests
+from tests.support.inc_model import inc_source
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(glob.glob(str(ROOT / "examples" / "*.py")))
@@ -603,21 +604,6 @@ def test_runs_taken_from_the_end_match_one_process_in_models(path: str) -> None:
                 assert summary(split_result(model, names, mm, s)) == one, (mm, takes)
 
 
-INC = """\
-from smpcheck import READ_ONCE, WRITE_ONCE, Model, Var
-
-c = Var(0)
-
-
-def make(n):
-    def cpu():
-        for _ in range(n):
-            WRITE_ONCE(c, READ_ONCE(c) + 1)
-    return cpu
-
-
-MODEL = Model("inc", [make(n) for n in ({shape})])
-"""
 
 
 @pytest.mark.parametrize("mm", ["sc", "tso", "lkmm"])
@@ -631,7 +617,7 @@ def test_nodes_taken_from_the_walks_stack_match_one_process(mm: str, tmp_path: P
 
     stolen: list[tuple[int, ...]] = []
     f = tmp_path / "inc.py"
-    f.write_text(INC.format(shape="2, 2, 1"))
+    f.write_text(inc_source((2, 2, 1), "inc"))
     model, names = load_model(str(f))
     one = summary(verify(model, names, mm, Settings(all_violations=True)))
     for first, every in ((20, 1), (40, 3), (100, 7)):
