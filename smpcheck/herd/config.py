@@ -216,7 +216,7 @@ def litmus_files(args: list[str]) -> list[Path]:
     out: list[Path] = []
     for arg in args:
         p = Path(arg)
-        if p.is_dir():
+        if os.path.isdir(arg):  # (not p.is_dir(): it raises on a name too long)
             found = sorted(p.rglob("*.litmus"))
             if not found:
                 raise UsageError(f"directory {arg} holds no .litmus file")

@@ -25,7 +25,7 @@ from smpcheck.explore.checks import Checker
 from smpcheck.explore.verify import Settled, verify
 from smpcheck.graph.final import final_state
 from smpcheck.graph.graph import ExecutionGraph
-from smpcheck.herd.config import HerdOptions
+from smpcheck.herd.config import HerdOptions, find_file
 from smpcheck.herd.defmacros import def_macros
 from smpcheck.litmus.c_macros import Macro
 from smpcheck.litmus.run import (
@@ -96,22 +96,12 @@ class HerdSession:
             return None
         if self._macros is None:
             try:
-                path = self._find(self.opts.macros)
+                path = find_file(self.opts.macros, self.opts.search_path, "macro file")
             except UsageError as exc:
                 where, line = self.opts.origin("macros")
                 raise UsageError(exc.message, where, line) from None
             self._macros = def_macros(read_defs(path), path)
         return self._macros
-
-    def _find(self, name: str) -> str:
-        if Path(name).is_file():
-            return name
-        for d in self.opts.search_path:
-            candidate = Path(d) / name
-            if candidate.is_file():
-                return str(candidate)
-        raise UsageError(f"cannot find macro file {name!r}; searched: "
-                         + ", ".join(self.opts.search_path or ["."]))
 
     def run(self, path: str | Path) -> HerdOutcome:
         """Check one litmus file under the session's model."""

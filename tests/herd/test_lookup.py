@@ -58,3 +58,18 @@ def test_missing_cfg_says_where_it_looked(tmp_path: Path, capsys: pytest.Capture
     out = herd(capsys, "-I", "nowhere", "-conf", "linux-kernel.cfg", "t.litmus")
     assert out.status == 2 and "Traceback" not in out.err
     assert "cannot find configuration file 'linux-kernel.cfg'; searched: ., nowhere" in out.err
+
+
+@pytest.mark.parametrize("option", ["-macros", "-conf", "-model", "-bell", "litmus"])
+def test_names_no_file_can_have(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                monkeypatch: pytest.MonkeyPatch, option: str) -> None:
+    """A name longer than the system allows (ENAMETOOLONG, where pathlib's is_file()
+    raises) is a file not found, exit 2, for every file the command line names."""
+    lkmm = need_lkmm()
+    monkeypatch.chdir(tmp_path)
+    long = "a" * 300 + ".x"
+    args = ["-I", lkmm, "-conf", "linux-kernel.cfg"]
+    args += [long] if option == "litmus" else [option, long, lkmm / SB]
+    out = herd(capsys, *args)
+    assert out.status == 2 and "Traceback" not in out.err, out.err
+    assert long in out.err
