@@ -230,3 +230,28 @@ def test_bad_replay_file(tmp_path: Path) -> None:
     empty = tmp_path / "empty.json"
     empty.write_text('{"violations": []}')
     assert "no violation to replay" in usage_error(path, "--replay", empty)
+
+
+@pytest.mark.parametrize("body", ["pass", "READ_ONCE(x)"])
+@pytest.mark.parametrize(("handler", "code"), [("1 // READ_ONCE(x)", 2), ("BUG_ON(1)", 1)])
+def test_interrupt_handler_that_raises(tmp_path: Path, body: str, handler: str,
+                                       code: int) -> None:
+    """A handler may come as the CPU returns: what it raises there is the model's
+    (exit 2 naming its line) and its BUG_ON a finding, as anywhere else."""
+    path = write_model(tmp_path, HEAD + f'''x = Var(0)
+
+
+def tick():
+    {handler}
+
+
+def P0():
+    {body}
+
+
+request_irq(P0, tick)
+MODEL = Model("irq raises", [P0])
+''')
+    res = check(path)
+    assert res.code == code, res
+    assert f"{path}:{line_of(path, handler)}" in res.err + res.out

@@ -416,6 +416,7 @@ class Run:
             ret = cpu.fn()
             if cpu.deferred:  # (what the CPU left to run after it: RCU callbacks)
                 run_deferred(cpu)
+            self._return(cpu, ret)  # (an interrupt handler may run before it, and raise)
         except (AssertionError, NullDeref) as exc:
             if cpu.poison is not None:  # what it did with freed memory's POISON
                 self._halt(cpu)
@@ -425,7 +426,9 @@ class Run:
             raise
         except BaseException as exc:  # a bug in the model (or its exit), or bad input
             self._raised(cpu, exc)
-            return
+
+    def _return(self, cpu: Cpu, ret: Any) -> None:
+        """The CPU function returned ``ret``: its registers become its last event."""
         unwinding = greenlet.getcurrent().smp_cpu.unwinding
         if unwinding is not None:  # (the function caught what unwound it, and returned)
             raise unwinding
