@@ -148,12 +148,16 @@ def check_compare(model: Any, names: Any, args: argparse.Namespace) -> int:
 
 
 def shortest_note(result: Any, mm: Any) -> str:
-    """What ``--shortest`` chose, as the report's last line."""
+    """What ``--shortest`` chose, as the report's last line; of what a bound let it see
+    when the run is incomplete."""
     from smpcheck.analyses.shortest import cost
 
+    among = "every violating execution" if result.complete \
+        else "the violating executions found before the bound"
     shown = next((v for v in result.violations if v.graph is not None), None)
     if shown is None:
-        return "(--shortest: no violating execution to choose from)"
+        return "(--shortest: no violating execution " + (
+            "to choose from)" if result.complete else "found before the bound)")
     steps, pairs = cost(shown.graph)
-    return (f"(--shortest: of every violating execution, one with the fewest steps, {steps}, "
+    return (f"(--shortest: of {among}, one with the fewest steps, {steps}, "
             f"then reordered pairs, {pairs})")

@@ -79,3 +79,17 @@ def test_shortest_says_what_it_chose() -> None:
     res = smpcheck("check", EXAMPLES / "peterson.py", "--mm", "tso", "--shortest")
     assert res.code == 1 and "(--shortest: of every violating execution" in res.out
     assert "stopped at the first violation" not in res.out
+
+
+def test_shortest_cut_short_claims_no_more_than_it_saw() -> None:
+    """A bound that cuts --shortest's run short: the note says it chose among the
+    executions explored, never "of every violating execution", and does not say there
+    is none to choose from when the run never saw them all."""
+    found = smpcheck("check", EXAMPLES / "peterson.py", "--mm", "tso", "--shortest",
+                     "--max-executions", "2")
+    assert found.code == 1 and "of every violating execution" not in found.out
+    assert "(--shortest: of the violating executions found before the bound" in found.out
+    none = smpcheck("check", EXAMPLES / "mp.py", "--mm", "lkmm", "--shortest",
+                    "--max-executions", "2")
+    assert none.code == 3 and "no violating execution to choose from" not in none.out
+    assert "(--shortest: no violating execution found before the bound)" in none.out
