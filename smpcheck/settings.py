@@ -79,6 +79,7 @@ class Settings:
         """Settings whose bounds not in ``given`` (or given as None) come from
         :data:`ENVIRONMENT`'s variables when set, else from the defaults."""
         env = os.environ if environ is None else environ
+        stall_seconds(env)  # (checked here, before any model runs: not a model line's fault)
         values = {k: v for k, v in given.items() if v is not None}
         for name, var in ENVIRONMENT.items():
             text = env.get(var)

@@ -684,6 +684,7 @@ def test_bad_stall_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     path = write_model(tmp_path, LOOPING.format(loop="pass"))
     res = check(path)
     assert res.code == 2 and "SMPCHECK_STALL_S" in res.err
+    assert str(path) not in res.err  # (the environment's fault, not a model line's)
 
 
 def test_a_timer_set_before_the_check_goes_on(tmp_path: Path) -> None:
