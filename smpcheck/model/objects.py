@@ -42,6 +42,11 @@ class Spec:
         """Every scalar location under this spec, with its initial value."""
         raise NotImplementedError
 
+    def init_at(self, path: Path) -> Any:
+        """The initial value of the scalar location at ``path`` (KeyError if none), found
+        along the path: an object's init events ask it for each of its locations."""
+        raise NotImplementedError
+
 
 @record
 class Field(Spec):
@@ -52,6 +57,11 @@ class Field(Spec):
 
     def leaves(self, path: Path = ()) -> Iterator[tuple[Path, Any]]:
         yield path, self.init
+
+    def init_at(self, path: Path) -> Any:
+        if path:
+            raise KeyError(path)
+        return self.init
 
 
 @record
@@ -67,10 +77,16 @@ class Array(Spec):
         return as_spec(self.of)
 
     def leaves(self, path: Path = ()) -> Iterator[tuple[Path, Any]]:
-        elem = self.elem
         for i in range(self.n):
-            spec = elem if self.values is None else as_spec(self.values[i], like=elem)
-            yield from spec.leaves(path + (i,))
+            yield from self._element(i).leaves(path + (i,))
+
+    def init_at(self, path: Path) -> Any:
+        if not path or not isinstance(path[0], int) or not 0 <= path[0] < self.n:
+            raise KeyError(path)
+        return self._element(path[0]).init_at(path[1:])
+
+    def _element(self, i: int) -> Spec:
+        return self.elem if self.values is None else as_spec(self.values[i], like=self.elem)
 
 
 class StructMeta(type):
@@ -98,10 +114,17 @@ class StructSpec(Spec):
         self.overrides = overrides or {}
 
     def leaves(self, path: Path = ()) -> Iterator[tuple[Path, Any]]:
-        for name, spec in self.stype._fields.items():  # type: ignore[attr-defined]
-            if name in self.overrides:
-                spec = as_spec(self.overrides[name], like=spec)
-            yield from spec.leaves(path + (name,))
+        for name in self.stype._fields:  # type: ignore[attr-defined]
+            yield from self._member(name).leaves(path + (name,))
+
+    def init_at(self, path: Path) -> Any:
+        if not path or path[0] not in self.stype._fields:  # type: ignore[attr-defined]
+            raise KeyError(path)
+        return self._member(path[0]).init_at(path[1:])  # type: ignore[arg-type]
+
+    def _member(self, name: str) -> Spec:
+        spec: Spec = self.stype._fields[name]  # type: ignore[attr-defined]
+        return as_spec(self.overrides[name], like=spec) if name in self.overrides else spec
 
 
 def as_spec(value: Any, like: Spec | None = None) -> Spec:
@@ -176,10 +199,7 @@ class Obj:
         return self.name
 
     def init_value(self, path: Path) -> Any:
-        for p, v in self.spec.leaves():
-            if p == path:
-                return v
-        raise KeyError(path)
+        return self.spec.init_at(path)
 
 
 class Loc:
