@@ -255,3 +255,12 @@ MODEL = Model("irq raises", [P0])
     res = check(path)
     assert res.code == code, res
     assert f"{path}:{line_of(path, handler)}" in res.err + res.out
+
+
+def test_litmus_test_given_to_check(tmp_path: Path) -> None:
+    """A litmus file is not read as Python (a syntax error at 1:3): the message says
+    which command takes it."""
+    path = tmp_path / "SB.litmus"
+    path.write_text("C SB\n\n{}\n\nP0(int *x) { WRITE_ONCE(*x, 1); }\n")
+    err = usage_error(path)
+    assert str(path) in err and "smpcheck litmus" in err

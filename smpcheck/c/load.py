@@ -393,6 +393,9 @@ class FileDesign:
 
         if self.path.endswith(".c"):
             return load_c_model(self.path, given)
+        if self.path.endswith(".litmus"):  # (read as Python, it was a syntax error)
+            raise UsageError("a litmus test: check it with 'smpcheck litmus' (smpcheck "
+                             "check takes a model, MODEL.py or MODEL.c)", self.path)
         return load_model(self.path, given)
 
 
