@@ -264,3 +264,19 @@ def test_litmus_test_given_to_check(tmp_path: Path) -> None:
     path.write_text("C SB\n\n{}\n\nP0(int *x) { WRITE_ONCE(*x, 1); }\n")
     err = usage_error(path)
     assert str(path) in err and "smpcheck litmus" in err
+
+
+@pytest.mark.parametrize("args", ["5, [P0]", "'m', [P0], description=7"])
+def test_model_name_that_is_no_string(tmp_path: Path, args: str) -> None:
+    """Model(5, ...) was an internal error when the report printed the name."""
+    path = write_model(tmp_path, HEAD + f'''x = Var(0)
+
+
+def P0():
+    WRITE_ONCE(x, 1)
+
+
+MODEL = Model({args})
+''')
+    err = usage_error(path)
+    assert f"{path}:{line_of(path, 'MODEL = ')}:" in err and "is a string" in err

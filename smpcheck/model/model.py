@@ -147,6 +147,10 @@ class Model:
     fingerprint_inputs: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        for what, value in (("name", self.name), ("description", self.description)):
+            if not isinstance(value, str):
+                raise UsageError(f"a model's {what} is a string, not "
+                                 f"{type(value).__name__} {value!r}", self.path)
         if not self.cpus:
             raise UsageError(f"model {self.name!r} has no CPU functions", self.path)
         for fn in self.cpus:
