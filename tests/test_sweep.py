@@ -4,14 +4,17 @@ bound, the JSON report, incomplete scenarios and bad input."""
 from __future__ import annotations
 
 import itertools
+import math
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smpcheck.analyses.sweep import Source, load, plan
+from smpcheck.errors import UsageError
 from tests.support.cli import EXAMPLES, smpcheck
 
 STACK = EXAMPLES / "sweep" / "stack.py"
@@ -230,3 +233,25 @@ def test_kvm_sweeps_plan_and_build(design: str) -> None:
         assert len(model.cpus) == sweep.cpus and names
         assert scenario.state_name == initial.name
     assert len(got.scenarios) == expected
+
+
+@given(st.integers(0, 5), st.integers(1, 40), st.integers(1, 4))
+def test_too_many_scenarios_as_the_plain_sum_says(ncalls: int, max_ops: int, ncpus: int) -> None:
+    """The refusal of a bound no sweep could finish agrees with the plain count of call
+    sequences (which it no longer sums to the end: --max-ops 10**11 took forever)."""
+    from smpcheck.analyses.sweep import MAX_SCENARIOS, too_many
+
+    per_cpu = sum(ncalls ** n for n in range(max_ops + 1))
+    refused = per_cpu ** ncpus // math.factorial(ncpus) > MAX_SCENARIOS
+    calls: list[Any] = [object()] * ncalls
+    try:
+        too_many(ncpus, calls, max_ops, "s")
+    except UsageError:
+        assert refused
+    else:
+        assert not refused
+
+
+def test_huge_max_ops_is_refused_at_once() -> None:
+    res = smpcheck("sweep", STACK, "--max-ops", str(10 ** 11), "-j", "1")
+    assert res.code == 2 and "lower --max-ops" in res.err
