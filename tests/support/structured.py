@@ -128,7 +128,7 @@ _PY_HEAD = ("from smpcheck import (BUG_ON, READ_ONCE, WRITE_ONCE, Model, SpinLoc
             "l = Var(SpinLock())\n")
 
 
-def _py_stmt(s: Stmt, ind: str) -> list[str]:
+def _py_stmt(s: Stmt, ind: str, wl: bool) -> list[str]:
     op = s[0]
     sub = ind + "    "
     if op in READS:
@@ -143,31 +143,35 @@ def _py_stmt(s: Stmt, ind: str) -> list[str]:
     if op == "bug":
         return [f"{ind}BUG_ON(t == {s[1]})"]
     if op == "lock":
-        return [f"{ind}spin_lock(l)", *_py_block(s[1], ind), f"{ind}spin_unlock(l)"]
+        return [f"{ind}spin_lock(l)", *_py_block(s[1], ind, wl), f"{ind}spin_unlock(l)"]
     if op == "if":
-        return [f"{ind}if t == {s[1]}:", *_py_block(s[2], sub)]
-    return [f"{ind}for _ in range({s[1]}):", *_py_block(s[2], sub),
-            f"{sub}if t == {s[3]}:", f"{sub}    break"]
+        return [f"{ind}if t == {s[1]}:", *_py_block(s[2], sub, wl)]
+    body = [*_py_block(s[2], sub, wl), f"{sub}if t == {s[3]}:", f"{sub}    break"]
+    if wl:
+        return [f"{ind}i = 0", f"{ind}while i < {s[1]}:", *body, f"{sub}i += 1"]
+    return [f"{ind}for _ in range({s[1]}):", *body]
 
 
-def _py_block(code: list[Stmt], ind: str) -> list[str]:
-    return [line for s in code for line in _py_stmt(s, ind)]
+def _py_block(code: list[Stmt], ind: str, wl: bool) -> list[str]:
+    return [line for s in code for line in _py_stmt(s, ind, wl)]
 
 
-def as_python(prog: list[list[Stmt]]) -> str:
-    """The program as a Python model file; each CPU returns t and its registers."""
+def as_python(prog: list[list[Stmt]], while_loops: bool = False) -> str:
+    """The program as a Python model file; each CPU returns t and its registers.  Loops
+    are ``for`` over a range, or (``while_loops``) ``while`` loops over a counter, which
+    the loop bound bounds."""
     lines = [_PY_HEAD] + [f"v{i} = Var(0)" for i in range(nlocs_of(prog))]
     for n, code in enumerate(prog):
         regs = [f"r{k}" for k in range(nregs(code))]
         lines += ["", "", f"def P{n}():", "    t = 0"] + [f"    {r} = 0" for r in regs]
-        lines += _py_block(code, "    ")
+        lines += _py_block(code, "    ", while_loops)
         lines.append("    return {" + ", ".join(f"{x!r}: {x}" for x in ["t", *regs]) + "}")
     cpus = ", ".join(f"P{n}" for n in range(len(prog)))
     lines += ["", "", f"MODEL = Model('gen', [{cpus}])", ""]
     return "\n".join(lines)
 
 
-def _c_stmt(s: Stmt, ind: str) -> list[str]:
+def _c_stmt(s: Stmt, ind: str, wl: bool) -> list[str]:
     op = s[0]
     sub = ind + "\t"
     if op in READS:
@@ -182,24 +186,27 @@ def _c_stmt(s: Stmt, ind: str) -> list[str]:
     if op == "bug":
         return [f"{ind}BUG_ON(t == {s[1]});"]
     if op == "lock":
-        return [f"{ind}spin_lock(&l);", *_c_block(s[1], ind), f"{ind}spin_unlock(&l);"]
+        return [f"{ind}spin_lock(&l);", *_c_block(s[1], ind, wl), f"{ind}spin_unlock(&l);"]
     if op == "if":
-        return [f"{ind}if (t == {s[1]}) {{", *_c_block(s[2], sub), f"{ind}}}"]
-    return [f"{ind}for (i = 0; i < {s[1]}; i++) {{", *_c_block(s[2], sub),
-            f"{sub}if (t == {s[3]})", f"{sub}\tbreak;", f"{ind}}}"]
+        return [f"{ind}if (t == {s[1]}) {{", *_c_block(s[2], sub, wl), f"{ind}}}"]
+    body = [*_c_block(s[2], sub, wl), f"{sub}if (t == {s[3]})", f"{sub}\tbreak;"]
+    if wl:
+        return [f"{ind}i = 0;", f"{ind}while (i < {s[1]}) {{", *body, f"{sub}i++;", f"{ind}}}"]
+    return [f"{ind}for (i = 0; i < {s[1]}; i++) {{", *body, f"{ind}}}"]
 
 
-def _c_block(code: list[Stmt], ind: str) -> list[str]:
-    return [line for s in code for line in _c_stmt(s, ind)]
+def _c_block(code: list[Stmt], ind: str, wl: bool) -> list[str]:
+    return [line for s in code for line in _c_stmt(s, ind, wl)]
 
 
-def as_c(prog: list[list[Stmt]]) -> str:
-    """The program as a C model file; ``i`` (loop counters) is a register too."""
+def as_c(prog: list[list[Stmt]], while_loops: bool = False) -> str:
+    """The program as a C model file; ``i`` (loop counters) is a register too.  Loops
+    are ``for`` loops, or ``while`` loops with ``while_loops``."""
     lines = ["DEFINE_SPINLOCK(l);"] + [f"int v{i};" for i in range(nlocs_of(prog))]
     for n, code in enumerate(prog):
         regs = ["t", "i"] + [f"r{k}" for k in range(nregs(code))]
         lines += ["", f"void P{n}(void)", "{"] + [f"\tint {r} = 0;" for r in regs]
-        lines += _c_block(code, "\t") + ["}"]
+        lines += _c_block(code, "\t", while_loops) + ["}"]
     return "\n".join(lines) + "\n"
 
 
