@@ -62,6 +62,7 @@ def _load(text: str, path: str, defines: dict[str, str]) -> tuple[Model, dict[st
     header_text = HEADER.read_text(encoding="utf-8")
     header = pp.run(header_text, str(HEADER))
     body = pp.run(code, path)
+    _refuse_unused(defines, pp.consulted, path)
     check_extensions(body, path)
     unit = f'# 1 "{HEADER}"\n{header}\n# 1 "{path}"\n{body}\n'
     ast_ = parse_c(unit, path)
@@ -70,6 +71,16 @@ def _load(text: str, path: str, defines: dict[str, str]) -> tuple[Model, dict[st
     built = _Builder(path).build(ast_)
     model = built.model(path, clause, clause_line, defines)
     return model, built.names()
+
+
+def _refuse_unused(defines: Mapping[str, str], consulted: set[str], path: str) -> None:
+    """A ``-D`` name nothing in the file (or the header) looks at is a usage error:
+    cc accepts it, but a misspelt switch would check the other design and could say
+    "safe" about the one meant."""
+    unused = sorted(set(defines) - consulted)
+    if unused:
+        raise UsageError(f"-D {unused[0]}: the C model never uses {unused[0]} (no #if, "
+                         "#ifdef, defined() or expansion names it)", path)
 
 
 def show_without_comments(path: str, text: str) -> None:

@@ -66,6 +66,7 @@ class Preprocessor:
 
     def __init__(self, defines: Mapping[str, str] | None = None) -> None:
         self.macros: dict[str, Macro] = {}
+        self.consulted: set[str] = set()  # macro names a directive or expansion looked at
         for name, value in (defines or {}).items():
             self.macros[name] = Macro(name, None, tuple(_significant(tokens(value))))
 
@@ -131,7 +132,9 @@ class Preprocessor:
         elif word == "define":
             self._define(rest, path, line)
         elif word == "undef":
-            self.macros.pop(rest.split()[0] if rest else "", None)
+            name = rest.split()[0] if rest else ""
+            self.consulted.add(name)
+            self.macros.pop(name, None)
         elif word == "error":
             raise UsageError(f"#error {rest}", path, line, 1)
         elif word not in ("include", "include_next", "pragma", "warning", "line", ""):
@@ -159,6 +162,7 @@ class Preprocessor:
             name = rest.split()[0] if rest.split() else ""
             if not name:
                 raise UsageError(f"#{word} needs a macro name", path, line)
+            self.consulted.add(name)
             return (name in self.macros) == (word == "ifdef")
         toks = _significant(tokens(rest))
         resolved: list[str] = []
@@ -168,6 +172,7 @@ class Preprocessor:
                 paren = k + 1 < len(toks) and toks[k + 1] == "("
                 name = toks[k + 2] if paren and k + 2 < len(toks) else \
                     toks[k + 1] if k + 1 < len(toks) else ""
+                self.consulted.add(name)
                 resolved.append("1" if name in self.macros else "0")
                 k += 4 if paren else 2
             else:
@@ -194,6 +199,8 @@ class Preprocessor:
         while k < len(toks):
             tok = toks[k]
             macro = self.macros.get(tok)
+            if macro is not None:
+                self.consulted.add(tok)
             if macro is None or tok in hidden:
                 out.append(tok)
                 if tok == "\n" and pending:

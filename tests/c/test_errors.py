@@ -149,6 +149,26 @@ def test_bad_define_and_define_on_python(tmp_path: Path) -> None:
     assert res.code == 2 and "the model reads no switch 'X'" in res.err and str(py) in res.err
 
 
+@pytest.mark.parametrize(("uses", "given", "refused"), [
+    ("#ifndef NOLOCK\n#endif\n", "NOLOK", True), ("#ifndef NOLOCK\n#endif\n", "NOLOCK", False),
+    ("#if defined(A) || B > 1\n#endif\n", "B=2", False),
+    ("#define N M\nint x = N;\n", "M=3", False), ("#undef Q\n", "Q", False),
+    ("#if 0\n#ifdef Z\n#endif\n#endif\n", "Z", True),
+])
+def test_unused_define_on_c_is_refused(tmp_path: Path, uses: str, given: str,
+                                       refused: bool) -> None:
+    """cc ignores a -D nothing uses; a misspelt switch would check the other design and
+    could say "safe" about the one meant, so smpcheck refuses it (one skipped by an
+    outer #if 0 too), naming the file."""
+    path = tmp_path / "d.c"
+    path.write_text(uses + "void P0(void) { }\n")
+    res = smpcheck("check", path, "-D", given)
+    name = given.partition("=")[0]
+    assert (res.code == 2 and f"-D {name}: the C model never uses {name}" in res.err
+            and str(path) in res.err) == refused, res
+    assert res.code == (2 if refused else 0), res
+
+
 def test_goto_out_and_goto_retry(tmp_path: Path) -> None:
     """The kernel's two goto idioms: an error path jumping ahead, a retry jumping back."""
     path = tmp_path / "g.c"
