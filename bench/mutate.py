@@ -86,7 +86,8 @@ def run_one(path: Path, mm: str, timeout: float) -> tuple[str, str]:
         accepted = [name for name, (kind, _) in got.items() if kind == "lines"]
         return (HERD_REJECTS, f"herd7: {want['error']}") if accepted else (BOTH_REJECT, "")
     outcomes = [_judge(name, want["lines"], kind, out) for name, (kind, out) in got.items()]
-    return min(outcomes, key=lambda o: _RANK.index(o[0]))
+    worst = min((o for o, _d in outcomes), key=_RANK.index)
+    return worst, "\n".join(d for o, d in outcomes if o == worst and d)
 
 
 _RANK = (CRASH, DIFFER, REJECTS, UNSUPPORTED, INCOMPLETE, AGREE)
