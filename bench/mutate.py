@@ -120,16 +120,17 @@ def litmus_files(args: list[str]) -> list[Path]:
     return [p for p in found if p.read_text(errors="replace").startswith("C ")]
 
 
-def draw(files: list[Path], pairs: int, limit: int | None, seed: int
+def draw(files: list[Path], pairs: int, limit: int | None, seed: int, mm: str = "lkmm"
          ) -> list[tuple[str, Mutant]]:
-    """(source stem, mutant) for each single edit and ``pairs`` double edits, ``limit``
-    of them drawn by ``seed`` (all, in order, without)."""
-    rng = random.Random(seed)
-    singles = [(p.stem, m) for p in files for m in single(p.read_text())]
+    """(source stem, mutant) for each single edit and ``pairs`` double edits that ``mm``
+    can judge, ``limit`` of them drawn by ``seed`` (all, in order, without)."""
+    rng, skip = random.Random(seed), NOT_JUDGED[mm]
+    singles = [(p.stem, m) for p in files for m in single(p.read_text())
+               if skip is None or not skip.search(m[2])]
     out = list(singles)
     while singles and len(out) < len(singles) + pairs:
         stem, (kind, tag, text) = rng.choice(singles)
-        seconds = single(text)
+        seconds = [m for m in single(text) if skip is None or not skip.search(m[2])]
         if seconds:
             kind2, tag2, text2 = rng.choice(seconds)
             out.append((stem, (f"{kind}+{kind2}", f"{tag}+{tag2}", text2)))
@@ -157,10 +158,7 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=Path("/tmp/smpcheck-mutants"))
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    skip = NOT_JUDGED[args.mm]
-    mutants = [(stem, m) for stem, m in draw(litmus_files(args.files), args.pairs, args.limit,
-                                               args.seed)
-               if skip is None or not skip.search(m[2])]
+    mutants = draw(litmus_files(args.files), args.pairs, args.limit, args.seed, args.mm)
     paths = [write(args.out, stem, m) for stem, m in mutants]
     counts: Counter[tuple[str, str]] = Counter()
     with ProcessPoolExecutor(args.jobs, initializer=_start, initargs=(args.timeout,)) as pool:
