@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import random
 import re
+import signal
 import sys
 import traceback
 from collections import Counter
@@ -161,16 +162,29 @@ def main() -> int:
     mutants = draw(litmus_files(args.files), args.pairs, args.limit, args.seed, args.mm)
     paths = [write(args.out, stem, m) for stem, m in mutants]
     counts: Counter[tuple[str, str]] = Counter()
-    with ProcessPoolExecutor(args.jobs, initializer=_start, initargs=(args.timeout,)) as pool:
-        runs = pool.map(run_one, paths, [args.mm] * len(paths), [args.timeout] * len(paths))
+    signal.signal(signal.SIGTERM, _stop)  # (a stopped run still prints its counts)
+    pool = ProcessPoolExecutor(args.jobs, initializer=_start, initargs=(args.timeout,))
+    runs = pool.map(run_one, paths, [args.mm] * len(paths), [args.timeout] * len(paths))
+    try:
         for path, (_s, (kind, _t, text)), (outcome, detail) in zip(paths, mutants, runs,
                                                                   strict=True):
             counts["pair" if "+" in kind else kind, outcome] += 1
             if outcome in BAD or outcome == HERD_REJECTS:
                 print("=" * 72, f"{outcome} {path} ({kind})", detail, text, sep="\n",
                       flush=True)
+    except _Stopped:
+        print(f"stopped (SIGTERM) after the first {counts.total()} mutants in draw order")
+    pool.shutdown(wait=False, cancel_futures=True)
     _summary(counts, len(paths), args)
     return 1 if any(outcome in BAD for _k, outcome in counts) else 0
+
+
+class _Stopped(Exception):
+    """SIGTERM: the run ends, its counts printed."""
+
+
+def _stop(*_: Any) -> None:
+    raise _Stopped
 
 
 def _summary(counts: Counter[tuple[str, str]], total: int, args: argparse.Namespace) -> None:
