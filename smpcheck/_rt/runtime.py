@@ -113,6 +113,16 @@ class Op:
         self.irqs_on = irqs_on
         self.can_end = can_end
 
+    def outcome(self, old: Any) -> Any:
+        """``update(old)``: what an RMW reading ``old`` writes (None: nothing, BLOCK: it
+        waits).  A value the operation cannot combine (atomic_fetch_xor() on a
+        pointer) is bad input, named at the operation's source line."""
+        assert self.update is not None
+        try:
+            return self.update(old)
+        except (TypeError, ValueError, ArithmeticError) as exc:
+            raise UsageError(f"{self.text}: {exc}", self.src.path, self.src.line) from None
+
     def replace(self, **changes: Any) -> Op:
         """This op with ``changes`` (:func:`smpcheck.records.replace` over
         ``_record_fields``: Op is a plain class, so that no command imports

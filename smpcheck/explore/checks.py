@@ -68,11 +68,15 @@ class Checker:
             self.first = g.copy()
         view = View(g)
         self.memory_errors(g, view)
+        state = None if _stopped(g) else final_state(g, self.model, self.globals)
+        flt = self.model.compiled_filter
+        if state is not None and flt is not None and not flt.holds_in(state):
+            return  # (an execution the filter drops raises no flag, as under herd7)
         self.data_races(g, view)
         for flag in self.mm.flags(view):
             result.flags[flag] = result.flags.get(flag, 0) + 1
-        if not _stopped(g):
-            self.condition(g, result)
+        if state is not None:
+            self.condition(g, result, state)
 
     # -- KASAN-like ---------------------------------------------------------------
     def memory_errors(self, g: ExecutionGraph, view: View) -> None:
@@ -116,12 +120,9 @@ class Checker:
                                   (other.id, later.id)))
 
     # -- the final-state condition ------------------------------------------------
-    def condition(self, g: ExecutionGraph, result: Result) -> None:
+    def condition(self, g: ExecutionGraph, result: Result, state: FinalState) -> None:
+        """Count the final ``state`` of ``g`` (one the filter keeps) and judge it."""
         cond = self.model.condition
-        state = final_state(g, self.model, self.globals)
-        flt = self.model.compiled_filter
-        if flt is not None and not flt.holds_in(state):
-            return
         key = state.key(self._regs_key)
         result.outcomes[key] = result.outcomes.get(key, 0) + 1
         if self.model.observe_only and self.keep_witnesses and key not in result.witnesses:

@@ -563,7 +563,7 @@ class Explorer:
         (or, with ``w`` None, speculating the value ``spec``), with an RMW's write, or a
         marker if the CPU must wait."""
         value = g.event(w).value if w is not None else spec
-        outcome = op.update(value) if op.update is not None else None
+        outcome = op.outcome(value) if op.update is not None else None
         success = op.kind == "RMW" and outcome is not None and outcome is not BLOCK
         tags = op.tags if success or op.ftags is None else op.ftags
         if op.vtags is not None:
@@ -792,7 +792,7 @@ class Explorer:
         another cut, so this one must (tests/data/herd7/cases/failed-trylock-on-cycle)."""
         if not (self.mm.track_dependencies and _orders_by_outcome(ev)):
             return False
-        outcome = ev.extra["op"].update(g.event(rivals[-1]).value)
+        outcome = ev.extra["op"].outcome(g.event(rivals[-1]).value)
         tid, idx = ev.id
         return outcome is not None and outcome is not BLOCK \
             and any(k[0] == tid and k[1] > idx for k in keep)
@@ -1104,5 +1104,5 @@ def _orders_by_outcome(ev: Event) -> bool:
 
 def _fails(op: Op, value: Any) -> bool:
     """Whether the RMW ``op`` reading ``value`` fails without waiting (no write, no wait)."""
-    return op.update is not None and op.update(value) is None and (
+    return op.update is not None and op.outcome(value) is None and (
         op.await_ok is None or op.await_ok(value))

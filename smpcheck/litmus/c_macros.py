@@ -23,11 +23,14 @@ matches no lock (:func:`spin_unlock`).  One addition beyond the def file:
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from typing import Any
 
 import smpcheck.kernel as kernel
+from smpcheck.kernel.atomic import MADE
 from smpcheck.kernel.lowlevel import Op, fence, issue, this_cpu, where
+from smpcheck.litmus.translate_ops import BINARY, combine
 from smpcheck.records import record
 
 __smp_engine__ = True  # (the rcu markers issue events)
@@ -121,8 +124,24 @@ def _rcu_marker(tag: str, name: str) -> Callable[[], None]:
     return marker
 
 
+_MOVES: dict[Any, Callable[[Any, Any], Any]] = {
+    operator.add: lambda a, b: combine(BINARY["+"], a, b),
+    operator.sub: lambda a, b: combine(BINARY["-"], a, b)}
+
+
+def _kernel_fn(name: str) -> Callable[..., Any]:
+    """The kernel API's ``name``; an atomic add or subtract made again to move a pointer
+    as the test's own ``+`` does (herd's ``y+1``; by 0 the pointer itself), where the
+    kernel API moves only an array element."""
+    made = MADE.get(name)
+    if made is None or made[1][0] not in _MOVES:
+        return getattr(kernel, name)  # type: ignore[no-any-return]
+    factory, (op, *rest) = made
+    return factory(name, _MOVES[op], *rest)
+
+
 MACROS = MacroTable({
-    name: Macro(name, getattr(kernel, name), roles, returns)
+    name: Macro(name, _kernel_fn(name), roles, returns)
     for names, roles, returns in _GROUPS for name in names.split()
 } | {name: Macro(name, _rcu_marker(tag, name), "", False)
      for name, tag in (("rcu_read_lock", "rcu-lock"), ("rcu_read_unlock", "rcu-unlock"))}

@@ -21,6 +21,7 @@ from smpcheck.herd.config import parse_options
 from smpcheck.herd.run import HerdSession
 from smpcheck.litmus.run import check_litmus
 from smpcheck.report.herd import herd_text
+from smpcheck.settings import Settings
 
 HIDDEN = ("Time ", "Hash=")
 
@@ -30,14 +31,15 @@ def shown(text: str) -> list[str]:
     return [line for line in text.splitlines() if line and not line.startswith(HIDDEN)]
 
 
-def builtin_lines(path: Path, model: str = "lkmm") -> list[str]:
+def builtin_lines(path: Path, model: str = "lkmm", settings: Settings | None = None
+                  ) -> list[str]:
     """``smpcheck litmus FILE --mm MODEL``'s lines."""
-    return shown(herd_text(check_litmus(path, model), LITMUS_OPTIONS))
+    return shown(herd_text(check_litmus(path, model, settings), LITMUS_OPTIONS))
 
 
-def herd_session(lkmm: Path) -> HerdSession:
-    """A session of ``smpcheck-herd -conf LKMM/linux-kernel.cfg``."""
-    return HerdSession(parse_options(["-I", str(lkmm), "-conf", "linux-kernel.cfg"]))
+def herd_session(lkmm: Path, *extra: str) -> HerdSession:
+    """A session of ``smpcheck-herd -conf LKMM/linux-kernel.cfg EXTRA``."""
+    return HerdSession(parse_options(["-I", str(lkmm), "-conf", "linux-kernel.cfg", *extra]))
 
 
 def herd_lines(path: Path, session: HerdSession) -> list[str]:
