@@ -492,6 +492,46 @@ def test_units_of_one_process_share_its_op_caches(path: str) -> None:
             assert sum(u.executions + u.blocked for u in units) == r.executions + r.blocked
 
 
+@pytest.mark.parametrize("mm", ["sc", "lkmm"])
+def test_values_re_run_in_one_process_are_not_re_run_in_another(
+        mm: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A unit's result holds the values its CPUs were re-run on (units.fresh_rechecks);
+    another process that learns those of some units (units.learn) re-runs no CPU on
+    them, and still re-runs each CPU once on each of the values it was not told of."""
+    from smpcheck.explore import session
+    from smpcheck.explore.session import Carried
+    from smpcheck.explore.units import explore_unit, learn
+
+    path = tmp_path / "inc.py"
+    path.write_text(inc_source([2, 2, 1]))
+    model, names = load_model(str(path))
+    m = get_model(mm)
+    s = replace(Settings(), max_passes=1, batch=1)
+    units = split_tree(model, names, m, s, 2)
+    reruns: list[int] = []  # CPUs re-run, each time
+    rerun = session.rerun
+
+    def counted(cpus: Any, g: Any, *args: Any) -> None:
+        reruns.extend(args[2])
+        rerun(cpus, g, *args)
+
+    monkeypatch.setattr(session, "rerun", counted)
+    one = Carried([set() for _ in model.cpus])
+    first = [explore_unit(model, names, m, Task(model.recipe, mm, s, u), one) for u in units]
+    assert reruns and sorted(tid for u in first for tid, _ in u.rechecked) == sorted(reruns)
+    other = Carried([set() for _ in model.cpus])
+    for u in first[::2]:  # (every other unit's)
+        learn(other, u.rechecked)
+    unlearnt = {k for u in first for k in u.rechecked} - {k for u in first[::2]
+                                                          for k in u.rechecked}
+    assert unlearnt
+    del reruns[:]
+    again = [explore_unit(model, names, m, Task(model.recipe, mm, s, u), other) for u in units]
+    assert sorted(k for u in again for k in u.rechecked) == sorted(unlearnt)
+    assert len(reruns) == len(unlearnt)
+    assert [u.executions for u in again] == [u.executions for u in first]
+
+
 def _both_ends(takes: dict[int, int], stolen: list[tuple[int, ...]] | None = None) -> Any:
     """A runner doing what the worker processes' does, here, with no thread: this process
     walks the tasks from the first one on, and a worker takes runs of them from the

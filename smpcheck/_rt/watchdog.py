@@ -109,8 +109,7 @@ class Watchdog:
         if not self.active:
             return
         self.active = False
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, self.old_handler)
+        _stop_timer(self.old_handler)
         sys.unraisablehook = self.old_hook
         delay, interval = self.old_timer  # (a timer someone else had set goes on)
         if delay > 0:
@@ -145,3 +144,22 @@ class Watchdog:
 
 
 _EXIT = Watchdog.__exit__.__code__
+
+
+def _stop_timer(handler: Any) -> None:
+    """Stop the timer and give SIGALRM back to ``handler``, with a tick already sent and
+    not yet delivered taken first: delivered after the handler is given back (most
+    often the default action), it would end the process (valgrind, which delivers
+    signals late, showed it)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, handler)
+        return
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        if signal.SIGALRM in signal.sigpending():
+            signal.sigwait({signal.SIGALRM})
+        signal.signal(signal.SIGALRM, handler)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)

@@ -237,9 +237,9 @@ def _shared_walk(model: Model, globals_: dict[str, Loc], mm: MemoryModel, s: Set
     deadline = time.time() + s.timeout if s.timeout is not None else None
     template = Task(model.recipe, mm.name, replace(one, max_passes=1, batch=1), (), deadline,
                     keep_witnesses)
-    sharing = Sharing(template, s.jobs, SHARE_AFTER_S, PROBE_POPS)
-    split = Split(frontier=sharing)
     seen = Carried([set() for _ in model.cpus])
+    sharing = Sharing(template, s.jobs, SHARE_AFTER_S, PROBE_POPS, seen)
+    split = Split(frontier=sharing)
     try:
         with lent(template, (model, globals_, mm), seen):
             try:

@@ -94,7 +94,8 @@ def explore(model: Model, globals_: dict[str, Loc] | None, memory_model: MemoryM
     judging: Judge = checker if judge is None else judge(checker)
     modules = model_modules(model.cpus)
     recheck = Recheck(model, s, PythonState(modules, model.cpus), judging,
-                      None if carried is None else carried.rechecked)
+                      None if carried is None else carried.rechecked,
+                      None if carried is None else carried.fresh)
     explorer.on_complete = recheck
     explorer.on_restart = judging.reset
     start = time.monotonic()
@@ -142,10 +143,13 @@ class Carried:
     """What the explorations of one run's parts share in one process (-j's units, the
     probe), as one exploration keeps it throughout: the values each CPU was re-run on
     (:class:`Recheck`: a CPU re-run once on each) and the CPUs' op caches
-    (:class:`OpCache`: a CPU run once for each history)."""
+    (:class:`OpCache`: a CPU run once for each history).  ``fresh``: each (CPU, values)
+    re-run here, in order (-j passes them to the other processes, which then need not
+    re-run them: :func:`~smpcheck.explore.units.learn`)."""
 
     rechecked: list[set[Any]]
     ops: OpCache = field(default_factory=OpCache)
+    fresh: list[tuple[int, Any]] = field(default_factory=list)
 
 
 class Recheck:
@@ -156,8 +160,10 @@ class Recheck:
 
     def __init__(self, model: Model, settings: Settings, state: PythonState,
                  judge: Callable[[ExecutionGraph, Result], None],
-                 seen: list[set[Any]] | None = None) -> None:
+                 seen: list[set[Any]] | None = None,
+                 fresh: list[tuple[int, Any]] | None = None) -> None:
         self.cpus = model.cpus
+        self.fresh = fresh  # (each values re-run are noted here too, if given)
         self.settings = settings
         self.state = state
         self.judge = judge
@@ -197,6 +203,8 @@ class Recheck:
             if key in self.seen[tid]:
                 return False
             self.seen[tid].add(key)
+            if self.fresh is not None:
+                self.fresh.append((tid, key))
         except TypeError:  # (an unhashable value: re-run it every time)
             pass
         return True

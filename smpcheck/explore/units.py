@@ -118,6 +118,7 @@ class UnitResult:
     executed: set[bytes] | None = None  # execution digests (models with dependencies)
     sites: tuple[Any, Any, Any] | None = None  # the domain's site graph, locations named
     cpu_s: float = 0.0  # processor time the unit took (bench/jobs.py)
+    rechecked: list[tuple[int, tuple[Any, ...]]] = field(default_factory=list)  # (:func:`learn`)
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,8 @@ class Task:
     keep_witnesses: bool = True  # a graph per final state (verify_parallel's)
     more: tuple[Path, ...] = ()  # the units after ``path`` explored in the same walk
     frontier: Frontier | None = field(default=None, compare=False)  # (this process's walk)
+    rechecked: tuple[tuple[int, tuple[Any, ...]], ...] = field(default=(), compare=False)
+    # (values the sending process re-ran CPUs on since its last task: :func:`learn`)
 
     @property
     def paths(self) -> tuple[Path, ...]:
@@ -208,7 +211,28 @@ def adopt() -> None:
         BUILT[LENT["key"]] = LENT["built"]
         RECHECKED.clear()
         key, carried = LENT["rechecked"]
+        carried.fresh.clear()  # (what it re-ran before the fork, it knows)
         RECHECKED[key] = carried
+
+
+_PLAIN = frozenset({int, bool, str, type(None)})  # (values another process holds the same)
+
+
+def fresh_rechecks(carried: Carried) -> list[tuple[int, tuple[Any, ...]]]:
+    """The values each CPU was re-run on here since the last call, as another process can
+    hold them (plain values only: a pointer names this process's object)."""
+    out = [(tid, tuple([v for _, v in key])) for tid, key in carried.fresh
+           if all(t in _PLAIN and type(v) is t for t, v in key)]
+    carried.fresh.clear()
+    return out
+
+
+def learn(carried: Carried, rechecked: list[tuple[int, tuple[Any, ...]]]) -> None:
+    """Note that another process of the run re-ran each CPU on these values (its
+    :func:`fresh_rechecks`): the explorations here need not re-run them (one re-run
+    per CPU and values for the run, as in one process)."""
+    for tid, values in rechecked:
+        carried.rechecked[tid].add(tuple([(type(v), v) for v in values]))
 
 
 @dataclass(frozen=True)
@@ -237,7 +261,9 @@ def run_unit(task: Task) -> UnitResult:
         model, names, mm = build(task.recipe, task.mm)
     except UsageError as exc:
         return UnitResult(task.path, error=(exc.message, exc.path, exc.line, exc.column))
-    return explore_unit(model, names, mm, task, rechecked(task, len(model.cpus)))
+    seen = rechecked(task, len(model.cpus))
+    learn(seen, list(task.rechecked))
+    return explore_unit(model, names, mm, task, seen)
 
 
 def walked(path: Path, result: Result, split: Split, explorer: Explorer,
@@ -277,6 +303,8 @@ def explore_unit(model: Model, names: dict[str, Loc], mm: MemoryModel, task: Tas
         return out
     out = walked(task.path, result, split, explorer, task.settings.timeout)
     out.cpu_s = time.process_time() - start
+    if seen is not None:
+        out.rechecked = fresh_rechecks(seen)
     return out
 
 

@@ -16,7 +16,7 @@ import itertools
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smpcheck.errors import InternalError, UsageError
 from smpcheck.explore.forks import Fork
@@ -27,9 +27,14 @@ from smpcheck.explore.units import (
     UnitResult,
     build,
     forget_built,
+    fresh_rechecks,
+    learn,
     run_unit,
 )
 from smpcheck.records import replace
+
+if TYPE_CHECKING:
+    from smpcheck.explore.session import Carried
 
 _monotonic = time.monotonic  # (bound before a run guards time.monotonic against model code)
 START_S = 0.0  # seconds this process explores units alone before workers are started
@@ -254,13 +259,16 @@ class _BothEnds:
     ended): each run's, in the units' order, after the walk's.  ``template``: the
     task of every unit but for its path; ``plan``: the processes to plan the units
     for, in the first worker, when the walk began before they were known
-    (:class:`Sharing`)."""
+    (:class:`Sharing`); ``carried``: this process's, to which the values the workers
+    re-ran CPUs on are added as their results come (:func:`~smpcheck.explore.units.learn`:
+    not re-run here again)."""
 
     def __init__(self, template: Task, frontier: Frontier, workers: _Workers,
-                 plan: int | None = None) -> None:
+                 plan: int | None = None, carried: Carried | None = None) -> None:
         import threading
 
         self.template, self.frontier, self.workers = template, frontier, workers
+        self.carried = carried
         self.known = threading.Event()  # (the units are)
         if plan is None:
             self.known.set()
@@ -279,8 +287,11 @@ class _BothEnds:
             threading.Thread(target=self._feed, args=(k, plan), daemon=True).start()
 
     def _task(self, i: Path) -> Task:
+        """Run ``i``'s task, with the values this process re-ran CPUs on since its last
+        task (to one worker only: another re-runs them if it meets them)."""
         units = self.taken[i]
-        return replace(self.template, path=units[0], more=units[1:])
+        known = () if self.carried is None else tuple(fresh_rechecks(self.carried))
+        return replace(self.template, path=units[0], more=units[1:], rechecked=known)
 
     def _plan(self, channel: Any, jobs: int) -> None:
         """The units, planned by worker ``channel`` (none if it fails: this process's
@@ -348,6 +359,8 @@ class _BothEnds:
                     result = channel.receive()
                 except BaseException as exc:  # (raised in the run's turn)
                     result, failed = exc, True
+                if self.carried is not None and isinstance(result, UnitResult):
+                    learn(self.carried, result.rechecked)
                 with self.changed:
                     i = sent.popleft()
                     if i not in self.claimed:
@@ -436,10 +449,10 @@ class Sharing(Frontier):
     nothing (:attr:`spoiled`): the run is then made in one process, whose passes
     skip the graphs they reach again, which a walk by positions cannot."""
 
-    def __init__(self, template: Task, jobs: int, after: float, pops: int | None = None
-                 ) -> None:
+    def __init__(self, template: Task, jobs: int, after: float, pops: int | None = None,
+                 carried: Carried | None = None) -> None:
         super().__init__([])
-        self.template, self.jobs = template, jobs
+        self.template, self.jobs, self.carried = template, jobs, carried
         self.due = _monotonic() + after
         self.pops = pops
         self.passes = 0
@@ -484,7 +497,8 @@ class Sharing(Frontier):
             return
         self.workers = workers
         sys.setswitchinterval(SWITCH_S)
-        self.both = _BothEnds(self.template, self, workers, plan=self.jobs)
+        self.both = _BothEnds(self.template, self, workers, plan=self.jobs,
+                              carried=self.carried)
 
     def close(self) -> None:
         """The walk ended: no more runs are taken."""

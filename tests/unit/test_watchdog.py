@@ -82,3 +82,26 @@ def test_a_stop_dropped_in_a_callback_prints_nothing(capsys: pytest.CaptureFixtu
     finally:
         sys.unraisablehook = hook
     assert capsys.readouterr().err == ""
+
+
+_LATE_TICK = """
+import os, signal
+from smpcheck._rt.watchdog import Watchdog
+with Watchdog(None):
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+    os.kill(os.getpid(), signal.SIGALRM)  # (a tick sent, not yet delivered)
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGALRM})
+print("alive")
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="no signal masks here")
+def test_a_tick_sent_before_the_exit_and_delivered_after_it_ends_nothing() -> None:
+    """A tick the kernel sent before the watchdog stopped its timer, delivered only once
+    the watchdog has given SIGALRM back to its default action (late: valgrind delivers
+    signals so), must not end the process: the exit takes it."""
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-c", _LATE_TICK], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert (done.returncode, done.stdout.strip()) == (0, "alive"), done.stderr
