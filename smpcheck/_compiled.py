@@ -30,6 +30,8 @@ MODULES = (
     "smpcheck.cat.batch",
     "smpcheck.cat.batched",
     "smpcheck.cat.compiler",
+    "smpcheck.cat.program",
+    "smpcheck.cat.values",
     "smpcheck.explore.checks",
     "smpcheck.explore.explorer",
     "smpcheck.explore.speculation",

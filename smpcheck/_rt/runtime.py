@@ -13,7 +13,6 @@ knows nothing of memory models or of how executions are enumerated.
 
 from __future__ import annotations
 
-import linecache
 import sys
 from collections.abc import Callable, Collection
 from typing import Any, ClassVar, NoReturn
@@ -26,7 +25,14 @@ from smpcheck.graph.events import Event
 from smpcheck.graph.graph import ExecutionGraph
 from smpcheck.model import hooks
 from smpcheck.model.objects import Field, Loc, NullDeref, Obj, Ref, Spec, is_poison
-from smpcheck.model.source import NO_SOURCE, Source, def_site, raise_site, raised_text
+from smpcheck.model.source import (
+    NO_SOURCE,
+    Source,
+    def_site,
+    raise_site,
+    raised_text,
+    source_line,
+)
 from smpcheck.model.values import NO_DEPS, Deps, EventId, Val, deps_of, raw
 from smpcheck.records import replace
 from smpcheck.results.result import Cut, Limit
@@ -1021,7 +1027,7 @@ def frame_source(f: Any) -> Source:
         return NO_SOURCE
     path = f.f_code.co_filename
     line = f.f_lineno
-    return Source(path, line, linecache.getline(path, line).strip(), f.f_code.co_name)
+    return Source(path, line, source_line(path, line), f.f_code.co_name)
 
 
 hooks.install(member_read, plain_store, add_control_deps,  # (model objects call these)

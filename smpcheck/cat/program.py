@@ -11,6 +11,7 @@ from typing import Any
 
 from smpcheck.cat import syntax as S
 from smpcheck.cat import values as V
+from smpcheck.cat.batch import BATCHED
 from smpcheck.cat.compiler import (
     PENDING,
     Code,
@@ -30,7 +31,7 @@ from smpcheck.cat.compiler import (
 from smpcheck.cat.kinds import SET, Kinds
 from smpcheck.cat.values import EMPTY, CatTypeError, Value
 from smpcheck.errors import UsageError
-from smpcheck.records import field, mutable_record
+from smpcheck.records import mutable_record
 
 
 @mutable_record
@@ -45,8 +46,8 @@ class Program:
     instruction_classes: dict[str, list[str]]
     check_names: list[tuple[str, str]]
     #: the deferred lets' code by slot (:mod:`smpcheck.cat.kinds`: they cannot fail)
-    deferred: dict[int, Code] = field(default_factory=dict)
-    kinds: Kinds = field(default_factory=lambda: Kinds(frozenset(), frozenset()))
+    deferred: dict[int, Code]
+    kinds: Kinds
 
     def defers(self, g: list[Value]) -> bool:
         """Whether a run with base values ``g`` may defer lets and skip operands: every
@@ -231,7 +232,10 @@ class ProgramCompiler(Compiler):
                 ok = check_test(test, v)
             except CatTypeError as e:
                 raise where(e) from None
-            rt.record(mode, name, ok, negated, v)
+            if type(v) in BATCHED:  # (a batch's mask)
+                rt.record(mode, name, ok, negated, v)
+            else:  # (a bool, told apart from a mask by its type: compiled, True comes as 1)
+                rt.record(mode, name, bool(ok), negated, v)
         steps.append(step)
 
     # -- declarations -------------------------------------------------------------

@@ -22,7 +22,6 @@ condition is stated (it belongs to no CPU).
 
 from __future__ import annotations
 
-import linecache
 from collections.abc import Callable
 from typing import Any
 
@@ -34,6 +33,7 @@ from smpcheck.graph.view import View
 from smpcheck.model.model import FinalState, Model, Unmet, items_key
 from smpcheck.model.objects import Loc, is_poison
 from smpcheck.model.propositions import mentioned
+from smpcheck.model.source import source_line
 from smpcheck.model.values import EventId
 from smpcheck.models.base import MemoryModel
 from smpcheck.results.findings import Kind, Violation
@@ -195,7 +195,7 @@ class Checker:
         line = self.model.condition_line
         if line is None:
             return None
-        return Source(self.model.path, line, linecache.getline(self.model.path, line).strip())
+        return Source(self.model.path, line, source_line(self.model.path, line))
 
 
 def _stopped(g: ExecutionGraph) -> bool:

@@ -175,14 +175,14 @@ class Model:
 def _check_cpu_function(fn: Any) -> None:
     """A CPU function is called with no arguments: one that needs some is a usage error
     at its ``def`` line."""
-    site = def_site(fn)
-    where = (None, None) if site is NO_SOURCE else (site.path, site.line)
     if not callable(fn):
         raise UsageError(f"a CPU function must be a function, not {type(fn).__name__} "
                          f"{fn!r}")
     code = getattr(fn, "__code__", None)
     if code is not None and code.co_argcount == code.co_kwonlyargcount == 0:
-        return  # (the common case, without inspect's cost)
+        return  # (the common case, without inspect's cost nor reading the def line)
+    site = def_site(fn)
+    where = (None, None) if site is NO_SOURCE else (site.path, site.line)
     import inspect  # (about 6 ms to import: only here)
 
     try:

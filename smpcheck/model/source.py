@@ -5,7 +5,6 @@ smpcheck's own, never the model's."""
 
 from __future__ import annotations
 
-import linecache
 from types import TracebackType
 from typing import Any
 
@@ -55,13 +54,22 @@ def raised_text(exc: BaseException) -> str:
 
 
 
+def source_line(path: str, line: int) -> str:
+    """Line ``line`` of the file ``path``, stripped ('' when it cannot be read).
+    linecache is imported here, on first use: with the tokenize module it loads, it
+    was ~5M instructions of every smpcheck-herd run, which shows no model line."""
+    import linecache
+
+    return linecache.getline(path, line).strip()
+
+
 def def_site(fn: Any) -> Source:
     """Where a function is defined (its ``def`` line), for errors about it as a whole."""
     code = getattr(fn, "__code__", None)
     if code is None:
         return NO_SOURCE
     path, line = code.co_filename, code.co_firstlineno
-    return Source(path, line, linecache.getline(path, line).strip(), code.co_name)
+    return Source(path, line, source_line(path, line), code.co_name)
 
 
 
@@ -72,6 +80,6 @@ def raise_site(tb: TracebackType | None) -> Source:
         f = tb.tb_frame
         if not f.f_globals.get("__smp_engine__"):
             path = f.f_code.co_filename
-            site = Source(path, tb.tb_lineno, linecache.getline(path, tb.tb_lineno).strip())
+            site = Source(path, tb.tb_lineno, source_line(path, tb.tb_lineno))
         tb = tb.tb_next
     return site
