@@ -112,6 +112,18 @@ def test_variants_sweep(model_file: Path) -> None:
         {"FENCE": "smp_mb"}, "safe", True)
 
 
+@pytest.mark.parametrize("args", [
+    ["-D", "FENCE=smp_mb", "-D", "FENCE=none"], ["--variant", "FENCE=none,FENCE=smp_mb"],
+    ["-D", "N=1", "-D", "N=2"]])
+def test_a_name_given_twice_is_refused(model_file: Path, args: list[str]) -> None:
+    """Two values for one switch: which was meant is unknown, so no verdict (the last
+    one won, and could have answered for another design)."""
+    res = smpcheck("check", model_file, "--mm", "tso", *args)
+    assert res.code == 2 and "twice" in res.err and res.out == "", res
+    same = smpcheck("check", model_file, "--mm", "tso", "-D", "N=1", "-D", "N=1")
+    assert same.code == 1, same  # (the same value twice is one setting)
+
+
 def test_version() -> None:
     res = smpcheck("--version")
     assert res.code == 0 and res.out.startswith(f"smpcheck {version('smpcheck')} (")

@@ -120,8 +120,17 @@ def define_item(spec: str, option: str = "-D") -> tuple[str, str]:
 
 
 def parse_define(items: Sequence[str], option: str = "-D") -> dict[str, str]:
-    """``NAME[=VALUE]`` items (of ``-D``, or one ``--variant`` split at commas) as a dict."""
-    return dict(define_item(item, option) for item in items)
+    """``NAME[=VALUE]`` items (of ``-D``, or one ``--variant`` split at commas) as a dict.
+    A name given twice with two values is an error: which one was meant cannot be
+    known, and checking the other would answer for another design."""
+    out: dict[str, str] = {}
+    for item in items:
+        name, value = define_item(item, option)
+        if out.get(name, value) != value:
+            raise UsageError(f"{option} gives {name} twice ({name}={out[name]} and "
+                             f"{name}={value}): give it once")
+        out[name] = value
+    return out
 
 
 def fingerprint_of(given: Mapping[str, str]) -> dict[str, str]:
