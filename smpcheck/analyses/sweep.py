@@ -129,14 +129,16 @@ MAX_SCENARIOS = 1_000_000
 
 def too_many(ncpus: int, calls: list[Call], max_ops: int, name: str) -> None:
     """A usage error before enumerating a bound no sweep could finish."""
-    per_cpu = term = 1  # sequences of at most n calls, n = 0.. (summed only while in bound:
-    for _ in range(max_ops):  # a huge --max-ops must not take forever to refuse)
-        if len(calls) <= 1 or per_cpu ** ncpus > MAX_SCENARIOS * math.factorial(ncpus):
-            break
-        term *= len(calls)
-        per_cpu += term
-    if len(calls) == 1:
-        per_cpu = max_ops + 1
+    kinds, limit = len(calls), MAX_SCENARIOS * math.factorial(ncpus)
+    if kinds <= 1:
+        per_cpu = 1 if kinds == 0 else max_ops + 1
+    else:  # sequences of n calls, n = 0..max_ops, summed only while within the limit
+        per_cpu = term = 1  # (a huge --max-ops must not take forever to refuse)
+        for _ in range(max_ops):
+            if per_cpu ** ncpus > limit:
+                break
+            term *= kinds
+            per_cpu += term
     about = per_cpu ** ncpus // math.factorial(ncpus)
     if about > MAX_SCENARIOS:
         raise UsageError(f"--max-ops {max_ops} gives about {about:,} "

@@ -234,7 +234,8 @@ class ProgramCompiler(Compiler):
                 raise where(e) from None
             if type(v) in BATCHED:  # (a batch's mask)
                 rt.record(mode, name, ok, negated, v)
-            else:  # (a bool, told apart from a mask by its type: compiled, True comes as 1)
+            else:  # (a bool, told apart from a mask by its type: compiled, True comes as 1;
+                # two calls, as one with ``ok if ... else bool(ok)`` is typed int there)
                 rt.record(mode, name, bool(ok), negated, v)
         steps.append(step)
 
