@@ -470,22 +470,30 @@ class Explorer:
     def _speculations(self, g: ExecutionGraph, cpu: Cpu, op: Op) -> list[ExecutionGraph]:
         """Graphs where the read of ``op`` takes a value of the domain from a write not
         added yet (:mod:`smpcheck.explore.speculation`): only where the model says a read like
-        it may be part of a cycle.  An RMW speculates only values that make it fail (a
-        failed trylock or cmpxchg is a plain read); a successful one's write takes its
-        coherence place from its source, which must be known."""
+        it may be part of a cycle.  An RMW that speculates a value that makes it fail
+        is a plain read; one that succeeds (only on a cycle of RMWs alone:
+        :meth:`Domain.close`) places its write at each coherence place, and the write
+        that resolves it must come just before (atomicity, checked at the resolution)."""
         assert op.loc is not None
         if op.kind not in ("R", "RMW"):
             return []
         if not self.speculating or not self.domain.speculates(cpu.tid, op.src, op.text):
             return []
         out = []
+        rid = (cpu.tid, cpu.pos)
+        success = op.kind == "RMW" and self.domain.speculates_success(cpu.tid, op.src, op.text)
         for value in self.domain.candidates(op.loc, cpu.tid, op.src, op.text):
-            if op.kind == "RMW" and not _fails(op, value):
+            succeeds = op.kind == "RMW" and not _fails(op, value)
+            if succeeds and not success:
                 continue
-            child = g.copy()
-            self._add_read(child, cpu.tid, cpu.pos, op, None, spec=value)
-            if self._inconsistency(child, cpu.tid, cpu.pos) is None:
-                out.append(child)
+            for after in g.co_order(op.loc) if succeeds else [None]:
+                child = g.copy()
+                self._add_read(child, cpu.tid, cpu.pos, op, None, spec=value, after=after)
+                if self._inconsistency(child, cpu.tid, cpu.pos) is None:
+                    out.append(child)
+                    if succeeds:
+                        out.extend(self._rmw_resolutions(child, rid))
+                        out.extend(self._revisits_of_rmw(child, rid, True))
         return out
 
     def _wrote(self, g: ExecutionGraph, wev: Event) -> None:
@@ -558,10 +566,13 @@ class Explorer:
                                  or bool(self.domain.written_by(read.loc) & others))
 
     def _add_read(self, g: ExecutionGraph, tid: int, pos: int, op: Op, w: EventId | None,
-                  replace: bool = False, spec: Any = None) -> None:
+                  replace: bool = False, spec: Any = None, after: EventId | None = None
+                  ) -> None:
         """Add (or, revisiting, replace) the read of ``op`` at ``pos`` reading from ``w``
         (or, with ``w`` None, speculating the value ``spec``), with an RMW's write, or a
-        marker if the CPU must wait."""
+        marker if the CPU must wait.  A successful RMW's write goes just after its
+        source in coherence; one that speculates, just after ``after``: the source that
+        resolves it must then come between (atomicity, checked at the resolution)."""
         value = g.event(w).value if w is not None else spec
         outcome = op.outcome(value) if op.update is not None else None
         success = op.kind == "RMW" and outcome is not None and outcome is not BLOCK
@@ -580,10 +591,11 @@ class Explorer:
         else:
             g.rf[read.id] = w
         if success:
-            assert w is not None
+            place = w if w is not None else after
+            assert place is not None
             write = self.rmw_write(read, op, outcome)
             g.add(write)
-            g.co_insert(write.id, w)
+            g.co_insert(write.id, place)
             self._wrote(g, write)
         elif outcome is BLOCK or (op.await_ok is not None and not op.await_ok(value)):
             g.add(self._event(tid, pos + 1, op, "B", value=None, tags=frozenset(),

@@ -86,6 +86,9 @@ class Domain:
         self.wrote_at: dict[Site, set[Loc]] = {}
         self.read_at: dict[Loc, set[Site]] = {}
         self.sites: set[Site] = set()  # the read sites that may speculate
+        self.rmw_reads: set[Site] = set()  # the read sites of RMW operations
+        self.success_edges: dict[Site, dict[Site, int]] = {}  # edges of RMWs that wrote
+        self.rmw_sites: set[Site] = set()  # those that may speculate a success (close)
         self.size = 0  # facts recorded: growth shows as a change
         self.version = 0  # changes whenever what candidates() or writers() answer may
         # the events (these very objects) executed() and the explorer's dependencies
@@ -157,48 +160,66 @@ class Domain:
         if r not in readers:
             readers.add(r)
             self.size += 1
+        op = read.extra.get("op")
+        if op is not None and op.kind == "RMW":
+            if r not in self.rmw_reads:
+                self.rmw_reads.add(r)
+                self.size += 1
+            if read.rmw:
+                self.edge(r, w, weight, self.success_edges)
 
-    def edge(self, r: Site, w: Site, weight: int) -> None:
-        """Add (or weigh up) the edge from read site ``r`` to write site ``w``; two
-        dependencies between one pair of sites weigh as the heavier."""
-        out = self.edges.setdefault(r, {})
+    def edge(self, r: Site, w: Site, weight: int,
+             edges: dict[Site, dict[Site, int]] | None = None) -> None:
+        """Add (or weigh up) the edge from read site ``r`` to write site ``w`` (of
+        ``edges``, the site graph's by default); two dependencies between one pair of
+        sites weigh as the heavier."""
+        out = (self.edges if edges is None else edges).setdefault(r, {})
         if w not in out or weight > out[w]:
             out[w] = weight
             self.size += 1
 
     def close(self) -> bool:
-        """Compute the read sites that may speculate: those in a strongly connected
-        component of the site graph with a :data:`FREE` edge or :data:`BOUNDED` ones into
-        two write sites.  A cycle of the execution is a closed walk in the site graph
-        through each of its edges, and one with a single BOUNDED edge and no FREE one
-        is inconsistent; two BOUNDED edges of one cycle into one write site would need
-        two writes at that site, which makes the explorer weigh the later FREE
-        (:meth:`Explorer._weight`).  Whether there are any."""
-        succ: dict[Site, set[Site]] = {}
-        for r, ws in self.edges.items():
-            succ.setdefault(r, set()).update(ws)
-        for w, locs in self.wrote_at.items():
-            for loc in locs:
-                succ.setdefault(w, set()).update(x for x in self.read_at.get(loc, ())
-                                                 if x[0] != w[0])
-        comp = self.component = _components(succ)
-        bounded: dict[int, set[Site]] = {}  # component -> write sites of its BOUNDED edges
-        cyclic = set()
-        for r, ws in self.edges.items():
-            for w, weight in ws.items():
-                if weight == ORDERED or comp[r] != comp[w]:
-                    continue
-                heads = bounded.setdefault(comp[r], set())
-                if weight == BOUNDED:
-                    heads.add(w)
-                if weight == FREE or len(heads) > 1:
-                    cyclic.add(comp[r])
-        self.sites = {r for r in self.edges if comp[r] in cyclic}
+        """Compute the read sites that may speculate: those on a cycle of the site graph
+        that the model may allow (:func:`_cyclic`); and, of those, the RMW sites that
+        may speculate a value that makes them succeed.  A cycle of an execution needs
+        one of its reads to speculate, any one (the others are revisited, or resolved
+        by the writes a revisit adds again): a plain read, or an RMW that fails, reads
+        a value and writes nothing, and speculates without placing a write in
+        coherence.  Only a cycle whose reads are all successful RMWs needs an RMW's
+        write placed before its source is known
+        (tests/data/herd7/cases/successful-rmw-on-cycle.litmus), and there the one at
+        the tail of the edge that lets the cycle be (not ORDERED) suffices: so only RMW
+        sites with such an edge on a cycle of RMW sites alone do, each edge as seen
+        from an RMW that wrote (a failed trylock does not acquire: its edges are
+        FREE where a successful one's are ORDERED).  (Every RMW site of
+        such cycles made a generated atomics test explore 23 times the graphs, and
+        lock tests run out of their budget.)  Whether any read may speculate."""
+        succ = self._successors(self.edges)
+        self.component, self.sites = _cyclic(succ, self.edges)
+        rmw_edges = self.success_edges
+        rmw_succ = {v: {x for x in out if x in self.rmw_reads or x not in self.edges}
+                    for v, out in self._successors(rmw_edges).items()}
+        comp, cyclic = _cyclic(rmw_succ, rmw_edges)
+        self.rmw_sites = {r for r in cyclic if any(
+            weight != ORDERED and comp.get(w) == comp[r] for w, weight in rmw_edges[r].items())}
         self._unseen()
         for loc, reads in self.reads_of.items():
             self.sites |= {r for r in reads
                            if any(t != r[0] for by_cpu in self._latent(loc) for t in by_cpu)}
         return bool(self.sites)
+
+    def _successors(self, edges: dict[Site, dict[Site, int]]) -> dict[Site, set[Site]]:
+        """The site graph of the read sites of ``edges``: each read site's edges to the
+        write sites that depend on it, each write site's to the read sites of its
+        location on other CPUs."""
+        succ: dict[Site, set[Site]] = {}
+        for r, ws in edges.items():
+            succ.setdefault(r, set()).update(ws)
+        for w, locs in self.wrote_at.items():
+            for loc in locs:
+                succ.setdefault(w, set()).update(x for x in self.read_at.get(loc, ())
+                                                 if x[0] != w[0])
+        return succ
 
     def _unseen(self) -> None:
         """Add the constants of the latent statements no execution ran (they stay)."""
@@ -220,6 +241,11 @@ class Domain:
     def speculates(self, tid: int, src: Source, text: str) -> bool:
         """Whether a read ``text`` at ``src`` on CPU ``tid`` may speculate."""
         return (tid, src.path, src.line, text) in self.sites
+
+    def speculates_success(self, tid: int, src: Source, text: str) -> bool:
+        """Whether the RMW ``text`` at ``src`` on CPU ``tid`` may speculate a value with
+        which it succeeds (:meth:`close`)."""
+        return (tid, src.path, src.line, text) in self.rmw_sites
 
     def candidates(self, loc: Loc, tid: int, src: Source, text: str) -> list[Any]:
         """The values a read of ``loc`` at ``src`` on CPU ``tid`` may speculate: written by
@@ -290,6 +316,29 @@ def first_meeting(met: set[Event], ev: Event) -> bool:
 def site_of(ev: Event) -> Site:
     """The site of an access: its CPU, file, line and operation."""
     return (ev.tid, ev.src.path, ev.src.line, ev.op)
+
+
+def _cyclic(succ: dict[Site, set[Site]], edges: dict[Site, dict[Site, int]]
+            ) -> tuple[dict[Site, int], set[Site]]:
+    """The strongly connected components of ``succ``, and the read sites of ``edges``
+    in those with a :data:`FREE` edge or :data:`BOUNDED` ones into two write sites.  A
+    cycle of the execution is a closed walk in the site graph through each of its
+    edges, and one with a single BOUNDED edge and no FREE one is inconsistent; two
+    BOUNDED edges of one cycle into one write site would need two writes at that site,
+    which makes the explorer weigh the later FREE (:meth:`Explorer._weight`)."""
+    comp = _components(succ)
+    bounded: dict[int, set[Site]] = {}  # component -> write sites of its BOUNDED edges
+    cyclic = set()
+    for r, ws in edges.items():
+        for w, weight in ws.items():
+            if weight == ORDERED or comp.get(r) != comp.get(w):
+                continue
+            heads = bounded.setdefault(comp[r], set())
+            if weight == BOUNDED:
+                heads.add(w)
+            if weight == FREE or len(heads) > 1:
+                cyclic.add(comp[r])
+    return comp, {r for r in edges if comp.get(r) in cyclic}
 
 
 def _components(succ: dict[Site, set[Site]]) -> dict[Site, int]:
