@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import unicodedata
 
 from smpcheck.errors import UsageError
@@ -31,16 +32,27 @@ _BLOCK_UNSAFE = re.compile(
 _FILE_UNSAFE = re.compile(r"[^A-Za-z0-9_.+\-=,@]")
 
 
+#: The most a user's file may hold: no model, litmus test or cat file comes near it,
+#: and a device or pipe that never ends (``/dev/zero``) is refused, not read forever.
+MAX_BYTES = 64 << 20
+
+
 def read_text(path: str | os.PathLike[str], error: type[UsageError] = UsageError,
               what: str = "file") -> str:
-    """The UTF-8 text of ``path``; ``error`` (a UsageError class) if it cannot be read
-    or is not UTF-8 (naming the line and column of the first bad byte)."""
+    """The UTF-8 text of ``path``; ``error`` (a UsageError class) if it cannot be read,
+    is a directory or device, holds more than :data:`MAX_BYTES`, or is not UTF-8
+    (naming the line and column of the first bad byte)."""
     name = os.fspath(path)
     try:
         with open(name, "rb") as fh:
-            data = fh.read()
+            mode = os.fstat(fh.fileno()).st_mode
+            if stat.S_ISDIR(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+                raise error(f"cannot read {what}: not a regular file", name)
+            data = fh.read(MAX_BYTES + 1)
     except OSError as exc:
         raise error(f"cannot read {what}: {exc.strerror or exc}", name) from None
+    if len(data) > MAX_BYTES:
+        raise error(f"cannot read {what}: larger than {MAX_BYTES >> 20} MiB", name)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -280,3 +280,55 @@ MODEL = Model({args})
 ''')
     err = usage_error(path)
     assert f"{path}:{line_of(path, 'MODEL = ')}:" in err and "is a string" in err
+
+
+@pytest.mark.parametrize("name", ["model.py", "model.c", "test.litmus"])
+def test_a_directory_is_refused_by_name(tmp_path: Path, name: str) -> None:
+    (tmp_path / name).mkdir()
+    command = "litmus" if name.endswith(".litmus") else "check"
+    res = smpcheck(command, tmp_path / name)
+    assert res.code == 2 and "Traceback" not in res.err, res
+    assert str(tmp_path / name) in res.err and "cannot read" in res.err
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero here")
+@pytest.mark.parametrize("command", ["check", "litmus"])
+def test_an_endless_device_is_refused_not_read(command: str) -> None:
+    """``/dev/zero`` never ends: reading it would hang (it did, before)."""
+    res = smpcheck(command, "/dev/zero")
+    assert res.code == 2 and "not a regular file" in res.err, res
+
+
+def test_a_file_over_the_size_limit_is_refused(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file (or pipe) past :data:`MAX_BYTES` is refused once that much is read: the
+    limit is lowered here, and a model twice its size is bad input, one at it is not."""
+    import smpcheck.text
+
+    path = write_model(tmp_path, HEAD + 'x = Var(0)\n\n\ndef P0():\n    WRITE_ONCE(x, 1)\n'
+                       '\n\nMODEL = Model("big", [P0])\n')
+    size = path.stat().st_size
+    monkeypatch.setattr(smpcheck.text, "MAX_BYTES", size)
+    assert check(path).code == 0
+    monkeypatch.setattr(smpcheck.text, "MAX_BYTES", size - 1)
+    assert "larger than" in usage_error(path)
+
+
+def test_a_value_too_long_for_str_is_shown_not_an_error(tmp_path: Path) -> None:
+    """Python refuses str() of an int of more than 4,300 digits by default; a model's
+    values are its own: such a value was reported as an error the model raised."""
+    path = write_model(tmp_path, HEAD + '''x = Var(0)
+
+
+def P0():
+    WRITE_ONCE(x, 10**5000)
+
+
+def P1():
+    BUG_ON(READ_ONCE(x) == 10**5000)
+
+
+MODEL = Model("huge", [P0, P1])
+''')
+    res = check(path)
+    assert res.code == 1 and "BUG_ON() triggered" in res.out, res

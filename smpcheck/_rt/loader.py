@@ -33,6 +33,7 @@ from smpcheck.errors import UsageError
 from smpcheck.model.model import Model
 from smpcheck.model.objects import Field, Loc, name_globals
 from smpcheck.records import record
+from smpcheck.text import read_text
 
 # Primitive name -> index of its location argument.
 LOCATION_ARG: dict[str, int] = {"addr": 0}
@@ -321,10 +322,13 @@ def exec_module(path: str, name: str | None = None) -> types.ModuleType:
     from smpcheck.model.source import raised_text
 
     p = Path(path)
-    try:
-        source = p.read_text()
-    except OSError as exc:
-        raise UsageError(f"cannot read model: {exc.strerror}", path) from None
+    source = read_text(p, what="model")
+    # A model computes with Python's ints, of any size; the texts and tables that show
+    # its values call str(), which refuses an int of more than 4,300 digits by default
+    # (a guard for servers parsing untrusted digits: litmus numbers are capped at 40
+    # digits instead).  Lifted for this process, a worker's too, which loads the
+    # model here: a huge value was reported as an error the model raised.
+    sys.set_int_max_str_digits(0)
     code = rewrite(source, str(p))
     mod = types.ModuleType(name or f"smpcheck_model_{p.stem.replace('-', '_')}")
     mod.__file__ = str(p)

@@ -28,6 +28,7 @@ from smpcheck.errors import UsageError
 from smpcheck.model.model import Model
 from smpcheck.model.objects import NULL, Array, Field, Loc, Obj, Ref, Spec, StructMeta, as_spec
 from smpcheck.model.switches import fingerprint_of
+from smpcheck.text import read_text
 
 __all__ = ["CFile", "FileDesign", "load_any", "load_c_model"]
 
@@ -38,11 +39,7 @@ def load_c_model(path: str, defines: Mapping[str, str] | None = None
                  ) -> tuple[Model, dict[str, Loc]]:
     """The model of C file ``path`` and its global locations by name; ``defines``
     are ``-D`` macros.  Bad input raises :class:`UsageError` at the file's line."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read the C model: {getattr(exc, 'strerror', None) or exc}",
-                         path) from None
+    text = read_text(path, what="the C model")
     given = dict(defines or {})
     try:
         model, names = _load(text, path, given)
