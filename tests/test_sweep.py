@@ -162,6 +162,29 @@ def test_incomplete_scenarios_make_no_verdict() -> None:
     assert text.code == 3 and "safe" not in text.out and "no verdict" in text.out
 
 
+def test_timeout_bounds_the_whole_sweep(monkeypatch: pytest.MonkeyPatch) -> None:
+    """--timeout is the sweep's, not each scenario's: on a clock that moves 10 s each time
+    the sweep reads it, a 25-s budget lets the first scenarios start and cuts every one
+    that starts after it ran out, each cut naming the sweep's 25 s."""
+    import smpcheck.analyses.sweep as sweep_module
+
+    now = [1000.0]
+
+    def clock() -> float:
+        now[0] += 10
+        return now[0]
+
+    monkeypatch.setattr(sweep_module.time, "time", clock)
+    whole = smpcheck("sweep", STACK, "--max-ops", "1", "-j", "1", "--json").json()
+    data = smpcheck("sweep", STACK, "--max-ops", "1", "-j", "1", "--timeout", "25",
+                    "--json").json()
+    cut = [s["scenario"] for s in data["incomplete"]]
+    assert 0 < len(cut) < data["scenarios"] == whole["scenarios"]
+    assert all(c["limit"] == "timeout" and c["value"] == 25
+               for s in data["incomplete"] for c in s["incomplete"])
+    assert data["verdict"] is None and data["exit"] == 3
+
+
 def test_a_finding_outranks_incomplete_scenarios() -> None:
     res = smpcheck("sweep", STACK, "--max-ops", "2", "-j", "1", "--max-executions", "2",
                    "--json")

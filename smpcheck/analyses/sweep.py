@@ -258,10 +258,13 @@ class Job:
     settings: Settings
     options: Mapping[Limit, str]
     width: int
+    deadline: float | None = None  # (time.time() when the sweep's --timeout runs out)
 
 
 def run_job(job: Job) -> dict[str, Any]:
-    """Check one scenario; a summary that crosses processes (plain data, rendered)."""
+    """Check one scenario; a summary that crosses processes (plain data, rendered).
+    The sweep's --timeout bounds the whole sweep: a scenario gets the time left, and
+    one that starts after it ran out is cut at once (and so incomplete)."""
     from smpcheck.explore.verify import verify
 
     start = time.process_time()
@@ -270,7 +273,13 @@ def run_job(job: Job) -> dict[str, Any]:
         sweep = load(job.source)
         model, names, scenario = build(sweep, job.planned)
         where = f" (in the scenario: {scenario.describe()})"
-        result = verify(model, names, job.mm, job.settings)
+        settings = job.settings
+        if job.deadline is not None:
+            settings = replace(settings, timeout=max(job.deadline - time.time(), 1e-6))
+        result = verify(model, names, job.mm, settings)
+        if job.settings.timeout is not None:  # (the cut names the sweep's --timeout)
+            result.incomplete = [replace(c, value=job.settings.timeout)
+                                 if c.limit == Limit.TIMEOUT else c for c in result.incomplete]
         return summary(job, model, scenario, result, time.process_time() - start)
     except UsageError as exc:
         return {"planned": job.planned,
@@ -368,7 +377,9 @@ def sweep(source: Source, mm: str, max_ops: int, settings: Settings, jobs: int,
     the_plan = plan(the_sweep, max_ops)
     out = SweepResult(the_sweep.name, mm, the_sweep.cpus, max_ops, the_plan, jobs)
     settings = replace(settings, all_violations=True)
-    work = [Job(source, p, mm, settings, dict(options), width) for p in the_plan.scenarios]
+    deadline = None if settings.timeout is None else time.time() + settings.timeout
+    work = [Job(source, p, mm, settings, dict(options), width, deadline)
+            for p in the_plan.scenarios]
     for done in _map(work, jobs):
         merge(out, done)
     out.seconds = time.monotonic() - start
