@@ -107,7 +107,8 @@ def _judge(name: str, want: list[str], kind: str, out: Any) -> tuple[str, str]:
     if kind == "reject":
         return (UNSUPPORTED if "not supported" in out else REJECTS), f"{name}: {out}"
     if not any(line.startswith("Observation ") for line in out):
-        return INCOMPLETE, ""
+        return INCOMPLETE, f"{name}: " + " ".join(line for line in out
+                                                 if line.startswith(("Incomplete", "  ")))
     diff = difference(want, out)
     return (DIFFER, f"{name}: {diff}") if diff else (AGREE, "")
 
@@ -169,12 +170,14 @@ def main() -> int:
         for path, (_s, (kind, _t, text)), (outcome, detail) in zip(paths, mutants, runs,
                                                                   strict=True):
             counts["pair" if "+" in kind else kind, outcome] += 1
-            if outcome in BAD or outcome == HERD_REJECTS:
+            if outcome in BAD or outcome in (HERD_REJECTS, INCOMPLETE):
                 print("=" * 72, f"{outcome} {path} ({kind})", detail, text, sep="\n",
                       flush=True)
     except _Stopped:
         print(f"stopped (SIGTERM) after the first {counts.total()} mutants in draw order")
-    pool.shutdown(wait=False, cancel_futures=True)
+        pool.shutdown(wait=False, cancel_futures=True)
+    else:  # (not waiting here left the pool's exit hook writing to a closed pipe)
+        pool.shutdown()
     _summary(counts, len(paths), args)
     return 1 if any(outcome in BAD for _k, outcome in counts) else 0
 
