@@ -38,7 +38,6 @@ from typing import Any
 
 from smpcheck.cat import defs as D
 from smpcheck.errors import UsageError
-from smpcheck.kernel import cpu_relax
 from smpcheck.kernel.lowlevel import (
     BLOCK,
     Op,
@@ -53,6 +52,7 @@ from smpcheck.kernel.lowlevel import (
     where,
     xchg_rmw,
 )
+from smpcheck.kernel.processor import cpu_relax
 from smpcheck.litmus.c_macros import Macro, MacroTable, spin_unlock
 from smpcheck.litmus.translate_ops import BINARY, combine
 from smpcheck.model.values import deps_of, raw
