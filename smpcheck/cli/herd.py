@@ -24,7 +24,6 @@ import contextlib
 import io
 import os
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from smpcheck.errors import EXIT_INCOMPLETE, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError
@@ -106,7 +105,7 @@ def _main(argv: list[str]) -> int:
 _SESSION: list[HerdSession] = []  # this process's, for the options of its run
 
 
-def _herd_file(task: tuple[HerdOptions, Path]) -> tuple[str, str, int]:
+def _herd_file(task: tuple[HerdOptions, str]) -> tuple[str, str, int]:
     """One file's output, messages and exit status (in a worker process with -j)."""
     from smpcheck.collector import fewer_collections
     from smpcheck.herd.run import HerdSession
@@ -194,6 +193,8 @@ def _draw(outcome: HerdOutcome, opts: HerdOptions) -> None:
     if opts.gv and opts.outdir is None and view_dot("\n\n".join(dots) + "\n", name):
         return
     if opts.outdir is not None:
+        from pathlib import Path
+
         out = Path(opts.outdir) / f"{file_stem(name)}.dot"  # never outside -o DIR
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
