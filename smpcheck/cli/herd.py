@@ -134,11 +134,12 @@ OPTIONS = {Limit.TIMEOUT: "-timeout", Limit.LOOP_BOUND: "-unroll",
 
 def _report(outcome: HerdOutcome, opts: HerdOptions) -> int:
     from smpcheck.report.herd import herd_text
-    from smpcheck.report.limits import incomplete_lines
 
     run = outcome.run
     name = printable(run.test.name)
     if run.verdict is None:
+        from smpcheck.report.limits import incomplete_lines
+
         for line in incomplete_lines(run.result, OPTIONS):
             print(printable_block(f"{PROG}: warning: test {name} {line}"), file=sys.stderr)
         print(f"{PROG}: warning: test {name}: no result printed (no verdict)", file=sys.stderr)
@@ -184,10 +185,10 @@ def view_dot(dot_text: str, name: str) -> bool:
 
 
 def _draw(outcome: HerdOutcome, opts: HerdOptions) -> None:
-    from smpcheck.report.dot import execution_dot
-
     if not outcome.graphs:
         return
+    from smpcheck.report.dot import execution_dot
+
     name = outcome.run.test.name
     dots = [execution_dot(g, name, k) for k, (g, _) in enumerate(outcome.graphs)]
     if opts.gv and opts.outdir is None and view_dot("\n\n".join(dots) + "\n", name):

@@ -100,16 +100,21 @@ def _role(param: str, mdef: D.MacroDef, prims: list[D.DPrim]) -> str:
             continue
         first = args[0]
         if prim.name in _LVALUE_FIRST:
-            if first == D.DParam(param):
+            if _is_param(first, param):
                 roles.add("l")
-            elif first == D.DDeref(D.DParam(param)):
+            elif type(first) is D.DDeref and _is_param(first.arg, param):
                 roles.add("p")
-        elif prim.name in _POINTER_FIRST and first == D.DParam(param):
+        elif prim.name in _POINTER_FIRST and _is_param(first, param):
             roles.add("p")
     if len(roles) > 1:
         raise UsageError(f"macro {mdef.name}: parameter {param} is used both as a location "
                          "and as a pointer")
     return roles.pop() if roles else "v"
+
+
+def _is_param(e: D.DExpr, param: str) -> bool:
+    """``e == D.DParam(param)``, without making the record (a few hundred times a file)."""
+    return type(e) is D.DParam and e.name == param
 
 
 def _prims(body: tuple[D.DExpr, ...]) -> list[D.DPrim]:
