@@ -41,6 +41,9 @@ MODULES = (
     "smpcheck.graph.final",
     "smpcheck.graph.graph",
     "smpcheck.graph.relation",
+    "smpcheck.litmus.lexer",
+    "smpcheck.litmus.parse_c",
+    "smpcheck.litmus.parse_common",
     "smpcheck.models.cycles",
 )
 GROUP = "smpcheck._core"  # the shared library: smpcheck/_core__mypyc<suffix>
