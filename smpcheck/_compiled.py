@@ -48,7 +48,6 @@ MODULES = (
     "smpcheck.litmus.lexer",
     "smpcheck.litmus.parse_c",
     "smpcheck.litmus.parse_common",
-    "smpcheck.litmus.translate_c",
     "smpcheck.models.cycles",
 )
 GROUP = "smpcheck._core"  # the shared library: smpcheck/_core__mypyc<suffix>

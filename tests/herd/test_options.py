@@ -157,3 +157,22 @@ def test_files_and_stems_are_named_as_pathlib_names_them(path: str) -> None:
     assert stem(path) == PurePosixPath(path).stem
     if not os.path.isdir(path):
         assert litmus_files([path]) == [str(PurePosixPath(path))]
+
+
+def test_the_herd_path_imports_nothing_it_does_without() -> None:
+    """smpcheck-herd on a kernel test loads none of what it does without: pathlib,
+    inspect (a compiled CPU function has no ``__code__`` and went through it: translate_c
+    stays interpreted), dataclasses, ast, the kernel modules no macro calls."""
+    import subprocess
+    import sys
+
+    root = need_lkmm()
+    code = ("import sys, io, contextlib\nfrom smpcheck.cli.herd import herd_command\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            f"    herd_command(['-j', '1', '-conf', 'linux-kernel.cfg', {SB!r}])\n"
+            "print(' '.join(sorted(sys.modules)))")
+    loaded = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                check=True, cwd=root).stdout.split())
+    assert "smpcheck.models.cat" in loaded
+    unwanted = {"pathlib", "inspect", "dataclasses", "ast", "smpcheck.kernel.mutex"}
+    assert loaded & unwanted == set()
