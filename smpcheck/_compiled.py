@@ -30,6 +30,8 @@ MODULES = (
     "smpcheck.cat.batch",
     "smpcheck.cat.batched",
     "smpcheck.cat.compiler",
+    "smpcheck.cat.kinds",
+    "smpcheck.cat.lexer",
     "smpcheck.cat.program",
     "smpcheck.cat.values",
     "smpcheck.explore.checks",
@@ -41,6 +43,11 @@ MODULES = (
     "smpcheck.graph.final",
     "smpcheck.graph.graph",
     "smpcheck.graph.relation",
+    "smpcheck.herd.defmacros",
+    "smpcheck.litmus.header",
+    "smpcheck.litmus.lexer",
+    "smpcheck.litmus.parse_c",
+    "smpcheck.litmus.parse_common",
     "smpcheck.models.cycles",
 )
 GROUP = "smpcheck._core"  # the shared library: smpcheck/_core__mypyc<suffix>

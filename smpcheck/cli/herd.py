@@ -24,7 +24,6 @@ import contextlib
 import io
 import os
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from smpcheck.errors import EXIT_INCOMPLETE, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError
@@ -106,7 +105,7 @@ def _main(argv: list[str]) -> int:
 _SESSION: list[HerdSession] = []  # this process's, for the options of its run
 
 
-def _herd_file(task: tuple[HerdOptions, Path]) -> tuple[str, str, int]:
+def _herd_file(task: tuple[HerdOptions, str]) -> tuple[str, str, int]:
     """One file's output, messages and exit status (in a worker process with -j)."""
     from smpcheck.collector import fewer_collections
     from smpcheck.herd.run import HerdSession
@@ -135,11 +134,12 @@ OPTIONS = {Limit.TIMEOUT: "-timeout", Limit.LOOP_BOUND: "-unroll",
 
 def _report(outcome: HerdOutcome, opts: HerdOptions) -> int:
     from smpcheck.report.herd import herd_text
-    from smpcheck.report.limits import incomplete_lines
 
     run = outcome.run
     name = printable(run.test.name)
     if run.verdict is None:
+        from smpcheck.report.limits import incomplete_lines
+
         for line in incomplete_lines(run.result, OPTIONS):
             print(printable_block(f"{PROG}: warning: test {name} {line}"), file=sys.stderr)
         print(f"{PROG}: warning: test {name}: no result printed (no verdict)", file=sys.stderr)
@@ -185,15 +185,17 @@ def view_dot(dot_text: str, name: str) -> bool:
 
 
 def _draw(outcome: HerdOutcome, opts: HerdOptions) -> None:
-    from smpcheck.report.dot import execution_dot
-
     if not outcome.graphs:
         return
+    from smpcheck.report.dot import execution_dot
+
     name = outcome.run.test.name
     dots = [execution_dot(g, name, k) for k, (g, _) in enumerate(outcome.graphs)]
     if opts.gv and opts.outdir is None and view_dot("\n\n".join(dots) + "\n", name):
         return
     if opts.outdir is not None:
+        from pathlib import Path
+
         out = Path(opts.outdir) / f"{file_stem(name)}.dot"  # never outside -o DIR
         try:
             out.parent.mkdir(parents=True, exist_ok=True)

@@ -38,7 +38,6 @@ from typing import Any
 
 from smpcheck.cat import defs as D
 from smpcheck.errors import UsageError
-from smpcheck.kernel import cpu_relax
 from smpcheck.kernel.lowlevel import (
     BLOCK,
     Op,
@@ -53,6 +52,7 @@ from smpcheck.kernel.lowlevel import (
     where,
     xchg_rmw,
 )
+from smpcheck.kernel.processor import cpu_relax
 from smpcheck.litmus.c_macros import Macro, MacroTable, spin_unlock
 from smpcheck.litmus.translate_ops import BINARY, combine
 from smpcheck.model.values import deps_of, raw
@@ -100,16 +100,21 @@ def _role(param: str, mdef: D.MacroDef, prims: list[D.DPrim]) -> str:
             continue
         first = args[0]
         if prim.name in _LVALUE_FIRST:
-            if first == D.DParam(param):
+            if _is_param(first, param):
                 roles.add("l")
-            elif first == D.DDeref(D.DParam(param)):
+            elif type(first) is D.DDeref and _is_param(first.arg, param):
                 roles.add("p")
-        elif prim.name in _POINTER_FIRST and first == D.DParam(param):
+        elif prim.name in _POINTER_FIRST and _is_param(first, param):
             roles.add("p")
     if len(roles) > 1:
         raise UsageError(f"macro {mdef.name}: parameter {param} is used both as a location "
                          "and as a pointer")
     return roles.pop() if roles else "v"
+
+
+def _is_param(e: D.DExpr, param: str) -> bool:
+    """``e == D.DParam(param)``, without making the record (a few hundred times a file)."""
+    return type(e) is D.DParam and e.name == param
 
 
 def _prims(body: tuple[D.DExpr, ...]) -> list[D.DPrim]:

@@ -16,7 +16,7 @@ no built-in one.  Models and macro files are loaded once per session.
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 from typing import Any
 
 from smpcheck.cat import load_model, read_defs
@@ -86,7 +86,7 @@ class HerdSession:
             attr = "bell" if bell is not None and repr(str(bell)) in exc.message else "model"
             path, line = self.opts.origin(attr)
             raise UsageError(exc.message, path, line) from None
-        mm = CatMemoryModel(cat, Path(cat.path).name)
+        mm = CatMemoryModel(cat, os.path.basename(cat.path))
         self._models[key] = mm
         return mm
 
@@ -103,7 +103,7 @@ class HerdSession:
             self._macros = def_macros(read_defs(path), path)
         return self._macros
 
-    def run(self, path: str | Path) -> HerdOutcome:
+    def run(self, path: str | os.PathLike[str]) -> HerdOutcome:
         """Check one litmus file under the session's model."""
         test, text = load_litmus(path)
         mm = self.model_for(test)

@@ -23,11 +23,11 @@ matches no lock (:func:`spin_unlock`).  One addition beyond the def file:
 
 from __future__ import annotations
 
+import importlib
 import operator
 from collections.abc import Callable
 from typing import Any
 
-import smpcheck.kernel as kernel
 from smpcheck.kernel.atomic import MADE
 from smpcheck.kernel.lowlevel import Op, fence, issue, this_cpu, where
 from smpcheck.litmus.translate_ops import BINARY, combine
@@ -129,13 +129,20 @@ _MOVES: dict[Any, Callable[[Any, Any], Any]] = {
     operator.sub: lambda a, b: combine(BINARY["-"], a, b)}
 
 
+#: The kernel API's modules the macros come from: only these are imported, not all of
+#: smpcheck.kernel (by name: the package's ``barrier`` is the function, not its module).
+_MODULES = tuple(importlib.import_module(f"smpcheck.kernel.{name}") for name in (
+    "compiler", "barrier", "atomic", "spinlock", "rcupdate", "srcu", "processor"))
+
+
 def _kernel_fn(name: str) -> Callable[..., Any]:
     """The kernel API's ``name``; an atomic add or subtract made again to move a pointer
     as the test's own ``+`` does (herd's ``y+1``; by 0 the pointer itself), where the
     kernel API moves only an array element."""
     made = MADE.get(name)
     if made is None or made[1][0] not in _MOVES:
-        return getattr(kernel, name)  # type: ignore[no-any-return]
+        fn: Callable[..., Any] = next(getattr(m, name) for m in _MODULES if name in m.__all__)
+        return fn
     factory, (op, *rest) = made
     return factory(name, _MOVES[op], *rest)
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
+from os import PathLike
 from typing import cast
 
 from smpcheck.litmus.header import read_header
@@ -69,9 +69,17 @@ def parse_litmus(text: str, path: str = "<string>") -> CTest | X86Test:
         raise LitmusError("input nested too deeply to parse", path) from None
 
 
-def parse_litmus_file(path: str | Path) -> CTest | X86Test:
+def parse_litmus_file(path: str | PathLike[str]) -> CTest | X86Test:
     """Read and parse a litmus file; unreadable files also raise :class:`LitmusError`."""
     return parse_litmus(read_text(path, LitmusError, "litmus file"), str(path))
+
+
+def stem(path: str) -> str:
+    """The file name of ``path`` without its last suffix: ``PurePosixPath(path).stem``,
+    without importing pathlib (``a/SB.litmus`` -> ``SB``; ``a.`` and ``.a`` stay whole)."""
+    name = next((part for part in reversed(path.split("/")) if part not in ("", ".")), "")
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
 def parse_prop(text: str, path: str = "<condition>") -> Prop:
@@ -92,7 +100,7 @@ class _FileParser:
         self.ts = TokenStream(text, path)
 
     def parse(self) -> CTest | X86Test:
-        head = read_header(self.ts, Path(self.path).stem)
+        head = read_header(self.ts, stem(self.path))
         arch, name, doc, description, info = (head.arch, head.name, head.doc,
                                                head.description, head.info)
         init = self._init()

@@ -14,8 +14,8 @@ The default memory model is the LKMM for C tests and x86-TSO for X86 tests.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from smpcheck.explore.verify import verify
@@ -65,7 +65,7 @@ def default_mm(test: LitmusTest) -> str:
     return "lkmm" if isinstance(test, CTest) else "tso"
 
 
-def load_litmus(path: str | Path) -> tuple[LitmusTest, str]:
+def load_litmus(path: str | os.PathLike[str]) -> tuple[LitmusTest, str]:
     """Read and parse a litmus file; its tree and its text."""
     text = read_text(path, LitmusError, "litmus file")
     return parse_litmus(text, str(path)), text
@@ -213,7 +213,7 @@ def litmus_run(test: LitmusTest, model: Model, names: dict[str, Loc], mm: str,
     return run
 
 
-def check_litmus(path: str | Path, mm: str | MemoryModel | None = None,
+def check_litmus(path: str | os.PathLike[str], mm: str | MemoryModel | None = None,
                  settings: Settings | None = None) -> LitmusRun:
     """Parse, translate and check a litmus file."""
     test, text = load_litmus(path)

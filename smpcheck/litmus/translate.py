@@ -25,7 +25,6 @@ variable, a register the condition names that the thread lacks...) raise
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 from smpcheck.litmus.syntax import (
@@ -61,7 +60,8 @@ class SourceLines:
         self.path = path
         if text is None:
             try:
-                text = Path(path).read_text(encoding="utf-8")
+                with open(path, encoding="utf-8") as f:
+                    text = f.read()
             except (OSError, UnicodeDecodeError):
                 text = ""
         self.lines = text.splitlines()

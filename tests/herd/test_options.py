@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from smpcheck.cli.main import main
 from tests.conftest import need_lkmm
@@ -135,3 +138,41 @@ def test_ring_generator_smoke(tmp_path: Path) -> None:
     assert [(k, n) for k, n, _ in files] == [("rcu", 6), ("mp", 6)]
     text = files[0][2].read_text()
     assert text.count("synchronize_rcu();") == 3 and text.count("rcu_read_lock();") == 3
+
+
+# Paths as a user may write them: parts among these, joined by "/" (posix).
+_PATHS = st.lists(st.sampled_from(["", ".", "..", "a", "b.litmus", ".c", "d.", "e.f.g"]),
+                  min_size=1, max_size=5).map("/".join)
+
+
+@given(_PATHS)
+def test_files_and_stems_are_named_as_pathlib_names_them(path: str) -> None:
+    """smpcheck-herd names a litmus file and a test without a name as pathlib did (it no
+    longer imports pathlib for a name written plainly)."""
+    from pathlib import PurePosixPath
+
+    from smpcheck.herd.config import litmus_files
+    from smpcheck.litmus.parse_common import stem
+
+    assert stem(path) == PurePosixPath(path).stem
+    if not os.path.isdir(path):
+        assert litmus_files([path]) == [str(PurePosixPath(path))]
+
+
+def test_the_herd_path_imports_nothing_it_does_without() -> None:
+    """smpcheck-herd on a kernel test loads none of what it does without: pathlib,
+    inspect (a compiled CPU function has no ``__code__`` and went through it: translate_c
+    stays interpreted), dataclasses, ast, the kernel modules no macro calls."""
+    import subprocess
+    import sys
+
+    root = need_lkmm()
+    code = ("import sys, io, contextlib\nfrom smpcheck.cli.herd import herd_command\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            f"    herd_command(['-j', '1', '-conf', 'linux-kernel.cfg', {SB!r}])\n"
+            "print(' '.join(sorted(sys.modules)))")
+    loaded = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                check=True, cwd=root).stdout.split())
+    assert "smpcheck.models.cat" in loaded
+    unwanted = {"pathlib", "inspect", "dataclasses", "ast", "smpcheck.kernel.mutex"}
+    assert loaded & unwanted == set()
