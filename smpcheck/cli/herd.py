@@ -109,7 +109,6 @@ def _herd_file(task: tuple[HerdOptions, str]) -> tuple[str, str, int]:
     """One file's output, messages and exit status (in a worker process with -j)."""
     from smpcheck.collector import fewer_collections
     from smpcheck.herd.run import HerdSession
-    from smpcheck.litmus.syntax import LitmusError
 
     opts, path = task
     if not _SESSION or _SESSION[0].opts != opts:
@@ -120,7 +119,7 @@ def _herd_file(task: tuple[HerdOptions, str]) -> tuple[str, str, int]:
             fewer_collections():
         try:
             status = _report(_SESSION[0].run(path), opts)
-        except LitmusError as exc:
+        except UsageError as exc:  # (a LitmusError, or one translating it: that file's)
             print(printable_block(f"{PROG}: error: {exc}"), file=sys.stderr)
             status = EXIT_USAGE
     return out.getvalue(), err.getvalue(), status

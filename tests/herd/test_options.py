@@ -176,3 +176,22 @@ def test_the_herd_path_imports_nothing_it_does_without() -> None:
     assert "smpcheck.models.cat" in loaded
     unwanted = {"pathlib", "inspect", "dataclasses", "ast", "smpcheck.kernel.mutex"}
     assert loaded & unwanted == set()
+
+
+@pytest.mark.parametrize("command", ["herd", "litmus"])
+def test_a_file_that_fails_to_translate_leaves_the_others_checked(
+        command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A test the translator refuses (an xor on a pointer) is that file's error: the
+    files after it are still checked, and the exit status says one was bad."""
+    root = need_lkmm()
+    bad = Path(__file__).parents[1] / "data" / "herd7" / "cases" / "atomic-xor-on-pointer.litmus"
+    good = root / "litmus-tests" / "MP+pooncerelease+poacquireonce.litmus"
+    if command == "herd":
+        res = herd(capsys, "-I", str(root), "-conf", "linux-kernel.cfg", str(bad), str(good))
+        status, out, err = res.status, res.out, res.err
+    else:
+        status = main(["litmus", str(bad), str(good)])
+        captured = capsys.readouterr()
+        out, err = captured.out, captured.err
+    assert status == 2 and f"{bad}:16:" in err
+    assert "Observation MP+pooncerelease+poacquireonce Never" in out
