@@ -798,11 +798,13 @@ class Explorer:
 
     def _kept_at_latest(self, g: ExecutionGraph, ev: Event, keep: set[EventId],
                         rivals: list[EventId]) -> bool:
-        """Whether ``ev``, a failed trylock (:func:`_orders_by_outcome`), would take the
-        lock at its latest source (the last of ``rivals``) and then be kept by the
-        revisit, as an acquire before a kept event of its CPU.  The branch there makes
-        another cut, so this one must (tests/data/herd7/cases/failed-trylock-on-cycle)."""
-        if not (self.mm.track_dependencies and _orders_by_outcome(ev)):
+        """Whether ``ev``, a failed RMW's read, would succeed at its latest source (the
+        last of ``rivals``) and then be kept by the revisit: before a kept event of its
+        CPU, as an acquire (a trylock that takes the lock) or as a write that a fence
+        orders (smp_wmb(), smp_mb__after_atomic(): a cmpxchg that writes).  The branch
+        there makes another cut, so this one must (tests/data/herd7/cases/
+        failed-trylock-on-cycle, failed-cmpxchg-before-wmb)."""
+        if not (self.mm.track_dependencies and _failed_rmw(ev)):
             return False
         outcome = ev.extra["op"].outcome(g.event(rivals[-1]).value)
         tid, idx = ev.id
@@ -1105,13 +1107,11 @@ def _added(g: ExecutionGraph, tid: int, pos: int) -> list[EventId]:
     return [(tid, i) for i in range(pos, len(t)) if t[i] is not None]
 
 
-def _orders_by_outcome(ev: Event) -> bool:
-    """Whether ``ev`` is a failed RMW's read whose success would tag it otherwise
-    (spin_trylock(): LF, LKR when it takes the lock), so that what a revisit keeps
-    (:meth:`MemoryModel.keeps_order`) depends on which write it reads."""
-    op: Op = ev.extra["op"]
-    return not ev.rmw and op.kind == "RMW" and op.ftags is not None \
-        and op.ftags != op.tags
+def _failed_rmw(ev: Event) -> bool:
+    """Whether ``ev`` is a failed RMW's read, whose success would give it a write (and
+    may tag it otherwise: spin_trylock()'s LF, LKR when it takes the lock), so that what
+    a revisit keeps (:meth:`MemoryModel.keeps_order`) depends on which write it reads."""
+    return not ev.rmw and ev.extra["op"].kind == "RMW"
 
 
 def _fails(op: Op, value: Any) -> bool:
