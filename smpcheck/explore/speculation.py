@@ -283,13 +283,19 @@ class Domain:
         return sorted(seen, key=repr)
 
     def writers(self, loc: Loc, value: Any) -> set[int]:
-        """The CPUs seen writing ``value`` to ``loc``."""
+        """The CPUs seen writing ``value`` to ``loc``; for a latent constant, its CPU
+        and every CPU seen writing ``loc``: the constant may reach ``loc`` through
+        another CPU's write of a value it read (``atomic_set(x, r0)`` where only the
+        cycle has ``r0`` read the constant; case latent-value-through-a-store)."""
         key = _hashable(value)
         if key is None:
             return set()
         latent = {t for by_cpu in self._latent(loc) for t, values in by_cpu.items()
                   if key in values}
-        return self.values.get(loc, {}).get(key, set()) | latent
+        seen = self.values.get(loc, {})
+        if any(key in values for values in self.unseen.values()):
+            latent |= set().union(*seen.values())
+        return seen.get(key, set()) | latent
 
     def written_by(self, loc: Loc) -> set[int]:
         """The CPUs seen writing ``loc``, and those with latent constants (which may
