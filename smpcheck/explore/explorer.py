@@ -782,7 +782,8 @@ class Explorer:
         a failed trylock acquires nothing).  None if it holds it still, or something
         reads its write.  The branch where it was added failing never made the cut
         either: it was added reading another write, and succeeded (case
-        successful-rmw-then-wmb-fails-on-cycle)."""
+        successful-rmw-then-wmb-fails-on-cycle).  What a failed RMW's tags alone
+        order is not kept (:meth:`MemoryModel.keeps_order_failed`)."""
         if not self._fails_on(read, wev):
             return None
         write = g.companion(read.id)
@@ -791,7 +792,7 @@ class Explorer:
         alt = g.copy()
         alt.remove({write})
         self._add_read(alt, read.tid, read.idx, read.extra["op"], wev.id, replace=True)
-        kept = self._keep(alt, wev.id)
+        kept = alt.dep_prefix(wev.id, self.mm.keeps_order_failed)
         return None if read.id in kept else kept
 
     def _may_cut(self, ask: _CutQuestion, e: EventId) -> bool:
