@@ -24,7 +24,6 @@ under a second.  The same tests mutated: ``bench/mutate.py --out /tmp/m DIR``.
 from __future__ import annotations
 
 import argparse
-import re
 import signal
 import sys
 import time
@@ -40,7 +39,7 @@ sys.path.insert(0, str(REPO / "bench"))
 from lkmm_gen_record import herd_lines, write_record  # noqa: E402
 from mutate import AGREE, BAD, HERD_REJECTS, judge, start_session  # noqa: E402
 
-from tests.support.lkmm_gen_rmwcycle import generate  # noqa: E402
+from tests.support.lkmm_gen_rmwcycle import generate, kind, reaches  # noqa: E402
 
 FAST = 1.0  # seconds: the most both smpcheck paths may take on a recorded test
 
@@ -51,22 +50,6 @@ def run(path: Path, timeout: float) -> tuple[str, str, dict[str, Any], float]:
     start = time.monotonic()
     outcome, detail = judge(path, "lkmm", timeout, want)
     return outcome, detail, want, time.monotonic() - start
-
-
-def kind(text: str) -> str:
-    """The ring's kind, from the header the generator writes."""
-    reads = re.search(r"\(\* ring of (\d): ([a-z ]+);", text)
-    assert reads is not None
-    words = reads.group(2).split()
-    what = "lock" if "lock" in words else "all-rmw" if set(words) == {"rmw"} else "mixed"
-    return f"{reads.group(1)} CPUs {what}"
-
-
-def reaches(text: str, lines: list[str]) -> bool:
-    """Whether herd7 lists the state the condition names (its atoms without ``~``)."""
-    cond = text.rstrip().splitlines()[-1]
-    atoms = {f"{loc}={val};" for loc, val in re.findall(r"([\w:]+)=(-?\d+)", cond)}
-    return any(atoms <= set(line.split()) for line in lines if line.endswith(";"))
 
 
 def main() -> int:
@@ -101,7 +84,7 @@ def main() -> int:
                 kept[path.stem] = (reached, want)
     except _Stopped:
         print(f"stopped (SIGTERM) after the first {counts.total()} tests")
-    pool.shutdown(wait=False, cancel_futures=True)
+    pool.shutdown(cancel_futures=True)
     _summary(counts, args)
     if args.record is not None:
         _record(args, texts, kept)

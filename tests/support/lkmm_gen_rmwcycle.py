@@ -34,6 +34,7 @@ drawn.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -300,3 +301,21 @@ def _text(ring: Ring, i: int) -> str:
     decls = "".join(f"\tint r{k};\n" for k in range(ring.regs[i]))
     body = "".join(f"\t{line}\n" for line in ring.cpus[i])
     return f"P{i}({ring.params()})\n{{\n{decls}{body}}}\n"
+
+
+def reaches(text: str, lines: list[str]) -> bool:
+    """Whether herd7's output ``lines`` on test ``text`` list the state its condition
+    names (its atoms without ``~``): the cycle."""
+    cond = text.rstrip().splitlines()[-1]
+    atoms = {f"{loc}={val};" for loc, val in re.findall(r"([\w:]+)=(-?\d+)", cond)}
+    return any(atoms <= set(line.split()) for line in lines if line.endswith(";"))
+
+
+def kind(text: str) -> str:
+    """The ring's kind, from the header :func:`generate` writes: its CPUs, and whether
+    its reads are all RMWs, some not, or a spinlock's among them."""
+    reads = re.search(r"\(\* ring of (\d): ([a-z ]+);", text)
+    assert reads is not None
+    words = reads.group(2).split()
+    what = "lock" if "lock" in words else "all-rmw" if set(words) == {"rmw"} else "mixed"
+    return f"{reads.group(1)} CPUs {what}"
