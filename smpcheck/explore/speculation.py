@@ -208,8 +208,10 @@ class Domain:
         fail gets the edges it would have failing (:attr:`if_failed`), for good: a
         cycle may need it to fail where only the cycle makes it (case
         successful-rmw-fails-on-cycle); one seen failing has its own (weighing every
-        RMW site so ran generated lock tests out of their budget).  Whether any read
-        may speculate."""
+        RMW site so ran generated lock tests out of their budget).  An RMW read
+        offered a latent constant of another CPU may speculate a success too: the
+        statement that never ran has no edge (case latent-constant-on-successful-rmw).
+        Whether any read may speculate."""
         for r, ws in self.if_failed.items():
             if r not in self.failing:
                 for w, weight in ws.items():
@@ -224,8 +226,10 @@ class Domain:
             weight != ORDERED and comp.get(w) == comp[r] for w, weight in rmw_edges[r].items())}
         self._unseen()
         for loc, reads in self.reads_of.items():
-            self.sites |= {r for r in reads
-                           if any(t != r[0] for by_cpu in self._latent(loc) for t in by_cpu)}
+            offered = {r for r in reads
+                       if any(t != r[0] for by_cpu in self._latent(loc) for t in by_cpu)}
+            self.sites |= offered
+            self.rmw_sites |= offered & self.rmw_reads
         return bool(self.sites)
 
     def _successors(self, edges: dict[Site, dict[Site, int]]) -> dict[Site, set[Site]]:
