@@ -77,6 +77,25 @@ def herd_lines(path: Path, timeout: float, herd: str, *extra: str) -> dict[str, 
     return {"lines": lines, "seconds": took}
 
 
+def write_record(out: Path, outputs: dict[str, dict[str, Any]], generator: str,
+                 timeout: float, herd: str = "herd7") -> None:
+    """``out``/herd7.json: herd7's output (:func:`herd_lines`) on each test named, how
+    the tests were made; and a line of counts."""
+    version = subprocess.run([herd, "-version"], capture_output=True, text=True)
+    record = {
+        "herd7": version.stdout.strip(),
+        "command": "herd7 -I LKMM -conf linux-kernel.cfg FILE",
+        "generator": generator,
+        "timeout_s": timeout,
+        "tests": outputs,
+    }
+    (out / "herd7.json").write_text(json.dumps(record, indent=1) + "\n")
+    done = sum("lines" in o for o in outputs.values())
+    print(f"{done} of {len(outputs)} tests recorded; "
+          f"{sum('timeout' in o for o in outputs.values())} timed out, "
+          f"{sum('error' in o for o in outputs.values())} rejected by herd7")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seed", type=int, default=1)
@@ -103,23 +122,12 @@ def main() -> int:
         path = args.out / f"{name}.litmus"
         path.write_text(text)
         paths.append(path)
-    version = subprocess.run([args.herd, "-version"], capture_output=True, text=True)
     with ThreadPoolExecutor(args.jobs) as pool:
         outputs = list(pool.map(lambda p: herd_lines(p, args.timeout, args.herd), paths))
-    record = {
-        "herd7": version.stdout.strip(),
-        "command": "herd7 -I LKMM -conf linux-kernel.cfg FILE",
-        "generator": f"{gen.__name__.replace('.', '/')}.py generate({args.seed}, i), "
-                     f"i < {args.count}"
-                     + (f", theme {args.theme}" if args.theme else ""),
-        "timeout_s": args.timeout,
-        "tests": {p.stem: out for p, out in zip(paths, outputs, strict=True)},
-    }
-    (args.out / "herd7.json").write_text(json.dumps(record, indent=1) + "\n")
-    done = sum("lines" in out for out in outputs)
-    print(f"{done} of {len(paths)} tests recorded; "
-          f"{sum('timeout' in out for out in outputs)} timed out, "
-          f"{sum('error' in out for out in outputs)} rejected by herd7")
+    generator = (f"{gen.__name__.replace('.', '/')}.py generate({args.seed}, i), "
+                 f"i < {args.count}" + (f", theme {args.theme}" if args.theme else ""))
+    write_record(args.out, dict(zip((p.stem for p in paths), outputs, strict=True)),
+                 generator, args.timeout, args.herd)
     return 0
 
 

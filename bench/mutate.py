@@ -67,13 +67,19 @@ BAD = (CRASH, DIFFER, REJECTS)
 _SESSION: list[HerdSession] = []
 
 
-def _start(timeout: float) -> None:
+def start_session(timeout: float) -> None:
+    """A pool worker's smpcheck-herd session (for :func:`judge`)."""
     _SESSION.append(herd_session(SHARED, "-timeout", str(timeout)))
 
 
 def run_one(path: Path, mm: str, timeout: float) -> tuple[str, str]:
     """One mutant through herd7 and smpcheck: its outcome and what differs."""
-    want = herd_lines(path, timeout, "herd7", *HERD7_MODEL[mm])
+    return judge(path, mm, timeout, herd_lines(path, timeout, "herd7", *HERD7_MODEL[mm]))
+
+
+def judge(path: Path, mm: str, timeout: float, want: dict[str, Any]) -> tuple[str, str]:
+    """Both smpcheck paths (one for SC and TSO) on one test against herd7's output
+    ``want`` (:func:`lkmm_gen_record.herd_lines`'): the outcome and what differs."""
     paths = {"litmus": lambda: builtin_lines(path, mm, Settings(timeout=timeout))}
     if mm == "lkmm":
         paths["herd"] = lambda: cat_lines(path, _SESSION[0])
@@ -164,7 +170,7 @@ def main() -> int:
     paths = [write(args.out, stem, m) for stem, m in mutants]
     counts: Counter[tuple[str, str]] = Counter()
     signal.signal(signal.SIGTERM, _stop)  # (a stopped run still prints its counts)
-    pool = ProcessPoolExecutor(args.jobs, initializer=_start, initargs=(args.timeout,))
+    pool = ProcessPoolExecutor(args.jobs, initializer=start_session, initargs=(args.timeout,))
     runs = pool.map(run_one, paths, [args.mm] * len(paths), [args.timeout] * len(paths))
     try:
         for path, (_s, (kind, _t, text)), (outcome, detail) in zip(paths, mutants, runs,

@@ -53,7 +53,7 @@ from smpcheck.explore.speculation import (
     graph_key,
     site_of,
 )
-from smpcheck.graph.events import INIT_TID, Event, lone_unlock
+from smpcheck.graph.events import INIT_TID, Event, lone_unlock, replaced
 from smpcheck.graph.graph import ExecutionGraph, Locations
 from smpcheck.model.source import Latent
 from smpcheck.model.values import EventId
@@ -507,7 +507,8 @@ class Explorer:
             t = g.threads[wev.tid]
             for read in g.local_deps(wev.id, self.mm.keeps_order):
                 between = [e for e in t[read.idx + 1:wev.idx] if e is not None]
-                self.domain.depends(read, wev, self._weight(read, wev, between, t))
+                self.domain.depends(read, wev, self._weight(read, wev, between, t),
+                                    self._weight_if_failed(read, wev, between, t))
 
     def _weight(self, read: Event, wev: Event, between: list[Event],
                 t: list[Event | None]) -> int:
@@ -524,6 +525,21 @@ class Explorer:
         if any(e is not None and e.kind == "W" and site_of(e) == site for e in t[:wev.idx]):
             return FREE
         return BOUNDED
+
+    def _weight_if_failed(self, read: Event, wev: Event, between: list[Event],
+                          t: list[Event | None]) -> int | None:
+        """The weight of the same edge were ``read``, an RMW that succeeded, to fail (a
+        trylock then acquires nothing, a cmpxchg orders nothing, and what its CPU did
+        on its value may not run: the unlock after a trylock that took the lock);
+        None for an RMW that cannot fail.  A cycle may need it to fail where no
+        execution without the cycle saw it fail (:meth:`Domain.close`; case
+        successful-rmw-fails-on-cycle)."""
+        op = read.extra.get("op")
+        if not (read.rmw and op is not None and op.kind == "RMW" and op.ftags is not None):
+            return None
+        failed = replaced(read, tags=op.ftags, rmw=False)
+        rest = [e for e in between if read.id not in e.branch]
+        return self._weight(failed, wev, rest, t)
 
     def _hopeless(self, g: ExecutionGraph) -> bool:
         """Whether some speculating read waits for a value that no extension of ``g``
@@ -631,7 +647,8 @@ class Explorer:
             if reads:  # (what a revisit keeps is computed only if one may happen)
                 if keep is None:
                     keep = self._keep(child, wev.id)
-                    reads = [r for r in reads if r.id not in keep]  # (kept: not revisited)
+                    reads = [r for r in reads  # (kept: not revisited, unless it then fails)
+                             if r.id not in keep or self._fails_on(r, wev)]
                     if not reads:
                         continue  # (nor at any other place: no coherence witness to find)
                 cycle = None if why is None else (write_cycle(scratch, wev, before[pos:])
@@ -731,19 +748,54 @@ class Explorer:
         stamp = g.stamp
         ask = _CutQuestion(g, keep, w, consistent, {}, {} if maximal is None else maximal)
         for r in reads:
-            if r.id in keep or (cycle is not None and _keeps_cycle(g, cycle, r.id, keep)) \
-                    or not self._may_cut(ask, r.id):
+            kept, question = keep, ask
+            if r.id in keep:
+                failing = self._kept_if_failed(g, r, wev)
+                if failing is None:
+                    continue
+                kept, question = failing, _CutQuestion(g, failing, w, consistent, {}, {})
+            if (cycle is not None and _keeps_cycle(g, cycle, r.id, kept)) \
+                    or not self._may_cut(question, r.id):
                 continue  # (the read first: no need to know what it would cut)
             mine = stamp[r.id]
-            doomed = {e for e, s in stamp.items() if s > mine} - keep
+            doomed = {e for e, s in stamp.items() if s > mine} - kept
             if succ is not None and succ in doomed:
                 continue
             if _orphans(g, doomed):
                 continue
-            if not all(self._may_cut(ask, e) for e in doomed):
+            if not all(self._may_cut(question, e) for e in doomed):
                 continue
-            out.extend(self._revisit(g, r.id, w, doomed, keep))
+            out.extend(self._revisit(g, r.id, w, doomed, kept))
         return out
+
+    def _fails_on(self, read: Event, wev: Event) -> bool:
+        """Whether ``read`` is a successful RMW's read, under a model with dependencies,
+        that fails reading ``wev`` (a write then: its value)."""
+        if not (self.mm.track_dependencies and read.rmw and wev.kind == "W"):
+            return False
+        op: Op = read.extra["op"]
+        return op.kind == "RMW" and _fails(op, wev.value)
+
+    def _kept_if_failed(self, g: ExecutionGraph, read: Event, wev: Event
+                        ) -> set[EventId] | None:
+        """What a revisit of ``read`` by ``wev`` keeps if ``read``, which ``wev``'s prefix
+        holds as the RMW it is, then fails (:meth:`_fails_on`): its write gone, it may be
+        a read the prefix does not hold (a fence such as smp_wmb() orders only the write;
+        a failed trylock acquires nothing).  None if it holds it still, or something
+        reads its write.  The branch where it was added failing never made the cut
+        either: it was added reading another write, and succeeded (case
+        successful-rmw-then-wmb-fails-on-cycle).  What a failed RMW's tags alone
+        order is not kept (:meth:`MemoryModel.keeps_order_failed`)."""
+        if not self._fails_on(read, wev):
+            return None
+        write = g.companion(read.id)
+        if write is None or any(src == write for src in g.rf.values()):
+            return None
+        alt = g.copy()
+        alt.remove({write})
+        self._add_read(alt, read.tid, read.idx, read.extra["op"], wev.id, replace=True)
+        kept = alt.dep_prefix(wev.id, self.mm.keeps_order_failed)
+        return None if read.id in kept else kept
 
     def _may_cut(self, ask: _CutQuestion, e: EventId) -> bool:
         """Whether a revisit by ``ask.w`` may cut (or, for the read it revisits, change)
@@ -800,11 +852,13 @@ class Explorer:
 
     def _kept_at_latest(self, g: ExecutionGraph, ev: Event, keep: set[EventId],
                         rivals: list[EventId]) -> bool:
-        """Whether ``ev``, a failed trylock (:func:`_orders_by_outcome`), would take the
-        lock at its latest source (the last of ``rivals``) and then be kept by the
-        revisit, as an acquire before a kept event of its CPU.  The branch there makes
-        another cut, so this one must (tests/data/herd7/cases/failed-trylock-on-cycle)."""
-        if not (self.mm.track_dependencies and _orders_by_outcome(ev)):
+        """Whether ``ev``, a failed RMW's read, would succeed at its latest source (the
+        last of ``rivals``) and then be kept by the revisit: before a kept event of its
+        CPU, as an acquire (a trylock that takes the lock) or as a write that a fence
+        orders (smp_wmb(), smp_mb__after_atomic(): a cmpxchg that writes).  The branch
+        there makes another cut, so this one must (tests/data/herd7/cases/
+        failed-trylock-on-cycle, failed-cmpxchg-before-wmb)."""
+        if not (self.mm.track_dependencies and _failed_rmw(ev)):
             return False
         outcome = ev.extra["op"].outcome(g.event(rivals[-1]).value)
         tid, idx = ev.id
@@ -1107,13 +1161,11 @@ def _added(g: ExecutionGraph, tid: int, pos: int) -> list[EventId]:
     return [(tid, i) for i in range(pos, len(t)) if t[i] is not None]
 
 
-def _orders_by_outcome(ev: Event) -> bool:
-    """Whether ``ev`` is a failed RMW's read whose success would tag it otherwise
-    (spin_trylock(): LF, LKR when it takes the lock), so that what a revisit keeps
-    (:meth:`MemoryModel.keeps_order`) depends on which write it reads."""
-    op: Op = ev.extra["op"]
-    return not ev.rmw and op.kind == "RMW" and op.ftags is not None \
-        and op.ftags != op.tags
+def _failed_rmw(ev: Event) -> bool:
+    """Whether ``ev`` is a failed RMW's read, whose success would give it a write (and
+    may tag it otherwise: spin_trylock()'s LF, LKR when it takes the lock), so that what
+    a revisit keeps (:meth:`MemoryModel.keeps_order`) depends on which write it reads."""
+    return not ev.rmw and ev.extra["op"].kind == "RMW"
 
 
 def _hashable_in(value: Any, values: set[Any]) -> bool:

@@ -89,6 +89,9 @@ class Domain:
         self.rmw_reads: set[Site] = set()  # the read sites of RMW operations
         self.success_edges: dict[Site, dict[Site, int]] = {}  # edges of RMWs that wrote
         self.rmw_sites: set[Site] = set()  # those that may speculate a success (close)
+        self.if_failed: dict[Site, dict[Site, int]] = {}  # edges of RMWs that wrote, as
+        # weighed had they failed; and the RMW read sites seen failing (close)
+        self.failing: set[Site] = set()
         self.size = 0  # facts recorded: growth shows as a change
         self.version = 0  # changes whenever what candidates() or writers() answer may
         # the events (these very objects) executed() and the explorer's dependencies
@@ -102,10 +105,14 @@ class Domain:
         met, latent = self.met, bool(self.latent)
         for t in g.threads:
             for i, ev in enumerate(t):
-                if ev is None or not (latent or ev.kind == "W") or not first_meeting(met, ev):
+                if ev is None or not (latent or ev.kind in "WN") or not first_meeting(met, ev):
                     continue
                 if ev.kind == "W":
                     self.wrote(ev)
+                elif ev.kind == "N":  # (a failed RMW's place holder, after its read)
+                    read = t[i - 1]
+                    assert read is not None
+                    self.failing.add(site_of(read))
                 if latent:
                     self._note(ev, t[i - 1] if ev.kind == "N" else None)
 
@@ -146,9 +153,11 @@ class Domain:
             sites.add(site_of(ev))
             self.version += 1
 
-    def depends(self, read: Event, write: Event, weight: int) -> None:
+    def depends(self, read: Event, write: Event, weight: int, if_failed: int | None = None
+                ) -> None:
         """Record that ``write`` depends on the earlier ``read`` of its CPU (``weight``:
-        how a cycle through the two may be consistent)."""
+        how a cycle through the two may be consistent; ``if_failed``: how, were
+        ``read``, an RMW that wrote, to fail)."""
         assert read.loc is not None and write.loc is not None
         r, w = site_of(read), site_of(write)
         self.edge(r, w, weight)
@@ -167,6 +176,8 @@ class Domain:
                 self.size += 1
             if read.rmw:
                 self.edge(r, w, weight, self.success_edges)
+            if if_failed is not None and if_failed > weight:
+                self.edge(r, w, if_failed, self.if_failed)
 
     def edge(self, r: Site, w: Site, weight: int,
              edges: dict[Site, dict[Site, int]] | None = None) -> None:
@@ -193,7 +204,18 @@ class Domain:
         from an RMW that wrote (a failed trylock does not acquire: its edges are
         FREE where a successful one's are ORDERED).  (Every RMW site of
         such cycles made a generated atomics test explore 23 times the graphs, and
-        lock tests run out of their budget.)  Whether any read may speculate."""
+        lock tests run out of their budget.)  An RMW site no complete execution saw
+        fail gets the edges it would have failing (:attr:`if_failed`), for good: a
+        cycle may need it to fail where only the cycle makes it (case
+        successful-rmw-fails-on-cycle); one seen failing has its own (weighing every
+        RMW site so ran generated lock tests out of their budget).  An RMW read
+        offered a latent constant of another CPU may speculate a success too: the
+        statement that never ran has no edge (case latent-constant-on-successful-rmw).
+        Whether any read may speculate."""
+        for r, ws in self.if_failed.items():
+            if r not in self.failing:
+                for w, weight in ws.items():
+                    self.edge(r, w, weight)
         succ = self._successors(self.edges)
         self.component, self.sites = _cyclic(succ, self.edges)
         rmw_edges = self.success_edges
@@ -204,8 +226,10 @@ class Domain:
             weight != ORDERED and comp.get(w) == comp[r] for w, weight in rmw_edges[r].items())}
         self._unseen()
         for loc, reads in self.reads_of.items():
-            self.sites |= {r for r in reads
-                           if any(t != r[0] for by_cpu in self._latent(loc) for t in by_cpu)}
+            offered = {r for r in reads
+                       if any(t != r[0] for by_cpu in self._latent(loc) for t in by_cpu)}
+            self.sites |= offered
+            self.rmw_sites |= offered & self.rmw_reads
         return bool(self.sites)
 
     def _successors(self, edges: dict[Site, dict[Site, int]]) -> dict[Site, set[Site]]:
@@ -270,13 +294,19 @@ class Domain:
                 if t != tid for v in values}
 
     def writers(self, loc: Loc, value: Any) -> set[int]:
-        """The CPUs seen writing ``value`` to ``loc``."""
+        """The CPUs seen writing ``value`` to ``loc``; for a latent constant, its CPU
+        and every CPU seen writing ``loc``: the constant may reach ``loc`` through
+        another CPU's write of a value it read (``atomic_set(x, r0)`` where only the
+        cycle has ``r0`` read the constant; case latent-value-through-a-store)."""
         key = _hashable(value)
         if key is None:
             return set()
         latent = {t for by_cpu in self._latent(loc) for t, values in by_cpu.items()
                   if key in values}
-        return self.values.get(loc, {}).get(key, set()) | latent
+        seen = self.values.get(loc, {})
+        if any(key in values for values in self.unseen.values()):
+            latent |= set().union(*seen.values())
+        return seen.get(key, set()) | latent
 
     def written_by(self, loc: Loc) -> set[int]:
         """The CPUs seen writing ``loc``, and those with latent constants (which may

@@ -49,6 +49,12 @@ class MemoryModel:
         be True."""
         return True
 
+    def keeps_order_failed(self, earlier: Event, later: Event, between: Sequence[Event]
+                           ) -> bool:
+        """:meth:`keeps_order` where a failed RMW's own tags order nothing (what a
+        revisit that makes an RMW fail keeps: ``Explorer._kept_if_failed``)."""
+        return self.keeps_order(earlier, later, between)
+
     def speculates(self, read: Event, write: Event, between: Sequence[Event]) -> bool:
         """Whether a consistent execution may have a cycle of dependencies and
         reads-from through ``write``'s dependency on ``read`` (an earlier read of its

@@ -154,6 +154,11 @@ class CatMemoryModel(MemoryModel):
         load buffering, keeping less executions its fences forbid to reach."""
         return LKMM.keeps_order(self, earlier, later, between)  # type: ignore[arg-type]
 
+    def keeps_order_failed(self, earlier: Event, later: Event, between: Sequence[Event]
+                           ) -> bool:
+        """The kernel model's rule too (:meth:`LKMM.keeps_order_failed`)."""
+        return LKMM.keeps_order_failed(self, earlier, later, between)  # type: ignore[arg-type]
+
     def speculates(self, read: Event, write: Event, between: Sequence[Event]) -> bool:
         """The kernel model's rule too (:meth:`LKMM.speculates`): a cat model with
         dependencies is the LKMM's text here."""

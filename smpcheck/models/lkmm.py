@@ -760,9 +760,16 @@ class LKMM(MemoryModel):
         those smp_rmb() or smp_wmb() order; keeping less lost executions that only a
         revisit keeping them reaches (a read before smp_mb__before_atomic() and an
         atomic RMW, tests/herd7/test_cross_lkmm.py).  A failed RMW's tags count here
-        (keeping it lost none); the model orders nothing by them, so
-        :meth:`speculates` leaves them out."""
+        (not counting them lost an execution of a generated ring, R1-275 of
+        bench/rmw_cycles.py); the model orders nothing by them, so
+        :meth:`speculates` and :meth:`keeps_order_failed` leave them out."""
         return _kept(earlier, later, between, _tags)
+
+    def keeps_order_failed(self, earlier: Event, later: Event, between: Sequence[Event]
+                           ) -> bool:
+        """:meth:`keeps_order` less what only a failed RMW's tags order, which the
+        model does not (case successful-rmw-then-wmb-fails-on-cycle)."""
+        return _kept(earlier, later, between, _ordering)
 
     def speculates(self, read: Event, write: Event, between: Sequence[Event]) -> bool:
         """An address, data or (in its scope) control dependency between marked accesses

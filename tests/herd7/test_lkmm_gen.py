@@ -27,6 +27,11 @@ left one of them, an SRCU unlock, no consistent place), and tests/data/lkmm-gen-
 where spin_is_locked() reads an unlock that matches no lock on both sides of a
 spin_lock(): herd's cos-opt.cat check ConsCo; LKMM.deferred_inconsistency).
 
+tests/data/lkmm-gen-rmwcycle holds load-buffering rings through RMWs
+(tests/support/lkmm_gen_rmwcycle.py), kept by ``bench/rmw_cycles.py --record``
+mostly where herd7 lists the cycle the condition names, which smpcheck reaches only
+by letting a read speculate (a successful RMW's too).
+
 tests/data/lkmm-gen-api holds tests of tests/support/lkmm_gen_api.py (seed 6): RMWs
 whose operands depend on reads, more dependency shapes, initial values, mixed
 conditions (where herd7 drops executions it fails to solve, as in case
@@ -66,9 +71,10 @@ SRCUS2 = REPO / "tests" / "data" / "lkmm-gen-srcu2"  # seed 839315, the SRCU the
 SRCUS3 = REPO / "tests" / "data" / "lkmm-gen-srcu3"  # seed 195478, the SRCU theme alone
 SRCUS4 = REPO / "tests" / "data" / "lkmm-gen-srcu4"  # seed 24931, the SRCU theme alone
 API = REPO / "tests" / "data" / "lkmm-gen-api"  # tests/support/lkmm_gen_api.py, seed 6
+CYCLES = REPO / "tests" / "data" / "lkmm-gen-rmwcycle"  # tests/support/lkmm_gen_rmwcycle.py
 RECORDS: dict[Any, dict[str, dict[str, Any]]] = {
     folder: json.loads((folder / "herd7.json").read_text())["tests"]
-    for folder in (DATA, LOCKS, LOCKS2, RMWS, SRCUS, SRCUS2, SRCUS3, SRCUS4, API)}
+    for folder in (DATA, LOCKS, LOCKS2, RMWS, SRCUS, SRCUS2, SRCUS3, SRCUS4, API, CYCLES)}
 RECORD, LOCK_RECORD = RECORDS[DATA], RECORDS[LOCKS]
 WHERE = {name: folder for folder, record in RECORDS.items() for name in record}
 ALL = {name: entry for record in RECORDS.values() for name, entry in record.items()}
@@ -183,13 +189,27 @@ def test_the_api_corpus_reaches_what_lkmm_gen_does_not() -> None:
     assert len([e for e in RECORDS[API].values() if "lines" in e]) >= 40
 
 
+def test_the_ring_corpus_reaches_its_cycles() -> None:
+    """tests/support/lkmm_gen_rmwcycle.py's promise, on its recorded tests: most list
+    the cycle their condition names, rings whose reads are all RMWs among them, and
+    every kind of ring is there."""
+    from tests.support.lkmm_gen_rmwcycle import kind, reaches
+
+    texts = {name: (CYCLES / f"{name}.litmus").read_text() for name in RECORDS[CYCLES]}
+    cycles = [name for name, e in RECORDS[CYCLES].items() if reaches(texts[name], e["lines"])]
+    assert len(cycles) >= 35 and len(texts) >= 45
+    assert sum(kind(texts[name]).endswith("all-rmw") for name in cycles) >= 10
+    assert {kind(text).split()[-1] for text in texts.values()} == {"all-rmw", "mixed", "lock"}
+
+
 def test_recorded_files_are_the_generators() -> None:
     """The corpus on disk is what tests/support/lkmm_gen.py gives for the recorded seed."""
-    from tests.support import lkmm_gen, lkmm_gen_api
+    from tests.support import lkmm_gen, lkmm_gen_api, lkmm_gen_rmwcycle
 
-    generators = {"G": lkmm_gen.generate, "A": lkmm_gen_api.generate}
-    for name in sorted(ALL)[::11] + sorted(RECORDS[API])[::3]:
-        kind, seed, index = re.fullmatch(r"([GA])(\d+)-(\d+)", name).groups()  # type: ignore[union-attr]
+    generators = {"G": lkmm_gen.generate, "A": lkmm_gen_api.generate,
+                  "R": lkmm_gen_rmwcycle.generate}
+    for name in sorted(ALL)[::11] + sorted(RECORDS[API])[::3] + sorted(RECORDS[CYCLES])[::3]:
+        kind, seed, index = re.fullmatch(r"([GAR])(\d+)-(\d+)", name).groups()  # type: ignore[union-attr]
         text = generators[kind](int(seed), int(index))
         assert (WHERE[name] / f"{name}.litmus").read_text() == text
 
