@@ -471,10 +471,10 @@ class Explorer:
         """Graphs where the read of ``op`` takes a value of the domain from a write not
         added yet (:mod:`smpcheck.explore.speculation`): only where the model says a read like
         it may be part of a cycle.  An RMW that speculates a value that makes it fail
-        is a plain read; one that succeeds (only on a cycle of RMWs alone:
-        :meth:`Domain.close`, or on a latent constant: :meth:`Domain.latent_values`)
-        places its write at each coherence place, and the write that resolves it must
-        come just before (atomicity, checked at the resolution)."""
+        is a plain read; one that succeeds (only on a cycle of RMWs alone, or offered
+        a latent constant: :meth:`Domain.close`) places its write at each coherence
+        place, and the write that resolves it must come just before (atomicity,
+        checked at the resolution)."""
         assert op.loc is not None
         if op.kind not in ("R", "RMW"):
             return []
@@ -483,10 +483,9 @@ class Explorer:
         out = []
         rid = (cpu.tid, cpu.pos)
         success = op.kind == "RMW" and self.domain.speculates_success(cpu.tid, op.src, op.text)
-        latent = self.domain.latent_values(op.loc, cpu.tid) if op.kind == "RMW" else set()
         for value in self.domain.candidates(op.loc, cpu.tid, op.src, op.text):
             succeeds = op.kind == "RMW" and not _fails(op, value)
-            if succeeds and not (success or _hashable_in(value, latent)):
+            if succeeds and not success:
                 continue
             for after in g.co_order(op.loc) if succeeds else [None]:
                 child = g.copy()
@@ -1166,14 +1165,6 @@ def _failed_rmw(ev: Event) -> bool:
     may tag it otherwise: spin_trylock()'s LF, LKR when it takes the lock), so that what
     a revisit keeps (:meth:`MemoryModel.keeps_order`) depends on which write it reads."""
     return not ev.rmw and ev.extra["op"].kind == "RMW"
-
-
-def _hashable_in(value: Any, values: set[Any]) -> bool:
-    """Whether ``value`` is in ``values`` (False for a value that cannot be hashed)."""
-    try:
-        return value in values
-    except TypeError:
-        return False
 
 
 def _fails(op: Op, value: Any) -> bool:

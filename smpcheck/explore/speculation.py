@@ -286,13 +286,6 @@ class Domain:
                     seen |= values
         return sorted(seen, key=repr)
 
-    def latent_values(self, loc: Loc, tid: int) -> set[Any]:
-        """The latent constants CPUs other than ``tid`` may write to ``loc``: a write of
-        one ran in no execution, so no edge of the site graph leads from it, and any
-        RMW of ``loc`` may speculate succeeding on it."""
-        return {v for by_cpu in self._latent(loc) for t, values in by_cpu.items()
-                if t != tid for v in values}
-
     def writers(self, loc: Loc, value: Any) -> set[int]:
         """The CPUs seen writing ``value`` to ``loc``; for a latent constant, its CPU
         and every CPU seen writing ``loc``: the constant may reach ``loc`` through
