@@ -169,7 +169,7 @@ def main() -> int:
     mutants = draw(litmus_files(args.files), args.pairs, args.limit, args.seed, args.mm)
     paths = [write(args.out, stem, m) for stem, m in mutants]
     counts: Counter[tuple[str, str]] = Counter()
-    signal.signal(signal.SIGTERM, _stop)  # (a stopped run still prints its counts)
+    signal.signal(signal.SIGTERM, stop)  # (a stopped run still prints its counts)
     pool = ProcessPoolExecutor(args.jobs, initializer=start_session, initargs=(args.timeout,))
     runs = pool.map(run_one, paths, [args.mm] * len(paths), [args.timeout] * len(paths))
     try:
@@ -179,7 +179,7 @@ def main() -> int:
             if outcome in BAD or outcome in (HERD_REJECTS, INCOMPLETE):
                 print("=" * 72, f"{outcome} {path} ({kind})", detail, text, sep="\n",
                       flush=True)
-    except _Stopped:
+    except Stopped:
         print(f"stopped (SIGTERM) after the first {counts.total()} mutants in draw order")
         pool.shutdown(wait=False, cancel_futures=True)
     else:  # (not waiting here left the pool's exit hook writing to a closed pipe)
@@ -188,17 +188,24 @@ def main() -> int:
     return 1 if any(outcome in BAD for _k, outcome in counts) else 0
 
 
-class _Stopped(Exception):
+class Stopped(Exception):
     """SIGTERM: the run ends, its counts printed."""
 
 
-def _stop(*_: Any) -> None:
-    raise _Stopped
+def stop(*_: Any) -> None:
+    """The SIGTERM handler of a run that prints its counts when stopped."""
+    raise Stopped
 
 
 def _summary(counts: Counter[tuple[str, str]], total: int, args: argparse.Namespace) -> None:
     print(f"{total} mutants (--mm {args.mm} --seed {args.seed} --pairs {args.pairs} "
           f"--limit {args.limit}); by kind of edit:")
+    print_counts(counts)
+
+
+def print_counts(counts: Counter[tuple[str, str]]) -> None:
+    """One line per kind (of edit, of ring) with its count of each outcome, then the
+    totals."""
     for kind in sorted({k for k, _o in counts}):
         row = ", ".join(f"{o} {n}" for (k, o), n in sorted(counts.items()) if k == kind)
         print(f"  {kind}: {row}")

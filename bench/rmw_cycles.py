@@ -37,7 +37,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from lkmm_gen_record import herd_lines, write_record  # noqa: E402
-from mutate import AGREE, BAD, HERD_REJECTS, judge, start_session  # noqa: E402
+from mutate import AGREE, BAD, HERD_REJECTS, Stopped, judge, print_counts, start_session, stop  # noqa: E402
 
 from tests.support.lkmm_gen_rmwcycle import generate, kind, reaches  # noqa: E402
 
@@ -68,7 +68,7 @@ def main() -> int:
     for name, text in texts.items():
         paths.append(args.out / f"{name}.litmus")
         paths[-1].write_text(text)
-    signal.signal(signal.SIGTERM, _stop)  # (a stopped run still prints its counts)
+    signal.signal(signal.SIGTERM, stop)  # (a stopped run still prints its counts)
     pool = ProcessPoolExecutor(args.jobs, initializer=start_session, initargs=(args.timeout,))
     counts: Counter[tuple[str, str]] = Counter()
     kept: dict[str, tuple[bool, dict[str, Any]]] = {}
@@ -82,7 +82,7 @@ def main() -> int:
                 print("=" * 72, f"{outcome} {path}", detail, text, sep="\n", flush=True)
             if outcome == AGREE and took < FAST:
                 kept[path.stem] = (reached, want)
-    except _Stopped:
+    except Stopped:
         print(f"stopped (SIGTERM) after the first {counts.total()} tests")
     pool.shutdown(cancel_futures=True)
     _summary(counts, args)
@@ -91,24 +91,10 @@ def main() -> int:
     return 1 if any(outcome in BAD for _k, outcome in counts) else 0
 
 
-class _Stopped(Exception):
-    """SIGTERM: the run ends, its counts printed."""
-
-
-def _stop(*_: Any) -> None:
-    raise _Stopped
-
-
 def _summary(counts: Counter[tuple[str, str]], args: argparse.Namespace) -> None:
     print(f"{counts.total()} tests (--seed {args.seed} --count {args.count}); by kind of ring "
           "(\"(cycle)\": herd7 lists the state the condition names):")
-    for kind_ in sorted({k for k, _o in counts}):
-        row = ", ".join(f"{o} {n}" for (k, o), n in sorted(counts.items()) if k == kind_)
-        print(f"  {kind_}: {row}")
-    totals = Counter[str]()
-    for (_k, outcome), n in counts.items():
-        totals[outcome] += n
-    print("  all: " + ", ".join(f"{o} {n}" for o, n in sorted(totals.items())))
+    print_counts(counts)
 
 
 def _record(args: argparse.Namespace, texts: dict[str, str],
