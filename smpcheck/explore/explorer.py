@@ -537,7 +537,8 @@ class Explorer:
         if not (read.rmw and op is not None and op.kind == "RMW" and op.ftags is not None):
             return None
         failed = replaced(read, tags=op.ftags, rmw=False)
-        rest = [e for e in between if read.id not in e.branch]
+        own = (read.tid, read.idx + 1)  # (the RMW's write, which a failed RMW has not)
+        rest = [e for e in between if read.id not in e.branch and e.id != own]
         return self._weight(failed, wev, rest, t)
 
     def _hopeless(self, g: ExecutionGraph) -> bool:

@@ -78,6 +78,7 @@ class Domain:
         self.failed: dict[tuple[int, str, int, str], set[Loc]] = {}
         self.succeeded: set[tuple[int, str, int, str]] = set()
         self.unseen_at: dict[Loc, dict[int, set[Any]]] = {}  # per location, per CPU: failed
+        # RMWs' constants, and what calls that never ran write unseen (Latent's last)
         self.reads_of: dict[Loc, set[Site]] = {}  # each location's read sites (executions)
         self.values: dict[Loc, dict[Any, set[int]]] = {}
         self.value_sites: dict[Loc, dict[Any, set[Site]]] = {}  # the writes' sites
@@ -202,7 +203,9 @@ class Domain:
         the tail of the edge that lets the cycle be (not ORDERED) suffices: so only RMW
         sites with such an edge on a cycle of RMW sites alone do, each edge as seen
         from an RMW that wrote (a failed trylock does not acquire: its edges are
-        FREE where a successful one's are ORDERED).  (Every RMW site of
+        FREE where a successful one's are ORDERED); an RMW site never seen writing
+        has its edges as a read there, for only the cycle may make it succeed (cases
+        rmw-succeeds-only-on-cycle, rmw-succeeds-only-on-its-own-cycle).  (Every RMW site of
         such cycles made a generated atomics test explore 23 times the graphs, and
         lock tests run out of their budget.)  An RMW site no complete execution saw
         fail gets the edges it would have failing (:attr:`if_failed`), for good: a
@@ -219,11 +222,13 @@ class Domain:
         succ = self._successors(self.edges)
         self.component, self.sites = _cyclic(succ, self.edges)
         rmw_edges = self.success_edges
+        linked = rmw_edges | {r: self.edges[r] for r in self.rmw_reads
+                              if r not in rmw_edges and r in self.edges}
         rmw_succ = {v: {x for x in out if x in self.rmw_reads or x not in self.edges}
-                    for v, out in self._successors(rmw_edges).items()}
-        comp, cyclic = _cyclic(rmw_succ, rmw_edges)
+                    for v, out in self._successors(linked).items()}
+        comp, cyclic = _cyclic(rmw_succ, linked)
         self.rmw_sites = {r for r in cyclic if any(
-            weight != ORDERED and comp.get(w) == comp[r] for w, weight in rmw_edges[r].items())}
+            weight != ORDERED and comp.get(w) == comp[r] for w, weight in linked[r].items())}
         self._unseen()
         for loc, reads in self.reads_of.items():
             offered = {r for r in reads
@@ -247,14 +252,16 @@ class Domain:
 
     def _unseen(self) -> None:
         """Add the constants of the latent statements no execution ran (they stay)."""
-        for tid, path, line, text, values in self.latent:
+        for tid, path, line, text, values, at in self.latent:
             key = (tid, path, line, text)
             if key not in self.ran:
                 self._add_unseen(self.unseen.setdefault(tid, set()), values)
             elif key in self.failed and key not in self.succeeded:
-                for loc in self.failed[key]:
-                    self._add_unseen(self.unseen_at.setdefault(loc, {}).setdefault(tid, set()),
-                                     values)
+                at = (*at, *((loc, values) for loc in self.failed[key]))
+            else:
+                continue
+            for loc, some in at:
+                self._add_unseen(self.unseen_at.setdefault(loc, {}).setdefault(tid, set()), some)
 
     def _add_unseen(self, known: set[Any], values: frozenset[Any]) -> None:
         if not values <= known:
@@ -310,7 +317,8 @@ class Domain:
 
     def _latent(self, loc: Loc) -> tuple[dict[int, set[Any]], dict[int, set[Any]]]:
         """Per CPU, the latent constants it may write to ``loc``: those of statements no
-        execution ran (any location's), and of RMWs of ``loc`` that never wrote."""
+        execution ran (any location's), and of RMWs of ``loc`` that never wrote or
+        calls on ``loc`` that never ran (a spin_lock()'s 1)."""
         return self.unseen, self.unseen_at.get(loc, {})
 
     def snapshot(self) -> int:

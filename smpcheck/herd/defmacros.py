@@ -82,7 +82,7 @@ def def_macros(table: dict[str, D.MacroDef], path: str | None = None) -> MacroTa
             fn = _compile(mdef)
         except UsageError as exc:
             raise UsageError(exc.message, path, table[name].line) from None
-        out[name] = Macro(name, fn, roles, not mdef.block)
+        out[name] = Macro(name, fn, roles, not mdef.block, _writes(prims))
     out.setdefault("cpu_relax", Macro("cpu_relax", cpu_relax, "", False))
     return MacroTable(out, os.path.basename(path) if path else "the macro file")
 
@@ -110,6 +110,21 @@ def _role(param: str, mdef: D.MacroDef, prims: list[D.DPrim]) -> str:
         raise UsageError(f"macro {mdef.name}: parameter {param} is used both as a location "
                          "and as a pointer")
     return roles.pop() if roles else "v"
+
+
+def _writes(prims: list[D.DPrim]) -> frozenset[int]:
+    """The constants a macro's primitives write that its call does not show
+    (:class:`~smpcheck.litmus.c_macros.Macro`): a lock's 1 (not an unlock's 0: see
+    c_macros._writes), and the constant operands of its body (``__atomic_op(X,-,1)``
+    writes -1 to a 0)."""
+    out: set[int] = set()
+    for prim in prims:
+        if prim.name in ("__lock", "__trylock"):
+            out.add(1)
+        args = prim.args or ()
+        sign = -1 if any(type(a) is D.DOp and a.symbol == "-" for a in args) else 1
+        out.update(sign * a.value for a in args if type(a) is D.DInt)
+    return frozenset(out)
 
 
 def _is_param(e: D.DExpr, param: str) -> bool:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import importlib
 import operator
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -38,13 +39,16 @@ __smp_engine__ = True  # (the rcu markers issue events)
 
 @record
 class Macro:
-    """A callable macro: its kernel function, argument kinds (``l``/``p``/``v``), and
-    whether it gives a value."""
+    """A callable macro: its kernel function, argument kinds (``l``/``p``/``v``),
+    whether it gives a value, and the constants it may write that its call does not
+    show (``spin_lock(l)`` writes 1, ``atomic_inc(v)`` adds 1): a statement that never
+    ran may write them only through a cycle (:meth:`.translate_c.ThreadCompiler.latent`)."""
 
     name: str
     fn: Callable[..., Any]
     roles: str
     returns: bool
+    writes: frozenset[int] = frozenset()
 
 
 class MacroTable(dict[str, Macro]):
@@ -147,12 +151,23 @@ def _kernel_fn(name: str) -> Callable[..., Any]:
     return factory(name, _MOVES[op], *rest)
 
 
+def _writes(name: str) -> frozenset[int]:
+    """The constants the kernel API's ``name`` writes unseen (see :class:`Macro`): the
+    lock word's 1, what an increment or a decrement of 0 writes.  Not an unlock's 0:
+    a lock's initial value, seen written wherever a lock is, whose offer made every
+    lock of some generated tests speculate (tests/data/lkmm-gen/G1-248)."""
+    if name in ("spin_lock", "spin_trylock"):
+        return frozenset({1})
+    step = re.search(r"_(inc|dec)(?:_|$)", name)
+    return frozenset() if step is None else frozenset({1 if step[1] == "inc" else -1})
+
+
 MACROS = MacroTable({
-    name: Macro(name, _kernel_fn(name), roles, returns)
+    name: Macro(name, _kernel_fn(name), roles, returns, _writes(name))
     for names, roles, returns in _GROUPS for name in names.split()
 } | {name: Macro(name, _rcu_marker(tag, name), "", False)
      for name, tag in (("rcu_read_lock", "rcu-lock"), ("rcu_read_unlock", "rcu-unlock"))}
-  | {"spin_unlock": Macro("spin_unlock", spin_unlock, "p", False)},
+  | {"spin_unlock": Macro("spin_unlock", spin_unlock, "p", False, _writes("spin_unlock"))},
     "smpcheck's kernel API, linux-kernel.def's names")
 """Every function a C litmus test may call, by name."""
 

@@ -170,6 +170,13 @@ def _constants(e: Expr) -> Iterator[int]:
         yield from _constants(child)
 
 
+def _calls(e: Expr) -> Iterator[Call]:
+    if isinstance(e, Call):
+        yield e
+    for child in _children(e):
+        yield from _calls(child)
+
+
 def _param_kinds(test: CTest, lines: SourceLines) -> dict[str, str]:
     """Each parameter's kind, from its type in the first thread that has it.
 
@@ -305,16 +312,41 @@ class ThreadCompiler:
         event to show it ran, and is left out.  A statement is named by its source as
         its events carry it (line and text), not by its line alone: ``if (r0 == 1) {
         *y = 1; }`` on one line has two statements, and the branch running is not the
-        store running."""
+        store running.  The constants a call writes without showing them
+        (:attr:`.c_macros.Macro.writes`: a lock's 1) are values of the location it
+        names; of any location where its pointer is computed."""
         for stmt in _walk(self.thread.body):
             exprs = _own_exprs(stmt)
             if all(_pure(e) for e in exprs) and not (
                     isinstance(stmt, Assign) and isinstance(stmt.target, Deref)):
                 continue
-            values = frozenset(v for e in exprs for v in _constants(e))
-            if values:
+            values = {v for e in exprs for v in _constants(e)}
+            at: dict[Loc, frozenset[Any]] = {}
+            for call in (c for e in exprs for c in _calls(e)):
+                macro = self.macros.get(call.func)
+                if macro is None or not macro.writes:
+                    continue
+                loc = self._named_loc(call, macro)
+                if loc is None:
+                    values |= macro.writes
+                else:
+                    at[loc] = at.get(loc, frozenset()) | macro.writes
+            if values or at:
                 src = self.source(stmt)
-                yield (self.thread.index, src.path, src.line, src.text, values)
+                yield (self.thread.index, src.path, src.line, src.text, frozenset(values),
+                       tuple(at.items()))
+
+    def _named_loc(self, call: Call, macro: Macro) -> Loc | None:
+        """The location a macro's pointer argument names (a parameter: ``spin_lock(l)``),
+        or None where it is computed."""
+        for role, arg in zip(macro.roles, call.args, strict=False):
+            if role == "p" and isinstance(arg, Name) and arg.id in self.params \
+                    and arg.id not in self.registers:
+                obj = self.params[arg.id]._obj
+                return None if obj is None else obj.loc(())
+            if role in "pl":
+                return None
+        return None
 
     def source(self, s: Stmt) -> Source:
         """Where a statement is, shown as its line when it is alone on it."""

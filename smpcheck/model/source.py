@@ -41,8 +41,9 @@ def shown_path(path: str) -> str:
 NO_SOURCE = Source("<smpcheck>", 0, "")
 # A statement whose constants a CPU may write only on a path no execution takes
 # without a cycle (Model.latent): its CPU, file, line and text (as its events' Source
-# has them) and the constants (smpcheck.explore.speculation)
-Latent = tuple[int, str, int, str, frozenset[Any]]
+# has them), the constants it may write anywhere, and those it may write only at one
+# location (a spin_lock()'s 1), by location (smpcheck.explore.speculation)
+Latent = tuple[int, str, int, str, frozenset[Any], tuple[tuple[Any, frozenset[Any]], ...]]
 
 
 def raised_text(exc: BaseException) -> str:

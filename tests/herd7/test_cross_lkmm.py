@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from smpcheck.cat import load_config_model, read_defs
 from smpcheck.explore.explorer import Settings
 from smpcheck.herd.defmacros import def_macros
+from smpcheck.litmus.c_macros import MACROS
 from smpcheck.litmus.parse_common import parse_litmus
 from smpcheck.litmus.run import LitmusRun, run_litmus
 from smpcheck.models.cat import CatMemoryModel
@@ -57,6 +58,21 @@ def _kernel_files() -> list[Any]:
 @pytest.mark.parametrize("path", _kernel_files())
 def test_kernel_tests_agree(path: Path, herd_mode: tuple[CatMemoryModel, dict[str, Any]]) -> None:
     _both(path.read_text(), str(path), herd_mode)
+
+
+def test_both_macro_tables_write_the_same_unseen_constants(
+        herd_mode: tuple[CatMemoryModel, dict[str, Any]]) -> None:
+    """A statement that never ran offers the constants its calls write unseen (a lock's
+    1, an increment's 1) as latent values: the kernel API's table gives them by name,
+    the def file's from the macro bodies' primitives; they must agree on every macro
+    both know, and the locks and increments must have some (else cycles through a lock
+    taken only on the cycle are missed: case lock-taken-only-on-cycle)."""
+    _cat, macros = herd_mode
+    common = sorted(set(MACROS) & set(macros))
+    assert len(common) > 100
+    assert {n: MACROS[n].writes for n in common} == {n: macros[n].writes for n in common}
+    assert macros["spin_lock"].writes == {1} and macros["spin_trylock"].writes == {1}
+    assert macros["atomic_dec_return_relaxed"].writes == {-1}
 
 
 @settings(max_examples=200, deadline=None, derandomize=True, database=None,

@@ -251,6 +251,6 @@ r1 = READ_ONCE(*p); WRITE_ONCE(*r1, 2); r1 = x; WRITE_ONCE(*r1, 2); }
 exists (x=2)
 """
     model, _ = translate(parse_litmus(text, "t.litmus"), text)
-    names = [(tid, line, txt) for tid, _, line, txt, _ in model.latent]
+    names = [(tid, line, txt) for tid, _, line, txt, _, _ in model.latent]
     stores = [n for n in names if "WRITE_ONCE" in n[2]]
     assert len(stores) == 2 and len(set(stores)) == 2, names
