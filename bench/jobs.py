@@ -12,7 +12,8 @@ process's and of its time until the fork plus a worker's (the part before the fo
 is its alone; under load it gets less of it done in its time, so the figure
 flatters a longer wait before the fork).  With ``--runs N``, N such pairs in this
 process (the first pays for the imports a -j run makes), then each speedup's range
-and median.  Not part of the test suite.
+and median, and the range of one fixed loop's processor time timed before each pair
+(the machine's own variation).  Not part of the test suite.
 """
 
 from __future__ import annotations
@@ -75,12 +76,28 @@ def main() -> None:
         path = Path(tmp) / "inc.py"
         path.write_text(inc_source([int(n) for n in args.shape.split(",")], f"inc {args.shape}"))
         model, names = load_model(str(path))
-        speedups = [compare(model, names, args.mm, args.jobs) for _ in range(args.runs)]
+        speedups, loops = [], []
+        for _ in range(args.runs):
+            loops.append(fixed_loop())
+            speedups.append(compare(model, names, args.mm, args.jobs))
     if args.runs > 1:
         for i, what in enumerate(("wall clock", "busiest process", "on idle cores")):
             got = sorted(s[i] for s in speedups)
             print(f"{what}: {got[0]:.2f}-{got[-1]:.2f}x (median {got[len(got) // 2]:.2f}x) "
                   f"in {args.runs} runs")
+        print(f"the machine's own variation: one fixed loop took {min(loops):.3f}-"
+              f"{max(loops):.3f} s of processor time before the runs "
+              f"({max(loops) / min(loops):.2f}x)")
+
+
+def fixed_loop() -> float:
+    """The processor time of one fixed piece of pure-Python work (dict stores): how fast
+    this machine runs it now.  On shared cores it varies between runs with nothing
+    else changed, and so does every speedup above."""
+    start, d = time.process_time(), {}
+    for i in range(1_000_000):
+        d[i & 1023] = i
+    return time.process_time() - start
 
 
 def compare(model: Any, names: Any, mm: str, jobs: int) -> tuple[float, float, float]:
