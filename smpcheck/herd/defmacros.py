@@ -53,7 +53,7 @@ from smpcheck.kernel.lowlevel import (
     xchg_rmw,
 )
 from smpcheck.kernel.processor import cpu_relax
-from smpcheck.litmus.c_macros import Macro, MacroTable, spin_unlock
+from smpcheck.litmus.c_macros import Macro, MacroTable, Writes, spin_unlock
 from smpcheck.litmus.translate_ops import BINARY, combine
 from smpcheck.model.values import deps_of, raw
 
@@ -82,7 +82,7 @@ def def_macros(table: dict[str, D.MacroDef], path: str | None = None) -> MacroTa
             fn = _compile(mdef)
         except UsageError as exc:
             raise UsageError(exc.message, path, table[name].line) from None
-        out[name] = Macro(name, fn, roles, not mdef.block, _writes(prims))
+        out[name] = Macro(name, fn, roles, not mdef.block, _writes(mdef, prims, roles))
     out.setdefault("cpu_relax", Macro("cpu_relax", cpu_relax, "", False))
     return MacroTable(out, os.path.basename(path) if path else "the macro file")
 
@@ -112,19 +112,39 @@ def _role(param: str, mdef: D.MacroDef, prims: list[D.DPrim]) -> str:
     return roles.pop() if roles else "v"
 
 
-def _writes(prims: list[D.DPrim]) -> frozenset[int]:
-    """The constants a macro's primitives write that its call does not show
+def _writes(mdef: D.MacroDef, prims: list[D.DPrim], roles: str) -> Writes | None:
+    """What a macro's primitives write that its call does not show
     (:class:`~smpcheck.litmus.c_macros.Macro`): a lock's 1 (not an unlock's 0: see
-    c_macros._writes), and the constant operands of its body (``__atomic_op(X,-,1)``
-    writes -1 to a 0)."""
-    out: set[int] = set()
+    c_macros._writes), an atomic operation's result (``__atomic_op(X,-,V)``: the old
+    value less the call's V)."""
+    values = [p for p, role in zip(mdef.params, roles, strict=True) if role == "v"]
     for prim in prims:
         if prim.name in ("__lock", "__trylock"):
-            out.add(1)
+            return lambda _old, _vals: 1
         args = prim.args or ()
-        sign = -1 if any(type(a) is D.DOp and a.symbol == "-" for a in args) else 1
-        out.update(sign * a.value for a in args if type(a) is D.DInt)
-    return frozenset(out)
+        if prim.name == "__atomic_add_unless":
+            args = (args[0], D.DOp("+"), *args[1:])
+        if prim.name in _ARITH and len(args) >= 3 and type(args[1]) is D.DOp \
+                and args[1].symbol in _OPS:
+            return _step(_OPS[args[1].symbol], args[2], values)
+    return None
+
+
+_ARITH = frozenset({"__atomic_op", "__atomic_op_return", "__atomic_fetch_op",
+                    "__atomic_add_unless"})
+
+
+def _step(op: Callable[[Any, Any], Any], operand: D.DExpr, values: list[str]
+          ) -> Writes | None:
+    """``op`` of the old value and ``operand``: a constant, or the value parameter it
+    names (its place among ``values``)."""
+    if type(operand) is D.DInt:
+        c = operand.value
+        return lambda old, _vals: op(old, c)
+    if type(operand) is D.DParam and operand.name in values:
+        i = values.index(operand.name)
+        return lambda old, vals: op(old, vals[i])
+    return None
 
 
 def _is_param(e: D.DExpr, param: str) -> bool:

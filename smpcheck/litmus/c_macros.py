@@ -40,15 +40,21 @@ __smp_engine__ = True  # (the rcu markers issue events)
 @record
 class Macro:
     """A callable macro: its kernel function, argument kinds (``l``/``p``/``v``),
-    whether it gives a value, and the constants it may write that its call does not
-    show (``spin_lock(l)`` writes 1, ``atomic_inc(v)`` adds 1): a statement that never
-    ran may write them only through a cycle (:meth:`.translate_c.ThreadCompiler.latent`)."""
+    whether it gives a value, and what it writes that its call does not show, given
+    the old value and its value arguments (``spin_lock(l)`` writes 1,
+    ``atomic_sub(1, v)`` the old value less 1; None: nothing, or the value shown): a
+    statement that never ran may write it only through a cycle
+    (:meth:`.translate_c.ThreadCompiler.latent`)."""
 
     name: str
     fn: Callable[..., Any]
     roles: str
     returns: bool
-    writes: frozenset[int] = frozenset()
+    writes: Writes | None = None
+
+
+#: What a macro writes, from the location's old value and the call's value arguments.
+Writes = Callable[[Any, tuple[Any, ...]], Any]
 
 
 class MacroTable(dict[str, Macro]):
@@ -151,15 +157,26 @@ def _kernel_fn(name: str) -> Callable[..., Any]:
     return factory(name, _MOVES[op], *rest)
 
 
-def _writes(name: str) -> frozenset[int]:
-    """The constants the kernel API's ``name`` writes unseen (see :class:`Macro`): the
-    lock word's 1, what an increment or a decrement of 0 writes.  Not an unlock's 0:
-    a lock's initial value, seen written wherever a lock is, whose offer made every
-    lock of some generated tests speculate (tests/data/lkmm-gen/G1-248)."""
+_ARITH = re.compile(r"atomic_(?:fetch_)?(add|sub|inc|dec|andnot|and|or|xor)(?:_|$)")
+_STEPS: dict[str, Callable[[Any, Any], Any]] = {
+    "add": operator.add, "sub": operator.sub, "inc": operator.add, "dec": operator.sub,
+    "and": operator.and_, "or": operator.or_, "xor": operator.xor,
+    "andnot": lambda a, b: a & ~b}
+
+
+def _writes(name: str) -> Writes | None:
+    """What the kernel API's ``name`` writes unseen (see :class:`Macro`): a lock word's 1,
+    an atomic operation's result (its operand the first value argument; an increment's
+    or a decrement's 1).  Not an unlock's 0: a lock's initial value, seen written
+    wherever a lock is, whose offer made every lock of some generated tests speculate
+    (tests/data/lkmm-gen/G1-248)."""
     if name in ("spin_lock", "spin_trylock"):
-        return frozenset({1})
-    step = re.search(r"_(inc|dec)(?:_|$)", name)
-    return frozenset() if step is None else frozenset({1 if step[1] == "inc" else -1})
+        return lambda _old, _vals: 1
+    found = _ARITH.match(name)
+    if found is None:
+        return None
+    step = _STEPS[found[1]]
+    return lambda old, vals: step(old, vals[0] if vals else 1)
 
 
 MACROS = MacroTable({

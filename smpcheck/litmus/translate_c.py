@@ -79,7 +79,7 @@ from smpcheck.litmus.translate import (
 )
 from smpcheck.litmus.translate_ops import BINARY, UNARY, combine, pointer, truth
 from smpcheck.model.model import Model
-from smpcheck.model.objects import Loc
+from smpcheck.model.objects import Field, Loc
 from smpcheck.model.source import Latent
 from smpcheck.model.values import Val, deps_of, raw
 
@@ -168,6 +168,14 @@ def _constants(e: Expr) -> Iterator[int]:
         yield -e.expr.value
     for child in _children(e):
         yield from _constants(child)
+
+
+def _literal(e: Expr) -> int | None:
+    if isinstance(e, Num):
+        return e.value
+    if isinstance(e, Unary) and e.op == "-" and isinstance(e.expr, Num):
+        return -e.expr.value
+    return None
 
 
 def _calls(e: Expr) -> Iterator[Call]:
@@ -312,9 +320,10 @@ class ThreadCompiler:
         event to show it ran, and is left out.  A statement is named by its source as
         its events carry it (line and text), not by its line alone: ``if (r0 == 1) {
         *y = 1; }`` on one line has two statements, and the branch running is not the
-        store running.  The constants a call writes without showing them
-        (:attr:`.c_macros.Macro.writes`: a lock's 1) are values of the location it
-        names; of any location where its pointer is computed."""
+        store running.  What a call writes without showing it
+        (:attr:`.c_macros.Macro.writes`: a lock's 1, ``atomic_sub(1, x)``'s -1 where
+        ``x`` starts at 0) is a value of the location it names, or of any location
+        where its pointer is computed (then as from 0)."""
         for stmt in _walk(self.thread.body):
             exprs = _own_exprs(stmt)
             if all(_pure(e) for e in exprs) and not (
@@ -323,27 +332,47 @@ class ThreadCompiler:
             values = {v for e in exprs for v in _constants(e)}
             at: dict[Loc, frozenset[Any]] = {}
             for call in (c for e in exprs for c in _calls(e)):
-                macro = self.macros.get(call.func)
-                if macro is None or not macro.writes:
+                named = self._named_loc(call)
+                wrote = self._unseen_write(call, 0 if named is None else named[1])
+                if wrote is None:
                     continue
-                loc = self._named_loc(call, macro)
-                if loc is None:
-                    values |= macro.writes
+                if named is None:
+                    values.add(wrote)
                 else:
-                    at[loc] = at.get(loc, frozenset()) | macro.writes
+                    at[named[0]] = at.get(named[0], frozenset()) | {wrote}
             if values or at:
                 src = self.source(stmt)
                 yield (self.thread.index, src.path, src.line, src.text, frozenset(values),
                        tuple(at.items()))
 
-    def _named_loc(self, call: Call, macro: Macro) -> Loc | None:
-        """The location a macro's pointer argument names (a parameter: ``spin_lock(l)``),
-        or None where it is computed."""
-        for role, arg in zip(macro.roles, call.args, strict=False):
+    def _unseen_write(self, call: Call, old: Any) -> int | None:
+        """What ``call`` writes unseen to a location holding ``old`` (Macro.writes), where
+        its value arguments are constants."""
+        macro = self.macros.get(call.func)
+        if macro is None or macro.writes is None:
+            return None
+        vals = [_literal(a) for role, a in zip(macro.roles, call.args, strict=False)
+                if role == "v"]
+        if None in vals:
+            return None
+        try:
+            wrote = macro.writes(old, tuple(vals))
+        except (TypeError, ArithmeticError):  # (a pointer's initial value)
+            return None
+        return wrote if type(wrote) is int else None
+
+    def _named_loc(self, call: Call) -> tuple[Loc, Any] | None:
+        """The location a call's first pointer argument names (a parameter:
+        ``spin_lock(l)``) and its initial value, or None where it is computed."""
+        macro = self.macros.get(call.func)
+        roles = "" if macro is None else macro.roles
+        for role, arg in zip(roles, call.args, strict=False):
             if role == "p" and isinstance(arg, Name) and arg.id in self.params \
                     and arg.id not in self.registers:
                 obj = self.params[arg.id]._obj
-                return None if obj is None else obj.loc(())
+                if obj is None or not isinstance(obj.spec, Field):
+                    return None
+                return obj.loc(()), obj.spec.init
             if role in "pl":
                 return None
         return None

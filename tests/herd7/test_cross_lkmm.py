@@ -60,19 +60,31 @@ def test_kernel_tests_agree(path: Path, herd_mode: tuple[CatMemoryModel, dict[st
     _both(path.read_text(), str(path), herd_mode)
 
 
-def test_both_macro_tables_write_the_same_unseen_constants(
+def test_both_macro_tables_write_the_same_unseen_values(
         herd_mode: tuple[CatMemoryModel, dict[str, Any]]) -> None:
-    """A statement that never ran offers the constants its calls write unseen (a lock's
-    1, an increment's 1) as latent values: the kernel API's table gives them by name,
-    the def file's from the macro bodies' primitives; they must agree on every macro
-    both know, and the locks and increments must have some (else cycles through a lock
-    taken only on the cycle are missed: case lock-taken-only-on-cycle)."""
+    """A statement that never ran offers what its calls write unseen (a lock's 1, an
+    atomic operation's result) as latent values: the kernel API's table gives it by
+    name, the def file's from the macro bodies' primitives; they must agree on every
+    macro both know, for several old values and operands, and locks and atomic
+    arithmetic must have it (else cycles through a lock taken only on the cycle are
+    missed: case lock-taken-only-on-cycle)."""
     _cat, macros = herd_mode
     common = sorted(set(MACROS) & set(macros))
     assert len(common) > 100
-    assert {n: MACROS[n].writes for n in common} == {n: macros[n].writes for n in common}
-    assert macros["spin_lock"].writes == {1} and macros["spin_trylock"].writes == {1}
-    assert macros["atomic_dec_return_relaxed"].writes == {-1}
+
+    def table(t: dict[str, Any]) -> dict[str, Any]:
+        out = {}
+        for n in common:
+            writes, v = t[n].writes, t[n].roles.count("v")
+            out[n] = None if writes is None else [
+                writes(old, (x,) * v) for old in (0, 5, -3) for x in (1, 6)]
+        return out
+
+    assert table(MACROS) == table(macros)
+    assert macros["spin_lock"].writes(0, ()) == 1
+    assert macros["atomic_dec_return_relaxed"].writes(0, ()) == -1
+    assert macros["atomic_fetch_andnot"].writes(7, (2,)) == 5
+    assert sum(table(macros)[n] is not None for n in common) > 50
 
 
 @settings(max_examples=200, deadline=None, derandomize=True, database=None,
