@@ -32,6 +32,7 @@ MODULES = (
     "smpcheck.cat.compiler",
     "smpcheck.cat.kinds",
     "smpcheck.cat.lexer",
+    "smpcheck.cat.parser",
     "smpcheck.cat.program",
     "smpcheck.cat.values",
     "smpcheck.explore.checks",
