@@ -30,6 +30,7 @@ MODULES = (
     "smpcheck.cat.batch",
     "smpcheck.cat.batched",
     "smpcheck.cat.compiler",
+    "smpcheck.cat.defs",
     "smpcheck.cat.kinds",
     "smpcheck.cat.lexer",
     "smpcheck.cat.parser",
