@@ -53,6 +53,7 @@ MODULES = (
     "smpcheck.litmus.lexer",
     "smpcheck.litmus.parse_c",
     "smpcheck.litmus.parse_common",
+    "smpcheck.models.cat",
     "smpcheck.models.cycles",
 )
 GROUP = "smpcheck._core"  # the shared library: smpcheck/_core__mypyc<suffix>
