@@ -98,12 +98,16 @@ def record(cls: type[T]) -> type[T]:
     ns.pop("__dict__", None)
     ns.pop("__weakref__", None)
     ns["__slots__"] = tuple(spec.own)
+    ns["__qualname__"] = cls.__qualname__
+    # (the methods in the namespace the class is made from: set on the class after, each
+    # dunder made the interpreter update the type's slots again, about as much again)
+    for method in _FROZEN_METHODS:
+        ns.setdefault(method.__name__, method)  # (as dataclass: the class's own method stays)
+    ns["__match_args__"] = tuple(spec.names)
     meta: Any = type(cls)
     new: Any = meta(cls.__name__, cls.__bases__, ns)
-    new.__qualname__ = cls.__qualname__
     setters = tuple(getattr(new, n).__set__ for n in spec.names)
-    _install(new, spec, setters, ns, (_init, _repr, _eq, _hash, _setattr, _delattr,
-                                      _getstate, _setstate))
+    _install(new, spec, setters, ns, ())
     result: type[T] = new
     return result
 
@@ -123,6 +127,7 @@ def mutable_record(cls: type[T]) -> type[T]:
             else:
                 delattr(cls, name)
     _install(cls, spec, tuple(_setter(n) for n in spec.names), ns, (_init, _repr, _eq))
+    cls.__match_args__ = tuple(spec.names)  # type: ignore[attr-defined,misc]
     if "__hash__" not in ns:
         cls.__hash__ = None  # type: ignore[assignment]
     return cls
@@ -186,7 +191,6 @@ def _install(new: Any, spec: _Spec, setters: tuple[Any, ...], ns: dict[str, Any]
     new._record_key = _key(spec.compared)
     new._record_setters = setters
     new._record_post = getattr(new, "__post_init__", None)
-    new.__match_args__ = tuple(spec.names)  # type: ignore[misc]
     for method in methods:
         if method.__name__ not in ns:  # (as dataclass: the class's own method stays)
             setattr(new, method.__name__, method)
@@ -301,3 +305,5 @@ def _setstate(self: Any, state: list[Any]) -> None:
 
 
 _setstate.__name__ = "__setstate__"
+
+_FROZEN_METHODS = (_init, _repr, _eq, _hash, _setattr, _delattr, _getstate, _setstate)

@@ -28,6 +28,27 @@ NASTY = st.lists(st.sampled_from(["\x1b[2J", "\x1b]0;title\x07", "\r", "\b", "\u
 BODY = "\n{}\nP0(int *x) { WRITE_ONCE(*x, 1); }\nexists (x=1)\n"
 
 
+UNSAFE = "\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+
+
+def _escaped(m: re.Match[str]) -> str:
+    ch = m.group()
+    named = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}.get(ch)
+    return named or (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(NASTY | st.text(st.characters(max_codepoint=0x2100), max_size=12))
+def test_escapes_are_each_unsafe_character_and_only_those(name: str) -> None:
+    """printable and printable_block (str.translate tables) escape what a regular
+    expression of the unsafe class finds, as it would, and change nothing else."""
+    assert printable(name) == re.sub(f"[{UNSAFE}]", _escaped, name)
+    block = UNSAFE.replace("\x00-\x1f", "\x00-\x08\x0b-\x1f")  # (tabs, newlines kept)
+    assert printable_block(name) == re.sub(f"[{block}]", _escaped, name)
+    every = "".join(map(chr, [*range(0xA0), 0x200E, 0x2028, 0x202C, 0x2069, 0x206A]))
+    assert printable(every) == re.sub(f"[{UNSAFE}]", _escaped, every)
+
+
 @settings(max_examples=200, derandomize=True, deadline=None)
 @given(NASTY)
 def test_helpers_leave_no_control_character(name: str) -> None:

@@ -12,7 +12,7 @@ line -- that is how a recursive ``let`` without ``rec`` is caught.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mypy_extensions import mypyc_attr
 
@@ -24,8 +24,11 @@ from smpcheck.cat.values import EMPTY, CatTypeError, Value
 from smpcheck.errors import UsageError
 from smpcheck.graph.relation import Rel, find_cycle
 
-Code = Callable[[Any, "Frame"], Value]
-Step = Callable[[Any, "Frame"], None]
+if TYPE_CHECKING:  # (the runtime the compiled closures read natively)
+    from smpcheck.cat.evaluate import Runtime
+
+Code = Callable[["Runtime", "Frame"], Value]
+Step = Callable[["Runtime", "Frame"], None]
 Loader = Callable[[str, str, int, int], "S.CatFile | None"]
 
 
@@ -55,7 +58,7 @@ PENDING: Any = _Pending()
 
 def deferred_read(slot: int, code: Code) -> Code:
     """The reader of a deferred let's global slot: its ``code`` runs on the first read."""
-    def read(rt: Any, f: Frame) -> Value:
+    def read(rt: Runtime, f: Frame) -> Value:
         g = rt.g
         v = g[slot]
         if v is PENDING:
@@ -70,7 +73,7 @@ def skipping(op: Callable[[Value, Value, int], Value], codes: list[Code],
     that defers (the operands after the first cannot fail: skipping them hides nothing)."""
     first, rest = codes[0], codes[1:]
 
-    def code(rt: Any, f: Frame) -> Value:
+    def code(rt: Runtime, f: Frame) -> Value:
         acc = first(rt, f)
         n = rt.n
         try:
@@ -154,7 +157,7 @@ def destructure(p: S.Pattern, v: Value) -> list[Value]:
     return list(v)
 
 
-def apply(rt: Any, fn: Value, arg: Value) -> Value:
+def apply(rt: Runtime, fn: Value, arg: Value) -> Value:
     """Call a cat function value on ``arg``."""
     t = type(fn)
     if t is Closure:
@@ -272,7 +275,7 @@ class Compiler:
             slot = self.base_slots[name] = self.new_slot(name)
         where = self.located(node)
 
-        def code(rt: Any, f: Frame) -> Value:
+        def code(rt: Runtime, f: Frame) -> Value:
             v = rt.g[slot]
             if v is None:
                 raise where(CatTypeError(f"the execution does not give {name!r} "
@@ -315,7 +318,7 @@ class Compiler:
         arg = self.expr(node.arg, scope)
         where = self.located(node)
 
-        def code(rt: Any, f: Frame) -> Value:
+        def code(rt: Runtime, f: Frame) -> Value:
             v = arg(rt, f)
             try:
                 return op(v, rt.n)
@@ -333,7 +336,7 @@ class Compiler:
         if len(rest) == 1:  # (most: the same steps as the loop below)
             second = rest[0]
 
-            def pair(rt: Any, f: Frame) -> Value:
+            def pair(rt: Runtime, f: Frame) -> Value:
                 a = first(rt, f)
                 try:
                     return op(a, second(rt, f), rt.n)
@@ -341,7 +344,7 @@ class Compiler:
                     raise where(e) from None
             return pair
 
-        def code(rt: Any, f: Frame) -> Value:
+        def code(rt: Runtime, f: Frame) -> Value:
             acc = first(rt, f)
             n = rt.n
             try:
@@ -359,7 +362,7 @@ class Compiler:
                  for a in node.args]
         where = self.located(node)
 
-        def code(rt: Any, f: Frame) -> Value:
+        def code(rt: Runtime, f: Frame) -> Value:
             n = rt.n
             dom = -1
             acc: Any = None  # (Any: compiled, a declared Rel | None is checked, and EMPTY comes)
@@ -385,7 +388,7 @@ class Compiler:
         arg = self.expr(node.arg, scope)
         where = self.located(node)
 
-        def code(rt: Any, f: Frame) -> Value:
+        def code(rt: Runtime, f: Frame) -> Value:
             fv = fn(rt, f)
             av = arg(rt, f)
             try:
@@ -413,7 +416,7 @@ class Compiler:
         body = self.expr(node.body, inner)
         where = self.located(node)
 
-        def code(rt: Any, f: Frame) -> Value:
+        def code(rt: Runtime, f: Frame) -> Value:
             vals: list[Value] = []
             try:
                 for pattern, c in codes:
@@ -434,7 +437,7 @@ class Compiler:
         size = inner.size
         where = self.located(node)
 
-        def code(rt: Any, f: Frame) -> Value:
+        def code(rt: Runtime, f: Frame) -> Value:
             frame = Frame([EMPTY] * size, f)
             fixpoint(rt, frame, frame.vals, list(range(size)), codes, funs, where)
             return body(rt, frame)
@@ -449,7 +452,7 @@ class Compiler:
         default = self.expr(node.default, scope) if node.default is not None else None
         where = self.located(node)
 
-        def code(rt: Any, f: Frame) -> Value:
+        def code(rt: Runtime, f: Frame) -> Value:
             v = subject(rt, f)
             if type(v) is not V.Tag:
                 raise where(CatTypeError(f"match on tags got {V.a_kind(v)}"))
@@ -468,7 +471,7 @@ class Compiler:
         if_nonempty = self.expr(node.if_nonempty, inner)
         where = self.located(node)
 
-        def code(rt: Any, f: Frame) -> Value:
+        def code(rt: Runtime, f: Frame) -> Value:
             v = subject(rt, f)
             try:
                 if V.is_empty(v):
@@ -487,7 +490,7 @@ class Compiler:
             self.in_try -= 1
         fallback = self.expr(node.fallback, scope)
 
-        def code(rt: Any, f: Frame) -> Value:
+        def code(rt: Runtime, f: Frame) -> Value:
             try:
                 return inner(rt, f)
             except (UsageError, CatTypeError):
@@ -503,7 +506,7 @@ class Compiler:
         cond = _CONDITIONS[node.kind]
         where = self.located(node)
 
-        def code(rt: Any, f: Frame) -> Value:
+        def code(rt: Runtime, f: Frame) -> Value:
             try:
                 ok = cond(left(rt, f), right(rt, f), rt.n)
             except CatTypeError as e:
@@ -534,7 +537,7 @@ def _sequence_step(acc: Any, dom: int, is_id: bool, v: Value, n: int
     return rel, dom, False
 
 
-def _sequence_rest(rt: Any, f: Frame, parts: list[tuple[bool, Code]], k: int, v: Value,
+def _sequence_rest(rt: Runtime, f: Frame, parts: list[tuple[bool, Code]], k: int, v: Value,
                    dom: int, acc: Value) -> Value:
     """The rest of ``a ; [S] ; b`` from part ``k`` (whose value ``v`` is batched, or None
     to evaluate it) once a batched value is met: the same steps through the generic
@@ -570,7 +573,7 @@ def _local(depth: int, idx: int) -> Code:
     if depth == 1:
         return lambda rt, f: f.up.vals[idx]
 
-    def code(rt: Any, f: Frame) -> Value:
+    def code(rt: Runtime, f: Frame) -> Value:
         for _ in range(depth):
             f = f.up
         return f.vals[idx]
@@ -578,7 +581,7 @@ def _local(depth: int, idx: int) -> Code:
 
 
 def _raiser(message: str) -> Code:
-    def code(rt: Any, f: Frame) -> Value:
+    def code(rt: Runtime, f: Frame) -> Value:
         raise CatTypeError(message)
     return code
 
@@ -601,7 +604,7 @@ def _split(v: Value, n: int) -> tuple[Value, Value]:
     raise CatTypeError(f"match on sets got {V.a_kind(v)}")
 
 
-def fixpoint(rt: Any, frame: Frame, store: list[Value], slots: Sequence[int],
+def fixpoint(rt: Runtime, frame: Frame, store: list[Value], slots: Sequence[int],
              codes: Sequence[Code], funs: Sequence[bool],
              where: Callable[[CatTypeError], UsageError]) -> None:
     """The fixpoint of ``let rec``: functions are bound once, the other bindings

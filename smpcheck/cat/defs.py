@@ -147,6 +147,8 @@ _TOKEN = re.compile(r"\s*(?:(?P<num>\d+)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
                     r"|(?P<tags>\{[A-Za-z0-9_,\- ]*\}(?=\s*[(;,)]|\s*$))"
                     r"|(?P<sym>==|!=|<=|>=|&~|[-+*&|^<>(){};,~!]))")
 _COMPARE = frozenset({"==", "!=", "<", ">", "<=", ">="})
+MAX_NESTING = 100
+"""Deepest nesting of a macro body's operands accepted."""
 _OPERATORS = frozenset({"+", "-", "&", "|", "^", "&~", "*"})
 
 
@@ -169,6 +171,7 @@ class _DefParser:
             pos = m.end()
         self.toks.append(("eof", "", col + end))
         self.i = 0
+        self.depth = 0
 
     def error(self, message: str) -> UsageError:
         return UsageError(message, self.path, self.line, self.toks[self.i][2])
@@ -206,6 +209,18 @@ class _DefParser:
         return left
 
     def term(self) -> DExpr:
+        """One operand; every level of nesting passes here, and deeper than
+        :data:`MAX_NESTING` is a RecursionError (as Python's own limit would raise
+        without the compiled core, which has none)."""
+        self.depth += 1
+        try:
+            if self.depth > MAX_NESTING:
+                raise RecursionError
+            return self._term()
+        finally:
+            self.depth -= 1
+
+    def _term(self) -> DExpr:
         kind, text = self.peek()
         if kind not in ("name", "num") and text not in ("*", "("):
             raise self.error(f"unexpected {text or 'end of line'!r} in macro body")

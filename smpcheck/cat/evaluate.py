@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from mypy_extensions import mypyc_attr
+
 from smpcheck.cat import values as V
 from smpcheck.cat.compiler import ROOT, Code, WithStep, apply
 from smpcheck.cat.program import PENDING, Program, capitalise
@@ -73,6 +75,7 @@ def _equivalence(n: int, keys: Any, what: str) -> Rel:
     return Rel(n, [0 if k is None else classes[k] for k in keys])
 
 
+@mypyc_attr(native_class=False)  # (replacing() makes one without __init__)
 class Execution:
     """The base sets and relations of one candidate execution, as cat values."""
 

@@ -13,8 +13,7 @@ deeper than :data:`MAX_NESTING` levels is an error naming the spot.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 from smpcheck.cat import syntax as S
 from smpcheck.cat.lexer import Token, tokenize
@@ -104,8 +103,11 @@ class Parser:
         return " ".join(parts) if parts else None
 
     def instructions(self, stops: tuple[str, ...]) -> list[S.Instr]:
-        with self.nested():
+        self.deeper()
+        try:
             return self._instructions(stops)
+        finally:
+            self.depth -= 1
 
     def _instructions(self, stops: tuple[str, ...]) -> list[S.Instr]:
         out: list[S.Instr] = []
@@ -119,11 +121,7 @@ class Parser:
         if kind not in _INSTR_START:
             raise self.error(f"unexpected {_describe(tok)}: expected an instruction "
                              "(let, acyclic, irreflexive, empty, flag, include, ...)")
-        handler = getattr(self, "ins_" + kind.replace("~", "check"), None)
-        if handler is None:
-            return self.ins_check()
-        result: S.Instr = handler()
-        return result
+        return _INSTRUCTION.get(kind, Parser.ins_check)(self)
 
     def ins_let(self) -> S.Instr:
         tok = self.take()
@@ -154,9 +152,6 @@ class Parser:
             raise self.error("a flagged check needs a name: flag ... as NAME", tok)
         return S.Check(tok.line, tok.col, mode, test, negated, expr, name, text)
 
-    ins_flag = ins_requires = ins_undefined_unless = ins_acyclic = ins_check
-    ins_irreflexive = ins_empty = ins_check
-
     def ins_enum(self) -> S.Instr:
         tok = self.take()
         name = self.ident()
@@ -175,8 +170,6 @@ class Parser:
         self.expect("]")
         return S.Instructions(tok.line, tok.col, cls, tuple(args))
 
-    ins_default = ins_instructions
-
     def ins_show(self) -> S.Instr:
         tok = self.take()
         if self.tok.kind == "IDENT" and self.peek().kind != "as" and (
@@ -191,8 +184,6 @@ class Parser:
         self.expr()
         self.expect("as")
         return S.Show(tok.line, tok.col, (self.ident(),))
-
-    ins_unshow = ins_show
 
     def ins_include(self) -> S.Instr:
         tok = self.take()
@@ -298,20 +289,20 @@ class Parser:
 
     # -- expressions ----------------------------------------------------------
 
-    @contextmanager
-    def nested(self) -> Iterator[None]:
-        """Guard one level of recursive descent against absurd nesting."""
+    def deeper(self) -> None:
+        """One more level of recursive descent (the caller's ``finally`` takes it off),
+        guarded against absurd nesting.  (Not a context manager: the parser is compiled
+        with mypyc, which decorates no method of a native class; and cheaper so.)"""
         self.depth += 1
-        try:
-            if self.depth > MAX_NESTING:
-                raise self.error(f"nested deeper than {MAX_NESTING} levels")
-            yield
-        finally:
-            self.depth -= 1
+        if self.depth > MAX_NESTING:
+            raise self.error(f"nested deeper than {MAX_NESTING} levels")
 
     def expr(self) -> S.Expr:
-        with self.nested():
+        self.deeper()
+        try:
             return self._expr()
+        finally:
+            self.depth -= 1
 
     def _expr(self) -> S.Expr:
         tok = self.tok
@@ -421,8 +412,11 @@ class Parser:
             prec, right_assoc = info
             self.take()
             if right_assoc and op.kind not in _NARY:
-                with self.nested():
+                self.deeper()
+                try:
                     right = self.binary(prec)
+                finally:
+                    self.depth -= 1
             else:  # | ; & associate: read left to right, flattened by combine()
                 right = self.binary(prec + 1)
             if op.kind == "*" and self.tok.kind == "*" and self.peek().kind in _OPERAND_START:
@@ -446,8 +440,11 @@ class Parser:
         tok = self.tok
         if tok.kind == "~":
             self.take()
-            with self.nested():
+            self.deeper()
+            try:
                 return S.Unary(tok.line, tok.col, "comp", self.unary())
+            finally:
+                self.depth -= 1
         if tok.kind not in _OPERAND_START:
             raise self.error(f"unexpected {_describe(tok)}: expected an expression")
         expr = self.application()
@@ -528,6 +525,16 @@ class Parser:
         while self.accept(","):
             items.append(self.binary(0))
         return items
+
+
+#: The parser of each instruction by its first token (the checks' and ``~``: ins_check).
+_INSTRUCTION: dict[str, Callable[[Parser], S.Instr]] = {
+    "let": Parser.ins_let, "enum": Parser.ins_enum, "instructions": Parser.ins_instructions,
+    "default": Parser.ins_instructions, "show": Parser.ins_show, "unshow": Parser.ins_show,
+    "include": Parser.ins_include, "procedure": Parser.ins_procedure, "call": Parser.ins_call,
+    "forall": Parser.ins_forall, "with": Parser.ins_with, "if": Parser.ins_if,
+    "debug": Parser.ins_debug,
+}
 
 
 def parse(text: str, path: str = "<string>") -> S.CatFile:

@@ -7,7 +7,7 @@ checks become steps that record their outcome in the run-time state.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smpcheck.cat import syntax as S
 from smpcheck.cat import values as V
@@ -32,6 +32,9 @@ from smpcheck.cat.kinds import SET, Kinds
 from smpcheck.cat.values import EMPTY, CatTypeError, Value
 from smpcheck.errors import UsageError
 from smpcheck.records import mutable_record
+
+if TYPE_CHECKING:  # (the runtime the compiled closures read natively)
+    from smpcheck.cat.evaluate import Runtime
 
 
 @mutable_record
@@ -138,13 +141,13 @@ class ProgramCompiler(Compiler):
                 steps.append(self.learn(judged, slot, code))
                 return
 
-            def simple(rt: Any, f: Frame) -> None:
+            def simple(rt: Runtime, f: Frame) -> None:
                 store(rt, f)[slot] = code(rt, f)
 
             steps.append(simple)
             return
 
-        def step(rt: Any, f: Frame) -> None:
+        def step(rt: Runtime, f: Frame) -> None:
             out = store(rt, f)
             try:
                 vals = [destructure(p, c(rt, f)) for p, c in codes]
@@ -169,13 +172,13 @@ class ProgramCompiler(Compiler):
         if kind is not None:
             self.kinds.slots[slot] = kind
         if not safe:
-            def top(rt: Any, f: Frame) -> None:
+            def top(rt: Runtime, f: Frame) -> None:
                 rt.g[slot] = code(rt, f)
             return top
         self.kinds.bases.update(bases)
         self.deferred[slot] = code
 
-        def mark(rt: Any, f: Frame) -> None:
+        def mark(rt: Runtime, f: Frame) -> None:
             rt.g[slot] = PENDING if rt.defer else code(rt, f)
         return mark
 
@@ -210,7 +213,7 @@ class ProgramCompiler(Compiler):
         store = self.storer(scope)
         where = self.located(ins)
 
-        def step(rt: Any, f: Frame) -> None:
+        def step(rt: Runtime, f: Frame) -> None:
             out = store(rt, f)
             for slot in slots:
                 out[slot] = EMPTY
@@ -226,7 +229,7 @@ class ProgramCompiler(Compiler):
         test, negated, mode = ins.test, ins.negated, ins.mode
         where = self.located(ins)
 
-        def step(rt: Any, f: Frame) -> None:
+        def step(rt: Runtime, f: Frame) -> None:
             v = code(rt, f)
             try:
                 ok = check_test(test, v)
@@ -252,7 +255,7 @@ class ProgramCompiler(Compiler):
         self.kinds.slots.update((slot, SET) for _, slot in pairs)  # (event sets)
         self.kinds.tag_sets.update(slot for _, slot in pairs)
 
-        def step(rt: Any, f: Frame) -> None:
+        def step(rt: Runtime, f: Frame) -> None:
             g = rt.g
             g[enum_slot] = tagset
             for tag, slot in pairs:
@@ -302,7 +305,7 @@ class ProgramCompiler(Compiler):
         slot = self.targets((ins.name,), None)[0]
         proc = Procedure(ins.param, self.body_steps(ins.body, inner), inner, ins.name)
 
-        def step(rt: Any, f: Frame) -> None:
+        def step(rt: Runtime, f: Frame) -> None:
             rt.g[slot] = proc
         steps.append(step)
 
@@ -311,7 +314,7 @@ class ProgramCompiler(Compiler):
         arg = self.expr(ins.arg, scope)
         where = self.located(ins)
 
-        def step(rt: Any, f: Frame) -> None:
+        def step(rt: Runtime, f: Frame) -> None:
             proc = fn(rt, f)
             if type(proc) is not Procedure:
                 raise where(CatTypeError(f"{ins.name} is not a procedure"))
@@ -331,7 +334,7 @@ class ProgramCompiler(Compiler):
         body = self.body_steps(ins.body, inner)
         where = self.located(ins)
 
-        def step(rt: Any, f: Frame) -> None:
+        def step(rt: Runtime, f: Frame) -> None:
             try:
                 elems = V.elements(code(rt, f), rt.n)
             except CatTypeError as e:
@@ -342,7 +345,7 @@ class ProgramCompiler(Compiler):
         steps.append(step)
 
 
-def run_steps(steps: list[Step], rt: Any, frame: Frame) -> None:
+def run_steps(steps: list[Step], rt: Runtime, frame: Frame) -> None:
     """Run body steps (no ``with``) until done or stopped."""
     for st in steps:
         st(rt, frame)

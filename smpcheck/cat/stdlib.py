@@ -17,12 +17,15 @@ package documentation for what each one must hold.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smpcheck.cat import batch as B
 from smpcheck.cat import values as V
 from smpcheck.cat.values import EMPTY, CatTypeError, Value
 from smpcheck.graph.relation import Rel, bits
+
+if TYPE_CHECKING:  # (the runtime the compiled closures read natively)
+    from smpcheck.cat.evaluate import Runtime
 
 # -- names of the execution ---------------------------------------------------
 
@@ -47,23 +50,23 @@ BASE_NAMES = REQUIRED | OPTIONAL | DERIVED
 # -- built-in functions ---------------------------------------------------------
 
 
-def _domain(rt: Any, r: Value) -> Value:
+def _domain(rt: Runtime, r: Value) -> Value:
     if type(r) is B.BRel:
         return B.domain(r)
     return 0 if r is EMPTY else V.as_rel(r, rt.n).domain()
 
 
-def _range(rt: Any, r: Value) -> Value:
+def _range(rt: Runtime, r: Value) -> Value:
     if type(r) is B.BRel:
         return B.range_of(r)
     return 0 if r is EMPTY else V.as_rel(r, rt.n).range()
 
 
-def _map(rt: Any, fn: Value, s: Value) -> Value:
+def _map(rt: Runtime, fn: Value, s: Value) -> Value:
     return V.from_elements([rt.apply(fn, e) for e in V.elements(s, rt.n)], rt.n)
 
 
-def _fold(rt: Any, fn: Value, arg: Value) -> Value:
+def _fold(rt: Runtime, fn: Value, arg: Value) -> Value:
     if type(arg) is not tuple or len(arg) != 2:
         raise CatTypeError("fold f takes a pair (set, initial value)")
     acc = arg[1]
@@ -72,7 +75,7 @@ def _fold(rt: Any, fn: Value, arg: Value) -> Value:
     return acc
 
 
-def _cross(rt: Any, s: Value) -> Value:
+def _cross(rt: Runtime, s: Value) -> Value:
     """All unions picking one element from each set of ``s``; cross {} = {0}."""
     n = rt.n
     results: list[Value] = [EMPTY]
@@ -86,7 +89,7 @@ def _cross(rt: Any, s: Value) -> Value:
     return frozenset(results) if results else EMPTY
 
 
-def _classes_loc(rt: Any, s: Value) -> Value:
+def _classes_loc(rt: Runtime, s: Value) -> Value:
     """The partition of an event set by location."""
     todo = V.as_set(s)
     rows = rt.exe.loc.rows
@@ -126,14 +129,14 @@ def linearisations(n: int, events: int, order: Rel) -> list[Rel]:
     return out
 
 
-def _linearisations(rt: Any, arg: Value) -> Value:
+def _linearisations(rt: Runtime, arg: Value) -> Value:
     if type(arg) is not tuple or len(arg) != 2:
         raise CatTypeError("linearisations takes (set, relation)")
     found = linearisations(rt.n, V.as_set(arg[0]), V.as_rel(arg[1], rt.n))
     return frozenset(found) if found else EMPTY
 
 
-def _coherence_orders(rt: Any, arg: Value) -> Value:
+def _coherence_orders(rt: Runtime, arg: Value) -> Value:
     """Every co: per location, a total order of the writes extending co0."""
     if type(arg) is not tuple or len(arg) != 2:
         raise CatTypeError("coherence-orders takes (writes, co0)")
@@ -145,7 +148,7 @@ def _coherence_orders(rt: Any, arg: Value) -> Value:
     return _cross(rt, frozenset(per_loc) if per_loc else EMPTY)
 
 
-def _values_filter(rt: Any, r: Value, same: bool) -> Value:
+def _values_filter(rt: Runtime, r: Value, same: bool) -> Value:
     rel = V.as_rel(r, rt.n)
     if not rel:
         return EMPTY
@@ -171,13 +174,13 @@ def _values_filter_batch(getters: list[Any], rel: Rel, same: bool) -> Value:
     return B.rel_of(rows, (1 << len(per_exe)) - 1, rel.n)
 
 
-def _singlestep(rt: Any, r: Value) -> Value:
+def _singlestep(rt: Runtime, r: Value) -> Value:
     """Pairs of ``r`` with no longer ``r``-path between them (immediate steps)."""
     n = rt.n
     return V.diff(r, V.seq(r, V.plus(r, n), n), n)
 
 
-def _tag2instrs(rt: Any, tag: Value) -> Value:
+def _tag2instrs(rt: Runtime, tag: Value) -> Value:
     if type(tag) is not V.Tag:
         raise CatTypeError(f"tag2instrs takes a tag, got {V.a_kind(tag)}")
     return rt.exe.tag_set(tag.name)

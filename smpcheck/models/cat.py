@@ -25,6 +25,8 @@ import functools
 from collections.abc import Sequence
 from typing import Any
 
+from mypy_extensions import mypyc_attr
+
 from smpcheck.cat import CatModel, CatResult, Execution, pin_to_execution
 from smpcheck.cat.batch_eval import evaluate_batch
 from smpcheck.graph import dense
@@ -130,6 +132,7 @@ def _value(view: View, ev: Event) -> Any:
     return ev.value
 
 
+@mypyc_attr(native_class=False)  # (compiled: its base, MemoryModel, is a Python class)
 class CatMemoryModel(MemoryModel):
     """A loaded cat model, judging the explorer's graphs (see the module docstring)."""
 
