@@ -161,9 +161,15 @@ def _own_exprs(stmt: Stmt) -> list[Expr]:
     return [stmt.value] if stmt.value is not None else []
 
 
+# calls that write a value their text does not show: a lock taken is 1
+_WRITES_ONE = frozenset({"spin_lock", "spin_trylock"})
+
+
 def _constants(e: Expr) -> Iterator[int]:
     if isinstance(e, Num):
         yield e.value
+    elif isinstance(e, Call) and e.func in _WRITES_ONE:
+        yield 1
     elif isinstance(e, Unary) and e.op == "-" and isinstance(e.expr, Num):
         yield -e.expr.value
     for child in _children(e):
@@ -299,8 +305,9 @@ class ThreadCompiler:
         return self.lines.error(message, line, word)
 
     def latent(self) -> Iterator[Latent]:
-        """Each statement that accesses memory and has constants, with them: where no
-        execution runs it, its constants may be values written only through a cycle
+        """Each statement that accesses memory and has constants (a lock taken writes
+        1, which its text does not show), with them: where no execution runs it, its
+        constants may be values written only through a cycle
         (:attr:`smpcheck.model.model.Model.latent`).  A register-only statement has no
         event to show it ran, and is left out.  A statement is named by its source as
         its events carry it (line and text), not by its line alone: ``if (r0 == 1) {
