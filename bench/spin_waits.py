@@ -30,18 +30,8 @@ sys.path.insert(0, str(REPO / "bench"))
 from lkmm_gen_record import herd_lines  # noqa: E402
 from mutate import BAD, HERD_REJECTS, Stopped, judge, print_counts, start_session, stop  # noqa: E402
 
+from tests.support.lkmm_agree import loop_shape  # noqa: E402
 from tests.support.lkmm_gen_spin import generate  # noqa: E402
-
-
-def loop_shape(lines: list[str]) -> list[str]:
-    """The lines a loop's unrolling leaves alone: no counts, no ``Loop``."""
-    out = []
-    for line in lines:
-        if line.startswith("Positive: "):
-            continue
-        line = re.sub(r"^Loop (Ok|No)$", r"\1", line)
-        out.append(re.sub(r"^(Observation \S+ \S+) \d+ \d+$", r"\1", line))
-    return out
 
 
 def run(path: Path, timeout: float) -> tuple[str, str]:
