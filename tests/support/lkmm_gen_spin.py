@@ -23,6 +23,11 @@ Each test has a waiter, CPU 1, and a signaller, CPU 0; sometimes a third CPU:
 * a third CPU, in one test of three: another signaller (the flag set to 2, or reset
   to 0), or a second reader of ``x`` that does not wait.
 
+With ``wide`` (``bench/spin_waits.py --wide``), also: a cmpxchg loop retrying with
+the value it read (bounded, no spin), a wait whose body sets a register it does not
+test, two waits in a row (the second for ``y``), the flag read one way before the
+loop and another in it.
+
 The condition asks for registers and sometimes the flag's final value, under
 ``exists`` mostly, ``~exists`` or ``forall`` sometimes.  ``generate(seed, i)`` is test
 ``S<seed>-<i>``: the same text every time.
@@ -75,7 +80,7 @@ def _signal(rng: random.Random, cpu: Cpu, lock: bool, lb: bool) -> None:
     cpu.lines.append(write.format(r=cpu.reg((0, 1, 2))) if "{r}" in write else write)
 
 
-def _wait(rng: random.Random, cpu: Cpu, lock: bool) -> None:
+def _wait(rng: random.Random, cpu: Cpu, lock: bool, wide: bool) -> None:
     """CPU 1's spin-wait for the flag (or for the lock to be released)."""
     if lock:
         cpu.lines.append(rng.choice([f"while (spin_is_locked(l)){SPIN}",
@@ -83,8 +88,11 @@ def _wait(rng: random.Random, cpu: Cpu, lock: bool) -> None:
         return
     read = rng.choice(["READ_ONCE(*f)", "smp_load_acquire(f)", "atomic_read(f)",
                        "atomic_read_acquire(f)"])
-    form = rng.choice(["cond", "cond", "end", "end", "snap", "cmpxchg"])
-    if form == "cond":
+    form = rng.choice(["cond", "cond", "end", "end", "snap", "cmpxchg"]
+                      + (["retry", "mark", "twice", "mixed"] if wide else []))
+    if form in WIDE:
+        WIDE[form](rng, cpu, read)
+    elif form == "cond":
         cpu.lines.append(f"while ({read} == 0){SPIN}")
     elif form == "cmpxchg":
         order = rng.choice(["", "_relaxed", "_acquire"])
@@ -96,6 +104,38 @@ def _wait(rng: random.Random, cpu: Cpu, lock: bool) -> None:
             cpu.lines.append(f"{cpu.reg((0, 1, 2))} = {r};")
         test = rng.choice([f"{r} == 0", f"{r} != 1"])
         cpu.lines.append(f"while ({test}) {{\n\t\t{r} = {read};\n\t}}")
+
+
+def _retry(rng: random.Random, cpu: Cpu, read: str) -> None:
+    """A cmpxchg loop that adds 1, retrying with the value it read: no spin-wait, a
+    loop the bound cuts (herd7's unrolling, smpcheck's --loop-bound)."""
+    r, old = cpu.reg((0, 1, 2, 3)), cpu.reg((0, 1, 2, 3))
+    order = rng.choice(["", "_relaxed", "_acquire"])
+    cpu.lines += [f"{r} = {read};", f"{old} = atomic_cmpxchg{order}(f, {r}, {r} + 1);",
+                  f"while ({old} != {r}) {{\n\t\t{r} = {old};\n\t\t"
+                  f"{old} = atomic_cmpxchg{order}(f, {r}, {r} + 1);\n\t}}"]
+
+
+def _mark(rng: random.Random, cpu: Cpu, read: str) -> None:
+    """A wait whose body sets a register the condition does not test."""
+    r = cpu.reg((0, 5))
+    cpu.lines += [f"{r} = 5;", f"while ({read} == 0) {{\n\t\t{r} = 0;\n\t}}"]
+
+
+def _twice(rng: random.Random, cpu: Cpu, read: str) -> None:
+    """A wait for the flag, then one for ``y`` (which CPU 0 may never write)."""
+    cpu.lines += [f"while ({read} == 0){SPIN}",
+                  f"while (READ_ONCE(*y) == 0){SPIN}"]
+
+
+def _mixed(rng: random.Random, cpu: Cpu, read: str) -> None:
+    """The flag read before the loop one way and at the end of its body another."""
+    r = cpu.reg((0, 1, 2))
+    again = rng.choice(["READ_ONCE(*f)", "smp_load_acquire(f)"])
+    cpu.lines += [f"{r} = {read};", f"while ({r} == 0) {{\n\t\t{r} = {again};\n\t}}"]
+
+
+WIDE = {"retry": _retry, "mark": _mark, "twice": _twice, "mixed": _mixed}
 
 
 def _after(rng: random.Random, cpu: Cpu, lb: bool) -> None:
@@ -139,13 +179,13 @@ def _condition(rng: random.Random, cpus: list[Cpu]) -> str:
     return f"{quantifier} ({joint.join(atoms)})"
 
 
-def generate(seed: int, index: int) -> str:
-    """Test ``S<seed>-<index>``."""
+def generate(seed: int, index: int, wide: bool = False) -> str:
+    """Test ``S<seed>-<index>`` (with ``wide``, waits of more forms: :data:`WIDE`)."""
     rng = random.Random(seed * 1_000_003 + index)
     lock, lb = rng.random() < 0.15, rng.random() < 0.2
     cpus = [Cpu(PARAMS), Cpu(PARAMS)]
     _signal(rng, cpus[0], lock, lb)
-    _wait(rng, cpus[1], lock)
+    _wait(rng, cpus[1], lock, wide)
     _after(rng, cpus[1], lb)
     if rng.random() < 0.33:
         cpus.append(_third(rng, lock))
