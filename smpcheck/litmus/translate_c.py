@@ -161,14 +161,16 @@ def _own_exprs(stmt: Stmt) -> list[Expr]:
     return [stmt.value] if stmt.value is not None else []
 
 
-# calls that write a value their text does not show: a lock taken is 1
-_WRITES_ONE = frozenset({"spin_lock", "spin_trylock"})
+# calls with a constant their text does not show: a lock taken is 1, an increment or
+# decrement adds or subtracts 1 (as atomic_add(1, x) shows it)
+_IMPLIED_ONE = ("spin_lock", "spin_trylock", "atomic_inc", "atomic_dec", "atomic_fetch_inc",
+                "atomic_fetch_dec")
 
 
 def _constants(e: Expr) -> Iterator[int]:
     if isinstance(e, Num):
         yield e.value
-    elif isinstance(e, Call) and e.func in _WRITES_ONE:
+    elif isinstance(e, Call) and e.func.startswith(_IMPLIED_ONE):
         yield 1
     elif isinstance(e, Unary) and e.op == "-" and isinstance(e.expr, Num):
         yield -e.expr.value
@@ -306,9 +308,9 @@ class ThreadCompiler:
 
     def latent(self) -> Iterator[Latent]:
         """Each statement that accesses memory and has constants (a lock taken writes
-        1, which its text does not show), with them: where no execution runs it, its
-        constants may be values written only through a cycle
-        (:attr:`smpcheck.model.model.Model.latent`).  A register-only statement has no
+        1, an increment adds 1: constants its text does not show), with them: where
+        no execution runs it, its constants may be values written only through a
+        cycle (:attr:`smpcheck.model.model.Model.latent`).  A register-only statement has no
         event to show it ran, and is left out.  A statement is named by its source as
         its events carry it (line and text), not by its line alone: ``if (r0 == 1) {
         *y = 1; }`` on one line has two statements, and the branch running is not the
