@@ -17,6 +17,12 @@ dependency shapes, initial values, mixed conditions):
     .venv/bin/python bench/lkmm_gen_record.py --api --seed 6 --count 60 \
         --out tests/data/lkmm-gen-api
 
+and the spin-wait corpus (tests/support/lkmm_gen_spin.py; compared on states and
+verdicts, not counts, as bench/spin_waits.py compares):
+
+    .venv/bin/python bench/lkmm_gen_record.py --spin --seed 1 --count 60 \
+        --out tests/data/lkmm-gen-spin
+
 and the RMW corpus (atomic RMWs with their fences):
 
     .venv/bin/python bench/lkmm_gen_record.py --seed 3694 --count 300 --theme rmw \
@@ -53,7 +59,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.support import lkmm_gen, lkmm_gen_api  # noqa: E402
+from tests.support import lkmm_gen, lkmm_gen_api, lkmm_gen_spin  # noqa: E402
 
 SHARED = Path(os.environ.get("SMPCHECK_SHARED", REPO.parent / "shared")) / "lkmm"
 OUT = REPO / "tests" / "data" / "lkmm-gen"
@@ -106,10 +112,12 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--api", action="store_true",
                     help="tests/support/lkmm_gen_api.py's tests (A<seed>-<i>), not lkmm_gen's")
+    ap.add_argument("--spin", action="store_true",
+                    help="tests/support/lkmm_gen_spin.py's tests (S<seed>-<i>): spin-waits")
     ap.add_argument("--theme", choices=lkmm_gen.THEMES + lkmm_gen_api.THEMES,
                     help="only the tests of this theme (of the first --count)")
     args = ap.parse_args()
-    gen = lkmm_gen_api if args.api else lkmm_gen
+    gen = lkmm_gen_api if args.api else lkmm_gen_spin if args.spin else lkmm_gen
     args.out.mkdir(parents=True, exist_ok=True)
     for old in args.out.glob("*.litmus"):
         old.unlink()

@@ -33,6 +33,7 @@ import signal
 import sys
 import traceback
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -77,9 +78,11 @@ def run_one(path: Path, mm: str, timeout: float) -> tuple[str, str]:
     return judge(path, mm, timeout, herd_lines(path, timeout, "herd7", *HERD7_MODEL[mm]))
 
 
-def judge(path: Path, mm: str, timeout: float, want: dict[str, Any]) -> tuple[str, str]:
+def judge(path: Path, mm: str, timeout: float, want: dict[str, Any],
+          shape: Callable[[list[str]], list[str]] | None = None) -> tuple[str, str]:
     """Both smpcheck paths (one for SC and TSO) on one test against herd7's output
-    ``want`` (:func:`lkmm_gen_record.herd_lines`'): the outcome and what differs."""
+    ``want`` (:func:`lkmm_gen_record.herd_lines`'): the outcome and what differs.
+    ``shape``: what of both outputs is compared (default: every line)."""
     paths = {"litmus": lambda: builtin_lines(path, mm, Settings(timeout=timeout))}
     if mm == "lkmm":
         paths["herd"] = lambda: cat_lines(path, _SESSION[0])
@@ -92,7 +95,8 @@ def judge(path: Path, mm: str, timeout: float, want: dict[str, Any]) -> tuple[st
             return HERD_TIMEOUT, ""
         accepted = [name for name, (kind, _) in got.items() if kind == "lines"]
         return (HERD_REJECTS, f"herd7: {want['error']}") if accepted else (BOTH_REJECT, "")
-    outcomes = [_judge(name, want["lines"], kind, out) for name, (kind, out) in got.items()]
+    outcomes = [_judge(name, want["lines"], kind, out, shape or (lambda lines: lines))
+                for name, (kind, out) in got.items()]
     worst = min((o for o, _d in outcomes), key=_RANK.index)
     return worst, "\n".join(d for o, d in outcomes if o == worst and d)
 
@@ -109,13 +113,14 @@ def _attempt(run: Any) -> tuple[str, Any]:
         return CRASH, traceback.format_exc(limit=-3)
 
 
-def _judge(name: str, want: list[str], kind: str, out: Any) -> tuple[str, str]:
+def _judge(name: str, want: list[str], kind: str, out: Any,
+           shape: Callable[[list[str]], list[str]]) -> tuple[str, str]:
     if kind == "reject":
         return (UNSUPPORTED if "not supported" in out else REJECTS), f"{name}: {out}"
     if not any(line.startswith("Observation ") for line in out):
         return INCOMPLETE, f"{name}: " + " ".join(line for line in out
                                                  if line.startswith(("Incomplete", "  ")))
-    diff = difference(want, out)
+    diff = difference(shape(want), shape(out))
     return (DIFFER, f"{name}: {diff}") if diff else (AGREE, "")
 
 

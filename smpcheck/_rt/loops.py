@@ -1,15 +1,19 @@
 """Instrumentation the model loader inserts: every ``while`` loop, and assignments of
 names a function declares ``global`` or ``nonlocal``.
 
-``while cond: body`` becomes ``_smp_loop_enter(site); while _smp_loop_head(site)
-and cond: body``.  At the head of each iteration after the first, the previous
-iteration is examined: if it called cpu_relax() and only read memory, the CPU
-is waiting for those reads to change, so it blocks (an await) instead of
-iterating again.  An iteration whose RMWs all failed (a cmpxchg spin lock's retry)
-wrote nothing either: it waits too if no RMW's operands came from a read (as the
-lock's ``cmpxchg(&lock, 0, 1)``); if some did (``old = cmpxchg(&x, old, old + 1)``,
-which tries anew with what it read), once two iterations in a row issued the same
-operations on the same operands and read the same values (:func:`_retry`).
+``while cond: body`` becomes ``_smp_loop_enter(site); while _smp_loop_head(site,
+locals()) and cond: body``.  At the head of each iteration after the first, the
+previous iteration is examined: if it called cpu_relax(), only read memory and
+left the CPU's own state (its locals, a litmus test's registers) as it found
+them, the CPU is waiting for those reads to change, so it blocks (an await)
+instead of iterating again.  An iteration that changed them (``r = READ_ONCE(y)``
+at the end of the body, the value the condition then tests) is not the last one
+again: what it read may end the loop.  An iteration whose RMWs all failed (a
+cmpxchg spin lock's retry) wrote nothing either: it waits too if no RMW's operands
+came from a read (as the lock's ``cmpxchg(&lock, 0, 1)``); if some did (``old =
+cmpxchg(&x, old, old + 1)``, which tries anew with what it read), once two
+iterations in a row issued the same operations on the same operands and read the
+same values (:func:`_retry`).
 Any other loop runs at most ``--loop-bound`` iterations; going
 further stops that execution and makes the verdict incomplete.  A loop that runs
 outside a CPU function (module-level code building the initial state, a condition)
@@ -23,6 +27,8 @@ from typing import Any
 
 from smpcheck._rt.runtime import ModelMisuse, Op, cpu_name, issue, refuse, running
 from smpcheck.graph.events import Source
+from smpcheck.model.objects import Ref
+from smpcheck.model.values import raw
 from smpcheck.results.result import Limit
 
 __smp_engine__ = True
@@ -33,48 +39,82 @@ def _smp_loop_enter(site: tuple[str, int]) -> None:
     if now is None:
         return
     cpu = now[1]
-    cpu.loops[site] = [0, len(cpu.fed)]
+    cpu.loops[site] = [0, len(cpu.fed), None]
     cpu.relaxed = False
 
 
-def _smp_loop_head(site: tuple[str, int]) -> bool:
+def _smp_loop_head(site: tuple[str, int], local: Any = None) -> bool:
+    """At each iteration's head: block if the last one waited, stop past the bound.
+    ``local``: the CPU's own state the loop may change (locals, registers)."""
     now = running()
     if now is None:
         return True
     run, cpu = now
-    state = cpu.loops.setdefault(site, [0, len(cpu.fed)])
+    state = cpu.loops.setdefault(site, [0, len(cpu.fed), None])
     state[0] += 1
+    bare = _bare(local)
     if state[0] >= 2:
         g = run.graph
         assert g is not None
         since = [g.event(ev.id) for ev in cpu.fed[state[1]:]]
         src = Source(site[0], site[1], _line(site))
         again = _retry(state, g, since, cpu.relaxed)
-        if cpu.relaxed and (all(ev.kind in "RFC" for ev in since)  # (C: no interrupt)
-                            or again):
+        if cpu.relaxed and bare == state[2] and (
+                all(ev.kind in "RFC" for ev in since) or again):  # (C: no interrupt)
             issue(Op("B", value=tuple(ev.id for ev in since if ev.kind == "R"),
                      text="spin", src=src))
         if state[0] > run.loop_bound:
             issue(Op("BOUND", value=run.loop_bound, text=Limit.LOOP_BOUND, src=src))
     state[1] = len(cpu.fed)
+    state[2] = bare
     cpu.relaxed = False
     return True
+
+
+class _Same:
+    """An object compared by identity (what its own ``==`` might do is unknown)."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj: Any) -> None:
+        self.obj = obj
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.obj is self.obj
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _bare(x: Any) -> Any:
+    """``x`` as compared between two loop heads: values without their dependencies
+    (comparing a Val would record a control dependency), tuples and dicts by their
+    items (a dict's ``_smp_`` names left out: the loader's own), other objects by
+    identity."""
+    x = raw(x)
+    if isinstance(x, int | float | str | bytes | Ref) or x is None:
+        return x
+    if isinstance(x, tuple):
+        return tuple(_bare(v) for v in x)
+    if isinstance(x, dict):
+        return {k: _bare(v) for k, v in x.items()
+                if not (isinstance(k, str) and k.startswith("_smp_"))}
+    return _Same(x)
 
 
 def _retry(state: list[Any], g: Any, since: list[Any], relaxed: bool) -> bool:
     """Whether a relaxed iteration ``since`` of reads and failed RMWs (N: the place of
     a write not made) would repeat: no RMW's operands depend on a read, or it repeats
     the one before it, relaxed too: the same operations (their text names the
-    operands), reading the same values.  ``state`` keeps the last one's."""
+    operands), reading the same values.  ``state[3]`` keeps the last one's."""
     if not relaxed or not all(ev.kind in "RFCN" for ev in since):
-        state[2:] = [None]
+        state[3:] = [None]
         return False
     if not any(ev.kind == "R" and "RMW" in ev.tags and ev.data for ev in since):
         return True  # (operands from no read: the next iteration is this one again)
     seen = [(ev.kind, ev.op, g.read_value(ev.id) if ev.kind == "R" else None)
             for ev in since]
-    again = len(state) > 2 and state[2] == seen
-    state[2:] = [seen]
+    again = len(state) > 3 and state[3] == seen
+    state[3:] = [seen]
     return again
 
 

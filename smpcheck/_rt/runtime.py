@@ -154,7 +154,7 @@ class Cpu:
         self.branch: Deps = NO_DEPS  # every read it branched on so far
         self.pending: Op | None = None
         self.state = "new"  # new, paused, done, blocked, stopped
-        self.loops: dict[Any, list[int]] = {}
+        self.loops: dict[Any, list[Any]] = {}  # per loop: its count, place, state (loops.py)
         self.relaxed = False
         self.preempt = 0
         self.irqs_off = 0

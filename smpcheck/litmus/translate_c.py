@@ -486,12 +486,13 @@ class ThreadCompiler:
         site = (self.lines.path, s.line)
         src = self.source(s)
         spin = not self._carries_state(s)
+        changed = sorted(_assigned(s.body))  # (what an iteration may leave changed)
 
         def run(frame: Frame) -> None:
             frame.cpu.source_override = src
             saved = ctrl_save()
             loop_enter(site)
-            while loop_head(site):
+            while loop_head(site, tuple(frame.regs.get(r) for r in changed)):
                 frame.cpu.relaxed = spin or frame.cpu.relaxed
                 if not truth(self._guard(cond, frame, s.line)):
                     break

@@ -78,6 +78,7 @@ class Frame:
         self.cpu = cpu
 
 
+Loop = tuple[tuple[str, int], bool, tuple[str, ...]]  # site, spins, registers written
 Step = Callable[[Frame], int | None]  # the index of the next instruction, None: the next one
 
 # Locked RMW forms: mnemonic -> kernel function (value, location) giving the old value.
@@ -181,16 +182,18 @@ class ThreadCompiler:
                 labels[instr.label] = i
         return labels
 
-    def _loops(self) -> dict[int, tuple[tuple[str, int], bool]]:
-        """Loop heads: the target of each backward jump, its site and whether it spins."""
-        loops: dict[int, tuple[tuple[str, int], bool]] = {}
+    def _loops(self) -> dict[int, Loop]:
+        """Loop heads: the target of each backward jump, its site, whether it spins,
+        and the registers its body writes."""
+        loops: dict[int, Loop] = {}
         for j, instr in enumerate(self.instrs):
             if instr.op in _JUMPS:
                 target = self._target(instr)
                 if target <= j:
-                    head = self.instrs[target]
-                    spin = not _carries_state(self.instrs[target:j + 1])
-                    loops[target] = ((self.lines.path, head.line), spin)
+                    head, body = self.instrs[target], self.instrs[target:j + 1]
+                    written = sorted(set().union(*(_reg_writes(i) for i in body)))
+                    loops[target] = ((self.lines.path, head.line), not _carries_state(body),
+                                     tuple(written))
         return loops
 
     def _target(self, instr: Instr) -> int:
@@ -380,11 +383,12 @@ def _set_flags(frame: Frame, value: Any) -> None:
     frame.flags = value
 
 
-def _loop_head(frame: Frame, loop: tuple[tuple[str, int], bool], entering: bool) -> None:
-    site, spin = loop
+def _loop_head(frame: Frame, loop: Loop, entering: bool) -> None:
+    site, spin, written = loop
     if entering:
         loop_enter(site)
-    loop_head(site)
+    # (the flags are not compared: a loop's compare sets them before its jump tests them)
+    loop_head(site, tuple(frame.regs.get(r, 0) for r in written))
     frame.cpu.relaxed = spin or frame.cpu.relaxed
 
 

@@ -32,6 +32,11 @@ tests/data/lkmm-gen-rmwcycle holds load-buffering rings through RMWs
 mostly where herd7 lists the cycle the condition names, which smpcheck reaches only
 by letting a read speculate (a successful RMW's too).
 
+tests/data/lkmm-gen-spin holds spin-waits (tests/support/lkmm_gen_spin.py, seed 1),
+compared on what herd7's unrolling of a loop leaves alone (states, verdicts, flags;
+not counts, nor its ``Loop``): a wait whose flag is read again at the end of the
+loop's body lost every execution that read it clear first (smpcheck._rt.loops).
+
 tests/data/lkmm-gen-api holds tests of tests/support/lkmm_gen_api.py (seed 6): RMWs
 whose operands depend on reads, more dependency shapes, initial values, mixed
 conditions (where herd7 drops executions it fails to solve, as in case
@@ -60,7 +65,7 @@ import pytest
 from smpcheck.herd.run import HerdSession
 from smpcheck.litmus.syntax import LitmusError
 from tests.conftest import LKMM, REPO
-from tests.support.lkmm_agree import builtin_lines, herd_lines, herd_session
+from tests.support.lkmm_agree import builtin_lines, herd_lines, herd_session, loop_shape
 
 DATA = REPO / "tests" / "data" / "lkmm-gen"
 LOCKS = REPO / "tests" / "data" / "lkmm-gen-lock"  # seed 7, the lock theme alone
@@ -72,9 +77,11 @@ SRCUS3 = REPO / "tests" / "data" / "lkmm-gen-srcu3"  # seed 195478, the SRCU the
 SRCUS4 = REPO / "tests" / "data" / "lkmm-gen-srcu4"  # seed 24931, the SRCU theme alone
 API = REPO / "tests" / "data" / "lkmm-gen-api"  # tests/support/lkmm_gen_api.py, seed 6
 CYCLES = REPO / "tests" / "data" / "lkmm-gen-rmwcycle"  # tests/support/lkmm_gen_rmwcycle.py
+SPINS = REPO / "tests" / "data" / "lkmm-gen-spin"  # tests/support/lkmm_gen_spin.py, seed 1
 RECORDS: dict[Any, dict[str, dict[str, Any]]] = {
     folder: json.loads((folder / "herd7.json").read_text())["tests"]
-    for folder in (DATA, LOCKS, LOCKS2, RMWS, SRCUS, SRCUS2, SRCUS3, SRCUS4, API, CYCLES)}
+    for folder in (DATA, LOCKS, LOCKS2, RMWS, SRCUS, SRCUS2, SRCUS3, SRCUS4, API, CYCLES,
+                   SPINS)}
 RECORD, LOCK_RECORD = RECORDS[DATA], RECORDS[LOCKS]
 WHERE = {name: folder for folder, record in RECORDS.items() for name in record}
 ALL = {name: entry for record in RECORDS.values() for name, entry in record.items()}
@@ -142,6 +149,8 @@ def _compare(name: str, run: Any) -> None:
     elif KNOWN.get(name) == BUDGET:
         assert not any(line.startswith("Observation ") for line in got), \
             "smpcheck now finishes this test: remove it from KNOWN"
+    elif WHERE[name] == SPINS:
+        assert loop_shape(got) == loop_shape(want)
     else:
         assert got == want
 
@@ -204,14 +213,30 @@ def test_the_ring_corpus_reaches_its_cycles() -> None:
 
 def test_recorded_files_are_the_generators() -> None:
     """The corpus on disk is what tests/support/lkmm_gen.py gives for the recorded seed."""
-    from tests.support import lkmm_gen, lkmm_gen_api, lkmm_gen_rmwcycle
+    from tests.support import lkmm_gen, lkmm_gen_api, lkmm_gen_rmwcycle, lkmm_gen_spin
 
     generators = {"G": lkmm_gen.generate, "A": lkmm_gen_api.generate,
-                  "R": lkmm_gen_rmwcycle.generate}
-    for name in sorted(ALL)[::11] + sorted(RECORDS[API])[::3] + sorted(RECORDS[CYCLES])[::3]:
-        kind, seed, index = re.fullmatch(r"([GAR])(\d+)-(\d+)", name).groups()  # type: ignore[union-attr]
+                  "R": lkmm_gen_rmwcycle.generate, "S": lkmm_gen_spin.generate}
+    for name in (sorted(ALL)[::11] + sorted(RECORDS[API])[::3] + sorted(RECORDS[CYCLES])[::3]
+                 + sorted(RECORDS[SPINS])[::3]):
+        kind, seed, index = re.fullmatch(r"([GARS])(\d+)-(\d+)", name).groups()  # type: ignore[union-attr]
         text = generators[kind](int(seed), int(index))
         assert (WHERE[name] / f"{name}.litmus").read_text() == text
+
+
+def test_the_spin_corpus_reaches_its_waits() -> None:
+    """tests/support/lkmm_gen_spin.py's promise, on its recorded tests: each form of
+    wait, and waits herd7 unrolls past its bound (``Loop``), where the flag is found
+    clear before it is found set."""
+    text = "\n".join(p.read_text() for p in sorted(SPINS.glob("*.litmus")))
+    wanted = [r"while \(READ_ONCE\(\*f\) == 0\)", r"while \(smp_load_acquire\(f\)",
+              r"while \(atomic_cmpxchg\w*\(f, 1, 2\) != 1\)", r"while \(spin_is_locked",
+              r"(r\d) = \w+\(\*?f\);\n\twhile \(\1 [!=]= [01]\) \{\n\t\t\1 = ",
+              r"(r\d) = \w+\(\*?f\);\n\tr\d = \1;", r"\nP2\("]
+    assert [w for w in wanted if not re.search(w, text)] == []
+    loops = [e for e in RECORDS[SPINS].values() if "Loop Ok" in e["lines"]
+             or "Loop No" in e["lines"]]
+    assert len(loops) >= 20 and len(RECORDS[SPINS]) >= 35
 
 
 def test_the_lock_corpus_has_lone_unlocks_read() -> None:

@@ -11,6 +11,7 @@ given (``python -m tests.support.lkmm_agree FILE...``).
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from pathlib import Path
@@ -45,6 +46,18 @@ def herd_session(lkmm: Path, *extra: str) -> HerdSession:
 def herd_lines(path: Path, session: HerdSession) -> list[str]:
     """``smpcheck-herd -conf linux-kernel.cfg FILE``'s lines."""
     return shown(herd_text(session.run(path).run, HERD_OPTIONS))
+
+
+def loop_shape(lines: list[str]) -> list[str]:
+    """The lines a loop's unrolling leaves alone: no counts (herd7 counts an execution
+    per number of iterations, smpcheck one, a wait being an await), no ``Loop``."""
+    out = []
+    for line in lines:
+        if line.startswith("Positive: "):
+            continue
+        line = re.sub(r"^Loop (Ok|No)$", r"\1", line)
+        out.append(re.sub(r"^(Observation \S+ \S+) \d+ \d+$", r"\1", line))
+    return out
 
 
 def difference(expected: list[str], got: list[str]) -> str:

@@ -1,0 +1,96 @@
+"""A spin-wait iteration that changes the CPU's own state is not a wait (smpcheck._rt.loops).
+
+The loop head blocked the CPU after any iteration that only read memory, before the
+condition saw what it read: with the flag read at the end of the body into the
+register the condition tests, the iteration that read the flag set found the CPU
+blocked (a false endless wait), and every execution that read the flag clear first
+was lost (a false Never under every model).  An iteration that changes a register
+the condition does not test (``r0 = 0``) lost its final state the same way.  Found
+by bench/spin_waits.py (tests/support/lkmm_gen_spin.py) against herd7.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from smpcheck import verify
+from smpcheck._rt.loader import load_model
+from smpcheck.explore.explorer import Settings
+from smpcheck.litmus.run import check_litmus
+
+READ_AT_END = """C read-at-end
+{}
+P0(int *f) { WRITE_ONCE(*f, 1); }
+P1(int *f)
+{
+	int r0;
+	int r1;
+	r0 = READ_ONCE(*f);
+	r1 = r0;
+	while (r0 == 0) {
+		r0 = READ_ONCE(*f);
+	}
+}
+exists (1:r1=0)
+"""
+
+CHANGED_ONCE = """C changed-once
+{}
+P0(int *f) { WRITE_ONCE(*f, 1); }
+P1(int *f)
+{
+	int r0;
+	r0 = 5;
+	while (READ_ONCE(*f) == 0) {
+		r0 = 0;
+	}
+}
+exists (1:r0=0)
+"""
+
+PYTHON = """
+from smpcheck import READ_ONCE, WRITE_ONCE, Model, Var, cpu_relax
+
+f = Var(0)
+seen = Var(9)
+
+
+def setter():
+    WRITE_ONCE(f, 1)
+
+
+def waiter():
+    r = READ_ONCE(f)
+    WRITE_ONCE(seen, r)
+    while r == 0:
+        cpu_relax()
+        r = READ_ONCE(f)
+
+
+MODEL = Model("read-at-end", [setter, waiter], exists="seen=0")
+"""
+
+
+@pytest.mark.parametrize("mm", ["sc", "tso", "lkmm"])
+@pytest.mark.parametrize("text", [READ_AT_END, CHANGED_ONCE], ids=["read-at-end", "changed-once"])
+def test_waiting_for_a_flag_set_later_is_listed(tmp_path: Path, text: str, mm: str) -> None:
+    """P1 finds the flag clear, then set: the state that shows it exists, and no CPU
+    waits forever (P0 always sets the flag)."""
+    path = tmp_path / "t.litmus"
+    path.write_text(text)
+    run = check_litmus(path, mm, Settings(jobs=1))
+    assert run.result.violations == []
+    assert run.verdict == "Sometimes"
+    assert run.positive == 1 and run.negative == 1  # (flag clear first, or set)
+
+
+def test_python_model_reading_at_the_end_of_the_body(tmp_path: Path) -> None:
+    path = tmp_path / "spin.py"
+    path.write_text(PYTHON)
+    model, names = load_model(str(path))
+    result = verify(model, names, "sc", Settings())
+    assert result.violations == []
+    assert result.executions == 2  # (the first read sees the flag clear, or set)
+    assert result.exit_status == 0
