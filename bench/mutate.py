@@ -197,6 +197,18 @@ class Stopped(Exception):
     """SIGTERM: the run ends, its counts printed."""
 
 
+def generator_args(doc: str, out: str) -> argparse.ArgumentParser:
+    """The options of a harness that generates its tests (bench/rmw_cycles.py,
+    bench/spin_waits.py): --seed, --count, -j, --timeout and --out (default ``out``)."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--count", type=int, default=200)
+    ap.add_argument("-j", "--jobs", type=int, default=2)
+    ap.add_argument("--timeout", type=float, default=60.0, help="seconds per run of each tool")
+    ap.add_argument("--out", type=Path, default=Path(out))
+    return ap
+
+
 def stop(*_: Any) -> None:
     """The SIGTERM handler of a run that prints its counts when stopped."""
     raise Stopped

@@ -37,7 +37,17 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from lkmm_gen_record import herd_lines, write_record  # noqa: E402
-from mutate import AGREE, BAD, HERD_REJECTS, Stopped, judge, print_counts, start_session, stop  # noqa: E402
+from mutate import (  # noqa: E402
+    AGREE,
+    BAD,
+    HERD_REJECTS,
+    Stopped,
+    generator_args,
+    judge,
+    print_counts,
+    start_session,
+    stop,
+)
 
 from tests.support.lkmm_gen_rmwcycle import generate, kind, reaches  # noqa: E402
 
@@ -53,12 +63,7 @@ def run(path: Path, timeout: float) -> tuple[str, str, dict[str, Any], float]:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--count", type=int, default=200)
-    ap.add_argument("-j", "--jobs", type=int, default=2)
-    ap.add_argument("--timeout", type=float, default=60.0, help="seconds per run of each tool")
-    ap.add_argument("--out", type=Path, default=Path("/tmp/smpcheck-rmw-cycles"))
+    ap = generator_args(__doc__, "/tmp/smpcheck-rmw-cycles")
     ap.add_argument("--record", type=Path, help="write --keep agreeing tests here")
     ap.add_argument("--keep", type=int, default=50)
     args = ap.parse_args()

@@ -17,7 +17,6 @@ text, then counts by the wait's form and outcome; exit status 1 on any disagreem
 
 from __future__ import annotations
 
-import argparse
 import re
 import signal
 import sys
@@ -37,6 +36,7 @@ from mutate import (  # noqa: E402
     NOT_JUDGED,
     UNSUPPORTED,
     Stopped,
+    generator_args,
     judge,
     print_counts,
     start_session,
@@ -68,12 +68,7 @@ def form(text: str) -> str:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--count", type=int, default=200)
-    ap.add_argument("-j", "--jobs", type=int, default=2)
-    ap.add_argument("--timeout", type=float, default=60.0, help="seconds per run of each tool")
-    ap.add_argument("--out", type=Path, default=Path("/tmp/smpcheck-spin-waits"))
+    ap = generator_args(__doc__, "/tmp/smpcheck-spin-waits")
     ap.add_argument("--mm", choices=sorted(HERD7_MODEL), default="lkmm")
     ap.add_argument("--wide", action="store_true", help="waits of more forms")
     args = ap.parse_args()
