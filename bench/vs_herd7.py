@@ -1,6 +1,6 @@
 """smpcheck against herd7 on the same inputs, in the same run: time ratios and peak memory.
 
-Run: .venv/bin/python bench/vs_herd7.py [--rings 12] [--skip kernel,rings,inc]
+Run: .venv/bin/python bench/vs_herd7.py [--rings 12] [--skip kernel,rings,inc] [--repeat N]
 
 Every figure is one fresh process per command (what a user runs), timed by wall
 clock and by CPU time (user + system, which the load of a shared machine
@@ -11,7 +11,10 @@ process's peak resident memory:
 
 * ``kernel``: the kernel's litmus tests (../shared/lkmm/litmus-tests, all in one
   process) through ``smpcheck-herd -conf linux-kernel.cfg`` (the cat model),
-  ``smpcheck litmus --mm lkmm`` (the built-in LKMM) and ``herd7``;
+  ``smpcheck litmus --mm lkmm`` (the built-in LKMM) and ``herd7``; with
+  ``--repeat N``, N runs of each in turn, the median run's figures and the
+  fastest runs' ratio (a fixed loop's CPU time varies by 1.6x between runs on
+  this machine: one run each is a draw);
 * ``rings``: the RCU ring and the release/acquire message-passing ring of
   ``--rings`` CPUs (bench/herd_rings.py) the same three ways;
 * ``inc``: 3 CPUs each incrementing one counter twice (bench/inc.py) through
@@ -136,20 +139,39 @@ def observations(out: str) -> list[str]:
     return [x for x in out.splitlines() if x.startswith("Observation")]
 
 
-def compare(title: str, files: list[str], herd7: str | None) -> None:
-    """One input set three ways: cat model, built-in LKMM, herd7."""
+def compare(title: str, files: list[str], herd7: str | None, repeat: int = 1) -> None:
+    """One input set three ways: cat model, built-in LKMM, herd7; with ``repeat`` above
+    1, each that many times in turn, and the median run's times (by CPU) and the
+    ratio of the fastest runs' CPU times."""
     print(f"{title} (load {os.getloadavg()[0]:.1f}):", flush=True)
-    ref = run([herd7, "-I", str(SHARED), *CFG, *files], SHARED) if herd7 else None
-    cat = run([str(BIN / "smpcheck-herd"), *CFG, *files], SHARED)
-    built = run([str(BIN / "smpcheck"), "litmus", "--mm", "lkmm", *files], SHARED)
+    cmds = {"cat": [str(BIN / "smpcheck-herd"), *CFG, *files],
+            "built": [str(BIN / "smpcheck"), "litmus", "--mm", "lkmm", *files]}
+    if herd7:
+        cmds = {"herd7": [herd7, "-I", str(SHARED), *CFG, *files], **cmds}
+    runs: dict[str, list[Timing]] = {k: [] for k in cmds}
+    for _ in range(repeat):
+        for key, cmd in cmds.items():
+            runs[key].append(run(cmd, SHARED))
+    got = {k: sorted(ts, key=lambda t: t.cpu) for k, ts in runs.items()}
+    mid = {k: ts[len(ts) // 2] for k, ts in got.items()}
+    ref = mid.get("herd7")
+
+    def best(key: str) -> str:
+        if repeat < 2:
+            return ""
+        fast = f"  fastest {got[key][0].cpu:.2f} s cpu"
+        return fast + (f" ({got['herd7'][0].cpu / got[key][0].cpu:.2f}x)"
+                       if ref is not None and key != "herd7" else "")
+
+    if repeat > 1:
+        print(f"  (median of {repeat} runs each, taken in turn)")
     if ref is not None:
-        print(line("herd7", ref), flush=True)
-        same = observations(ref.out) == observations(cat.out)
-        print(line("smpcheck-herd (cat model)", cat, ref,
-                   "" if same else "  OBSERVATIONS DIFFER"), flush=True)
-    else:
-        print(line("smpcheck-herd (cat model)", cat), flush=True)
-    print(line("smpcheck litmus --mm lkmm (built-in)", built, ref), flush=True)
+        print(line("herd7", ref, None, best("herd7")), flush=True)
+    same = ref is None or observations(ref.out) == observations(mid["cat"].out)
+    print(line("smpcheck-herd (cat model)", mid["cat"], ref,
+               ("" if same else "  OBSERVATIONS DIFFER") + best("cat")), flush=True)
+    print(line("smpcheck litmus --mm lkmm (built-in)", mid["built"], ref, best("built")),
+          flush=True)
 
 
 def inc(tmp: Path, herd7: str | None, with_herd7: bool) -> None:
@@ -186,6 +208,9 @@ def main() -> int:
     ap.add_argument("--rings", default="12", help="ring sizes, comma-separated (6 to 16)")
     ap.add_argument("--skip", default="", help="sections to skip: kernel,rings,inc, and "
                     "inc-herd7 (herd7 on the increments: about 45 CPU-seconds)")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="runs of each command on the kernel's tests, taken in turn: the "
+                    "median's figures (this machine's speed varies between runs)")
     args = ap.parse_args()
     skip = set(args.skip.split(","))
     herd7 = shutil.which("herd7")
@@ -200,7 +225,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         if "kernel" not in skip:
             tests = sorted(str(p) for p in (SHARED / "litmus-tests").glob("*.litmus"))
-            compare(f"the kernel's {len(tests)} litmus tests, one process", tests, herd7)
+            compare(f"the kernel's {len(tests)} litmus tests, one process", tests, herd7,
+                    args.repeat)
         if "inc" not in skip:
             inc(Path(tmp), herd7, "inc-herd7" not in skip)
         if "rings" not in skip:
