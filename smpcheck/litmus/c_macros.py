@@ -184,7 +184,7 @@ MACROS = MacroTable({
     for names, roles, returns in _GROUPS for name in names.split()
 } | {name: Macro(name, _rcu_marker(tag, name), "", False)
      for name, tag in (("rcu_read_lock", "rcu-lock"), ("rcu_read_unlock", "rcu-unlock"))}
-  | {"spin_unlock": Macro("spin_unlock", spin_unlock, "p", False, _writes("spin_unlock"))},
+  | {"spin_unlock": Macro("spin_unlock", spin_unlock, "p", False)},
     "smpcheck's kernel API, linux-kernel.def's names")
 """Every function a C litmus test may call, by name."""
 

@@ -162,15 +162,15 @@ def _own_exprs(stmt: Stmt) -> list[Expr]:
 
 
 def _constants(e: Expr) -> Iterator[int]:
-    if isinstance(e, Num):
-        yield e.value
-    elif isinstance(e, Unary) and e.op == "-" and isinstance(e.expr, Num):
-        yield -e.expr.value
+    value = _literal(e)
+    if value is not None:
+        yield value
     for child in _children(e):
         yield from _constants(child)
 
 
 def _literal(e: Expr) -> int | None:
+    """The constant ``e`` is (``1``, ``-1``), or None."""
     if isinstance(e, Num):
         return e.value
     if isinstance(e, Unary) and e.op == "-" and isinstance(e.expr, Num):
@@ -183,6 +183,21 @@ def _calls(e: Expr) -> Iterator[Call]:
         yield e
     for child in _children(e):
         yield from _calls(child)
+
+
+def _unseen_write(call: Call, macro: Macro, old: Any) -> int | None:
+    """What ``call`` writes unseen to a location holding ``old`` (``macro.writes``),
+    where its value arguments are constants."""
+    assert macro.writes is not None
+    vals = [_literal(a) for role, a in zip(macro.roles, call.args, strict=False)
+            if role == "v"]
+    if None in vals:
+        return None
+    try:
+        wrote = macro.writes(old, tuple(vals))
+    except (TypeError, ArithmeticError):  # (a pointer's initial value)
+        return None
+    return wrote if type(wrote) is int else None
 
 
 def _param_kinds(test: CTest, lines: SourceLines) -> dict[str, str]:
@@ -332,8 +347,11 @@ class ThreadCompiler:
             values = {v for e in exprs for v in _constants(e)}
             at: dict[Loc, frozenset[Any]] = {}
             for call in (c for e in exprs for c in _calls(e)):
-                named = self._named_loc(call)
-                wrote = self._unseen_write(call, 0 if named is None else named[1])
+                macro = self.macros.get(call.func)
+                if macro is None or macro.writes is None:
+                    continue
+                named = self._named_loc(call, macro)
+                wrote = _unseen_write(call, macro, 0 if named is None else named[1])
                 if wrote is None:
                     continue
                 if named is None:
@@ -345,28 +363,10 @@ class ThreadCompiler:
                 yield (self.thread.index, src.path, src.line, src.text, frozenset(values),
                        tuple(at.items()))
 
-    def _unseen_write(self, call: Call, old: Any) -> int | None:
-        """What ``call`` writes unseen to a location holding ``old`` (Macro.writes), where
-        its value arguments are constants."""
-        macro = self.macros.get(call.func)
-        if macro is None or macro.writes is None:
-            return None
-        vals = [_literal(a) for role, a in zip(macro.roles, call.args, strict=False)
-                if role == "v"]
-        if None in vals:
-            return None
-        try:
-            wrote = macro.writes(old, tuple(vals))
-        except (TypeError, ArithmeticError):  # (a pointer's initial value)
-            return None
-        return wrote if type(wrote) is int else None
-
-    def _named_loc(self, call: Call) -> tuple[Loc, Any] | None:
+    def _named_loc(self, call: Call, macro: Macro) -> tuple[Loc, Any] | None:
         """The location a call's first pointer argument names (a parameter:
         ``spin_lock(l)``) and its initial value, or None where it is computed."""
-        macro = self.macros.get(call.func)
-        roles = "" if macro is None else macro.roles
-        for role, arg in zip(roles, call.args, strict=False):
+        for role, arg in zip(macro.roles, call.args, strict=False):
             if role == "p" and isinstance(arg, Name) and arg.id in self.params \
                     and arg.id not in self.registers:
                 obj = self.params[arg.id]._obj
