@@ -94,3 +94,67 @@ def test_python_model_reading_at_the_end_of_the_body(tmp_path: Path) -> None:
     assert result.violations == []
     assert result.executions == 2  # (the first read sees the flag clear, or set)
     assert result.exit_status == 0
+
+
+COUNTING = """
+from smpcheck import READ_ONCE, WRITE_ONCE, Model, Var, cpu_relax
+
+f = Var(0)
+bug = Var(0)
+
+
+class Tally:
+    __slots__ = ("n",)
+
+    def __init__(self):
+        self.n = 0
+
+
+class Box:
+    def __init__(self):
+        self.items = []
+
+
+def setter():
+    WRITE_ONCE(f, 1)
+
+
+def waiter():
+    state = STATE
+    while READ_ONCE(f) == 0:
+        STEP
+        cpu_relax()
+    if SPUN >= 2:
+        WRITE_ONCE(bug, 1)
+
+
+MODEL = Model("counting", [setter, waiter], exists="bug=1")
+"""
+
+# (how the waiter keeps its count, how an iteration adds to it, the count after the loop)
+COUNTS = {
+    "list": ("[]", "state.append(0)", "len(state)"),
+    "dict": ("{}", "state[len(state)] = 0", "len(state)"),
+    "nested": ("{'seen': []}", "state['seen'].append(0)", "len(state['seen'])"),
+    "slots": ("Tally()", "state.n += 1", "state.n"),
+    "attribute": ("Box()", "state.items.append(0)", "len(state.items)"),
+    "bytearray": ("bytearray()", "state.append(0)", "len(state)"),
+}
+
+
+@pytest.mark.parametrize("how", sorted(COUNTS))
+def test_a_count_kept_in_an_object_is_a_change(tmp_path: Path, how: str) -> None:
+    """An iteration that adds to a list or sets an attribute changed the CPU's state
+    (the object is the same one): it is no wait.  Compared by identity, the second
+    iteration blocked and the executions that spin twice, writing bug, were lost (a
+    false "no execution satisfies it").  Spinning is unbounded here, so the run stops
+    at the loop bound: incomplete, with the state found."""
+    state, step, spun = COUNTS[how]
+    path = tmp_path / "counting.py"
+    path.write_text(COUNTING.replace("STATE", state).replace("STEP", step)
+                    .replace("SPUN", spun))
+    model, names = load_model(str(path))
+    result = verify(model, names, "sc", Settings(loop_bound=4))
+    assert result.positive > 0
+    assert not result.complete
+    assert result.exit_status == 3

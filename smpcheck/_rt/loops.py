@@ -22,9 +22,12 @@ is plain Python: it is no CPU's, so nothing bounds it.
 
 from __future__ import annotations
 
+import collections
 import sys
+import types
 from typing import Any
 
+from smpcheck._rt.rewritten import REWRITTEN
 from smpcheck._rt.runtime import ModelMisuse, Op, cpu_name, issue, refuse, running
 from smpcheck.graph.events import Source
 from smpcheck.model.objects import Ref
@@ -85,20 +88,82 @@ class _Same:
     __hash__ = None  # type: ignore[assignment]
 
 
+class _Unseen:
+    """State the loop head cannot compare (an iterator's position, an object of a kind it
+    does not know, more than :data:`_MOST` objects): equal to nothing, so the
+    iteration counts as having changed the CPU's state and the loop runs on, to its
+    bound if need be (an incomplete verdict, never a wait that hides states)."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        return False
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+_MOST = 2_000  # objects compared at one loop head before the rest is taken as changed
+_VALUES = (int, float, complex, str, bytes, range, Ref, type(None))
+_CONTAINERS = (list, tuple, set, frozenset, bytearray, collections.deque)
+_BY_IDENTITY = (type, types.FunctionType, types.BuiltinFunctionType, types.MethodType,
+                types.ModuleType)
+
+
 def _bare(x: Any) -> Any:
-    """``x`` as compared between two loop heads: values without their dependencies
-    (comparing a Val would record a control dependency), tuples and dicts by their
-    items (a dict's ``_smp_`` names left out: the loader's own), other objects by
-    identity."""
-    x = raw(x)
-    if isinstance(x, int | float | str | bytes | Ref) or x is None:
-        return x
-    if isinstance(x, tuple):
-        return tuple(_bare(v) for v in x)
-    if isinstance(x, dict):
-        return {k: _bare(v) for k, v in x.items()
-                if not (isinstance(k, str) and k.startswith("_smp_"))}
-    return _Same(x)
+    """The CPU's own state ``x`` (a loop's locals) as compared between two loop heads:
+    values without their dependencies (comparing a Val would record a control
+    dependency), containers and the model's own objects by what they hold now (a list
+    appended to, an attribute set, is a change), each mutable one also by identity;
+    functions, classes, modules and smpcheck's objects (whose state is memory, not the
+    CPU's) by identity; anything else as :class:`_Unseen`."""
+    return _Snapshot().of(x)
+
+
+class _Snapshot:
+    """One loop head's :func:`_bare`: objects met twice (a cycle) by identity."""
+
+    def __init__(self) -> None:
+        self.met: set[int] = set()
+
+    def of(self, x: Any) -> Any:
+        x = raw(x)
+        if isinstance(x, _VALUES):
+            return x
+        if id(x) in self.met or isinstance(x, _BY_IDENTITY):
+            return _Same(x)
+        if len(self.met) >= _MOST:
+            return _Unseen()
+        self.met.add(id(x))
+        if isinstance(x, dict):
+            return (_Same(x), {k: self.of(v) for k, v in x.items()
+                               if not (isinstance(k, str) and k.startswith("_smp_"))})
+        if isinstance(x, _CONTAINERS):
+            return (type(x), tuple(self.of(v) for v in x),
+                    None if isinstance(x, tuple | frozenset) else _Same(x))
+        if engine_object(x):
+            return _Same(x)
+        fields = _fields(x)
+        return _Unseen() if fields is None else (_Same(x), self.of(fields))
+
+
+def engine_object(x: Any) -> bool:
+    """Whether ``x`` is one of smpcheck's own objects (a location, a lock, a struct's
+    memory), whose state is in memory, not in Python."""
+    module = str(getattr(type(x), "__module__", ""))
+    return module.startswith("smpcheck.") and module not in REWRITTEN
+
+
+def _fields(x: Any) -> dict[str, Any] | None:
+    """The attributes of an object of a model's class (``__dict__`` and slots), or None
+    for an object of another kind (an iterator, a library's object)."""
+    if str(getattr(type(x), "__module__", "")) not in REWRITTEN:
+        return None
+    fields = dict(getattr(x, "__dict__", {}))
+    for klass in type(x).__mro__:
+        for name in getattr(klass, "__slots__", ()):
+            if name not in ("__dict__", "__weakref__") and hasattr(x, name):
+                fields[name] = getattr(x, name)
+    return fields
 
 
 def _retry(state: list[Any], g: Any, since: list[Any], relaxed: bool) -> bool:
