@@ -159,16 +159,19 @@ def test_event_bound(tmp_path: Path, limit: int) -> None:
 
 
 def test_timeout_cuts_a_run(tmp_path: Path) -> None:
-    """A model whose CPU sleeps 50 ms: a 10 ms --timeout stops it after one execution."""
+    """A model whose CPU sleeps 50 ms: a 10 ms --timeout stops it before it has explored
+    all (after one execution, or none on a loaded machine, where starting the run can
+    take the 10 ms)."""
     path = tmp_path / "sleepy.py"
     path.write_text("import time\n\nfrom smpcheck import READ_ONCE, WRITE_ONCE, Model, Var\n\n"
                     "x = Var(0)\n\n\ndef P0():\n    WRITE_ONCE(x, 1)\n\n\ndef P1():\n"
                     "    r0 = READ_ONCE(x)\n    time.sleep(0.05)\n    return {'r0': r0}\n\n\n"
                     'MODEL = Model("sleepy", [P0, P1], exists="1:r0=1")\n')
-    assert smpcheck("check", path).code == 0
+    full = smpcheck("check", path, "--json")
+    assert full.code == 0 and full.json()["executions"] == 2  # (P1 reads 0 or 1)
     res = smpcheck("check", path, "--timeout", "0.01", "--json")
     data = res.json()
-    assert (res.code, data["verdict"], data["executions"]) == (3, None, 1)
+    assert (res.code, data["verdict"]) == (3, None) and data["executions"] <= 1
     assert_cut(data["incomplete"][0], Limit.TIMEOUT, 0.01, "--timeout")
     text = smpcheck("check", path, "--timeout", "0.01").out
     assert "incomplete, no verdict" in text and "raise --timeout (it is 0.01)" in text
