@@ -38,6 +38,7 @@ from typing import Any
 
 from smpcheck.cat import defs as D
 from smpcheck.errors import UsageError
+from smpcheck.kernel.atomic import andnot
 from smpcheck.kernel.lowlevel import (
     BLOCK,
     Op,
@@ -67,7 +68,7 @@ _POINTER_FIRST = frozenset({"__xchg", "__cmpxchg", "__atomic_op", "__atomic_op_r
                             "__trylock", "__islocked", "__srcu"})
 _OPS: dict[str, Callable[[Any, Any], Any]] = {
     "+": BINARY["+"], "-": BINARY["-"], "&": BINARY["&"], "|": BINARY["|"],
-    "^": BINARY["^"], "&~": lambda a, b: a & ~b, "*": BINARY["*"],
+    "^": BINARY["^"], "&~": andnot, "*": BINARY["*"],
 }
 
 

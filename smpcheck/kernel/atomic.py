@@ -108,7 +108,9 @@ def _returning(name: str, op: Callable[[Any, Any], Any], tags: frozenset[str],
     return f2
 
 
-def _andnot(a: Any, b: Any) -> Any:
+def andnot(a: Any, b: Any) -> Any:
+    """``a & ~b``: what atomic_andnot() and its kin write (the one definition: the
+    litmus macros and a .def file's ``&~`` use it)."""
     return a & ~b
 
 
@@ -117,7 +119,7 @@ atomic_sub = _noreturn("atomic_sub", operator.sub)
 atomic_and = _noreturn("atomic_and", operator.and_)
 atomic_or = _noreturn("atomic_or", operator.or_)
 atomic_xor = _noreturn("atomic_xor", operator.xor)
-atomic_andnot = _noreturn("atomic_andnot", _andnot)
+atomic_andnot = _noreturn("atomic_andnot", andnot)
 atomic_inc = _noreturn("atomic_inc", operator.add, unary=True)
 atomic_dec = _noreturn("atomic_dec", operator.sub, unary=True)
 
@@ -174,7 +176,7 @@ atomic_fetch_dec_relaxed = _returning("atomic_fetch_dec_relaxed", operator.sub,
 atomic_fetch_and = _returning("atomic_fetch_and", operator.and_, _S[""], True)
 atomic_fetch_or = _returning("atomic_fetch_or", operator.or_, _S[""], True)
 atomic_fetch_xor = _returning("atomic_fetch_xor", operator.xor, _S[""], True)
-atomic_fetch_andnot = _returning("atomic_fetch_andnot", _andnot, _S[""], True)
+atomic_fetch_andnot = _returning("atomic_fetch_andnot", andnot, _S[""], True)
 atomic_fetch_inc_acquire = _returning("atomic_fetch_inc_acquire",
                                       operator.add, _S["_acquire"], True, True)
 atomic_fetch_inc_release = _returning("atomic_fetch_inc_release",
@@ -199,11 +201,11 @@ atomic_fetch_xor_acquire = _returning("atomic_fetch_xor_acquire",
 atomic_fetch_xor_release = _returning("atomic_fetch_xor_release",
                                       operator.xor, _S["_release"], True)
 atomic_fetch_andnot_relaxed = _returning("atomic_fetch_andnot_relaxed",
-                                         _andnot, _S["_relaxed"], True)
+                                         andnot, _S["_relaxed"], True)
 atomic_fetch_andnot_acquire = _returning("atomic_fetch_andnot_acquire",
-                                         _andnot, _S["_acquire"], True)
+                                         andnot, _S["_acquire"], True)
 atomic_fetch_andnot_release = _returning("atomic_fetch_andnot_release",
-                                         _andnot, _S["_release"], True)
+                                         andnot, _S["_release"], True)
 
 
 @_recorded

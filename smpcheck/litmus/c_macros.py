@@ -29,7 +29,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from smpcheck.kernel.atomic import MADE
+from smpcheck.kernel.atomic import MADE, andnot
 from smpcheck.kernel.lowlevel import Op, fence, issue, this_cpu, where
 from smpcheck.litmus.translate_ops import BINARY, combine
 from smpcheck.records import record
@@ -161,7 +161,7 @@ _ARITH = re.compile(r"atomic_(?:fetch_)?(add|sub|inc|dec|andnot|and|or|xor)(?:_|
 _STEPS: dict[str, Callable[[Any, Any], Any]] = {
     "add": operator.add, "sub": operator.sub, "inc": operator.add, "dec": operator.sub,
     "and": operator.and_, "or": operator.or_, "xor": operator.xor,
-    "andnot": lambda a, b: a & ~b}
+    "andnot": andnot}
 
 
 def _writes(name: str) -> Writes | None:
