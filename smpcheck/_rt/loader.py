@@ -318,12 +318,16 @@ def runtime_names() -> dict[str, Any]:
 def exec_module(path: str, name: str | None = None) -> types.ModuleType:
     """Run a model file as a module, with the rewrites; errors point at its lines
     (whatever the module-level code raises, an exit too: a real Ctrl-C only stops)."""
+    return exec_source(read_text(path, what="model"), path, name)
+
+
+def exec_source(source: str, path: str, name: str | None = None) -> types.ModuleType:
+    """:func:`exec_module` of the text ``source`` already read from ``path``."""
     from smpcheck._rt.runtime import Interrupted, Stop
     from smpcheck._rt.watchdog import interrupts
     from smpcheck.model.source import raised_text
 
     p = Path(path)
-    source = read_text(p, what="model")
     # A model computes with Python's ints, of any size; the texts and tables that show
     # its values call str(), which refuses an int of more than 4,300 digits by default
     # (a guard for servers parsing untrusted digits: litmus numbers are capped at 40
@@ -371,13 +375,13 @@ def load_model(path: str, switches: Mapping[str, str] | None = None
     from smpcheck.model.switches import fingerprint_of, switches_set
 
     given = dict(switches or {})
+    source = read_text(path, what="model")  # (once: the digest is of the text run)
     with switches_set(given, path):
-        mod = exec_module(path)
+        mod = exec_source(source, path)
     model = getattr(mod, "MODEL", None)
     if not isinstance(model, Model):
         raise UsageError("the model file defines no MODEL = Model(...)", path)
     model.path = path
-    source = Path(path).read_text()
     import hashlib  # (OpenSSL's: milliseconds to import, for model files only)
 
     model.recipe = ModelFile(path, hashlib.sha256(source.encode()).hexdigest(),

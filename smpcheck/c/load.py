@@ -66,7 +66,7 @@ def _load(text: str, path: str, defines: dict[str, str]) -> tuple[Model, dict[st
     show_without_comments(path, text)
     show_without_comments(str(HEADER), header_text)
     built = _Builder(path).build(ast_)
-    model = built.model(path, clause, clause_line, defines)
+    model = built.model(path, text, (clause, clause_line), defines)
     return model, built.names()
 
 
@@ -328,12 +328,15 @@ class _Builder:
         return name_globals({n: r for n, r in self.namespace.items()})
 
     # -- the model -------------------------------------------------------------
-    def model(self, path: str, clause: str, clause_line: int,
+    def model(self, path: str, text: str, clause: tuple[str, int],
               defines: Mapping[str, str]) -> Model:
+        """The model of the file ``path`` holding ``text``, its final-state ``clause``
+        (the text and its line) and ``-D`` ``defines``."""
+        clause_text, clause_line = clause
         entries = sorted((int(m.group(1)), n) for n in self.functions
                          if (m := _CPU.fullmatch(n)))
         if not entries:
-            end = max(1, len(Path(path).read_text(encoding="utf-8").splitlines()))
+            end = max(1, len(text.splitlines()))
             raise UsageError("the file defines no CPU function: write void P0(void) { ... }, "
                              "P1, ... (as in a litmus test)", path, end)
         for k, (i, name) in enumerate(entries):
@@ -353,8 +356,8 @@ class _Builder:
         suffix = " ".join(f"-D {k}" + (f"={v}" if v != "1" else "")
                           for k, v in sorted(defines.items()))
         name = Path(path).stem + (f" ({suffix})" if suffix else "")
-        kwargs = condition_args(clause, clause_line, path)
-        doc = _leading_comment(Path(path).read_text(encoding="utf-8"))
+        kwargs = condition_args(clause_text, clause_line, path)
+        doc = _leading_comment(text)
         model = Model(name, cpus, description=doc, path=path, **kwargs)
         model.condition_line = clause_line or None
         model.fingerprint_inputs = fingerprint_of(defines)
