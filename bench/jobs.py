@@ -13,7 +13,12 @@ is its alone; under load it gets less of it done in its time, so the figure
 flatters a longer wait before the fork).  With ``--runs N``, N such pairs in this
 process (the first pays for the imports a -j run makes), then each speedup's range
 and median, and the range of one fixed loop's processor time timed before each pair
-(the machine's own variation).  Not part of the test suite.
+(the machine's own variation).  After each pair, "a perfect split now": one fixed
+loop run in ``--jobs`` processes at once against as many in turn in one process, the
+speedup a job split with no extra work at all would get on these cores at that moment
+(two busy processes here each run slower than one alone: on this 2-core machine it
+measured 1.0-1.5x), and -j's wall-clock speedup as a share of it.  Not part of the
+test suite.
 """
 
 from __future__ import annotations
@@ -76,12 +81,20 @@ def main() -> None:
         path = Path(tmp) / "inc.py"
         path.write_text(inc_source([int(n) for n in args.shape.split(",")], f"inc {args.shape}"))
         model, names = load_model(str(path))
-        speedups, loops = [], []
+        speedups: list[tuple[float, ...]] = []
+        loops = []
         for _ in range(args.runs):
             loops.append(fixed_loop())
             speedups.append(compare(model, names, args.mm, args.jobs))
+            ceiling = split_ceiling(args.jobs)
+            print(f"a perfect split now: {ceiling:.2f}x (one fixed loop in {args.jobs} "
+                  f"processes at once against {args.jobs} in turn); -j {args.jobs} reached "
+                  f"{speedups[-1][0] / ceiling:.0%} of it by the wall clock")
+            speedups[-1] += (ceiling, speedups[-1][0] / ceiling)
     if args.runs > 1:
-        for i, what in enumerate(("wall clock", "busiest process", "on idle cores")):
+        whats = ("wall clock", "busiest process", "on idle cores", "a perfect split",
+                 "wall clock / perfect split")
+        for i, what in enumerate(whats):
             got = sorted(s[i] for s in speedups)
             print(f"{what}: {got[0]:.2f}-{got[-1]:.2f}x (median {got[len(got) // 2]:.2f}x) "
                   f"in {args.runs} runs")
@@ -98,6 +111,32 @@ def fixed_loop() -> float:
     for i in range(1_000_000):
         d[i & 1023] = i
     return time.process_time() - start
+
+
+def split_ceiling(jobs: int, rounds: int = 5) -> float:
+    """The speedup a perfectly split job would get on this machine now: ``jobs`` runs
+    of :func:`fixed_loop` (``rounds`` times over, about as long as the runs above) in
+    turn in this process, against one in each of ``jobs`` processes at once (forked;
+    the wall clock until the last ends).  Two busy processes do not each run as fast
+    as one alone on these shared cores: this is the most -j can reach."""
+    start = time.monotonic()
+    for _ in range(jobs * rounds):
+        fixed_loop()
+    alone = time.monotonic() - start
+    start = time.monotonic()
+    pids = []
+    for _ in range(jobs - 1):
+        pid = os.fork()
+        if pid == 0:
+            for _ in range(rounds):
+                fixed_loop()
+            os._exit(0)
+        pids.append(pid)
+    for _ in range(rounds):
+        fixed_loop()
+    for pid in pids:
+        os.waitpid(pid, 0)
+    return alone / (time.monotonic() - start)
 
 
 def compare(model: Any, names: Any, mm: str, jobs: int) -> tuple[float, float, float]:
