@@ -144,3 +144,26 @@ def test_parse_reports_columns() -> None:
     with pytest.raises(UsageError) as info:
         parse("let x =\n  po ^ 2\n", "m.cat")
     assert (info.value.line, info.value.column) == (2, 6)
+
+
+@pytest.mark.parametrize(("expr", "column"), [
+    ("~po?", 12), ("~po*", 12), ("~po+", 12), ("~(po)?", 14), ("~po^-1?", 15),
+    ("~~po?", 13), ("po ; ~po*", 17), ("~[W]+", 13), ("~R * W", 12), ("~~R * W", 13),
+    ("R * ~W", 13)])
+def test_postfix_after_a_complement(tmp_path: Path, expr: str, column: int) -> None:
+    """herd7 7.58 rejects ``?``, ``*`` (a product too) and ``+`` after a complemented
+    operand ("unexpected '?'"; bench/cat_mutate.py found smpcheck reading ``~po?``,
+    linux-kernel.cat's rcu-link edited, as ``~(po?)``), and a complement right after a
+    product's ``*``."""
+    err = load_error(tmp_path, f"let a = po\nlet b = {expr}\n")
+    assert (err.line, err.column) == (2, column), err
+    assert "complement" in err.message
+
+
+@pytest.mark.parametrize("expr", ["~po^-1", "(~po)?", "~(po?)", "[~W]?", "~po ; po?",
+                                  "~po^-1^-1", "R * (~W)", "~R & W"])
+def test_postfix_a_complement_allows(tmp_path: Path, expr: str) -> None:
+    """What herd7 reads there: ``^-1``, a parenthesised complement, other operators."""
+    path = tmp_path / "ok.cat"
+    path.write_text(f"let b = {expr}\n")
+    load_model(path).check(dict(BASE))
