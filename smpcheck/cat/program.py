@@ -28,7 +28,7 @@ from smpcheck.cat.compiler import (
     pattern_names,
     skipping,
 )
-from smpcheck.cat.kinds import SET, Kinds
+from smpcheck.cat.kinds import REL, SET, Kinds
 from smpcheck.cat.values import EMPTY, CatTypeError, Value
 from smpcheck.errors import UsageError
 from smpcheck.records import mutable_record
@@ -191,14 +191,46 @@ class ProgramCompiler(Compiler):
         op = V.inter if node.op == "&" else V.diff
         return skipping(op, [self.expr(e, scope) for e in node.args], self.located(node))
 
-    def cannot_fail(self, node: S.Expr, scope: Scope | None) -> bool:
-        """Whether ``node`` (compiled in ``scope``) cannot fail (smpcheck.cat.kinds)."""
+    def x_Unary(self, node: S.Unary, scope: Scope | None) -> Code:
+        """``~a`` where ``a`` is empty and of a kind the syntax tells (smpcheck.cat.kinds):
+        every event, or every pair of events.  An empty value carries no kind here (herd7's
+        do: ``~(po-loc \\ barrier)`` on a test with no two accesses of a location is every
+        pair); where the kind is not known, ``~`` of an empty value stays an error."""
+        kind = self.kind_of(node.arg, scope) if node.op == "comp" else None
+        if kind not in (SET, REL):
+            return super().x_Unary(node, scope)
+        arg = self.expr(node.arg, scope)
+        where = self.located(node)
+        rel = kind == REL
+
+        def code(rt: Runtime, f: Frame) -> Value:
+            v = arg(rt, f)
+            n = rt.n
+            if v is EMPTY:
+                return V.complement(V.as_rel(v, n), n) if rel else (1 << n) - 1
+            try:
+                return V.complement(v, n)
+            except CatTypeError as e:
+                raise where(e) from None
+        return code
+
+    def kind_of(self, node: S.Expr, scope: Scope | None) -> str | None:
+        """The kind of ``node``'s value (compiled in ``scope``), if the syntax tells."""
+        return self.kinds.judge(node, self.globals, self.locals(scope))[0]
+
+    @staticmethod
+    def locals(scope: Scope | None) -> dict[str, Any]:
+        """The local names in sight in ``scope``, of no known kind."""
         local: dict[str, Any] = {}
         s = scope
         while s is not None:
             local.update(dict.fromkeys(s.names))
             s = s.parent
-        _, safe, bases = self.kinds.judge(node, self.globals, local)
+        return local
+
+    def cannot_fail(self, node: S.Expr, scope: Scope | None) -> bool:
+        """Whether ``node`` (compiled in ``scope``) cannot fail (smpcheck.cat.kinds)."""
+        _, safe, bases = self.kinds.judge(node, self.globals, self.locals(scope))
         if safe:
             self.kinds.bases.update(bases)
         return safe
