@@ -39,6 +39,7 @@ from smpcheck.litmus.run import (
 from smpcheck.litmus.syntax import CTest
 from smpcheck.model.model import Model
 from smpcheck.models.cat import CatMemoryModel
+from smpcheck.models.cat_probes import SPLIT_RMW, allowed
 from smpcheck.records import field, mutable_record
 from smpcheck.results.result import Result
 from smpcheck.settings import Settings
@@ -64,6 +65,8 @@ class HerdSession:
         self.opts = opts
         self._models: dict[str, CatMemoryModel] = {}
         self._macros: dict[str, Macro] | None = None
+        # the kinds of test whose model allows split RMWs: refused on tests with RMWs
+        self._splits_rmws: set[str] = set()
 
     def model_for(self, test: LitmusTest) -> CatMemoryModel:
         """The cat model a test runs under (loaded once per kind of test)."""
@@ -86,8 +89,13 @@ class HerdSession:
             attr = "bell" if bell is not None and repr(str(bell)) in exc.message else "model"
             path, line = self.opts.origin(attr)
             raise UsageError(exc.message, path, line) from None
+        shapes = allowed(cat) if is_c else []
+        if shapes and shapes != [SPLIT_RMW]:
+            raise _unsupported(shapes[0], cat.path)
         mm = CatMemoryModel(cat, os.path.basename(cat.path))
         self._models[key] = mm
+        if shapes:
+            self._splits_rmws.add(key)
         return mm
 
     def macros_for(self, test: LitmusTest) -> dict[str, Macro] | None:
@@ -124,8 +132,18 @@ class HerdSession:
         # (they held 8 KB per state: 780 MB on the 16-CPU ring)
         result = verify(model, names, mm, settings, judge=watch, keep_witnesses=False,
                         subject="test")
+        if watches[0].rmws and isinstance(test, CTest) and "C" in self._splits_rmws:
+            raise _unsupported(SPLIT_RMW, mm.model.path, " (as this test has RMWs)")
         return HerdOutcome(litmus_run(test, model, names, mm.name, result),
                            watches[0].settled, watches[0].graphs)
+
+
+def _unsupported(shape: str, model: str, why: str = "") -> UsageError:
+    """A model smpcheck's explorer cannot judge (smpcheck.models.cat_probes)."""
+    return UsageError(f"not supported: the model allows {shape}{why}, which smpcheck's "
+                      "explorer never builds (it explores coherent executions with atomic "
+                      "RMWs and keeps the kernel model's program order): it would miss "
+                      "executions the model allows", model)
 
 
 class _Watch:
@@ -140,6 +158,7 @@ class _Watch:
         self.show = opts.show if opts.show != "none" or not opts.gv else "prop"
         self.graphs: list[tuple[ExecutionGraph, bool]] = []
         self.settled = False
+        self.rmws = False  # whether an execution has an RMW's write
 
     def reset(self) -> None:
         """Forget what was judged (the explorer starts another pass)."""
@@ -148,6 +167,8 @@ class _Watch:
 
     def __call__(self, g: ExecutionGraph, result: Result) -> None:
         self.checker(g, result)
+        if g.rmws:
+            self.rmws = True
         cond = self.model.condition
         if cond is None:
             return
