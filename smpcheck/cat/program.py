@@ -28,7 +28,7 @@ from smpcheck.cat.compiler import (
     pattern_names,
     skipping,
 )
-from smpcheck.cat.kinds import REL, SET, Kinds
+from smpcheck.cat.kinds import REL, SET, Kinds, mistyped
 from smpcheck.cat.values import EMPTY, CatTypeError, Value
 from smpcheck.errors import UsageError
 from smpcheck.records import mutable_record
@@ -191,6 +191,30 @@ class ProgramCompiler(Compiler):
         op = V.inter if node.op == "&" else V.diff
         return skipping(op, [self.expr(e, scope) for e in node.args], self.located(node))
 
+    def expr(self, node: S.Expr, scope: Scope | None) -> Code:
+        """An expression's code; one whose operands are of kinds its operator does not
+        take (smpcheck.cat.kinds.mistyped) fails whenever it is evaluated, as herd7's
+        does, though an operand be empty."""
+        if isinstance(node, (S.Unary, S.Binary)):
+            why = self.mistyped(node, scope)
+            if why is not None:
+                where = self.located(node)
+
+                def fail(rt: Runtime, f: Frame) -> Value:
+                    raise where(CatTypeError(why))
+                return fail
+        return super().expr(node, scope)
+
+    def mistyped(self, node: S.Unary | S.Binary, scope: Scope | None) -> str | None:
+        if isinstance(node, S.Unary):
+            return mistyped(node.op, [self.kind_of(node.arg, scope)])
+        if node.op != ";":
+            return mistyped(node.op, [self.kind_of(a, scope) for a in node.args])
+        ids = [a for a in node.args if isinstance(a, S.Unary) and a.op == "toid"]
+        rest = [a for a in node.args if not (isinstance(a, S.Unary) and a.op == "toid")]
+        return mistyped(";", [self.kind_of(a, scope) for a in rest],
+                        [self.kind_of(a.arg, scope) for a in ids])
+
     def x_Unary(self, node: S.Unary, scope: Scope | None) -> Code:
         """``~a`` where ``a`` is empty and of a kind the syntax tells (smpcheck.cat.kinds):
         every event, or every pair of events.  An empty value carries no kind here (herd7's
@@ -240,6 +264,8 @@ class ProgramCompiler(Compiler):
             if isinstance(b.pattern, tuple):
                 raise self.error("let rec binds names, not tuples", b)
         slots = [self.targets((b.pattern,), scope)[0] for b in ins.bindings]  # type: ignore[arg-type]
+        if scope is None:
+            self.kinds.learn_recursive(slots, [b.expr for b in ins.bindings], self.globals)
         codes = [self.expr(b.expr, scope) for b in ins.bindings]
         funs = [isinstance(b.expr, S.Fun) for b in ins.bindings]
         store = self.storer(scope)

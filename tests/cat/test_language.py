@@ -221,3 +221,20 @@ let f x = ~x
     everything = Rel.from_pairs(4, [(i, j) for i in range(4) for j in range(4)])
     assert r.relation("a") == everything and r.relation("c") == everything
     assert r.set("b") == 0b1111
+
+
+def test_complement_in_recursive_and_local_lets(tmp_path: Path) -> None:
+    """The kinds of a top-level ``let rec``'s names and of ``let ... in`` come from their
+    bodies: ``~`` of an empty one is not an error (linux-kernel.cat's rcu-order and the
+    bell's rcu-rscs complemented, bench/cat_mutate.py --seed 3).  (A name local to a
+    ``let ... in`` has no kind yet where its body is compiled.)"""
+    r = run(tmp_path, """
+let rec q = (po & rf) | ((~q) & (po & rf))
+let a = ~q
+let b = let rec s = (po & rf) | (s ; po) in s
+let c = ~b
+let d = ~(let t = po & rf in t)
+""")
+    everything = Rel.from_pairs(4, [(i, j) for i in range(4) for j in range(4)])
+    assert r.relation("q") == Rel(4)
+    assert r.relation("a") == everything == r.relation("c") == r.relation("d")
