@@ -70,6 +70,8 @@ class ProgramCompiler(Compiler):
     def compile(self, files: list[S.CatFile]) -> Program:
         steps: list[Step | WithStep] = []
         self.kinds = Kinds(self.variants, self.base_names)
+        # node id -> (the node, its static_error): each node judged once
+        self._errors: dict[int, tuple[S.Expr, tuple[S.Node, str] | None]] = {}
         for cat in files:
             self.file(cat, steps)
         return Program(steps, self.slot_names, dict(self.globals), dict(self.base_slots),
@@ -192,20 +194,48 @@ class ProgramCompiler(Compiler):
         return skipping(op, [self.expr(e, scope) for e in node.args], self.located(node))
 
     def expr(self, node: S.Expr, scope: Scope | None) -> Code:
-        """An expression's code; one whose operands are of kinds its operator does not
-        take (smpcheck.cat.kinds.mistyped) fails whenever it is evaluated, as herd7's
-        does, though an operand be empty."""
-        if isinstance(node, (S.Unary, S.Binary)):
-            why = self.mistyped(node, scope)
-            if why is not None:
-                where = self.located(node)
+        """An expression's code; one with an operator given operands of kinds it does not
+        take (smpcheck.cat.kinds.mistyped), itself or in an operand, fails whenever it
+        is evaluated, as herd7's does: though an operand be empty, and though a
+        sequence stop at an empty part (herd7 evaluates every part)."""
+        if isinstance(node, (S.Unary, S.Binary, S.App)):
+            found = self.static_error(node, scope)
+            if found is not None:
+                where = self.located(found[0])
+                why = found[1]
 
                 def fail(rt: Runtime, f: Frame) -> Value:
                     raise where(CatTypeError(why))
                 return fail
         return super().expr(node, scope)
 
-    def mistyped(self, node: S.Unary | S.Binary, scope: Scope | None) -> str | None:
+    def static_error(self, node: S.Expr, scope: Scope | None) -> tuple[S.Node, str] | None:
+        """The first node of ``node``'s operators (not inside a function, a ``try`` or a
+        branch) whose operands are of the wrong kinds, and why."""
+        hit = self._errors.get(id(node))
+        if hit is not None and hit[0] is node:
+            return hit[1]
+        found: tuple[S.Node, str] | None = None
+        parts: tuple[S.Expr, ...] = ()
+        if isinstance(node, S.Unary):
+            parts = (node.arg,)
+        elif isinstance(node, S.Binary):
+            parts = node.args
+        elif isinstance(node, S.App):
+            parts = (node.fn, node.arg)
+        for part in parts:
+            found = found or self.static_error(part, scope)
+        if found is None and parts:
+            why = self.mistyped(node, scope)  # type: ignore[arg-type]
+            found = (node, why) if why is not None else None
+        self._errors[id(node)] = (node, found)
+        return found
+
+    def mistyped(self, node: S.Unary | S.Binary | S.App, scope: Scope | None) -> str | None:
+        if isinstance(node, S.App):
+            kind = self.kind_of(node.fn, scope)
+            return f"{'an event set' if kind == SET else 'a relation'} is not a function" \
+                if kind in (SET, REL) else None
         if isinstance(node, S.Unary):
             return mistyped(node.op, [self.kind_of(node.arg, scope)])
         if node.op != ";":

@@ -176,14 +176,17 @@ def test_postfix_a_complement_allows(tmp_path: Path, expr: str) -> None:
     ("(po & rf) & R", "'&' between a relation and an event set"),
     ("(R & W) | (po & rf)", "'|' between an event set and a relation"),
     ("(R & W) ; po", "expected a relation, got an event set"),
+    ("(po & rf) ; [po]", "expected an event set, got a relation"),
+    ("[W] ; (po & rf) ; addr(W) ; po", "a relation is not a function"),
 ])
 def test_operands_of_the_wrong_kind_fail_though_empty(tmp_path: Path, expr: str,
                                                      message: str) -> None:
     """herd7 types expressions: an operand of the wrong kind is an error even where its
-    value is empty (po & rf on BASE), which smpcheck's empty relation, of no kind at
-    run time, hid (bench/cat_mutate.py --seed 2 and 3: linux-kernel.cat's [M] made
-    [srcu-rscs], loc made ALL-LOCKS, Marked made rwdep; case cat-mutants/
-    toid-of-an-empty-relation)."""
+    value is empty (po & rf on BASE), or a sequence's earlier part is, which
+    smpcheck's empty relation, of no kind at run time, and its sequences stopping at an
+    empty part hid (bench/cat_mutate.py --seed 2 to 4: linux-kernel.cat's [M] made
+    [srcu-rscs], loc made ALL-LOCKS, Marked made rwdep, fencerel made addr; cases
+    cat-mutants/toid-of-an-empty-relation, relation-applied-after-empty)."""
     path = tmp_path / "bad.cat"
     path.write_text(f"let a = {expr}\nacyclic a as x\n")
     with pytest.raises(UsageError) as info:
