@@ -8,7 +8,8 @@ the cases' directory).  As in tests/herd7/test_herd7_lines.py: every line but Ti
 Hash equal; a model herd7 rejects rejected (exit 2, a message naming the file, no
 traceback); a case named ``unsupported-*`` is a model herd7 judges that smpcheck's
 explorer cannot (it allows executions the explorer never builds,
-smpcheck/models/cat_probes.py): refused with "not supported", never judged.
+smpcheck/models/cat_probes.py): refused with "not supported", never judged.  A case
+named ``known-*`` is a fault found and not yet fixed: expected to fail (strictly).
 """
 
 from __future__ import annotations
@@ -24,9 +25,13 @@ from tests.support.herd import herd
 
 CASES = Path(__file__).resolve().parents[1] / "data" / "herd7" / "cat-mutants"
 EDITS = sorted(CASES.glob("*.edit"))
+KNOWN = pytest.mark.xfail(strict=True, reason=(
+    "known fault: smpcheck follows the stock lock.cat for lock events (README, known limits)"))
+PARAMS = [pytest.param(e, marks=[KNOWN] if e.stem.startswith("known-") else [])
+          for e in EDITS]
 
 
-@pytest.mark.parametrize("edit", EDITS, ids=[e.stem for e in EDITS])
+@pytest.mark.parametrize("edit", PARAMS, ids=[e.stem for e in EDITS])
 def test_cat_mutant(edit: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
                     monkeypatch: pytest.MonkeyPatch) -> None:
     model = edited_model(need_lkmm(), edit, tmp_path / "lkmm")
