@@ -192,3 +192,17 @@ def test_operands_of_the_wrong_kind_fail_though_empty(tmp_path: Path, expr: str,
     with pytest.raises(UsageError) as info:
         load_model(path).check(dict(BASE))
     assert message in info.value.message and info.value.line == 1, info.value
+
+
+def test_undefined_name_in_a_function_fails_where_called(tmp_path: Path) -> None:
+    """herd7 reports a name a function's body does not know only if the function is
+    called (lock.cat's possible-rf-ru reading fre, which cos.cat defines later, on tests
+    without spin_is_locked(): bench/cat_mutate.py --seed 1); smpcheck rejected the model
+    when loading it."""
+    path = tmp_path / "f.cat"
+    path.write_text("let f x = (x * x) & nowhere\nlet a = po\n")
+    load_model(path).check(dict(BASE))
+    path.write_text("let f x = (x * x) & nowhere\nlet a = f(R)\n")
+    with pytest.raises(UsageError) as info:
+        load_model(path).check(dict(BASE))
+    assert (info.value.line, info.value.message) == (1, "undefined name nowhere")
