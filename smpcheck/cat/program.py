@@ -232,6 +232,9 @@ class ProgramCompiler(Compiler):
         return found
 
     def mistyped(self, node: S.Unary | S.Binary | S.App, scope: Scope | None) -> str | None:
+        if not isinstance(node, S.App) and any(
+                self.is_function(a, scope) for a in _operands(node)):
+            return "a function is not an event set nor a relation"
         if isinstance(node, S.App):
             kind = self.kind_of(node.fn, scope)
             return f"{'an event set' if kind == SET else 'a relation'} is not a function" \
@@ -267,6 +270,13 @@ class ProgramCompiler(Compiler):
             except CatTypeError as e:
                 raise where(e) from None
         return code
+
+    def is_function(self, node: S.Expr, scope: Scope | None) -> bool:
+        """Whether ``node`` names a top-level function (``let f x = ...``)."""
+        if not isinstance(node, S.Var) or node.name in self.locals(scope):
+            return False
+        slot = self.globals.get(node.name)
+        return slot is not None and slot in self.kinds.funs
 
     def kind_of(self, node: S.Expr, scope: Scope | None) -> str | None:
         """The kind of ``node``'s value (compiled in ``scope``), if the syntax tells."""
@@ -448,3 +458,9 @@ def compile_program(files: list[S.CatFile], loader: Loader, variants: frozenset[
 
 
 __all__ = ["PENDING", "Program", "compile_program", "capitalise", "run_steps", "Code", "Value"]
+
+
+def _operands(node: S.Unary | S.Binary) -> tuple[S.Expr, ...]:
+    """What an operator takes (an identity's set, in a sequence)."""
+    parts = (node.arg,) if isinstance(node, S.Unary) else node.args
+    return tuple(a.arg if isinstance(a, S.Unary) and a.op == "toid" else a for a in parts)

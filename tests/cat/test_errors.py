@@ -206,3 +206,14 @@ def test_undefined_name_in_a_function_fails_where_called(tmp_path: Path) -> None
     with pytest.raises(UsageError) as info:
         load_model(path).check(dict(BASE))
     assert (info.value.line, info.value.message) == (1, "undefined name nowhere")
+
+
+def test_a_function_as_an_operand_fails_though_skipped(tmp_path: Path) -> None:
+    """herd7 rejects a function given to a set or relation operator ("intersection on
+    closure"), though a sequence before it is empty: linux-kernel.cat's Plain made
+    lock.cat's possible-rfe-noncrit-lf (bench/cat_mutate.py --seed 1)."""
+    path = tmp_path / "f.cat"
+    path.write_text("let f x = x * x\nlet a = (po & rf) ; [f & W]\nacyclic a as x\n")
+    with pytest.raises(UsageError) as info:
+        load_model(path).check(dict(BASE))
+    assert info.value.line == 2 and "a function is not" in info.value.message
