@@ -65,10 +65,11 @@ SHARED = Path(os.environ.get("SMPCHECK_SHARED", REPO.parent / "shared")) / "lkmm
 OUT = REPO / "tests" / "data" / "lkmm-gen"
 
 
-def herd_lines(path: Path, timeout: float, herd: str, *extra: str) -> dict[str, Any]:
-    """herd7's output lines on one file (options ``extra`` after the LKMM's), or why
-    there are none."""
-    cmd = [herd, "-I", str(SHARED), "-conf", "linux-kernel.cfg", *extra, str(path)]
+def herd_lines(path: Path, timeout: float, herd: str, *extra: str,
+               lkmm: Path = SHARED) -> dict[str, Any]:
+    """herd7's output lines on one file (options ``extra`` after the LKMM's, whose files
+    are looked up in ``lkmm``), or why there are none."""
+    cmd = [herd, "-I", str(lkmm), "-conf", "linux-kernel.cfg", *extra, str(path)]
     start = time.monotonic()
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)

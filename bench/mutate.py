@@ -86,6 +86,13 @@ def judge(path: Path, mm: str, timeout: float, want: dict[str, Any],
     paths = {"litmus": lambda: builtin_lines(path, mm, Settings(timeout=timeout))}
     if mm == "lkmm":
         paths["herd"] = lambda: cat_lines(path, _SESSION[0])
+    return compare(paths, want, shape)
+
+
+def compare(paths: dict[str, Callable[[], list[str]]], want: dict[str, Any],
+            shape: Callable[[list[str]], list[str]] | None = None) -> tuple[str, str]:
+    """Each of smpcheck's runs ``paths`` (name -> its output lines) against herd7's output
+    ``want``: the worst outcome and what differs (:func:`judge`)."""
     got = {name: _attempt(run) for name, run in paths.items()}
     crashes = [f"{name}: {out}" for name, (kind, out) in got.items() if kind == CRASH]
     if crashes:

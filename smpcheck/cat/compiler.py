@@ -213,6 +213,7 @@ class Compiler:
         self.check_names: list[tuple[str, str]] = []
         self.path = "<model>"
         self.in_try = 0
+        self.in_fun = 0  # function bodies being compiled (their names looked up when called)
         self.defining: set[str] = set()  # names of the non-recursive let being compiled
         self.deferred: dict[int, Code] = {}  # global slot -> code of a deferred let
 
@@ -258,6 +259,8 @@ class Compiler:
         if name in self.defining:
             raise self.error(f"undefined name {name}: a let that uses the name it defines "
                              f"needs 'let rec {name} = ...'", node)
+        if self.in_fun:  # (herd7 reports it only if the function is called)
+            return _raiser(f"undefined name {name}", self.located(node))
         raise self.error(f"undefined name {name}", node)
 
     def bindings(self, bindings: Any, scope: Scope | None) -> list[tuple[Any, Code]]:
@@ -401,7 +404,11 @@ class Compiler:
         inner = Scope(scope)
         for name in pattern_names(node.param):
             inner.add(name)
-        body = self.expr(node.body, inner)
+        self.in_fun += 1
+        try:
+            body = self.expr(node.body, inner)
+        finally:
+            self.in_fun -= 1
         param, name = node.param, node.name
         return lambda rt, f: Closure(param, body, f, name)
 
@@ -580,8 +587,12 @@ def _local(depth: int, idx: int) -> Code:
     return code
 
 
-def _raiser(message: str) -> Code:
+def _raiser(message: str, where: Callable[[CatTypeError], UsageError] | None = None
+            ) -> Code:
+    """Code that fails with ``message`` (located by ``where``: not caught by a try)."""
     def code(rt: Runtime, f: Frame) -> Value:
+        if where is not None:
+            raise where(CatTypeError(message))
         raise CatTypeError(message)
     return code
 

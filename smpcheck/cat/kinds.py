@@ -58,6 +58,17 @@ class Kinds:
         kind, safe = self._of(node, dict(local or {}), globals_, 0)
         return kind, safe, self._read
 
+    def learn_recursive(self, slots: list[int], exprs: list[S.Expr],
+                        globals_: dict[str, int]) -> None:
+        """The kinds of a top-level ``let rec``'s names (slots), from their expressions:
+        a body of a known kind (``x | po``) gives it to its name, before the bodies are
+        compiled.  What was judged before, while the names had no kind, is forgotten."""
+        for slot, expr in zip(slots, exprs, strict=True):
+            kind = self.judge(expr, globals_)[0]
+            if kind in (SET, REL):
+                self.slots[slot] = kind
+        self._memo.clear()
+
     def holds(self, g: list[Any], base_slots: dict[str, int]) -> bool:
         """Whether the base names deferred lets read are given (``g``: a run's slots),
         each of its kind."""
@@ -105,10 +116,25 @@ class Kinds:
             return self._binary(node, local, globals_, depth)
         if isinstance(node, S.App):
             return self._app(node, local, globals_, depth)
+        if isinstance(node, S.LetIn):  # (its kind only: a local let may fail)
+            return self._let_in(node, local, globals_, depth), False
         if isinstance(node, S.IfExpr) and node.kind == "variant":
             branch = node.then if node.variant in self.variants else node.other
             return self._of(branch, local, globals_, depth)
         return None, False
+
+    def _let_in(self, node: S.LetIn, local: dict[str, Kind], globals_: dict[str, int],
+                depth: int) -> Kind:
+        """The kind of ``let [rec] ... in body``, its names' kinds judged in order (a
+        recursive one's as its expression gives it, from names known before)."""
+        inner = dict(local)
+        if node.rec:
+            inner.update((b.pattern, None) for b in node.bindings if isinstance(b.pattern, str))
+        for b in node.bindings:
+            if isinstance(b.pattern, str):
+                inner[b.pattern] = self._of(b.expr, inner if node.rec else local, globals_,
+                                            depth)[0]
+        return self._of(node.body, inner, globals_, depth)[0]
 
     def _var(self, name: str, local: dict[str, Kind],
              globals_: dict[str, int]) -> tuple[Kind, bool]:
@@ -183,3 +209,27 @@ def _is_toid(node: S.Expr) -> bool:
 def _operand(op: str, node: S.Expr) -> S.Expr:
     """What a part of ``a ; [S] ; b`` reads: ``S`` for ``[S]`` (a domain or range)."""
     return node.arg if op == ";" and isinstance(node, S.Unary) and node.op == "toid" else node
+
+
+_NOT_SET = "expected an event set, got a relation"
+_NOT_REL = "expected a relation, got an event set"
+
+
+def mistyped(op: str, kinds: list[Kind], sets: list[Kind] | None = None) -> str | None:
+    """Why operator ``op`` cannot take operands of ``kinds`` (for ``;``: the parts but
+    its identities ``[S]``, the kinds of whose sets are ``sets``), or None where they fit or are
+    not known.  herd7 types a model's expressions, so an operand of the wrong kind is an
+    error even where its value is empty (an empty value carries no kind in smpcheck: the
+    run alone did not fail)."""
+    if op == "toid" or op == ";" and REL in (sets or ()):
+        return _NOT_SET if REL in kinds or op == ";" else None
+    if op in _CLOSURES or op == ";":
+        return _NOT_REL if SET in kinds else None
+    if op == "*":
+        return _NOT_SET if REL in kinds else None
+    if op in ("|", "&", "\\") and SET in kinds and REL in kinds:
+        first = next(k for k in kinds if k in (SET, REL))
+        names = ("an event set", "a relation") if first == SET else ("a relation",
+                                                                     "an event set")
+        return f"'{op}' between {names[0]} and {names[1]}"
+    return None

@@ -409,6 +409,9 @@ class Parser:
                 return left
             if op.kind == "*" and self.peek().kind not in _OPERAND_START:
                 return left  # postfix star was handled by unary(); not infix here
+            if op.kind == "*" and self.peek().kind == "~":  # (as herd7)
+                raise self.error("unexpected '~' after '*' (herd7 reads no complement "
+                                 "there): add parentheses", self.peek())
             prec, right_assoc = info
             self.take()
             if right_assoc and op.kind not in _NARY:
@@ -436,15 +439,24 @@ class Parser:
             return S.Binary(left.line, left.col, op.kind, tuple(args))
         return S.Binary(left.line, left.col, op.kind, (left, right))
 
-    def unary(self) -> S.Expr:
+    def unary(self, complemented: bool = False) -> S.Expr:
+        """An operand, complemented or not, with its postfix operators.  Under a
+        complement only ``^-1`` may follow the operand: herd7 rejects ``~e?``, ``~e*``,
+        ``~e+`` and ``~e * f`` (so must smpcheck: whichever reading it chose, a model
+        herd7 refuses would have a meaning here)."""
         tok = self.tok
         if tok.kind == "~":
             self.take()
             self.deeper()
             try:
-                return S.Unary(tok.line, tok.col, "comp", self.unary())
+                arg = self.unary(True)
             finally:
                 self.depth -= 1
+            if self.tok.kind in ("?", "+", "*"):
+                raise self.error(f"unexpected {_describe(self.tok)} after a complemented "
+                                 "operand (herd7 reads neither a postfix but ^-1 nor a "
+                                 "product there): add parentheses")
+            return S.Unary(tok.line, tok.col, "comp", arg)
         if tok.kind not in _OPERAND_START:
             raise self.error(f"unexpected {_describe(tok)}: expected an expression")
         expr = self.application()
@@ -457,6 +469,8 @@ class Parser:
                 op = "star"
             else:
                 return expr
+            if complemented and op != "inv":
+                return expr  # (the complement refuses it: unary)
             count += 1
             if count > MAX_NESTING:
                 raise self.error(f"more than {MAX_NESTING} postfix operators in a row")

@@ -28,7 +28,7 @@ from smpcheck.cat.compiler import (
     pattern_names,
     skipping,
 )
-from smpcheck.cat.kinds import SET, Kinds
+from smpcheck.cat.kinds import REL, SET, Kinds, mistyped
 from smpcheck.cat.values import EMPTY, CatTypeError, Value
 from smpcheck.errors import UsageError
 from smpcheck.records import mutable_record
@@ -70,6 +70,8 @@ class ProgramCompiler(Compiler):
     def compile(self, files: list[S.CatFile]) -> Program:
         steps: list[Step | WithStep] = []
         self.kinds = Kinds(self.variants, self.base_names)
+        # node id -> (the node, its static_error): each node judged once
+        self._errors: dict[int, tuple[S.Expr, tuple[S.Node, str] | None]] = {}
         for cat in files:
             self.file(cat, steps)
         return Program(steps, self.slot_names, dict(self.globals), dict(self.base_slots),
@@ -191,14 +193,108 @@ class ProgramCompiler(Compiler):
         op = V.inter if node.op == "&" else V.diff
         return skipping(op, [self.expr(e, scope) for e in node.args], self.located(node))
 
-    def cannot_fail(self, node: S.Expr, scope: Scope | None) -> bool:
-        """Whether ``node`` (compiled in ``scope``) cannot fail (smpcheck.cat.kinds)."""
+    def expr(self, node: S.Expr, scope: Scope | None) -> Code:
+        """An expression's code; one with an operator given operands of kinds it does not
+        take (smpcheck.cat.kinds.mistyped), itself or in an operand, fails whenever it
+        is evaluated, as herd7's does: though an operand be empty, and though a
+        sequence stop at an empty part (herd7 evaluates every part)."""
+        if isinstance(node, (S.Unary, S.Binary, S.App)):
+            found = self.static_error(node, scope)
+            if found is not None:
+                where = self.located(found[0])
+                why = found[1]
+
+                def fail(rt: Runtime, f: Frame) -> Value:
+                    raise where(CatTypeError(why))
+                return fail
+        return super().expr(node, scope)
+
+    def static_error(self, node: S.Expr, scope: Scope | None) -> tuple[S.Node, str] | None:
+        """The first node of ``node``'s operators (not inside a function, a ``try`` or a
+        branch) whose operands are of the wrong kinds, and why."""
+        hit = self._errors.get(id(node))
+        if hit is not None and hit[0] is node:
+            return hit[1]
+        found: tuple[S.Node, str] | None = None
+        parts: tuple[S.Expr, ...] = ()
+        if isinstance(node, S.Unary):
+            parts = (node.arg,)
+        elif isinstance(node, S.Binary):
+            parts = node.args
+        elif isinstance(node, S.App):
+            parts = (node.fn, node.arg)
+        for part in parts:
+            found = found or self.static_error(part, scope)
+        if found is None and parts:
+            why = self.mistyped(node, scope)  # type: ignore[arg-type]
+            found = (node, why) if why is not None else None
+        self._errors[id(node)] = (node, found)
+        return found
+
+    def mistyped(self, node: S.Unary | S.Binary | S.App, scope: Scope | None) -> str | None:
+        if not isinstance(node, S.App) and any(
+                self.is_function(a, scope) for a in _operands(node)):
+            return "a function is not an event set nor a relation"
+        if isinstance(node, S.App):
+            kind = self.kind_of(node.fn, scope)
+            return f"{'an event set' if kind == SET else 'a relation'} is not a function" \
+                if kind in (SET, REL) else None
+        if isinstance(node, S.Unary):
+            return mistyped(node.op, [self.kind_of(node.arg, scope)])
+        if node.op != ";":
+            return mistyped(node.op, [self.kind_of(a, scope) for a in node.args])
+        ids = [a for a in node.args if isinstance(a, S.Unary) and a.op == "toid"]
+        rest = [a for a in node.args if not (isinstance(a, S.Unary) and a.op == "toid")]
+        return mistyped(";", [self.kind_of(a, scope) for a in rest],
+                        [self.kind_of(a.arg, scope) for a in ids])
+
+    def x_Unary(self, node: S.Unary, scope: Scope | None) -> Code:
+        """``~a`` where ``a`` is empty and of a kind the syntax tells (smpcheck.cat.kinds):
+        every event, or every pair of events.  An empty value carries no kind here (herd7's
+        do: ``~(po-loc \\ barrier)`` on a test with no two accesses of a location is every
+        pair); where the kind is not known, ``~`` of an empty value stays an error."""
+        kind = self.kind_of(node.arg, scope) if node.op == "comp" else None
+        if kind not in (SET, REL):
+            return super().x_Unary(node, scope)
+        arg = self.expr(node.arg, scope)
+        where = self.located(node)
+        rel = kind == REL
+
+        def code(rt: Runtime, f: Frame) -> Value:
+            v = arg(rt, f)
+            n = rt.n
+            if v is EMPTY:
+                return V.complement(V.as_rel(v, n), n) if rel else (1 << n) - 1
+            try:
+                return V.complement(v, n)
+            except CatTypeError as e:
+                raise where(e) from None
+        return code
+
+    def is_function(self, node: S.Expr, scope: Scope | None) -> bool:
+        """Whether ``node`` names a top-level function (``let f x = ...``)."""
+        if not isinstance(node, S.Var) or node.name in self.locals(scope):
+            return False
+        slot = self.globals.get(node.name)
+        return slot is not None and slot in self.kinds.funs
+
+    def kind_of(self, node: S.Expr, scope: Scope | None) -> str | None:
+        """The kind of ``node``'s value (compiled in ``scope``), if the syntax tells."""
+        return self.kinds.judge(node, self.globals, self.locals(scope))[0]
+
+    @staticmethod
+    def locals(scope: Scope | None) -> dict[str, Any]:
+        """The local names in sight in ``scope``, of no known kind."""
         local: dict[str, Any] = {}
         s = scope
         while s is not None:
             local.update(dict.fromkeys(s.names))
             s = s.parent
-        _, safe, bases = self.kinds.judge(node, self.globals, local)
+        return local
+
+    def cannot_fail(self, node: S.Expr, scope: Scope | None) -> bool:
+        """Whether ``node`` (compiled in ``scope``) cannot fail (smpcheck.cat.kinds)."""
+        _, safe, bases = self.kinds.judge(node, self.globals, self.locals(scope))
         if safe:
             self.kinds.bases.update(bases)
         return safe
@@ -208,6 +304,8 @@ class ProgramCompiler(Compiler):
             if isinstance(b.pattern, tuple):
                 raise self.error("let rec binds names, not tuples", b)
         slots = [self.targets((b.pattern,), scope)[0] for b in ins.bindings]  # type: ignore[arg-type]
+        if scope is None:
+            self.kinds.learn_recursive(slots, [b.expr for b in ins.bindings], self.globals)
         codes = [self.expr(b.expr, scope) for b in ins.bindings]
         funs = [isinstance(b.expr, S.Fun) for b in ins.bindings]
         store = self.storer(scope)
@@ -360,3 +458,9 @@ def compile_program(files: list[S.CatFile], loader: Loader, variants: frozenset[
 
 
 __all__ = ["PENDING", "Program", "compile_program", "capitalise", "run_steps", "Code", "Value"]
+
+
+def _operands(node: S.Unary | S.Binary) -> tuple[S.Expr, ...]:
+    """What an operator takes (an identity's set, in a sequence)."""
+    parts = (node.arg,) if isinstance(node, S.Unary) else node.args
+    return tuple(a.arg if isinstance(a, S.Unary) and a.op == "toid" else a for a in parts)

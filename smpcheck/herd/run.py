@@ -39,6 +39,7 @@ from smpcheck.litmus.run import (
 from smpcheck.litmus.syntax import CTest
 from smpcheck.model.model import Model
 from smpcheck.models.cat import CatMemoryModel
+from smpcheck.models.cat_probes import WHERE_USED, allowed, matters
 from smpcheck.records import field, mutable_record
 from smpcheck.results.result import Result
 from smpcheck.settings import Settings
@@ -64,6 +65,9 @@ class HerdSession:
         self.opts = opts
         self._models: dict[str, CatMemoryModel] = {}
         self._macros: dict[str, Macro] | None = None
+        # kind of test -> the probes its model allows that matter only where a test's
+        # executions have what they need (smpcheck.models.cat_probes.matters)
+        self._allowed: dict[str, list[str]] = {}
 
     def model_for(self, test: LitmusTest) -> CatMemoryModel:
         """The cat model a test runs under (loaded once per kind of test)."""
@@ -86,8 +90,13 @@ class HerdSession:
             attr = "bell" if bell is not None and repr(str(bell)) in exc.message else "model"
             path, line = self.opts.origin(attr)
             raise UsageError(exc.message, path, line) from None
+        shapes = allowed(cat) if is_c else []
+        always = [shape for shape in shapes if shape not in WHERE_USED]
+        if always:
+            raise _unsupported(always[0], cat.path)
         mm = CatMemoryModel(cat, os.path.basename(cat.path))
         self._models[key] = mm
+        self._allowed[key] = shapes
         return mm
 
     def macros_for(self, test: LitmusTest) -> dict[str, Macro] | None:
@@ -116,23 +125,36 @@ class HerdSession:
                                              batch=batch, loop_bound=self.opts.unroll)
         watches: list[_Watch] = []
 
+        allowed_here = self._allowed.get("C", []) if isinstance(test, CTest) else []
+
         def watch(checker: Checker) -> _Watch:
-            watches.append(_Watch(self.opts, model, names, checker))
+            watches.append(_Watch(self.opts, model, names, checker, allowed_here))
             return watches[-1]
 
         # herd's output draws no per-state tables: no witness graph per final state
         # (they held 8 KB per state: 780 MB on the 16-CPU ring)
         result = verify(model, names, mm, settings, judge=watch, keep_witnesses=False,
                         subject="test")
+        if watches[0].matters is not None:
+            raise _unsupported(watches[0].matters, mm.model.path,
+                               " (this test's executions may have one)")
         return HerdOutcome(litmus_run(test, model, names, mm.name, result),
                            watches[0].settled, watches[0].graphs)
+
+
+def _unsupported(shape: str, model: str, why: str = "") -> UsageError:
+    """A model smpcheck's explorer cannot judge (smpcheck.models.cat_probes)."""
+    return UsageError(f"not supported: the model allows {shape}{why}, which smpcheck's "
+                      "explorer never builds (it explores coherent executions with atomic "
+                      "RMWs and keeps the kernel model's program order): it would miss "
+                      "executions the model allows", model)
 
 
 class _Watch:
     """Judges each complete execution; keeps graphs for -show; stops for -speedcheck."""
 
     def __init__(self, opts: HerdOptions, model: Model, names: dict[str, Any],
-                 checker: Checker) -> None:
+                 checker: Checker, allowed: list[str]) -> None:
         self.opts = opts
         self.model = model
         self.names = names
@@ -140,6 +162,8 @@ class _Watch:
         self.show = opts.show if opts.show != "none" or not opts.gv else "prop"
         self.graphs: list[tuple[ExecutionGraph, bool]] = []
         self.settled = False
+        self.allowed = allowed  # probes the model allows, which matter where used
+        self.matters: str | None = None  # the first that matters to an execution seen
 
     def reset(self) -> None:
         """Forget what was judged (the explorer starts another pass)."""
@@ -148,6 +172,8 @@ class _Watch:
 
     def __call__(self, g: ExecutionGraph, result: Result) -> None:
         self.checker(g, result)
+        if self.allowed and self.matters is None:
+            self.matters = next((s for s in self.allowed if matters(s, g)), None)
         cond = self.model.condition
         if cond is None:
             return

@@ -15,3 +15,10 @@ cd "$here/cases"
 for f in *.litmus; do
     herd7 -I "$lkmm" -conf linux-kernel.cfg "$f" > "${f%.litmus}.herd7" 2>&1 || true
 done
+cd "$here/cat-mutants"
+for e in *.edit; do
+    copy=$(mktemp -d)
+    python3 "$here/../../support/cat_edit.py" "$lkmm" "$e" "$copy/lkmm" > /dev/null
+    herd7 -I "$copy/lkmm" -conf linux-kernel.cfg "${e%.edit}.litmus" > "${e%.edit}.herd7" 2>&1 || true
+    rm -rf "$copy"
+done
