@@ -104,9 +104,11 @@ class _Tracer(Run):
 
 
 def traces(fn: Callable[[], Any], tid: int, domains: Domains,
-           locs: Locations, budget: _Budget) -> list[Trace]:
+           locs: Locations, budget: _Budget, stopped: list[Trace] | None = None
+           ) -> list[Trace]:
     """Every complete event sequence of one CPU when a read of a location may return
-    any value of that location's domain (its initial value when it has none yet)."""
+    any value of that location's domain (its initial value when it has none yet);
+    the sequences of runs that stopped (an error, a wait) are added to ``stopped``."""
     out = []
     todo: list[list[Any]] = [[]]
     while todo:
@@ -131,6 +133,8 @@ def traces(fn: Callable[[], Any], tid: int, domains: Domains,
             todo.extend(guesses + [v] for v in sorted(values, key=repr))
         elif not tr.failed:
             out.append(tr.events)
+        elif stopped is not None:
+            stopped.append(tr.events)
     return out
 
 
@@ -139,16 +143,21 @@ def _all_traces(model: Model, locs: Locations, budget: _Budget) -> list[list[Tra
 
     A value that takes more rounds to appear than a combination has writes can only
     come from a cycle of reads and writes that feed each other (values out of thin
-    air), which every model forbids: growing stops there."""
+    air), which every model forbids: growing stops there.  The writes of a run that
+    stopped (at a BUG_ON a guessed value fired) grow the domains too: they were made
+    before it stopped, and another value may let it end (a CPU writing 1 and reading
+    it back past BUG_ON(r == 0) has no complete run while 0 is the only guess)."""
     domains: Domains = {}
     rounds = 0
     while True:
-        per_cpu = [traces(fn, t, domains, locs, budget) for t, fn in enumerate(model.cpus)]
+        stopped: list[Trace] = []
+        per_cpu = [traces(fn, t, domains, locs, budget, stopped)
+                   for t, fn in enumerate(model.cpus)]
         rounds += 1
-        if rounds > _max_writes(per_cpu):
+        if rounds > _max_writes(per_cpu + [stopped]):
             return per_cpu
         grown = False
-        for ev in itertools.chain.from_iterable(itertools.chain(*per_cpu)):
+        for ev in itertools.chain.from_iterable(itertools.chain(*per_cpu, stopped)):
             if ev.kind == "W":
                 assert ev.loc is not None
                 values = domains.setdefault(ev.loc, {locs.init_of(ev.loc).value})
