@@ -34,7 +34,14 @@ from smpcheck.explore.explorer import Settings
 from smpcheck.explore.verify import verify
 from smpcheck.settings import LOOP_BOUND
 from tests.support.candidates import CandidateLimit, executions
-from tests.support.structured import Brute, as_c, as_python, brute, structured_programs
+from tests.support.structured import (
+    Brute,
+    as_c,
+    as_python,
+    brute,
+    spins_of,
+    structured_programs,
+)
 
 pytestmark = pytest.mark.slow  # exhaustive comparisons (deselect: -m 'not slow')
 
@@ -50,6 +57,14 @@ def _load(path: Path) -> Any:
     return load_c_model(str(path), {}) if path.suffix == ".c" else load_model(str(path))
 
 
+WAITS = ("endless-wait", "deadlock")  # (a CPU waiting for the lock a waiting CPU holds)
+
+
+def _stuck(want: Brute) -> set[str]:
+    """What smpcheck may report of the runs where CPUs wait forever."""
+    return set(WAITS) if want.stuck else set()
+
+
 def _check(path: Path, mm: str, want: Brute, loop_bound: int, exact: bool) -> None:
     model, names = _load(path)
     result = verify(model, names, mm, Settings(all_violations=True, loop_bound=loop_bound))
@@ -57,16 +72,15 @@ def _check(path: Path, mm: str, want: Brute, loop_bound: int, exact: bool) -> No
     if want.cut and not exact:  # (test_a_cut_loses_the_states_other_cpus_make)
         assert result.exit_status in (1, 3)
         assert want.bug or not result.complete  # (a BUG_ON also stops its whole graph)
-        assert kinds <= {k for k, on in (("assertion", want.bug), ("endless-wait", want.stuck))
-                         if on}
+        assert kinds <= ({"assertion"} if want.bug else set()) | _stuck(want)
         assert {_outcome(*o) for o in result.outcomes} <= want.finals
         return
     status = 1 if want.bug or want.stuck else 3 if want.cut else 0
     assert result.exit_status == status, (kinds, want.bug, want.stuck, want.cut)
     if want.bug:
-        assert "assertion" in kinds and kinds <= {"assertion", "endless-wait"}
+        assert "assertion" in kinds and kinds <= {"assertion", *WAITS}
         return
-    assert kinds == ({"endless-wait"} if want.stuck else set())
+    assert kinds <= _stuck(want) and bool(kinds) == want.stuck
     assert result.complete == (not want.cut)
     assert result.executions == len(want.classes)
     assert {_outcome(*o) for o in result.outcomes} == want.finals
@@ -79,7 +93,7 @@ def compare(prog: list[Any], mm: str, while_loops: bool = False,
     ``exact``, a cut verdict is only checked to be incomplete, or a violation the
     brute force finds, with no state it lacks."""
     want = brute(prog, tso=mm == "tso", loop_bound=loop_bound)
-    assert not want.stuck or any(s[0] == "spin" for code in prog for s in code)
+    assert not want.stuck or any(spins_of(code) for code in prog)
     with tempfile.TemporaryDirectory() as tmp:
         for name, text in (("gen.py", as_python(prog, while_loops)),
                            ("gen.c", as_c(prog, while_loops))):
@@ -100,7 +114,7 @@ def test_tso_matches_brute_force(prog: list[Any], while_loops: bool) -> None:
     compare(prog, "tso", while_loops)
 
 
-@settings(max_examples=60, deadline=None, derandomize=True, database=None,
+@settings(max_examples=150, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(structured_programs(spins=True), st.sampled_from(["sc", "tso"]), st.booleans(),
        st.integers(3, 4))

@@ -128,6 +128,16 @@ def _number(code: list[Stmt], start: int = 0) -> tuple[list[Stmt], int]:
     return out, k
 
 
+def _in_block(nlocs: int, locks: bool) -> st.SearchStrategy[list[Stmt]]:
+    """A spin-wait in an ``if``, a counted loop, or (``locks``) under the spinlock."""
+    body = _spin_wait(nlocs)
+    blocks = [st.tuples(st.just("if"), st.integers(0, 2), body),
+              st.tuples(st.just("loop"), st.integers(1, 2), body, st.integers(0, 2))]
+    if locks:
+        blocks.append(st.tuples(st.just("lock"), body))
+    return st.one_of(*blocks).map(lambda s: [s])
+
+
 @st.composite
 def structured_programs(draw: Any, max_cpus: int = 2, max_len: int = 3,
                         locks: bool = True, spins: bool = False) -> list[list[Stmt]]:
@@ -139,11 +149,11 @@ def structured_programs(draw: Any, max_cpus: int = 2, max_len: int = 3,
     ncpus = draw(st.integers(2, max_cpus))
     stmt = _stmt(nlocs, locks).map(lambda s: [s])
     if spins:
-        stmt = st.one_of(stmt, _spin_wait(nlocs))
+        stmt = st.one_of(stmt, _spin_wait(nlocs), _spin_wait(nlocs), _in_block(nlocs, locks))
     cpus = [[s for chunk in draw(st.lists(stmt, min_size=1, max_size=max_len)) for s in chunk]
             for _ in range(ncpus)]
     for n, code in enumerate(cpus):
-        for s in [s for s in code if s[0] == "spin"]:
+        for s in spins_of(code):
             if draw(st.integers(0, 3)):
                 other = cpus[(n + draw(st.integers(1, ncpus - 1))) % ncpus]
                 other.insert(draw(st.integers(0, len(other))), ("w", s[2], s[3]))
@@ -199,6 +209,8 @@ def _spin_text(s: Stmt, py: bool, ind: str, cpu: int) -> list[str]:
 def _py_stmt(s: Stmt, ind: str, wl: bool) -> list[str]:
     op = s[0]
     sub = ind + "    "
+    if op == "spin":
+        return _spin_text(s, True, ind, 0)
     if op in READS:
         call = {"r": f"READ_ONCE(v{s[2]})", "xchg": f"xchg(v{s[2]}, {s[-1]})",
                 "cas": f"cmpxchg(v{s[2]}, {s[3]}, {s[4]})" if op == "cas" else "",
@@ -232,18 +244,18 @@ def as_python(prog: list[list[Stmt]], while_loops: bool = False) -> str:
     for n, code in enumerate(prog):
         regs = [f"r{k}" for k in range(nregs(code))]
         lines += ["", "", f"def P{n}():", "    t = 0"] + [f"    {r} = 0" for r in regs]
-        lines += [line for s in code for line in (
-            _spin_text(s, True, "    ", n) if s[0] == "spin"
-            else _py_stmt(s, "    ", while_loops))]
+        lines += _py_block(code, "    ", while_loops)
         lines.append("    return {" + ", ".join(f"{x!r}: {x}" for x in ["t", *regs]) + "}")
     cpus = ", ".join(f"P{n}" for n in range(len(prog)))
     lines += ["", "", f"MODEL = Model('gen', [{cpus}])", ""]
     return "\n".join(lines)
 
 
-def _c_stmt(s: Stmt, ind: str, wl: bool) -> list[str]:
+def _c_stmt(s: Stmt, ind: str, wl: bool, cpu: int) -> list[str]:
     op = s[0]
     sub = ind + "\t"
+    if op == "spin":
+        return _spin_text(s, False, ind, cpu)
     if op in READS:
         call = {"r": f"READ_ONCE(v{s[2]})", "xchg": f"xchg(&v{s[2]}, {s[-1]})",
                 "cas": f"cmpxchg(&v{s[2]}, {s[3]}, {s[4]})" if op == "cas" else "",
@@ -256,17 +268,24 @@ def _c_stmt(s: Stmt, ind: str, wl: bool) -> list[str]:
     if op == "bug":
         return [f"{ind}BUG_ON(t == {s[1]});"]
     if op == "lock":
-        return [f"{ind}spin_lock(&l);", *_c_block(s[1], ind, wl), f"{ind}spin_unlock(&l);"]
+        return [f"{ind}spin_lock(&l);", *_c_block(s[1], ind, wl, cpu), f"{ind}spin_unlock(&l);"]
     if op == "if":
-        return [f"{ind}if (t == {s[1]}) {{", *_c_block(s[2], sub, wl), f"{ind}}}"]
-    body = [*_c_block(s[2], sub, wl), f"{sub}if (t == {s[3]})", f"{sub}\tbreak;"]
+        return [f"{ind}if (t == {s[1]}) {{", *_c_block(s[2], sub, wl, cpu), f"{ind}}}"]
+    body = [*_c_block(s[2], sub, wl, cpu), f"{sub}if (t == {s[3]})", f"{sub}\tbreak;"]
     if wl:
         return [f"{ind}i = 0;", f"{ind}while (i < {s[1]}) {{", *body, f"{sub}i++;", f"{ind}}}"]
     return [f"{ind}for (i = 0; i < {s[1]}; i++) {{", *body, f"{ind}}}"]
 
 
-def _c_block(code: list[Stmt], ind: str, wl: bool) -> list[str]:
-    return [line for s in code for line in _c_stmt(s, ind, wl)]
+def _c_block(code: list[Stmt], ind: str, wl: bool, cpu: int) -> list[str]:
+    return [line for s in code for line in _c_stmt(s, ind, wl, cpu)]
+
+
+def spins_of(code: list[Stmt]) -> list[Stmt]:
+    """The spin-waits in ``code``, nested ones too."""
+    return [w for s in code for w in (
+        [s] if s[0] == "spin" else spins_of(s[2] if s[0] == "loop" else s[-1])
+        if s[0] in ("lock", "if", "loop") else [])]
 
 
 def as_c(prog: list[list[Stmt]], while_loops: bool = False) -> str:
@@ -274,17 +293,14 @@ def as_c(prog: list[list[Stmt]], while_loops: bool = False) -> str:
     are ``for`` loops, or ``while`` loops with ``while_loops``."""
     lines = ["DEFINE_SPINLOCK(l);", "struct tally { int n; };"]
     lines += [f"int v{i};" for i in range(nlocs_of(prog))]
-    lines += [f"struct tally s{n}_{s[1]};" for n, code in enumerate(prog) for s in code
-              if s[0] == "spin" and s[4] in ("obj", "nested")]
+    lines += [f"struct tally s{n}_{s[1]};" for n, code in enumerate(prog)
+              for s in spins_of(code) if s[4] in ("obj", "nested")]
     for n, code in enumerate(prog):
         regs = ["t", "i"] + [f"r{k}" for k in range(nregs(code))]
         lines += ["", f"void P{n}(void)", "{"] + [f"\tint {r} = 0;" for r in regs]
-        lines += [f"\t{_C_DECLS[s[4]].format(k=s[1])}" for s in code
-                  if s[0] == "spin" and s[4] in _C_DECLS]
-        lines += [line for s in code for line in (
-            _spin_text(s, False, "\t", n) if s[0] == "spin"
-            else _c_stmt(s, "\t", while_loops))]
-        lines.append("}")
+        lines += [f"\t{_C_DECLS[s[4]].format(k=s[1])}" for s in spins_of(code)
+                  if s[4] in _C_DECLS]
+        lines += [*_c_block(code, "\t", while_loops, n), "}"]
     return "\n".join(lines) + "\n"
 
 
