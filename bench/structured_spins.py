@@ -2,14 +2,16 @@
 it is given.
 
     .venv/bin/python bench/structured_spins.py MINUTES [--seed N] [--cpus 2] [--len 3]
-                                               [--exact]
+                                               [--exact] [--timeout 60]
 
 Each program (tests/support/structured.py, with spin-waits) runs as a Python and a C
 model under sc and tso, at a loop bound of 3 or 4, through
 tests/test_structured_bruteforce.py's compare.  A run the loop bound cuts is checked
 as that test checks it (no state the brute force lacks), or with ``--exact`` as any
 other (every state, every execution: see test_a_cut_loses_the_states_other_cpus_make).
-Prints each disagreement with its program, then counts; exit status 1 on any.
+A program that takes longer than ``--timeout`` seconds (brute force and smpcheck
+together) is printed and counted as slow.  Prints each disagreement with its
+program, then counts; exit status 1 on any.
 """
 
 from __future__ import annotations
@@ -35,6 +37,14 @@ class _Done(Exception):
     pass
 
 
+class _Slow(Exception):
+    pass
+
+
+def _alarm(*_: object) -> None:
+    raise _Slow
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("minutes", type=float)
@@ -42,11 +52,13 @@ def main() -> int:
     p.add_argument("--cpus", type=int, default=2)
     p.add_argument("--len", type=int, default=3)
     p.add_argument("--exact", action="store_true", help="check cut runs exactly too")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds per program")
     args = p.parse_args()
     start = time.monotonic()
     deadline = [start + 60 * args.minutes]
     signal.signal(signal.SIGTERM, lambda *_: deadline.__setitem__(0, 0.0))
-    stats = {"programs": 0, "cut": 0, "stuck": 0, "bug": 0, "disagreements": 0}
+    signal.signal(signal.SIGALRM, _alarm)
+    stats = {"programs": 0, "cut": 0, "stuck": 0, "bug": 0, "slow": 0, "disagreements": 0}
     the_seed = args.seed if args.seed is not None else random.randrange(2**32)
 
     @seed(the_seed)
@@ -58,16 +70,23 @@ def main() -> int:
         if time.monotonic() > deadline[0]:
             raise _Done
         stats["programs"] += 1
-        want = brute(prog, mm == "tso", bound)
-        for key in ("cut", "stuck", "bug"):
-            stats[key] += bool(getattr(want, key))
+        signal.setitimer(signal.ITIMER_REAL, args.timeout, 1.0)  # (again each second)
         try:
+            want = brute(prog, mm == "tso", bound)
+            for key in ("cut", "stuck", "bug"):
+                stats[key] += bool(getattr(want, key))
             compare(prog, mm, while_loops, bound, args.exact)
+        except _Slow:
+            stats["slow"] += 1
+            print("-" * 72, f"slow: prog={prog!r}", f"mm={mm} while_loops={while_loops} "
+                  f"loop_bound={bound}", sep="\n", flush=True)
         except Exception as exc:  # a crash is a disagreement too
             stats["disagreements"] += 1
             print("=" * 72, f"prog={prog!r}", f"mm={mm} while_loops={while_loops} "
                   f"loop_bound={bound}", f"{type(exc).__name__}: {exc}"[:2000],
                   sep="\n", flush=True)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
 
     with contextlib.suppress(_Done, ExceptionGroup):
         one()
