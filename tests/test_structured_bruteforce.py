@@ -125,6 +125,20 @@ def test_spin_waits_match_brute_force(prog: list[Any], mm: str, while_loops: boo
     compare(prog, mm, while_loops, loop_bound)
 
 
+FOUND = [  # (minimised from test_spin_waits_match_brute_force, each a fixed fault)
+    # an unchanged object of the model's class among the locals made every loop head
+    # differ from the last (its fields were compared in a new dict, by identity), so
+    # the wait for v1 never blocked: it ran to the bound, incomplete, 4 executions
+    ([[("w", 1, 2)], [("w", 0, 1), ("spin", 0, 0, 1, "obj"), ("spin", 1, 1, 2, "none")]],
+     "sc"),
+]
+
+
+@pytest.mark.parametrize(("prog", "mm"), FOUND)
+def test_found_examples(prog: list[Any], mm: str) -> None:
+    compare(prog, mm, loop_bound=4, exact=True)
+
+
 CUT_LOSES = [  # (minimised from test_spin_waits_match_brute_force)
     # P0 counts its spins in a dict and spins 3 times before P1 runs (exploration order):
     # there the bound stops the whole graph, P1's write never comes to revisit the
