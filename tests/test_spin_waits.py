@@ -158,3 +158,19 @@ def test_a_count_kept_in_an_object_is_a_change(tmp_path: Path, how: str) -> None
     assert result.positive > 0
     assert not result.complete
     assert result.exit_status == 3
+
+
+@pytest.mark.parametrize("how", sorted(COUNTS))
+def test_an_unchanged_object_leaves_a_wait_a_wait(tmp_path: Path, how: str) -> None:
+    """The same wait keeping its state without changing it: each iteration only reads,
+    so the loop blocks and the run is complete.  An object of the model's class among
+    the locals made each loop head differ from the last (its fields were compared in a
+    new dict, by identity): the wait ran to the loop bound, incomplete."""
+    state, _, spun = COUNTS[how]
+    path = tmp_path / "waiting.py"
+    path.write_text(COUNTING.replace("STATE", state).replace("STEP", "pass")
+                    .replace("SPUN", spun))
+    model, names = load_model(str(path))
+    result = verify(model, names, "sc", Settings(loop_bound=4))
+    assert result.complete and result.executions == 1  # (f read set; 0 spins)
+    assert result.positive == 0 and [v.kind.value for v in result.violations] == ["condition"]

@@ -115,8 +115,10 @@ def _bare(x: Any) -> Any:
     dependency), containers and the model's own objects by what they hold now (a list
     appended to, an attribute set, is a change), each mutable one also by identity;
     functions, classes, modules and smpcheck's objects (whose state is memory, not the
-    CPU's) by identity; anything else as :class:`_Unseen`."""
-    return _Snapshot().of(x)
+    CPU's) by identity; anything else as :class:`_Unseen`.  A mapping of locals is
+    compared by what it holds only (``locals()`` may make a new one at each call)."""
+    snap = _Snapshot()
+    return snap.entries(x) if isinstance(x, dict) else snap.of(x)
 
 
 class _Snapshot:
@@ -135,15 +137,19 @@ class _Snapshot:
             return _Unseen()
         self.met.add(id(x))
         if isinstance(x, dict):
-            return (_Same(x), {k: self.of(v) for k, v in x.items()
-                               if not (isinstance(k, str) and k.startswith("_smp_"))})
+            return (_Same(x), self.entries(x))
         if isinstance(x, _CONTAINERS):
             return (type(x), tuple(self.of(v) for v in x),
                     None if isinstance(x, tuple | frozenset) else _Same(x))
         if engine_object(x):
             return _Same(x)
-        fields = _fields(x)
-        return _Unseen() if fields is None else (_Same(x), self.of(fields))
+        fields = _fields(x)  # (a new dict each time: compared by what it holds only)
+        return _Unseen() if fields is None else (_Same(x), self.entries(fields))
+
+    def entries(self, d: dict[Any, Any]) -> dict[Any, Any]:
+        """What dict ``d`` holds, its loader-made names aside."""
+        return {k: self.of(v) for k, v in d.items()
+                if not (isinstance(k, str) and k.startswith("_smp_"))}
 
 
 def engine_object(x: Any) -> bool:

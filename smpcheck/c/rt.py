@@ -102,12 +102,16 @@ def c_max(a: Any, b: Any) -> Any:
 
 
 def c_regs(regs: dict[str, Any]) -> dict[str, Any]:
-    """A CPU's registers for the final state: its locals, bare, booleans as 0/1."""
-    out = {}
-    for name, v in regs.items():
-        bare = raw(v)
-        out[name] = int(bare) if isinstance(bare, bool) else bare
-    return out
+    """A CPU's registers for the final state: its locals, bare, booleans as 0/1, a
+    local array as the tuple of its elements."""
+    return {name: _reg(v) for name, v in regs.items()}
+
+
+def _reg(v: Any) -> Any:
+    bare = raw(v)
+    if isinstance(bare, list):
+        return tuple(_reg(x) for x in bare)
+    return int(bare) if isinstance(bare, bool) else bare
 
 
 def c_try(result: tuple[Any, Any]) -> tuple[Any, Any]:

@@ -78,6 +78,11 @@ PROGRAMS = {
         "\tok2 = try_cmpxchg(&x, &old, 9);\n"
         "\tspin_lock_irqsave(&l, flags);\n\tx = x + 1;\n\tspin_unlock_irqrestore(&l, flags);\n}\n",
         "ok1=0 /\\ seen=5 /\\ ok2=1 /\\ x=10"),
+    "a local array": (  # (its final value is a register: the tuple of its elements)
+        "int s;\n"
+        "void P0(void)\n{\n\tint a[3] = {1, 2};\n\tint r0;\n\n"
+        "\ta[2] = a[0] + a[1];\n\ts = a[2];\n\tr0 = a[2] * 2;\n}\n",
+        "s=3 /\\ 0:r0=6"),
     "ACCESS_ONCE, min and max": (
         "int x = 3, y, lo, hi;\n"
         "void P0(void)\n{\n\tACCESS_ONCE(y) = ACCESS_ONCE(x) + 1;\n"
