@@ -27,7 +27,7 @@ import sys
 import types
 from typing import Any
 
-from smpcheck._rt.rewritten import REWRITTEN
+from smpcheck._rt.rewritten import REWRITTEN, engine_module
 from smpcheck._rt.runtime import ModelMisuse, Op, cpu_name, issue, refuse, running
 from smpcheck.graph.events import Source
 from smpcheck.model.objects import Ref
@@ -141,10 +141,13 @@ class _Snapshot:
         if isinstance(x, _CONTAINERS):
             return (type(x), tuple(self.of(v) for v in x),
                     None if isinstance(x, tuple | frozenset) else _Same(x))
-        if engine_object(x):
+        module = str(getattr(type(x), "__module__", ""))
+        if engine_module(module):  # (smpcheck's objects: what they hold is memory)
             return _Same(x)
-        fields = _fields(x)  # (a new dict each time: compared by what it holds only)
-        return _Unseen() if fields is None else (_Same(x), self.entries(fields))
+        if module not in REWRITTEN:  # (an iterator, another library's object)
+            return _Unseen()
+        # (the fields in a new dict each time: compared by what it holds only)
+        return (_Same(x), self.entries(_fields(x)))
 
     def entries(self, d: dict[Any, Any]) -> dict[Any, Any]:
         """What dict ``d`` holds, its loader-made names aside."""
@@ -152,18 +155,8 @@ class _Snapshot:
                 if not (isinstance(k, str) and k.startswith("_smp_"))}
 
 
-def engine_object(x: Any) -> bool:
-    """Whether ``x`` is one of smpcheck's own objects (a location, a lock, a struct's
-    memory), whose state is in memory, not in Python."""
-    module = str(getattr(type(x), "__module__", ""))
-    return module.startswith("smpcheck.") and module not in REWRITTEN
-
-
-def _fields(x: Any) -> dict[str, Any] | None:
-    """The attributes of an object of a model's class (``__dict__`` and slots), or None
-    for an object of another kind (an iterator, a library's object)."""
-    if str(getattr(type(x), "__module__", "")) not in REWRITTEN:
-        return None
+def _fields(x: Any) -> dict[str, Any]:
+    """The attributes of an object of a model's class (``__dict__`` and slots)."""
     fields = dict(getattr(x, "__dict__", {}))
     for klass in type(x).__mro__:
         for name in getattr(klass, "__slots__", ()):

@@ -18,8 +18,12 @@ def engine_made(fn: Any) -> bool:
     """Whether CPU function ``fn`` is smpcheck's own (the litmus interpreters'), not model
     code: trusted to be deterministic and to keep no Python state."""
     module = str(getattr(fn, "__module__", None) or "")
-    return getattr(fn, "smp_deterministic", False) or (
-        module.startswith("smpcheck.") and module not in REWRITTEN)
+    return getattr(fn, "smp_deterministic", False) or engine_module(module)
+
+
+def engine_module(module: str) -> bool:
+    """Whether ``module`` is smpcheck's own code, not a rewritten model module."""
+    return module.startswith("smpcheck.") and module not in REWRITTEN
 
 
 def model_modules(fns: list[Any]) -> list[types.ModuleType]:
