@@ -41,8 +41,20 @@ def replay(model: Path, record: dict[str, Any] | bytes | str, tmp: Path, *extra:
         path.write_text(record if isinstance(record, str) else json.dumps(record))
     res = smpcheck("check", model, "--replay", path, *extra)
     assert "Traceback" not in res.err, res.err
-    assert not any(claim in res.out for claim in CLAIMS), res.out
+    assert not any(claim in _claimed(res.out) for claim in CLAIMS), res.out
     return res
+
+
+def _claimed(out: str) -> str:
+    """What ``out`` says of the model: a --json error's message left out, which may
+    quote the record (a fuzzed record's text can hold "safe" or "Never")."""
+    try:
+        doc = json.loads(out)
+    except ValueError:
+        return out
+    if isinstance(doc, dict) and "error" in doc:
+        doc = {k: v for k, v in doc.items() if k != "error"}
+    return json.dumps(doc)
 
 
 def refused(res: Outcome, *words: str) -> str:
