@@ -2,13 +2,12 @@
 it is given.
 
     .venv/bin/python bench/structured_spins.py MINUTES [--seed N] [--cpus 2] [--len 3]
-                                               [--exact] [--timeout 60]
+                                               [--timeout 60]
 
 Each program (tests/support/structured.py, with spin-waits) runs as a Python and a C
 model under sc and tso, at a loop bound of 3 or 4, through
-tests/test_structured_bruteforce.py's compare.  A run the loop bound cuts is checked
-as that test checks it (no state the brute force lacks), or with ``--exact`` as any
-other (every state, every execution: see test_a_cut_loses_the_states_other_cpus_make).
+tests/test_structured_bruteforce.py's compare: the same verdict, executions and final
+states, runs the loop bound cuts included (test_a_cut_stops_only_its_cpu).
 A program that takes longer than ``--timeout`` seconds (brute force and smpcheck
 together) is printed and counted as slow.  Prints each disagreement with its
 program, then counts; exit status 1 on any.
@@ -51,7 +50,6 @@ def main() -> int:
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--cpus", type=int, default=2)
     p.add_argument("--len", type=int, default=3)
-    p.add_argument("--exact", action="store_true", help="check cut runs exactly too")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds per program")
     args = p.parse_args()
     start = time.monotonic()
@@ -75,7 +73,7 @@ def main() -> int:
             want = brute(prog, mm == "tso", bound)
             for key in ("cut", "stuck", "bug"):
                 stats[key] += bool(getattr(want, key))
-            compare(prog, mm, while_loops, bound, args.exact)
+            compare(prog, mm, while_loops, bound)
         except _Slow:
             stats["slow"] += 1
             print("-" * 72, f"slow: prog={prog!r}", f"mm={mm} while_loops={while_loops} "

@@ -412,8 +412,11 @@ class Explorer:
         return True
 
     def _stop(self, g: ExecutionGraph, cpu: Cpu, op: Op) -> bool:
-        """An error or a bound: report it, and go no further in this graph.  While a read
-        speculates, the CPU stops here and the others go on: the finding is noted, and
+        """An error or a bound: report it.  An error ends the graph.  A bound (the loop
+        bound, events per CPU) stops only its CPU: the others go on, and their writes
+        may still revisit its reads and end the wait it was cut in, in executions each
+        within the bound; a graph with a stopped CPU is no execution (:meth:`_complete`).
+        While a read speculates, an error stops its CPU too: the finding is noted, and
         real only if the speculation comes true."""
         finding: Violation | Cut
         if op.text == "raised" and not g.spec:
@@ -426,9 +429,9 @@ class Explorer:
             kind = {"null-deref": Kind.NULL_DEREF, "bad-free": Kind.BAD_FREE}.get(
                 op.text, Kind.ASSERTION)
             finding = Violation(kind, op.message, cpu.tid, op.src, None)
-        speculating = bool(g.spec)
+        goes_on = bool(g.spec) or op.kind == "BOUND"
         self._found(g, cpu.tid, finding)
-        if not speculating:
+        if not goes_on:
             return False
         g.add(self._event(cpu.tid, cpu.pos, op, "E", value=None, extra={"stopped": True}))
         return True
@@ -994,8 +997,10 @@ class Explorer:
             self.seen_executions.add(key)
         if self.mm.track_dependencies:
             self.domain.executed(g)
-        if g.notes and self._noted(g):
-            return
+        if g.notes:
+            self._noted(g)
+        if _stopped_cpu(g):
+            return  # (a CPU stopped at an error or a bound: no execution)
         if self.settings.batch > 1:  # nothing changes g once complete: no copy needed
             self.unjudged.append(g)
             if len(self.unjudged) >= self.settings.batch:
@@ -1003,10 +1008,9 @@ class Explorer:
             return
         self._judged(g, self.mm.deferred_inconsistency(g))
 
-    def _noted(self, g: ExecutionGraph) -> bool:
+    def _noted(self, g: ExecutionGraph) -> None:
         """Report the findings noted while reads speculated (those whose CPU's events
-        are still the ones they were made after); whether a CPU stopped at one, so that
-        ``g`` is not an execution (as it is not without speculation)."""
+        are still the ones they were made after)."""
         for finding, after in g.notes:
             t = g.threads[after.tid] if after is not None else []
             if after is not None and (after.idx >= len(t) or t[after.idx] is not after):
@@ -1014,7 +1018,6 @@ class Explorer:
             if isinstance(finding, (ModelRaised, UsageError)):
                 raise finding  # (the value it raised on was a real one)
             self._found_now(g, finding)
-        return any(t and t[-1] is not None and t[-1].extra.get("stopped") for t in g.threads)
 
     def _found_now(self, g: ExecutionGraph, finding: Violation | Cut) -> None:
         if isinstance(finding, Cut):
@@ -1144,6 +1147,11 @@ def _lone_unlocks(g: ExecutionGraph, loc: Any) -> list[Event]:
     """The spin_unlock()s of ``loc`` that match no lock (fences with its location)."""
     return [ev for t in g.threads for ev in t
             if ev is not None and ev.loc is loc and lone_unlock(ev)]
+
+
+def _stopped_cpu(g: ExecutionGraph) -> bool:
+    """Whether a CPU of ``g`` stopped at an error or a bound (:meth:`Explorer._stop`)."""
+    return any(t and t[-1] is not None and t[-1].extra.get("stopped") for t in g.threads)
 
 
 def _fresh(g: ExecutionGraph, last: bool) -> ExecutionGraph:
