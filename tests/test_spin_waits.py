@@ -97,6 +97,8 @@ def test_python_model_reading_at_the_end_of_the_body(tmp_path: Path) -> None:
 
 
 COUNTING = """
+import itertools
+
 from smpcheck import READ_ONCE, WRITE_ONCE, Model, Var, cpu_relax
 
 f = Var(0)
@@ -139,6 +141,7 @@ COUNTS = {
     "slots": ("Tally()", "state.n += 1", "state.n"),
     "attribute": ("Box()", "state.items.append(0)", "len(state.items)"),
     "bytearray": ("bytearray()", "state.append(0)", "len(state)"),
+    "iterator": ("itertools.count()", "next(state)", "next(state)"),  # (by its position)
 }
 
 

@@ -22,19 +22,22 @@ is plain Python: it is no CPU's, so nothing bounds it.
 
 from __future__ import annotations
 
-import collections
 import sys
-import types
 from typing import Any
 
-from smpcheck._rt.rewritten import REWRITTEN, engine_module
+from smpcheck._rt.pystate import Fingerprint
+from smpcheck._rt.rewritten import REWRITTEN
 from smpcheck._rt.runtime import ModelMisuse, Op, cpu_name, issue, refuse, running
 from smpcheck.graph.events import Source
-from smpcheck.model.objects import Ref
-from smpcheck.model.values import raw
 from smpcheck.results.result import Limit
 
 __smp_engine__ = True
+
+# The CPU's own state at a loop head (its locals), as the last head's is compared with
+# it: values without their dependencies, containers and the model's objects by what
+# they hold and by identity, smpcheck's objects by identity, what it cannot look into
+# as changed (pystate.Fingerprint).  One for all CPUs: nothing switches CPUs within it.
+_STATE = Fingerprint(REWRITTEN, loop_head=True)
 
 
 def _smp_loop_enter(site: tuple[str, int]) -> None:
@@ -55,7 +58,7 @@ def _smp_loop_head(site: tuple[str, int], local: Any = None) -> bool:
     run, cpu = now
     state = cpu.loops.setdefault(site, [0, len(cpu.fed), None])
     state[0] += 1
-    bare = _bare(local)
+    bare = _STATE.of_locals(local) if isinstance(local, dict) else _STATE.of(local)
     if state[0] >= 2:
         g = run.graph
         assert g is not None
@@ -72,97 +75,6 @@ def _smp_loop_head(site: tuple[str, int], local: Any = None) -> bool:
     state[2] = bare
     cpu.relaxed = False
     return True
-
-
-class _Same:
-    """An object compared by identity (what its own ``==`` might do is unknown)."""
-
-    __slots__ = ("obj",)
-
-    def __init__(self, obj: Any) -> None:
-        self.obj = obj
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Same) and other.obj is self.obj
-
-    __hash__ = None  # type: ignore[assignment]
-
-
-class _Unseen:
-    """State the loop head cannot compare (an iterator's position, an object of a kind it
-    does not know, more than :data:`_MOST` objects): equal to nothing, so the
-    iteration counts as having changed the CPU's state and the loop runs on, to its
-    bound if need be (an incomplete verdict, never a wait that hides states)."""
-
-    __slots__ = ()
-
-    def __eq__(self, other: object) -> bool:
-        return False
-
-    __hash__ = None  # type: ignore[assignment]
-
-
-_MOST = 2_000  # objects compared at one loop head before the rest is taken as changed
-_VALUES = (int, float, complex, str, bytes, range, Ref, type(None))
-_CONTAINERS = (list, tuple, set, frozenset, bytearray, collections.deque)
-_BY_IDENTITY = (type, types.FunctionType, types.BuiltinFunctionType, types.MethodType,
-                types.ModuleType)
-
-
-def _bare(x: Any) -> Any:
-    """The CPU's own state ``x`` (a loop's locals) as compared between two loop heads:
-    values without their dependencies (comparing a Val would record a control
-    dependency), containers and the model's own objects by what they hold now (a list
-    appended to, an attribute set, is a change), each mutable one also by identity;
-    functions, classes, modules and smpcheck's objects (whose state is memory, not the
-    CPU's) by identity; anything else as :class:`_Unseen`.  A mapping of locals is
-    compared by what it holds only (``locals()`` may make a new one at each call)."""
-    snap = _Snapshot()
-    return snap.entries(x) if isinstance(x, dict) else snap.of(x)
-
-
-class _Snapshot:
-    """One loop head's :func:`_bare`: objects met twice (a cycle) by identity."""
-
-    def __init__(self) -> None:
-        self.met: set[int] = set()
-
-    def of(self, x: Any) -> Any:
-        x = raw(x)
-        if isinstance(x, _VALUES):
-            return x
-        if id(x) in self.met or isinstance(x, _BY_IDENTITY):
-            return _Same(x)
-        if len(self.met) >= _MOST:
-            return _Unseen()
-        self.met.add(id(x))
-        if isinstance(x, dict):
-            return (_Same(x), self.entries(x))
-        if isinstance(x, _CONTAINERS):
-            return (type(x), tuple(self.of(v) for v in x),
-                    None if isinstance(x, tuple | frozenset) else _Same(x))
-        module = str(getattr(type(x), "__module__", ""))
-        if engine_module(module):  # (smpcheck's objects: what they hold is memory)
-            return _Same(x)
-        if module not in REWRITTEN:  # (an iterator, another library's object)
-            return _Unseen()
-        # (the fields in a new dict each time: compared by what it holds only)
-        return (_Same(x), self.entries(_fields(x)))
-
-    def entries(self, d: dict[Any, Any]) -> dict[Any, Any]:
-        """What dict ``d`` holds, its loader-made names aside."""
-        return {k: self.of(v) for k, v in d.items()
-                if not (isinstance(k, str) and k.startswith("_smp_"))}
-
-
-def _fields(x: Any) -> dict[str, Any]:
-    """The attributes of an object of a model's class (``__dict__`` and slots)."""
-    fields = dict(getattr(x, "__dict__", {}))
-    for klass in type(x).__mro__:
-        for name in getattr(klass, "__slots__", ()):
-            if name not in ("__dict__", "__weakref__") and hasattr(x, name):
-                fields[name] = getattr(x, name)
-    return fields
 
 
 def _retry(state: list[Any], g: Any, since: list[Any], relaxed: bool) -> bool:

@@ -30,44 +30,107 @@ import types
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from smpcheck._rt.rewritten import engine_made
+from smpcheck._rt.rewritten import engine_made, engine_module
 from smpcheck._rt.runtime import ModelMisuse
+from smpcheck.model.objects import Ref
 from smpcheck.model.source import Source
+from smpcheck.model.values import Val, raw
 
 __smp_engine__ = True
 
 _MAX_DEPTH = 40
+_MOST = 2_000  # objects a loop head's fingerprint looks at before the rest is Unseen
 _ATOMS = frozenset({int, float, complex, str, bytes, bool, type(None), range, type(...)})
+_BY_IDENTITY = (type, types.BuiltinFunctionType, types.MethodType, types.ModuleType)
 _ITER_MODULES = frozenset({"builtins", "itertools"})
 _MISSING = ("missing",)
 
 
-class Fingerprint:
-    """Structural fingerprints of values: equal for equal contents (nested tuples)."""
+class Unseen:
+    """What a loop head's fingerprint cannot look inside: equal to nothing (not even
+    itself, so a new one is made each time), so the state holding it counts as
+    changed."""
 
-    def __init__(self, user_modules: set[str]) -> None:
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        return False
+
+    def __hash__(self) -> int:
+        return id(self)
+
+
+class Same:
+    """An object in a loop head's fingerprint compared by identity; it holds the
+    object, so that no new one takes its id while the fingerprint is kept."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj: Any) -> None:
+        self.obj = obj
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is Same and other.obj is self.obj
+
+    def __hash__(self) -> int:
+        return id(self.obj)
+
+
+class Fingerprint:
+    """Structural fingerprints of values: equal for equal contents (nested tuples);
+    an object met twice in one fingerprint is named by when it was met first.
+
+    The hidden-state check (:class:`PythonState`) compares by identity what it cannot
+    look inside.  A loop head (``loop_head``, :mod:`smpcheck._rt.loops`) must never
+    take a changed state for the same (it would block a CPU that still makes
+    progress, and lose executions), so it also compares mutable containers and the
+    model's objects by identity, values without their dependencies, and takes what
+    it cannot look inside (another library's object, a generator, too deep or too
+    large a structure) as :class:`Unseen`.  Both leave out the loader's ``_smp_``
+    names."""
+
+    def __init__(self, user_modules: set[str], loop_head: bool = False) -> None:
         self.user = user_modules
+        self.loop_head = loop_head
         self.memo: dict[int, int] = {}
 
     def of(self, x: Any) -> Any:
         self.memo = {}
         return self._fp(x, 0)
 
-    def _fp(self, x: Any, depth: int) -> Any:  # noqa: C901 - one case per kind of value
+    def of_locals(self, local: dict[str, Any]) -> Any:
+        """A mapping of locals by what it holds only (``locals()`` may make a new one
+        at each call)."""
+        self.memo = {}
+        return self._entries(local, 1)
+
+    def _fp(self, x: Any, depth: int) -> Any:
         t = type(x)
-        if t in _ATOMS:
+        if t is Val and self.loop_head:  # (a value compared with its dependencies
+            x = raw(x)                   # would record a control dependency on them)
+            t = type(x)
+        if t in _ATOMS or t is Ref:
             return x
         seen = self.memo.get(id(x))
         if seen is not None:
             return ("@", seen)
-        if depth > _MAX_DEPTH:
-            return ("id", id(x))
+        if depth > _MAX_DEPTH or (self.loop_head and len(self.memo) >= _MOST):
+            return Unseen() if self.loop_head else ("id", id(x))
         self.memo[id(x)] = len(self.memo)
-        d = depth + 1
+        fp = self._inside(x, t, depth + 1)
+        if not self.loop_head:
+            return ("id", id(x)) if fp is None else fp
+        if fp is None:
+            return Unseen()
+        return fp if t is tuple or t is frozenset else (fp, Same(x))
+
+    def _inside(self, x: Any, t: type, d: int) -> Any:  # noqa: C901 - a case per kind
+        """What ``x`` holds; ("id", ...) for what is compared by identity alone; None
+        for what cannot be looked inside."""
         if t is list or t is tuple or t is collections.deque:
             return (t.__name__, tuple([self._fp(v, d) for v in x]))
         if isinstance(x, dict):
-            return ("dict", tuple([(self._fp(k, d), self._fp(v, d)) for k, v in x.items()]))
+            return ("dict", self._entries(x, d))
         if t is set or t is frozenset:
             return ("set", frozenset([self._fp(v, d) for v in x]))
         if t is bytearray:
@@ -80,8 +143,9 @@ class Fingerprint:
         rnd = sys.modules.get("random")  # (no Random without its module: not imported here)
         if rnd is not None and isinstance(x, rnd.Random):
             return ("Random", x.getstate())
-        if isinstance(x, types.GeneratorType):
-            return ("gen", x.gi_frame.f_lasti if x.gi_frame is not None else -1)
+        if isinstance(x, types.GeneratorType):  # (its position only, not its locals)
+            return None if self.loop_head else (
+                "gen", x.gi_frame.f_lasti if x.gi_frame is not None else -1)
         mod = getattr(t, "__module__", "")
         if isinstance(x, type):
             return self._class(x, d) if x.__module__ in self.user else ("id", id(x))
@@ -91,8 +155,14 @@ class Fingerprint:
             try:
                 return ("iter", self._fp(x.__reduce__(), d))
             except Exception:
-                return ("id", id(x))
-        return ("id", id(x))
+                return None
+        if isinstance(x, _BY_IDENTITY) or engine_module(mod):  # (smpcheck's objects:
+            return ("id", id(x))                             # what they hold is memory)
+        return None  # (another library's object)
+
+    def _entries(self, x: dict[Any, Any], d: int) -> tuple[Any, ...]:
+        return tuple([(self._fp(k, d), self._fp(v, d)) for k, v in x.items()
+                      if not (type(k) is str and k.startswith("_smp_"))])
 
     def _function(self, fn: types.FunctionType, d: int) -> Any:
         cells = []
@@ -112,9 +182,10 @@ class Fingerprint:
 
     def _instance(self, x: Any, d: int) -> Any:
         attrs = list(getattr(x, "__dict__", {}).items())
-        for name in getattr(type(x), "__slots__", ()):
-            if hasattr(x, name) and name != "__dict__":
-                attrs.append((name, getattr(x, name)))
+        for klass in type(x).__mro__:
+            for name in getattr(klass, "__slots__", ()):
+                if name not in ("__dict__", "__weakref__") and hasattr(x, name):
+                    attrs.append((name, getattr(x, name)))
         return ("obj", type(x).__qualname__, tuple([(k, self._fp(v, d)) for k, v in attrs]))
 
 

@@ -412,12 +412,13 @@ class Explorer:
         return True
 
     def _stop(self, g: ExecutionGraph, cpu: Cpu, op: Op) -> bool:
-        """An error or a bound: report it.  An error ends the graph.  A bound (the loop
-        bound, events per CPU) stops only its CPU: the others go on, and their writes
-        may still revisit its reads and end the wait it was cut in, in executions each
-        within the bound; a graph with a stopped CPU is no execution (:meth:`_complete`).
-        While a read speculates, an error stops its CPU too: the finding is noted, and
-        real only if the speculation comes true."""
+        """An error or a bound: report it, and stop the CPU that met it.  The others go
+        on: their writes may still revisit its reads, and so make the executions where
+        it does not get here (its wait ends in time, its BUG_ON passes), and they meet
+        their own errors.  A graph with a stopped CPU is no execution (:meth:`_complete`).
+        An error ends its graph instead unless ``--all`` asks for every violation (the
+        first one ends the run) or a read speculates (the finding is noted then, and
+        real only if the speculation comes true)."""
         finding: Violation | Cut
         if op.text == "raised" and not g.spec:
             raise op.value  # (model code raised, on no speculated value: a model error)
@@ -429,7 +430,7 @@ class Explorer:
             kind = {"null-deref": Kind.NULL_DEREF, "bad-free": Kind.BAD_FREE}.get(
                 op.text, Kind.ASSERTION)
             finding = Violation(kind, op.message, cpu.tid, op.src, None)
-        goes_on = bool(g.spec) or op.kind == "BOUND"
+        goes_on = bool(g.spec) or op.kind == "BOUND" or self.settings.all_violations
         self._found(g, cpu.tid, finding)
         if not goes_on:
             return False

@@ -346,14 +346,20 @@ class _Cpu:
 @dataclass
 class Brute:
     """What every run of a program gives: (rf, co) classes of complete runs, their
-    final states, whether a BUG_ON fires, whether some run cannot finish (CPUs wait
-    forever), whether some run met the loop bound (and stopped there)."""
+    final states, the CPUs whose BUG_ON fires in some run, whether some run cannot
+    finish (CPUs wait forever), whether some run met the loop bound (and stopped
+    there)."""
 
     classes: set[Any]
     finals: set[Any]
-    bug: bool
+    bugs: set[int]
     stuck: bool
     cut: bool = False
+
+    @property
+    def bug(self) -> bool:
+        """Whether a BUG_ON fires in some run."""
+        return bool(self.bugs)
 
 
 def brute(prog: list[list[Stmt]], tso: bool, loop_bound: int = LOOP_BOUND) -> Brute:
@@ -379,15 +385,16 @@ class _Search:
         self.prog, self.tso, self.bound = prog, tso, loop_bound
         self.codes = [flatten(c) for c in prog]
         self.lock = nlocs_of(prog)  # the spinlock's location follows the variables
-        self.res = Brute(set(), set(), False, False)
+        self.res = Brute(set(), set(), set(), False)
         self.seen: set[Any] = set()
 
     def go(self, state: Any) -> None:
         if state in self.seen:
             return
         self.seen.add(state)
-        if any(c.failed for c in state[0]):  # (the run is over: cut or not after it)
-            self.res.bug = True
+        failed = {n for n, c in enumerate(state[0]) if c.failed}
+        if failed:  # (the run is over: cut or not after it)
+            self.res.bugs |= failed
             return
         moved = False
         for nxt in self._moves(state):
