@@ -117,6 +117,10 @@ class Box:
         self.items = []
 
 
+class Stack(list):
+    pass
+
+
 def setter():
     WRITE_ONCE(f, 1)
 
@@ -142,6 +146,11 @@ COUNTS = {
     "attribute": ("Box()", "state.items.append(0)", "len(state.items)"),
     "bytearray": ("bytearray()", "state.append(0)", "len(state)"),
     "iterator": ("itertools.count()", "next(state)", "next(state)"),  # (by its position)
+    # (two iterators' __reduce__ tuples took one id in turn: the second was never read)
+    "iterators": ("(itertools.count(), itertools.count())", "next(state[1])",
+                  "next(state[1])"),
+    "list subclass": ("Stack()", "state.append(0)", "len(state)"),  # (not its fields only)
+    "bound method": ("[].append", "state(0)", "len(state.__self__)"),  # (and its object)
 }
 
 
@@ -177,3 +186,55 @@ def test_an_unchanged_object_leaves_a_wait_a_wait(tmp_path: Path, how: str) -> N
     result = verify(model, names, "sc", Settings(loop_bound=4))
     assert result.complete and result.executions == 1  # (f read set; 0 spins)
     assert result.positive == 0 and [v.kind.value for v in result.violations] == ["condition"]
+
+
+SET_ALIAS = """
+from smpcheck import READ_ONCE, WRITE_ONCE, Model, Var, cpu_relax
+
+f = Var(0)
+bug = Var(0)
+
+
+class K:
+    def __init__(self, v):
+        self.v = v
+
+    def __hash__(self):
+        return 0
+
+
+U, V, W = K(1), K(2), K(3)
+
+
+def setter():
+    WRITE_ONCE(f, 1)
+
+
+def waiter():
+    fs = frozenset([U, V])
+    p = U
+    while READ_ONCE(f) == 0:
+        if p is U:
+            fs = frozenset([V, U])
+            p = V
+        else:
+            p = W
+        cpu_relax()
+    if p is W:
+        WRITE_ONCE(bug, 1)
+
+
+MODEL = Model("set-alias", [setter, waiter], exists="bug=1")
+"""
+
+
+def test_a_set_names_its_elements_in_its_own_order(tmp_path: Path) -> None:
+    """The first iteration swaps ``p`` from U to V and rebuilds the set in the other
+    order: compared as sets, with the objects named in the order each set was read,
+    the two loop heads looked alike, the CPU blocked, and the run that spins twice
+    (p = W, bug written) was lost: a false "no execution satisfies it"."""
+    path = tmp_path / "set_alias.py"
+    path.write_text(SET_ALIAS)
+    model, names = load_model(str(path))
+    result = verify(model, names, "sc", Settings(loop_bound=4))
+    assert result.positive == 1 and result.executions == 3 and result.complete

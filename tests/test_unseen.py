@@ -398,6 +398,15 @@ CHANGES = {
     "nested": ("box = {'a': [[0]]}", "box['a'][0][0] += 1", "box['a'][0][0] += 1"),
     "same value": ("class Box:\n    n = 0\n\n\nbox = Box()", "box.n = 5", "box = Box()"),
     "globals()": ("box = 0", "globals()['box'] = 1", "box = 0"),
+    # (a NULL pointer is not None: the fingerprint took NULL == None as C values)
+    # (a re-run assigns NULL again, no change: the definition is named)
+    "NULL for None": ("from smpcheck import NULL\nbox = [None]", "box[0] = NULL",
+                      "box = [None]"),
+    # (compared by identity, a bound method hid what its object holds)
+    "bound method": ("box = [].append", "box(1)", "box(1)"),
+    # (a subclass of list was read by its attributes only)
+    "list subtype": ("class Box(list):\n    pass\n\n\nbox = Box()", "box.append(1)",
+                      "box.append(1)"),
 }
 STATE = HEAD + '''import random
 

@@ -41,8 +41,9 @@ __smp_engine__ = True
 _MAX_DEPTH = 40
 _MOST = 2_000  # objects a loop head's fingerprint looks at before the rest is Unseen
 _ATOMS = frozenset({int, float, complex, str, bytes, bool, type(None), range, type(...)})
-_BY_IDENTITY = (type, types.BuiltinFunctionType, types.MethodType, types.ModuleType)
+_BY_IDENTITY = (type, types.ModuleType, types.MethodType, types.BuiltinMethodType)
 _ITER_MODULES = frozenset({"builtins", "itertools"})
+_CONTAINERS = frozenset({list, tuple, collections.deque, set, frozenset, dict, bytearray})
 _MISSING = ("missing",)
 
 
@@ -93,15 +94,16 @@ class Fingerprint:
         self.user = user_modules
         self.loop_head = loop_head
         self.memo: dict[int, int] = {}
+        self.kept: list[Any] = []
 
     def of(self, x: Any) -> Any:
-        self.memo = {}
+        self.memo, self.kept = {}, []
         return self._fp(x, 0)
 
     def of_locals(self, local: dict[str, Any]) -> Any:
         """A mapping of locals by what it holds only (``locals()`` may make a new one
         at each call)."""
-        self.memo = {}
+        self.memo, self.kept = {}, []
         return self._entries(local, 1)
 
     def _fp(self, x: Any, depth: int) -> Any:
@@ -109,14 +111,17 @@ class Fingerprint:
         if t is Val and self.loop_head:  # (a value compared with its dependencies
             x = raw(x)                   # would record a control dependency on them)
             t = type(x)
-        if t in _ATOMS or t is Ref:
+        if t in _ATOMS:
             return x
+        if t is Ref:  # (not the Ref itself: NULL == None == 0 as C values)
+            return ("ref", id(x._obj), x._path, x._tag)
         seen = self.memo.get(id(x))
         if seen is not None:
             return ("@", seen)
         if depth > _MAX_DEPTH or (self.loop_head and len(self.memo) >= _MOST):
             return Unseen() if self.loop_head else ("id", id(x))
         self.memo[id(x)] = len(self.memo)
+        self.kept.append(x)  # (alive until the next fingerprint: no other takes its id)
         fp = self._inside(x, t, depth + 1)
         if not self.loop_head:
             return ("id", id(x)) if fp is None else fp
@@ -126,15 +131,22 @@ class Fingerprint:
 
     def _inside(self, x: Any, t: type, d: int) -> Any:  # noqa: C901 - a case per kind
         """What ``x`` holds; ("id", ...) for what is compared by identity alone; None
-        for what cannot be looked inside."""
-        if t is list or t is tuple or t is collections.deque:
-            return (t.__name__, tuple([self._fp(v, d) for v in x]))
-        if isinstance(x, dict):
-            return ("dict", self._entries(x, d))
-        if t is set or t is frozenset:
-            return ("set", frozenset([self._fp(v, d) for v in x]))
-        if t is bytearray:
-            return ("bytes", bytes(x))
+        for what cannot be looked inside.  A set's elements in its own order (an
+        element met again elsewhere is named by when it was met first)."""
+        held: Any
+        if isinstance(x, (list, tuple, collections.deque, set, frozenset)):
+            held = (t.__name__, tuple([self._fp(v, d) for v in x]))
+        elif isinstance(x, dict):
+            held = ("dict", self._entries(x, d))
+        elif isinstance(x, bytearray):
+            held = ("bytes", bytes(x))
+        else:
+            return self._other(x, t, d)
+        if t in _CONTAINERS:
+            return held
+        return (held, self._other(x, t, d))  # (a subclass: its attributes too)
+
+    def _other(self, x: Any, t: type, d: int) -> Any:
         if isinstance(x, types.FunctionType):
             original = x.__dict__.get("smp_original")  # (the nondeterminism guard's
             if original is not None:                   # stand-in is the function it guards)
@@ -156,6 +168,11 @@ class Fingerprint:
                 return ("iter", self._fp(x.__reduce__(), d))
             except Exception:
                 return None
+        if isinstance(x, (types.MethodType, types.BuiltinMethodType)) and (
+                isinstance(x.__self__, tuple(_CONTAINERS))
+                or type(x.__self__).__module__ in self.user):  # (lst.append: its object too)
+            return ("method", x.__name__, id(getattr(x, "__func__", None)),
+                    self._fp(x.__self__, d))
         if isinstance(x, _BY_IDENTITY) or engine_module(mod):  # (smpcheck's objects:
             return ("id", id(x))                             # what they hold is memory)
         return None  # (another library's object)

@@ -781,6 +781,18 @@ _CLOSERS = {"preempt_disable": "preempt_enable()", "local_irq_disable": "local_i
             "local_irq_save": "local_irq_restore()", "irq_enter": "irq_exit()"}
 
 
+def in_reader(g: ExecutionGraph, tid: int) -> bool:
+    """Whether CPU ``tid``'s events in ``g`` leave an RCU or SRCU read-side critical
+    section open (a grace period waits for its end)."""
+    return len(_closing_ops(g, tid)) > 1
+
+
+def rcu_closers(g: ExecutionGraph, tid: int) -> list[Op]:
+    """The rcu_read_unlock()s (and the like) that would end CPU ``tid``'s open RCU
+    read-side critical sections in ``g``, innermost first."""
+    return [op for op in _closing_ops(g, tid) if op.kind == "F"]
+
+
 def _closing_ops(g: ExecutionGraph, tid: int) -> list[Op]:
     """What a CPU that stops in ``g`` ends with: an rcu_read_unlock() per RCU read-side
     critical section it has open, an srcu_read_unlock() per SRCU one (a store of the

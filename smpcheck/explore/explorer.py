@@ -41,7 +41,17 @@ from typing import TYPE_CHECKING, Any
 
 from mypy_extensions import mypyc_attr
 
-from smpcheck._rt.runtime import BLOCK, STOPPED, Cpu, ModelRaised, Op, OpCache, Run
+from smpcheck._rt.runtime import (
+    BLOCK,
+    STOPPED,
+    Cpu,
+    ModelRaised,
+    Op,
+    OpCache,
+    Run,
+    in_reader,
+    rcu_closers,
+)
 from smpcheck.errors import UsageError
 from smpcheck.explore.speculation import (
     BOUNDED,
@@ -431,7 +441,11 @@ class Explorer:
                 op.text, Kind.ASSERTION)
             finding = Violation(kind, op.message, cpu.tid, op.src, None)
         goes_on = bool(g.spec) or op.kind == "BOUND" or self.settings.all_violations
-        self._found(g, cpu.tid, finding)
+        if isinstance(finding, Violation) and not g.spec and (
+                not self._real(g, True) or _waits_for_stopped(g)):
+            goes_on = True  # (no error known here: later writes may still revisit)
+        else:
+            self._found(g, cpu.tid, finding)
         if not goes_on:
             return False
         g.add(self._event(cpu.tid, cpu.pos, op, "E", value=None, extra={"stopped": True}))
@@ -998,7 +1012,7 @@ class Explorer:
             self.seen_executions.add(key)
         if self.mm.track_dependencies:
             self.domain.executed(g)
-        if g.notes:
+        if g.notes and self._real(g, _stopped_cpu(g)):
             self._noted(g)
         if _stopped_cpu(g):
             return  # (a CPU stopped at an error or a bound: no execution)
@@ -1009,6 +1023,40 @@ class Explorer:
             return
         self._judged(g, self.mm.deferred_inconsistency(g))
 
+    def _real(self, g: ExecutionGraph, prefix: bool) -> bool:
+        """Whether ``g``, complete or a ``prefix``, passes the axioms the model checks
+        on complete executions only (RCU's under the LKMM), so that what its CPUs ran
+        into is real; a prefix is taken as passing where the model cannot judge
+        prefixes (a cat model's axioms may not be monotone)."""
+        if prefix:
+            closed, added = self._closed(g)
+            if added and self.mm.inconsistency_after(closed, added) is not None:
+                return False
+            if not self.mm.deferred_on_prefixes:
+                return True
+            g = closed
+        return self.mm.deferred_inconsistency(g) is None
+
+    def _closed(self, g: ExecutionGraph) -> tuple[ExecutionGraph, list[EventId]]:
+        """``g`` with each running CPU's open RCU read-side critical sections ended
+        where its events end (if it has a grace period), and the ends added.  A
+        section ends there or later, and a later end binds a grace period no less, so
+        a prefix the model forbids so closed is part of no execution (open, RCU's
+        axiom leaves it be)."""
+        added: list[EventId] = []
+        if not g.fence_tags & {"sync-rcu"}:
+            return g, added
+        closed = g
+        for tid, t in enumerate(g.threads):
+            if t and t[-1] is not None and t[-1].kind == "E":
+                continue  # (it ended, or stopped: see _waits_for_stopped)
+            for op in rcu_closers(g, tid):
+                closed = closed if added else g.copy()
+                ev = self._event(tid, len(closed.threads[tid]), op, "F")
+                closed.add(ev)
+                added.append(ev.id)
+        return closed, added
+
     def _noted(self, g: ExecutionGraph) -> None:
         """Report the findings noted while reads speculated (those whose CPU's events
         are still the ones they were made after)."""
@@ -1018,6 +1066,8 @@ class Explorer:
                 continue  # (a revisit since cut what it was noted after)
             if isinstance(finding, (ModelRaised, UsageError)):
                 raise finding  # (the value it raised on was a real one)
+            if isinstance(finding, Violation) and _waits_for_stopped(g):
+                continue
             self._found_now(g, finding)
 
     def _found_now(self, g: ExecutionGraph, finding: Violation | Cut) -> None:
@@ -1153,6 +1203,17 @@ def _lone_unlocks(g: ExecutionGraph, loc: Any) -> list[Event]:
 def _stopped_cpu(g: ExecutionGraph) -> bool:
     """Whether a CPU of ``g`` stopped at an error or a bound (:meth:`Explorer._stop`)."""
     return any(t and t[-1] is not None and t[-1].extra.get("stopped") for t in g.threads)
+
+
+def _waits_for_stopped(g: ExecutionGraph) -> bool:
+    """Whether a grace period of ``g`` may wait for a CPU that stopped in a read-side
+    critical section (at a bound, or at its error under ``--all``).  What a CPU meets
+    after a grace period may then be unreachable: the section never ends, and the grace
+    period never returns, but a graph binds only sections that end.  So no error of
+    such a graph is reported: the bound made the run incomplete, the error is one."""
+    return bool(g.fence_tags & {"sync-rcu", "sync-srcu"}) and any(
+        t and t[-1] is not None and t[-1].extra.get("stopped") and in_reader(g, tid)
+        for tid, t in enumerate(g.threads))
 
 
 def _fresh(g: ExecutionGraph, last: bool) -> ExecutionGraph:

@@ -747,6 +747,10 @@ class LKMM(MemoryModel):
 
     name = "lkmm"
     track_dependencies = True
+    # (RCU's axiom and the lock checks below relate events by program order, reads-from,
+    # coherence and matched lock/unlock pairs, all of which events added later in
+    # program order only extend: a prefix that breaks them stays broken)
+    deferred_on_prefixes = True
     _last: LkmmRelations | None = None
     _last_view: View | None = None
     _judged: LkmmRelations | None = None  # deferred_inconsistency's, for relations()
