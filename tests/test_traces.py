@@ -147,3 +147,59 @@ def test_double_free_blocks_in_table_order(tmp_path: Path) -> None:
     first = next(line for line in table.splitlines() if "kfree(q)" in line)
     column = (first.index("kfree") - 3) // 26  # (three columns of 24 and 2 between)
     assert int(freed[1]) == column, (first, freed[1])
+
+
+STOPPING = '''from smpcheck import BUG_ON, READ_ONCE, WRITE_ONCE, Model, Var
+
+x = Var(0)
+y = Var(0)
+
+
+def p0():
+    WRITE_ONCE(x, 1)
+    n = 0
+    while READ_ONCE(y) == 0:
+        n += 1
+    BUG_ON(n == 1)
+
+
+def p1():
+    WRITE_ONCE(y, 1)
+    BUG_ON(READ_ONCE(x) == 1)
+
+
+MODEL = Model("stopping", [p0, p1])
+'''
+
+
+TWO_BUGS = '''from smpcheck import BUG_ON, READ_ONCE, WRITE_ONCE, Model, Var
+
+x = Var(0)
+y = Var(0)
+
+
+def p0():
+    WRITE_ONCE(x, 1)
+    BUG_ON(READ_ONCE(y) == 0)
+
+
+def p1():
+    WRITE_ONCE(y, 1)
+    BUG_ON(READ_ONCE(x) == 1)
+
+
+MODEL = Model("two bugs", [p0, p1])
+'''
+
+
+@pytest.mark.parametrize(("text", "why", "line", "bug"), [(STOPPING, "a bound", 10, 17),
+                                                          (TWO_BUGS, "its error", 9, 14)])
+def test_a_cpu_that_stopped_says_so_in_another_cpus_trace(
+        tmp_path: Path, text: str, why: str, line: int, bug: int) -> None:
+    """Under --all a CPU stops alone at its error or a bound, and the others go on:
+    the trace of another CPU's BUG_ON met after that shows the stop, at its line."""
+    path = tmp_path / "stopping.py"
+    path.write_text(text)
+    out = smpcheck("check", path, "--all", "--loop-bound", "2", "-j", "1").out
+    table = out[out.index(f"py:{bug})"):]  # (p1's BUG_ON: found with p0 stopped)
+    assert f"{line}: (stops here: {why})" in table, out

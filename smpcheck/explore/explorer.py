@@ -448,7 +448,8 @@ class Explorer:
             self._found(g, cpu.tid, finding)
         if not goes_on:
             return False
-        g.add(self._event(cpu.tid, cpu.pos, op, "E", value=None, extra={"stopped": True}))
+        extra = {"stopped": True, "cut": True} if op.kind == "BOUND" else {"stopped": True}
+        g.add(self._event(cpu.tid, cpu.pos, op, "E", value=None, extra=extra))
         return True
 
     def report(self, v: Violation) -> None:
@@ -1026,16 +1027,16 @@ class Explorer:
     def _real(self, g: ExecutionGraph, prefix: bool) -> bool:
         """Whether ``g``, complete or a ``prefix``, passes the axioms the model checks
         on complete executions only (RCU's under the LKMM), so that what its CPUs ran
-        into is real; a prefix is taken as passing where the model cannot judge
-        prefixes (a cat model's axioms may not be monotone)."""
-        if prefix:
-            closed, added = self._closed(g)
-            if added and self.mm.inconsistency_after(closed, added) is not None:
-                return False
-            if not self.mm.deferred_on_prefixes:
-                return True
-            g = closed
-        return self.mm.deferred_inconsistency(g) is None
+        into is real; a prefix fails only those that a prefix cannot pass if no
+        execution holding it does (:attr:`MemoryModel.deferred_on_prefixes`), with
+        its open RCU read-side critical sections ended (:meth:`_closed`)."""
+        if not prefix:
+            return self.mm.deferred_inconsistency(g) is None
+        closed, added = self._closed(g)
+        if added and self.mm.inconsistency_after(closed, added) is not None:
+            return False
+        return not self.mm.deferred_on_prefixes or (
+            self.mm.deferred_inconsistency(closed) not in self.mm.deferred_on_prefixes)
 
     def _closed(self, g: ExecutionGraph) -> tuple[ExecutionGraph, list[EventId]]:
         """``g`` with each running CPU's open RCU read-side critical sections ended
@@ -1206,13 +1207,14 @@ def _stopped_cpu(g: ExecutionGraph) -> bool:
 
 
 def _waits_for_stopped(g: ExecutionGraph) -> bool:
-    """Whether a grace period of ``g`` may wait for a CPU that stopped in a read-side
-    critical section (at a bound, or at its error under ``--all``).  What a CPU meets
-    after a grace period may then be unreachable: the section never ends, and the grace
-    period never returns, but a graph binds only sections that end.  So no error of
-    such a graph is reported: the bound made the run incomplete, the error is one."""
+    """Whether a grace period of ``g`` may wait for a CPU that a bound stopped in a
+    read-side critical section.  Whether the section would ever end is not known, nor
+    so whether what a CPU meets after a grace period is reachable (a graph binds only
+    sections that end): no error of such a graph is reported, and the bound made the
+    run incomplete.  (A CPU stopped at its error under ``--all`` is not waited for:
+    an oopsing task's exit ends its sections.)"""
     return bool(g.fence_tags & {"sync-rcu", "sync-srcu"}) and any(
-        t and t[-1] is not None and t[-1].extra.get("stopped") and in_reader(g, tid)
+        t and t[-1] is not None and t[-1].extra.get("cut") and in_reader(g, tid)
         for tid, t in enumerate(g.threads))
 
 

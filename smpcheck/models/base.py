@@ -36,11 +36,11 @@ class MemoryModel:
 
     name = "?"
     track_dependencies = False
-    #: Whether :meth:`deferred_inconsistency` may judge a prefix too: it names a
-    #: violated axiom only where no execution holding the prefix's events, with its
-    #: reads-from and coherence, is consistent (adding events only adds edges).  The
-    #: explorer then reports a CPU's error only from a prefix that passes it.
-    deferred_on_prefixes = False
+    #: The axioms :meth:`deferred_inconsistency` names that judge a prefix too: each
+    #: fails a prefix only where no execution holding its events, with its reads-from
+    #: and coherence, passes it (adding events only adds edges).  The explorer
+    #: reports a CPU's error only from a prefix that passes them.
+    deferred_on_prefixes: frozenset[str] = frozenset()
     #: The locations a litmus test's final condition reads (herd's final writes, for
     #: the flags about them); set by whoever runs the test.
     observed: frozenset[Any] = frozenset()

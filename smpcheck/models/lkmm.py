@@ -747,10 +747,11 @@ class LKMM(MemoryModel):
 
     name = "lkmm"
     track_dependencies = True
-    # (RCU's axiom and the lock checks below relate events by program order, reads-from,
-    # coherence and matched lock/unlock pairs, all of which events added later in
-    # program order only extend: a prefix that breaks them stays broken)
-    deferred_on_prefixes = True
+    # (RCU's axiom relates events by program order, reads-from, coherence and matched
+    # lock/unlock pairs, which events added later in program order only extend: a
+    # prefix that breaks it stays broken.  The lock checks are left to complete
+    # executions.)
+    deferred_on_prefixes: frozenset[str] = frozenset({"rcu"})
     _last: LkmmRelations | None = None
     _last_view: View | None = None
     _judged: LkmmRelations | None = None  # deferred_inconsistency's, for relations()

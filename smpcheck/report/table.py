@@ -141,7 +141,7 @@ def _row(g: ExecutionGraph, step: Step, prev: Step | None) -> Row | None:
         return Row(ev.tid, f"({ev.loc} = {show(ev.value)} reaches memory)", None, None,
                    event=ev.id, kind="visible", value=ev.value, loc=str(ev.loc))
     if ev.kind in "EN" or (ev.kind == "C" and not ev.value):
-        return None
+        return _stop_row(ev)
     if ev.kind == "C":
         return Row(ev.tid, "(interrupt)", None, None, event=ev.id, kind="C")
     if ev.kind == "W" and ev.rmw and prev is not None and prev.event.id == (ev.tid, ev.idx - 1):
@@ -165,6 +165,16 @@ def _row(g: ExecutionGraph, step: Step, prev: Step | None) -> Row | None:
     if step.note:
         row.suffix += f"  ({step.note})"
     return row
+
+
+def _stop_row(ev: Event) -> Row | None:
+    """Where a CPU stopped alone, at a bound or at its error under --all (another CPU's
+    counterexample may hold it); None for any other end."""
+    if not ev.extra.get("stopped"):
+        return None
+    what = "a bound" if ev.extra.get("cut") else "its error"
+    return Row(ev.tid, f"(stops here: {what})", ev.src.line or None, ev.src.path,
+               event=ev.id, kind="E")
 
 
 def _code(path: str | None, line: str) -> str:
