@@ -58,6 +58,11 @@ class HerdOutcome:
     graphs: list[tuple[ExecutionGraph, bool]] = field(default_factory=list)  # (graph, prop)
 
 
+def _kind(test: LitmusTest) -> str:
+    """The kind of test a model is loaded for: C, or anything else (herd's X86)."""
+    return "C" if isinstance(test, CTest) else "X86"
+
+
 class HerdSession:
     """The models and macros herd's options select, loaded on first use."""
 
@@ -71,8 +76,8 @@ class HerdSession:
 
     def model_for(self, test: LitmusTest) -> CatMemoryModel:
         """The cat model a test runs under (loaded once per kind of test)."""
-        is_c = isinstance(test, CTest)
-        key = "C" if is_c else "X86"
+        key = _kind(test)
+        is_c = key == "C"
         hit = self._models.get(key)
         if hit is not None:
             return hit
@@ -125,7 +130,7 @@ class HerdSession:
                                              batch=batch, loop_bound=self.opts.unroll)
         watches: list[_Watch] = []
 
-        allowed_here = self._allowed.get("C", []) if isinstance(test, CTest) else []
+        allowed_here = self._allowed.get(_kind(test), [])  # (none but for C tests)
 
         def watch(checker: Checker) -> _Watch:
             watches.append(_Watch(self.opts, model, names, checker, allowed_here))
