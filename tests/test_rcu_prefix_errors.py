@@ -153,3 +153,33 @@ def test_an_oops_in_a_section_does_not_hold_the_grace_period(tmp_path: Path,
     model, names = load_model(str(path))
     result = verify(model, names, mm, Settings(all_violations=True))
     assert sorted(v.cpu for v in result.violations) == [0, 1]
+
+
+# the reader of y, with the grace period, listed first: the write of y revisits its read
+# and keeps no more of the section than it depends on (the lock and x's write as holes),
+# so the prefix RCU was judged on had no section (bench/rcu_bugs.py, seeds 1, 2 and 8)
+HOLES = HEAD + """
+def updater():
+    r0 = READ_ONCE(y)
+    synchronize_rcu()
+    r1 = READ_ONCE(x)
+    BUG_ON(r0 == 2 and r1 == 0)
+
+
+def reader():
+    LOCK
+    WRITE_ONCE(x, 1)
+    WRITE_ONCE(y, 2)
+    UNLOCK
+
+
+MODEL = Model("rcu-holes", CPUS)
+"""
+
+
+@pytest.mark.parametrize("cpus", ["[updater, reader]", "[reader, updater]"])
+def test_a_section_left_as_holes_still_binds_the_grace_period(tmp_path: Path,
+                                                             cpus: str) -> None:
+    text = HOLES.replace("CPUS", cpus)
+    assert _run(tmp_path, text, True, "lkmm") == (set(), 0)  # (herd7: Never)
+    assert _run(tmp_path, text, False, "lkmm") == ({"assertion"}, 1)  # (Sometimes)

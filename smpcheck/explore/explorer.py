@@ -441,9 +441,11 @@ class Explorer:
                 op.text, Kind.ASSERTION)
             finding = Violation(kind, op.message, cpu.tid, op.src, None)
         goes_on = bool(g.spec) or op.kind == "BOUND" or self.settings.all_violations
-        if isinstance(finding, Violation) and not g.spec and (
-                not self._real(g, True) or _waits_for_stopped(g)):
-            goes_on = True  # (no error known here: later writes may still revisit)
+        if isinstance(finding, Violation) and not g.spec and _grace_periods(g):
+            # (judged once the others have run: a revisit may have left a reader's
+            # section as holes before the write it read, which RCU binds all the same)
+            g.notes = (*g.notes, (finding, g.last(cpu.tid)))
+            goes_on = True
         else:
             self._found(g, cpu.tid, finding)
         if not goes_on:
@@ -1206,6 +1208,11 @@ def _stopped_cpu(g: ExecutionGraph) -> bool:
     return any(t and t[-1] is not None and t[-1].extra.get("stopped") for t in g.threads)
 
 
+def _grace_periods(g: ExecutionGraph) -> bool:
+    """Whether ``g`` has had a grace period (RCU's or SRCU's)."""
+    return bool(g.fence_tags & {"sync-rcu", "sync-srcu"})
+
+
 def _waits_for_stopped(g: ExecutionGraph) -> bool:
     """Whether a grace period of ``g`` may wait for a CPU that a bound stopped in a
     read-side critical section.  Whether the section would ever end is not known, nor
@@ -1213,7 +1220,7 @@ def _waits_for_stopped(g: ExecutionGraph) -> bool:
     sections that end): no error of such a graph is reported, and the bound made the
     run incomplete.  (A CPU stopped at its error under ``--all`` is not waited for:
     an oopsing task's exit ends its sections.)"""
-    return bool(g.fence_tags & {"sync-rcu", "sync-srcu"}) and any(
+    return _grace_periods(g) and any(
         t and t[-1] is not None and t[-1].extra.get("cut") and in_reader(g, tid)
         for tid, t in enumerate(g.threads))
 

@@ -71,8 +71,16 @@ def rows_for(v: Violation, mm: MemoryModel) -> list[Row]:
     steps = mm.timeline(view, prefer)
     notes = _hints(v, view, mm)
     focus = {g.event(e).loc for e in v.events if g.has(e)} - {None}
+    error = None
+    if v.src is not None and v.cpu is not None and not v.events:
+        error = Row(v.cpu, v.src.text, v.src.line, v.src.path, mark=True, kind="error",
+                    note=v.message)
     for i, step in enumerate(steps):
         if _hidden(g, step.event, focus):
+            continue
+        if error is not None and _stop_of(step.event, v.cpu):  # (its CPU stopped there,
+            rows.append(error)                               # others went on: judged later)
+            error = None
             continue
         row = _row(g, step, steps[i - 1] if i else None)
         if row is not None:
@@ -81,10 +89,14 @@ def rows_for(v: Violation, mm: MemoryModel) -> list[Row]:
                 row.mark = True
                 row.suffix += f"  ({notes[step.event.id]})"
             rows.append(row)
-    if v.src is not None and v.cpu is not None and not v.events:
-        rows.append(Row(v.cpu, v.src.text, v.src.line, v.src.path, mark=True, kind="error",
-                        note=v.message))
+    if error is not None:
+        rows.append(error)
     return rows
+
+
+def _stop_of(ev: Event, cpu: int | None) -> bool:
+    """Whether ``ev`` is where CPU ``cpu`` stopped alone at its error."""
+    return ev.kind == "E" and ev.tid == cpu and bool(ev.extra.get("stopped"))
 
 
 def _hidden(g: ExecutionGraph, ev: Event, focus: set[Any]) -> bool:
