@@ -43,7 +43,8 @@ _MOST = 2_000  # objects a loop head's fingerprint looks at before the rest is U
 _ATOMS = frozenset({int, float, complex, str, bytes, bool, type(None), range, type(...)})
 _BY_IDENTITY = (type, types.ModuleType, types.MethodType, types.BuiltinMethodType)
 _ITER_MODULES = frozenset({"builtins", "itertools"})
-_CONTAINERS = frozenset({list, tuple, collections.deque, set, frozenset, dict, bytearray})
+_CONTAINER_TYPES = (list, tuple, collections.deque, set, frozenset, dict, bytearray)
+_CONTAINERS = frozenset(_CONTAINER_TYPES)
 _MISSING = ("missing",)
 
 
@@ -169,7 +170,7 @@ class Fingerprint:
             except Exception:
                 return None
         if isinstance(x, (types.MethodType, types.BuiltinMethodType)) and (
-                isinstance(x.__self__, tuple(_CONTAINERS))
+                isinstance(x.__self__, _CONTAINER_TYPES)
                 or type(x.__self__).__module__ in self.user):  # (lst.append: its object too)
             return ("method", x.__name__, id(getattr(x, "__func__", None)),
                     self._fp(x.__self__, d))

@@ -68,7 +68,7 @@ from smpcheck.graph.graph import ExecutionGraph, Locations
 from smpcheck.model.source import Latent
 from smpcheck.model.values import EventId
 from smpcheck.models.base import ATOMIC, MemoryModel
-from smpcheck.models.cycles import coherence_witness, write_cycle
+from smpcheck.models.cycles import GRACE_PERIODS, coherence_witness, write_cycle
 from smpcheck.records import replace
 from smpcheck.results.findings import Kind, Violation
 from smpcheck.results.result import Cut, Limit, Result
@@ -1015,9 +1015,10 @@ class Explorer:
             self.seen_executions.add(key)
         if self.mm.track_dependencies:
             self.domain.executed(g)
-        if g.notes and self._real(g, _stopped_cpu(g)):
+        stopped = _stopped_cpu(g)
+        if g.notes and self._real(g, stopped):
             self._noted(g)
-        if _stopped_cpu(g):
+        if stopped:
             return  # (a CPU stopped at an error or a bound: no execution)
         if self.settings.batch > 1:  # nothing changes g once complete: no copy needed
             self.unjudged.append(g)
@@ -1047,7 +1048,7 @@ class Explorer:
         a prefix the model forbids so closed is part of no execution (open, RCU's
         axiom leaves it be)."""
         added: list[EventId] = []
-        if not g.fence_tags & {"sync-rcu"}:
+        if "sync-rcu" not in g.fence_tags:  # (the closers end RCU's sections only)
             return g, added
         closed = g
         for tid, t in enumerate(g.threads):
@@ -1061,8 +1062,10 @@ class Explorer:
         return closed, added
 
     def _noted(self, g: ExecutionGraph) -> None:
-        """Report the findings noted while reads speculated (those whose CPU's events
-        are still the ones they were made after)."""
+        """Report the findings noted while reads speculated, or while a grace period
+        was in the graph (:meth:`_stop`): those whose CPU's events are still the ones
+        they were made after, and, for an error, where no CPU a bound stopped in a
+        read-side critical section may hold a grace period back."""
         for finding, after in g.notes:
             t = g.threads[after.tid] if after is not None else []
             if after is not None and (after.idx >= len(t) or t[after.idx] is not after):
@@ -1203,14 +1206,21 @@ def _lone_unlocks(g: ExecutionGraph, loc: Any) -> list[Event]:
             if ev is not None and ev.loc is loc and lone_unlock(ev)]
 
 
+def _stop_of(t: list[Event | None]) -> Event | None:
+    """The event a CPU's events ``t`` end with if it stopped alone at an error or a
+    bound (:meth:`Explorer._stop`; ``extra["cut"]``: a bound), else None."""
+    last = t[-1] if t else None
+    return last if last is not None and last.extra.get("stopped") else None
+
+
 def _stopped_cpu(g: ExecutionGraph) -> bool:
-    """Whether a CPU of ``g`` stopped at an error or a bound (:meth:`Explorer._stop`)."""
-    return any(t and t[-1] is not None and t[-1].extra.get("stopped") for t in g.threads)
+    """Whether a CPU of ``g`` stopped alone at an error or a bound."""
+    return any(_stop_of(t) is not None for t in g.threads)
 
 
 def _grace_periods(g: ExecutionGraph) -> bool:
     """Whether ``g`` has had a grace period (RCU's or SRCU's)."""
-    return bool(g.fence_tags & {"sync-rcu", "sync-srcu"})
+    return bool(g.fence_tags & GRACE_PERIODS)
 
 
 def _waits_for_stopped(g: ExecutionGraph) -> bool:
@@ -1221,7 +1231,7 @@ def _waits_for_stopped(g: ExecutionGraph) -> bool:
     run incomplete.  (A CPU stopped at its error under ``--all`` is not waited for:
     an oopsing task's exit ends its sections.)"""
     return _grace_periods(g) and any(
-        t and t[-1] is not None and t[-1].extra.get("cut") and in_reader(g, tid)
+        (stop := _stop_of(t)) is not None and stop.extra.get("cut") and in_reader(g, tid)
         for tid, t in enumerate(g.threads))
 
 

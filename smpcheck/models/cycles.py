@@ -567,6 +567,7 @@ def needs_grace_periods(g: ExecutionGraph) -> bool:
 
 RCU_TAGS = frozenset({"rcu-lock", "rcu-unlock", "sync-rcu", "sync-srcu", "srcu-lock",
                       "srcu-unlock"})
+GRACE_PERIODS = frozenset({"sync-rcu", "sync-srcu"})  # the fences of a grace period
 
 
 def is_sink(g: ExecutionGraph, e: EventId) -> bool:

@@ -37,6 +37,7 @@ from smpcheck.models import lkmm_flags
 from smpcheck.models.base import ATOMIC, MemoryModel, Step, atomicity_violated, order_steps
 from smpcheck.models.cycles import (
     CYCLE,
+    GRACE_PERIODS,
     SINKS,
     cycle_after,
     grace_period_on_cycle,
@@ -46,7 +47,6 @@ from smpcheck.models.cycles import (
 FULL_ORDER = frozenset({"MB", "sync-rcu", "sync-srcu"})  # tags of fully ordered events
 ORDERED_AFTER = frozenset({"ACQUIRE", "LKR"})  # what follows them stays after them
 ORDERED_BEFORE = frozenset({"RELEASE", "UL"})  # what precedes them stays before them
-GRACE_PERIODS = frozenset({"sync-rcu", "sync-srcu"})  # the fences that make ``has_rcu``
 #: Tags that make an access marked (:attr:`LkmmRelations.marked`).
 MARKED = frozenset({"ONCE", "RELEASE", "ACQUIRE", "MB", "RMW", "LKR", "LKW", "UL", "LF", "RL",
                     "RU", "srcu-lock", "srcu-unlock"})
